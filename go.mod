@@ -1,0 +1,3 @@
+module github.com/gallant-sms/gallant
+
+go 1.26

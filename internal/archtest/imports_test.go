@@ -1,0 +1,113 @@
+package archtest
+
+import (
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/gallant-sms/gallant/"
+
+// allowed lists, for each package of the map, the packages of ours it may
+// import from non-test files. A package missing here may import anything
+// except cmd/..., api and bench (nothing imports those).
+var allowed = map[string][]string{
+	"api":           {"gateway", "account", "billing", "campaign", "sms", "web"},
+	"gateway":       {"router", "throttle", "billing", "account", "webhook", "store", "smpp", "smpp/pdu", "smpp/pdutext", "sms"},
+	"router":        {"sms"},
+	"throttle":      {},
+	"billing":       {"store", "sms"},
+	"account":       {"store"},
+	"campaign":      {"store", "sms"},
+	"webhook":       {"sms"},
+	"store":         {"sms"},
+	"smpp":          {"smpp/pdu", "smpp/pdutext"},
+	"smpp/pdu":      {},
+	"smpp/pdutext":  {},
+	"smpp/smpptest": {"smpp", "smpp/pdu", "smpp/pdutext"},
+	"sms":           {},
+	"web":           {},
+	"bench":         {"smpp", "smpp/pdu", "smpp/pdutext", "smpp/smpptest"},
+	"cmd/smscsim":   {"smpp", "smpp/pdu", "smpp/pdutext", "smpp/smpptest"},
+	"cmd/smppbench": {"smpp", "smpp/pdu", "smpp/pdutext", "smpp/smpptest", "bench"},
+}
+
+func TestPackageMap(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	imports := map[string]map[string]bool{} // package dir -> our imports
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			name := d.Name()
+			if path != root && (strings.HasPrefix(name, ".") || name == "node_modules" || name == "testdata") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, filepath.Dir(path))
+		rel = filepath.ToSlash(rel)
+		for _, imp := range f.Imports {
+			p := strings.Trim(imp.Path.Value, `"`)
+			if !strings.HasPrefix(p, module) {
+				continue
+			}
+			if imports[rel] == nil {
+				imports[rel] = map[string]bool{}
+			}
+			imports[rel][strings.TrimPrefix(p, module)] = true
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "smpp", "pdu")); err != nil {
+		t.Fatalf("repository layout not found from %s: %v", root, err)
+	}
+	var pkgs []string
+	for p := range imports {
+		pkgs = append(pkgs, p)
+	}
+	sort.Strings(pkgs)
+	for _, pkg := range pkgs {
+		allow, listed := allowed[pkg]
+		for imp := range imports[pkg] {
+			if strings.HasPrefix(imp, "internal/") {
+				continue
+			}
+			if imp == "api" || imp == "bench" || strings.HasPrefix(imp, "cmd/") {
+				t.Errorf("%s imports %s: nothing may import cmd, api or bench", pkg, imp)
+				continue
+			}
+			if !listed {
+				continue
+			}
+			ok := false
+			for _, a := range allow {
+				if imp == a {
+					ok = true
+				}
+			}
+			if !ok {
+				t.Errorf("%s imports %s, which the package map does not allow (allowed: %v)", pkg, imp, allow)
+			}
+		}
+	}
+}
