@@ -1,0 +1,369 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is the gateway's configuration file. Every key can be overridden
+// by an environment variable named GALLANT_ and the key's path in upper
+// case with underscores: GALLANT_HTTP_LISTEN, GALLANT_STORE_DSN,
+// GALLANT_CARRIERS_0_PASSWORD (a list element by index), or a whole list as
+// YAML or JSON: GALLANT_ROUTES='[{prefix: "44", carriers: [a]}]'.
+type Config struct {
+	HTTP       HTTPConfig      `yaml:"http"`
+	SMPP       SMPPConfig      `yaml:"smpp"`
+	Store      StoreConfig     `yaml:"store"`
+	Redis      RedisConfig     `yaml:"redis"`
+	Durability string          `yaml:"durability"` // durable (default) or fast
+	Log        LogConfig       `yaml:"log"`
+	Carriers   []CarrierConfig `yaml:"carriers"`
+	Routes     []RouteConfig   `yaml:"routes"`
+	Messages   MessageConfig   `yaml:"messages"`
+}
+
+// HTTPConfig is the HTTP API listener.
+type HTTPConfig struct {
+	Listen string `yaml:"listen"` // default 127.0.0.1:8080
+}
+
+// SMPPConfig is the SMPP server endpoint for customers.
+type SMPPConfig struct {
+	Listen              string `yaml:"listen"`     // default 127.0.0.1:2775
+	TLSListen           string `yaml:"tls_listen"` // e.g. :3550; empty disables TLS
+	TLSCert             string `yaml:"tls_cert"`
+	TLSKey              string `yaml:"tls_key"`
+	SystemID            string `yaml:"system_id"` // ours, sent in bind_resp; default Gallant
+	MaxBindsPerSystemID int    `yaml:"max_binds_per_system_id"`
+}
+
+// StoreConfig selects the database.
+type StoreConfig struct {
+	Driver string `yaml:"driver"` // sqlite (default) or mysql
+	DSN    string `yaml:"dsn"`
+}
+
+// RedisConfig points at Redis; an empty Addr keeps limits in process.
+type RedisConfig struct {
+	Addr     string `yaml:"addr"`
+	Password string `yaml:"password"`
+	DB       int    `yaml:"db"`
+}
+
+// LogConfig sets the log level (debug, info, warn, error) and format
+// (text or json).
+type LogConfig struct {
+	Level  string `yaml:"level"`
+	Format string `yaml:"format"`
+}
+
+// CarrierConfig is one carrier (an SMSC we bind to).
+type CarrierConfig struct {
+	Name       string  `yaml:"name"`
+	Address    string  `yaml:"address"` // host:port
+	SystemID   string  `yaml:"system_id"`
+	Password   string  `yaml:"password"`
+	SystemType string  `yaml:"system_type"`
+	BindType   string  `yaml:"bind_type"` // transceiver (default), transmitter, receiver
+	Binds      int     `yaml:"binds"`     // persistent binds; default 1
+	Window     int     `yaml:"window"`    // outstanding submit_sm per bind; default 10
+	TPS        float64 `yaml:"tps"`       // segments per second over all binds; 0 = unlimited
+	TLS        bool    `yaml:"tls"`
+}
+
+// RouteConfig sends destinations starting with Prefix (E.164 digits; ""
+// matches everything) to Carriers, in order of preference. Account limits
+// the route to one account's plan.
+type RouteConfig struct {
+	Prefix   string         `yaml:"prefix"`
+	Account  int64          `yaml:"account"`
+	Carriers []RouteCarrier `yaml:"carriers"`
+}
+
+// RouteCarrier is a carrier in a route, with a priority (lower first) and
+// a weight among carriers of equal priority. In YAML a bare name is
+// accepted as {carrier: name}.
+type RouteCarrier struct {
+	Carrier  string `yaml:"carrier"`
+	Priority int    `yaml:"priority"`
+	Weight   int    `yaml:"weight"`
+}
+
+// UnmarshalYAML accepts a bare carrier name or a mapping.
+func (r *RouteCarrier) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		r.Carrier = n.Value
+		return nil
+	}
+	type plain RouteCarrier
+	return decodeStrict(n, (*plain)(r))
+}
+
+// MessageConfig holds message defaults.
+type MessageConfig struct {
+	DefaultValidity time.Duration `yaml:"default_validity"` // default 48h
+	MaxValidity     time.Duration `yaml:"max_validity"`     // default 72h
+}
+
+// DefaultConfig returns the configuration used when a key is absent.
+func DefaultConfig() Config {
+	return Config{
+		HTTP:       HTTPConfig{Listen: "127.0.0.1:8080"},
+		SMPP:       SMPPConfig{Listen: "127.0.0.1:2775", SystemID: "Gallant"},
+		Store:      StoreConfig{Driver: "sqlite", DSN: "data/gallant.db"},
+		Durability: "durable",
+		Log:        LogConfig{Level: "info", Format: "text"},
+		Messages:   MessageConfig{DefaultValidity: 48 * time.Hour, MaxValidity: 72 * time.Hour},
+	}
+}
+
+// LoadConfig reads a YAML file strictly (an unknown key is an error naming
+// it), applies GALLANT_ environment overrides from env, fills defaults and
+// validates the result. An empty path loads only defaults and environment.
+func LoadConfig(path string, env []string) (Config, error) {
+	cfg := DefaultConfig()
+	if path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return cfg, fmt.Errorf("config: %w", err)
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		dec.KnownFields(true)
+		if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+			return cfg, fmt.Errorf("config %s: %w", path, err)
+		}
+	}
+	if err := applyEnv(&cfg, env); err != nil {
+		return cfg, err
+	}
+	cfg.fillDefaults()
+	if err := cfg.Validate(); err != nil {
+		return cfg, err
+	}
+	return cfg, nil
+}
+
+func (c *Config) fillDefaults() {
+	for i := range c.Carriers {
+		cc := &c.Carriers[i]
+		if cc.BindType == "" {
+			cc.BindType = "transceiver"
+		}
+		if cc.Binds == 0 {
+			cc.Binds = 1
+		}
+		if cc.Window == 0 {
+			cc.Window = 10
+		}
+	}
+	for i := range c.Routes {
+		for j := range c.Routes[i].Carriers {
+			if c.Routes[i].Carriers[j].Weight == 0 {
+				c.Routes[i].Carriers[j].Weight = 1
+			}
+		}
+	}
+}
+
+// Validate reports the first problem in c.
+func (c *Config) Validate() error {
+	switch c.Store.Driver {
+	case "sqlite", "mysql":
+	default:
+		return fmt.Errorf("config: store.driver %q: want sqlite or mysql", c.Store.Driver)
+	}
+	if c.Store.DSN == "" {
+		return errors.New("config: store.dsn is empty")
+	}
+	switch c.Durability {
+	case "durable", "fast":
+	default:
+		return fmt.Errorf("config: durability %q: want durable or fast", c.Durability)
+	}
+	if (c.SMPP.TLSListen != "") && (c.SMPP.TLSCert == "" || c.SMPP.TLSKey == "") {
+		return errors.New("config: smpp.tls_listen needs smpp.tls_cert and smpp.tls_key")
+	}
+	names := map[string]bool{}
+	for i, cc := range c.Carriers {
+		switch {
+		case cc.Name == "":
+			return fmt.Errorf("config: carriers[%d].name is empty", i)
+		case names[cc.Name]:
+			return fmt.Errorf("config: carriers[%d].name %q is used twice", i, cc.Name)
+		case cc.Address == "":
+			return fmt.Errorf("config: carrier %q: address is empty", cc.Name)
+		case cc.Binds < 0 || cc.Window < 0 || cc.TPS < 0:
+			return fmt.Errorf("config: carrier %q: binds, window and tps must not be negative", cc.Name)
+		}
+		switch cc.BindType {
+		case "transceiver", "transmitter", "receiver":
+		default:
+			return fmt.Errorf("config: carrier %q: bind_type %q: want transceiver, transmitter or receiver", cc.Name, cc.BindType)
+		}
+		names[cc.Name] = true
+	}
+	for i, r := range c.Routes {
+		for _, ch := range r.Prefix {
+			if ch < '0' || ch > '9' {
+				return fmt.Errorf("config: routes[%d].prefix %q: digits only", i, r.Prefix)
+			}
+		}
+		if len(r.Carriers) == 0 {
+			return fmt.Errorf("config: routes[%d] (prefix %q) has no carriers", i, r.Prefix)
+		}
+		for _, rc := range r.Carriers {
+			if !names[rc.Carrier] {
+				return fmt.Errorf("config: routes[%d] (prefix %q): unknown carrier %q", i, r.Prefix, rc.Carrier)
+			}
+		}
+	}
+	return nil
+}
+
+func decodeStrict(n *yaml.Node, v any) error {
+	// Node.Decode keeps the decoder's KnownFields setting only for the
+	// top-level call, so check mapping keys here for nested custom types.
+	if n.Kind == yaml.MappingNode {
+		if err := checkKnown(n, reflect.TypeOf(v).Elem()); err != nil {
+			return err
+		}
+	}
+	return n.Decode(v)
+}
+
+func checkKnown(n *yaml.Node, t reflect.Type) error {
+	known := map[string]bool{}
+	for i := range t.NumField() {
+		known[yamlName(t.Field(i))] = true
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i].Value
+		if !known[k] {
+			return fmt.Errorf("line %d: field %s not found in type %s", n.Content[i].Line, k, t.Name())
+		}
+	}
+	return nil
+}
+
+func yamlName(f reflect.StructField) string {
+	name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+	if name == "" {
+		name = strings.ToLower(f.Name)
+	}
+	return name
+}
+
+// applyEnv applies GALLANT_* variables to cfg. Variables under
+// GALLANT_TEST_ belong to the test suite and are ignored; any other
+// GALLANT_ variable that names no key is an error, so a typo is caught.
+func applyEnv(cfg *Config, env []string) error {
+	for _, kv := range env {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || !strings.HasPrefix(k, "GALLANT_") || strings.HasPrefix(k, "GALLANT_TEST_") {
+			continue
+		}
+		path := strings.Split(strings.ToLower(strings.TrimPrefix(k, "GALLANT_")), "_")
+		if err := setPath(reflect.ValueOf(cfg).Elem(), path, v); err != nil {
+			return fmt.Errorf("config: %s: %w", k, err)
+		}
+	}
+	return nil
+}
+
+// setPath walks words of an environment key through struct fields (whose
+// yaml names may themselves contain underscores) and list indexes.
+func setPath(v reflect.Value, words []string, val string) error {
+	if len(words) == 0 {
+		return setScalar(v, val)
+	}
+	switch v.Kind() {
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			parts := strings.Split(yamlName(t.Field(i)), "_")
+			if len(parts) <= len(words) && equalWords(parts, words[:len(parts)]) {
+				if err := setPath(v.Field(i), words[len(parts):], val); err == nil {
+					return nil
+				} else if !errors.Is(err, errNoKey) {
+					return err
+				}
+			}
+		}
+		return errNoKey
+	case reflect.Slice:
+		idx, err := strconv.Atoi(words[0])
+		if err != nil || idx < 0 || idx > 1000 {
+			return errNoKey
+		}
+		for v.Len() <= idx {
+			v.Set(reflect.Append(v, reflect.Zero(v.Type().Elem())))
+		}
+		return setPath(v.Index(idx), words[1:], val)
+	}
+	return errNoKey
+}
+
+var errNoKey = errors.New("names no configuration key")
+
+func equalWords(a, b []string) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func setScalar(v reflect.Value, val string) error {
+	if v.Type() == reflect.TypeOf(time.Duration(0)) {
+		d, err := time.ParseDuration(val)
+		if err != nil {
+			return err
+		}
+		v.SetInt(int64(d))
+		return nil
+	}
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(val)
+	case reflect.Int, reflect.Int64:
+		n, err := strconv.ParseInt(val, 10, 64)
+		if err != nil {
+			return err
+		}
+		v.SetInt(n)
+	case reflect.Float64:
+		f, err := strconv.ParseFloat(val, 64)
+		if err != nil {
+			return err
+		}
+		v.SetFloat(f)
+	case reflect.Bool:
+		b, err := strconv.ParseBool(val)
+		if err != nil {
+			return err
+		}
+		v.SetBool(b)
+	case reflect.Slice, reflect.Struct:
+		// A whole list or section as YAML (JSON is YAML too).
+		dec := yaml.NewDecoder(strings.NewReader(val))
+		dec.KnownFields(true)
+		p := reflect.New(v.Type())
+		if err := dec.Decode(p.Interface()); err != nil {
+			return err
+		}
+		v.Set(p.Elem())
+	default:
+		return errNoKey
+	}
+	return nil
+}

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func writeConfig(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "c.yaml")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const goodConfig = `
+http:
+  listen: 127.0.0.1:9080
+store:
+  driver: mysql
+  dsn: root@tcp(127.0.0.1:3306)/test
+carriers:
+  - name: alpha
+    address: 127.0.0.1:2776
+    system_id: gw
+    password: pw
+    binds: 2
+    window: 50
+    tps: 500
+  - name: beta
+    address: 127.0.0.1:2777
+routes:
+  - prefix: "44"
+    carriers: [alpha, {carrier: beta, priority: 1}]
+  - prefix: ""
+    carriers: [beta]
+messages:
+  default_validity: 24h
+`
+
+func TestLoadConfigFileDefaultsAndEnv(t *testing.T) {
+	p := writeConfig(t, goodConfig)
+	cfg, err := LoadConfig(p, []string{
+		"GALLANT_HTTP_LISTEN=127.0.0.1:1234",
+		"GALLANT_STORE_DSN=other-dsn",
+		"GALLANT_CARRIERS_0_PASSWORD=fromenv",
+		"GALLANT_CARRIERS_1_TPS=42.5",
+		"GALLANT_SMPP_MAX_BINDS_PER_SYSTEM_ID=3",
+		"GALLANT_MESSAGES_MAX_VALIDITY=96h",
+		"GALLANT_TEST_MYSQL_DSN=ignored",
+		"PATH=/usr/bin",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.HTTP.Listen != "127.0.0.1:1234" || cfg.Store.DSN != "other-dsn" || cfg.Store.Driver != "mysql" {
+		t.Fatalf("overrides not applied: %+v", cfg)
+	}
+	if cfg.Carriers[0].Password != "fromenv" || cfg.Carriers[1].TPS != 42.5 {
+		t.Fatalf("list overrides not applied: %+v", cfg.Carriers)
+	}
+	if cfg.SMPP.MaxBindsPerSystemID != 3 || cfg.Messages.MaxValidity != 96*time.Hour || cfg.Messages.DefaultValidity != 24*time.Hour {
+		t.Fatalf("nested keys with underscores not applied: %+v %+v", cfg.SMPP, cfg.Messages)
+	}
+	if cfg.SMPP.Listen != "127.0.0.1:2775" || cfg.Durability != "durable" {
+		t.Fatalf("defaults missing: %+v", cfg)
+	}
+	if b := cfg.Carriers[1]; b.Binds != 1 || b.Window != 10 || b.BindType != "transceiver" {
+		t.Fatalf("carrier defaults missing: %+v", b)
+	}
+	r := cfg.Routes[0]
+	if r.Carriers[0].Carrier != "alpha" || r.Carriers[0].Weight != 1 || r.Carriers[1].Carrier != "beta" || r.Carriers[1].Priority != 1 {
+		t.Fatalf("route carriers: %+v", r.Carriers)
+	}
+}
+
+func TestLoadConfigWholeListFromEnv(t *testing.T) {
+	cfg, err := LoadConfig("", []string{
+		`GALLANT_CARRIERS=[{name: sim, address: "127.0.0.1:2776"}]`,
+		`GALLANT_ROUTES=[{"prefix": "", "carriers": ["sim"]}]`,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Carriers) != 1 || cfg.Carriers[0].Name != "sim" || len(cfg.Routes) != 1 || cfg.Routes[0].Carriers[0].Carrier != "sim" {
+		t.Fatalf("lists from env: %+v %+v", cfg.Carriers, cfg.Routes)
+	}
+}
+
+func TestLoadConfigErrors(t *testing.T) {
+	cases := []struct {
+		name, yaml string
+		env        []string
+		want       string
+	}{
+		{"unknown top key", "htp:\n  listen: x\n", nil, "htp"},
+		{"unknown nested key", "http:\n  lisen: x\n", nil, "lisen"},
+		{"unknown key in route carrier", "carriers: [{name: a, address: x}]\nroutes: [{prefix: '1', carriers: [{carrier: a, wieght: 2}]}]\n", nil, "wieght"},
+		{"bad driver", "store:\n  driver: oracle\n", nil, "store.driver"},
+		{"bad durability", "durability: maybe\n", nil, "durability"},
+		{"duplicate carrier", "carriers: [{name: a, address: x}, {name: a, address: y}]\n", nil, "used twice"},
+		{"unknown route carrier", "carriers: [{name: a, address: x}]\nroutes: [{prefix: '1', carriers: [b]}]\n", nil, "unknown carrier"},
+		{"bad prefix", "carriers: [{name: a, address: x}]\nroutes: [{prefix: '+44', carriers: [a]}]\n", nil, "digits only"},
+		{"bad bind type", "carriers: [{name: a, address: x, bind_type: both}]\n", nil, "bind_type"},
+		{"env typo", "", []string{"GALLANT_HTTP_LISTN=x"}, "GALLANT_HTTP_LISTN"},
+		{"env bad number", "carriers: [{name: a, address: x}]\n", []string{"GALLANT_CARRIERS_0_TPS=fast"}, "GALLANT_CARRIERS_0_TPS"},
+		{"tls without cert", "smpp:\n  tls_listen: ':3550'\n", nil, "tls_cert"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := LoadConfig(writeConfig(t, c.yaml), c.env)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("err = %v, want mention of %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestShippedConfigsLoad(t *testing.T) {
+	for _, name := range []string{"dev.yaml", "production.yaml"} {
+		p := filepath.Join("..", "..", "configs", name)
+		if _, err := os.Stat(p); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if _, err := LoadConfig(p, nil); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+}
