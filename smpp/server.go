@@ -1,0 +1,366 @@
+package smpp
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/gallant-sms/gallant/smpp/pdu"
+)
+
+// DefaultServerSystemID is the system_id a Server sends in bind_*_resp
+// when Server.SystemID is empty.
+const DefaultServerSystemID = "gallant"
+
+// Accept loop backoff on temporary errors (as net/http: 5 ms doubling to
+// 1 s).
+const (
+	acceptMinDelay = 5 * time.Millisecond
+	acceptMaxDelay = time.Second
+)
+
+// Server accepts ESME connections and runs a [Session] for each: it
+// answers binds itself (through Authenticator and MaxBindsPerSystemID)
+// and hands post-bind requests legal for the bind type to Handler.
+//
+// Set the exported fields before Serve; they must not change afterwards.
+// A Server's methods are safe for concurrent use. The zero Server refuses
+// every bind.
+type Server struct {
+	// Addr is the TCP address ListenAndServe listens on; "" means ":2775".
+	Addr string
+	// TLSConfig, if not nil, makes the server speak TLS (SMPP over TLS,
+	// port 3550 by convention).
+	TLSConfig *tls.Config
+	// Authenticator decides binds; nil refuses them all with
+	// ESME_RBINDFAIL.
+	Authenticator Authenticator
+	// Handler receives post-bind requests (submit_sm, data_sm, query_sm,
+	// ...). nil answers each with ESME_RSYSERR.
+	Handler Handler
+	// MaxBindsPerSystemID caps concurrent binds per system_id; an excess
+	// bind is refused with ESME_RBINDFAIL (the generic bind failure: SMPP
+	// has no dedicated code, and 0x05 ESME_RALYBND means "this session is
+	// already bound"). 0 means unlimited.
+	MaxBindsPerSystemID int
+	// Session configures every session; zero fields take defaults.
+	Session SessionConfig
+	// Logger receives the server's and sessions' logs; nil discards.
+	Logger *slog.Logger
+	// SystemID is ours, sent in bind_*_resp; "" means
+	// DefaultServerSystemID.
+	SystemID string
+	// InterfaceVersion is sent in the sc_interface_version TLV of
+	// bind_*_resp to peers that bound with 0x34 or later; 0 means 0x34.
+	InterfaceVersion byte
+	// OnBind, if set, is called on the session's reader goroutine after
+	// a successful bind (its bind_resp is already queued), before the
+	// session reads its next PDU. It must not block for long, nor call the
+	// session's Close or Unbind (Abort is fine).
+	OnBind func(*Session)
+	// OnClose, if set, is called on the session's reader goroutine when a
+	// session for which OnBind was called has ended, just before its Done
+	// channel closes (so it must not wait on Done or call Close).
+	OnClose func(*Session)
+
+	mu        sync.Mutex
+	listeners map[net.Listener]struct{}
+	sessions  map[*Session]struct{}
+	bySystem  map[string]int
+	stopped   bool
+	quit      chan struct{} // closed by Shutdown/Close: wakes the accept backoff
+	empty     chan struct{} // closed when sessions becomes empty while stopped
+	addr      net.Addr
+}
+
+// ListenAndServe listens on srv.Addr and serves until Shutdown or Close,
+// after which it returns ErrServerClosed.
+func (srv *Server) ListenAndServe() error {
+	addr := srv.Addr
+	if addr == "" {
+		addr = ":2775"
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("smpp: listen: %w", err)
+	}
+	return srv.Serve(l)
+}
+
+// Serve accepts connections on l (wrapped in TLS when TLSConfig is set)
+// and serves each on its own session, until Shutdown or Close, after
+// which it returns ErrServerClosed. Temporary accept errors are retried
+// after a backoff from 5 ms doubling to 1 s. Serve closes l.
+func (srv *Server) Serve(l net.Listener) error {
+	if err := srv.Session.Validate(); err != nil {
+		_ = l.Close()
+		return err
+	}
+	if srv.TLSConfig != nil {
+		l = tls.NewListener(l, srv.TLSConfig)
+	}
+	if !srv.track(l) {
+		_ = l.Close()
+		return ErrServerClosed
+	}
+	defer srv.untrack(l)
+	log := srv.logger()
+	var delay time.Duration
+	for {
+		conn, err := l.Accept()
+		if err != nil {
+			if srv.isStopped() {
+				return ErrServerClosed
+			}
+			if errors.Is(err, net.ErrClosed) {
+				return fmt.Errorf("smpp: accept: %w", err)
+			}
+			delay = min(max(2*delay, acceptMinDelay), acceptMaxDelay)
+			log.Warn("smpp: accept error, retrying", "err", err, "delay", delay)
+			t := time.NewTimer(delay)
+			select {
+			case <-t.C:
+			case <-srv.quitChan():
+				t.Stop()
+			}
+			continue
+		}
+		delay = 0
+		srv.ServeConn(conn)
+	}
+}
+
+// ServeConn serves one connection that the caller accepted (for example
+// one end of net.Pipe) as a server session, and returns without waiting.
+// After Shutdown or Close it closes conn.
+func (srv *Server) ServeConn(conn net.Conn) {
+	s := newSession(conn, roleMC, srv.Session, srv.Handler, srv.logger())
+	s.owner = srv
+	s.localID = srv.SystemID
+	if s.localID == "" {
+		s.localID = DefaultServerSystemID
+	}
+	s.version = srv.InterfaceVersion
+	if s.version == 0 {
+		s.version = 0x34
+	}
+	srv.mu.Lock()
+	if srv.stopped {
+		srv.mu.Unlock()
+		_ = conn.Close()
+		return
+	}
+	if srv.sessions == nil {
+		srv.sessions = make(map[*Session]struct{})
+	}
+	srv.sessions[s] = struct{}{}
+	srv.mu.Unlock()
+	s.run()
+}
+
+// ListenerAddr returns the address of the listener Serve most recently
+// started on, or nil. (The Addr field is the address to listen on.)
+func (srv *Server) ListenerAddr() net.Addr {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	return srv.addr
+}
+
+// Sessions returns a snapshot of the server's sessions, bound or not.
+func (srv *Server) Sessions() []*Session {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	out := make([]*Session, 0, len(srv.sessions))
+	for s := range srv.sessions {
+		out = append(out, s)
+	}
+	return out
+}
+
+// BindCount returns the number of sessions bound with systemID.
+func (srv *Server) BindCount(systemID string) int {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	return srv.bySystem[systemID]
+}
+
+// Shutdown stops the server gracefully: it stops accepting, sends unbind
+// on every bound session (closing the unbound ones), and waits for the
+// sessions to drain (outstanding requests answered, peer requests
+// responded to) and close. When ctx ends first it closes what remains
+// and returns ctx.Err(). Serve returns ErrServerClosed.
+func (srv *Server) Shutdown(ctx context.Context) error {
+	sessions := srv.stop()
+	for _, s := range sessions {
+		if !s.beginUnbind() {
+			s.shutdown(CloseShutdown, nil, false)
+		}
+	}
+	select {
+	case <-srv.emptyChan():
+		return nil
+	case <-ctx.Done():
+		srv.closeAll()
+		return ctx.Err()
+	}
+}
+
+// Close stops the server at once: it stops accepting and closes every
+// session, waiting for them to end. Serve returns ErrServerClosed.
+func (srv *Server) Close() error {
+	srv.stop()
+	srv.closeAll()
+	return nil
+}
+
+// closeAll closes every session and waits for them.
+func (srv *Server) closeAll() {
+	sessions := srv.Sessions()
+	for _, s := range sessions {
+		s.Abort()
+	}
+	for _, s := range sessions {
+		<-s.Done()
+	}
+}
+
+// stop marks the server stopped, closes its listeners and returns its
+// sessions.
+func (srv *Server) stop() []*Session {
+	srv.mu.Lock()
+	if !srv.stopped {
+		srv.stopped = true
+		if srv.quit == nil {
+			srv.quit = make(chan struct{})
+		}
+		close(srv.quit)
+	}
+	for l := range srv.listeners {
+		_ = l.Close()
+	}
+	out := make([]*Session, 0, len(srv.sessions))
+	for s := range srv.sessions {
+		out = append(out, s)
+	}
+	srv.mu.Unlock()
+	return out
+}
+
+func (srv *Server) isStopped() bool {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	return srv.stopped
+}
+
+func (srv *Server) quitChan() <-chan struct{} {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if srv.quit == nil {
+		srv.quit = make(chan struct{})
+	}
+	return srv.quit
+}
+
+// emptyChan returns a channel closed once no session remains.
+func (srv *Server) emptyChan() <-chan struct{} {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if srv.empty == nil {
+		srv.empty = make(chan struct{})
+		if len(srv.sessions) == 0 {
+			close(srv.empty)
+		}
+	}
+	return srv.empty
+}
+
+// track registers a listener; it reports false once stopped.
+func (srv *Server) track(l net.Listener) bool {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if srv.stopped {
+		return false
+	}
+	if srv.listeners == nil {
+		srv.listeners = make(map[net.Listener]struct{})
+	}
+	srv.listeners[l] = struct{}{}
+	srv.addr = l.Addr()
+	return true
+}
+
+func (srv *Server) untrack(l net.Listener) {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	delete(srv.listeners, l)
+}
+
+func (srv *Server) logger() *slog.Logger {
+	if srv.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return srv.Logger
+}
+
+// authorize runs the Authenticator, then the per-system_id limit.
+func (srv *Server) authorize(ctx context.Context, s *Session, req BindRequest) (any, pdu.Status) {
+	if srv.Authenticator == nil {
+		return nil, pdu.StatusBindFail
+	}
+	v, st := srv.Authenticator.Authenticate(ctx, req)
+	if st != pdu.StatusOK {
+		return nil, st
+	}
+	if ctx.Err() != nil {
+		return nil, pdu.StatusBindFail // the bind deadline passed meanwhile
+	}
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if srv.stopped {
+		return nil, pdu.StatusBindFail
+	}
+	if srv.MaxBindsPerSystemID > 0 && srv.bySystem[req.SystemID] >= srv.MaxBindsPerSystemID {
+		return nil, pdu.StatusBindFail
+	}
+	if srv.bySystem == nil {
+		srv.bySystem = make(map[string]int)
+	}
+	srv.bySystem[req.SystemID]++
+	s.counted, s.countedID = true, req.SystemID
+	return v, pdu.StatusOK
+}
+
+// bound calls OnBind.
+func (srv *Server) bound(s *Session) {
+	if srv.OnBind != nil {
+		srv.OnBind(s)
+	}
+}
+
+// closed forgets an ended session and calls OnClose.
+func (srv *Server) closed(s *Session) {
+	srv.mu.Lock()
+	delete(srv.sessions, s)
+	if s.counted {
+		id := s.countedID
+		if srv.bySystem[id]--; srv.bySystem[id] <= 0 {
+			delete(srv.bySystem, id)
+		}
+	}
+	if srv.stopped && len(srv.sessions) == 0 && srv.empty != nil {
+		select {
+		case <-srv.empty:
+		default:
+			close(srv.empty)
+		}
+	}
+	srv.mu.Unlock()
+	if s.info.Load() != nil && srv.OnClose != nil {
+		srv.OnClose(s)
+	}
+}
