@@ -1,0 +1,192 @@
+// Command smscsim is a carrier SMSC simulator for development, tests and
+// benchmarks. It accepts SMPP 3.4 binds, acknowledges every submit_sm with
+// a unique message id, sends delivery receipts after a delay with a
+// configurable mix of outcomes, can inject faults (throttling, submit
+// failures, slow answers, dropped connections, refused binds), can send MO
+// messages at a rate, and prints a JSON summary of what it received when
+// it gets SIGTERM or SIGINT.
+//
+// Run smscsim --help for the flags.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/gallant-sms/gallant/smpp"
+	"github.com/gallant-sms/gallant/smpp/smpptest"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+type options struct {
+	listen        string
+	credentials   string
+	refuseBinds   bool
+	receiptDelay  time.Duration
+	receiptMix    string
+	throttleRatio float64
+	failRatio     float64
+	slowRatio     float64
+	slowDelay     time.Duration
+	dropEvery     int
+	moRate        float64
+	moDest        string
+	hexIDs        bool
+	maxPending    int
+	window        int
+	maxInbound    int
+	logLevel      string
+	shutdownWait  time.Duration
+}
+
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("smscsim", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `usage: smscsim [flags]
+
+smscsim simulates a carrier's SMSC over SMPP 3.4. It acks each submit_sm and
+data_sm with a unique message id and sends a delivery receipt (appendix-B
+text plus receipted_message_id and message_state TLVs) to a receiver or
+transceiver bind of the same system_id, holding receipts while none is
+bound. On SIGTERM or SIGINT it unbinds every session and prints a JSON
+summary of what it received to standard output.
+
+flags:
+`)
+		fs.PrintDefaults()
+		fmt.Fprint(stderr, `
+examples:
+  smscsim --listen 127.0.0.1:2776
+  smscsim --receipt-delay 50ms --receipt-mix DELIVRD=90,UNDELIV=5,EXPIRED=3,REJECTD=2
+  smscsim --throttle-ratio 0.05 --fail-ratio 0.01 --drop-every 10000
+  smscsim --credentials gw:secret,other:pw2 --mo-rate 5
+`)
+	}
+	fs.StringVar(&o.listen, "listen", "127.0.0.1:2776", "TCP address to listen on")
+	fs.StringVar(&o.credentials, "credentials", "", "accepted binds as system_id:password pairs separated by commas; empty accepts any credentials")
+	fs.BoolVar(&o.refuseBinds, "refuse-binds", false, "refuse every bind with ESME_RBINDFAIL")
+	fs.DurationVar(&o.receiptDelay, "receipt-delay", 100*time.Millisecond, "delay between a submit_sm_resp and its delivery receipt")
+	fs.StringVar(&o.receiptMix, "receipt-mix", "DELIVRD=100", "receipt outcomes by weight: DELIVRD, UNDELIV, EXPIRED, REJECTD, DELETED, UNKNOWN, ACCEPTD, ENROUTE")
+	fs.Float64Var(&o.throttleRatio, "throttle-ratio", 0, "share of submits answered 0x58 ESME_RTHROTTLED (0..1)")
+	fs.Float64Var(&o.failRatio, "fail-ratio", 0, "share of submits answered 0x45 ESME_RSUBMITFAIL (0..1)")
+	fs.Float64Var(&o.slowRatio, "slow-ratio", 0, "share of accepted submits answered after --slow-delay (0..1)")
+	fs.DurationVar(&o.slowDelay, "slow-delay", 2*time.Second, "delay of a slow answer")
+	fs.IntVar(&o.dropEvery, "drop-every", 0, "drop the connection carrying every Nth submit (0: never)")
+	fs.Float64Var(&o.moRate, "mo-rate", 0, "MO messages per second sent to bound receivers (0: none)")
+	fs.StringVar(&o.moDest, "mo-dest", "12345", "destination (short code) of MO messages")
+	fs.BoolVar(&o.hexIDs, "hex-ids", false, "hexadecimal message ids instead of decimal")
+	fs.IntVar(&o.maxPending, "max-pending-receipts", 1_000_000, "receipts kept while waiting for their time or a receiver bind; beyond it they are dropped and counted")
+	fs.IntVar(&o.window, "window", 100, "outstanding deliver_sm per session")
+	fs.IntVar(&o.maxInbound, "max-inbound", 5000, "unanswered requests accepted from a peer before answering ESME_RTHROTTLED")
+	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	fs.DurationVar(&o.shutdownWait, "shutdown-timeout", 5*time.Second, "how long to wait for sessions to unbind on SIGTERM")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	return o, nil
+}
+
+func parseCredentials(s string) (map[string]string, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	creds := map[string]string{}
+	for _, pair := range strings.Split(s, ",") {
+		id, pw, ok := strings.Cut(strings.TrimSpace(pair), ":")
+		if !ok || id == "" {
+			return nil, fmt.Errorf("credentials: %q is not system_id:password", pair)
+		}
+		creds[id] = pw
+	}
+	return creds, nil
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	o, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "smscsim:", err)
+		return 2
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(o.logLevel)); err != nil {
+		fmt.Fprintln(stderr, "smscsim: --log-level:", err)
+		return 2
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	creds, err := parseCredentials(o.credentials)
+	if err != nil {
+		fmt.Fprintln(stderr, "smscsim:", err)
+		return 2
+	}
+	mix, err := smpptest.ParseReceiptMix(o.receiptMix)
+	if err != nil {
+		fmt.Fprintln(stderr, "smscsim:", err)
+		return 2
+	}
+	sim, err := smpptest.NewSimulator(smpptest.SimConfig{
+		Credentials: creds, RefuseBinds: o.refuseBinds,
+		ReceiptDelay: o.receiptDelay, ReceiptMix: mix,
+		ThrottleRatio: o.throttleRatio, FailRatio: o.failRatio,
+		SlowRatio: o.slowRatio, SlowDelay: o.slowDelay, DropEvery: o.dropEvery,
+		MORate: o.moRate, MODest: o.moDest, HexIDs: o.hexIDs,
+		MaxPendingReceipts: o.maxPending,
+		Session:            smpp.SessionConfig{Window: o.window, MaxInbound: o.maxInbound},
+	}, logger)
+	if err != nil {
+		fmt.Fprintln(stderr, "smscsim:", err)
+		return 2
+	}
+	l, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		fmt.Fprintln(stderr, "smscsim:", err)
+		return 1
+	}
+	logger.Info("smscsim listening", "addr", l.Addr().String())
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	served := make(chan error, 1)
+	go func() { served <- sim.Serve(l) }()
+	code := 0
+	select {
+	case <-ctx.Done():
+		logger.Info("shutting down")
+		sctx, cancel := context.WithTimeout(context.Background(), o.shutdownWait)
+		if err := sim.Shutdown(sctx); err != nil {
+			logger.Warn("shutdown deadline passed; closed remaining sessions", "err", err)
+		}
+		cancel()
+		<-served
+	case err := <-served:
+		if !errors.Is(err, smpp.ErrServerClosed) {
+			fmt.Fprintln(stderr, "smscsim:", err)
+			code = 1
+		}
+		sim.Close()
+	}
+	out, _ := json.Marshal(sim.Summary())
+	fmt.Fprintln(stdout, string(out))
+	return code
+}

@@ -1,0 +1,268 @@
+package smpptest
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/gallant-sms/gallant/smpp"
+	"github.com/gallant-sms/gallant/smpp/pdu"
+	"github.com/gallant-sms/gallant/smpp/pdutext"
+)
+
+func startSim(t *testing.T, cfg SimConfig) (*Simulator, string) {
+	t.Helper()
+	sim, err := NewSimulator(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- sim.Serve(l) }()
+	t.Cleanup(func() {
+		sim.Close()
+		if err := <-done; !errors.Is(err, smpp.ErrServerClosed) {
+			t.Errorf("Serve: %v", err)
+		}
+	})
+	return sim, l.Addr().String()
+}
+
+func bindESME(t *testing.T, addr string, bt smpp.BindType, id, pw string) *ESME {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	e, err := NewESME(ctx, addr, smpp.ClientConfig{BindType: bt, SystemID: id, Password: pw}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e
+}
+
+func testSM(i int, rd byte) *pdu.SubmitSM {
+	return &pdu.SubmitSM{
+		Source:             pdu.Address{TON: 5, Addr: []byte("Brand")},
+		Dest:               pdu.Address{TON: 1, NPI: 1, Addr: []byte("4477009" + strconv.Itoa(10000+i))},
+		RegisteredDelivery: rd,
+		ShortMessage:       []byte("hello number " + strconv.Itoa(i)),
+	}
+}
+
+func ctxT(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func TestSimulatorReceiptsMatchIDs(t *testing.T) {
+	sim, addr := startSim(t, SimConfig{ReceiptDelay: time.Millisecond})
+	e := bindESME(t, addr, smpp.Transceiver, "gw", "x")
+	ctx := ctxT(t)
+	ids := map[string]int{}
+	for i := range 50 {
+		id, err := e.Submit(ctx, testSM(i, 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, dup := ids[id]; dup {
+			t.Fatalf("duplicate id %s", id)
+		}
+		ids[id] = i
+	}
+	ds, err := e.WaitDelivers(ctx, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range ds {
+		if !d.DM.IsReceipt() {
+			t.Fatalf("not a receipt: esm_class %#x", d.DM.ESMClass)
+		}
+		rid, ok := d.DM.TLVs.CString(pdu.TagReceiptedMessageID)
+		if !ok {
+			t.Fatal("no receipted_message_id")
+		}
+		i, known := ids[string(rid)]
+		if !known {
+			t.Fatalf("receipt for unknown id %q", rid)
+		}
+		delete(ids, string(rid))
+		st, _ := d.DM.TLVs.Byte(pdu.TagMessageState)
+		r, err := pdutext.ParseReceipt(d.DM.ShortMessage)
+		if err != nil || r.ID != string(rid) || r.Stat != pdutext.StatDelivered || pdutext.MessageState(st) != pdutext.StateDelivered {
+			t.Fatalf("receipt text %q: %+v, %v, state %d", d.DM.ShortMessage, r, err, st)
+		}
+		if string(d.DM.Source.Addr) != "4477009"+strconv.Itoa(10000+i) || string(d.DM.Dest.Addr) != "Brand" {
+			t.Fatalf("receipt addresses not swapped: %s -> %s", d.DM.Source.Addr, d.DM.Dest.Addr)
+		}
+		if r.Text != "hello number "+strconv.Itoa(i) {
+			t.Fatalf("receipt text field %q", r.Text)
+		}
+	}
+	sum := sim.Summary()
+	if sum.SubmitSM != 50 || sum.Answered["ok"] != 50 || sum.Receipts["DELIVRD"] != 50 || sum.ByDataCoding["0"] != 50 {
+		t.Fatalf("summary %+v", sum)
+	}
+}
+
+func TestSimulatorHoldsReceiptsUntilReceiverBinds(t *testing.T) {
+	sim, addr := startSim(t, SimConfig{})
+	tx := bindESME(t, addr, smpp.Transmitter, "acme", "x")
+	ctx := ctxT(t)
+	for i := range 5 {
+		if _, err := tx.Submit(ctx, testSM(i, 1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Wait until the five receipts are held (no receiver yet).
+	for sim.Summary().ReceiptsPending != 5 {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("receipts pending %d, want 5", sim.Summary().ReceiptsPending)
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	other := bindESME(t, addr, smpp.Receiver, "other", "x")
+	rx := bindESME(t, addr, smpp.Receiver, "acme", "x")
+	if _, err := rx.WaitDelivers(ctx, 5); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(other.Delivers()); n != 0 {
+		t.Fatalf("another system_id got %d receipts", n)
+	}
+	if p := sim.Summary().ReceiptsPending; p != 0 {
+		t.Fatalf("still pending: %d", p)
+	}
+}
+
+func TestSimulatorRegisteredDeliveryAndMix(t *testing.T) {
+	mix, err := ParseReceiptMix("UNDELIV=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, addr := startSim(t, SimConfig{ReceiptMix: mix, HexIDs: true})
+	e := bindESME(t, addr, smpp.Transceiver, "gw", "x")
+	ctx := ctxT(t)
+	// 0: none; 3: success only (UNDELIV is not); 2: failure only; 1: any.
+	for i, rd := range []byte{0, 3, 2, 1} {
+		if _, err := e.Submit(ctx, testSM(i, rd)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ds, err := e.WaitDelivers(ctx, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(20 * time.Millisecond) // a stray third receipt would arrive by now
+	if n := len(e.Delivers()); n != 2 {
+		t.Fatalf("got %d receipts, want 2 (rd 2 and 1)", n)
+	}
+	for _, d := range ds {
+		r, _ := pdutext.ParseReceipt(d.DM.ShortMessage)
+		if r.Stat != pdutext.StatUndeliverable || r.Dlvrd != 0 || r.Err == "000" {
+			t.Fatalf("receipt %+v", r)
+		}
+		if _, err := strconv.ParseUint(r.ID, 16, 64); err != nil {
+			t.Fatalf("id %q not hex", r.ID)
+		}
+	}
+}
+
+func TestSimulatorFaults(t *testing.T) {
+	t.Run("throttle", func(t *testing.T) {
+		sim, addr := startSim(t, SimConfig{ThrottleRatio: 1})
+		e := bindESME(t, addr, smpp.Transceiver, "gw", "x")
+		_, err := e.Submit(ctxT(t), testSM(1, 1))
+		if !errors.Is(err, pdu.StatusThrottled) {
+			t.Fatalf("err %v, want throttled", err)
+		}
+		if s := sim.Summary(); s.Answered["throttled"] != 1 || s.ReceiptsPending != 0 {
+			t.Fatalf("summary %+v", s)
+		}
+	})
+	t.Run("fail", func(t *testing.T) {
+		_, addr := startSim(t, SimConfig{FailRatio: 1})
+		e := bindESME(t, addr, smpp.Transceiver, "gw", "x")
+		if _, err := e.Submit(ctxT(t), testSM(1, 0)); !errors.Is(err, pdu.StatusSubmitFail) {
+			t.Fatalf("err %v, want submit fail", err)
+		}
+	})
+	t.Run("drop every 3", func(t *testing.T) {
+		sim, addr := startSim(t, SimConfig{DropEvery: 3})
+		e := bindESME(t, addr, smpp.Transceiver, "gw", "x")
+		ctx := ctxT(t)
+		for i := range 2 {
+			if _, err := e.Submit(ctx, testSM(i, 0)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := e.Submit(ctx, testSM(3, 0)); !errors.Is(err, smpp.ErrConnectionLost) {
+			t.Fatalf("third submit: %v, want connection lost", err)
+		}
+		if s := sim.Summary(); s.DroppedConns != 1 {
+			t.Fatalf("summary %+v", s)
+		}
+	})
+	t.Run("slow", func(t *testing.T) {
+		_, addr := startSim(t, SimConfig{SlowRatio: 1, SlowDelay: 30 * time.Millisecond})
+		e := bindESME(t, addr, smpp.Transceiver, "gw", "x")
+		if _, err := e.Submit(ctxT(t), testSM(1, 0)); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("credentials and refusal", func(t *testing.T) {
+		sim, addr := startSim(t, SimConfig{Credentials: map[string]string{"gw": "pw"}})
+		ctx := ctxT(t)
+		if _, err := NewESME(ctx, addr, smpp.ClientConfig{BindType: smpp.Transceiver, SystemID: "gw", Password: "bad"}, nil); err == nil {
+			t.Fatal("bad password bound")
+		}
+		bindESME(t, addr, smpp.Transceiver, "gw", "pw")
+		if s := sim.Summary(); s.Binds != 1 || s.BindsRefused != 1 {
+			t.Fatalf("summary %+v", s)
+		}
+		_, addr2 := startSim(t, SimConfig{RefuseBinds: true})
+		if _, err := NewESME(ctx, addr2, smpp.ClientConfig{BindType: smpp.Transceiver, SystemID: "gw", Password: "pw"}, nil); err == nil {
+			t.Fatal("bind accepted by a refusing simulator")
+		}
+	})
+	t.Run("bad ratios", func(t *testing.T) {
+		if _, err := NewSimulator(SimConfig{ThrottleRatio: 0.7, FailRatio: 0.7}, nil); err == nil {
+			t.Fatal("ratios over 1 accepted")
+		}
+	})
+}
+
+func TestSimulatorMO(t *testing.T) {
+	sim, addr := startSim(t, SimConfig{MORate: 200, MODest: "5555"})
+	e := bindESME(t, addr, smpp.Receiver, "gw", "x")
+	ds, err := e.WaitDelivers(ctxT(t), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range ds[:3] {
+		if d.DM.IsReceipt() || string(d.DM.Dest.Addr) != "5555" || len(d.DM.ShortMessage) == 0 {
+			t.Fatalf("MO %+v", d.DM)
+		}
+	}
+	if sim.Summary().MOSent < 3 {
+		t.Fatalf("mo_sent %d", sim.Summary().MOSent)
+	}
+}
+
+func TestParseReceiptMix(t *testing.T) {
+	mix, err := ParseReceiptMix("DELIVRD=90, undeliv=5,EXPIRED=3,REJECTD=2")
+	if err != nil || len(mix) != 4 || mix[1].Stat != pdutext.StatUndeliverable || mix[0].Weight != 90 {
+		t.Fatalf("%+v %v", mix, err)
+	}
+	for _, bad := range []string{"DELIVRD", "DELIVRD=x", "NOPE=1", "DELIVRD=0", "DELIVRD=-1"} {
+		if _, err := ParseReceiptMix(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
