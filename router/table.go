@@ -1,0 +1,155 @@
+package router
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+)
+
+// table is an immutable snapshot of every route plan, resolved to
+// carrier indexes. Router swaps whole tables through an atomic pointer,
+// so lookups take no lock.
+type table struct {
+	def      *plan
+	accounts map[int64]*plan // nil when no account has its own plan
+}
+
+// plan is one route plan as a digit trie.
+type plan struct {
+	nodes  []trieNode // nodes[0] is the root
+	routes []route
+}
+
+// trieNode is a node of a plan's trie. A child index of 0 means none:
+// the root is never a child.
+type trieNode struct {
+	child [10]int32
+	route int32 // index into plan.routes, or -1
+}
+
+// route is a compiled Route: its choices sorted by priority, so that
+// choices of equal priority (a group) are adjacent.
+type route struct {
+	prefix  string
+	choices []choice
+}
+
+// choice is a compiled Choice.
+type choice struct {
+	carrier  int32
+	priority int
+	weight   uint64
+}
+
+// buildTable compiles the plans. index maps carrier names to indexes;
+// the plans must have been validated against it.
+func buildTable(def []Route, accounts map[int64][]Route, index map[string]int32) (*table, error) {
+	t := &table{}
+	var err error
+	if t.def, err = buildPlan(def, index); err != nil {
+		return nil, err
+	}
+	if len(accounts) > 0 {
+		t.accounts = make(map[int64]*plan, len(accounts))
+		for acct, routes := range accounts {
+			if t.accounts[acct], err = buildPlan(routes, index); err != nil {
+				return nil, fmt.Errorf("account %d plan: %w", acct, err)
+			}
+		}
+	}
+	return t, nil
+}
+
+// buildPlan compiles one plan into a trie.
+func buildPlan(routes []Route, index map[string]int32) (*plan, error) {
+	p := &plan{nodes: []trieNode{newTrieNode()}, routes: make([]route, 0, len(routes))}
+	for _, rt := range routes {
+		prefix, ok := normalizePrefix(rt.Prefix)
+		if !ok {
+			return nil, fmt.Errorf("bad prefix %q", rt.Prefix)
+		}
+		cr := route{prefix: prefix, choices: make([]choice, 0, len(rt.Carriers))}
+		for _, ch := range rt.Carriers {
+			c, ok := index[ch.Carrier]
+			if !ok {
+				return nil, fmt.Errorf("prefix %q: unknown carrier %q", rt.Prefix, ch.Carrier)
+			}
+			w := uint64(max(ch.Weight, 1))
+			cr.choices = append(cr.choices, choice{carrier: c, priority: ch.Priority, weight: w})
+		}
+		if len(cr.choices) == 0 || len(cr.choices) > maxChoices {
+			return nil, fmt.Errorf("prefix %q: %d carriers, want 1..%d", rt.Prefix, len(cr.choices), maxChoices)
+		}
+		slices.SortStableFunc(cr.choices, func(a, b choice) int { return cmp.Compare(a.priority, b.priority) })
+		n := 0
+		for i := 0; i < len(prefix); i++ {
+			d := prefix[i] - '0'
+			next := p.nodes[n].child[d]
+			if next == 0 {
+				next = int32(len(p.nodes))
+				p.nodes = append(p.nodes, newTrieNode())
+				p.nodes[n].child[d] = next
+			}
+			n = int(next)
+		}
+		if p.nodes[n].route >= 0 {
+			return nil, fmt.Errorf("prefix %q listed twice", rt.Prefix)
+		}
+		p.nodes[n].route = int32(len(p.routes))
+		p.routes = append(p.routes, cr)
+	}
+	return p, nil
+}
+
+// priorityOf returns the priority of carrier c in rt.
+func (rt *route) priorityOf(c int32) int {
+	for _, ch := range rt.choices {
+		if ch.carrier == c {
+			return ch.priority
+		}
+	}
+	return 0
+}
+
+func newTrieNode() trieNode { return trieNode{route: -1} }
+
+// lookup returns the route for a destination of account acct: the
+// longest matching prefix of the account's plan, else of the default
+// plan, else nil.
+func (t *table) lookup(acct int64, dest string) *route {
+	if t.accounts != nil {
+		if p := t.accounts[acct]; p != nil {
+			if rt := p.match(dest); rt != nil {
+				return rt
+			}
+		}
+	}
+	return t.def.match(dest)
+}
+
+// match returns the route with the longest prefix of dest, or nil. A
+// leading '+' is skipped and matching stops at the first non-digit.
+func (p *plan) match(dest string) *route {
+	if len(dest) > 0 && dest[0] == '+' {
+		dest = dest[1:]
+	}
+	best := p.nodes[0].route
+	n := int32(0)
+	for i := 0; i < len(dest); i++ {
+		d := dest[i] - '0'
+		if d > 9 {
+			break
+		}
+		n = p.nodes[n].child[d]
+		if n == 0 {
+			break
+		}
+		if r := p.nodes[n].route; r >= 0 {
+			best = r
+		}
+	}
+	if best < 0 {
+		return nil
+	}
+	return &p.routes[best]
+}

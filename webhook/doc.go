@@ -1,0 +1,21 @@
+// Package webhook posts message status changes to customers' HTTPS
+// endpoints: the JSON [Event] payload, its HMAC-SHA256 signature
+// ([Sign], [Verify]) and the [Dispatcher] that delivers events with a
+// fixed pool of workers, retries failed posts with jittered exponential
+// back-off from one timer and one min-heap, gives up after a bound and
+// reports every attempt to a [Recorder].
+//
+// A request carries three headers: Content-Type: application/json,
+// User-Agent: Gallant-Webhook/1 and
+//
+//	X-Gallant-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256>
+//
+// where the MAC, keyed with the account's webhook secret, covers the
+// string "<t>.<body>". Binding the time into the MAC lets a receiver
+// refuse a replayed request: [Verify] checks both.
+//
+// A receiver answers 2xx to accept an event. Network errors, 5xx and 429
+// are retried, after the delay a Retry-After header asks for if there is
+// one; any other answer, redirects included, is final. Retries carry the same body, so the
+// event_id in it lets a receiver drop duplicates.
+package webhook

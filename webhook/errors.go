@@ -1,0 +1,31 @@
+package webhook
+
+import "errors"
+
+// Errors returned by the dispatcher and by [Verify].
+var (
+	// ErrBacklog is returned by [Dispatcher.Enqueue] when the dispatcher
+	// already holds Config.QueueSize deliveries. It never blocks instead.
+	ErrBacklog = errors.New("webhook: delivery backlog full")
+	// ErrStopped is returned by [Dispatcher.Enqueue] once Stop was called.
+	ErrStopped = errors.New("webhook: dispatcher stopped")
+	// ErrBadURL wraps the reason a callback URL was refused.
+	ErrBadURL = errors.New("webhook: bad callback url")
+	// ErrHostNotAllowed is returned for a URL whose host Config.AllowHost
+	// refused.
+	ErrHostNotAllowed = errors.New("webhook: callback host not allowed")
+	// ErrNoSecret is returned for a delivery without a signing secret.
+	ErrNoSecret = errors.New("webhook: empty signing secret")
+	// ErrBadDelivery wraps other reasons a delivery was refused.
+	ErrBadDelivery = errors.New("webhook: bad delivery")
+
+	// ErrBadSignatureHeader is returned by [Verify] for a header it cannot
+	// parse.
+	ErrBadSignatureHeader = errors.New("webhook: malformed signature header")
+	// ErrSignatureMismatch is returned by [Verify] when no v1 value is
+	// the MAC of the body with the secret.
+	ErrSignatureMismatch = errors.New("webhook: signature mismatch")
+	// ErrSignatureExpired is returned by [Verify] when the signed time is
+	// further from now than the tolerance.
+	ErrSignatureExpired = errors.New("webhook: signature timestamp outside tolerance")
+)
