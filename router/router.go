@@ -273,3 +273,10 @@ func (r *Router) releaseJob(job *Job) {
 
 // now is the router's clock: monotonic nanoseconds since New.
 func (r *Router) now() int64 { return int64(time.Since(r.epoch)) }
+
+// Routable reports whether a message of accountID to the E.164 digits
+// dest has a route, so an ingress can refuse it before persisting. It
+// takes no lock.
+func (r *Router) Routable(accountID int64, dest string) bool {
+	return r.table.Load().lookup(accountID, dest) != nil
+}

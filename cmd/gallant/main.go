@@ -1,43 +1,197 @@
-// Command gallant is the Gallant SMS gateway: `gallant serve --config FILE`
-// runs it, `gallant demo` runs a self-contained demo, `gallant migrate`
-// applies database migrations, `gallant admin` manages accounts, and
-// `gallant version` prints the build.
+// Command gallant is the Gallant SMS gateway.
+//
+//	gallant serve --config FILE       run the gateway
+//	gallant demo                      run a self-contained demo (SQLite, simulated carrier)
+//	gallant migrate --config FILE     apply database migrations
+//	gallant admin account create --name NAME [--config FILE]
+//	gallant check-config --config FILE
+//	gallant version
 package main
 
 import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/gallant-sms/gallant/account"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
 func main() {
-	os.Exit(run(os.Args[1:]))
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-func run(args []string) int {
-	if len(args) == 0 {
-		usage()
-		return 2
-	}
-	switch args[0] {
-	case "version":
-		fmt.Println("gallant", version)
-		return 0
-	case "help", "-h", "--help":
-		usage()
-		return 0
-	}
-	fmt.Fprintf(os.Stderr, "gallant: unknown command %q\n", args[0])
-	usage()
-	return 2
-}
-
-func usage() {
-	fmt.Fprint(os.Stderr, `usage: gallant COMMAND [flags]
+const usage = `usage: gallant COMMAND [flags]
 
 commands:
-  version    print the version
-`)
+  serve --config FILE                   run the gateway
+  demo [--data DIR]                     run a demo: SQLite store, simulated carrier,
+                                        HTTP on 127.0.0.1:8080, SMPP on 127.0.0.1:2775
+  migrate --config FILE                 apply database migrations and exit
+  admin account create --name NAME [--config FILE]
+                                        create an account; prints its API key and
+                                        SMPP credentials as JSON
+  check-config --config FILE            load and validate a configuration
+  version                               print the version
+
+Every configuration key can be set with a GALLANT_ environment variable,
+e.g. GALLANT_STORE_DSN, GALLANT_HTTP_LISTEN, GALLANT_CARRIERS_0_PASSWORD.
+`
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "version":
+		fmt.Fprintln(stdout, "gallant", version)
+		return 0
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	case "serve":
+		err = cmdServe(args[1:], stderr)
+	case "demo":
+		err = cmdDemo(args[1:], stdout, stderr)
+	case "migrate":
+		err = cmdMigrate(args[1:], stdout, stderr)
+	case "admin":
+		err = cmdAdmin(args[1:], stdout, stderr)
+	case "check-config":
+		err = cmdCheckConfig(args[1:], stdout, stderr)
+	default:
+		fmt.Fprintf(stderr, "gallant: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "gallant:", err)
+		var ue usageError
+		if errors.As(err, &ue) {
+			return 2
+		}
+		return 1
+	}
+	return 0
+}
+
+// usageError marks a mistake in the command line.
+type usageError struct{ error }
+
+func loadFromFlags(name string, args []string, stderr io.Writer, required bool, extra func(*flag.FlagSet)) (Config, error) {
+	fs := flag.NewFlagSet("gallant "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", "", "configuration file (YAML)")
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	if fs.NArg() > 0 {
+		return Config{}, usageError{fmt.Errorf("%s: unexpected arguments %v", name, fs.Args())}
+	}
+	if required && *path == "" {
+		return Config{}, usageError{errors.New(name + ": --config is required")}
+	}
+	return LoadConfig(*path, os.Environ())
+}
+
+func cmdServe(args []string, stderr io.Writer) error {
+	cfg, err := loadFromFlags("serve", args, stderr, true, nil)
+	if err != nil {
+		return err
+	}
+	logger, err := newLogger(cfg.Log)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	a, err := newApp(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	if err := a.start(ctx); err != nil {
+		sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+		defer cancel()
+		return errors.Join(err, a.shutdown(sctx))
+	}
+	return runApp(ctx, a)
+}
+
+func cmdMigrate(args []string, stdout, stderr io.Writer) error {
+	cfg, err := loadFromFlags("migrate", args, stderr, true, nil)
+	if err != nil {
+		return err
+	}
+	logger, err := newLogger(cfg.Log)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(context.Background(), cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	cur, known, err := st.SchemaVersion(context.Background())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "schema version %d (code knows %d)\n", cur, known)
+	return nil
+}
+
+func cmdAdmin(args []string, stdout, stderr io.Writer) error {
+	if len(args) < 2 || args[0] != "account" || args[1] != "create" {
+		return usageError{errors.New("admin: usage: gallant admin account create --name NAME [--config FILE]")}
+	}
+	var name string
+	cfg, err := loadFromFlags("admin account create", args[2:], stderr, false, func(fs *flag.FlagSet) {
+		fs.StringVar(&name, "name", "", "the account's name")
+	})
+	if err != nil {
+		return err
+	}
+	if name == "" {
+		return usageError{errors.New("admin account create: --name is required")}
+	}
+	logger, err := newLogger(LogConfig{Level: "warn"})
+	if err != nil {
+		return err
+	}
+	st, err := openStore(context.Background(), cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	created, err := account.New(st, logger).CreateAccount(context.Background(), name)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(created)
+}
+
+func cmdCheckConfig(args []string, stdout, stderr io.Writer) error {
+	cfg, err := loadFromFlags("check-config", args, stderr, true, nil)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "configuration OK: store %s, %d carriers, %d routes, durability %s\n",
+		cfg.Store.Driver, len(cfg.Carriers), len(cfg.Routes), cfg.Durability)
+	return nil
 }

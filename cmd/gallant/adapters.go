@@ -1,0 +1,256 @@
+package main
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/gallant-sms/gallant/account"
+	"github.com/gallant-sms/gallant/api"
+	"github.com/gallant-sms/gallant/gateway"
+	"github.com/gallant-sms/gallant/smpp/pdutext"
+	"github.com/gallant-sms/gallant/sms"
+	"github.com/gallant-sms/gallant/store"
+)
+
+// The adapters below fit the services to the small interfaces package
+// api declares; they only translate types and errors.
+
+// apiAuth authenticates API keys through the account service.
+type apiAuth struct{ acc *account.Service }
+
+func (a apiAuth) AuthenticateAPIKey(ctx context.Context, key string) (api.Principal, error) {
+	p, err := a.acc.AuthenticateAPIKey(ctx, key)
+	switch {
+	case errors.Is(err, account.ErrUnauthorized):
+		return api.Principal{}, api.ErrUnauthorized
+	case errors.Is(err, account.ErrSuspended):
+		return api.Principal{}, api.Forbidden("the account is suspended")
+	case err != nil:
+		return api.Principal{}, err
+	}
+	return api.Principal{AccountID: p.AccountID, KeyID: p.KeyID, Scopes: p.Scopes}, nil
+}
+
+// apiMessages serves the message endpoints from the gateway.
+type apiMessages struct {
+	gw  *gateway.Service
+	st  *store.Store
+	tps func(accountID int64) int
+}
+
+// retryAfter is what a busy or rate-limited client is told to wait.
+const retryAfter = time.Second
+
+// apiError turns a gateway refusal into the API's problem.
+func apiError(err error) error {
+	var r *gateway.Refusal
+	if !errors.As(err, &r) {
+		return err
+	}
+	switch r.Problem {
+	case gateway.ProblemInvalidNumber:
+		return api.InvalidNumber(r.Field, r.Detail)
+	case gateway.ProblemInvalidSender:
+		return api.InvalidSender(r.Field, r.Detail)
+	case gateway.ProblemTooLong:
+		return api.MessageTooLong(r.Field, r.Detail)
+	case gateway.ProblemRateLimited:
+		return api.RateLimited(r.Detail, retryAfter)
+	case gateway.ProblemBackpressure:
+		return api.Backpressure(r.Detail, retryAfter)
+	case gateway.ProblemNoRoute:
+		return api.NoRoute(r.Field, r.Detail)
+	case gateway.ProblemSuppressed:
+		return api.Suppressed(r.Field, r.Detail)
+	case gateway.ProblemInternal:
+		return api.Internal()
+	}
+	return api.InvalidRequest(r.Field, r.Detail)
+}
+
+func sendRequest(r api.SendRequest) gateway.SendRequest {
+	return gateway.SendRequest{To: r.To, From: r.From, Text: r.Text, Binary: r.Binary, Encoding: r.Encoding,
+		Flash: r.Flash, SendAt: r.SendAt, ValidUntil: r.ValidUntil, CallbackURL: r.CallbackURL,
+		ClientRef: r.ClientRef, DeliveryReport: r.DeliveryReport}
+}
+
+func sendResult(r gateway.SendResult) api.SendResult {
+	return api.SendResult{ID: r.ID, Status: r.Status, Segments: r.Segments, Encoding: r.Encoding}
+}
+
+func (a apiMessages) Send(ctx context.Context, p api.Principal, req api.SendRequest) (api.SendResult, error) {
+	res, err := a.gw.Send(ctx, p.AccountID, a.tps(p.AccountID), sendRequest(req))
+	if err != nil {
+		return api.SendResult{}, apiError(err)
+	}
+	return sendResult(res), nil
+}
+
+func (a apiMessages) SendBatch(ctx context.Context, p api.Principal, reqs []api.SendRequest) ([]api.BatchItem, error) {
+	in := make([]gateway.SendRequest, len(reqs))
+	for i := range reqs {
+		in[i] = sendRequest(reqs[i])
+	}
+	res, errs := a.gw.SendBatch(ctx, p.AccountID, a.tps(p.AccountID), in)
+	out := make([]api.BatchItem, len(reqs))
+	for i := range out {
+		if errs[i] != nil {
+			out[i].Err = apiError(errs[i])
+		} else {
+			out[i].Result = sendResult(res[i])
+		}
+	}
+	return out, nil
+}
+
+func (a apiMessages) Get(ctx context.Context, p api.Principal, id sms.ID) (api.MessageView, error) {
+	m, events, err := a.gw.Message(ctx, p.AccountID, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return api.MessageView{}, api.ErrNotFound
+	}
+	if err != nil {
+		return api.MessageView{}, err
+	}
+	v := view(m, m.Status, m.CreatedAt)
+	v.History = events
+	if len(events) > 0 {
+		v.UpdatedAt = events[len(events)-1].At
+	}
+	return v, nil
+}
+
+func (a apiMessages) List(ctx context.Context, p api.Principal, f api.ListFilter) (api.MessagePage, error) {
+	sf := store.Filter{Status: f.Status, Dest: f.To, From: f.From, To: f.Until, Limit: f.Limit}
+	if f.Cursor != "" {
+		id, err := sms.ParseID(f.Cursor)
+		if err != nil {
+			return api.MessagePage{}, api.InvalidRequest("cursor", "malformed cursor")
+		}
+		sf.After = id
+	}
+	if sf.Dest != "" {
+		if d, r := gateway.Destination(0, 0, sf.Dest); r == nil {
+			sf.Dest = d.Addr
+		}
+	}
+	items, next, err := a.gw.Messages(ctx, p.AccountID, sf)
+	if err != nil {
+		return api.MessagePage{}, err
+	}
+	page := api.MessagePage{Items: make([]api.MessageView, len(items))}
+	for i := range items {
+		page.Items[i] = view(&items[i].Message, items[i].Status, items[i].UpdatedAt)
+	}
+	if next != 0 {
+		page.NextCursor = next.String()
+	}
+	return page, nil
+}
+
+// view shows a stored message through the API.
+func view(m *sms.Message, st sms.Status, updated time.Time) api.MessageView {
+	v := api.MessageView{ID: m.ID, To: "+" + m.Dest.Addr, From: m.Source.Addr, Segments: m.Segments,
+		Status: st, DeliveryReport: m.RegisteredDelivery&0x03 != 0, SendAt: m.SendAt, ValidUntil: m.ValidUntil,
+		CallbackURL: m.CallbackURL, ClientRef: m.ClientRef, CreatedAt: m.CreatedAt, UpdatedAt: updated}
+	if m.Source.TON == 1 {
+		v.From = "+" + v.From
+	}
+	dc := pdutext.DataCoding(m.DataCoding)
+	if _, ok := dc.Class(); ok {
+		if c, _ := dc.Class(); c == 0 {
+			v.Flash = true
+		}
+	}
+	switch dc.Alphabet() {
+	case pdutext.AlphabetUCS2:
+		v.Encoding = api.EncodingUCS2
+	case pdutext.AlphabetBinary:
+		v.Encoding = api.EncodingBinary
+	default:
+		v.Encoding = api.EncodingGSM7
+	}
+	if v.Encoding == api.EncodingBinary || m.HasUDH() {
+		v.Binary = m.Body
+	} else if t, err := pdutext.Decode(nil, m.Body, dc); err == nil {
+		v.Text = string(t)
+	}
+	return v
+}
+
+// apiIdempotency keeps idempotent answers in the store.
+type apiIdempotency struct{ st *store.Store }
+
+// idemEnvelope is how an API answer is kept in the store's response blob.
+type idemEnvelope struct {
+	ContentType string `json:"ct"`
+	Location    string `json:"loc,omitempty"`
+	Body        []byte `json:"body"`
+}
+
+func (a apiIdempotency) Get(ctx context.Context, accountID int64, key string) (api.IdempotencyRecord, bool, error) {
+	r, err := a.st.GetIdempotent(ctx, accountID, key)
+	if errors.Is(err, store.ErrNotFound) {
+		return api.IdempotencyRecord{}, false, nil
+	}
+	if err != nil {
+		return api.IdempotencyRecord{}, false, err
+	}
+	var env idemEnvelope
+	if len(r.Response) > 0 {
+		if err := json.Unmarshal(r.Response, &env); err != nil {
+			return api.IdempotencyRecord{}, false, err
+		}
+	}
+	rec := api.IdempotencyRecord{StatusCode: r.StatusCode, ContentType: env.ContentType, Location: env.Location,
+		Body: env.Body, CreatedAt: r.CreatedAt}
+	if h, err := hex.DecodeString(r.RequestHash); err == nil && len(h) == len(rec.RequestHash) {
+		copy(rec.RequestHash[:], h)
+	}
+	return rec, true, nil
+}
+
+func (a apiIdempotency) Put(ctx context.Context, accountID int64, key string, rec api.IdempotencyRecord) error {
+	resp, err := json.Marshal(idemEnvelope{ContentType: rec.ContentType, Location: rec.Location, Body: rec.Body})
+	if err != nil {
+		return err
+	}
+	err = a.st.PutIdempotent(ctx, &store.Idempotent{AccountID: accountID, Key: key,
+		RequestHash: hex.EncodeToString(rec.RequestHash[:]), StatusCode: rec.StatusCode, Response: resp,
+		CreatedAt: rec.CreatedAt})
+	if errors.Is(err, store.ErrDuplicate) {
+		return api.ErrIdempotencyConflict
+	}
+	return err
+}
+
+// accountTPS caches each account's rate limit for the HTTP path.
+func accountTPS(st *store.Store) func(int64) int {
+	type entry struct {
+		tps     int
+		expires time.Time
+	}
+	var mu sync.Mutex
+	cache := map[int64]entry{}
+	return func(id int64) int {
+		now := time.Now()
+		mu.Lock()
+		e, ok := cache[id]
+		mu.Unlock()
+		if ok && now.Before(e.expires) {
+			return e.tps
+		}
+		a, err := st.GetAccount(context.Background(), id)
+		tps := 0
+		if err == nil {
+			tps = a.TPSLimit
+		}
+		mu.Lock()
+		cache[id] = entry{tps: tps, expires: now.Add(30 * time.Second)}
+		mu.Unlock()
+		return tps
+	}
+}

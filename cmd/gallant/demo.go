@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/gallant-sms/gallant/account"
+	"github.com/gallant-sms/gallant/smpp"
+	"github.com/gallant-sms/gallant/smpp/smpptest"
+	"github.com/gallant-sms/gallant/store"
+)
+
+// demoCredentialsFile keeps the demo account's secrets between runs, so
+// the printed key keeps working.
+const demoCredentialsFile = "demo-account.json"
+
+func cmdDemo(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("gallant demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", "data", "directory for the SQLite database and the demo credentials")
+	httpAddr := fs.String("http", "127.0.0.1:8080", "HTTP listen address")
+	smppAddr := fs.String("smpp", "127.0.0.1:2775", "SMPP listen address")
+	delay := fs.Duration("receipt-delay", 200*time.Millisecond, "simulated carrier's receipt delay")
+	durability := fs.String("durability", "durable", "durable or fast")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+
+	// The simulated carrier, in process on loopback.
+	sim, err := smpptest.NewSimulator(smpptest.SimConfig{ReceiptDelay: *delay,
+		Credentials: map[string]string{"gallant": "secret"}}, logger.With("component", "carrier-sim"))
+	if err != nil {
+		return err
+	}
+	simLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	simDone := make(chan error, 1)
+	go func() { simDone <- sim.Serve(simLn) }()
+	defer func() {
+		sim.Close()
+		if err := <-simDone; err != nil && !errors.Is(err, smpp.ErrServerClosed) {
+			logger.Error("carrier simulator", "err", err)
+		}
+	}()
+
+	cfg := DefaultConfig()
+	cfg.HTTP.Listen, cfg.SMPP.Listen = *httpAddr, *smppAddr
+	cfg.Store = StoreConfig{Driver: "sqlite", DSN: filepath.Join(*data, "gallant.db")}
+	cfg.Durability = *durability
+	cfg.Carriers = []CarrierConfig{{Name: "sim", Address: simLn.Addr().String(), SystemID: "gallant", Password: "secret",
+		BindType: "transceiver", Binds: 2, Window: 100}}
+	cfg.Routes = []RouteConfig{{Prefix: "", Carriers: []RouteCarrier{{Carrier: "sim", Weight: 1}}}}
+	if err := applyEnv(&cfg, os.Environ()); err != nil {
+		return err
+	}
+	cfg.fillDefaults()
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	a, err := newApp(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	creds, err := demoAccount(ctx, a.st, a.acc, *data)
+	if err != nil {
+		return errors.Join(err, a.shutdown(context.Background()))
+	}
+	if err := a.start(ctx); err != nil {
+		return errors.Join(err, a.shutdown(context.Background()))
+	}
+	printDemo(stdout, a, creds)
+	return runApp(ctx, a)
+}
+
+// demoAccount returns the demo account's credentials, creating the
+// account on first run.
+func demoAccount(ctx context.Context, st *store.Store, acc *account.Service, dir string) (account.Created, error) {
+	path := filepath.Join(dir, demoCredentialsFile)
+	var c account.Created
+	if b, err := os.ReadFile(path); err == nil && json.Unmarshal(b, &c) == nil && c.APIKey != "" {
+		if _, err := acc.AuthenticateAPIKey(ctx, c.APIKey); err == nil {
+			return c, nil
+		}
+	}
+	c, err := acc.CreateAccount(ctx, "Demo")
+	if err != nil {
+		return c, fmt.Errorf("create demo account: %w", err)
+	}
+	b, _ := json.MarshalIndent(c, "", "  ")
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		return c, fmt.Errorf("save demo credentials: %w", err)
+	}
+	return c, nil
+}
+
+func printDemo(w io.Writer, a *app, c account.Created) {
+	base := "http://" + a.httpAddr.String()
+	fmt.Fprintf(w, `
+Gallant SMS demo is running (SQLite store, simulated carrier, %s mode).
+
+  HTTP API   %s      (metrics %s/metrics, OpenAPI %s/openapi.json)
+  SMPP       %s    system_id %s  password %s
+  API key    %s
+
+Send a message and read its status (delivered after the simulated receipt):
+
+  id=$(curl -s -X POST %s/v1/messages -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' -d '{"to":"+447700900123","from":"Gallant","text":"Hello from Gallant"}' | sed -E 's/.*"id":"?([0-9]+).*/\1/'); sleep 1; curl -s %s/v1/messages/$id -H 'Authorization: Bearer %s'; echo
+
+Stop with Ctrl-C.
+`, a.cfg.Durability, base, base, base, a.smppAddr, c.SystemID, c.SMPPPassword, c.APIKey,
+		base, c.APIKey, base, c.APIKey)
+}

@@ -1,0 +1,275 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/gallant-sms/gallant/account"
+	"github.com/gallant-sms/gallant/api"
+	"github.com/gallant-sms/gallant/gateway"
+	"github.com/gallant-sms/gallant/router"
+	"github.com/gallant-sms/gallant/smpp"
+	"github.com/gallant-sms/gallant/store"
+	"github.com/gallant-sms/gallant/webhook"
+)
+
+// app is a running gateway: every component, in start order.
+type app struct {
+	cfg   Config
+	log   *slog.Logger
+	reg   *prometheus.Registry
+	st    *store.Store
+	w     *store.Writer
+	acc   *account.Service
+	hooks *webhook.Dispatcher
+	gw    *gateway.Service
+	api   *api.Server
+	node  int
+
+	smppAddr, tlsAddr, httpAddr net.Addr
+
+	wg       sync.WaitGroup
+	errs     chan error
+	stopNode chan struct{}
+}
+
+// nodeTTL is how long a node lease lasts without renewal; it is renewed
+// every third of it.
+const nodeTTL = time.Minute
+
+// openStore opens and migrates the configured database.
+func openStore(ctx context.Context, cfg Config, logger *slog.Logger) (*store.Store, error) {
+	st, err := store.Open(ctx, store.Config{Driver: cfg.Store.Driver, DSN: cfg.Store.DSN}, logger)
+	if err != nil {
+		return nil, err
+	}
+	if applied, err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, err
+	} else if len(applied) > 0 {
+		logger.Info("migrations applied", "versions", applied)
+	}
+	return st, nil
+}
+
+// newApp builds every component from cfg without starting anything.
+func newApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error) {
+	a := &app{cfg: cfg, log: logger, reg: prometheus.NewRegistry(), errs: make(chan error, 4), stopNode: make(chan struct{})}
+	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	st, err := openStore(ctx, cfg, logger)
+	if err != nil {
+		return nil, err
+	}
+	a.st = st
+	host, _ := os.Hostname()
+	if a.node, err = st.LeaseNode(ctx, host+":"+strconv.Itoa(os.Getpid()), nodeTTL); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("lease node: %w", err)
+	}
+	if a.w, err = store.NewWriter(st, store.WriterConfig{}, a.reg); err != nil {
+		st.Close()
+		return nil, err
+	}
+	a.acc = account.New(st, logger)
+	if a.hooks, err = webhook.New(webhook.DefaultConfig(), gateway.WebhookRecorder{W: a.w}, logger.With("component", "webhook"), a.reg); err != nil {
+		return nil, err
+	}
+	gcfg, routes, acctRoutes, err := gatewayConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	a.gw, err = gateway.New(gcfg, gateway.Deps{Store: st, Writer: a.w, Accounts: a.acc, Webhooks: a.hooks,
+		Routes: routes, AccountRoutes: acctRoutes, Node: a.node}, logger, a.reg)
+	if err != nil {
+		return nil, err
+	}
+	a.api, err = api.New(api.DefaultConfig(), api.Deps{
+		Auth:        apiAuth{a.acc},
+		Messages:    apiMessages{gw: a.gw, st: st, tps: accountTPS(st)},
+		Idempotency: apiIdempotency{st},
+		Health:      a.gw,
+		Gatherer:    a.reg,
+	}, logger.With("component", "api"), a.reg)
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// gatewayConfig translates the file's carriers and routes.
+func gatewayConfig(cfg Config) (gateway.Config, []router.Route, map[int64][]router.Route, error) {
+	d, err := gateway.ParseDurability(cfg.Durability)
+	if err != nil {
+		return gateway.Config{}, nil, nil, err
+	}
+	g := gateway.Config{Durability: d, DefaultValidity: cfg.Messages.DefaultValidity, MaxValidity: cfg.Messages.MaxValidity,
+		SystemID: cfg.SMPP.SystemID, MaxBindsPerSystemID: cfg.SMPP.MaxBindsPerSystemID}
+	for _, c := range cfg.Carriers {
+		bt := smpp.Transceiver
+		switch c.BindType {
+		case "transmitter":
+			bt = smpp.Transmitter
+		case "receiver":
+			bt = smpp.Receiver
+		}
+		g.Carriers = append(g.Carriers, gateway.CarrierConfig{Name: c.Name, Addr: c.Address, SystemID: c.SystemID,
+			Password: c.Password, SystemType: c.SystemType, BindType: bt, Binds: c.Binds, Window: c.Window, TPS: c.TPS})
+	}
+	var routes []router.Route
+	acct := map[int64][]router.Route{}
+	for _, r := range cfg.Routes {
+		rr := router.Route{Prefix: r.Prefix}
+		for _, c := range r.Carriers {
+			rr.Carriers = append(rr.Carriers, router.Choice{Carrier: c.Carrier, Priority: c.Priority, Weight: c.Weight})
+		}
+		if r.Account != 0 {
+			acct[r.Account] = append(acct[r.Account], rr)
+		} else {
+			routes = append(routes, rr)
+		}
+	}
+	return g, routes, acct, nil
+}
+
+// start starts the gateway and its listeners.
+func (a *app) start(ctx context.Context) error {
+	a.hooks.Start()
+	if err := a.gw.Start(ctx); err != nil {
+		return err
+	}
+	smppLn, err := net.Listen("tcp", a.cfg.SMPP.Listen)
+	if err != nil {
+		return fmt.Errorf("smpp listen: %w", err)
+	}
+	a.smppAddr = smppLn.Addr()
+	a.serve("smpp", func() error { return a.gw.SMPPServer().Serve(smppLn) }, smpp.ErrServerClosed)
+	if a.cfg.SMPP.TLSListen != "" {
+		cert, err := tls.LoadX509KeyPair(a.cfg.SMPP.TLSCert, a.cfg.SMPP.TLSKey)
+		if err != nil {
+			return fmt.Errorf("smpp tls: %w", err)
+		}
+		tl, err := tls.Listen("tcp", a.cfg.SMPP.TLSListen, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+		if err != nil {
+			return fmt.Errorf("smpp tls listen: %w", err)
+		}
+		a.tlsAddr = tl.Addr()
+		a.serve("smpp-tls", func() error { return a.gw.SMPPServer().Serve(tl) }, smpp.ErrServerClosed)
+	}
+	httpLn, err := net.Listen("tcp", a.cfg.HTTP.Listen)
+	if err != nil {
+		return fmt.Errorf("http listen: %w", err)
+	}
+	a.httpAddr = httpLn.Addr()
+	a.serve("http", func() error { return a.api.Serve(httpLn) }, api.ErrServerClosed)
+	a.wg.Add(1)
+	go a.renewNode()
+	a.log.Info("gallant serving", "http", a.httpAddr.String(), "smpp", a.smppAddr.String(),
+		"store", a.cfg.Store.Driver, "durability", a.cfg.Durability, "node", a.node)
+	return nil
+}
+
+// serve runs a listener's loop; an unexpected end is reported on a.errs.
+func (a *app) serve(name string, f func() error, closed error) {
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		if err := f(); err != nil && !errors.Is(err, closed) {
+			a.errs <- fmt.Errorf("%s: %w", name, err)
+		}
+	}()
+}
+
+func (a *app) renewNode() {
+	defer a.wg.Done()
+	t := time.NewTicker(nodeTTL / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-a.stopNode:
+			return
+		case <-t.C:
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			if err := a.st.RenewNode(ctx, a.node, nodeTTL); err != nil {
+				a.log.Error("renew node lease", "node", a.node, "err", err)
+			}
+			cancel()
+		}
+	}
+}
+
+// shutdown stops in order within ctx: HTTP (no new requests), the
+// gateway (customers unbound, router drained, writer flushed, carriers
+// unbound), webhooks, the writer, the node lease, the store.
+func (a *app) shutdown(ctx context.Context) error {
+	var errs []error
+	if err := a.api.Shutdown(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("http: %w", err))
+	}
+	if err := a.gw.Shutdown(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("gateway: %w", err))
+	}
+	if pending, err := a.hooks.Stop(ctx); err != nil || len(pending) > 0 {
+		a.log.Warn("webhooks not delivered at shutdown", "pending", len(pending), "err", err)
+	}
+	if err := a.w.Close(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("writer: %w", err))
+	}
+	close(a.stopNode)
+	a.wg.Wait()
+	rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := a.st.ReleaseNode(rctx, a.node); err != nil {
+		errs = append(errs, err)
+	}
+	if err := a.st.Close(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// newLogger builds the process logger from the config.
+func newLogger(cfg LogConfig) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.Level)); err != nil {
+		return nil, fmt.Errorf("config: log.level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if strings.EqualFold(cfg.Format, "json") {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts)), nil
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts)), nil
+}
+
+// shutdownTimeout bounds the ordered shutdown on SIGTERM.
+const shutdownTimeout = 20 * time.Second
+
+// runApp runs a until ctx ends (a signal) or a listener fails, then shuts
+// it down in order.
+func runApp(ctx context.Context, a *app) error {
+	var runErr error
+	select {
+	case <-ctx.Done():
+		a.log.Info("shutting down")
+	case runErr = <-a.errs:
+		a.log.Error("listener failed; shutting down", "err", runErr)
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	err := a.shutdown(sctx)
+	if err == nil {
+		a.log.Info("stopped")
+	}
+	return errors.Join(runErr, err)
+}

@@ -1,0 +1,342 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/gallant-sms/gallant/router"
+	"github.com/gallant-sms/gallant/smpp/pdu"
+	"github.com/gallant-sms/gallant/smpp/pdutext"
+	"github.com/gallant-sms/gallant/sms"
+	"github.com/gallant-sms/gallant/store"
+)
+
+// AcceptFunc learns the outcome of Accept: err is nil when the message is
+// accepted (persisted, in durable mode) and m.ID is its id, or a
+// *Refusal. It is called exactly once, possibly before Accept returns,
+// from any goroutine, and must not block.
+type AcceptFunc func(tag any, m *sms.Message, err error)
+
+// Refusals shared by the accept path.
+var (
+	errBackpressure = refuse(pdu.StatusMsgQFul, ProblemBackpressure, 503, "",
+		"the gateway is busy; retry shortly")
+	errThrottled = refuse(pdu.StatusThrottled, ProblemRateLimited, 429, "",
+		"the account's message rate limit is exceeded; retry shortly")
+	errNoRoute = refuse(pdu.StatusInvDstAdr, ProblemNoRoute, 422, "to",
+		"no route to this destination")
+	errSuppressed = refuse(pdu.StatusInvDstAdr, ProblemSuppressed, 422, "to",
+		"the recipient has opted out of messages from this account")
+	errPersist = refuse(pdu.StatusSysErr, ProblemInternal, 500, "",
+		"the message could not be stored; it was not accepted")
+	errBadSchedule = refuse(pdu.StatusInvSched, ProblemInvalidRequest, 400, "send_at",
+		"the send time is later than the longest validity allows")
+	errExpiredAlready = refuse(pdu.StatusInvExpiry, ProblemInvalidRequest, 400, "valid_until",
+		"the validity ends before the message could be sent")
+)
+
+// acceptCtx carries one Accept through the writer's callback.
+type acceptCtx struct {
+	m    *sms.Message
+	done AcceptFunc
+	tag  any
+}
+
+// Accept takes a validated message (addresses and content already
+// checked by the ingress: see Destination, Source, TextContent,
+// SubmitContent) from account m.AccountID: it applies suppression, the
+// account's rate limit (tps, 0 = none) and routing, assigns the id,
+// persists the message and dispatches it (now, or at m.SendAt).
+func (s *Service) Accept(m *sms.Message, tps int, done AcceptFunc, tag any) {
+	now := time.Now().UTC()
+	if r := s.admit(m, tps, now); r != nil {
+		s.m.refused(r.Problem)
+		done(tag, m, r)
+		return
+	}
+	m.ID = s.ids.Next()
+	m.CreatedAt = now
+	if m.SendAt.After(now) {
+		m.Status = sms.StatusScheduled
+	} else {
+		m.Status = sms.StatusAccepted
+	}
+	ac := &acceptCtx{m: m, done: done, tag: tag}
+	if s.cfg.Durability == Fast {
+		if err := s.w.Add(m, s.persistedFast, ac); err != nil {
+			s.m.refused(ProblemBackpressure)
+			done(tag, m, errBackpressure)
+			return
+		}
+		s.m.accepted(m)
+		done(tag, m, nil)
+		s.release(m)
+		return
+	}
+	if err := s.w.Add(m, s.persisted, ac); err != nil {
+		s.m.refused(ProblemBackpressure)
+		done(tag, m, errBackpressure)
+	}
+}
+
+// admit runs the checks that refuse a message before it costs anything.
+func (s *Service) admit(m *sms.Message, tps int, now time.Time) *Refusal {
+	if m.ValidUntil.IsZero() {
+		m.ValidUntil = now.Add(s.cfg.DefaultValidity)
+	} else if maxV := now.Add(s.cfg.MaxValidity); m.ValidUntil.After(maxV) {
+		m.ValidUntil = maxV
+	}
+	if !m.SendAt.IsZero() && m.SendAt.After(now.Add(s.cfg.MaxValidity)) {
+		return errBadSchedule
+	}
+	if !m.ValidUntil.After(now) || (!m.SendAt.IsZero() && !m.ValidUntil.After(m.SendAt)) {
+		return errExpiredAlready
+	}
+	if s.suppressed.has(m.AccountID, m.Dest.Addr) {
+		return errSuppressed
+	}
+	if !s.rt.Routable(m.AccountID, m.Dest.Addr) {
+		return errNoRoute
+	}
+	if s.parkedLen() >= s.cfg.MaxParked {
+		return errBackpressure
+	}
+	if tps > 0 {
+		var key [8]byte
+		putID(key[:], uint64(m.AccountID))
+		if r, err := s.limits.Take(string(key[:]), float64(tps), tps, max(m.Segments, 1)); err != nil || !r.Allowed {
+			return errThrottled
+		}
+	}
+	return nil
+}
+
+func putID(b []byte, v uint64) {
+	for i := range 8 {
+		b[i] = byte(v >> (8 * i))
+	}
+}
+
+// persisted is the writer's callback for a durable accept.
+func (s *Service) persisted(tag any, err error) {
+	ac := tag.(*acceptCtx)
+	if err != nil {
+		s.log.Error("persist message", "err", err)
+		s.m.refused(ProblemInternal)
+		ac.done(ac.tag, ac.m, errPersist)
+		return
+	}
+	s.m.accepted(ac.m)
+	ac.done(ac.tag, ac.m, nil)
+	s.release(ac.m)
+}
+
+// persistedFast is the writer's callback for a fast-mode accept: the
+// sender already has its answer, so a failure can only be logged.
+func (s *Service) persistedFast(tag any, err error) {
+	if err != nil {
+		ac := tag.(*acceptCtx)
+		s.m.lostFast.Inc()
+		s.log.Error("fast mode: accepted message not persisted", "id", ac.m.ID, "err", err)
+	}
+}
+
+// release sends m on its way: to the scheduler when it is due later,
+// else to the router.
+func (s *Service) release(m *sms.Message) {
+	if m.SendAt.After(time.Now()) {
+		s.sched.add(m)
+		return
+	}
+	s.dispatch(m, nil)
+}
+
+// dispatch splits m into carrier segments and hands it to the router,
+// skipping segments already sent (after a restart). A full router parks
+// the message; no route fails it.
+func (s *Service) dispatch(m *sms.Message, sent []int) {
+	if !m.ValidUntil.IsZero() && time.Now().After(m.ValidUntil) {
+		s.finishUnsent(m, sms.StatusExpired, "")
+		return
+	}
+	job := s.rt.AcquireJob()
+	segs, err := segments(job.Segments[:0], m)
+	if err != nil {
+		s.rt.ReleaseJob(job)
+		s.log.Error("split message", "id", m.ID, "err", err)
+		s.finishUnsent(m, sms.StatusFailed, "split")
+		return
+	}
+	if len(sent) > 0 {
+		segs = without(segs, sent)
+		if len(segs) == 0 {
+			s.rt.ReleaseJob(job)
+			return
+		}
+	}
+	job.Msg, job.Segments = m, segs
+	s.tr.add(m, m.Segments, m.ValidUntil.Add(time.Hour))
+	switch err := s.rt.Dispatch(job); {
+	case err == nil:
+	case errors.Is(err, router.ErrNoRoute):
+		s.rt.ReleaseJob(job)
+		s.finishUnsent(m, sms.StatusFailed, "no-route")
+	default: // backpressure or stopping: keep it for later
+		s.rt.ReleaseJob(job)
+		s.park(m)
+	}
+}
+
+// segments appends the carrier segments of m to dst: its body as is when
+// it fits one message or carries the customer's own UDH, else split with
+// an 8-bit-reference concatenation header (the reference is taken from
+// the message id, so a re-send after a restart uses the same one).
+func segments(dst []router.Segment, m *sms.Message) ([]router.Segment, error) {
+	if m.Segments <= 1 || m.HasUDH() {
+		return append(dst, router.Segment{Seq: 1, Total: 1, Body: m.Body, ESMClass: m.ESMClass, DataCoding: m.DataCoding}), nil
+	}
+	parts, err := pdutext.Split(m.Body, pdutext.DataCoding(m.DataCoding),
+		pdutext.SplitOptions{Concat: pdutext.Concat8, Ref: uint16(uint64(m.ID) >> 10)})
+	if err != nil {
+		return dst, err
+	}
+	for i, p := range parts {
+		dst = append(dst, router.Segment{Seq: i + 1, Total: len(parts), Body: p.Data,
+			ESMClass: m.ESMClass | sms.UDHI, DataCoding: m.DataCoding})
+	}
+	return dst, nil
+}
+
+// without drops the segments whose 1-based Seq is in sent (ascending).
+func without(segs []router.Segment, sent []int) []router.Segment {
+	out := segs[:0]
+	for _, sg := range segs {
+		skip := false
+		for _, n := range sent {
+			if n == sg.Seq {
+				skip = true
+				break
+			}
+		}
+		if !skip {
+			out = append(out, sg)
+		}
+	}
+	return out
+}
+
+func (s *Service) park(m *sms.Message) {
+	s.parkMu.Lock()
+	s.parked = append(s.parked, m)
+	s.parkMu.Unlock()
+	s.m.parked.Inc()
+}
+
+func (s *Service) parkedLen() int {
+	s.parkMu.Lock()
+	defer s.parkMu.Unlock()
+	return len(s.parked)
+}
+
+// unpark retries parked messages in order.
+func (s *Service) unpark() {
+	s.parkMu.Lock()
+	list := s.parked
+	s.parked = nil
+	s.parkMu.Unlock()
+	for i, m := range list {
+		job := s.rt.AcquireJob()
+		segs, err := segments(job.Segments[:0], m)
+		if err != nil {
+			s.rt.ReleaseJob(job)
+			continue
+		}
+		job.Msg, job.Segments = m, segs
+		if err := s.rt.Dispatch(job); err != nil {
+			s.rt.ReleaseJob(job)
+			s.parkMu.Lock()
+			s.parked = append(list[i:len(list):len(list)], s.parked...)
+			s.parkMu.Unlock()
+			return
+		}
+		s.m.parked.Dec()
+	}
+}
+
+// finishUnsent records the final status of a message that never reached
+// a carrier, and tells its sender.
+func (s *Service) finishUnsent(m *sms.Message, st sms.Status, code string) {
+	s.record(m, sms.Event{MessageID: m.ID, Status: st, At: time.Now().UTC(), ErrorCode: code})
+	s.tr.with(m.ID, func(*flight) bool { return true })
+	s.notifyFinal(m, st, code, "")
+}
+
+// record appends a status event through the writer.
+func (s *Service) record(m *sms.Message, e sms.Event) {
+	if err := s.w.Add(&store.Event{AccountID: m.AccountID, Event: e}, s.recorded, nil); err != nil {
+		s.m.eventsLost.Inc()
+		s.log.Error("status event not recorded: writer backlog", "id", e.MessageID, "status", e.Status)
+	}
+}
+
+func (s *Service) recorded(_ any, err error) {
+	if err != nil {
+		s.m.eventsLost.Inc()
+		s.log.Error("status event not recorded", "err", err)
+	}
+}
+
+// recover re-dispatches messages a previous run accepted but did not
+// finish: scheduled ones go back to the scheduler.
+func (s *Service) recover(ctx context.Context) error {
+	since := sms.ID(0)
+	if back := time.Now().Add(-s.cfg.MaxValidity).Sub(sms.Epoch); back > 0 {
+		since = sms.ID(uint64(back/time.Millisecond) << (sms.NodeBits + sms.SeqBits))
+	}
+	n := 0
+	for {
+		page, err := s.st.Unfinished(ctx, since, 1000)
+		if err != nil {
+			return err
+		}
+		for i := range page {
+			p := &page[i]
+			m := p.Message
+			if m.SendAt.After(time.Now()) && len(p.SubmittedSegments) == 0 {
+				s.sched.add(&m)
+			} else {
+				s.dispatch(&m, p.SubmittedSegments)
+			}
+			since = m.ID
+			n++
+		}
+		if len(page) < 1000 {
+			break
+		}
+	}
+	if n > 0 {
+		s.log.Info("recovered unfinished messages", "count", n)
+	}
+	return nil
+}
+
+// waitCtx is a helper for callers that wait for an AcceptFunc.
+type waitCtx struct {
+	ch chan error
+}
+
+func waitDone(tag any, _ *sms.Message, err error) { tag.(*waitCtx).ch <- err }
+
+// AcceptWait is Accept for callers that wait (the HTTP API): it returns
+// when the message is accepted or refused, or when ctx is done.
+func (s *Service) AcceptWait(ctx context.Context, m *sms.Message, tps int) error {
+	w := &waitCtx{ch: make(chan error, 1)}
+	s.Accept(m, tps, waitDone, w)
+	select {
+	case err := <-w.ch:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,336 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gallant-sms/gallant/router"
+	"github.com/gallant-sms/gallant/smpp"
+	"github.com/gallant-sms/gallant/smpp/pdu"
+	"github.com/gallant-sms/gallant/smpp/pdutext"
+	"github.com/gallant-sms/gallant/sms"
+	"github.com/gallant-sms/gallant/store"
+	"github.com/gallant-sms/gallant/throttle"
+)
+
+// carrier is one SMSC with its persistent binds.
+type carrier struct {
+	s     *Service
+	cfg   CarrierConfig
+	binds []*bind
+}
+
+// bind adapts one smpp.Client to router.Sender.
+type bind struct {
+	c       *carrier
+	cl      *smpp.Client
+	scratch []byte // encoding buffer: Submit is called from one router goroutine
+}
+
+var _ router.Sender = (*bind)(nil)
+
+func (s *Service) newCarrier(cc CarrierConfig) (*carrier, error) {
+	c := &carrier{s: s, cfg: cc}
+	for i := range cc.Binds {
+		sc := cc.Session
+		if cc.Window > 0 {
+			sc.Window = cc.Window
+		}
+		b := &bind{c: c}
+		cl, err := smpp.NewClient(smpp.ClientConfig{
+			Addr: cc.Addr, BindType: cc.BindType, SystemID: cc.SystemID, Password: cc.Password,
+			SystemType: cc.SystemType, Session: sc, Handler: smpp.HandlerFunc(c.handle),
+			MinBackoff: cc.MinBackoff, MaxBackoff: cc.MaxBackoff,
+			OnState: func(st smpp.BindState, err error) {
+				s.m.bindUp(cc.Name, i, st.Bound())
+				if err != nil {
+					s.log.Warn("carrier bind", "carrier", cc.Name, "bind", i, "state", st.String(), "err", err)
+				} else {
+					s.log.Info("carrier bind", "carrier", cc.Name, "bind", i, "state", st.String())
+				}
+			},
+		}, s.log.With("carrier", cc.Name, "bind", i))
+		if err != nil {
+			return nil, fmt.Errorf("gateway: carrier %s: %w", cc.Name, err)
+		}
+		b.cl = cl
+		c.binds = append(c.binds, b)
+	}
+	return c, nil
+}
+
+func (c *carrier) start() {
+	for _, b := range c.binds {
+		b.cl.Start()
+	}
+}
+
+func (c *carrier) stop(ctx context.Context) {
+	for _, b := range c.binds {
+		if err := b.cl.Unbind(ctx); err != nil {
+			b.cl.Close()
+		}
+	}
+}
+
+// newBindLimiter paces one bind with a token bucket; a zero rate means
+// no limit.
+func newBindLimiter(perSecond float64) router.Limiter {
+	if perSecond <= 0 || math.IsInf(perSecond, 0) {
+		perSecond = throttle.MaxRate
+	}
+	burst := int(perSecond / 100) // 10 ms worth
+	if burst < 1 {
+		burst = 1
+	}
+	b, err := throttle.NewTokenBucket(perSecond, burst, nil)
+	if err != nil {
+		b, _ = throttle.NewTokenBucket(throttle.MaxRate, 1, nil)
+	}
+	return bucketLimiter{b}
+}
+
+type bucketLimiter struct{ *throttle.TokenBucket }
+
+func (l bucketLimiter) SetRate(r float64) { _ = l.TokenBucket.SetRate(r) }
+
+// Bound reports whether the bind can take submits.
+func (b *bind) Bound() bool { return b.cl.Bound() && b.cl.State().Bound() }
+
+// Submit encodes one segment as submit_sm and sends it without waiting.
+// The outcome reaches the router through o.Complete, which is the done
+// the router passed.
+func (b *bind) Submit(o *router.Outgoing, _ router.SubmitDone) error {
+	m, seg := o.Message(), o.Segment()
+	sm := pdu.SubmitSM{
+		Source:             pdu.Address{TON: m.Source.TON, NPI: m.Source.NPI, Addr: []byte(m.Source.Addr)},
+		Dest:               pdu.Address{TON: m.Dest.TON, NPI: m.Dest.NPI, Addr: []byte(m.Dest.Addr)},
+		ESMClass:           seg.ESMClass,
+		ProtocolID:         m.ProtocolID,
+		PriorityFlag:       m.Priority,
+		RegisteredDelivery: 1, // always ask: receipts drive our statuses
+		DataCoding:         seg.DataCoding,
+	}
+	if !m.ValidUntil.IsZero() {
+		if d := time.Until(m.ValidUntil); d > time.Second {
+			var vbuf [17]byte
+			sm.ValidityPeriod = pdutext.AppendRelTime(vbuf[:0], d)
+		}
+	}
+	if len(seg.Body) <= 254 {
+		sm.ShortMessage = seg.Body
+	} else {
+		sm.TLVs = pdu.TLVs(pdu.AppendTLV(nil, pdu.TagMessagePayload, seg.Body))
+	}
+	b.scratch = sm.AppendBody(b.scratch[:0])
+	_, err := b.cl.TrySend(pdu.SubmitSMID, b.scratch, o, b.answered)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, smpp.ErrWindowFull):
+		return router.ErrBusy
+	case errors.Is(err, smpp.ErrNotBound), errors.Is(err, smpp.ErrSessionClosed), errors.Is(err, smpp.ErrConnectionLost):
+		return router.ErrNotBound
+	}
+	return &router.SubmitError{Kind: router.Temporary}
+}
+
+// answered handles a carrier's submit_sm_resp (on the bind's reader
+// goroutine, before the next PDU of that connection is read, so a receipt
+// on the same connection always finds its correlation).
+func (b *bind) answered(tag any, h pdu.Header, body []byte, err error) {
+	o := tag.(*router.Outgoing)
+	switch {
+	case err != nil:
+		kind := router.Temporary
+		if errors.Is(err, smpp.ErrConnectionLost) {
+			kind = router.ConnectionLost
+		}
+		o.Complete("", &router.SubmitError{Kind: kind})
+		return
+	case h.Status != pdu.StatusOK:
+		o.Complete("", &router.SubmitError{Code: uint32(h.Status), Kind: router.KindOf(uint32(h.Status))})
+		return
+	}
+	var resp pdu.SubmitSMResp
+	if err := resp.Decode(body); err != nil || len(resp.MessageID) == 0 {
+		// Accepted, but we cannot match its receipt: count it sent.
+		b.c.s.m.unmatchable.Inc()
+		o.Complete("", nil)
+		return
+	}
+	id := string(resp.MessageID)
+	m := o.Message()
+	b.c.s.tr.putDLR(b.c.cfg.Name, normalizeCarrierID(id), dlrRef{msg: m.ID, account: m.AccountID, seg: o.Segment().Seq, at: time.Now()})
+	o.Complete(id, nil)
+}
+
+// normalizeCarrierID makes a carrier's message id comparable between its
+// submit_sm_resp and its receipts: trimmed, upper case, without leading
+// zeros (smpp.md 10.3).
+func normalizeCarrierID(id string) string {
+	id = strings.TrimSpace(id)
+	for len(id) > 1 && id[0] == '0' {
+		id = id[1:]
+	}
+	return strings.ToUpper(id)
+}
+
+// handle takes the carrier's requests: receipts and MO messages.
+func (c *carrier) handle(sess *smpp.Session, h pdu.Header, body []byte) {
+	switch h.ID {
+	case pdu.DeliverSMID:
+		var dm pdu.DeliverSM
+		if err := dm.Decode(body); err != nil {
+			_ = sess.Respond(h, pdu.StatusOf(err), nil)
+			return
+		}
+		if dm.IsReceipt() {
+			c.receipt(sess, h, dm.TLVs, dm.Payload())
+			return
+		}
+		if dm.IsIntermediate() {
+			_ = sess.Respond(h, pdu.StatusOK, deliverRespBody)
+			return
+		}
+		c.mo(sess, h, dm.Source, dm.Dest, dm.DataCoding, dm.ESMClass, dm.Payload())
+	case pdu.DataSMID:
+		var dm pdu.DataSM
+		if err := dm.Decode(body); err != nil {
+			_ = sess.Respond(h, pdu.StatusOf(err), nil)
+			return
+		}
+		if dm.IsReceipt() {
+			c.receipt(sess, h, dm.TLVs, dm.Payload())
+			return
+		}
+		c.mo(sess, h, dm.Source, dm.Dest, dm.DataCoding, dm.ESMClass, dm.Payload())
+	default:
+		if h.ID.HasResponse() {
+			_ = sess.Respond(h, pdu.StatusInvCmdID, nil)
+		}
+	}
+}
+
+// deliverRespBody is deliver_sm_resp's body: an empty message_id.
+var deliverRespBody = []byte{0}
+
+// carrierAck answers a carrier's deliver_sm once what it carried is
+// stored.
+type carrierAck struct {
+	sess *smpp.Session
+	h    pdu.Header
+}
+
+func (s *Service) ackCarrier(tag any, err error) {
+	a := tag.(*carrierAck)
+	st := pdu.StatusOK
+	if err != nil {
+		st = pdu.StatusXTAppn // temporary: the carrier will send it again
+	}
+	var body []byte
+	if st == pdu.StatusOK {
+		body = deliverRespBody // deliver_sm_resp and data_sm_resp: empty message_id
+	}
+	_ = a.sess.Respond(a.h, st, body)
+}
+
+// receipt matches a carrier's delivery receipt to our message segment,
+// records its status and, when the message is complete, tells its sender.
+func (c *carrier) receipt(sess *smpp.Session, h pdu.Header, tlvs pdu.TLVs, text []byte) {
+	s := c.s
+	var id string
+	var st sms.Status
+	var code string
+	if rid, ok := tlvs.CString(pdu.TagReceiptedMessageID); ok && len(rid) > 0 {
+		id = string(rid)
+	}
+	stateOK := false
+	if ms, ok := tlvs.Byte(pdu.TagMessageState); ok {
+		st, stateOK = statusOfState(pdutext.MessageState(ms))
+	}
+	if r, err := pdutext.ParseReceipt(text); err == nil {
+		if id == "" {
+			id = r.ID
+		}
+		if !stateOK {
+			st, stateOK = statusOfState(r.Stat.State())
+		}
+		if r.Err != "" && r.Err != "000" {
+			code = r.Err
+		}
+	}
+	if id == "" || !stateOK {
+		// Not a receipt we can use, or not final: acknowledge and move on.
+		s.m.receipts("ignored")
+		_ = sess.Respond(h, pdu.StatusOK, deliverRespBody)
+		return
+	}
+	nid := normalizeCarrierID(id)
+	ref, ok := s.tr.takeDLR(c.cfg.Name, nid)
+	if !ok {
+		mid, acct, seg, err := s.st.LookupCarrierMessage(context.Background(), c.cfg.Name, id)
+		if err != nil {
+			s.m.receipts("unmatched")
+			s.log.Debug("receipt for an unknown message", "carrier", c.cfg.Name, "id", id, "err", err)
+			_ = sess.Respond(h, pdu.StatusOK, deliverRespBody)
+			return
+		}
+		ref = dlrRef{msg: mid, account: acct, seg: seg}
+	}
+	s.m.receipts("matched")
+	ev := &store.Event{AccountID: ref.account, Event: sms.Event{MessageID: ref.msg, Status: st, At: time.Now().UTC(),
+		Segment: ref.seg, Carrier: c.cfg.Name, CarrierMsgID: id, ErrorCode: code}}
+	if err := s.w.Add(ev, s.ackCarrier, &carrierAck{sess: sess, h: h}); err != nil {
+		_ = sess.Respond(h, pdu.StatusXTAppn, nil) // busy: the carrier retries
+		return
+	}
+	s.segmentFinal(ref.msg, ref.account, ref.seg, st, code, c.cfg.Name)
+}
+
+// statusOfState maps a receipt's message_state to our status; ok is false
+// for states that are not final.
+func statusOfState(ms pdutext.MessageState) (sms.Status, bool) {
+	switch ms {
+	case pdutext.StateDelivered:
+		return sms.StatusDelivered, true
+	case pdutext.StateExpired:
+		return sms.StatusExpired, true
+	case pdutext.StateUndeliverable:
+		return sms.StatusUndelivered, true
+	case pdutext.StateRejected, pdutext.StateDeleted:
+		return sms.StatusRejected, true
+	case pdutext.StateUnknown, pdutext.StateSkipped:
+		return sms.StatusFailed, true
+	}
+	return sms.StatusUnknown, false
+}
+
+// mo stores a mobile-originated message.
+func (c *carrier) mo(sess *smpp.Session, h pdu.Header, src, dst pdu.Address, dc, esm byte, body []byte) {
+	s := c.s
+	m := &sms.MO{
+		ID: s.ids.Next(), Carrier: c.cfg.Name,
+		Source:     sms.Address{TON: src.TON, NPI: src.NPI, Addr: string(src.Addr)},
+		Dest:       sms.Address{TON: dst.TON, NPI: dst.NPI, Addr: string(dst.Addr)},
+		DataCoding: dc, ESMClass: esm, Body: append([]byte(nil), body...), ReceivedAt: time.Now().UTC(),
+	}
+	if err := s.w.Add(m, s.ackCarrier, &carrierAck{sess: sess, h: h}); err != nil {
+		_ = sess.Respond(h, pdu.StatusXTAppn, nil)
+		return
+	}
+	s.m.mo.Inc()
+}
+
+// carrierStatusCode formats a command_status for an event's error code.
+func carrierStatusCode(code uint32) string {
+	if code == 0 {
+		return ""
+	}
+	return "0x" + strconv.FormatUint(uint64(code), 16)
+}

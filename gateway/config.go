@@ -1,0 +1,133 @@
+package gateway
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/gallant-sms/gallant/smpp"
+)
+
+// Durability says when a message is acknowledged to its sender.
+type Durability uint8
+
+// The durability modes.
+const (
+	// Durable acknowledges after the message's row is committed.
+	Durable Durability = iota
+	// Fast acknowledges at once; a crash can lose messages accepted in
+	// the last few milliseconds.
+	Fast
+)
+
+// String returns "durable" or "fast".
+func (d Durability) String() string {
+	if d == Fast {
+		return "fast"
+	}
+	return "durable"
+}
+
+// ParseDurability parses "durable" or "fast".
+func ParseDurability(s string) (Durability, error) {
+	switch s {
+	case "", "durable":
+		return Durable, nil
+	case "fast":
+		return Fast, nil
+	}
+	return Durable, fmt.Errorf("gateway: durability %q: want durable or fast", s)
+}
+
+// Config configures a Service.
+type Config struct {
+	Durability Durability
+	// DefaultValidity applies to messages that give none; MaxValidity
+	// caps what they give. Defaults 48 h and 72 h.
+	DefaultValidity, MaxValidity time.Duration
+	// MaxSegments caps the parts of one message; default
+	// DefaultMaxSegments.
+	MaxSegments int
+	// Carriers are the SMSCs to bind to.
+	Carriers []CarrierConfig
+	// MaxParked bounds messages persisted but waiting for room in a
+	// carrier queue; beyond it new messages are refused with
+	// backpressure. Default 100,000.
+	MaxParked int
+	// SystemID is ours, sent to customers in bind_resp.
+	SystemID string
+	// CustomerSession configures customer SMPP sessions.
+	CustomerSession smpp.SessionConfig
+	// MaxBindsPerSystemID caps customer binds per system_id (0: no cap
+	// beyond the credential's own bind limit).
+	MaxBindsPerSystemID int
+	// WebhookSecret signs callbacks to per-message callback URLs of
+	// accounts that have no secret of their own.
+	WebhookSecret string
+}
+
+// CarrierConfig is one carrier: an SMSC we keep Binds persistent binds to.
+type CarrierConfig struct {
+	Name       string
+	Addr       string
+	SystemID   string
+	Password   string
+	SystemType string
+	BindType   smpp.BindType
+	Binds      int
+	Window     int
+	TPS        float64 // segments per second over all binds; 0 = unlimited
+	// Session tunes the binds (timeouts, enquire_link); Window above
+	// overrides its window.
+	Session smpp.SessionConfig
+	// MinBackoff and MaxBackoff bound reconnect delays (0: smpp defaults).
+	MinBackoff, MaxBackoff time.Duration
+}
+
+func (c *Config) withDefaults() Config {
+	out := *c
+	if out.DefaultValidity <= 0 {
+		out.DefaultValidity = 48 * time.Hour
+	}
+	if out.MaxValidity <= 0 {
+		out.MaxValidity = 72 * time.Hour
+	}
+	if out.MaxValidity < out.DefaultValidity {
+		out.MaxValidity = out.DefaultValidity
+	}
+	if out.MaxSegments <= 0 {
+		out.MaxSegments = DefaultMaxSegments
+	}
+	if out.MaxParked <= 0 {
+		out.MaxParked = 100_000
+	}
+	if out.SystemID == "" {
+		out.SystemID = "Gallant"
+	}
+	out.Carriers = append([]CarrierConfig(nil), c.Carriers...)
+	for i := range out.Carriers {
+		cc := &out.Carriers[i]
+		if cc.Binds <= 0 {
+			cc.Binds = 1
+		}
+		if !cc.BindType.Valid() {
+			cc.BindType = smpp.Transceiver
+		}
+	}
+	return out
+}
+
+// Validate reports the first problem in c.
+func (c *Config) Validate() error {
+	seen := map[string]bool{}
+	for _, cc := range c.Carriers {
+		if cc.Name == "" || cc.Addr == "" {
+			return errors.New("gateway: a carrier needs a name and an address")
+		}
+		if seen[cc.Name] {
+			return fmt.Errorf("gateway: carrier %q configured twice", cc.Name)
+		}
+		seen[cc.Name] = true
+	}
+	return nil
+}

@@ -1,0 +1,528 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gallant-sms/gallant/account"
+	"github.com/gallant-sms/gallant/smpp"
+	"github.com/gallant-sms/gallant/smpp/pdu"
+	"github.com/gallant-sms/gallant/smpp/pdutext"
+	"github.com/gallant-sms/gallant/sms"
+	"github.com/gallant-sms/gallant/store"
+)
+
+// customers is the SMPP side facing customers: binds, submits, queries,
+// and receipts back to their receiver and transceiver binds.
+type customers struct {
+	s   *Service
+	srv *smpp.Server
+
+	mu  sync.Mutex
+	rx  map[string][]*smpp.Session // system_id -> sessions that may receive
+	nxt int
+
+	queue   chan *custReceipt
+	flushes chan account.Binding
+	quit    chan struct{}
+	wg      sync.WaitGroup
+}
+
+// custReceipt is one receipt on its way to a customer.
+type custReceipt struct {
+	account  int64
+	systemID string
+	id       sms.ID
+	body     []byte // deliver_sm body
+	expires  time.Time
+}
+
+// receiptWorkers send receipts to customers in parallel, so one slow
+// customer holds up at most its own receipts for a while.
+const receiptWorkers = 4
+
+func newCustomers(s *Service) *customers {
+	c := &customers{s: s, rx: map[string][]*smpp.Session{},
+		queue: make(chan *custReceipt, 65536), flushes: make(chan account.Binding, 1024), quit: make(chan struct{})}
+	sc := s.cfg.CustomerSession
+	c.srv = &smpp.Server{
+		Authenticator:       smpp.AuthenticatorFunc(c.authenticate),
+		Handler:             smpp.HandlerFunc(c.handle),
+		MaxBindsPerSystemID: s.cfg.MaxBindsPerSystemID,
+		Session:             sc,
+		Logger:              s.log.With("component", "smpp-server"),
+		SystemID:            s.cfg.SystemID,
+		OnBind:              c.bound,
+		OnClose:             c.closed,
+	}
+	for range receiptWorkers {
+		c.wg.Add(1)
+		go c.sendLoop()
+	}
+	c.wg.Add(1)
+	go c.flushLoop()
+	return c
+}
+
+func (c *customers) stop() {
+	close(c.quit)
+	c.wg.Wait()
+	// Receipts still queued are held for the next run.
+	for {
+		select {
+		case r := <-c.queue:
+			c.hold(r)
+		default:
+			return
+		}
+	}
+}
+
+// authenticate checks a customer's bind against its SMPP credential.
+func (c *customers) authenticate(ctx context.Context, req smpp.BindRequest) (any, pdu.Status) {
+	b, err := c.s.acc.AuthenticateSMPP(ctx, req.SystemID, req.Password, req.RemoteAddr)
+	switch {
+	case err == nil:
+	case errors.Is(err, account.ErrUnauthorized), errors.Is(err, account.ErrSuspended), errors.Is(err, account.ErrAddress):
+		c.s.m.bindsRefused.Inc()
+		return nil, pdu.StatusBindFail
+	default:
+		c.s.log.Error("authenticate bind", "system_id", req.SystemID, "err", err)
+		return nil, pdu.StatusSysErr
+	}
+	if b.BindLimit > 0 && c.srv.BindCount(req.SystemID) >= b.BindLimit {
+		c.s.m.bindsRefused.Inc()
+		return nil, pdu.StatusBindFail
+	}
+	return b, pdu.StatusOK
+}
+
+func (c *customers) bound(sess *smpp.Session) {
+	c.s.m.customerBinds.Inc()
+	if !sess.BindType().CanReceive() {
+		return
+	}
+	id := sess.SystemID()
+	c.mu.Lock()
+	c.rx[id] = append(c.rx[id], sess)
+	c.mu.Unlock()
+	if b, ok := sess.Value().(account.Binding); ok {
+		select {
+		case c.flushes <- b:
+		default: // a flush is already due for plenty of binds
+		}
+	}
+}
+
+func (c *customers) closed(sess *smpp.Session) {
+	c.s.m.customerBinds.Dec()
+	id := sess.SystemID()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	list := c.rx[id]
+	for i, x := range list {
+		if x == sess {
+			list = append(list[:i:i], list[i+1:]...)
+			break
+		}
+	}
+	if len(list) == 0 {
+		delete(c.rx, id)
+	} else {
+		c.rx[id] = list
+	}
+}
+
+// pick returns a receiver session of systemID, round robin, or nil.
+func (c *customers) pick(systemID string) *smpp.Session {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	list := c.rx[systemID]
+	if len(list) == 0 {
+		return nil
+	}
+	c.nxt++
+	return list[c.nxt%len(list)]
+}
+
+// handle serves a bound customer's requests.
+func (c *customers) handle(sess *smpp.Session, h pdu.Header, body []byte) {
+	b, _ := sess.Value().(account.Binding)
+	switch h.ID {
+	case pdu.SubmitSMID:
+		var sm pdu.SubmitSM
+		if err := sm.Decode(body); err != nil {
+			c.s.m.refused(ProblemInvalidRequest)
+			_ = sess.Respond(h, pdu.StatusOf(err), nil)
+			return
+		}
+		c.submit(sess, h, b, submitFields{src: sm.Source, dst: sm.Dest, esm: sm.ESMClass, pid: sm.ProtocolID,
+			prio: sm.PriorityFlag, sched: sm.ScheduleDeliveryTime, valid: sm.ValidityPeriod, rd: sm.RegisteredDelivery,
+			dc: sm.DataCoding, payload: sm.Payload(), tlvs: sm.TLVs})
+	case pdu.DataSMID:
+		var dm pdu.DataSM
+		if err := dm.Decode(body); err != nil {
+			c.s.m.refused(ProblemInvalidRequest)
+			_ = sess.Respond(h, pdu.StatusOf(err), nil)
+			return
+		}
+		c.submit(sess, h, b, submitFields{src: dm.Source, dst: dm.Dest, esm: dm.ESMClass, rd: dm.RegisteredDelivery,
+			dc: dm.DataCoding, payload: dm.Payload(), tlvs: dm.TLVs})
+	case pdu.QuerySMID:
+		c.query(sess, h, b, body)
+	case pdu.CancelSMID:
+		c.cancel(sess, h, b, body)
+	case pdu.ReplaceSMID:
+		_ = sess.Respond(h, pdu.StatusReplaceFail, nil)
+	default:
+		// submit_multi and anything else we do not offer.
+		_ = sess.Respond(h, pdu.StatusInvCmdID, nil)
+	}
+}
+
+type submitFields struct {
+	src, dst       pdu.Address
+	esm, pid, prio byte
+	sched, valid   []byte
+	rd, dc         byte
+	payload        []byte
+	tlvs           pdu.TLVs
+}
+
+// smppReq is one customer request waiting for its accept.
+type smppReq struct {
+	sess *smpp.Session
+	h    pdu.Header
+}
+
+func (c *customers) submit(sess *smpp.Session, h pdu.Header, b account.Binding, f submitFields) {
+	refuseWith := func(r *Refusal) {
+		c.s.m.refused(r.Problem)
+		_ = sess.Respond(h, r.Status, nil)
+	}
+	dst, r := Destination(f.dst.TON, f.dst.NPI, string(f.dst.Addr))
+	if r != nil {
+		refuseWith(r)
+		return
+	}
+	src, r := Source(f.src.TON, f.src.NPI, string(f.src.Addr))
+	if r != nil {
+		refuseWith(r)
+		return
+	}
+	content, r := SubmitContent(f.dc, f.esm, f.payload, f.tlvs, c.s.cfg.MaxSegments)
+	if r != nil {
+		refuseWith(r)
+		return
+	}
+	now := time.Now()
+	sendAt, err := pdutext.ParseTime(f.sched, now)
+	if err != nil {
+		refuseWith(refuse(pdu.StatusInvSched, ProblemInvalidRequest, 400, "schedule_delivery_time", err.Error()))
+		return
+	}
+	validUntil, err := pdutext.ParseTime(f.valid, now)
+	if err != nil {
+		refuseWith(refuse(pdu.StatusInvExpiry, ProblemInvalidRequest, 400, "validity_period", err.Error()))
+		return
+	}
+	if qos, ok := f.tlvs.Uint32(pdu.TagQosTimeToLive); ok && qos > 0 {
+		validUntil = now.Add(time.Duration(qos) * time.Second)
+	}
+	m := &sms.Message{
+		AccountID: b.AccountID, Ingress: sms.IngressSMPP, SystemID: b.SystemID,
+		Source: src, Dest: dst, DataCoding: content.DataCoding, ESMClass: content.ESMClass,
+		ProtocolID: f.pid, Priority: f.prio, RegisteredDelivery: f.rd,
+		Body: content.Body, Segments: content.Segments, SendAt: sendAt, ValidUntil: validUntil,
+	}
+	if ref, ok := f.tlvs.Uint16(pdu.TagUserMessageReference); ok {
+		m.ClientRef = strconv.Itoa(int(ref))
+	}
+	c.s.Accept(m, b.TPSLimit, c.accepted, &smppReq{sess: sess, h: h})
+}
+
+// accepted answers a submit_sm or data_sm with our message id.
+func (c *customers) accepted(tag any, m *sms.Message, err error) {
+	req := tag.(*smppReq)
+	if err != nil {
+		st := pdu.StatusSysErr
+		var r *Refusal
+		if errors.As(err, &r) {
+			st = r.Status
+		}
+		_ = req.sess.Respond(req.h, st, nil)
+		return
+	}
+	var buf [24]byte
+	body := append(m.ID.AppendTo(buf[:0]), 0)
+	_ = req.sess.Respond(req.h, pdu.StatusOK, body)
+}
+
+// query answers query_sm from the store.
+func (c *customers) query(sess *smpp.Session, h pdu.Header, b account.Binding, body []byte) {
+	var q pdu.QuerySM
+	if err := q.Decode(body); err != nil {
+		_ = sess.Respond(h, pdu.StatusOf(err), nil)
+		return
+	}
+	id, err := sms.ParseIDBytes(q.MessageID)
+	if err != nil {
+		_ = sess.Respond(h, pdu.StatusInvMsgID, nil)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	ev, err := c.s.st.LatestStatus(ctx, b.AccountID, id)
+	if errors.Is(err, store.ErrNotFound) {
+		_ = sess.Respond(h, pdu.StatusInvMsgID, nil)
+		return
+	}
+	if err != nil {
+		_ = sess.Respond(h, pdu.StatusQueryFail, nil)
+		return
+	}
+	resp := pdu.QuerySMResp{MessageID: q.MessageID, MessageState: byte(stateOf(ev.Status))}
+	if ev.Status.Final() {
+		resp.FinalDate = pdutext.AppendAbsTime(nil, ev.At)
+	}
+	if n, err := strconv.Atoi(ev.ErrorCode); err == nil && n >= 0 && n < 256 {
+		resp.ErrorCode = byte(n)
+	}
+	_ = sess.Respond(h, pdu.StatusOK, resp.AppendBody(nil))
+}
+
+// cancel answers cancel_sm: only a message still held for its send time
+// can be cancelled.
+func (c *customers) cancel(sess *smpp.Session, h pdu.Header, b account.Binding, body []byte) {
+	var q pdu.CancelSM
+	if err := q.Decode(body); err != nil {
+		_ = sess.Respond(h, pdu.StatusOf(err), nil)
+		return
+	}
+	id, err := sms.ParseIDBytes(q.MessageID)
+	if err != nil {
+		_ = sess.Respond(h, pdu.StatusInvMsgID, nil)
+		return
+	}
+	m := c.s.sched.cancel(b.AccountID, id)
+	if m == nil {
+		_ = sess.Respond(h, pdu.StatusCancelFail, nil)
+		return
+	}
+	c.s.finishUnsent(m, sms.StatusRejected, "cancelled")
+	_ = sess.Respond(h, pdu.StatusOK, nil)
+}
+
+// stateOf maps our status to an SMPP message_state.
+func stateOf(st sms.Status) pdutext.MessageState {
+	switch st {
+	case sms.StatusDelivered:
+		return pdutext.StateDelivered
+	case sms.StatusExpired:
+		return pdutext.StateExpired
+	case sms.StatusUndelivered:
+		return pdutext.StateUndeliverable
+	case sms.StatusRejected:
+		return pdutext.StateRejected
+	case sms.StatusFailed:
+		return pdutext.StateUnknown
+	case sms.StatusScheduled:
+		return pdutext.StateScheduled
+	case sms.StatusSubmitted:
+		return pdutext.StateAccepted
+	}
+	return pdutext.StateEnroute
+}
+
+// receiptText is the customer receipt's text field: the first 20
+// characters of the message when it is text, with anything outside
+// printable ASCII shown as '?' (the receipt itself travels as GSM 7-bit).
+func receiptText(m *sms.Message) string {
+	if m.HasUDH() {
+		return ""
+	}
+	dc := pdutext.DataCoding(m.DataCoding)
+	if a := dc.Alphabet(); a != pdutext.AlphabetGSM7 && a != pdutext.AlphabetUCS2 && a != pdutext.AlphabetIA5 && a != pdutext.AlphabetLatin1 {
+		return ""
+	}
+	t, err := pdutext.Decode(nil, m.Body, dc)
+	if err != nil {
+		return ""
+	}
+	out := make([]byte, 0, pdutext.ReceiptTextLen)
+	for _, r := range string(t) {
+		if len(out) == pdutext.ReceiptTextLen {
+			break
+		}
+		if r < 0x20 || r > 0x7E {
+			r = '?'
+		}
+		out = append(out, byte(r))
+	}
+	return string(out)
+}
+
+// receipt queues a delivery receipt for an SMPP customer.
+func (c *customers) receipt(m *sms.Message, st sms.Status, code string) {
+	now := time.Now()
+	stat := stateOf(st).Stat()
+	dlvrd := 0
+	if st == sms.StatusDelivered {
+		dlvrd = 1
+	}
+	if code == "" {
+		code = "000"
+	}
+	idText := m.ID.String()
+	text := pdutext.AppendReceipt(nil, pdutext.Receipt{ID: idText, Sub: 1, Dlvrd: dlvrd,
+		SubmitDate: m.CreatedAt, DoneDate: now, Stat: stat, Err: code, Text: receiptText(m)})
+	if len(text) > 254 {
+		text = text[:254]
+	}
+	var tlvs []byte
+	tlvs = pdu.AppendTLVCString(tlvs, pdu.TagReceiptedMessageID, []byte(idText))
+	tlvs = pdu.AppendTLVByte(tlvs, pdu.TagMessageState, byte(stateOf(st)))
+	dm := pdu.DeliverSM{
+		Source:   pdu.Address{TON: m.Dest.TON, NPI: m.Dest.NPI, Addr: []byte(m.Dest.Addr)},
+		Dest:     pdu.Address{TON: m.Source.TON, NPI: m.Source.NPI, Addr: []byte(m.Source.Addr)},
+		ESMClass: 0x04, ShortMessage: text, TLVs: tlvs,
+	}
+	if m.ClientRef != "" {
+		if n, err := strconv.Atoi(m.ClientRef); err == nil && n >= 0 && n <= 0xFFFF {
+			dm.TLVs = pdu.AppendTLVUint16(dm.TLVs, pdu.TagUserMessageReference, uint16(n))
+		}
+	}
+	expires := m.ValidUntil
+	if min := now.Add(time.Hour); expires.Before(min) {
+		expires = min // a receipt outlives the message's validity a little
+	}
+	r := &custReceipt{account: m.AccountID, systemID: m.SystemID, id: m.ID, body: dm.AppendBody(nil), expires: expires}
+	select {
+	case c.queue <- r:
+	default:
+		c.hold(r)
+	}
+}
+
+// sendLoop delivers queued receipts, holding those no bind takes.
+func (c *customers) sendLoop() {
+	defer c.wg.Done()
+	for {
+		select {
+		case <-c.quit:
+			return
+		case r := <-c.queue:
+			c.send(r)
+		}
+	}
+}
+
+// receiptTimeout bounds how long one receipt waits for a customer's
+// window and answer before it is held instead.
+const receiptTimeout = 10 * time.Second
+
+func (c *customers) send(r *custReceipt) {
+	sess := c.pick(r.systemID)
+	if sess == nil {
+		c.hold(r)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), receiptTimeout)
+	defer cancel()
+	// Send waits only for room in the customer's window; the answer comes
+	// to receiptAnswered.
+	if _, err := sess.Send(ctx, pdu.DeliverSMID, r.body, r, c.receiptAnswered); err != nil {
+		c.s.m.receiptsToCustomers("held")
+		c.hold(r)
+	}
+}
+
+// receiptAnswered holds a receipt the customer did not take.
+func (c *customers) receiptAnswered(tag any, h pdu.Header, _ []byte, err error) {
+	if err != nil || h.Status != pdu.StatusOK {
+		c.s.m.receiptsToCustomers("held")
+		c.hold(tag.(*custReceipt))
+		return
+	}
+	c.s.m.receiptsToCustomers("delivered")
+}
+
+// hold keeps a receipt in the store until the customer binds.
+func (c *customers) hold(r *custReceipt) {
+	err := c.s.w.Add(&store.HeldReceipt{AccountID: r.account, SystemID: r.systemID, MessageID: r.id,
+		Payload: r.body, ExpiresAt: r.expires}, nil, nil)
+	if err != nil {
+		c.s.m.receiptsToCustomers("dropped")
+		c.s.log.Error("receipt for a customer dropped: writer backlog", "id", r.id, "system_id", r.systemID)
+	}
+}
+
+// flushLoop sends held receipts to customers that bound.
+func (c *customers) flushLoop() {
+	defer c.wg.Done()
+	for {
+		select {
+		case <-c.quit:
+			return
+		case b := <-c.flushes:
+			c.flush(b)
+		}
+	}
+}
+
+// flush delivers the receipts held for b's system_id, page by page,
+// deleting each page's delivered receipts.
+func (c *customers) flush(b account.Binding) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	// Let the writer store receipts held moments before the bind.
+	_ = c.s.w.Flush(ctx)
+	for ctx.Err() == nil {
+		held, err := c.s.st.HeldReceipts(ctx, b.AccountID, b.SystemID, 500)
+		if err != nil || len(held) == 0 {
+			return
+		}
+		var (
+			mu   sync.Mutex
+			ok   []int64
+			wg   sync.WaitGroup
+			fail bool
+		)
+		for i := range held {
+			sess := c.pick(b.SystemID)
+			if sess == nil {
+				fail = true
+				break
+			}
+			wg.Add(1)
+			hr := &held[i]
+			_, err := sess.Send(ctx, pdu.DeliverSMID, hr.Payload, hr, func(tag any, h pdu.Header, _ []byte, err error) {
+				defer wg.Done()
+				if err == nil && h.Status == pdu.StatusOK {
+					mu.Lock()
+					ok = append(ok, tag.(*store.HeldReceipt).ID)
+					mu.Unlock()
+				}
+			})
+			if err != nil {
+				wg.Done()
+				fail = true
+				break
+			}
+		}
+		wg.Wait()
+		if len(ok) > 0 {
+			if _, err := c.s.st.DeleteHeldReceipts(ctx, ok); err != nil {
+				c.s.log.Error("delete delivered held receipts", "err", err)
+				return
+			}
+			c.s.m.heldDelivered.Add(float64(len(ok)))
+		}
+		if fail || len(ok) < len(held) || len(held) < 500 {
+			return
+		}
+	}
+}

@@ -1,0 +1,103 @@
+package gateway
+
+import (
+	"strconv"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/gallant-sms/gallant/sms"
+)
+
+// metrics are the gateway's Prometheus metrics.
+type metrics struct {
+	acceptedSMPP, acceptedHTTP prometheus.Counter
+	refusedVec                 *prometheus.CounterVec
+	submitted, failed          prometheus.Counter
+	finalVec                   *prometheus.CounterVec
+	receiptVec                 *prometheus.CounterVec
+	custReceiptVec             *prometheus.CounterVec
+	heldDelivered              prometheus.Counter
+	mo                         prometheus.Counter
+	parked, scheduled          prometheus.Gauge
+	customerBinds              prometheus.Gauge
+	bindsRefused               prometheus.Counter
+	bindsUp                    *prometheus.GaugeVec
+	eventsLost, lostFast       prometheus.Counter
+	unmatchable                prometheus.Counter
+	webhooksDropped            prometheus.Counter
+}
+
+func newMetrics(reg prometheus.Registerer, d Durability) *metrics {
+	const ns = "gallant_gateway"
+	accepted := prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "accepted_total",
+		Help: "Messages accepted, by ingress."}, []string{"ingress"})
+	m := &metrics{
+		acceptedSMPP: accepted.WithLabelValues("smpp"),
+		acceptedHTTP: accepted.WithLabelValues("http"),
+		refusedVec: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "refused_total",
+			Help: "Messages refused, by problem type."}, []string{"reason"}),
+		submitted: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "segments_submitted_total",
+			Help: "Segments acknowledged by carriers."}),
+		failed: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "segments_failed_total",
+			Help: "Segments that could not be sent."}),
+		finalVec: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "messages_final_total",
+			Help: "Messages that reached a final status, by status."}, []string{"status"}),
+		receiptVec: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "carrier_receipts_total",
+			Help: "Delivery receipts from carriers, by outcome (matched, unmatched, ignored)."}, []string{"result"}),
+		custReceiptVec: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "customer_receipts_total",
+			Help: "Delivery receipts to SMPP customers, by outcome (delivered, held, dropped)."}, []string{"result"}),
+		heldDelivered: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "held_receipts_delivered_total",
+			Help: "Held receipts delivered when their customer bound."}),
+		mo: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "mo_total", Help: "MO messages stored."}),
+		parked: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "parked",
+			Help: "Messages persisted and waiting for room in a carrier queue."}),
+		scheduled: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "scheduled",
+			Help: "Messages held until their send time."}),
+		customerBinds: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "customer_binds",
+			Help: "Customer SMPP binds open."}),
+		bindsRefused: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "customer_binds_refused_total",
+			Help: "Customer binds refused."}),
+		bindsUp: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: ns, Name: "carrier_bind_up",
+			Help: "1 when a carrier bind is bound."}, []string{"carrier", "bind"}),
+		eventsLost: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "events_unrecorded_total",
+			Help: "Status events the writer could not store."}),
+		lostFast: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "fast_mode_unpersisted_total",
+			Help: "Messages acknowledged in fast mode whose row could not be stored."}),
+		unmatchable: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "carrier_acks_without_id_total",
+			Help: "Carrier submit_sm_resp without a usable message id."}),
+		webhooksDropped: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "webhooks_dropped_total",
+			Help: "Status webhooks not queued (backlog)."}),
+	}
+	fast := prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "durability_fast",
+		Help: "1 when the gateway acknowledges before persisting (fast mode), 0 in durable mode."})
+	if d == Fast {
+		fast.Set(1)
+	}
+	if reg != nil {
+		reg.MustRegister(accepted, m.refusedVec, m.submitted, m.failed, m.finalVec, m.receiptVec, m.custReceiptVec,
+			m.heldDelivered, m.mo, m.parked, m.scheduled, m.customerBinds, m.bindsRefused, m.bindsUp,
+			m.eventsLost, m.lostFast, m.unmatchable, m.webhooksDropped, fast)
+	}
+	return m
+}
+
+func (m *metrics) accepted(msg *sms.Message) {
+	if msg.Ingress == sms.IngressSMPP {
+		m.acceptedSMPP.Inc()
+	} else {
+		m.acceptedHTTP.Inc()
+	}
+}
+
+func (m *metrics) refused(reason string)             { m.refusedVec.WithLabelValues(reason).Inc() }
+func (m *metrics) final(st sms.Status)               { m.finalVec.WithLabelValues(st.String()).Inc() }
+func (m *metrics) receipts(result string)            { m.receiptVec.WithLabelValues(result).Inc() }
+func (m *metrics) receiptsToCustomers(result string) { m.custReceiptVec.WithLabelValues(result).Inc() }
+
+func (m *metrics) bindUp(carrier string, bind int, up bool) {
+	v := 0.0
+	if up {
+		v = 1
+	}
+	m.bindsUp.WithLabelValues(carrier, strconv.Itoa(bind)).Set(v)
+}

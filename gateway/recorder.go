@@ -1,0 +1,96 @@
+package gateway
+
+import (
+	"context"
+	"time"
+
+	"github.com/gallant-sms/gallant/router"
+	"github.com/gallant-sms/gallant/sms"
+)
+
+// recorder is the Service seen as the router's Recorder.
+type recorder Service
+
+var _ router.Recorder = (*recorder)(nil)
+
+// Submitted records a segment acknowledged by a carrier.
+func (r *recorder) Submitted(job *router.Job, seg int, carrier, carrierMsgID string) {
+	s := (*Service)(r)
+	m := job.Msg
+	n := job.Segments[seg].Seq
+	s.record(m, sms.Event{MessageID: m.ID, Status: sms.StatusSubmitted, At: time.Now().UTC(),
+		Segment: n, Carrier: carrier, CarrierMsgID: carrierMsgID})
+	s.m.submitted.Inc()
+	notify := false
+	s.tr.with(m.ID, func(fl *flight) bool {
+		if n >= 1 && n <= len(fl.segs) && fl.segs[n-1].status == sms.StatusUnknown {
+			fl.segs[n-1].carrier, fl.segs[n-1].carrierID = carrier, carrierMsgID
+		}
+		fl.submitted++
+		if fl.submitted >= len(fl.segs) && !fl.notified {
+			fl.notified, notify = true, true
+		}
+		return false
+	})
+	if notify {
+		s.notifyStatus(m, sms.StatusSubmitted, "", carrier)
+	}
+}
+
+// Failed records a segment that could not be sent.
+func (r *recorder) Failed(job *router.Job, seg int, carrier string, code uint32, status sms.Status) {
+	s := (*Service)(r)
+	m := job.Msg
+	n := job.Segments[seg].Seq
+	ec := carrierStatusCode(code)
+	s.record(m, sms.Event{MessageID: m.ID, Status: status, At: time.Now().UTC(),
+		Segment: n, Carrier: carrier, ErrorCode: ec})
+	s.m.failed.Inc()
+	s.segmentFinal(m.ID, m.AccountID, n, status, ec, carrier)
+}
+
+// Done releases the router's job; the message lives on in the tracker
+// until its receipts arrive.
+func (r *recorder) Done(*router.Job) {}
+
+// segmentFinal notes the final status of segment n (1-based) of message
+// id; when every segment of the message is final it records the message's
+// own final status and tells its sender.
+func (s *Service) segmentFinal(id sms.ID, accountID int64, n int, st sms.Status, code, carrier string) {
+	var m *sms.Message
+	var final sms.Status
+	found := s.tr.with(id, func(fl *flight) bool {
+		if n < 1 || n > len(fl.segs) || fl.segs[n-1].status != sms.StatusUnknown {
+			return false // a duplicate receipt, or one for a segment we do not know
+		}
+		fl.segs[n-1].status = st
+		fl.worst = finalOf(fl.worst, st)
+		fl.left--
+		if fl.left > 0 {
+			return false
+		}
+		m, final = fl.msg, fl.worst
+		return true
+	})
+	if !found {
+		// Not tracked (a restart, or an old message): read it back.
+		msg, _, err := s.st.GetMessage(context.Background(), accountID, id)
+		if err != nil {
+			s.log.Warn("receipt for a message not found", "id", id, "err", err)
+			return
+		}
+		if msg.Segments > 1 && !msg.HasUDH() {
+			// A multi-part message restarted mid-way: report this part
+			// only through the store; the customer's receipt needs all.
+			return
+		}
+		m, final = msg, st
+	}
+	if m == nil {
+		return
+	}
+	if m.Segments > 1 && !m.HasUDH() {
+		s.record(m, sms.Event{MessageID: m.ID, Status: final, At: time.Now().UTC(), Carrier: carrier, ErrorCode: code})
+	}
+	s.notifyFinal(m, final, code, carrier)
+}

@@ -1,0 +1,223 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/gallant-sms/gallant/account"
+	"github.com/gallant-sms/gallant/router"
+	"github.com/gallant-sms/gallant/smpp"
+	"github.com/gallant-sms/gallant/sms"
+	"github.com/gallant-sms/gallant/store"
+	"github.com/gallant-sms/gallant/throttle"
+	"github.com/gallant-sms/gallant/webhook"
+)
+
+// Deps are the services a Service is built on. Store, Writer and Accounts
+// are required; Webhooks may be nil (no callbacks).
+type Deps struct {
+	Store    *store.Store
+	Writer   *store.Writer
+	Accounts *account.Service
+	Webhooks *webhook.Dispatcher
+	// Routes and AccountRoutes are the route plans (see router.Route).
+	Routes        []router.Route
+	AccountRoutes map[int64][]router.Route
+	// Node is this instance's node number for message ids (leased from
+	// the store by the caller).
+	Node int
+}
+
+// Service is the gateway core. Build it with New, start it with Start,
+// stop it with Shutdown.
+type Service struct {
+	cfg  Config
+	log  *slog.Logger
+	st   *store.Store
+	w    *store.Writer
+	acc  *account.Service
+	hook *webhook.Dispatcher
+	rt   *router.Router
+	ids  *sms.IDGenerator
+	m    *metrics
+
+	carriers   []*carrier
+	byName     map[string]*carrier
+	tr         *tracker
+	limits     *throttle.Keyed
+	customers  *customers
+	sched      *scheduler
+	accounts   *accountCache
+	suppressed *suppressions
+
+	parkMu sync.Mutex
+	parked []*sms.Message // persisted, waiting for room in a carrier queue
+
+	stop    chan struct{}
+	wg      sync.WaitGroup
+	started bool
+}
+
+// New builds a Service. reg may be nil.
+func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) (*Service, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if deps.Store == nil || deps.Writer == nil || deps.Accounts == nil {
+		return nil, errors.New("gateway: Store, Writer and Accounts are required")
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	floor, err := deps.Store.MaxMessageID(context.Background())
+	if err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
+	ids, err := sms.NewIDGenerator(deps.Node, floor)
+	if err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
+	limits, err := throttle.NewKeyed(throttle.DefaultKeyedConfig(1, 1))
+	if err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
+	s := &Service{
+		cfg: cfg, log: logger, st: deps.Store, w: deps.Writer, acc: deps.Accounts, hook: deps.Webhooks,
+		ids: ids, m: newMetrics(reg, cfg.Durability), byName: map[string]*carrier{},
+		tr: newTracker(2_000_000), limits: limits, stop: make(chan struct{}),
+	}
+	s.accounts = newAccountCache(deps.Store)
+	s.suppressed = newSuppressions()
+	s.customers = newCustomers(s)
+	s.sched = newScheduler(s)
+
+	rcfg := router.DefaultConfig()
+	rcfg.Routes, rcfg.AccountRoutes = deps.Routes, deps.AccountRoutes
+	for _, cc := range cfg.Carriers {
+		c, err := s.newCarrier(cc)
+		if err != nil {
+			return nil, err
+		}
+		s.carriers = append(s.carriers, c)
+		s.byName[cc.Name] = c
+		rc := router.Carrier{Name: cc.Name, TPS: cc.TPS}
+		for _, b := range c.binds {
+			rc.Binds = append(rc.Binds, b)
+		}
+		rcfg.Carriers = append(rcfg.Carriers, rc)
+	}
+	rcfg.NewLimiter = newBindLimiter
+	rt, err := router.New(rcfg, (*recorder)(s), logger.With("component", "router"), reg)
+	if err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
+	s.rt = rt
+	return s, nil
+}
+
+// Start connects to the carriers, starts the router and the background
+// work, and re-sends what a previous run accepted but did not finish.
+func (s *Service) Start(ctx context.Context) error {
+	if s.started {
+		return errors.New("gateway: already started")
+	}
+	s.started = true
+	s.rt.Start()
+	for _, c := range s.carriers {
+		c.start()
+	}
+	s.wg.Add(3)
+	go s.loop(s.unpark, 50*time.Millisecond)
+	go s.loop(s.sweep, time.Minute)
+	go s.sched.run()
+	if err := s.recover(ctx); err != nil {
+		return fmt.Errorf("gateway: recover unfinished messages: %w", err)
+	}
+	return nil
+}
+
+// loop runs f every interval until Shutdown.
+func (s *Service) loop(f func(), interval time.Duration) {
+	defer s.wg.Done()
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			f()
+		}
+	}
+}
+
+// SMPPServer returns the customer-facing SMPP server (not yet serving):
+// the caller listens (plain and TLS) and calls Serve.
+func (s *Service) SMPPServer() *smpp.Server { return s.customers.srv }
+
+// Shutdown stops in order: no new binds or submits (the caller stops
+// the HTTP server first), customers unbound, router drained to the
+// carriers within ctx, the writer flushed, carriers unbound. Messages
+// still unsent stay in the store as accepted and are sent by the next
+// Start.
+func (s *Service) Shutdown(ctx context.Context) error {
+	var errs []error
+	if err := s.customers.srv.Shutdown(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		errs = append(errs, fmt.Errorf("smpp server: %w", err))
+	}
+	unsent, err := s.rt.Stop(ctx)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("router: %w", err))
+	}
+	if len(unsent) > 0 {
+		s.log.Info("messages left for the next start", "count", len(unsent))
+	}
+	close(s.stop)
+	s.sched.stop()
+	s.wg.Wait()
+	s.customers.stop()
+	wctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.w.Flush(wctx); err != nil {
+		errs = append(errs, fmt.Errorf("writer: %w", err))
+	}
+	for _, c := range s.carriers {
+		c.stop(ctx)
+	}
+	return errors.Join(errs...)
+}
+
+// Ready reports whether the gateway can take traffic: the store answers
+// and at least one bind of some carrier is up (when carriers exist).
+func (s *Service) Ready(ctx context.Context) error {
+	if err := s.st.Ping(ctx); err != nil {
+		return fmt.Errorf("gateway: store: %w", err)
+	}
+	if len(s.carriers) == 0 {
+		return nil
+	}
+	for _, c := range s.carriers {
+		for _, b := range c.binds {
+			if b.Bound() {
+				return nil
+			}
+		}
+	}
+	return errors.New("gateway: no carrier bind is up")
+}
+
+// sweep forgets tracking state that outlived its use.
+func (s *Service) sweep() {
+	f, d := s.tr.sweep(time.Now(), s.cfg.MaxValidity)
+	if f+d > 0 {
+		s.log.Debug("tracker swept", "flights", f, "receipts", d)
+	}
+	s.limits.Sweep(s.limits.Now())
+}

@@ -1,0 +1,174 @@
+package gateway
+
+import (
+	"hash/maphash"
+	"sync"
+	"time"
+
+	"github.com/gallant-sms/gallant/sms"
+)
+
+// flight is what the gateway remembers of a message between its accept
+// and its final status, so receipts find their message without a query.
+type flight struct {
+	msg       *sms.Message
+	segs      []segState
+	left      int        // segments without a final status
+	worst     sms.Status // the final status of the message so far
+	submitted int        // segments a carrier acknowledged
+	notified  bool       // the "submitted" callback went out
+	expires   time.Time  // forget the flight after this (receipts then go through the store)
+}
+
+type segState struct {
+	carrier, carrierID string
+	status             sms.Status
+}
+
+// finalOf folds segment outcomes into the message's: delivered only when
+// every segment is; otherwise the first failure seen.
+func finalOf(worst, s sms.Status) sms.Status {
+	if worst == sms.StatusUnknown || worst == sms.StatusDelivered {
+		return s
+	}
+	return worst
+}
+
+const trackerShards = 64 // power of two
+
+// tracker maps message ids to flights and carrier message ids to
+// message segments, each in sharded maps so no lock is global.
+type tracker struct {
+	seed    maphash.Seed
+	flights [trackerShards]flightShard
+	dlrs    [trackerShards]dlrShard
+	max     int // per shard
+}
+
+type flightShard struct {
+	mu sync.Mutex
+	m  map[sms.ID]*flight
+	_  [40]byte // keep shards on their own cache lines
+}
+
+type dlrKey struct{ carrier, id string }
+
+type dlrRef struct {
+	msg     sms.ID
+	account int64
+	seg     int // 1-based
+	at      time.Time
+}
+
+type dlrShard struct {
+	mu sync.Mutex
+	m  map[dlrKey]dlrRef
+	_  [40]byte
+}
+
+func newTracker(maxFlights int) *tracker {
+	t := &tracker{seed: maphash.MakeSeed(), max: maxFlights/trackerShards + 1}
+	for i := range t.flights {
+		t.flights[i].m = map[sms.ID]*flight{}
+		t.dlrs[i].m = map[dlrKey]dlrRef{}
+	}
+	return t
+}
+
+func (t *tracker) flightShard(id sms.ID) *flightShard {
+	return &t.flights[uint64(id)*0x9E3779B97F4A7C15>>58&(trackerShards-1)]
+}
+
+// add starts tracking m; it reports false when the shard is full (the
+// message is then followed through the store only).
+func (t *tracker) add(m *sms.Message, segments int, expires time.Time) bool {
+	s := t.flightShard(m.ID)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.m) >= t.max {
+		return false
+	}
+	s.m[m.ID] = &flight{msg: m, segs: make([]segState, segments), left: segments, expires: expires}
+	return true
+}
+
+// with runs f on the flight of id under its shard's lock; f returns true
+// to forget the flight. with reports whether the flight was found.
+func (t *tracker) with(id sms.ID, f func(fl *flight) (forget bool)) bool {
+	s := t.flightShard(id)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fl := s.m[id]
+	if fl == nil {
+		return false
+	}
+	if f(fl) {
+		delete(s.m, id)
+	}
+	return true
+}
+
+func (t *tracker) dlrShard(k dlrKey) *dlrShard {
+	return &t.dlrs[maphash.String(t.seed, k.id)&(trackerShards-1)]
+}
+
+func (t *tracker) putDLR(carrier, carrierID string, ref dlrRef) {
+	k := dlrKey{carrier, carrierID}
+	s := t.dlrShard(k)
+	s.mu.Lock()
+	s.m[k] = ref
+	s.mu.Unlock()
+}
+
+// takeDLR finds and forgets the segment a carrier message id names.
+func (t *tracker) takeDLR(carrier, carrierID string) (dlrRef, bool) {
+	k := dlrKey{carrier, carrierID}
+	s := t.dlrShard(k)
+	s.mu.Lock()
+	ref, ok := s.m[k]
+	if ok {
+		delete(s.m, k)
+	}
+	s.mu.Unlock()
+	return ref, ok
+}
+
+// sweep forgets flights past their expiry and receipt correlations older
+// than maxAge; both remain reachable through the store.
+func (t *tracker) sweep(now time.Time, maxAge time.Duration) (flights, dlrs int) {
+	for i := range t.flights {
+		s := &t.flights[i]
+		s.mu.Lock()
+		for id, fl := range s.m {
+			if now.After(fl.expires) {
+				delete(s.m, id)
+				flights++
+			}
+		}
+		s.mu.Unlock()
+	}
+	for i := range t.dlrs {
+		s := &t.dlrs[i]
+		s.mu.Lock()
+		for k, ref := range s.m {
+			if now.Sub(ref.at) > maxAge {
+				delete(s.m, k)
+				dlrs++
+			}
+		}
+		s.mu.Unlock()
+	}
+	return flights, dlrs
+}
+
+func (t *tracker) size() (flights, dlrs int) {
+	for i := range t.flights {
+		t.flights[i].mu.Lock()
+		flights += len(t.flights[i].m)
+		t.flights[i].mu.Unlock()
+		t.dlrs[i].mu.Lock()
+		dlrs += len(t.dlrs[i].m)
+		t.dlrs[i].mu.Unlock()
+	}
+	return flights, dlrs
+}
