@@ -16,9 +16,9 @@ build:
 	@mkdir -p $(BIN)
 	$(GO) build -o $(BIN)/ ./cmd/...
 
-## run: the carrier simulator on 127.0.0.1:2776 (the gateway demo replaces it once it exists)
+## run: the demo: SQLite under ./data, in-process simulated carrier, HTTP :8080, SMPP :2775
 run: build
-	./$(BIN)/smscsim --listen 127.0.0.1:2776
+	./$(BIN)/gallant demo --data data
 
 ## test: vet, the interop test, then every Go test with the race detector in shuffled order
 test: vet interop
@@ -37,9 +37,9 @@ tidy-check:
 	$(GO) mod tidy
 	git diff --exit-code go.mod go.sum
 
-## interop: an independent SMPP implementation (node-smpp from npm) against smscsim
+## interop: an independent SMPP implementation (node-smpp from npm) against smscsim and the gateway
 interop: build
-	cd interop && npm ci --no-audit --no-fund --silent && node interop.test.mjs ../$(BIN)/smscsim
+	cd interop && npm ci --no-audit --no-fund --silent && node interop.test.mjs ../$(BIN)/smscsim && node gateway.test.mjs ../$(BIN)/gallant
 
 ## fuzz: each fuzz target for $(FUZZTIME)
 fuzz:
