@@ -115,10 +115,3 @@ func (sc *scheduler) run() {
 }
 
 func (sc *scheduler) stop() { sc.once.Do(func() { close(sc.quit) }) }
-
-// len reports how many messages are held.
-func (sc *scheduler) len() int {
-	sc.mu.Lock()
-	defer sc.mu.Unlock()
-	return sc.h.Len()
-}

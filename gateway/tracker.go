@@ -160,15 +160,3 @@ func (t *tracker) sweep(now time.Time, maxAge time.Duration) (flights, dlrs int)
 	}
 	return flights, dlrs
 }
-
-func (t *tracker) size() (flights, dlrs int) {
-	for i := range t.flights {
-		t.flights[i].mu.Lock()
-		flights += len(t.flights[i].m)
-		t.flights[i].mu.Unlock()
-		t.dlrs[i].mu.Lock()
-		dlrs += len(t.dlrs[i].m)
-		t.dlrs[i].mu.Unlock()
-	}
-	return flights, dlrs
-}
