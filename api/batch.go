@@ -1,0 +1,76 @@
+package api
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/valyala/fasthttp"
+)
+
+// postBatch serves POST /v1/messages/batch. A request that cannot be read
+// (bad JSON, a bad shared option, too many messages) is refused whole; a
+// message that fails on its own (a missing member, a bad number) rejects
+// only its item, and the answer lists every item in order.
+func (s *Server) postBatch(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
+	b, perr := decodeBatch(ctx.PostBody(), MaxBatch)
+	if perr == nil && b.To != nil {
+		perr = validateOptions(&b.Shared)
+	}
+	if perr != nil {
+		writeProblem(ctx, perr)
+		return
+	}
+	n := len(b.To) + len(b.Messages)
+	items := make([]BatchItem, n)
+	problems := make([]*Error, n)
+	valid := make([]SendRequest, 0, n)
+	index := make([]int, 0, n) // index[j] is the item of valid[j]
+	if b.To != nil {
+		for i, to := range b.To {
+			if e := validateTo(to); e != nil {
+				problems[i] = e
+				continue
+			}
+			r := b.Shared
+			r.To = to
+			valid = append(valid, r)
+			index = append(index, i)
+		}
+	} else {
+		for i := range b.Messages {
+			if e := validateSend(&b.Messages[i]); e != nil {
+				problems[i] = e
+				continue
+			}
+			valid = append(valid, b.Messages[i])
+			index = append(index, i)
+		}
+	}
+	if len(valid) > 0 {
+		res, err := s.deps.Messages.SendBatch(sctx, p, valid)
+		if err == nil && len(res) != len(valid) {
+			err = fmt.Errorf("api: SendBatch returned %d items for %d messages", len(res), len(valid))
+		}
+		if err != nil {
+			s.fail(ctx, err)
+			return
+		}
+		var hidden error
+		for j, it := range res {
+			i := index[j]
+			if it.Err != nil {
+				e, known := problemOf(it.Err)
+				if !known && hidden == nil {
+					hidden = it.Err
+				}
+				problems[i] = e
+				continue
+			}
+			items[i] = it
+		}
+		if hidden != nil {
+			s.log.Error("api: batch item error", "path", string(ctx.Path()), "err", hidden)
+		}
+	}
+	finish(ctx, fasthttp.StatusAccepted, contentJSON, appendBatchAnswer(bodyBuffer(ctx), items, problems))
+}

@@ -1,0 +1,57 @@
+package api
+
+import (
+	"context"
+	_ "embed"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/valyala/fasthttp"
+	"github.com/valyala/fasthttp/fasthttpadaptor"
+)
+
+// healthz serves GET /healthz: 200 while the process runs.
+func (s *Server) healthz(ctx *fasthttp.RequestCtx) {
+	ctx.Response.Header.SetContentType(contentJSON)
+	ctx.Response.SetBodyString(`{"status":"ok"}`)
+}
+
+// readyz serves GET /readyz: 200 when Health.Ready passes, else a
+// not-ready problem (503).
+func (s *Server) readyz(ctx *fasthttp.RequestCtx) {
+	if s.deps.Health != nil {
+		rctx, cancel := context.WithTimeout(s.base, s.cfg.ReadyTimeout)
+		err := s.deps.Health.Ready(rctx)
+		cancel()
+		if err != nil {
+			s.log.Warn("api: not ready", "err", err)
+			writeProblem(ctx, NotReady("the gateway is not ready to serve"))
+			return
+		}
+	}
+	ctx.Response.Header.SetContentType(contentJSON)
+	ctx.Response.SetBodyString(`{"status":"ready"}`)
+}
+
+// metricsHandler serves GET /metrics from the gatherer.
+func (s *Server) metricsHandler() fasthttp.RequestHandler {
+	return fasthttpadaptor.NewFastHTTPHandler(promhttp.HandlerFor(s.deps.Gatherer, promhttp.HandlerOpts{
+		ErrorLog:      promLogger{s},
+		ErrorHandling: promhttp.ContinueOnError,
+	}))
+}
+
+// promLogger sends promhttp's errors to slog.
+type promLogger struct{ s *Server }
+
+func (l promLogger) Println(v ...any) { l.s.log.Warn("api: metrics", "err", v) }
+
+// openAPI is the OpenAPI 3.1 description of every route.
+//
+//go:embed openapi.json
+var openAPI string
+
+// serveOpenAPI serves GET /openapi.json.
+func serveOpenAPI(ctx *fasthttp.RequestCtx) {
+	ctx.Response.Header.SetContentType(contentJSON)
+	ctx.Response.SetBodyString(openAPI)
+}

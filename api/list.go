@@ -1,0 +1,88 @@
+package api
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/gallant-sms/gallant/sms"
+	"github.com/valyala/fasthttp"
+)
+
+// maxCursor bounds the opaque cursor a client may send back.
+const maxCursor = 1024
+
+// listMessages serves GET /v1/messages.
+func (s *Server) listMessages(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
+	f, perr := parseListFilter(ctx.QueryArgs())
+	if perr != nil {
+		writeProblem(ctx, perr)
+		return
+	}
+	page, err := s.deps.Messages.List(sctx, p, f)
+	if err != nil {
+		s.fail(ctx, err)
+		return
+	}
+	out := pageJSON{Items: make([]messageJSON, len(page.Items)), NextCursor: page.NextCursor}
+	for i := range page.Items {
+		out.Items[i] = toMessageJSON(&page.Items[i])
+	}
+	s.writeJSON(ctx, fasthttp.StatusOK, out)
+}
+
+// pageJSON is the JSON form of a MessagePage.
+type pageJSON struct {
+	Items      []messageJSON `json:"items"`
+	NextCursor string        `json:"next_cursor,omitempty"`
+}
+
+// parseListFilter reads the query of GET /v1/messages. Unknown parameters
+// are refused, so that a misspelt filter is not silently ignored.
+func parseListFilter(args *fasthttp.Args) (ListFilter, *Error) {
+	f := ListFilter{Limit: DefaultListLimit}
+	for k, v := range args.All() {
+		switch string(k) {
+		case "status":
+			st, err := sms.ParseStatus(string(v))
+			if err != nil {
+				return f, InvalidRequest("status", "must be one of accepted, scheduled, queued, submitted, delivered, undelivered, expired, rejected, failed")
+			}
+			f.Status = st
+		case "to":
+			f.To = string(v)
+		case "from":
+			if perr := parseTime("from", v, &f.From); perr != nil {
+				return f, perr
+			}
+		case "until":
+			if perr := parseTime("until", v, &f.Until); perr != nil {
+				return f, perr
+			}
+		case "cursor":
+			if len(v) > maxCursor {
+				return f, InvalidRequest("cursor", "is not a cursor this API gave")
+			}
+			f.Cursor = string(v)
+		case "limit":
+			n, err := strconv.Atoi(string(v))
+			if err != nil || n < 1 || n > MaxListLimit {
+				return f, InvalidRequest("limit", "must be an integer from 1 to "+strconv.Itoa(MaxListLimit))
+			}
+			f.Limit = n
+		default:
+			return f, InvalidRequest(string(k), "unknown query parameter")
+		}
+	}
+	if !f.From.IsZero() && !f.Until.IsZero() && !f.Until.After(f.From) {
+		return f, InvalidRequest("until", "must be after from")
+	}
+	return f, nil
+}
+
+func parseTime(field string, v []byte, t *time.Time) *Error {
+	if t.UnmarshalText(v) != nil {
+		return InvalidRequest(field, "must be an RFC 3339 time such as 2026-05-01T09:30:00Z")
+	}
+	return nil
+}

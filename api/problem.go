@@ -1,0 +1,220 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// ProblemBase prefixes an [Error]'s Type in the "type" member of a problem
+// document; the page it names documents the problem.
+const ProblemBase = "https://docs.gallant.example/problems/"
+
+// The stable problem types (the last path segment of a problem's "type").
+// Clients may switch on them; they never change meaning.
+const (
+	TypeInvalidJSON           = "invalid-json"
+	TypeInvalidRequest        = "invalid-request"
+	TypeInvalidNumber         = "invalid-number"
+	TypeInvalidSender         = "invalid-sender"
+	TypeMessageTooLong        = "message-too-long"
+	TypeUnauthorized          = "unauthorized"
+	TypeForbidden             = "forbidden"
+	TypeNotFound              = "not-found"
+	TypeMethodNotAllowed      = "method-not-allowed"
+	TypeRateLimited           = "rate-limited"
+	TypeBackpressure          = "backpressure"
+	TypeNoRoute               = "no-route"
+	TypeSuppressed            = "suppressed"
+	TypePayloadTooLarge       = "payload-too-large"
+	TypeIdempotencyKeyReuse   = "idempotency-key-reuse"
+	TypeIdempotencyInProgress = "idempotency-in-progress"
+	TypeNotReady              = "not-ready"
+	TypeInternal              = "internal"
+)
+
+// Errors matched by the API with errors.Is.
+var (
+	// ErrUnauthorized is returned by an [Authenticator] for a bad key.
+	ErrUnauthorized = errors.New("api: unauthorized")
+	// ErrNotFound is returned by [Messages] for a missing message,
+	// including one of another account.
+	ErrNotFound = errors.New("api: not found")
+	// ErrIdempotencyConflict is returned by [Idempotency.Put] when a
+	// record is already stored under the key.
+	ErrIdempotencyConflict = errors.New("api: idempotency key already stored")
+	// ErrServerClosed is returned by [Server.Serve] and
+	// [Server.ListenAndServe] after [Server.Shutdown].
+	ErrServerClosed = errors.New("api: server closed")
+)
+
+// Error is a problem the client is told about, written as an RFC 9457
+// problem document. Services return it (usually from one of the
+// constructors below) for answers meant for the client; the API answers
+// every other error as [TypeInternal] without revealing it.
+type Error struct {
+	// Type is one of the Type constants; the document's "type" is
+	// ProblemBase + Type.
+	Type string
+	// Title is a short summary of the type, the same for every instance.
+	Title string
+	// Status is the HTTP status code.
+	Status int
+	// Detail explains this occurrence, for a human.
+	Detail string
+	// Field names the request member at fault ("to", "messages[3].text",
+	// "Idempotency-Key"), if any.
+	Field string
+	// RetryAfter, when positive, is sent as a Retry-After header (whole
+	// seconds, rounded up).
+	RetryAfter time.Duration
+}
+
+// Error returns the problem as "api: type: detail".
+func (e *Error) Error() string {
+	if e.Field != "" {
+		return "api: " + e.Type + ": " + e.Field + ": " + e.Detail
+	}
+	return "api: " + e.Type + ": " + e.Detail
+}
+
+func newError(typ, title string, status int, field, detail string) *Error {
+	return &Error{Type: typ, Title: title, Status: status, Field: field, Detail: detail}
+}
+
+// InvalidJSON reports a body that is not well-formed JSON.
+func InvalidJSON(detail string) *Error {
+	return newError(TypeInvalidJSON, "Malformed JSON", http.StatusBadRequest, "", detail)
+}
+
+// InvalidRequest reports a well-formed request with a bad or missing field.
+func InvalidRequest(field, detail string) *Error {
+	return newError(TypeInvalidRequest, "Invalid request", http.StatusBadRequest, field, detail)
+}
+
+// InvalidNumber reports a destination that is not a valid phone number.
+func InvalidNumber(field, detail string) *Error {
+	return newError(TypeInvalidNumber, "Invalid phone number", http.StatusBadRequest, field, detail)
+}
+
+// InvalidSender reports a sender (number or name) the account may not use
+// or that is malformed.
+func InvalidSender(field, detail string) *Error {
+	return newError(TypeInvalidSender, "Invalid sender", http.StatusBadRequest, field, detail)
+}
+
+// MessageTooLong reports a message needing more segments than allowed.
+func MessageTooLong(field, detail string) *Error {
+	return newError(TypeMessageTooLong, "Message too long", http.StatusBadRequest, field, detail)
+}
+
+// Unauthorized reports a missing, malformed, unknown or revoked API key.
+func Unauthorized(detail string) *Error {
+	return newError(TypeUnauthorized, "Unauthorized", http.StatusUnauthorized, "", detail)
+}
+
+// Forbidden reports a key without the scope the endpoint needs.
+func Forbidden(detail string) *Error {
+	return newError(TypeForbidden, "Forbidden", http.StatusForbidden, "", detail)
+}
+
+// NotFound reports a resource that does not exist for the caller.
+func NotFound(detail string) *Error {
+	return newError(TypeNotFound, "Not found", http.StatusNotFound, "", detail)
+}
+
+// MethodNotAllowed reports a method the path does not serve.
+func MethodNotAllowed(detail string) *Error {
+	return newError(TypeMethodNotAllowed, "Method not allowed", http.StatusMethodNotAllowed, "", detail)
+}
+
+// RateLimited reports an account over its request or message rate; the
+// client may retry after retryAfter.
+func RateLimited(detail string, retryAfter time.Duration) *Error {
+	e := newError(TypeRateLimited, "Rate limit exceeded", http.StatusTooManyRequests, "", detail)
+	e.RetryAfter = retryAfter
+	return e
+}
+
+// Backpressure reports a gateway too busy to accept the message now (full
+// queues, a slow store); the client may retry after retryAfter.
+func Backpressure(detail string, retryAfter time.Duration) *Error {
+	e := newError(TypeBackpressure, "Temporarily unable to accept", http.StatusServiceUnavailable, "", detail)
+	e.RetryAfter = retryAfter
+	return e
+}
+
+// NoRoute reports a destination no carrier of the account's plan serves.
+func NoRoute(field, detail string) *Error {
+	return newError(TypeNoRoute, "No route to destination", http.StatusUnprocessableEntity, field, detail)
+}
+
+// Suppressed reports a destination on a suppression list (opted out).
+func Suppressed(field, detail string) *Error {
+	return newError(TypeSuppressed, "Recipient suppressed", http.StatusUnprocessableEntity, field, detail)
+}
+
+// PayloadTooLarge reports a body or batch over its limit.
+func PayloadTooLarge(field, detail string) *Error {
+	return newError(TypePayloadTooLarge, "Payload too large", http.StatusRequestEntityTooLarge, field, detail)
+}
+
+// IdempotencyKeyReuse reports an Idempotency-Key already used with a
+// different request.
+func IdempotencyKeyReuse() *Error {
+	return newError(TypeIdempotencyKeyReuse, "Idempotency key reused", http.StatusUnprocessableEntity,
+		"Idempotency-Key", "this key was used with a different request body or endpoint")
+}
+
+// IdempotencyInProgress reports a retry arriving while the first request
+// with its Idempotency-Key is still being processed.
+func IdempotencyInProgress() *Error {
+	return newError(TypeIdempotencyInProgress, "Request in progress", http.StatusConflict,
+		"Idempotency-Key", "a request with this key is still being processed; retry shortly")
+}
+
+// NotReady reports a gateway that cannot serve traffic yet (or any more).
+func NotReady(detail string) *Error {
+	e := newError(TypeNotReady, "Not ready", http.StatusServiceUnavailable, "", detail)
+	e.RetryAfter = time.Second
+	return e
+}
+
+// Internal reports a fault on our side; its detail never carries the
+// cause, which is logged instead.
+func Internal() *Error {
+	return newError(TypeInternal, "Internal error", http.StatusInternalServerError, "",
+		"the request could not be processed; it is safe to retry with the same Idempotency-Key")
+}
+
+// problemOf maps err to the problem the client sees. known is false for an
+// error the client must not see (it becomes an internal problem and the
+// caller logs it).
+func problemOf(err error) (p *Error, known bool) {
+	var e *Error
+	switch {
+	case errors.As(err, &e):
+		if e.Status < 400 || e.Status > 599 || e.Type == "" {
+			return Internal(), false
+		}
+		return e, true
+	case errors.Is(err, ErrUnauthorized):
+		return Unauthorized("the API key is not valid"), true
+	case errors.Is(err, ErrNotFound):
+		return NotFound("no such message"), true
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return Backpressure("the gateway did not finish in time", time.Second), true
+	}
+	return Internal(), false
+}
+
+// retryAfterSeconds returns d in whole seconds, rounded up, at least 1.
+func retryAfterSeconds(d time.Duration) string {
+	s := int64((d + time.Second - 1) / time.Second)
+	if s < 1 {
+		s = 1
+	}
+	return strconv.FormatInt(s, 10)
+}

@@ -1,0 +1,289 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"slices"
+	"sync"
+
+	"github.com/fasthttp/router"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/valyala/fasthttp"
+)
+
+// Deps are the services the API calls.
+type Deps struct {
+	// Auth checks API keys. Required.
+	Auth Authenticator
+	// Messages sends and reads messages. Required.
+	Messages Messages
+	// Idempotency stores answers to POSTs with an Idempotency-Key.
+	// Required.
+	Idempotency Idempotency
+	// Health backs /readyz; nil means always ready.
+	Health Health
+	// Gatherer is served at /metrics; nil means the registerer given to
+	// [New], which must then also be a prometheus.Gatherer (as
+	// *prometheus.Registry is).
+	Gatherer prometheus.Gatherer
+}
+
+// Server is the HTTP API server. Its methods are safe for concurrent use.
+type Server struct {
+	cfg      Config
+	deps     Deps
+	log      *slog.Logger
+	metrics  *metrics
+	router   *router.Router
+	hs       *fasthttp.Server
+	inflight inflight
+
+	// base is the parent of every service call's context; Shutdown
+	// cancels it once the drain is over or its deadline has passed, like
+	// net/http's BaseContext.
+	base      context.Context
+	cancel    context.CancelFunc
+	deadlines *deadlines
+
+	mu     sync.Mutex
+	closed bool                  // guarded by mu
+	lns    []net.Listener        // guarded by mu
+	conns  map[net.Conn]struct{} // guarded by mu
+}
+
+// New returns a server for the API, answering with deps and logging to
+// logger (nil discards). Its metrics are registered with reg; nil
+// registers them with a private registry, which /metrics then serves.
+func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	switch {
+	case deps.Auth == nil:
+		return nil, errors.New("api: deps: Auth is required")
+	case deps.Messages == nil:
+		return nil, errors.New("api: deps: Messages is required")
+	case deps.Idempotency == nil:
+		return nil, errors.New("api: deps: Idempotency is required")
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+	}
+	if deps.Gatherer == nil {
+		g, ok := reg.(prometheus.Gatherer)
+		if !ok {
+			return nil, errors.New("api: deps: Gatherer is required when the registerer is not a gatherer")
+		}
+		deps.Gatherer = g
+	}
+	m, err := newMetrics(reg)
+	if err != nil {
+		return nil, fmt.Errorf("api: register metrics: %w", err)
+	}
+	s := &Server{
+		cfg:      cfg.withDefaults(),
+		deps:     deps,
+		log:      logger,
+		metrics:  m,
+		inflight: inflight{keys: make(map[inflightKey]struct{})},
+		conns:    make(map[net.Conn]struct{}),
+	}
+	s.base, s.cancel = context.WithCancel(context.Background())
+	s.deadlines = newDeadlines(s.base, s.cfg.HandlerTimeout)
+	s.router = s.routes()
+	s.hs = &fasthttp.Server{
+		Handler:            s.router.Handler,
+		ErrorHandler:       s.serveError,
+		ConnState:          s.connState,
+		Logger:             fasthttpLogger{logger},
+		Name:               "gallant",
+		Concurrency:        s.cfg.Concurrency,
+		MaxConnsPerIP:      s.cfg.MaxConnsPerIP,
+		ReadTimeout:        s.cfg.ReadTimeout,
+		WriteTimeout:       s.cfg.WriteTimeout,
+		IdleTimeout:        s.cfg.IdleTimeout,
+		MaxRequestBodySize: s.cfg.MaxBatchBodyBytes,
+		// Answers always set their own content type; headers we receive
+		// are looked up by their canonical names.
+		NoDefaultContentType: true,
+		// Keep-alive clients are told to go away while draining.
+		CloseOnShutdown: true,
+	}
+	return s, nil
+}
+
+// routes builds the router. Every route is instrumented with the pattern
+// as its metrics label, and appears in openapi.json (a test checks it).
+func (s *Server) routes() *router.Router {
+	r := router.New()
+	// An API answers at one spelling of each path: no redirects.
+	r.RedirectTrailingSlash = false
+	r.RedirectFixedPath = false
+	r.HandleOPTIONS = false
+	r.HandleMethodNotAllowed = true
+	r.NotFound = s.instrument("unmatched", func(ctx *fasthttp.RequestCtx) {
+		writeProblem(ctx, NotFound("no such endpoint"))
+	})
+	r.MethodNotAllowed = s.instrument("unmatched", func(ctx *fasthttp.RequestCtx) {
+		writeProblem(ctx, MethodNotAllowed("the endpoint does not serve this method"))
+	})
+	r.PanicHandler = s.panicked // outside instrumented handlers: the router itself
+
+	s.post(r, "/v1/messages", s.cfg.MaxBodyBytes, s.postMessage)
+	s.post(r, "/v1/messages/batch", s.cfg.MaxBatchBodyBytes, s.postBatch)
+	s.get(r, "/v1/messages", s.listMessages)
+	s.get(r, "/v1/messages/{id}", s.getMessage)
+
+	r.GET("/metrics", s.instrument("GET /metrics", s.metricsHandler()))
+	r.GET("/healthz", s.instrument("GET /healthz", s.healthz))
+	r.GET("/readyz", s.instrument("GET /readyz", s.readyz))
+	r.GET("/openapi.json", s.instrument("GET /openapi.json", serveOpenAPI))
+	return r
+}
+
+// post registers an authenticated, idempotent POST route taking bodies of
+// at most maxBody bytes.
+func (s *Server) post(r *router.Router, path string, maxBody int, h handler) {
+	route := "POST " + path
+	inner := s.idempotent(route, h)
+	r.POST(path, s.instrument(route, s.authed(ScopeSend, func(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
+		if len(ctx.PostBody()) > maxBody {
+			writeProblem(ctx, PayloadTooLarge("", fmt.Sprintf("the body exceeds %d bytes", maxBody)))
+			return
+		}
+		inner(ctx, sctx, p)
+	})))
+}
+
+// get registers an authenticated GET route.
+func (s *Server) get(r *router.Router, path string, h handler) {
+	route := "GET " + path
+	r.GET(path, s.instrument(route, s.authed(ScopeRead, h)))
+}
+
+// ListenAndServe listens on the TCP address addr and serves until
+// [Server.Shutdown], returning [ErrServerClosed] then.
+func (s *Server) ListenAndServe(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("api: listen: %w", err)
+	}
+	return s.Serve(ln)
+}
+
+// Serve accepts connections on ln until [Server.Shutdown], returning
+// [ErrServerClosed] then, or another error when accepting fails. It closes
+// ln when it returns.
+func (s *Server) Serve(ln net.Listener) error {
+	ln = &onceCloseListener{Listener: ln}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		_ = ln.Close()
+		return ErrServerClosed
+	}
+	s.lns = append(s.lns, ln)
+	s.mu.Unlock()
+
+	err := s.hs.Serve(ln)
+	_ = ln.Close()
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	switch {
+	case closed:
+		return ErrServerClosed
+	case err != nil:
+		return fmt.Errorf("api: serve: %w", err)
+	}
+	return nil
+}
+
+// Shutdown stops the server: it closes the listeners, answers requests in
+// progress (telling keep-alive clients to close), closes idle connections
+// and waits for the rest until ctx is done. Then it cancels the contexts
+// of service calls still running and, if ctx ended first, closes the
+// remaining connections and returns an error wrapping ctx.Err(). It does
+// not wait for the goroutines calling [Server.Serve] to return. Calling it
+// again returns at once.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.closed = true
+	lns := slices.Clone(s.lns)
+	s.mu.Unlock()
+	for _, ln := range lns {
+		_ = ln.Close()
+	}
+	err := s.hs.ShutdownWithContext(ctx)
+	s.cancel()
+	if err != nil {
+		n := s.closeConns()
+		return fmt.Errorf("api: shutdown: closed %d connections by force: %w", n, err)
+	}
+	return nil
+}
+
+// connState tracks open connections, for a forced shutdown.
+func (s *Server) connState(c net.Conn, st fasthttp.ConnState) {
+	switch st {
+	case fasthttp.StateNew:
+		s.mu.Lock()
+		s.conns[c] = struct{}{}
+		s.mu.Unlock()
+	case fasthttp.StateClosed, fasthttp.StateHijacked:
+		s.mu.Lock()
+		delete(s.conns, c)
+		s.mu.Unlock()
+	}
+}
+
+// closeConns closes every open connection and returns how many.
+func (s *Server) closeConns() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.conns {
+		_ = c.Close()
+	}
+	return len(s.conns)
+}
+
+// serveError answers a request fasthttp could not read.
+func (s *Server) serveError(ctx *fasthttp.RequestCtx, err error) {
+	var ne net.Error
+	switch {
+	case errors.Is(err, fasthttp.ErrBodyTooLarge):
+		writeProblem(ctx, PayloadTooLarge("", fmt.Sprintf("the body exceeds %d bytes", s.cfg.MaxBatchBodyBytes)))
+	case errors.As(err, &ne) && ne.Timeout():
+		e := InvalidRequest("", "the request was not received in time")
+		e.Status = fasthttp.StatusRequestTimeout
+		writeProblem(ctx, e)
+	default:
+		writeProblem(ctx, InvalidRequest("", "malformed HTTP request"))
+	}
+}
+
+// onceCloseListener lets Serve, Shutdown and fasthttp all close a
+// listener.
+type onceCloseListener struct {
+	net.Listener
+	once sync.Once
+	err  error
+}
+
+func (l *onceCloseListener) Close() error {
+	l.once.Do(func() { l.err = l.Listener.Close() })
+	return l.err
+}
+
+// fasthttpLogger sends fasthttp's messages to slog.
+type fasthttpLogger struct{ log *slog.Logger }
+
+func (l fasthttpLogger) Printf(format string, args ...any) {
+	l.log.Warn("api: fasthttp", "msg", fmt.Sprintf(format, args...))
+}
