@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/gallant-sms/gallant/router"
@@ -103,19 +104,14 @@ func (s *Service) admit(m *sms.Message, tps int, now time.Time) *Refusal {
 		return errBackpressure
 	}
 	if tps > 0 {
-		var key [8]byte
-		putID(key[:], uint64(m.AccountID))
-		if r, err := s.limits.Take(string(key[:]), float64(tps), tps, max(m.Segments, 1)); err != nil || !r.Allowed {
+		// Only limited accounts pay for a limiter call (a Redis round trip
+		// when Redis is configured).
+		key := "acct:" + strconv.FormatInt(m.AccountID, 10)
+		if r, err := s.limits.Allow(context.Background(), key, float64(tps), tps, max(m.Segments, 1)); err != nil || !r.Allowed {
 			return errThrottled
 		}
 	}
 	return nil
-}
-
-func putID(b []byte, v uint64) {
-	for i := range 8 {
-		b[i] = byte(v >> (8 * i))
-	}
 }
 
 // persisted is the writer's callback for a durable accept.

@@ -275,6 +275,9 @@ func (c *customers) query(sess *smpp.Session, h pdu.Header, b account.Binding, b
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	// Read our own writes: a customer that got a receipt and asks at once
+	// must not be told an older state still in the writer's batch.
+	_ = c.s.w.Flush(ctx)
 	ev, err := c.s.st.LatestStatus(ctx, b.AccountID, id)
 	if errors.Is(err, store.ErrNotFound) {
 		_ = sess.Respond(h, pdu.StatusInvMsgID, nil)

@@ -176,6 +176,9 @@ func (s *Service) SendBatch(ctx context.Context, accountID int64, tps int, reqs 
 // Message returns a message of accountID with its status history; a
 // message of another account is store.ErrNotFound.
 func (s *Service) Message(ctx context.Context, accountID int64, id sms.ID) (*sms.Message, []sms.Event, error) {
+	// Read our own writes: a status already reported (by webhook or
+	// receipt) may still be in the writer's batch.
+	_ = s.w.Flush(ctx)
 	return s.st.GetMessage(ctx, accountID, id)
 }
 

@@ -32,6 +32,10 @@ type Deps struct {
 	// Node is this instance's node number for message ids (leased from
 	// the store by the caller).
 	Node int
+	// Redis, if set, makes account rate limits shared by every instance
+	// (Redis GCRA), falling back to in-process limits while Redis does
+	// not answer. Nil keeps limits in process.
+	Redis *throttle.Redis
 }
 
 // Service is the gateway core. Build it with New, start it with Start,
@@ -50,7 +54,8 @@ type Service struct {
 	carriers   []*carrier
 	byName     map[string]*carrier
 	tr         *tracker
-	limits     *throttle.Keyed
+	keyed      *throttle.Keyed
+	limits     rateLimiter
 	customers  *customers
 	sched      *scheduler
 	accounts   *accountCache
@@ -91,7 +96,14 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 	s := &Service{
 		cfg: cfg, log: logger, st: deps.Store, w: deps.Writer, acc: deps.Accounts, hook: deps.Webhooks,
 		ids: ids, m: newMetrics(reg, cfg.Durability), byName: map[string]*carrier{},
-		tr: newTracker(2_000_000), limits: limits, stop: make(chan struct{}),
+		tr: newTracker(2_000_000), keyed: limits, limits: localLimiter{limits}, stop: make(chan struct{}),
+	}
+	if deps.Redis != nil {
+		fb, err := throttle.NewFallback(deps.Redis, limits, throttle.FallbackConfig{Logger: logger})
+		if err != nil {
+			return nil, fmt.Errorf("gateway: %w", err)
+		}
+		s.limits = fb
 	}
 	s.accounts = newAccountCache(deps.Store)
 	s.suppressed = newSuppressions()
@@ -213,11 +225,23 @@ func (s *Service) Ready(ctx context.Context) error {
 	return errors.New("gateway: no carrier bind is up")
 }
 
+// rateLimiter takes n tokens of key's bucket (rate per second, burst).
+type rateLimiter interface {
+	Allow(ctx context.Context, key string, rate float64, burst, n int) (throttle.Result, error)
+}
+
+// localLimiter is the in-process rateLimiter.
+type localLimiter struct{ k *throttle.Keyed }
+
+func (l localLimiter) Allow(_ context.Context, key string, rate float64, burst, n int) (throttle.Result, error) {
+	return l.k.Take(key, rate, burst, n)
+}
+
 // sweep forgets tracking state that outlived its use.
 func (s *Service) sweep() {
 	f, d := s.tr.sweep(time.Now(), s.cfg.MaxValidity)
 	if f+d > 0 {
 		s.log.Debug("tracker swept", "flights", f, "receipts", d)
 	}
-	s.limits.Sweep(s.limits.Now())
+	s.keyed.Sweep(s.keyed.Now())
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/gallant-sms/gallant/account"
 	"github.com/gallant-sms/gallant/api"
@@ -22,6 +23,7 @@ import (
 	"github.com/gallant-sms/gallant/router"
 	"github.com/gallant-sms/gallant/smpp"
 	"github.com/gallant-sms/gallant/store"
+	"github.com/gallant-sms/gallant/throttle"
 	"github.com/gallant-sms/gallant/webhook"
 )
 
@@ -36,6 +38,7 @@ type app struct {
 	hooks *webhook.Dispatcher
 	gw    *gateway.Service
 	api   *api.Server
+	redis *redis.Client // nil without redis.addr
 	node  int
 
 	smppAddr, tlsAddr, httpAddr net.Addr
@@ -90,8 +93,16 @@ func newApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error) 
 	if err != nil {
 		return nil, err
 	}
-	a.gw, err = gateway.New(gcfg, gateway.Deps{Store: st, Writer: a.w, Accounts: a.acc, Webhooks: a.hooks,
-		Routes: routes, AccountRoutes: acctRoutes, Node: a.node}, logger, a.reg)
+	deps := gateway.Deps{Store: st, Writer: a.w, Accounts: a.acc, Webhooks: a.hooks,
+		Routes: routes, AccountRoutes: acctRoutes, Node: a.node}
+	if cfg.Redis.Addr != "" {
+		// ContextTimeoutEnabled makes go-redis honour the limiter's short
+		// deadline, so a hung Redis falls back to local limits at once.
+		a.redis = redis.NewClient(&redis.Options{Addr: cfg.Redis.Addr, Password: cfg.Redis.Password, DB: cfg.Redis.DB,
+			ContextTimeoutEnabled: true})
+		deps.Redis = throttle.NewRedis(a.redis, "gallant:limit:")
+	}
+	a.gw, err = gateway.New(gcfg, deps, logger, a.reg)
 	if err != nil {
 		return nil, err
 	}
@@ -235,6 +246,11 @@ func (a *app) shutdown(ctx context.Context) error {
 	}
 	if err := a.st.Close(); err != nil {
 		errs = append(errs, err)
+	}
+	if a.redis != nil {
+		if err := a.redis.Close(); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return errors.Join(errs...)
 }
