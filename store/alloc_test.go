@@ -1,0 +1,52 @@
+//go:build !race
+
+package store
+
+import (
+	"testing"
+	"time"
+
+	"github.com/gallant-sms/gallant/sms"
+)
+
+func TestBuilderDoesNotAllocate(t *testing.T) {
+	for _, d := range []dialect{dialectMySQL, dialectSQLite} {
+		msgs := make([]sms.Message, 1000)
+		entries := make([]entry, 0, 2000)
+		for i := range msgs {
+			msgs[i] = benchMessage()
+			msgs[i].ID = sms.ID(i + 1)
+			msgs[i].ClientRef = "it's \\ hex" // the hex path too
+			entries = append(entries, entry{row: &msgs[i], table: messagesTable},
+				entry{row: &Event{AccountID: 1, Event: sms.Event{MessageID: msgs[i].ID, Status: sms.StatusQueued}}, table: eventsTable})
+		}
+		b := newBuilder(d, defaultMaxStatementBytes)
+		now := time.Now()
+		b.build(entries, now, false) // grow the buffer once
+		if a := testing.AllocsPerRun(20, func() { b.build(entries, now, false) }); a != 0 {
+			t.Errorf("dialect %d: build of 2,000 rows allocates %v times", d, a)
+		}
+	}
+}
+
+func TestWriterAddDoesNotAllocate(t *testing.T) {
+	s := newTestStore(t, DriverSQLite)
+	// Nothing is written during the measurement: the batch is neither
+	// full nor due.
+	w, err := NewWriter(s, WriterConfig{MaxRows: 100000, MaxPending: 100000, MaxDelay: time.Hour}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close(testCtx(t))
+	m := testMessage(1, 1)
+	done := func(any, error) {}
+	if a := testing.AllocsPerRun(1000, func() {
+		if err := w.Add(m, done, nil); err != nil {
+			t.Fatal(err)
+		}
+	}); a != 0 {
+		t.Fatalf("Add allocates %v times per row", a)
+	}
+	// The rows all carry id 1: drop them rather than write them.
+	w.hardStop()
+}

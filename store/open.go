@@ -1,0 +1,161 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/jmoiron/sqlx"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Pool defaults; see the Config fields for the reasoning.
+const (
+	defaultMySQLConns     = 16
+	defaultSQLiteReaders  = 4
+	defaultConnLifetime   = 5 * time.Minute
+	defaultBusyTimeout    = 5 * time.Second
+	defaultDialTimeout    = 5 * time.Second
+	defaultMySQLSQLMode   = "'STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'"
+	defaultMySQLTimeZone  = "'+00:00'"
+	sqliteDriverName      = "sqlite"
+	mysqlDriverName       = "mysql"
+	sqliteDirPermissions  = 0o750
+	sqliteMaxWriterConns  = 1
+	sqliteWriterIdleConns = 1
+)
+
+// openSQLite opens the writer and reader pools on one SQLite file.
+func openSQLite(ctx context.Context, cfg Config) (w, r *sqlx.DB, err error) {
+	path := strings.TrimPrefix(cfg.DSN, "file:")
+	if strings.ContainsAny(path, "?#") {
+		return nil, nil, fmt.Errorf("%w: store.dsn: give SQLite a plain file path, without parameters", ErrInvalid)
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, sqliteDirPermissions); err != nil {
+			return nil, nil, fmt.Errorf("store: create database directory: %w", err)
+		}
+	}
+	busy := cfg.BusyTimeout
+	if busy == 0 {
+		busy = defaultBusyTimeout
+	}
+	sync := "NORMAL"
+	if cfg.SQLiteFullSync {
+		sync = "FULL"
+	}
+	common := "file:" + path + "?_pragma=busy_timeout(" + strconv.FormatInt(busy.Milliseconds(), 10) + ")&_pragma=foreign_keys(1)"
+	// _txlock=immediate: a write transaction takes the write lock at BEGIN,
+	// so two processes cannot both read and then deadlock upgrading.
+	wdsn := common + "&_pragma=journal_mode(WAL)&_pragma=synchronous(" + sync + ")&_txlock=immediate"
+	rdsn := common + "&_pragma=query_only(1)"
+
+	w, err = sqlx.Open(sqliteDriverName, wdsn)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: open sqlite: %w", mapErr(err))
+	}
+	w.SetMaxOpenConns(sqliteMaxWriterConns)
+	w.SetMaxIdleConns(sqliteWriterIdleConns)
+	w.SetConnMaxLifetime(0)
+	// The writer connects first: it switches the file to WAL mode, which
+	// the readers then find.
+	if err := w.PingContext(ctx); err != nil {
+		_ = w.Close()
+		return nil, nil, fmt.Errorf("store: open sqlite %s: %w", path, mapErr(err))
+	}
+	r, err = sqlx.Open(sqliteDriverName, rdsn)
+	if err != nil {
+		_ = w.Close()
+		return nil, nil, fmt.Errorf("store: open sqlite readers: %w", mapErr(err))
+	}
+	n := cfg.MaxOpenConns
+	if n == 0 {
+		n = defaultSQLiteReaders
+	}
+	idle := cfg.MaxIdleConns
+	if idle == 0 {
+		idle = n
+	}
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(idle)
+	if cfg.ConnMaxLifetime > 0 {
+		r.SetConnMaxLifetime(cfg.ConnMaxLifetime)
+	}
+	if err := r.PingContext(ctx); err != nil {
+		_ = r.Close()
+		_ = w.Close()
+		return nil, nil, fmt.Errorf("store: open sqlite readers %s: %w", path, mapErr(err))
+	}
+	return w, r, nil
+}
+
+// openMySQL opens one pool for reads and writes.
+func openMySQL(ctx context.Context, cfg Config, logger *slog.Logger) (*sqlx.DB, error) {
+	mc, err := mysql.ParseDSN(cfg.DSN)
+	if err != nil {
+		return nil, fmt.Errorf("%w: store.dsn: %v", ErrInvalid, err)
+	}
+	mc.ParseTime = true
+	mc.Loc = time.UTC
+	mc.MultiStatements = false
+	mc.InterpolateParams = true
+	// Count matched rows, as SQLite does, so an UPDATE that matches but
+	// changes nothing still reports 1.
+	mc.ClientFoundRows = true
+	if mc.Timeout == 0 {
+		mc.Timeout = defaultDialTimeout
+	}
+	if mc.Params == nil {
+		mc.Params = map[string]string{}
+	}
+	if _, ok := mc.Params["time_zone"]; !ok {
+		mc.Params["time_zone"] = defaultMySQLTimeZone
+	}
+	if _, ok := mc.Params["sql_mode"]; !ok {
+		mc.Params["sql_mode"] = defaultMySQLSQLMode
+	}
+	mc.Logger = mysqlLogger{logger}
+	conn, err := mysql.NewConnector(mc)
+	if err != nil {
+		return nil, fmt.Errorf("%w: store.dsn: %v", ErrInvalid, err)
+	}
+	db := sqlx.NewDb(sql.OpenDB(conn), mysqlDriverName)
+	n := cfg.MaxOpenConns
+	if n == 0 {
+		n = defaultMySQLConns
+	}
+	idle := cfg.MaxIdleConns
+	if idle == 0 {
+		idle = n
+	}
+	life := cfg.ConnMaxLifetime
+	if life == 0 {
+		life = defaultConnLifetime
+	}
+	if life < 0 {
+		life = 0
+	}
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(idle)
+	db.SetConnMaxLifetime(life)
+	if err := db.PingContext(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("store: connect to mysql %s: %w", mc.Addr, mapErr(err))
+	}
+	return db, nil
+}
+
+// mysqlLogger sends the MySQL driver's own messages (dropped connections and
+// the like) to the store's logger instead of the standard logger.
+type mysqlLogger struct{ l *slog.Logger }
+
+func (m mysqlLogger) Print(v ...any) {
+	m.l.Warn("mysql driver", "msg", fmt.Sprint(v...))
+}

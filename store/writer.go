@@ -1,0 +1,240 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// DoneFunc is told the outcome of one row given to [Writer.Add]: err is nil
+// once the row's transaction has committed, or the reason the row finally
+// could not be written (wrapping [ErrDuplicate], [ErrUnavailable],
+// [ErrColumnCount], [ErrClosed] or a database error). It is called exactly
+// once per accepted row, from one of the Writer's goroutines, with the tag
+// given to Add; it must be quick (hand the result to a channel or a
+// waiting session) and must not call [Writer.Flush] or [Writer.Close].
+type DoneFunc func(tag any, err error)
+
+// Writer writes rows in batches: the rows added by many goroutines are
+// gathered and written as one multi-row INSERT per table per batch, all
+// tables of a batch in one transaction, so a batch costs one commit (one
+// fsync). A batch is written when it reaches MaxRows rows or MaxDelay after
+// its first row, whichever comes first; then each row's DoneFunc is called.
+// Up to Workers batches are written at once.
+//
+// When the database is unavailable a batch is retried with backoff
+// (MaxAttempts in all) and then failed. When a batch fails for another
+// reason, such as one row breaking a constraint, it is split and retried
+// until the bad rows are isolated: only they fail.
+//
+// A Writer is safe for concurrent use. Its methods never wait for the
+// database except Flush and Close.
+type Writer struct {
+	db  *sql.DB
+	d   dialect
+	log *slog.Logger
+	cfg WriterConfig
+	m   *writerMetrics
+	now func() time.Time
+
+	mu sync.Mutex
+	// ring holds the queued rows: ring[head], ring[head+1], ... (mod len),
+	// queued of them. Its length is MaxPending.
+	ring     []entry
+	head     int
+	queued   int
+	inflight int // rows taken by workers, not yet done
+	// firstAt is when the oldest queued row's batch started waiting.
+	firstAt time.Time
+	// Rows are numbered in the order Add accepted them: added is the
+	// number the next row gets, taken the number of the oldest queued
+	// row. flights holds the first number of each batch being written.
+	added, taken uint64
+	flights      []uint64
+	// flushTo asks for every row numbered below it to be written now.
+	flushTo uint64
+	waiters []flushWaiter
+	closing bool
+
+	wake     chan struct{} // capacity 1: "state changed, look again"
+	stop     context.Context
+	hardStop context.CancelFunc
+	exited   chan struct{}
+	unreg    sync.Once
+
+	workers []*worker
+}
+
+type flushWaiter struct {
+	target uint64
+	ch     chan struct{}
+}
+
+// NewWriter starts a Writer on s. Its metrics are registered on reg (nil
+// registers nothing); at most one Writer may use a registry at a time.
+// Close it before closing s.
+func NewWriter(s *Store, cfg WriterConfig, reg prometheus.Registerer) (*Writer, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	if cfg.Workers == 0 {
+		cfg.Workers = defaultSQLiteWorkers
+		if s.d == dialectMySQL {
+			cfg.Workers = defaultMySQLWorkers
+		}
+	}
+	stop, cancel := context.WithCancel(context.Background())
+	w := &Writer{
+		db:       s.w.DB,
+		d:        s.d,
+		log:      s.log.With("component", "store.writer"),
+		cfg:      cfg,
+		now:      time.Now,
+		ring:     make([]entry, cfg.MaxPending),
+		wake:     make(chan struct{}, 1),
+		stop:     stop,
+		hardStop: cancel,
+		exited:   make(chan struct{}),
+	}
+	w.m = newWriterMetrics(reg, w.pendingRows)
+	if err := w.m.register(); err != nil {
+		cancel()
+		return nil, err
+	}
+	var wg sync.WaitGroup
+	for range cfg.Workers {
+		wk := newWorker(w)
+		w.workers = append(w.workers, wk)
+		wg.Go(wk.run)
+	}
+	go func() {
+		wg.Wait()
+		close(w.exited)
+	}()
+	return w, nil
+}
+
+// Add queues row to be written and returns at once. done (which may be
+// nil) is called with tag when the row is committed or has finally failed.
+// The Writer keeps row until then: do not modify it before done is
+// called. Add returns [ErrBacklog] when MaxPending rows are already
+// pending, [ErrClosed] after Close, and [ErrUnknownRow] for a value that is
+// not a [Row]; done is not called in those cases.
+func (w *Writer) Add(row Row, done DoneFunc, tag any) error {
+	t, err := tableOf(row)
+	if err != nil {
+		return err
+	}
+	w.mu.Lock()
+	if w.closing {
+		w.mu.Unlock()
+		return ErrClosed
+	}
+	if w.queued+w.inflight >= w.cfg.MaxPending {
+		w.mu.Unlock()
+		return ErrBacklog
+	}
+	i := w.head + w.queued
+	if i >= len(w.ring) {
+		i -= len(w.ring)
+	}
+	w.ring[i] = entry{row: row, table: t, done: done, tag: tag}
+	w.queued++
+	w.added++
+	signal := w.queued == 1 || w.queued == w.cfg.MaxRows
+	if w.queued == 1 {
+		w.firstAt = w.now()
+	}
+	w.mu.Unlock()
+	if signal {
+		w.signal()
+	}
+	return nil
+}
+
+// Flush writes everything added before it and waits until every such
+// row's DoneFunc has returned (whether the row was written or failed), or
+// until ctx is done.
+func (w *Writer) Flush(ctx context.Context) error {
+	w.mu.Lock()
+	target := w.added
+	if w.doneBelowLocked() >= target {
+		w.mu.Unlock()
+		return nil
+	}
+	ch := make(chan struct{})
+	w.waiters = append(w.waiters, flushWaiter{target: target, ch: ch})
+	w.flushTo = max(w.flushTo, target)
+	w.mu.Unlock()
+	w.signal()
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("store: writer flush: %w", ctx.Err())
+	case <-w.exited:
+		w.mu.Lock()
+		ok := w.doneBelowLocked() >= target
+		w.mu.Unlock()
+		if ok {
+			return nil
+		}
+		return ErrClosed
+	}
+}
+
+// Close stops accepting rows, writes everything pending and stops the
+// Writer's goroutines. If ctx ends first, the writes in progress are
+// abandoned and every pending row fails with ErrClosed (a row abandoned
+// during its commit may nonetheless be stored); Close then returns ctx's
+// error after the goroutines have stopped. Calling Close again waits for
+// the same stop.
+func (w *Writer) Close(ctx context.Context) error {
+	w.mu.Lock()
+	w.closing = true
+	w.mu.Unlock()
+	w.signal()
+	var err error
+	select {
+	case <-w.exited:
+	case <-ctx.Done():
+		w.hardStop()
+		<-w.exited
+		err = fmt.Errorf("store: writer close: %w", ctx.Err())
+	}
+	w.hardStop()
+	w.unreg.Do(w.m.unregister)
+	return err
+}
+
+// Pending returns how many rows are added but not yet done.
+func (w *Writer) Pending() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.queued + w.inflight
+}
+
+func (w *Writer) pendingRows() float64 { return float64(w.Pending()) }
+
+// doneBelowLocked returns n such that every row numbered below n is done.
+// w.mu must be held.
+func (w *Writer) doneBelowLocked() uint64 {
+	low := w.taken
+	for _, f := range w.flights {
+		low = min(low, f)
+	}
+	return low
+}
+
+func (w *Writer) signal() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
