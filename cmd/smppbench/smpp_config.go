@@ -1,4 +1,4 @@
-package bench
+package main
 
 import (
 	"errors"
@@ -136,23 +136,23 @@ func (c SMPPConfig) Validate() error {
 	c = c.withDefaults()
 	switch {
 	case c.Addr == "":
-		return errors.New("bench: no SMPP address")
+		return errors.New("no SMPP address")
 	case c.Binds < 1 || c.Binds > 1000:
-		return errors.New("bench: binds must be from 1 to 1000")
+		return errors.New("binds must be from 1 to 1000")
 	case c.BindType != smpp.Transceiver && c.BindType != smpp.Transmitter:
-		return errors.New("bench: bind type must be transceiver or transmitter")
+		return errors.New("bind type must be transceiver or transmitter")
 	case c.Window < 1 || c.Window > 100_000:
-		return errors.New("bench: window must be from 1 to 100000")
+		return errors.New("window must be from 1 to 100000")
 	case c.Rate < 0:
-		return errors.New("bench: negative rate")
+		return errors.New("negative rate")
 	case c.Duration < 0:
-		return errors.New("bench: negative duration")
+		return errors.New("negative duration")
 	case c.Count < 0:
-		return errors.New("bench: negative count")
+		return errors.New("negative count")
 	case c.ResponseTimeout < 0 || c.UnbindTimeout < 0:
-		return errors.New("bench: negative timeout")
+		return errors.New("negative timeout")
 	case c.LongAs > LongPayload:
-		return errors.New("bench: unknown long-as")
+		return errors.New("unknown long-as")
 	}
 	if err := c.Mix.Validate(); err != nil {
 		return err

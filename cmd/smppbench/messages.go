@@ -1,4 +1,4 @@
-package bench
+package main
 
 import (
 	"errors"
@@ -65,13 +65,13 @@ func (a Addressing) Validate() error {
 	a.defaults()
 	switch {
 	case len(a.From) > 20:
-		return errors.New("bench: from is longer than 20 characters")
+		return errors.New("from is longer than 20 characters")
 	case len(a.To) > 20:
-		return errors.New("bench: to is longer than 20 digits")
+		return errors.New("to is longer than 20 digits")
 	case !allDigits(a.To):
-		return fmt.Errorf("bench: to %q is not all digits", a.To)
+		return fmt.Errorf("to %q is not all digits", a.To)
 	case a.Spread < 1:
-		return errors.New("bench: destination spread must be at least 1")
+		return errors.New("destination spread must be at least 1")
 	}
 	if _, err := a.numbers(); err != nil {
 		return err
@@ -86,12 +86,12 @@ func (a Addressing) numericFrom() bool { return allDigits(a.From) }
 func (a Addressing) numbers() (numbers, error) {
 	base, err := strconv.ParseUint(a.To, 10, 64)
 	if err != nil {
-		return numbers{}, fmt.Errorf("bench: to %q: %w", a.To, err)
+		return numbers{}, fmt.Errorf("to %q: %w", a.To, err)
 	}
 	n := numbers{base: base, spread: uint64(a.Spread), width: len(a.To)}
 	last := base + n.spread - 1
 	if last < base || len(strconv.FormatUint(last, 10)) > n.width {
-		return numbers{}, fmt.Errorf("bench: to %s + spread %d overflows %d digits", a.To, a.Spread, n.width)
+		return numbers{}, fmt.Errorf("to %s + spread %d overflows %d digits", a.To, a.Spread, n.width)
 	}
 	return n, nil
 }

@@ -1,4 +1,4 @@
-package bench
+package main
 
 import (
 	"fmt"
@@ -60,7 +60,7 @@ func buildTemplates(cfg SMPPConfig) ([numKinds]template, error) {
 
 	gsm, err := pdutext.EncodeGSM7(nil, gsm7Text)
 	if err != nil {
-		return out, fmt.Errorf("bench: encode gsm7 text: %w", err)
+		return out, fmt.Errorf("encode gsm7 text: %w", err)
 	}
 	sm := base
 	sm.ShortMessage = gsm
@@ -70,7 +70,7 @@ func buildTemplates(cfg SMPPConfig) ([numKinds]template, error) {
 
 	ucs, err := pdutext.EncodeUCS2(nil, ucs2Text)
 	if err != nil {
-		return out, fmt.Errorf("bench: encode ucs2 text: %w", err)
+		return out, fmt.Errorf("encode ucs2 text: %w", err)
 	}
 	sm = base
 	sm.DataCoding = byte(pdutext.UCS2)
@@ -81,7 +81,7 @@ func buildTemplates(cfg SMPPConfig) ([numKinds]template, error) {
 
 	long, err := pdutext.EncodeGSM7(nil, longText())
 	if err != nil {
-		return out, fmt.Errorf("bench: encode long text: %w", err)
+		return out, fmt.Errorf("encode long text: %w", err)
 	}
 	if cfg.LongAs == LongPayload {
 		sm = base
@@ -91,10 +91,10 @@ func buildTemplates(cfg SMPPConfig) ([numKinds]template, error) {
 	}
 	segs, err := pdutext.Split(long, pdutext.DefaultAlphabet, pdutext.SplitOptions{Concat: pdutext.Concat8})
 	if err != nil {
-		return out, fmt.Errorf("bench: split long text: %w", err)
+		return out, fmt.Errorf("split long text: %w", err)
 	}
 	if len(segs) != longParts {
-		return out, fmt.Errorf("bench: long text split into %d segments, want %d", len(segs), longParts)
+		return out, fmt.Errorf("long text split into %d segments, want %d", len(segs), longParts)
 	}
 	t := template{destOff: destOff}
 	for _, seg := range segs {
@@ -102,7 +102,7 @@ func buildTemplates(cfg SMPPConfig) ([numKinds]template, error) {
 		sm.ESMClass = esmUDHI
 		sm.ShortMessage = seg.Data
 		if err := sm.Validate(); err != nil {
-			return out, fmt.Errorf("bench: long segment: %w", err)
+			return out, fmt.Errorf("long segment: %w", err)
 		}
 		b := sm.AppendBody(nil)
 		// 05 00 03 RR TT SS: the reference is the UDH's fourth octet, and
@@ -117,7 +117,7 @@ func buildTemplates(cfg SMPPConfig) ([numKinds]template, error) {
 // single returns the template of a one-PDU message.
 func single(sm *pdu.SubmitSM, destOff int) (template, error) {
 	if err := sm.Validate(); err != nil {
-		return template{}, fmt.Errorf("bench: submit_sm template: %w", err)
+		return template{}, fmt.Errorf("submit_sm template: %w", err)
 	}
 	return template{bodies: [][]byte{sm.AppendBody(nil)}, destOff: destOff, refOff: -1}, nil
 }

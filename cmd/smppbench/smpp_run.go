@@ -1,4 +1,4 @@
-package bench
+package main
 
 import (
 	"context"
@@ -12,9 +12,10 @@ import (
 	"github.com/gallant-sms/gallant/smpp"
 )
 
-// Polling intervals of the waits after the send phase: short against the
-// run, long against the cost of summing a few counters.
+// Tuning of an SMPP run.
 const (
+	// pollEvery paces the waits after the send phase: short against the
+	// run, long against the cost of summing a few counters.
 	pollEvery = 5 * time.Millisecond
 	// writeBuffer is each session's initial output buffer: a window of
 	// 100 submit_sm of about 100 octets coalesces into one write.
@@ -96,12 +97,12 @@ func (r *smppRun) bind(ctx context.Context) error {
 	for i := range cfg.Binds {
 		if cfg.BindType == smpp.Transmitter && cfg.RegisteredDelivery {
 			if _, err := r.dial(ctx, smpp.Receiver); err != nil {
-				return fmt.Errorf("bench: receiver bind %d: %w", i+1, err)
+				return fmt.Errorf("receiver bind %d: %w", i+1, err)
 			}
 		}
 		rec, err := r.dial(ctx, cfg.BindType)
 		if err != nil {
-			return fmt.Errorf("bench: %s bind %d: %w", cfg.BindType, i+1, err)
+			return fmt.Errorf("%s bind %d: %w", cfg.BindType, i+1, err)
 		}
 		r.txs = append(r.txs, newTxBind(r, r.sessions[len(r.sessions)-1], rec))
 	}
@@ -178,13 +179,29 @@ func (r *smppRun) waitReceipts(ctx context.Context) {
 		return
 	}
 	deadline := time.Now().Add(r.cfg.ReceiptWait)
-	for r.matched.Load() < r.expected.Load() && time.Now().Before(deadline) {
+	for r.matched.Load() < r.expected.Load() && time.Now().Before(deadline) && r.receiving() {
 		if ctx.Err() != nil {
 			r.interrupted = true
 			return
 		}
 		time.Sleep(pollEvery)
 	}
+}
+
+// receiving reports whether a session that can receive receipts is
+// still open: when the MC has dropped them all, waiting is pointless.
+func (r *smppRun) receiving() bool {
+	for _, s := range r.sessions {
+		if !s.BindType().CanReceive() {
+			continue
+		}
+		select {
+		case <-s.Done():
+		default:
+			return true
+		}
+	}
+	return false
 }
 
 // unbindAll unbinds every session at once, closing those that do not
@@ -196,7 +213,7 @@ func (r *smppRun) unbindAll() {
 	for _, s := range r.sessions {
 		wg.Go(func() {
 			if err := s.Unbind(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
-				r.log.Debug("bench: unbind", "err", err)
+				r.log.Debug("unbind", "err", err)
 			}
 			<-s.Done()
 		})

@@ -1,4 +1,4 @@
-package bench
+package main
 
 import (
 	"errors"
@@ -52,19 +52,19 @@ func ParseMix(s string) (Mix, error) {
 		}
 		name, w, ok := strings.Cut(part, "=")
 		if !ok {
-			return Mix{}, fmt.Errorf("bench: mix %q: want KIND=WEIGHT", part)
+			return Mix{}, fmt.Errorf("mix %q: want KIND=WEIGHT", part)
 		}
 		k, ok := kindByName(strings.TrimSpace(name))
 		if !ok {
-			return Mix{}, fmt.Errorf("bench: mix %q: unknown kind (want gsm7, ucs2 or long)", part)
+			return Mix{}, fmt.Errorf("mix %q: unknown kind (want gsm7, ucs2 or long)", part)
 		}
 		if seen[k] {
-			return Mix{}, fmt.Errorf("bench: mix %q: %s given twice", part, k)
+			return Mix{}, fmt.Errorf("mix %q: %s given twice", part, k)
 		}
 		seen[k] = true
 		n, err := strconv.Atoi(strings.TrimSpace(w))
 		if err != nil || n < 0 || n > 1_000_000 {
-			return Mix{}, fmt.Errorf("bench: mix %q: weight must be a whole number from 0 to 1000000", part)
+			return Mix{}, fmt.Errorf("mix %q: weight must be a whole number from 0 to 1000000", part)
 		}
 		m[k] = n
 	}
@@ -89,12 +89,12 @@ func (m Mix) Validate() error {
 	total := 0
 	for _, w := range m {
 		if w < 0 {
-			return errors.New("bench: negative mix weight")
+			return errors.New("negative mix weight")
 		}
 		total += w
 	}
 	if total == 0 {
-		return errors.New("bench: mix weights add up to zero")
+		return errors.New("mix weights add up to zero")
 	}
 	return nil
 }
@@ -173,7 +173,7 @@ func ParseLongAs(s string) (LongAs, error) {
 	case "payload":
 		return LongPayload, nil
 	}
-	return 0, fmt.Errorf("bench: long-as %q: want udh or payload", s)
+	return 0, fmt.Errorf("long-as %q: want udh or payload", s)
 }
 
 // String returns "udh" or "payload".
