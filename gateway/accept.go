@@ -100,7 +100,7 @@ func (s *Service) admit(m *sms.Message, tps int, now time.Time) *Refusal {
 	if !s.rt.Routable(m.AccountID, m.Dest.Addr) {
 		return errNoRoute
 	}
-	if s.parkedLen() >= s.cfg.MaxParked {
+	if s.parkedLen() >= s.cfg.MaxParked || s.w.Pending() >= s.cfg.WriterHighWater {
 		return errBackpressure
 	}
 	if tps > 0 {

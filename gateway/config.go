@@ -54,6 +54,12 @@ type Config struct {
 	// carrier queue; beyond it new messages are refused with
 	// backpressure. Default 100,000.
 	MaxParked int
+	// WriterHighWater refuses new messages with backpressure while the
+	// store's writer holds this many rows not yet written, so the rows
+	// that follow accepted messages (status events, receipts) always find
+	// room. Default 20,000, below the writer's default MaxPending of
+	// 50,000.
+	WriterHighWater int
 	// SystemID is ours, sent to customers in bind_resp.
 	SystemID string
 	// CustomerSession configures customer SMPP sessions.
@@ -100,6 +106,9 @@ func (c *Config) withDefaults() Config {
 	}
 	if out.MaxParked <= 0 {
 		out.MaxParked = 100_000
+	}
+	if out.WriterHighWater <= 0 {
+		out.WriterHighWater = 20_000
 	}
 	if out.SystemID == "" {
 		out.SystemID = "Gallant"
