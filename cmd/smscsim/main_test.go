@@ -1,0 +1,54 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+func TestHelpDocumentsEveryFlag(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run([]string{"--help"}, &out, &errb); code != 0 {
+		t.Fatalf("--help exit %d", code)
+	}
+	help := errb.String()
+	if _, err := parseFlags([]string{}, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"listen", "credentials", "refuse-binds", "receipt-delay", "receipt-mix",
+		"throttle-ratio", "fail-ratio", "slow-ratio", "slow-delay", "drop-every", "mo-rate", "mo-dest",
+		"hex-ids", "max-pending-receipts", "window", "max-inbound", "log-level", "shutdown-timeout"} {
+		if !strings.Contains(help, "-"+name) {
+			t.Errorf("--help does not document -%s", name)
+		}
+	}
+}
+
+func TestBadArgumentsExitTwo(t *testing.T) {
+	for _, args := range [][]string{
+		{"--nope"},
+		{"--receipt-mix", "BOGUS=1"},
+		{"--credentials", "nocolon"},
+		{"--throttle-ratio", "0.8", "--fail-ratio", "0.8"},
+		{"--log-level", "loud"},
+		{"extra"},
+	} {
+		var out, errb bytes.Buffer
+		if code := run(args, &out, &errb); code != 2 {
+			t.Errorf("%v: exit %d, want 2 (stderr %q)", args, code, errb.String())
+		}
+	}
+}
+
+func TestParseCredentials(t *testing.T) {
+	c, err := parseCredentials("gw:secret, other:pw2")
+	if err != nil || len(c) != 2 || c["gw"] != "secret" || c["other"] != "pw2" {
+		t.Fatalf("%v %v", c, err)
+	}
+	if c, err := parseCredentials(""); err != nil || c != nil {
+		t.Fatalf("empty: %v %v", c, err)
+	}
+	if _, err := parseCredentials(":pw"); err == nil {
+		t.Fatal("empty system_id accepted")
+	}
+}
