@@ -78,9 +78,10 @@ type Binding struct {
 // Service authenticates callers and creates accounts and credentials. It
 // is safe for concurrent use.
 type Service struct {
-	st  *store.Store
-	log *slog.Logger
-	now func() time.Time
+	st   *store.Store
+	log  *slog.Logger
+	now  func() time.Time
+	cost int // bcrypt cost of new SMPP passwords
 
 	mu    sync.Mutex
 	keys  map[[32]byte]keyEntry // sha256(key) -> principal
@@ -105,8 +106,15 @@ func New(st *store.Store, logger *slog.Logger) *Service {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{st: st, log: logger, now: time.Now,
+	return &Service{st: st, log: logger, now: time.Now, cost: bcryptCost,
 		keys: map[[32]byte]keyEntry{}, binds: map[string]bindEntry{}}
+}
+
+// SetPasswordCost sets the bcrypt cost of SMPP passwords created from
+// now on (default bcrypt.DefaultCost). Tests lower it to bcrypt.MinCost;
+// production should not.
+func (s *Service) SetPasswordCost(cost int) {
+	s.cost = max(cost, bcrypt.MinCost)
 }
 
 // Created is what CreateAccount returns: the only time the secrets are
@@ -204,7 +212,7 @@ func (s *Service) CreateSMPPCredential(ctx context.Context, accountID int64, sys
 		return "", errors.New("account: system_id must have 1 to 15 characters")
 	}
 	password := randomString(8, alnum)
-	h, err := bcrypt.GenerateFromPassword([]byte(password), bcryptCost)
+	h, err := bcrypt.GenerateFromPassword([]byte(password), s.cost)
 	if err != nil {
 		return "", fmt.Errorf("account: hash password: %w", err)
 	}

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/gallant-sms/gallant/store"
 	"github.com/gallant-sms/gallant/store/storetest"
 )
@@ -15,7 +17,9 @@ import (
 func newService(t *testing.T, driver string) (*Service, *store.Store) {
 	t.Helper()
 	st := storetest.Open(t, driver)
-	return New(st, nil), st
+	svc := New(st, nil)
+	svc.SetPasswordCost(bcrypt.MinCost)
+	return svc, st
 }
 
 func forEachDriver(t *testing.T, f func(t *testing.T, driver string)) {
