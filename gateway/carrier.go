@@ -157,16 +157,21 @@ func (b *bind) answered(tag any, h pdu.Header, body []byte, err error) {
 		o.Complete("", &router.SubmitError{Code: uint32(h.Status), Kind: router.KindOf(uint32(h.Status))})
 		return
 	}
+	m, seq := o.Message(), o.Segment().Seq
 	var resp pdu.SubmitSMResp
-	if err := resp.Decode(body); err != nil || len(resp.MessageID) == 0 {
+	id := ""
+	if err := resp.Decode(body); err == nil {
+		id = string(resp.MessageID)
+	}
+	// Record "submitted" before the receipt can be matched, here or on
+	// another bind, so it always comes first.
+	b.c.s.submitted(m, seq, b.c.cfg.Name, id)
+	if id == "" {
 		// Accepted, but we cannot match its receipt: count it sent.
 		b.c.s.m.unmatchable.Inc()
-		o.Complete("", nil)
-		return
+	} else {
+		b.c.s.tr.putDLR(b.c.cfg.Name, normalizeCarrierID(id), dlrRef{msg: m.ID, account: m.AccountID, seg: seq, at: time.Now()})
 	}
-	id := string(resp.MessageID)
-	m := o.Message()
-	b.c.s.tr.putDLR(b.c.cfg.Name, normalizeCarrierID(id), dlrRef{msg: m.ID, account: m.AccountID, seg: o.Segment().Seq, at: time.Now()})
 	o.Complete(id, nil)
 }
 
@@ -271,18 +276,35 @@ func (c *carrier) receipt(sess *smpp.Session, h pdu.Header, tlvs pdu.TLVs, text 
 		_ = sess.Respond(h, pdu.StatusOK, deliverRespBody)
 		return
 	}
-	nid := normalizeCarrierID(id)
-	ref, ok := s.tr.takeDLR(c.cfg.Name, nid)
+	ref, ok := s.tr.takeDLR(c.cfg.Name, normalizeCarrierID(id))
 	if !ok {
-		mid, acct, seg, err := s.st.LookupCarrierMessage(context.Background(), c.cfg.Name, id)
-		if err != nil {
-			s.m.receipts("unmatched")
-			s.log.Debug("receipt for an unknown message", "carrier", c.cfg.Name, "id", id, "err", err)
-			_ = sess.Respond(h, pdu.StatusOK, deliverRespBody)
+		if ref, ok = c.storedDLR(id); !ok {
+			// Not known yet: its submit_sm_resp may still be unread on
+			// another bind. Match it again shortly.
+			s.holdLate(&lateReceipt{c: c, sess: sess, h: h, id: id, st: st, code: code})
 			return
 		}
-		ref = dlrRef{msg: mid, account: acct, seg: seg}
 	}
+	c.applyReceipt(sess, h, ref, id, st, code)
+}
+
+// storedDLR looks up a carrier message id in the store (a message sent
+// before a restart, or whose correlation was swept).
+func (c *carrier) storedDLR(id string) (dlrRef, bool) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	mid, acct, seg, err := c.s.st.LookupCarrierMessage(ctx, c.cfg.Name, id)
+	if err != nil {
+		return dlrRef{}, false
+	}
+	return dlrRef{msg: mid, account: acct, seg: seg}, true
+}
+
+// applyReceipt records a matched receipt and, when its message is
+// complete, tells the sender; the carrier is answered once the event is
+// stored.
+func (c *carrier) applyReceipt(sess *smpp.Session, h pdu.Header, ref dlrRef, id string, st sms.Status, code string) {
+	s := c.s
 	s.m.receipts("matched")
 	ev := &store.Event{AccountID: ref.account, Event: sms.Event{MessageID: ref.msg, Status: st, At: time.Now().UTC(),
 		Segment: ref.seg, Carrier: c.cfg.Name, CarrierMsgID: id, ErrorCode: code}}

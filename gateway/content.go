@@ -98,7 +98,7 @@ func SubmitContent(dataCoding, esmClass byte, payload []byte, tlvs pdu.TLVs, max
 		if err != nil || len(rest) == 0 && !udh.Concat {
 			return Content{}, refuse(pdu.StatusInvEsmClass, ProblemInvalidRequest, 400, "short_message", "UDHI set but the user data header is malformed")
 		}
-		if len(payload) > 140 {
+		if !udhFits(dc, udh.Len, len(rest)) {
 			return Content{}, refuse(pdu.StatusInvMsgLen, ProblemTooLong, 400, "short_message", "a segment with a user data header must fit 140 octets")
 		}
 		c.Body = append([]byte(nil), payload...)
@@ -112,8 +112,9 @@ func SubmitContent(dataCoding, esmClass byte, payload []byte, tlvs pdu.TLVs, max
 			return Content{}, refuse(pdu.StatusInvOptParamVal, ProblemInvalidRequest, 400, "sar", "SAR TLVs incomplete or inconsistent")
 		}
 		body := pdutext.AppendConcatUDH(make([]byte, 0, 7+len(payload)), ref, total, seq, ref > 255)
+		udhLen := len(body)
 		body = append(body, payload...)
-		if len(body) > 140 {
+		if !udhFits(dc, udhLen, len(payload)) {
 			return Content{}, refuse(pdu.StatusInvMsgLen, ProblemTooLong, 400, "short_message", "a SAR segment must fit 140 octets with its header")
 		}
 		c.Body, c.ESMClass, c.Segments = body, c.ESMClass|sms.UDHI, 1
@@ -121,6 +122,19 @@ func SubmitContent(dataCoding, esmClass byte, payload []byte, tlvs pdu.TLVs, max
 	}
 	c.Body = append([]byte(nil), payload...)
 	return counted(c, maxSegments)
+}
+
+// udhFits reports whether a segment of udhLen header octets (UDHL
+// included) and textLen text octets fits one short message of 140
+// octets. GSM 7-bit text travels unpacked on SMPP, one octet per septet,
+// and is packed by the carrier after the header and its fill bits, so a
+// 6-octet header leaves room for 153 septets; other codings count octets.
+func udhFits(dc pdutext.DataCoding, udhLen, textLen int) bool {
+	switch dc.Alphabet() {
+	case pdutext.AlphabetGSM7, pdutext.AlphabetIA5, pdutext.AlphabetLatin1:
+		return udhLen*8+pdutext.FillBits(udhLen)+textLen*7 <= 140*8
+	}
+	return udhLen+textLen <= 140
 }
 
 func counted(c Content, maxSegments int) (Content, *Refusal) {

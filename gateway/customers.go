@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -287,7 +288,7 @@ func (c *customers) query(sess *smpp.Session, h pdu.Header, b account.Binding, b
 		_ = sess.Respond(h, pdu.StatusQueryFail, nil)
 		return
 	}
-	resp := pdu.QuerySMResp{MessageID: q.MessageID, MessageState: byte(stateOf(ev.Status))}
+	resp := pdu.QuerySMResp{MessageID: q.MessageID, MessageState: byte(smppState(ev.Status, ev.ErrorCode))}
 	if ev.Status.Final() {
 		resp.FinalDate = pdutext.AppendAbsTime(nil, ev.At)
 	}
@@ -315,8 +316,39 @@ func (c *customers) cancel(sess *smpp.Session, h pdu.Header, b account.Binding, 
 		_ = sess.Respond(h, pdu.StatusCancelFail, nil)
 		return
 	}
-	c.s.finishUnsent(m, sms.StatusRejected, "cancelled")
+	c.s.finishUnsent(m, sms.StatusRejected, codeCancelled)
 	_ = sess.Respond(h, pdu.StatusOK, nil)
+}
+
+// codeCancelled is the error code of a message cancelled by cancel_sm.
+const codeCancelled = "cancelled"
+
+// smppState is the message_state a customer sees for a status with its
+// error code: a cancelled message is DELETED (SMPP 3.4 §5.2.28).
+func smppState(st sms.Status, code string) pdutext.MessageState {
+	if st == sms.StatusRejected && code == codeCancelled {
+		return pdutext.StateDeleted
+	}
+	return stateOf(st)
+}
+
+// receiptErr is the three-digit err field of a receipt (appendix B) for
+// an error code: a carrier's receipt code as it came (padded), a
+// command_status ("0x45") in decimal, and our own words ("no-route",
+// "cancelled") as 000, since the state already says what happened.
+func receiptErr(code string) string {
+	n := -1
+	if h, ok := strings.CutPrefix(code, "0x"); ok {
+		if v, err := strconv.ParseUint(h, 16, 32); err == nil {
+			n = int(min(v, 999))
+		}
+	} else if v, err := strconv.ParseUint(code, 10, 32); err == nil {
+		n = int(min(v, 999))
+	}
+	if n < 0 {
+		return "000"
+	}
+	return string([]byte{byte('0' + n/100), byte('0' + n/10%10), byte('0' + n%10)})
 }
 
 // stateOf maps our status to an SMPP message_state.
@@ -371,23 +403,20 @@ func receiptText(m *sms.Message) string {
 // receipt queues a delivery receipt for an SMPP customer.
 func (c *customers) receipt(m *sms.Message, st sms.Status, code string) {
 	now := time.Now()
-	stat := stateOf(st).Stat()
+	state := smppState(st, code)
 	dlvrd := 0
 	if st == sms.StatusDelivered {
 		dlvrd = 1
 	}
-	if code == "" {
-		code = "000"
-	}
 	idText := m.ID.String()
 	text := pdutext.AppendReceipt(nil, pdutext.Receipt{ID: idText, Sub: 1, Dlvrd: dlvrd,
-		SubmitDate: m.CreatedAt, DoneDate: now, Stat: stat, Err: code, Text: receiptText(m)})
+		SubmitDate: m.CreatedAt, DoneDate: now, Stat: state.Stat(), Err: receiptErr(code), Text: receiptText(m)})
 	if len(text) > 254 {
 		text = text[:254]
 	}
 	var tlvs []byte
 	tlvs = pdu.AppendTLVCString(tlvs, pdu.TagReceiptedMessageID, []byte(idText))
-	tlvs = pdu.AppendTLVByte(tlvs, pdu.TagMessageState, byte(stateOf(st)))
+	tlvs = pdu.AppendTLVByte(tlvs, pdu.TagMessageState, byte(state))
 	dm := pdu.DeliverSM{
 		Source:   pdu.Address{TON: m.Dest.TON, NPI: m.Dest.NPI, Addr: []byte(m.Dest.Addr)},
 		Dest:     pdu.Address{TON: m.Source.TON, NPI: m.Source.NPI, Addr: []byte(m.Source.Addr)},

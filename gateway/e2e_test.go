@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"strconv"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/gallant-sms/gallant/account"
 	"github.com/gallant-sms/gallant/gateway"
@@ -76,7 +78,7 @@ func eventually(t testing.TB, what string, cond func() (bool, string)) {
 func testLogger(t testing.TB) *slog.Logger {
 	w := &testLogWriter{t: t}
 	t.Cleanup(w.stop)
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelError}))
 }
 
 type testLogWriter struct {
@@ -147,7 +149,7 @@ func (c *carrier) arrivals() []time.Time {
 	return append([]time.Time(nil), c.arrived...)
 }
 
-// texts counts the accepted submit_sm by short_message.
+// accepted counts the accepted submit_sm by text.
 func (c *carrier) accepted() map[string]int {
 	out := map[string]int{}
 	for _, s := range c.Submits() {
@@ -185,6 +187,10 @@ type gw struct {
 	addr   string
 	served chan error
 	once   sync.Once
+	// drain bounds the shutdown (default 30 s); undrainedOK accepts a
+	// router that could not drain in time (a carrier that is down).
+	drain       time.Duration
+	undrainedOK bool
 }
 
 // startGateway starts a gateway on the store scfg names, with cfg's
@@ -207,6 +213,9 @@ func startGateway(t testing.TB, scfg store.Config, cfg gateway.Config, routes []
 		t.Fatal(err)
 	}
 	g.acc = account.New(st, nil)
+	// The default cost takes over a second per hash and per first bind
+	// under the race detector; two cores cannot afford it in every test.
+	g.acc.SetPasswordCost(bcrypt.MinCost)
 	logger := testLogger(t)
 	g.svc, err = gateway.New(cfg, gateway.Deps{Store: st, Writer: g.w, Accounts: g.acc, Routes: routes, Node: 1}, logger, g.reg)
 	if err != nil {
@@ -231,15 +240,21 @@ func startGateway(t testing.TB, scfg store.Config, cfg gateway.Config, routes []
 // called before the test ends (a restart) and again by the cleanup.
 func (g *gw) stop() {
 	g.once.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		drain := g.drain
+		if drain == 0 {
+			drain = 30 * time.Second
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), drain)
 		defer cancel()
-		if err := g.svc.Shutdown(ctx); err != nil {
+		if err := g.svc.Shutdown(ctx); err != nil && !g.undrainedOK {
 			g.t.Errorf("gateway shutdown: %v", err)
 		}
+		wctx, wcancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer wcancel()
 		if err := <-g.served; err != nil && !errors.Is(err, smpp.ErrServerClosed) {
 			g.t.Errorf("smpp serve: %v", err)
 		}
-		if err := g.w.Close(ctx); err != nil {
+		if err := g.w.Close(wctx); err != nil {
 			g.t.Errorf("writer close: %v", err)
 		}
 		if err := g.st.Close(); err != nil {
@@ -259,7 +274,8 @@ func (g *gw) waitReady(t testing.TB) {
 	})
 }
 
-// customer creates an account and returns its credentials.
+// customer creates an account with account.Service.CreateAccount and
+// returns its credentials.
 func (g *gw) customer(t testing.TB, name string) account.Created {
 	t.Helper()
 	c, err := g.acc.CreateAccount(testContext(t), name)
@@ -421,7 +437,15 @@ func receipts(t testing.TB, ds []smpptest.Deliver) []receipt {
 // waitReceipts waits for n receipts on e and returns them decoded.
 func waitReceipts(t testing.TB, e *smpptest.ESME, n int) []receipt {
 	t.Helper()
-	ds, err := e.WaitDelivers(testContext(t), n)
+	return waitReceiptsWithin(t, e, n, waitLong)
+}
+
+// waitReceiptsWithin is waitReceipts with its own bound.
+func waitReceiptsWithin(t testing.TB, e *smpptest.ESME, n int, d time.Duration) []receipt {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	ds, err := e.WaitDelivers(ctx, n)
 	if err != nil {
 		t.Fatalf("%v (got %d)", err, len(e.Delivers()))
 	}
@@ -475,4 +499,82 @@ func gsmText(n int) string {
 		fmt.Fprintf(&b, "part %03d; ", i)
 	}
 	return b.String()[:n]
+}
+
+// gate is a TCP proxy in front of a carrier that refuses connections
+// until opened: a carrier that cannot be reached, then can.
+type gate struct {
+	ln     net.Listener
+	target string
+	mu     sync.Mutex
+	open   bool
+	conns  []net.Conn
+	wg     sync.WaitGroup
+}
+
+func newGate(t testing.TB, target string) *gate {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &gate{ln: ln, target: target}
+	g.wg.Add(1)
+	go g.serve()
+	t.Cleanup(g.close)
+	return g
+}
+
+func (g *gate) addr() string { return g.ln.Addr().String() }
+
+// setOpen lets connections through (or refuses new ones).
+func (g *gate) setOpen(open bool) {
+	g.mu.Lock()
+	g.open = open
+	g.mu.Unlock()
+}
+
+func (g *gate) serve() {
+	defer g.wg.Done()
+	for {
+		c, err := g.ln.Accept()
+		if err != nil {
+			return
+		}
+		g.mu.Lock()
+		open := g.open
+		g.mu.Unlock()
+		if !open {
+			c.Close()
+			continue
+		}
+		up, err := net.Dial("tcp", g.target)
+		if err != nil {
+			c.Close()
+			continue
+		}
+		g.mu.Lock()
+		g.conns = append(g.conns, c, up)
+		g.mu.Unlock()
+		g.wg.Add(2)
+		go g.pipe(up, c)
+		go g.pipe(c, up)
+	}
+}
+
+func (g *gate) pipe(dst, src net.Conn) {
+	defer g.wg.Done()
+	_, _ = io.Copy(dst, src)
+	dst.Close()
+	src.Close()
+}
+
+func (g *gate) close() {
+	g.ln.Close()
+	g.mu.Lock()
+	for _, c := range g.conns {
+		c.Close()
+	}
+	g.mu.Unlock()
+	g.wg.Wait()
 }

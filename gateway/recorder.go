@@ -13,11 +13,18 @@ type recorder Service
 
 var _ router.Recorder = (*recorder)(nil)
 
-// Submitted records a segment acknowledged by a carrier.
-func (r *recorder) Submitted(job *router.Job, seg int, carrier, carrierMsgID string) {
-	s := (*Service)(r)
-	m := job.Msg
-	n := job.Segments[seg].Seq
+// Submitted does nothing: the bind records a segment the carrier
+// acknowledged as soon as the answer arrives (see Service.submitted), on
+// the goroutine that then reads the carrier's receipt for it, so the
+// "submitted" event and callback always come before the final ones. The
+// router's report comes later, from its shard, and may even be lost when
+// the router stops meanwhile.
+func (r *recorder) Submitted(*router.Job, int, string, string) {}
+
+// submitted records that carrier acknowledged segment n (1-based) of m
+// with carrierMsgID, and sends the "submitted" callback once every
+// segment is.
+func (s *Service) submitted(m *sms.Message, n int, carrier, carrierMsgID string) {
 	s.record(m, sms.Event{MessageID: m.ID, Status: sms.StatusSubmitted, At: time.Now().UTC(),
 		Segment: n, Carrier: carrier, CarrierMsgID: carrierMsgID})
 	s.m.submitted.Inc()

@@ -64,6 +64,9 @@ type Service struct {
 	parkMu sync.Mutex
 	parked []*sms.Message // persisted, waiting for room in a carrier queue
 
+	lateMu sync.Mutex
+	late   []*lateReceipt // carrier receipts not matched yet
+
 	stop    chan struct{}
 	wg      sync.WaitGroup
 	started bool
@@ -145,8 +148,9 @@ func (s *Service) Start(ctx context.Context) error {
 	for _, c := range s.carriers {
 		c.start()
 	}
-	s.wg.Add(3)
+	s.wg.Add(4)
 	go s.loop(s.unpark, 50*time.Millisecond)
+	go s.loop(s.retryLate, lateRetry)
 	go s.loop(s.sweep, time.Minute)
 	go s.sched.run()
 	if err := s.recover(ctx); err != nil {
@@ -184,6 +188,13 @@ func (s *Service) Shutdown(ctx context.Context) error {
 	if err := s.customers.srv.Shutdown(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		errs = append(errs, fmt.Errorf("smpp server: %w", err))
 	}
+	// A message acknowledged in durable mode is dispatched by the
+	// writer's callback just after its answer went out: let those
+	// callbacks finish before the router stops taking jobs, or the last
+	// acknowledged messages would wait for the next start.
+	if err := s.w.Flush(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("writer: %w", err))
+	}
 	unsent, err := s.rt.Stop(ctx)
 	if err != nil {
 		errs = append(errs, fmt.Errorf("router: %w", err))
@@ -194,6 +205,7 @@ func (s *Service) Shutdown(ctx context.Context) error {
 	close(s.stop)
 	s.sched.stop()
 	s.wg.Wait()
+	s.dropLate()
 	s.customers.stop()
 	wctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -244,4 +256,11 @@ func (s *Service) sweep() {
 		s.log.Debug("tracker swept", "flights", f, "receipts", d)
 	}
 	s.keyed.Sweep(s.keyed.Now())
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if n, err := s.st.ExpireHeldReceipts(ctx, time.Now()); err != nil {
+		s.log.Warn("expire held receipts", "err", err)
+	} else if n > 0 {
+		s.log.Info("held receipts expired undelivered", "count", n)
+	}
 }

@@ -45,6 +45,8 @@ func (b *bind) run(ctx context.Context) {
 	t.Stop()
 	defer t.Stop()
 	q := b.c.q
+	var lastSweep time.Time
+	var expired []*Outgoing
 	for ctx.Err() == nil {
 		if d := b.pauseLeft(); d > 0 {
 			b.passOn()
@@ -54,6 +56,17 @@ func (b *bind) run(ctx context.Context) {
 			continue
 		}
 		if !b.sender.Bound() {
+			// While the carrier is unreachable nothing pops its queue, so
+			// its first bind fails what expires there (at most once a
+			// second), rather than holding it until the carrier returns.
+			if b.idx == 0 && time.Since(lastSweep) >= time.Second {
+				lastSweep = time.Now()
+				expired = q.takeExpired(lastSweep, expired[:0])
+				for i, o := range expired {
+					b.deliver(o, "", errExpired)
+					expired[i] = nil
+				}
+			}
 			b.passOn()
 			if !sleep(ctx, t, b.r.cfg.BindPoll) {
 				return

@@ -3,6 +3,7 @@ package router
 import (
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // queue is one carrier's queue of segments waiting for a bind. Fresh
@@ -107,6 +108,49 @@ func (q *queue) pop() *Outgoing {
 		q.signal()
 	}
 	return o
+}
+
+// takeExpired removes the segments whose message's validity ended before
+// now, keeping the others in order, and appends them to dst.
+func (q *queue) takeExpired(now time.Time, dst []*Outgoing) []*Outgoing {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	mask := len(q.ring) - 1
+	keep := 0
+	for i := 0; i < q.n; i++ {
+		o := q.ring[(q.head+i)&mask]
+		if o.expired(now) {
+			dst = append(dst, o)
+			continue
+		}
+		q.ring[(q.head+keep)&mask] = o
+		keep++
+	}
+	for i := keep; i < q.n; i++ {
+		q.ring[(q.head+i)&mask] = nil
+	}
+	q.n = keep
+	f := q.front[:0]
+	for _, o := range q.front {
+		if o.expired(now) {
+			dst = append(dst, o)
+		} else {
+			f = append(f, o)
+		}
+	}
+	clear(q.front[len(f):])
+	q.front = f
+	for i := len(f)/2 - 1; i >= 0; i-- {
+		heapDown(f, i)
+	}
+	q.depth.Store(int64(q.n + len(q.front)))
+	return dst
+}
+
+// expired reports whether o's message could no longer be sent at now.
+func (o *Outgoing) expired(now time.Time) bool {
+	vu := o.job.Msg.ValidUntil
+	return !vu.IsZero() && now.After(vu)
 }
 
 // len returns the number of queued segments.

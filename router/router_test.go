@@ -531,6 +531,32 @@ func TestExpiredWhileWaiting(t *testing.T) {
 	})
 }
 
+func TestExpiredWhileCarrierStaysDown(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFakeSender("f", 0, 0)
+		f.setBound(false)
+		rec := newRecorder(t, 10)
+		r := startRouter(t, Config{
+			Carriers: []Carrier{carrierCfg("A", 0, 0, f)},
+			Routes:   []Route{{Prefix: "", Carriers: []Choice{{Carrier: "A"}}}},
+		}, rec, nil)
+		defer stopAll(r, f)
+		j := newJob(r, 9, 0, "1", 1)
+		j.Msg.ValidUntil = time.Now().Add(time.Second)
+		if err := r.Dispatch(j); err != nil {
+			t.Fatal(err)
+		}
+		// The carrier never comes back: the segment must still end.
+		rec.waitDone(t, 1, time.Minute)
+		if got := rec.failed(segKey{9, 0}); len(got) != 1 || got[0].status != sms.StatusExpired {
+			t.Fatalf("failed = %v, want expired", got)
+		}
+		if d := r.QueueDepth("A"); d != 0 {
+			t.Fatalf("queue depth %d after expiry, want 0", d)
+		}
+	})
+}
+
 func TestStopDrains(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := newFakeSender("f", 2, 100*time.Millisecond)

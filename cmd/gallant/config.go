@@ -29,6 +29,15 @@ type Config struct {
 	Carriers   []CarrierConfig `yaml:"carriers"`
 	Routes     []RouteConfig   `yaml:"routes"`
 	Messages   MessageConfig   `yaml:"messages"`
+	Webhooks   WebhookConfig   `yaml:"webhooks"`
+}
+
+// WebhookConfig configures status callbacks.
+type WebhookConfig struct {
+	// Secret signs the callbacks of accounts that have no secret of their
+	// own (HMAC-SHA256 in the X-Gallant-Signature header). Empty: such
+	// callbacks cannot be signed and are not sent.
+	Secret string `yaml:"secret"`
 }
 
 // HTTPConfig is the HTTP API listener.

@@ -126,7 +126,7 @@ func gatewayConfig(cfg Config) (gateway.Config, []router.Route, map[int64][]rout
 		return gateway.Config{}, nil, nil, err
 	}
 	g := gateway.Config{Durability: d, DefaultValidity: cfg.Messages.DefaultValidity, MaxValidity: cfg.Messages.MaxValidity,
-		SystemID: cfg.SMPP.SystemID, MaxBindsPerSystemID: cfg.SMPP.MaxBindsPerSystemID}
+		SystemID: cfg.SMPP.SystemID, MaxBindsPerSystemID: cfg.SMPP.MaxBindsPerSystemID, WebhookSecret: cfg.Webhooks.Secret}
 	for _, c := range cfg.Carriers {
 		bt := smpp.Transceiver
 		switch c.BindType {
@@ -186,6 +186,9 @@ func (a *app) start(ctx context.Context) error {
 	a.serve("http", func() error { return a.api.Serve(httpLn) }, api.ErrServerClosed)
 	a.wg.Add(1)
 	go a.renewNode()
+	if a.cfg.Webhooks.Secret == "" {
+		a.log.Warn("webhooks.secret is empty: status callbacks of accounts without a secret of their own are not sent")
+	}
 	a.log.Info("gallant serving", "http", a.httpAddr.String(), "smpp", a.smppAddr.String(),
 		"store", a.cfg.Store.Driver, "durability", a.cfg.Durability, "node", a.node)
 	return nil

@@ -1,0 +1,451 @@
+package main
+
+// The end-to-end harness of the binary's wiring: the app as serve builds
+// it (newApp, start, shutdown) on a fresh store of each dialect, with
+// fake carriers from smpptest, real HTTP and SMPP clients on 127.0.0.1,
+// and an httptest server receiving webhooks.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/gallant-sms/gallant/account"
+	"github.com/gallant-sms/gallant/smpp"
+	"github.com/gallant-sms/gallant/smpp/pdu"
+	"github.com/gallant-sms/gallant/smpp/smpptest"
+	"github.com/gallant-sms/gallant/store"
+	"github.com/gallant-sms/gallant/store/storetest"
+	"github.com/gallant-sms/gallant/webhook"
+)
+
+// waitLong bounds every wait: generous for the race detector on two
+// shared cores, yet a hang fails within a minute.
+const waitLong = 45 * time.Second
+
+// testWebhookSecret is the gateway's webhook secret in these tests.
+const testWebhookSecret = "whsec-gateway-test"
+
+// eachDriver runs f on SQLite and on MySQL, in parallel.
+func eachDriver(t *testing.T, f func(t *testing.T, driver string)) {
+	t.Helper()
+	for _, d := range storetest.Drivers {
+		t.Run(d, func(t *testing.T) {
+			t.Parallel()
+			f(t, d)
+		})
+	}
+}
+
+func testContext(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), waitLong)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// eventually polls cond every 20 ms until it reports true, failing the
+// test with cond's last description when waitLong passes first.
+func eventually(t testing.TB, what string, cond func() (bool, string)) {
+	t.Helper()
+	deadline := time.Now().Add(waitLong)
+	for {
+		ok, desc := cond()
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s: %s", what, desc)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// testLogger logs errors to the test's log until the test ends.
+func testLogger(t testing.TB) *slog.Logger {
+	w := &testLogWriter{t: t}
+	t.Cleanup(w.stop)
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelError}))
+}
+
+type testLogWriter struct {
+	mu   sync.Mutex
+	t    testing.TB
+	done bool
+}
+
+func (w *testLogWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.done {
+		w.t.Log(strings.TrimRight(string(p), "\n"))
+	}
+	return len(p), nil
+}
+
+func (w *testLogWriter) stop() {
+	w.mu.Lock()
+	w.done = true
+	w.mu.Unlock()
+}
+
+// newCarrier starts a fake SMSC that sends a DELIVRD receipt for every
+// submit_sm asking for one; decide, if not nil, answers submit number n
+// (from 1).
+func newCarrier(t testing.TB, decide func(n int, sm *pdu.SubmitSM) pdu.Status) *smpptest.Server {
+	t.Helper()
+	c := smpptest.NewUnstartedServer()
+	c.Receipts = true
+	var mu sync.Mutex
+	n := 0
+	c.SubmitFunc = func(_ string, sm *pdu.SubmitSM) pdu.Status {
+		mu.Lock()
+		n++
+		k := n
+		mu.Unlock()
+		if decide != nil {
+			return decide(k, sm)
+		}
+		return pdu.StatusOK
+	}
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// testConfig is a serve configuration on a fresh store of driver, with
+// loopback listeners on free ports, one carrier "c1" at carrierAddr and
+// a route of everything to it.
+func testConfig(t testing.TB, driver, carrierAddr string) Config {
+	t.Helper()
+	sc := storetest.Config(t, driver)
+	cfg := DefaultConfig()
+	cfg.HTTP.Listen, cfg.SMPP.Listen = "127.0.0.1:0", "127.0.0.1:0"
+	cfg.Store = StoreConfig{Driver: sc.Driver, DSN: sc.DSN}
+	cfg.Log.Level = "error"
+	cfg.Webhooks.Secret = testWebhookSecret
+	cfg.Carriers = []CarrierConfig{{Name: "c1", Address: carrierAddr, SystemID: "gallant", Password: "secret", Binds: 1, Window: 10}}
+	cfg.Routes = []RouteConfig{{Prefix: "", Carriers: []RouteCarrier{{Carrier: "c1"}}}}
+	return cfg
+}
+
+// testApp is a started app.
+type testApp struct {
+	*app
+	t    testing.TB
+	base string // http://host:port
+	once sync.Once
+}
+
+// startApp builds and starts the app for cfg, as serve does, and shuts
+// it down when the test ends.
+func startApp(t testing.TB, cfg Config) *testApp {
+	t.Helper()
+	cfg.fillDefaults()
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	a, err := newApp(ctx, cfg, testLogger(t))
+	if err != nil {
+		t.Fatalf("newApp: %v", err)
+	}
+	ta := &testApp{app: a, t: t}
+	if err := a.start(ctx); err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	ta.base = "http://" + a.httpAddr.String()
+	t.Cleanup(ta.stop)
+	eventually(t, "a carrier bind", func() (bool, string) {
+		rctx, rcancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer rcancel()
+		err := a.gw.Ready(rctx)
+		return err == nil, fmt.Sprint(err)
+	})
+	return ta
+}
+
+// stop shuts the app down in order; it may be called before the test
+// ends (a restart) and again by the cleanup.
+func (a *testApp) stop() {
+	a.once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := a.shutdown(ctx); err != nil {
+			a.t.Errorf("shutdown: %v", err)
+		}
+	})
+}
+
+// customer is an account's credentials.
+type customer = account.Created
+
+// customer creates an account with account.Service.CreateAccount, or,
+// to give it a webhook secret of its own, as CreateAccount does with one.
+func (a *testApp) customer(t testing.TB, name, secret string) customer {
+	t.Helper()
+	return newCustomer(t, a.st, a.acc, name, secret)
+}
+
+func newCustomer(t testing.TB, st *store.Store, acc *account.Service, name, secret string) customer {
+	t.Helper()
+	ctx := testContext(t)
+	// The default cost takes over a second per hash and per first bind
+	// under the race detector; two cores cannot afford it in every test.
+	acc.SetPasswordCost(bcrypt.MinCost)
+	if secret == "" {
+		c, err := acc.CreateAccount(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	ac := &store.Account{Name: name, Status: store.AccountActive, WebhookSecret: secret}
+	if err := st.CreateAccount(ctx, ac); err != nil {
+		t.Fatal(err)
+	}
+	c := customer{AccountID: ac.ID, Name: name, SystemID: strings.ToLower(name) + strconv.FormatInt(ac.ID, 10)}
+	var err error
+	if c.APIKey, err = acc.CreateAPIKey(ctx, ac.ID, "default", []string{account.ScopeSend, account.ScopeRead}); err != nil {
+		t.Fatal(err)
+	}
+	if c.SMPPPassword, err = acc.CreateSMPPCredential(ctx, ac.ID, c.SystemID, 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// bind binds an ESME of c to addr.
+func bindESME(t testing.TB, addr string, c customer, bt smpp.BindType) *smpptest.ESME {
+	t.Helper()
+	e, err := smpptest.NewESME(testContext(t), addr, smpp.ClientConfig{BindType: bt,
+		SystemID: c.SystemID, Password: c.SMPPPassword}, nil)
+	if err != nil {
+		t.Fatalf("bind %s: %v", c.SystemID, err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e
+}
+
+// httpAnswer is an HTTP response, read.
+type httpAnswer struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// json decodes the body into v, failing the test if it cannot.
+func (r httpAnswer) json(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.body, err)
+	}
+}
+
+// problem is a problem document.
+type problem struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail"`
+	Field  string `json:"field"`
+}
+
+// problemType returns the stable type of a problem answer, failing the
+// test when the answer is not application/problem+json.
+func (r httpAnswer) problemType(t testing.TB) string {
+	t.Helper()
+	if ct := r.header.Get("Content-Type"); ct != "application/problem+json" {
+		t.Fatalf("content type %q of a %d answer %s, want application/problem+json", ct, r.status, r.body)
+	}
+	var p problem
+	r.json(t, &p)
+	if p.Status != r.status {
+		t.Errorf("problem status %d in a %d answer", p.Status, r.status)
+	}
+	typ, ok := strings.CutPrefix(p.Type, "https://docs.gallant.example/problems/")
+	if !ok {
+		t.Fatalf("problem type %q", p.Type)
+	}
+	return typ
+}
+
+// do sends an HTTP request to the app with key as the bearer token.
+func (a *testApp) do(t testing.TB, method, path, key string, body string, header ...string) httpAnswer {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(testContext(t), method, a.base+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return httpAnswer{status: resp.StatusCode, header: resp.Header, body: b}
+}
+
+// sent is the answer to an accepted POST /v1/messages.
+type sent struct {
+	ID       string `json:"id"`
+	Status   string `json:"status"`
+	Segments int    `json:"segments"`
+	Encoding string `json:"encoding"`
+}
+
+// send posts one message and requires a 202.
+func (a *testApp) send(t testing.TB, key string, msg map[string]any, header ...string) sent {
+	t.Helper()
+	b, err := json.Marshal(msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := a.do(t, http.MethodPost, "/v1/messages", key, string(b), header...)
+	if r.status != http.StatusAccepted {
+		t.Fatalf("POST /v1/messages: %d %s", r.status, r.body)
+	}
+	var s sent
+	r.json(t, &s)
+	if s.ID == "" || s.Segments < 1 {
+		t.Fatalf("POST /v1/messages answered %s", r.body)
+	}
+	return s
+}
+
+// messageView is GET /v1/messages/{id}.
+type messageView struct {
+	ID       string `json:"id"`
+	To       string `json:"to"`
+	From     string `json:"from"`
+	Text     string `json:"text"`
+	Encoding string `json:"encoding"`
+	Segments int    `json:"segments"`
+	Status   string `json:"status"`
+	History  []struct {
+		Status    string    `json:"status"`
+		At        time.Time `json:"at"`
+		Segment   int       `json:"segment"`
+		ErrorCode string    `json:"error_code"`
+	} `json:"history"`
+}
+
+// get reads one message.
+func (a *testApp) get(t testing.TB, key, id string) (messageView, httpAnswer) {
+	t.Helper()
+	r := a.do(t, http.MethodGet, "/v1/messages/"+id, key, "")
+	var v messageView
+	if r.status == http.StatusOK {
+		r.json(t, &v)
+	}
+	return v, r
+}
+
+// waitStatus waits until GET shows message id in status want.
+func (a *testApp) waitStatus(t testing.TB, key, id, want string) messageView {
+	t.Helper()
+	var v messageView
+	eventually(t, "message "+id+" "+want, func() (bool, string) {
+		var r httpAnswer
+		v, r = a.get(t, key, id)
+		return r.status == http.StatusOK && v.Status == want, fmt.Sprintf("%d %s", r.status, r.body)
+	})
+	return v
+}
+
+// hook is one webhook request received.
+type hook struct {
+	body []byte
+	sig  string
+	ev   webhook.Event
+}
+
+// hooks is an httptest server receiving webhooks.
+type hooks struct {
+	*httptest.Server
+	mu  sync.Mutex
+	got []hook
+}
+
+func newHooks(t testing.TB) *hooks {
+	h := &hooks{}
+	h.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		var ev webhook.Event
+		if err := json.Unmarshal(b, &ev); err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		h.mu.Lock()
+		h.got = append(h.got, hook{body: b, sig: r.Header.Get(webhook.SignatureHeader), ev: ev})
+		h.mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(h.Close)
+	return h
+}
+
+// of returns the webhooks received for message id, in the order of their
+// event times.
+func (h *hooks) of(id string) []hook {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []hook
+	for _, x := range h.got {
+		if x.ev.ID.String() == id {
+			out = append(out, x)
+		}
+	}
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j].ev.At.Before(out[j-1].ev.At); j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}
+
+// statuses lists the statuses of hs.
+func statuses(hs []hook) string {
+	var b bytes.Buffer
+	for i, x := range hs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(x.ev.Status.String())
+	}
+	return b.String()
+}

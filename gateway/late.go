@@ -1,0 +1,105 @@
+package gateway
+
+import (
+	"time"
+
+	"github.com/gallant-sms/gallant/smpp"
+	"github.com/gallant-sms/gallant/smpp/pdu"
+	"github.com/gallant-sms/gallant/sms"
+)
+
+// A carrier may send a receipt on another bind than the submit_sm's,
+// and it may arrive before that bind has read the submit_sm_resp that
+// gives the carrier's message id (smpp.md 10.3). Such a receipt is held
+// for a moment and matched again, its deliver_sm_resp deferred, instead
+// of being dropped as unknown.
+const (
+	// lateWait is how long a receipt is matched again before it is
+	// answered as unknown; a submit_sm_resp is read within milliseconds,
+	// but a carrier may be quick and the gateway loaded.
+	lateWait = 5 * time.Second
+	// lateRetry is how often held receipts are matched again.
+	lateRetry = 20 * time.Millisecond
+	// maxLate bounds the receipts held at once; beyond it an unknown
+	// receipt is answered at once. A carrier's window bounds them anyway.
+	maxLate = 10_000
+)
+
+// lateReceipt is a carrier receipt not matched yet.
+type lateReceipt struct {
+	c     *carrier
+	sess  *smpp.Session
+	h     pdu.Header
+	id    string
+	st    sms.Status
+	code  string
+	until time.Time
+}
+
+// holdLate keeps r to be matched again, or answers it as unknown when
+// too many are held.
+func (s *Service) holdLate(r *lateReceipt) {
+	r.until = time.Now().Add(lateWait)
+	s.lateMu.Lock()
+	if len(s.late) >= maxLate {
+		s.lateMu.Unlock()
+		s.unmatched(r)
+		return
+	}
+	s.late = append(s.late, r)
+	s.lateMu.Unlock()
+}
+
+// retryLate matches held receipts again; those past their wait get a
+// last look in the store and are then answered as unknown.
+func (s *Service) retryLate() {
+	s.lateMu.Lock()
+	list := s.late
+	s.late = nil
+	s.lateMu.Unlock()
+	if len(list) == 0 {
+		return
+	}
+	now := time.Now()
+	var keep []*lateReceipt
+	for _, r := range list {
+		ref, ok := s.tr.takeDLR(r.c.cfg.Name, normalizeCarrierID(r.id))
+		if !ok && now.After(r.until) {
+			ref, ok = r.c.storedDLR(r.id)
+			if !ok {
+				s.unmatched(r)
+				continue
+			}
+		}
+		if !ok {
+			keep = append(keep, r)
+			continue
+		}
+		r.c.applyReceipt(r.sess, r.h, ref, r.id, r.st, r.code)
+	}
+	if len(keep) > 0 {
+		s.lateMu.Lock()
+		s.late = append(keep, s.late...)
+		s.lateMu.Unlock()
+	}
+}
+
+// unmatched answers a receipt for a message we do not know: it is
+// acknowledged (the carrier must not send it forever) and counted.
+func (s *Service) unmatched(r *lateReceipt) {
+	s.m.receipts("unmatched")
+	s.log.Debug("receipt for an unknown message", "carrier", r.c.cfg.Name, "id", r.id)
+	_ = r.sess.Respond(r.h, pdu.StatusOK, deliverRespBody)
+}
+
+// dropLate answers the receipts still held at shutdown with a temporary
+// error, so the carrier sends them again.
+func (s *Service) dropLate() {
+	s.lateMu.Lock()
+	list := s.late
+	s.late = nil
+	s.lateMu.Unlock()
+	for _, r := range list {
+		_ = r.sess.Respond(r.h, pdu.StatusXTAppn, nil)
+	}
+}
