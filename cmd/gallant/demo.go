@@ -63,6 +63,7 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	cfg.HTTP.Listen, cfg.SMPP.Listen = *httpAddr, *smppAddr
 	cfg.Store = StoreConfig{Driver: "sqlite", DSN: filepath.Join(*data, "gallant.db")}
 	cfg.Durability = *durability
+	cfg.Webhooks.Secret = "demo-webhook-secret" // printed below; callbacks are signed with it
 	cfg.Carriers = []CarrierConfig{{Name: "sim", Address: simLn.Addr().String(), SystemID: "gallant", Password: "secret",
 		BindType: "transceiver", Binds: 2, Window: 100}}
 	cfg.Routes = []RouteConfig{{Prefix: "", Carriers: []RouteCarrier{{Carrier: "sim", Weight: 1}}}}
@@ -117,12 +118,13 @@ Gallant SMS demo is running (SQLite store, simulated carrier, %s mode).
   HTTP API   %s      (metrics %s/metrics, OpenAPI %s/openapi.json)
   SMPP       %s    system_id %s  password %s
   API key    %s
+  Webhooks   signed with the secret "%s" (header X-Gallant-Signature)
 
 Send a message and read its status (delivered after the simulated receipt):
 
   id=$(curl -s -X POST %s/v1/messages -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' -d '{"to":"+447700900123","from":"Gallant","text":"Hello from Gallant"}' | sed -E 's/.*"id":"?([0-9]+).*/\1/'); sleep 1; curl -s %s/v1/messages/$id -H 'Authorization: Bearer %s'; echo
 
 Stop with Ctrl-C.
-`, a.cfg.Durability, base, base, base, a.smppAddr, c.SystemID, c.SMPPPassword, c.APIKey,
+`, a.cfg.Durability, base, base, base, a.smppAddr, c.SystemID, c.SMPPPassword, c.APIKey, a.cfg.Webhooks.Secret,
 		base, c.APIKey, base, c.APIKey)
 }
