@@ -262,16 +262,28 @@ func (c *customers) accepted(tag any, m *sms.Message, err error) {
 	_ = req.sess.Respond(req.h, pdu.StatusOK, body)
 }
 
+// requestedID parses the message_id of a query_sm or cancel_sm whose
+// decoding gave decodeErr; when either fails it answers the request and
+// reports false.
+func requestedID(sess *smpp.Session, h pdu.Header, decodeErr error, raw []byte) (sms.ID, bool) {
+	if decodeErr != nil {
+		_ = sess.Respond(h, pdu.StatusOf(decodeErr), nil)
+		return 0, false
+	}
+	id, err := sms.ParseIDBytes(raw)
+	if err != nil {
+		_ = sess.Respond(h, pdu.StatusInvMsgID, nil)
+		return 0, false
+	}
+	return id, true
+}
+
 // query answers query_sm from the store.
 func (c *customers) query(sess *smpp.Session, h pdu.Header, b account.Binding, body []byte) {
 	var q pdu.QuerySM
-	if err := q.Decode(body); err != nil {
-		_ = sess.Respond(h, pdu.StatusOf(err), nil)
-		return
-	}
-	id, err := sms.ParseIDBytes(q.MessageID)
-	if err != nil {
-		_ = sess.Respond(h, pdu.StatusInvMsgID, nil)
+	err := q.Decode(body)
+	id, ok := requestedID(sess, h, err, q.MessageID)
+	if !ok {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -302,13 +314,9 @@ func (c *customers) query(sess *smpp.Session, h pdu.Header, b account.Binding, b
 // can be cancelled.
 func (c *customers) cancel(sess *smpp.Session, h pdu.Header, b account.Binding, body []byte) {
 	var q pdu.CancelSM
-	if err := q.Decode(body); err != nil {
-		_ = sess.Respond(h, pdu.StatusOf(err), nil)
-		return
-	}
-	id, err := sms.ParseIDBytes(q.MessageID)
-	if err != nil {
-		_ = sess.Respond(h, pdu.StatusInvMsgID, nil)
+	err := q.Decode(body)
+	id, ok := requestedID(sess, h, err, q.MessageID)
+	if !ok {
 		return
 	}
 	m := c.s.sched.cancel(b.AccountID, id)

@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -23,6 +22,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/gallant-sms/gallant/account"
+	"github.com/gallant-sms/gallant/internal/testutil"
 	"github.com/gallant-sms/gallant/smpp"
 	"github.com/gallant-sms/gallant/smpp/pdu"
 	"github.com/gallant-sms/gallant/smpp/smpptest"
@@ -31,74 +31,18 @@ import (
 	"github.com/gallant-sms/gallant/webhook"
 )
 
-// waitLong bounds every wait: generous for the race detector on two
-// shared cores, yet a hang fails within a minute.
-const waitLong = 45 * time.Second
+const waitLong = testutil.WaitLong
 
 // testWebhookSecret is the gateway's webhook secret in these tests.
 const testWebhookSecret = "whsec-gateway-test"
 
-// eachDriver runs f on SQLite and on MySQL, in parallel.
-func eachDriver(t *testing.T, f func(t *testing.T, driver string)) {
-	t.Helper()
-	for _, d := range storetest.Drivers {
-		t.Run(d, func(t *testing.T) {
-			t.Parallel()
-			f(t, d)
-		})
-	}
-}
-
-func testContext(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), waitLong)
-	t.Cleanup(cancel)
-	return ctx
-}
-
-// eventually polls cond every 20 ms until it reports true, failing the
-// test with cond's last description when waitLong passes first.
-func eventually(t testing.TB, what string, cond func() (bool, string)) {
-	t.Helper()
-	deadline := time.Now().Add(waitLong)
-	for {
-		ok, desc := cond()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s: %s", what, desc)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// testLogger logs errors to the test's log until the test ends.
-func testLogger(t testing.TB) *slog.Logger {
-	w := &testLogWriter{t: t}
-	t.Cleanup(w.stop)
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelError}))
-}
-
-type testLogWriter struct {
-	mu   sync.Mutex
-	t    testing.TB
-	done bool
-}
-
-func (w *testLogWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if !w.done {
-		w.t.Log(strings.TrimRight(string(p), "\n"))
-	}
-	return len(p), nil
-}
-
-func (w *testLogWriter) stop() {
-	w.mu.Lock()
-	w.done = true
-	w.mu.Unlock()
-}
+// Shared end-to-end helpers (see internal/testutil).
+var (
+	eachDriver  = testutil.EachDriver
+	testContext = testutil.Context
+	eventually  = testutil.Eventually
+	testLogger  = testutil.Logger
+)
 
 // newCarrier starts a fake SMSC that sends a DELIVRD receipt for every
 // submit_sm asking for one; decide, if not nil, answers submit number n
