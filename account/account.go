@@ -125,6 +125,9 @@ type Created struct {
 	APIKey       string `json:"api_key"`
 	SystemID     string `json:"smpp_system_id"`
 	SMPPPassword string `json:"smpp_password"`
+	// WebhookSecret signs the account's status callbacks
+	// (X-Gallant-Signature); customers verify them with it.
+	WebhookSecret string `json:"webhook_secret"`
 }
 
 // CreateAccount creates an active account with an API key (scopes send
@@ -134,7 +137,8 @@ func (s *Service) CreateAccount(ctx context.Context, name string) (Created, erro
 	if name == "" || len(name) > 100 {
 		return Created{}, errors.New("account: name must have 1 to 100 characters")
 	}
-	a := &store.Account{Name: name, Status: store.AccountActive, CreatedAt: s.now().UTC()}
+	a := &store.Account{Name: name, Status: store.AccountActive, CreatedAt: s.now().UTC(),
+		WebhookSecret: "whsec_" + randomString(32, alnum)}
 	if err := s.st.CreateAccount(ctx, a); err != nil {
 		return Created{}, fmt.Errorf("account: create: %w", err)
 	}
@@ -153,7 +157,8 @@ func (s *Service) CreateAccount(ctx context.Context, name string) (Created, erro
 	if err != nil {
 		return Created{}, err
 	}
-	return Created{AccountID: a.ID, Name: name, APIKey: key, SystemID: systemID, SMPPPassword: password}, nil
+	return Created{AccountID: a.ID, Name: name, APIKey: key, SystemID: systemID, SMPPPassword: password,
+		WebhookSecret: a.WebhookSecret}, nil
 }
 
 // systemIDFor makes a system_id (at most 15 characters) from an account

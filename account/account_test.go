@@ -36,7 +36,7 @@ func TestCreateAccountAndAuthenticate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.AccountID == 0 || !strings.HasPrefix(c.APIKey, "gal_") || c.SystemID != "acmecorp" || len(c.SMPPPassword) != 8 {
+		if c.AccountID == 0 || !strings.HasPrefix(c.APIKey, "gal_") || c.SystemID != "acmecorp" || len(c.SMPPPassword) != 8 || len(c.WebhookSecret) != 38 {
 			t.Fatalf("created: %+v", c)
 		}
 		p, err := svc.AuthenticateAPIKey(ctx, c.APIKey)

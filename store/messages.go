@@ -139,7 +139,9 @@ func (s *Store) GetMessage(ctx context.Context, accountID int64, id sms.ID) (*sm
 	var evs []eventRow
 	err = s.r.SelectContext(ctx, &evs,
 		"SELECT message_id, status, at, segment, carrier, carrier_msg_id, error_code "+
-			"FROM message_events WHERE message_id = ? AND account_id = ? ORDER BY id",
+			// By time, then insertion: with more than one writer worker a
+			// later batch can commit first.
+			"FROM message_events WHERE message_id = ? AND account_id = ? ORDER BY at, id",
 		s.idArg(id), accountID)
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: get message %v events: %w", id, mapErr(err))

@@ -112,6 +112,10 @@ func demoAccount(ctx context.Context, st *store.Store, acc *account.Service, dir
 
 func printDemo(w io.Writer, a *app, c account.Created) {
 	base := "http://" + a.httpAddr.String()
+	secret := c.WebhookSecret // the account's own; the gateway's signs for accounts without one
+	if secret == "" {
+		secret = a.cfg.Webhooks.Secret
+	}
 	fmt.Fprintf(w, `
 Gallant SMS demo is running (SQLite store, simulated carrier, %s mode).
 
@@ -125,6 +129,6 @@ Send a message and read its status (delivered after the simulated receipt):
   id=$(curl -s -X POST %s/v1/messages -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' -d '{"to":"+447700900123","from":"Gallant","text":"Hello from Gallant"}' | sed -E 's/.*"id":"?([0-9]+).*/\1/'); sleep 1; curl -s %s/v1/messages/$id -H 'Authorization: Bearer %s'; echo
 
 Stop with Ctrl-C.
-`, a.cfg.Durability, base, base, base, a.smppAddr, c.SystemID, c.SMPPPassword, c.APIKey, a.cfg.Webhooks.Secret,
+`, a.cfg.Durability, base, base, base, a.smppAddr, c.SystemID, c.SMPPPassword, c.APIKey, secret,
 		base, c.APIKey, base, c.APIKey)
 }

@@ -56,7 +56,7 @@ func TestE2EHTTPWebhook(t *testing.T) {
 		c := newCarrier(t, nil)
 		a := startApp(t, testConfig(t, driver, c.Addr()))
 		h := newHooks(t)
-		cust := a.customer(t, "Acme", "") // no webhook secret of its own
+		cust := a.customer(t, "Acme", noOwnSecret)
 		own := a.customer(t, "Bravo", "whsec-bravo")
 
 		s := a.send(t, cust.APIKey, map[string]any{"to": "+447700900123", "from": "Acme", "text": "Hello from HTTP",
