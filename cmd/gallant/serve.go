@@ -76,13 +76,18 @@ func newApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error) 
 		return nil, err
 	}
 	a.st = st
+	built := false
+	defer func() {
+		if !built {
+			a.release()
+		}
+	}()
 	host, _ := os.Hostname()
 	if a.node, err = st.LeaseNode(ctx, host+":"+strconv.Itoa(os.Getpid()), nodeTTL); err != nil {
-		st.Close()
+		a.node = -1
 		return nil, fmt.Errorf("lease node: %w", err)
 	}
 	if a.w, err = store.NewWriter(st, store.WriterConfig{}, a.reg); err != nil {
-		st.Close()
 		return nil, err
 	}
 	a.acc = account.New(st, logger)
@@ -116,7 +121,25 @@ func newApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error) 
 	if err != nil {
 		return nil, err
 	}
+	built = true
 	return a, nil
+}
+
+// release frees what a newApp that failed half-way had acquired: the
+// writer, the node lease, Redis and the store.
+func (a *app) release() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if a.w != nil {
+		_ = a.w.Close(ctx)
+	}
+	if a.node >= 0 {
+		_ = a.st.ReleaseNode(ctx, a.node)
+	}
+	if a.redis != nil {
+		_ = a.redis.Close()
+	}
+	_ = a.st.Close()
 }
 
 // gatewayConfig translates the file's carriers and routes.
