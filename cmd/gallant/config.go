@@ -30,6 +30,14 @@ type Config struct {
 	Routes     []RouteConfig   `yaml:"routes"`
 	Messages   MessageConfig   `yaml:"messages"`
 	Webhooks   WebhookConfig   `yaml:"webhooks"`
+	Debug      DebugConfig     `yaml:"debug"`
+}
+
+// DebugConfig exposes Go's profiler for performance work.
+type DebugConfig struct {
+	// PprofListen serves net/http/pprof on this address (keep it on
+	// loopback); empty, the default, serves nothing.
+	PprofListen string `yaml:"pprof_listen"`
 }
 
 // WebhookConfig configures status callbacks.

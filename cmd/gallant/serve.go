@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"strconv"
 	"strings"
@@ -39,6 +41,7 @@ type app struct {
 	gw    *gateway.Service
 	api   *api.Server
 	redis *redis.Client // nil without redis.addr
+	pprof *http.Server  // nil without debug.pprof_listen
 	node  int
 
 	smppAddr, tlsAddr, httpAddr net.Addr
@@ -207,6 +210,15 @@ func (a *app) start(ctx context.Context) error {
 	}
 	a.httpAddr = httpLn.Addr()
 	a.serve("http", func() error { return a.api.Serve(httpLn) }, api.ErrServerClosed)
+	if addr := a.cfg.Debug.PprofListen; addr != "" {
+		pl, err := net.Listen("tcp", addr)
+		if err != nil {
+			return fmt.Errorf("pprof listen: %w", err)
+		}
+		a.pprof = &http.Server{Handler: pprofMux(), ReadHeaderTimeout: 10 * time.Second}
+		a.serve("pprof", func() error { return a.pprof.Serve(pl) }, http.ErrServerClosed)
+		a.log.Info("pprof serving", "addr", pl.Addr().String())
+	}
 	a.wg.Add(1)
 	go a.renewNode()
 	if a.cfg.Webhooks.Secret == "" {
@@ -254,6 +266,9 @@ func (a *app) shutdown(ctx context.Context) error {
 	if err := a.api.Shutdown(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("http: %w", err))
 	}
+	if a.pprof != nil {
+		_ = a.pprof.Close()
+	}
 	if err := a.gw.Shutdown(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("gateway: %w", err))
 	}
@@ -279,6 +294,17 @@ func (a *app) shutdown(ctx context.Context) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// pprofMux serves the profiler's endpoints.
+func pprofMux() *http.ServeMux {
+	m := http.NewServeMux()
+	m.HandleFunc("/debug/pprof/", pprof.Index)
+	m.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	m.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	m.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	m.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return m
 }
 
 // newLogger builds the process logger from the config.
