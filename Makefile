@@ -52,8 +52,9 @@ fuzz:
 bench-micro:
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./smpp/...
 
-## bench: the benchmarks recorded in bench/RESULTS.md
-bench: bench-micro
+## bench: end to end: smscsim + gateway (SQLite, MySQL, fast, HTTP) + smppbench, one table
+bench: build
+	bash bench/run.sh
 
 clean:
 	rm -rf $(BIN)

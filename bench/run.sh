@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# End-to-end benchmark: smscsim as the carrier, the gateway in several
+# modes, smppbench as the customer, everything on loopback. Each scenario
+# runs for BENCH_DURATION, checks that every receipt came back (smppbench
+# exits non-zero otherwise), and adds a row to one table. Bounded in time;
+# every process it starts is stopped on exit.
+#
+#   make bench                          # all scenarios, 20 s each
+#   BENCH_DURATION=60s make bench       # the design's sustained runs
+#   BENCH_SCENARIOS="raw sqlite" make bench
+#
+# Needs: the binaries in ./bin (make build); MariaDB at
+# GALLANT_BENCH_MYSQL_DSN (default root@tcp(127.0.0.1:3306)/) for "mysql".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${BENCH_DURATION:-20s}
+SCENARIOS=${BENCH_SCENARIOS:-"raw sqlite mysql fast http"}
+BINDS=${BENCH_BINDS:-4}
+WINDOW=${BENCH_WINDOW:-100}
+MYSQL_DSN=${GALLANT_BENCH_MYSQL_DSN:-root@tcp(127.0.0.1:3306)/}
+BIN=./bin
+WORK=$(mktemp -d /tmp/gallant-bench.XXXXXX)
+SIM_PORT=${BENCH_SIM_PORT:-22776}
+SMPP_PORT=${BENCH_SMPP_PORT:-12775}
+HTTP_PORT=${BENCH_HTTP_PORT:-18080}
+PIDS=()
+
+cleanup() {
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill -TERM "$p" 2>/dev/null || true; done
+  sleep 1
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill -KILL "$p" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+
+wait_port() { # wait_port PORT: up to 30 s
+  for _ in $(seq 1 300); do
+    if (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  log "nothing listens on $1"; return 1
+}
+
+start_sim() {
+  "$BIN/smscsim" --listen 127.0.0.1:$SIM_PORT --receipt-delay 10ms --log-level warn \
+    --max-pending-receipts 5000000 >"$WORK/sim.json" 2>"$WORK/sim.log" &
+  SIM_PID=$!; PIDS+=("$SIM_PID")
+  wait_port $SIM_PORT
+}
+
+stop_pid() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+
+# gateway_config NAME DRIVER DSN DURABILITY: writes $WORK/NAME.yaml
+gateway_config() {
+  cat >"$WORK/$1.yaml" <<EOF
+http:
+  listen: 127.0.0.1:$HTTP_PORT
+smpp:
+  listen: 127.0.0.1:$SMPP_PORT
+store:
+  driver: $2
+  dsn: "$3"
+durability: $4
+log:
+  level: warn
+carriers:
+  - name: sim
+    address: 127.0.0.1:$SIM_PORT
+    system_id: gallant
+    password: secret
+    binds: 4
+    window: 200
+routes:
+  - prefix: ""
+    carriers: [sim]
+EOF
+}
+
+# start_gateway NAME: creates an account, starts serve; sets GW_PID, PW, KEY
+start_gateway() {
+  "$BIN/gallant" admin account create --name bench --config "$WORK/$1.yaml" >"$WORK/$1.acct.json"
+  PW=$(sed -n 's/.*"smpp_password": "\(.*\)".*/\1/p' "$WORK/$1.acct.json")
+  SYSID=$(sed -n 's/.*"smpp_system_id": "\(.*\)".*/\1/p' "$WORK/$1.acct.json")
+  KEY=$(sed -n 's/.*"api_key": "\(.*\)".*/\1/p' "$WORK/$1.acct.json")
+  "$BIN/gallant" serve --config "$WORK/$1.yaml" >"$WORK/$1.gw.log" 2>&1 &
+  GW_PID=$!; PIDS+=("$GW_PID")
+  wait_port $SMPP_PORT
+  wait_port $HTTP_PORT
+  sleep 1 # carrier binds
+}
+
+rss_of() { awk '/VmHWM/ {print int($2/1024)}' "/proc/$1/status" 2>/dev/null || echo "?"; }
+
+ROWS=()
+# run_smpp NAME ADDR [smppbench args...]
+run_smpp() {
+  local name=$1 addr=$2; shift 2
+  log "$name: smppbench --binds $BINDS --window $WINDOW --duration $DURATION"
+  local rc=0
+  "$BIN/smppbench" --addr "$addr" --binds "$BINDS" --window "$WINDOW" --duration "$DURATION" \
+    --receipt-wait 60s --json "$@" >"$WORK/$name.json" 2>"$WORK/$name.txt" || rc=$?
+  ROWS+=("$name|$rc|$WORK/$name.json|${GW_PID:-}")
+}
+
+for s in $SCENARIOS; do
+  GW_PID=""
+  case $s in
+  raw)
+    start_sim
+    run_smpp raw 127.0.0.1:$SIM_PORT
+    stop_pid "$SIM_PID" ;;
+  sqlite|fast)
+    start_sim
+    dur=durable; [ "$s" = fast ] && dur=fast
+    gateway_config "$s" sqlite "$WORK/$s/gallant.db" "$dur"
+    start_gateway "$s"
+    run_smpp "$s" 127.0.0.1:$SMPP_PORT --system-id "$SYSID" --password "$PW"
+    ROWS[-1]="${ROWS[-1]%|*}|$(rss_of "$GW_PID")"
+    stop_pid "$GW_PID"; stop_pid "$SIM_PID" ;;
+  mysql)
+    db=gallant_bench_$$
+    mariadb -h127.0.0.1 -uroot -e "DROP DATABASE IF EXISTS $db; CREATE DATABASE $db" 2>/dev/null || {
+      log "mysql: cannot create database (MariaDB down?)"; ROWS+=("mysql|1||"); continue; }
+    start_sim
+    gateway_config mysql mysql "${MYSQL_DSN}${db}" durable
+    start_gateway mysql
+    run_smpp mysql 127.0.0.1:$SMPP_PORT --system-id "$SYSID" --password "$PW"
+    ROWS[-1]="${ROWS[-1]%|*}|$(rss_of "$GW_PID")"
+    stop_pid "$GW_PID"; stop_pid "$SIM_PID"
+    mariadb -h127.0.0.1 -uroot -e "DROP DATABASE IF EXISTS $db" 2>/dev/null || true ;;
+  http)
+    start_sim
+    gateway_config http sqlite "$WORK/http/gallant.db" durable
+    start_gateway http
+    log "http: smppbench --http --concurrency 64 --duration $DURATION"
+    rc=0
+    "$BIN/smppbench" --http "http://127.0.0.1:$HTTP_PORT" --api-key "$KEY" --concurrency 64 \
+      --duration "$DURATION" --json >"$WORK/http.json" 2>"$WORK/http.txt" || rc=$?
+    ROWS+=("http|$rc|$WORK/http.json|$(rss_of "$GW_PID")")
+    stop_pid "$GW_PID"; stop_pid "$SIM_PID" ;;
+  *) log "unknown scenario $s" ;;
+  esac
+done
+
+# field FILE KEY: a number from smppbench's JSON (first occurrence).
+field() { { grep -o "\"$2\":[0-9.e+-]*" "$1" 2>/dev/null || true; } | head -1 | cut -d: -f2; }
+
+printf '\n%-8s %12s %10s %10s %10s %16s %9s %s\n' scenario "accepted/s" "p50 ms" "p99 ms" "max ms" "receipts" "RSS MiB" result
+status=0
+for r in "${ROWS[@]}"; do
+  IFS='|' read -r name rc file rss <<<"$r"
+  if [ -z "$file" ] || [ ! -s "$file" ]; then
+    printf '%-8s %s\n' "$name" "no result"; status=1; continue
+  fi
+  if [ "$name" = http ]; then
+    rate=$(field "$file" messages_per_second)
+  else
+    rate=$(field "$file" accepted_per_second)
+  fi
+  p50=$(field "$file" p50_us); p99=$(field "$file" p99_us); mx=$(field "$file" max_us)
+  exp=$(field "$file" expected); got=$(field "$file" matched)
+  res=ok; [ "$rc" = 0 ] || { res="FAILED (exit $rc)"; status=1; }
+  printf '%-8s %12.0f %10.1f %10.1f %10.1f %16s %9s %s\n' "$name" "${rate:-0}" \
+    "$(awk "BEGIN{print ${p50:-0}/1000}")" "$(awk "BEGIN{print ${p99:-0}/1000}")" "$(awk "BEGIN{print ${mx:-0}/1000}")" \
+    "${got:--}/${exp:--}" "${rss:--}" "$res"
+done
+exit $status
