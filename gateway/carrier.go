@@ -278,12 +278,11 @@ func (c *carrier) receipt(sess *smpp.Session, h pdu.Header, tlvs pdu.TLVs, text 
 	}
 	ref, ok := s.tr.takeDLR(c.cfg.Name, normalizeCarrierID(id))
 	if !ok {
-		if ref, ok = c.storedDLR(id); !ok {
-			// Not known yet: its submit_sm_resp may still be unread on
-			// another bind. Match it again shortly.
-			s.holdLate(&lateReceipt{c: c, sess: sess, h: h, id: id, st: st, code: code})
-			return
-		}
+		// Not known in memory: its submit_sm_resp may still be unread on
+		// another bind, or it is older than this process. Match it again
+		// shortly, off this reader goroutine (see late.go).
+		s.holdLate(&lateReceipt{c: c, sess: sess, h: h, id: id, st: st, code: code})
+		return
 	}
 	c.applyReceipt(sess, h, ref, id, st, code)
 }

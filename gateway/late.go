@@ -20,6 +20,10 @@ const (
 	lateWait = 5 * time.Second
 	// lateRetry is how often held receipts are matched again.
 	lateRetry = 20 * time.Millisecond
+	// lateStore is how long a held receipt is matched in memory only
+	// before the store is asked once (a receipt older than this process,
+	// after a restart); the store is asked again when lateWait ends.
+	lateStore = 100 * time.Millisecond
 	// maxLate bounds the receipts held at once; beyond it an unknown
 	// receipt is answered at once. A carrier's window bounds them anyway.
 	maxLate = 10_000
@@ -34,12 +38,16 @@ type lateReceipt struct {
 	st    sms.Status
 	code  string
 	until time.Time
+	// storeAt is when the store is asked; storeAsked records that it was.
+	storeAt    time.Time
+	storeAsked bool
 }
 
 // holdLate keeps r to be matched again, or answers it as unknown when
 // too many are held.
 func (s *Service) holdLate(r *lateReceipt) {
-	r.until = time.Now().Add(lateWait)
+	now := time.Now()
+	r.until, r.storeAt = now.Add(lateWait), now.Add(lateStore)
 	s.lateMu.Lock()
 	if len(s.late) >= maxLate {
 		s.lateMu.Unlock()
@@ -64,9 +72,10 @@ func (s *Service) retryLate() {
 	var keep []*lateReceipt
 	for _, r := range list {
 		ref, ok := s.tr.takeDLR(r.c.cfg.Name, normalizeCarrierID(r.id))
-		if !ok && now.After(r.until) {
+		if !ok && ((!r.storeAsked && now.After(r.storeAt)) || now.After(r.until)) {
+			r.storeAsked = true
 			ref, ok = r.c.storedDLR(r.id)
-			if !ok {
+			if !ok && now.After(r.until) {
 				s.unmatched(r)
 				continue
 			}
