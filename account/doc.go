@@ -5,6 +5,11 @@
 // people, are stored with bcrypt, and a successful check is cached so
 // that a thousand binds do not cost a thousand bcrypt runs.
 //
-// This is the minimal account layer of the gateway spine; users, roles,
-// resellers and billing build on it.
+// Beyond keys and credentials it holds the people and rules around an
+// account (issue 4, not yet wired into the API): users with argon2id
+// passwords, dashboard sessions (15-minute HS256 access tokens, rotated
+// refresh tokens), password reset and email verification by mailed
+// single-use tokens, roles (admin, reseller, owner, member) with the
+// access policy in [Allowed], reseller sub-accounts and suspension, rate
+// limits on login and reset, and an append-only audit log.
 package account

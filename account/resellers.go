@@ -1,0 +1,86 @@
+package account
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/gallant-sms/gallant/store"
+)
+
+// CreateSubAccount creates an active account below parent on behalf of
+// by (a reseller for its own account, or an admin for any), with an API
+// key and SMPP credentials as [Service.CreateAccount] makes them.
+//
+// The account and its link to parent are two writes; if the link fails,
+// the new account is suspended so that no keys live outside the tree.
+func (s *Service) CreateSubAccount(ctx context.Context, by Actor, parent int64, name, ip string) (Created, error) {
+	if err := s.Can(ctx, by, ActionCreateSubAccount, parent); err != nil {
+		return Created{}, err
+	}
+	c, err := s.CreateAccount(ctx, name)
+	if err != nil {
+		return Created{}, err
+	}
+	if err := s.st.SetAccountParent(ctx, c.AccountID, parent); err != nil {
+		if serr := s.st.SetAccountStatus(ctx, c.AccountID, store.AccountSuspended); serr != nil {
+			s.log.Warn("suspend unlinked sub-account", "account_id", c.AccountID, "err", serr)
+		}
+		return Created{}, fmt.Errorf("account: link sub-account: %w", err)
+	}
+	s.audit(ctx, store.AuditEntry{AccountID: parent, ActorUserID: by.UserID, Action: "account.create_sub",
+		Target: fmt.Sprintf("account:%d", c.AccountID), Details: "name=" + c.Name, IP: ip})
+	s.audit(ctx, store.AuditEntry{AccountID: c.AccountID, ActorUserID: by.UserID, Action: "account.create",
+		Target: fmt.Sprintf("account:%d", c.AccountID), Details: fmt.Sprintf("parent=%d", parent), IP: ip})
+	return c, nil
+}
+
+// SubAccounts returns the direct sub-accounts of parent, which by must be
+// allowed to read.
+func (s *Service) SubAccounts(ctx context.Context, by Actor, parent int64) ([]int64, error) {
+	if err := s.Can(ctx, by, ActionRead, parent); err != nil {
+		return nil, err
+	}
+	ids, err := s.st.ChildAccounts(ctx, parent)
+	if err != nil {
+		return nil, fmt.Errorf("account: sub-accounts: %w", err)
+	}
+	return ids, nil
+}
+
+// SetAccountStatus suspends or reactivates account target on behalf of
+// by (an admin, or the reseller above target). A suspended account can
+// neither bind nor send: this instance forgets its cached keys and binds
+// at once; other instances stop accepting them within their cache life
+// (30 seconds).
+func (s *Service) SetAccountStatus(ctx context.Context, by Actor, target int64, status store.AccountStatus, ip string) error {
+	if err := s.Can(ctx, by, ActionSuspend, target); err != nil {
+		return err
+	}
+	if err := s.st.SetAccountStatus(ctx, target, status); err != nil {
+		return fmt.Errorf("account: set status: %w", err)
+	}
+	s.forgetAccount(target)
+	action := "account.reactivate"
+	if status == store.AccountSuspended {
+		action = "account.suspend"
+	}
+	s.audit(ctx, store.AuditEntry{AccountID: target, ActorUserID: by.UserID, Action: action,
+		Target: fmt.Sprintf("account:%d", target), IP: ip})
+	return nil
+}
+
+// forgetAccount drops the cached API keys and binds of account id.
+func (s *Service) forgetAccount(id int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k, e := range s.keys {
+		if e.p.AccountID == id {
+			delete(s.keys, k)
+		}
+	}
+	for k, e := range s.binds {
+		if e.b.AccountID == id {
+			delete(s.binds, k)
+		}
+	}
+}

@@ -1,0 +1,431 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// User is a dashboard user of an account. Role is a word the account
+// package defines; the store only keeps it.
+type User struct {
+	ID        int64
+	AccountID int64
+	// Email is normalised (trimmed, lower case) by the caller; it is
+	// unique over all users.
+	Email        string
+	PasswordHash string
+	Role         string
+	// CanSend lets a member send; other roles ignore it.
+	CanSend         bool
+	EmailVerifiedAt time.Time // zero: not verified
+	CreatedAt       time.Time
+}
+
+// UserToken is a mailed single-use token (password reset, email
+// verification). Only the SHA-256 Hash of the token is stored.
+type UserToken struct {
+	ID        int64
+	UserID    int64
+	Kind      string
+	Hash      string // lower-case hex SHA-256
+	ExpiresAt time.Time
+	UsedAt    time.Time // zero: not used
+	CreatedAt time.Time
+}
+
+// RefreshToken is a dashboard session's refresh token. Only its SHA-256
+// Hash is stored. Family links the tokens rotated from one login.
+type RefreshToken struct {
+	ID        int64
+	UserID    int64
+	Family    string
+	Hash      string // lower-case hex SHA-256
+	ExpiresAt time.Time
+	RevokedAt time.Time // zero: live
+	CreatedAt time.Time
+}
+
+// Revoked reports whether the refresh token has been revoked (or rotated).
+func (t *RefreshToken) Revoked() bool { return !t.RevokedAt.IsZero() }
+
+const userColumns = "id, account_id, email, password_hash, role, can_send, email_verified_at, created_at"
+
+type userRow struct {
+	ID              int64  `db:"id"`
+	AccountID       int64  `db:"account_id"`
+	Email           string `db:"email"`
+	PasswordHash    string `db:"password_hash"`
+	Role            string `db:"role"`
+	CanSend         bool   `db:"can_send"`
+	EmailVerifiedAt dbTime `db:"email_verified_at"`
+	CreatedAt       dbTime `db:"created_at"`
+}
+
+func (r *userRow) user() *User {
+	return &User{ID: r.ID, AccountID: r.AccountID, Email: r.Email, PasswordHash: r.PasswordHash, Role: r.Role,
+		CanSend: r.CanSend, EmailVerifiedAt: r.EmailVerifiedAt.Time, CreatedAt: r.CreatedAt.Time}
+}
+
+// CreateUser stores a new user and sets u.ID. An email already in use is
+// [ErrDuplicate]; an unknown account is [ErrNotFound]. A zero CreatedAt is
+// stored as now.
+func (s *Store) CreateUser(ctx context.Context, u *User) error {
+	if u.Email == "" || len(u.Email) > 254 || u.PasswordHash == "" || u.Role == "" || len(u.Role) > 16 {
+		return fmt.Errorf("%w: user needs an email of at most 254 bytes, a password hash and a role", ErrInvalid)
+	}
+	if u.CreatedAt.IsZero() {
+		u.CreatedAt = s.now().UTC().Truncate(time.Microsecond)
+	}
+	res, err := s.w.ExecContext(ctx,
+		"INSERT INTO users (account_id, email, password_hash, role, can_send, email_verified_at, created_at) "+
+			"VALUES (?, ?, ?, ?, ?, ?, ?)",
+		u.AccountID, u.Email, u.PasswordHash, u.Role, u.CanSend, s.timeArg(u.EmailVerifiedAt), s.timeArg(u.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("store: create user: %w", mapErr(err))
+	}
+	if u.ID, err = res.LastInsertId(); err != nil {
+		return fmt.Errorf("store: create user: %w", mapErr(err))
+	}
+	return nil
+}
+
+// UserByEmail returns the user with email (already normalised), for
+// logging in; it is not scoped by account. An unknown email is
+// [ErrNotFound].
+func (s *Store) UserByEmail(ctx context.Context, email string) (*User, error) {
+	var row userRow
+	if err := s.r.GetContext(ctx, &row, "SELECT "+userColumns+" FROM users WHERE email = ?", email); err != nil {
+		return nil, fmt.Errorf("store: user by email: %w", mapErr(err))
+	}
+	return row.user(), nil
+}
+
+// GetUser returns user id, or [ErrNotFound].
+func (s *Store) GetUser(ctx context.Context, id int64) (*User, error) {
+	var row userRow
+	if err := s.r.GetContext(ctx, &row, "SELECT "+userColumns+" FROM users WHERE id = ?", id); err != nil {
+		return nil, fmt.Errorf("store: get user %d: %w", id, mapErr(err))
+	}
+	return row.user(), nil
+}
+
+// SetUserPassword replaces the password hash of user id.
+func (s *Store) SetUserPassword(ctx context.Context, id int64, hash string) error {
+	if hash == "" {
+		return fmt.Errorf("%w: empty password hash", ErrInvalid)
+	}
+	return s.updateOne(ctx, "set user password", "UPDATE users SET password_hash = ? WHERE id = ?", hash, id)
+}
+
+// SetEmailVerified records that user id proved its email at at.
+func (s *Store) SetEmailVerified(ctx context.Context, id int64, at time.Time) error {
+	return s.updateOne(ctx, "set email verified", "UPDATE users SET email_verified_at = ? WHERE id = ?",
+		s.timeArg(at), id)
+}
+
+// CreateUserToken stores a mailed token and sets t.ID.
+func (s *Store) CreateUserToken(ctx context.Context, t *UserToken) error {
+	if len(t.Hash) != 64 || t.Kind == "" || t.ExpiresAt.IsZero() {
+		return fmt.Errorf("%w: user token needs a kind, a 64-digit hex hash and an expiry", ErrInvalid)
+	}
+	if t.CreatedAt.IsZero() {
+		t.CreatedAt = s.now().UTC().Truncate(time.Microsecond)
+	}
+	res, err := s.w.ExecContext(ctx,
+		"INSERT INTO user_tokens (user_id, kind, hash, expires_at, used_at, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+		t.UserID, t.Kind, strings.ToLower(t.Hash), s.timeArg(t.ExpiresAt), s.timeArg(t.UsedAt), s.timeArg(t.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("store: create user token: %w", mapErr(err))
+	}
+	if t.ID, err = res.LastInsertId(); err != nil {
+		return fmt.Errorf("store: create user token: %w", mapErr(err))
+	}
+	return nil
+}
+
+// ConsumeUserToken marks the unused, unexpired token of kind with hash as
+// used at now and returns it. The check and the mark are one UPDATE, so
+// two concurrent calls cannot both succeed. An unknown, used or expired
+// token is [ErrNotFound].
+func (s *Store) ConsumeUserToken(ctx context.Context, kind, hash string, now time.Time) (*UserToken, error) {
+	hash = strings.ToLower(hash)
+	err := s.updateOne(ctx, "consume user token",
+		"UPDATE user_tokens SET used_at = ? WHERE hash = ? AND kind = ? AND used_at IS NULL AND expires_at > ?",
+		s.timeArg(now), hash, kind, s.timeArg(now))
+	if err != nil {
+		return nil, err
+	}
+	var row struct {
+		ID        int64  `db:"id"`
+		UserID    int64  `db:"user_id"`
+		Kind      string `db:"kind"`
+		Hash      string `db:"hash"`
+		ExpiresAt dbTime `db:"expires_at"`
+		UsedAt    dbTime `db:"used_at"`
+		CreatedAt dbTime `db:"created_at"`
+	}
+	// Read from the writer: a reader could lag behind on SQLite's WAL.
+	if err := s.w.GetContext(ctx, &row,
+		"SELECT id, user_id, kind, hash, expires_at, used_at, created_at FROM user_tokens WHERE hash = ?", hash); err != nil {
+		return nil, fmt.Errorf("store: consume user token: %w", mapErr(err))
+	}
+	return &UserToken{ID: row.ID, UserID: row.UserID, Kind: row.Kind, Hash: row.Hash, ExpiresAt: row.ExpiresAt.Time,
+		UsedAt: row.UsedAt.Time, CreatedAt: row.CreatedAt.Time}, nil
+}
+
+// CreateRefreshToken stores a new refresh token and sets t.ID.
+func (s *Store) CreateRefreshToken(ctx context.Context, t *RefreshToken) error {
+	return s.insertRefresh(ctx, s.w, t)
+}
+
+// execer is what insertRefresh needs of a pool or a transaction.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func (s *Store) insertRefresh(ctx context.Context, db execer, t *RefreshToken) error {
+	if len(t.Hash) != 64 || t.Family == "" || len(t.Family) > 32 || t.ExpiresAt.IsZero() {
+		return fmt.Errorf("%w: refresh token needs a family, a 64-digit hex hash and an expiry", ErrInvalid)
+	}
+	if t.CreatedAt.IsZero() {
+		t.CreatedAt = s.now().UTC().Truncate(time.Microsecond)
+	}
+	res, err := db.ExecContext(ctx,
+		"INSERT INTO refresh_tokens (user_id, family, hash, expires_at, revoked_at, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+		t.UserID, t.Family, strings.ToLower(t.Hash), s.timeArg(t.ExpiresAt), s.timeArg(t.RevokedAt), s.timeArg(t.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("store: create refresh token: %w", mapErr(err))
+	}
+	if t.ID, err = res.LastInsertId(); err != nil {
+		return fmt.Errorf("store: create refresh token: %w", mapErr(err))
+	}
+	return nil
+}
+
+// ErrTokenReused means a refresh token that had already been rotated out
+// was presented again: a sign that it was stolen. [Store.RotateRefreshToken]
+// has then revoked every token of its family.
+var ErrTokenReused = errors.New("store: refresh token reused")
+
+// RotateRefreshToken revokes the live, unexpired refresh token with hash
+// and stores next in its place (same user and family, set by this call),
+// in one transaction, returning the old token. An unknown or expired
+// token is [ErrNotFound]; a revoked one is [ErrTokenReused], and its whole
+// family is revoked.
+func (s *Store) RotateRefreshToken(ctx context.Context, hash string, next *RefreshToken, now time.Time) (*RefreshToken, error) {
+	hash = strings.ToLower(hash)
+	tx, err := s.w.BeginTxx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("store: rotate refresh token: %w", mapErr(err))
+	}
+	defer func() { _ = tx.Rollback() }()
+	var row struct {
+		ID        int64  `db:"id"`
+		UserID    int64  `db:"user_id"`
+		Family    string `db:"family"`
+		Hash      string `db:"hash"`
+		ExpiresAt dbTime `db:"expires_at"`
+		RevokedAt dbTime `db:"revoked_at"`
+		CreatedAt dbTime `db:"created_at"`
+	}
+	q := "SELECT id, user_id, family, hash, expires_at, revoked_at, created_at FROM refresh_tokens WHERE hash = ?"
+	if s.d == dialectMySQL {
+		q += " FOR UPDATE"
+	}
+	if err := tx.GetContext(ctx, &row, q, hash); err != nil {
+		return nil, fmt.Errorf("store: rotate refresh token: %w", mapErr(err))
+	}
+	old := &RefreshToken{ID: row.ID, UserID: row.UserID, Family: row.Family, Hash: row.Hash,
+		ExpiresAt: row.ExpiresAt.Time, RevokedAt: row.RevokedAt.Time, CreatedAt: row.CreatedAt.Time}
+	if old.Revoked() {
+		if _, err := tx.ExecContext(ctx, "UPDATE refresh_tokens SET revoked_at = ? WHERE family = ? AND revoked_at IS NULL",
+			s.timeArg(now), old.Family); err != nil {
+			return nil, fmt.Errorf("store: revoke refresh family: %w", mapErr(err))
+		}
+		if err := tx.Commit(); err != nil {
+			return nil, fmt.Errorf("store: revoke refresh family: %w", mapErr(err))
+		}
+		return nil, ErrTokenReused
+	}
+	if !now.Before(old.ExpiresAt) {
+		return nil, fmt.Errorf("store: rotate refresh token: expired: %w", ErrNotFound)
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE refresh_tokens SET revoked_at = ? WHERE id = ?", s.timeArg(now), old.ID); err != nil {
+		return nil, fmt.Errorf("store: rotate refresh token: %w", mapErr(err))
+	}
+	next.UserID, next.Family = old.UserID, old.Family
+	if err := s.insertRefresh(ctx, tx, next); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("store: rotate refresh token: %w", mapErr(err))
+	}
+	return old, nil
+}
+
+// RevokeRefreshFamily revokes every live token of the family of the
+// token with hash (logout) and returns the token's user. An unknown token
+// is [ErrNotFound]; revoking an already revoked family is not an error.
+func (s *Store) RevokeRefreshFamily(ctx context.Context, hash string, at time.Time) (userID int64, err error) {
+	var row struct {
+		UserID int64  `db:"user_id"`
+		Family string `db:"family"`
+	}
+	if err := s.w.GetContext(ctx, &row, "SELECT user_id, family FROM refresh_tokens WHERE hash = ?", strings.ToLower(hash)); err != nil {
+		return 0, fmt.Errorf("store: revoke refresh token: %w", mapErr(err))
+	}
+	if _, err := s.w.ExecContext(ctx, "UPDATE refresh_tokens SET revoked_at = ? WHERE family = ? AND revoked_at IS NULL",
+		s.timeArg(at), row.Family); err != nil {
+		return 0, fmt.Errorf("store: revoke refresh token: %w", mapErr(err))
+	}
+	return row.UserID, nil
+}
+
+// RevokeUserRefreshTokens revokes every live refresh token of user id
+// (after a password change or reset) and returns how many it revoked.
+func (s *Store) RevokeUserRefreshTokens(ctx context.Context, userID int64, at time.Time) (int64, error) {
+	res, err := s.w.ExecContext(ctx, "UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+		s.timeArg(at), userID)
+	if err != nil {
+		return 0, fmt.Errorf("store: revoke user refresh tokens: %w", mapErr(err))
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("store: revoke user refresh tokens: %w", mapErr(err))
+	}
+	return n, nil
+}
+
+// SetAccountParent makes account child a sub-account of parent. An
+// account is the child of at most one parent: setting it again is
+// [ErrDuplicate]. Unknown accounts are [ErrNotFound]; an account cannot
+// be its own parent.
+func (s *Store) SetAccountParent(ctx context.Context, child, parent int64) error {
+	if child == parent {
+		return fmt.Errorf("%w: account %d cannot be its own parent", ErrInvalid, child)
+	}
+	if _, err := s.w.ExecContext(ctx, "INSERT INTO account_parents (account_id, parent_id) VALUES (?, ?)", child, parent); err != nil {
+		return fmt.Errorf("store: set account parent: %w", mapErr(err))
+	}
+	return nil
+}
+
+// AccountParent returns the parent (reseller) of account id, or 0 when it
+// has none.
+func (s *Store) AccountParent(ctx context.Context, id int64) (int64, error) {
+	var parent int64
+	err := s.r.GetContext(ctx, &parent, "SELECT parent_id FROM account_parents WHERE account_id = ?", id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: account parent %d: %w", id, mapErr(err))
+	}
+	return parent, nil
+}
+
+// ChildAccounts returns the ids of the direct sub-accounts of parent, in
+// creation order.
+func (s *Store) ChildAccounts(ctx context.Context, parent int64) ([]int64, error) {
+	var ids []int64
+	if err := s.r.SelectContext(ctx, &ids,
+		"SELECT account_id FROM account_parents WHERE parent_id = ? ORDER BY account_id", parent); err != nil {
+		return nil, fmt.Errorf("store: child accounts of %d: %w", parent, mapErr(err))
+	}
+	return ids, nil
+}
+
+// AuditEntry is one row of the append-only audit log.
+type AuditEntry struct {
+	ID int64
+	// AccountID is the account the action concerns; 0 when unknown.
+	AccountID int64
+	// ActorUserID is the user who acted; 0 for an API key or the CLI.
+	ActorUserID int64
+	Action      string
+	Target      string
+	Details     string
+	IP          string
+	At          time.Time
+}
+
+// AppendAudit appends e to the audit log and sets e.ID. Text longer than
+// its column is cut, so an audit write never fails on a long value. A
+// zero At is stored as now.
+func (s *Store) AppendAudit(ctx context.Context, e *AuditEntry) error {
+	if e.Action == "" {
+		return fmt.Errorf("%w: audit entry without an action", ErrInvalid)
+	}
+	if e.At.IsZero() {
+		e.At = s.now().UTC().Truncate(time.Microsecond)
+	}
+	res, err := s.w.ExecContext(ctx,
+		"INSERT INTO audit_log (account_id, actor_user_id, action, target, details, ip, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		e.AccountID, e.ActorUserID, cut(e.Action, 64), cut(e.Target, 255), cut(e.Details, 1024), cut(e.IP, 64),
+		s.timeArg(e.At))
+	if err != nil {
+		return fmt.Errorf("store: append audit: %w", mapErr(err))
+	}
+	if e.ID, err = res.LastInsertId(); err != nil {
+		return fmt.Errorf("store: append audit: %w", mapErr(err))
+	}
+	return nil
+}
+
+// AuditAllAccounts is the accountID that makes [Store.ListAudit] read
+// every account's entries (for platform admins).
+const AuditAllAccounts int64 = -1
+
+// ListAudit returns up to limit audit entries of account accountID (or of
+// every account for [AuditAllAccounts]), newest first, with ids below
+// beforeID (0: from the newest). limit is capped at 1000.
+func (s *Store) ListAudit(ctx context.Context, accountID, beforeID int64, limit int) ([]AuditEntry, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	if beforeID <= 0 {
+		beforeID = 1<<63 - 1
+	}
+	q := "SELECT id, account_id, actor_user_id, action, target, details, ip, at FROM audit_log WHERE id < ?"
+	args := []any{beforeID}
+	if accountID != AuditAllAccounts {
+		q += " AND account_id = ?"
+		args = append(args, accountID)
+	}
+	q += " ORDER BY id DESC LIMIT ?"
+	args = append(args, limit)
+	var rows []struct {
+		ID          int64  `db:"id"`
+		AccountID   int64  `db:"account_id"`
+		ActorUserID int64  `db:"actor_user_id"`
+		Action      string `db:"action"`
+		Target      string `db:"target"`
+		Details     string `db:"details"`
+		IP          string `db:"ip"`
+		At          dbTime `db:"at"`
+	}
+	if err := s.r.SelectContext(ctx, &rows, q, args...); err != nil {
+		return nil, fmt.Errorf("store: list audit: %w", mapErr(err))
+	}
+	out := make([]AuditEntry, len(rows))
+	for i, r := range rows {
+		out[i] = AuditEntry{ID: r.ID, AccountID: r.AccountID, ActorUserID: r.ActorUserID, Action: r.Action,
+			Target: r.Target, Details: r.Details, IP: r.IP, At: r.At.Time}
+	}
+	return out, nil
+}
+
+// cut shortens s to at most n bytes without splitting a UTF-8 sequence.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}
