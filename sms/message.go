@@ -66,6 +66,10 @@ type Message struct {
 	// CallbackURL receives status webhooks; empty uses the account default.
 	CallbackURL string
 
+	// Price is what the message costs its account, in micro-units of the
+	// account's currency (all segments); 0 when billing is off.
+	Price int64
+
 	CreatedAt time.Time
 	Status    Status
 }

@@ -31,6 +31,17 @@ type Config struct {
 	Messages   MessageConfig   `yaml:"messages"`
 	Webhooks   WebhookConfig   `yaml:"webhooks"`
 	Debug      DebugConfig     `yaml:"debug"`
+	Billing    BillingConfig   `yaml:"billing"`
+}
+
+// BillingConfig turns prepaid billing on: every message is priced by the
+// account's plan and reserved from its balance at accept.
+type BillingConfig struct {
+	// Enabled prices and charges messages; off (the default until every
+	// deployment has plans), messages are free.
+	Enabled bool `yaml:"enabled"`
+	// Currency of new billing accounts (ISO 4217); default EUR.
+	Currency string `yaml:"currency"`
 }
 
 // DebugConfig exposes Go's profiler for performance work.
@@ -140,6 +151,7 @@ func DefaultConfig() Config {
 		Durability: "durable",
 		Log:        LogConfig{Level: "info", Format: "text"},
 		Messages:   MessageConfig{DefaultValidity: 48 * time.Hour, MaxValidity: 72 * time.Hour},
+		Billing:    BillingConfig{Currency: "EUR"},
 	}
 }
 
