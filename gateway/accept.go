@@ -63,9 +63,15 @@ func (s *Service) Accept(m *sms.Message, tps int, done AcceptFunc, tag any) {
 	} else {
 		m.Status = sms.StatusAccepted
 	}
+	if r := s.reserve(m, now); r != nil {
+		s.m.refused(r.Problem)
+		done(tag, m, r)
+		return
+	}
 	ac := &acceptCtx{m: m, done: done, tag: tag}
 	if s.cfg.Durability == Fast {
 		if err := s.w.Add(m, s.persistedFast, ac); err != nil {
+			s.refund(m.ID)
 			s.m.refused(ProblemBackpressure)
 			done(tag, m, errBackpressure)
 			return
@@ -76,6 +82,7 @@ func (s *Service) Accept(m *sms.Message, tps int, done AcceptFunc, tag any) {
 		return
 	}
 	if err := s.w.Add(m, s.persisted, ac); err != nil {
+		s.refund(m.ID)
 		s.m.refused(ProblemBackpressure)
 		done(tag, m, errBackpressure)
 	}
@@ -119,6 +126,7 @@ func (s *Service) persisted(tag any, err error) {
 	ac := tag.(*acceptCtx)
 	if err != nil {
 		s.log.Error("persist message", "err", err)
+		s.refund(ac.m.ID)
 		s.m.refused(ProblemInternal)
 		ac.done(ac.tag, ac.m, errPersist)
 		return
@@ -263,6 +271,7 @@ func (s *Service) unpark() {
 // finishUnsent records the final status of a message that never reached
 // a carrier, and tells its sender.
 func (s *Service) finishUnsent(m *sms.Message, st sms.Status, code string) {
+	s.refund(m.ID)
 	s.record(m, sms.Event{MessageID: m.ID, Status: st, At: time.Now().UTC(), ErrorCode: code})
 	s.tr.with(m.ID, func(*flight) bool { return true })
 	s.notifyFinal(m, st, code, "")
@@ -299,6 +308,9 @@ func (s *Service) recover(ctx context.Context) error {
 		for i := range page {
 			p := &page[i]
 			m := p.Message
+			if len(p.SubmittedSegments) == 0 {
+				s.rereserve(&m) // nothing reached a carrier: not charged yet
+			}
 			if m.SendAt.After(time.Now()) && len(p.SubmittedSegments) == 0 {
 				s.sched.add(&m)
 			} else {

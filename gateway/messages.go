@@ -28,6 +28,7 @@ type SendResult struct {
 	Status   sms.Status
 	Segments int
 	Encoding string // gsm7, ucs2 or binary
+	Price    int64  // micros charged (reserved) for every segment; 0 without billing
 }
 
 // DefaultSender is the sender of HTTP messages that name none.
@@ -100,7 +101,7 @@ func (s *Service) Send(ctx context.Context, accountID int64, tps int, req SendRe
 	if err := s.AcceptWait(ctx, m, tps); err != nil {
 		return SendResult{}, err
 	}
-	return SendResult{ID: m.ID, Status: m.Status, Segments: m.Segments, Encoding: enc}, nil
+	return SendResult{ID: m.ID, Status: m.Status, Segments: m.Segments, Encoding: enc, Price: m.Price}, nil
 }
 
 // batchWait collects the outcomes of a batch's accepts.
@@ -167,7 +168,7 @@ func (s *Service) SendBatch(ctx context.Context, accountID int64, tps int, reqs 
 	for i, m := range msgs {
 		if m != nil && b.errs[i] == nil {
 			// The writer's callback ran before done closed: m is settled.
-			results[i].ID, results[i].Status = m.ID, m.Status
+			results[i].ID, results[i].Status, results[i].Price = m.ID, m.Status, m.Price
 		}
 	}
 	return results, b.errs

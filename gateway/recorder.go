@@ -25,6 +25,7 @@ func (r *recorder) Submitted(*router.Job, int, string, string) {}
 // with carrierMsgID, and sends the "submitted" callback once every
 // segment is.
 func (s *Service) submitted(m *sms.Message, n int, carrier, carrierMsgID string) {
+	s.charge(m.ID) // the first segment a carrier takes makes the reservation a charge
 	s.record(m, sms.Event{MessageID: m.ID, Status: sms.StatusSubmitted, At: time.Now().UTC(),
 		Segment: n, Carrier: carrier, CarrierMsgID: carrierMsgID})
 	s.m.submitted.Inc()
@@ -56,9 +57,10 @@ func (r *recorder) Failed(job *router.Job, seg int, carrier string, code uint32,
 	s.segmentFinal(m.ID, m.AccountID, n, status, ec, carrier)
 }
 
-// Done releases the router's job; the message lives on in the tracker
-// until its receipts arrive.
-func (r *recorder) Done(*router.Job) {}
+// Done ends the router's part of a job; the message lives on in the
+// tracker until its receipts arrive. A reservation still open here means
+// no segment reached a carrier: it is refunded.
+func (r *recorder) Done(job *router.Job) { (*Service)(r).refund(job.Msg.ID) }
 
 // segmentFinal notes the final status of segment n (1-based) of message
 // id; when every segment of the message is final it records the message's

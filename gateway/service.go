@@ -32,6 +32,9 @@ type Deps struct {
 	// Node is this instance's node number for message ids (leased from
 	// the store by the caller).
 	Node int
+	// Billing, if set, prices every message and charges its account's
+	// prepaid balance; nil sends for free.
+	Billing *Billing
 	// Redis, if set, makes account rate limits shared by every instance
 	// (Redis GCRA), falling back to in-process limits while Redis does
 	// not answer. Nil keeps limits in process.
@@ -60,6 +63,8 @@ type Service struct {
 	sched      *scheduler
 	accounts   *accountCache
 	suppressed *suppressions
+	bill       *Billing      // nil: free
+	res        *reservations // open reservations by message id
 
 	parkMu sync.Mutex
 	parked []*sms.Message // persisted, waiting for room in a carrier queue
@@ -108,6 +113,13 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 		}
 		s.limits = fb
 	}
+	if deps.Billing != nil {
+		if deps.Billing.Pricer == nil || deps.Billing.Balances == nil {
+			return nil, errors.New("gateway: Billing needs a Pricer and Balances")
+		}
+		s.bill = deps.Billing
+	}
+	s.res = newReservations()
 	s.accounts = newAccountCache(deps.Store)
 	s.suppressed = newSuppressions()
 	s.customers = newCustomers(s)

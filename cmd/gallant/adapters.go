@@ -37,9 +37,10 @@ func (a apiAuth) AuthenticateAPIKey(ctx context.Context, key string) (api.Princi
 
 // apiMessages serves the message endpoints from the gateway.
 type apiMessages struct {
-	gw  *gateway.Service
-	st  *store.Store
-	tps func(accountID int64) int
+	gw      *gateway.Service
+	st      *store.Store
+	tps     func(accountID int64) int
+	billing bool // answers carry the price
 }
 
 // retryAfter is what a busy or rate-limited client is told to wait.
@@ -68,6 +69,10 @@ func apiError(err error) error {
 		return api.Suppressed(r.Field, r.Detail)
 	case gateway.ProblemInternal:
 		return api.Internal()
+	case gateway.ProblemInsufficientBalance:
+		return &api.Error{Type: gateway.ProblemInsufficientBalance, Title: "Insufficient balance", Status: 402, Detail: r.Detail}
+	case gateway.ProblemNotPriced:
+		return &api.Error{Type: gateway.ProblemNotPriced, Title: "Destination not priced", Status: 422, Detail: r.Detail, Field: r.Field}
 	}
 	return api.InvalidRequest(r.Field, r.Detail)
 }
@@ -78,8 +83,13 @@ func sendRequest(r api.SendRequest) gateway.SendRequest {
 		ClientRef: r.ClientRef, DeliveryReport: r.DeliveryReport}
 }
 
-func sendResult(r gateway.SendResult) api.SendResult {
-	return api.SendResult{ID: r.ID, Status: r.Status, Segments: r.Segments, Encoding: r.Encoding}
+func (a apiMessages) sendResult(r gateway.SendResult) api.SendResult {
+	out := api.SendResult{ID: r.ID, Status: r.Status, Segments: r.Segments, Encoding: r.Encoding}
+	if a.billing {
+		p := r.Price
+		out.Price = &p
+	}
+	return out
 }
 
 func (a apiMessages) Send(ctx context.Context, p api.Principal, req api.SendRequest) (api.SendResult, error) {
@@ -87,7 +97,7 @@ func (a apiMessages) Send(ctx context.Context, p api.Principal, req api.SendRequ
 	if err != nil {
 		return api.SendResult{}, apiError(err)
 	}
-	return sendResult(res), nil
+	return a.sendResult(res), nil
 }
 
 func (a apiMessages) SendBatch(ctx context.Context, p api.Principal, reqs []api.SendRequest) ([]api.BatchItem, error) {
@@ -101,7 +111,7 @@ func (a apiMessages) SendBatch(ctx context.Context, p api.Principal, reqs []api.
 		if errs[i] != nil {
 			out[i].Err = apiError(errs[i])
 		} else {
-			out[i].Result = sendResult(res[i])
+			out[i].Result = a.sendResult(res[i])
 		}
 	}
 	return out, nil

@@ -21,6 +21,7 @@ import (
 
 	"github.com/gallant-sms/gallant/account"
 	"github.com/gallant-sms/gallant/api"
+	"github.com/gallant-sms/gallant/billing"
 	"github.com/gallant-sms/gallant/gateway"
 	"github.com/gallant-sms/gallant/router"
 	"github.com/gallant-sms/gallant/smpp"
@@ -40,8 +41,9 @@ type app struct {
 	hooks *webhook.Dispatcher
 	gw    *gateway.Service
 	api   *api.Server
-	redis *redis.Client // nil without redis.addr
-	pprof *http.Server  // nil without debug.pprof_listen
+	redis *redis.Client    // nil without redis.addr
+	bill  *gateway.Billing // nil without billing.enabled
+	pprof *http.Server     // nil without debug.pprof_listen
 	node  int
 
 	smppAddr, tlsAddr, httpAddr net.Addr
@@ -103,6 +105,18 @@ func newApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error) 
 	}
 	deps := gateway.Deps{Store: st, Writer: a.w, Accounts: a.acc, Webhooks: a.hooks,
 		Routes: routes, AccountRoutes: acctRoutes, Node: a.node}
+	if cfg.Billing.Enabled {
+		pricer := billing.NewPricer(st)
+		if err := pricer.Reload(ctx); err != nil {
+			return nil, fmt.Errorf("load price plans: %w", err)
+		}
+		balances, err := billing.NewBalances(st, a.w, billing.DefaultConfig(), logger)
+		if err != nil {
+			return nil, err
+		}
+		a.bill = &gateway.Billing{Pricer: pricer, Balances: balances}
+		deps.Billing = a.bill
+	}
 	if cfg.Redis.Addr != "" {
 		// ContextTimeoutEnabled makes go-redis honour the limiter's short
 		// deadline, so a hung Redis falls back to local limits at once.
@@ -116,7 +130,7 @@ func newApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error) 
 	}
 	a.api, err = api.New(api.DefaultConfig(), api.Deps{
 		Auth:        apiAuth{a.acc},
-		Messages:    apiMessages{gw: a.gw, st: st, tps: accountTPS(st)},
+		Messages:    apiMessages{gw: a.gw, st: st, tps: accountTPS(st), billing: a.bill != nil},
 		Idempotency: apiIdempotency{st},
 		Health:      a.gw,
 		Gatherer:    a.reg,
@@ -221,6 +235,10 @@ func (a *app) start(ctx context.Context) error {
 	}
 	a.wg.Add(1)
 	go a.renewNode()
+	if a.bill != nil {
+		a.wg.Add(1)
+		go a.reloadPrices()
+	}
 	if a.cfg.Webhooks.Secret == "" {
 		a.log.Warn("webhooks.secret is empty: status callbacks of accounts without a secret of their own are not sent")
 	}
@@ -238,6 +256,28 @@ func (a *app) serve(name string, f func() error, closed error) {
 			a.errs <- fmt.Errorf("%s: %w", name, err)
 		}
 	}()
+}
+
+// pricesReload is how often price plans are read again, so plan changes
+// made with gallant admin reach running instances.
+const pricesReload = 30 * time.Second
+
+func (a *app) reloadPrices() {
+	defer a.wg.Done()
+	t := time.NewTicker(pricesReload)
+	defer t.Stop()
+	for {
+		select {
+		case <-a.stopNode:
+			return
+		case <-t.C:
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			if err := a.bill.Pricer.Reload(ctx); err != nil {
+				a.log.Error("reload price plans", "err", err)
+			}
+			cancel()
+		}
+	}
 }
 
 func (a *app) renewNode() {
@@ -271,6 +311,13 @@ func (a *app) shutdown(ctx context.Context) error {
 	}
 	if err := a.gw.Shutdown(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("gateway: %w", err))
+	}
+	if a.bill != nil {
+		// Charges and refunds go to the writer; unused leased credit goes
+		// back to the accounts.
+		if err := a.bill.Balances.Close(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("billing: %w", err))
+		}
 	}
 	if pending, err := a.hooks.Stop(ctx); err != nil || len(pending) > 0 {
 		a.log.Warn("webhooks not delivered at shutdown", "pending", len(pending), "err", err)
