@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gallant-sms/gallant/account"
+	"github.com/gallant-sms/gallant/billing"
 	"github.com/gallant-sms/gallant/smpp"
 	"github.com/gallant-sms/gallant/smpp/smpptest"
 	"github.com/gallant-sms/gallant/store"
@@ -64,6 +65,7 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	cfg.Store = StoreConfig{Driver: "sqlite", DSN: filepath.Join(*data, "gallant.db")}
 	cfg.Durability = *durability
 	cfg.Webhooks.Secret = "demo-webhook-secret" // printed below; callbacks are signed with it
+	cfg.Billing.Enabled = true
 	cfg.Carriers = []CarrierConfig{{Name: "sim", Address: simLn.Addr().String(), SystemID: "gallant", Password: "secret",
 		BindType: "transceiver", Binds: 2, Window: 100}}
 	cfg.Routes = []RouteConfig{{Prefix: "", Carriers: []RouteCarrier{{Carrier: "sim", Weight: 1}}}}
@@ -79,6 +81,9 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	creds, err := demoAccount(ctx, a.st, a.acc, *data)
+	if err == nil {
+		err = demoBilling(ctx, a, creds.AccountID)
+	}
 	if err != nil {
 		return errors.Join(err, a.shutdown(context.Background()))
 	}
@@ -110,8 +115,55 @@ func demoAccount(ctx context.Context, st *store.Store, acc *account.Service, dir
 	return c, nil
 }
 
+// Demo prices: 0.01 EUR a segment everywhere, 0.035 to the UK; the demo
+// account starts with 100 EUR.
+const (
+	demoPrice   = 10_000
+	demoPriceUK = 35_000
+	demoCredit  = 100_000_000
+)
+
+// demoBilling makes sure there is a default price plan and that the demo
+// account has a balance, then loads the prices.
+func demoBilling(ctx context.Context, a *app, accountID int64) error {
+	p, err := a.st.LoadPricing(ctx)
+	if err != nil {
+		return err
+	}
+	hasDefault := false
+	for _, pl := range p.Plans {
+		hasDefault = hasDefault || (pl.Default && pl.OwnerAccountID == 0)
+	}
+	if !hasDefault {
+		plan := &store.PricePlan{Name: "demo", Currency: "EUR", Default: true, ValidFrom: time.Now().Add(-time.Minute)}
+		for d := '1'; d <= '9'; d++ {
+			plan.Prices = append(plan.Prices, store.PlanPrice{Prefix: string(d), PriceMicros: demoPrice})
+		}
+		plan.Prices = append(plan.Prices, store.PlanPrice{Prefix: "44", PriceMicros: demoPriceUK})
+		if err := a.st.CreatePricePlan(ctx, plan); err != nil {
+			return fmt.Errorf("demo price plan: %w", err)
+		}
+	}
+	if _, err := a.st.GetBillingAccount(ctx, accountID); errors.Is(err, store.ErrNotFound) {
+		if err := a.st.CreateBillingAccount(ctx, &store.BillingAccount{AccountID: accountID, Currency: "EUR"}); err != nil {
+			return fmt.Errorf("demo billing account: %w", err)
+		}
+		if err := a.st.PostBalance(ctx, &store.LedgerEntry{AccountID: accountID, Kind: store.LedgerTopUp,
+			Amount: demoCredit, Reason: "demo credit"}); err != nil {
+			return fmt.Errorf("demo top-up: %w", err)
+		}
+	} else if err != nil {
+		return err
+	}
+	return a.bill.Pricer.Reload(ctx)
+}
+
 func printDemo(w io.Writer, a *app, c account.Created) {
 	base := "http://" + a.httpAddr.String()
+	balance := "?"
+	if b, err := a.st.GetBillingAccount(context.Background(), c.AccountID); err == nil {
+		balance = billing.Micros(b.Balance).String()
+	}
 	secret := c.WebhookSecret // the account's own; the gateway's signs for accounts without one
 	if secret == "" {
 		secret = a.cfg.Webhooks.Secret
@@ -122,6 +174,7 @@ Gallant SMS demo is running (SQLite store, simulated carrier, %s mode).
   HTTP API   %s      (metrics %s/metrics, OpenAPI %s/openapi.json)
   SMPP       %s    system_id %s  password %s
   API key    %s
+  Balance    %s EUR prepaid; 0.01 EUR a segment (0.035 to +44), the price is in every answer
   Webhooks   signed with the secret "%s" (header X-Gallant-Signature)
 
 Send a message and read its status (delivered after the simulated receipt):
@@ -129,6 +182,6 @@ Send a message and read its status (delivered after the simulated receipt):
   id=$(curl -s -X POST %s/v1/messages -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' -d '{"to":"+447700900123","from":"Gallant","text":"Hello from Gallant"}' | sed -E 's/.*"id":"?([0-9]+).*/\1/'); sleep 1; curl -s %s/v1/messages/$id -H 'Authorization: Bearer %s'; echo
 
 Stop with Ctrl-C.
-`, a.cfg.Durability, base, base, base, a.smppAddr, c.SystemID, c.SMPPPassword, c.APIKey, secret,
+`, a.cfg.Durability, base, base, base, a.smppAddr, c.SystemID, c.SMPPPassword, c.APIKey, balance, secret,
 		base, c.APIKey, base, c.APIKey)
 }
