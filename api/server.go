@@ -20,6 +20,9 @@ type Deps struct {
 	Auth Authenticator
 	// Messages sends and reads messages. Required.
 	Messages Messages
+	// Billing serves the balance, ledger and pricing endpoints; nil
+	// answers them 404 (billing off).
+	Billing Billing
 	// Idempotency stores answers to POSTs with an Idempotency-Key.
 	// Required.
 	Idempotency Idempotency
@@ -139,6 +142,9 @@ func (s *Server) routes() *router.Router {
 	s.post(r, "/v1/messages/batch", s.cfg.MaxBatchBodyBytes, s.postBatch)
 	s.get(r, "/v1/messages", s.listMessages)
 	s.get(r, "/v1/messages/{id}", s.getMessage)
+	s.get(r, "/v1/balance", s.getBalance)
+	s.get(r, "/v1/ledger", s.getLedger)
+	s.get(r, "/v1/pricing", s.getPricing)
 
 	r.GET("/metrics", s.instrument("GET /metrics", s.metricsHandler()))
 	r.GET("/healthz", s.instrument("GET /healthz", s.healthz))

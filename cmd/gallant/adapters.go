@@ -5,11 +5,13 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/gallant-sms/gallant/account"
 	"github.com/gallant-sms/gallant/api"
+	"github.com/gallant-sms/gallant/billing"
 	"github.com/gallant-sms/gallant/gateway"
 	"github.com/gallant-sms/gallant/smpp/pdutext"
 	"github.com/gallant-sms/gallant/sms"
@@ -263,4 +265,62 @@ func accountTPS(st *store.Store) func(int64) int {
 		mu.Unlock()
 		return tps
 	}
+}
+
+// apiBilling serves the balance, ledger and pricing endpoints.
+type apiBilling struct {
+	st   *store.Store
+	bill *gateway.Billing
+}
+
+func (b apiBilling) Balance(ctx context.Context, p api.Principal) (api.BalanceView, error) {
+	a, err := b.st.GetBillingAccount(ctx, p.AccountID)
+	if errors.Is(err, store.ErrNotFound) {
+		return api.BalanceView{}, api.NotFound("the account has no prepaid balance yet")
+	}
+	if err != nil {
+		return api.BalanceView{}, err
+	}
+	return api.BalanceView{Currency: a.Currency, Balance: a.Balance, Held: a.Held, CreditLimit: a.CreditLimit,
+		Available: a.Available()}, nil
+}
+
+func (b apiBilling) Ledger(ctx context.Context, p api.Principal, cursor string, limit int) (api.LedgerPage, error) {
+	var after int64
+	if cursor != "" {
+		n, err := strconv.ParseInt(cursor, 10, 64)
+		if err != nil || n < 0 {
+			return api.LedgerPage{}, api.InvalidRequest("cursor", "malformed cursor")
+		}
+		after = n
+	}
+	rows, err := b.st.ListLedger(ctx, p.AccountID, after, limit)
+	if err != nil {
+		return api.LedgerPage{}, err
+	}
+	page := api.LedgerPage{Items: make([]api.LedgerItem, len(rows))}
+	for i, r := range rows {
+		page.Items[i] = api.LedgerItem{ID: r.ID, Kind: string(r.Kind), Amount: r.Amount, MessageID: r.MessageID,
+			Reason: r.Reason, At: r.CreatedAt}
+	}
+	if len(rows) == limit {
+		page.NextCursor = strconv.FormatInt(rows[len(rows)-1].ID, 10)
+	}
+	return page, nil
+}
+
+func (b apiBilling) Price(_ context.Context, p api.Principal, to string) (api.PriceView, error) {
+	d, r := gateway.Destination(0, 0, to)
+	if r != nil {
+		return api.PriceView{}, api.InvalidNumber("to", r.Detail)
+	}
+	q, err := b.bill.Pricer.Price(p.AccountID, d.Addr, 1, time.Now())
+	if errors.Is(err, billing.ErrNoPlan) || errors.Is(err, billing.ErrNoPrice) {
+		return api.PriceView{}, &api.Error{Type: gateway.ProblemNotPriced, Title: "Destination not priced", Status: 422,
+			Detail: "the account's price plan has no price for this destination", Field: "to"}
+	}
+	if err != nil {
+		return api.PriceView{}, err
+	}
+	return api.PriceView{To: "+" + d.Addr, Currency: q.Currency, PerSegment: int64(q.PerSegment), PlanID: q.PlanID}, nil
 }

@@ -112,6 +112,44 @@ func TestE2EBilling(t *testing.T) {
 			return n >= 7, fmt.Sprint(n) // 4 UK + 2 US parts + the refused one
 		})
 
+		// The read endpoints.
+		var price struct {
+			PerSegment int64  `json:"per_segment"`
+			Currency   string `json:"currency"`
+		}
+		pr := a.do(t, http.MethodGet, "/v1/pricing?to=%2B447700900123", c.APIKey, "")
+		if pr.json(t, &price); pr.status != http.StatusOK || price.PerSegment != 50_000 || price.Currency != "EUR" {
+			t.Fatalf("pricing: %d %s", pr.status, pr.body)
+		}
+		if r := a.do(t, http.MethodGet, "/v1/pricing?to=%2B33612345678", c.APIKey, ""); r.status != http.StatusUnprocessableEntity {
+			t.Fatalf("unpriced pricing: %d %s", r.status, r.body)
+		}
+		var bal struct {
+			Currency string `json:"currency"`
+			Balance  int64  `json:"balance"`
+		}
+		if br := a.do(t, http.MethodGet, "/v1/balance", c.APIKey, ""); br.status != http.StatusOK {
+			t.Fatalf("balance: %d %s", br.status, br.body)
+		} else if br.json(t, &bal); bal.Currency != "EUR" {
+			t.Fatalf("balance: %s", br.body)
+		}
+		var ledger struct {
+			Items []struct {
+				Kind   string `json:"kind"`
+				Amount int64  `json:"amount"`
+			} `json:"items"`
+		}
+		a.do(t, http.MethodGet, "/v1/ledger?limit=500", c.APIKey, "").json(t, &ledger)
+		topups := 0
+		for _, it := range ledger.Items {
+			if it.Kind == "topup" {
+				topups++
+			}
+		}
+		if topups != 2 {
+			t.Fatalf("ledger has %d top-ups, want 2: %+v", topups, ledger.Items)
+		}
+
 		a.stop() // settles the leases
 		acct, err := st.GetBillingAccount(context.Background(), c.AccountID)
 		if err != nil {

@@ -132,6 +132,7 @@ func newApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error) 
 		Auth:        apiAuth{a.acc},
 		Messages:    apiMessages{gw: a.gw, st: st, tps: accountTPS(st), billing: a.bill != nil},
 		Idempotency: apiIdempotency{st},
+		Billing:     a.apiBilling(),
 		Health:      a.gw,
 		Gatherer:    a.reg,
 	}, logger.With("component", "api"), a.reg)
@@ -157,6 +158,14 @@ func (a *app) release() {
 		_ = a.redis.Close()
 	}
 	_ = a.st.Close()
+}
+
+// apiBilling is the API's billing service, nil when billing is off.
+func (a *app) apiBilling() api.Billing {
+	if a.bill == nil {
+		return nil
+	}
+	return apiBilling{st: a.st, bill: a.bill}
 }
 
 // gatewayConfig translates the file's carriers and routes.

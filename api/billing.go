@@ -1,0 +1,123 @@
+package api
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/gallant-sms/gallant/sms"
+)
+
+// Billing is the prepaid-balance service behind the billing endpoints.
+// Amounts are in micro-units of the account's currency (1 unit =
+// 1,000,000). A nil Billing in Deps answers those endpoints 404: billing
+// is not enabled.
+type Billing interface {
+	// Balance returns p's account balance.
+	Balance(ctx context.Context, p Principal) (BalanceView, error)
+	// Ledger returns a page of p's ledger, oldest first, after the cursor.
+	Ledger(ctx context.Context, p Principal, cursor string, limit int) (LedgerPage, error)
+	// Price quotes one segment to the E.164 number to for p's account; a
+	// destination without a price is a not-priced [*Error].
+	Price(ctx context.Context, p Principal, to string) (PriceView, error)
+}
+
+// BalanceView is an account's prepaid balance.
+type BalanceView struct {
+	Currency string `json:"currency"`
+	// Balance is the settled money; Held is credit leased to gateway
+	// instances (spent or not yet); Available is what new messages may
+	// still use: Balance − Held − CreditLimit.
+	Balance     int64 `json:"balance"`
+	Held        int64 `json:"held"`
+	CreditLimit int64 `json:"credit_limit"`
+	Available   int64 `json:"available"`
+}
+
+// LedgerItem is one change of money.
+type LedgerItem struct {
+	ID        int64     `json:"id,string"`
+	Kind      string    `json:"kind"`
+	Amount    int64     `json:"amount"`
+	MessageID sms.ID    `json:"message_id,string,omitempty"`
+	Reason    string    `json:"reason,omitempty"`
+	At        time.Time `json:"at"`
+}
+
+// LedgerPage is a page of the ledger.
+type LedgerPage struct {
+	Items      []LedgerItem `json:"items"`
+	NextCursor string       `json:"next_cursor,omitempty"`
+}
+
+// PriceView is the price of one segment to a destination.
+type PriceView struct {
+	To         string `json:"to"`
+	Currency   string `json:"currency"`
+	PerSegment int64  `json:"per_segment"`
+	PlanID     int64  `json:"plan_id,string"`
+}
+
+func (s *Server) billingOff(ctx *fasthttp.RequestCtx) bool {
+	if s.deps.Billing == nil {
+		writeProblem(ctx, NotFound("billing is not enabled on this gateway"))
+		return true
+	}
+	return false
+}
+
+func (s *Server) getBalance(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
+	if s.billingOff(ctx) {
+		return
+	}
+	v, err := s.deps.Billing.Balance(sctx, p)
+	if err != nil {
+		s.fail(ctx, err)
+		return
+	}
+	s.writeJSON(ctx, fasthttp.StatusOK, v)
+}
+
+func (s *Server) getLedger(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
+	if s.billingOff(ctx) {
+		return
+	}
+	args := ctx.QueryArgs()
+	limit := DefaultListLimit
+	if l := args.Peek("limit"); len(l) > 0 {
+		n, err := strconv.Atoi(string(l))
+		if err != nil || n < 1 || n > MaxListLimit {
+			writeProblem(ctx, InvalidRequest("limit", "limit must be 1 to "+strconv.Itoa(MaxListLimit)))
+			return
+		}
+		limit = n
+	}
+	page, err := s.deps.Billing.Ledger(sctx, p, string(args.Peek("cursor")), limit)
+	if err != nil {
+		s.fail(ctx, err)
+		return
+	}
+	if page.Items == nil {
+		page.Items = []LedgerItem{}
+	}
+	s.writeJSON(ctx, fasthttp.StatusOK, page)
+}
+
+func (s *Server) getPricing(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
+	if s.billingOff(ctx) {
+		return
+	}
+	to := string(ctx.QueryArgs().Peek("to"))
+	if to == "" {
+		writeProblem(ctx, InvalidRequest("to", "give the destination: ?to=+447700900123"))
+		return
+	}
+	v, err := s.deps.Billing.Price(sctx, p, to)
+	if err != nil {
+		s.fail(ctx, err)
+		return
+	}
+	s.writeJSON(ctx, fasthttp.StatusOK, v)
+}
