@@ -12,7 +12,8 @@ import (
 const messageColumns = "m.id, m.account_id, m.ingress, m.system_id, m.client_ref, " +
 	"m.src_ton, m.src_npi, m.src_addr, m.dst_ton, m.dst_npi, m.dst_addr, " +
 	"m.data_coding, m.esm_class, m.protocol_id, m.priority, m.registered_delivery, " +
-	"m.body, m.segments, m.send_at, m.valid_until, m.callback_url, m.created_at, m.status"
+	"m.body, m.segments, m.send_at, m.valid_until, m.callback_url, m.created_at, m.status, " +
+	"m.price_micros"
 
 // finalStatus is the smallest final status, submittedStatus the status a
 // carrier's acknowledgement records, as SQL literals.
@@ -56,6 +57,7 @@ type messageRow struct {
 	CallbackURL        string `db:"callback_url"`
 	CreatedAt          dbTime `db:"created_at"`
 	Status             uint8  `db:"status"`
+	PriceMicros        int64  `db:"price_micros"`
 }
 
 func (r *messageRow) message() sms.Message {
@@ -83,6 +85,7 @@ func (r *messageRow) message() sms.Message {
 		CallbackURL:        r.CallbackURL,
 		CreatedAt:          r.CreatedAt.Time,
 		Status:             sms.Status(r.Status),
+		Price:              r.PriceMicros,
 	}
 }
 

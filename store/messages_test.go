@@ -30,6 +30,7 @@ func TestGetMessageAndHistory(t *testing.T) {
 		m.Status = sms.StatusScheduled
 		m.DataCoding, m.ESMClass, m.ProtocolID, m.Priority = 8, 0x40, 1, 2
 		m.Segments = 2
+		m.Price = 70_000 // two segments at 0.035
 		if err := s.Insert(ctx, m,
 			ev(1, 1001, sms.StatusSubmitted, base.Add(time.Minute), 1, "carrierA", "c-1", ""),
 			ev(1, 1001, sms.StatusDelivered, base.Add(2*time.Minute), 1, "carrierA", "c-1", "000"),
@@ -47,7 +48,7 @@ func TestGetMessageAndHistory(t *testing.T) {
 			got.DataCoding != 8 || got.ESMClass != 0x40 || got.ProtocolID != 1 || got.Priority != 2 ||
 			got.RegisteredDelivery != 1 || string(got.Body) != string(want.Body) || got.Segments != 2 ||
 			!got.SendAt.Equal(want.SendAt) || !got.ValidUntil.Equal(want.ValidUntil) || got.CallbackURL != want.CallbackURL ||
-			!got.CreatedAt.Equal(base) || got.Status != sms.StatusDelivered {
+			!got.CreatedAt.Equal(base) || got.Status != sms.StatusDelivered || got.Price != 70_000 {
 			t.Fatalf("GetMessage =\n%+v\nwant\n%+v", got, want)
 		}
 		if got.CreatedAt.Location() != time.UTC {
@@ -71,7 +72,8 @@ func TestGetMessageAndHistory(t *testing.T) {
 			t.Fatal(err)
 		}
 		got, events, err = s.GetMessage(ctx, 1, 1002)
-		if err != nil || !got.SendAt.IsZero() || !got.ValidUntil.IsZero() || len(events) != 0 || got.Status != sms.StatusAccepted {
+		if err != nil || !got.SendAt.IsZero() || !got.ValidUntil.IsZero() || len(events) != 0 || got.Status != sms.StatusAccepted ||
+			got.Price != 0 {
 			t.Fatalf("plain message = %+v, %v, %v", got, events, err)
 		}
 		if err := s.Insert(ctx, testMessage(1, 1002)); !errors.Is(err, ErrDuplicate) {

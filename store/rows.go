@@ -21,7 +21,8 @@ var (
 		"id", "account_id", "ingress", "system_id", "client_ref",
 		"src_ton", "src_npi", "src_addr", "dst_ton", "dst_npi", "dst_addr",
 		"data_coding", "esm_class", "protocol_id", "priority", "registered_delivery",
-		"body", "segments", "send_at", "valid_until", "callback_url", "created_at", "status")
+		"body", "segments", "send_at", "valid_until", "callback_url", "created_at", "status",
+		"price_micros")
 	eventsTable = mustTable("message_events", false,
 		"message_id", "account_id", "status", "at", "segment", "carrier", "carrier_msg_id", "error_code")
 	moTable = mustTable("mo_messages", true,
@@ -71,6 +72,7 @@ func appendMessage(v *Values, m *sms.Message, now time.Time) {
 	v.String(m.CallbackURL)
 	v.Time(created)
 	v.Int(int64(status))
+	v.Int(m.Price)
 }
 
 // appendEvent writes a status row; a zero At is stored as now.

@@ -4,13 +4,15 @@
 //	gallant demo                      run a self-contained demo (SQLite, simulated carrier)
 //	gallant migrate --config FILE     apply database migrations
 //	gallant admin account create --name NAME [--config FILE]
+//	gallant admin topup --account ID --amount AMOUNT [--reference REF] [--config FILE]
+//	gallant admin balance --account ID [--config FILE]
+//	gallant admin plan create --name NAME --price PREFIX=AMOUNT ... [--config FILE]
 //	gallant check-config --config FILE
 //	gallant version
 package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -18,8 +20,6 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-
-	"github.com/gallant-sms/gallant/account"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -37,8 +37,20 @@ commands:
                                         HTTP on 127.0.0.1:8080, SMPP on 127.0.0.1:2775
   migrate --config FILE                 apply database migrations and exit
   admin account create --name NAME [--config FILE]
-                                        create an account; prints its API key and
-                                        SMPP credentials as JSON
+                                        create an account and its balance (at zero);
+                                        prints its API key and SMPP credentials as JSON
+  admin topup --account ID --amount AMOUNT [--reference REF] [--config FILE]
+                                        add money to an account's balance, e.g.
+                                        --amount 12.50; prints the new balance
+  admin balance --account ID [--config FILE]
+                                        print an account's balance, held credit,
+                                        credit limit and currency
+  admin plan create --name NAME --price PREFIX=AMOUNT [--price ...] [--currency CUR]
+                    [--default] [--account ID] [--config FILE]
+                                        create a price plan in force from now
+                                        (price per segment by destination prefix,
+                                        e.g. --price 44=0.035) and assign it to
+                                        an account
   check-config --config FILE            load and validate a configuration
   version                               print the version
 
@@ -152,38 +164,6 @@ func cmdMigrate(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "schema version %d (code knows %d)\n", cur, known)
 	return nil
-}
-
-func cmdAdmin(args []string, stdout, stderr io.Writer) error {
-	if len(args) < 2 || args[0] != "account" || args[1] != "create" {
-		return usageError{errors.New("admin: usage: gallant admin account create --name NAME [--config FILE]")}
-	}
-	var name string
-	cfg, err := loadFromFlags("admin account create", args[2:], stderr, false, func(fs *flag.FlagSet) {
-		fs.StringVar(&name, "name", "", "the account's name")
-	})
-	if err != nil {
-		return err
-	}
-	if name == "" {
-		return usageError{errors.New("admin account create: --name is required")}
-	}
-	logger, err := newLogger(LogConfig{Level: "warn"})
-	if err != nil {
-		return err
-	}
-	st, err := openStore(context.Background(), cfg, logger)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	created, err := account.New(st, logger).CreateAccount(context.Background(), name)
-	if err != nil {
-		return err
-	}
-	enc := json.NewEncoder(stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(created)
 }
 
 func cmdCheckConfig(args []string, stdout, stderr io.Writer) error {

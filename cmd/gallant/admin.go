@@ -1,0 +1,412 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/gallant-sms/gallant/account"
+	"github.com/gallant-sms/gallant/billing"
+	"github.com/gallant-sms/gallant/store"
+)
+
+// adminUsage lists the admin subcommands.
+const adminUsage = `usage:
+  gallant admin account create --name NAME [--config FILE]
+  gallant admin topup --account ID --amount AMOUNT [--reference REF] [--config FILE]
+  gallant admin balance --account ID [--config FILE]
+  gallant admin plan create --name NAME [--currency CUR] [--default] [--account ID]
+                            --price PREFIX=AMOUNT [--price ...] [--config FILE]`
+
+// maxReference is the longest top-up reference, the length of the
+// ledger's reason column.
+const maxReference = 255
+
+// adminEnv is what the admin subcommands run with: where they print, and
+// how they load the configuration named by --config (empty: defaults and
+// environment only).
+type adminEnv struct {
+	stdout, stderr io.Writer
+	load           func(path string) (Config, error)
+}
+
+// cmdAdmin runs "gallant admin ...".
+func cmdAdmin(args []string, stdout, stderr io.Writer) error {
+	env := adminEnv{stdout: stdout, stderr: stderr, load: func(path string) (Config, error) {
+		return LoadConfig(path, os.Environ())
+	}}
+	return env.run(context.Background(), args)
+}
+
+// run dispatches args to a subcommand.
+func (e adminEnv) run(ctx context.Context, args []string) error {
+	switch {
+	case len(args) >= 2 && args[0] == "account" && args[1] == "create":
+		return e.accountCreate(ctx, args[2:])
+	case len(args) >= 1 && args[0] == "topup":
+		return e.topUp(ctx, args[1:])
+	case len(args) >= 1 && args[0] == "balance":
+		return e.balance(ctx, args[1:])
+	case len(args) >= 2 && args[0] == "plan" && args[1] == "create":
+		return e.planCreate(ctx, args[2:])
+	}
+	return usageError{fmt.Errorf("admin: unknown subcommand %q\n%s", strings.Join(args, " "), adminUsage)}
+}
+
+// parse parses the flags of subcommand name, defined by define, plus
+// --config, whose value it returns. Mistakes are usage errors.
+func (e adminEnv) parse(name string, args []string, define func(fs *flag.FlagSet)) (string, error) {
+	fs := flag.NewFlagSet("gallant admin "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	path := fs.String("config", "", "configuration file (YAML)")
+	define(fs)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return "", err
+		}
+		return "", usageError{fmt.Errorf("admin %s: %w", name, err)}
+	}
+	if fs.NArg() > 0 {
+		return "", usageError{fmt.Errorf("admin %s: unexpected arguments %v", name, fs.Args())}
+	}
+	return *path, nil
+}
+
+// withStore loads the configuration at path, opens (and migrates) its
+// store, runs fn and prints what fn returns as indented JSON.
+func (e adminEnv) withStore(ctx context.Context, path string, fn func(Config, *store.Store) (any, error)) error {
+	cfg, err := e.load(path)
+	if err != nil {
+		return err
+	}
+	logger, err := newLogger(LogConfig{Level: "warn"})
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	out, err := fn(cfg, st)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(e.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+// accountCreated is the output of "admin account create".
+type accountCreated struct {
+	account.Created
+	Currency string `json:"currency"`
+}
+
+// accountCreate creates an account with its API key, SMPP credential and
+// billing account (at zero, in cfg.Billing.Currency).
+func (e adminEnv) accountCreate(ctx context.Context, args []string) error {
+	var name string
+	path, err := e.parse("account create", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&name, "name", "", "the account's name")
+	})
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(name) == "" {
+		return usageError{errors.New("admin account create: --name is required")}
+	}
+	return e.withStore(ctx, path, func(cfg Config, st *store.Store) (any, error) {
+		logger, err := newLogger(LogConfig{Level: "warn"})
+		if err != nil {
+			return nil, err
+		}
+		cur := billingCurrency(cfg)
+		if !billing.ValidCurrency(cur) {
+			return nil, fmt.Errorf("admin account create: billing.currency %q is not an ISO 4217 code", cur)
+		}
+		created, err := account.New(st, logger).CreateAccount(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		if err := st.CreateBillingAccount(ctx, &store.BillingAccount{AccountID: created.AccountID, Currency: cur}); err != nil {
+			return nil, fmt.Errorf("admin account create: account %d created, but not its balance: %w", created.AccountID, err)
+		}
+		return accountCreated{Created: created, Currency: cur}, nil
+	})
+}
+
+// billingCurrency is the currency of new billing accounts and plans.
+func billingCurrency(cfg Config) string {
+	if cfg.Billing.Currency == "" {
+		return "EUR"
+	}
+	return cfg.Billing.Currency
+}
+
+// balanceOut is a billing account as the admin commands print it. Amounts
+// are given both as decimal text and in micros.
+type balanceOut struct {
+	AccountID         int64  `json:"account_id"`
+	Currency          string `json:"currency"`
+	Balance           string `json:"balance"`
+	BalanceMicros     int64  `json:"balance_micros"`
+	Held              string `json:"held"`
+	HeldMicros        int64  `json:"held_micros"`
+	CreditLimit       string `json:"credit_limit"`
+	CreditLimitMicros int64  `json:"credit_limit_micros"`
+	Available         string `json:"available"`
+	AvailableMicros   int64  `json:"available_micros"`
+}
+
+func newBalanceOut(a *store.BillingAccount) balanceOut {
+	return balanceOut{
+		AccountID: a.AccountID, Currency: a.Currency,
+		Balance: billing.Micros(a.Balance).String(), BalanceMicros: a.Balance,
+		Held: billing.Micros(a.Held).String(), HeldMicros: a.Held,
+		CreditLimit: billing.Micros(a.CreditLimit).String(), CreditLimitMicros: a.CreditLimit,
+		Available: billing.Micros(a.Available()).String(), AvailableMicros: a.Available(),
+	}
+}
+
+// topUpOut is the output of "admin topup": the ledger row written and the
+// balance read right after it.
+type topUpOut struct {
+	LedgerID     int64      `json:"ledger_id"`
+	Amount       string     `json:"amount"`
+	AmountMicros int64      `json:"amount_micros"`
+	Reference    string     `json:"reference,omitempty"`
+	Account      balanceOut `json:"account"`
+}
+
+// requireAccount checks an --account flag's value; 0 means it was not
+// given.
+func requireAccount(name string, id int64) error {
+	if id <= 0 {
+		return usageError{fmt.Errorf("admin %s: --account must be a positive account id", name)}
+	}
+	return nil
+}
+
+// topUp adds money to an account's balance with a top-up ledger row.
+func (e adminEnv) topUp(ctx context.Context, args []string) error {
+	var (
+		id             int64
+		amount, reason string
+	)
+	path, err := e.parse("topup", args, func(fs *flag.FlagSet) {
+		fs.Int64Var(&id, "account", 0, "the account to top up")
+		fs.StringVar(&amount, "amount", "", "the amount in currency units, e.g. 12.50")
+		fs.StringVar(&reason, "reference", "", "a reference, such as a bank transfer's")
+	})
+	if err != nil {
+		return err
+	}
+	if err := requireAccount("topup", id); err != nil {
+		return err
+	}
+	if amount == "" {
+		return usageError{errors.New("admin topup: --amount is required")}
+	}
+	m, err := billing.ParseMicros(amount)
+	if err != nil {
+		return usageError{fmt.Errorf("admin topup: --amount: %w", err)}
+	}
+	if m <= 0 {
+		return usageError{fmt.Errorf("admin topup: --amount %s must be positive", amount)}
+	}
+	if len(reason) > maxReference {
+		return usageError{fmt.Errorf("admin topup: --reference is longer than %d bytes", maxReference)}
+	}
+	return e.withStore(ctx, path, func(cfg Config, st *store.Store) (any, error) {
+		if err := ensureBillingAccount(ctx, cfg, st, id); err != nil {
+			return nil, err
+		}
+		entry := &store.LedgerEntry{AccountID: id, Kind: store.LedgerTopUp, Amount: int64(m), Reason: reason}
+		if entry.Reason == "" {
+			entry.Reason = "admin top-up"
+		}
+		if err := st.PostBalance(ctx, entry); err != nil {
+			return nil, err
+		}
+		a, err := st.GetBillingAccount(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return topUpOut{LedgerID: entry.ID, Amount: m.String(), AmountMicros: int64(m), Reference: reason,
+			Account: newBalanceOut(a)}, nil
+	})
+}
+
+// ensureBillingAccount opens the balance (at zero, in cfg's currency) of
+// account id if it has none, as for accounts created before billing. An
+// unknown account is [store.ErrNotFound].
+func ensureBillingAccount(ctx context.Context, cfg Config, st *store.Store, id int64) error {
+	_, err := st.GetBillingAccount(ctx, id)
+	if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if _, err := st.GetAccount(ctx, id); err != nil {
+		return fmt.Errorf("admin: account %d: %w", id, err)
+	}
+	err = st.CreateBillingAccount(ctx, &store.BillingAccount{AccountID: id, Currency: billingCurrency(cfg)})
+	if errors.Is(err, store.ErrDuplicate) { // opened meanwhile by someone else
+		return nil
+	}
+	return err
+}
+
+// balance prints an account's balance.
+func (e adminEnv) balance(ctx context.Context, args []string) error {
+	var id int64
+	path, err := e.parse("balance", args, func(fs *flag.FlagSet) {
+		fs.Int64Var(&id, "account", 0, "the account")
+	})
+	if err != nil {
+		return err
+	}
+	if err := requireAccount("balance", id); err != nil {
+		return err
+	}
+	return e.withStore(ctx, path, func(_ Config, st *store.Store) (any, error) {
+		a, err := st.GetBillingAccount(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return newBalanceOut(a), nil
+	})
+}
+
+// priceFlags collects repeated --price PREFIX=AMOUNT flags.
+type priceFlags []store.PlanPrice
+
+// String implements flag.Value.
+func (p *priceFlags) String() string {
+	parts := make([]string, len(*p))
+	for i, pr := range *p {
+		parts[i] = pr.Prefix + "=" + billing.Micros(pr.PriceMicros).String()
+	}
+	return strings.Join(parts, " ")
+}
+
+// Set implements flag.Value: it parses one PREFIX=AMOUNT.
+func (p *priceFlags) Set(s string) error {
+	prefix, amount, ok := strings.Cut(s, "=")
+	if !ok {
+		return fmt.Errorf("price %q: want PREFIX=AMOUNT, e.g. 44=0.035", s)
+	}
+	if !digitPrefix(prefix) {
+		return fmt.Errorf("price %q: prefix must be 1 to 15 digits (E.164, no '+')", s)
+	}
+	m, err := billing.ParseMicros(amount)
+	if err != nil {
+		return fmt.Errorf("price %q: %w", s, err)
+	}
+	if m < 0 {
+		return fmt.Errorf("price %q: negative amount", s)
+	}
+	for _, pr := range *p {
+		if pr.Prefix == prefix {
+			return fmt.Errorf("price %q: prefix %s given twice", s, prefix)
+		}
+	}
+	*p = append(*p, store.PlanPrice{Prefix: prefix, PriceMicros: int64(m)})
+	return nil
+}
+
+// digitPrefix reports whether s is 1 to 15 ASCII digits.
+func digitPrefix(s string) bool {
+	if s == "" || len(s) > 15 {
+		return false
+	}
+	for i := range len(s) {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// planOut is the output of "admin plan create".
+type planOut struct {
+	PlanID    int64      `json:"plan_id"`
+	Name      string     `json:"name"`
+	Currency  string     `json:"currency"`
+	Default   bool       `json:"default"`
+	ValidFrom time.Time  `json:"valid_from"`
+	Prices    []priceOut `json:"prices"`
+	// AccountID is the account the plan was assigned to; 0 for none.
+	AccountID int64 `json:"account_id,omitempty"`
+}
+
+// priceOut is one price of a plan.
+type priceOut struct {
+	Prefix      string `json:"prefix"`
+	Price       string `json:"price"`
+	PriceMicros int64  `json:"price_micros"`
+}
+
+// planCreate creates a price plan in force from now and optionally
+// assigns it to an account.
+func (e adminEnv) planCreate(ctx context.Context, args []string) error {
+	var (
+		name, currency string
+		isDefault      bool
+		id             int64
+		prices         priceFlags
+	)
+	path, err := e.parse("plan create", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&name, "name", "", "the plan's name")
+		fs.StringVar(&currency, "currency", "", "ISO 4217 currency (default billing.currency of the configuration)")
+		fs.BoolVar(&isDefault, "default", false, "make it the default plan")
+		fs.Int64Var(&id, "account", 0, "assign the plan to this account")
+		fs.Var(&prices, "price", "PREFIX=AMOUNT, the price per segment of destinations starting with PREFIX (repeatable)")
+	})
+	if err != nil {
+		return err
+	}
+	switch {
+	case strings.TrimSpace(name) == "":
+		return usageError{errors.New("admin plan create: --name is required")}
+	case currency != "" && !billing.ValidCurrency(currency):
+		return usageError{fmt.Errorf("admin plan create: --currency %q is not an ISO 4217 code such as EUR", currency)}
+	case id < 0:
+		return usageError{errors.New("admin plan create: --account must be a positive account id")}
+	case len(prices) == 0:
+		return usageError{errors.New("admin plan create: at least one --price PREFIX=AMOUNT is required")}
+	}
+	return e.withStore(ctx, path, func(cfg Config, st *store.Store) (any, error) {
+		if currency == "" {
+			currency = billingCurrency(cfg)
+		}
+		if id > 0 {
+			// Check first, so that a mistyped id leaves no orphan plan.
+			if _, err := st.GetAccount(ctx, id); err != nil {
+				return nil, fmt.Errorf("admin plan create: account %d: %w", id, err)
+			}
+		}
+		p := &store.PricePlan{Name: name, Currency: currency, Default: isDefault,
+			ValidFrom: time.Now().UTC().Truncate(time.Microsecond), Prices: prices}
+		if err := st.CreatePricePlan(ctx, p); err != nil {
+			return nil, err
+		}
+		out := planOut{PlanID: p.ID, Name: p.Name, Currency: p.Currency, Default: p.Default, ValidFrom: p.ValidFrom,
+			Prices: make([]priceOut, len(p.Prices))}
+		for i, pr := range p.Prices {
+			out.Prices[i] = priceOut{Prefix: pr.Prefix, Price: billing.Micros(pr.PriceMicros).String(), PriceMicros: pr.PriceMicros}
+		}
+		if id > 0 {
+			if err := st.AssignPricePlan(ctx, id, p.ID); err != nil {
+				return nil, fmt.Errorf("admin plan create: plan %d created, but not assigned: %w", p.ID, err)
+			}
+			out.AccountID = id
+		}
+		return out, nil
+	})
+}
