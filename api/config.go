@@ -39,6 +39,14 @@ type Config struct {
 	// MaxConnsPerIP limits connections from one client address; 0 (the
 	// default) means no limit.
 	MaxConnsPerIP int
+	// KeyRate and KeyBurst limit the requests of one API key (per second,
+	// and the burst above it); IPRate and IPBurst those of one client
+	// address, checked before authentication. Zero rates (the defaults)
+	// mean no limit; limits need Deps.Limiter.
+	KeyRate  float64
+	KeyBurst int
+	IPRate   float64
+	IPBurst  int
 }
 
 // DefaultConfig returns the defaults documented on [Config].
@@ -74,6 +82,9 @@ func (c Config) Validate() error {
 		if f.v < 0 {
 			return fmt.Errorf("api: config: %s must not be negative", f.name)
 		}
+	}
+	if c.KeyRate < 0 || c.IPRate < 0 || c.KeyBurst < 0 || c.IPBurst < 0 {
+		return errors.New("api: config: rate limits must not be negative")
 	}
 	d := c.withDefaults()
 	if d.MaxBodyBytes > d.MaxBatchBodyBytes {

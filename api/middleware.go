@@ -42,12 +42,18 @@ func (s *Server) panicked(ctx *fasthttp.RequestCtx, v any) {
 func (s *Server) authed(scope string, h handler) fasthttp.RequestHandler {
 	return func(ctx *fasthttp.RequestCtx) {
 		sctx := s.deadlines.context(time.Now())
+		if s.limited(ctx, sctx, nil) {
+			return
+		}
 		p, ok := s.authenticate(ctx, sctx)
 		if !ok {
 			return
 		}
 		if !p.Has(scope) {
 			writeProblem(ctx, Forbidden(`this API key lacks the "`+scope+`" scope`))
+			return
+		}
+		if s.limited(ctx, sctx, &p) {
 			return
 		}
 		h(ctx, sctx, p)

@@ -20,6 +20,9 @@ type Deps struct {
 	Auth Authenticator
 	// Messages sends and reads messages. Required.
 	Messages Messages
+	// Limiter enforces Config's per-key and per-address rates; nil
+	// applies none.
+	Limiter RateLimiter
 	// Billing serves the balance, ledger and pricing endpoints; nil
 	// answers them 404 (billing off).
 	Billing Billing

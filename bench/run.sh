@@ -58,6 +58,8 @@ gateway_config() {
   cat >"$WORK/$1.yaml" <<EOF
 http:
   listen: 127.0.0.1:$HTTP_PORT
+  rate_limit_per_key: 0   # a load test is one key from one address
+  rate_limit_per_ip: 0
 smpp:
   listen: 127.0.0.1:$SMPP_PORT
 store:

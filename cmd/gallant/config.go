@@ -62,6 +62,15 @@ type WebhookConfig struct {
 // HTTPConfig is the HTTP API listener.
 type HTTPConfig struct {
 	Listen string `yaml:"listen"` // default 127.0.0.1:8080
+	// RateLimitPerKey and RateLimitPerIP cap requests per second of one
+	// API key and of one client address (shared by every instance through
+	// Redis when redis.addr is set); the bursts allow short peaks above
+	// them. 0 turns a limit off. Defaults 1,000/s per key and 2,000/s per
+	// address, bursts twice that.
+	RateLimitPerKey   float64 `yaml:"rate_limit_per_key"`
+	RateLimitBurstKey int     `yaml:"rate_limit_burst_per_key"`
+	RateLimitPerIP    float64 `yaml:"rate_limit_per_ip"`
+	RateLimitBurstIP  int     `yaml:"rate_limit_burst_per_ip"`
 }
 
 // SMPPConfig is the SMPP server endpoint for customers.
@@ -145,7 +154,8 @@ type MessageConfig struct {
 // DefaultConfig returns the configuration used when a key is absent.
 func DefaultConfig() Config {
 	return Config{
-		HTTP:       HTTPConfig{Listen: "127.0.0.1:8080"},
+		HTTP: HTTPConfig{Listen: "127.0.0.1:8080", RateLimitPerKey: 1000, RateLimitBurstKey: 2000,
+			RateLimitPerIP: 2000, RateLimitBurstIP: 4000},
 		SMPP:       SMPPConfig{Listen: "127.0.0.1:2775", SystemID: "Gallant"},
 		Store:      StoreConfig{Driver: "sqlite", DSN: "data/gallant.db"},
 		Durability: "durable",

@@ -117,3 +117,38 @@ func TestE2ERateLimitThroughRedis(t *testing.T) {
 		t.Fatalf("the account's bucket is not in Redis: %d, %v", n, err)
 	}
 }
+
+// TestE2EAPIKeyRateLimit: the HTTP API's per-key limit lives in Redis
+// when redis.addr is set; past it, 429 rate-limited with Retry-After.
+func TestE2EAPIKeyRateLimit(t *testing.T) {
+	carrier := newCarrier(t, nil)
+	cfg := testConfig(t, "sqlite", carrier.Addr())
+	cfg.Redis.Addr = testRedisAddr()
+	cfg.HTTP.RateLimitPerKey, cfg.HTTP.RateLimitBurstKey = 1, 3
+	a := startApp(t, cfg)
+	c := a.customer(t, "Chatty", "")
+	ok, limited := 0, 0
+	for range 8 {
+		r := a.do(t, http.MethodGet, "/v1/messages", c.APIKey, "")
+		switch r.status {
+		case http.StatusOK:
+			ok++
+		case http.StatusTooManyRequests:
+			limited++
+			if r.problemType(t) != "rate-limited" || r.header.Get("Retry-After") == "" {
+				t.Fatalf("429 without rate-limited problem or Retry-After: %v %s", r.header, r.body)
+			}
+		default:
+			t.Fatalf("GET: %d %s", r.status, r.body)
+		}
+	}
+	if ok < 3 || ok > 5 || limited == 0 {
+		t.Fatalf("%d allowed, %d limited of 8 at 1/s with a burst of 3", ok, limited)
+	}
+	rc := redis.NewClient(&redis.Options{Addr: testRedisAddr()})
+	defer rc.Close()
+	keys, err := rc.Keys(testContext(t), "gallant:api:key:*").Result()
+	if err != nil || len(keys) == 0 {
+		t.Fatalf("no API key bucket in Redis: %v, %v", keys, err)
+	}
+}

@@ -128,7 +128,15 @@ func newApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error) 
 	if err != nil {
 		return nil, err
 	}
-	a.api, err = api.New(api.DefaultConfig(), api.Deps{
+	acfg := api.DefaultConfig()
+	acfg.KeyRate, acfg.KeyBurst = cfg.HTTP.RateLimitPerKey, cfg.HTTP.RateLimitBurstKey
+	acfg.IPRate, acfg.IPBurst = cfg.HTTP.RateLimitPerIP, cfg.HTTP.RateLimitBurstIP
+	limiter, err := a.apiLimiter()
+	if err != nil {
+		return nil, err
+	}
+	a.api, err = api.New(acfg, api.Deps{
+		Limiter:     limiter,
 		Auth:        apiAuth{a.acc},
 		Messages:    apiMessages{gw: a.gw, st: st, tps: accountTPS(st), billing: a.bill != nil},
 		Idempotency: apiIdempotency{st},
@@ -158,6 +166,41 @@ func (a *app) release() {
 		_ = a.redis.Close()
 	}
 	_ = a.st.Close()
+}
+
+// apiLimiter enforces the API's rate limits: in Redis (shared by every
+// instance) with in-process buckets while Redis does not answer, or in
+// process only without Redis.
+func (a *app) apiLimiter() (api.RateLimiter, error) {
+	local, err := throttle.NewKeyed(throttle.DefaultKeyedConfig(1, 1))
+	if err != nil {
+		return nil, err
+	}
+	l := &rateLimiter{local: local}
+	if a.redis != nil {
+		if l.shared, err = throttle.NewFallback(throttle.NewRedis(a.redis, "gallant:api:"), local,
+			throttle.FallbackConfig{Logger: a.log}); err != nil {
+			return nil, err
+		}
+	}
+	return l, nil
+}
+
+// rateLimiter adapts package throttle to api.RateLimiter.
+type rateLimiter struct {
+	shared *throttle.Fallback // nil without Redis
+	local  *throttle.Keyed
+}
+
+func (l *rateLimiter) Allow(ctx context.Context, key string, rate float64, burst int) (bool, time.Duration, error) {
+	var r throttle.Result
+	var err error
+	if l.shared != nil {
+		r, err = l.shared.Allow(ctx, key, rate, burst, 1)
+	} else {
+		r, err = l.local.Take(key, rate, burst, 1)
+	}
+	return r.Allowed, r.RetryAfter, err
 }
 
 // apiBilling is the API's billing service, nil when billing is off.

@@ -1,0 +1,56 @@
+package api
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/valyala/fasthttp"
+)
+
+// RateLimiter decides whether one more request under key is allowed at
+// rate per second with burst; when not, retryAfter says when to come
+// back. The gateway backs it with Redis (GCRA shared by every instance)
+// falling back to in-process buckets while Redis does not answer.
+type RateLimiter interface {
+	Allow(ctx context.Context, key string, rate float64, burst int) (ok bool, retryAfter time.Duration, err error)
+}
+
+// limited applies the per-address limit (before authentication, so bad
+// keys cannot be tried at full speed) and, given a principal, the per-key
+// limit. When a limit is hit it answers 429 rate-limited with
+// Retry-After and returns true. A limiter error lets the request through:
+// limits protect the service, they must not take it down.
+func (s *Server) limited(ctx *fasthttp.RequestCtx, sctx context.Context, p *Principal) bool {
+	if s.deps.Limiter == nil {
+		return false
+	}
+	var key string
+	var rate float64
+	var burst int
+	if p == nil {
+		if s.cfg.IPRate <= 0 {
+			return false
+		}
+		key, rate, burst = "ip:"+ctx.RemoteIP().String(), s.cfg.IPRate, s.cfg.IPBurst
+	} else {
+		if s.cfg.KeyRate <= 0 {
+			return false
+		}
+		key, rate, burst = "key:"+strconv.FormatInt(p.KeyID, 10), s.cfg.KeyRate, s.cfg.KeyBurst
+	}
+	ok, retry, err := s.deps.Limiter.Allow(sctx, key, rate, max(burst, 1))
+	if err != nil {
+		s.log.Warn("api: rate limiter failed; request allowed", "key", key, "err", err)
+		return false
+	}
+	if ok {
+		return false
+	}
+	what := "this API key"
+	if p == nil {
+		what = "this address"
+	}
+	writeProblem(ctx, RateLimited("too many requests from "+what+"; slow down", max(retry, time.Second)))
+	return true
+}
