@@ -50,7 +50,7 @@ type app struct {
 
 	wg       sync.WaitGroup
 	errs     chan error
-	stopNode chan struct{}
+	stopLoops chan struct{}
 }
 
 // nodeTTL is how long a node lease lasts without renewal; it is renewed
@@ -74,7 +74,7 @@ func openStore(ctx context.Context, cfg Config, logger *slog.Logger) (*store.Sto
 
 // newApp builds every component from cfg without starting anything.
 func newApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error) {
-	a := &app{cfg: cfg, log: logger, reg: prometheus.NewRegistry(), errs: make(chan error, 4), stopNode: make(chan struct{})}
+	a := &app{cfg: cfg, log: logger, reg: prometheus.NewRegistry(), errs: make(chan error, 4), stopLoops: make(chan struct{})}
 	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	st, err := openStore(ctx, cfg, logger)
 	if err != nil {
@@ -285,11 +285,11 @@ func (a *app) start(ctx context.Context) error {
 		a.serve("pprof", func() error { return a.pprof.Serve(pl) }, http.ErrServerClosed)
 		a.log.Info("pprof serving", "addr", pl.Addr().String())
 	}
-	a.wg.Add(1)
-	go a.renewNode()
+	a.every(nodeTTL/3, "renew node lease", func(ctx context.Context) error {
+		return a.st.RenewNode(ctx, a.node, nodeTTL)
+	})
 	if a.bill != nil {
-		a.wg.Add(1)
-		go a.reloadPrices()
+		a.every(pricesReload, "reload price plans", a.bill.Pricer.Reload)
 	}
 	if a.cfg.Webhooks.Secret == "" {
 		a.log.Warn("webhooks.secret is empty: status callbacks of accounts without a secret of their own are not sent")
@@ -314,40 +314,27 @@ func (a *app) serve(name string, f func() error, closed error) {
 // made with gallant admin reach running instances.
 const pricesReload = 30 * time.Second
 
-func (a *app) reloadPrices() {
-	defer a.wg.Done()
-	t := time.NewTicker(pricesReload)
-	defer t.Stop()
-	for {
-		select {
-		case <-a.stopNode:
-			return
-		case <-t.C:
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			if err := a.bill.Pricer.Reload(ctx); err != nil {
-				a.log.Error("reload price plans", "err", err)
+// every runs f with a 10 s context each interval until shutdown; an error
+// is logged as what failed.
+func (a *app) every(interval time.Duration, what string, f func(ctx context.Context) error) {
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-a.stopLoops:
+				return
+			case <-t.C:
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				if err := f(ctx); err != nil {
+					a.log.Error(what, "err", err)
+				}
+				cancel()
 			}
-			cancel()
 		}
-	}
-}
-
-func (a *app) renewNode() {
-	defer a.wg.Done()
-	t := time.NewTicker(nodeTTL / 3)
-	defer t.Stop()
-	for {
-		select {
-		case <-a.stopNode:
-			return
-		case <-t.C:
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			if err := a.st.RenewNode(ctx, a.node, nodeTTL); err != nil {
-				a.log.Error("renew node lease", "node", a.node, "err", err)
-			}
-			cancel()
-		}
-	}
+	}()
 }
 
 // shutdown stops in order within ctx: HTTP (no new requests), the
@@ -377,7 +364,7 @@ func (a *app) shutdown(ctx context.Context) error {
 	if err := a.w.Close(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("writer: %w", err))
 	}
-	close(a.stopNode)
+	close(a.stopLoops)
 	a.wg.Wait()
 	rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
