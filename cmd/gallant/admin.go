@@ -228,18 +228,20 @@ func (e adminEnv) topUp(ctx context.Context, args []string) error {
 		if err := ensureBillingAccount(ctx, cfg, st, id); err != nil {
 			return nil, err
 		}
-		entry := &store.LedgerEntry{AccountID: id, Kind: store.LedgerTopUp, Amount: int64(m), Reason: reason}
-		if entry.Reason == "" {
-			entry.Reason = "admin top-up"
+		if reason == "" {
+			reason = "admin top-up"
 		}
-		if err := st.PostBalance(ctx, entry); err != nil {
+		// An admin's top-up is a payment confirmed by a person: the manual
+		// provider (bank transfer, cash) records it.
+		pay, err := billing.NewManualProvider(st).Credit(ctx, id, m, reason)
+		if err != nil {
 			return nil, err
 		}
 		a, err := st.GetBillingAccount(ctx, id)
 		if err != nil {
 			return nil, err
 		}
-		return topUpOut{LedgerID: entry.ID, Amount: m.String(), AmountMicros: int64(m), Reference: reason,
+		return topUpOut{LedgerID: pay.LedgerID, Amount: m.String(), AmountMicros: int64(m), Reference: pay.Reference,
 			Account: newBalanceOut(a)}, nil
 	})
 }

@@ -108,12 +108,12 @@ func testAdminCommands(t *testing.T, driver string) {
 	var top2 topUpOut
 	f.ok(&top2, "topup", "--account", idArg, "--amount", "0.000125")
 	if top2.LedgerID <= top.LedgerID || top2.AmountMicros != 125 || top2.Account.BalanceMicros != 12_500_125 ||
-		top2.Reference != "" {
+		top2.Reference != "admin top-up" {
 		t.Fatalf("second topup = %+v", top2)
 	}
 	ledger, err := st.ListLedger(ctx, id, 0, 10)
 	if err != nil || len(ledger) != 2 || ledger[0].Kind != store.LedgerTopUp || ledger[0].Amount != 12_500_000 ||
-		ledger[0].Reason != "INV-1" || ledger[1].Amount != 125 || ledger[1].Reason != "admin top-up" {
+		ledger[0].Reason != "manual: INV-1" || ledger[1].Amount != 125 || ledger[1].Reason != "manual: admin top-up" {
 		t.Fatalf("ledger = %+v, %v", ledger, err)
 	}
 	if amount, hold, err := st.LedgerTotals(ctx, id); err != nil || amount != 12_500_125 || hold != 0 {

@@ -48,8 +48,8 @@ type app struct {
 
 	smppAddr, tlsAddr, httpAddr net.Addr
 
-	wg       sync.WaitGroup
-	errs     chan error
+	wg        sync.WaitGroup
+	errs      chan error
 	stopLoops chan struct{}
 }
 
