@@ -48,7 +48,8 @@ type acceptCtx struct {
 // checked by the ingress: see Destination, Source, TextContent,
 // SubmitContent) from account m.AccountID: it applies suppression, the
 // account's rate limit (tps, 0 = none) and routing, assigns the id,
-// persists the message and dispatches it (now, or at m.SendAt).
+// prices the message and reserves its price (with billing), persists it
+// and dispatches it (now, or at m.SendAt).
 func (s *Service) Accept(m *sms.Message, tps int, done AcceptFunc, tag any) {
 	now := time.Now().UTC()
 	if r := s.admit(m, tps, now); r != nil {
