@@ -140,29 +140,33 @@ func (wk *worker) finish(rows []entry) {
 	failed := 0
 	var last *Table
 	count := 0
+	// Metrics first, so that whoever a done callback wakes sees the rows
+	// counted.
 	for i := range rows {
 		e := &rows[i]
 		if e.err != nil {
 			failed++
-		} else {
-			// Rows of one table tend to come in runs; count per run.
-			if e.table != last {
-				if count > 0 {
-					wk.tableRows(last).Add(float64(count))
-				}
-				last, count = e.table, 0
+			continue
+		}
+		// Rows of one table tend to come in runs; count per run.
+		if e.table != last {
+			if count > 0 {
+				wk.tableRows(last).Add(float64(count))
 			}
-			count++
+			last, count = e.table, 0
 		}
-		if e.done != nil {
-			e.done(e.tag, e.err)
-		}
+		count++
 	}
 	if count > 0 {
 		wk.tableRows(last).Add(float64(count))
 	}
 	if failed > 0 {
 		w.m.failed.Add(float64(failed))
+	}
+	for i := range rows {
+		if e := &rows[i]; e.done != nil {
+			e.done(e.tag, e.err)
+		}
 	}
 	clear(rows)
 	w.mu.Lock()
