@@ -115,7 +115,12 @@ func (s *Service) admit(m *sms.Message, tps int, now time.Time) *Refusal {
 		// Only limited accounts pay for a limiter call (a Redis round trip
 		// when Redis is configured).
 		key := "acct:" + strconv.FormatInt(m.AccountID, 10)
-		if r, err := s.limits.Allow(context.Background(), key, float64(tps), tps, max(m.Segments, 1)); err != nil || !r.Allowed {
+		r, err := s.limits.Allow(context.Background(), key, float64(tps), tps, max(m.Segments, 1))
+		switch {
+		case err != nil:
+			// A failing limiter must not stop the traffic it guards.
+			s.log.Warn("account rate limiter failed; message let through", "account", m.AccountID, "err", err)
+		case !r.Allowed:
 			return errThrottled
 		}
 	}

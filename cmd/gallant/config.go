@@ -94,6 +94,9 @@ type RedisConfig struct {
 	Addr     string `yaml:"addr"`
 	Password string `yaml:"password"`
 	DB       int    `yaml:"db"`
+	// Prefix starts every key the gateway keeps in Redis, so several
+	// deployments can share one server; default "gallant:".
+	Prefix string `yaml:"prefix"`
 }
 
 // LogConfig sets the log level (debug, info, warn, error) and format
@@ -162,6 +165,7 @@ func DefaultConfig() Config {
 		Log:        LogConfig{Level: "info", Format: "text"},
 		Messages:   MessageConfig{DefaultValidity: 48 * time.Hour, MaxValidity: 72 * time.Hour},
 		Billing:    BillingConfig{Currency: "EUR"},
+		Redis:      RedisConfig{Prefix: "gallant:"},
 	}
 }
 

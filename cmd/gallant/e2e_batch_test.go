@@ -3,10 +3,12 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -19,6 +21,12 @@ func testRedisAddr() string {
 		return a
 	}
 	return "127.0.0.1:6379"
+}
+
+// testRedisPrefix keeps each test's Redis keys apart: account and key ids
+// restart at 1 in every fresh test database.
+func testRedisPrefix() string {
+	return fmt.Sprintf("gallant-test-%d-%d:", time.Now().UnixNano(), rand.Uint64())
 }
 
 // TestE2EHTTPBatch: POST /v1/messages/batch with 200 recipients and one
@@ -79,7 +87,7 @@ func TestE2EHTTPBatch(t *testing.T) {
 func TestE2ERateLimitThroughRedis(t *testing.T) {
 	carrier := newCarrier(t, nil)
 	cfg := testConfig(t, "sqlite", carrier.Addr())
-	cfg.Redis.Addr = testRedisAddr()
+	cfg.Redis.Addr, cfg.Redis.Prefix = testRedisAddr(), testRedisPrefix()
 	a := startApp(t, cfg)
 	ctx := testContext(t)
 	acct := &store.Account{Name: "limited", Status: store.AccountActive, TPSLimit: 5}
@@ -112,7 +120,7 @@ func TestE2ERateLimitThroughRedis(t *testing.T) {
 	}
 	rc := redis.NewClient(&redis.Options{Addr: testRedisAddr()})
 	defer rc.Close()
-	n, err := rc.Exists(ctx, "gallant:limit:acct:"+strconv.FormatInt(acct.ID, 10)).Result()
+	n, err := rc.Exists(ctx, cfg.Redis.Prefix+"limit:acct:"+strconv.FormatInt(acct.ID, 10)).Result()
 	if err != nil || n != 1 {
 		t.Fatalf("the account's bucket is not in Redis: %d, %v", n, err)
 	}
@@ -123,7 +131,7 @@ func TestE2ERateLimitThroughRedis(t *testing.T) {
 func TestE2EAPIKeyRateLimit(t *testing.T) {
 	carrier := newCarrier(t, nil)
 	cfg := testConfig(t, "sqlite", carrier.Addr())
-	cfg.Redis.Addr = testRedisAddr()
+	cfg.Redis.Addr, cfg.Redis.Prefix = testRedisAddr(), testRedisPrefix()
 	cfg.HTTP.RateLimitPerKey, cfg.HTTP.RateLimitBurstKey = 1, 3
 	a := startApp(t, cfg)
 	c := a.customer(t, "Chatty", "")
@@ -147,7 +155,7 @@ func TestE2EAPIKeyRateLimit(t *testing.T) {
 	}
 	rc := redis.NewClient(&redis.Options{Addr: testRedisAddr()})
 	defer rc.Close()
-	keys, err := rc.Keys(testContext(t), "gallant:api:key:*").Result()
+	keys, err := rc.Keys(testContext(t), cfg.Redis.Prefix+"api:key:*").Result()
 	if err != nil || len(keys) == 0 {
 		t.Fatalf("no API key bucket in Redis: %v, %v", keys, err)
 	}

@@ -122,7 +122,7 @@ func newApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error) 
 		// deadline, so a hung Redis falls back to local limits at once.
 		a.redis = redis.NewClient(&redis.Options{Addr: cfg.Redis.Addr, Password: cfg.Redis.Password, DB: cfg.Redis.DB,
 			ContextTimeoutEnabled: true})
-		deps.Redis = throttle.NewRedis(a.redis, "gallant:limit:")
+		deps.Redis = throttle.NewRedis(a.redis, cfg.Redis.Prefix+"limit:")
 	}
 	a.gw, err = gateway.New(gcfg, deps, logger, a.reg)
 	if err != nil {
@@ -178,7 +178,7 @@ func (a *app) apiLimiter() (api.RateLimiter, error) {
 	}
 	l := &rateLimiter{local: local}
 	if a.redis != nil {
-		if l.shared, err = throttle.NewFallback(throttle.NewRedis(a.redis, "gallant:api:"), local,
+		if l.shared, err = throttle.NewFallback(throttle.NewRedis(a.redis, a.cfg.Redis.Prefix+"api:"), local,
 			throttle.FallbackConfig{Logger: a.log}); err != nil {
 			return nil, err
 		}
