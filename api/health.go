@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	_ "embed"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/valyala/fasthttp"
@@ -44,14 +43,3 @@ func (s *Server) metricsHandler() fasthttp.RequestHandler {
 type promLogger struct{ s *Server }
 
 func (l promLogger) Println(v ...any) { l.s.log.Warn("api: metrics", "err", v) }
-
-// openAPI is the OpenAPI 3.1 description of every route.
-//
-//go:embed openapi.json
-var openAPI string
-
-// serveOpenAPI serves GET /openapi.json.
-func serveOpenAPI(ctx *fasthttp.RequestCtx) {
-	ctx.Response.Header.SetContentType(contentJSON)
-	ctx.Response.SetBodyString(openAPI)
-}

@@ -26,6 +26,16 @@ type Deps struct {
 	// Billing serves the balance, ledger and pricing endpoints; nil
 	// answers them 404 (billing off).
 	Billing Billing
+	// Identity serves the user, session, API key and SMPP credential
+	// endpoints (api/identity.go); nil answers them 404.
+	Identity Identity
+	// Accounts serves the account tree, reseller and admin endpoints:
+	// sub-accounts, suspension, plans, top-ups, audit log
+	// (api/accounts.go); nil answers them 404.
+	Accounts Accounts
+	// Reports serves usage, statements, invoices and alert settings
+	// (api/reports.go); nil answers them 404.
+	Reports Reports
 	// Idempotency stores answers to POSTs with an Idempotency-Key.
 	// Required.
 	Idempotency Idempotency
@@ -88,6 +98,9 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 		}
 		deps.Gatherer = g
 	}
+	if _, err := openAPIDoc(); err != nil {
+		return nil, err
+	}
 	m, err := newMetrics(reg)
 	if err != nil {
 		return nil, fmt.Errorf("api: register metrics: %w", err)
@@ -148,6 +161,10 @@ func (s *Server) routes() *router.Router {
 	s.get(r, "/v1/balance", s.getBalance)
 	s.get(r, "/v1/ledger", s.getLedger)
 	s.get(r, "/v1/pricing", s.getPricing)
+
+	s.identityRoutes(r)
+	s.accountRoutes(r)
+	s.reportRoutes(r)
 
 	r.GET("/metrics", s.instrument("GET /metrics", s.metricsHandler()))
 	r.GET("/healthz", s.instrument("GET /healthz", s.healthz))

@@ -93,8 +93,8 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 		t.Fatalf("openapi.json and the router differ:\ndocumented:\n%s\nregistered:\n%s",
 			strings.Join(documented, "\n"), strings.Join(registered, "\n"))
 	}
-	if len(registered) != 11 {
-		t.Fatalf("%d routes registered, want 11: %v", len(registered), registered)
+	if len(registered) < 11 {
+		t.Fatalf("%d routes registered, want at least 11: %v", len(registered), registered)
 	}
 }
 

@@ -16,12 +16,28 @@ const (
 	ScopeAdmin = "admin"
 )
 
-// Principal is an authenticated caller: the account an API key belongs to,
-// the key itself and the scopes it grants.
+// The roles a caller acts with (see package account's policy).
+const (
+	RoleAdmin    = "admin"    // the platform's administrators
+	RoleReseller = "reseller" // a reseller, over its own account and its sub-accounts
+	RoleOwner    = "owner"    // an account's owner
+	RoleMember   = "member"   // an account's member: reads, and sends if CanSend
+)
+
+// Principal is an authenticated caller: an API key (KeyID set) or a
+// dashboard user with a session (UserID set), the account it belongs to,
+// the scopes it holds and the role it acts with on accounts.
 type Principal struct {
 	AccountID int64
 	KeyID     int64
-	Scopes    []string
+	// UserID is the dashboard user of a session token; 0 for an API key.
+	UserID int64
+	// Role is RoleAdmin, RoleReseller, RoleOwner or RoleMember; CanSend
+	// lets a member send. For an API key the authenticator derives them
+	// from the key's scopes and its account's kind.
+	Role    string
+	CanSend bool
+	Scopes  []string
 }
 
 // Has reports whether p holds scope; an admin key holds every scope.

@@ -16,11 +16,33 @@ const (
 	AccountSuspended AccountStatus = "suspended"
 )
 
+// AccountKind says what an account is to the platform.
+type AccountKind string
+
+// The account kinds.
+const (
+	// KindCustomer sends messages (the default).
+	KindCustomer AccountKind = "customer"
+	// KindReseller also sells to sub-accounts of its own.
+	KindReseller AccountKind = "reseller"
+	// KindPlatform is the operator's own account: its admin API keys act
+	// as platform administrators.
+	KindPlatform AccountKind = "platform"
+)
+
+// Valid reports whether k is one of the defined kinds.
+func (k AccountKind) Valid() bool {
+	return k == KindCustomer || k == KindReseller || k == KindPlatform
+}
+
 // Account is a customer account.
 type Account struct {
 	ID     int64
 	Name   string
 	Status AccountStatus
+	// Kind is KindCustomer, KindReseller or KindPlatform; CreateAccount
+	// stores a zero Kind as KindCustomer.
+	Kind AccountKind
 	// WebhookURL receives status callbacks for messages without their own
 	// callback URL; WebhookSecret signs them.
 	WebhookURL    string
@@ -68,12 +90,13 @@ type SMPPCredential struct {
 }
 
 // accountColumns selects every column of accounts a, in accountRow's order.
-const accountColumns = "a.id, a.name, a.status, a.webhook_url, a.webhook_secret, a.tps_limit, a.created_at"
+const accountColumns = "a.id, a.name, a.status, a.kind, a.webhook_url, a.webhook_secret, a.tps_limit, a.created_at"
 
 type accountRow struct {
 	ID            int64  `db:"id"`
 	Name          string `db:"name"`
 	Status        string `db:"status"`
+	Kind          string `db:"kind"`
 	WebhookURL    string `db:"webhook_url"`
 	WebhookSecret string `db:"webhook_secret"`
 	TPSLimit      int    `db:"tps_limit"`
@@ -81,7 +104,7 @@ type accountRow struct {
 }
 
 func (r *accountRow) account() *Account {
-	return &Account{ID: r.ID, Name: r.Name, Status: AccountStatus(r.Status), WebhookURL: r.WebhookURL,
+	return &Account{ID: r.ID, Name: r.Name, Status: AccountStatus(r.Status), Kind: AccountKind(r.Kind), WebhookURL: r.WebhookURL,
 		WebhookSecret: r.WebhookSecret, TPSLimit: r.TPSLimit, CreatedAt: r.CreatedAt.Time}
 }
 
@@ -97,12 +120,18 @@ func (s *Store) CreateAccount(ctx context.Context, a *Account) error {
 	if a.Status != AccountActive && a.Status != AccountSuspended {
 		return fmt.Errorf("%w: account status %q", ErrInvalid, a.Status)
 	}
+	if a.Kind == "" {
+		a.Kind = KindCustomer
+	}
+	if !a.Kind.Valid() {
+		return fmt.Errorf("%w: account kind %q", ErrInvalid, a.Kind)
+	}
 	if a.CreatedAt.IsZero() {
 		a.CreatedAt = s.now().UTC().Truncate(time.Microsecond)
 	}
 	res, err := s.w.ExecContext(ctx,
-		"INSERT INTO accounts (name, status, webhook_url, webhook_secret, tps_limit, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-		a.Name, string(a.Status), a.WebhookURL, a.WebhookSecret, a.TPSLimit, s.timeArg(a.CreatedAt))
+		"INSERT INTO accounts (name, status, kind, webhook_url, webhook_secret, tps_limit, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		a.Name, string(a.Status), string(a.Kind), a.WebhookURL, a.WebhookSecret, a.TPSLimit, s.timeArg(a.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("store: create account: %w", mapErr(err))
 	}
@@ -127,6 +156,14 @@ func (s *Store) SetAccountStatus(ctx context.Context, id int64, status AccountSt
 		return fmt.Errorf("%w: account status %q", ErrInvalid, status)
 	}
 	return s.updateOne(ctx, "set account status", "UPDATE accounts SET status = ? WHERE id = ?", string(status), id)
+}
+
+// SetAccountKind makes account id a customer, a reseller or the platform.
+func (s *Store) SetAccountKind(ctx context.Context, id int64, kind AccountKind) error {
+	if !kind.Valid() {
+		return fmt.Errorf("%w: account kind %q", ErrInvalid, kind)
+	}
+	return s.updateOne(ctx, "set account kind", "UPDATE accounts SET kind = ? WHERE id = ?", string(kind), id)
 }
 
 // CreateAPIKey stores a new API key for k.AccountID and sets k.ID. A
