@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -55,6 +56,30 @@ type Principal struct {
 	AccountID int64
 	KeyID     int64
 	Scopes    []string
+	// Kind is the kind of the key's account (customer, reseller or
+	// platform): with the admin scope it decides the role the key acts
+	// with (see [Principal.Actor]).
+	Kind store.AccountKind
+}
+
+// Actor returns the role p acts with on accounts: a key with the admin
+// scope acts as admin on a platform account, as reseller on a reseller
+// account and as owner on any other; a key without it acts as a member,
+// allowed to send when it holds the send scope. UserID is 0: an API key
+// is no user.
+func (p Principal) Actor() Actor {
+	a := Actor{AccountID: p.AccountID, Role: RoleMember, CanSend: p.Can(ScopeSend)}
+	if slices.Contains(p.Scopes, ScopeAdmin) {
+		switch p.Kind {
+		case store.KindPlatform:
+			a.Role = RoleAdmin
+		case store.KindReseller:
+			a.Role = RoleReseller
+		default:
+			a.Role = RoleOwner
+		}
+	}
+	return a
 }
 
 // Can reports whether p holds scope (admin holds every scope).
@@ -260,7 +285,7 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, key string) (Principal
 	if a.Status != store.AccountActive {
 		return Principal{}, ErrSuspended
 	}
-	p := Principal{AccountID: k.AccountID, KeyID: k.ID, Scopes: k.Scopes}
+	p := Principal{AccountID: k.AccountID, KeyID: k.ID, Scopes: k.Scopes, Kind: a.Kind}
 	e = keyEntry{p: p, expires: now.Add(cacheTTL)}
 	s.touch(ctx, sum, e, now)
 	return p, nil

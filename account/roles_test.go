@@ -123,3 +123,23 @@ func TestCanReadsTheStoredTree(t *testing.T) {
 		}
 	})
 }
+
+func TestPrincipalActor(t *testing.T) {
+	for _, c := range []struct {
+		scopes  []string
+		kind    store.AccountKind
+		role    Role
+		canSend bool
+	}{
+		{[]string{ScopeAdmin}, store.KindPlatform, RoleAdmin, true},
+		{[]string{ScopeAdmin}, store.KindReseller, RoleReseller, true},
+		{[]string{ScopeAdmin}, store.KindCustomer, RoleOwner, true},
+		{[]string{ScopeSend, ScopeRead}, store.KindPlatform, RoleMember, true},
+		{[]string{ScopeRead}, store.KindReseller, RoleMember, false},
+	} {
+		a := Principal{AccountID: 7, KeyID: 3, Scopes: c.scopes, Kind: c.kind}.Actor()
+		if a.Role != c.role || a.CanSend != c.canSend || a.AccountID != 7 || a.UserID != 0 {
+			t.Errorf("%v on %s: %+v, want role %s can_send %v", c.scopes, c.kind, a, c.role, c.canSend)
+		}
+	}
+}

@@ -36,6 +36,9 @@ type Deps struct {
 	// Reports serves usage, statements, invoices and alert settings
 	// (api/reports.go); nil answers them 404.
 	Reports Reports
+	// Alerts serves the low-balance alert settings (api/alerts.go); nil
+	// answers them 404.
+	Alerts Alerts
 	// Idempotency stores answers to POSTs with an Idempotency-Key.
 	// Required.
 	Idempotency Idempotency
@@ -165,6 +168,7 @@ func (s *Server) routes() *router.Router {
 	s.identityRoutes(r)
 	s.accountRoutes(r)
 	s.reportRoutes(r)
+	s.alertRoutes(r)
 
 	r.GET("/metrics", s.instrument("GET /metrics", s.metricsHandler()))
 	r.GET("/healthz", s.instrument("GET /healthz", s.healthz))

@@ -34,7 +34,15 @@ func (a apiAuth) AuthenticateAPIKey(ctx context.Context, key string) (api.Princi
 	case err != nil:
 		return api.Principal{}, err
 	}
-	return api.Principal{AccountID: p.AccountID, KeyID: p.KeyID, Scopes: p.Scopes}, nil
+	act := p.Actor()
+	return api.Principal{AccountID: p.AccountID, KeyID: p.KeyID, Scopes: p.Scopes,
+		Role: string(act.Role), CanSend: act.CanSend}, nil
+}
+
+// actorOf is the account.Actor an API caller acts as, for the account
+// service's access policy.
+func actorOf(p api.Principal) account.Actor {
+	return account.Actor{UserID: p.UserID, AccountID: p.AccountID, Role: account.Role(p.Role), CanSend: p.CanSend}
 }
 
 // apiMessages serves the message endpoints from the gateway.
