@@ -33,6 +33,8 @@ type Store struct {
 	// r serves reads. On SQLite its connections are query_only.
 	r   *sqlx.DB
 	log *slog.Logger
+	// ckpt checkpoints an SQLite database; nil on MySQL.
+	ckpt *checkpointer
 	// holder identifies this Store's node leases.
 	holder string
 	now    func() time.Time
@@ -72,7 +74,18 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Store, error) 
 		s.r = s.w
 	default:
 		s.d = dialectSQLite
-		s.w, s.r, err = openSQLite(ctx, cfg)
+		var cdsn string
+		s.w, s.r, cdsn, err = openSQLite(ctx, cfg)
+		if err == nil {
+			var c *sqlx.DB
+			if c, err = sqlx.Open(sqliteDriverName, cdsn); err != nil {
+				_, _ = s.r.Close(), s.w.Close()
+				return nil, fmt.Errorf("store: open sqlite checkpointer: %w", mapErr(err))
+			}
+			c.SetMaxOpenConns(1)
+			c.SetMaxIdleConns(1)
+			s.ckpt = startCheckpointer(c, logger)
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -101,6 +114,9 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		var errs []error
+		if s.ckpt != nil {
+			errs = append(errs, s.ckpt.stop())
+		}
 		if s.r != s.w {
 			errs = append(errs, s.r.Close())
 		}
