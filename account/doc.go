@@ -6,7 +6,7 @@
 // that a thousand binds do not cost a thousand bcrypt runs.
 //
 // Beyond keys and credentials it holds the people and rules around an
-// account (issue 4, not yet wired into the API): users with argon2id
+// account, served over HTTP by package api: users with argon2id
 // passwords, dashboard sessions (15-minute HS256 access tokens, rotated
 // refresh tokens), password reset and email verification by mailed
 // single-use tokens, roles (admin, reseller, owner, member) with the

@@ -1,9 +1,726 @@
 package api
 
-import "github.com/fasthttp/router"
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
 
-// Identity is the service behind the endpoints for users, sessions, API keys and SMPP credentials.
-type Identity interface{}
+	"github.com/fasthttp/router"
+	"github.com/valyala/fasthttp"
+)
 
-// identityRoutes registers the endpoints for users, sessions, API keys and SMPP credentials.
-func (s *Server) identityRoutes(r *router.Router) {}
+// Identity is the service behind the endpoints for users, sessions, API
+// keys and SMPP credentials. Like [Messages], its methods return an
+// [*Error] for answers the client should see; any other error is answered
+// as internal without revealing it.
+//
+// The methods taking an accountID act on that account on behalf of p and
+// apply the account policy: an account p may not read (or that does not
+// exist) is a not-found [*Error], one it may read but not change a
+// forbidden one.
+type Identity interface {
+	// Register signs up a new customer account and its owner, and mails
+	// the owner a verification token.
+	Register(ctx context.Context, req RegisterRequest, ip string) (Registration, error)
+	// Login checks email and password and opens a session.
+	Login(ctx context.Context, email, password, ip string) (SessionView, error)
+	// Refresh trades a refresh token for a new session; the old token
+	// stops working.
+	Refresh(ctx context.Context, refreshToken, ip string) (SessionView, error)
+	// Logout ends the session of a refresh token.
+	Logout(ctx context.Context, refreshToken, ip string) error
+	// RequestPasswordReset mails a reset token to email if a user has it;
+	// it answers the same whether or not one does.
+	RequestPasswordReset(ctx context.Context, email, ip string) error
+	// ResetPassword sets a new password with a mailed reset token.
+	ResetPassword(ctx context.Context, token, password, ip string) error
+	// VerifyEmail proves a user's email with a mailed token.
+	VerifyEmail(ctx context.Context, token string) (UserView, error)
+	// User returns the dashboard user of a session principal.
+	User(ctx context.Context, p Principal) (UserView, error)
+	// ChangePassword changes the password of a session principal's user.
+	ChangePassword(ctx context.Context, p Principal, oldPassword, newPassword, ip string) error
+
+	// ListKeys lists an account's API keys.
+	ListKeys(ctx context.Context, p Principal, accountID int64) ([]KeyView, error)
+	// CreateKey issues an API key, returned this once.
+	CreateKey(ctx context.Context, p Principal, accountID int64, req KeyRequest, ip string) (KeyCreated, error)
+	// RevokeKey revokes an API key.
+	RevokeKey(ctx context.Context, p Principal, accountID, keyID int64, ip string) error
+
+	// ListSMPPCredentials lists an account's SMPP credentials.
+	ListSMPPCredentials(ctx context.Context, p Principal, accountID int64) ([]SMPPCredentialView, error)
+	// CreateSMPPCredential creates an SMPP credential; a generated
+	// password is returned this once.
+	CreateSMPPCredential(ctx context.Context, p Principal, accountID int64, req SMPPCredentialRequest, ip string) (SMPPCredentialView, error)
+	// UpdateSMPPCredential changes an SMPP credential's password, limits
+	// or allowed ranges.
+	UpdateSMPPCredential(ctx context.Context, p Principal, accountID, credID int64, req SMPPCredentialPatch, ip string) (SMPPCredentialView, error)
+	// DeleteSMPPCredential deletes an SMPP credential.
+	DeleteSMPPCredential(ctx context.Context, p Principal, accountID, credID int64, ip string) error
+
+	// ListUsers lists an account's dashboard users.
+	ListUsers(ctx context.Context, p Principal, accountID int64) ([]UserView, error)
+	// CreateUser adds a dashboard user to an account.
+	CreateUser(ctx context.Context, p Principal, accountID int64, req UserRequest, ip string) (UserView, error)
+}
+
+// Problem types of the identity endpoints.
+const (
+	// TypeEmailTaken: a user with this email already exists.
+	TypeEmailTaken = "email-taken"
+	// TypeInvalidToken: a password reset or email verification token
+	// that is unknown, used or expired.
+	TypeInvalidToken = "invalid-token"
+	// TypeAlreadyExists: the resource exists already (an SMPP system_id
+	// in use).
+	TypeAlreadyExists = "already-exists"
+)
+
+// EmailTaken reports a registration or new user with an email in use.
+func EmailTaken() *Error {
+	return newError(TypeEmailTaken, "Email already registered", http.StatusConflict, "email",
+		"a user with this email exists; log in or reset the password")
+}
+
+// InvalidToken reports a mailed token that is unknown, used or expired.
+func InvalidToken(field string) *Error {
+	return newError(TypeInvalidToken, "Invalid or expired token", http.StatusBadRequest, field,
+		"the token is unknown, already used or expired; ask for a new one")
+}
+
+// AlreadyExists reports a resource that already exists.
+func AlreadyExists(field, detail string) *Error {
+	return newError(TypeAlreadyExists, "Already exists", http.StatusConflict, field, detail)
+}
+
+// RegisterRequest is the body of POST /v1/auth/register.
+type RegisterRequest struct {
+	Email       string `json:"email"`
+	Password    string `json:"password"`
+	AccountName string `json:"account_name"`
+}
+
+// Registration is the answer to a registration: the new owner, its
+// account and the account's first credentials, shown this once.
+type Registration struct {
+	User      UserView `json:"user"`
+	AccountID int64    `json:"account_id,string"`
+	// APIKey (scopes send and read) and the SMPP credentials are made
+	// with every account.
+	APIKey       string `json:"api_key,omitempty"`
+	SMPPSystemID string `json:"smpp_system_id,omitempty"`
+	SMPPPassword string `json:"smpp_password,omitempty"`
+}
+
+// UserView is a dashboard user.
+type UserView struct {
+	ID            int64     `json:"id,string"`
+	AccountID     int64     `json:"account_id,string"`
+	Email         string    `json:"email"`
+	Role          string    `json:"role"`
+	CanSend       bool      `json:"can_send"`
+	EmailVerified bool      `json:"email_verified"`
+	CreatedAt     time.Time `json:"created_at"`
+}
+
+// SessionView is a dashboard session: a short-lived access token for
+// Authorization: Bearer and a refresh token to get the next one.
+type SessionView struct {
+	AccessToken string `json:"access_token"`
+	TokenType   string `json:"token_type"` // always "Bearer"
+	// ExpiresIn is the access token's remaining life in seconds.
+	ExpiresIn        int64     `json:"expires_in"`
+	RefreshToken     string    `json:"refresh_token"`
+	RefreshExpiresAt time.Time `json:"refresh_expires_at"`
+	User             UserView  `json:"user"`
+}
+
+// MeView is the answer to GET /v1/me: who the caller is.
+type MeView struct {
+	AccountID int64    `json:"account_id,string"`
+	Role      string   `json:"role"`
+	CanSend   bool     `json:"can_send"`
+	Scopes    []string `json:"scopes"`
+	// KeyID is set for an API key, User for a dashboard session.
+	KeyID int64     `json:"key_id,string,omitempty"`
+	User  *UserView `json:"user,omitempty"`
+}
+
+// KeyRequest is the body of POST /v1/accounts/{id}/keys.
+type KeyRequest struct {
+	Name   string   `json:"name"`
+	Scopes []string `json:"scopes"`
+}
+
+// KeyView is an API key as listed: its visible prefix, never the key.
+type KeyView struct {
+	ID         int64      `json:"id,string"`
+	AccountID  int64      `json:"account_id,string"`
+	Name       string     `json:"name"`
+	Prefix     string     `json:"prefix"`
+	Scopes     []string   `json:"scopes"`
+	CreatedAt  time.Time  `json:"created_at"`
+	LastUsedAt *time.Time `json:"last_used_at"`
+	RevokedAt  *time.Time `json:"revoked_at"`
+}
+
+// KeyCreated is a new API key with the key itself, shown this once.
+type KeyCreated struct {
+	KeyView
+	Key string `json:"key"`
+}
+
+// SMPPCredentialRequest is the body of POST
+// /v1/accounts/{id}/smpp-credentials. An empty Password is generated.
+type SMPPCredentialRequest struct {
+	SystemID     string   `json:"system_id"`
+	Password     string   `json:"password"`
+	AllowedCIDRs []string `json:"allowed_cidrs"`
+	BindLimit    int      `json:"bind_limit"`
+	TPSLimit     int      `json:"tps_limit"`
+}
+
+// SMPPCredentialPatch is the body of PATCH
+// /v1/accounts/{id}/smpp-credentials/{cred_id}: absent members stay as
+// they are.
+type SMPPCredentialPatch struct {
+	Password         *string   `json:"password"`
+	GeneratePassword bool      `json:"generate_password"`
+	AllowedCIDRs     *[]string `json:"allowed_cidrs"`
+	BindLimit        *int      `json:"bind_limit"`
+	TPSLimit         *int      `json:"tps_limit"`
+}
+
+// SMPPCredentialView is an SMPP credential; Password is set only in the
+// answer that generated it.
+type SMPPCredentialView struct {
+	ID           int64     `json:"id,string"`
+	AccountID    int64     `json:"account_id,string"`
+	SystemID     string    `json:"system_id"`
+	Password     string    `json:"password,omitempty"`
+	AllowedCIDRs []string  `json:"allowed_cidrs"`
+	BindLimit    int       `json:"bind_limit"`
+	TPSLimit     int       `json:"tps_limit"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+// UserRequest is the body of POST /v1/accounts/{id}/users.
+type UserRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+	Role     string `json:"role"`
+	CanSend  bool   `json:"can_send"`
+}
+
+// maxIdentityBody bounds the bodies of the identity endpoints; real ones
+// are a few hundred bytes.
+const maxIdentityBody = 16 << 10
+
+// identityPublicHandler is an unauthenticated handler.
+type identityPublicHandler func(ctx *fasthttp.RequestCtx, sctx context.Context)
+
+// identityRoutes registers the endpoints for users, sessions, API keys
+// and SMPP credentials.
+func (s *Server) identityRoutes(r *router.Router) {
+	s.identityPublic(r, "/v1/auth/register", s.idRegister)
+	s.identityPublic(r, "/v1/auth/login", s.idLogin)
+	s.identityPublic(r, "/v1/auth/refresh", s.idRefresh)
+	s.identityPublic(r, "/v1/auth/logout", s.idLogout)
+	s.identityPublic(r, "/v1/auth/password-reset", s.idPasswordReset)
+	s.identityPublic(r, "/v1/auth/password-reset/confirm", s.idPasswordResetConfirm)
+	s.identityPublic(r, "/v1/auth/verify-email", s.idVerifyEmail)
+
+	s.identityRoute(r, http.MethodGet, "/v1/me", "", s.idGetMe)
+	s.identityRoute(r, http.MethodPost, "/v1/me/password", "", s.idChangePassword)
+
+	s.identityRoute(r, http.MethodGet, "/v1/accounts/{id}/keys", ScopeRead, s.idListKeys)
+	s.identityRoute(r, http.MethodPost, "/v1/accounts/{id}/keys", ScopeAdmin, s.idCreateKey)
+	s.identityRoute(r, http.MethodDelete, "/v1/accounts/{id}/keys/{key_id}", ScopeAdmin, s.idRevokeKey)
+	s.identityRoute(r, http.MethodGet, "/v1/accounts/{id}/smpp-credentials", ScopeRead, s.idListCredentials)
+	s.identityRoute(r, http.MethodPost, "/v1/accounts/{id}/smpp-credentials", ScopeAdmin, s.idCreateCredential)
+	s.identityRoute(r, http.MethodPatch, "/v1/accounts/{id}/smpp-credentials/{cred_id}", ScopeAdmin, s.idUpdateCredential)
+	s.identityRoute(r, http.MethodDelete, "/v1/accounts/{id}/smpp-credentials/{cred_id}", ScopeAdmin, s.idDeleteCredential)
+	s.identityRoute(r, http.MethodGet, "/v1/accounts/{id}/users", ScopeRead, s.idListUsers)
+	s.identityRoute(r, http.MethodPost, "/v1/accounts/{id}/users", ScopeAdmin, s.idCreateUser)
+}
+
+// identityPublic registers an unauthenticated POST route: limited per client
+// address like every request, with a small body.
+func (s *Server) identityPublic(r *router.Router, path string, h identityPublicHandler) {
+	route := "POST " + path
+	r.POST(path, s.instrument(route, func(ctx *fasthttp.RequestCtx) {
+		sctx := s.deadlines.context(time.Now())
+		if s.limited(ctx, sctx, nil) {
+			return
+		}
+		if s.identityOff(ctx) || s.identityBodyTooLarge(ctx) {
+			return
+		}
+		h(ctx, sctx)
+	}))
+}
+
+// identityRoute registers an authenticated route; scope "" lets any
+// authenticated caller in.
+func (s *Server) identityRoute(r *router.Router, method, path, scope string, h handler) {
+	route := method + " " + path
+	inner := func(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
+		if s.identityOff(ctx) || s.identityBodyTooLarge(ctx) {
+			return
+		}
+		h(ctx, sctx, p)
+	}
+	var fh fasthttp.RequestHandler
+	if scope == "" {
+		fh = s.authedIdentity(inner)
+	} else {
+		fh = s.authed(scope, inner)
+	}
+	r.Handle(method, path, s.instrument(route, fh))
+}
+
+// authedIdentity is [Server.authed] without a scope check.
+func (s *Server) authedIdentity(h handler) fasthttp.RequestHandler {
+	return func(ctx *fasthttp.RequestCtx) {
+		sctx := s.deadlines.context(time.Now())
+		if s.limited(ctx, sctx, nil) {
+			return
+		}
+		p, ok := s.authenticate(ctx, sctx)
+		if !ok || s.limited(ctx, sctx, &p) {
+			return
+		}
+		h(ctx, sctx, p)
+	}
+}
+
+func (s *Server) identityOff(ctx *fasthttp.RequestCtx) bool {
+	if s.deps.Identity == nil {
+		writeProblem(ctx, NotFound("user and key management is not enabled on this gateway"))
+		return true
+	}
+	return false
+}
+
+func (s *Server) identityBodyTooLarge(ctx *fasthttp.RequestCtx) bool {
+	if len(ctx.PostBody()) > maxIdentityBody {
+		writeProblem(ctx, PayloadTooLarge("", fmt.Sprintf("the body exceeds %d bytes", maxIdentityBody)))
+		return true
+	}
+	return false
+}
+
+// identityIP is the address recorded in the audit log.
+func identityIP(ctx *fasthttp.RequestCtx) string { return ctx.RemoteIP().String() }
+
+// decodeIdentityBody decodes a JSON object body strictly into v (unknown members
+// are refused); on failure it answers the request and returns false.
+func decodeIdentityBody(ctx *fasthttp.RequestCtx, v any) bool {
+	body := ctx.PostBody()
+	if len(bytes.TrimSpace(body)) == 0 {
+		writeProblem(ctx, InvalidJSON("the body is empty; want a JSON object"))
+		return false
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil {
+		if _, err2 := dec.Token(); err2 != io.EOF {
+			writeProblem(ctx, InvalidJSON("unexpected data after the JSON object"))
+			return false
+		}
+		return true
+	}
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &te):
+		writeProblem(ctx, InvalidRequest(te.Field, "wrong type: want "+identityJSONType(te.Type.String())))
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		writeProblem(ctx, InvalidRequest(field, "unknown member"))
+	default:
+		writeProblem(ctx, InvalidJSON("the body is not a well-formed JSON object"))
+	}
+	return false
+}
+
+// identityJSONType names a Go type the way a JSON client thinks of it.
+func identityJSONType(goType string) string {
+	switch {
+	case strings.HasPrefix(goType, "[]"):
+		return "an array"
+	case goType == "string", goType == "*string":
+		return "a string"
+	case goType == "bool":
+		return "true or false"
+	case strings.Contains(goType, "int"):
+		return "an integer"
+	}
+	return "an object"
+}
+
+// identityRequired answers 400 and returns false when v is empty.
+func identityRequired(ctx *fasthttp.RequestCtx, field, v string) bool {
+	if v == "" {
+		writeProblem(ctx, InvalidRequest(field, field+" is identityRequired"))
+		return false
+	}
+	return true
+}
+
+// identityPathID parses the positive integer path parameter name; a malformed id
+// names nothing, so it is answered not found.
+func identityPathID(ctx *fasthttp.RequestCtx, name, what string) (int64, bool) {
+	raw, _ := ctx.UserValue(name).(string)
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || id <= 0 {
+		writeProblem(ctx, NotFound("no such "+what))
+		return 0, false
+	}
+	return id, true
+}
+
+func (s *Server) idRegister(ctx *fasthttp.RequestCtx, sctx context.Context) {
+	var req RegisterRequest
+	if !decodeIdentityBody(ctx, &req) || !identityRequired(ctx, "email", req.Email) || !identityRequired(ctx, "password", req.Password) {
+		return
+	}
+	req.AccountName = strings.TrimSpace(req.AccountName)
+	if req.AccountName == "" || len(req.AccountName) > 100 {
+		writeProblem(ctx, InvalidRequest("account_name", "account_name must have 1 to 100 bytes"))
+		return
+	}
+	reg, err := s.deps.Identity.Register(sctx, req, identityIP(ctx))
+	if err != nil {
+		s.fail(ctx, err)
+		return
+	}
+	s.writeJSON(ctx, fasthttp.StatusCreated, reg)
+}
+
+// loginBody is the body of a login.
+type loginBody struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+func (s *Server) idLogin(ctx *fasthttp.RequestCtx, sctx context.Context) {
+	var req loginBody
+	if !decodeIdentityBody(ctx, &req) || !identityRequired(ctx, "email", req.Email) || !identityRequired(ctx, "password", req.Password) {
+		return
+	}
+	sess, err := s.deps.Identity.Login(sctx, req.Email, req.Password, identityIP(ctx))
+	if err != nil {
+		s.fail(ctx, err)
+		return
+	}
+	s.idWriteSession(ctx, sess)
+}
+
+// idWriteSession answers a new session; it must not be cached.
+func (s *Server) idWriteSession(ctx *fasthttp.RequestCtx, sess SessionView) {
+	sess.TokenType = "Bearer"
+	ctx.Response.Header.Set(fasthttp.HeaderCacheControl, "no-store")
+	s.writeJSON(ctx, fasthttp.StatusOK, sess)
+}
+
+// refreshTokenBody is the body of a refresh or a logout.
+type refreshTokenBody struct {
+	RefreshToken string `json:"refresh_token"`
+}
+
+func (s *Server) idRefresh(ctx *fasthttp.RequestCtx, sctx context.Context) {
+	var req refreshTokenBody
+	if !decodeIdentityBody(ctx, &req) || !identityRequired(ctx, "refresh_token", req.RefreshToken) {
+		return
+	}
+	sess, err := s.deps.Identity.Refresh(sctx, req.RefreshToken, identityIP(ctx))
+	if err != nil {
+		s.fail(ctx, err)
+		return
+	}
+	s.idWriteSession(ctx, sess)
+}
+
+func (s *Server) idLogout(ctx *fasthttp.RequestCtx, sctx context.Context) {
+	var req refreshTokenBody
+	if !decodeIdentityBody(ctx, &req) || !identityRequired(ctx, "refresh_token", req.RefreshToken) {
+		return
+	}
+	if err := s.deps.Identity.Logout(sctx, req.RefreshToken, identityIP(ctx)); err != nil {
+		s.fail(ctx, err)
+		return
+	}
+	ctx.SetStatusCode(fasthttp.StatusNoContent)
+}
+
+func (s *Server) idPasswordReset(ctx *fasthttp.RequestCtx, sctx context.Context) {
+	var req struct {
+		Email string `json:"email"`
+	}
+	if !decodeIdentityBody(ctx, &req) || !identityRequired(ctx, "email", req.Email) {
+		return
+	}
+	if err := s.deps.Identity.RequestPasswordReset(sctx, req.Email, identityIP(ctx)); err != nil {
+		s.fail(ctx, err)
+		return
+	}
+	s.writeJSON(ctx, fasthttp.StatusAccepted, map[string]string{
+		"detail": "if a user has this email, a reset link is on its way",
+	})
+}
+
+func (s *Server) idPasswordResetConfirm(ctx *fasthttp.RequestCtx, sctx context.Context) {
+	var req struct {
+		Token    string `json:"token"`
+		Password string `json:"password"`
+	}
+	if !decodeIdentityBody(ctx, &req) || !identityRequired(ctx, "token", req.Token) || !identityRequired(ctx, "password", req.Password) {
+		return
+	}
+	if err := s.deps.Identity.ResetPassword(sctx, req.Token, req.Password, identityIP(ctx)); err != nil {
+		s.fail(ctx, err)
+		return
+	}
+	ctx.SetStatusCode(fasthttp.StatusNoContent)
+}
+
+func (s *Server) idVerifyEmail(ctx *fasthttp.RequestCtx, sctx context.Context) {
+	var req struct {
+		Token string `json:"token"`
+	}
+	if !decodeIdentityBody(ctx, &req) || !identityRequired(ctx, "token", req.Token) {
+		return
+	}
+	u, err := s.deps.Identity.VerifyEmail(sctx, req.Token)
+	if err != nil {
+		s.fail(ctx, err)
+		return
+	}
+	s.writeJSON(ctx, fasthttp.StatusOK, map[string]UserView{"user": u})
+}
+
+func (s *Server) idGetMe(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
+	me := MeView{AccountID: p.AccountID, Role: p.Role, CanSend: p.Has(ScopeSend), Scopes: p.Scopes, KeyID: p.KeyID}
+	if me.Scopes == nil {
+		me.Scopes = []string{}
+	}
+	if p.UserID != 0 {
+		u, err := s.deps.Identity.User(sctx, p)
+		if err != nil {
+			s.fail(ctx, err)
+			return
+		}
+		me.User = &u
+	}
+	s.writeJSON(ctx, fasthttp.StatusOK, me)
+}
+
+func (s *Server) idChangePassword(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
+	if p.UserID == 0 {
+		writeProblem(ctx, Forbidden("an API key has no password; log in as the user to change it"))
+		return
+	}
+	var req struct {
+		OldPassword string `json:"old_password"`
+		NewPassword string `json:"new_password"`
+	}
+	if !decodeIdentityBody(ctx, &req) || !identityRequired(ctx, "old_password", req.OldPassword) ||
+		!identityRequired(ctx, "new_password", req.NewPassword) {
+		return
+	}
+	if err := s.deps.Identity.ChangePassword(sctx, p, req.OldPassword, req.NewPassword, identityIP(ctx)); err != nil {
+		s.fail(ctx, err)
+		return
+	}
+	ctx.SetStatusCode(fasthttp.StatusNoContent)
+}
+
+// accountID reads the {id} path parameter.
+func identityAccountID(ctx *fasthttp.RequestCtx) (int64, bool) {
+	return identityPathID(ctx, "id", "account")
+}
+
+// writeIdentityItems answers a list as {"items": [...]}.
+func writeIdentityItems[T any](s *Server, ctx *fasthttp.RequestCtx, items []T) {
+	if items == nil {
+		items = []T{}
+	}
+	s.writeJSON(ctx, fasthttp.StatusOK, struct {
+		Items []T `json:"items"`
+	}{items})
+}
+
+func (s *Server) idListKeys(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
+	id, ok := identityAccountID(ctx)
+	if !ok {
+		return
+	}
+	keys, err := s.deps.Identity.ListKeys(sctx, p, id)
+	if err != nil {
+		s.fail(ctx, err)
+		return
+	}
+	writeIdentityItems(s, ctx, keys)
+}
+
+func (s *Server) idCreateKey(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
+	id, ok := identityAccountID(ctx)
+	if !ok {
+		return
+	}
+	var req KeyRequest
+	if !decodeIdentityBody(ctx, &req) || !identityRequired(ctx, "name", strings.TrimSpace(req.Name)) {
+		return
+	}
+	if len(req.Scopes) == 0 {
+		writeProblem(ctx, InvalidRequest("scopes", `scopes is identityRequired: some of "send", "read" and "admin"`))
+		return
+	}
+	k, err := s.deps.Identity.CreateKey(sctx, p, id, req, identityIP(ctx))
+	if err != nil {
+		s.fail(ctx, err)
+		return
+	}
+	ctx.Response.Header.Set(fasthttp.HeaderCacheControl, "no-store")
+	ctx.Response.Header.Set(fasthttp.HeaderLocation, fmt.Sprintf("/v1/accounts/%d/keys/%d", id, k.ID))
+	s.writeJSON(ctx, fasthttp.StatusCreated, k)
+}
+
+func (s *Server) idRevokeKey(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
+	id, ok := identityAccountID(ctx)
+	if !ok {
+		return
+	}
+	keyID, ok := identityPathID(ctx, "key_id", "API key")
+	if !ok {
+		return
+	}
+	if err := s.deps.Identity.RevokeKey(sctx, p, id, keyID, identityIP(ctx)); err != nil {
+		s.fail(ctx, err)
+		return
+	}
+	ctx.SetStatusCode(fasthttp.StatusNoContent)
+}
+
+func (s *Server) idListCredentials(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
+	id, ok := identityAccountID(ctx)
+	if !ok {
+		return
+	}
+	list, err := s.deps.Identity.ListSMPPCredentials(sctx, p, id)
+	if err != nil {
+		s.fail(ctx, err)
+		return
+	}
+	for i := range list {
+		list[i].Password = "" // shown only when generated
+		if list[i].AllowedCIDRs == nil {
+			list[i].AllowedCIDRs = []string{}
+		}
+	}
+	writeIdentityItems(s, ctx, list)
+}
+
+func (s *Server) idCreateCredential(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
+	id, ok := identityAccountID(ctx)
+	if !ok {
+		return
+	}
+	var req SMPPCredentialRequest
+	if !decodeIdentityBody(ctx, &req) || !identityRequired(ctx, "system_id", req.SystemID) {
+		return
+	}
+	c, err := s.deps.Identity.CreateSMPPCredential(sctx, p, id, req, identityIP(ctx))
+	if err != nil {
+		s.fail(ctx, err)
+		return
+	}
+	if c.AllowedCIDRs == nil {
+		c.AllowedCIDRs = []string{}
+	}
+	ctx.Response.Header.Set(fasthttp.HeaderCacheControl, "no-store")
+	ctx.Response.Header.Set(fasthttp.HeaderLocation, fmt.Sprintf("/v1/accounts/%d/smpp-credentials/%d", id, c.ID))
+	s.writeJSON(ctx, fasthttp.StatusCreated, c)
+}
+
+func (s *Server) idUpdateCredential(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
+	id, ok := identityAccountID(ctx)
+	if !ok {
+		return
+	}
+	credID, ok := identityPathID(ctx, "cred_id", "SMPP credential")
+	if !ok {
+		return
+	}
+	var req SMPPCredentialPatch
+	if !decodeIdentityBody(ctx, &req) {
+		return
+	}
+	c, err := s.deps.Identity.UpdateSMPPCredential(sctx, p, id, credID, req, identityIP(ctx))
+	if err != nil {
+		s.fail(ctx, err)
+		return
+	}
+	if c.AllowedCIDRs == nil {
+		c.AllowedCIDRs = []string{}
+	}
+	ctx.Response.Header.Set(fasthttp.HeaderCacheControl, "no-store")
+	s.writeJSON(ctx, fasthttp.StatusOK, c)
+}
+
+func (s *Server) idDeleteCredential(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
+	id, ok := identityAccountID(ctx)
+	if !ok {
+		return
+	}
+	credID, ok := identityPathID(ctx, "cred_id", "SMPP credential")
+	if !ok {
+		return
+	}
+	if err := s.deps.Identity.DeleteSMPPCredential(sctx, p, id, credID, identityIP(ctx)); err != nil {
+		s.fail(ctx, err)
+		return
+	}
+	ctx.SetStatusCode(fasthttp.StatusNoContent)
+}
+
+func (s *Server) idListUsers(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
+	id, ok := identityAccountID(ctx)
+	if !ok {
+		return
+	}
+	users, err := s.deps.Identity.ListUsers(sctx, p, id)
+	if err != nil {
+		s.fail(ctx, err)
+		return
+	}
+	writeIdentityItems(s, ctx, users)
+}
+
+func (s *Server) idCreateUser(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
+	id, ok := identityAccountID(ctx)
+	if !ok {
+		return
+	}
+	var req UserRequest
+	if !decodeIdentityBody(ctx, &req) || !identityRequired(ctx, "email", req.Email) || !identityRequired(ctx, "password", req.Password) ||
+		!identityRequired(ctx, "role", req.Role) {
+		return
+	}
+	u, err := s.deps.Identity.CreateUser(sctx, p, id, req, identityIP(ctx))
+	if err != nil {
+		s.fail(ctx, err)
+		return
+	}
+	ctx.Response.Header.Set(fasthttp.HeaderLocation, fmt.Sprintf("/v1/accounts/%d/users/%d", id, u.ID))
+	s.writeJSON(ctx, fasthttp.StatusCreated, u)
+}

@@ -50,7 +50,11 @@ func (s *Server) authed(scope string, h handler) fasthttp.RequestHandler {
 			return
 		}
 		if !p.Has(scope) {
-			writeProblem(ctx, Forbidden(`this API key lacks the "`+scope+`" scope`))
+			who := "this API key"
+			if p.KeyID == 0 {
+				who = "this session"
+			}
+			writeProblem(ctx, Forbidden(who+` lacks the "`+scope+`" scope`))
 			return
 		}
 		if s.limited(ctx, sctx, &p) {

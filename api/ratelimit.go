@@ -38,6 +38,9 @@ func (s *Server) limited(ctx *fasthttp.RequestCtx, sctx context.Context, p *Prin
 			return false
 		}
 		key, rate, burst = "key:"+strconv.FormatInt(p.KeyID, 10), s.cfg.KeyRate, s.cfg.KeyBurst
+		if p.KeyID == 0 { // a dashboard session: its user's own bucket
+			key = "user:" + strconv.FormatInt(p.UserID, 10)
+		}
 	}
 	ok, retry, err := s.deps.Limiter.Allow(sctx, key, rate, max(burst, 1))
 	if err != nil {
@@ -48,8 +51,11 @@ func (s *Server) limited(ctx *fasthttp.RequestCtx, sctx context.Context, p *Prin
 		return false
 	}
 	what := "this API key"
-	if p == nil {
+	switch {
+	case p == nil:
 		what = "this address"
+	case p.KeyID == 0:
+		what = "this user"
 	}
 	writeProblem(ctx, RateLimited("too many requests from "+what+"; slow down", max(retry, time.Second)))
 	return true

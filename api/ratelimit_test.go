@@ -54,6 +54,23 @@ func TestRateLimits(t *testing.T) {
 			t.Fatalf("limiter keys %v", l.seen)
 		}
 	})
+	t.Run("per user for sessions", func(t *testing.T) {
+		l := &countLimiter{n: 1, seen: map[string]int{}}
+		ts := newTestServerWith(t, Config{KeyRate: 10, KeyBurst: 1}, func(d *Deps) {
+			d.Limiter = l
+			d.Auth = identityAuth{}
+		})
+		for _, tok := range []string{sessOwner, sessMember} {
+			if a := ts.do(t, "GET", "/v1/messages", tok, nil); a.Code != http.StatusOK {
+				t.Fatalf("%s within its limit: %d %s", tok, a.Code, a.Body)
+			}
+		}
+		a := ts.do(t, "GET", "/v1/messages", sessOwner, nil)
+		a.wantProblem(t, http.StatusTooManyRequests, "rate-limited")
+		if l.seen["user:7"] != 2 || l.seen["user:8"] != 1 || l.seen["key:0"] != 0 {
+			t.Fatalf("limiter keys %v: want one bucket per user", l.seen)
+		}
+	})
 	t.Run("per address before authentication", func(t *testing.T) {
 		l := &countLimiter{n: 2, seen: map[string]int{}}
 		ts := newTestServerWith(t, Config{IPRate: 5, IPBurst: 2}, func(d *Deps) { d.Limiter = l })

@@ -33,7 +33,7 @@ type Deps struct {
 	// sub-accounts, suspension, plans, top-ups, audit log
 	// (api/accounts.go); nil answers them 404.
 	Accounts Accounts
-	// Reports serves usage, statements, invoices and alert settings
+	// Reports serves usage, statements, invoices and margin reports
 	// (api/reports.go); nil answers them 404.
 	Reports Reports
 	// Alerts serves the low-balance alert settings (api/alerts.go); nil

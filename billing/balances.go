@@ -55,7 +55,10 @@ func (c Config) Validate() error {
 type Reservation struct {
 	AccountID int64
 	Amount    Micros
-	leaseID   int64
+	// PlanID is the price plan that priced the message, set by the
+	// caller (Reserve leaves it 0); the refund policy reads it.
+	PlanID  int64
+	leaseID int64
 }
 
 // Balances keeps prepaid balances for one gateway instance. It is safe for

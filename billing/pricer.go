@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -112,6 +113,52 @@ func (p *Pricer) BuyRate(carrier, dest string, at time.Time) (Money, error) {
 	return Money{Amount: rates[best].price, Currency: rates[best].currency}, nil
 }
 
+// RefundsUndelivered reports whether plan planID refunds the charge of a
+// message whose final status is not delivered. Unknown plans do not.
+func (p *Pricer) RefundsUndelivered(planID int64) bool {
+	pl := p.idx.Load().plans[planID]
+	return pl != nil && pl.refund
+}
+
+// CarrierRate is one buy rate in force, as [Pricer.BuyRatesAt] lists it.
+type CarrierRate struct {
+	Prefix   string // E.164 digits
+	Price    Micros // per segment
+	Currency string
+}
+
+// BuyRatesAt returns every carrier's buy rates in force at time at, one
+// per prefix (the latest start among rates of one prefix), by carrier
+// name, sorted by prefix. [Pricer.BuyRate] answers from the same rates:
+// the longest prefix of a destination among them sets its price.
+func (p *Pricer) BuyRatesAt(at time.Time) map[string][]CarrierRate {
+	t := at.UnixMicro()
+	x := p.idx.Load()
+	out := make(map[string][]CarrierRate, len(x.buy))
+	for carrier, rates := range x.buy {
+		best := map[string]*buyRate{}
+		for i := range rates {
+			r := &rates[i]
+			if r.from > t || t >= r.to {
+				continue
+			}
+			if b := best[r.prefix]; b == nil || r.from > b.from {
+				best[r.prefix] = r
+			}
+		}
+		if len(best) == 0 {
+			continue
+		}
+		list := make([]CarrierRate, 0, len(best))
+		for _, r := range best {
+			list = append(list, CarrierRate{Prefix: r.prefix, Price: r.price, Currency: r.currency})
+		}
+		slices.SortFunc(list, func(a, b CarrierRate) int { return strings.Compare(a.Prefix, b.Prefix) })
+		out[carrier] = list
+	}
+	return out
+}
+
 // e164 strips a leading '+' from dest and checks that 1 to 15 digits
 // remain.
 func e164(dest string) (string, bool) {
@@ -138,6 +185,7 @@ type priceIndex struct {
 	defaults  map[int64][]*planIndex
 	resellers map[int64]int64
 	buy       map[string][]buyRate
+	plans     map[int64]*planIndex
 }
 
 // planIndex is one plan's prices, keyed by prefix.
@@ -147,6 +195,7 @@ type planIndex struct {
 	from, to  int64 // unix micros; to is MaxInt64 for no end
 	prices    map[string]Micros
 	maxLen    int
+	refund    bool // refund undelivered messages
 }
 
 type buyRate struct {
@@ -206,13 +255,15 @@ func buildIndex(data *store.Pricing) (*priceIndex, error) {
 		buy:       map[string][]buyRate{},
 	}
 	plans := make(map[int64]*planIndex, len(data.Plans))
+	x.plans = plans
 	for i := range data.Plans {
 		p := &data.Plans[i]
 		if !ValidCurrency(p.Currency) {
 			return nil, fmt.Errorf("plan %d: currency %q", p.ID, p.Currency)
 		}
 		pl := &planIndex{id: p.ID, owner: p.OwnerAccountID, currency: p.Currency,
-			from: p.ValidFrom.UnixMicro(), to: endMicros(p.ValidTo), prices: make(map[string]Micros, len(p.Prices))}
+			from: p.ValidFrom.UnixMicro(), to: endMicros(p.ValidTo), prices: make(map[string]Micros, len(p.Prices)),
+			refund: p.RefundUndelivered}
 		for _, pr := range p.Prices {
 			if _, ok := e164(pr.Prefix); !ok || pr.Prefix[0] == '+' {
 				return nil, fmt.Errorf("plan %d: prefix %q", p.ID, pr.Prefix)

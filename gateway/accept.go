@@ -187,6 +187,10 @@ func (s *Service) dispatch(m *sms.Message, sent []int) {
 	}
 	job.Msg, job.Segments = m, segs
 	s.tr.add(m, m.Segments, m.ValidUntil.Add(time.Hour))
+	if len(sent) > 0 {
+		// Recovered after a restart with segments sent: charged then.
+		s.tr.with(m.ID, func(fl *flight) bool { fl.charged = true; return false })
+	}
 	switch err := s.rt.Dispatch(job); {
 	case err == nil:
 	case errors.Is(err, router.ErrNoRoute):

@@ -3,12 +3,15 @@ package gateway
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
 	"github.com/gallant-sms/gallant/billing"
+	"github.com/gallant-sms/gallant/router"
 	"github.com/gallant-sms/gallant/smpp/pdu"
 	"github.com/gallant-sms/gallant/sms"
+	"github.com/gallant-sms/gallant/store"
 )
 
 // Billing prices and charges messages: at accept a message is priced by
@@ -17,7 +20,10 @@ import (
 // a carrier accepts the first segment, and is given back when the message
 // ends without reaching a carrier (no route, expired, cancelled, every
 // segment refused). A message that reached a carrier stays charged
-// whatever its receipt says.
+// whatever its receipt says, unless the plan that priced it refunds
+// undelivered messages (store.PricePlan.RefundUndelivered): then a final
+// status other than delivered refunds the charge, once (see
+// Service.finalCharge).
 type Billing struct {
 	Pricer   *billing.Pricer
 	Balances *billing.Balances
@@ -67,6 +73,7 @@ func (s *Service) reserve(m *sms.Message, now time.Time) *Refusal {
 		}
 		return errInsufficient
 	}
+	r.PlanID = q.PlanID
 	s.res.put(m.ID, r)
 	return nil
 }
@@ -79,6 +86,105 @@ func (s *Service) charge(id sms.ID) {
 	if r, ok := s.res.take(id); ok {
 		if err := s.bill.Balances.Confirm(r, id); err != nil {
 			s.log.Error("confirm charge", "id", id, "err", err)
+			return
+		}
+		s.tr.with(id, func(fl *flight) bool {
+			fl.charged, fl.planID = true, r.PlanID
+			return false
+		})
+	}
+}
+
+// refundJob is a refund of a charged message waiting for the store.
+type refundJob struct {
+	account  int64
+	id       sms.ID
+	amount   billing.Micros
+	reason   string
+	attempts int
+	// due is when the next attempt may run; zero: at once.
+	due time.Time
+}
+
+// refundBackoff is the wait before attempt n+1 of a refund: 50 ms
+// doubling to 12.8 s, so the 20 attempts span about three minutes (a
+// charge still in the writer's queue, a database briefly away).
+func refundBackoff(n int) time.Duration {
+	return 50 * time.Millisecond << min(n, 8)
+}
+
+// Refund retries: a refund the store did not take is tried again on
+// later ticks of the late-receipt loop, up to maxRefundAttempts times.
+const (
+	maxRefundAttempts = 20
+	refundsPerTick    = 200
+)
+
+// finalCharge applies the refund policy to message m, which ended in st.
+// charged and planID are what the flight knew (tracked: m was followed
+// in memory since its accept or recovery); a message not tracked (after
+// a restart, or swept) reached a carrier, since a receipt ends it, so it
+// was charged, and its plan is found again from its creation time. The
+// refund itself is queued: it is a database transaction, and this runs
+// on a carrier's reader goroutine.
+func (s *Service) finalCharge(m *sms.Message, st sms.Status, tracked, charged bool, planID int64) {
+	if s.bill == nil || m.Price <= 0 || !billing.RefundableStatus(st) {
+		return
+	}
+	if tracked && !charged {
+		return // its reservation is (or was) given back instead
+	}
+	pol := billing.RefundPolicy{Pricer: s.bill.Pricer}
+	if planID == 0 {
+		planID = pol.PlanOf(m.AccountID, m.Dest.Addr, m.CreatedAt)
+	}
+	if !pol.Refunds(planID, st) {
+		return
+	}
+	if !s.res.queueRefund(&refundJob{account: m.AccountID, id: m.ID, amount: billing.Micros(m.Price),
+		reason: "refund: message " + st.String()}) {
+		s.log.Error("refund dropped: too many waiting", "id", m.ID, "account", m.AccountID, "amount", m.Price)
+	}
+}
+
+// runRefunds gives back the queued refunds (called from the late-receipt
+// loop). The store refunds a message at most once, so a refund asked
+// again (a duplicate receipt, another instance, a restart) is harmless.
+func (s *Service) runRefunds() {
+	jobs := s.res.takeRefunds(refundsPerTick)
+	if len(jobs) == 0 {
+		return
+	}
+	var again []*refundJob
+	now := time.Now()
+	for _, j := range jobs {
+		if now.Before(j.due) {
+			again = append(again, j)
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), reserveTimeout)
+		done, err := s.bill.Balances.RefundMessage(ctx, j.account, j.id, j.amount, j.reason)
+		cancel()
+		switch {
+		case err == nil && done:
+			s.log.Debug("message refunded", "id", j.id, "account", j.account, "amount", j.amount.String())
+		case err == nil:
+			// Refunded before.
+		case j.attempts+1 >= maxRefundAttempts && errors.Is(err, store.ErrNotCharged):
+			// Never charged (it ended before a carrier took it, and the
+			// flight that knew was gone): nothing to give back.
+			s.log.Warn("refund skipped: the message was never charged", "id", j.id, "account", j.account)
+		case j.attempts+1 >= maxRefundAttempts:
+			s.log.Error("refund given up", "id", j.id, "account", j.account, "amount", j.amount.String(), "err", err)
+		default:
+			j.attempts++
+			j.due = now.Add(refundBackoff(j.attempts))
+			again = append(again, j)
+		}
+	}
+	for _, j := range again {
+		if !s.res.queueRefund(j) {
+			s.log.Error("refund dropped: too many waiting", "id", j.id, "account", j.account)
 		}
 	}
 }
@@ -122,6 +228,39 @@ type reservations struct {
 		m  map[sms.ID]billing.Reservation
 		_  [40]byte
 	}
+
+	refundMu sync.Mutex
+	refunds  []*refundJob // waiting for runRefunds
+}
+
+// maxQueuedRefunds bounds the refunds waiting (they are rare: failed
+// messages under plans that refund); beyond it a refund is logged and
+// dropped.
+const maxQueuedRefunds = 100_000
+
+// queueRefund adds j to the refunds waiting, and reports false when too
+// many wait.
+func (r *reservations) queueRefund(j *refundJob) bool {
+	r.refundMu.Lock()
+	defer r.refundMu.Unlock()
+	if len(r.refunds) >= maxQueuedRefunds {
+		return false
+	}
+	r.refunds = append(r.refunds, j)
+	return true
+}
+
+// takeRefunds removes and returns up to n waiting refunds, oldest first.
+func (r *reservations) takeRefunds(n int) []*refundJob {
+	r.refundMu.Lock()
+	defer r.refundMu.Unlock()
+	n = min(n, len(r.refunds))
+	if n == 0 {
+		return nil
+	}
+	out := append([]*refundJob(nil), r.refunds[:n]...)
+	r.refunds = append(r.refunds[:0], r.refunds[n:]...)
+	return out
 }
 
 func newReservations() *reservations {
@@ -153,4 +292,30 @@ func (r *reservations) take(id sms.ID) (billing.Reservation, bool) {
 	}
 	sh.mu.Unlock()
 	return res, ok
+}
+
+// RefreshBuyRates gives the router the carriers' buy rates in force now,
+// for least-cost routes. Call it after the Pricer loads new plans and
+// rates (and periodically: rates start and end in time). Without billing
+// it does nothing: least-cost routes then share by weight.
+func (s *Service) RefreshBuyRates() error {
+	if s.bill == nil {
+		return nil
+	}
+	in := s.bill.Pricer.BuyRatesAt(time.Now())
+	rates := make(map[string][]router.BuyRate, len(in))
+	for carrier, list := range in {
+		if _, ok := s.byName[carrier]; !ok {
+			continue
+		}
+		out := make([]router.BuyRate, len(list))
+		for i, r := range list {
+			out[i] = router.BuyRate{Prefix: r.Prefix, Price: int64(r.Price)}
+		}
+		rates[carrier] = out
+	}
+	if err := s.rt.SetBuyRates(rates); err != nil {
+		return fmt.Errorf("gateway: buy rates: %w", err)
+	}
+	return nil
 }

@@ -61,6 +61,11 @@ func (s *Service) holdLate(r *lateReceipt) {
 // retryLate matches held receipts again; those past their wait get a
 // last look in the store and are then answered as unknown.
 func (s *Service) retryLate() {
+	if s.bill != nil {
+		// Refunds of undelivered messages ride on this loop: like late
+		// receipts they are rare, small and need the store.
+		s.runRefunds()
+	}
 	s.lateMu.Lock()
 	list := s.late
 	s.late = nil

@@ -68,6 +68,8 @@ func (r *recorder) Done(job *router.Job) { (*Service)(r).refund(job.Msg.ID) }
 func (s *Service) segmentFinal(id sms.ID, accountID int64, n int, st sms.Status, code, carrier string) {
 	var m *sms.Message
 	var final sms.Status
+	var charged bool
+	var planID int64
 	found := s.tr.with(id, func(fl *flight) bool {
 		if n < 1 || n > len(fl.segs) || fl.segs[n-1].status != sms.StatusUnknown {
 			return false // a duplicate receipt, or one for a segment we do not know
@@ -79,6 +81,7 @@ func (s *Service) segmentFinal(id sms.ID, accountID int64, n int, st sms.Status,
 			return false
 		}
 		m, final = fl.msg, fl.worst
+		charged, planID = fl.charged, fl.planID
 		return true
 	})
 	if !found {
@@ -101,5 +104,6 @@ func (s *Service) segmentFinal(id sms.ID, accountID int64, n int, st sms.Status,
 	if m.Segments > 1 && !m.HasUDH() {
 		s.record(m, sms.Event{MessageID: m.ID, Status: final, At: time.Now().UTC(), Carrier: carrier, ErrorCode: code})
 	}
+	s.finalCharge(m, final, found, charged, planID)
 	s.notifyFinal(m, final, code, carrier)
 }

@@ -17,6 +17,8 @@ type flight struct {
 	worst     sms.Status // the final status of the message so far
 	submitted int        // segments a carrier acknowledged
 	notified  bool       // the "submitted" callback went out
+	charged   bool       // the reservation became a charge
+	planID    int64      // the plan that priced it, when charged; 0: unknown
 	expires   time.Time  // forget the flight after this (receipts then go through the store)
 }
 

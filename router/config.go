@@ -44,6 +44,11 @@ type Config struct {
 	// built-in limiter (a GCRA with 10 ms of burst); the gateway passes
 	// package throttle's constructor here.
 	NewLimiter func(perSecond float64) Limiter
+	// BuyRates are the carriers' buy rates by carrier name, which
+	// least-cost routes compare; Router.SetBuyRates replaces them while
+	// the router runs. Nil: no rates, and least-cost routes draw by
+	// weight alone.
+	BuyRates map[string][]BuyRate
 	// Seed seeds the weighted choice among carriers of equal priority
 	// and the retry jitter. Equal seeds give equal choices for equal
 	// message ids, which tests rely on.
@@ -76,6 +81,11 @@ type Route struct {
 	// Carriers are the choices: the lowest Priority value first, ties
 	// shared by Weight.
 	Carriers []Choice
+	// LeastCost, among the carriers of the best available priority,
+	// tries the one with the lowest buy rate for the destination first
+	// (see Config.BuyRates; ties shared by Weight, carriers without a
+	// rate after every priced one). Failover still goes by priority.
+	LeastCost bool
 }
 
 // Choice is one carrier of a route.
@@ -171,6 +181,13 @@ func (c *Config) Validate() error {
 		}
 	}
 	errs = append(errs, validatePlan("default plan", c.Routes, names)...)
+	idx := make(map[string]int32, len(names))
+	for n := range names {
+		idx[n] = 0
+	}
+	if err := validateRates(c.BuyRates, idx); err != nil {
+		errs = append(errs, err)
+	}
 	for acct, plan := range c.AccountRoutes {
 		errs = append(errs, validatePlan(fmt.Sprintf("account %d plan", acct), plan, names)...)
 	}

@@ -19,6 +19,11 @@ func (r *Router) pick(rt *route, j *Job) int32 {
 // bind dropping meanwhile cannot make the weighted draw miss.
 func (r *Router) pickPass(rt *route, j *Job, needBound bool) int32 {
 	ch := rt.choices
+	if rt.costs != nil {
+		if costs := rt.costs.lookup(j.Msg.Dest.Addr); costs != nil {
+			return r.pickCheapest(ch, costs, j, needBound)
+		}
+	}
 	for start := 0; start < len(ch); {
 		end := start + 1
 		for end < len(ch) && ch[end].priority == ch[start].priority {
@@ -28,6 +33,47 @@ func (r *Router) pickPass(rt *route, j *Job, needBound bool) int32 {
 		var total uint64
 		for i := start; i < end; i++ {
 			if r.eligible(ch[i].carrier, j, needBound) {
+				ok |= 1 << i
+				total += ch[i].weight
+			}
+		}
+		if total > 0 {
+			x := j.hash % total
+			for i := start; i < end; i++ {
+				if ok&(1<<i) == 0 {
+					continue
+				}
+				if x < ch[i].weight {
+					return ch[i].carrier
+				}
+				x -= ch[i].weight
+			}
+		}
+		start = end
+	}
+	return -1
+}
+
+// pickCheapest is pickPass for a least-cost route: within the lowest
+// priority group with an eligible choice, the eligible choices of the
+// lowest cost (costs indexed like ch) are drawn from by weight.
+func (r *Router) pickCheapest(ch []choice, costs []int64, j *Job, needBound bool) int32 {
+	for start := 0; start < len(ch); {
+		end := start + 1
+		for end < len(ch) && ch[end].priority == ch[start].priority {
+			end++
+		}
+		var ok uint64 // bit i: ch[i] eligible and of the lowest cost so far
+		var total uint64
+		best := int64(noCost)
+		for i := start; i < end; i++ {
+			if !r.eligible(ch[i].carrier, j, needBound) {
+				continue
+			}
+			switch c := costs[i]; {
+			case ok == 0 || c < best:
+				ok, total, best = 1<<i, ch[i].weight, c
+			case c == best:
 				ok |= 1 << i
 				total += ch[i].weight
 			}

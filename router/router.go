@@ -39,6 +39,13 @@ type Router struct {
 	epoch    time.Time
 	m        *metrics
 
+	// tmu serialises table rebuilds and guards routes, accountRoutes and
+	// rates, the inputs of the table in use.
+	tmu           sync.Mutex
+	routes        []Route
+	accountRoutes map[int64][]Route
+	rates         map[string][]BuyRate
+
 	mu       sync.Mutex // guards started, stopped, cancel
 	started  bool
 	stopped  bool
@@ -104,10 +111,11 @@ func New(cfg Config, rec Recorder, logger *slog.Logger, reg prometheus.Registere
 		r.carriers = append(r.carriers, c)
 		r.byName[cc.Name] = int32(i)
 	}
-	t, err := buildTable(cfg.Routes, cfg.AccountRoutes, r.byName)
+	t, err := buildTableRates(cfg.Routes, cfg.AccountRoutes, r.byName, cfg.BuyRates)
 	if err != nil {
 		return nil, fmt.Errorf("router: build routes: %w", err)
 	}
+	r.routes, r.accountRoutes, r.rates = cfg.Routes, cfg.AccountRoutes, cfg.BuyRates
 	r.table.Store(t)
 	for i := range n {
 		r.shards = append(r.shards, newShard(r, i))
@@ -229,10 +237,32 @@ func (r *Router) SetRoutes(routes []Route, accountRoutes map[int64][]Route) erro
 	if len(errs) > 0 {
 		return fmt.Errorf("router: set routes: %w", errors.Join(errs...))
 	}
-	t, err := buildTable(routes, accountRoutes, r.byName)
+	r.tmu.Lock()
+	defer r.tmu.Unlock()
+	t, err := buildTableRates(routes, accountRoutes, r.byName, r.rates)
 	if err != nil {
 		return fmt.Errorf("router: set routes: %w", err)
 	}
+	r.routes, r.accountRoutes = routes, accountRoutes
+	r.table.Store(t)
+	return nil
+}
+
+// SetBuyRates replaces the carriers' buy rates that least-cost routes
+// compare (see Config.BuyRates) while the router runs. On error (a bad
+// prefix, a negative price, a prefix rated twice for one carrier) the old
+// rates stay. Jobs already dispatched keep their carrier.
+func (r *Router) SetBuyRates(rates map[string][]BuyRate) error {
+	if err := validateRates(rates, r.byName); err != nil {
+		return fmt.Errorf("router: set buy rates: %w", err)
+	}
+	r.tmu.Lock()
+	defer r.tmu.Unlock()
+	t, err := buildTableRates(r.routes, r.accountRoutes, r.byName, rates)
+	if err != nil {
+		return fmt.Errorf("router: set buy rates: %w", err)
+	}
+	r.rates = rates
 	r.table.Store(t)
 	return nil
 }

@@ -32,6 +32,7 @@ type trieNode struct {
 type route struct {
 	prefix  string
 	choices []choice
+	costs   *costTrie // least-cost routes with rates only
 }
 
 // choice is a compiled Choice.
@@ -44,7 +45,21 @@ type choice struct {
 // buildTable compiles the plans. index maps carrier names to indexes;
 // the plans must have been validated against it.
 func buildTable(def []Route, accounts map[int64][]Route, index map[string]int32) (*table, error) {
+	return buildTableRates(def, accounts, index, nil)
+}
+
+// buildTableRates is buildTable with buy rates for least-cost routes.
+func buildTableRates(def []Route, accounts map[int64][]Route, index map[string]int32, rates map[string][]BuyRate) (*table, error) {
 	t := &table{}
+	names := make([]string, len(index))
+	for n, i := range index {
+		if int(i) < len(names) {
+			names[i] = n
+		}
+	}
+	buildPlan := func(routes []Route, index map[string]int32) (*plan, error) {
+		return buildPlanRates(routes, index, names, rates)
+	}
 	var err error
 	if t.def, err = buildPlan(def, index); err != nil {
 		return nil, err
@@ -60,8 +75,9 @@ func buildTable(def []Route, accounts map[int64][]Route, index map[string]int32)
 	return t, nil
 }
 
-// buildPlan compiles one plan into a trie.
-func buildPlan(routes []Route, index map[string]int32) (*plan, error) {
+// buildPlanRates compiles one plan into a trie; names are the carriers
+// by index, rates their buy rates.
+func buildPlanRates(routes []Route, index map[string]int32, names []string, rates map[string][]BuyRate) (*plan, error) {
 	p := &plan{nodes: []trieNode{newTrieNode()}, routes: make([]route, 0, len(routes))}
 	for _, rt := range routes {
 		prefix, ok := normalizePrefix(rt.Prefix)
@@ -81,6 +97,9 @@ func buildPlan(routes []Route, index map[string]int32) (*plan, error) {
 			return nil, fmt.Errorf("prefix %q: %d carriers, want 1..%d", rt.Prefix, len(cr.choices), maxChoices)
 		}
 		slices.SortStableFunc(cr.choices, func(a, b choice) int { return cmp.Compare(a.priority, b.priority) })
+		if rt.LeastCost {
+			cr.costs = buildCosts(prefix, cr.choices, names, rates)
+		}
 		n := 0
 		for i := 0; i < len(prefix); i++ {
 			d := prefix[i] - '0'

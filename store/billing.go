@@ -101,8 +101,12 @@ type PricePlan struct {
 	// ValidFrom and ValidTo bound when the plan is in force: from
 	// ValidFrom (inclusive) to ValidTo (exclusive; zero for no end).
 	ValidFrom, ValidTo time.Time
-	Prices             []PlanPrice
-	CreatedAt          time.Time
+	// RefundUndelivered refunds the charge of a message priced by this
+	// plan whose final status is not delivered (undelivered, expired,
+	// rejected or failed after a carrier took it).
+	RefundUndelivered bool
+	Prices            []PlanPrice
+	CreatedAt         time.Time
 }
 
 // PlanPrice is the price per segment of destinations starting with Prefix.
@@ -156,12 +160,19 @@ const (
 	qGrowLease    = "UPDATE billing_leases SET amount = amount + ? WHERE id = ?"
 	qInsertLease  = "INSERT INTO billing_leases (account_id, holder, amount, created_at) VALUES (?, ?, ?, ?)"
 	qDeleteLease  = "DELETE FROM billing_leases WHERE id = ?"
-	qInsertPlan   = "INSERT INTO billing_plans (owner_account_id, name, currency, is_default, valid_from, valid_to, created_at) " +
-		"VALUES (?, ?, ?, ?, ?, ?, ?)"
+	qInsertPlan   = "INSERT INTO billing_plans (owner_account_id, name, currency, is_default, valid_from, valid_to, created_at, refund_undelivered) " +
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 	qInsertPlanPrice = "INSERT INTO billing_plan_prices (plan_id, prefix, price_micros) VALUES (?, ?, ?)"
 	qAssignPlan      = "INSERT INTO billing_account_plans (account_id, plan_id) VALUES (?, ?)"
 	qInsertBuyRate   = "INSERT INTO billing_buy_rates (carrier, prefix, price_micros, currency, valid_from, valid_to) VALUES (?, ?, ?, ?, ?, ?)"
-	qLoadPlans       = "SELECT id, owner_account_id, name, currency, is_default, valid_from, valid_to, created_at FROM billing_plans ORDER BY id"
+	qLoadPlans       = "SELECT id, owner_account_id, name, currency, is_default, valid_from, valid_to, created_at, refund_undelivered FROM billing_plans ORDER BY id"
+	// The refund guards read the unique refund index of 0006: partial on
+	// SQLite (the query repeats its condition), a generated column on
+	// MySQL.
+	qRefundGuardSQLite = "SELECT COUNT(*) FROM billing_ledger WHERE kind = 'refund' AND message_id <> 0 AND message_id = ?"
+	qRefundGuardMySQL  = "SELECT COUNT(*) FROM billing_ledger WHERE refund_of = ?"
+	// qChargedFor is what a message was charged (charge rows are negative).
+	qChargedFor      = "SELECT COALESCE(-SUM(amount), 0) FROM billing_ledger WHERE account_id = ? AND message_id = ? AND kind = 'charge'"
 	qLoadPlanPrices  = "SELECT plan_id, prefix, price_micros FROM billing_plan_prices ORDER BY plan_id, prefix"
 	qLoadAssignments = "SELECT account_id, plan_id FROM billing_account_plans ORDER BY account_id, plan_id"
 	qLoadResellers   = "SELECT account_id, reseller_id FROM billing_accounts WHERE reseller_id <> 0"
@@ -278,12 +289,81 @@ func (s *Store) PostBalance(ctx context.Context, e *LedgerEntry) error {
 		}
 		id, err := s.insertLedger(ctx, tx, e)
 		e.ID = id
+		if err != nil {
+			return err
+		}
+		_, err = s.rearm(ctx, tx, e.AccountID)
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("store: post %s to account %d: %w", e.Kind, e.AccountID, err)
 	}
 	return nil
+}
+
+// RefundMessage gives back amount (micros, positive) charged to account
+// accountID for message messageID: a ledger row of kind [LedgerRefund]
+// naming the message, added to the balance at once (it is drawn from no
+// lease), in one transaction that also re-arms a fired low-balance alert
+// the refund lifts above its threshold. A message is refunded at most
+// once, whoever asks and however often (a unique index on the refund
+// rows' message id guards it): a second call reports false and changes
+// nothing. Only money actually charged comes back: the refund is at most
+// the sum of the message's charge rows, and a message with no charge row
+// yet (its charge may still be in the batched writer's queue) gives
+// [ErrNotCharged], for the caller to try again later. An unknown billing
+// account is [ErrNotFound].
+func (s *Store) RefundMessage(ctx context.Context, accountID int64, messageID sms.ID, amount int64, reason string) (bool, error) {
+	if amount <= 0 || messageID == 0 {
+		return false, fmt.Errorf("%w: a refund needs a message and a positive amount", ErrInvalid)
+	}
+	e := &LedgerEntry{AccountID: accountID, Kind: LedgerRefund, Amount: amount, MessageID: messageID, Reason: reason,
+		CreatedAt: s.now().UTC().Truncate(time.Microsecond)}
+	repeat := false
+	err := s.billingTx(ctx, func(tx *sqlx.Tx) error {
+		if err := s.lockBillingAccount(ctx, tx, accountID, nil); err != nil {
+			return err
+		}
+		// The account's row lock orders refunds of its messages, so this
+		// check answers a repeat without a failed statement; the unique
+		// index still stops rows written by other paths.
+		guard := qRefundGuardSQLite
+		if s.d == dialectMySQL {
+			guard = qRefundGuardMySQL
+		}
+		var n int
+		if err := tx.GetContext(ctx, &n, guard, s.idArg(messageID)); err != nil {
+			return err
+		}
+		if n > 0 {
+			repeat = true
+			return nil // nothing written
+		}
+		var charged int64
+		if err := tx.GetContext(ctx, &charged, qChargedFor, accountID, s.idArg(messageID)); err != nil {
+			return err
+		}
+		if charged <= 0 {
+			return ErrNotCharged
+		}
+		e.Amount = min(e.Amount, charged)
+		amount = e.Amount
+		if _, err := s.insertLedger(ctx, tx, e); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, qAddBalance, amount, s.timeArg(e.CreatedAt), accountID); err != nil {
+			return err
+		}
+		_, err := s.rearm(ctx, tx, accountID)
+		return err
+	})
+	if errors.Is(err, ErrDuplicate) || (err == nil && repeat) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: refund message %d of account %d: %w", messageID, accountID, err)
+	}
+	return true, nil
 }
 
 // LeaseCredit moves min(want, available) of account accountID's credit
@@ -434,7 +514,7 @@ func (s *Store) CreatePricePlan(ctx context.Context, p *PricePlan) error {
 	}
 	err := s.billingTx(ctx, func(tx *sqlx.Tx) error {
 		res, err := tx.ExecContext(ctx, qInsertPlan, p.OwnerAccountID, p.Name, p.Currency, p.Default,
-			s.timeArg(p.ValidFrom), s.timeArg(p.ValidTo), s.timeArg(p.CreatedAt))
+			s.timeArg(p.ValidFrom), s.timeArg(p.ValidTo), s.timeArg(p.CreatedAt), p.RefundUndelivered)
 		if err != nil {
 			return err
 		}
@@ -487,6 +567,7 @@ func (s *Store) LoadPricing(ctx context.Context) (*Pricing, error) {
 		ValidFrom dbTime `db:"valid_from"`
 		ValidTo   dbTime `db:"valid_to"`
 		CreatedAt dbTime `db:"created_at"`
+		Refund    bool   `db:"refund_undelivered"`
 	}
 	var prices []struct {
 		PlanID int64  `db:"plan_id"`
@@ -519,7 +600,8 @@ func (s *Store) LoadPricing(ctx context.Context) (*Pricing, error) {
 	for _, p := range plans {
 		index[p.ID] = len(out.Plans)
 		out.Plans = append(out.Plans, PricePlan{ID: p.ID, OwnerAccountID: p.Owner, Name: p.Name, Currency: p.Currency,
-			Default: p.Default, ValidFrom: p.ValidFrom.Time, ValidTo: p.ValidTo.Time, CreatedAt: p.CreatedAt.Time})
+			Default: p.Default, ValidFrom: p.ValidFrom.Time, ValidTo: p.ValidTo.Time, CreatedAt: p.CreatedAt.Time,
+			RefundUndelivered: p.Refund})
 	}
 	for _, pr := range prices {
 		if i, ok := index[pr.PlanID]; ok {

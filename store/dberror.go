@@ -42,7 +42,7 @@ func mapErr(err error) error {
 		return ErrNotFound
 	}
 	var de *dbError
-	if errors.As(err, &de) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if errors.As(err, &de) || errors.Is(err, ErrNotCharged) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
 	class, transient := classify(err)

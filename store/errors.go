@@ -34,6 +34,9 @@ var (
 	// ErrUnknownRow means a value given to [Writer.Add] is not a row type
 	// the Writer knows.
 	ErrUnknownRow = errors.New("store: unknown row type")
+	// ErrNotCharged means a refund found no charge of its message (yet:
+	// charges go through the batched writer, so try again later).
+	ErrNotCharged = errors.New("store: message not charged")
 	// ErrColumnCount means a [Record] appended a different number of values
 	// than its [Table] has columns.
 	ErrColumnCount = errors.New("store: record value count does not match its table")

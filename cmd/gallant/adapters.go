@@ -21,10 +21,17 @@ import (
 // The adapters below fit the services to the small interfaces package
 // api declares; they only translate types and errors.
 
-// apiAuth authenticates API keys through the account service.
-type apiAuth struct{ acc *account.Service }
+// apiAuth authenticates API keys through the account service and, when
+// sessions is set, dashboard access tokens (identity.go).
+type apiAuth struct {
+	acc      *account.Service
+	sessions *account.Sessions
+}
 
 func (a apiAuth) AuthenticateAPIKey(ctx context.Context, key string) (api.Principal, error) {
+	if a.sessions != nil && account.LooksLikeAccessToken(key) {
+		return authenticateSession(ctx, a.sessions, key)
+	}
 	p, err := a.acc.AuthenticateAPIKey(ctx, key)
 	switch {
 	case errors.Is(err, account.ErrUnauthorized):

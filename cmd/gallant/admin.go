@@ -18,11 +18,16 @@ import (
 
 // adminUsage lists the admin subcommands.
 const adminUsage = `usage:
-  gallant admin account create --name NAME [--config FILE]
+  gallant admin account create --name NAME [--kind customer|reseller|platform] [--parent ID] [--config FILE]
+  gallant admin account suspend|activate ID [--config FILE]
   gallant admin topup --account ID --amount AMOUNT [--reference REF] [--config FILE]
   gallant admin balance --account ID [--config FILE]
   gallant admin plan create --name NAME [--currency CUR] [--default] [--account ID]
-                            --price PREFIX=AMOUNT [--price ...] [--config FILE]`
+                            [--refund-undelivered] --price PREFIX=AMOUNT [--price ...] [--config FILE]
+  gallant admin buyrate add --carrier NAME --prefix PREFIX --price AMOUNT [--currency CUR] [--config FILE]
+  gallant admin plan assign --account ID --plan ID [--config FILE]
+  gallant admin user create --email EMAIL --password PASSWORD --account ID --role admin|reseller|owner|member
+                            [--can-send] [--config FILE]`
 
 // maxReference is the longest top-up reference, the length of the
 // ledger's reason column.
@@ -55,6 +60,16 @@ func (e adminEnv) run(ctx context.Context, args []string) error {
 		return e.balance(ctx, args[1:])
 	case len(args) >= 2 && args[0] == "plan" && args[1] == "create":
 		return e.planCreate(ctx, args[2:])
+	case len(args) >= 2 && args[0] == "account" && args[1] == "suspend":
+		return e.accountSetStatus(ctx, args[2:], store.AccountSuspended)
+	case len(args) >= 2 && args[0] == "account" && args[1] == "activate":
+		return e.accountSetStatus(ctx, args[2:], store.AccountActive)
+	case len(args) >= 2 && args[0] == "plan" && args[1] == "assign":
+		return e.planAssign(ctx, args[2:])
+	case len(args) >= 2 && args[0] == "user" && args[1] == "create":
+		return e.userCreate(ctx, args[2:]) // identity.go
+	case len(args) >= 2 && args[0] == "buyrate" && args[1] == "add":
+		return e.buyRateAdd(ctx, args[2:])
 	}
 	return usageError{fmt.Errorf("admin: unknown subcommand %q\n%s", strings.Join(args, " "), adminUsage)}
 }
@@ -107,20 +122,30 @@ func (e adminEnv) withStore(ctx context.Context, path string, fn func(Config, *s
 type accountCreated struct {
 	account.Created
 	Currency string `json:"currency"`
+	Kind     string `json:"kind"`
+	ParentID int64  `json:"parent_id,omitempty"`
+	// AdminAPIKey acts as reseller or platform admin (those kinds only).
+	AdminAPIKey string `json:"admin_api_key,omitempty"`
 }
 
 // accountCreate creates an account with its API key, SMPP credential and
 // billing account (at zero, in cfg.Billing.Currency).
 func (e adminEnv) accountCreate(ctx context.Context, args []string) error {
-	var name string
+	var name, kind string
+	var parent int64
 	path, err := e.parse("account create", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&name, "name", "", "the account's name")
+		fs.StringVar(&kind, "kind", string(store.KindCustomer), "customer, reseller or platform")
+		fs.Int64Var(&parent, "parent", 0, "the reseller to put the account under")
 	})
 	if err != nil {
 		return err
 	}
 	if strings.TrimSpace(name) == "" {
 		return usageError{errors.New("admin account create: --name is required")}
+	}
+	if !store.AccountKind(kind).Valid() || parent < 0 {
+		return usageError{errors.New("admin account create: --kind is customer, reseller or platform; --parent an account id")}
 	}
 	return e.withStore(ctx, path, func(cfg Config, st *store.Store) (any, error) {
 		logger, err := newLogger(LogConfig{Level: "warn"})
@@ -131,14 +156,24 @@ func (e adminEnv) accountCreate(ctx context.Context, args []string) error {
 		if !billing.ValidCurrency(cur) {
 			return nil, fmt.Errorf("admin account create: billing.currency %q is not an ISO 4217 code", cur)
 		}
-		created, err := account.New(st, logger).CreateAccount(ctx, name)
+		if parent != 0 {
+			if _, err := st.GetAccount(ctx, parent); err != nil {
+				return nil, fmt.Errorf("admin account create: --parent %d: %w", parent, err)
+			}
+		}
+		acc := account.New(st, logger)
+		created, err := acc.CreateAccount(ctx, name)
 		if err != nil {
 			return nil, err
 		}
-		if err := st.CreateBillingAccount(ctx, &store.BillingAccount{AccountID: created.AccountID, Currency: cur}); err != nil {
+		adminKey, err := placeAccount(ctx, st, acc, created.AccountID, store.AccountKind(kind), parent)
+		if err != nil {
+			return nil, fmt.Errorf("admin account create: account %d created, but not placed: %w", created.AccountID, err)
+		}
+		if err := st.CreateBillingAccount(ctx, &store.BillingAccount{AccountID: created.AccountID, ResellerID: parent, Currency: cur}); err != nil {
 			return nil, fmt.Errorf("admin account create: account %d created, but not its balance: %w", created.AccountID, err)
 		}
-		return accountCreated{Created: created, Currency: cur}, nil
+		return accountCreated{Created: created, Currency: cur, Kind: kind, ParentID: parent, AdminAPIKey: adminKey}, nil
 	})
 }
 
@@ -337,12 +372,14 @@ func digitPrefix(s string) bool {
 
 // planOut is the output of "admin plan create".
 type planOut struct {
-	PlanID    int64      `json:"plan_id"`
-	Name      string     `json:"name"`
-	Currency  string     `json:"currency"`
-	Default   bool       `json:"default"`
-	ValidFrom time.Time  `json:"valid_from"`
-	Prices    []priceOut `json:"prices"`
+	PlanID   int64  `json:"plan_id"`
+	Name     string `json:"name"`
+	Currency string `json:"currency"`
+	Default  bool   `json:"default"`
+	// RefundUndelivered: the plan refunds messages not delivered.
+	RefundUndelivered bool       `json:"refund_undelivered"`
+	ValidFrom         time.Time  `json:"valid_from"`
+	Prices            []priceOut `json:"prices"`
 	// AccountID is the account the plan was assigned to; 0 for none.
 	AccountID int64 `json:"account_id,omitempty"`
 }
@@ -360,6 +397,7 @@ func (e adminEnv) planCreate(ctx context.Context, args []string) error {
 	var (
 		name, currency string
 		isDefault      bool
+		refund         bool
 		id             int64
 		prices         priceFlags
 	)
@@ -367,6 +405,7 @@ func (e adminEnv) planCreate(ctx context.Context, args []string) error {
 		fs.StringVar(&name, "name", "", "the plan's name")
 		fs.StringVar(&currency, "currency", "", "ISO 4217 currency (default billing.currency of the configuration)")
 		fs.BoolVar(&isDefault, "default", false, "make it the default plan")
+		fs.BoolVar(&refund, "refund-undelivered", false, "refund messages whose final status is not delivered")
 		fs.Int64Var(&id, "account", 0, "assign the plan to this account")
 		fs.Var(&prices, "price", "PREFIX=AMOUNT, the price per segment of destinations starting with PREFIX (repeatable)")
 	})
@@ -393,12 +432,12 @@ func (e adminEnv) planCreate(ctx context.Context, args []string) error {
 				return nil, fmt.Errorf("admin plan create: account %d: %w", id, err)
 			}
 		}
-		p := &store.PricePlan{Name: name, Currency: currency, Default: isDefault,
+		p := &store.PricePlan{Name: name, Currency: currency, Default: isDefault, RefundUndelivered: refund,
 			ValidFrom: time.Now().UTC().Truncate(time.Microsecond), Prices: prices}
 		if err := st.CreatePricePlan(ctx, p); err != nil {
 			return nil, err
 		}
-		out := planOut{PlanID: p.ID, Name: p.Name, Currency: p.Currency, Default: p.Default, ValidFrom: p.ValidFrom,
+		out := planOut{PlanID: p.ID, Name: p.Name, Currency: p.Currency, Default: p.Default, RefundUndelivered: p.RefundUndelivered, ValidFrom: p.ValidFrom,
 			Prices: make([]priceOut, len(p.Prices))}
 		for i, pr := range p.Prices {
 			out.Prices[i] = priceOut{Prefix: pr.Prefix, Price: billing.Micros(pr.PriceMicros).String(), PriceMicros: pr.PriceMicros}

@@ -32,6 +32,8 @@ type Config struct {
 	Webhooks   WebhookConfig   `yaml:"webhooks"`
 	Debug      DebugConfig     `yaml:"debug"`
 	Billing    BillingConfig   `yaml:"billing"`
+	Auth       AuthConfig      `yaml:"auth"` // dashboard sessions (identity.go)
+	Mail       MailConfig      `yaml:"mail"` // password reset and verification mail (identity.go)
 }
 
 // BillingConfig turns prepaid billing on: every message is priced by the
@@ -42,6 +44,11 @@ type BillingConfig struct {
 	Enabled bool `yaml:"enabled"`
 	// Currency of new billing accounts (ISO 4217); default EUR.
 	Currency string `yaml:"currency"`
+	// AlertInterval is how often accounts' balances are compared with
+	// their low-balance alert thresholds (top-ups re-arm alerts at
+	// once). Default 10s; each sweep is one query plus one update per
+	// alert that changes.
+	AlertInterval time.Duration `yaml:"alert_interval"`
 }
 
 // DebugConfig exposes Go's profiler for performance work.
@@ -127,6 +134,11 @@ type RouteConfig struct {
 	Prefix   string         `yaml:"prefix"`
 	Account  int64          `yaml:"account"`
 	Carriers []RouteCarrier `yaml:"carriers"`
+	// LeastCost tries, among the carriers of the best available
+	// priority, the one with the lowest buy rate for the destination
+	// first (rates from gallant admin buyrate add; needs billing
+	// enabled). Ties share by weight; failover still goes by priority.
+	LeastCost bool `yaml:"least_cost"`
 }
 
 // RouteCarrier is a carrier in a route, with a priority (lower first) and
@@ -164,7 +176,7 @@ func DefaultConfig() Config {
 		Durability: "durable",
 		Log:        LogConfig{Level: "info", Format: "text"},
 		Messages:   MessageConfig{DefaultValidity: 48 * time.Hour, MaxValidity: 72 * time.Hour},
-		Billing:    BillingConfig{Currency: "EUR"},
+		Billing:    BillingConfig{Currency: "EUR", AlertInterval: 10 * time.Second},
 		Redis:      RedisConfig{Prefix: "gallant:"},
 	}
 }
@@ -234,6 +246,9 @@ func (c *Config) Validate() error {
 	}
 	if (c.SMPP.TLSListen != "") && (c.SMPP.TLSCert == "" || c.SMPP.TLSKey == "") {
 		return errors.New("config: smpp.tls_listen needs smpp.tls_cert and smpp.tls_key")
+	}
+	if err := c.validateIdentity(); err != nil {
+		return err
 	}
 	names := map[string]bool{}
 	for i, cc := range c.Carriers {

@@ -84,6 +84,10 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	if err == nil {
 		err = demoBilling(ctx, a, creds.AccountID)
 	}
+	var user demoLogin
+	if err == nil {
+		user, err = demoUser(ctx, a, creds.AccountID, *data) // identity.go
+	}
 	if err != nil {
 		return errors.Join(err, a.shutdown(context.Background()))
 	}
@@ -91,6 +95,7 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 		return errors.Join(err, a.shutdown(context.Background()))
 	}
 	printDemo(stdout, a, creds)
+	printDemoUser(stdout, a, user)
 	return runApp(ctx, a)
 }
 

@@ -48,6 +48,12 @@ type app struct {
 
 	smppAddr, tlsAddr, httpAddr net.Addr
 
+	// mailer sends the gateway's mail (resets, verification, alerts);
+	// newMailer chooses it from the mail section.
+	mailer account.Mailer
+	users  *account.Users // dashboard users and sessions
+	alerts *alerts        // low-balance alerts; nil without billing
+
 	wg        sync.WaitGroup
 	errs      chan error
 	stopLoops chan struct{}
@@ -96,6 +102,12 @@ func newApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error) 
 		return nil, err
 	}
 	a.acc = account.New(st, logger)
+	if a.mailer, err = newMailer(cfg.Mail, logger); err != nil {
+		return nil, err
+	}
+	if a.users, err = newUsers(cfg.Auth, a.acc, a.mailer, logger); err != nil {
+		return nil, err
+	}
 	if a.hooks, err = webhook.New(webhook.DefaultConfig(), gateway.WebhookRecorder{W: a.w}, logger.With("component", "webhook"), a.reg); err != nil {
 		return nil, err
 	}
@@ -116,6 +128,9 @@ func newApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error) 
 		}
 		a.bill = &gateway.Billing{Pricer: pricer, Balances: balances}
 		deps.Billing = a.bill
+		if err := a.newAlerts(); err != nil {
+			return nil, err
+		}
 	}
 	if cfg.Redis.Addr != "" {
 		// ContextTimeoutEnabled makes go-redis honour the limiter's short
@@ -137,10 +152,14 @@ func newApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error) 
 	}
 	a.api, err = api.New(acfg, api.Deps{
 		Limiter:     limiter,
-		Auth:        apiAuth{a.acc},
+		Auth:        apiAuth{acc: a.acc, sessions: account.NewSessions(a.users)},
+		Identity:    a.apiIdentity(),
 		Messages:    apiMessages{gw: a.gw, st: st, tps: accountTPS(st), billing: a.bill != nil},
 		Idempotency: apiIdempotency{st},
 		Billing:     a.apiBilling(),
+		Accounts:    a.apiAccounts(),
+		Reports:     a.apiReports(),
+		Alerts:      a.apiAlerts(),
 		Health:      a.gw,
 		Gatherer:    a.reg,
 	}, logger.With("component", "api"), a.reg)
@@ -233,7 +252,7 @@ func gatewayConfig(cfg Config) (gateway.Config, []router.Route, map[int64][]rout
 	var routes []router.Route
 	acct := map[int64][]router.Route{}
 	for _, r := range cfg.Routes {
-		rr := router.Route{Prefix: r.Prefix}
+		rr := router.Route{Prefix: r.Prefix, LeastCost: r.LeastCost}
 		for _, c := range r.Carriers {
 			rr.Carriers = append(rr.Carriers, router.Choice{Carrier: c.Carrier, Priority: c.Priority, Weight: c.Weight})
 		}
@@ -290,6 +309,7 @@ func (a *app) start(ctx context.Context) error {
 	})
 	if a.bill != nil {
 		a.every(pricesReload, "reload price plans", a.bill.Pricer.Reload)
+		a.startAlerts()
 	}
 	if a.cfg.Webhooks.Secret == "" {
 		a.log.Warn("webhooks.secret is empty: status callbacks of accounts without a secret of their own are not sent")
@@ -366,6 +386,9 @@ func (a *app) shutdown(ctx context.Context) error {
 	}
 	close(a.stopLoops)
 	a.wg.Wait()
+	if err := a.stopAlerts(ctx); err != nil {
+		errs = append(errs, err)
+	}
 	rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := a.st.ReleaseNode(rctx, a.node); err != nil {

@@ -105,7 +105,13 @@ func TestSimulatorReceiptsMatchIDs(t *testing.T) {
 			t.Fatalf("receipt text field %q", r.Text)
 		}
 	}
+	// The simulator counts a receipt once the ESME has answered it, which
+	// may be just after the ESME has seen it.
 	sum := sim.Summary()
+	for deadline := time.Now().Add(5 * time.Second); sum.Receipts["DELIVRD"] < 50 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+		sum = sim.Summary()
+	}
 	if sum.SubmitSM != 50 || sum.Answered["ok"] != 50 || sum.Receipts["DELIVRD"] != 50 || sum.ByDataCoding["0"] != 50 {
 		t.Fatalf("summary %+v", sum)
 	}
