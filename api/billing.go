@@ -29,7 +29,9 @@ type BalanceView struct {
 	Currency string `json:"currency"`
 	// Balance is the settled money; Held is credit leased to gateway
 	// instances (spent or not yet); Available is what new messages may
-	// still use: Balance − Held − CreditLimit.
+	// still use: Balance − CreditLimit, less what messages have already
+	// spent of the leased credit (charges still being written may lag by
+	// a moment).
 	Balance     int64 `json:"balance"`
 	Held        int64 `json:"held"`
 	CreditLimit int64 `json:"credit_limit"`

@@ -173,3 +173,36 @@ func TestPlanRefundUndelivered(t *testing.T) {
 		}
 	})
 }
+
+// TestSpendable counts leased credit as the customer's until messages
+// spend it: only the charges recorded on a lease come off.
+func TestSpendable(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, driver string) {
+		s := newTestStore(t, driver)
+		ctx := testCtx(t)
+		if err := s.CreateBillingAccount(ctx, &BillingAccount{AccountID: 8, Currency: "EUR"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.PostBalance(ctx, &LedgerEntry{AccountID: 8, Kind: LedgerTopUp, Amount: 100, Reason: "t"}); err != nil {
+			t.Fatal(err)
+		}
+		lease, got, err := s.LeaseCredit(ctx, 8, "instance-a", 50)
+		if err != nil || got != 50 {
+			t.Fatalf("lease: %d, %v", got, err)
+		}
+		if _, err := s.w.ExecContext(ctx, qInsertLedger, 8, "charge", -10, 0, lease, s.idArg(sms.ID(5)), "", s.timeArg(time.Now())); err != nil {
+			t.Fatal(err)
+		}
+		v, err := s.Spendable(ctx, 8)
+		if err != nil || v != 90 {
+			t.Fatalf("spendable %d, %v; want 90", v, err)
+		}
+		a, err := s.GetBillingAccount(ctx, 8)
+		if err != nil || a.Available() != 50 {
+			t.Fatalf("leasable %d, %v; want 50", a.Available(), err)
+		}
+		if _, err := s.Spendable(ctx, 9); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("unknown account: %v", err)
+		}
+	})
+}

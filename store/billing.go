@@ -88,6 +88,26 @@ type BillingAccount struct {
 // Available returns the credit that may still be leased.
 func (a *BillingAccount) Available() int64 { return a.Balance - a.Held - a.CreditLimit }
 
+// qSpendable is what account ? may still spend: its settled balance above
+// the credit limit, less what messages have already used of the credit
+// leased to instances (the charges and refunds recorded on open leases;
+// credit leased and not used is still the customer's).
+const qSpendable = "SELECT b.balance - b.credit_limit + COALESCE((SELECT SUM(l.amount) FROM billing_leases s" +
+	" JOIN billing_ledger l ON l.lease_id = s.id WHERE s.account_id = b.account_id AND l.kind IN ('charge', 'refund')), 0)" +
+	" FROM billing_accounts b WHERE b.account_id = ?"
+
+// Spendable returns what account accountID may still spend, counting the
+// credit instances have leased but not used (see [BillingAccount.Available]
+// for what may still be leased). Charges still in a [Writer]'s queue are
+// not counted yet. An unknown account is [ErrNotFound].
+func (s *Store) Spendable(ctx context.Context, accountID int64) (int64, error) {
+	var v int64
+	if err := s.r.GetContext(ctx, &v, qSpendable, accountID); err != nil {
+		return 0, fmt.Errorf("store: spendable balance of account %d: %w", accountID, mapErr(err))
+	}
+	return v, nil
+}
+
 // PricePlan is a price list in one currency.
 type PricePlan struct {
 	ID int64

@@ -296,8 +296,12 @@ func (b apiBilling) Balance(ctx context.Context, p api.Principal) (api.BalanceVi
 	if err != nil {
 		return api.BalanceView{}, err
 	}
+	spendable, err := b.st.Spendable(ctx, p.AccountID)
+	if err != nil {
+		return api.BalanceView{}, err
+	}
 	return api.BalanceView{Currency: a.Currency, Balance: a.Balance, Held: a.Held, CreditLimit: a.CreditLimit,
-		Available: a.Available()}, nil
+		Available: spendable}, nil
 }
 
 func (b apiBilling) Ledger(ctx context.Context, p api.Principal, cursor string, limit int) (api.LedgerPage, error) {

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/gallant-sms/gallant/account"
+	"github.com/gallant-sms/gallant/store"
+	"github.com/gallant-sms/gallant/store/storetest"
+)
+
+// TestE2ESignupToFirstPaidMessage: the customer journey from nothing to a
+// paid message, over the API only: register, verify the email from the
+// mail, log in, find the balance empty (a send is refused as
+// insufficient-balance), be topped up by the operator, make an API key
+// from the dashboard session, send, and find the message delivered,
+// charged exactly its price once, in the ledger and the month's
+// statement.
+func TestE2ESignupToFirstPaidMessage(t *testing.T) {
+	t.Parallel()
+	eachDriver(t, func(t *testing.T, driver string) {
+		ctx := testContext(t)
+		sink := newMailSink(t)
+		host, port, _ := net.SplitHostPort(sink.ln.Addr().String())
+		carrier := newCarrier(t, nil)
+		cfg := testConfig(t, driver, carrier.Addr())
+		cfg.Billing.Enabled = true
+		cfg.Mail = MailConfig{SMTPHost: host, From: "noreply@gallant.test"}
+		cfg.Mail.SMTPPort, _ = strconv.Atoi(port)
+		cfg.Auth.TokenSecret = strings.Repeat("signup-", 6)
+		st := storetest.OpenConfig(t, store.Config{Driver: cfg.Store.Driver, DSN: cfg.Store.DSN})
+		if err := st.CreatePricePlan(ctx, &store.PricePlan{Name: "list prices", Currency: "EUR", Default: true,
+			ValidFrom: time.Now().Add(-time.Hour), Prices: []store.PlanPrice{{Prefix: "44", PriceMicros: 40_000}}}); err != nil {
+			t.Fatal(err)
+		}
+		a := startApp(t, cfg)
+		a.acc.SetPasswordCost(bcrypt.MinCost)
+		plat := &store.Account{Name: "Operator", Kind: store.KindPlatform}
+		if err := a.st.CreateAccount(ctx, plat); err != nil {
+			t.Fatal(err)
+		}
+		adminKey, err := a.acc.CreateAPIKey(ctx, plat.ID, "ops", []string{account.ScopeAdmin})
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		const email, pw = "founder@startup.example", "a long enough password"
+		r := a.do(t, http.MethodPost, "/v1/auth/register", "",
+			jsonBody(t, map[string]string{"email": email, "password": pw, "account_name": "Startup Ltd"}))
+		want(t, "register", r, http.StatusCreated, "")
+		var reg struct {
+			AccountID string `json:"account_id"`
+		}
+		r.json(t, &reg)
+		want(t, "verify", a.do(t, http.MethodPost, "/v1/auth/verify-email", "",
+			jsonBody(t, map[string]string{"token": sink.token(t, email)})), http.StatusOK, "")
+		session := a.login(t, email, pw).AccessToken
+
+		msg := `{"to":"+447700900123","text":"our first message"}`
+		want(t, "send before paying", a.do(t, http.MethodPost, "/v1/messages", session, msg),
+			http.StatusPaymentRequired, "insufficient-balance")
+		want(t, "operator tops up", a.do(t, http.MethodPost, "/v1/accounts/"+reg.AccountID+"/topups", adminKey,
+			`{"amount":"5.00","reference":"bank transfer 1001"}`), http.StatusCreated, "")
+
+		r = a.do(t, http.MethodPost, "/v1/accounts/"+reg.AccountID+"/keys", session, `{"name":"backend","scopes":["send","read"]}`)
+		want(t, "key from the dashboard", r, http.StatusCreated, "")
+		var key struct {
+			Key string `json:"key"`
+		}
+		r.json(t, &key)
+		r = a.do(t, http.MethodPost, "/v1/messages", key.Key, msg)
+		want(t, "first paid message", r, http.StatusAccepted, "")
+		var ans struct {
+			ID    string `json:"id"`
+			Price int64  `json:"price"`
+		}
+		r.json(t, &ans)
+		if ans.Price != 40_000 {
+			t.Fatalf("price %d, want 40000 micros (0.04 EUR, one UK segment): %s", ans.Price, r.body)
+		}
+		a.waitStatus(t, key.Key, ans.ID, "delivered")
+
+		// Charged once, in the ledger and on the month's statement.
+		var ledger struct {
+			Items []struct {
+				Kind      string `json:"kind"`
+				Amount    int64  `json:"amount"`
+				MessageID string `json:"message_id"`
+			} `json:"items"`
+		}
+		eventually(t, "the charge in the ledger", func() (bool, string) {
+			r := a.do(t, http.MethodGet, "/v1/ledger", key.Key, "")
+			r.json(t, &ledger)
+			charged := 0
+			for _, it := range ledger.Items {
+				if it.Kind == "charge" && it.MessageID == ans.ID && it.Amount == -40_000 {
+					charged++
+				}
+			}
+			return charged == 1, string(r.body)
+		})
+		var bal struct {
+			Available int64 `json:"available"`
+		}
+		br := a.do(t, http.MethodGet, "/v1/balance", session, "")
+		br.json(t, &bal)
+		if bal.Available != 5_000_000-40_000 {
+			t.Fatalf("available %d, want %d: %s", bal.Available, 5_000_000-40_000, br.body)
+		}
+		var stmt struct {
+			Charges int64 `json:"charges"`
+			TopUps  int64 `json:"top_ups"`
+		}
+		month := time.Now().UTC().Format("2006-01")
+		r = a.do(t, http.MethodGet, "/v1/accounts/"+reg.AccountID+"/statements/"+month, session, "")
+		want(t, "statement", r, http.StatusOK, "")
+		r.json(t, &stmt)
+		if stmt.Charges != -40_000 && stmt.Charges != 40_000 {
+			t.Fatalf("statement charges %d, want the one 0.04 charge: %s", stmt.Charges, r.body)
+		}
+	})
+}
