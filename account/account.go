@@ -349,6 +349,35 @@ func (s *Service) AuthenticateSMPP(ctx context.Context, systemID, password strin
 	return e.b, nil
 }
 
+// Recheck tells whether an open bind b from remote is still allowed, from
+// the store and not the cache: nil if so, else ErrUnauthorized (its
+// credential was deleted or moved to another account), ErrSuspended (its
+// account was suspended) or ErrAddress (remote left the allowed ranges).
+// Other errors are the store's. The gateway calls it now and then for
+// every open bind, so changes made on another instance end binds here
+// too.
+func (s *Service) Recheck(ctx context.Context, b Binding, remote net.Addr) error {
+	c, a, err := s.st.SMPPCredentialBySystemID(ctx, b.SystemID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return ErrUnauthorized
+	case err != nil:
+		return fmt.Errorf("account: recheck bind %s: %w", b.SystemID, err)
+	case c.AccountID != b.AccountID:
+		return ErrUnauthorized
+	case a.Status != store.AccountActive:
+		return ErrSuspended
+	}
+	cidrs, err := parseCIDRs(c.AllowedCIDRs)
+	if err != nil {
+		return fmt.Errorf("account: credential %s: %w", b.SystemID, err)
+	}
+	if !allowed(cidrs, remote) {
+		return ErrAddress
+	}
+	return nil
+}
+
 var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("not a password"), bcryptCost)
 
 func parseCIDRs(list []string) ([]netip.Prefix, error) {

@@ -70,6 +70,10 @@ type Config struct {
 	// WebhookSecret signs callbacks to per-message callback URLs of
 	// accounts that have no secret of their own.
 	WebhookSecret string
+	// BindRecheck is how often open customer binds are checked against
+	// the store (credential deleted or narrowed, account suspended, on
+	// any instance); default 15 s.
+	BindRecheck time.Duration
 }
 
 // CarrierConfig is one carrier: an SMSC we keep Binds persistent binds to.
@@ -94,6 +98,9 @@ func (c *Config) withDefaults() Config {
 	out := *c
 	if out.DefaultValidity <= 0 {
 		out.DefaultValidity = 48 * time.Hour
+	}
+	if out.BindRecheck <= 0 {
+		out.BindRecheck = defaultBindRecheck
 	}
 	if out.MaxValidity <= 0 {
 		out.MaxValidity = 72 * time.Hour

@@ -65,6 +65,8 @@ func newCustomers(s *Service) *customers {
 	}
 	c.wg.Add(1)
 	go c.flushLoop()
+	c.wg.Add(1)
+	go c.recheckLoop()
 	return c
 }
 

@@ -21,6 +21,7 @@ type metrics struct {
 	parked, scheduled          prometheus.Gauge
 	customerBinds              prometheus.Gauge
 	bindsRefused               prometheus.Counter
+	bindsEnded                 prometheus.Counter
 	bindsUp                    *prometheus.GaugeVec
 	eventsLost, lostFast       prometheus.Counter
 	unmatchable                prometheus.Counter
@@ -57,6 +58,8 @@ func newMetrics(reg prometheus.Registerer, d Durability) *metrics {
 			Help: "Customer SMPP binds open."}),
 		bindsRefused: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "customer_binds_refused_total",
 			Help: "Customer binds refused."}),
+		bindsEnded: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "customer_binds_ended_total",
+			Help: "Customer binds ended because their credential, account status or address no longer allows them."}),
 		bindsUp: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: ns, Name: "carrier_bind_up",
 			Help: "1 when a carrier bind is bound."}, []string{"carrier", "bind"}),
 		eventsLost: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "events_unrecorded_total",
@@ -75,7 +78,7 @@ func newMetrics(reg prometheus.Registerer, d Durability) *metrics {
 	}
 	if reg != nil {
 		reg.MustRegister(accepted, m.refusedVec, m.submitted, m.failed, m.finalVec, m.receiptVec, m.custReceiptVec,
-			m.heldDelivered, m.mo, m.parked, m.scheduled, m.customerBinds, m.bindsRefused, m.bindsUp,
+			m.heldDelivered, m.mo, m.parked, m.scheduled, m.customerBinds, m.bindsRefused, m.bindsEnded, m.bindsUp,
 			m.eventsLost, m.lostFast, m.unmatchable, m.webhooksDropped, fast)
 	}
 	return m

@@ -367,7 +367,8 @@ func (s *apiAccounts) SetSuspended(ctx context.Context, p api.Principal, id int6
 // unbind ends the open SMPP sessions of account id on this instance:
 // gracefully (outstanding submits answered, then unbind), or closed when
 // unbindTimeout passes first. Other instances refuse the account's binds
-// and keys within their cache life, but keep sessions already open.
+// and keys within their cache life, and end sessions already open there
+// at their next recheck of open binds (gateway.Config.BindRecheck).
 func (s *apiAccounts) unbind(ctx context.Context, id int64) {
 	if s.gw == nil {
 		return
@@ -636,8 +637,9 @@ func (s *apiAccounts) Audit(ctx context.Context, p api.Principal, id, before int
 // suspend|activate", "gallant admin plan assign"). They act as the
 // platform admin from the command line (audit entries carry no user),
 // on the store directly: running instances see a suspension within their
-// cache life (30 seconds; open SMPP sessions there stay bound until they
-// reconnect) and a plan change at their next price reload (pricesReload).
+// cache life (30 seconds; open SMPP sessions there end at their next
+// recheck of open binds, 15 seconds) and a plan change at their next
+// price reload (pricesReload).
 
 // cliAdmin is the actor of the command line.
 var cliAdmin = account.Actor{Role: account.RoleAdmin}
