@@ -96,6 +96,7 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	}
 	printDemo(stdout, a, creds)
 	printDemoUser(stdout, a, user)
+	fmt.Fprint(stdout, "Stop with Ctrl-C.\n")
 	return runApp(ctx, a)
 }
 
@@ -186,7 +187,6 @@ Send a message and read its status (delivered after the simulated receipt):
 
   id=$(curl -s -X POST %s/v1/messages -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' -d '{"to":"+447700900123","from":"Gallant","text":"Hello from Gallant"}' | sed -E 's/.*"id":"?([0-9]+).*/\1/'); sleep 1; curl -s %s/v1/messages/$id -H 'Authorization: Bearer %s'; echo
 
-Stop with Ctrl-C.
 `, a.cfg.Durability, base, base, base, a.smppAddr, c.SystemID, c.SMPPPassword, c.APIKey, balance, secret,
 		base, c.APIKey, base, c.APIKey)
 }

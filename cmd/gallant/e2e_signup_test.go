@@ -126,3 +126,23 @@ func TestE2ESignupToFirstPaidMessage(t *testing.T) {
 		}
 	})
 }
+
+// TestE2EClosedRegistration: with auth.closed_registration, self sign-up
+// is refused (403) and creates nothing; logins still work.
+func TestE2EClosedRegistration(t *testing.T) {
+	t.Parallel()
+	cfg, err := LoadConfig("", []string{"GALLANT_AUTH_CLOSED_REGISTRATION=true"})
+	if err != nil || !cfg.Auth.ClosedRegistration {
+		t.Fatalf("GALLANT_AUTH_CLOSED_REGISTRATION: %v, %v", cfg.Auth.ClosedRegistration, err)
+	}
+	carrier := newCarrier(t, nil)
+	tc := testConfig(t, "sqlite", carrier.Addr())
+	tc.Auth.ClosedRegistration = true
+	a := startApp(t, tc)
+	r := a.do(t, http.MethodPost, "/v1/auth/register", "",
+		jsonBody(t, map[string]string{"email": "walk-in@example.com", "password": "a long enough password", "account_name": "Walk-in"}))
+	want(t, "register when closed", r, http.StatusForbidden, "forbidden")
+	if _, err := a.st.UserByEmail(testContext(t), "walk-in@example.com"); err == nil {
+		t.Fatal("a refused sign-up created its user")
+	}
+}

@@ -33,6 +33,9 @@ type AuthConfig struct {
 	AccessTTL time.Duration `yaml:"access_ttl"`
 	// RefreshTTL is a refresh token's life (default 720h, 30 days).
 	RefreshTTL time.Duration `yaml:"refresh_ttl"`
+	// ClosedRegistration turns self sign-up (POST /v1/auth/register)
+	// off: accounts are then made by an admin or a reseller only.
+	ClosedRegistration bool `yaml:"closed_registration"`
 }
 
 // MailConfig says how the gateway sends mail (password resets, email
@@ -150,6 +153,8 @@ type apiIdentity struct {
 	// binds lists this instance's customer binds, so that binds of a
 	// changed or deleted SMPP credential can be ended; nil lists none.
 	binds func() []*smpp.Session
+	// closed refuses self sign-up (auth.closed_registration).
+	closed bool
 }
 
 var _ api.Identity = apiIdentity{}
@@ -192,6 +197,9 @@ func userView(u account.User) api.UserView {
 }
 
 func (i apiIdentity) Register(ctx context.Context, req api.RegisterRequest, ip string) (api.Registration, error) {
+	if i.closed {
+		return api.Registration{}, api.Forbidden("sign-up is closed on this gateway: ask your provider for an account")
+	}
 	r, err := i.users.Register(ctx, req.Email, req.Password, req.AccountName, ip)
 	if err != nil {
 		return api.Registration{}, identityError(err, "")
@@ -425,7 +433,7 @@ func (i apiIdentity) CreateUser(ctx context.Context, p api.Principal, accountID 
 // apiIdentity is the API's identity service.
 func (a *app) apiIdentity() api.Identity {
 	return apiIdentity{acc: a.acc, users: a.users, log: a.log.With("component", "identity"),
-		binds: a.gw.SMPPServer().Sessions}
+		binds: a.gw.SMPPServer().Sessions, closed: a.cfg.Auth.ClosedRegistration}
 }
 
 // userCreate runs "admin user create": a dashboard user created without
