@@ -3,10 +3,7 @@ package api
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -302,52 +299,6 @@ func (s *Server) manage(r *router.Router, method, path, scope string, idempotent
 	})))
 }
 
-// pathID reads the {id} path parameter; a malformed id is answered as
-// an unknown resource of the given name.
-func pathID(ctx *fasthttp.RequestCtx, what string) (int64, bool) {
-	raw, _ := ctx.UserValue("id").(string)
-	id, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil || id <= 0 {
-		writeProblem(ctx, NotFound("no such "+what))
-		return 0, false
-	}
-	return id, true
-}
-
-// decodeBody decodes a JSON object body into v, refusing unknown members
-// and trailing data.
-func decodeBody(ctx *fasthttp.RequestCtx, v any) bool {
-	body := ctx.PostBody()
-	if len(bytes.TrimSpace(body)) == 0 {
-		writeProblem(ctx, InvalidJSON("the body is empty; want a JSON object"))
-		return false
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil {
-		if _, terr := dec.Token(); !errors.Is(terr, io.EOF) {
-			err = errors.New("data after the JSON object")
-		}
-	}
-	if err == nil {
-		return true
-	}
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &te):
-		writeProblem(ctx, InvalidRequest(te.Field, "must be a JSON "+te.Type.Kind().String()))
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		writeProblem(ctx, InvalidRequest(field, "unknown member"))
-	case strings.HasPrefix(err.Error(), "api: bad id"):
-		writeProblem(ctx, InvalidRequest("", "ids are positive integers (as a string or a number)"))
-	default:
-		writeProblem(ctx, InvalidJSON("the body is not a JSON object of the expected shape: "+err.Error()))
-	}
-	return false
-}
-
 // listLimit reads ?limit= (DefaultListLimit when absent).
 func listLimit(ctx *fasthttp.RequestCtx) (int, bool) {
 	limit := DefaultListLimit
@@ -387,7 +338,7 @@ func (s *Server) listAccounts(ctx *fasthttp.RequestCtx, sctx context.Context, p 
 
 func (s *Server) createAccount(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
 	var req CreateAccountRequest
-	if !decodeBody(ctx, &req) {
+	if !decodeObject(ctx, &req) {
 		return
 	}
 	req.Name = strings.TrimSpace(req.Name)
@@ -414,7 +365,7 @@ func (s *Server) createAccount(ctx *fasthttp.RequestCtx, sctx context.Context, p
 }
 
 func (s *Server) getAccount(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
-	id, ok := pathID(ctx, "account")
+	id, ok := pathParamID(ctx, "id", "account")
 	if !ok {
 		return
 	}
@@ -427,12 +378,12 @@ func (s *Server) getAccount(ctx *fasthttp.RequestCtx, sctx context.Context, p Pr
 }
 
 func (s *Server) patchAccount(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
-	id, ok := pathID(ctx, "account")
+	id, ok := pathParamID(ctx, "id", "account")
 	if !ok {
 		return
 	}
 	var req UpdateAccountRequest
-	if !decodeBody(ctx, &req) {
+	if !decodeObject(ctx, &req) {
 		return
 	}
 	if req.Name != nil {
@@ -475,7 +426,7 @@ func (s *Server) patchAccount(ctx *fasthttp.RequestCtx, sctx context.Context, p 
 
 func (s *Server) suspendAccount(suspend bool) handler {
 	return func(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
-		id, ok := pathID(ctx, "account")
+		id, ok := pathParamID(ctx, "id", "account")
 		if !ok {
 			return
 		}
@@ -493,12 +444,12 @@ func (s *Server) suspendAccount(suspend bool) handler {
 }
 
 func (s *Server) postTopUp(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
-	id, ok := pathID(ctx, "account")
+	id, ok := pathParamID(ctx, "id", "account")
 	if !ok {
 		return
 	}
 	var req TopUpRequest
-	if !decodeBody(ctx, &req) {
+	if !decodeObject(ctx, &req) {
 		return
 	}
 	m, err := billing.ParseMicros(strings.TrimSpace(req.Amount))
@@ -522,14 +473,14 @@ func (s *Server) postTopUp(ctx *fasthttp.RequestCtx, sctx context.Context, p Pri
 }
 
 func (s *Server) putAccountPlan(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
-	id, ok := pathID(ctx, "account")
+	id, ok := pathParamID(ctx, "id", "account")
 	if !ok {
 		return
 	}
 	var req struct {
 		PlanID flexID `json:"plan_id"`
 	}
-	if !decodeBody(ctx, &req) {
+	if !decodeObject(ctx, &req) {
 		return
 	}
 	if req.PlanID <= 0 {
@@ -545,7 +496,7 @@ func (s *Server) putAccountPlan(ctx *fasthttp.RequestCtx, sctx context.Context, 
 }
 
 func (s *Server) getAudit(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
-	id, ok := pathID(ctx, "account")
+	id, ok := pathParamID(ctx, "id", "account")
 	if !ok {
 		return
 	}
@@ -589,7 +540,7 @@ func (s *Server) listPlans(ctx *fasthttp.RequestCtx, sctx context.Context, p Pri
 
 func (s *Server) postPlan(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
 	var req CreatePlanRequest
-	if !decodeBody(ctx, &req) {
+	if !decodeObject(ctx, &req) {
 		return
 	}
 	if perr := validatePlan(&req); perr != nil {
@@ -655,7 +606,7 @@ func digits(s string, lo, hi int) bool {
 }
 
 func (s *Server) getPlan(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
-	id, ok := pathID(ctx, "plan")
+	id, ok := pathParamID(ctx, "id", "plan")
 	if !ok {
 		return
 	}

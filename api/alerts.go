@@ -1,9 +1,7 @@
 package api
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"strconv"
 
 	"github.com/fasthttp/router"
@@ -63,7 +61,7 @@ const maxAlertBody = 8 << 10
 func (s *Server) alertRoutes(r *router.Router) {
 	const path = "/v1/accounts/{id}/alerts"
 	s.get(r, path, s.getAlerts)
-	r.PUT(path, s.instrument("PUT "+path, s.authed(ScopeRead, s.putAlerts)))
+	r.PUT(path, s.instrument("PUT "+path, s.authed(ScopeAdmin, s.putAlerts)))
 }
 
 // alertsOff answers 404 when alerts are not enabled.
@@ -75,22 +73,11 @@ func (s *Server) alertsOff(ctx *fasthttp.RequestCtx) bool {
 	return false
 }
 
-// alertAccount parses the {id} of the path; a malformed one answers 404.
-func alertAccount(ctx *fasthttp.RequestCtx) (int64, bool) {
-	raw, _ := ctx.UserValue("id").(string)
-	id, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil || id <= 0 {
-		writeProblem(ctx, NotFound("no such account"))
-		return 0, false
-	}
-	return id, true
-}
-
 func (s *Server) getAlerts(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
 	if s.alertsOff(ctx) {
 		return
 	}
-	id, ok := alertAccount(ctx)
+	id, ok := accountParam(ctx)
 	if !ok {
 		return
 	}
@@ -106,7 +93,7 @@ func (s *Server) putAlerts(ctx *fasthttp.RequestCtx, sctx context.Context, p Pri
 	if s.alertsOff(ctx) {
 		return
 	}
-	id, ok := alertAccount(ctx)
+	id, ok := accountParam(ctx)
 	if !ok {
 		return
 	}
@@ -116,14 +103,7 @@ func (s *Server) putAlerts(ctx *fasthttp.RequestCtx, sctx context.Context, p Pri
 		return
 	}
 	var b alertBody
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&b); err != nil {
-		writeProblem(ctx, InvalidJSON("the body must be a JSON object with low_balance_threshold, email and webhook_url: "+err.Error()))
-		return
-	}
-	if dec.More() {
-		writeProblem(ctx, InvalidJSON("the body holds more than one JSON value"))
+	if !decodeObject(ctx, &b) {
 		return
 	}
 	if b.LowBalanceThreshold == nil {

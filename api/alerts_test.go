@@ -43,10 +43,13 @@ func (f *fakeAlerts) PutAlerts(ctx context.Context, p Principal, id int64, in Al
 
 func TestAlertEndpoints(t *testing.T) {
 	fa := &fakeAlerts{got: map[int64]AlertInput{}}
-	ts := newTestServerWith(t, Config{}, func(d *Deps) { d.Alerts = fa })
+	ts := newTestServerWith(t, Config{}, func(d *Deps) {
+		d.Alerts = fa
+		d.Auth = identityAuth{} // sessOwner: account 1 with the admin scope
+	})
 	const path = "/v1/accounts/1/alerts"
 
-	a := ts.do(t, http.MethodPut, path, keyRead, []byte(`{"low_balance_threshold":"5.25","email":"ops@example.com","webhook_url":"https://example.com/h"}`))
+	a := ts.do(t, http.MethodPut, path, sessOwner, []byte(`{"low_balance_threshold":"5.25","email":"ops@example.com","webhook_url":"https://example.com/h"}`))
 	if a.Code != http.StatusOK {
 		t.Fatalf("PUT: %d %s", a.Code, a.Body)
 	}
@@ -72,14 +75,15 @@ func TestAlertEndpoints(t *testing.T) {
 		code                  int
 		typ                   string
 	}{
-		{"negative", path, keyRead, `{"low_balance_threshold":"-1"}`, 400, "invalid-request"},
-		{"not a number", path, keyRead, `{"low_balance_threshold":"five"}`, 400, "invalid-request"},
-		{"missing threshold", path, keyRead, `{"email":"a@example.com"}`, 400, "invalid-request"},
-		{"unknown field", path, keyRead, `{"low_balance_threshold":"1","sms":true}`, 400, "invalid-json"},
-		{"not json", path, keyRead, `{`, 400, "invalid-json"},
-		{"service refuses", path, keyRead, `{"low_balance_threshold":"1","email":"bad"}`, 400, "invalid-request"},
-		{"other account", "/v1/accounts/2/alerts", keyRead, `{"low_balance_threshold":"1"}`, 403, "forbidden"},
-		{"bad id", "/v1/accounts/x/alerts", keyRead, `{"low_balance_threshold":"1"}`, 404, "not-found"},
+		{"negative", path, sessOwner, `{"low_balance_threshold":"-1"}`, 400, "invalid-request"},
+		{"not a number", path, sessOwner, `{"low_balance_threshold":"five"}`, 400, "invalid-request"},
+		{"missing threshold", path, sessOwner, `{"email":"a@example.com"}`, 400, "invalid-request"},
+		{"unknown field", path, sessOwner, `{"low_balance_threshold":"1","sms":true}`, 400, "invalid-request"},
+		{"read-only key", path, keyRead, `{"low_balance_threshold":"1"}`, 403, "forbidden"},
+		{"not json", path, sessOwner, `{`, 400, "invalid-json"},
+		{"service refuses", path, sessOwner, `{"low_balance_threshold":"1","email":"bad"}`, 400, "invalid-request"},
+		{"other account", "/v1/accounts/2/alerts", sessOwner, `{"low_balance_threshold":"1"}`, 403, "forbidden"},
+		{"bad id", "/v1/accounts/x/alerts", sessOwner, `{"low_balance_threshold":"1"}`, 404, "not-found"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ts.do(t, http.MethodPut, tc.path, tc.key, []byte(tc.body)).wantProblem(t, tc.code, tc.typ)
@@ -89,5 +93,6 @@ func TestAlertEndpoints(t *testing.T) {
 
 	off := newTestServer(t, Config{})
 	off.do(t, http.MethodGet, path, keyRead, nil).wantProblem(t, 404, "not-found")
-	off.do(t, http.MethodPut, path, keyRead, []byte(`{"low_balance_threshold":"1"}`)).wantProblem(t, 404, "not-found")
+	off.do(t, http.MethodPut, path, keyAll, []byte(`{"low_balance_threshold":"1"}`)).wantProblem(t, 403, "forbidden") // scope first
+	off.do(t, http.MethodPut, "/v1/accounts/3/alerts", keyAdmin, []byte(`{"low_balance_threshold":"1"}`)).wantProblem(t, 404, "not-found")
 }

@@ -1,14 +1,9 @@
 package api
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -321,76 +316,18 @@ func (s *Server) identityBodyTooLarge(ctx *fasthttp.RequestCtx) bool {
 // identityIP is the address recorded in the audit log.
 func identityIP(ctx *fasthttp.RequestCtx) string { return ctx.RemoteIP().String() }
 
-// decodeIdentityBody decodes a JSON object body strictly into v (unknown members
-// are refused); on failure it answers the request and returns false.
-func decodeIdentityBody(ctx *fasthttp.RequestCtx, v any) bool {
-	body := ctx.PostBody()
-	if len(bytes.TrimSpace(body)) == 0 {
-		writeProblem(ctx, InvalidJSON("the body is empty; want a JSON object"))
-		return false
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil {
-		if _, err2 := dec.Token(); err2 != io.EOF {
-			writeProblem(ctx, InvalidJSON("unexpected data after the JSON object"))
-			return false
-		}
-		return true
-	}
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &te):
-		writeProblem(ctx, InvalidRequest(te.Field, "wrong type: want "+identityJSONType(te.Type.String())))
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		writeProblem(ctx, InvalidRequest(field, "unknown member"))
-	default:
-		writeProblem(ctx, InvalidJSON("the body is not a well-formed JSON object"))
-	}
-	return false
-}
-
-// identityJSONType names a Go type the way a JSON client thinks of it.
-func identityJSONType(goType string) string {
-	switch {
-	case strings.HasPrefix(goType, "[]"):
-		return "an array"
-	case goType == "string", goType == "*string":
-		return "a string"
-	case goType == "bool":
-		return "true or false"
-	case strings.Contains(goType, "int"):
-		return "an integer"
-	}
-	return "an object"
-}
-
 // identityRequired answers 400 and returns false when v is empty.
 func identityRequired(ctx *fasthttp.RequestCtx, field, v string) bool {
 	if v == "" {
-		writeProblem(ctx, InvalidRequest(field, field+" is identityRequired"))
+		writeProblem(ctx, InvalidRequest(field, field+" is required"))
 		return false
 	}
 	return true
 }
 
-// identityPathID parses the positive integer path parameter name; a malformed id
-// names nothing, so it is answered not found.
-func identityPathID(ctx *fasthttp.RequestCtx, name, what string) (int64, bool) {
-	raw, _ := ctx.UserValue(name).(string)
-	id, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil || id <= 0 {
-		writeProblem(ctx, NotFound("no such "+what))
-		return 0, false
-	}
-	return id, true
-}
-
 func (s *Server) idRegister(ctx *fasthttp.RequestCtx, sctx context.Context) {
 	var req RegisterRequest
-	if !decodeIdentityBody(ctx, &req) || !identityRequired(ctx, "email", req.Email) || !identityRequired(ctx, "password", req.Password) {
+	if !decodeObject(ctx, &req) || !identityRequired(ctx, "email", req.Email) || !identityRequired(ctx, "password", req.Password) {
 		return
 	}
 	req.AccountName = strings.TrimSpace(req.AccountName)
@@ -414,7 +351,7 @@ type loginBody struct {
 
 func (s *Server) idLogin(ctx *fasthttp.RequestCtx, sctx context.Context) {
 	var req loginBody
-	if !decodeIdentityBody(ctx, &req) || !identityRequired(ctx, "email", req.Email) || !identityRequired(ctx, "password", req.Password) {
+	if !decodeObject(ctx, &req) || !identityRequired(ctx, "email", req.Email) || !identityRequired(ctx, "password", req.Password) {
 		return
 	}
 	sess, err := s.deps.Identity.Login(sctx, req.Email, req.Password, identityIP(ctx))
@@ -439,7 +376,7 @@ type refreshTokenBody struct {
 
 func (s *Server) idRefresh(ctx *fasthttp.RequestCtx, sctx context.Context) {
 	var req refreshTokenBody
-	if !decodeIdentityBody(ctx, &req) || !identityRequired(ctx, "refresh_token", req.RefreshToken) {
+	if !decodeObject(ctx, &req) || !identityRequired(ctx, "refresh_token", req.RefreshToken) {
 		return
 	}
 	sess, err := s.deps.Identity.Refresh(sctx, req.RefreshToken, identityIP(ctx))
@@ -452,7 +389,7 @@ func (s *Server) idRefresh(ctx *fasthttp.RequestCtx, sctx context.Context) {
 
 func (s *Server) idLogout(ctx *fasthttp.RequestCtx, sctx context.Context) {
 	var req refreshTokenBody
-	if !decodeIdentityBody(ctx, &req) || !identityRequired(ctx, "refresh_token", req.RefreshToken) {
+	if !decodeObject(ctx, &req) || !identityRequired(ctx, "refresh_token", req.RefreshToken) {
 		return
 	}
 	if err := s.deps.Identity.Logout(sctx, req.RefreshToken, identityIP(ctx)); err != nil {
@@ -466,7 +403,7 @@ func (s *Server) idPasswordReset(ctx *fasthttp.RequestCtx, sctx context.Context)
 	var req struct {
 		Email string `json:"email"`
 	}
-	if !decodeIdentityBody(ctx, &req) || !identityRequired(ctx, "email", req.Email) {
+	if !decodeObject(ctx, &req) || !identityRequired(ctx, "email", req.Email) {
 		return
 	}
 	if err := s.deps.Identity.RequestPasswordReset(sctx, req.Email, identityIP(ctx)); err != nil {
@@ -483,7 +420,7 @@ func (s *Server) idPasswordResetConfirm(ctx *fasthttp.RequestCtx, sctx context.C
 		Token    string `json:"token"`
 		Password string `json:"password"`
 	}
-	if !decodeIdentityBody(ctx, &req) || !identityRequired(ctx, "token", req.Token) || !identityRequired(ctx, "password", req.Password) {
+	if !decodeObject(ctx, &req) || !identityRequired(ctx, "token", req.Token) || !identityRequired(ctx, "password", req.Password) {
 		return
 	}
 	if err := s.deps.Identity.ResetPassword(sctx, req.Token, req.Password, identityIP(ctx)); err != nil {
@@ -497,7 +434,7 @@ func (s *Server) idVerifyEmail(ctx *fasthttp.RequestCtx, sctx context.Context) {
 	var req struct {
 		Token string `json:"token"`
 	}
-	if !decodeIdentityBody(ctx, &req) || !identityRequired(ctx, "token", req.Token) {
+	if !decodeObject(ctx, &req) || !identityRequired(ctx, "token", req.Token) {
 		return
 	}
 	u, err := s.deps.Identity.VerifyEmail(sctx, req.Token)
@@ -533,7 +470,7 @@ func (s *Server) idChangePassword(ctx *fasthttp.RequestCtx, sctx context.Context
 		OldPassword string `json:"old_password"`
 		NewPassword string `json:"new_password"`
 	}
-	if !decodeIdentityBody(ctx, &req) || !identityRequired(ctx, "old_password", req.OldPassword) ||
+	if !decodeObject(ctx, &req) || !identityRequired(ctx, "old_password", req.OldPassword) ||
 		!identityRequired(ctx, "new_password", req.NewPassword) {
 		return
 	}
@@ -542,11 +479,6 @@ func (s *Server) idChangePassword(ctx *fasthttp.RequestCtx, sctx context.Context
 		return
 	}
 	ctx.SetStatusCode(fasthttp.StatusNoContent)
-}
-
-// accountID reads the {id} path parameter.
-func identityAccountID(ctx *fasthttp.RequestCtx) (int64, bool) {
-	return identityPathID(ctx, "id", "account")
 }
 
 // writeIdentityItems answers a list as {"items": [...]}.
@@ -560,7 +492,7 @@ func writeIdentityItems[T any](s *Server, ctx *fasthttp.RequestCtx, items []T) {
 }
 
 func (s *Server) idListKeys(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
-	id, ok := identityAccountID(ctx)
+	id, ok := accountParam(ctx)
 	if !ok {
 		return
 	}
@@ -573,12 +505,12 @@ func (s *Server) idListKeys(ctx *fasthttp.RequestCtx, sctx context.Context, p Pr
 }
 
 func (s *Server) idCreateKey(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
-	id, ok := identityAccountID(ctx)
+	id, ok := accountParam(ctx)
 	if !ok {
 		return
 	}
 	var req KeyRequest
-	if !decodeIdentityBody(ctx, &req) || !identityRequired(ctx, "name", strings.TrimSpace(req.Name)) {
+	if !decodeObject(ctx, &req) || !identityRequired(ctx, "name", strings.TrimSpace(req.Name)) {
 		return
 	}
 	if len(req.Scopes) == 0 {
@@ -596,11 +528,11 @@ func (s *Server) idCreateKey(ctx *fasthttp.RequestCtx, sctx context.Context, p P
 }
 
 func (s *Server) idRevokeKey(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
-	id, ok := identityAccountID(ctx)
+	id, ok := accountParam(ctx)
 	if !ok {
 		return
 	}
-	keyID, ok := identityPathID(ctx, "key_id", "API key")
+	keyID, ok := pathParamID(ctx, "key_id", "API key")
 	if !ok {
 		return
 	}
@@ -612,7 +544,7 @@ func (s *Server) idRevokeKey(ctx *fasthttp.RequestCtx, sctx context.Context, p P
 }
 
 func (s *Server) idListCredentials(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
-	id, ok := identityAccountID(ctx)
+	id, ok := accountParam(ctx)
 	if !ok {
 		return
 	}
@@ -631,12 +563,12 @@ func (s *Server) idListCredentials(ctx *fasthttp.RequestCtx, sctx context.Contex
 }
 
 func (s *Server) idCreateCredential(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
-	id, ok := identityAccountID(ctx)
+	id, ok := accountParam(ctx)
 	if !ok {
 		return
 	}
 	var req SMPPCredentialRequest
-	if !decodeIdentityBody(ctx, &req) || !identityRequired(ctx, "system_id", req.SystemID) {
+	if !decodeObject(ctx, &req) || !identityRequired(ctx, "system_id", req.SystemID) {
 		return
 	}
 	c, err := s.deps.Identity.CreateSMPPCredential(sctx, p, id, req, identityIP(ctx))
@@ -653,16 +585,16 @@ func (s *Server) idCreateCredential(ctx *fasthttp.RequestCtx, sctx context.Conte
 }
 
 func (s *Server) idUpdateCredential(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
-	id, ok := identityAccountID(ctx)
+	id, ok := accountParam(ctx)
 	if !ok {
 		return
 	}
-	credID, ok := identityPathID(ctx, "cred_id", "SMPP credential")
+	credID, ok := pathParamID(ctx, "cred_id", "SMPP credential")
 	if !ok {
 		return
 	}
 	var req SMPPCredentialPatch
-	if !decodeIdentityBody(ctx, &req) {
+	if !decodeObject(ctx, &req) {
 		return
 	}
 	c, err := s.deps.Identity.UpdateSMPPCredential(sctx, p, id, credID, req, identityIP(ctx))
@@ -678,11 +610,11 @@ func (s *Server) idUpdateCredential(ctx *fasthttp.RequestCtx, sctx context.Conte
 }
 
 func (s *Server) idDeleteCredential(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
-	id, ok := identityAccountID(ctx)
+	id, ok := accountParam(ctx)
 	if !ok {
 		return
 	}
-	credID, ok := identityPathID(ctx, "cred_id", "SMPP credential")
+	credID, ok := pathParamID(ctx, "cred_id", "SMPP credential")
 	if !ok {
 		return
 	}
@@ -694,7 +626,7 @@ func (s *Server) idDeleteCredential(ctx *fasthttp.RequestCtx, sctx context.Conte
 }
 
 func (s *Server) idListUsers(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
-	id, ok := identityAccountID(ctx)
+	id, ok := accountParam(ctx)
 	if !ok {
 		return
 	}
@@ -707,12 +639,12 @@ func (s *Server) idListUsers(ctx *fasthttp.RequestCtx, sctx context.Context, p P
 }
 
 func (s *Server) idCreateUser(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
-	id, ok := identityAccountID(ctx)
+	id, ok := accountParam(ctx)
 	if !ok {
 		return
 	}
 	var req UserRequest
-	if !decodeIdentityBody(ctx, &req) || !identityRequired(ctx, "email", req.Email) || !identityRequired(ctx, "password", req.Password) ||
+	if !decodeObject(ctx, &req) || !identityRequired(ctx, "email", req.Email) || !identityRequired(ctx, "password", req.Password) ||
 		!identityRequired(ctx, "role", req.Role) {
 		return
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	_ "embed"
 	"html/template"
-	"strconv"
 	"strings"
 	"time"
 
@@ -194,18 +193,6 @@ func (s *Server) reportsOff(ctx *fasthttp.RequestCtx) bool {
 	return false
 }
 
-// reportAccount reads the {id} path parameter; a malformed id is an
-// unknown account.
-func reportAccount(ctx *fasthttp.RequestCtx) (int64, bool) {
-	raw, _ := ctx.UserValue("id").(string)
-	id, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil || id <= 0 {
-		writeProblem(ctx, NotFound("no such account"))
-		return 0, false
-	}
-	return id, true
-}
-
 // reportTime parses a report bound: an RFC 3339 time, or a date
 // (YYYY-MM-DD) meaning its midnight UTC.
 func reportTime(field string, v []byte) (time.Time, *Error) {
@@ -265,7 +252,7 @@ func (s *Server) getUsage(ctx *fasthttp.RequestCtx, sctx context.Context, p Prin
 	if s.reportsOff(ctx) {
 		return
 	}
-	id, ok := reportAccount(ctx)
+	id, ok := accountParam(ctx)
 	if !ok {
 		return
 	}
@@ -296,7 +283,7 @@ func (s *Server) getSubAccountUsage(ctx *fasthttp.RequestCtx, sctx context.Conte
 	if s.reportsOff(ctx) {
 		return
 	}
-	id, ok := reportAccount(ctx)
+	id, ok := accountParam(ctx)
 	if !ok {
 		return
 	}
@@ -346,7 +333,7 @@ func (s *Server) statement(ctx *fasthttp.RequestCtx, sctx context.Context, p Pri
 	if s.reportsOff(ctx) {
 		return StatementView{}, false
 	}
-	id, ok := reportAccount(ctx)
+	id, ok := accountParam(ctx)
 	if !ok {
 		return StatementView{}, false
 	}
