@@ -52,7 +52,8 @@ type Config struct {
 	Carriers []CarrierConfig
 	// MaxParked bounds messages persisted but waiting for room in a
 	// carrier queue; beyond it new messages are refused with
-	// backpressure. Default 100,000.
+	// backpressure. Default 50,000 (about 150 MB of messages and their
+	// tracking at most; see bench/RESULTS.md).
 	MaxParked int
 	// WriterHighWater refuses new messages with backpressure while the
 	// store's writer holds this many rows not yet written, so the rows
@@ -112,7 +113,7 @@ func (c *Config) withDefaults() Config {
 		out.MaxSegments = DefaultMaxSegments
 	}
 	if out.MaxParked <= 0 {
-		out.MaxParked = 100_000
+		out.MaxParked = 50_000
 	}
 	if out.WriterHighWater <= 0 {
 		out.WriterHighWater = 20_000

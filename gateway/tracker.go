@@ -48,9 +48,10 @@ type tracker struct {
 }
 
 type flightShard struct {
-	mu sync.Mutex
-	m  map[sms.ID]*flight
-	_  [40]byte // keep shards on their own cache lines
+	mu   sync.Mutex
+	m    map[sms.ID]*flight
+	peak int      // the most entries m has held since it was made
+	_    [32]byte // keep shards on their own cache lines
 }
 
 type dlrKey struct{ carrier, id string }
@@ -63,9 +64,10 @@ type dlrRef struct {
 }
 
 type dlrShard struct {
-	mu sync.Mutex
-	m  map[dlrKey]dlrRef
-	_  [40]byte
+	mu   sync.Mutex
+	m    map[dlrKey]dlrRef
+	peak int
+	_    [32]byte
 }
 
 func newTracker(maxFlights int) *tracker {
@@ -91,6 +93,7 @@ func (t *tracker) add(m *sms.Message, segments int, expires time.Time) bool {
 		return false
 	}
 	s.m[m.ID] = &flight{msg: m, segs: make([]segState, segments), left: segments, expires: expires}
+	s.peak = max(s.peak, len(s.m))
 	return true
 }
 
@@ -119,6 +122,7 @@ func (t *tracker) putDLR(carrier, carrierID string, ref dlrRef) {
 	s := t.dlrShard(k)
 	s.mu.Lock()
 	s.m[k] = ref
+	s.peak = max(s.peak, len(s.m))
 	s.mu.Unlock()
 }
 
@@ -147,6 +151,9 @@ func (t *tracker) sweep(now time.Time, maxAge time.Duration) (flights, dlrs int)
 				flights++
 			}
 		}
+		if shrink(len(s.m), s.peak) {
+			s.m, s.peak = rebuilt(s.m), len(s.m)
+		}
 		s.mu.Unlock()
 	}
 	for i := range t.dlrs {
@@ -158,7 +165,31 @@ func (t *tracker) sweep(now time.Time, maxAge time.Duration) (flights, dlrs int)
 				dlrs++
 			}
 		}
+		if shrink(len(s.m), s.peak) {
+			s.m, s.peak = rebuilt(s.m), len(s.m)
+		}
 		s.mu.Unlock()
 	}
 	return flights, dlrs
+}
+
+// shrinkBelow: a shard's map that held more than this many entries and
+// now holds under a quarter of its peak is copied into a new map by the
+// sweep, because a Go map keeps the memory of its largest size: after a
+// burst of a million messages in flight, the tracker would otherwise hold
+// on to some 100 MB for good.
+const shrinkBelow = 1024
+
+// shrink reports whether a map of n entries that once held peak should be
+// rebuilt smaller.
+func shrink(n, peak int) bool { return peak > shrinkBelow && n < peak/4 }
+
+// rebuilt copies m into a map sized for what it holds now (maps.Clone
+// would keep the old size).
+func rebuilt[K comparable, V any](m map[K]V) map[K]V {
+	out := make(map[K]V, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
 }

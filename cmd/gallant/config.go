@@ -31,6 +31,7 @@ type Config struct {
 	Messages   MessageConfig   `yaml:"messages"`
 	Webhooks   WebhookConfig   `yaml:"webhooks"`
 	Debug      DebugConfig     `yaml:"debug"`
+	Runtime    RuntimeConfig   `yaml:"runtime"`
 	Billing    BillingConfig   `yaml:"billing"`
 	Auth       AuthConfig      `yaml:"auth"` // dashboard sessions (identity.go)
 	Mail       MailConfig      `yaml:"mail"` // password reset and verification mail (identity.go)
@@ -231,6 +232,9 @@ func (c *Config) fillDefaults() {
 
 // Validate reports the first problem in c.
 func (c *Config) Validate() error {
+	if _, err := c.Runtime.memoryLimit(func(string) string { return "" }); err != nil {
+		return err
+	}
 	switch c.Store.Driver {
 	case "sqlite", "mysql":
 	default:

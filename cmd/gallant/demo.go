@@ -76,6 +76,9 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
+	if err := applyRuntime(cfg.Runtime, logger); err != nil {
+		return err
+	}
 	a, err := newApp(ctx, cfg, logger)
 	if err != nil {
 		return err

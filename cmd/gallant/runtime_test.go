@@ -1,0 +1,43 @@
+package main
+
+import "testing"
+
+func TestRuntimeMemoryLimit(t *testing.T) {
+	noEnv := func(string) string { return "" }
+	for _, c := range []struct {
+		in   string
+		env  string
+		want int64
+	}{
+		{"", "", defaultMemoryLimit},
+		{"", "1GiB", 0}, // GOMEMLIMIT wins: the runtime applied it
+		{"off", "", 0},
+		{"512MiB", "", 512 << 20},
+		{"2GiB", "", 2 << 30},
+		{"64 KB", "", 64 << 10},
+		{"1048576", "", 1 << 20},
+	} {
+		env := noEnv
+		if c.env != "" {
+			env = func(k string) string {
+				if k == "GOMEMLIMIT" {
+					return c.env
+				}
+				return ""
+			}
+		}
+		got, err := RuntimeConfig{MemoryLimit: c.in}.memoryLimit(env)
+		if err != nil || got != c.want {
+			t.Errorf("%q (GOMEMLIMIT %q): %d, %v; want %d", c.in, c.env, got, err, c.want)
+		}
+	}
+	for _, bad := range []string{"-1", "lots", "0", "1TiB", "12XB"} {
+		if _, err := (RuntimeConfig{MemoryLimit: bad}).memoryLimit(noEnv); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	cfg, err := LoadConfig("", []string{"GALLANT_RUNTIME_MEMORY_LIMIT=bogus"})
+	if err == nil {
+		t.Errorf("a bad runtime.memory_limit passed the config check: %+v", cfg.Runtime)
+	}
+}
