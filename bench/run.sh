@@ -9,13 +9,18 @@
 #   BENCH_DURATION=60s make bench       # the design's sustained runs
 #   BENCH_SCENARIOS="raw sqlite" make bench
 #
+# Scenarios: raw (smppbench straight to smscsim: the protocol ceiling),
+# sqlite and mysql (durable), fast (SQLite, fast mode), http (single POSTs,
+# 64 connections), http-batch (1,000-recipient batches, 8 connections),
+# idle (1,000 idle customer binds: the gateway's RSS with them).
+#
 # Needs: the binaries in ./bin (make build); MariaDB at
 # GALLANT_BENCH_MYSQL_DSN (default root@tcp(127.0.0.1:3306)/) for "mysql".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DURATION=${BENCH_DURATION:-20s}
-SCENARIOS=${BENCH_SCENARIOS:-"raw sqlite mysql fast http"}
+SCENARIOS=${BENCH_SCENARIOS:-"raw sqlite mysql fast http http-batch idle"}
 BINDS=${BENCH_BINDS:-4}
 WINDOW=${BENCH_WINDOW:-100}
 MYSQL_DSN=${GALLANT_BENCH_MYSQL_DSN:-root@tcp(127.0.0.1:3306)/}
@@ -133,15 +138,27 @@ for s in $SCENARIOS; do
     ROWS[-1]="${ROWS[-1]%|*}|$(rss_of "$GW_PID")"
     stop_pid "$GW_PID"; stop_pid "$SIM_PID"
     mariadb -h127.0.0.1 -uroot -e "DROP DATABASE IF EXISTS $db" 2>/dev/null || true ;;
-  http)
+  http|http-batch)
     start_sim
-    gateway_config http sqlite "$WORK/http/gallant.db" durable
-    start_gateway http
-    log "http: smppbench --http --concurrency 64 --duration $DURATION"
+    gateway_config "$s" sqlite "$WORK/$s/gallant.db" durable
+    start_gateway "$s"
+    args=(--concurrency 64); [ "$s" = http-batch ] && args=(--concurrency 8 --endpoint batch --batch-size 1000)
+    log "$s: smppbench --http ${args[*]} --duration $DURATION"
     rc=0
-    "$BIN/smppbench" --http "http://127.0.0.1:$HTTP_PORT" --api-key "$KEY" --concurrency 64 \
-      --duration "$DURATION" --json >"$WORK/http.json" 2>"$WORK/http.txt" || rc=$?
-    ROWS+=("http|$rc|$WORK/http.json|$(rss_of "$GW_PID")")
+    "$BIN/smppbench" --http "http://127.0.0.1:$HTTP_PORT" --api-key "$KEY" "${args[@]}" \
+      --duration "$DURATION" --json >"$WORK/$s.json" 2>"$WORK/$s.txt" || rc=$?
+    ROWS+=("$s|$rc|$WORK/$s.json|$(rss_of "$GW_PID")")
+    stop_pid "$GW_PID"; stop_pid "$SIM_PID" ;;
+  idle)
+    start_sim
+    gateway_config idle sqlite "$WORK/idle/gallant.db" durable
+    start_gateway idle
+    base=$(awk '/VmRSS/ {print int($2/1024)}' "/proc/$GW_PID/status")
+    log "idle: 1000 customer binds with light traffic, 10 s"
+    rc=0
+    "$BIN/smppbench" --addr 127.0.0.1:$SMPP_PORT --system-id "$SYSID" --password "$PW" --binds 1000 --window 1 \
+      --rate 1 --duration 10s --receipt-wait 30s --json >"$WORK/idle.json" 2>"$WORK/idle.txt" || rc=$?
+    ROWS+=("idle|$rc|$WORK/idle.json|$(rss_of "$GW_PID") (${base} before binding)")
     stop_pid "$GW_PID"; stop_pid "$SIM_PID" ;;
   *) log "unknown scenario $s" ;;
   esac
@@ -150,22 +167,21 @@ done
 # field FILE KEY: a number from smppbench's JSON (first occurrence).
 field() { { grep -o "\"$2\":[0-9.e+-]*" "$1" 2>/dev/null || true; } | head -1 | cut -d: -f2; }
 
-printf '\n%-8s %12s %10s %10s %10s %16s %9s %s\n' scenario "accepted/s" "p50 ms" "p99 ms" "max ms" "receipts" "RSS MiB" result
+printf '\n%-10s %12s %10s %10s %10s %10s %16s %9s %s\n' scenario "submits/s" "msg/s" "p50 ms" "p99 ms" "max ms" "receipts" "RSS MiB" result
 status=0
 for r in "${ROWS[@]}"; do
   IFS='|' read -r name rc file rss <<<"$r"
   if [ -z "$file" ] || [ ! -s "$file" ]; then
-    printf '%-8s %s\n' "$name" "no result"; status=1; continue
+    printf '%-10s %s\n' "$name" "no result"; status=1; continue
   fi
-  if [ "$name" = http ]; then
-    rate=$(field "$file" messages_per_second)
-  else
-    rate=$(field "$file" accepted_per_second)
-  fi
+  case $name in
+  http*) rate=$(field "$file" requests_per_second); msgs=$(field "$file" messages_per_second) ;;
+  *) rate=$(field "$file" accepted_per_second); msgs=$(field "$file" messages_per_second) ;;
+  esac
   p50=$(field "$file" p50_us); p99=$(field "$file" p99_us); mx=$(field "$file" max_us)
   exp=$(field "$file" expected); got=$(field "$file" matched)
   res=ok; [ "$rc" = 0 ] || { res="FAILED (exit $rc)"; status=1; }
-  printf '%-8s %12.0f %10.1f %10.1f %10.1f %16s %9s %s\n' "$name" "${rate:-0}" \
+  printf '%-10s %12.0f %10.0f %10.1f %10.1f %10.1f %16s %9s %s\n' "$name" "${rate:-0}" "${msgs:-0}" \
     "$(awk "BEGIN{print ${p50:-0}/1000}")" "$(awk "BEGIN{print ${p99:-0}/1000}")" "$(awk "BEGIN{print ${mx:-0}/1000}")" \
     "${got:--}/${exp:--}" "${rss:--}" "$res"
 done
