@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gallant-sms/gallant/router"
 	"github.com/gallant-sms/gallant/smpp/pdu"
 	"github.com/gallant-sms/gallant/smpp/pdutext"
 	"github.com/gallant-sms/gallant/sms"
-	"github.com/gallant-sms/gallant/store"
 )
 
 // AcceptFunc learns the outcome of Accept: err is nil when the message is
@@ -37,13 +37,6 @@ var (
 		"the validity ends before the message could be sent")
 )
 
-// acceptCtx carries one Accept through the writer's callback.
-type acceptCtx struct {
-	m    *sms.Message
-	done AcceptFunc
-	tag  any
-}
-
 // Accept takes a validated message (addresses and content already
 // checked by the ingress: see Destination, Source, TextContent,
 // SubmitContent) from account m.AccountID: it applies suppression, the
@@ -69,9 +62,12 @@ func (s *Service) Accept(m *sms.Message, tps int, done AcceptFunc, tag any) {
 		done(tag, m, r)
 		return
 	}
-	ac := &acceptCtx{m: m, done: done, tag: tag}
+	// persisted and persistedFast are plain functions, not method values
+	// (s.persisted would allocate a closure per message): ac carries s.
+	ac := newAcceptCtx(s, m, done, tag)
 	if s.cfg.Durability == Fast {
-		if err := s.w.Add(m, s.persistedFast, ac); err != nil {
+		if err := s.w.Add(m, persistedFast, ac); err != nil {
+			ac.release()
 			s.refund(m.ID)
 			s.m.refused(ProblemBackpressure)
 			done(tag, m, errBackpressure)
@@ -82,7 +78,8 @@ func (s *Service) Accept(m *sms.Message, tps int, done AcceptFunc, tag any) {
 		s.release(m)
 		return
 	}
-	if err := s.w.Add(m, s.persisted, ac); err != nil {
+	if err := s.w.Add(m, persisted, ac); err != nil {
+		ac.release()
 		s.refund(m.ID)
 		s.m.refused(ProblemBackpressure)
 		done(tag, m, errBackpressure)
@@ -114,7 +111,8 @@ func (s *Service) admit(m *sms.Message, tps int, now time.Time) *Refusal {
 	if tps > 0 {
 		// Only limited accounts pay for a limiter call (a Redis round trip
 		// when Redis is configured).
-		key := "acct:" + strconv.FormatInt(m.AccountID, 10)
+		var kb [32]byte // one allocation for the key, not two
+		key := string(strconv.AppendInt(append(kb[:0], "acct:"...), m.AccountID, 10))
 		r, err := s.limits.Allow(context.Background(), key, float64(tps), tps, max(m.Segments, 1))
 		switch {
 		case err != nil:
@@ -127,29 +125,33 @@ func (s *Service) admit(m *sms.Message, tps int, now time.Time) *Refusal {
 	return nil
 }
 
-// persisted is the writer's callback for a durable accept.
-func (s *Service) persisted(tag any, err error) {
+// persisted is the writer's callback for a durable accept; it releases
+// the acceptCtx (the writer is done with it) before calling done.
+func persisted(tag any, err error) {
 	ac := tag.(*acceptCtx)
+	s, m, done, dtag := ac.s, ac.m, ac.done, ac.tag
+	ac.release()
 	if err != nil {
 		s.log.Error("persist message", "err", err)
-		s.refund(ac.m.ID)
+		s.refund(m.ID)
 		s.m.refused(ProblemInternal)
-		ac.done(ac.tag, ac.m, errPersist)
+		done(dtag, m, errPersist)
 		return
 	}
-	s.m.accepted(ac.m)
-	ac.done(ac.tag, ac.m, nil)
-	s.release(ac.m)
+	s.m.accepted(m)
+	done(dtag, m, nil)
+	s.release(m)
 }
 
 // persistedFast is the writer's callback for a fast-mode accept: the
 // sender already has its answer, so a failure can only be logged.
-func (s *Service) persistedFast(tag any, err error) {
+func persistedFast(tag any, err error) {
+	ac := tag.(*acceptCtx)
 	if err != nil {
-		ac := tag.(*acceptCtx)
-		s.m.lostFast.Inc()
-		s.log.Error("fast mode: accepted message not persisted", "id", ac.m.ID, "err", err)
+		ac.s.m.lostFast.Inc()
+		ac.s.log.Error("fast mode: accepted message not persisted", "id", ac.m.ID, "err", err)
 	}
+	ac.release()
 }
 
 // release sends m on its way: to the scheduler when it is due later,
@@ -287,18 +289,12 @@ func (s *Service) finishUnsent(m *sms.Message, st sms.Status, code string) {
 	s.notifyFinal(m, st, code, "")
 }
 
-// record appends a status event through the writer.
+// record appends a status event through the writer (a pooled row: see
+// addEvent).
 func (s *Service) record(m *sms.Message, e sms.Event) {
-	if err := s.w.Add(&store.Event{AccountID: m.AccountID, Event: e}, s.recorded, nil); err != nil {
+	if err := s.addEvent(m.AccountID, e, nil, pdu.Header{}); err != nil {
 		s.m.eventsLost.Inc()
 		s.log.Error("status event not recorded: writer backlog", "id", e.MessageID, "status", e.Status)
-	}
-}
-
-func (s *Service) recorded(_ any, err error) {
-	if err != nil {
-		s.m.eventsLost.Inc()
-		s.log.Error("status event not recorded", "err", err)
 	}
 }
 
@@ -339,22 +335,29 @@ func (s *Service) recover(ctx context.Context) error {
 	return nil
 }
 
-// waitCtx is a helper for callers that wait for an AcceptFunc.
+// waitCtx is a helper for callers that wait for an AcceptFunc. It is
+// pooled with its channel: AcceptWait puts it back only after it received
+// the outcome, so the channel is empty and no callback is left to send.
 type waitCtx struct {
 	ch chan error
 }
+
+var waitCtxs = sync.Pool{New: func() any { return &waitCtx{ch: make(chan error, 1)} }}
 
 func waitDone(tag any, _ *sms.Message, err error) { tag.(*waitCtx).ch <- err }
 
 // AcceptWait is Accept for callers that wait (the HTTP API): it returns
 // when the message is accepted or refused, or when ctx is done.
 func (s *Service) AcceptWait(ctx context.Context, m *sms.Message, tps int) error {
-	w := &waitCtx{ch: make(chan error, 1)}
+	w := waitCtxs.Get().(*waitCtx)
 	s.Accept(m, tps, waitDone, w)
 	select {
 	case err := <-w.ch:
+		waitCtxs.Put(w)
 		return err
 	case <-ctx.Done():
+		// The callback will still send to w.ch: w is left to it (and
+		// the garbage collector), not put back.
 		return ctx.Err()
 	}
 }

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -8,13 +9,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gallant-sms/gallant/router"
 	"github.com/gallant-sms/gallant/smpp"
 	"github.com/gallant-sms/gallant/smpp/pdu"
 	"github.com/gallant-sms/gallant/smpp/pdutext"
 	"github.com/gallant-sms/gallant/sms"
-	"github.com/gallant-sms/gallant/store"
 	"github.com/gallant-sms/gallant/throttle"
 )
 
@@ -30,6 +31,9 @@ type bind struct {
 	c       *carrier
 	cl      *smpp.Client
 	scratch []byte // encoding buffer: Submit is called from one router goroutine
+	// onAnswer is b.answered, made once: a method value passed per call
+	// would allocate a closure per submit_sm.
+	onAnswer smpp.ResponseFunc
 }
 
 var _ router.Sender = (*bind)(nil)
@@ -42,6 +46,7 @@ func (s *Service) newCarrier(cc CarrierConfig) (*carrier, error) {
 			sc.Window = cc.Window
 		}
 		b := &bind{c: c}
+		b.onAnswer = b.answered
 		cl, err := smpp.NewClient(smpp.ClientConfig{
 			Addr: cc.Addr, BindType: cc.BindType, SystemID: cc.SystemID, Password: cc.Password,
 			SystemType: cc.SystemType, Session: sc, Handler: smpp.HandlerFunc(c.handle),
@@ -128,7 +133,7 @@ func (b *bind) Submit(o *router.Outgoing, _ router.SubmitDone) error {
 		sm.TLVs = pdu.TLVs(pdu.AppendTLV(nil, pdu.TagMessagePayload, seg.Body))
 	}
 	b.scratch = sm.AppendBody(b.scratch[:0])
-	_, err := b.cl.TrySend(pdu.SubmitSMID, b.scratch, o, b.answered)
+	_, err := b.cl.TrySend(pdu.SubmitSMID, b.scratch, o, b.onAnswer)
 	switch {
 	case err == nil:
 		return nil
@@ -186,6 +191,27 @@ func normalizeCarrierID(id string) string {
 	return strings.ToUpper(id)
 }
 
+// appendCarrierKey appends normalizeCarrierID(string(id)) to dst, without
+// a string in between for the usual ASCII id.
+func appendCarrierKey(dst, id []byte) []byte {
+	for _, c := range id {
+		if c >= utf8.RuneSelf {
+			return append(dst, normalizeCarrierID(string(id))...)
+		}
+	}
+	id = bytes.TrimSpace(id)
+	for len(id) > 1 && id[0] == '0' {
+		id = id[1:]
+	}
+	for _, c := range id {
+		if c >= 'a' && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
 // handle takes the carrier's requests: receipts and MO messages.
 func (c *carrier) handle(sess *smpp.Session, h pdu.Header, body []byte) {
 	switch h.ID {
@@ -225,58 +251,67 @@ func (c *carrier) handle(sess *smpp.Session, h pdu.Header, body []byte) {
 // deliverRespBody is deliver_sm_resp's body: an empty message_id.
 var deliverRespBody = []byte{0}
 
-// carrierAck answers a carrier's deliver_sm once what it carried is
-// stored.
+// carrierAck answers a carrier's MO deliver_sm once it is stored (see
+// moStored). Receipts use a pooled eventRow instead.
 type carrierAck struct {
 	sess *smpp.Session
 	h    pdu.Header
 }
 
-func (s *Service) ackCarrier(tag any, err error) {
+// moStored is the writer's DoneFunc for an MO message.
+func moStored(tag any, err error) {
 	a := tag.(*carrierAck)
-	st := pdu.StatusOK
+	ackCarrier(a.sess, a.h, err)
+}
+
+// ackCarrier answers a carrier's deliver_sm or data_sm h once what it
+// carried is stored, or with a temporary error when storing failed.
+func ackCarrier(sess *smpp.Session, h pdu.Header, err error) {
 	if err != nil {
-		st = pdu.StatusXTAppn // temporary: the carrier will send it again
+		_ = sess.Respond(h, pdu.StatusXTAppn, nil) // temporary: the carrier will send it again
+		return
 	}
-	var body []byte
-	if st == pdu.StatusOK {
-		body = deliverRespBody // deliver_sm_resp and data_sm_resp: empty message_id
-	}
-	_ = a.sess.Respond(a.h, st, body)
+	_ = sess.Respond(h, pdu.StatusOK, deliverRespBody) // deliver_sm_resp and data_sm_resp: empty message_id
 }
 
 // receipt matches a carrier's delivery receipt to our message segment,
 // records its status and, when the message is complete, tells its sender.
 func (c *carrier) receipt(sess *smpp.Session, h pdu.Header, tlvs pdu.TLVs, text []byte) {
 	s := c.s
-	var id string
+	var idb []byte // the carrier's message id, in the PDU
 	var st sms.Status
 	var code string
 	if rid, ok := tlvs.CString(pdu.TagReceiptedMessageID); ok && len(rid) > 0 {
-		id = string(rid)
+		idb = rid
 	}
 	stateOK := false
 	if ms, ok := tlvs.Byte(pdu.TagMessageState); ok {
 		st, stateOK = statusOfState(pdutext.MessageState(ms))
 	}
-	if r, err := pdutext.ParseReceipt(text); err == nil {
-		if id == "" {
-			id = r.ID
+	// Read in place: only what is kept (an id from the text, an error
+	// code) is copied out of text, which is valid during this call only.
+	if r, err := pdutext.ParseReceiptView(text); err == nil {
+		if len(idb) == 0 {
+			idb = r.ID
 		}
 		if !stateOK {
 			st, stateOK = statusOfState(r.Stat.State())
 		}
-		if r.Err != "" && r.Err != "000" {
-			code = r.Err
+		if len(r.Err) > 0 && string(r.Err) != "000" {
+			code = string(r.Err)
 		}
 	}
-	if id == "" || !stateOK {
+	if len(idb) == 0 || !stateOK {
 		// Not a receipt we can use, or not final: acknowledge and move on.
 		s.m.receipts("ignored")
 		_ = sess.Respond(h, pdu.StatusOK, deliverRespBody)
 		return
 	}
-	ref, ok := s.tr.takeDLR(c.cfg.Name, normalizeCarrierID(id))
+	id := string(idb) // kept: the event's carrier message id
+	// The lookup key is normalized on the stack: takeDLR keeps no
+	// reference to it.
+	var kb [64]byte
+	ref, ok := s.tr.takeDLR(c.cfg.Name, string(appendCarrierKey(kb[:0], idb)))
 	if !ok {
 		// Not known in memory: its submit_sm_resp may still be unread on
 		// another bind, or it is older than this process. Match it again
@@ -305,9 +340,9 @@ func (c *carrier) storedDLR(id string) (dlrRef, bool) {
 func (c *carrier) applyReceipt(sess *smpp.Session, h pdu.Header, ref dlrRef, id string, st sms.Status, code string) {
 	s := c.s
 	s.m.receipts("matched")
-	ev := &store.Event{AccountID: ref.account, Event: sms.Event{MessageID: ref.msg, Status: st, At: time.Now().UTC(),
-		Segment: ref.seg, Carrier: c.cfg.Name, CarrierMsgID: id, ErrorCode: code}}
-	if err := s.w.Add(ev, s.ackCarrier, &carrierAck{sess: sess, h: h}); err != nil {
+	ev := sms.Event{MessageID: ref.msg, Status: st, At: time.Now().UTC(),
+		Segment: ref.seg, Carrier: c.cfg.Name, CarrierMsgID: id, ErrorCode: code}
+	if err := s.addEvent(ref.account, ev, sess, h); err != nil {
 		_ = sess.Respond(h, pdu.StatusXTAppn, nil) // busy: the carrier retries
 		return
 	}
@@ -341,7 +376,7 @@ func (c *carrier) mo(sess *smpp.Session, h pdu.Header, src, dst pdu.Address, dc,
 		Dest:       sms.Address{TON: dst.TON, NPI: dst.NPI, Addr: string(dst.Addr)},
 		DataCoding: dc, ESMClass: esm, Body: append([]byte(nil), body...), ReceivedAt: time.Now().UTC(),
 	}
-	if err := s.w.Add(m, s.ackCarrier, &carrierAck{sess: sess, h: h}); err != nil {
+	if err := s.w.Add(m, moStored, &carrierAck{sess: sess, h: h}); err != nil {
 		_ = sess.Respond(h, pdu.StatusXTAppn, nil)
 		return
 	}

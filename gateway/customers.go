@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gallant-sms/gallant/account"
 	"github.com/gallant-sms/gallant/smpp"
@@ -30,15 +31,11 @@ type customers struct {
 	flushes chan account.Binding
 	quit    chan struct{}
 	wg      sync.WaitGroup
-}
 
-// custReceipt is one receipt on its way to a customer.
-type custReceipt struct {
-	account  int64
-	systemID string
-	id       sms.ID
-	body     []byte // deliver_sm body
-	expires  time.Time
+	// c.accepted and c.receiptAnswered, made once: a method value passed
+	// per call would allocate a closure per message.
+	onAccepted AcceptFunc
+	onReceipt  smpp.ResponseFunc
 }
 
 // receiptWorkers send receipts to customers in parallel, so one slow
@@ -48,6 +45,7 @@ const receiptWorkers = 4
 func newCustomers(s *Service) *customers {
 	c := &customers{s: s, rx: map[string][]*smpp.Session{},
 		queue: make(chan *custReceipt, 65536), flushes: make(chan account.Binding, 1024), quit: make(chan struct{})}
+	c.onAccepted, c.onReceipt = c.accepted, c.receiptAnswered
 	sc := s.cfg.CustomerSession
 	c.srv = &smpp.Server{
 		Authenticator:       smpp.AuthenticatorFunc(c.authenticate),
@@ -195,12 +193,6 @@ type submitFields struct {
 	tlvs           pdu.TLVs
 }
 
-// smppReq is one customer request waiting for its accept.
-type smppReq struct {
-	sess *smpp.Session
-	h    pdu.Header
-}
-
 func (c *customers) submit(sess *smpp.Session, h pdu.Header, b account.Binding, f submitFields) {
 	refuseWith := func(r *Refusal) {
 		c.s.m.refused(r.Problem)
@@ -244,12 +236,14 @@ func (c *customers) submit(sess *smpp.Session, h pdu.Header, b account.Binding, 
 	if ref, ok := f.tlvs.Uint16(pdu.TagUserMessageReference); ok {
 		m.ClientRef = strconv.Itoa(int(ref))
 	}
-	c.s.Accept(m, b.TPSLimit, c.accepted, &smppReq{sess: sess, h: h})
+	c.s.Accept(m, b.TPSLimit, c.onAccepted, newSMPPReq(sess, h))
 }
 
-// accepted answers a submit_sm or data_sm with our message id.
+// accepted answers a submit_sm or data_sm with our message id, and
+// releases the request (Accept calls it exactly once).
 func (c *customers) accepted(tag any, m *sms.Message, err error) {
 	req := tag.(*smppReq)
+	defer req.release()
 	if err != nil {
 		st := pdu.StatusSysErr
 		var r *Refusal
@@ -346,19 +340,44 @@ func smppState(st sms.Status, code string) pdutext.MessageState {
 // an error code: a carrier's receipt code as it came (padded), a
 // command_status ("0x45") in decimal, and our own words ("no-route",
 // "cancelled") as 000, since the state already says what happened.
-func receiptErr(code string) string {
+//
+// It returns the digits in an array, so that a receipt needs no
+// allocation for them, and parses without strconv: a code that is not a
+// number (the usual case: none at all) is not an error to build.
+func receiptErr(code string) [3]byte {
 	n := -1
 	if h, ok := strings.CutPrefix(code, "0x"); ok {
-		if v, err := strconv.ParseUint(h, 16, 32); err == nil {
-			n = int(min(v, 999))
-		}
-	} else if v, err := strconv.ParseUint(code, 10, 32); err == nil {
-		n = int(min(v, 999))
+		n = parseCapped(h, 16)
+	} else {
+		n = parseCapped(code, 10)
 	}
 	if n < 0 {
-		return "000"
+		return [3]byte{'0', '0', '0'}
 	}
-	return string([]byte{byte('0' + n/100), byte('0' + n/10%10), byte('0' + n%10)})
+	return [3]byte{byte('0' + n/100), byte('0' + n/10%10), byte('0' + n%10)}
+}
+
+// parseCapped parses digits of base 10 or 16 (either case) and caps the
+// value at 999; it returns -1 when s is empty or has another character.
+func parseCapped(s string, base int) int {
+	if s == "" {
+		return -1
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		var d int
+		switch {
+		case c >= '0' && c <= '9':
+			d = int(c - '0')
+		case base == 16 && c|0x20 >= 'a' && c|0x20 <= 'f':
+			d = int(c|0x20-'a') + 10
+		default:
+			return -1
+		}
+		n = min(n*base+d, 999)
+	}
+	return n
 }
 
 // stateOf maps our status to an SMPP message_state.
@@ -382,32 +401,34 @@ func stateOf(st sms.Status) pdutext.MessageState {
 	return pdutext.StateEnroute
 }
 
-// receiptText is the customer receipt's text field: the first 20
-// characters of the message when it is text, with anything outside
-// printable ASCII shown as '?' (the receipt itself travels as GSM 7-bit).
-func receiptText(m *sms.Message) string {
+// appendReceiptText appends the customer receipt's text field to dst:
+// the first 20 characters of the message when it is text, with anything
+// outside printable ASCII shown as '?' (the receipt itself travels as GSM
+// 7-bit).
+func appendReceiptText(dst []byte, m *sms.Message) []byte {
 	if m.HasUDH() {
-		return ""
+		return dst
 	}
 	dc := pdutext.DataCoding(m.DataCoding)
 	if a := dc.Alphabet(); a != pdutext.AlphabetGSM7 && a != pdutext.AlphabetUCS2 && a != pdutext.AlphabetIA5 && a != pdutext.AlphabetLatin1 {
-		return ""
+		return dst
 	}
-	t, err := pdutext.Decode(nil, m.Body, dc)
+	// A one-segment text decodes within the stack buffer; a longer one
+	// spills to the heap, as before.
+	var scratch [512]byte
+	t, err := pdutext.Decode(scratch[:0], m.Body, dc)
 	if err != nil {
-		return ""
+		return dst
 	}
-	out := make([]byte, 0, pdutext.ReceiptTextLen)
-	for _, r := range string(t) {
-		if len(out) == pdutext.ReceiptTextLen {
-			break
-		}
+	for n := 0; n < pdutext.ReceiptTextLen && len(t) > 0; n++ {
+		r, size := utf8.DecodeRune(t) // not range string(t): that copies t
+		t = t[size:]
 		if r < 0x20 || r > 0x7E {
 			r = '?'
 		}
-		out = append(out, byte(r))
+		dst = append(dst, byte(r))
 	}
-	return string(out)
+	return dst
 }
 
 // receipt queues a delivery receipt for an SMPP customer.
@@ -418,14 +439,22 @@ func (c *customers) receipt(m *sms.Message, st sms.Status, code string) {
 	if st == sms.StatusDelivered {
 		dlvrd = 1
 	}
-	idText := m.ID.String()
-	text := pdutext.AppendReceipt(nil, pdutext.Receipt{ID: idText, Sub: 1, Dlvrd: dlvrd,
-		SubmitDate: m.CreatedAt, DoneDate: now, Stat: state.Stat(), Err: receiptErr(code), Text: receiptText(m)})
+	// Everything is encoded on the stack and then once into the pooled
+	// custReceipt's own buffer: the strings converted here do not escape
+	// (AppendReceipt only copies them), so they need no allocation.
+	var idBuf [20]byte
+	var textBuf [pdutext.ReceiptTextLen]byte
+	var tlvBuf [64]byte
+	var smBuf [256]byte
+	id := m.ID.AppendTo(idBuf[:0])
+	errDigits := receiptErr(code)
+	text := pdutext.AppendReceipt(smBuf[:0], pdutext.Receipt{ID: string(id), Sub: 1, Dlvrd: dlvrd,
+		SubmitDate: m.CreatedAt, DoneDate: now, Stat: state.Stat(), Err: string(errDigits[:]),
+		Text: string(appendReceiptText(textBuf[:0], m))})
 	if len(text) > 254 {
 		text = text[:254]
 	}
-	var tlvs []byte
-	tlvs = pdu.AppendTLVCString(tlvs, pdu.TagReceiptedMessageID, []byte(idText))
+	tlvs := pdu.AppendTLVCString(tlvBuf[:0], pdu.TagReceiptedMessageID, id)
 	tlvs = pdu.AppendTLVByte(tlvs, pdu.TagMessageState, byte(state))
 	dm := pdu.DeliverSM{
 		Source:   pdu.Address{TON: m.Dest.TON, NPI: m.Dest.NPI, Addr: []byte(m.Dest.Addr)},
@@ -441,7 +470,9 @@ func (c *customers) receipt(m *sms.Message, st sms.Status, code string) {
 	if min := now.Add(time.Hour); expires.Before(min) {
 		expires = min // a receipt outlives the message's validity a little
 	}
-	r := &custReceipt{account: m.AccountID, systemID: m.SystemID, id: m.ID, body: dm.AppendBody(nil), expires: expires}
+	r := newCustReceipt()
+	r.account, r.systemID, r.id, r.expires = m.AccountID, m.SystemID, m.ID, expires
+	r.body = dm.AppendBody(r.buf[:0])
 	select {
 	case c.queue <- r:
 	default:
@@ -452,53 +483,118 @@ func (c *customers) receipt(m *sms.Message, st sms.Status, code string) {
 // sendLoop delivers queued receipts, holding those no bind takes.
 func (c *customers) sendLoop() {
 	defer c.wg.Done()
+	w := newWindowWait()
+	defer w.stop()
 	for {
 		select {
 		case <-c.quit:
 			return
 		case r := <-c.queue:
-			c.send(r)
+			c.send(r, w)
 		}
 	}
 }
 
-// receiptTimeout bounds how long one receipt waits for a customer's
-// window and answer before it is held instead.
+// receiptTimeout bounds how long one receipt waits for room in a
+// customer's window before it is held instead.
 const receiptTimeout = 10 * time.Second
 
-func (c *customers) send(r *custReceipt) {
+// windowWait is one sendLoop's bounded wait for a customer's window: a
+// context that a reusable timer cancels receiptTimeout after start. A
+// wait that ends in time (a slot frees) costs nothing; only one that runs
+// out needs a new context and timer. context.WithTimeout per receipt
+// would cost four allocations and a timer each time.
+type windowWait struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	timer  *time.Timer
+}
+
+func newWindowWait() *windowWait {
+	w := &windowWait{}
+	w.renew()
+	return w
+}
+
+// renew makes a fresh context and a stopped timer that cancels it.
+func (w *windowWait) renew() {
+	w.ctx, w.cancel = context.WithCancel(context.Background())
+	w.timer = time.AfterFunc(time.Hour, w.cancel)
+	w.timer.Stop()
+}
+
+// start arms the deadline and returns the context to wait with.
+func (w *windowWait) start() context.Context {
+	w.timer.Reset(receiptTimeout)
+	return w.ctx
+}
+
+// done disarms the deadline; if it fired (or is firing) the context is
+// spent and is replaced.
+func (w *windowWait) done() {
+	if !w.timer.Stop() {
+		w.cancel()
+		w.renew()
+	}
+}
+
+// stop releases the timer and the context.
+func (w *windowWait) stop() {
+	w.timer.Stop()
+	w.cancel()
+}
+
+// send sends r to one of its customer's binds, or holds it; it takes the
+// caller's reference to r. w bounds the wait for the window.
+func (c *customers) send(r *custReceipt, w *windowWait) {
 	sess := c.pick(r.systemID)
 	if sess == nil {
 		c.hold(r)
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), receiptTimeout)
-	defer cancel()
-	// Send waits only for room in the customer's window; the answer comes
-	// to receiptAnswered.
-	if _, err := sess.Send(ctx, pdu.DeliverSMID, r.body, r, c.receiptAnswered); err != nil {
+	// Send and TrySend wait only for room in the customer's window; the
+	// answer comes to receiptAnswered, which gets its own reference.
+	r.retain()
+	// Try first: a window with room needs no deadline at all.
+	_, err := sess.TrySend(pdu.DeliverSMID, r.body, r, c.onReceipt)
+	if errors.Is(err, smpp.ErrWindowFull) {
+		_, err = sess.Send(w.start(), pdu.DeliverSMID, r.body, r, c.onReceipt)
+		w.done()
+	}
+	if err != nil {
+		r.release() // receiptAnswered's: not called when Send fails
 		c.s.m.receiptsToCustomers("held")
 		c.hold(r)
+		return
 	}
+	// The session copied the body when Send returned; receiptAnswered
+	// may still hold r.
+	r.release()
 }
 
-// receiptAnswered holds a receipt the customer did not take.
+// receiptAnswered holds a receipt the customer did not take, and drops
+// its reference to it.
 func (c *customers) receiptAnswered(tag any, h pdu.Header, _ []byte, err error) {
+	r := tag.(*custReceipt)
 	if err != nil || h.Status != pdu.StatusOK {
 		c.s.m.receiptsToCustomers("held")
-		c.hold(tag.(*custReceipt))
+		c.hold(r)
 		return
 	}
 	c.s.m.receiptsToCustomers("delivered")
+	r.release()
 }
 
-// hold keeps a receipt in the store until the customer binds.
+// hold keeps a receipt in the store until the customer binds. It takes
+// the caller's reference to r and passes it on to the writer, which reads
+// r.body until heldStored.
 func (c *customers) hold(r *custReceipt) {
 	err := c.s.w.Add(&store.HeldReceipt{AccountID: r.account, SystemID: r.systemID, MessageID: r.id,
-		Payload: r.body, ExpiresAt: r.expires}, nil, nil)
+		Payload: r.body, ExpiresAt: r.expires}, heldStored, r)
 	if err != nil {
 		c.s.m.receiptsToCustomers("dropped")
 		c.s.log.Error("receipt for a customer dropped: writer backlog", "id", r.id, "system_id", r.systemID)
+		r.release()
 	}
 }
 

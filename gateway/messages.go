@@ -139,16 +139,18 @@ func (s *Service) SendBatch(ctx context.Context, accountID int64, tps int, reqs 
 	results := make([]SendResult, len(reqs))
 	b := &batchWait{left: len(reqs), errs: make([]error, len(reqs)), seen: make([]bool, len(reqs)), done: make(chan struct{}), mu: make(chan struct{}, 1)}
 	msgs := make([]*sms.Message, len(reqs))
+	tags := make([]batchTag, len(reqs)) // one allocation for the batch's tags
 	for i := range reqs {
+		tags[i] = batchTag{b, i}
 		m, enc, r := s.build(accountID, &reqs[i])
 		if r != nil {
 			s.m.refused(r.Problem)
-			batchDone(&batchTag{b, i}, nil, r)
+			batchDone(&tags[i], nil, r)
 			continue
 		}
 		msgs[i] = m
 		results[i] = SendResult{Segments: m.Segments, Encoding: enc}
-		s.Accept(m, tps, batchDone, &batchTag{b, i})
+		s.Accept(m, tps, batchDone, &tags[i])
 	}
 	if len(reqs) > 0 {
 		select {

@@ -108,3 +108,60 @@ func TestParseReceiptErrors(t *testing.T) {
 		}
 	}
 }
+
+// viewReceipt copies a ReceiptView into a Receipt, to compare it with
+// ParseReceipt's.
+func viewReceipt(v ReceiptView) Receipt {
+	return Receipt{ID: string(v.ID), Sub: v.Sub, Dlvrd: v.Dlvrd, SubmitDate: v.SubmitDate, DoneDate: v.DoneDate,
+		Stat: v.Stat, Err: string(v.Err), Text: string(v.Text)}
+}
+
+func TestParseReceiptViewMatchesParseReceipt(t *testing.T) {
+	for _, in := range []string{
+		"id:1A2B3C4D sub:001 dlvrd:001 submit date:2501151030 done date:2501151031 stat:DELIVRD err:000 text:Hello",
+		"ID:123 SUB:001 DLVRD:000 SUBMIT DATE:2501151030 DONE DATE:2501151031 STAT:undeliv ERR:001 TEXT:Hi",
+		"stat:REJECTD id:77 err:027 text:hi there done date:2501151031 submit date:2501151030 sub:001 dlvrd:000",
+		"  id: 12345  sub:+7   dlvrd:-1 submit  date:20250115103005 stat : foobar err:x Text:Hello world  ",
+		"id:9 sub:99999999999999999999 dlvrd:1x stat:Buffred",
+		"id:9 sub: dlvrd: stat: err: text:",
+		"", "hello world", "id: sub:001", "stat:DELIVRD err:000",
+	} {
+		want, wantErr := ParseReceipt([]byte(in))
+		v, err := ParseReceiptView([]byte(in))
+		if (err == nil) != (wantErr == nil) {
+			t.Errorf("%q: error %v, ParseReceipt's %v", in, err, wantErr)
+			continue
+		}
+		if got := viewReceipt(v); got != want {
+			t.Errorf("%q:\n view %+v\n want %+v", in, got, want)
+		}
+	}
+}
+
+func TestParseReceiptViewInPlace(t *testing.T) {
+	b := []byte("id:abc stat:DELIVRD err:001 text:hi")
+	v, err := ParseReceiptView(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[3] = 'X' // the view is a window on b
+	if string(v.ID) != "Xbc" || string(v.Err) != "001" || string(v.Text) != "hi" || v.Stat != StatDelivered {
+		t.Errorf("view %+v does not read b in place", v)
+	}
+}
+
+func FuzzParseReceiptView(f *testing.F) {
+	f.Add([]byte("id:1A2B3C4D sub:001 dlvrd:001 submit date:2501151030 done date:2501151031 stat:DELIVRD err:000 text:Hello"))
+	f.Add([]byte("stat:rejectd id:77 err:027 text:hi there done date:2501151031 submit date:20250115103005 sub:-01"))
+	f.Add([]byte("ID: 5  SUBMIT_DATE:250115103005 Text: stat:odd"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		want, wantErr := ParseReceipt(b)
+		v, err := ParseReceiptView(b)
+		if (err == nil) != (wantErr == nil) {
+			t.Fatalf("error %v, ParseReceipt's %v", err, wantErr)
+		}
+		if got := viewReceipt(v); got != want {
+			t.Fatalf("view %+v\nwant %+v", got, want)
+		}
+	})
+}

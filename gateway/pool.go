@@ -1,0 +1,166 @@
+package gateway
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gallant-sms/gallant/smpp"
+	"github.com/gallant-sms/gallant/smpp/pdu"
+	"github.com/gallant-sms/gallant/sms"
+	"github.com/gallant-sms/gallant/store"
+)
+
+// Pools of the small objects every message needs on its way (issue 5).
+// The rule for each: a value goes back to its pool only when its last
+// owner is done with it, which the comment on each type spells out; in
+// particular never while the store's Writer (whose Add keeps a row until
+// its DoneFunc is called) or an SMPP session may still read it.
+
+// eventRow is a status event on its way to the store, with what its
+// DoneFunc (eventStored) needs: the service, to count a lost event, and
+// for a carrier's receipt the deliver_sm to answer once the event is
+// stored. Owner: the caller until Writer.Add succeeds, then the Writer
+// until eventStored, which releases it.
+type eventRow struct {
+	ev   store.Event
+	s    *Service
+	sess *smpp.Session // the carrier's session to answer; nil for none
+	h    pdu.Header
+}
+
+var eventRows = sync.Pool{New: func() any { return new(eventRow) }}
+
+// addEvent gives an event of accountID to the writer; when sess is not
+// nil, h is answered on sess once the event is stored (or with a
+// temporary error when it cannot be). It returns the writer's error, in
+// which case nothing was answered.
+func (s *Service) addEvent(accountID int64, e sms.Event, sess *smpp.Session, h pdu.Header) error {
+	r := eventRows.Get().(*eventRow)
+	r.ev = store.Event{AccountID: accountID, Event: e}
+	r.s, r.sess, r.h = s, sess, h
+	if err := s.w.Add(&r.ev, eventStored, r); err != nil {
+		r.release() // the writer did not take it
+		return err
+	}
+	return nil
+}
+
+// eventStored is the writer's DoneFunc for an eventRow. The Writer is done
+// with the row when it calls this, so the row is released.
+func eventStored(tag any, err error) {
+	r := tag.(*eventRow)
+	switch {
+	case r.sess != nil:
+		ackCarrier(r.sess, r.h, err)
+	case err != nil:
+		r.s.m.eventsLost.Inc()
+		r.s.log.Error("status event not recorded", "id", r.ev.MessageID, "status", r.ev.Status, "err", err)
+	}
+	r.release()
+}
+
+func (r *eventRow) release() {
+	*r = eventRow{}
+	eventRows.Put(r)
+}
+
+// acceptCtx carries one Accept through the writer's callback. Owner:
+// Accept until Writer.Add succeeds, then the Writer until persisted or
+// persistedFast, which release it.
+type acceptCtx struct {
+	s    *Service
+	m    *sms.Message
+	done AcceptFunc
+	tag  any
+}
+
+var acceptCtxs = sync.Pool{New: func() any { return new(acceptCtx) }}
+
+func newAcceptCtx(s *Service, m *sms.Message, done AcceptFunc, tag any) *acceptCtx {
+	ac := acceptCtxs.Get().(*acceptCtx)
+	ac.s, ac.m, ac.done, ac.tag = s, m, done, tag
+	return ac
+}
+
+func (ac *acceptCtx) release() {
+	*ac = acceptCtx{}
+	acceptCtxs.Put(ac)
+}
+
+// smppReq is one customer request waiting for its accept. Owner: the
+// Accept it is the tag of, until customers.accepted answers it and
+// releases it (an AcceptFunc is called exactly once).
+type smppReq struct {
+	sess *smpp.Session
+	h    pdu.Header
+}
+
+var smppReqs = sync.Pool{New: func() any { return new(smppReq) }}
+
+func newSMPPReq(sess *smpp.Session, h pdu.Header) *smppReq {
+	r := smppReqs.Get().(*smppReq)
+	r.sess, r.h = sess, h
+	return r
+}
+
+func (r *smppReq) release() {
+	*r = smppReq{}
+	smppReqs.Put(r)
+}
+
+// custReceiptBuf is the room for a receipt's deliver_sm body inside a
+// custReceipt: about 60 octets of fixed fields and addresses, a receipt
+// text of about 130 and 40 of TLVs. A longer body (long addresses or
+// carrier codes) spills to the heap.
+const custReceiptBuf = 256
+
+// custReceipt is one receipt on its way to a customer.
+//
+// It is shared by reference count (refs): the one who made it (and the
+// queue, and then sendLoop) holds one reference; Send takes a second for
+// receiptAnswered before the request goes out; hold passes its caller's
+// reference on to the Writer, which gives it back through heldStored. The
+// last release puts it back in the pool. The count matters because a
+// session that closes while Send is still copying the body calls
+// receiptAnswered (with ErrConnectionLost) from its own goroutine, before
+// Send returns: body must stay untouched until both are done.
+type custReceipt struct {
+	account  int64
+	systemID string
+	id       sms.ID
+	body     []byte // deliver_sm body: buf[:n], or a larger heap copy
+	expires  time.Time
+	refs     atomic.Int32
+	buf      [custReceiptBuf]byte
+}
+
+var custReceipts = sync.Pool{New: func() any { return new(custReceipt) }}
+
+// newCustReceipt returns an empty custReceipt with one reference.
+func newCustReceipt() *custReceipt {
+	r := custReceipts.Get().(*custReceipt)
+	r.refs.Store(1)
+	return r
+}
+
+// retain adds a reference.
+func (r *custReceipt) retain() { r.refs.Add(1) }
+
+// release drops a reference; the last one puts r back in the pool.
+func (r *custReceipt) release() {
+	switch n := r.refs.Add(-1); {
+	case n > 0:
+		return
+	case n < 0:
+		// Released more often than retained: a bug. Never reuse it (it
+		// may still be read); the garbage collector takes it.
+		return
+	}
+	r.account, r.systemID, r.id, r.body, r.expires = 0, "", 0, nil, time.Time{}
+	custReceipts.Put(r)
+}
+
+// heldStored is the writer's DoneFunc for a held receipt: the Writer is
+// done reading its payload (r.body), so hold's reference is dropped.
+func heldStored(tag any, _ error) { tag.(*custReceipt).release() }
