@@ -35,7 +35,7 @@ cleanup() {
   for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill -TERM "$p" 2>/dev/null || true; done
   sleep 1
   for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill -KILL "$p" 2>/dev/null || true; done
-  rm -rf "$WORK"
+  [ -n "${BENCH_KEEP:-}" ] && cp -r "$WORK" "$BENCH_KEEP"; rm -rf "$WORK"
 }
 trap cleanup EXIT INT TERM
 
@@ -176,7 +176,9 @@ for r in "${ROWS[@]}"; do
   fi
   case $name in
   http*) rate=$(field "$file" requests_per_second); msgs=$(field "$file" messages_per_second) ;;
-  *) rate=$(field "$file" accepted_per_second); msgs=$(field "$file" messages_per_second) ;;
+  *) # accepted messages: accepted submit_sm scaled by the mix's messages per submit_sm
+    rate=$(field "$file" accepted_per_second)
+    msgs=$(awk "BEGIN{s=$(field "$file" submit_sm); print (s>0 ? ${rate:-0}*$(field "$file" messages)/s : 0)}") ;;
   esac
   p50=$(field "$file" p50_us); p99=$(field "$file" p99_us); mx=$(field "$file" max_us)
   exp=$(field "$file" expected); got=$(field "$file" matched)
