@@ -71,6 +71,10 @@ type Config struct {
 	// WebhookSecret signs callbacks to per-message callback URLs of
 	// accounts that have no secret of their own.
 	WebhookSecret string
+	// ReceiptQueue bounds the receipts waiting for a customer send
+	// worker; beyond it receipts are held in the store and sent from
+	// there within a second. Default 65,536.
+	ReceiptQueue int
 	// BindRecheck is how often open customer binds are checked against
 	// the store (credential deleted or narrowed, account suspended, on
 	// any instance); default 15 s.
@@ -99,6 +103,9 @@ func (c *Config) withDefaults() Config {
 	out := *c
 	if out.DefaultValidity <= 0 {
 		out.DefaultValidity = 48 * time.Hour
+	}
+	if out.ReceiptQueue <= 0 {
+		out.ReceiptQueue = 65536
 	}
 	if out.BindRecheck <= 0 {
 		out.BindRecheck = defaultBindRecheck

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -29,8 +30,13 @@ type customers struct {
 
 	queue   chan *custReceipt
 	flushes chan account.Binding
-	quit    chan struct{}
-	wg      sync.WaitGroup
+	// heldWhileBound is set when a receipt was held (stored) because the
+	// send queue was full, though its customer may well be bound: the
+	// flush loop then looks for held receipts of every bound customer
+	// instead of waiting for the next bind.
+	heldWhileBound atomic.Bool
+	quit           chan struct{}
+	wg             sync.WaitGroup
 
 	// c.accepted and c.receiptAnswered, made once: a method value passed
 	// per call would allocate a closure per message.
@@ -44,7 +50,7 @@ const receiptWorkers = 4
 
 func newCustomers(s *Service) *customers {
 	c := &customers{s: s, rx: map[string][]*smpp.Session{},
-		queue: make(chan *custReceipt, 65536), flushes: make(chan account.Binding, 1024), quit: make(chan struct{})}
+		queue: make(chan *custReceipt, s.cfg.ReceiptQueue), flushes: make(chan account.Binding, 1024), quit: make(chan struct{})}
 	c.onAccepted, c.onReceipt = c.accepted, c.receiptAnswered
 	sc := s.cfg.CustomerSession
 	c.srv = &smpp.Server{
@@ -476,6 +482,7 @@ func (c *customers) receipt(m *sms.Message, st sms.Status, code string) {
 	select {
 	case c.queue <- r:
 	default:
+		c.s.m.receiptsToCustomers("held")
 		c.hold(r)
 	}
 }
@@ -595,33 +602,74 @@ func (c *customers) hold(r *custReceipt) {
 		c.s.m.receiptsToCustomers("dropped")
 		c.s.log.Error("receipt for a customer dropped: writer backlog", "id", r.id, "system_id", r.systemID)
 		r.release()
+		return
 	}
+	c.heldWhileBound.Store(true)
 }
 
-// flushLoop sends held receipts to customers that bound.
+// heldRetry is how often the flush loop sends receipts held while their
+// customer was bound (the send queue was full).
+const heldRetry = time.Second
+
+// flushLoop sends held receipts to customers that bound, and, after
+// receipts were held for want of room in the send queue, to every bound
+// customer. Flushes run one at a time here, so no held receipt is read
+// and sent by two flushes at once.
 func (c *customers) flushLoop() {
 	defer c.wg.Done()
+	t := time.NewTicker(heldRetry)
+	defer t.Stop()
 	for {
 		select {
 		case <-c.quit:
 			return
 		case b := <-c.flushes:
 			c.flush(b)
+		case <-t.C:
+			if c.heldWhileBound.Swap(false) {
+				for _, b := range c.receivers() {
+					if c.flush(b) {
+						c.heldWhileBound.Store(true) // try again next tick
+					}
+				}
+			}
 		}
 	}
 }
 
+// receivers returns one binding of every system_id with a bind that may
+// receive.
+func (c *customers) receivers() []account.Binding {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]account.Binding, 0, len(c.rx))
+	for _, list := range c.rx {
+		if len(list) == 0 {
+			continue
+		}
+		if b, ok := list[0].Value().(account.Binding); ok {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
 // flush delivers the receipts held for b's system_id, page by page,
-// deleting each page's delivered receipts.
-func (c *customers) flush(b account.Binding) {
+// deleting each page's delivered receipts. It reports whether it stopped
+// with receipts possibly still held (no bind left, a send or the store
+// failed, the customer refused some).
+func (c *customers) flush(b account.Binding) (left bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	// Let the writer store receipts held moments before the bind.
 	_ = c.s.w.Flush(ctx)
 	for ctx.Err() == nil {
 		held, err := c.s.st.HeldReceipts(ctx, b.AccountID, b.SystemID, 500)
-		if err != nil || len(held) == 0 {
-			return
+		if err != nil {
+			return true
+		}
+		if len(held) == 0 {
+			return false
 		}
 		var (
 			mu   sync.Mutex
@@ -655,12 +703,16 @@ func (c *customers) flush(b account.Binding) {
 		if len(ok) > 0 {
 			if _, err := c.s.st.DeleteHeldReceipts(ctx, ok); err != nil {
 				c.s.log.Error("delete delivered held receipts", "err", err)
-				return
+				return true
 			}
 			c.s.m.heldDelivered.Add(float64(len(ok)))
 		}
-		if fail || len(ok) < len(held) || len(held) < 500 {
-			return
+		if fail || len(ok) < len(held) {
+			return true
+		}
+		if len(held) < 500 {
+			return false
 		}
 	}
+	return true
 }

@@ -2,7 +2,9 @@ package gateway_test
 
 import (
 	"bytes"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/gallant-sms/gallant/gateway"
 	"github.com/gallant-sms/gallant/smpp"
@@ -170,5 +172,42 @@ func TestE2EFailureReceipt(t *testing.T) {
 		if n := len(e.Delivers()); n != 1 {
 			t.Errorf("%d receipts, want 1 (registered_delivery 3 asks for successes only)", n)
 		}
+	})
+}
+
+// TestE2EReceiptsHeldWhileBound: when the send queue to customers is
+// full, receipts are held in the store, and reach the customer from there
+// while it stays bound (not only at its next bind), each exactly once.
+func TestE2EReceiptsHeldWhileBound(t *testing.T) {
+	t.Parallel()
+	eachDriver(t, func(t *testing.T, driver string) {
+		c := newCarrier(t, carrierOpts{})
+		g := startGateway(t, storetest.Config(t, driver), gateway.Config{
+			Carriers:     []gateway.CarrierConfig{carrierConfig("c1", c.Addr())},
+			ReceiptQueue: 1, // nearly every receipt overflows the queue
+			// Two deliver_sm outstanding per customer bind: the send
+			// workers soon wait on the window.
+			CustomerSession: smpp.SessionConfig{Window: 1},
+		}, routeAll("c1"))
+		g.waitReady(t)
+		e := g.bind(t, g.customer(t, "Acme"), smpp.Transceiver)
+		e.SetDeliverDelay(200 * time.Millisecond) // a slow customer: the send workers wait on its window
+		texts := uniqueTexts("overflow", 20)
+		ids := submitMany(t, e, texts, 20)
+		got := byID(t, waitReceiptsWithin(t, e, len(texts), 30*time.Second))
+		for text, id := range ids {
+			if r, ok := got[id]; !ok || r.state != pdutext.StateDelivered {
+				t.Errorf("receipt of %q: %+v (found %v)", text, r, ok)
+			}
+		}
+		if n := len(receipts(t, e.Delivers())); n != len(texts) {
+			t.Errorf("%d receipts, want %d: none twice", n, len(texts))
+		}
+		// Most went through the store (the queue holds one): counted once
+		// the customer has answered them.
+		eventually(t, "receipts sent from the store", func() (bool, string) {
+			n := g.metric(t, "gallant_gateway_held_receipts_delivered_total")
+			return n > 0, fmt.Sprint(n)
+		})
 	})
 }

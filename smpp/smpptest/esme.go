@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/gallant-sms/gallant/smpp"
 	"github.com/gallant-sms/gallant/smpp/pdu"
@@ -29,6 +30,7 @@ type ESME struct {
 	mu       sync.Mutex
 	delivers []Deliver
 	status   pdu.Status
+	delay    time.Duration
 	changed  chan struct{}
 }
 
@@ -97,6 +99,14 @@ func (e *ESME) WaitDelivers(ctx context.Context, n int) ([]Deliver, error) {
 	}
 }
 
+// SetDeliverDelay makes the ESME answer each deliver_sm d after it came
+// (a slow customer); 0, the default, answers at once.
+func (e *ESME) SetDeliverDelay(d time.Duration) {
+	e.mu.Lock()
+	e.delay = d
+	e.mu.Unlock()
+}
+
 // Unbind unbinds gracefully.
 func (e *ESME) Unbind(ctx context.Context) error { return e.sess.Unbind(ctx) }
 
@@ -106,7 +116,7 @@ func (e *ESME) Close() error { return e.sess.Close() }
 // handle records deliver_sm and answers every request.
 func (e *ESME) handle(s *smpp.Session, h pdu.Header, body []byte) {
 	e.mu.Lock()
-	st := e.status
+	st, delay := e.status, e.delay
 	if h.ID == pdu.DeliverSMID {
 		d := Deliver{Header: h, Body: bytes.Clone(body)}
 		if err := d.DM.Decode(d.Body); err != nil {
@@ -122,6 +132,10 @@ func (e *ESME) handle(s *smpp.Session, h pdu.Header, body []byte) {
 		var b []byte
 		if h.ID == pdu.DeliverSMID || h.ID == pdu.DataSMID {
 			b = []byte{0} // empty message_id (smpp.md 11, pitfall 7)
+		}
+		if delay > 0 && h.ID == pdu.DeliverSMID {
+			time.AfterFunc(delay, func() { _ = s.Respond(h, st, b) })
+			return
 		}
 		_ = s.Respond(h, st, b)
 	}
