@@ -256,6 +256,11 @@ func TestSimulatorMO(t *testing.T) {
 			t.Fatalf("MO %+v", d.DM)
 		}
 	}
+	// Counted once the ESME has answered, which may be just after it saw
+	// the MO.
+	for deadline := time.Now().Add(5 * time.Second); sim.Summary().MOSent < 3 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
 	if sim.Summary().MOSent < 3 {
 		t.Fatalf("mo_sent %d", sim.Summary().MOSent)
 	}
