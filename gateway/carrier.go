@@ -342,7 +342,16 @@ func (c *carrier) applyReceipt(sess *smpp.Session, h pdu.Header, ref dlrRef, id 
 	s.m.receipts("matched")
 	ev := sms.Event{MessageID: ref.msg, Status: st, At: time.Now().UTC(),
 		Segment: ref.seg, Carrier: c.cfg.Name, CarrierMsgID: id, ErrorCode: code}
-	if err := s.addEvent(ref.account, ev, sess, h); err != nil {
+	if s.cfg.Durability == Fast {
+		// Fast mode answers the carrier at once, as it answers customers:
+		// a crash before the event is written loses this receipt (the
+		// message then stays "submitted").
+		if err := s.addEvent(ref.account, ev, nil, h); err != nil {
+			_ = sess.Respond(h, pdu.StatusXTAppn, nil) // busy: the carrier retries
+			return
+		}
+		ackCarrier(sess, h, nil)
+	} else if err := s.addEvent(ref.account, ev, sess, h); err != nil {
 		_ = sess.Respond(h, pdu.StatusXTAppn, nil) // busy: the carrier retries
 		return
 	}
