@@ -105,7 +105,7 @@ func (s *Service) admit(m *sms.Message, tps int, now time.Time) *Refusal {
 	if !s.rt.Routable(m.AccountID, m.Dest.Addr) {
 		return errNoRoute
 	}
-	if s.parkedLen() >= s.cfg.MaxParked || s.w.Pending() >= s.cfg.WriterHighWater {
+	if s.parkedLen() >= s.cfg.MaxParked || s.w.Pending() >= s.cfg.WriterHighWater || s.tr.len() >= s.cfg.MaxInFlight {
 		return errBackpressure
 	}
 	if tps > 0 {

@@ -71,6 +71,13 @@ type Config struct {
 	// WebhookSecret signs callbacks to per-message callback URLs of
 	// accounts that have no secret of their own.
 	WebhookSecret string
+	// MaxInFlight bounds the messages sent on their way and not final yet
+	// (waiting for a carrier or its receipt), which the gateway keeps in
+	// memory (about 700 bytes each); beyond it new messages are refused
+	// with backpressure, so accepting never outruns completing. Default
+	// 250,000 (about 175 MB); raise it when carriers' receipts are slow
+	// and traffic high (in flight = rate x receipt delay).
+	MaxInFlight int
 	// ReceiptQueue bounds the receipts waiting for a customer send
 	// worker; beyond it receipts are held in the store and sent from
 	// there within a second. Default 65,536.
@@ -103,6 +110,9 @@ func (c *Config) withDefaults() Config {
 	out := *c
 	if out.DefaultValidity <= 0 {
 		out.DefaultValidity = 48 * time.Hour
+	}
+	if out.MaxInFlight <= 0 {
+		out.MaxInFlight = 250_000
 	}
 	if out.ReceiptQueue <= 0 {
 		out.ReceiptQueue = 65536

@@ -3,6 +3,7 @@ package gateway
 import (
 	"hash/maphash"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gallant-sms/gallant/sms"
@@ -44,7 +45,8 @@ type tracker struct {
 	seed    maphash.Seed
 	flights [trackerShards]flightShard
 	dlrs    [trackerShards]dlrShard
-	max     int // per shard
+	max     int          // per shard
+	n       atomic.Int64 // flights tracked, over all shards
 }
 
 type flightShard struct {
@@ -83,6 +85,9 @@ func (t *tracker) flightShard(id sms.ID) *flightShard {
 	return &t.flights[uint64(id)*0x9E3779B97F4A7C15>>58&(trackerShards-1)]
 }
 
+// len returns the number of flights tracked.
+func (t *tracker) len() int { return int(t.n.Load()) }
+
 // add starts tracking m; it reports false when the shard is full (the
 // message is then followed through the store only).
 func (t *tracker) add(m *sms.Message, segments int, expires time.Time) bool {
@@ -94,6 +99,7 @@ func (t *tracker) add(m *sms.Message, segments int, expires time.Time) bool {
 	}
 	s.m[m.ID] = &flight{msg: m, segs: make([]segState, segments), left: segments, expires: expires}
 	s.peak = max(s.peak, len(s.m))
+	t.n.Add(1)
 	return true
 }
 
@@ -109,6 +115,7 @@ func (t *tracker) with(id sms.ID, f func(fl *flight) (forget bool)) bool {
 	}
 	if f(fl) {
 		delete(s.m, id)
+		t.n.Add(-1)
 	}
 	return true
 }
@@ -148,6 +155,7 @@ func (t *tracker) sweep(now time.Time, maxAge time.Duration) (flights, dlrs int)
 		for id, fl := range s.m {
 			if now.After(fl.expires) {
 				delete(s.m, id)
+				t.n.Add(-1)
 				flights++
 			}
 		}

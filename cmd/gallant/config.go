@@ -165,6 +165,10 @@ func (r *RouteCarrier) UnmarshalYAML(n *yaml.Node) error {
 type MessageConfig struct {
 	DefaultValidity time.Duration `yaml:"default_validity"` // default 48h
 	MaxValidity     time.Duration `yaml:"max_validity"`     // default 72h
+	// MaxInFlight bounds the messages on their way and not final yet
+	// (kept in memory, ~700 bytes each); beyond it new messages get
+	// backpressure. Default 250,000.
+	MaxInFlight int `yaml:"max_in_flight"`
 }
 
 // DefaultConfig returns the configuration used when a key is absent.
@@ -232,6 +236,9 @@ func (c *Config) fillDefaults() {
 
 // Validate reports the first problem in c.
 func (c *Config) Validate() error {
+	if c.Messages.MaxInFlight < 0 {
+		return fmt.Errorf("config: messages.max_in_flight %d: want 0 (the default) or more", c.Messages.MaxInFlight)
+	}
 	if _, err := c.Runtime.memoryLimit(func(string) string { return "" }); err != nil {
 		return err
 	}

@@ -41,3 +41,17 @@ func TestRuntimeMemoryLimit(t *testing.T) {
 		t.Errorf("a bad runtime.memory_limit passed the config check: %+v", cfg.Runtime)
 	}
 }
+
+func TestMaxInFlightConfig(t *testing.T) {
+	cfg, err := LoadConfig("", []string{"GALLANT_MESSAGES_MAX_IN_FLIGHT=1000"})
+	if err != nil || cfg.Messages.MaxInFlight != 1000 {
+		t.Fatalf("max_in_flight %d, %v", cfg.Messages.MaxInFlight, err)
+	}
+	g, _, _, err := gatewayConfig(cfg)
+	if err != nil || g.MaxInFlight != 1000 {
+		t.Fatalf("gateway config %d, %v", g.MaxInFlight, err)
+	}
+	if _, err := LoadConfig("", []string{"GALLANT_MESSAGES_MAX_IN_FLIGHT=-1"}); err == nil {
+		t.Error("a negative max_in_flight accepted")
+	}
+}

@@ -237,7 +237,8 @@ func gatewayConfig(cfg Config) (gateway.Config, []router.Route, map[int64][]rout
 		return gateway.Config{}, nil, nil, err
 	}
 	g := gateway.Config{Durability: d, DefaultValidity: cfg.Messages.DefaultValidity, MaxValidity: cfg.Messages.MaxValidity,
-		SystemID: cfg.SMPP.SystemID, MaxBindsPerSystemID: cfg.SMPP.MaxBindsPerSystemID, WebhookSecret: cfg.Webhooks.Secret}
+		MaxInFlight: cfg.Messages.MaxInFlight,
+		SystemID:    cfg.SMPP.SystemID, MaxBindsPerSystemID: cfg.SMPP.MaxBindsPerSystemID, WebhookSecret: cfg.Webhooks.Secret}
 	for _, c := range cfg.Carriers {
 		bt := smpp.Transceiver
 		switch c.BindType {
