@@ -105,7 +105,7 @@ func (s *Service) admit(m *sms.Message, tps int, now time.Time) *Refusal {
 	if !s.rt.Routable(m.AccountID, m.Dest.Addr) {
 		return errNoRoute
 	}
-	if s.parkedLen() >= s.cfg.MaxParked || s.w.Pending() >= s.cfg.WriterHighWater || s.tr.len() >= s.cfg.MaxInFlight {
+	if s.parkedLen() >= s.cfg.MaxParked || s.w.Pending() >= s.cfg.WriterHighWater || s.tr.len() >= s.cfg.MaxInFlight || s.eventsBacklogged() {
 		return errBackpressure
 	}
 	if tps > 0 {
@@ -292,9 +292,10 @@ func (s *Service) finishUnsent(m *sms.Message, st sms.Status, code string) {
 // record appends a status event through the writer (a pooled row: see
 // addEvent).
 func (s *Service) record(m *sms.Message, e sms.Event) {
-	if err := s.addEvent(m.AccountID, e, nil, pdu.Header{}); err != nil {
-		s.m.eventsLost.Inc()
-		s.log.Error("status event not recorded: writer backlog", "id", e.MessageID, "status", e.Status)
+	// Behind events already waiting, or when the writer is full, wait in
+	// memory (see overflow.go): never lost, never out of order.
+	if s.eventsBacklogged() || s.addEvent(m.AccountID, e, nil, pdu.Header{}) != nil {
+		s.recordLater(m.AccountID, e)
 	}
 }
 

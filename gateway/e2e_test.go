@@ -137,6 +137,12 @@ type gw struct {
 // carriers and routes, and stops it when the test ends.
 func startGateway(t testing.TB, scfg store.Config, cfg gateway.Config, routes []router.Route) *gw {
 	t.Helper()
+	return startGatewayWriter(t, scfg, store.WriterConfig{}, cfg, routes)
+}
+
+// startGatewayWriter is startGateway with a writer configured by wcfg.
+func startGatewayWriter(t testing.TB, scfg store.Config, wcfg store.WriterConfig, cfg gateway.Config, routes []router.Route) *gw {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	st, err := store.Open(ctx, scfg, nil)
@@ -148,7 +154,7 @@ func startGateway(t testing.TB, scfg store.Config, cfg gateway.Config, routes []
 		t.Fatalf("migrate: %v", err)
 	}
 	g := &gw{t: t, st: st, reg: prometheus.NewRegistry(), served: make(chan error, 1)}
-	if g.w, err = store.NewWriter(st, store.WriterConfig{}, g.reg); err != nil {
+	if g.w, err = store.NewWriter(st, wcfg, g.reg); err != nil {
 		st.Close()
 		t.Fatal(err)
 	}

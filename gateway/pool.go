@@ -36,6 +36,11 @@ var eventRows = sync.Pool{New: func() any { return new(eventRow) }}
 // temporary error when it cannot be). It returns the writer's error, in
 // which case nothing was answered.
 func (s *Service) addEvent(accountID int64, e sms.Event, sess *smpp.Session, h pdu.Header) error {
+	if sess != nil && s.eventsBacklogged() {
+		// Older events wait for the writer (overflow.go): the carrier
+		// sends this receipt again later, after them.
+		return store.ErrBacklog
+	}
 	r := eventRows.Get().(*eventRow)
 	r.ev = store.Event{AccountID: accountID, Event: e}
 	r.s, r.sess, r.h = s, sess, h

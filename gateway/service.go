@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -53,6 +54,11 @@ type Service struct {
 	rt   *router.Router
 	ids  *sms.IDGenerator
 	m    *metrics
+
+	// Status events waiting for room in the writer (overflow.go).
+	ovMu       sync.Mutex
+	overflow   []heldEvent // guarded by ovMu
+	backlogged atomic.Bool // overflow is not empty
 
 	carriers   []*carrier
 	byName     map[string]*carrier
@@ -160,8 +166,9 @@ func (s *Service) Start(ctx context.Context) error {
 	for _, c := range s.carriers {
 		c.start()
 	}
-	s.wg.Add(4)
+	s.wg.Add(5)
 	go s.loop(s.unpark, 50*time.Millisecond)
+	go s.loop(s.retryOverflow, overflowRetry)
 	go s.loop(s.retryLate, lateRetry)
 	go s.loop(s.sweep, time.Minute)
 	go s.sched.run()
@@ -218,6 +225,8 @@ func (s *Service) Shutdown(ctx context.Context) error {
 	s.sched.stop()
 	s.wg.Wait()
 	s.dropLate()
+	s.retryOverflow()
+	s.dropOverflow()
 	s.customers.stop()
 	wctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

@@ -30,7 +30,10 @@ SMPP mode (default):
   --bind-type T             transceiver or transmitter; with transmitter and
                             registered delivery, each transmitter gets its own
                             receiver bind for the receipts (default transceiver)
-  --window W                outstanding submit_sm per bind (default 10)
+  --window W                outstanding submit_sm per bind (default 10); a bind
+                            pauses 10 ms after ESME_RTHROTTLED or ESME_RMSGQFUL,
+                            and HTTP workers after a refused message, as
+                            well-behaved clients do
   --mix K=W,...             message kinds by weight (default gsm7=80,ucs2=10,long=10):
                               gsm7  a 55-character GSM 7-bit text, one submit_sm
                               ucs2  a UCS-2 text with an emoji, one submit_sm

@@ -237,8 +237,17 @@ func (w *httpWorker) loop(p pacer) {
 		w.rejected += uint64(n) - acc
 		w.accepted.Add(acc)
 		w.requests.Add(1)
+		if acc < uint64(n) && !r.stop.Load() {
+			// Refused (backpressure, rate limit): back off a little, as a
+			// well-behaved client does, instead of hammering the gateway
+			// with requests it cannot take.
+			time.Sleep(refusalBackoff)
+		}
 	}
 }
+
+// refusalBackoff is the pause after a request with refused messages.
+const refusalBackoff = 10 * time.Millisecond
 
 // batchAccepted reads the "accepted" count of a batch answer
 // ({"items":[…],"accepted":N,"rejected":M}); 0 when it has none.

@@ -38,6 +38,7 @@ type recorder struct {
 	ok          atomic.Uint64 // OK submit_sm_resp
 	received    atomic.Uint64 // final receipts, for the progress line
 	lastResp    atomic.Int64  // run clock of the latest OK submit_sm_resp
+	pauseUntil  atomic.Int64  // run clock until which the sender waits (after 0x58/0x14)
 	lastReceipt atomic.Int64  // run clock of the latest paired receipt
 }
 
@@ -58,6 +59,10 @@ func (rc *recorder) submitted(h pdu.Header, body []byte, sent int64) {
 		return
 	case h.Status != pdu.StatusOK:
 		rc.statuses[h.Status]++
+		if h.Status == pdu.StatusThrottled || h.Status == pdu.StatusMsgQFul {
+			// Backpressure: the sender pauses, as an ESME should.
+			rc.pauseUntil.Store(now + int64(refusalBackoff))
+		}
 		return
 	}
 	rc.lastResp.Store(now)

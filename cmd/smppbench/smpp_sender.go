@@ -5,6 +5,7 @@ import (
 	"errors"
 	"runtime"
 	"sync/atomic"
+	"time"
 
 	"github.com/gallant-sms/gallant/smpp"
 	"github.com/gallant-sms/gallant/smpp/pdu"
@@ -86,6 +87,9 @@ func (b *txBind) send(ctx context.Context, p pacer) {
 	for {
 		if !p.wait(&r.stop) {
 			return
+		}
+		if d := b.rec.pauseUntil.Load() - r.now(); d > 0 {
+			time.Sleep(time.Duration(d))
 		}
 		k := r.next.Add(1) - 1
 		if count > 0 && k >= count {

@@ -412,20 +412,51 @@ func (s *Server) sendReceipts() {
 		case <-s.stop:
 			return
 		case job := <-s.receipts:
-			ok := false
-			if sess := s.receiverFor(job.systemID); sess != nil {
-				_, err := sess.Send(ctx, pdu.DeliverSMID, job.body, nil, nil)
-				ok = err == nil
+			sess := s.receiverFor(job.systemID)
+			if sess == nil {
+				s.countDLR(false)
+				continue
 			}
-			s.mu.Lock()
-			if ok {
-				s.sentDLRs++
-			} else {
-				s.lostDLRs++
+			if _, err := sess.Send(ctx, pdu.DeliverSMID, job.body, job, s.receiptAnswered); err != nil {
+				s.countDLR(false)
 			}
-			s.mu.Unlock()
 		}
 	}
+}
+
+// receiptRetry is how long the server waits before sending again a
+// receipt its peer answered with a temporary error.
+const receiptRetry = 10 * time.Millisecond
+
+// receiptAnswered counts a receipt the peer took and sends again, after
+// receiptRetry, one it refused for the time being (ESME_RX_T_APPN,
+// ESME_RTHROTTLED, ESME_RMSGQFUL), as an SMSC does; other answers lose
+// it.
+func (s *Server) receiptAnswered(tag any, h pdu.Header, _ []byte, err error) {
+	job := tag.(receiptJob)
+	switch {
+	case err == nil && h.Status == pdu.StatusOK:
+		s.countDLR(true)
+	case err == nil && (h.Status == pdu.StatusXTAppn || h.Status == pdu.StatusThrottled || h.Status == pdu.StatusMsgQFul):
+		time.AfterFunc(receiptRetry, func() {
+			select {
+			case s.receipts <- job:
+			case <-s.stop:
+			}
+		})
+	default:
+		s.countDLR(false)
+	}
+}
+
+func (s *Server) countDLR(sent bool) {
+	s.mu.Lock()
+	if sent {
+		s.sentDLRs++
+	} else {
+		s.lostDLRs++
+	}
+	s.mu.Unlock()
 }
 
 // receiverFor returns a bound session of systemID that may be sent

@@ -100,20 +100,23 @@ func ParseReceiptMix(s string) ([]StatWeight, error) {
 
 // Summary counts what a Simulator saw; it is what smscsim prints.
 type Summary struct {
-	Binds             uint64            `json:"binds"`
-	BindsRefused      uint64            `json:"binds_refused"`
-	SubmitSM          uint64            `json:"submit_sm"`
-	DataSM            uint64            `json:"data_sm"`
-	Answered          map[string]uint64 `json:"answered"`
-	ByDataCoding      map[string]uint64 `json:"by_data_coding"`
-	Receipts          map[string]uint64 `json:"receipts"`
-	ReceiptsPending   int               `json:"receipts_pending"`
-	ReceiptsDropped   uint64            `json:"receipts_dropped"`
-	MOSent            uint64            `json:"mo_sent"`
-	DroppedConns      uint64            `json:"dropped_connections"`
-	Seconds           float64           `json:"seconds"`
-	SubmitRatePerSec  float64           `json:"submit_rate_per_second"`
-	ReceiptRatePerSec float64           `json:"receipt_rate_per_second"`
+	Binds           uint64            `json:"binds"`
+	BindsRefused    uint64            `json:"binds_refused"`
+	SubmitSM        uint64            `json:"submit_sm"`
+	DataSM          uint64            `json:"data_sm"`
+	Answered        map[string]uint64 `json:"answered"`
+	ByDataCoding    map[string]uint64 `json:"by_data_coding"`
+	Receipts        map[string]uint64 `json:"receipts"`
+	ReceiptsPending int               `json:"receipts_pending"`
+	ReceiptsDropped uint64            `json:"receipts_dropped"`
+	// ReceiptsRetried counts receipts sent again after a temporary
+	// refusal or a lost connection.
+	ReceiptsRetried   uint64  `json:"receipts_retried"`
+	MOSent            uint64  `json:"mo_sent"`
+	DroppedConns      uint64  `json:"dropped_connections"`
+	Seconds           float64 `json:"seconds"`
+	SubmitRatePerSec  float64 `json:"submit_rate_per_second"`
+	ReceiptRatePerSec float64 `json:"receipt_rate_per_second"`
 }
 
 // Simulator is a carrier SMSC for development, tests and benchmarks: it
@@ -159,6 +162,7 @@ type simCounters struct {
 	byCoding                   [256]atomic.Uint64
 	receipts                   []atomic.Uint64 // by mix index
 	receiptsDropped            atomic.Uint64
+	receiptsRetried            atomic.Uint64
 	moSent, droppedConns       atomic.Uint64
 	firstSubmit, lastSubmit    atomic.Int64
 	lastReceipt                atomic.Int64
@@ -296,6 +300,7 @@ func (s *Simulator) Summary() Summary {
 		ByDataCoding:    map[string]uint64{},
 		Receipts:        map[string]uint64{},
 		ReceiptsDropped: c.receiptsDropped.Load(),
+		ReceiptsRetried: c.receiptsRetried.Load(),
 		MOSent:          c.moSent.Load(),
 		DroppedConns:    c.droppedConns.Load(),
 	}
@@ -564,15 +569,45 @@ func (s *Simulator) sendReceipts() {
 			continue
 		}
 		body, text = s.receiptBody(body[:0], text[:0], &j)
-		if _, err := sess.Send(ctx, pdu.DeliverSMID, body, nil, nil); err != nil {
+		tag := simReceipts.Get().(*simReceipt)
+		*tag = j
+		if _, err := sess.Send(ctx, pdu.DeliverSMID, body, tag, s.receiptAnswered); err != nil {
+			simReceipts.Put(tag)
 			if ctx.Err() != nil {
 				return
 			}
 			s.hold(j)
 			continue
 		}
+	}
+}
+
+// simReceipts recycles the receipts riding with their deliver_sm.
+var simReceipts = sync.Pool{New: func() any { return new(simReceipt) }}
+
+// simReceiptRetry is how long a receipt refused for the time being waits
+// before it is sent again.
+const simReceiptRetry = 50 * time.Millisecond
+
+// receiptAnswered counts a receipt the gateway took. One it refused for
+// the time being (ESME_RX_T_APPN, ESME_RTHROTTLED, ESME_RMSGQFUL) or
+// that its connection lost goes back in the queue to be sent again, as
+// an SMSC does; another refusal is counted dropped.
+func (s *Simulator) receiptAnswered(tag any, h pdu.Header, _ []byte, err error) {
+	j := tag.(*simReceipt)
+	defer simReceipts.Put(j)
+	switch {
+	case err == nil && h.Status == pdu.StatusOK:
 		s.counters.receipts[j.stat].Add(1)
 		s.counters.lastReceipt.Store(time.Now().UnixNano())
+	case err != nil || h.Status == pdu.StatusXTAppn || h.Status == pdu.StatusThrottled || h.Status == pdu.StatusMsgQFul:
+		again := *j
+		again.due = time.Now().Add(simReceiptRetry).UnixNano()
+		s.counters.receiptsRetried.Add(1)
+		s.hold(again)
+		s.signal()
+	default:
+		s.counters.receiptsDropped.Add(1)
 	}
 }
 

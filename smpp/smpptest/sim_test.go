@@ -277,3 +277,31 @@ func TestParseReceiptMix(t *testing.T) {
 		}
 	}
 }
+
+// TestSimulatorRetriesRefusedReceipts: a receipt the ESME refuses for the
+// time being (ESME_RX_T_APPN) is sent again until it is taken, as an SMSC
+// does; none is lost.
+func TestSimulatorRetriesRefusedReceipts(t *testing.T) {
+	sim, addr := startSim(t, SimConfig{ReceiptDelay: time.Millisecond})
+	e := bindESME(t, addr, smpp.Transceiver, "gw", "x")
+	e.SetDeliverStatus(pdu.StatusXTAppn)
+	ctx := ctxT(t)
+	for i := range 5 {
+		if _, err := e.Submit(ctx, testSM(i, 1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for deadline := time.Now().Add(5 * time.Second); sim.Summary().ReceiptsRetried < 5 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	if n := sim.Summary().ReceiptsRetried; n < 5 {
+		t.Fatalf("%d receipts retried, want at least 5", n)
+	}
+	e.SetDeliverStatus(pdu.StatusOK)
+	for deadline := time.Now().Add(5 * time.Second); sim.Summary().Receipts["DELIVRD"] < 5 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	if sum := sim.Summary(); sum.Receipts["DELIVRD"] != 5 || sum.ReceiptsDropped != 0 {
+		t.Fatalf("summary %+v: want the 5 receipts taken, none dropped", sum)
+	}
+}
