@@ -5,6 +5,7 @@ import (
 	"context"
 	_ "embed"
 	"html/template"
+	"strconv"
 	"strings"
 	"time"
 
@@ -178,6 +179,7 @@ type MarginReport struct {
 // policy.
 func (s *Server) reportRoutes(r *router.Router) {
 	s.get(r, "/v1/accounts/{id}/usage", s.getUsage)
+	s.get(r, "/v1/usage", s.getOwnUsage)
 	s.get(r, "/v1/accounts/{id}/sub-accounts/usage", s.getSubAccountUsage)
 	s.get(r, "/v1/accounts/{id}/statements/{month}", s.getStatement)
 	s.get(r, "/v1/accounts/{id}/statements/{month}/invoice", s.getInvoice)
@@ -248,6 +250,12 @@ func reportRange(ctx *fasthttp.RequestCtx, extra map[string]*string) (from, unti
 }
 
 // getUsage serves GET /v1/accounts/{id}/usage.
+// getOwnUsage serves GET /v1/usage: the caller's own account's usage.
+func (s *Server) getOwnUsage(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
+	ctx.SetUserValue("id", strconv.FormatInt(p.AccountID, 10))
+	s.getUsage(ctx, sctx, p)
+}
+
 func (s *Server) getUsage(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
 	if s.reportsOff(ctx) {
 		return

@@ -79,6 +79,7 @@ var isoRoutes = map[string]isoRoute{
 	"GET /v1/plans":                                       {},
 	"POST /v1/plans":                                      {},
 	"GET /v1/pricing":                                     {},
+	"GET /v1/usage":                                       {},
 	"GET /v1/reports/margin":                              {},
 	"GET /v1/messages/{id}":                               {scoped: true},
 	"GET /v1/plans/{id}":                                  {scoped: true},
@@ -267,7 +268,7 @@ func TestE2EIsolation(t *testing.T) {
 
 		// Listings show only what the caller may see.
 		for _, c := range callers {
-			for _, list := range []string{"/v1/accounts", "/v1/messages", "/v1/plans", "/v1/ledger", "/v1/balance", "/v1/me"} {
+			for _, list := range []string{"/v1/accounts", "/v1/messages", "/v1/plans", "/v1/ledger", "/v1/balance", "/v1/me", "/v1/usage"} {
 				r := a.do(t, "GET", list, c.token, "")
 				if r.status != http.StatusOK {
 					t.Errorf("%s: GET %s: %d %s", c.name, list, r.status, r.body)

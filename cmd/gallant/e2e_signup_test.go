@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net"
 	"net/http"
 	"strconv"
@@ -145,4 +146,83 @@ func TestE2EClosedRegistration(t *testing.T) {
 	if _, err := a.st.UserByEmail(testContext(t), "walk-in@example.com"); err == nil {
 		t.Fatal("a refused sign-up created its user")
 	}
+}
+
+// TestE2EChargesByEncoding: each message is charged per segment exactly
+// as a handset counts them: GSM 7-bit 160/153, an extension character
+// two septets, UCS-2 70/67; the ledger holds one charge per message of
+// exactly its price.
+func TestE2EChargesByEncoding(t *testing.T) {
+	t.Parallel()
+	eachDriver(t, func(t *testing.T, driver string) {
+		ctx := testContext(t)
+		carrier := newCarrier(t, nil)
+		cfg := testConfig(t, driver, carrier.Addr())
+		cfg.Billing.Enabled = true
+		st := storetest.OpenConfig(t, store.Config{Driver: cfg.Store.Driver, DSN: cfg.Store.DSN})
+		if err := st.CreatePricePlan(ctx, &store.PricePlan{Name: "uk", Currency: "EUR", Default: true,
+			ValidFrom: time.Now().Add(-time.Hour), Prices: []store.PlanPrice{{Prefix: "44", PriceMicros: 10_000}}}); err != nil {
+			t.Fatal(err)
+		}
+		a := startApp(t, cfg)
+		c := a.customer(t, "Counter", "")
+		if err := a.st.CreateBillingAccount(ctx, &store.BillingAccount{AccountID: c.AccountID, Currency: "EUR"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.st.PostBalance(ctx, &store.LedgerEntry{AccountID: c.AccountID, Kind: store.LedgerTopUp,
+			Amount: 10_000_000, Reason: "test"}); err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			name, text, encoding string
+			segments             int
+		}{
+			{"gsm 160", strings.Repeat("a", 160), "gsm7", 1},
+			{"gsm 161", strings.Repeat("a", 161), "gsm7", 2},
+			{"gsm 306", strings.Repeat("a", 306), "gsm7", 2},
+			{"gsm 307", strings.Repeat("a", 307), "gsm7", 3},
+			{"euro 80", strings.Repeat("€", 80), "gsm7", 1}, // 160 septets
+			{"euro 81", strings.Repeat("€", 81), "gsm7", 2},
+			{"ucs2 70", strings.Repeat("Ж", 70), "ucs2", 1},
+			{"ucs2 71", strings.Repeat("Ж", 71), "ucs2", 2},
+			{"ucs2 134", strings.Repeat("Ж", 134), "ucs2", 2},
+			{"ucs2 135", strings.Repeat("Ж", 135), "ucs2", 3},
+		} {
+			r := a.do(t, http.MethodPost, "/v1/messages", c.APIKey, jsonBody(t, map[string]string{"to": "+447700900123", "text": tc.text}))
+			var ans struct {
+				ID       string `json:"id"`
+				Segments int    `json:"segments"`
+				Encoding string `json:"encoding"`
+				Price    int64  `json:"price"`
+			}
+			if r.status != http.StatusAccepted {
+				t.Fatalf("%s: %d %s", tc.name, r.status, r.body)
+			}
+			r.json(t, &ans)
+			if ans.Segments != tc.segments || ans.Encoding != tc.encoding || ans.Price != int64(tc.segments)*10_000 {
+				t.Errorf("%s: %d segments %s price %d; want %d %s %d", tc.name, ans.Segments, ans.Encoding, ans.Price,
+					tc.segments, tc.encoding, tc.segments*10_000)
+			}
+			eventually(t, "the charge of "+tc.name, func() (bool, string) {
+				var led struct {
+					Items []struct {
+						Kind      string `json:"kind"`
+						Amount    int64  `json:"amount"`
+						MessageID string `json:"message_id"`
+					} `json:"items"`
+				}
+				lr := a.do(t, http.MethodGet, "/v1/ledger?limit=500", c.APIKey, "")
+				lr.json(t, &led)
+				var sum int64
+				n := 0
+				for _, it := range led.Items {
+					if it.Kind == "charge" && it.MessageID == ans.ID {
+						sum += it.Amount
+						n++
+					}
+				}
+				return n == 1 && sum == -ans.Price, fmt.Sprintf("%d charges summing %d", n, sum)
+			})
+		}
+	})
 }
