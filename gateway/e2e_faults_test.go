@@ -15,8 +15,21 @@ import (
 )
 
 // submitMany submits one message per text, parallel at a time, and
-// returns the ids by text.
+// returns the ids by text; any refusal fails the test.
 func submitMany(t *testing.T, e *smpptest.ESME, texts []string, parallel int) map[string]string {
+	t.Helper()
+	return submitAll(t, e, texts, parallel, false)
+}
+
+// submitRetrying is submitMany for a gateway that pushes back: a message
+// refused with ESME_RTHROTTLED or ESME_RMSGQFUL is sent again shortly,
+// as an ESME does, for up to a minute.
+func submitRetrying(t *testing.T, e *smpptest.ESME, texts []string, parallel int) map[string]string {
+	t.Helper()
+	return submitAll(t, e, texts, parallel, true)
+}
+
+func submitAll(t *testing.T, e *smpptest.ESME, texts []string, parallel int, retry bool) map[string]string {
 	t.Helper()
 	ctx := testContext(t)
 	var mu sync.Mutex
@@ -25,11 +38,14 @@ func submitMany(t *testing.T, e *smpptest.ESME, texts []string, parallel int) ma
 	work := make(chan string)
 	var wg sync.WaitGroup
 	for range parallel {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for text := range work {
+				deadline := time.Now().Add(time.Minute)
 				id, err := e.Submit(ctx, textSM(text))
+				for st := pdu.StatusOf(err); retry && (st == pdu.StatusThrottled || st == pdu.StatusMsgQFul) && time.Now().Before(deadline); st = pdu.StatusOf(err) {
+					time.Sleep(5 * time.Millisecond)
+					id, err = e.Submit(ctx, textSM(text))
+				}
 				mu.Lock()
 				if err != nil {
 					errs = append(errs, fmt.Errorf("%q: %w", text, err))
@@ -38,7 +54,7 @@ func submitMany(t *testing.T, e *smpptest.ESME, texts []string, parallel int) ma
 				}
 				mu.Unlock()
 			}
-		}()
+		})
 	}
 	for _, text := range texts {
 		work <- text

@@ -2,15 +2,12 @@ package gateway_test
 
 import (
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gallant-sms/gallant/gateway"
 	"github.com/gallant-sms/gallant/smpp"
-	"github.com/gallant-sms/gallant/smpp/pdu"
 	"github.com/gallant-sms/gallant/smpp/pdutext"
-	"github.com/gallant-sms/gallant/smpp/smpptest"
 	"github.com/gallant-sms/gallant/store"
 	"github.com/gallant-sms/gallant/store/storetest"
 )
@@ -46,45 +43,4 @@ func TestE2EWriterFullLosesNoEvent(t *testing.T) {
 			return err == nil && st == pdutext.StateDelivered, fmt.Sprintf("state %d, %v", st, err)
 		})
 	}
-}
-
-// submitRetrying is submitMany for a gateway that pushes back: a message
-// refused with ESME_RTHROTTLED or ESME_RMSGQFUL is sent again shortly,
-// as an ESME does, for up to a minute.
-func submitRetrying(t *testing.T, e *smpptest.ESME, texts []string, parallel int) map[string]string {
-	t.Helper()
-	ctx := testContext(t)
-	var mu sync.Mutex
-	ids := make(map[string]string, len(texts))
-	var errs []error
-	work := make(chan string)
-	var wg sync.WaitGroup
-	for range parallel {
-		wg.Go(func() {
-			for text := range work {
-				deadline := time.Now().Add(time.Minute)
-				id, err := e.Submit(ctx, textSM(text))
-				for st := pdu.StatusOf(err); (st == pdu.StatusThrottled || st == pdu.StatusMsgQFul) && time.Now().Before(deadline); st = pdu.StatusOf(err) {
-					time.Sleep(5 * time.Millisecond)
-					id, err = e.Submit(ctx, textSM(text))
-				}
-				mu.Lock()
-				if err != nil {
-					errs = append(errs, fmt.Errorf("%q: %w", text, err))
-				} else {
-					ids[text] = id
-				}
-				mu.Unlock()
-			}
-		})
-	}
-	for _, text := range texts {
-		work <- text
-	}
-	close(work)
-	wg.Wait()
-	if len(errs) > 0 {
-		t.Fatalf("%d submits failed, first: %v", len(errs), errs[0])
-	}
-	return ids
 }
