@@ -117,7 +117,8 @@ for s in $SCENARIOS; do
   case $s in
   raw)
     start_sim
-    run_smpp raw 127.0.0.1:$SIM_PORT
+    # The ceiling sends receipts faster than smscsim can: let them drain.
+    run_smpp raw 127.0.0.1:$SIM_PORT --receipt-wait 180s
     stop_pid "$SIM_PID" ;;
   sqlite|fast)
     start_sim
