@@ -14,6 +14,9 @@
 # 64 connections), http-batch (1,000-recipient batches, 8 connections),
 # idle (1,000 idle customer binds: the gateway's RSS with them).
 #
+# BENCH_GATEWAY_EXTRA is YAML appended to every gateway config (for
+# example "debug: {pprof_listen: 127.0.0.1:16060}" to profile a run).
+#
 # Needs: the binaries in ./bin (make build); MariaDB at
 # GALLANT_BENCH_MYSQL_DSN (default root@tcp(127.0.0.1:3306)/) for "mysql".
 set -euo pipefail
@@ -83,6 +86,7 @@ carriers:
 routes:
   - prefix: ""
     carriers: [sim]
+${BENCH_GATEWAY_EXTRA:-}
 EOF
 }
 

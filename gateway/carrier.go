@@ -170,12 +170,12 @@ func (b *bind) answered(tag any, h pdu.Header, body []byte, err error) {
 	}
 	// Record "submitted" before the receipt can be matched, here or on
 	// another bind, so it always comes first.
-	b.c.s.submitted(m, seq, b.c.cfg.Name, id)
+	q := b.c.s.submitted(m, seq, b.c.cfg.Name, id)
 	if id == "" {
 		// Accepted, but we cannot match its receipt: count it sent.
 		b.c.s.m.unmatchable.Inc()
 	} else {
-		b.c.s.tr.putDLR(b.c.cfg.Name, normalizeCarrierID(id), dlrRef{msg: m.ID, account: m.AccountID, seg: seq, at: time.Now()})
+		b.c.s.tr.putDLR(b.c.cfg.Name, normalizeCarrierID(id), dlrRef{msg: m.ID, account: m.AccountID, seg: seq, at: time.Now(), queued: q})
 	}
 	o.Complete(id, nil)
 }
@@ -346,14 +346,18 @@ func (c *carrier) applyReceipt(sess *smpp.Session, h pdu.Header, ref dlrRef, id 
 		// Fast mode answers the carrier at once, as it answers customers:
 		// a crash before the event is written loses this receipt (the
 		// message then stays "submitted").
-		if err := s.addEvent(ref.account, ev, nil, h); err != nil {
+		if !s.fold(ref.queued, ev, nil, h) {
+			if err := s.addEvent(ref.account, ev, nil, h); err != nil {
+				_ = sess.Respond(h, pdu.StatusXTAppn, nil) // busy: the carrier retries
+				return
+			}
+		}
+		ackCarrier(sess, h, nil)
+	} else if !s.fold(ref.queued, ev, sess, h) {
+		if err := s.addEvent(ref.account, ev, sess, h); err != nil {
 			_ = sess.Respond(h, pdu.StatusXTAppn, nil) // busy: the carrier retries
 			return
 		}
-		ackCarrier(sess, h, nil)
-	} else if err := s.addEvent(ref.account, ev, sess, h); err != nil {
-		_ = sess.Respond(h, pdu.StatusXTAppn, nil) // busy: the carrier retries
-		return
 	}
 	s.segmentFinal(ref.msg, ref.account, ref.seg, st, code, c.cfg.Name)
 }

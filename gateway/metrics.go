@@ -24,6 +24,7 @@ type metrics struct {
 	bindsEnded                 prometheus.Counter
 	bindsUp                    *prometheus.GaugeVec
 	eventsLost, lostFast       prometheus.Counter
+	eventsFolded               prometheus.Counter
 	unmatchable                prometheus.Counter
 	webhooksDropped            prometheus.Counter
 }
@@ -64,6 +65,8 @@ func newMetrics(reg prometheus.Registerer, d Durability) *metrics {
 			Help: "1 when a carrier bind is bound."}, []string{"carrier", "bind"}),
 		eventsLost: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "events_unrecorded_total",
 			Help: "Status events the writer could not store."}),
+		eventsFolded: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "events_folded_total",
+			Help: "Final status events written into their segment's still queued \"submitted\" row (one row instead of two)."}),
 		lostFast: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "fast_mode_unpersisted_total",
 			Help: "Messages acknowledged in fast mode whose row could not be stored."}),
 		unmatchable: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "carrier_acks_without_id_total",
@@ -79,7 +82,7 @@ func newMetrics(reg prometheus.Registerer, d Durability) *metrics {
 	if reg != nil {
 		reg.MustRegister(accepted, m.refusedVec, m.submitted, m.failed, m.finalVec, m.receiptVec, m.custReceiptVec,
 			m.heldDelivered, m.mo, m.parked, m.scheduled, m.customerBinds, m.bindsRefused, m.bindsEnded, m.bindsUp,
-			m.eventsLost, m.lostFast, m.unmatchable, m.webhooksDropped, fast)
+			m.eventsLost, m.eventsFolded, m.lostFast, m.unmatchable, m.webhooksDropped, fast)
 	}
 	return m
 }

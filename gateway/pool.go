@@ -36,19 +36,27 @@ var eventRows = sync.Pool{New: func() any { return new(eventRow) }}
 // temporary error when it cannot be). It returns the writer's error, in
 // which case nothing was answered.
 func (s *Service) addEvent(accountID int64, e sms.Event, sess *smpp.Session, h pdu.Header) error {
+	_, err := s.addEventQueued(accountID, e, sess, h)
+	return err
+}
+
+// addEventQueued is addEvent that also returns the queued row (see
+// fold.go). The row is the Writer's: only Writer.Amend may change it.
+func (s *Service) addEventQueued(accountID int64, e sms.Event, sess *smpp.Session, h pdu.Header) (queuedEvent, error) {
 	if sess != nil && s.eventsBacklogged() {
 		// Older events wait for the writer (overflow.go): the carrier
 		// sends this receipt again later, after them.
-		return store.ErrBacklog
+		return queuedEvent{}, store.ErrBacklog
 	}
 	r := eventRows.Get().(*eventRow)
 	r.ev = store.Event{AccountID: accountID, Event: e}
 	r.s, r.sess, r.h = s, sess, h
-	if err := s.w.Add(&r.ev, eventStored, r); err != nil {
+	n, err := s.w.AddNumbered(&r.ev, eventStored, r)
+	if err != nil {
 		r.release() // the writer did not take it
-		return err
+		return queuedEvent{}, err
 	}
-	return nil
+	return queuedEvent{row: r, n: n}, nil
 }
 
 // eventStored is the writer's DoneFunc for an eventRow. The Writer is done

@@ -23,10 +23,11 @@ func (r *recorder) Submitted(*router.Job, int, string, string) {}
 
 // submitted records that carrier acknowledged segment n (1-based) of m
 // with carrierMsgID, and sends the "submitted" callback once every
-// segment is.
-func (s *Service) submitted(m *sms.Message, n int, carrier, carrierMsgID string) {
+// segment is. It returns the event's queued row, which the segment's
+// receipt may fold into (fold.go).
+func (s *Service) submitted(m *sms.Message, n int, carrier, carrierMsgID string) queuedEvent {
 	s.charge(m.ID) // the first segment a carrier takes makes the reservation a charge
-	s.record(m, sms.Event{MessageID: m.ID, Status: sms.StatusSubmitted, At: time.Now().UTC(),
+	q := s.recordQueued(m, sms.Event{MessageID: m.ID, Status: sms.StatusSubmitted, At: time.Now().UTC(),
 		Segment: n, Carrier: carrier, CarrierMsgID: carrierMsgID})
 	s.m.submitted.Inc()
 	notify := false
@@ -43,6 +44,7 @@ func (s *Service) submitted(m *sms.Message, n int, carrier, carrierMsgID string)
 	if notify {
 		s.notifyStatus(m, sms.StatusSubmitted, "", carrier)
 	}
+	return q
 }
 
 // Failed records a segment that could not be sent.

@@ -63,6 +63,9 @@ type dlrRef struct {
 	account int64
 	seg     int // 1-based
 	at      time.Time
+	// queued is the segment's "submitted" event while the writer may
+	// still hold it (fold.go); zero when unknown.
+	queued queuedEvent
 }
 
 type dlrShard struct {

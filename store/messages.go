@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/gallant-sms/gallant/sms"
@@ -98,6 +99,7 @@ type eventRow struct {
 	Carrier      string `db:"carrier"`
 	CarrierMsgID string `db:"carrier_msg_id"`
 	ErrorCode    string `db:"error_code"`
+	SubmittedAt  dbTime `db:"submitted_at"`
 }
 
 func (r *eventRow) event() sms.Event {
@@ -110,6 +112,30 @@ func (r *eventRow) event() sms.Event {
 		CarrierMsgID: r.CarrierMsgID,
 		ErrorCode:    r.ErrorCode,
 	}
+}
+
+// historyOf turns event rows, in reading order, into a status history. A
+// final event that also records its segment's submission (submitted_at,
+// see [Event]) stands for two events: the "submitted" one goes in at its
+// own time, before the final one.
+func historyOf(evs []eventRow) []sms.Event {
+	events := make([]sms.Event, 0, len(evs))
+	folded := false
+	for i := range evs {
+		if sub := evs[i].SubmittedAt.Time; !sub.IsZero() {
+			e := evs[i].event()
+			events = append(events, sms.Event{MessageID: e.MessageID, Status: sms.StatusSubmitted, At: sub,
+				Segment: e.Segment, Carrier: e.Carrier, CarrierMsgID: e.CarrierMsgID})
+			folded = true
+		}
+		events = append(events, evs[i].event())
+	}
+	if folded {
+		// Stable: rows of equal times keep their recording order, and
+		// a submission never sorts after its own final event.
+		slices.SortStableFunc(events, func(a, b sms.Event) int { return a.At.Compare(b.At) })
+	}
+	return events
 }
 
 // currentEvent picks the event holding the current status from a history
@@ -141,7 +167,7 @@ func (s *Store) GetMessage(ctx context.Context, accountID int64, id sms.ID) (*sm
 	}
 	var evs []eventRow
 	err = s.r.SelectContext(ctx, &evs,
-		"SELECT message_id, status, at, segment, carrier, carrier_msg_id, error_code "+
+		"SELECT message_id, status, at, segment, carrier, carrier_msg_id, error_code, submitted_at "+
 			// By time, then insertion: with more than one writer worker a
 			// later batch can commit first.
 			"FROM message_events WHERE message_id = ? AND account_id = ? ORDER BY at, id",
@@ -150,10 +176,7 @@ func (s *Store) GetMessage(ctx context.Context, accountID int64, id sms.ID) (*sm
 		return nil, nil, fmt.Errorf("store: get message %v events: %w", id, mapErr(err))
 	}
 	m := row.message()
-	events := make([]sms.Event, len(evs))
-	for i := range evs {
-		events[i] = evs[i].event()
-	}
+	events := historyOf(evs)
 	if cur, ok := currentEvent(events); ok {
 		m.Status = cur.Status
 	}

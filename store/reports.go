@@ -332,12 +332,14 @@ func (s *Store) EachSubmittedSegment(ctx context.Context, from, until time.Time,
 		return err
 	}
 	rows, err := s.r.QueryxContext(ctx,
-		"SELECT e.message_id, e.segment, e.carrier, e.at, m.account_id, m.dst_addr, m.segments, "+
+		"SELECT e.message_id, e.segment, e.carrier, COALESCE(e.submitted_at, e.at) AS at, m.account_id, m.dst_addr, m.segments, "+
 			"COALESCE(b.currency, '') AS currency, "+ledgerOfMessage("charge", "-")+" AS charged, "+
 			ledgerOfMessage("refund", "")+" AS refunded "+
 			"FROM message_events e JOIN messages m ON m.id = e.message_id AND m.account_id = e.account_id "+
 			"LEFT JOIN billing_accounts b ON b.account_id = m.account_id "+
-			"WHERE e.message_id >= ? AND e.message_id < ? AND e.status = "+submittedStatus+" AND e.carrier <> '' "+
+			"WHERE e.message_id >= ? AND e.message_id < ? "+
+			// A final event with submitted_at also records its submission.
+			"AND (e.status = "+submittedStatus+" OR e.submitted_at IS NOT NULL) AND e.carrier <> '' "+
 			"ORDER BY e.message_id, e.id LIMIT ?",
 		s.idArg(IDAt(from)), s.idArg(IDAt(until)), max+1)
 	if err != nil {

@@ -12,6 +12,11 @@ import (
 type Event struct {
 	AccountID int64
 	sms.Event
+	// SubmittedAt, when not zero, folds the segment's "submitted" event
+	// into this final one: the carrier took the segment then (with this
+	// event's Carrier and CarrierMsgID). Readers show it as an event of
+	// its own. See [Writer.Amend].
+	SubmittedAt time.Time
 }
 
 // Built-in tables. Column lists are the INSERT order of the append
@@ -24,7 +29,8 @@ var (
 		"body", "segments", "send_at", "valid_until", "callback_url", "created_at", "status",
 		"price_micros")
 	eventsTable = mustTable("message_events", false,
-		"message_id", "account_id", "status", "at", "segment", "carrier", "carrier_msg_id", "error_code")
+		"message_id", "account_id", "status", "at", "segment", "carrier", "carrier_msg_id", "error_code",
+		"submitted_at")
 	moTable = mustTable("mo_messages", true,
 		"id", "account_id", "carrier", "src_ton", "src_npi", "src_addr",
 		"dst_ton", "dst_npi", "dst_addr", "data_coding", "esm_class", "body", "received_at")
@@ -89,6 +95,7 @@ func appendEvent(v *Values, e *Event, now time.Time) {
 	v.String(e.Carrier)
 	v.String(e.CarrierMsgID)
 	v.String(e.ErrorCode)
+	v.Time(e.SubmittedAt)
 }
 
 // appendMO writes an MO row; a zero ReceivedAt is stored as now.

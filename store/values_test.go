@@ -80,8 +80,8 @@ func TestBuilderStatement(t *testing.T) {
 	if n := b.build(rows, time.Now(), false); n != 2 || len(b.stmts) != 1 {
 		t.Fatalf("build = %d rows in %d statements", n, len(b.stmts))
 	}
-	row := "9,5,'1970-01-01 00:00:01.000000',1,'c1',X'612762','000')"
-	want := "INSERT INTO `message_events` (`message_id`,`account_id`,`status`,`at`,`segment`,`carrier`,`carrier_msg_id`,`error_code`) VALUES " +
+	row := "9,5,'1970-01-01 00:00:01.000000',1,'c1',X'612762','000',NULL)"
+	want := "INSERT INTO `message_events` (`message_id`,`account_id`,`status`,`at`,`segment`,`carrier`,`carrier_msg_id`,`error_code`,`submitted_at`) VALUES " +
 		"(1," + row + ",(2," + row
 	if got := string(b.v.buf); got != want {
 		t.Fatalf("statement\n got %s\nwant %s", got, want)

@@ -127,19 +127,28 @@ func NewWriter(s *Store, cfg WriterConfig, reg prometheus.Registerer) (*Writer, 
 // pending, [ErrClosed] after Close, and [ErrUnknownRow] for a value that is
 // not a [Row]; done is not called in those cases.
 func (w *Writer) Add(row Row, done DoneFunc, tag any) error {
+	_, err := w.AddNumbered(row, done, tag)
+	return err
+}
+
+// AddNumbered is [Writer.Add] that also returns the number the Writer gave
+// the row (rows are numbered in the order they are added), for
+// [Writer.Amend].
+func (w *Writer) AddNumbered(row Row, done DoneFunc, tag any) (uint64, error) {
 	t, err := tableOf(row)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	w.mu.Lock()
 	if w.closing {
 		w.mu.Unlock()
-		return ErrClosed
+		return 0, ErrClosed
 	}
 	if w.queued+w.inflight >= w.cfg.MaxPending {
 		w.mu.Unlock()
-		return ErrBacklog
+		return 0, ErrBacklog
 	}
+	n := w.added
 	i := w.head + w.queued
 	if i >= len(w.ring) {
 		i -= len(w.ring)
@@ -155,7 +164,32 @@ func (w *Writer) Add(row Row, done DoneFunc, tag any) error {
 	if signal {
 		w.signal()
 	}
-	return nil
+	return n, nil
+}
+
+// Amend lets change modify row, the row numbered n, if it is still
+// queued: no batch has taken it yet. It reports whether change ran.
+// change runs with the Writer's lock held, so the row cannot be taken
+// meanwhile; it must be quick and must not call the Writer. What change
+// writes into the row (and into what the row's DoneFunc reads) is what
+// the Writer stores and reports. The gateway folds a segment's final
+// status into its "submitted" event this way when the receipt comes
+// before the writer got to the submission: one row instead of two.
+func (w *Writer) Amend(n uint64, row Row, change func()) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if n < w.taken || n-w.taken >= uint64(w.queued) {
+		return false // taken by a batch, or not a queued number
+	}
+	i := w.head + int(n-w.taken)
+	if i >= len(w.ring) {
+		i -= len(w.ring)
+	}
+	if w.ring[i].row != row {
+		return false
+	}
+	change()
+	return true
 }
 
 // Flush writes everything added before it and waits until every such

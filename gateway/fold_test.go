@@ -1,0 +1,65 @@
+package gateway_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/gallant-sms/gallant/gateway"
+	"github.com/gallant-sms/gallant/smpp"
+	"github.com/gallant-sms/gallant/smpp/pdutext"
+	"github.com/gallant-sms/gallant/sms"
+	"github.com/gallant-sms/gallant/store"
+	"github.com/gallant-sms/gallant/store/storetest"
+)
+
+// TestE2EFoldedReceipts: with a writer that holds rows for a while, every
+// carrier receipt arrives while its segment's "submitted" event still
+// waits; the final status is folded into that row. The customer still
+// gets every receipt, the history still shows both events, and the store
+// wrote one event row per message instead of two.
+func TestE2EFoldedReceipts(t *testing.T) {
+	t.Parallel()
+	eachDriver(t, func(t *testing.T, driver string) {
+		c := newCarrier(t, carrierOpts{})
+		// Rows wait up to 300 ms for company: the fake carrier's receipt
+		// comes within milliseconds of its submit_sm_resp.
+		g := startGatewayWriter(t, storetest.Config(t, driver),
+			store.WriterConfig{MaxRows: 10000, MaxPending: 10000, MaxDelay: 300 * time.Millisecond},
+			gateway.Config{Carriers: []gateway.CarrierConfig{carrierConfig("c1", c.Addr())}}, routeAll("c1"))
+		g.waitReady(t)
+		cust := g.customer(t, "Acme")
+		e := g.bind(t, cust, smpp.Transceiver)
+
+		const n = 4
+		ids := make([]string, n)
+		for i := range ids {
+			ids[i] = submit(t, e, textSM("folded "+itoa(i)))
+		}
+		got := byID(t, waitReceipts(t, e, n))
+		for _, id := range ids {
+			if r, ok := got[id]; !ok || r.state != pdutext.StateDelivered {
+				t.Fatalf("receipt for %s: %+v, %v", id, r, ok)
+			}
+		}
+		eventually(t, "every final event folded into its submitted row", func() (bool, string) {
+			folded := g.metric(t, "gallant_gateway_events_folded_total")
+			rows := g.metric(t, "gallant_store_writer_rows_total", "table", "message_events")
+			return folded == n && rows == n, "folded " + ftoa(folded) + ", event rows " + ftoa(rows)
+		})
+		for _, raw := range ids {
+			id, err := sms.ParseID(raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, hist, err := g.svc.Message(testContext(t), cust.AccountID, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.Status != sms.StatusDelivered || len(hist) != 2 ||
+				hist[0].Status != sms.StatusSubmitted || hist[0].Carrier != "c1" || hist[0].CarrierMsgID == "" ||
+				hist[1].Status != sms.StatusDelivered || hist[1].At.Before(hist[0].At) {
+				t.Fatalf("message %s: status %v, history %+v", raw, m.Status, hist)
+			}
+		}
+	})
+}
