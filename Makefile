@@ -7,6 +7,12 @@ export GALLANT_TEST_MYSQL_DSN ?= root@tcp(127.0.0.1:3306)/test?parseTime=true
 export GALLANT_TEST_REDIS_ADDR ?= 127.0.0.1:6379
 # Fuzz time per target for `make fuzz`.
 FUZZTIME  ?= 30s
+# Directories of the test files built only without the race detector
+# (`//go:build !race`: zero-allocation tests, which -race would fail), and
+# of the test files that declare fuzz targets. Recursive (=), so the grep
+# runs only when a recipe needs the list.
+NORACE_PKGS = $(sort $(dir $(shell grep -rl --include='*_test.go' --exclude-dir=node_modules '^//go:build !race' .)))
+FUZZ_PKGS   = $(sort $(dir $(shell grep -rl --include='*_test.go' --exclude-dir=node_modules '^func Fuzz' .)))
 
 .PHONY: all build run test test-short vet lint tidy-check fuzz bench bench-micro interop clean
 
@@ -20,9 +26,11 @@ build:
 run: build
 	./$(BIN)/gallant demo --data data
 
-## test: vet, the interop test, then every Go test with the race detector in shuffled order
+## test: vet, the interop test, every Go test with the race detector in shuffled order,
+## then once without it the allocation tests that -race leaves out (their names contain Alloc)
 test: vet interop
 	$(GO) test -race -shuffle=on -timeout 20m $(PKGS)
+	$(GO) test -count=1 -run 'Alloc' $(NORACE_PKGS)
 
 test-short:
 	$(GO) test -short $(PKGS)
@@ -41,12 +49,15 @@ tidy-check:
 interop: build
 	cd interop && npm ci --no-audit --no-fund --silent && node interop.test.mjs ../$(BIN)/smscsim && node gateway.test.mjs ../$(BIN)/gallant
 
-## fuzz: each fuzz target for $(FUZZTIME)
+## fuzz: every fuzz target in the repository, each for $(FUZZTIME)
 fuzz:
-	@for t in $$($(GO) test -list 'Fuzz.*' ./smpp/pdu/ | grep ^Fuzz); do \
-		$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./smpp/pdu/ || exit 1; done
-	@for t in $$($(GO) test -list 'Fuzz.*' ./smpp/pdutext/ | grep ^Fuzz); do \
-		$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./smpp/pdutext/ || exit 1; done
+	@for p in $(FUZZ_PKGS); do \
+		ts=$$($(GO) test -list 'Fuzz.*' $$p | grep ^Fuzz) || exit 1; \
+		for t in $$ts; do \
+			echo "fuzz $$p $$t"; \
+			$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$p || exit 1; \
+		done; \
+	done
 
 ## bench-micro: Go benchmarks of the hot paths
 bench-micro:

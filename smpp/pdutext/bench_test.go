@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 var (
@@ -12,6 +13,10 @@ var (
 	benchLong   = strings.Repeat("The quick brown fox jumps over the lazy dog. ", 9) + "€"
 	benchDLR    = []byte("id:1A2B3C4D sub:001 dlvrd:001 submit date:2501151030 done date:2501151031 stat:DELIVRD err:000 text:Hello")
 )
+
+// benchBasic160 is a full single segment of the basic GSM table only: 160
+// characters, 160 septets.
+var benchBasic160 = strings.Repeat("The quick brown fox jumps over the lazy dog. ", 3) + "Call +44 7700 900123 @ 5!"
 
 func BenchmarkEncodeGSM7(b *testing.B) {
 	if n, ok := GSM7Septets(benchGSM160); !ok || n != 160 {
@@ -23,6 +28,25 @@ func BenchmarkEncodeGSM7(b *testing.B) {
 	for b.Loop() {
 		var err error
 		if dst, err = EncodeGSM7(dst[:0], benchGSM160); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkEncodeGSM7Basic encodes exactly 160 characters, none from
+// the extension table (BenchmarkEncodeGSM7's text fills 160 septets with
+// 148 characters, because each € takes two).
+func BenchmarkEncodeGSM7Basic(b *testing.B) {
+	n, ok := GSM7Septets(benchBasic160)
+	if chars := utf8.RuneCountInString(benchBasic160); !ok || n != 160 || chars != 160 {
+		b.Fatalf("bench text has %d characters in %d septets, want 160 in 160", chars, n)
+	}
+	dst := make([]byte, 0, 256)
+	b.SetBytes(int64(len(benchBasic160)))
+	b.ReportAllocs()
+	for b.Loop() {
+		var err error
+		if dst, err = EncodeGSM7(dst[:0], benchBasic160); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -216,10 +216,16 @@ func TestSimulatorFaults(t *testing.T) {
 		}
 	})
 	t.Run("slow", func(t *testing.T) {
-		_, addr := startSim(t, SimConfig{SlowRatio: 1, SlowDelay: 30 * time.Millisecond})
+		const delay = 30 * time.Millisecond
+		_, addr := startSim(t, SimConfig{SlowRatio: 1, SlowDelay: delay})
 		e := bindESME(t, addr, smpp.Transceiver, "gw", "x")
+		start := time.Now()
 		if _, err := e.Submit(ctxT(t), testSM(1, 0)); err != nil {
 			t.Fatal(err)
+		}
+		// A lower bound only: the answer cannot come before SlowDelay.
+		if took := time.Since(start); took < delay {
+			t.Fatalf("answered after %v, want at least SlowDelay (%v)", took, delay)
 		}
 	})
 	t.Run("credentials and refusal", func(t *testing.T) {
@@ -263,6 +269,79 @@ func TestSimulatorMO(t *testing.T) {
 	}
 	if sim.Summary().MOSent < 3 {
 		t.Fatalf("mo_sent %d", sim.Summary().MOSent)
+	}
+}
+
+// TestSimulatorWeightedReceiptMix: with four outcomes of equal weight,
+// a few hundred receipts show every one of them, each receipt's
+// message_state TLV agrees with its stat text, and no other outcome
+// appears.
+func TestSimulatorWeightedReceiptMix(t *testing.T) {
+	mix := []StatWeight{
+		{Stat: pdutext.StatDelivered, Weight: 1},
+		{Stat: pdutext.StatUndeliverable, Weight: 1},
+		{Stat: pdutext.StatExpired, Weight: 1},
+		{Stat: pdutext.StatRejected, Weight: 1},
+	}
+	// 400 draws: the chance that one of four equal outcomes never comes
+	// up is 4 * (3/4)^400, about 1e-49.
+	const n = 400
+	sim, addr := startSim(t, SimConfig{ReceiptMix: mix})
+	e := bindESME(t, addr, smpp.Transceiver, "gw", "x")
+	ctx := ctxT(t)
+	for i := range n {
+		if _, err := e.Submit(ctx, testSM(i, 1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ds, err := e.WaitDelivers(ctx, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds) != n {
+		t.Fatalf("%d receipts for %d submits", len(ds), n)
+	}
+	seen := map[pdutext.Stat]int{}
+	for _, d := range ds {
+		r, err := pdutext.ParseReceipt(d.DM.ShortMessage)
+		if err != nil {
+			t.Fatalf("receipt text %q: %v", d.DM.ShortMessage, err)
+		}
+		st, ok := d.DM.TLVs.MessageState()
+		if !ok {
+			t.Fatalf("receipt %q has no message_state TLV", d.DM.ShortMessage)
+		}
+		if want := r.Stat.State(); pdutext.MessageState(st) != want {
+			t.Fatalf("receipt stat %s with message_state %s, want %s", r.Stat, pdutext.MessageState(st), want)
+		}
+		if delivered := r.Stat == pdutext.StatDelivered; delivered != (r.Dlvrd == 1) || delivered != (r.Err == "000") {
+			t.Fatalf("receipt stat %s with dlvrd %d err %s", r.Stat, r.Dlvrd, r.Err)
+		}
+		seen[r.Stat]++
+	}
+	for _, m := range mix {
+		if seen[m.Stat] == 0 {
+			t.Errorf("no %s receipt in %d: %v", m.Stat, n, seen)
+		}
+		delete(seen, m.Stat)
+	}
+	if len(seen) != 0 {
+		t.Errorf("receipts outside the mix: %v", seen)
+	}
+	// The simulator counts a receipt once the ESME has answered it.
+	total := func(sum Summary) (all uint64) {
+		for _, c := range sum.Receipts {
+			all += c
+		}
+		return all
+	}
+	sum := sim.Summary()
+	for deadline := time.Now().Add(5 * time.Second); total(sum) < n && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+		sum = sim.Summary()
+	}
+	if total(sum) != n || len(sum.Receipts) > len(mix) {
+		t.Fatalf("summary receipts %v, want %d over the four stats", sum.Receipts, n)
 	}
 }
 
