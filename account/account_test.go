@@ -73,7 +73,12 @@ func TestAuthenticationFailures(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, bad := range []string{"", "gal_", "nope", c.APIKey + "x", c.APIKey[:len(c.APIKey)-1] + "Q", "gal_zzzzzzzz_" + strings.Repeat("a", 32)} {
+		// The real key with its last character replaced by another one.
+		last, other := c.APIKey[len(c.APIKey)-1], "Q"
+		if last == 'Q' {
+			other = "R"
+		}
+		for _, bad := range []string{"", "gal_", "nope", c.APIKey + "x", c.APIKey[:len(c.APIKey)-1] + other, "gal_zzzzzzzz_" + strings.Repeat("a", 32)} {
 			if _, err := svc.AuthenticateAPIKey(ctx, bad); !errors.Is(err, ErrUnauthorized) {
 				t.Errorf("key %q: err %v, want ErrUnauthorized", bad, err)
 			}

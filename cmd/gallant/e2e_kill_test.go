@@ -24,6 +24,7 @@ import (
 	"github.com/gallant-sms/gallant/smpp"
 	"github.com/gallant-sms/gallant/smpp/pdu"
 	"github.com/gallant-sms/gallant/smpp/smpptest"
+	"github.com/gallant-sms/gallant/sms"
 	"github.com/gallant-sms/gallant/store"
 	"github.com/gallant-sms/gallant/store/storetest"
 )
@@ -170,8 +171,8 @@ func newDurabilityEnv(t *testing.T, driver string) *durabilityEnv {
 		"store":      map[string]any{"driver": env.scfg.Driver, "dsn": env.scfg.DSN},
 		"durability": "durable",
 		"log":        map[string]any{"level": "info", "format": "json"},
-		"carriers": []any{map[string]any{"name": "c1", "address": env.carrier.Addr(), "system_id": "gallant",
-			"password": "secret", "binds": 2, "window": 20}},
+		"carriers": []any{map[string]any{"name": "c1", "address": env.carrier.Addr(), "system_id": carrierSystemID,
+			"password": "secret", "binds": durabilityBinds, "window": 20}},
 		"routes": []any{map[string]any{"prefix": "", "carriers": []string{"c1"}}},
 	}
 	b, err := json.Marshal(cfg) // JSON is YAML
@@ -186,22 +187,44 @@ func newDurabilityEnv(t *testing.T, driver string) *durabilityEnv {
 }
 
 // load submits unique texts over SMPP from several goroutines until stop
-// is closed or the session fails, and records the acknowledged ones.
+// is closed or the session fails, and records the acknowledged ones with
+// the message ids the gateway gave them, and the refused ones with the
+// status they got.
 type load struct {
-	mu    sync.Mutex
-	acked map[string]bool
-	wg    sync.WaitGroup
-	stop  chan struct{}
+	esme        *smpptest.ESME
+	untilClosed bool // refusals do not stop a worker: only the session's end does
+
+	mu       sync.Mutex
+	acked    map[string]string     // text -> the gateway's message id
+	refused  map[string]pdu.Status // text -> its non-zero command_status
+	marked   bool                  // mark was called
+	late     int                   // submits begun after mark
+	lateOK   int                   // of which acknowledged
+	sessDone int                   // workers ended by the session's failure or end
+	wg       sync.WaitGroup
+	stop     chan struct{}
+	workers  int
 }
 
 func startLoad(t *testing.T, addr string, c customer, workers int) *load {
 	t.Helper()
+	return startLoadWith(t, addr, c, workers, false)
+}
+
+// startLoadWith starts a load; with untilClosed its workers keep
+// submitting through refusals (pausing briefly after each) until the
+// session ends.
+func startLoadWith(t *testing.T, addr string, c customer, workers int, untilClosed bool) *load {
+	t.Helper()
 	e := bindESME(t, addr, c, smpp.Transmitter)
-	l := &load{acked: map[string]bool{}, stop: make(chan struct{})}
+	l := &load{esme: e, untilClosed: untilClosed, acked: map[string]string{}, refused: map[string]pdu.Status{},
+		stop: make(chan struct{}), workers: workers}
 	for w := range workers {
 		l.wg.Add(1)
 		go func() {
 			defer l.wg.Done()
+			pause := time.NewTimer(time.Hour)
+			defer pause.Stop()
 			for i := 0; ; i++ {
 				select {
 				case <-l.stop:
@@ -209,16 +232,45 @@ func startLoad(t *testing.T, addr string, c customer, workers int) *load {
 				default:
 				}
 				text := fmt.Sprintf("load %02d-%05d", w, i)
+				l.mu.Lock()
+				late := l.marked
+				if late {
+					l.late++
+				}
+				l.mu.Unlock()
 				ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-				_, err := e.Submit(ctx, &pdu.SubmitSM{Source: pdu.Address{TON: 5, Addr: []byte("Acme")},
+				id, err := e.Submit(ctx, &pdu.SubmitSM{Source: pdu.Address{TON: 5, Addr: []byte("Acme")},
 					Dest: pdu.Address{TON: 1, NPI: 1, Addr: []byte("447700900123")}, ShortMessage: []byte(text)})
 				cancel()
-				if err != nil {
-					return // the gateway went away
-				}
+				var st pdu.Status
+				refused := errors.As(err, &st)
 				l.mu.Lock()
-				l.acked[text] = true
+				switch {
+				case err == nil:
+					l.acked[text] = id
+					if late {
+						l.lateOK++
+					}
+				case refused:
+					l.refused[text] = st
+				default:
+					l.sessDone++
+				}
 				l.mu.Unlock()
+				if err == nil {
+					continue
+				}
+				if !refused || !l.untilClosed {
+					return // the gateway went away, or refused
+				}
+				// Refused (throttled while the gateway unbinds): try again
+				// shortly, until the session ends.
+				pause.Reset(2 * time.Millisecond)
+				select {
+				case <-pause.C:
+				case <-l.stop:
+					return
+				}
 			}
 		}()
 	}
@@ -231,8 +283,17 @@ func (l *load) count() int {
 	return len(l.acked)
 }
 
-// finish stops the load and returns the acknowledged texts.
-func (l *load) finish() map[string]bool {
+// mark notes that what the workers submit from now on comes after an
+// event (a signal sent to the gateway).
+func (l *load) mark() {
+	l.mu.Lock()
+	l.marked = true
+	l.mu.Unlock()
+}
+
+// finish stops the load and returns the acknowledged texts with their
+// message ids.
+func (l *load) finish() map[string]string {
 	close(l.stop)
 	l.wg.Wait()
 	return l.acked
@@ -315,24 +376,46 @@ func TestE2ESIGKILL(t *testing.T) {
 
 // TestE2ESIGTERM: SIGTERM under load stops the process within its
 // deadline with exit code 0, after every acknowledged message reached the
-// carrier, once.
+// carrier, once. The load keeps submitting during the shutdown: whatever
+// the gateway still acknowledges reaches the carrier, nothing it refuses
+// does, and the customer's session ends with the gateway's unbind. After
+// the exit the store holds every acknowledged message with the carrier's
+// answer (the writer was flushed, nothing the carrier took is left to
+// send again), and the carrier saw each bind of the gateway unbind after
+// the last submit_sm.
 func TestE2ESIGTERM(t *testing.T) {
 	t.Parallel()
 	bin := buildGallant(t)
 	eachDriver(t, func(t *testing.T, driver string) {
 		env := newDurabilityEnv(t, driver)
 		p := startGallant(t, bin, env.cfgPath)
-		l := startLoad(t, p.smppAddr, env.cust, 16)
+		l := startLoadWith(t, p.smppAddr, env.cust, 16, true)
 		l.waitAcked(t, 300)
+		if n := env.gatewayBinds(); n != durabilityBinds {
+			t.Fatalf("the carrier has %d binds of the gateway, want %d", n, durabilityBinds)
+		}
+		signalled := time.Now()
 		if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 			t.Fatal(err)
 		}
+		l.mark()
 		// shutdownTimeout bounds the drain; a little more for the exit.
 		code := p.waitExit(t, shutdownTimeout+5*time.Second)
-		acked := l.finish()
 		if code != 0 {
 			t.Fatalf("exit code %d after SIGTERM\n%s", code, p.logText())
 		}
+		// The workers stop by themselves: the session ended.
+		eventually(t, "every load worker stopped by the end of its session", func() (bool, string) {
+			l.mu.Lock()
+			defer l.mu.Unlock()
+			return l.sessDone == l.workers, fmt.Sprintf("%d of %d", l.sessDone, l.workers)
+		})
+		if r := l.esme.Session().CloseReason(); r != smpp.ClosePeerUnbind {
+			t.Errorf("the customer's session ended by %v, want the gateway's unbind (%v)", r, smpp.ClosePeerUnbind)
+		}
+		acked := l.finish()
+
+		// (a) Acknowledged means sent, once; refused means never sent.
 		missing := 0
 		for text := range acked {
 			switch n := len(env.arr.arrivals(text)); {
@@ -346,6 +429,159 @@ func TestE2ESIGTERM(t *testing.T) {
 			t.Errorf("%d of %d acknowledged messages did not reach the carrier before the exit\n%s",
 				missing, len(acked), p.logText())
 		}
-		t.Logf("%d messages acknowledged, all at the carrier", len(acked))
+		for text, st := range l.refused {
+			if n := len(env.arr.arrivals(text)); n > 0 {
+				t.Errorf("%q was refused (%v) yet reached the carrier %d times", text, st, n)
+			}
+		}
+		if l.late == 0 {
+			t.Errorf("no submit_sm was sent after the signal: the shutdown was not under load")
+		}
+		t.Logf("%d messages acknowledged, all at the carrier; after the signal %d submits, %d acknowledged; %d refused in all",
+			len(acked), l.late, l.lateOK, len(l.refused))
+
+		// (b) The writer was flushed: every acknowledged message is stored
+		// with the carrier's id, and nothing the carrier took is pending.
+		env.checkStoreFlushed(t, acked)
+
+		// (c) Each bind of the gateway unbound, after the last submit_sm.
+		var unbinds []smpptest.SessionEnd
+		eventually(t, "the carrier to see the gateway's binds end", func() (bool, string) {
+			unbinds = unbinds[:0]
+			for _, e := range env.carrier.SessionEnds() {
+				if e.SystemID == carrierSystemID && e.At.After(signalled) {
+					unbinds = append(unbinds, e)
+				}
+			}
+			return len(unbinds) >= durabilityBinds, fmt.Sprintf("%d ended", len(unbinds))
+		})
+		if len(unbinds) != durabilityBinds {
+			t.Errorf("%d binds of the gateway ended after the signal, want %d", len(unbinds), durabilityBinds)
+		}
+		last := lastArrival(env.arr)
+		for i, e := range unbinds {
+			if e.Reason != smpp.ClosePeerUnbind {
+				t.Errorf("bind %d of the gateway ended by %v, want its unbind (%v)", i, e.Reason, smpp.ClosePeerUnbind)
+			}
+			if !e.At.After(last) {
+				t.Errorf("bind %d of the gateway ended %v before the last submit_sm reached the carrier", i, last.Sub(e.At))
+			}
+		}
 	})
+}
+
+// The gateway's binds to the carrier in the durability tests.
+const (
+	carrierSystemID = "gallant"
+	durabilityBinds = 2
+)
+
+// lastArrival returns when the last submit_sm reached c.
+func lastArrival(c *arrivalCarrier) time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var last time.Time
+	for _, at := range c.at {
+		for _, x := range at {
+			if x.After(last) {
+				last = x
+			}
+		}
+	}
+	return last
+}
+
+// gatewayBinds counts the gateway's bound sessions at the carrier.
+func (env *durabilityEnv) gatewayBinds() int {
+	n := 0
+	for _, s := range env.carrier.Sessions() {
+		if s.SystemID() == carrierSystemID && s.State().Bound() {
+			n++
+		}
+	}
+	return n
+}
+
+// checkStoreFlushed opens the store of a stopped gateway and checks that
+// every acknowledged message (text -> id) is there with a submitted
+// event carrying the id the carrier gave it, and that no message the
+// carrier accepted is still unfinished (to be sent again).
+func (env *durabilityEnv) checkStoreFlushed(t *testing.T, acked map[string]string) {
+	t.Helper()
+	ctx := testContext(t)
+	st, err := store.Open(ctx, env.scfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	carrierID := map[string]string{} // text -> the carrier's message id
+	for _, sub := range env.carrier.Submits() {
+		if sub.Status == pdu.StatusOK {
+			carrierID[string(sub.SM.Payload())] = sub.MessageID
+		}
+	}
+	bad := 0
+	for text, id := range acked {
+		problem := env.storedProblem(ctx, st, text, id, carrierID[text])
+		if problem == "" {
+			continue
+		}
+		if bad++; bad <= 10 {
+			t.Errorf("acknowledged %q (id %s): %s", text, id, problem)
+		}
+	}
+	if bad > 10 {
+		t.Errorf("... %d acknowledged messages in all are not stored as sent", bad)
+	}
+	var since sms.ID
+	unfinished, taken := 0, 0
+	for {
+		page, err := st.Unfinished(ctx, since, 1000)
+		if err != nil {
+			t.Fatalf("unfinished: %v", err)
+		}
+		for _, pm := range page {
+			unfinished++
+			if id, ok := carrierID[string(pm.Message.Body)]; ok {
+				if taken++; taken <= 10 {
+					t.Errorf("message %v (%q) is unfinished in the store, but the carrier accepted it as %s",
+						pm.Message.ID, pm.Message.Body, id)
+				}
+			}
+		}
+		if len(page) < 1000 {
+			break
+		}
+		since = page[len(page)-1].Message.ID
+	}
+	if taken > 10 {
+		t.Errorf("... %d messages the carrier accepted are unfinished in the store", taken)
+	}
+	t.Logf("store: %d acknowledged messages checked, %d unfinished (none sent)", len(acked), unfinished)
+}
+
+// storedProblem says what is wrong with the stored form of an
+// acknowledged message, or "" when it is stored with text and a
+// submitted event for carrierMsgID.
+func (env *durabilityEnv) storedProblem(ctx context.Context, st *store.Store, text, id, carrierMsgID string) string {
+	mid, err := sms.ParseID(id)
+	if err != nil {
+		return fmt.Sprintf("bad message id: %v", err)
+	}
+	m, evs, err := st.GetMessage(ctx, env.cust.AccountID, mid)
+	if err != nil {
+		return fmt.Sprintf("not in the store: %v", err)
+	}
+	if string(m.Body) != text {
+		return fmt.Sprintf("stored with text %q", m.Body)
+	}
+	if carrierMsgID == "" {
+		return "the carrier did not accept it"
+	}
+	for _, ev := range evs {
+		if ev.Status == sms.StatusSubmitted && ev.Carrier == "c1" && ev.CarrierMsgID == carrierMsgID {
+			return ""
+		}
+	}
+	return fmt.Sprintf("no submitted event with the carrier's id %s in %+v", carrierMsgID, evs)
 }

@@ -38,6 +38,17 @@ type Submit struct {
 	Body      []byte
 }
 
+// SessionEnd is a bound session of the fake SMSC that has ended.
+type SessionEnd struct {
+	SystemID string
+	// Reason says why it ended: smpp.ClosePeerUnbind when the peer sent
+	// unbind.
+	Reason smpp.CloseReason
+	// At is when the server saw it end, after the unbind (if any) was
+	// answered.
+	At time.Time
+}
+
 // Server is a fake SMSC: an smpp.Server on 127.0.0.1 that accepts binds
 // (any, or those in Credentials), answers submit_sm with unique message
 // ids, optionally sends a delivery receipt for each accepted submit_sm to
@@ -83,6 +94,7 @@ type Server struct {
 	closed    bool
 	lostDLRs  int
 	sentDLRs  int
+	ends      []SessionEnd
 	pending   map[*time.Timer]struct{}
 	closeOnce sync.Once
 }
@@ -124,6 +136,7 @@ func (s *Server) Start() error {
 	s.srv = &smpp.Server{
 		Authenticator:       smpp.AuthenticatorFunc(s.authenticate),
 		Handler:             smpp.HandlerFunc(s.handle),
+		OnClose:             s.sessionEnded,
 		MaxBindsPerSystemID: s.MaxBindsPerSystemID,
 		Session:             s.Session,
 		Logger:              s.Logger,
@@ -228,6 +241,22 @@ func (s *Server) Submits() []Submit {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Submit(nil), s.submits...)
+}
+
+// SessionEnds returns the bound sessions that have ended so far, in the
+// order they ended.
+func (s *Server) SessionEnds() []SessionEnd {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]SessionEnd(nil), s.ends...)
+}
+
+// sessionEnded records a bound session that ended (smpp.Server.OnClose).
+func (s *Server) sessionEnded(sess *smpp.Session) {
+	end := SessionEnd{SystemID: sess.SystemID(), Reason: sess.CloseReason(), At: time.Now()}
+	s.mu.Lock()
+	s.ends = append(s.ends, end)
+	s.mu.Unlock()
 }
 
 // ReceiptsSent returns how many receipts were delivered and how many
