@@ -245,21 +245,21 @@ func without(segs []router.Segment, sent []int) []router.Segment {
 func (s *Service) park(m *sms.Message) {
 	s.parkMu.Lock()
 	s.parked = append(s.parked, m)
+	s.nParked.Store(int64(len(s.parked)))
 	s.parkMu.Unlock()
 	s.m.parked.Inc()
 }
 
-func (s *Service) parkedLen() int {
-	s.parkMu.Lock()
-	defer s.parkMu.Unlock()
-	return len(s.parked)
-}
+// parkedLen is how many messages are parked; every accept asks, so it
+// reads a count kept beside the list instead of taking parkMu.
+func (s *Service) parkedLen() int { return int(s.nParked.Load()) }
 
 // unpark retries parked messages in order.
 func (s *Service) unpark() {
 	s.parkMu.Lock()
 	list := s.parked
 	s.parked = nil
+	s.nParked.Store(0)
 	s.parkMu.Unlock()
 	for i, m := range list {
 		job := s.rt.AcquireJob()
@@ -273,6 +273,7 @@ func (s *Service) unpark() {
 			s.rt.ReleaseJob(job)
 			s.parkMu.Lock()
 			s.parked = append(list[i:len(list):len(list)], s.parked...)
+			s.nParked.Store(int64(len(s.parked)))
 			s.parkMu.Unlock()
 			return
 		}

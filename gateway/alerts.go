@@ -228,6 +228,7 @@ func (n *AlertNotifier) post(url, secret string, body []byte) error {
 	req.Header.Set("Content-Type", webhook.ContentType)
 	req.Header.Set("User-Agent", webhook.UserAgent)
 	req.Header.Set(webhook.SignatureHeader, webhook.Sign(secret, time.Now(), body))
+	req.Header.Set(webhook.BodySignatureHeader, webhook.SignBody(secret, body))
 	resp, err := n.cfg.Client.Do(req)
 	if err != nil {
 		return fmt.Errorf("gateway: post alert: %w", err)

@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,9 +25,14 @@ type customers struct {
 	s   *Service
 	srv *smpp.Server
 
+	// rx maps system_id to the sessions that may receive
+	// ([]*smpp.Session). Every receipt reads it, so readers take no lock
+	// (sync.Map reads do not); bound and closed, under mu, store a new
+	// slice and never modify one already stored. A bind costs a copy of
+	// its system_id's slice, not of the whole map.
 	mu  sync.Mutex
-	rx  map[string][]*smpp.Session // system_id -> sessions that may receive
-	nxt int
+	rx  sync.Map
+	nxt atomic.Uint64 // round robin over a system_id's sessions
 
 	queue   chan *custReceipt
 	flushes chan account.Binding
@@ -49,7 +55,7 @@ type customers struct {
 const receiptWorkers = 4
 
 func newCustomers(s *Service) *customers {
-	c := &customers{s: s, rx: map[string][]*smpp.Session{},
+	c := &customers{s: s,
 		queue: make(chan *custReceipt, s.cfg.ReceiptQueue), flushes: make(chan account.Binding, 1024), quit: make(chan struct{})}
 	c.onAccepted, c.onReceipt = c.accepted, c.receiptAnswered
 	sc := s.cfg.CustomerSession
@@ -114,7 +120,8 @@ func (c *customers) bound(sess *smpp.Session) {
 	}
 	id := sess.SystemID()
 	c.mu.Lock()
-	c.rx[id] = append(c.rx[id], sess)
+	list := c.sessions(id)
+	c.rx.Store(id, append(list[:len(list):len(list)], sess)) // a new array: list may be in use
 	c.mu.Unlock()
 	if b, ok := sess.Value().(account.Binding); ok {
 		select {
@@ -129,30 +136,34 @@ func (c *customers) closed(sess *smpp.Session) {
 	id := sess.SystemID()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	list := c.rx[id]
-	for i, x := range list {
-		if x == sess {
-			list = append(list[:i:i], list[i+1:]...)
-			break
-		}
+	list := c.sessions(id)
+	i := slices.Index(list, sess)
+	switch {
+	case i < 0: // never added (cannot receive)
+	case len(list) == 1:
+		c.rx.Delete(id)
+	default:
+		c.rx.Store(id, slices.Concat(list[:i], list[i+1:])) // a new array
 	}
-	if len(list) == 0 {
-		delete(c.rx, id)
-	} else {
-		c.rx[id] = list
+}
+
+// sessions returns the sessions of systemID that may receive; the slice
+// is shared and must not be modified.
+func (c *customers) sessions(systemID string) []*smpp.Session {
+	v, ok := c.rx.Load(systemID)
+	if !ok {
+		return nil
 	}
+	return v.([]*smpp.Session)
 }
 
 // pick returns a receiver session of systemID, round robin, or nil.
 func (c *customers) pick(systemID string) *smpp.Session {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	list := c.rx[systemID]
+	list := c.sessions(systemID)
 	if len(list) == 0 {
 		return nil
 	}
-	c.nxt++
-	return list[c.nxt%len(list)]
+	return list[c.nxt.Add(1)%uint64(len(list))]
 }
 
 // handle serves a bound customer's requests.
@@ -640,17 +651,15 @@ func (c *customers) flushLoop() {
 // receivers returns one binding of every system_id with a bind that may
 // receive.
 func (c *customers) receivers() []account.Binding {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	out := make([]account.Binding, 0, len(c.rx))
-	for _, list := range c.rx {
-		if len(list) == 0 {
-			continue
+	var out []account.Binding
+	c.rx.Range(func(_, v any) bool {
+		if list := v.([]*smpp.Session); len(list) > 0 {
+			if b, ok := list[0].Value().(account.Binding); ok {
+				out = append(out, b)
+			}
 		}
-		if b, ok := list[0].Value().(account.Binding); ok {
-			out = append(out, b)
-		}
-	}
+		return true
+	})
 	return out
 }
 

@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gallant-sms/gallant/sms"
@@ -97,38 +98,85 @@ func (c *accountCache) get(id int64) *store.Account {
 // suppressions are the numbers each account must not message (opt-outs).
 // The set lives in memory for the hot path; the campaign layer, which owns
 // opt-outs, loads and updates it through Suppress and Unsuppress.
+//
+// Every accept reads it, and it changes rarely, so readers take no lock:
+// they load an immutable snapshot, and a change builds a new snapshot
+// (copying the outer map and the changed account's set only) and
+// publishes it. mu only orders the changes.
 type suppressions struct {
-	mu sync.RWMutex
-	m  map[int64]map[string]struct{}
+	mu   sync.Mutex                  // held by writers while they copy and publish
+	snap atomic.Pointer[suppressSet] // never nil after newSuppressions; never modified once stored
 }
 
-func newSuppressions() *suppressions { return &suppressions{m: map[int64]map[string]struct{}{}} }
+// suppressSet is one immutable snapshot: account -> numbers.
+type suppressSet map[int64]map[string]struct{}
+
+func newSuppressions() *suppressions {
+	s := &suppressions{}
+	s.snap.Store(&suppressSet{})
+	return s
+}
 
 func (s *suppressions) has(account int64, number string) bool {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if len(s.m) == 0 {
+	set := *s.snap.Load()
+	if len(set) == 0 {
 		return false
 	}
-	_, ok := s.m[account][number]
+	_, ok := set[account][number]
 	return ok
 }
 
-// Suppress stops messages from account to the E.164 digits number.
-func (s *Service) Suppress(account int64, number string) {
-	s.suppressed.mu.Lock()
-	defer s.suppressed.mu.Unlock()
-	set := s.suppressed.m[account]
-	if set == nil {
-		set = map[string]struct{}{}
-		s.suppressed.m[account] = set
+// update lets change edit a copy of account's numbers; when it reports a
+// change, a new snapshot holding that copy is published.
+func (s *suppressions) update(account int64, change func(numbers map[string]struct{}) bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old := *s.snap.Load()
+	numbers := make(map[string]struct{}, len(old[account])+1)
+	for n := range old[account] {
+		numbers[n] = struct{}{}
 	}
-	set[number] = struct{}{}
+	if !change(numbers) {
+		return
+	}
+	next := make(suppressSet, len(old)+1)
+	for a, set := range old {
+		next[a] = set // unchanged sets are shared: no snapshot modifies them
+	}
+	if len(numbers) == 0 {
+		delete(next, account)
+	} else {
+		next[account] = numbers
+	}
+	s.snap.Store(&next)
 }
 
-// Unsuppress allows messages from account to number again.
-func (s *Service) Unsuppress(account int64, number string) {
-	s.suppressed.mu.Lock()
-	defer s.suppressed.mu.Unlock()
-	delete(s.suppressed.m[account], number)
+// Suppress stops messages from account to the E.164 digits numbers. Each
+// call copies the account's set (and the map of accounts) once: load many
+// numbers in one call, not one call each.
+func (s *Service) Suppress(account int64, numbers ...string) {
+	s.suppressed.update(account, func(set map[string]struct{}) bool {
+		changed := false
+		for _, n := range numbers {
+			if _, ok := set[n]; !ok {
+				set[n] = struct{}{}
+				changed = true
+			}
+		}
+		return changed
+	})
+}
+
+// Unsuppress allows messages from account to numbers again.
+func (s *Service) Unsuppress(account int64, numbers ...string) {
+	s.suppressed.update(account, func(set map[string]struct{}) bool {
+		changed := false
+		for _, n := range numbers {
+			if _, ok := set[n]; ok {
+				delete(set, n)
+				changed = true
+			}
+		}
+		return changed
+	})
 }

@@ -72,8 +72,9 @@ type Service struct {
 	bill       *Billing      // nil: free
 	res        *reservations // open reservations by message id
 
-	parkMu sync.Mutex
-	parked []*sms.Message // persisted, waiting for room in a carrier queue
+	parkMu  sync.Mutex
+	parked  []*sms.Message // persisted, waiting for room in a carrier queue
+	nParked atomic.Int64   // len(parked), set under parkMu; admit reads it without
 
 	lateMu sync.Mutex
 	late   []*lateReceipt // carrier receipts not matched yet

@@ -149,9 +149,10 @@ func (d *Dispatcher) post(j *job) outcome {
 		return outcome{err: err, retryAfter: -1}
 	}
 	req.Header = http.Header{
-		"Content-Type":  {ContentType},
-		"User-Agent":    {UserAgent},
-		SignatureHeader: {Sign(j.d.Secret, time.Now(), j.body)},
+		"Content-Type":      {ContentType},
+		"User-Agent":        {UserAgent},
+		SignatureHeader:     {Sign(j.d.Secret, time.Now(), j.body)},
+		BodySignatureHeader: {SignBody(j.d.Secret, j.body)},
 	}
 	resp, err := d.client.Do(req)
 	if err != nil {

@@ -5,14 +5,17 @@
 // back-off from one timer and one min-heap, gives up after a bound and
 // reports every attempt to a [Recorder].
 //
-// A request carries three headers: Content-Type: application/json,
+// A request carries four headers: Content-Type: application/json,
 // User-Agent: Gallant-Webhook/1 and
 //
 //	X-Gallant-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256>
+//	X-Gallant-Signature-256: sha256=<hex HMAC-SHA256>
 //
-// where the MAC, keyed with the account's webhook secret, covers the
-// string "<t>.<body>". Binding the time into the MAC lets a receiver
-// refuse a replayed request: [Verify] checks both.
+// where both MACs are keyed with the account's webhook secret. The first
+// covers the string "<t>.<body>": binding the time into the MAC lets a
+// receiver refuse a replayed request, and [Verify] checks both. The
+// second covers the body alone ([SignBody], [VerifyBody]) for receivers
+// that can only check that; it cannot reveal a replay.
 //
 // A receiver answers 2xx to accept an event. Network errors, 5xx and 429
 // are retried, after the delay a Retry-After header asks for if there is

@@ -12,8 +12,15 @@ import (
 
 // Header names and values of a callback request.
 const (
-	// SignatureHeader carries "t=<unix seconds>,v1=<hex HMAC-SHA256>".
+	// SignatureHeader carries "t=<unix seconds>,v1=<hex HMAC-SHA256>"
+	// of "<t>.<body>" (see [Sign]): the one to check, as it also lets a
+	// receiver refuse a replayed request.
 	SignatureHeader = "X-Gallant-Signature"
+	// BodySignatureHeader carries "sha256=<hex HMAC-SHA256>" of the raw
+	// body alone (see [SignBody]), for receivers whose tooling checks
+	// only a body MAC. It does not bind a time: a captured request
+	// verifies again when replayed.
+	BodySignatureHeader = "X-Gallant-Signature-256"
 	// UserAgent is the User-Agent of every callback request.
 	UserAgent = "Gallant-Webhook/1"
 	// ContentType is the Content-Type of every callback body.
@@ -125,6 +132,44 @@ func Verify(secret, header string, body []byte, now time.Time, tolerance time.Du
 	}
 	if skew > int64(tolerance/time.Second) {
 		return fmt.Errorf("%w: signed at %d, now %d", ErrSignatureExpired, sec, now.Unix())
+	}
+	return nil
+}
+
+// bodySignaturePrefix names the scheme of a BodySignatureHeader value.
+const bodySignaturePrefix = "sha256="
+
+// SignBody returns the X-Gallant-Signature-256 value for body:
+// "sha256=<hex HMAC-SHA256 of body keyed by secret>". Unlike [Sign] it
+// signs no time, so prefer [Verify] where replays matter.
+func SignBody(secret string, body []byte) string {
+	h := hmac.New(sha256.New, []byte(secret))
+	h.Write(body)
+	var buf [len(bodySignaturePrefix) + 2*sha256.Size]byte
+	out := append(buf[:0], bodySignaturePrefix...)
+	return string(hex.AppendEncode(out, h.Sum(nil)))
+}
+
+// VerifyBody checks header, an X-Gallant-Signature-256 value, against
+// body and secret. It returns nil, [ErrNoSecret], or an error wrapping
+// [ErrBadSignatureHeader] or [ErrSignatureMismatch]. The comparison takes
+// constant time. It cannot detect a replay: see [Verify].
+func VerifyBody(secret, header string, body []byte) error {
+	if secret == "" {
+		return ErrNoSecret
+	}
+	v, ok := strings.CutPrefix(strings.TrimSpace(header), bodySignaturePrefix)
+	if !ok {
+		return fmt.Errorf("%w: no %q prefix", ErrBadSignatureHeader, bodySignaturePrefix)
+	}
+	got, err := hex.DecodeString(v)
+	if err != nil || len(got) != sha256.Size {
+		return fmt.Errorf("%w: not %d hex bytes", ErrBadSignatureHeader, sha256.Size)
+	}
+	h := hmac.New(sha256.New, []byte(secret))
+	h.Write(body)
+	if !hmac.Equal(got, h.Sum(nil)) {
+		return ErrSignatureMismatch
 	}
 	return nil
 }

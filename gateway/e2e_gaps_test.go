@@ -1,0 +1,178 @@
+package gateway_test
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"github.com/gallant-sms/gallant/gateway"
+	"github.com/gallant-sms/gallant/smpp"
+	"github.com/gallant-sms/gallant/smpp/pdu"
+	"github.com/gallant-sms/gallant/store/storetest"
+)
+
+// TestE2EMOStored: an MO deliver_sm a carrier sends on the gateway's bind
+// is stored with its addresses, coding, body and carrier, and only then
+// answered deliver_sm_resp with command_status 0. A text in
+// message_payload (UCS-2) is stored as its raw octets.
+func TestE2EMOStored(t *testing.T) {
+	t.Parallel()
+	eachDriver(t, func(t *testing.T, driver string) {
+		c := newCarrier(t, carrierOpts{})
+		g := startGateway(t, storetest.Config(t, driver), gateway.Config{
+			Carriers: []gateway.CarrierConfig{carrierConfig("c1", c.Addr())}}, routeAll("c1"))
+		g.waitReady(t)
+		ctx := testContext(t)
+		shortCode := pdu.Address{TON: 3, NPI: 0, Addr: []byte("12345")}
+		ucs2 := []byte{0x04, 0x1F, 0x04, 0x40, 0x04, 0x38} // "При"
+		mos := []*pdu.DeliverSM{
+			{Source: handset, Dest: shortCode, ShortMessage: []byte("STOP")},
+			{Source: pdu.Address{TON: 1, NPI: 1, Addr: []byte("447700900456")}, Dest: shortCode, DataCoding: 8,
+				TLVs: pdu.TLVs(pdu.AppendTLV(nil, pdu.TagMessagePayload, ucs2))},
+		}
+		before := time.Now().Add(-time.Second)
+		for i, mo := range mos {
+			// The gateway binds to carriers with system_id "gallant" (see
+			// carrierConfig).
+			h, err := c.Deliver(ctx, "gallant", mo)
+			if err != nil {
+				t.Fatalf("MO %d: deliver_sm: %v", i, err)
+			}
+			if h.ID != pdu.DeliverSMRespID || h.Status != pdu.StatusOK {
+				t.Fatalf("MO %d: answered %v with status %v, want deliver_sm_resp with 0", i, h.ID, h.Status)
+			}
+		}
+		// The answer comes once the MO is stored: no wait needed. MOs are
+		// not routed to an account yet (account 0).
+		got, next, err := g.st.ListMO(ctx, 0, 0, 10)
+		if err != nil {
+			t.Fatalf("ListMO: %v", err)
+		}
+		if len(got) != len(mos) || next != 0 {
+			t.Fatalf("ListMO: %d MOs (next %v), want %d: %+v", len(got), next, len(mos), got)
+		}
+		// Newest first.
+		for i, mo := range []*pdu.DeliverSM{mos[1], mos[0]} {
+			m := got[i]
+			if m.ID == 0 || m.Carrier != "c1" || m.AccountID != 0 {
+				t.Errorf("MO %d: id %v, carrier %q, account %d; want an id, c1, 0", i, m.ID, m.Carrier, m.AccountID)
+			}
+			if m.Source.Addr != string(mo.Source.Addr) || m.Source.TON != mo.Source.TON || m.Source.NPI != mo.Source.NPI {
+				t.Errorf("MO %d: source %+v, want %s (TON %d NPI %d)", i, m.Source, mo.Source.Addr, mo.Source.TON, mo.Source.NPI)
+			}
+			if m.Dest.Addr != "12345" || m.Dest.TON != 3 || m.Dest.NPI != 0 {
+				t.Errorf("MO %d: destination %+v, want 12345 (TON 3 NPI 0)", i, m.Dest)
+			}
+			if m.DataCoding != mo.DataCoding || m.ESMClass != 0 {
+				t.Errorf("MO %d: data_coding %d esm_class %d, want %d and 0", i, m.DataCoding, m.ESMClass, mo.DataCoding)
+			}
+			if want := mo.Payload(); !bytes.Equal(m.Body, want) {
+				t.Errorf("MO %d: body % x, want % x", i, m.Body, want)
+			}
+			if m.ReceivedAt.Before(before) || m.ReceivedAt.After(time.Now().Add(time.Second)) {
+				t.Errorf("MO %d: received at %v, not during the test", i, m.ReceivedAt)
+			}
+		}
+		if string(got[1].Body) != "STOP" {
+			t.Errorf("first MO body %q, want STOP", got[1].Body)
+		}
+		if got[0].ID <= got[1].ID {
+			t.Errorf("MO ids %v then %v: not increasing", got[1].ID, got[0].ID)
+		}
+		if n := g.metric(t, "gallant_gateway_mo_total"); n != float64(len(mos)) {
+			t.Errorf("mo_total %v, want %d", n, len(mos))
+		}
+		if n := len(c.Submits()); n != 0 {
+			t.Errorf("the carrier got %d submit_sm; MOs are not sent on", n)
+		}
+	})
+}
+
+// TestE2ESuppressedOverSMPP: a submit_sm to a number its account
+// suppressed is refused with ESME_RINVDSTADR (problem "suppressed") and
+// never reaches the carrier, while other numbers of that account and the
+// same number from other accounts go through; after Unsuppress it goes
+// through too, and the account's other suppressed number stays refused.
+func TestE2ESuppressedOverSMPP(t *testing.T) {
+	t.Parallel()
+	eachDriver(t, func(t *testing.T, driver string) {
+		c := newCarrier(t, carrierOpts{noReceipts: true})
+		g := startGateway(t, storetest.Config(t, driver), gateway.Config{
+			Carriers: []gateway.CarrierConfig{carrierConfig("c1", c.Addr())}}, routeAll("c1"))
+		g.waitReady(t)
+		ctx := testContext(t)
+		acme, other := g.customer(t, "Acme"), g.customer(t, "Other")
+		ea, eo := g.bind(t, acme, smpp.Transceiver), g.bind(t, other, smpp.Transmitter)
+		number := string(handset.Addr)
+
+		stillBlocked := "447700900888"
+		g.svc.Suppress(acme.AccountID, number, stillBlocked)
+		for _, sm := range []*pdu.SubmitSM{
+			textSM("blocked 1"),
+			// The same number written with a '+' is the same number.
+			{Source: alphaSender, Dest: pdu.Address{TON: 1, NPI: 1, Addr: []byte("+" + number)}, ShortMessage: []byte("blocked 2")},
+		} {
+			_, err := ea.Submit(ctx, sm)
+			if got := statusOf(err); got != pdu.StatusInvDstAdr {
+				t.Fatalf("submit_sm of %q to a suppressed number: %v, want %v", sm.ShortMessage, err, pdu.StatusInvDstAdr)
+			}
+		}
+		// data_sm takes the same path.
+		dm := pdu.DataSM{Source: alphaSender, Dest: handset, TLVs: pdu.TLVs(pdu.AppendTLV(nil, pdu.TagMessagePayload, []byte("blocked 3")))}
+		if _, _, err := ea.Session().Call(ctx, pdu.DataSMID, dm.AppendBody(nil)); statusOf(err) != pdu.StatusInvDstAdr {
+			t.Fatalf("data_sm to a suppressed number: %v, want %v", err, pdu.StatusInvDstAdr)
+		}
+		if n := g.metric(t, "gallant_gateway_refused_total", "reason", gateway.ProblemSuppressed); n != 3 {
+			t.Errorf("refused_total{reason=suppressed} %v, want 3", n)
+		}
+		// Suppression is per account and per number.
+		otherNumber := textSM("to another number")
+		otherNumber.Dest.Addr = []byte("447700900999")
+		submit(t, ea, otherNumber)
+		submit(t, eo, textSM("from another account"))
+		waitSubmits(t, c, 2)
+
+		g.svc.Unsuppress(acme.AccountID, number)
+		submit(t, ea, textSM("allowed again"))
+		// Only the number unsuppressed: the other one stays refused.
+		blocked := textSM("blocked 4")
+		blocked.Dest.Addr = []byte(stillBlocked)
+		if _, err := ea.Submit(ctx, blocked); statusOf(err) != pdu.StatusInvDstAdr {
+			t.Fatalf("submit_sm to a number still suppressed: %v, want %v", err, pdu.StatusInvDstAdr)
+		}
+		subs := waitSubmits(t, c, 3)
+
+		want := map[string]string{"to another number": "447700900999", "from another account": number, "allowed again": number}
+		for _, s := range subs {
+			text := string(s.SM.Payload())
+			to, ok := want[text]
+			if !ok {
+				t.Errorf("the carrier got %q to %s", text, s.SM.Dest.Addr)
+				continue
+			}
+			if string(s.SM.Dest.Addr) != to {
+				t.Errorf("%q went to %s, want %s", text, s.SM.Dest.Addr, to)
+			}
+			delete(want, text)
+		}
+		if len(want) != 0 {
+			t.Errorf("the carrier never got %v", want)
+		}
+		// Nothing refused came later: every accepted message arrived, and
+		// the refused ones were never stored to be sent.
+		for _, s := range c.Submits() {
+			if bytes.HasPrefix(s.SM.Payload(), []byte("blocked")) {
+				t.Errorf("a suppressed message reached the carrier: %q", s.SM.Payload())
+			}
+		}
+		if n := len(c.Submits()); n != 3 {
+			t.Errorf("the carrier got %d submit_sm, want 3", n)
+		}
+		if n := g.metric(t, "gallant_gateway_accepted_total"); n != 3 {
+			t.Errorf("accepted_total %v, want 3", n)
+		}
+		if n := g.metric(t, "gallant_gateway_refused_total", "reason", gateway.ProblemSuppressed); n != 4 {
+			t.Errorf("refused_total{reason=suppressed} %v after Unsuppress, want 4", n)
+		}
+	})
+}
