@@ -25,6 +25,19 @@ type Values struct {
 	buf []byte
 	d   dialect
 	n   int // values appended to the current row
+	// bind collects the values as arguments of a prepared SQLite
+	// statement (see prepared.go) instead of writing literals into buf.
+	bind bool
+	args []any
+}
+
+// emptyBlob is bound for a nil byte slice: an empty BLOB, not NULL.
+var emptyBlob = []byte{}
+
+// arg adds x as the next argument, in bind mode.
+func (v *Values) arg(x any) {
+	v.n++
+	v.args = append(v.args, x)
 }
 
 const hexDigits = "0123456789abcdef"
@@ -38,12 +51,20 @@ func (v *Values) sep() {
 
 // Null appends NULL.
 func (v *Values) Null() {
+	if v.bind {
+		v.arg(nil)
+		return
+	}
 	v.sep()
 	v.buf = append(v.buf, "NULL"...)
 }
 
 // Int appends an integer.
 func (v *Values) Int(i int64) {
+	if v.bind {
+		v.arg(i)
+		return
+	}
 	v.sep()
 	v.buf = strconv.AppendInt(v.buf, i, 10)
 }
@@ -51,6 +72,10 @@ func (v *Values) Int(i int64) {
 // Uint appends an unsigned integer. SQLite has only signed 64-bit integers:
 // there a value above 1<<63-1 is stored as the int64 with the same bits.
 func (v *Values) Uint(u uint64) {
+	if v.bind {
+		v.arg(int64(u)) // bind mode is SQLite's (prepared.go): the same bits
+		return
+	}
 	v.sep()
 	if v.d == dialectSQLite {
 		v.buf = strconv.AppendInt(v.buf, int64(u), 10)
@@ -64,6 +89,14 @@ func (v *Values) ID(id sms.ID) { v.Uint(uint64(id)) }
 
 // Bool appends 1 or 0.
 func (v *Values) Bool(b bool) {
+	if v.bind {
+		if b {
+			v.arg(int64(1))
+		} else {
+			v.arg(int64(0))
+		}
+		return
+	}
 	v.sep()
 	if b {
 		v.buf = append(v.buf, '1')
@@ -76,6 +109,10 @@ func (v *Values) Bool(b bool) {
 // bytes are valid UTF-8 for its utf8mb4 columns (invalid text fails the
 // row); SQLite stores them as given.
 func (v *Values) String(s string) {
+	if v.bind {
+		v.arg(s)
+		return
+	}
 	v.sep()
 	if plainText(s) {
 		v.buf = append(v.buf, '\'')
@@ -97,6 +134,13 @@ func (v *Values) String(s string) {
 // Bytes appends a binary value (a BLOB column); nil is stored as an empty
 // BLOB, not NULL.
 func (v *Values) Bytes(b []byte) {
+	if v.bind {
+		if b == nil {
+			b = emptyBlob
+		}
+		v.arg(b)
+		return
+	}
 	v.sep()
 	v.buf = append(v.buf, 'X', '\'')
 	n := len(v.buf)
@@ -110,6 +154,10 @@ func (v *Values) Bytes(b []byte) {
 func (v *Values) Time(t time.Time) {
 	if t.IsZero() {
 		v.Null()
+		return
+	}
+	if v.bind {
+		v.arg(t.UnixMicro()) // SQLite's times are unix microseconds
 		return
 	}
 	v.sep()

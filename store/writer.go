@@ -115,6 +115,11 @@ func NewWriter(s *Store, cfg WriterConfig, reg prometheus.Registerer) (*Writer, 
 	}
 	go func() {
 		wg.Wait()
+		for _, wk := range w.workers {
+			if wk.p != nil {
+				wk.p.close()
+			}
+		}
 		close(w.exited)
 	}()
 	return w, nil

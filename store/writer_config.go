@@ -73,6 +73,10 @@ type WriterConfig struct {
 	// writer connection would only queue a second batch). With more than
 	// one worker, rows of different batches may commit in either order.
 	Workers int `yaml:"workers"`
+	// LiteralInserts makes SQLite's first attempts at a batch use
+	// literal multi-row INSERTs too, instead of prepared statements with
+	// bound values (prepared.go): for comparison; slower.
+	LiteralInserts bool `yaml:"literal_inserts"`
 }
 
 // withDefaults returns c with zero fields set to their defaults.

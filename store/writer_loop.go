@@ -20,15 +20,24 @@ type worker struct {
 	lo uint64
 	// rows caches the rows_total child of each table.
 	rows map[*Table]prometheus.Counter
+	// p writes first attempts with prepared statements (SQLite); nil
+	// for literal INSERTs only.
+	p *prepared
 }
 
 func newWorker(w *Writer) *worker {
-	return &worker{
+	wk := &worker{
 		w:     w,
 		batch: make([]entry, 0, w.cfg.MaxRows),
 		b:     newBuilder(w.d, w.cfg.MaxStatementBytes),
 		rows:  map[*Table]prometheus.Counter{},
 	}
+	// MySQL stays on literals: binding through the binary protocol did
+	// not make MariaDB any faster (bench/RESULTS.md).
+	if w.d == dialectSQLite && !w.cfg.LiteralInserts {
+		wk.p = newPrepared(w.db, w.d)
+	}
+	return wk
 }
 
 func (wk *worker) run() {
@@ -204,14 +213,19 @@ func (wk *worker) tableRows(t *Table) prometheus.Counter {
 func (wk *worker) writeRows(rows []entry, retried int) {
 	w := wk.w
 	for attempt := 1; ; attempt++ {
-		n := wk.b.build(rows, w.now(), retried > 0)
-		if n == 0 {
-			return
-		}
+		var n int
+		var err error
 		ctx, cancel := context.WithTimeout(w.stop, w.cfg.WriteTimeout)
-		err := wk.b.exec(ctx, w.db)
+		if wk.p != nil && retried == 0 {
+			// First attempts bind to prepared statements (prepared.go);
+			// retries, which need the conflict clause, use literals.
+			n, err = wk.p.exec(ctx, rows, w.now())
+			wk.p.release()
+		} else if n = wk.b.build(rows, w.now(), retried > 0); n > 0 {
+			err = wk.b.exec(ctx, w.db)
+		}
 		cancel()
-		if err == nil {
+		if n == 0 || err == nil {
 			return
 		}
 		if w.stop.Err() != nil {

@@ -427,7 +427,7 @@ func TestWriterSplitsLargeStatements(t *testing.T) {
 		s := newTestStore(t, driver)
 		// A 4 KiB statement holds only a few 1 KiB messages: one batch of
 		// 40 becomes many INSERTs in one transaction.
-		w, _ := newTestWriter(t, s, WriterConfig{MaxRows: 40, MaxStatementBytes: 4 << 10, MaxDelay: time.Hour, Workers: 1})
+		w, _ := newTestWriter(t, s, WriterConfig{MaxRows: 40, MaxStatementBytes: 4 << 10, MaxDelay: time.Hour, Workers: 1, LiteralInserts: true})
 		log := newDoneLog(t, 40)
 		for i := 1; i <= 40; i++ {
 			m := testMessage(1, sms.ID(i))

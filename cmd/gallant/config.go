@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/gallant-sms/gallant/store"
 )
 
 // Config is the gateway's configuration file. Every key can be overridden
@@ -95,6 +97,9 @@ type SMPPConfig struct {
 type StoreConfig struct {
 	Driver string `yaml:"driver"` // sqlite (default) or mysql
 	DSN    string `yaml:"dsn"`
+	// Writer tunes the batched writer (batch size and delay, workers,
+	// backlog); the zero value keeps every default.
+	Writer store.WriterConfig `yaml:"writer"`
 }
 
 // RedisConfig points at Redis; an empty Addr keeps limits in process.

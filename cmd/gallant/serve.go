@@ -98,7 +98,7 @@ func newApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error) 
 		a.node = -1
 		return nil, fmt.Errorf("lease node: %w", err)
 	}
-	if a.w, err = store.NewWriter(st, store.WriterConfig{}, a.reg); err != nil {
+	if a.w, err = store.NewWriter(st, cfg.Store.Writer, a.reg); err != nil {
 		return nil, err
 	}
 	a.acc = account.New(st, logger)
