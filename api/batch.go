@@ -72,5 +72,25 @@ func (s *Server) postBatch(ctx *fasthttp.RequestCtx, sctx context.Context, p Pri
 			s.log.Error("api: batch item error", "path", string(ctx.Path()), "err", hidden)
 		}
 	}
+	if busy := allBackpressure(problems); busy != nil {
+		// Nothing was accepted because the gateway is busy: one 503 with
+		// Retry-After says it better (and cheaper) than n refused items.
+		writeProblem(ctx, busy)
+		return
+	}
 	finish(ctx, fasthttp.StatusAccepted, contentJSON, appendBatchAnswer(bodyBuffer(ctx), items, problems))
+}
+
+// allBackpressure returns the first problem when every item of a batch
+// was refused with backpressure, else nil.
+func allBackpressure(problems []*Error) *Error {
+	if len(problems) == 0 {
+		return nil
+	}
+	for _, p := range problems {
+		if p == nil || p.Type != TypeBackpressure {
+			return nil
+		}
+	}
+	return problems[0]
 }

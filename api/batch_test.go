@@ -106,6 +106,7 @@ func TestBatchProblems(t *testing.T) {
 		{"unknown top-level", `{"to":["1"],"text":"x","extra":1}`, 400, TypeInvalidRequest, "extra"},
 		{"truncated", `{"to":["1",`, 400, TypeInvalidJSON, ""},
 		{"whole batch refused", `{"to":["busy-all"],"text":"x"}`, 503, TypeBackpressure, ""},
+		{"every item refused for backpressure", `{"to":["busy-1","busy-2"],"text":"x"}`, 503, TypeBackpressure, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -167,5 +168,27 @@ func TestBodyOverServerLimit(t *testing.T) {
 	// The server still serves.
 	if a := ts.do(t, "POST", "/v1/messages/batch", keySend, []byte(`{"to":["1"],"text":"x"}`)); a.Code != 202 {
 		t.Fatalf("after a large body: %d %s", a.Code, a.Body)
+	}
+}
+
+// TestBatchPartlyBusy: a batch with some items refused for backpressure
+// and others accepted, or refused for another reason, is still a 202 with
+// per-item answers; only a batch refused for backpressure throughout is a
+// 503.
+func TestBatchPartlyBusy(t *testing.T) {
+	ts := newTestServer(t, Config{})
+	for _, body := range []string{
+		`{"to":["busy-1","+447700900001"],"text":"x"}`,
+		`{"to":["busy-1","bad-2"],"text":"x"}`,
+	} {
+		a := ts.do(t, "POST", "/v1/messages/batch", keySend, []byte(body))
+		if a.Code != http.StatusAccepted {
+			t.Fatalf("%s: status %d: %s", body, a.Code, a.Body)
+		}
+		var b batchAnswer
+		a.decode(t, &b)
+		if len(b.Items) != 2 || b.Items[0].Error["type"] != ProblemBase+TypeBackpressure {
+			t.Fatalf("%s: answer %s", body, a.Body)
+		}
 	}
 }

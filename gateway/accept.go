@@ -105,7 +105,7 @@ func (s *Service) admit(m *sms.Message, tps int, now time.Time) *Refusal {
 	if !s.rt.Routable(m.AccountID, m.Dest.Addr) {
 		return errNoRoute
 	}
-	if s.parkedLen() >= s.cfg.MaxParked || s.w.Pending() >= s.cfg.WriterHighWater || s.tr.len() >= s.cfg.MaxInFlight || s.eventsBacklogged() {
+	if s.saturated() {
 		return errBackpressure
 	}
 	if tps > 0 {
@@ -123,6 +123,14 @@ func (s *Service) admit(m *sms.Message, tps int, now time.Time) *Refusal {
 		}
 	}
 	return nil
+}
+
+// saturated reports whether new messages get backpressure now: too many
+// parked, too many rows waiting for the writer, too many messages on
+// their way, or status events waiting in memory.
+func (s *Service) saturated() bool {
+	return s.parkedLen() >= s.cfg.MaxParked || s.w.Pending() >= s.cfg.WriterHighWater ||
+		s.tr.len() >= s.cfg.MaxInFlight || s.eventsBacklogged()
 }
 
 // persisted is the writer's callback for a durable accept; it releases

@@ -137,6 +137,17 @@ func batchDone(tag any, _ *sms.Message, err error) {
 // result or error per request, in order.
 func (s *Service) SendBatch(ctx context.Context, accountID int64, tps int, reqs []SendRequest) ([]SendResult, []error) {
 	results := make([]SendResult, len(reqs))
+	if len(reqs) > 0 && s.saturated() {
+		// Every item would be refused: say so before building any
+		// (building and refusing thousands of messages is what kept a
+		// saturated gateway saturated).
+		errs := make([]error, len(reqs))
+		for i := range errs {
+			errs[i] = errBackpressure
+		}
+		s.m.refusedVec.WithLabelValues(ProblemBackpressure).Add(float64(len(reqs)))
+		return results, errs
+	}
 	b := &batchWait{left: len(reqs), errs: make([]error, len(reqs)), seen: make([]bool, len(reqs)), done: make(chan struct{}), mu: make(chan struct{}, 1)}
 	msgs := make([]*sms.Message, len(reqs))
 	tags := make([]batchTag, len(reqs)) // one allocation for the batch's tags
