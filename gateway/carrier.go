@@ -175,7 +175,7 @@ func (b *bind) answered(tag any, h pdu.Header, body []byte, err error) {
 		// Accepted, but we cannot match its receipt: count it sent.
 		b.c.s.m.unmatchable.Inc()
 	} else {
-		b.c.s.tr.putDLR(b.c.cfg.Name, normalizeCarrierID(id), dlrRef{msg: m.ID, account: m.AccountID, seg: seq, at: time.Now(), queued: q})
+		b.c.s.tr.putDLR(b.c.cfg.Name, normalizeCarrierID(id), dlrRef{msg: m.ID, account: m.AccountID, seg: seq, at: time.Now().UnixNano(), queued: q})
 	}
 	o.Complete(id, nil)
 }

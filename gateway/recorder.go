@@ -32,11 +32,8 @@ func (s *Service) submitted(m *sms.Message, n int, carrier, carrierMsgID string)
 	s.m.submitted.Inc()
 	notify := false
 	s.tr.with(m.ID, func(fl *flight) bool {
-		if n >= 1 && n <= len(fl.segs) && fl.segs[n-1].status == sms.StatusUnknown {
-			fl.segs[n-1].carrier, fl.segs[n-1].carrierID = carrier, carrierMsgID
-		}
 		fl.submitted++
-		if fl.submitted >= len(fl.segs) && !fl.notified {
+		if int(fl.submitted) >= len(fl.segs) && !fl.notified {
 			fl.notified, notify = true, true
 		}
 		return false
@@ -73,10 +70,10 @@ func (s *Service) segmentFinal(id sms.ID, accountID int64, n int, st sms.Status,
 	var charged bool
 	var planID int64
 	found := s.tr.with(id, func(fl *flight) bool {
-		if n < 1 || n > len(fl.segs) || fl.segs[n-1].status != sms.StatusUnknown {
+		if n < 1 || n > len(fl.segs) || fl.segs[n-1] != sms.StatusUnknown {
 			return false // a duplicate receipt, or one for a segment we do not know
 		}
-		fl.segs[n-1].status = st
+		fl.segs[n-1] = st
 		fl.worst = finalOf(fl.worst, st)
 		fl.left--
 		if fl.left > 0 {

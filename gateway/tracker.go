@@ -11,22 +11,25 @@ import (
 
 // flight is what the gateway remembers of a message between its accept
 // and its final status, so receipts find their message without a query.
+//
+// Every message on its way has one, so it is kept small (64 bytes for up
+// to inlineSegs segments, issue 5): the segments' statuses live inside it.
 type flight struct {
 	msg       *sms.Message
-	segs      []segState
-	left      int        // segments without a final status
-	worst     sms.Status // the final status of the message so far
-	submitted int        // segments a carrier acknowledged
-	notified  bool       // the "submitted" callback went out
-	charged   bool       // the reservation became a charge
-	planID    int64      // the plan that priced it, when charged; 0: unknown
-	expires   time.Time  // forget the flight after this (receipts then go through the store)
+	segs      []sms.Status // each segment's final status; StatusUnknown until it has one
+	planID    int64        // the plan that priced it, when charged; 0: unknown
+	expires   int64        // unix nanoseconds: forget the flight after this (receipts then go through the store)
+	left      int32        // segments without a final status
+	submitted int32        // segments a carrier acknowledged
+	worst     sms.Status   // the final status of the message so far
+	notified  bool         // the "submitted" callback went out
+	charged   bool         // the reservation became a charge
+	inline    [inlineSegs]sms.Status
 }
 
-type segState struct {
-	carrier, carrierID string
-	status             sms.Status
-}
+// inlineSegs is how many segment statuses fit in a flight without a
+// second allocation.
+const inlineSegs = 5
 
 // finalOf folds segment outcomes into the message's: delivered only when
 // every segment is; otherwise the first failure seen.
@@ -61,8 +64,8 @@ type dlrKey struct{ carrier, id string }
 type dlrRef struct {
 	msg     sms.ID
 	account int64
-	seg     int // 1-based
-	at      time.Time
+	at      int64 // unix nanoseconds: when the carrier acknowledged the segment
+	seg     int   // 1-based
 	// queued is the segment's "submitted" event while the writer may
 	// still hold it (fold.go); zero when unknown.
 	queued queuedEvent
@@ -100,7 +103,13 @@ func (t *tracker) add(m *sms.Message, segments int, expires time.Time) bool {
 	if len(s.m) >= t.max {
 		return false
 	}
-	s.m[m.ID] = &flight{msg: m, segs: make([]segState, segments), left: segments, expires: expires}
+	fl := &flight{msg: m, left: int32(segments), expires: expires.UnixNano()}
+	if segments <= inlineSegs {
+		fl.segs = fl.inline[:segments]
+	} else {
+		fl.segs = make([]sms.Status, segments)
+	}
+	s.m[m.ID] = fl
 	s.peak = max(s.peak, len(s.m))
 	t.n.Add(1)
 	return true
@@ -156,7 +165,7 @@ func (t *tracker) sweep(now time.Time, maxAge time.Duration) (flights, dlrs int)
 		s := &t.flights[i]
 		s.mu.Lock()
 		for id, fl := range s.m {
-			if now.After(fl.expires) {
+			if now.UnixNano() > fl.expires {
 				delete(s.m, id)
 				t.n.Add(-1)
 				flights++
@@ -171,7 +180,7 @@ func (t *tracker) sweep(now time.Time, maxAge time.Duration) (flights, dlrs int)
 		s := &t.dlrs[i]
 		s.mu.Lock()
 		for k, ref := range s.m {
-			if now.Sub(ref.at) > maxAge {
+			if now.UnixNano()-ref.at > int64(maxAge) {
 				delete(s.m, k)
 				dlrs++
 			}

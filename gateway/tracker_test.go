@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/gallant-sms/gallant/sms"
 )
@@ -20,7 +21,7 @@ func TestTrackerShrinksAfterBurst(t *testing.T) {
 		if !tr.add(m, 1, now.Add(time.Hour)) {
 			t.Fatal("tracker full")
 		}
-		tr.putDLR("c1", "x"+sms.ID(i+1).String(), dlrRef{msg: m.ID, seg: 1, at: now})
+		tr.putDLR("c1", "x"+sms.ID(i+1).String(), dlrRef{msg: m.ID, seg: 1, at: now.UnixNano()})
 	}
 	// All but a few finish.
 	for i := range burst {
@@ -58,5 +59,39 @@ func TestTrackerShrinksAfterBurst(t *testing.T) {
 		if p := tr.flights[i].peak; p > shrinkBelow {
 			t.Fatalf("shard %d still has peak %d", i, p)
 		}
+	}
+}
+
+// TestTrackerEntriesStaySmall: every message on its way costs a flight and
+// a receipt correlation per segment; they stay within their size budget
+// (issue 5: memory at peak), and a flight holds the statuses of up to
+// inlineSegs segments itself.
+func TestTrackerEntriesStaySmall(t *testing.T) {
+	if s := unsafe.Sizeof(flight{}); s > 64 {
+		t.Errorf("flight is %d bytes, want at most 64", s)
+	}
+	if s := unsafe.Sizeof(dlrRef{}); s > 48 {
+		t.Errorf("dlrRef is %d bytes, want at most 48", s)
+	}
+	tr := newTracker(1000)
+	exp := time.Now().Add(time.Hour)
+	for _, segs := range []int{1, inlineSegs, inlineSegs + 2} {
+		m := &sms.Message{ID: sms.ID(100 + segs)}
+		if !tr.add(m, segs, exp) {
+			t.Fatal("add refused")
+		}
+		tr.with(m.ID, func(fl *flight) bool {
+			if len(fl.segs) != segs || int(fl.left) != segs {
+				t.Errorf("%d segments: flight has %d statuses, %d left", segs, len(fl.segs), fl.left)
+			}
+			inline := segs <= inlineSegs && &fl.segs[0] == &fl.inline[0]
+			if inline != (segs <= inlineSegs) {
+				t.Errorf("%d segments: statuses inline = %v", segs, inline)
+			}
+			for i := range fl.segs {
+				fl.segs[i] = sms.StatusDelivered
+			}
+			return false
+		})
 	}
 }
