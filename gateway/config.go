@@ -73,10 +73,12 @@ type Config struct {
 	WebhookSecret string
 	// MaxInFlight bounds the messages sent on their way and not final yet
 	// (waiting for a carrier or its receipt), which the gateway keeps in
-	// memory (about 700 bytes each); beyond it new messages are refused
+	// memory (about 600 bytes each); beyond it new messages are refused
 	// with backpressure, so accepting never outruns completing. Default
-	// 250,000 (about 175 MB); raise it when carriers' receipts are slow
-	// and traffic high (in flight = rate x receipt delay).
+	// 150,000 (about 90 MB, which with the default 200 MiB memory limit
+	// keeps a saturated gateway under 300 MiB resident); raise it, with
+	// the memory limit (about 1 KiB per message), when carriers' receipts
+	// are slow and traffic high (in flight = rate x receipt delay).
 	MaxInFlight int
 	// ReceiptQueue bounds the receipts waiting for a customer send
 	// worker; beyond it receipts are held in the store and sent from
@@ -112,7 +114,7 @@ func (c *Config) withDefaults() Config {
 		out.DefaultValidity = 48 * time.Hour
 	}
 	if out.MaxInFlight <= 0 {
-		out.MaxInFlight = 250_000
+		out.MaxInFlight = 150_000
 	}
 	if out.ReceiptQueue <= 0 {
 		out.ReceiptQueue = 65536

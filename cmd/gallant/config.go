@@ -171,8 +171,8 @@ type MessageConfig struct {
 	DefaultValidity time.Duration `yaml:"default_validity"` // default 48h
 	MaxValidity     time.Duration `yaml:"max_validity"`     // default 72h
 	// MaxInFlight bounds the messages on their way and not final yet
-	// (kept in memory, ~700 bytes each); beyond it new messages get
-	// backpressure. Default 250,000.
+	// (kept in memory, ~600 bytes each); beyond it new messages get
+	// backpressure. Default 150,000.
 	MaxInFlight int `yaml:"max_in_flight"`
 }
 

@@ -14,14 +14,15 @@ type RuntimeConfig struct {
 	// MemoryLimit is a soft limit on the Go heap (runtime/debug
 	// SetMemoryLimit) such as "256MiB" or "1GiB": the garbage collector
 	// works harder as the heap nears it, instead of letting it grow to
-	// twice the live data. Empty means 256MiB unless the GOMEMLIMIT
+	// twice the live data. Empty means 200MiB unless the GOMEMLIMIT
 	// environment variable sets one; "off" sets none.
 	MemoryLimit string `yaml:"memory_limit"`
 }
 
-// defaultMemoryLimit keeps a gateway at full load well under 300 MiB of
-// resident memory (its live heap stays near 100 MiB; see bench/RESULTS.md).
-const defaultMemoryLimit = 256 << 20
+// defaultMemoryLimit keeps a saturated gateway under 300 MiB of resident
+// memory with the default messages.max_in_flight (SQLite's own caches,
+// about 80 MiB, come on top; see bench/RESULTS.md).
+const defaultMemoryLimit = 200 << 20
 
 // parseByteSize parses "512", "64KiB", "256MiB", "1GiB" (also KB, MB, GB
 // as powers of 1024, and B).
