@@ -14,6 +14,8 @@
 # 64 connections), http-batch (1,000-recipient batches, 8 connections),
 # idle (1,000 idle customer binds: the gateway's RSS with them).
 #
+# BENCH_HTTP_CONCURRENCY sets the connections of the single-POST HTTP
+# scenario (default 64).
 # BENCH_GATEWAY_EXTRA is YAML appended to every gateway config (for
 # example "debug: {pprof_listen: 127.0.0.1:16060}" to profile a run).
 #
@@ -147,7 +149,7 @@ for s in $SCENARIOS; do
     start_sim
     gateway_config "$s" sqlite "$WORK/$s/gallant.db" durable
     start_gateway "$s"
-    args=(--concurrency 64); [ "$s" = http-batch ] && args=(--concurrency 8 --endpoint batch --batch-size 1000)
+    args=(--concurrency ${BENCH_HTTP_CONCURRENCY:-64}); [ "$s" = http-batch ] && args=(--concurrency 8 --endpoint batch --batch-size 1000)
     log "$s: smppbench --http ${args[*]} --duration $DURATION"
     rc=0
     "$BIN/smppbench" --http "http://127.0.0.1:$HTTP_PORT" --api-key "$KEY" "${args[@]}" \
