@@ -12,7 +12,9 @@
 # Scenarios: raw (smppbench straight to smscsim: the protocol ceiling),
 # sqlite and mysql (durable), fast (SQLite, fast mode), http (single POSTs,
 # 64 connections), http-batch (1,000-recipient batches, 8 connections),
-# idle (1,000 idle customer binds: the gateway's RSS with them).
+# idle (1,000 idle customer binds: the gateway's RSS with them). When raw
+# runs in the same invocation, "of raw" gives each scenario's messages per
+# second as a share of that ceiling.
 #
 # BENCH_HTTP_CONCURRENCY sets the connections of the single-POST HTTP
 # scenario (default 64).
@@ -174,7 +176,21 @@ done
 # field FILE KEY: a number from smppbench's JSON (first occurrence).
 field() { { grep -o "\"$2\":[0-9.e+-]*" "$1" 2>/dev/null || true; } | head -1 | cut -d: -f2; }
 
-printf '\n%-10s %12s %10s %10s %10s %10s %16s %9s %s\n' scenario "submits/s" "msg/s" "p50 ms" "p99 ms" "max ms" "receipts" "RSS MiB" result
+# msgs_of FILE: accepted messages per second of an SMPP run (accepted
+# submit_sm scaled by the mix's messages per submit_sm).
+msgs_of() {
+  awk "BEGIN{s=$(field "$1" submit_sm); print (s>0 ? $(field "$1" accepted_per_second)*$(field "$1" messages)/s : 0)}"
+}
+
+# The raw ceiling of this run, when it ran: every other row is also given
+# as a share of it (messages per second).
+raw_msgs=0
+for r in "${ROWS[@]}"; do
+  IFS='|' read -r name rc file rss <<<"$r"
+  if [ "$name" = raw ] && [ -s "$file" ]; then raw_msgs=$(msgs_of "$file"); fi
+done
+
+printf '\n%-10s %12s %10s %7s %10s %10s %10s %16s %9s %s\n' scenario "submits/s" "msg/s" "of raw" "p50 ms" "p99 ms" "max ms" "receipts" "RSS MiB" result
 status=0
 for r in "${ROWS[@]}"; do
   IFS='|' read -r name rc file rss <<<"$r"
@@ -183,14 +199,16 @@ for r in "${ROWS[@]}"; do
   fi
   case $name in
   http*) rate=$(field "$file" requests_per_second); msgs=$(field "$file" messages_per_second) ;;
-  *) # accepted messages: accepted submit_sm scaled by the mix's messages per submit_sm
-    rate=$(field "$file" accepted_per_second)
-    msgs=$(awk "BEGIN{s=$(field "$file" submit_sm); print (s>0 ? ${rate:-0}*$(field "$file" messages)/s : 0)}") ;;
+  *) rate=$(field "$file" accepted_per_second); msgs=$(msgs_of "$file") ;;
   esac
+  share=-
+  if [ "$name" != raw ] && [ "$name" != idle ]; then
+    share=$(awk "BEGIN{r=${raw_msgs:-0}; print (r>0 ? sprintf(\"%.1f%%\", 100*${msgs:-0}/r) : \"-\")}")
+  fi
   p50=$(field "$file" p50_us); p99=$(field "$file" p99_us); mx=$(field "$file" max_us)
   exp=$(field "$file" expected); got=$(field "$file" matched)
   res=ok; [ "$rc" = 0 ] || { res="FAILED (exit $rc)"; status=1; }
-  printf '%-10s %12.0f %10.0f %10.1f %10.1f %10.1f %16s %9s %s\n' "$name" "${rate:-0}" "${msgs:-0}" \
+  printf '%-10s %12.0f %10.0f %7s %10.1f %10.1f %10.1f %16s %9s %s\n' "$name" "${rate:-0}" "${msgs:-0}" "$share" \
     "$(awk "BEGIN{print ${p50:-0}/1000}")" "$(awk "BEGIN{print ${p99:-0}/1000}")" "$(awk "BEGIN{print ${mx:-0}/1000}")" \
     "${got:--}/${exp:--}" "${rss:--}" "$res"
 done
