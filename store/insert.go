@@ -42,7 +42,7 @@ func (b *builder) build(rows []entry, now time.Time, retry bool) int {
 	b.stmts = b.stmts[:0]
 	b.tables = b.tables[:0]
 	for i := range rows {
-		if rows[i].err == nil && !b.hasTable(rows[i].table) {
+		if rows[i].err == nil && !hasTable(b.tables, rows[i].table) {
 			b.tables = append(b.tables, rows[i].table)
 		}
 	}
@@ -88,15 +88,6 @@ func (b *builder) build(rows []entry, now time.Time, retry bool) int {
 		}
 	}
 	return total
-}
-
-func (b *builder) hasTable(t *Table) bool {
-	for _, x := range b.tables {
-		if x == t {
-			return true
-		}
-	}
-	return false
 }
 
 // exec runs the built statements: alone when there is one (autocommit is

@@ -50,8 +50,9 @@ func newPrepared(db *sql.DB, d dialect) *prepared {
 }
 
 // exec writes the rows whose err is nil in one transaction and returns
-// how many it tried to write (all of them, or none if it fails). A row whose Record appends the wrong number of values
-// gets ErrColumnCount and is left out, as with build.
+// how many it tried to write (all of them, or none if it fails). A row
+// whose Record appends the wrong number of values gets ErrColumnCount and
+// is left out, as with build.
 func (p *prepared) exec(ctx context.Context, rows []entry, now time.Time) (int, error) {
 	p.collect(rows, now)
 	total := 0
@@ -193,6 +194,7 @@ func (p *prepared) close() {
 	}
 }
 
+// hasTable reports whether t is in ts.
 func hasTable(ts []*Table, t *Table) bool {
 	for _, x := range ts {
 		if x == t {
