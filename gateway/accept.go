@@ -300,13 +300,7 @@ func (s *Service) finishUnsent(m *sms.Message, st sms.Status, code string) {
 
 // record appends a status event through the writer (a pooled row: see
 // addEvent).
-func (s *Service) record(m *sms.Message, e sms.Event) {
-	// Behind events already waiting, or when the writer is full, wait in
-	// memory (see overflow.go): never lost, never out of order.
-	if s.eventsBacklogged() || s.addEvent(m.AccountID, e, nil, pdu.Header{}) != nil {
-		s.recordLater(m.AccountID, e)
-	}
-}
+func (s *Service) record(m *sms.Message, e sms.Event) { s.recordQueued(m, e) }
 
 // recover re-dispatches messages a previous run accepted but did not
 // finish: scheduled ones go back to the scheduler.

@@ -22,9 +22,11 @@ type queuedEvent struct {
 	n   uint64
 }
 
-// recordQueued is record for a "submitted" event: it also returns the
-// queued row, which a quick receipt can fold into (zero when the event
-// had to wait in memory instead, see overflow.go).
+// recordQueued is record that also returns the queued row, which a quick
+// receipt can fold into (zero when the event had to wait in memory
+// instead). Behind events already waiting, or when the writer is full,
+// the event waits in memory (see overflow.go): never lost, never out of
+// order.
 func (s *Service) recordQueued(m *sms.Message, e sms.Event) queuedEvent {
 	if !s.eventsBacklogged() {
 		if q, err := s.addEventQueued(m.AccountID, e, nil, pdu.Header{}); err == nil {
