@@ -3,7 +3,7 @@ package gateway_test
 // BenchmarkPipeline: allocations and throughput per message end to end
 // (issue 5), in process and on loopback.
 //
-//	go test -run XXX -bench Pipeline -benchtime 20000x ./gateway/
+//	go test -run '^$' -bench Pipeline -benchtime 20000x ./gateway/
 //
 // One op is one message the whole way: a fake ESME submits a 1-segment
 // GSM submit_sm asking for a receipt to the gateway's SMPP server; the

@@ -34,17 +34,11 @@ type BuyRate struct {
 const noCost = math.MaxInt64
 
 // costTrie is the compiled rates of one least-cost route.
+// Its trie's values index the cost vectors.
 type costTrie struct {
-	nodes []costNode // nodes[0] is the root
-	width int        // choices of the route: the length of each vector
-	costs []int64    // vectors of width costs, one per rated node
-}
-
-// costNode is a node of a costTrie; vec is the index of its cost vector,
-// or -1 when no rate prefix ends here.
-type costNode struct {
-	child [10]int32
-	vec   int32
+	trie  digitTrie
+	width int     // choices of the route: the length of each vector
+	costs []int64 // vectors of width costs, one per rated prefix
 }
 
 // validateRates checks rates by carrier.
@@ -101,20 +95,9 @@ func buildCosts(prefix string, choices []choice, names []string, rates map[strin
 	if len(keys) == 0 {
 		return nil
 	}
-	t := &costTrie{nodes: []costNode{newCostNode()}, width: len(choices)}
+	t := &costTrie{trie: newDigitTrie(), width: len(choices)}
 	for _, k := range keys {
-		n := int32(0)
-		for i := 0; i < len(k); i++ {
-			d := k[i] - '0'
-			next := t.nodes[n].child[d]
-			if next == 0 {
-				next = int32(len(t.nodes))
-				t.nodes = append(t.nodes, newCostNode())
-				t.nodes[n].child[d] = next
-			}
-			n = next
-		}
-		t.nodes[n].vec = int32(len(t.costs) / t.width)
+		t.trie.nodes[t.trie.node(k)].val = int32(len(t.costs) / t.width)
 		for i := range choices {
 			cost := int64(noCost)
 			for l := len(k); l > 0; l-- {
@@ -129,8 +112,6 @@ func buildCosts(prefix string, choices []choice, names []string, rates map[strin
 	return t
 }
 
-func newCostNode() costNode { return costNode{vec: -1} }
-
 // lookup returns the cost of each choice for dest (indexed like the
 // route's choices), or nil when no rate applies to it. A leading '+' is
 // skipped and matching stops at the first non-digit.
@@ -138,24 +119,7 @@ func (t *costTrie) lookup(dest string) []int64 {
 	if t == nil {
 		return nil
 	}
-	if len(dest) > 0 && dest[0] == '+' {
-		dest = dest[1:]
-	}
-	vec := int32(-1)
-	n := int32(0)
-	for i := 0; i < len(dest); i++ {
-		d := dest[i] - '0'
-		if d > 9 {
-			break
-		}
-		n = t.nodes[n].child[d]
-		if n == 0 {
-			break
-		}
-		if v := t.nodes[n].vec; v >= 0 {
-			vec = v
-		}
-	}
+	vec := t.trie.longest(dest)
 	if vec < 0 {
 		return nil
 	}

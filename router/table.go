@@ -14,17 +14,10 @@ type table struct {
 	accounts map[int64]*plan // nil when no account has its own plan
 }
 
-// plan is one route plan as a digit trie.
+// plan is one route plan as a digit trie whose values index routes.
 type plan struct {
-	nodes  []trieNode // nodes[0] is the root
+	trie   digitTrie
 	routes []route
-}
-
-// trieNode is a node of a plan's trie. A child index of 0 means none:
-// the root is never a child.
-type trieNode struct {
-	child [10]int32
-	route int32 // index into plan.routes, or -1
 }
 
 // route is a compiled Route: its choices sorted by priority, so that
@@ -78,7 +71,7 @@ func buildTableRates(def []Route, accounts map[int64][]Route, index map[string]i
 // buildPlanRates compiles one plan into a trie; names are the carriers
 // by index, rates their buy rates.
 func buildPlanRates(routes []Route, index map[string]int32, names []string, rates map[string][]BuyRate) (*plan, error) {
-	p := &plan{nodes: []trieNode{newTrieNode()}, routes: make([]route, 0, len(routes))}
+	p := &plan{trie: newDigitTrie(), routes: make([]route, 0, len(routes))}
 	for _, rt := range routes {
 		prefix, ok := normalizePrefix(rt.Prefix)
 		if !ok {
@@ -100,21 +93,11 @@ func buildPlanRates(routes []Route, index map[string]int32, names []string, rate
 		if rt.LeastCost {
 			cr.costs = buildCosts(prefix, cr.choices, names, rates)
 		}
-		n := 0
-		for i := 0; i < len(prefix); i++ {
-			d := prefix[i] - '0'
-			next := p.nodes[n].child[d]
-			if next == 0 {
-				next = int32(len(p.nodes))
-				p.nodes = append(p.nodes, newTrieNode())
-				p.nodes[n].child[d] = next
-			}
-			n = int(next)
-		}
-		if p.nodes[n].route >= 0 {
+		n := p.trie.node(prefix)
+		if p.trie.nodes[n].val >= 0 {
 			return nil, fmt.Errorf("prefix %q listed twice", rt.Prefix)
 		}
-		p.nodes[n].route = int32(len(p.routes))
+		p.trie.nodes[n].val = int32(len(p.routes))
 		p.routes = append(p.routes, cr)
 	}
 	return p, nil
@@ -129,8 +112,6 @@ func (rt *route) priorityOf(c int32) int {
 	}
 	return 0
 }
-
-func newTrieNode() trieNode { return trieNode{route: -1} }
 
 // lookup returns the route for a destination of account acct: the
 // longest matching prefix of the account's plan, else of the default
@@ -149,24 +130,7 @@ func (t *table) lookup(acct int64, dest string) *route {
 // match returns the route with the longest prefix of dest, or nil. A
 // leading '+' is skipped and matching stops at the first non-digit.
 func (p *plan) match(dest string) *route {
-	if len(dest) > 0 && dest[0] == '+' {
-		dest = dest[1:]
-	}
-	best := p.nodes[0].route
-	n := int32(0)
-	for i := 0; i < len(dest); i++ {
-		d := dest[i] - '0'
-		if d > 9 {
-			break
-		}
-		n = p.nodes[n].child[d]
-		if n == 0 {
-			break
-		}
-		if r := p.nodes[n].route; r >= 0 {
-			best = r
-		}
-	}
+	best := p.trie.longest(dest)
 	if best < 0 {
 		return nil
 	}
