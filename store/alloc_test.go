@@ -31,13 +31,14 @@ func TestBuilderDoesNotAllocate(t *testing.T) {
 
 func TestWriterAddDoesNotAllocate(t *testing.T) {
 	s := newTestStore(t, DriverSQLite)
-	// Nothing is written during the measurement: the batch is neither
-	// full nor due.
-	w, err := NewWriter(s, WriterConfig{MaxRows: 100000, MaxPending: 100000, MaxDelay: time.Hour}, nil)
+	// Nothing is written during the measurement: the only worker is held
+	// busy, and the batch is neither full nor due.
+	w, err := NewWriter(s, WriterConfig{MaxRows: 100000, MaxPending: 100000, MaxDelay: time.Hour, Workers: 1}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer w.Close(testCtx(t))
+	release := holdWriter(t, w, 1000)
 	m := testMessage(1, 1)
 	done := func(any, error) {}
 	if a := testing.AllocsPerRun(1000, func() {
@@ -49,4 +50,5 @@ func TestWriterAddDoesNotAllocate(t *testing.T) {
 	}
 	// The rows all carry id 1: drop them rather than write them.
 	w.hardStop()
+	release()
 }

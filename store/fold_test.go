@@ -17,8 +17,10 @@ func TestWriterAmend(t *testing.T) {
 		if err := s.Insert(ctx, testMessage(1, 7)); err != nil {
 			t.Fatal(err)
 		}
-		// Neither size nor deadline flushes: rows stay queued until Flush.
-		w, _ := newTestWriter(t, s, WriterConfig{MaxRows: 1000, MaxPending: 1000, MaxDelay: time.Hour})
+		// The only worker is held busy and neither size nor deadline
+		// flushes: rows stay queued until release and Flush.
+		w, _ := newTestWriter(t, s, WriterConfig{MaxRows: 1000, MaxPending: 1000, MaxDelay: time.Hour, Workers: 1})
+		release := holdWriter(t, w, 1000)
 		log := newDoneLog(t, 2)
 		sub := ev(1, 7, sms.StatusSubmitted, base, 1, "c", "cid-7", "")
 		n, err := w.AddNumbered(sub, log.done, "sub")
@@ -46,6 +48,7 @@ func TestWriterAmend(t *testing.T) {
 		}) {
 			t.Fatal("Amend of a queued row failed")
 		}
+		release()
 		if err := w.Flush(ctx); err != nil {
 			t.Fatal(err)
 		}

@@ -23,9 +23,11 @@ type DoneFunc func(tag any, err error)
 // Writer writes rows in batches: the rows added by many goroutines are
 // gathered and written as one multi-row INSERT per table per batch, all
 // tables of a batch in one transaction, so a batch costs one commit (one
-// fsync). A batch is written when it reaches MaxRows rows or MaxDelay after
-// its first row, whichever comes first; then each row's DoneFunc is called.
-// Up to Workers batches are written at once.
+// fsync). When no batch is being written, the queued rows are written at
+// once; rows that arrive during a write make the next batch (group
+// commit). Up to Workers batches are written at once: a second batch
+// starts beside one in flight when it reaches MaxRows rows or MaxDelay
+// after its first row. Then each row's DoneFunc is called.
 //
 // When the database is unavailable a batch is retried with backoff
 // (MaxAttempts in all) and then failed. When a batch fails for another

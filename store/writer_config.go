@@ -13,11 +13,12 @@ const (
 	// and takes MariaDB a few milliseconds; larger batches barely raise
 	// throughput but lengthen every durable acknowledgement in them.
 	defaultMaxRows = 1000
-	// defaultMaxDelay: a durable submit waits for its batch's commit, so
-	// the wait is MaxDelay plus the write (~2-10 ms). 2 ms keeps the p99
-	// submit_sm_resp well inside the 25 ms budget; at 30,000 messages/s it
-	// still gathers ~60 rows per commit, and while one batch is being
-	// written the next one fills, so batches grow with load by themselves.
+	// defaultMaxDelay applies only beside a batch in flight (an idle
+	// writer writes at once): how long a second worker gathers rows before
+	// it starts a batch of its own. 2 ms keeps a durable submit's wait
+	// (its batch's start plus the write, ~2-10 ms) well inside the 25 ms
+	// p99 budget. Waiting also when idle cost 25-30% of the single-POST
+	// HTTP throughput (bench/RESULTS.md, "group commit").
 	defaultMaxDelay = 2 * time.Millisecond
 	// defaultMaxPending: half a second of the 100,000 rows/s target
 	// (~15 MB of messages). Beyond that the database is not keeping up and
@@ -48,8 +49,9 @@ type WriterConfig struct {
 	// MaxRows writes a batch as soon as it holds this many rows. Zero
 	// means 1,000.
 	MaxRows int `yaml:"max_rows"`
-	// MaxDelay writes a batch at the latest this long after its first row
-	// was added. Zero means 2 ms.
+	// MaxDelay: while a batch is being written, another worker starts a
+	// second batch at the latest this long after that batch's first row
+	// was added (an idle writer writes at once). Zero means 2 ms.
 	MaxDelay time.Duration `yaml:"max_delay"`
 	// MaxPending bounds the rows added but not yet done (queued or being
 	// written); [Writer.Add] returns ErrBacklog beyond it. Zero means

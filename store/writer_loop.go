@@ -92,7 +92,12 @@ func (wk *worker) next() (n int, wait time.Duration, exit bool) {
 		}
 		return 0, 0, exit
 	}
-	due := w.queued >= w.cfg.MaxRows || w.closing || w.flushTo > w.taken
+	// Group commit: when no batch is being written, the queued rows go at
+	// once, and the rows that arrive meanwhile make the next batch, so
+	// batches grow with load by themselves and a lone row waits for no
+	// timer. While a batch is in flight, another worker waits for MaxRows
+	// or MaxDelay before starting a second one beside it.
+	due := w.inflight == 0 || w.queued >= w.cfg.MaxRows || w.closing || w.flushTo > w.taken
 	if !due {
 		if left := w.cfg.MaxDelay - w.now().Sub(w.firstAt); left > 0 {
 			w.mu.Unlock()

@@ -63,6 +63,34 @@ func (d *doneLog) err(tag any) (error, bool) {
 
 // newTestWriter starts a Writer on s with its own registry, closed when tb
 // ends.
+// holdWriter adds a row (message id) whose DoneFunc blocks until the
+// returned release is called, and waits until it blocks: its batch stays
+// in flight meanwhile, so the worker that wrote it is busy and the writer
+// is not idle (an idle writer writes at once). Release is safe to call
+// twice.
+func holdWriter(t *testing.T, w *Writer, id sms.ID) (release func()) {
+	t.Helper()
+	held, stop := make(chan struct{}), make(chan struct{})
+	if err := w.Add(testMessage(1, id), func(_ any, err error) {
+		if err != nil {
+			t.Errorf("held row: %v", err)
+		}
+		close(held)
+		<-stop
+	}, nil); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-held:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the held row was not written")
+	}
+	var once sync.Once
+	release = func() { once.Do(func() { close(stop) }) }
+	t.Cleanup(release)
+	return release
+}
+
 func newTestWriter(tb testing.TB, s *Store, cfg WriterConfig) (*Writer, *prometheus.Registry) {
 	tb.Helper()
 	reg := prometheus.NewRegistry()
@@ -198,8 +226,11 @@ func testWriterExactlyOnce(t *testing.T, driver string, workers int) {
 func TestWriterFlushesOnSize(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, driver string) {
 		s := newTestStore(t, driver)
-		// The deadline is out of reach: only size (and Close) can flush.
-		w, _ := newTestWriter(t, s, WriterConfig{MaxRows: 10, MaxDelay: time.Hour})
+		// The deadline is out of reach and one worker holds a batch in
+		// flight, so the writer is not idle: only size (and Close) can
+		// start the other worker's batch.
+		w, _ := newTestWriter(t, s, WriterConfig{MaxRows: 10, MaxDelay: time.Hour, Workers: 2})
+		release := holdWriter(t, w, 1000)
 		log := newDoneLog(t, 15)
 		for i := 1; i <= 15; i++ {
 			if err := w.Add(testMessage(1, sms.ID(i)), log.done, i); err != nil {
@@ -212,20 +243,21 @@ func TestWriterFlushesOnSize(t *testing.T) {
 				t.Fatalf("row %d: done %v, %v", i, ok, err)
 			}
 		}
-		if n := countRows(t, s, "messages", ""); n != 10 {
-			t.Fatalf("%d rows stored after the size flush, want 10", n)
+		if n := countRows(t, s, "messages", ""); n != 11 {
+			t.Fatalf("%d rows stored after the size flush, want 10 and the held one", n)
 		}
-		if p := w.Pending(); p != 5 {
-			t.Fatalf("Pending() = %d, want the 5 rows short of a batch", p)
+		if p := w.Pending(); p != 6 {
+			t.Fatalf("Pending() = %d, want the 5 rows short of a batch and the held one", p)
 		}
+		release()
 		if err := w.Close(testCtx(t)); err != nil {
 			t.Fatal(err)
 		}
-		if n := countRows(t, s, "messages", ""); n != 15 || log.n.Load() != 15 {
-			t.Fatalf("after Close %d rows stored, %d done; want 15", n, log.n.Load())
+		if n := countRows(t, s, "messages", ""); n != 16 || log.n.Load() != 15 {
+			t.Fatalf("after Close %d rows stored, %d done; want 16 and 15", n, log.n.Load())
 		}
-		if b := metricValue(t, w.m.batches); b != 2 {
-			t.Fatalf("batches_total = %v, want 2", b)
+		if b := metricValue(t, w.m.batches); b != 3 {
+			t.Fatalf("batches_total = %v, want 3 (held, size, Close)", b)
 		}
 		if err := w.Add(testMessage(1, 99), log.done, 99); !errors.Is(err, ErrClosed) {
 			t.Fatalf("Add after Close: %v, want ErrClosed", err)
@@ -236,8 +268,11 @@ func TestWriterFlushesOnSize(t *testing.T) {
 func TestWriterFlushesOnDeadline(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, driver string) {
 		s := newTestStore(t, driver)
-		// The size is out of reach: only the deadline can flush.
-		w, _ := newTestWriter(t, s, WriterConfig{MaxRows: 100000, MaxPending: 100000, MaxDelay: 20 * time.Millisecond})
+		// The size is out of reach and a held batch keeps the writer
+		// from being idle: only the deadline can start the second
+		// worker's batch.
+		w, _ := newTestWriter(t, s, WriterConfig{MaxRows: 100000, MaxPending: 100000, MaxDelay: 20 * time.Millisecond, Workers: 2})
+		holdWriter(t, w, 1000)
 		log := newDoneLog(t, 3)
 		for i := 1; i <= 3; i++ {
 			if err := w.Add(testMessage(1, sms.ID(i)), log.done, i); err != nil {
@@ -245,11 +280,11 @@ func TestWriterFlushesOnDeadline(t *testing.T) {
 			}
 		}
 		log.wait(3)
-		if n := countRows(t, s, "messages", ""); n != 3 {
-			t.Fatalf("%d rows stored, want 3", n)
+		if n := countRows(t, s, "messages", ""); n != 4 {
+			t.Fatalf("%d rows stored, want 3 and the held one", n)
 		}
-		if b := metricValue(t, w.m.batches); b != 1 {
-			t.Fatalf("batches_total = %v, want 1 (the three rows in one batch)", b)
+		if b := metricValue(t, w.m.batches); b != 2 {
+			t.Fatalf("batches_total = %v, want 2 (the held row's, then the three rows in one)", b)
 		}
 	})
 }
@@ -309,7 +344,10 @@ func TestWriterBadRowsFailAlone(t *testing.T) {
 		if err := s.Insert(ctx, testMessage(1, 7)); err != nil {
 			t.Fatal(err)
 		}
-		w, _ := newTestWriter(t, s, WriterConfig{MaxRows: 100, MaxDelay: time.Hour})
+		// All the rows make one batch: the only worker is held busy
+		// until they are added.
+		w, _ := newTestWriter(t, s, WriterConfig{MaxRows: 100, MaxDelay: time.Hour, Workers: 1})
+		release := holdWriter(t, w, 1000)
 		log := newDoneLog(t, 40)
 		twoCols, err := NewTable("messages", "id", "account_id")
 		if err != nil {
@@ -336,6 +374,7 @@ func TestWriterBadRowsFailAlone(t *testing.T) {
 				_ = w.Add(testMessage(1, 101), log.done, "dup-again")
 			}
 		}
+		release()
 		if err := w.Flush(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -353,8 +392,8 @@ func TestWriterBadRowsFailAlone(t *testing.T) {
 				t.Fatalf("bad row %s: %v, want %v", tag, err, want)
 			}
 		}
-		if n := countRows(t, s, "messages", ""); n != 31 {
-			t.Fatalf("%d messages stored, want 31", n)
+		if n := countRows(t, s, "messages", ""); n != 32 {
+			t.Fatalf("%d messages stored, want 31 and the held one", n)
 		}
 		if n := countRows(t, s, "held_receipts", ""); n != 0 {
 			t.Fatalf("%d held receipts stored, want 0", n)
@@ -428,6 +467,9 @@ func TestWriterSplitsLargeStatements(t *testing.T) {
 		// A 4 KiB statement holds only a few 1 KiB messages: one batch of
 		// 40 becomes many INSERTs in one transaction.
 		w, _ := newTestWriter(t, s, WriterConfig{MaxRows: 40, MaxStatementBytes: 4 << 10, MaxDelay: time.Hour, Workers: 1, LiteralInserts: true})
+		// The only worker is busy with a held row while the 40 are
+		// added, so they make one batch when it is released.
+		release := holdWriter(t, w, 1000)
 		log := newDoneLog(t, 40)
 		for i := 1; i <= 40; i++ {
 			m := testMessage(1, sms.ID(i))
@@ -436,12 +478,13 @@ func TestWriterSplitsLargeStatements(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		release()
 		log.wait(40)
-		if n := countRows(t, s, "messages", ""); n != 40 {
-			t.Fatalf("%d stored, want 40", n)
+		if n := countRows(t, s, "messages", ""); n != 41 {
+			t.Fatalf("%d stored, want 40 and the held one", n)
 		}
-		if b := metricValue(t, w.m.batches); b != 1 {
-			t.Fatalf("batches_total = %v, want 1", b)
+		if b := metricValue(t, w.m.batches); b != 2 {
+			t.Fatalf("batches_total = %v, want the held row's and one", b)
 		}
 		if n := len(w.workers[0].b.stmts); n < 5 {
 			t.Fatalf("last batch used %d statements, want several", n)

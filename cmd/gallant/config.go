@@ -91,6 +91,16 @@ type SMPPConfig struct {
 	TLSKey              string `yaml:"tls_key"`
 	SystemID            string `yaml:"system_id"` // ours, sent in bind_resp; default Gallant
 	MaxBindsPerSystemID int    `yaml:"max_binds_per_system_id"`
+	// Window is how many deliver_sm (receipts) the gateway may have
+	// outstanding on one customer bind; default 100. A customer whose
+	// software cannot take that many at once should be given a lower
+	// figure; one that takes more than its window's worth of receipts per
+	// round trip needs it higher, or its receipts queue and are held.
+	Window int `yaml:"window"`
+	// MaxInbound is how many of a customer bind's submit_sm may await
+	// their answer at once before the gateway answers ESME_RTHROTTLED;
+	// default 100.
+	MaxInbound int `yaml:"max_inbound"`
 }
 
 // StoreConfig selects the database.
@@ -259,6 +269,9 @@ func (c *Config) Validate() error {
 	case "durable", "fast":
 	default:
 		return fmt.Errorf("config: durability %q: want durable or fast", c.Durability)
+	}
+	if c.SMPP.Window < 0 || c.SMPP.MaxInbound < 0 {
+		return errors.New("config: smpp.window and smpp.max_inbound must not be negative")
 	}
 	if (c.SMPP.TLSListen != "") && (c.SMPP.TLSCert == "" || c.SMPP.TLSKey == "") {
 		return errors.New("config: smpp.tls_listen needs smpp.tls_cert and smpp.tls_key")

@@ -55,3 +55,19 @@ func TestMaxInFlightConfig(t *testing.T) {
 		t.Error("a negative max_in_flight accepted")
 	}
 }
+
+func TestCustomerWindowConfig(t *testing.T) {
+	cfg, err := LoadConfig("", []string{"GALLANT_SMPP_WINDOW=7", "GALLANT_SMPP_MAX_INBOUND=9"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, _, _, err := gatewayConfig(cfg)
+	if err != nil || g.CustomerSession.Window != 7 || g.CustomerSession.MaxInbound != 9 {
+		t.Fatalf("customer session %+v, %v", g.CustomerSession, err)
+	}
+	for _, bad := range []string{"GALLANT_SMPP_WINDOW=-1", "GALLANT_SMPP_MAX_INBOUND=-1"} {
+		if _, err := LoadConfig("", []string{bad}); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+}

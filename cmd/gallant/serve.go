@@ -238,7 +238,8 @@ func gatewayConfig(cfg Config) (gateway.Config, []router.Route, map[int64][]rout
 	}
 	g := gateway.Config{Durability: d, DefaultValidity: cfg.Messages.DefaultValidity, MaxValidity: cfg.Messages.MaxValidity,
 		MaxInFlight: cfg.Messages.MaxInFlight,
-		SystemID:    cfg.SMPP.SystemID, MaxBindsPerSystemID: cfg.SMPP.MaxBindsPerSystemID, WebhookSecret: cfg.Webhooks.Secret}
+		SystemID:    cfg.SMPP.SystemID, MaxBindsPerSystemID: cfg.SMPP.MaxBindsPerSystemID, WebhookSecret: cfg.Webhooks.Secret,
+		CustomerSession: smpp.SessionConfig{Window: cfg.SMPP.Window, MaxInbound: cfg.SMPP.MaxInbound}}
 	for _, c := range cfg.Carriers {
 		bt := smpp.Transceiver
 		switch c.BindType {
