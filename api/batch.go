@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/valyala/fasthttp"
 )
@@ -12,6 +13,10 @@ import (
 // message that fails on its own (a missing member, a bad number) rejects
 // only its item, and the answer lists every item in order.
 func (s *Server) postBatch(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
+	if sat, ok := s.deps.Messages.(Saturation); ok && sat.Saturated() {
+		writeProblem(ctx, Backpressure("the gateway is busy; retry shortly", busyRetryAfter))
+		return
+	}
 	b, perr := decodeBatch(ctx.PostBody(), MaxBatch)
 	if perr == nil && b.To != nil {
 		perr = validateOptions(&b.Shared)
@@ -80,6 +85,10 @@ func (s *Server) postBatch(ctx *fasthttp.RequestCtx, sctx context.Context, p Pri
 	}
 	finish(ctx, fasthttp.StatusAccepted, contentJSON, appendBatchAnswer(bodyBuffer(ctx), items, problems))
 }
+
+// busyRetryAfter is what a batch refused before it is read tells the
+// client to wait.
+const busyRetryAfter = time.Second
 
 // allBackpressure returns the first problem when every item of a batch
 // was refused with backpressure, else nil.

@@ -192,3 +192,37 @@ func TestBatchPartlyBusy(t *testing.T) {
 		}
 	}
 }
+
+// saturatedMessages is fakeMessages that reports itself saturated.
+type saturatedMessages struct{ *fakeMessages }
+
+func (saturatedMessages) Saturated() bool { return true }
+
+// TestBatchRefusedUnreadWhenSaturated: a saturated gateway answers a batch
+// 503 with Retry-After before reading it, even a batch it could not
+// decode, and nothing reaches SendBatch. Single sends are not affected.
+func TestBatchRefusedUnreadWhenSaturated(t *testing.T) {
+	var fm *fakeMessages
+	ts := newTestServerWith(t, Config{}, func(d *Deps) {
+		fm = d.Messages.(*fakeMessages)
+		d.Messages = saturatedMessages{fm}
+	})
+	for _, body := range []string{`{"to":["+447700900001"],"text":"x"}`, `{not json`} {
+		a := ts.do(t, "POST", "/v1/messages/batch", keySend, []byte(body))
+		if a.Code != http.StatusServiceUnavailable || a.Header.Get("Retry-After") != "1" {
+			t.Fatalf("%s: status %d, Retry-After %q: %s", body, a.Code, a.Header.Get("Retry-After"), a.Body)
+		}
+		if p := a.problem(t); p["type"] != ProblemBase+TypeBackpressure {
+			t.Fatalf("%s: problem %s", body, a.Body)
+		}
+	}
+	fm.mu.Lock()
+	n := len(fm.batches)
+	fm.mu.Unlock()
+	if n != 0 {
+		t.Fatalf("SendBatch called %d times", n)
+	}
+	if a := ts.do(t, "POST", "/v1/messages", keySend, []byte(`{"to":"+447700900001","text":"x"}`)); a.Code != http.StatusAccepted {
+		t.Fatalf("single send while saturated: %d %s", a.Code, a.Body)
+	}
+}

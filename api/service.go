@@ -73,6 +73,15 @@ type Messages interface {
 	List(ctx context.Context, p Principal, f ListFilter) (MessagePage, error)
 }
 
+// Saturation may be implemented by a [Messages] that can tell cheaply
+// that it would refuse every message for backpressure right now. The batch
+// endpoint then answers 503 before it reads the request: decoding and
+// refusing thousands of messages per retry is what kept a saturated
+// gateway saturated (bench/RESULTS.md).
+type Saturation interface {
+	Saturated() bool
+}
+
 // Idempotency stores the first answer to a POST carrying an
 // Idempotency-Key header, per account, so that a retry returns it instead
 // of sending again. It is backed by the store's idempotency_keys table;

@@ -125,9 +125,12 @@ func (s *Service) admit(m *sms.Message, tps int, now time.Time) *Refusal {
 	return nil
 }
 
-// saturated reports whether new messages get backpressure now: too many
-// parked, too many rows waiting for the writer, too many messages on
-// their way, or status events waiting in memory.
+// Saturated reports whether the gateway would refuse any new message for
+// backpressure right now: too many parked, too many rows waiting for the
+// writer, too many messages on their way, or status events waiting in
+// memory. The HTTP batch endpoint checks it before reading a request.
+func (s *Service) Saturated() bool { return s.saturated() }
+
 func (s *Service) saturated() bool {
 	return s.parkedLen() >= s.cfg.MaxParked || s.w.Pending() >= s.cfg.WriterHighWater ||
 		s.tr.len() >= s.cfg.MaxInFlight || s.eventsBacklogged()

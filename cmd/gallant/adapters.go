@@ -117,6 +117,10 @@ func (a apiMessages) Send(ctx context.Context, p api.Principal, req api.SendRequ
 	return a.sendResult(res), nil
 }
 
+// Saturated lets the batch endpoint refuse a request before reading it
+// when the gateway would refuse all of it (api.Saturation).
+func (a apiMessages) Saturated() bool { return a.gw.Saturated() }
+
 func (a apiMessages) SendBatch(ctx context.Context, p api.Principal, reqs []api.SendRequest) ([]api.BatchItem, error) {
 	in := make([]gateway.SendRequest, len(reqs))
 	for i := range reqs {
