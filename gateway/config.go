@@ -114,7 +114,8 @@ type CarrierConfig struct {
 // outstanding by default. smpp's default of 10 caps receipts at 10 per
 // round trip per bind: at a 1 ms round trip, 4 binds take 40,000
 // receipts/s, less than they can submit, and the excess is held in the
-// store and sent again (bench/RESULTS.md, "customer window"). 100 matches
+// store and sent again (bench/RESULTS.md, session 4: "A customer bind's
+// receipt window is 100"). 100 matches
 // the submit_sm we let a customer have outstanding (smpp's MaxInbound).
 const DefaultCustomerWindow = 100
 

@@ -18,7 +18,8 @@ const (
 	// it starts a batch of its own. 2 ms keeps a durable submit's wait
 	// (its batch's start plus the write, ~2-10 ms) well inside the 25 ms
 	// p99 budget. Waiting also when idle cost 25-30% of the single-POST
-	// HTTP throughput (bench/RESULTS.md, "group commit").
+	// HTTP throughput (bench/RESULTS.md, session 4: "Group commit in the
+	// writer").
 	defaultMaxDelay = 2 * time.Millisecond
 	// defaultMaxPending: half a second of the 100,000 rows/s target
 	// (~15 MB of messages). Beyond that the database is not keeping up and
