@@ -18,6 +18,9 @@
 #
 # BENCH_RAW_DURATION sets the raw scenario's run (default 10 s; its
 # receipts lag far behind its submits, see below).
+# BENCH_RATE paces smppbench in the gateway's SMPP scenarios (sqlite,
+# mysql, fast) at that many messages per second in total, to read the
+# latency at a sustained rate below saturation; default flat out.
 # BENCH_HTTP_CONCURRENCY sets the connections of the single-POST HTTP
 # scenario (default 64).
 # BENCH_GATEWAY_EXTRA is YAML appended to every gateway config (for
@@ -115,6 +118,7 @@ ROWS=()
 # run_smpp NAME ADDR [smppbench args...]
 run_smpp() {
   local name=$1 addr=$2; shift 2
+  [ "$name" != raw ] && [ -n "${BENCH_RATE:-}" ] && set -- "$@" --rate "$BENCH_RATE"
   log "$name: smppbench --binds $BINDS --window $WINDOW --duration $DURATION $*"
   local rc=0
   "$BIN/smppbench" --addr "$addr" --binds "$BINDS" --window "$WINDOW" --duration "$DURATION" \
