@@ -44,11 +44,18 @@ type lateReceipt struct {
 }
 
 // holdLate keeps r to be matched again, or answers it as unknown when
-// too many are held.
+// too many are held. After shutdown has dropped the held receipts nothing
+// would match r again: it is answered like them at once, or its
+// deliver_sm would stay unanswered and the carrier bind could not unbind.
 func (s *Service) holdLate(r *lateReceipt) {
 	now := time.Now()
 	r.until, r.storeAt = now.Add(lateWait), now.Add(lateStore)
 	s.lateMu.Lock()
+	if s.lateClosed {
+		s.lateMu.Unlock()
+		deferReceipt(r)
+		return
+	}
 	if len(s.late) >= maxLate {
 		s.lateMu.Unlock()
 		s.unmatched(r)
@@ -111,9 +118,13 @@ func (s *Service) unmatched(r *lateReceipt) {
 func (s *Service) dropLate() {
 	s.lateMu.Lock()
 	list := s.late
-	s.late = nil
+	s.late, s.lateClosed = nil, true
 	s.lateMu.Unlock()
 	for _, r := range list {
-		_ = r.sess.Respond(r.h, pdu.StatusXTAppn, nil)
+		deferReceipt(r)
 	}
 }
+
+// deferReceipt answers r with a temporary error, so that the carrier
+// sends it again (to this instance after a restart, or to another).
+func deferReceipt(r *lateReceipt) { _ = r.sess.Respond(r.h, pdu.StatusXTAppn, nil) }

@@ -78,6 +78,9 @@ type Service struct {
 
 	lateMu sync.Mutex
 	late   []*lateReceipt // carrier receipts not matched yet
+	// lateClosed: shutdown has answered the held receipts (dropLate);
+	// later ones are answered at once instead of held.
+	lateClosed bool
 
 	stop    chan struct{}
 	wg      sync.WaitGroup

@@ -8,11 +8,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -130,9 +132,51 @@ func (a *testApp) stop() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		if err := a.shutdown(ctx); err != nil {
-			a.t.Errorf("shutdown: %v", err)
+			a.t.Errorf("shutdown: %v\n%s", err, stuckDiagnosis(a.cfg))
 		}
 	})
+}
+
+// stuckDiagnosis describes why a shutdown may have hung: the goroutines
+// in the store's writer and, on MySQL, the server's open transactions and
+// what its connections are doing.
+func stuckDiagnosis(cfg Config) string {
+	var b strings.Builder
+	buf := make([]byte, 1<<20)
+	for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
+		if strings.Contains(g, "gallant/store.") {
+			b.WriteString(g + "\n\n")
+		}
+	}
+	if cfg.Store.Driver != storetest.MySQL {
+		return b.String()
+	}
+	db, err := sql.Open("mysql", cfg.Store.DSN)
+	if err != nil {
+		return b.String() + err.Error()
+	}
+	defer db.Close()
+	for _, q := range []string{"SELECT id, command, time, state, LEFT(COALESCE(info, ''), 200) FROM information_schema.processlist",
+		"SELECT trx_id, trx_state, trx_started, trx_mysql_thread_id, trx_rows_locked, LEFT(COALESCE(trx_query, ''), 200) FROM information_schema.innodb_trx"} {
+		rows, err := db.Query(q)
+		if err != nil {
+			fmt.Fprintf(&b, "%s: %v\n", q, err)
+			continue
+		}
+		cols, _ := rows.Columns()
+		vals := make([]sql.NullString, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		for rows.Next() {
+			if rows.Scan(ptrs...) == nil {
+				fmt.Fprintln(&b, vals)
+			}
+		}
+		rows.Close()
+	}
+	return b.String()
 }
 
 // customer is an account's credentials.
@@ -338,18 +382,27 @@ func (a *testApp) waitStatus(t testing.TB, key, id, want string) messageView {
 type hook struct {
 	body []byte
 	sig  string
+	path string
 	ev   webhook.Event
 }
 
-// hooks is an httptest server receiving webhooks.
+// hooks is an httptest server receiving webhooks: it records each request
+// and answers it with status. An error status comes with Retry-After: 0,
+// which the gateway's dispatcher honours, so that its retries follow at
+// once (serve has no setting for the back-off).
 type hooks struct {
 	*httptest.Server
+	status int
+
 	mu  sync.Mutex
 	got []hook
 }
 
-func newHooks(t testing.TB) *hooks {
-	h := &hooks{}
+// newHooks is a receiver that takes every webhook (204).
+func newHooks(t testing.TB) *hooks { return newHooksAnswering(t, http.StatusNoContent) }
+
+func newHooksAnswering(t testing.TB, status int) *hooks {
+	h := &hooks{status: status}
 	h.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, err := io.ReadAll(r.Body)
 		if err != nil {
@@ -362,9 +415,12 @@ func newHooks(t testing.TB) *hooks {
 			return
 		}
 		h.mu.Lock()
-		h.got = append(h.got, hook{body: b, sig: r.Header.Get(webhook.SignatureHeader), ev: ev})
+		h.got = append(h.got, hook{body: b, sig: r.Header.Get(webhook.SignatureHeader), path: r.URL.Path, ev: ev})
 		h.mu.Unlock()
-		w.WriteHeader(http.StatusNoContent)
+		if h.status >= 300 {
+			w.Header().Set("Retry-After", "0")
+		}
+		w.WriteHeader(h.status)
 	}))
 	t.Cleanup(h.Close)
 	return h
