@@ -105,7 +105,7 @@ func (s *Service) admit(m *sms.Message, tps int, now time.Time) *Refusal {
 	if !s.rt.Routable(m.AccountID, m.Dest.Addr) {
 		return errNoRoute
 	}
-	if s.saturated() {
+	if s.Saturated() {
 		return errBackpressure
 	}
 	if tps > 0 {
@@ -129,9 +129,7 @@ func (s *Service) admit(m *sms.Message, tps int, now time.Time) *Refusal {
 // backpressure right now: too many parked, too many rows waiting for the
 // writer, too many messages on their way, or status events waiting in
 // memory. The HTTP batch endpoint checks it before reading a request.
-func (s *Service) Saturated() bool { return s.saturated() }
-
-func (s *Service) saturated() bool {
+func (s *Service) Saturated() bool {
 	return s.parkedLen() >= s.cfg.MaxParked || s.w.Pending() >= s.cfg.WriterHighWater ||
 		s.tr.len() >= s.cfg.MaxInFlight || s.eventsBacklogged()
 }

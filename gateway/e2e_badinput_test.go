@@ -6,11 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gallant-sms/gallant/gateway"
 	"github.com/gallant-sms/gallant/smpp"
 	"github.com/gallant-sms/gallant/smpp/pdu"
 	"github.com/gallant-sms/gallant/smpp/pdutext"
-	"github.com/gallant-sms/gallant/store/storetest"
 )
 
 // badSubmit is a submit_sm body the gateway must refuse with want.
@@ -73,10 +71,7 @@ func badSubmits() []badSubmit {
 func TestE2EBadSubmits(t *testing.T) {
 	t.Parallel()
 	eachDriver(t, func(t *testing.T, driver string) {
-		c := newCarrier(t, carrierOpts{})
-		g := startGateway(t, storetest.Config(t, driver), gateway.Config{
-			Carriers: []gateway.CarrierConfig{carrierConfig("c1", c.Addr())}}, routeAll("c1"))
-		g.waitReady(t)
+		c, g := startWithCarrier(t, driver, carrierOpts{})
 		e := g.bind(t, g.customer(t, "Acme"), smpp.Transceiver)
 		sess := e.Session()
 		ctx := testContext(t)
@@ -129,10 +124,7 @@ func TestE2EBadSubmits(t *testing.T) {
 func TestE2EGarbageSubmits(t *testing.T) {
 	t.Parallel()
 	eachDriver(t, func(t *testing.T, driver string) {
-		c := newCarrier(t, carrierOpts{noReceipts: true})
-		g := startGateway(t, storetest.Config(t, driver), gateway.Config{
-			Carriers: []gateway.CarrierConfig{carrierConfig("c1", c.Addr())}}, routeAll("c1"))
-		g.waitReady(t)
+		_, g := startWithCarrier(t, driver, carrierOpts{noReceipts: true})
 		e := g.bind(t, g.customer(t, "Acme"), smpp.Transceiver)
 		sess := e.Session()
 		ctx := testContext(t)

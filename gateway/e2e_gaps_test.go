@@ -8,7 +8,6 @@ import (
 	"github.com/gallant-sms/gallant/gateway"
 	"github.com/gallant-sms/gallant/smpp"
 	"github.com/gallant-sms/gallant/smpp/pdu"
-	"github.com/gallant-sms/gallant/store/storetest"
 )
 
 // TestE2EMOStored: an MO deliver_sm a carrier sends on the gateway's bind
@@ -18,10 +17,7 @@ import (
 func TestE2EMOStored(t *testing.T) {
 	t.Parallel()
 	eachDriver(t, func(t *testing.T, driver string) {
-		c := newCarrier(t, carrierOpts{})
-		g := startGateway(t, storetest.Config(t, driver), gateway.Config{
-			Carriers: []gateway.CarrierConfig{carrierConfig("c1", c.Addr())}}, routeAll("c1"))
-		g.waitReady(t)
+		c, g := startWithCarrier(t, driver, carrierOpts{})
 		ctx := testContext(t)
 		shortCode := pdu.Address{TON: 3, NPI: 0, Addr: []byte("12345")}
 		ucs2 := []byte{0x04, 0x1F, 0x04, 0x40, 0x04, 0x38} // "При"
@@ -96,10 +92,7 @@ func TestE2EMOStored(t *testing.T) {
 func TestE2ESuppressedOverSMPP(t *testing.T) {
 	t.Parallel()
 	eachDriver(t, func(t *testing.T, driver string) {
-		c := newCarrier(t, carrierOpts{noReceipts: true})
-		g := startGateway(t, storetest.Config(t, driver), gateway.Config{
-			Carriers: []gateway.CarrierConfig{carrierConfig("c1", c.Addr())}}, routeAll("c1"))
-		g.waitReady(t)
+		c, g := startWithCarrier(t, driver, carrierOpts{noReceipts: true})
 		ctx := testContext(t)
 		acme, other := g.customer(t, "Acme"), g.customer(t, "Other")
 		ea, eo := g.bind(t, acme, smpp.Transceiver), g.bind(t, other, smpp.Transmitter)

@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"testing"
 
-	"github.com/gallant-sms/gallant/gateway"
 	"github.com/gallant-sms/gallant/smpp"
 	"github.com/gallant-sms/gallant/smpp/pdu"
 	"github.com/gallant-sms/gallant/smpp/pdutext"
 	"github.com/gallant-sms/gallant/smpp/smpptest"
-	"github.com/gallant-sms/gallant/store/storetest"
 )
 
 // checkConcat checks that subs are the segments of one concatenated
@@ -51,10 +49,7 @@ func checkConcat(t *testing.T, subs []smpptest.Submit, total int) []byte {
 func TestE2EMessagePayloadSplit(t *testing.T) {
 	t.Parallel()
 	eachDriver(t, func(t *testing.T, driver string) {
-		c := newCarrier(t, carrierOpts{})
-		g := startGateway(t, storetest.Config(t, driver), gateway.Config{
-			Carriers: []gateway.CarrierConfig{carrierConfig("c1", c.Addr())}}, routeAll("c1"))
-		g.waitReady(t)
+		c, g := startWithCarrier(t, driver, carrierOpts{})
 		e := g.bind(t, g.customer(t, "Acme"), smpp.Transceiver)
 		text := gsmText(400)
 		sm := textSM("")
@@ -92,10 +87,7 @@ func TestE2EMessagePayloadSplit(t *testing.T) {
 func TestE2ECustomerUDHPassesThrough(t *testing.T) {
 	t.Parallel()
 	eachDriver(t, func(t *testing.T, driver string) {
-		c := newCarrier(t, carrierOpts{})
-		g := startGateway(t, storetest.Config(t, driver), gateway.Config{
-			Carriers: []gateway.CarrierConfig{carrierConfig("c1", c.Addr())}}, routeAll("c1"))
-		g.waitReady(t)
+		c, g := startWithCarrier(t, driver, carrierOpts{})
 		e := g.bind(t, g.customer(t, "Acme"), smpp.Transceiver)
 		var bodies [][]byte
 		ids := map[string]bool{}
@@ -132,10 +124,7 @@ func TestE2ECustomerUDHPassesThrough(t *testing.T) {
 func TestE2EUCS2OverSMPP(t *testing.T) {
 	t.Parallel()
 	eachDriver(t, func(t *testing.T, driver string) {
-		c := newCarrier(t, carrierOpts{})
-		g := startGateway(t, storetest.Config(t, driver), gateway.Config{
-			Carriers: []gateway.CarrierConfig{carrierConfig("c1", c.Addr())}}, routeAll("c1"))
-		g.waitReady(t)
+		c, g := startWithCarrier(t, driver, carrierOpts{})
 		e := g.bind(t, g.customer(t, "Acme"), smpp.Transceiver)
 		short, err := pdutext.Encode(nil, "Привет 👋", pdutext.UCS2)
 		if err != nil {

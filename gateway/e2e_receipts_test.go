@@ -18,10 +18,7 @@ import (
 func TestE2ETransceiverReceipt(t *testing.T) {
 	t.Parallel()
 	eachDriver(t, func(t *testing.T, driver string) {
-		c := newCarrier(t, carrierOpts{})
-		g := startGateway(t, storetest.Config(t, driver), gateway.Config{
-			Carriers: []gateway.CarrierConfig{carrierConfig("c1", c.Addr())}}, routeAll("c1"))
-		g.waitReady(t)
+		c, g := startWithCarrier(t, driver, carrierOpts{})
 		cust := g.customer(t, "Acme")
 		e := g.bind(t, cust, smpp.Transceiver)
 
@@ -72,10 +69,7 @@ func TestE2ETransceiverReceipt(t *testing.T) {
 func TestE2EReceiverBindGetsTransmitterReceipts(t *testing.T) {
 	t.Parallel()
 	eachDriver(t, func(t *testing.T, driver string) {
-		c := newCarrier(t, carrierOpts{})
-		g := startGateway(t, storetest.Config(t, driver), gateway.Config{
-			Carriers: []gateway.CarrierConfig{carrierConfig("c1", c.Addr())}}, routeAll("c1"))
-		g.waitReady(t)
+		_, g := startWithCarrier(t, driver, carrierOpts{})
 		cust := g.customer(t, "Acme")
 		rx := g.bind(t, cust, smpp.Receiver)
 		tx := g.bind(t, cust, smpp.Transmitter)
@@ -101,10 +95,7 @@ func TestE2EReceiverBindGetsTransmitterReceipts(t *testing.T) {
 func TestE2EHeldReceipts(t *testing.T) {
 	t.Parallel()
 	eachDriver(t, func(t *testing.T, driver string) {
-		c := newCarrier(t, carrierOpts{})
-		g := startGateway(t, storetest.Config(t, driver), gateway.Config{
-			Carriers: []gateway.CarrierConfig{carrierConfig("c1", c.Addr())}}, routeAll("c1"))
-		g.waitReady(t)
+		_, g := startWithCarrier(t, driver, carrierOpts{})
 		cust := g.customer(t, "Acme")
 		tx := g.bind(t, cust, smpp.Transmitter)
 		ids := map[string]bool{}
@@ -148,10 +139,7 @@ func TestE2EHeldReceipts(t *testing.T) {
 func TestE2EFailureReceipt(t *testing.T) {
 	t.Parallel()
 	eachDriver(t, func(t *testing.T, driver string) {
-		c := newCarrier(t, carrierOpts{stat: pdutext.StatUndeliverable})
-		g := startGateway(t, storetest.Config(t, driver), gateway.Config{
-			Carriers: []gateway.CarrierConfig{carrierConfig("c1", c.Addr())}}, routeAll("c1"))
-		g.waitReady(t)
+		_, g := startWithCarrier(t, driver, carrierOpts{stat: pdutext.StatUndeliverable})
 		e := g.bind(t, g.customer(t, "Acme"), smpp.Transceiver)
 		successOnly := textSM("success only")
 		successOnly.RegisteredDelivery = 3

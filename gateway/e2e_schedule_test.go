@@ -19,10 +19,7 @@ import (
 func TestE2EScheduled(t *testing.T) {
 	t.Parallel()
 	eachDriver(t, func(t *testing.T, driver string) {
-		c := newCarrier(t, carrierOpts{})
-		g := startGateway(t, storetest.Config(t, driver), gateway.Config{
-			Carriers: []gateway.CarrierConfig{carrierConfig("c1", c.Addr())}}, routeAll("c1"))
-		g.waitReady(t)
+		c, g := startWithCarrier(t, driver, carrierOpts{})
 		e := g.bind(t, g.customer(t, "Acme"), smpp.Transceiver)
 
 		const delay = 3 * time.Second
@@ -141,10 +138,7 @@ func TestE2EExpiredWhileCarrierDown(t *testing.T) {
 func TestE2EIsolationSMPP(t *testing.T) {
 	t.Parallel()
 	eachDriver(t, func(t *testing.T, driver string) {
-		c := newCarrier(t, carrierOpts{})
-		g := startGateway(t, storetest.Config(t, driver), gateway.Config{
-			Carriers: []gateway.CarrierConfig{carrierConfig("c1", c.Addr())}}, routeAll("c1"))
-		g.waitReady(t)
+		_, g := startWithCarrier(t, driver, carrierOpts{})
 		a := g.bind(t, g.customer(t, "Alpha"), smpp.Transceiver)
 		b := g.bind(t, g.customer(t, "Bravo"), smpp.Transceiver)
 		sm := textSM("for alpha's eyes")

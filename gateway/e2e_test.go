@@ -30,6 +30,7 @@ import (
 	"github.com/gallant-sms/gallant/smpp/smpptest"
 	"github.com/gallant-sms/gallant/sms"
 	"github.com/gallant-sms/gallant/store"
+	"github.com/gallant-sms/gallant/store/storetest"
 )
 
 const waitLong = testutil.WaitLong
@@ -138,6 +139,18 @@ type gw struct {
 func startGateway(t testing.TB, scfg store.Config, cfg gateway.Config, routes []router.Route) *gw {
 	t.Helper()
 	return startGatewayWriter(t, scfg, store.WriterConfig{}, cfg, routes)
+}
+
+// startWithCarrier starts a test carrier with o and, on driver's store, a
+// gateway whose one carrier "c1" it is and which routes every number there;
+// it returns both once the gateway is ready.
+func startWithCarrier(t testing.TB, driver string, o carrierOpts) (*carrier, *gw) {
+	t.Helper()
+	c := newCarrier(t, o)
+	g := startGateway(t, storetest.Config(t, driver), gateway.Config{
+		Carriers: []gateway.CarrierConfig{carrierConfig("c1", c.Addr())}}, routeAll("c1"))
+	g.waitReady(t)
+	return c, g
 }
 
 // startGatewayWriter is startGateway with a writer configured by wcfg.

@@ -137,7 +137,7 @@ func batchDone(tag any, _ *sms.Message, err error) {
 // result or error per request, in order.
 func (s *Service) SendBatch(ctx context.Context, accountID int64, tps int, reqs []SendRequest) ([]SendResult, []error) {
 	results := make([]SendResult, len(reqs))
-	if len(reqs) > 0 && s.saturated() {
+	if len(reqs) > 0 && s.Saturated() {
 		// Every item would be refused: say so before building any
 		// (building and refusing thousands of messages is what kept a
 		// saturated gateway saturated).

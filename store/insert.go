@@ -40,12 +40,7 @@ func newBuilder(d dialect, maxBytes int) *builder {
 func (b *builder) build(rows []entry, now time.Time, retry bool) int {
 	b.v.buf = b.v.buf[:0]
 	b.stmts = b.stmts[:0]
-	b.tables = b.tables[:0]
-	for i := range rows {
-		if rows[i].err == nil && !hasTable(b.tables, rows[i].table) {
-			b.tables = append(b.tables, rows[i].table)
-		}
-	}
+	b.tables = tablesOf(b.tables[:0], rows)
 	total := 0
 	for _, t := range b.tables {
 		var suffix string

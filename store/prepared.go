@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -89,13 +90,8 @@ func (p *prepared) exec(ctx context.Context, rows []entry, now time.Time) (int, 
 // appearance, into p.v.args and describes the groups in p.runs.
 func (p *prepared) collect(rows []entry, now time.Time) {
 	p.v.args = p.v.args[:0]
-	p.tables = p.tables[:0]
+	p.tables = tablesOf(p.tables[:0], rows)
 	p.runs = p.runs[:0]
-	for i := range rows {
-		if rows[i].err == nil && !hasTable(p.tables, rows[i].table) {
-			p.tables = append(p.tables, rows[i].table)
-		}
-	}
 	for _, t := range p.tables {
 		run := tableRun{t: t, start: len(p.v.args)}
 		for i := range rows {
@@ -194,12 +190,14 @@ func (p *prepared) close() {
 	}
 }
 
-// hasTable reports whether t is in ts.
-func hasTable(ts []*Table, t *Table) bool {
-	for _, x := range ts {
-		if x == t {
-			return true
+// tablesOf appends to dst the tables of the rows whose err is nil, each
+// once, in order of first appearance: a batch's statements go in that
+// order.
+func tablesOf(dst []*Table, rows []entry) []*Table {
+	for i := range rows {
+		if rows[i].err == nil && !slices.Contains(dst, rows[i].table) {
+			dst = append(dst, rows[i].table)
 		}
 	}
-	return false
+	return dst
 }

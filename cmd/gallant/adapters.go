@@ -118,8 +118,10 @@ func (a apiMessages) Send(ctx context.Context, p api.Principal, req api.SendRequ
 }
 
 // Saturated lets the batch endpoint refuse a request before reading it
-// when the gateway would refuse all of it (api.Saturation).
+// when the gateway would refuse all of it.
 func (a apiMessages) Saturated() bool { return a.gw.Saturated() }
+
+var _ api.Saturation = apiMessages{}
 
 func (a apiMessages) SendBatch(ctx context.Context, p api.Principal, reqs []api.SendRequest) ([]api.BatchItem, error) {
 	in := make([]gateway.SendRequest, len(reqs))

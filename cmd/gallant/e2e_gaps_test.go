@@ -10,15 +10,11 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -32,80 +28,18 @@ import (
 	"github.com/gallant-sms/gallant/webhook"
 )
 
-// sinkHook is one webhook request a hookSink received.
-type sinkHook struct {
-	hook
-	path string
-}
-
-// hookSink is an httptest server receiving webhooks: it records each
-// request and answers it with its status. An error status comes with
-// Retry-After: 0, which the gateway's dispatcher honours, so that its
-// retries follow at once (serve has no setting for the back-off).
-type hookSink struct {
-	*httptest.Server
-	status int
-
-	mu  sync.Mutex
-	got []sinkHook
-}
-
-func newHookSink(t testing.TB, status int) *hookSink {
-	t.Helper()
-	s := &hookSink{status: status}
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, err := io.ReadAll(r.Body)
-		if err != nil {
-			w.WriteHeader(http.StatusBadRequest)
-			return
-		}
-		var ev webhook.Event
-		if err := json.Unmarshal(b, &ev); err != nil {
-			w.WriteHeader(http.StatusBadRequest)
-			return
-		}
-		s.mu.Lock()
-		s.got = append(s.got, sinkHook{hook: hook{body: b, sig: r.Header.Get(webhook.SignatureHeader), ev: ev}, path: r.URL.Path})
-		s.mu.Unlock()
-		if s.status >= 300 {
-			w.Header().Set("Retry-After", "0")
-		}
-		w.WriteHeader(s.status)
-	}))
-	t.Cleanup(s.Close)
-	return s
-}
-
-// of returns the requests received for message id, in arrival order.
-func (s *hookSink) of(id string) []sinkHook {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []sinkHook
-	for _, x := range s.got {
-		if x.ev.ID.String() == id {
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
-// sinkStatuses lists the distinct statuses of hs in order of their event
-// times.
-func sinkStatuses(hs []sinkHook) string {
+// distinctStatuses lists the statuses of hs (in event-time order, as
+// hooks.of gives them), each event once however often it was retried.
+func distinctStatuses(hs []hook) string {
 	seen := map[string]bool{}
-	var plain []hook
+	var once []hook
 	for _, x := range hs {
 		if !seen[x.ev.EventID] {
 			seen[x.ev.EventID] = true
-			plain = append(plain, x.hook)
+			once = append(once, x)
 		}
 	}
-	for i := 1; i < len(plain); i++ {
-		for j := i; j > 0 && plain[j].ev.At.Before(plain[j-1].ev.At); j-- {
-			plain[j], plain[j-1] = plain[j-1], plain[j]
-		}
-	}
-	return statuses(plain)
+	return statuses(once)
 }
 
 // verifyDocumented checks an X-Gallant-Signature value the way docs/api.md
@@ -148,7 +82,7 @@ func verifyDocumented(secret, header string, body []byte, now time.Time) error {
 // checkSignedDocumented checks every request of hs against secret, by the
 // documented recipe and by webhook.Verify, and that wrong does not
 // verify.
-func checkSignedDocumented(t *testing.T, hs []sinkHook, secret, wrong string) {
+func checkSignedDocumented(t *testing.T, hs []hook, secret, wrong string) {
 	t.Helper()
 	if len(hs) == 0 {
 		t.Fatal("no webhook to check")
@@ -176,7 +110,7 @@ func TestE2EGapsAccountWebhook(t *testing.T) {
 		ctx := testContext(t)
 		c := newCarrier(t, nil)
 		a := startApp(t, testConfig(t, driver, c.Addr()))
-		sink := newHookSink(t, http.StatusNoContent)
+		sink := newHooksAnswering(t, http.StatusNoContent)
 		cust := a.customer(t, "Acme", "") // with a webhook secret of its own
 		if cust.WebhookSecret == "" {
 			t.Fatal("the account has no webhook secret")
@@ -199,7 +133,7 @@ func TestE2EGapsAccountWebhook(t *testing.T) {
 
 		s := a.send(t, cust.APIKey, map[string]any{"to": "+447700900123", "text": "to the default URL", "client_ref": "dflt"})
 		eventually(t, "webhooks at the account's URL", func() (bool, string) {
-			got := sinkStatuses(sink.of(s.ID))
+			got := distinctStatuses(sink.of(s.ID))
 			return got == "submitted,delivered", got
 		})
 		hs := sink.of(s.ID)
@@ -217,7 +151,7 @@ func TestE2EGapsAccountWebhook(t *testing.T) {
 		o := a.send(t, cust.APIKey, map[string]any{"to": "+447700900124", "text": "to my own URL",
 			"callback_url": sink.URL + "/override"})
 		eventually(t, "webhooks at the message's URL", func() (bool, string) {
-			got := sinkStatuses(sink.of(o.ID))
+			got := distinctStatuses(sink.of(o.ID))
 			return got == "submitted,delivered", got
 		})
 		for _, h := range sink.of(o.ID) {
@@ -240,7 +174,7 @@ func TestE2EGapsWebhookGiveUp(t *testing.T) {
 		ctx := testContext(t)
 		c := newCarrier(t, nil)
 		a := startApp(t, testConfig(t, driver, c.Addr()))
-		sink := newHookSink(t, http.StatusInternalServerError)
+		sink := newHooksAnswering(t, http.StatusInternalServerError)
 		cust := a.customer(t, "Acme", noOwnSecret)
 		url := sink.URL + "/broken"
 		s := a.send(t, cust.APIKey, map[string]any{"to": "447700900123", "text": "nobody listens", "callback_url": url})
