@@ -1,6 +1,7 @@
 package gateway_test
 
 import (
+	"sync"
 	"testing"
 	"time"
 
@@ -21,12 +22,14 @@ func TestE2EFoldedReceipts(t *testing.T) {
 	t.Parallel()
 	eachDriver(t, func(t *testing.T, driver string) {
 		c := newCarrier(t, carrierOpts{})
-		// Rows wait up to 300 ms for company: the fake carrier's receipt
-		// comes within milliseconds of its submit_sm_resp.
+		// One worker is held busy, so rows wait up to 300 ms for the
+		// other: the fake carrier's receipt comes within milliseconds of
+		// its submit_sm_resp.
 		g := startGatewayWriter(t, storetest.Config(t, driver),
-			store.WriterConfig{MaxRows: 10000, MaxPending: 10000, MaxDelay: 300 * time.Millisecond},
+			store.WriterConfig{MaxRows: 10000, MaxPending: 10000, MaxDelay: 300 * time.Millisecond, Workers: 2},
 			gateway.Config{Carriers: []gateway.CarrierConfig{carrierConfig("c1", c.Addr())}}, routeAll("c1"))
 		g.waitReady(t)
+		release := holdWriterBusy(t, g.w)
 		cust := g.customer(t, "Acme")
 		e := g.bind(t, cust, smpp.Transceiver)
 
@@ -46,6 +49,7 @@ func TestE2EFoldedReceipts(t *testing.T) {
 			rows := g.metric(t, "gallant_store_writer_rows_total", "table", "message_events")
 			return folded == n && rows == n, "folded " + ftoa(folded) + ", event rows " + ftoa(rows)
 		})
+		release() // reading a message flushes the writer first
 		for _, raw := range ids {
 			id, err := sms.ParseID(raw)
 			if err != nil {
@@ -62,4 +66,28 @@ func TestE2EFoldedReceipts(t *testing.T) {
 			}
 		}
 	})
+}
+
+// holdWriterBusy keeps one of w's workers busy until the test ends, with a
+// row whose DoneFunc blocks. An idle writer writes at once (group
+// commit); beside a batch in flight the other worker gathers rows for
+// MaxDelay, which is what lets receipts fold here. release frees the
+// worker (a Flush waits for it); the cleanup calls it too, before the
+// gateway's own cleanup shuts the writer down.
+func holdWriterBusy(t *testing.T, w *store.Writer) (release func()) {
+	t.Helper()
+	held, free := make(chan struct{}), make(chan struct{})
+	blocker := &sms.Message{ID: 1, AccountID: -1, Segments: 1, CreatedAt: time.Now()}
+	if err := w.Add(blocker, func(any, error) { close(held); <-free }, nil); err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	release = func() { once.Do(func() { close(free) }) }
+	t.Cleanup(release)
+	select {
+	case <-held:
+	case <-time.After(waitLong):
+		t.Fatal("the blocking row was not written")
+	}
+	return release
 }
