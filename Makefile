@@ -27,10 +27,11 @@ run: build
 	./$(BIN)/gallant demo --data data
 
 ## test: vet, the interop test, every Go test with the race detector in shuffled order,
-## then once without it the allocation tests that -race leaves out (their names contain Alloc)
+## then once without it the tests that -race leaves out: allocation tests (names containing Alloc) and
+## resource-budget tests that measure RSS or CPU time (names containing Budget), both `//go:build !race`
 test: vet interop
 	$(GO) test -race -shuffle=on -timeout 20m $(PKGS)
-	$(GO) test -count=1 -run 'Alloc' $(NORACE_PKGS)
+	$(GO) test -count=1 -timeout 20m -run 'Alloc|Budget' $(NORACE_PKGS)
 
 test-short:
 	$(GO) test -short $(PKGS)
