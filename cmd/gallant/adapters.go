@@ -214,8 +214,13 @@ func view(m *sms.Message, st sms.Status, updated time.Time) api.MessageView {
 	return v
 }
 
-// apiIdempotency keeps idempotent answers in the store.
-type apiIdempotency struct{ st *store.Store }
+// apiIdempotency keeps idempotent answers in the store for retention;
+// an older record counts as absent (and is deleted), so the key sends
+// again, as docs/api.md promises.
+type apiIdempotency struct {
+	st        *store.Store
+	retention time.Duration
+}
 
 // idemEnvelope is how an API answer is kept in the store's response blob.
 type idemEnvelope struct {
@@ -231,6 +236,12 @@ func (a apiIdempotency) Get(ctx context.Context, accountID int64, key string) (a
 	}
 	if err != nil {
 		return api.IdempotencyRecord{}, false, err
+	}
+	if cut := time.Now().Add(-a.retention); r.CreatedAt.Before(cut) {
+		if _, err := a.st.ExpireIdempotent(ctx, accountID, key, cut); err != nil {
+			return api.IdempotencyRecord{}, false, err
+		}
+		return api.IdempotencyRecord{}, false, nil
 	}
 	var env idemEnvelope
 	if len(r.Response) > 0 {

@@ -37,6 +37,15 @@ type Config struct {
 	Billing    BillingConfig   `yaml:"billing"`
 	Auth       AuthConfig      `yaml:"auth"` // dashboard sessions (identity.go)
 	Mail       MailConfig      `yaml:"mail"` // password reset and verification mail (identity.go)
+	Retention  RetentionConfig `yaml:"retention"`
+}
+
+// RetentionConfig says how long records kept only for a while live.
+type RetentionConfig struct {
+	// IdempotencyKeys is how long the answer to a POST with an
+	// Idempotency-Key is kept for replay; a key reused after that sends
+	// again. Default 24h; expired records are purged every few minutes.
+	IdempotencyKeys time.Duration `yaml:"idempotency_keys"`
 }
 
 // BillingConfig turns prepaid billing on: every message is priced by the
@@ -198,6 +207,7 @@ func DefaultConfig() Config {
 		Messages:   MessageConfig{DefaultValidity: 48 * time.Hour, MaxValidity: 72 * time.Hour},
 		Billing:    BillingConfig{Currency: "EUR", AlertInterval: 10 * time.Second},
 		Redis:      RedisConfig{Prefix: "gallant:"},
+		Retention:  RetentionConfig{IdempotencyKeys: 24 * time.Hour},
 	}
 }
 
@@ -251,6 +261,9 @@ func (c *Config) fillDefaults() {
 
 // Validate reports the first problem in c.
 func (c *Config) Validate() error {
+	if c.Retention.IdempotencyKeys < time.Second {
+		return fmt.Errorf("config: retention.idempotency_keys %v: want at least 1s (default 24h)", c.Retention.IdempotencyKeys)
+	}
 	if c.Messages.MaxInFlight < 0 {
 		return fmt.Errorf("config: messages.max_in_flight %d: want 0 (the default) or more", c.Messages.MaxInFlight)
 	}

@@ -155,7 +155,7 @@ func newApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error) 
 		Auth:        apiAuth{acc: a.acc, sessions: account.NewSessions(a.users)},
 		Identity:    a.apiIdentity(),
 		Messages:    apiMessages{gw: a.gw, st: st, tps: accountTPS(st), billing: a.bill != nil},
-		Idempotency: apiIdempotency{st},
+		Idempotency: apiIdempotency{st: st, retention: cfg.Retention.IdempotencyKeys},
 		Billing:     a.apiBilling(),
 		Accounts:    a.apiAccounts(),
 		Reports:     a.apiReports(),
@@ -309,6 +309,10 @@ func (a *app) start(ctx context.Context) error {
 	a.every(nodeTTL/3, "renew node lease", func(ctx context.Context) error {
 		return a.st.RenewNode(ctx, a.node, nodeTTL)
 	})
+	a.every(purgeInterval(a.cfg.Retention.IdempotencyKeys), "purge idempotency keys", func(ctx context.Context) error {
+		_, err := a.st.PurgeIdempotent(ctx, time.Now().Add(-a.cfg.Retention.IdempotencyKeys))
+		return err
+	})
 	if a.bill != nil {
 		a.every(pricesReload, "reload price plans", a.bill.Pricer.Reload)
 		a.startAlerts()
@@ -330,6 +334,13 @@ func (a *app) serve(name string, f func() error, closed error) {
 			a.errs <- fmt.Errorf("%s: %w", name, err)
 		}
 	}()
+}
+
+// purgeInterval is how often records kept for retention are purged: a
+// tenth of it, between 1 s and 10 min, so a record outlives its retention
+// by at most a tenth (reads treat an expired one as gone at once).
+func purgeInterval(retention time.Duration) time.Duration {
+	return min(max(retention/10, time.Second), 10*time.Minute)
 }
 
 // pricesReload is how often price plans are read again, so plan changes
