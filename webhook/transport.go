@@ -73,8 +73,9 @@ func (d *dialer) DialContext(ctx context.Context, network, address string) (net.
 	// A name in AllowHosts goes wherever it resolves to.
 	byName := d.g.names[hostName(host)]
 	var addrs []netip.Addr
+	literal := false
 	if a, err := netip.ParseAddr(host); err == nil {
-		addrs = []netip.Addr{a}
+		addrs, literal = []netip.Addr{a}, true
 	} else {
 		ipNet := "ip"
 		switch network {
@@ -94,8 +95,11 @@ func (d *dialer) DialContext(ctx context.Context, network, address string) (net.
 	var errs []error
 	for _, a := range addrs {
 		if r := d.g.addrReason(a); r != "" && !byName {
-			errs = append(errs, d.g.refuse(StageDial, &URLError{Reason: r,
-				Detail: "the host " + host + " resolves to " + a.String() + ", " + describe(r)}))
+			detail := "the host " + host + " resolves to " + a.String() + ", " + describe(r)
+			if literal {
+				detail = host + " is " + describe(r)
+			}
+			errs = append(errs, d.g.refuse(StageDial, &URLError{Reason: r, Detail: detail}))
 			continue
 		}
 		c, err := checked.DialContext(ctx, network, net.JoinHostPort(a.String(), port))
