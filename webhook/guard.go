@@ -126,7 +126,7 @@ func (g *Guard) CheckStoredURL(ctx context.Context, raw string) error {
 // check is CheckURL, also returning the host and whether it is an IP
 // literal.
 func (g *Guard) check(raw string) (host string, ip bool, err error) {
-	_, host, ue := parseURL(raw)
+	host, ue := parseURL(raw)
 	if ue != nil {
 		return "", false, g.refuse(StageEntry, ue)
 	}

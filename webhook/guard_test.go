@@ -545,3 +545,17 @@ func TestGuardsShareTheCounter(t *testing.T) {
 		t.Errorf("url_refused_total{entry,private} = %v, want 2", v)
 	}
 }
+
+// BenchmarkCheckURL is the check every message with a callback_url pays.
+func BenchmarkCheckURL(b *testing.B) {
+	g, err := NewGuard(AddressPolicy{}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := g.CheckURL("https://hooks.example.com/sms/status?account=42"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

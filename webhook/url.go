@@ -38,42 +38,42 @@ func (e *URLError) Unwrap() error {
 
 // parseURL checks the form of a callback URL: at most MaxURLLength
 // bytes, absolute, http or https, a host, no user information and a port,
-// if any, from 1 to 65535. It returns the URL and its host in lower case
+// if any, from 1 to 65535. It returns its host in lower case
 // (an IP literal without brackets, a name without a trailing dot).
-func parseURL(raw string) (*url.URL, string, *URLError) {
+func parseURL(raw string) (string, *URLError) {
 	if raw == "" {
-		return nil, "", &URLError{Reason: ReasonMalformed, Detail: "the URL is empty"}
+		return "", &URLError{Reason: ReasonMalformed, Detail: "the URL is empty"}
 	}
 	if len(raw) > MaxURLLength {
-		return nil, "", &URLError{Reason: ReasonTooLong,
+		return "", &URLError{Reason: ReasonTooLong,
 			Detail: "the URL is longer than " + strconv.Itoa(MaxURLLength) + " bytes"}
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, "", &URLError{Reason: ReasonMalformed, Detail: "the URL cannot be parsed"}
+		return "", &URLError{Reason: ReasonMalformed, Detail: "the URL cannot be parsed"}
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, "", &URLError{Reason: ReasonScheme, Detail: "the URL must be absolute, with scheme http or https"}
+		return "", &URLError{Reason: ReasonScheme, Detail: "the URL must be absolute, with scheme http or https"}
 	}
 	if u.Opaque != "" {
-		return nil, "", &URLError{Reason: ReasonMalformed, Detail: "the URL must have the form http://host/path"}
+		return "", &URLError{Reason: ReasonMalformed, Detail: "the URL must have the form http://host/path"}
 	}
 	if u.User != nil {
-		return nil, "", &URLError{Reason: ReasonUserinfo, Detail: "the URL must not carry a user name or password"}
+		return "", &URLError{Reason: ReasonUserinfo, Detail: "the URL must not carry a user name or password"}
 	}
 	host := hostName(u.Hostname())
 	if host == "" {
-		return nil, "", &URLError{Reason: ReasonNoHost, Detail: "the URL has no host"}
+		return "", &URLError{Reason: ReasonNoHost, Detail: "the URL has no host"}
 	}
 	if p := u.Port(); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-			return nil, "", &URLError{Reason: ReasonMalformed, Detail: "the URL's port must be 1 to 65535"}
+			return "", &URLError{Reason: ReasonMalformed, Detail: "the URL's port must be 1 to 65535"}
 		}
 	}
 	if _, err := netip.ParseAddr(host); err != nil && !nameLike(host) {
-		return nil, "", &URLError{Reason: ReasonMalformed, Detail: "the URL's host is not a name or an IP address"}
+		return "", &URLError{Reason: ReasonMalformed, Detail: "the URL's host is not a name or an IP address"}
 	}
-	return u, host, nil
+	return host, nil
 }
 
 // nameLike reports whether host could be a DNS name: dot-separated

@@ -218,18 +218,24 @@ func TestE2ESSRFAllowHosts(t *testing.T) {
 		t.Fatal(err)
 	}
 	byName := "http://localhost:" + u.Port() + "/by-name"
-	s1 := a.send(t, cust.APIKey, map[string]any{"to": "+447700900123", "text": "by address", "callback_url": sink.URL + "/by-address"})
-	s2 := a.send(t, cust.APIKey, map[string]any{"to": "+447700900124", "text": "by name", "callback_url": byName})
+	// The account's URL first: the gateway caches accounts for 30 s.
 	r := a.do(t, http.MethodPatch, "/v1/accounts/"+strconv.FormatInt(cust.AccountID, 10), owner, `{"webhook_url":"`+sink.URL+`/account"}`)
 	if r.status != http.StatusOK {
 		t.Fatalf("PATCH webhook_url to an allowed host: %d %s", r.status, r.body)
 	}
+	s1 := a.send(t, cust.APIKey, map[string]any{"to": "+447700900123", "text": "by address", "callback_url": sink.URL + "/by-address"})
+	s2 := a.send(t, cust.APIKey, map[string]any{"to": "+447700900124", "text": "by name", "callback_url": byName})
 	s3 := a.send(t, cust.APIKey, map[string]any{"to": "+447700900125", "text": "account URL"})
-	for _, id := range []string{s1.ID, s2.ID, s3.ID} {
-		eventually(t, "webhooks of "+id, func() (bool, string) {
+	for id, path := range map[string]string{s1.ID: "/by-address", s2.ID: "/by-name", s3.ID: "/account"} {
+		eventually(t, "webhooks at "+path, func() (bool, string) {
 			got := distinctStatuses(sink.of(id))
 			return got == "submitted,delivered", got
 		})
+		for _, h := range sink.of(id) {
+			if h.path != path {
+				t.Errorf("webhook of the message for %s posted to %s", path, h.path)
+			}
+		}
 	}
 	wantInvalidURL(t, "a private address not listed", a.do(t, http.MethodPost, "/v1/messages", cust.APIKey,
 		`{"to":"+447700900126","text":"hi","callback_url":"http://127.0.0.2:`+u.Port()+`/"}`), "callback_url")
