@@ -16,6 +16,7 @@ import (
 	"github.com/gallant-sms/gallant/smpp/pdutext"
 	"github.com/gallant-sms/gallant/sms"
 	"github.com/gallant-sms/gallant/store"
+	"github.com/gallant-sms/gallant/webhook"
 )
 
 // The adapters below fit the services to the small interfaces package
@@ -74,6 +75,8 @@ func apiError(err error) error {
 		return api.InvalidNumber(r.Field, r.Detail)
 	case gateway.ProblemInvalidSender:
 		return api.InvalidSender(r.Field, r.Detail)
+	case gateway.ProblemInvalidURL:
+		return api.InvalidURL(r.Field, r.Detail)
 	case gateway.ProblemTooLong:
 		return api.MessageTooLong(r.Field, r.Detail)
 	case gateway.ProblemRateLimited:
@@ -92,6 +95,16 @@ func apiError(err error) error {
 		return &api.Error{Type: gateway.ProblemNotPriced, Title: "Destination not priced", Status: 422, Detail: r.Detail, Field: r.Field}
 	}
 	return api.InvalidRequest(r.Field, r.Detail)
+}
+
+// invalidURL turns a refusal of webhook.Guard into the API's invalid-url
+// problem naming field; any other error (a cancelled context) is passed
+// on.
+func invalidURL(field string, err error) error {
+	if ue, ok := errors.AsType[*webhook.URLError](err); ok {
+		return api.InvalidURL(field, ue.Detail)
+	}
+	return err
 }
 
 func sendRequest(r api.SendRequest) gateway.SendRequest {

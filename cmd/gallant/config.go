@@ -14,6 +14,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/gallant-sms/gallant/store"
+	"github.com/gallant-sms/gallant/webhook"
 )
 
 // Config is the gateway's configuration file. Every key can be overridden
@@ -76,6 +77,24 @@ type WebhookConfig struct {
 	// own (HMAC-SHA256 in the X-Gallant-Signature header). Empty: such
 	// callbacks cannot be signed and are not sent.
 	Secret string `yaml:"secret"`
+	// AllowPrivate lets callbacks (status webhooks, account webhooks,
+	// low-balance alerts) go to private and special-purpose addresses:
+	// loopback, RFC 1918, link-local (cloud metadata), CGNAT,
+	// unique-local and the like. Default false: customers choose the
+	// URLs, and would otherwise reach the gateway's own network. Only
+	// gallant demo, tests and single-machine setups want it; list an
+	// operator's internal receivers in AllowHosts instead.
+	AllowPrivate bool `yaml:"allow_private"`
+	// AllowHosts lists internal receivers let through although their
+	// address is private: host names (exact, case-insensitive; every
+	// address the name resolves to is allowed), IP addresses and CIDR
+	// prefixes (10.20.0.0/16). Empty by default.
+	AllowHosts []string `yaml:"allow_hosts"`
+}
+
+// policy is the webhook address policy of the section.
+func (w WebhookConfig) policy() webhook.AddressPolicy {
+	return webhook.AddressPolicy{AllowPrivate: w.AllowPrivate, AllowHosts: w.AllowHosts}
 }
 
 // HTTPConfig is the HTTP API listener.
@@ -291,6 +310,9 @@ func (c *Config) Validate() error {
 	}
 	if err := c.validateIdentity(); err != nil {
 		return err
+	}
+	if err := c.Webhooks.policy().Validate(); err != nil {
+		return fmt.Errorf("config: webhooks.allow_hosts: %w", err)
 	}
 	names := map[string]bool{}
 	for i, cc := range c.Carriers {

@@ -108,7 +108,9 @@ func newApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error) 
 	if a.users, err = newUsers(cfg.Auth, a.acc, a.mailer, logger); err != nil {
 		return nil, err
 	}
-	if a.hooks, err = webhook.New(webhook.DefaultConfig(), gateway.WebhookRecorder{W: a.w}, logger.With("component", "webhook"), a.reg); err != nil {
+	hcfg := webhook.DefaultConfig()
+	hcfg.Policy = cfg.Webhooks.policy()
+	if a.hooks, err = webhook.New(hcfg, gateway.WebhookRecorder{W: a.w}, logger.With("component", "webhook"), a.reg); err != nil {
 		return nil, err
 	}
 	gcfg, routes, acctRoutes, err := gatewayConfig(cfg)
@@ -319,6 +321,9 @@ func (a *app) start(ctx context.Context) error {
 	}
 	if a.cfg.Webhooks.Secret == "" {
 		a.log.Warn("webhooks.secret is empty: status callbacks of accounts without a secret of their own are not sent")
+	}
+	if a.cfg.Webhooks.AllowPrivate {
+		a.log.Warn("webhooks.allow_private is on: callbacks may reach loopback, private and link-local addresses, this gateway's own network included")
 	}
 	a.log.Info("gallant serving", "http", a.httpAddr.String(), "smpp", a.smppAddr.String(),
 		"store", a.cfg.Store.Driver, "durability", a.cfg.Durability, "node", a.node)
