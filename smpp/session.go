@@ -344,7 +344,9 @@ func (s *Session) shutdown(reason CloseReason, err error, graceful bool) {
 	s.omu.Unlock()
 	s.out.close()
 	lvl := slog.LevelDebug
-	if err != nil {
+	// A server session that never bound is anyone's connection: logging
+	// each at info would let a peer fill the log as fast as it connects.
+	if err != nil && (s.role != roleMC || s.info.Load() != nil) {
 		lvl = slog.LevelInfo
 	}
 	s.logger().Log(context.Background(), lvl, "smpp: session closing", "reason", reason.String(), "err", err)
