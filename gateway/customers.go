@@ -133,7 +133,10 @@ func (c *customers) authenticate(ctx context.Context, req smpp.BindRequest) (any
 		c.s.log.Error("authenticate bind", "system_id", req.SystemID, "err", err)
 		return nil, pdu.StatusSysErr
 	}
-	if b.BindLimit > 0 && c.srv.BindCount(req.SystemID) >= b.BindLimit {
+	// The server checks MaxBindsPerSystemID again as it counts the bind;
+	// checking it here too counts most such refusals.
+	if n := c.srv.BindCount(req.SystemID); (b.BindLimit > 0 && n >= b.BindLimit) ||
+		(c.s.cfg.MaxBindsPerSystemID > 0 && n >= c.s.cfg.MaxBindsPerSystemID) {
 		c.refuse(addr, req.SystemID, refusedBindLimit)
 		return nil, pdu.StatusBindFail
 	}

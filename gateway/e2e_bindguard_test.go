@@ -268,3 +268,24 @@ func TestE2EFailedBindsRedisDown(t *testing.T) {
 		t.Errorf("redis errors %v, want at least 1", n)
 	}
 }
+
+// TestE2EBindLimitCounted: a bind beyond smpp.max_binds_per_system_id is
+// refused and counted as bind_limit, not as a failure: the client is not
+// blocked for it.
+func TestE2EBindLimitCounted(t *testing.T) {
+	g := startGateway(t, storetest.Config(t, storetest.SQLite), gateway.Config{MaxBindsPerSystemID: 1}, nil)
+	c := g.customer(t, "Single")
+	if _, err := bindFrom(t, "127.0.0.1", g.addr, c.SystemID, c.SMPPPassword); err != nil {
+		t.Fatal(err)
+	}
+	for range 6 {
+		_, err := bindFrom(t, "127.0.0.1", g.addr, c.SystemID, c.SMPPPassword)
+		wantBindFail(t, "a bind beyond the limit", err)
+	}
+	if n := g.refused(t, "bind_limit"); n != 6 {
+		t.Fatalf("smpp_refused_total{bind_limit} %v, want 6", n)
+	}
+	if n := g.refused(t, "bind_blocked") + g.refused(t, "bad_credentials"); n != 0 {
+		t.Fatalf("%v binds blocked or counted as bad credentials", n)
+	}
+}
