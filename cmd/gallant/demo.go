@@ -32,6 +32,7 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	data := fs.String("data", "data", "directory for the SQLite database and the demo credentials")
 	httpAddr := fs.String("http", "127.0.0.1:8080", "HTTP listen address")
 	smppAddr := fs.String("smpp", "127.0.0.1:2775", "SMPP listen address")
+	metricsAddr := fs.String("metrics", "127.0.0.1:9464", "Prometheus metrics listen address (empty: none)")
 	delay := fs.Duration("receipt-delay", 200*time.Millisecond, "simulated carrier's receipt delay")
 	durability := fs.String("durability", "durable", "durable or fast")
 	if err := fs.Parse(args); err != nil {
@@ -61,7 +62,7 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	}()
 
 	cfg := DefaultConfig()
-	cfg.HTTP.Listen, cfg.SMPP.Listen = *httpAddr, *smppAddr
+	cfg.HTTP.Listen, cfg.SMPP.Listen, cfg.Metrics.Listen = *httpAddr, *smppAddr, *metricsAddr
 	cfg.Store = StoreConfig{Driver: "sqlite", DSN: filepath.Join(*data, "gallant.db")}
 	cfg.Durability = *durability
 	cfg.Webhooks.Secret = "demo-webhook-secret" // printed below; callbacks are signed with it
@@ -169,6 +170,10 @@ func demoBilling(ctx context.Context, a *app, accountID int64) error {
 
 func printDemo(w io.Writer, a *app, c account.Created) {
 	base := "http://" + a.httpAddr.String()
+	metrics := "off"
+	if a.metricsAddr != nil {
+		metrics = "http://" + a.metricsAddr.String() + "/metrics"
+	}
 	balance := "?"
 	if b, err := a.st.GetBillingAccount(context.Background(), c.AccountID); err == nil {
 		balance = billing.Micros(b.Balance).String()
@@ -180,7 +185,7 @@ func printDemo(w io.Writer, a *app, c account.Created) {
 	fmt.Fprintf(w, `
 Gallant SMS demo is running (SQLite store, simulated carrier, %s mode).
 
-  HTTP API   %s      (metrics %s/metrics, OpenAPI %s/openapi.json)
+  HTTP API   %s      (OpenAPI %s/openapi.json; metrics %s)
   SMPP       %s    system_id %s  password %s
   API key    %s
   Balance    %s EUR prepaid; 0.01 EUR a segment (0.035 to +44), the price is in every answer
@@ -190,6 +195,6 @@ Send a message and read its status (delivered after the simulated receipt):
 
   id=$(curl -s -X POST %s/v1/messages -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' -d '{"to":"+447700900123","from":"Gallant","text":"Hello from Gallant"}' | sed -E 's/.*"id":"?([0-9]+).*/\1/'); sleep 1; curl -s %s/v1/messages/$id -H 'Authorization: Bearer %s'; echo
 
-`, a.cfg.Durability, base, base, base, a.smppAddr, c.SystemID, c.SMPPPassword, c.APIKey, balance, secret,
+`, a.cfg.Durability, base, base, metrics, a.smppAddr, c.SystemID, c.SMPPPassword, c.APIKey, balance, secret,
 		base, c.APIKey, base, c.APIKey)
 }
