@@ -274,9 +274,9 @@ func (s *Server) ListenAndServe(addr string) error {
 	return s.Serve(ln)
 }
 
-// Serve accepts connections on ln (over TLS when Config.TLS is set) until [Server.Shutdown], returning
-// [ErrServerClosed] then, or another error when accepting fails. It closes
-// ln when it returns.
+// Serve accepts connections on ln (speaking TLS when Config.TLS is set)
+// until [Server.Shutdown], returning [ErrServerClosed] then, or another
+// error when accepting fails. It closes ln when it returns.
 func (s *Server) Serve(ln net.Listener) error {
 	ln = &onceCloseListener{Listener: ln}
 	s.mu.Lock()
