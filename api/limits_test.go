@@ -450,3 +450,19 @@ func TestTLS(t *testing.T) {
 		t.Fatalf("large body over TLS: %d %v", a.code, err)
 	}
 }
+
+func TestTLSConfigValidated(t *testing.T) {
+	cert, _ := testCert(t)
+	for name, c := range map[string]*tls.Config{
+		"no certificate":  {MinVersion: tls.VersionTLS12},
+		"TLS 1.0 allowed": {Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS10},
+		"no minimum":      {Certificates: []tls.Certificate{cert}},
+	} {
+		if err := (Config{TLS: c}).Validate(); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	if err := (Config{TLS: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS13}}).Validate(); err != nil {
+		t.Errorf("TLS 1.3 only: %v", err)
+	}
+}
