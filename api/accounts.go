@@ -312,7 +312,7 @@ func listLimit(ctx *fasthttp.RequestCtx) (int, bool) {
 	return limit, true
 }
 
-func clientIP(ctx *fasthttp.RequestCtx) string { return ctx.RemoteIP().String() }
+func clientIP(ctx *fasthttp.RequestCtx) string { return clientAddr(ctx).String() }
 
 func (s *Server) listAccounts(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
 	limit, ok := listLimit(ctx)

@@ -1,7 +1,10 @@
 // Package api serves Gallant's HTTP API on fasthttp: sending messages
 // (one at a time or in batches of up to [MaxBatch]), reading a message with
 // its status history, listing messages with cursor pagination, plus
-// /metrics, /healthz, /readyz and the OpenAPI document at /openapi.json.
+// /healthz, /readyz and the OpenAPI document at /openapi.json. Its
+// Prometheus metrics are registered with the registerer given to [New];
+// serving them is the binary's business (on a listener of its own, off
+// the public port).
 //
 // Handlers stay thin: they authenticate the caller ([Authenticator]),
 // parse the request, call a service ([Messages], [Idempotency], [Health])

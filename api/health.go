@@ -3,9 +3,7 @@ package api
 import (
 	"context"
 
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/valyala/fasthttp"
-	"github.com/valyala/fasthttp/fasthttpadaptor"
 )
 
 // healthz serves GET /healthz: 200 while the process runs.
@@ -30,16 +28,3 @@ func (s *Server) readyz(ctx *fasthttp.RequestCtx) {
 	ctx.Response.Header.SetContentType(contentJSON)
 	ctx.Response.SetBodyString(`{"status":"ready"}`)
 }
-
-// metricsHandler serves GET /metrics from the gatherer.
-func (s *Server) metricsHandler() fasthttp.RequestHandler {
-	return fasthttpadaptor.NewFastHTTPHandler(promhttp.HandlerFor(s.deps.Gatherer, promhttp.HandlerOpts{
-		ErrorLog:      promLogger{s},
-		ErrorHandling: promhttp.ContinueOnError,
-	}))
-}
-
-// promLogger sends promhttp's errors to slog.
-type promLogger struct{ s *Server }
-
-func (l promLogger) Println(v ...any) { l.s.log.Warn("api: metrics", "err", v) }

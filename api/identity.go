@@ -314,7 +314,7 @@ func (s *Server) identityBodyTooLarge(ctx *fasthttp.RequestCtx) bool {
 }
 
 // identityIP is the address recorded in the audit log.
-func identityIP(ctx *fasthttp.RequestCtx) string { return ctx.RemoteIP().String() }
+func identityIP(ctx *fasthttp.RequestCtx) string { return clientAddr(ctx).String() }
 
 // identityRequired answers 400 and returns false when v is empty.
 func identityRequired(ctx *fasthttp.RequestCtx, field, v string) bool {

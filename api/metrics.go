@@ -14,9 +14,16 @@ type metrics struct {
 	duration *prometheus.HistogramVec
 	panics   prometheus.Counter
 	replays  prometheus.Counter
+	// refused counts what a limit refused, by reason (refusalReasons);
+	// refusedBy holds its counters, resolved once.
+	refused   *prometheus.CounterVec
+	refusedBy map[string]prometheus.Counter
+	open      prometheus.GaugeFunc
 }
 
-func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+// newMetrics registers the API's metrics with reg; open reports the
+// connections open.
+func newMetrics(reg prometheus.Registerer, open func() float64) (*metrics, error) {
 	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "gallant", Subsystem: "http", Name: "requests_total",
@@ -37,13 +44,37 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Namespace: "gallant", Subsystem: "http", Name: "idempotent_replays_total",
 			Help: "POSTs answered from a stored Idempotency-Key answer.",
 		}),
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "gallant", Subsystem: "http", Name: "refused_total",
+			Help: "Connections and requests refused by a limit of the HTTP server, by reason: concurrency and " +
+				"conns_per_ip (connections closed as they arrive), body_too_large (a body over its route's limit, " +
+				"refused unread), header_too_large, read_timeout (a request not received in time), " +
+				"rate_limit_ip, rate_limit_key and rate_limit_user (429 answers).",
+		}, []string{"reason"}),
+		refusedBy: make(map[string]prometheus.Counter, len(refusalReasons)),
+		open: prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Namespace: "gallant", Subsystem: "http", Name: "open_connections",
+			Help: "HTTP connections open now, on every listener of the API.",
+		}, open),
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.duration, m.panics, m.replays} {
+	for _, r := range refusalReasons {
+		m.refusedBy[r] = m.refused.WithLabelValues(r)
+	}
+	for _, c := range []prometheus.Collector{m.requests, m.duration, m.panics, m.replays, m.refused, m.open} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
 	}
 	return m, nil
+}
+
+// refuse counts one refusal for reason, one of refusalReasons.
+func (m *metrics) refuse(reason string) {
+	if c, ok := m.refusedBy[reason]; ok {
+		c.Inc()
+		return
+	}
+	m.refused.WithLabelValues(reason).Inc()
 }
 
 // routeMetrics are the metrics of one route, resolved once so that a

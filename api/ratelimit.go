@@ -17,8 +17,9 @@ type RateLimiter interface {
 }
 
 // limited applies the per-address limit (before authentication, so bad
-// keys cannot be tried at full speed) and, given a principal, the per-key
-// limit. When a limit is hit it answers 429 rate-limited with
+// keys cannot be tried at full speed; the address is the client's, see
+// clientAddr, an IPv6 one counted by its /64) and, given a principal, the
+// per-key limit. When a limit is hit it answers 429 rate-limited with
 // Retry-After and returns true. A limiter error lets the request through:
 // limits protect the service, they must not take it down.
 func (s *Server) limited(ctx *fasthttp.RequestCtx, sctx context.Context, p *Principal) bool {
@@ -32,7 +33,7 @@ func (s *Server) limited(ctx *fasthttp.RequestCtx, sctx context.Context, p *Prin
 		if s.cfg.IPRate <= 0 {
 			return false
 		}
-		key, rate, burst = "ip:"+ctx.RemoteIP().String(), s.cfg.IPRate, s.cfg.IPBurst
+		key, rate, burst = "ip:"+limitKeyString(clientAddr(ctx)), s.cfg.IPRate, s.cfg.IPBurst
 	} else {
 		if s.cfg.KeyRate <= 0 {
 			return false
@@ -50,13 +51,14 @@ func (s *Server) limited(ctx *fasthttp.RequestCtx, sctx context.Context, p *Prin
 	if ok {
 		return false
 	}
-	what := "this API key"
+	what, reason := "this API key", refusedRateLimitKey
 	switch {
 	case p == nil:
-		what = "this address"
+		what, reason = "this address", refusedRateLimitIP
 	case p.KeyID == 0:
-		what = "this user"
+		what, reason = "this user", refusedRateLimitUser
 	}
+	s.metrics.refuse(reason)
 	writeProblem(ctx, RateLimited("too many requests from "+what+"; slow down", max(retry, time.Second)))
 	return true
 }

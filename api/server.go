@@ -2,12 +2,15 @@ package api
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/fasthttp/router"
 	"github.com/prometheus/client_golang/prometheus"
@@ -44,13 +47,20 @@ type Deps struct {
 	Idempotency Idempotency
 	// Health backs /readyz; nil means always ready.
 	Health Health
-	// Gatherer is served at /metrics; nil means the registerer given to
-	// [New], which must then also be a prometheus.Gatherer (as
-	// *prometheus.Registry is).
-	Gatherer prometheus.Gatherer
 }
 
 // Server is the HTTP API server. Its methods are safe for concurrent use.
+//
+// It bounds what a client can make it hold. Connections over
+// Config.Concurrency, or over Config.MaxConnsPerIP from one address, are
+// answered and closed as they are accepted. A request's body limit is
+// chosen from its headers alone, before its body is read: a request
+// without valid credentials may send Config.MaxUnauthenticatedBodyBytes,
+// an authenticated one MaxBodyBytes, an authenticated batch
+// MaxBatchBodyBytes; a larger declared body is refused with 413 unread
+// (a chunked one when it passes the limit). Every refusal counts in
+// gallant_http_refused_total. Prometheus metrics are not served here but
+// on a listener of their own (see cmd/gallant).
 type Server struct {
 	cfg      Config
 	deps     Deps
@@ -59,6 +69,10 @@ type Server struct {
 	router   *router.Router
 	hs       *fasthttp.Server
 	inflight inflight
+	trusted  []netip.Prefix // Config.TrustedProxies
+	conns    *connCounter
+	// refusals are the raw answers to refused connections, by reason.
+	refusals map[string][]byte
 
 	// base is the parent of every service call's context; Shutdown
 	// cancels it once the drain is over or its deadline has passed, like
@@ -70,12 +84,12 @@ type Server struct {
 	mu     sync.Mutex
 	closed bool                  // guarded by mu
 	lns    []net.Listener        // guarded by mu
-	conns  map[net.Conn]struct{} // guarded by mu
+	open   map[net.Conn]struct{} // guarded by mu
 }
 
 // New returns a server for the API, answering with deps and logging to
 // logger (nil discards). Its metrics are registered with reg; nil
-// registers them with a private registry, which /metrics then serves.
+// registers them with a private registry.
 func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -94,43 +108,48 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 	if reg == nil {
 		reg = prometheus.NewRegistry()
 	}
-	if deps.Gatherer == nil {
-		g, ok := reg.(prometheus.Gatherer)
-		if !ok {
-			return nil, errors.New("api: deps: Gatherer is required when the registerer is not a gatherer")
-		}
-		deps.Gatherer = g
-	}
 	if _, err := openAPIDoc(); err != nil {
 		return nil, err
 	}
-	m, err := newMetrics(reg)
+	trusted, err := parseTrusted(cfg.TrustedProxies)
 	if err != nil {
-		return nil, fmt.Errorf("api: register metrics: %w", err)
+		return nil, err
 	}
 	s := &Server{
 		cfg:      cfg.withDefaults(),
 		deps:     deps,
 		log:      logger,
-		metrics:  m,
 		inflight: inflight{keys: make(map[inflightKey]struct{})},
-		conns:    make(map[net.Conn]struct{}),
+		trusted:  trusted,
+		refusals: refusalAnswers(),
+		open:     make(map[net.Conn]struct{}),
+	}
+	s.conns = newConnCounter(s.cfg.Concurrency, max(s.cfg.MaxConnsPerIP, 0), s.isTrusted)
+	if s.metrics, err = newMetrics(reg, func() float64 { return float64(s.conns.open()) }); err != nil {
+		return nil, fmt.Errorf("api: register metrics: %w", err)
 	}
 	s.base, s.cancel = context.WithCancel(context.Background())
 	s.deadlines = newDeadlines(s.base, s.cfg.HandlerTimeout)
 	s.router = s.routes()
 	s.hs = &fasthttp.Server{
-		Handler:            s.router.Handler,
-		ErrorHandler:       s.serveError,
-		ConnState:          s.connState,
-		Logger:             fasthttpLogger{logger},
-		Name:               "gallant",
-		Concurrency:        s.cfg.Concurrency,
-		MaxConnsPerIP:      s.cfg.MaxConnsPerIP,
-		ReadTimeout:        s.cfg.ReadTimeout,
-		WriteTimeout:       s.cfg.WriteTimeout,
-		IdleTimeout:        s.cfg.IdleTimeout,
-		MaxRequestBodySize: s.cfg.MaxBatchBodyBytes,
+		Handler:        s.serveHTTP,
+		HeaderReceived: s.bodyLimit,
+		ErrorHandler:   s.serveError,
+		ConnState:      s.connState,
+		Logger:         fasthttpLogger{logger},
+		Name:           "gallant",
+		// A backstop: the listener refuses connections over the limit
+		// first (conns.go).
+		Concurrency:  s.cfg.Concurrency,
+		ReadTimeout:  s.cfg.ReadTimeout,
+		WriteTimeout: s.cfg.WriteTimeout,
+		IdleTimeout:  s.cfg.IdleTimeout,
+		// bodyLimit sets each request's limit; this one applies only if
+		// it were not called.
+		MaxRequestBodySize: s.cfg.MaxUnauthenticatedBodyBytes,
+		// No route takes multipart forms; fasthttp would otherwise parse
+		// them, spilling large files to disk, before the handler runs.
+		DisablePreParseMultipartForm: true,
 		// Answers always set their own content type; headers we receive
 		// are looked up by their canonical names.
 		NoDefaultContentType: true,
@@ -138,6 +157,55 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 		CloseOnShutdown: true,
 	}
 	return s, nil
+}
+
+// serveHTTP is the server's handler: it settles who the client is, then
+// routes the request.
+func (s *Server) serveHTTP(ctx *fasthttp.RequestCtx) {
+	s.settleClient(ctx)
+	s.router.Handler(ctx)
+}
+
+// batchPath is the one route whose bodies may exceed MaxBodyBytes.
+const batchPath = "/v1/messages/batch"
+
+// bodyLimit is fasthttp's HeaderReceived hook: from the request's headers
+// alone, before any of its body is read, it sets the largest body the
+// request may send. A body that fits the unauthenticated limit needs
+// nothing more. A larger one (or a chunked one, whose size is unknown) is
+// allowed only with credentials that authenticate: up to
+// MaxBatchBodyBytes for POST /v1/messages/batch with the send scope,
+// MaxBodyBytes otherwise. A body over its limit is refused with 413 and
+// its connection closed, so each failed check costs the client a
+// connection.
+func (s *Server) bodyLimit(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
+	small := fasthttp.RequestConfig{MaxRequestBodySize: s.cfg.MaxUnauthenticatedBodyBytes}
+	if n := h.ContentLength(); n != -1 && n <= s.cfg.MaxUnauthenticatedBodyBytes {
+		return small // -2: no body at all
+	}
+	key, ok := bearerToken(h.Peek(fasthttp.HeaderAuthorization))
+	if !ok {
+		return small
+	}
+	p, err := s.deps.Auth.AuthenticateAPIKey(s.deadlines.context(time.Now()), string(key))
+	if err != nil {
+		return small
+	}
+	if h.IsPost() && p.Has(ScopeSend) && requestPath(h) == batchPath {
+		return fasthttp.RequestConfig{MaxRequestBodySize: s.cfg.MaxBatchBodyBytes}
+	}
+	return fasthttp.RequestConfig{MaxRequestBodySize: s.cfg.MaxBodyBytes}
+}
+
+// requestPath returns the path a request's URI routes to, normalised as
+// the router sees it.
+func requestPath(h *fasthttp.RequestHeader) string {
+	u := fasthttp.AcquireURI()
+	defer fasthttp.ReleaseURI(u)
+	if err := u.Parse(nil, h.RequestURI()); err != nil {
+		return ""
+	}
+	return string(u.Path())
 }
 
 // routes builds the router. Every route is instrumented with the pattern
@@ -170,7 +238,6 @@ func (s *Server) routes() *router.Router {
 	s.reportRoutes(r)
 	s.alertRoutes(r)
 
-	r.GET("/metrics", s.instrument("GET /metrics", s.metricsHandler()))
 	r.GET("/healthz", s.instrument("GET /healthz", s.healthz))
 	r.GET("/readyz", s.instrument("GET /readyz", s.readyz))
 	r.GET("/openapi.json", s.instrument("GET /openapi.json", serveOpenAPI))
@@ -207,9 +274,9 @@ func (s *Server) ListenAndServe(addr string) error {
 	return s.Serve(ln)
 }
 
-// Serve accepts connections on ln until [Server.Shutdown], returning
-// [ErrServerClosed] then, or another error when accepting fails. It closes
-// ln when it returns.
+// Serve accepts connections on ln (speaking TLS when Config.TLS is set)
+// until [Server.Shutdown], returning [ErrServerClosed] then, or another
+// error when accepting fails. It closes ln when it returns.
 func (s *Server) Serve(ln net.Listener) error {
 	ln = &onceCloseListener{Listener: ln}
 	s.mu.Lock()
@@ -221,7 +288,11 @@ func (s *Server) Serve(ln net.Listener) error {
 	s.lns = append(s.lns, ln)
 	s.mu.Unlock()
 
-	err := s.hs.Serve(ln)
+	var served net.Listener = &limitListener{Listener: ln, s: s, answer: s.cfg.TLS == nil}
+	if s.cfg.TLS != nil {
+		served = tls.NewListener(served, s.cfg.TLS)
+	}
+	err := s.hs.Serve(served)
 	_ = ln.Close()
 	s.mu.Lock()
 	closed := s.closed
@@ -264,11 +335,11 @@ func (s *Server) connState(c net.Conn, st fasthttp.ConnState) {
 	switch st {
 	case fasthttp.StateNew:
 		s.mu.Lock()
-		s.conns[c] = struct{}{}
+		s.open[c] = struct{}{}
 		s.mu.Unlock()
 	case fasthttp.StateClosed, fasthttp.StateHijacked:
 		s.mu.Lock()
-		delete(s.conns, c)
+		delete(s.open, c)
 		s.mu.Unlock()
 	}
 }
@@ -276,20 +347,37 @@ func (s *Server) connState(c net.Conn, st fasthttp.ConnState) {
 // closeConns closes every open connection and returns how many.
 func (s *Server) closeConns() int {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	for c := range s.conns {
+	open := make([]net.Conn, 0, len(s.open))
+	for c := range s.open {
+		open = append(open, c)
+	}
+	s.mu.Unlock()
+	for _, c := range open {
 		_ = c.Close()
 	}
-	return len(s.conns)
+	return len(open)
 }
 
 // serveError answers a request fasthttp could not read.
 func (s *Server) serveError(ctx *fasthttp.RequestCtx, err error) {
 	var ne net.Error
+	var small *fasthttp.ErrSmallBuffer
 	switch {
 	case errors.Is(err, fasthttp.ErrBodyTooLarge):
-		writeProblem(ctx, PayloadTooLarge("", fmt.Sprintf("the body exceeds %d bytes", s.cfg.MaxBatchBodyBytes)))
+		s.metrics.refuse(refusedBodyTooLarge)
+		// The client is still sending the body: let it, for a moment, so
+		// that it reads this answer instead of a reset connection.
+		markLinger(ctx)
+		writeProblem(ctx, PayloadTooLarge("", fmt.Sprintf(
+			"the body is too large: at most %d bytes without valid credentials, %d with them, %d for a batch",
+			s.cfg.MaxUnauthenticatedBodyBytes, s.cfg.MaxBodyBytes, s.cfg.MaxBatchBodyBytes)))
+	case errors.As(err, &small):
+		s.metrics.refuse(refusedHeaderTooBig)
+		e := InvalidRequest("", "the request's headers are too large")
+		e.Status = fasthttp.StatusRequestHeaderFieldsTooLarge
+		writeProblem(ctx, e)
 	case errors.As(err, &ne) && ne.Timeout():
+		s.metrics.refuse(refusedReadTimeout)
 		e := InvalidRequest("", "the request was not received in time")
 		e.Status = fasthttp.StatusRequestTimeout
 		writeProblem(ctx, e)

@@ -41,6 +41,7 @@ WORK=$(mktemp -d /tmp/gallant-bench.XXXXXX)
 SIM_PORT=${BENCH_SIM_PORT:-22776}
 SMPP_PORT=${BENCH_SMPP_PORT:-12775}
 HTTP_PORT=${BENCH_HTTP_PORT:-18080}
+METRICS_PORT=${BENCH_METRICS_PORT:-19464}
 PIDS=()
 
 cleanup() {
@@ -77,6 +78,9 @@ http:
   listen: 127.0.0.1:$HTTP_PORT
   rate_limit_per_key: 0   # a load test is one key from one address
   rate_limit_per_ip: 0
+  max_conns_per_ip: 0     # ... over as many connections as BENCH_HTTP_CONCURRENCY asks
+metrics:
+  listen: 127.0.0.1:$METRICS_PORT   # scrape: curl -s 127.0.0.1:$METRICS_PORT/metrics
 smpp:
   listen: 127.0.0.1:$SMPP_PORT
   max_connections_per_ip: 0   # the idle scenario binds 1,000 times from one address

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/gallant-sms/gallant/api"
 	"github.com/gallant-sms/gallant/gateway"
 	"github.com/gallant-sms/gallant/smpp"
 	"github.com/gallant-sms/gallant/store"
@@ -40,6 +42,7 @@ type Config struct {
 	Billing    BillingConfig   `yaml:"billing"`
 	Auth       AuthConfig      `yaml:"auth"` // dashboard sessions (identity.go)
 	Mail       MailConfig      `yaml:"mail"` // password reset and verification mail (identity.go)
+	Metrics    MetricsConfig   `yaml:"metrics"`
 	Retention  RetentionConfig `yaml:"retention"`
 }
 
@@ -102,6 +105,51 @@ func (w WebhookConfig) policy() webhook.AddressPolicy {
 // HTTPConfig is the HTTP API listener.
 type HTTPConfig struct {
 	Listen string `yaml:"listen"` // default 127.0.0.1:8080
+	// TLSCert and TLSKey (PEM files) make the listener speak HTTPS only,
+	// TLS 1.2 or later; give both or neither. Without them it speaks
+	// plain HTTP, for a TLS-terminating proxy in front (list it in
+	// trusted_proxies).
+	TLSCert string `yaml:"tls_cert"`
+	TLSKey  string `yaml:"tls_key"`
+	// TrustedProxies lists the addresses and CIDR networks of the reverse
+	// proxies and load balancers in front of the gateway. Only a request
+	// from one of them has its X-Forwarded-For read, and the client is
+	// then the right-most address in it that is not a trusted proxy: the
+	// address the per-address limits count and the audit log records.
+	// Empty (the default): the client is the connection's peer and
+	// X-Forwarded-For is ignored.
+	TrustedProxies []string `yaml:"trusted_proxies"`
+	// MaxBody bounds the body of an authenticated request such as POST
+	// /v1/messages; default 64KiB (the longest text as JSON escapes fits).
+	// MaxBatchBody bounds an authenticated POST /v1/messages/batch's;
+	// default 16MiB (10,000 long messages). MaxUnauthenticatedBody bounds
+	// the body of any request without valid credentials, /v1/auth/*
+	// included; default 16KiB. Sizes such as "64KiB" or a number of bytes.
+	// Each limit is chosen from the request's headers and enforced before
+	// its body is read: a larger body is answered 413 unread.
+	MaxBody                string `yaml:"max_body"`
+	MaxBatchBody           string `yaml:"max_batch_body"`
+	MaxUnauthenticatedBody string `yaml:"max_unauthenticated_body"`
+	// MaxConnsPerIP bounds the connections open at once from one client
+	// address (an IPv6 client by its /64); more are answered 429 and
+	// closed. Trusted proxies are exempt. Default 128: far more than a
+	// keep-alive client needs (the HTTP benchmark runs 64), few enough
+	// that one address cannot hold the server's connections. 0 means no
+	// limit.
+	MaxConnsPerIP int `yaml:"max_conns_per_ip"`
+	// Concurrency bounds the connections open at once in all; more are
+	// answered 503 and closed. Default 10,000. Each costs about 10 KiB
+	// idle, plus a body of up to max_unauthenticated_body while one is
+	// read without credentials.
+	Concurrency int `yaml:"concurrency"`
+	// ReadTimeout bounds reading one request, headers and body, from its
+	// first byte (a new connection's wait for it included); default 30s.
+	// WriteTimeout bounds writing one answer; default 30s. IdleTimeout
+	// closes a keep-alive connection idle that long; default 2m. Each must
+	// be positive.
+	ReadTimeout  time.Duration `yaml:"read_timeout"`
+	WriteTimeout time.Duration `yaml:"write_timeout"`
+	IdleTimeout  time.Duration `yaml:"idle_timeout"`
 	// RateLimitPerKey and RateLimitPerIP cap requests per second of one
 	// API key and of one client address (shared by every instance through
 	// Redis when redis.addr is set); the bursts allow short peaks above
@@ -111,6 +159,92 @@ type HTTPConfig struct {
 	RateLimitBurstKey int     `yaml:"rate_limit_burst_per_key"`
 	RateLimitPerIP    float64 `yaml:"rate_limit_per_ip"`
 	RateLimitBurstIP  int     `yaml:"rate_limit_burst_per_ip"`
+}
+
+// defaultHTTP is the http section's defaults.
+func defaultHTTP() HTTPConfig {
+	return HTTPConfig{Listen: "127.0.0.1:8080",
+		MaxBody: "64KiB", MaxBatchBody: "16MiB", MaxUnauthenticatedBody: "16KiB",
+		MaxConnsPerIP: 128, Concurrency: 10_000,
+		ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute,
+		RateLimitPerKey: 1000, RateLimitBurstKey: 2000, RateLimitPerIP: 2000, RateLimitBurstIP: 4000}
+}
+
+// apiConfig translates the section for package api, loading the TLS
+// certificate if one is configured.
+func (h HTTPConfig) apiConfig() (api.Config, error) {
+	c := api.DefaultConfig()
+	for _, f := range []struct {
+		key string
+		val string
+		dst *int
+	}{
+		{"max_body", h.MaxBody, &c.MaxBodyBytes},
+		{"max_batch_body", h.MaxBatchBody, &c.MaxBatchBodyBytes},
+		{"max_unauthenticated_body", h.MaxUnauthenticatedBody, &c.MaxUnauthenticatedBodyBytes},
+	} {
+		n, perr := parseByteSize(f.val)
+		if perr != nil || n > 1<<30 {
+			return c, fmt.Errorf("config: http.%s %q: want a size from 1 byte to 1GiB, such as 64KiB", f.key, f.val)
+		}
+		*f.dst = int(n)
+	}
+	switch {
+	case h.MaxConnsPerIP < 0:
+		return c, fmt.Errorf("config: http.max_conns_per_ip %d: want 0 (no limit) or more", h.MaxConnsPerIP)
+	case h.MaxConnsPerIP == 0:
+		c.MaxConnsPerIP = -1
+	default:
+		c.MaxConnsPerIP = h.MaxConnsPerIP
+	}
+	if h.Concurrency <= 0 {
+		return c, fmt.Errorf("config: http.concurrency %d: want 1 or more", h.Concurrency)
+	}
+	c.Concurrency = h.Concurrency
+	for _, d := range []struct {
+		key string
+		val time.Duration
+	}{{"read_timeout", h.ReadTimeout}, {"write_timeout", h.WriteTimeout}, {"idle_timeout", h.IdleTimeout}} {
+		if d.val <= 0 {
+			return c, fmt.Errorf("config: http.%s %s: want a positive duration", d.key, d.val)
+		}
+	}
+	c.ReadTimeout, c.WriteTimeout, c.IdleTimeout = h.ReadTimeout, h.WriteTimeout, h.IdleTimeout
+	c.TrustedProxies = h.TrustedProxies
+	c.KeyRate, c.KeyBurst = h.RateLimitPerKey, h.RateLimitBurstKey
+	c.IPRate, c.IPBurst = h.RateLimitPerIP, h.RateLimitBurstIP
+	if (h.TLSCert == "") != (h.TLSKey == "") {
+		return c, errors.New("config: http.tls_cert and http.tls_key go together")
+	}
+	if h.TLSCert != "" {
+		cert, cerr := tls.LoadX509KeyPair(h.TLSCert, h.TLSKey)
+		if cerr != nil {
+			return c, fmt.Errorf("config: http tls: %w", cerr)
+		}
+		c.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	if err := c.Validate(); err != nil {
+		return c, fmt.Errorf("config: http: %w", err)
+	}
+	return c, nil
+}
+
+// validate checks the section; the certificate files are read at start.
+func (h HTTPConfig) validate() error {
+	if (h.TLSCert == "") != (h.TLSKey == "") {
+		return errors.New("config: http.tls_cert and http.tls_key go together")
+	}
+	h.TLSCert, h.TLSKey = "", ""
+	_, err := h.apiConfig()
+	return err
+}
+
+// MetricsConfig is the Prometheus endpoint.
+type MetricsConfig struct {
+	// Listen serves GET /metrics on this address, a listener of its own
+	// off the public API port; default 127.0.0.1:9464 (loopback: expose it
+	// to the scraper deliberately). Empty serves no metrics.
+	Listen string `yaml:"listen"`
 }
 
 // SMPPConfig is the SMPP server endpoint for customers.
@@ -276,8 +410,8 @@ type MessageConfig struct {
 // DefaultConfig returns the configuration used when a key is absent.
 func DefaultConfig() Config {
 	return Config{
-		HTTP: HTTPConfig{Listen: "127.0.0.1:8080", RateLimitPerKey: 1000, RateLimitBurstKey: 2000,
-			RateLimitPerIP: 2000, RateLimitBurstIP: 4000},
+		HTTP:    defaultHTTP(),
+		Metrics: MetricsConfig{Listen: "127.0.0.1:9464"},
 		SMPP: SMPPConfig{Listen: "127.0.0.1:2775", SystemID: "Gallant",
 			MaxConnections: gateway.DefaultMaxConnections, MaxConnectionsPerIP: gateway.DefaultMaxConnectionsPerIP,
 			BindTimeout: smpp.DefaultBindTimeout,
@@ -373,6 +507,9 @@ func (c *Config) Validate() error {
 		return errors.New("config: smpp.tls_listen needs smpp.tls_cert and smpp.tls_key")
 	}
 	if err := c.SMPP.validate(); err != nil {
+		return err
+	}
+	if err := c.HTTP.validate(); err != nil {
 		return err
 	}
 	if err := c.validateIdentity(); err != nil {

@@ -32,6 +32,7 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	data := fs.String("data", "data", "directory for the SQLite database and the demo credentials")
 	httpAddr := fs.String("http", "127.0.0.1:8080", "HTTP listen address")
 	smppAddr := fs.String("smpp", "127.0.0.1:2775", "SMPP listen address")
+	metricsAddr := fs.String("metrics", "127.0.0.1:9464", "Prometheus metrics listen address (empty: none)")
 	delay := fs.Duration("receipt-delay", 200*time.Millisecond, "simulated carrier's receipt delay")
 	durability := fs.String("durability", "durable", "durable or fast")
 	if err := fs.Parse(args); err != nil {
@@ -60,7 +61,7 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 		}
 	}()
 
-	cfg := demoConfig(*data, *httpAddr, *smppAddr, *durability, simLn.Addr().String())
+	cfg := demoConfig(*data, *httpAddr, *smppAddr, *metricsAddr, *durability, simLn.Addr().String())
 	if err := applyEnv(&cfg, os.Environ()); err != nil {
 		return err
 	}
@@ -99,9 +100,9 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 // given, billing on and one carrier, the simulator at simAddr. Callbacks
 // may go to private addresses: the demo runs on one machine, and its
 // users point callback_url at a receiver on it.
-func demoConfig(dir, httpAddr, smppAddr, durability, simAddr string) Config {
+func demoConfig(dir, httpAddr, smppAddr, metricsAddr, durability, simAddr string) Config {
 	cfg := DefaultConfig()
-	cfg.HTTP.Listen, cfg.SMPP.Listen = httpAddr, smppAddr
+	cfg.HTTP.Listen, cfg.SMPP.Listen, cfg.Metrics.Listen = httpAddr, smppAddr, metricsAddr
 	cfg.Store = StoreConfig{Driver: "sqlite", DSN: filepath.Join(dir, "gallant.db")}
 	cfg.Durability = durability
 	cfg.Webhooks.Secret = "demo-webhook-secret" // printed below; callbacks are signed with it
@@ -179,6 +180,10 @@ func demoBilling(ctx context.Context, a *app, accountID int64) error {
 
 func printDemo(w io.Writer, a *app, c account.Created) {
 	base := "http://" + a.httpAddr.String()
+	metrics := "off"
+	if a.metricsAddr != nil {
+		metrics = "http://" + a.metricsAddr.String() + "/metrics"
+	}
 	balance := "?"
 	if b, err := a.st.GetBillingAccount(context.Background(), c.AccountID); err == nil {
 		balance = billing.Micros(b.Balance).String()
@@ -190,7 +195,7 @@ func printDemo(w io.Writer, a *app, c account.Created) {
 	fmt.Fprintf(w, `
 Gallant SMS demo is running (SQLite store, simulated carrier, %s mode).
 
-  HTTP API   %s      (metrics %s/metrics, OpenAPI %s/openapi.json)
+  HTTP API   %s      (OpenAPI %s/openapi.json; metrics %s)
   SMPP       %s    system_id %s  password %s
   API key    %s
   Balance    %s EUR prepaid; 0.01 EUR a segment (0.035 to +44), the price is in every answer
@@ -201,6 +206,6 @@ Send a message and read its status (delivered after the simulated receipt):
 
   id=$(curl -s -X POST %s/v1/messages -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' -d '{"to":"+447700900123","from":"Gallant","text":"Hello from Gallant"}' | sed -E 's/.*"id":"?([0-9]+).*/\1/'); sleep 1; curl -s %s/v1/messages/$id -H 'Authorization: Bearer %s'; echo
 
-`, a.cfg.Durability, base, base, base, a.smppAddr, c.SystemID, c.SMPPPassword, c.APIKey, balance, secret,
+`, a.cfg.Durability, base, base, metrics, a.smppAddr, c.SystemID, c.SMPPPassword, c.APIKey, balance, secret,
 		base, c.APIKey, base, c.APIKey)
 }

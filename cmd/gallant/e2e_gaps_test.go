@@ -252,8 +252,7 @@ func TestE2EGapsWebhookGiveUp(t *testing.T) {
 				t.Errorf("attempt number %d stored %d times, want %d: %v", n, perN[n], events, perN)
 			}
 		}
-		m := a.do(t, http.MethodGet, "/metrics", "", "")
-		if !strings.Contains(string(m.body), "\ngallant_webhook_deliveries_total{result=\"gave_up\"} 2\n") {
+		if !strings.Contains(a.metrics(t), "\ngallant_webhook_deliveries_total{result=\"gave_up\"} 2\n") {
 			t.Errorf("/metrics does not count 2 webhooks given up")
 		}
 	})

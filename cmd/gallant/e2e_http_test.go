@@ -147,8 +147,7 @@ func TestE2EHTTPWebhook(t *testing.T) {
 		})
 		checkSigned(t, h.of(s2.ID), "whsec-bravo", testWebhookSecret)
 
-		r = a.do(t, http.MethodGet, "/metrics", "", "")
-		if !strings.Contains(string(r.body), "\ngallant_gateway_durability_fast 0\n") {
+		if !strings.Contains(a.metrics(t), "\ngallant_gateway_durability_fast 0\n") {
 			t.Errorf("durable mode: /metrics lacks gallant_gateway_durability_fast 0")
 		}
 	})

@@ -167,6 +167,7 @@ func newDurabilityEnv(t *testing.T, driver string) *durabilityEnv {
 	}
 	cfg := map[string]any{
 		"http":       map[string]any{"listen": "127.0.0.1:0"},
+		"metrics":    map[string]any{"listen": "127.0.0.1:0"},
 		"smpp":       map[string]any{"listen": "127.0.0.1:0"},
 		"store":      map[string]any{"driver": env.scfg.Driver, "dsn": env.scfg.DSN},
 		"durability": "durable",

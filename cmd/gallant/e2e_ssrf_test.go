@@ -247,7 +247,7 @@ func TestE2ESSRFAllowHosts(t *testing.T) {
 func TestE2EDemoDeliversWebhooks(t *testing.T) {
 	t.Parallel()
 	c := newCarrier(t, nil)
-	cfg := demoConfig(t.TempDir(), "127.0.0.1:0", "127.0.0.1:0", "durable", c.Addr())
+	cfg := demoConfig(t.TempDir(), "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0", "durable", c.Addr())
 	cfg.Log.Level = "error"
 	a := startApp(t, cfg)
 	ctx := testContext(t)

@@ -79,7 +79,7 @@ func testConfig(t testing.TB, driver, carrierAddr string) Config {
 	t.Helper()
 	sc := storetest.Config(t, driver)
 	cfg := DefaultConfig()
-	cfg.HTTP.Listen, cfg.SMPP.Listen = "127.0.0.1:0", "127.0.0.1:0"
+	cfg.HTTP.Listen, cfg.SMPP.Listen, cfg.Metrics.Listen = "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0"
 	cfg.Store = StoreConfig{Driver: sc.Driver, DSN: sc.DSN}
 	cfg.Log.Level = "error"
 	cfg.Webhooks.Secret = testWebhookSecret

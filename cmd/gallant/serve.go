@@ -18,6 +18,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/gallant-sms/gallant/account"
@@ -45,9 +46,11 @@ type app struct {
 	redis *redis.Client    // nil without redis.addr
 	bill  *gateway.Billing // nil without billing.enabled
 	pprof *http.Server     // nil without debug.pprof_listen
+	prom  *http.Server     // the metrics listener; nil without metrics.listen
 	node  int
 
 	smppAddr, tlsAddr, httpAddr net.Addr
+	metricsAddr                 net.Addr // nil without metrics.listen
 
 	// mailer sends the gateway's mail (resets, verification, alerts);
 	// newMailer chooses it from the mail section.
@@ -147,9 +150,10 @@ func newApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error) 
 	if err != nil {
 		return nil, err
 	}
-	acfg := api.DefaultConfig()
-	acfg.KeyRate, acfg.KeyBurst = cfg.HTTP.RateLimitPerKey, cfg.HTTP.RateLimitBurstKey
-	acfg.IPRate, acfg.IPBurst = cfg.HTTP.RateLimitPerIP, cfg.HTTP.RateLimitBurstIP
+	acfg, err := cfg.HTTP.apiConfig()
+	if err != nil {
+		return nil, err
+	}
 	limiter, err := a.apiLimiter()
 	if err != nil {
 		return nil, err
@@ -165,7 +169,6 @@ func newApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error) 
 		Reports:     a.apiReports(),
 		Alerts:      a.apiAlerts(),
 		Health:      a.gw,
-		Gatherer:    a.reg,
 	}, logger.With("component", "api"), a.reg)
 	if err != nil {
 		return nil, err
@@ -343,6 +346,15 @@ func (a *app) start(ctx context.Context) error {
 	}
 	a.httpAddr = httpLn.Addr()
 	a.serve("http", func() error { return a.api.Serve(httpLn) }, api.ErrServerClosed)
+	if addr := a.cfg.Metrics.Listen; addr != "" {
+		ml, err := net.Listen("tcp", addr)
+		if err != nil {
+			return fmt.Errorf("metrics listen: %w", err)
+		}
+		a.metricsAddr = ml.Addr()
+		a.prom = metricsServer(a.reg, a.log)
+		a.serve("metrics", func() error { return a.prom.Serve(ml) }, http.ErrServerClosed)
+	}
 	if addr := a.cfg.Debug.PprofListen; addr != "" {
 		pl, err := net.Listen("tcp", addr)
 		if err != nil {
@@ -369,8 +381,16 @@ func (a *app) start(ctx context.Context) error {
 	if a.cfg.Webhooks.AllowPrivate {
 		a.log.Warn("webhooks.allow_private is on: callbacks may reach loopback, private and link-local addresses, this gateway's own network included")
 	}
-	a.log.Info("gallant serving", "http", a.httpAddr.String(), "smpp", a.smppAddr.String(),
-		"store", a.cfg.Store.Driver, "durability", a.cfg.Durability, "node", a.node)
+	scheme := "http"
+	if a.cfg.HTTP.TLSCert != "" {
+		scheme = "https"
+	}
+	metricsAt := "off"
+	if a.metricsAddr != nil {
+		metricsAt = "http://" + a.metricsAddr.String() + "/metrics"
+	}
+	a.log.Info("gallant serving", "http", scheme+"://"+a.httpAddr.String(), "smpp", a.smppAddr.String(),
+		"metrics", metricsAt, "store", a.cfg.Store.Driver, "durability", a.cfg.Durability, "node", a.node)
 	return nil
 }
 
@@ -446,6 +466,10 @@ func (a *app) shutdown(ctx context.Context) error {
 	if err := a.w.Close(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("writer: %w", err))
 	}
+	if a.prom != nil {
+		// Last of the listeners: the drain above could be watched.
+		_ = a.prom.Close()
+	}
 	close(a.stopLoops)
 	a.wg.Wait()
 	if err := a.stopAlerts(ctx); err != nil {
@@ -465,6 +489,19 @@ func (a *app) shutdown(ctx context.Context) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// metricsServer serves GET /metrics from reg, and nothing else.
+func metricsServer(reg *prometheus.Registry, logger *slog.Logger) *http.Server {
+	m := http.NewServeMux()
+	m.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{
+		ErrorLog:      slog.NewLogLogger(logger.With("component", "metrics").Handler(), slog.LevelWarn),
+		ErrorHandling: promhttp.ContinueOnError,
+		// Scrapes are few; more at once are answered 503.
+		MaxRequestsInFlight: 4,
+	}))
+	return &http.Server{Handler: m, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 10 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 16 << 10}
 }
 
 // pprofMux serves the profiler's endpoints.
