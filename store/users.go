@@ -414,6 +414,18 @@ func (s *Store) InvalidateUserTokens(ctx context.Context, userID int64, kind str
 	return n, nil
 }
 
+// LiveUserTokens returns how many unused, unexpired tokens of kind user
+// userID holds at now.
+func (s *Store) LiveUserTokens(ctx context.Context, userID int64, kind string, now time.Time) (int, error) {
+	var n int
+	if err := s.r.GetContext(ctx, &n,
+		"SELECT COUNT(*) FROM user_tokens WHERE user_id = ? AND kind = ? AND used_at IS NULL AND expires_at > ?",
+		userID, kind, s.timeArg(now)); err != nil {
+		return 0, fmt.Errorf("store: live user tokens: %w", mapErr(err))
+	}
+	return n, nil
+}
+
 // ConsumeUserToken marks the unused, unexpired token of kind with hash as
 // used at now and returns it. The check and the mark are one UPDATE, so
 // two concurrent calls cannot both succeed. An unknown, used or expired
@@ -490,10 +502,10 @@ var ErrSessionExpired = errors.New("store: session past its maximum age")
 // and stores next in its place (same user, family and start, set by this
 // call), in one transaction, returning the old token. An unknown or
 // expired token is [ErrNotFound]; a revoked one is [ErrTokenReused], and
-// its whole family is revoked; one whose family started at or before
-// startedAfter (when not zero) is [ErrSessionExpired], and its family is
-// revoked too.
-func (s *Store) RotateRefreshToken(ctx context.Context, hash string, next *RefreshToken, now, startedAfter time.Time) (*RefreshToken, error) {
+// its whole family is revoked; when maxAge is positive, one whose family
+// started maxAge or longer before now is [ErrSessionExpired], and its
+// family is revoked too, and next never outlives its family's maxAge.
+func (s *Store) RotateRefreshToken(ctx context.Context, hash string, next *RefreshToken, now time.Time, maxAge time.Duration) (*RefreshToken, error) {
 	hash = strings.ToLower(hash)
 	tx, err := s.w.BeginTxx(ctx, nil)
 	if err != nil {
@@ -523,7 +535,7 @@ func (s *Store) RotateRefreshToken(ctx context.Context, hash string, next *Refre
 	if old.StartedAt.IsZero() {
 		old.StartedAt = old.CreatedAt // a row from before migration 0010
 	}
-	tooOld := !startedAfter.IsZero() && !old.StartedAt.After(startedAfter)
+	tooOld := maxAge > 0 && !now.Before(old.StartedAt.Add(maxAge))
 	if old.Revoked() || tooOld {
 		if _, err := tx.ExecContext(ctx, "UPDATE refresh_tokens SET revoked_at = ? WHERE family = ? AND revoked_at IS NULL",
 			s.timeArg(now), old.Family); err != nil {
@@ -544,6 +556,9 @@ func (s *Store) RotateRefreshToken(ctx context.Context, hash string, next *Refre
 		return nil, fmt.Errorf("store: rotate refresh token: %w", mapErr(err))
 	}
 	next.UserID, next.Family, next.StartedAt = old.UserID, old.Family, old.StartedAt
+	if end := old.StartedAt.Add(maxAge); maxAge > 0 && next.ExpiresAt.After(end) {
+		next.ExpiresAt = end
+	}
 	if err := s.insertRefresh(ctx, tx, next); err != nil {
 		return nil, err
 	}

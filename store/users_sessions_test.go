@@ -87,8 +87,14 @@ func TestInvalidateUserTokens(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		if n, err := s.LiveUserTokens(ctx, ann.ID, "reset", now); err != nil || n != 2 {
+			t.Fatalf("LiveUserTokens = %d, %v; want 2", n, err)
+		}
 		if n, err := s.InvalidateUserTokens(ctx, ann.ID, "reset", now); err != nil || n != 2 {
 			t.Fatalf("InvalidateUserTokens = %d, %v; want 2", n, err)
+		}
+		if n, err := s.LiveUserTokens(ctx, ann.ID, "reset", now); err != nil || n != 0 {
+			t.Fatalf("LiveUserTokens after = %d, %v; want 0", n, err)
 		}
 		for _, h := range []string{"a1", "a2"} {
 			if _, err := s.ConsumeUserToken(ctx, "reset", hashOf(h), now); !errors.Is(err, ErrNotFound) {
@@ -140,7 +146,7 @@ func TestUpdateAndDeleteAccountUsers(t *testing.T) {
 		if err != nil || !got.DisabledAt.Equal(now) || !got.CanSend || got.TokenVersion != 1 || got.Role != "member" {
 			t.Fatalf("disable cid: %+v, %v", got, err)
 		}
-		if _, err := s.RotateRefreshToken(ctx, hashOf("c1"), &RefreshToken{Hash: hashOf("c2"), ExpiresAt: now.Add(time.Hour)}, now, time.Time{}); !errors.Is(err, ErrTokenReused) {
+		if _, err := s.RotateRefreshToken(ctx, hashOf("c1"), &RefreshToken{Hash: hashOf("c2"), ExpiresAt: now.Add(time.Hour)}, now, 0); !errors.Is(err, ErrTokenReused) {
 			t.Fatalf("a disabled user's refresh token: %v", err)
 		}
 		if st, err := s.GetUserAuth(ctx, cid.ID); err != nil || !st.Disabled {
@@ -213,16 +219,17 @@ func TestRefreshFamilyStart(t *testing.T) {
 		if err := s.CreateRefreshToken(ctx, first); err != nil || !first.StartedAt.Equal(login) {
 			t.Fatalf("create: started %v, %v", first.StartedAt, err)
 		}
-		now := time.Now().UTC()
+		now := login.Add(time.Hour)
 		second := &RefreshToken{Hash: hashOf("r2"), ExpiresAt: now.Add(time.Hour)}
-		if _, err := s.RotateRefreshToken(ctx, hashOf("r1"), second, now, login.Add(-time.Second)); err != nil || !second.StartedAt.Equal(login) {
-			t.Fatalf("rotate: started %v, %v; want %v", second.StartedAt, err, login)
+		if _, err := s.RotateRefreshToken(ctx, hashOf("r1"), second, now, 90*time.Minute); err != nil ||
+			!second.StartedAt.Equal(login) || !second.ExpiresAt.Equal(login.Add(90*time.Minute)) {
+			t.Fatalf("rotate: started %v, expires %v, %v; want %v and 90 minutes later", second.StartedAt, second.ExpiresAt, err, login)
 		}
 		third := &RefreshToken{Hash: hashOf("r3"), ExpiresAt: now.Add(time.Hour)}
-		if _, err := s.RotateRefreshToken(ctx, hashOf("r2"), third, now, login); !errors.Is(err, ErrSessionExpired) {
-			t.Fatalf("a family started at the cut-off: %v", err)
+		if _, err := s.RotateRefreshToken(ctx, hashOf("r2"), third, now, time.Hour); !errors.Is(err, ErrSessionExpired) {
+			t.Fatalf("a family exactly max age old: %v", err)
 		}
-		if _, err := s.RotateRefreshToken(ctx, hashOf("r2"), third, now, time.Time{}); !errors.Is(err, ErrTokenReused) {
+		if _, err := s.RotateRefreshToken(ctx, hashOf("r2"), third, now, 0); !errors.Is(err, ErrTokenReused) {
 			t.Fatalf("the expired family was not revoked: %v", err)
 		}
 	})
