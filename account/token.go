@@ -37,7 +37,7 @@ type claims struct {
 	// session check refuses it once the version has moved on.
 	Ver int64 `json:"ver,omitempty"`
 	Iat int64 `json:"iat"`
-	Exp     int64  `json:"exp"`
+	Exp int64 `json:"exp"`
 }
 
 // signAccessToken returns a JWT for who at token version ver, valid from

@@ -165,7 +165,9 @@ func TestUpdateAndDeleteAccountUsers(t *testing.T) {
 		// Three owners: two go at once, concurrently; the third stays.
 		var wg sync.WaitGroup
 		errs := make([]error, 2)
-		wg.Go(func() { _, errs[0] = s.UpdateAccountUser(ctx, a.ID, ann.ID, UserUpdate{Role: &member}, now, ownerRoles) })
+		wg.Go(func() {
+			_, errs[0] = s.UpdateAccountUser(ctx, a.ID, ann.ID, UserUpdate{Role: &member}, now, ownerRoles)
+		})
 		wg.Go(func() { _, errs[1] = s.DeleteAccountUser(ctx, a.ID, cid.ID, ownerRoles) })
 		wg.Wait()
 		if errs[0] != nil || errs[1] != nil {
@@ -191,7 +193,9 @@ func TestUpdateAndDeleteAccountUsers(t *testing.T) {
 		if _, err := s.UpdateAccountUser(ctx, a.ID, ann.ID, UserUpdate{Role: &owner}, now, ownerRoles); err != nil {
 			t.Fatal(err)
 		}
-		wg.Go(func() { _, errs[0] = s.UpdateAccountUser(ctx, a.ID, ann.ID, UserUpdate{Disabled: &yes}, now, ownerRoles) })
+		wg.Go(func() {
+			_, errs[0] = s.UpdateAccountUser(ctx, a.ID, ann.ID, UserUpdate{Disabled: &yes}, now, ownerRoles)
+		})
 		wg.Go(func() { _, errs[1] = s.DeleteAccountUser(ctx, a.ID, bob.ID, ownerRoles) })
 		wg.Wait()
 		if (errs[0] == nil) == (errs[1] == nil) || !(errors.Is(errs[0], ErrLastOwner) || errors.Is(errs[1], ErrLastOwner)) {
