@@ -66,6 +66,7 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	cfg.Durability = *durability
 	cfg.Webhooks.Secret = "demo-webhook-secret" // printed below; callbacks are signed with it
 	cfg.Billing.Enabled = true
+	cfg.Mail.LogMails = true // the demo alone prints its mails (reset and verification links) to its log
 	cfg.Carriers = []CarrierConfig{{Name: "sim", Address: simLn.Addr().String(), SystemID: "gallant", Password: "secret",
 		BindType: "transceiver", Binds: 2, Window: 100}}
 	cfg.Routes = []RouteConfig{{Prefix: "", Carriers: []RouteCarrier{{Carrier: "sim", Weight: 1}}}}
