@@ -194,14 +194,23 @@ func (s *Service) CreateAccount(ctx context.Context, name string) (Created, erro
 		WebhookSecret: a.WebhookSecret}, nil
 }
 
-// createAccountRow creates an active account named name, with a webhook
-// secret and nothing else.
-func (s *Service) createAccountRow(ctx context.Context, name string) (*store.Account, error) {
+// newAccountRow returns an active account named name with a webhook
+// secret, not yet stored.
+func (s *Service) newAccountRow(name string) (*store.Account, error) {
 	if name == "" || len(name) > 100 {
 		return nil, errors.New("account: name must have 1 to 100 characters")
 	}
-	a := &store.Account{Name: name, Status: store.AccountActive, CreatedAt: s.now().UTC(),
-		WebhookSecret: "whsec_" + randomString(32, alnum)}
+	return &store.Account{Name: name, Status: store.AccountActive, CreatedAt: s.now().UTC(),
+		WebhookSecret: "whsec_" + randomString(32, alnum)}, nil
+}
+
+// createAccountRow creates an active account named name, with a webhook
+// secret and nothing else.
+func (s *Service) createAccountRow(ctx context.Context, name string) (*store.Account, error) {
+	a, err := s.newAccountRow(name)
+	if err != nil {
+		return nil, err
+	}
 	if err := s.st.CreateAccount(ctx, a); err != nil {
 		return nil, fmt.Errorf("account: create: %w", err)
 	}

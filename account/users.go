@@ -334,30 +334,29 @@ func (u *Users) Register(ctx context.Context, email, password, accountName, ip s
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("account: register: %w", err)
 	}
-	a, err := u.svc.createAccountRow(ctx, accountName)
+	// The account, its owner, the verification token and the audit
+	// entry are one transaction: one commit, as the notice's audit entry
+	// is, and no account without its owner.
+	a, err := u.svc.newAccountRow(accountName)
 	if err != nil {
 		return err
 	}
 	now := u.now().UTC()
-	su := &store.User{AccountID: a.ID, Email: norm, PasswordHash: h, Role: string(RoleOwner), CanSend: true,
-		SelfRegistered: true, CreatedAt: now}
-	if err := u.st.CreateUser(ctx, su); err != nil {
-		// The account is unreachable without its owner: suspend it.
-		if serr := u.st.SetAccountStatus(ctx, a.ID, store.AccountSuspended); serr != nil {
-			u.log.Warn("suspend orphan account", "account_id", a.ID, "err", serr)
-		}
-		if !errors.Is(err, store.ErrDuplicate) {
-			return fmt.Errorf("account: register: %w", err)
-		}
+	tok := randomString(32, alnum)
+	su := &store.User{Email: norm, PasswordHash: h, Role: string(RoleOwner), CanSend: true, SelfRegistered: true, CreatedAt: now}
+	vt := &store.UserToken{Kind: tokenVerify, Hash: sha256Hex(tok), ExpiresAt: now.Add(u.cfg.VerifyTTL), CreatedAt: now}
+	err = u.st.CreateSignup(ctx, a, su, vt, &store.AuditEntry{Action: "account.register", IP: ip, At: now})
+	if errors.Is(err, store.ErrDuplicate) {
 		// Registered meanwhile by a concurrent sign-up.
 		if taken, terr := u.st.UserByEmail(ctx, norm); terr == nil {
 			u.mailTaken(ctx, taken, ip)
 		}
 		return nil
 	}
-	u.svc.audit(ctx, store.AuditEntry{AccountID: a.ID, ActorUserID: su.ID, Action: "account.register",
-		Target: fmt.Sprintf("account:%d", a.ID), IP: ip})
-	if err := u.SendVerification(ctx, su.ID); err != nil {
+	if err != nil {
+		return fmt.Errorf("account: register: %w", err)
+	}
+	if err := u.sendVerificationMail(ctx, su.Email, tok); err != nil {
 		// The user can ask for another (POST /v1/me/verify-email).
 		u.log.Warn("send verification mail", "user_id", su.ID, "err", err)
 	}
@@ -797,7 +796,12 @@ func (u *Users) SendVerification(ctx context.Context, userID int64) error {
 	if err != nil {
 		return err
 	}
-	return u.cfg.Mailer.Send(ctx, Mail{To: su.Email, Subject: "Confirm your email for Gallant SMS",
+	return u.sendVerificationMail(ctx, su.Email, tok)
+}
+
+// sendVerificationMail mails the verification token tok to email.
+func (u *Users) sendVerificationMail(ctx context.Context, email, tok string) error {
+	return u.cfg.Mailer.Send(ctx, Mail{To: email, Subject: "Confirm your email for Gallant SMS",
 		Body: "Confirm this address within " + u.cfg.VerifyTTL.String() + ":\n\n" + u.cfg.VerifyLinkBase + tok + "\n"})
 }
 

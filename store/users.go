@@ -398,6 +398,80 @@ func (s *Store) CreateUserToken(ctx context.Context, t *UserToken) error {
 	return nil
 }
 
+// CreateSignup stores a self sign-up in one transaction: account a, its
+// user u (AccountID set here), u's verification token tok (UserID set
+// here) and the audit entry e (AccountID and ActorUserID set here; an
+// empty Target becomes "account:<id>"). It sets the ids. An email in use
+// is [ErrDuplicate], and nothing is stored. One commit, so that a sign-up
+// costs about what the notice to an existing email's owner costs.
+func (s *Store) CreateSignup(ctx context.Context, a *Account, u *User, tok *UserToken, e *AuditEntry) error {
+	if a.Name == "" || u.Email == "" || len(u.Email) > 254 || u.PasswordHash == "" || u.Role == "" || len(u.Role) > 16 {
+		return fmt.Errorf("%w: a sign-up needs an account name, an email, a password hash and a role", ErrInvalid)
+	}
+	if len(tok.Hash) != 64 || tok.Kind == "" || tok.ExpiresAt.IsZero() || e.Action == "" {
+		return fmt.Errorf("%w: a sign-up needs a token and an audit action", ErrInvalid)
+	}
+	now := s.now().UTC().Truncate(time.Microsecond)
+	for _, t := range []*time.Time{&a.CreatedAt, &u.CreatedAt, &tok.CreatedAt, &e.At} {
+		if t.IsZero() {
+			*t = now
+		}
+	}
+	if a.Status == "" {
+		a.Status = AccountActive
+	}
+	if a.Kind == "" {
+		a.Kind = KindCustomer
+	}
+	err := s.userTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx,
+			"INSERT INTO accounts (name, status, kind, webhook_url, webhook_secret, tps_limit, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			a.Name, string(a.Status), string(a.Kind), a.WebhookURL, a.WebhookSecret, a.TPSLimit, s.timeArg(a.CreatedAt))
+		if err != nil {
+			return err
+		}
+		if a.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		u.AccountID = a.ID
+		if res, err = tx.ExecContext(ctx,
+			"INSERT INTO users (account_id, email, password_hash, role, can_send, email_verified_at, created_at, self_registered) "+
+				"VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+			u.AccountID, u.Email, u.PasswordHash, u.Role, u.CanSend, s.timeArg(u.EmailVerifiedAt), s.timeArg(u.CreatedAt),
+			u.SelfRegistered); err != nil {
+			return err
+		}
+		if u.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		tok.UserID = u.ID
+		if res, err = tx.ExecContext(ctx,
+			"INSERT INTO user_tokens (user_id, kind, hash, expires_at, used_at, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+			tok.UserID, tok.Kind, strings.ToLower(tok.Hash), s.timeArg(tok.ExpiresAt), s.timeArg(tok.UsedAt), s.timeArg(tok.CreatedAt)); err != nil {
+			return err
+		}
+		if tok.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		e.AccountID, e.ActorUserID = a.ID, u.ID
+		if e.Target == "" {
+			e.Target = fmt.Sprintf("account:%d", a.ID)
+		}
+		if res, err = tx.ExecContext(ctx,
+			"INSERT INTO audit_log (account_id, actor_user_id, action, target, details, ip, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			e.AccountID, e.ActorUserID, cut(e.Action, 64), cut(e.Target, 255), cut(e.Details, 1024), cut(e.IP, 64),
+			s.timeArg(e.At)); err != nil {
+			return err
+		}
+		e.ID, err = res.LastInsertId()
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: sign up: %w", err)
+	}
+	return nil
+}
+
 // InvalidateUserTokens marks every unused token of kind of user userID as
 // used at at (a password reset or change makes the other reset tokens
 // worthless) and returns how many it marked.

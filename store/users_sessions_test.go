@@ -238,3 +238,44 @@ func TestRefreshFamilyStart(t *testing.T) {
 		}
 	})
 }
+
+// TestCreateSignup: account, owner, token and audit entry in one go; an
+// email in use stores nothing, not even the account.
+func TestCreateSignup(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, driver string) {
+		ctx := testCtx(t)
+		s := newTestStore(t, driver)
+		now := time.Now().UTC()
+		signup := func(email string) (*Account, *User, error) {
+			a := &Account{Name: "shop of " + email}
+			u := &User{Email: email, PasswordHash: "h", Role: "owner", CanSend: true, SelfRegistered: true}
+			tok := &UserToken{Kind: "verify", Hash: hashOf(email), ExpiresAt: now.Add(time.Hour)}
+			return a, u, s.CreateSignup(ctx, a, u, tok, &AuditEntry{Action: "account.register", IP: "192.0.2.1"})
+		}
+		a, u, err := signup("ann@example.com")
+		if err != nil || a.ID == 0 || u.ID == 0 || u.AccountID != a.ID {
+			t.Fatalf("sign-up: %+v %+v %v", a, u, err)
+		}
+		got, err := s.GetUser(ctx, u.ID)
+		if err != nil || !got.SelfRegistered || got.AccountID != a.ID {
+			t.Fatalf("user %+v, %v", got, err)
+		}
+		if tok, err := s.ConsumeUserToken(ctx, "verify", hashOf("ann@example.com"), now); err != nil || tok.UserID != u.ID {
+			t.Fatalf("token %+v, %v", tok, err)
+		}
+		entries, err := s.ListAudit(ctx, a.ID, 0, 10)
+		if err != nil || len(entries) != 1 || entries[0].ActorUserID != u.ID || entries[0].Target == "" {
+			t.Fatalf("audit %+v, %v", entries, err)
+		}
+		dup, _, err := signup("ann@example.com")
+		if !errors.Is(err, ErrDuplicate) {
+			t.Fatalf("email in use: %v", err)
+		}
+		if _, err := s.GetAccount(ctx, dup.ID); dup.ID != 0 && !errors.Is(err, ErrNotFound) {
+			t.Fatalf("a failed sign-up left account %d: %v", dup.ID, err)
+		}
+		if children, err := s.ListUsers(ctx, dup.ID); err != nil || len(children) != 0 {
+			t.Fatalf("users %v, %v", children, err)
+		}
+	})
+}
