@@ -45,6 +45,7 @@ type Dispatcher struct {
 	m        *metrics
 	client   *http.Client
 	ownTrans *http.Transport // closed on Stop; nil when given one
+	guard    *Guard          // enforces cfg.Policy
 
 	// ready holds deliveries due now. Its capacity is QueueSize and
 	// pending never exceeds it, so sends never block.
@@ -101,9 +102,14 @@ func New(cfg Config, rec Recorder, logger *slog.Logger, reg prometheus.Registere
 		quit:  make(chan struct{}),
 		done:  make(chan struct{}),
 	}
+	guard, err := NewGuard(cfg.Policy, reg)
+	if err != nil {
+		return nil, err
+	}
+	d.guard = guard
 	rt := cfg.Transport
 	if rt == nil {
-		d.ownTrans = NewTransport(cfg.Workers, cfg.Timeout)
+		d.ownTrans = guard.NewTransport(cfg.Workers, cfg.Timeout)
 		rt = d.ownTrans
 	}
 	d.client = &http.Client{Transport: rt, CheckRedirect: noRedirect}
@@ -152,7 +158,7 @@ func (d *Dispatcher) exit() {
 }
 
 // Enqueue hands dl to the dispatcher and returns at once. It refuses a
-// URL that is not http or https or whose host Config.AllowHost refuses,
+// URL that [Guard.CheckURL] refuses under Config.Policy,
 // an empty secret, and a delivery whose attempts are used up; it returns
 // [ErrBacklog] when the dispatcher already holds Config.QueueSize
 // deliveries and [ErrStopped] after Stop. Enqueue sets an empty
@@ -191,7 +197,7 @@ func (d *Dispatcher) Enqueue(dl Delivery) error {
 
 // check validates dl and fills in its event's id and time zone.
 func (d *Dispatcher) check(dl *Delivery) error {
-	if err := checkURL(dl.URL, d.cfg.AllowHost); err != nil {
+	if err := d.guard.CheckURL(dl.URL); err != nil {
 		return err
 	}
 	if dl.Secret == "" {

@@ -21,4 +21,11 @@
 // are retried, after the delay a Retry-After header asks for if there is
 // one; any other answer, redirects included, is final. Retries carry the same body, so the
 // event_id in it lets a receiver drop duplicates.
+//
+// Customers choose callback URLs, so every callback the platform makes
+// goes through a client built by a [Guard], which keeps it off the
+// gateway's own network: an [AddressPolicy] refuses loopback, private,
+// link-local, CGNAT, unique-local and other special-purpose addresses
+// (in IPv4-mapped, NAT64 and 6to4 forms too) when a URL enters and again
+// on the address dialled, after DNS resolution.
 package webhook
