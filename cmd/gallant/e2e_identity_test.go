@@ -541,6 +541,13 @@ func TestIdentityConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if cfg.Auth.SessionMaxAge != 0 || cfg.Auth.OpenRegistration || cfg.Auth.AllowUnbilledRegistration || cfg.Mail.LogMails {
+		t.Fatalf("defaults %+v %+v", cfg.Auth, cfg.Mail)
+	}
+	if c, err := LoadConfig("", []string{"GALLANT_AUTH_SESSION_MAX_AGE=24h", "GALLANT_AUTH_ALLOW_UNBILLED_REGISTRATION=true"}); err != nil ||
+		c.Auth.SessionMaxAge != 24*time.Hour || !c.Auth.AllowUnbilledRegistration {
+		t.Fatalf("session_max_age, allow_unbilled_registration: %+v, %v", c.Auth, err)
+	}
 	if cfg.Auth.TokenSecret != strings.Repeat("k", 32) || cfg.Auth.AccessTTL != 5*time.Minute ||
 		cfg.Mail.SMTPHost != "smtp.example.com" || cfg.Mail.SMTPPort != 2525 {
 		t.Fatalf("config %+v %+v", cfg.Auth, cfg.Mail)
@@ -551,6 +558,11 @@ func TestIdentityConfig(t *testing.T) {
 		{"GALLANT_AUTH_ACCESS_TTL=2h", "GALLANT_AUTH_REFRESH_TTL=1h"},
 		{"GALLANT_MAIL_SMTP_HOST=smtp.example.com"},
 		{"GALLANT_MAIL_SMTP_PORT=70000"},
+		{"GALLANT_AUTH_SESSION_MAX_AGE=-1s"},
+		{"GALLANT_AUTH_ACCESS_TTL=2h", "GALLANT_AUTH_SESSION_MAX_AGE=1h"},
+		{"GALLANT_AUTH_CLOSED_REGISTRATION=true"},
+		{"GALLANT_MAIL_LOGMAILS=true"},
+		{"GALLANT_MAIL_LOG_MAILS=true"},
 	} {
 		if _, err := LoadConfig("", env); err == nil {
 			t.Errorf("%v accepted", env)
