@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -98,6 +99,16 @@ type Binding struct {
 	SystemID  string
 	BindLimit int
 	TPSLimit  int
+	// pwTag identifies the password the bind was checked against (a
+	// digest of its stored hash), so that [Service.Recheck] can tell that
+	// it has been changed since.
+	pwTag uint64
+}
+
+// passwordTag is the pwTag of a stored password hash.
+func passwordTag(hash string) uint64 {
+	sum := sha256.Sum256([]byte(hash))
+	return binary.BigEndian.Uint64(sum[:8])
 }
 
 // Service authenticates callers and creates accounts and credentials. It
@@ -107,6 +118,7 @@ type Service struct {
 	log  *slog.Logger
 	now  func() time.Time
 	cost int // bcrypt cost of new SMPP passwords
+	m    *metrics
 
 	mu    sync.Mutex
 	keys  map[[32]byte]keyEntry // sha256(key) -> principal
@@ -131,7 +143,7 @@ func New(st *store.Store, logger *slog.Logger) *Service {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{st: st, log: logger, now: time.Now, cost: bcryptCost,
+	return &Service{st: st, log: logger, now: time.Now, cost: bcryptCost, m: newMetrics(),
 		keys: map[[32]byte]keyEntry{}, binds: map[string]bindEntry{}}
 }
 
@@ -159,13 +171,9 @@ type Created struct {
 // and read) and an SMPP credential whose system_id is derived from name.
 func (s *Service) CreateAccount(ctx context.Context, name string) (Created, error) {
 	name = strings.TrimSpace(name)
-	if name == "" || len(name) > 100 {
-		return Created{}, errors.New("account: name must have 1 to 100 characters")
-	}
-	a := &store.Account{Name: name, Status: store.AccountActive, CreatedAt: s.now().UTC(),
-		WebhookSecret: "whsec_" + randomString(32, alnum)}
-	if err := s.st.CreateAccount(ctx, a); err != nil {
-		return Created{}, fmt.Errorf("account: create: %w", err)
+	a, err := s.createAccountRow(ctx, name)
+	if err != nil {
+		return Created{}, err
 	}
 	key, err := s.CreateAPIKey(ctx, a.ID, "default", []string{ScopeSend, ScopeRead})
 	if err != nil {
@@ -184,6 +192,29 @@ func (s *Service) CreateAccount(ctx context.Context, name string) (Created, erro
 	}
 	return Created{AccountID: a.ID, Name: name, APIKey: key, SystemID: systemID, SMPPPassword: password,
 		WebhookSecret: a.WebhookSecret}, nil
+}
+
+// newAccountRow returns an active account named name with a webhook
+// secret, not yet stored.
+func (s *Service) newAccountRow(name string) (*store.Account, error) {
+	if name == "" || len(name) > 100 {
+		return nil, errors.New("account: name must have 1 to 100 characters")
+	}
+	return &store.Account{Name: name, Status: store.AccountActive, CreatedAt: s.now().UTC(),
+		WebhookSecret: "whsec_" + randomString(32, alnum)}, nil
+}
+
+// createAccountRow creates an active account named name, with a webhook
+// secret and nothing else.
+func (s *Service) createAccountRow(ctx context.Context, name string) (*store.Account, error) {
+	a, err := s.newAccountRow(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.st.CreateAccount(ctx, a); err != nil {
+		return nil, fmt.Errorf("account: create: %w", err)
+	}
+	return a, nil
 }
 
 // systemIDFor makes a system_id (at most 15 characters) from an account
@@ -338,7 +369,8 @@ func (s *Service) AuthenticateSMPP(ctx context.Context, systemID, password strin
 			return Binding{}, fmt.Errorf("account: credential %s: %w", systemID, err)
 		}
 		e = bindEntry{pwHash: pw, cidrs: cidrs, expires: now.Add(cacheTTL),
-			b: Binding{AccountID: c.AccountID, SystemID: c.SystemID, BindLimit: c.BindLimit, TPSLimit: c.TPSLimit}}
+			b: Binding{AccountID: c.AccountID, SystemID: c.SystemID, BindLimit: c.BindLimit, TPSLimit: c.TPSLimit,
+				pwTag: passwordTag(c.PasswordHash)}}
 		s.mu.Lock()
 		s.binds[systemID] = e
 		s.mu.Unlock()
@@ -349,10 +381,16 @@ func (s *Service) AuthenticateSMPP(ctx context.Context, systemID, password strin
 	return e.b, nil
 }
 
+// ErrPasswordChanged is what [Service.Recheck] says of a bind whose
+// credential's password has been changed since it bound; it is also
+// [ErrUnauthorized].
+var ErrPasswordChanged = fmt.Errorf("%w: the credential's password was changed", ErrUnauthorized)
+
 // Recheck tells whether an open bind b from remote is still allowed, from
 // the store and not the cache: nil if so, else ErrUnauthorized (its
-// credential was deleted or moved to another account), ErrSuspended (its
-// account was suspended) or ErrAddress (remote left the allowed ranges).
+// credential was deleted or moved to another account, or its password
+// changed: [ErrPasswordChanged]), ErrSuspended (its account was
+// suspended) or ErrAddress (remote left the allowed ranges).
 // Other errors are the store's. The gateway calls it now and then for
 // every open bind, so changes made on another instance end binds here
 // too.
@@ -365,6 +403,8 @@ func (s *Service) Recheck(ctx context.Context, b Binding, remote net.Addr) error
 		return fmt.Errorf("account: recheck bind %s: %w", b.SystemID, err)
 	case c.AccountID != b.AccountID:
 		return ErrUnauthorized
+	case passwordTag(c.PasswordHash) != b.pwTag:
+		return ErrPasswordChanged
 	case a.Status != store.AccountActive:
 		return ErrSuspended
 	}

@@ -14,7 +14,7 @@ import (
 	"github.com/gallant-sms/gallant/store/storetest"
 )
 
-func newService(t *testing.T, driver string) (*Service, *store.Store) {
+func newService(t testing.TB, driver string) (*Service, *store.Store) {
 	t.Helper()
 	st := storetest.Open(t, driver)
 	svc := New(st, nil)

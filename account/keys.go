@@ -281,13 +281,22 @@ func (s *Service) ListSMPPCredentials(ctx context.Context, by Actor, accountID i
 	return out, nil
 }
 
+// systemIDUnusable is the one answer to a system_id that cannot be
+// used: malformed, or in use by this or any other account. It does not
+// say which, so that creating credentials cannot probe other tenants'
+// system_ids.
+const systemIDUnusable = "this system_id cannot be used: choose another of 1 to 15 printable ASCII characters " +
+	"without spaces that is not in use on this gateway"
+
 // AddSMPPCredential creates an SMPP credential for accountID on behalf of
 // by, who must be allowed to manage the account, and audits it. It
 // returns the generated password (empty when nc.Password was given),
-// shown this once. A system_id in use is [store.ErrDuplicate].
+// shown this once. A malformed system_id and one in use (by any account)
+// are the same [*InvalidError], which does not tell whether, or where, it
+// exists.
 func (s *Service) AddSMPPCredential(ctx context.Context, by Actor, accountID int64, nc NewCredential, ip string) (CredentialInfo, string, error) {
 	if !printable(nc.SystemID, 15) {
-		return CredentialInfo{}, "", invalid("system_id", "must have 1 to 15 printable ASCII characters without spaces")
+		return CredentialInfo{}, "", invalid("system_id", systemIDUnusable)
 	}
 	if nc.Password != "" && !printable(nc.Password, 8) {
 		return CredentialInfo{}, "", invalid("password", "must have 1 to 8 printable ASCII characters without spaces (SMPP's limit); leave it out to generate one")
@@ -313,7 +322,9 @@ func (s *Service) AddSMPPCredential(ctx context.Context, by Actor, accountID int
 	}
 	c := &store.SMPPCredential{AccountID: accountID, SystemID: nc.SystemID, PasswordHash: string(h),
 		BindLimit: nc.BindLimit, TPSLimit: nc.TPSLimit, AllowedCIDRs: cidrs, CreatedAt: s.now().UTC().Truncate(time.Microsecond)}
-	if err := s.st.CreateSMPPCredential(ctx, c); err != nil {
+	if err := s.st.CreateSMPPCredential(ctx, c); errors.Is(err, store.ErrDuplicate) {
+		return CredentialInfo{}, "", invalid("system_id", systemIDUnusable)
+	} else if err != nil {
 		return CredentialInfo{}, "", fmt.Errorf("account: create smpp credential: %w", err)
 	}
 	s.forgetBind(c.SystemID)
@@ -471,6 +482,121 @@ func (u *Users) AddAccountUser(ctx context.Context, by Actor, nu NewUser, ip str
 		return User{}, err
 	}
 	return u.AddUser(ctx, by, nu, ip)
+}
+
+// ownerRoles are the roles that count as an account's owner for
+// [ErrLastOwner]: an enabled user with one of them must remain.
+var ownerRoles = []string{string(RoleOwner), string(RoleReseller), string(RoleAdmin)}
+
+// UserChange changes a user; nil fields stay as they are.
+type UserChange struct {
+	Role     *Role
+	CanSend  *bool
+	Disabled *bool
+}
+
+// accountUser loads user userID of accountID on behalf of by, who must
+// be allowed to manage the account and to act on the user: a user whose
+// role ranks above by's is [ErrForbidden]. A user of another account is
+// [store.ErrNotFound].
+func (u *Users) accountUser(ctx context.Context, by Actor, accountID, userID int64) (*store.User, error) {
+	if err := u.svc.authorize(ctx, by, ActionManage, accountID); err != nil {
+		return nil, err
+	}
+	su, err := u.st.GetUser(ctx, userID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && su.AccountID != accountID) {
+		return nil, fmt.Errorf("account: user %d of account %d: %w", userID, accountID, store.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("account: user %d: %w", userID, err)
+	}
+	if Role(su.Role).rank() > by.Role.rank() {
+		return nil, fmt.Errorf("%w: the user's role ranks above yours", ErrForbidden)
+	}
+	return su, nil
+}
+
+// UpdateAccountUser changes user userID of accountID on behalf of by,
+// under the rules of [Users.AddAccountUser] (manage rights on the
+// account, no role above by's own, on the user as it is and as it will
+// be, and a role that fits the account's kind). Disabling a user ends
+// its sessions on every instance (within a second) and refuses its
+// logins; a role or send-right change reaches its sessions within a
+// second too, without ending them. The account's last enabled owner
+// (owner, reseller or admin) can be neither demoted nor disabled:
+// [ErrLastOwner]. It is audited. A user of another account is
+// [store.ErrNotFound].
+func (u *Users) UpdateAccountUser(ctx context.Context, by Actor, accountID, userID int64, ch UserChange, ip string) (User, error) {
+	if ch.Role != nil && !ch.Role.Valid() {
+		return User{}, invalid("role", `want "admin", "reseller", "owner" or "member"`)
+	}
+	if ch.Role == nil && ch.CanSend == nil && ch.Disabled == nil {
+		return User{}, invalid("", "give at least one of role, can_send, disabled")
+	}
+	su, err := u.accountUser(ctx, by, accountID, userID)
+	if err != nil {
+		return User{}, err
+	}
+	up := store.UserUpdate{CanSend: ch.CanSend, Disabled: ch.Disabled}
+	var details []string
+	if ch.Role != nil {
+		if ch.Role.rank() > by.Role.rank() {
+			return User{}, fmt.Errorf("%w: you may not grant a role above your own", ErrForbidden)
+		}
+		a, err := u.st.GetAccount(ctx, accountID)
+		if err != nil {
+			return User{}, fmt.Errorf("account: load account %d: %w", accountID, err)
+		}
+		if err := RoleFitsKind(*ch.Role, a.Kind); err != nil {
+			return User{}, err
+		}
+		r := string(*ch.Role)
+		up.Role = &r
+		details = append(details, "role="+r)
+	}
+	if ch.CanSend != nil {
+		details = append(details, fmt.Sprintf("can_send=%t", *ch.CanSend))
+	}
+	if ch.Disabled != nil {
+		details = append(details, fmt.Sprintf("disabled=%t", *ch.Disabled))
+		// Disabling ends the user's sessions; enabling raises the token
+		// version too, so that its new tokens make every instance read
+		// the user again at once instead of trusting a cached "disabled".
+		up.EndSessions = *ch.Disabled == su.DisabledAt.IsZero()
+	}
+	got, err := u.st.UpdateAccountUser(ctx, accountID, userID, up, u.now().UTC(), ownerRoles)
+	u.forget(userID)
+	if errors.Is(err, store.ErrLastOwner) {
+		return User{}, ErrLastOwner
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("account: update user: %w", err)
+	}
+	u.svc.audit(ctx, store.AuditEntry{AccountID: accountID, ActorUserID: by.UserID, Action: "user.update",
+		Target: fmt.Sprintf("user:%d", userID), Details: strings.Join(details, " "), IP: ip})
+	return publicUser(got), nil
+}
+
+// DeleteAccountUser deletes user userID of accountID on behalf of by,
+// under the rules of [Users.UpdateAccountUser]: its sessions end on every
+// instance within a second. The last enabled owner cannot be deleted
+// ([ErrLastOwner]). It is audited. A user of another account is
+// [store.ErrNotFound].
+func (u *Users) DeleteAccountUser(ctx context.Context, by Actor, accountID, userID int64, ip string) error {
+	if _, err := u.accountUser(ctx, by, accountID, userID); err != nil {
+		return err
+	}
+	gone, err := u.st.DeleteAccountUser(ctx, accountID, userID, ownerRoles)
+	u.forget(userID)
+	if errors.Is(err, store.ErrLastOwner) {
+		return ErrLastOwner
+	}
+	if err != nil {
+		return fmt.Errorf("account: delete user: %w", err)
+	}
+	u.svc.audit(ctx, store.AuditEntry{AccountID: accountID, ActorUserID: by.UserID, Action: "user.delete",
+		Target: fmt.Sprintf("user:%d", userID), Details: "email=" + gone.Email + " role=" + gone.Role, IP: ip})
+	return nil
 }
 
 // RoleFitsKind checks that a user of an account of kind may have role:

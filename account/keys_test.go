@@ -95,8 +95,22 @@ func TestManageKeysAndCredentials(t *testing.T) {
 				t.Errorf("AddSMPPCredential(%+v): %v", bad, err)
 			}
 		}
-		if _, _, err := svc.AddSMPPCredential(ctx, owner, shop, NewCredential{SystemID: "shop1"}, ""); !errors.Is(err, store.ErrDuplicate) {
-			t.Errorf("system_id twice: %v", err)
+		// A system_id in use, here or in another account, is answered as
+		// a malformed one is: nothing tells where it exists.
+		var malformed *InvalidError
+		if _, _, err := svc.AddSMPPCredential(ctx, owner, shop, NewCredential{SystemID: "has space"}, ""); !errors.As(err, &malformed) {
+			t.Fatalf("malformed system_id: %v", err)
+		}
+		elsewhere, err := svc.CreateAccount(ctx, "Elsewhere")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, taken := range []string{"shop1", elsewhere.SystemID} {
+			var inv *InvalidError
+			if _, _, err := svc.AddSMPPCredential(ctx, owner, shop, NewCredential{SystemID: taken}, ""); !errors.As(err, &inv) ||
+				*inv != *malformed || strings.Contains(inv.Detail, "exist") || strings.Contains(inv.Detail, "account") {
+				t.Errorf("system_id %s in use: %v, want exactly %v", taken, err, malformed)
+			}
 		}
 		// A narrower range and a new password reach the next bind at once,
 		// cache or not.
@@ -154,16 +168,12 @@ func TestManageKeysAndCredentials(t *testing.T) {
 }
 
 // TestSessionsAndUsers: a session of a suspended account is refused
-// within the status cache's life, admins excepted; users are listed and
+// within the session state's life, admins excepted; users are listed and
 // added with the role rules.
 func TestSessionsAndUsers(t *testing.T) {
 	u, svc, sink := newUsers(t, "sqlite", nil)
 	ctx := t.Context()
-	reg, err := u.Register(ctx, "ann@example.com", "long enough pw", "Shop", "192.0.2.1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sink.next(t)
+	ann := signUp(t, u, sink, "ann@example.com", "long enough pw", "Shop")
 	sess, err := u.Login(ctx, "ann@example.com", "long enough pw", "192.0.2.1")
 	if err != nil {
 		t.Fatal(err)
@@ -171,29 +181,33 @@ func TestSessionsAndUsers(t *testing.T) {
 	s := NewSessions(u)
 	now := svc.now()
 	u.now = func() time.Time { return now }
-	if a, err := s.Authenticate(ctx, sess.AccessToken); err != nil || a.UserID != reg.User.ID || a.Role != RoleOwner {
+	if a, err := s.Authenticate(ctx, sess.AccessToken); err != nil || a.UserID != ann.ID || a.Role != RoleOwner || a.Unverified {
 		t.Fatalf("session: %+v, %v", a, err)
 	}
-	if !LooksLikeAccessToken(sess.AccessToken) || LooksLikeAccessToken(reg.Account.APIKey) {
+	key, err := svc.CreateAPIKey(ctx, ann.AccountID, "k", []string{ScopeRead})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !LooksLikeAccessToken(sess.AccessToken) || LooksLikeAccessToken(key) {
 		t.Error("LooksLikeAccessToken confuses tokens and keys")
 	}
-	if err := svc.st.SetAccountStatus(ctx, reg.Account.AccountID, store.AccountSuspended); err != nil {
+	if err := svc.st.SetAccountStatus(ctx, ann.AccountID, store.AccountSuspended); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Authenticate(ctx, sess.AccessToken); err != nil {
-		t.Fatalf("within the cache life the status is not read again: %v", err)
+		t.Fatalf("within the state's life the status is not read again: %v", err)
 	}
-	now = now.Add(statusTTL)
+	now = now.Add(userStateTTL)
 	if _, err := s.Authenticate(ctx, sess.AccessToken); !errors.Is(err, ErrSuspended) {
 		t.Fatalf("suspended account's session: %v", err)
 	}
 	if _, err := s.Authenticate(ctx, sess.AccessToken+"x"); !errors.Is(err, ErrUnauthorized) {
 		t.Fatalf("tampered token: %v", err)
 	}
-	if err := svc.st.SetAccountStatus(ctx, reg.Account.AccountID, store.AccountActive); err != nil {
+	if err := svc.st.SetAccountStatus(ctx, ann.AccountID, store.AccountActive); err != nil {
 		t.Fatal(err)
 	}
-	now = now.Add(statusTTL)
+	now = now.Add(userStateTTL)
 
 	owner := sess.Actor
 	var inv *InvalidError
@@ -204,7 +218,7 @@ func TestSessionsAndUsers(t *testing.T) {
 		t.Errorf("reseller user on a customer account: %v", err)
 	}
 	m, err := u.AddAccountUser(ctx, owner, NewUser{AccountID: owner.AccountID, Email: "bob@example.com", Password: "long enough pw", Role: RoleMember}, "")
-	if err != nil || m.Role != RoleMember {
+	if err != nil || m.Role != RoleMember || m.SelfRegistered {
 		t.Fatalf("add member: %+v, %v", m, err)
 	}
 	list, err := u.ListUsers(ctx, Actor{UserID: m.ID, AccountID: owner.AccountID, Role: RoleMember}, owner.AccountID)

@@ -26,10 +26,10 @@ type Mailer interface {
 	Send(ctx context.Context, m Mail) error
 }
 
-// LogMailer "sends" mail by logging it at Info, for the demo and for
-// deployments without SMTP. The body carries reset and verification
-// tokens, so the log then holds secrets: use it only where that is
-// acceptable.
+// LogMailer "sends" mail by logging it at Info. It is for gallant demo
+// only: the body carries reset and verification tokens, so the log then
+// holds secrets. A gateway without a mail relay gives [Users] no mailer
+// at all, and the flows that must mail answer [ErrMailUnavailable].
 type LogMailer struct {
 	Log *slog.Logger
 }

@@ -29,7 +29,7 @@ func TestResellerSuspendsSubAccount(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			who, err := u.Authenticate(s.AccessToken)
+			who, err := u.Authenticate(ctx, s.AccessToken)
 			if err != nil {
 				t.Fatal(err)
 			}

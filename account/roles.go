@@ -10,6 +10,10 @@ import (
 // asked.
 var ErrForbidden = errors.New("account: forbidden")
 
+// ErrEmailUnverified means a self-registered user asked to send or to
+// manage its account before verifying its email.
+var ErrEmailUnverified = errors.New("account: email not verified")
+
 // Role is what a dashboard user may do, together with the account tree.
 type Role string
 
@@ -82,6 +86,11 @@ type Actor struct {
 	Role      Role
 	// CanSend lets a [RoleMember] send; it is ignored for other roles.
 	CanSend bool
+	// Unverified marks a user who signed up on its own and has not
+	// verified its email yet: it may read its account (and audit it)
+	// but neither send nor change anything, so that an anonymous sign-up
+	// cannot send nor mint credentials.
+	Unverified bool
 }
 
 // maxTreeDepth bounds the walk up the account tree, so a corrupt cycle
@@ -98,10 +107,14 @@ const maxTreeDepth = 8
 //     and suspend accounts below it but not its own.
 //   - An owner may read, send, manage and audit its own account.
 //   - A member may read its own account, and send from it if CanSend.
+//   - An Unverified actor may only read and audit, whatever its role.
 //
 // Nobody but an admin acts on a sibling, a parent or an unrelated
 // account.
 func Allowed(who Actor, action Action, target int64, ancestors []int64) bool {
+	if who.Unverified && action != ActionRead && action != ActionAudit {
+		return false
+	}
 	if who.Role == RoleAdmin {
 		return true
 	}
@@ -140,14 +153,33 @@ func Allowed(who Actor, action Action, target int64, ancestors []int64) bool {
 }
 
 // Can returns nil if who may do action to account target, [ErrForbidden]
-// if not, or an error if the account tree could not be read.
+// if not, [ErrEmailUnverified] if who would be allowed once its email is
+// verified (counted), or an error if the account tree could not be read.
 func (s *Service) Can(ctx context.Context, who Actor, action Action, target int64) error {
 	ancestors, err := s.ancestors(ctx, target)
 	if err != nil {
 		return err
 	}
 	if !Allowed(who, action, target, ancestors) {
+		if verified := who; who.Unverified {
+			verified.Unverified = false
+			if Allowed(verified, action, target, ancestors) {
+				s.refused(RefusedEmailUnverified)
+				return ErrEmailUnverified
+			}
+		}
 		return ErrForbidden
+	}
+	return nil
+}
+
+// CheckVerified returns [ErrEmailUnverified] (counted) for an Unverified
+// actor, nil for any other: the send path calls it for dashboard
+// sessions, whose send right is otherwise given by their scopes.
+func (s *Service) CheckVerified(who Actor) error {
+	if who.Unverified {
+		s.refused(RefusedEmailUnverified)
+		return ErrEmailUnverified
 	}
 	return nil
 }

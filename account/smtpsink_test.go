@@ -27,7 +27,7 @@ type smtpSink struct {
 	conns map[net.Conn]bool
 }
 
-func newSMTPSink(t *testing.T) *smtpSink {
+func newSMTPSink(t testing.TB) *smtpSink {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -33,14 +33,18 @@ type claims struct {
 	Account int64  `json:"acc"`
 	Role    Role   `json:"role"`
 	Send    bool   `json:"snd,omitempty"`
-	Iat     int64  `json:"iat"`
-	Exp     int64  `json:"exp"`
+	// Ver is the user's token version when the token was signed; a
+	// session check refuses it once the version has moved on.
+	Ver int64 `json:"ver,omitempty"`
+	Iat int64 `json:"iat"`
+	Exp int64 `json:"exp"`
 }
 
-// signAccessToken returns a JWT for who, valid from now for ttl.
-func signAccessToken(secret []byte, who Actor, now time.Time, ttl time.Duration) (string, error) {
+// signAccessToken returns a JWT for who at token version ver, valid from
+// now for ttl.
+func signAccessToken(secret []byte, who Actor, ver int64, now time.Time, ttl time.Duration) (string, error) {
 	c := claims{Sub: strconv.FormatInt(who.UserID, 10), Account: who.AccountID, Role: who.Role,
-		Send: who.CanSend, Iat: now.Unix(), Exp: now.Add(ttl).Unix()}
+		Send: who.CanSend, Ver: ver, Iat: now.Unix(), Exp: now.Add(ttl).Unix()}
 	body, err := json.Marshal(c)
 	if err != nil {
 		return "", fmt.Errorf("account: encode claims: %w", err)
@@ -62,37 +66,37 @@ var (
 )
 
 // parseAccessToken checks token's header, signature and expiry at now and
-// returns its actor.
-func parseAccessToken(secret []byte, token string, now time.Time) (Actor, error) {
+// returns its actor and token version.
+func parseAccessToken(secret []byte, token string, now time.Time) (Actor, int64, error) {
 	if len(token) > maxTokenLen {
-		return Actor{}, errTokenMalformed
+		return Actor{}, 0, errTokenMalformed
 	}
 	head, rest, ok := strings.Cut(token, ".")
 	if !ok || head != jwtHeader {
-		return Actor{}, errTokenMalformed
+		return Actor{}, 0, errTokenMalformed
 	}
 	body, sig, ok := strings.Cut(rest, ".")
 	if !ok || strings.Contains(sig, ".") {
-		return Actor{}, errTokenMalformed
+		return Actor{}, 0, errTokenMalformed
 	}
 	got, err := base64.RawURLEncoding.DecodeString(sig)
 	if err != nil || !hmac.Equal(got, mac(secret, head+"."+body)) {
-		return Actor{}, errTokenMalformed
+		return Actor{}, 0, errTokenMalformed
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(body)
 	if err != nil {
-		return Actor{}, errTokenMalformed
+		return Actor{}, 0, errTokenMalformed
 	}
 	var c claims
 	if err := json.Unmarshal(raw, &c); err != nil {
-		return Actor{}, errTokenMalformed
+		return Actor{}, 0, errTokenMalformed
 	}
 	uid, err := strconv.ParseInt(c.Sub, 10, 64)
-	if err != nil || uid <= 0 || c.Account <= 0 || !c.Role.Valid() || c.Exp == 0 {
-		return Actor{}, errTokenMalformed
+	if err != nil || uid <= 0 || c.Account <= 0 || !c.Role.Valid() || c.Exp == 0 || c.Ver < 0 {
+		return Actor{}, 0, errTokenMalformed
 	}
 	if now.Unix() >= c.Exp {
-		return Actor{}, errTokenExpired
+		return Actor{}, 0, errTokenExpired
 	}
-	return Actor{UserID: uid, AccountID: c.Account, Role: c.Role, CanSend: c.Send}, nil
+	return Actor{UserID: uid, AccountID: c.Account, Role: c.Role, CanSend: c.Send}, c.Ver, nil
 }

@@ -13,15 +13,15 @@ var testSecret = []byte("0123456789abcdef0123456789abcdef")
 func TestAccessToken(t *testing.T) {
 	now := time.Unix(1_800_000_000, 0)
 	who := Actor{UserID: 7, AccountID: 42, Role: RoleMember, CanSend: true}
-	tok, err := signAccessToken(testSecret, who, now, 15*time.Minute)
+	tok, err := signAccessToken(testSecret, who, 3, now, 15*time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := parseAccessToken(testSecret, tok, now.Add(14*time.Minute))
-	if err != nil || got != who {
-		t.Fatalf("parse = %+v, %v; want %+v", got, err, who)
+	got, ver, err := parseAccessToken(testSecret, tok, now.Add(14*time.Minute))
+	if err != nil || got != who || ver != 3 {
+		t.Fatalf("parse = %+v, version %d, %v; want %+v, 3", got, ver, err, who)
 	}
-	if _, err := parseAccessToken(testSecret, tok, now.Add(15*time.Minute)); !errors.Is(err, errTokenExpired) || !errors.Is(err, ErrUnauthorized) {
+	if _, _, err := parseAccessToken(testSecret, tok, now.Add(15*time.Minute)); !errors.Is(err, errTokenExpired) || !errors.Is(err, ErrUnauthorized) {
 		t.Fatalf("expired token: %v", err)
 	}
 	parts := strings.Split(tok, ".")
@@ -43,13 +43,14 @@ func TestAccessToken(t *testing.T) {
 		"bad role":     signRaw(t, `{"sub":"7","acc":42,"role":"god","exp":9999999999}`),
 		"bad subject":  signRaw(t, `{"sub":"x","acc":42,"role":"owner","exp":9999999999}`),
 		"zero account": signRaw(t, `{"sub":"7","acc":0,"role":"owner","exp":9999999999}`),
+		"bad version":  signRaw(t, `{"sub":"7","acc":42,"role":"owner","ver":-1,"exp":9999999999}`),
 	} {
-		if _, err := parseAccessToken(testSecret, bad, now); !errors.Is(err, ErrUnauthorized) {
+		if _, _, err := parseAccessToken(testSecret, bad, now); !errors.Is(err, ErrUnauthorized) {
 			t.Errorf("%s: err %v, want ErrUnauthorized", name, err)
 		}
 	}
 	// The raw-claims signer itself is sound: a valid body passes.
-	if _, err := parseAccessToken(testSecret, signRaw(t, `{"sub":"7","acc":42,"role":"owner","exp":9999999999}`), now); err != nil {
+	if _, _, err := parseAccessToken(testSecret, signRaw(t, `{"sub":"7","acc":42,"role":"owner","exp":9999999999}`), now); err != nil {
 		t.Fatalf("signRaw control: %v", err)
 	}
 }
@@ -65,7 +66,7 @@ func mustDecode(t *testing.T, s string) []byte {
 
 func mustSign(t *testing.T, secret []byte, who Actor, now time.Time) string {
 	t.Helper()
-	tok, err := signAccessToken(secret, who, now, time.Hour)
+	tok, err := signAccessToken(secret, who, 0, now, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,12 +92,12 @@ func flip(s string) string {
 
 func FuzzParseAccessToken(f *testing.F) {
 	now := time.Unix(1_800_000_000, 0)
-	tok, _ := signAccessToken(testSecret, Actor{UserID: 1, AccountID: 2, Role: RoleOwner}, now, time.Hour)
+	tok, _ := signAccessToken(testSecret, Actor{UserID: 1, AccountID: 2, Role: RoleOwner}, 0, now, time.Hour)
 	f.Add(tok)
 	f.Add("a.b.c")
 	f.Fuzz(func(t *testing.T, s string) {
-		who, err := parseAccessToken(testSecret, s, now)
-		if err == nil && (who.UserID <= 0 || !who.Role.Valid()) {
+		who, ver, err := parseAccessToken(testSecret, s, now)
+		if err == nil && (who.UserID <= 0 || !who.Role.Valid() || ver < 0) {
 			t.Fatalf("accepted %q as %+v", s, who)
 		}
 	})
@@ -104,13 +105,13 @@ func FuzzParseAccessToken(f *testing.F) {
 
 func BenchmarkParseAccessToken(b *testing.B) {
 	now := time.Unix(1_800_000_000, 0)
-	tok, err := signAccessToken(testSecret, Actor{UserID: 1, AccountID: 2, Role: RoleOwner}, now, time.Hour)
+	tok, err := signAccessToken(testSecret, Actor{UserID: 1, AccountID: 2, Role: RoleOwner}, 0, now, time.Hour)
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := parseAccessToken(testSecret, tok, now); err != nil {
+		if _, _, err := parseAccessToken(testSecret, tok, now); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/mail"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gallant-sms/gallant/store"
@@ -24,6 +25,25 @@ var (
 	// ErrBadToken means a reset or verification token that is unknown,
 	// used or expired.
 	ErrBadToken = errors.New("account: invalid or expired token")
+	// ErrMailUnavailable means a flow that must mail (sign-up, password
+	// reset, email verification) on a gateway without a mail relay.
+	ErrMailUnavailable = errors.New("account: no mail relay configured")
+	// ErrRegistrationClosed means a sign-up while open registration is
+	// off.
+	ErrRegistrationClosed = errors.New("account: registration is closed")
+	// ErrUserDisabled means a login or session of a disabled user.
+	ErrUserDisabled = errors.New("account: user disabled")
+	// ErrLastOwner refuses to demote, disable or delete the last enabled
+	// owner of an account (an owner, reseller or admin user), which would
+	// lock the account's people out of it.
+	ErrLastOwner = errors.New("account: the account's last owner")
+	// ErrSessionEnded means an access token issued before its user's
+	// sessions were ended (log out everywhere, a password change, the
+	// user disabled, changed or deleted); it is also [ErrUnauthorized].
+	ErrSessionEnded = fmt.Errorf("%w: the session was ended; log in again", ErrUnauthorized)
+	// ErrSessionTooOld means a refresh of a login older than
+	// SessionMaxAge; it is also [ErrUnauthorized].
+	ErrSessionTooOld = fmt.Errorf("%w: the session reached its maximum age; log in again", ErrUnauthorized)
 )
 
 // Kinds of mailed tokens.
@@ -44,6 +64,12 @@ type UsersConfig struct {
 	AccessTTL time.Duration
 	// RefreshTTL is a refresh token's life; default 30 days.
 	RefreshTTL time.Duration
+	// SessionMaxAge is the absolute life of a login: refreshing never
+	// makes a session outlive it; default 30 days.
+	SessionMaxAge time.Duration
+	// OpenRegistration lets anyone sign up ([Users.Register]); off,
+	// sign-up is [ErrRegistrationClosed].
+	OpenRegistration bool
 	// ResetTTL is a password reset token's life; default 1 hour.
 	ResetTTL time.Duration
 	// VerifyTTL is an email verification token's life; default 48 hours.
@@ -51,8 +77,9 @@ type UsersConfig struct {
 	// Argon2 are the password hash parameters; zero means
 	// [DefaultArgon2].
 	Argon2 Argon2Params
-	// Mailer sends reset and verification mail; nil logs them
-	// ([LogMailer]).
+	// Mailer sends sign-up, reset and verification mail. Nil means the
+	// gateway cannot mail: sign-up, reset and verification requests are
+	// then [ErrMailUnavailable], and no token is made.
 	Mailer Mailer
 	// Limiter counts login and reset attempts; nil is a fresh
 	// [WindowLimiter] (per instance).
@@ -66,8 +93,12 @@ type UsersConfig struct {
 	// stranger can make us send to someone.
 	ResetPerIP, ResetPerEmail Rate
 	// RegisterPerIP limits sign-ups per client address (default 10 per
-	// hour).
-	RegisterPerIP Rate
+	// hour); RegisterPerEmail per address signed up with (default 3 per
+	// hour), which caps the mail a stranger can make us send to someone.
+	RegisterPerIP, RegisterPerEmail Rate
+	// VerifyPerUser limits verification mails asked for again by one
+	// user (default 3 per hour).
+	VerifyPerUser Rate
 	// ResetLinkBase and VerifyLinkBase prefix the tokens in the mails,
 	// e.g. "https://sms.example.com/reset?token="; default none (the bare
 	// token).
@@ -82,6 +113,7 @@ func (c *UsersConfig) setDefaults() {
 	}
 	def(&c.AccessTTL, 15*time.Minute)
 	def(&c.RefreshTTL, 30*24*time.Hour)
+	def(&c.SessionMaxAge, 30*24*time.Hour)
 	def(&c.ResetTTL, time.Hour)
 	def(&c.VerifyTTL, 48*time.Hour)
 	rate := func(r *Rate, n int, w time.Duration) {
@@ -94,6 +126,8 @@ func (c *UsersConfig) setDefaults() {
 	rate(&c.ResetPerIP, 10, time.Hour)
 	rate(&c.ResetPerEmail, 3, time.Hour)
 	rate(&c.RegisterPerIP, 10, time.Hour)
+	rate(&c.RegisterPerEmail, 3, time.Hour)
+	rate(&c.VerifyPerUser, 3, time.Hour)
 	if c.Argon2 == (Argon2Params{}) {
 		c.Argon2 = DefaultArgon2()
 	}
@@ -109,6 +143,13 @@ type Users struct {
 	cfg   UsersConfig
 	now   func() time.Time
 	dummy string // a hash to check against for unknown emails
+
+	// stateTTL is how long a user's session state read from the store
+	// is trusted (see [Users.Authenticate]); tests set 0 to read it on
+	// every request.
+	stateTTL time.Duration
+	mu       sync.Mutex
+	states   map[int64]stateEntry // user id -> session state read recently
 }
 
 // NewUsers returns the user flows over svc's store.
@@ -122,9 +163,6 @@ func NewUsers(svc *Service, cfg UsersConfig) (*Users, error) {
 		p.Memory < 8*uint32(p.Threads) || p.Memory > maxArgonMemory {
 		return nil, fmt.Errorf("account: argon2 parameters %+v out of range", p)
 	}
-	if cfg.Mailer == nil {
-		cfg.Mailer = LogMailer{Log: svc.log}
-	}
 	if cfg.Limiter == nil {
 		cfg.Limiter = NewWindowLimiter()
 	}
@@ -132,7 +170,8 @@ func NewUsers(svc *Service, cfg UsersConfig) (*Users, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Users{svc: svc, st: svc.st, log: svc.log, cfg: cfg, now: svc.now, dummy: dummy}, nil
+	return &Users{svc: svc, st: svc.st, log: svc.log, cfg: cfg, now: svc.now, dummy: dummy,
+		stateTTL: userStateTTL, states: map[int64]stateEntry{}}, nil
 }
 
 // NormalizeEmail trims and lower-cases an address and checks that it is a
@@ -158,15 +197,22 @@ type User struct {
 	CanSend       bool      `json:"can_send"`
 	EmailVerified bool      `json:"email_verified"`
 	CreatedAt     time.Time `json:"created_at"`
+	// Disabled users can neither log in nor use their sessions.
+	Disabled bool `json:"disabled"`
+	// SelfRegistered users signed up on their own: until EmailVerified
+	// they may neither send nor manage their account.
+	SelfRegistered bool `json:"self_registered"`
 }
 
 func publicUser(u *store.User) User {
 	return User{ID: u.ID, AccountID: u.AccountID, Email: u.Email, Role: Role(u.Role), CanSend: u.CanSend,
-		EmailVerified: !u.EmailVerifiedAt.IsZero(), CreatedAt: u.CreatedAt}
+		EmailVerified: !u.EmailVerifiedAt.IsZero(), CreatedAt: u.CreatedAt, Disabled: !u.DisabledAt.IsZero(),
+		SelfRegistered: u.SelfRegistered}
 }
 
 func actorOf(u *store.User) Actor {
-	return Actor{UserID: u.ID, AccountID: u.AccountID, Role: Role(u.Role), CanSend: u.CanSend}
+	return Actor{UserID: u.ID, AccountID: u.AccountID, Role: Role(u.Role), CanSend: u.CanSend,
+		Unverified: u.SelfRegistered && u.EmailVerifiedAt.IsZero()}
 }
 
 // NewUser describes a user to create.
@@ -176,10 +222,15 @@ type NewUser struct {
 	Password  string
 	Role      Role
 	CanSend   bool
+	// Verified creates the user with its email already verified: for
+	// the operator's own tools (the CLI, the demo), which vouch for the
+	// address. Otherwise a verification mail is sent, when a mailer is
+	// configured.
+	Verified bool
 }
 
 // CreateUser creates a user without checking who asks: for the CLI and
-// for bootstrapping the first admin. It mails a verification token.
+// for bootstrapping the first admin.
 func (u *Users) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 	email, err := NormalizeEmail(nu.Email)
 	if err != nil {
@@ -197,13 +248,18 @@ func (u *Users) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 	}
 	su := &store.User{AccountID: nu.AccountID, Email: email, PasswordHash: h, Role: string(nu.Role),
 		CanSend: nu.CanSend, CreatedAt: u.now().UTC()}
+	if nu.Verified {
+		su.EmailVerifiedAt = su.CreatedAt
+	}
 	if err := u.st.CreateUser(ctx, su); errors.Is(err, store.ErrDuplicate) {
 		return User{}, ErrEmailTaken
 	} else if err != nil {
 		return User{}, fmt.Errorf("account: create user: %w", err)
 	}
-	if err := u.SendVerification(ctx, su.ID); err != nil {
-		u.log.Warn("send verification mail", "user_id", su.ID, "err", err)
+	if !nu.Verified && u.cfg.Mailer != nil {
+		if err := u.SendVerification(ctx, su.ID); err != nil {
+			u.log.Warn("send verification mail", "user_id", su.ID, "err", err)
+		}
 	}
 	return publicUser(su), nil
 }
@@ -226,46 +282,109 @@ func (u *Users) AddUser(ctx context.Context, by Actor, nu NewUser, ip string) (U
 	return usr, nil
 }
 
-// Registered is what [Users.Register] returns: the new owner and the new
-// account's credentials, shown this once.
-type Registered struct {
-	User    User    `json:"user"`
-	Account Created `json:"account"`
-}
+// maxAccountName bounds the name of a signed-up account.
+const maxAccountName = 100
 
-// Register signs up a customer: a new active account named accountName
-// (with an API key and SMPP credentials, as [Service.CreateAccount]) and
-// its owner with email and password. A verification mail is sent.
-func (u *Users) Register(ctx context.Context, email, password, accountName, ip string) (Registered, error) {
+// Register signs up a customer: a new active account named accountName,
+// without keys or credentials, and its owner with email and password,
+// marked self-registered: until it verifies its email (mailed now) it may
+// read its account but neither send nor create keys, credentials or
+// users. An email already registered gets the same nil answer, in about
+// the same time, and its owner a mail saying someone tried to sign up
+// with it, so the answer does not tell which emails are registered.
+//
+// Sign-up is [ErrRegistrationClosed] unless OpenRegistration, and
+// [ErrMailUnavailable] without a mailer; both are answered before the
+// email is looked up. Attempts are limited per address and per email.
+func (u *Users) Register(ctx context.Context, email, password, accountName, ip string) error {
+	if !u.cfg.OpenRegistration {
+		u.svc.refused(RefusedRegistrationClosed)
+		return ErrRegistrationClosed
+	}
 	norm, err := NormalizeEmail(email)
 	if err != nil {
-		return Registered{}, err
+		return err
 	}
 	if err := checkNewPassword(password); err != nil {
-		return Registered{}, err
+		return err
 	}
-	if ok, wait := u.cfg.Limiter.Allow("register:ip:"+ip, u.cfg.RegisterPerIP); !ok {
-		return Registered{}, &RateLimitError{RetryAfter: wait}
+	accountName = strings.TrimSpace(accountName)
+	if accountName == "" || len(accountName) > maxAccountName {
+		return invalid("account_name", fmt.Sprintf("give a name of 1 to %d bytes", maxAccountName))
 	}
-	if _, err := u.st.UserByEmail(ctx, norm); err == nil {
-		return Registered{}, ErrEmailTaken
+	if u.cfg.Mailer == nil {
+		u.svc.refused(RefusedMailUnavailable)
+		return ErrMailUnavailable
 	}
-	c, err := u.svc.CreateAccount(ctx, accountName)
+	if err := u.limit(RefusedRegisterRateLimited, "register:ip:"+ip, u.cfg.RegisterPerIP); err != nil {
+		return err
+	}
+	if err := u.limit(RefusedRegisterRateLimited, "register:email:"+norm, u.cfg.RegisterPerEmail); err != nil {
+		return err
+	}
+	// Hash first, whether or not the email is taken: it is most of the
+	// work, and the two answers should take the same time.
+	h, err := hashPassword(password, u.cfg.Argon2)
 	if err != nil {
-		return Registered{}, err
+		return err
 	}
-	usr, err := u.CreateUser(ctx, NewUser{AccountID: c.AccountID, Email: norm, Password: password, Role: RoleOwner, CanSend: true})
+	if taken, err := u.st.UserByEmail(ctx, norm); err == nil {
+		u.mailTaken(ctx, taken, ip)
+		return nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("account: register: %w", err)
+	}
+	// The account, its owner, the verification token and the audit
+	// entry are one transaction: one commit, as the notice's audit entry
+	// is, and no account without its owner.
+	a, err := u.svc.newAccountRow(accountName)
 	if err != nil {
-		// The account is unreachable without its owner: suspend it
-		// rather than leave live keys nobody holds.
-		if serr := u.st.SetAccountStatus(ctx, c.AccountID, store.AccountSuspended); serr != nil {
-			u.log.Warn("suspend orphan account", "account_id", c.AccountID, "err", serr)
+		return err
+	}
+	now := u.now().UTC()
+	tok := randomString(32, alnum)
+	su := &store.User{Email: norm, PasswordHash: h, Role: string(RoleOwner), CanSend: true, SelfRegistered: true, CreatedAt: now}
+	vt := &store.UserToken{Kind: tokenVerify, Hash: sha256Hex(tok), ExpiresAt: now.Add(u.cfg.VerifyTTL), CreatedAt: now}
+	err = u.st.CreateSignup(ctx, a, su, vt, &store.AuditEntry{Action: "account.register", IP: ip, At: now})
+	if errors.Is(err, store.ErrDuplicate) {
+		// Registered meanwhile by a concurrent sign-up.
+		if taken, terr := u.st.UserByEmail(ctx, norm); terr == nil {
+			u.mailTaken(ctx, taken, ip)
 		}
-		return Registered{}, err
+		return nil
 	}
-	u.svc.audit(ctx, store.AuditEntry{AccountID: c.AccountID, ActorUserID: usr.ID, Action: "account.register",
-		Target: fmt.Sprintf("account:%d", c.AccountID), IP: ip})
-	return Registered{User: usr, Account: c}, nil
+	if err != nil {
+		return fmt.Errorf("account: register: %w", err)
+	}
+	if err := u.sendVerificationMail(ctx, su.Email, tok); err != nil {
+		// The user can ask for another (POST /v1/me/verify-email).
+		u.log.Warn("send verification mail", "user_id", su.ID, "err", err)
+	}
+	return nil
+}
+
+// mailTaken tells the owner of an email that someone tried to sign up
+// with it, and audits the attempt.
+func (u *Users) mailTaken(ctx context.Context, owner *store.User, ip string) {
+	u.svc.audit(ctx, store.AuditEntry{AccountID: owner.AccountID, Action: "account.register_existing",
+		Target: fmt.Sprintf("user:%d", owner.ID), Details: "sign-up with an email already registered", IP: ip})
+	err := u.cfg.Mailer.Send(ctx, Mail{To: owner.Email, Subject: "Someone tried to sign up with your address",
+		Body: "Someone tried to open a Gallant SMS account with this email address, which already has one.\n\n" +
+			"If it was you: sign in with your password, or reset it if you have forgotten it.\n" +
+			"If it was not you, ignore this mail: nothing has changed.\n"})
+	if err != nil {
+		u.log.Warn("send sign-up notice", "user_id", owner.ID, "err", err)
+	}
+}
+
+// limit counts an attempt for key under r; over the limit it counts a
+// refusal for reason and returns a [*RateLimitError].
+func (u *Users) limit(reason, key string, r Rate) error {
+	if ok, wait := u.cfg.Limiter.Allow(key, r); !ok {
+		u.svc.refused(reason)
+		return &RateLimitError{RetryAfter: wait}
+	}
+	return nil
 }
 
 // Session is what a login or refresh returns.
@@ -279,18 +398,19 @@ type Session struct {
 
 // Login checks email and password and opens a session. Wrong email and
 // wrong password are the same [ErrUnauthorized] and take the same time; a
-// user of a suspended account gets [ErrSuspended] (admins excepted);
-// too many attempts give a [*RateLimitError]. Every outcome is audited.
+// user of a suspended account gets [ErrSuspended] (admins excepted), a
+// disabled user [ErrUserDisabled]; too many attempts give a
+// [*RateLimitError]. Every outcome is audited.
 func (u *Users) Login(ctx context.Context, email, password, ip string) (Session, error) {
 	norm, err := NormalizeEmail(email)
 	if err != nil {
 		return Session{}, ErrUnauthorized
 	}
-	if ok, wait := u.cfg.Limiter.Allow("login:ip:"+ip, u.cfg.LoginPerIP); !ok {
-		return Session{}, &RateLimitError{RetryAfter: wait}
+	if err := u.limit(RefusedLoginRateLimited, "login:ip:"+ip, u.cfg.LoginPerIP); err != nil {
+		return Session{}, err
 	}
-	if ok, wait := u.cfg.Limiter.Allow("login:email:"+norm, u.cfg.LoginPerEmail); !ok {
-		return Session{}, &RateLimitError{RetryAfter: wait}
+	if err := u.limit(RefusedLoginRateLimited, "login:email:"+norm, u.cfg.LoginPerEmail); err != nil {
+		return Session{}, err
 	}
 	su, err := u.st.UserByEmail(ctx, norm)
 	if errors.Is(err, store.ErrNotFound) {
@@ -307,17 +427,23 @@ func (u *Users) Login(ctx context.Context, email, password, ip string) (Session,
 			Target: fmt.Sprintf("user:%d", su.ID), Details: "wrong password", IP: ip})
 		return Session{}, ErrUnauthorized
 	}
+	if !su.DisabledAt.IsZero() {
+		u.svc.refused(RefusedUserDisabled)
+		u.svc.audit(ctx, store.AuditEntry{AccountID: su.AccountID, Action: "login.failed",
+			Target: fmt.Sprintf("user:%d", su.ID), Details: "user disabled", IP: ip})
+		return Session{}, ErrUserDisabled
+	}
 	if err := u.checkActive(ctx, su); err != nil {
 		return Session{}, err
 	}
 	now := u.now()
 	refresh := newRefreshToken()
 	rt := &store.RefreshToken{UserID: su.ID, Family: randomString(32, alnum), Hash: sha256Hex(refresh),
-		ExpiresAt: now.Add(u.cfg.RefreshTTL).UTC(), CreatedAt: now.UTC()}
+		ExpiresAt: now.Add(min(u.cfg.RefreshTTL, u.cfg.SessionMaxAge)).UTC(), CreatedAt: now.UTC()}
 	if err := u.st.CreateRefreshToken(ctx, rt); err != nil {
 		return Session{}, fmt.Errorf("account: login: %w", err)
 	}
-	sess, err := u.session(actorOf(su), now, refresh, rt.ExpiresAt)
+	sess, err := u.session(actorOf(su), su.TokenVersion, now, refresh, rt.ExpiresAt)
 	if err != nil {
 		return Session{}, err
 	}
@@ -347,9 +473,10 @@ const refreshPrefix = "grt_"
 
 func newRefreshToken() string { return refreshPrefix + randomString(43, alnum) }
 
-// session signs an access token for who and pairs it with refresh.
-func (u *Users) session(who Actor, now time.Time, refresh string, refreshExpires time.Time) (Session, error) {
-	access, err := signAccessToken(u.cfg.TokenSecret, who, now, u.cfg.AccessTTL)
+// session signs an access token for who at token version ver and pairs
+// it with refresh.
+func (u *Users) session(who Actor, ver int64, now time.Time, refresh string, refreshExpires time.Time) (Session, error) {
+	access, err := signAccessToken(u.cfg.TokenSecret, who, ver, now, u.cfg.AccessTTL)
 	if err != nil {
 		return Session{}, err
 	}
@@ -361,7 +488,9 @@ func (u *Users) session(who Actor, now time.Time, refresh string, refreshExpires
 // token stops working. The new access token carries the user's current
 // role. An unknown, expired or revoked token is [ErrUnauthorized];
 // presenting a rotated-out token again also revokes every token of that
-// login, since one of the two holders is a thief.
+// login, since one of the two holders is a thief. A login older than
+// SessionMaxAge is [ErrSessionTooOld]: rotation never extends a session
+// beyond it.
 func (u *Users) Refresh(ctx context.Context, refresh, ip string) (Session, error) {
 	if !strings.HasPrefix(refresh, refreshPrefix) || len(refresh) != len(refreshPrefix)+43 {
 		return Session{}, ErrUnauthorized
@@ -369,30 +498,39 @@ func (u *Users) Refresh(ctx context.Context, refresh, ip string) (Session, error
 	now := u.now()
 	next := newRefreshToken()
 	nrt := &store.RefreshToken{Hash: sha256Hex(next), ExpiresAt: now.Add(u.cfg.RefreshTTL).UTC(), CreatedAt: now.UTC()}
-	old, err := u.st.RotateRefreshToken(ctx, sha256Hex(refresh), nrt, now.UTC())
-	if errors.Is(err, store.ErrTokenReused) {
+	old, err := u.st.RotateRefreshToken(ctx, sha256Hex(refresh), nrt, now.UTC(), u.cfg.SessionMaxAge)
+	switch {
+	case errors.Is(err, store.ErrTokenReused):
+		u.svc.refused(RefusedRefreshReused)
 		u.svc.audit(ctx, store.AuditEntry{Action: "session.reuse", Details: "rotated refresh token presented again; family revoked", IP: ip})
 		return Session{}, ErrUnauthorized
-	}
-	if errors.Is(err, store.ErrNotFound) {
+	case errors.Is(err, store.ErrSessionExpired):
+		u.svc.refused(RefusedSessionMaxAge)
+		u.svc.audit(ctx, store.AuditEntry{Action: "session.expired", Details: "login older than auth.session_max_age", IP: ip})
+		return Session{}, ErrSessionTooOld
+	case errors.Is(err, store.ErrNotFound):
 		return Session{}, ErrUnauthorized
-	}
-	if err != nil {
+	case err != nil:
 		return Session{}, fmt.Errorf("account: refresh: %w", err)
 	}
 	su, err := u.st.GetUser(ctx, old.UserID)
 	if err != nil {
 		return Session{}, fmt.Errorf("account: refresh: %w", err)
 	}
+	if !su.DisabledAt.IsZero() {
+		u.svc.refused(RefusedUserDisabled)
+		return Session{}, ErrUserDisabled
+	}
 	if err := u.checkActive(ctx, su); err != nil {
 		return Session{}, err
 	}
-	return u.session(actorOf(su), now, next, nrt.ExpiresAt)
+	return u.session(actorOf(su), su.TokenVersion, now, next, nrt.ExpiresAt)
 }
 
 // Logout revokes the refresh token and every token rotated from the same
 // login. An unknown token is [ErrUnauthorized]. The access token stays
-// valid until it expires (at most AccessTTL).
+// valid until it expires (at most AccessTTL); [Users.LogoutAll] ends
+// those too.
 func (u *Users) Logout(ctx context.Context, refresh, ip string) error {
 	if !strings.HasPrefix(refresh, refreshPrefix) {
 		return ErrUnauthorized
@@ -412,14 +550,131 @@ func (u *Users) Logout(ctx context.Context, refresh, ip string) error {
 	return nil
 }
 
-// Authenticate checks an access token (signature, algorithm, expiry) and
-// returns its actor. Any failure is [ErrUnauthorized].
-func (u *Users) Authenticate(token string) (Actor, error) {
-	return parseAccessToken(u.cfg.TokenSecret, token, u.now())
+// LogoutAll ends every session of user userID on every instance: its
+// refresh tokens are revoked and its token version raised, so that its
+// access tokens are refused too (here at once, on other instances within
+// the session state's life, under a second).
+func (u *Users) LogoutAll(ctx context.Context, userID int64, ip string) error {
+	su, err := u.st.GetUser(ctx, userID)
+	if err != nil {
+		return fmt.Errorf("account: log out everywhere: %w", err)
+	}
+	if err := u.endSessions(ctx, userID); err != nil {
+		return err
+	}
+	u.svc.audit(ctx, store.AuditEntry{AccountID: su.AccountID, ActorUserID: su.ID, Action: "session.logout_all",
+		Target: fmt.Sprintf("user:%d", su.ID), IP: ip})
+	return nil
+}
+
+// endSessions raises the token version of user id and revokes its
+// refresh tokens.
+func (u *Users) endSessions(ctx context.Context, id int64) error {
+	if err := u.st.BumpTokenVersion(ctx, id); err != nil {
+		return fmt.Errorf("account: end sessions: %w", err)
+	}
+	u.forget(id)
+	if _, err := u.st.RevokeUserRefreshTokens(ctx, id, u.now().UTC()); err != nil {
+		return fmt.Errorf("account: end sessions: %w", err)
+	}
+	return nil
+}
+
+// userStateTTL is how long a user's session state read from the store
+// serves [Users.Authenticate]. Every instance reads it again at most this
+// long after a change (disabled, logged out everywhere, password, role),
+// so a change made on one instance ends sessions on the others within
+// it; the instance making the change forgets it at once. See
+// BenchmarkSessionAuthenticate for what a read per request would cost.
+const userStateTTL = 500 * time.Millisecond
+
+// maxStateEntries bounds the session state cache; when it is full it is
+// emptied (about 150 bytes an entry).
+const maxStateEntries = 100_000
+
+type stateEntry struct {
+	st      store.UserAuth
+	expires time.Time
+}
+
+// userState returns user id's session state, read from the store at most
+// stateTTL ago, and at once when the cached state's token version is
+// below minVersion (a token newer than the cache: versions only rise).
+func (u *Users) userState(ctx context.Context, id, minVersion int64) (store.UserAuth, error) {
+	now := u.now()
+	u.mu.Lock()
+	e, ok := u.states[id]
+	u.mu.Unlock()
+	if ok && now.Before(e.expires) && e.st.TokenVersion >= minVersion {
+		return e.st, nil
+	}
+	st, err := u.st.GetUserAuth(ctx, id)
+	if err != nil {
+		return store.UserAuth{}, err
+	}
+	if u.stateTTL > 0 {
+		u.mu.Lock()
+		if len(u.states) >= maxStateEntries {
+			u.states = map[int64]stateEntry{}
+		}
+		u.states[id] = stateEntry{st: *st, expires: now.Add(u.stateTTL)}
+		u.mu.Unlock()
+	}
+	return *st, nil
+}
+
+// forget drops the cached session state of user id, after a change.
+func (u *Users) forget(id int64) {
+	u.mu.Lock()
+	delete(u.states, id)
+	u.mu.Unlock()
+}
+
+// Authenticate checks an access token (signature, algorithm, expiry)
+// and then its user as stored, read at most half a second ago: the token
+// must carry the user's current token version, the user must be enabled
+// and its account active (admins excepted). The actor returned carries
+// the stored role and send right, so a role change takes effect at once,
+// and is Unverified for a self-registered user who has not verified its
+// email. A bad or expired token is [ErrUnauthorized]; a token of a
+// deleted user or issued before its user's sessions were ended is
+// [ErrSessionEnded] (also ErrUnauthorized); a disabled user
+// [ErrUserDisabled]; a suspended account [ErrSuspended].
+func (u *Users) Authenticate(ctx context.Context, token string) (Actor, error) {
+	a, ver, err := parseAccessToken(u.cfg.TokenSecret, token, u.now())
+	if err != nil {
+		return Actor{}, err
+	}
+	st, err := u.userState(ctx, a.UserID, ver)
+	if errors.Is(err, store.ErrNotFound) {
+		u.svc.refused(RefusedSessionRevoked)
+		return Actor{}, ErrSessionEnded
+	}
+	if err != nil {
+		return Actor{}, fmt.Errorf("account: session of user %d: %w", a.UserID, err)
+	}
+	if st.Disabled {
+		u.svc.refused(RefusedUserDisabled)
+		return Actor{}, ErrUserDisabled
+	}
+	if st.TokenVersion != ver || st.AccountID != a.AccountID {
+		u.svc.refused(RefusedSessionRevoked)
+		return Actor{}, ErrSessionEnded
+	}
+	who := Actor{UserID: a.UserID, AccountID: st.AccountID, Role: Role(st.Role), CanSend: st.CanSend,
+		Unverified: st.SelfRegistered && !st.EmailVerified}
+	if !who.Role.Valid() {
+		return Actor{}, fmt.Errorf("account: user %d has an unknown role %q", a.UserID, st.Role)
+	}
+	if who.Role != RoleAdmin && st.AccountStatus != store.AccountActive {
+		return Actor{}, ErrSuspended
+	}
+	return who, nil
 }
 
 // ChangePassword replaces the password of user userID after checking the
-// old one, and ends all its sessions (refresh tokens).
+// old one, and ends all its sessions (see [Users.LogoutAll]) and
+// outstanding reset tokens.
 func (u *Users) ChangePassword(ctx context.Context, userID int64, oldPassword, newPassword, ip string) error {
 	if err := checkNewPassword(newPassword); err != nil {
 		return err
@@ -428,8 +683,8 @@ func (u *Users) ChangePassword(ctx context.Context, userID int64, oldPassword, n
 	if err != nil {
 		return fmt.Errorf("account: change password: %w", err)
 	}
-	if ok, wait := u.cfg.Limiter.Allow("login:email:"+su.Email, u.cfg.LoginPerEmail); !ok {
-		return &RateLimitError{RetryAfter: wait}
+	if err := u.limit(RefusedLoginRateLimited, "login:email:"+su.Email, u.cfg.LoginPerEmail); err != nil {
+		return err
 	}
 	if ok, err := checkPassword(su.PasswordHash, oldPassword); err != nil || !ok {
 		u.svc.audit(ctx, store.AuditEntry{AccountID: su.AccountID, ActorUserID: su.ID, Action: "password.change_failed",
@@ -444,6 +699,9 @@ func (u *Users) ChangePassword(ctx context.Context, userID int64, oldPassword, n
 	return nil
 }
 
+// setPassword stores a new password and ends every session and every
+// outstanding reset token of su: the password change raises the token
+// version in the same write.
 func (u *Users) setPassword(ctx context.Context, su *store.User, pw string) error {
 	h, err := hashPassword(pw, u.cfg.Argon2)
 	if err != nil {
@@ -452,8 +710,13 @@ func (u *Users) setPassword(ctx context.Context, su *store.User, pw string) erro
 	if err := u.st.SetUserPassword(ctx, su.ID, h); err != nil {
 		return fmt.Errorf("account: set password: %w", err)
 	}
-	if _, err := u.st.RevokeUserRefreshTokens(ctx, su.ID, u.now().UTC()); err != nil {
+	u.forget(su.ID)
+	now := u.now().UTC()
+	if _, err := u.st.RevokeUserRefreshTokens(ctx, su.ID, now); err != nil {
 		return fmt.Errorf("account: end sessions: %w", err)
+	}
+	if _, err := u.st.InvalidateUserTokens(ctx, su.ID, tokenReset, now); err != nil {
+		return fmt.Errorf("account: void reset tokens: %w", err)
 	}
 	return nil
 }
@@ -461,17 +724,22 @@ func (u *Users) setPassword(ctx context.Context, su *store.User, pw string) erro
 // RequestPasswordReset mails a single-use reset token to email, valid for
 // ResetTTL. It returns nil for an unknown email too, so the answer does
 // not tell which emails are registered; it is rate limited per address
-// and per email.
+// and per email. Without a mailer it is [ErrMailUnavailable], for every
+// email, and no token is made.
 func (u *Users) RequestPasswordReset(ctx context.Context, email, ip string) error {
 	norm, err := NormalizeEmail(email)
 	if err != nil {
 		return err
 	}
-	if ok, wait := u.cfg.Limiter.Allow("reset:ip:"+ip, u.cfg.ResetPerIP); !ok {
-		return &RateLimitError{RetryAfter: wait}
+	if u.cfg.Mailer == nil {
+		u.svc.refused(RefusedMailUnavailable)
+		return ErrMailUnavailable
 	}
-	if ok, wait := u.cfg.Limiter.Allow("reset:email:"+norm, u.cfg.ResetPerEmail); !ok {
-		return &RateLimitError{RetryAfter: wait}
+	if err := u.limit(RefusedResetRateLimited, "reset:ip:"+ip, u.cfg.ResetPerIP); err != nil {
+		return err
+	}
+	if err := u.limit(RefusedResetRateLimited, "reset:email:"+norm, u.cfg.ResetPerEmail); err != nil {
+		return err
 	}
 	su, err := u.st.UserByEmail(ctx, norm)
 	if errors.Is(err, store.ErrNotFound) {
@@ -493,14 +761,14 @@ func (u *Users) RequestPasswordReset(ctx context.Context, email, ip string) erro
 }
 
 // ResetPassword sets a new password with a mailed reset token, which then
-// stops working, and ends the user's sessions. A bad, used or expired
-// token is [ErrBadToken].
+// stops working, and ends the user's sessions and its other reset tokens.
+// A bad, used or expired token is [ErrBadToken].
 func (u *Users) ResetPassword(ctx context.Context, token, newPassword, ip string) error {
 	if err := checkNewPassword(newPassword); err != nil {
 		return err
 	}
-	if ok, wait := u.cfg.Limiter.Allow("reset:ip:"+ip, u.cfg.ResetPerIP); !ok {
-		return &RateLimitError{RetryAfter: wait}
+	if err := u.limit(RefusedResetRateLimited, "reset:ip:"+ip, u.cfg.ResetPerIP); err != nil {
+		return err
 	}
 	su, err := u.consume(ctx, tokenReset, token)
 	if err != nil {
@@ -514,8 +782,12 @@ func (u *Users) ResetPassword(ctx context.Context, token, newPassword, ip string
 	return nil
 }
 
-// SendVerification mails user userID a token proving its email.
+// SendVerification mails user userID a token proving its email; without
+// a mailer it is [ErrMailUnavailable] and no token is made.
 func (u *Users) SendVerification(ctx context.Context, userID int64) error {
+	if u.cfg.Mailer == nil {
+		return ErrMailUnavailable
+	}
 	su, err := u.st.GetUser(ctx, userID)
 	if err != nil {
 		return fmt.Errorf("account: verification: %w", err)
@@ -524,12 +796,41 @@ func (u *Users) SendVerification(ctx context.Context, userID int64) error {
 	if err != nil {
 		return err
 	}
-	return u.cfg.Mailer.Send(ctx, Mail{To: su.Email, Subject: "Confirm your email for Gallant SMS",
+	return u.sendVerificationMail(ctx, su.Email, tok)
+}
+
+// sendVerificationMail mails the verification token tok to email.
+func (u *Users) sendVerificationMail(ctx context.Context, email, tok string) error {
+	return u.cfg.Mailer.Send(ctx, Mail{To: email, Subject: "Confirm your email for Gallant SMS",
 		Body: "Confirm this address within " + u.cfg.VerifyTTL.String() + ":\n\n" + u.cfg.VerifyLinkBase + tok + "\n"})
 }
 
-// VerifyEmail marks the email of the token's user as verified. A bad,
-// used or expired token is [ErrBadToken].
+// ResendVerification mails user userID a new verification token, at
+// most VerifyPerUser times; a verified user gets none (nil). Without a
+// mailer it is [ErrMailUnavailable].
+func (u *Users) ResendVerification(ctx context.Context, userID int64, ip string) error {
+	if u.cfg.Mailer == nil {
+		u.svc.refused(RefusedMailUnavailable)
+		return ErrMailUnavailable
+	}
+	su, err := u.st.GetUser(ctx, userID)
+	if err != nil {
+		return fmt.Errorf("account: verification: %w", err)
+	}
+	if !su.EmailVerifiedAt.IsZero() {
+		return nil
+	}
+	if err := u.limit(RefusedVerifyRateLimited, fmt.Sprintf("verify:user:%d", userID), u.cfg.VerifyPerUser); err != nil {
+		return err
+	}
+	u.svc.audit(ctx, store.AuditEntry{AccountID: su.AccountID, ActorUserID: su.ID, Action: "email.verification_requested",
+		Target: fmt.Sprintf("user:%d", su.ID), IP: ip})
+	return u.SendVerification(ctx, su.ID)
+}
+
+// VerifyEmail marks the email of the token's user as verified (which
+// lifts a self-registered user's restrictions at once). A bad, used or
+// expired token is [ErrBadToken].
 func (u *Users) VerifyEmail(ctx context.Context, token string) (User, error) {
 	su, err := u.consume(ctx, tokenVerify, token)
 	if err != nil {
@@ -539,6 +840,7 @@ func (u *Users) VerifyEmail(ctx context.Context, token string) (User, error) {
 	if err := u.st.SetEmailVerified(ctx, su.ID, now); err != nil {
 		return User{}, fmt.Errorf("account: verify email: %w", err)
 	}
+	u.forget(su.ID)
 	su.EmailVerifiedAt = now
 	return publicUser(su), nil
 }

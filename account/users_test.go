@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	dto "github.com/prometheus/client_model/go"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/gallant-sms/gallant/store"
@@ -22,7 +23,7 @@ const (
 
 // newUsers returns user flows over a fresh store of driver, mailing to a
 // local sink.
-func newUsers(t *testing.T, driver string, tweak func(*UsersConfig)) (*Users, *Service, *smtpSink) {
+func newUsers(t testing.TB, driver string, tweak func(*UsersConfig)) (*Users, *Service, *smtpSink) {
 	t.Helper()
 	svc, _ := newService(t, driver)
 	sink := newSMTPSink(t)
@@ -30,7 +31,7 @@ func newUsers(t *testing.T, driver string, tweak func(*UsersConfig)) (*Users, *S
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := UsersConfig{TokenSecret: testSecret, Argon2: testArgon2, Mailer: m,
+	cfg := UsersConfig{TokenSecret: testSecret, Argon2: testArgon2, Mailer: m, OpenRegistration: true,
 		ResetLinkBase: resetBase, VerifyLinkBase: verifyBase}
 	if tweak != nil {
 		tweak(&cfg)
@@ -40,6 +41,25 @@ func newUsers(t *testing.T, driver string, tweak func(*UsersConfig)) (*Users, *S
 		t.Fatal(err)
 	}
 	return u, svc, sink
+}
+
+// signUp registers email, verifies it with the mailed token and returns
+// the user.
+func signUp(t *testing.T, u *Users, sink *smtpSink, email, password, name string) *store.User {
+	t.Helper()
+	ctx := t.Context()
+	if err := u.Register(ctx, email, password, name, "192.0.2.200"); err != nil {
+		t.Fatalf("register %s: %v", email, err)
+	}
+	m := sink.next(t)
+	if _, err := u.VerifyEmail(ctx, tokenAfter(t, m, verifyBase)); err != nil {
+		t.Fatalf("verify %s: %v", email, err)
+	}
+	su, err := u.st.UserByEmail(ctx, email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return su
 }
 
 func TestNewUsersNeedsSecret(t *testing.T) {
@@ -73,18 +93,20 @@ func TestUserLifecycle(t *testing.T) {
 		u, svc, sink := newUsers(t, driver, nil)
 		const ip = "192.0.2.1"
 
-		reg, err := u.Register(ctx, " Ann@Example.com", "first password", "Acme", ip)
-		if err != nil {
+		if err := u.Register(ctx, " Ann@Example.com", "first password", "Acme", ip); err != nil {
 			t.Fatal(err)
 		}
-		if reg.User.Email != "ann@example.com" || reg.User.Role != RoleOwner || reg.User.EmailVerified ||
-			reg.Account.AccountID != reg.User.AccountID || !strings.HasPrefix(reg.Account.APIKey, "gal_") {
-			t.Fatalf("registered: %+v", reg)
+		ann, err := u.st.UserByEmail(ctx, "ann@example.com")
+		if err != nil || ann.Role != "owner" || !ann.EmailVerifiedAt.IsZero() || !ann.SelfRegistered {
+			t.Fatalf("registered: %+v, %v", ann, err)
 		}
-		if _, err := u.Register(ctx, "ANN@example.com", "other password", "Acme 2", ip); !errors.Is(err, ErrEmailTaken) {
-			t.Fatalf("second registration: %v", err)
+		if keys, err := u.st.ListAPIKeys(ctx, ann.AccountID); err != nil || len(keys) != 0 {
+			t.Fatalf("a signed-up account has keys: %+v, %v", keys, err)
 		}
-		if _, err := u.Register(ctx, "bob@example.com", "short", "Bob", ip); !errors.Is(err, ErrWeakPassword) {
+		type regRef struct{ User, Account struct{ ID, AccountID int64 } }
+		var reg regRef
+		reg.User.ID, reg.Account.AccountID = ann.ID, ann.AccountID
+		if err := u.Register(ctx, "bob@example.com", "short", "Bob", ip); !errors.Is(err, ErrWeakPassword) {
 			t.Fatalf("weak password: %v", err)
 		}
 
@@ -100,6 +122,15 @@ func TestUserLifecycle(t *testing.T) {
 		if _, err := u.VerifyEmail(ctx, vtok); !errors.Is(err, ErrBadToken) {
 			t.Fatalf("second verify: %v", err)
 		}
+		// Signing up again with the address answers the same, creates
+		// nothing, and mails its owner.
+		if err := u.Register(ctx, "ANN@example.com", "other password", "Acme 2", ip); err != nil {
+			t.Fatalf("second registration: %v", err)
+		}
+		if tm := sink.next(t); tm.To != "ann@example.com" || !strings.Contains(tm.Data, "Someone tried to sign up") ||
+			!strings.Contains(tm.Data, "reset it") {
+			t.Fatalf("notice to the owner: %+v", tm)
+		}
 
 		// Login.
 		for _, bad := range [][2]string{{"ann@example.com", "wrong password"}, {"nobody@example.com", "first password"}, {"not an email", "x"}} {
@@ -111,17 +142,17 @@ func TestUserLifecycle(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		who, err := u.Authenticate(s1.AccessToken)
+		who, err := u.Authenticate(ctx, s1.AccessToken)
 		want := Actor{UserID: reg.User.ID, AccountID: reg.Account.AccountID, Role: RoleOwner, CanSend: true}
 		if err != nil || who != want || s1.Actor != want {
 			t.Fatalf("Authenticate = %+v, %v; want %+v", who, err, want)
 		}
-		if _, err := u.Authenticate(s1.AccessToken[:len(s1.AccessToken)-2] + "xx"); !errors.Is(err, ErrUnauthorized) {
+		if _, err := u.Authenticate(ctx, s1.AccessToken[:len(s1.AccessToken)-2]+"xx"); !errors.Is(err, ErrUnauthorized) {
 			t.Fatalf("tampered access token: %v", err)
 		}
 		real := u.now
 		u.now = func() time.Time { return real().Add(16 * time.Minute) }
-		if _, err := u.Authenticate(s1.AccessToken); !errors.Is(err, ErrUnauthorized) {
+		if _, err := u.Authenticate(ctx, s1.AccessToken); !errors.Is(err, ErrUnauthorized) {
 			t.Fatalf("expired access token: %v", err)
 		}
 		u.now = real
@@ -172,28 +203,39 @@ func TestUserLifecycle(t *testing.T) {
 		if _, err := u.Refresh(ctx, s4.RefreshToken, ip); !errors.Is(err, ErrUnauthorized) {
 			t.Fatalf("session survived a password change: %v", err)
 		}
+		if _, err := u.Authenticate(ctx, s4.AccessToken); !errors.Is(err, ErrSessionEnded) {
+			t.Fatalf("access token survived a password change: %v", err)
+		}
 		if _, err := u.Login(ctx, "ann@example.com", "first password", ip); !errors.Is(err, ErrUnauthorized) {
 			t.Fatalf("old password still works: %v", err)
 		}
 
 		// Reset by mail, once. An unknown email answers the same and
-		// sends nothing (the next mail is Ann's).
+		// sends nothing (the next mail is Ann's). Of two reset tokens,
+		// using one voids the other.
 		if err := u.RequestPasswordReset(ctx, "nobody@example.com", ip); err != nil {
 			t.Fatalf("reset for unknown email: %v", err)
 		}
-		if err := u.RequestPasswordReset(ctx, "ann@example.com", ip); err != nil {
-			t.Fatal(err)
+		var rtoks []string
+		for range 2 {
+			if err := u.RequestPasswordReset(ctx, "ann@example.com", ip); err != nil {
+				t.Fatal(err)
+			}
+			rm := sink.next(t)
+			if rm.To != "ann@example.com" || !strings.Contains(rm.Data, "Subject: Reset your Gallant SMS password") {
+				t.Fatalf("reset mail: %+v", rm)
+			}
+			rtoks = append(rtoks, tokenAfter(t, rm, resetBase))
 		}
-		rm := sink.next(t)
-		if rm.To != "ann@example.com" || !strings.Contains(rm.Data, "Subject: Reset your Gallant SMS password") {
-			t.Fatalf("reset mail: %+v", rm)
-		}
-		rtok := tokenAfter(t, rm, resetBase)
+		rtok := rtoks[0]
 		if err := u.ResetPassword(ctx, rtok, "third password", ip); err != nil {
 			t.Fatal(err)
 		}
 		if err := u.ResetPassword(ctx, rtok, "fourth password", ip); !errors.Is(err, ErrBadToken) {
 			t.Fatalf("reset token used twice: %v", err)
+		}
+		if err := u.ResetPassword(ctx, rtoks[1], "fourth password", ip); !errors.Is(err, ErrBadToken) {
+			t.Fatalf("the other reset token survived the reset: %v", err)
 		}
 		if _, err := u.Login(ctx, "ann@example.com", "third password", ip); err != nil {
 			t.Fatalf("login with the reset password: %v", err)
@@ -230,7 +272,8 @@ func TestUserLifecycle(t *testing.T) {
 				t.Fatalf("owner read another account's entry %+v", e)
 			}
 		}
-		for _, a := range []string{"account.register", "login", "login.failed", "logout", "password.change", "password.change_failed", "password.reset", "password.reset_requested"} {
+		for _, a := range []string{"account.register", "account.register_existing", "login", "login.failed", "logout", "password.change",
+			"password.change_failed", "password.reset", "password.reset_requested"} {
 			if seen[a] == 0 {
 				t.Errorf("audit log lacks %q: %v", a, seen)
 			}
@@ -257,7 +300,7 @@ func TestLoginRateLimits(t *testing.T) {
 		c.LoginPerIP = Rate{Max: 5, Window: time.Minute}
 		c.ResetPerEmail = Rate{Max: 2, Window: time.Hour}
 	})
-	if _, err := u.Register(ctx, "ann@example.com", "first password", "Acme", "192.0.2.9"); err != nil {
+	if err := u.Register(ctx, "ann@example.com", "first password", "Acme", "192.0.2.9"); err != nil {
 		t.Fatal(err)
 	}
 	// Per email: the fourth guess is refused, even the right password,
@@ -295,16 +338,13 @@ func TestLoginRateLimits(t *testing.T) {
 
 func TestAddUserRoles(t *testing.T) {
 	ctx := context.Background()
-	u, svc, _ := newUsers(t, "sqlite", nil)
-	reg, err := u.Register(ctx, "owner@example.com", "owner password", "Acme", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	u, svc, sink := newUsers(t, "sqlite", nil)
+	su := signUp(t, u, sink, "owner@example.com", "owner password", "Acme")
 	other, err := svc.CreateAccount(ctx, "Other")
 	if err != nil {
 		t.Fatal(err)
 	}
-	owner := Actor{UserID: reg.User.ID, AccountID: reg.Account.AccountID, Role: RoleOwner}
+	owner := Actor{UserID: su.ID, AccountID: su.AccountID, Role: RoleOwner}
 	m, err := u.AddUser(ctx, owner, NewUser{AccountID: owner.AccountID, Email: "reader@example.com", Password: "reader password", Role: RoleMember}, "")
 	if err != nil || m.Role != RoleMember || m.CanSend {
 		t.Fatalf("add member: %+v, %v", m, err)
@@ -319,7 +359,7 @@ func TestAddUserRoles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reader, err := u.Authenticate(s.AccessToken)
+	reader, err := u.Authenticate(ctx, s.AccessToken)
 	if err != nil || reader.Role != RoleMember || reader.CanSend {
 		t.Fatalf("member actor: %+v, %v", reader, err)
 	}
@@ -328,34 +368,63 @@ func TestAddUserRoles(t *testing.T) {
 	}
 }
 
-func TestResetMailIsLoggedWithoutSMTP(t *testing.T) {
+// TestNoMailerMakesNoTokens: without a mailer, sign-up, password reset
+// and verification requests are ErrMailUnavailable whatever the email,
+// no token is made and nothing reaches the log but the refusal.
+func TestNoMailerMakesNoTokens(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.Open(t, storetest.SQLite)
 	var buf strings.Builder
 	var mu sync.Mutex
-	logger := slog.New(slog.NewTextHandler(lockedWriter{&mu, &buf}, nil))
+	logger := slog.New(slog.NewTextHandler(lockedWriter{&mu, &buf}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	svc := New(st, logger)
 	svc.SetPasswordCost(bcrypt.MinCost)
-	u, err := NewUsers(svc, UsersConfig{TokenSecret: testSecret, Argon2: testArgon2, ResetLinkBase: resetBase})
+	u, err := NewUsers(svc, UsersConfig{TokenSecret: testSecret, Argon2: testArgon2, ResetLinkBase: resetBase, OpenRegistration: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := u.Register(ctx, "ann@example.com", "first password", "Acme", ""); err != nil {
+	if err := u.Register(ctx, "new@example.com", "first password", "Acme", ""); !errors.Is(err, ErrMailUnavailable) {
+		t.Fatalf("register without mail: %v", err)
+	}
+	acct, err := svc.CreateAccount(ctx, "Ops")
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := u.RequestPasswordReset(ctx, "ann@example.com", ""); err != nil {
+	ann, err := u.CreateUser(ctx, NewUser{AccountID: acct.AccountID, Email: "ann@example.com", Password: "first password", Role: RoleOwner})
+	if err != nil {
 		t.Fatal(err)
+	}
+	for _, email := range []string{"ann@example.com", "nobody@example.com"} {
+		if err := u.RequestPasswordReset(ctx, email, ""); !errors.Is(err, ErrMailUnavailable) {
+			t.Fatalf("reset for %s without mail: %v", email, err)
+		}
+	}
+	if err := u.ResendVerification(ctx, ann.ID, ""); !errors.Is(err, ErrMailUnavailable) {
+		t.Fatalf("verification without mail: %v", err)
+	}
+	for _, kind := range []string{"reset", "verify"} {
+		if n, err := st.LiveUserTokens(ctx, ann.ID, kind, time.Now()); err != nil || n != 0 {
+			t.Fatalf("%d %s tokens made without a mailer, %v", n, kind, err)
+		}
 	}
 	mu.Lock()
 	logged := buf.String()
 	mu.Unlock()
-	_, rest, ok := strings.Cut(logged, resetBase)
-	if !ok || len(rest) < 32 {
-		t.Fatalf("reset link not logged:\n%s", logged)
+	if strings.Contains(logged, resetBase) || strings.Contains(logged, "body") {
+		t.Fatalf("a mail reached the log:\n%s", logged)
 	}
-	if err := u.ResetPassword(ctx, rest[:32], "second password", ""); err != nil {
-		t.Fatalf("logged token: %v", err)
+	if got := refusals(svc, RefusedMailUnavailable); got != 4 {
+		t.Fatalf("mail_unavailable refusals %v, want 4", got)
 	}
+}
+
+// refusals reads gallant_auth_refusals_total{reason} of svc.
+func refusals(svc *Service, reason string) float64 {
+	var m dto.Metric
+	if err := svc.m.refusals.WithLabelValues(reason).Write(&m); err != nil {
+		panic(err)
+	}
+	return m.GetCounter().GetValue()
 }
 
 type lockedWriter struct {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -22,8 +23,10 @@ import (
 // forbidden one.
 type Identity interface {
 	// Register signs up a new customer account and its owner, and mails
-	// the owner a verification token.
-	Register(ctx context.Context, req RegisterRequest, ip string) (Registration, error)
+	// the owner a verification token. An email already registered is
+	// answered the same (nil), its owner mailed a notice instead, so the
+	// answer does not tell which emails are registered.
+	Register(ctx context.Context, req RegisterRequest, ip string) error
 	// Login checks email and password and opens a session.
 	Login(ctx context.Context, email, password, ip string) (SessionView, error)
 	// Refresh trades a refresh token for a new session; the old token
@@ -42,6 +45,12 @@ type Identity interface {
 	User(ctx context.Context, p Principal) (UserView, error)
 	// ChangePassword changes the password of a session principal's user.
 	ChangePassword(ctx context.Context, p Principal, oldPassword, newPassword, ip string) error
+	// LogoutAll ends every session of a session principal's user, on
+	// every instance.
+	LogoutAll(ctx context.Context, p Principal, ip string) error
+	// ResendVerification mails a session principal's user a new email
+	// verification token.
+	ResendVerification(ctx context.Context, p Principal, ip string) error
 
 	// ListKeys lists an account's API keys.
 	ListKeys(ctx context.Context, p Principal, accountID int64) ([]KeyView, error)
@@ -65,6 +74,11 @@ type Identity interface {
 	ListUsers(ctx context.Context, p Principal, accountID int64) ([]UserView, error)
 	// CreateUser adds a dashboard user to an account.
 	CreateUser(ctx context.Context, p Principal, accountID int64, req UserRequest, ip string) (UserView, error)
+	// UpdateUser changes a dashboard user's role, send right or disabled
+	// state; disabling ends its sessions.
+	UpdateUser(ctx context.Context, p Principal, accountID, userID int64, req UserPatch, ip string) (UserView, error)
+	// DeleteUser removes a dashboard user; its sessions end.
+	DeleteUser(ctx context.Context, p Principal, accountID, userID int64, ip string) error
 }
 
 // Problem types of the identity endpoints.
@@ -74,9 +88,19 @@ const (
 	// TypeInvalidToken: a password reset or email verification token
 	// that is unknown, used or expired.
 	TypeInvalidToken = "invalid-token"
-	// TypeAlreadyExists: the resource exists already (an SMPP system_id
-	// in use).
+	// TypeAlreadyExists: the resource exists already.
 	TypeAlreadyExists = "already-exists"
+	// TypeEmailUnverified: a self-registered user must verify its email
+	// before it sends or changes its account.
+	TypeEmailUnverified = "email-unverified"
+	// TypeMailUnavailable: the gateway has no mail relay, so it cannot
+	// do what needs a mail (sign-up, password reset, verification).
+	TypeMailUnavailable = "mail-unavailable"
+	// TypeUserDisabled: the user was disabled by its account's owner.
+	TypeUserDisabled = "user-disabled"
+	// TypeLastOwner: the change would leave the account without an
+	// enabled owner.
+	TypeLastOwner = "last-owner"
 )
 
 // EmailTaken reports a registration or new user with an email in use.
@@ -96,6 +120,32 @@ func AlreadyExists(field, detail string) *Error {
 	return newError(TypeAlreadyExists, "Already exists", http.StatusConflict, field, detail)
 }
 
+// EmailUnverified reports a self-registered user acting before it
+// verified its email (403).
+func EmailUnverified() *Error {
+	return newError(TypeEmailUnverified, "Email not verified", http.StatusForbidden, "",
+		"verify your email address first: follow the link we mailed you, or ask for a new one with POST /v1/me/verify-email")
+}
+
+// MailUnavailable reports a request that needs a mail on a gateway
+// without a mail relay (503).
+func MailUnavailable(detail string) *Error {
+	return newError(TypeMailUnavailable, "Mail not available", http.StatusServiceUnavailable, "", detail)
+}
+
+// UserDisabled reports a login or session of a disabled user (403).
+func UserDisabled() *Error {
+	return newError(TypeUserDisabled, "User disabled", http.StatusForbidden, "",
+		"this user is disabled; ask an owner of the account")
+}
+
+// LastOwner reports a change that would lock the account's people out
+// (409).
+func LastOwner() *Error {
+	return newError(TypeLastOwner, "Last owner", http.StatusConflict, "",
+		"this is the account's last enabled owner: make another user owner first")
+}
+
 // RegisterRequest is the body of POST /v1/auth/register.
 type RegisterRequest struct {
 	Email       string `json:"email"`
@@ -103,17 +153,9 @@ type RegisterRequest struct {
 	AccountName string `json:"account_name"`
 }
 
-// Registration is the answer to a registration: the new owner, its
-// account and the account's first credentials, shown this once.
-type Registration struct {
-	User      UserView `json:"user"`
-	AccountID int64    `json:"account_id,string"`
-	// APIKey (scopes send and read) and the SMPP credentials are made
-	// with every account.
-	APIKey       string `json:"api_key,omitempty"`
-	SMPPSystemID string `json:"smpp_system_id,omitempty"`
-	SMPPPassword string `json:"smpp_password,omitempty"`
-}
+// registerAnswer is the one answer to a sign-up, for a new email and a
+// taken one alike.
+const registerAnswer = "check your mailbox: we sent a mail to finish signing up"
 
 // UserView is a dashboard user.
 type UserView struct {
@@ -124,6 +166,8 @@ type UserView struct {
 	CanSend       bool      `json:"can_send"`
 	EmailVerified bool      `json:"email_verified"`
 	CreatedAt     time.Time `json:"created_at"`
+	// Disabled users can neither log in nor use their sessions.
+	Disabled bool `json:"disabled"`
 }
 
 // SessionView is a dashboard session: a short-lived access token for
@@ -215,6 +259,14 @@ type UserRequest struct {
 	CanSend  bool   `json:"can_send"`
 }
 
+// UserPatch is the body of PATCH /v1/accounts/{id}/users/{user_id}:
+// absent members stay as they are.
+type UserPatch struct {
+	Role     *string `json:"role"`
+	CanSend  *bool   `json:"can_send"`
+	Disabled *bool   `json:"disabled"`
+}
+
 // maxIdentityBody bounds the bodies of the identity endpoints; real ones
 // are a few hundred bytes.
 const maxIdentityBody = 16 << 10
@@ -235,6 +287,8 @@ func (s *Server) identityRoutes(r *router.Router) {
 
 	s.identityRoute(r, http.MethodGet, "/v1/me", "", s.idGetMe)
 	s.identityRoute(r, http.MethodPost, "/v1/me/password", "", s.idChangePassword)
+	s.identityRoute(r, http.MethodPost, "/v1/me/logout-all", "", s.idLogoutAll)
+	s.identityRoute(r, http.MethodPost, "/v1/me/verify-email", "", s.idResendVerification)
 
 	s.identityRoute(r, http.MethodGet, "/v1/accounts/{id}/keys", ScopeRead, s.idListKeys)
 	s.identityRoute(r, http.MethodPost, "/v1/accounts/{id}/keys", ScopeAdmin, s.idCreateKey)
@@ -245,6 +299,8 @@ func (s *Server) identityRoutes(r *router.Router) {
 	s.identityRoute(r, http.MethodDelete, "/v1/accounts/{id}/smpp-credentials/{cred_id}", ScopeAdmin, s.idDeleteCredential)
 	s.identityRoute(r, http.MethodGet, "/v1/accounts/{id}/users", ScopeRead, s.idListUsers)
 	s.identityRoute(r, http.MethodPost, "/v1/accounts/{id}/users", ScopeAdmin, s.idCreateUser)
+	s.identityRoute(r, http.MethodPatch, "/v1/accounts/{id}/users/{user_id}", ScopeAdmin, s.idUpdateUser)
+	s.identityRoute(r, http.MethodDelete, "/v1/accounts/{id}/users/{user_id}", ScopeAdmin, s.idDeleteUser)
 }
 
 // identityPublic registers an unauthenticated POST route: limited per client
@@ -331,16 +387,18 @@ func (s *Server) idRegister(ctx *fasthttp.RequestCtx, sctx context.Context) {
 		return
 	}
 	req.AccountName = strings.TrimSpace(req.AccountName)
-	if req.AccountName == "" || len(req.AccountName) > 100 {
+	if req.AccountName == "" || len(req.AccountName) > maxAccountName {
 		writeProblem(ctx, InvalidRequest("account_name", "account_name must have 1 to 100 bytes"))
 		return
 	}
-	reg, err := s.deps.Identity.Register(sctx, req, identityIP(ctx))
-	if err != nil {
+	// The answer is the same whether or not the email is registered; it
+	// is never cached.
+	ctx.Response.Header.Set(fasthttp.HeaderCacheControl, "no-store")
+	if err := s.deps.Identity.Register(sctx, req, identityIP(ctx)); err != nil {
 		s.fail(ctx, err)
 		return
 	}
-	s.writeJSON(ctx, fasthttp.StatusCreated, reg)
+	s.writeJSON(ctx, fasthttp.StatusAccepted, map[string]string{"detail": registerAnswer})
 }
 
 // loginBody is the body of a login.
@@ -479,6 +537,49 @@ func (s *Server) idChangePassword(ctx *fasthttp.RequestCtx, sctx context.Context
 		return
 	}
 	ctx.SetStatusCode(fasthttp.StatusNoContent)
+}
+
+// sessionOnly answers 403 and returns false for an API key: the /v1/me
+// actions concern a dashboard user.
+func sessionOnly(ctx *fasthttp.RequestCtx, p Principal, what string) bool {
+	if p.UserID == 0 {
+		writeProblem(ctx, Forbidden("an API key has no user: "+what+" needs a dashboard session"))
+		return false
+	}
+	return true
+}
+
+// noBody answers 400 and returns false when the request has a body.
+func noBody(ctx *fasthttp.RequestCtx) bool {
+	if len(bytes.TrimSpace(ctx.PostBody())) > 0 {
+		writeProblem(ctx, InvalidRequest("", "this endpoint takes no body"))
+		return false
+	}
+	return true
+}
+
+func (s *Server) idLogoutAll(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
+	if !sessionOnly(ctx, p, "logging out everywhere") || !noBody(ctx) {
+		return
+	}
+	if err := s.deps.Identity.LogoutAll(sctx, p, identityIP(ctx)); err != nil {
+		s.fail(ctx, err)
+		return
+	}
+	ctx.SetStatusCode(fasthttp.StatusNoContent)
+}
+
+func (s *Server) idResendVerification(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
+	if !sessionOnly(ctx, p, "email verification") || !noBody(ctx) {
+		return
+	}
+	if err := s.deps.Identity.ResendVerification(sctx, p, identityIP(ctx)); err != nil {
+		s.fail(ctx, err)
+		return
+	}
+	s.writeJSON(ctx, fasthttp.StatusAccepted, map[string]string{
+		"detail": "unless the email is verified already, a verification link is on its way",
+	})
 }
 
 // writeIdentityItems answers a list as {"items": [...]}.
@@ -655,4 +756,45 @@ func (s *Server) idCreateUser(ctx *fasthttp.RequestCtx, sctx context.Context, p 
 	}
 	ctx.Response.Header.Set(fasthttp.HeaderLocation, fmt.Sprintf("/v1/accounts/%d/users/%d", id, u.ID))
 	s.writeJSON(ctx, fasthttp.StatusCreated, u)
+}
+
+func (s *Server) idUpdateUser(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
+	id, ok := accountParam(ctx)
+	if !ok {
+		return
+	}
+	userID, ok := pathParamID(ctx, "user_id", "user")
+	if !ok {
+		return
+	}
+	var req UserPatch
+	if !decodeObject(ctx, &req) {
+		return
+	}
+	if req.Role == nil && req.CanSend == nil && req.Disabled == nil {
+		writeProblem(ctx, InvalidRequest("", "give at least one of role, can_send, disabled"))
+		return
+	}
+	u, err := s.deps.Identity.UpdateUser(sctx, p, id, userID, req, identityIP(ctx))
+	if err != nil {
+		s.fail(ctx, err)
+		return
+	}
+	s.writeJSON(ctx, fasthttp.StatusOK, u)
+}
+
+func (s *Server) idDeleteUser(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
+	id, ok := accountParam(ctx)
+	if !ok {
+		return
+	}
+	userID, ok := pathParamID(ctx, "user_id", "user")
+	if !ok {
+		return
+	}
+	if err := s.deps.Identity.DeleteUser(sctx, p, id, userID, identityIP(ctx)); err != nil {
+		s.fail(ctx, err)
+		return
+	}
+	ctx.SetStatusCode(fasthttp.StatusNoContent)
 }

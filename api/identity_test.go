@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -73,12 +74,12 @@ func check(p Principal, accountID int64, write bool) error {
 	return nil
 }
 
-func (f *fakeIdentity) Register(_ context.Context, req RegisterRequest, ip string) (Registration, error) {
-	f.record("register", ip)
-	if req.Email == "taken@example.com" {
-		return Registration{}, EmailTaken()
+func (f *fakeIdentity) Register(_ context.Context, req RegisterRequest, ip string) error {
+	f.record("register:"+req.Email, ip)
+	if req.Email == "nomail@example.com" {
+		return MailUnavailable("this gateway cannot send mail")
 	}
-	return Registration{User: fakeUser(9, 5, req.Email, RoleOwner), AccountID: 5, APIKey: "gal_x"}, nil
+	return nil
 }
 
 func (f *fakeIdentity) Login(_ context.Context, email, password, ip string) (SessionView, error) {
@@ -142,6 +143,45 @@ func (f *fakeIdentity) ChangePassword(_ context.Context, p Principal, old, _, ip
 	if old != "old password" {
 		return Unauthorized("the old password is wrong")
 	}
+	return nil
+}
+
+func (f *fakeIdentity) LogoutAll(_ context.Context, p Principal, ip string) error {
+	f.record(fmt.Sprintf("logout-all:%d", p.UserID), ip)
+	return nil
+}
+
+func (f *fakeIdentity) ResendVerification(_ context.Context, p Principal, ip string) error {
+	f.record(fmt.Sprintf("verify-again:%d", p.UserID), ip)
+	return nil
+}
+
+func (f *fakeIdentity) UpdateUser(_ context.Context, p Principal, accountID, userID int64, req UserPatch, ip string) (UserView, error) {
+	if err := check(p, accountID, true); err != nil {
+		return UserView{}, err
+	}
+	if userID != 10 {
+		return UserView{}, NotFound("no such user")
+	}
+	u := fakeUser(userID, accountID, "bob@example.com", RoleMember)
+	if req.Role != nil {
+		u.Role = *req.Role
+	}
+	if req.Disabled != nil {
+		u.Disabled = *req.Disabled
+	}
+	f.record("update-user", ip)
+	return u, nil
+}
+
+func (f *fakeIdentity) DeleteUser(_ context.Context, p Principal, accountID, userID int64, ip string) error {
+	if err := check(p, accountID, true); err != nil {
+		return err
+	}
+	if userID == 7 {
+		return LastOwner()
+	}
+	f.record("delete-user", ip)
 	return nil
 }
 
@@ -286,14 +326,18 @@ func TestIdentitySessions(t *testing.T) {
 	ts.do(t, "POST", "/v1/auth/logout", "", []byte(`{"refresh_token":"nope"}`)).
 		wantProblem(t, http.StatusUnauthorized, TypeUnauthorized)
 
+	// Sign-up: one answer, never cached.
 	a = ts.do(t, "POST", "/v1/auth/register", "", []byte(`{"email":"new@example.com","password":"long enough pw","account_name":" Acme "}`))
 	var reg map[string]any
 	a.decode(t, &reg)
-	if a.Code != http.StatusCreated || reg["account_id"] != "5" || reg["user"].(map[string]any)["email"] != "new@example.com" {
-		t.Fatalf("register: %d %s", a.Code, a.Body)
+	if a.Code != http.StatusAccepted || reg["detail"] != registerAnswer || len(reg) != 1 || a.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("register: %d %v %s", a.Code, a.Header, a.Body)
 	}
-	ts.do(t, "POST", "/v1/auth/register", "", []byte(`{"email":"taken@example.com","password":"long enough pw","account_name":"A"}`)).
-		wantProblem(t, http.StatusConflict, TypeEmailTaken)
+	a = ts.do(t, "POST", "/v1/auth/register", "", []byte(`{"email":"nomail@example.com","password":"long enough pw","account_name":"A"}`))
+	a.wantProblem(t, http.StatusServiceUnavailable, TypeMailUnavailable)
+	if a.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("a refused sign-up may be cached: %v", a.Header)
+	}
 
 	a = ts.do(t, "POST", "/v1/auth/password-reset", "", []byte(`{"email":"whoever@example.com"}`))
 	if a.Code != http.StatusAccepted {
@@ -351,7 +395,8 @@ func TestIdentityBadBodies(t *testing.T) {
 }
 
 func TestIdentityMe(t *testing.T) {
-	ts := newIdentityServer(t, &fakeIdentity{})
+	f := &fakeIdentity{}
+	ts := newIdentityServer(t, f)
 	var me MeView
 	a := ts.do(t, "GET", "/v1/me", keySend, nil)
 	a.decode(t, &me)
@@ -377,6 +422,25 @@ func TestIdentityMe(t *testing.T) {
 	}
 	ts.do(t, "POST", "/v1/me/password", sessMember, []byte(`{"old_password":"nope","new_password":"new password!"}`)).
 		wantProblem(t, http.StatusUnauthorized, TypeUnauthorized)
+
+	// Log out everywhere and a new verification mail: sessions only.
+	for _, path := range []string{"/v1/me/logout-all", "/v1/me/verify-email"} {
+		ts.do(t, "POST", path, keyAll, nil).wantProblem(t, http.StatusForbidden, TypeForbidden)
+		ts.do(t, "POST", path, sessMember, []byte(`{"x":1}`)).wantProblem(t, http.StatusBadRequest, TypeInvalidRequest)
+		ts.do(t, "POST", path, "", nil).wantProblem(t, http.StatusUnauthorized, TypeUnauthorized)
+	}
+	if a := ts.do(t, "POST", "/v1/me/logout-all", sessMember, nil); a.Code != http.StatusNoContent {
+		t.Fatalf("logout-all: %d %s", a.Code, a.Body)
+	}
+	if a := ts.do(t, "POST", "/v1/me/verify-email", sessOwner, nil); a.Code != http.StatusAccepted {
+		t.Fatalf("verify-email: %d %s", a.Code, a.Body)
+	}
+	f.mu.Lock()
+	calls := strings.Join(f.calls, " ")
+	f.mu.Unlock()
+	if !strings.Contains(calls, "logout-all:8") || !strings.Contains(calls, "verify-again:7") {
+		t.Fatalf("calls %s", calls)
+	}
 }
 
 func TestIdentityKeys(t *testing.T) {
@@ -478,6 +542,25 @@ func TestIdentitySMPPCredentialsAndUsers(t *testing.T) {
 	}
 	ts.do(t, "POST", "/v1/accounts/1/users", sessOwner, []byte(`{"email":"bob@example.com","password":"long enough pw"}`)).
 		wantProblem(t, http.StatusBadRequest, TypeInvalidRequest)
+
+	// Change and remove users.
+	a = ts.do(t, "PATCH", "/v1/accounts/1/users/10", sessOwner, []byte(`{"role":"owner","disabled":true}`))
+	u = UserView{}
+	a.decode(t, &u)
+	if a.Code != http.StatusOK || u.Role != RoleOwner || !u.Disabled || !strings.Contains(string(a.Body), `"disabled":true`) {
+		t.Fatalf("patch user: %d %s", a.Code, a.Body)
+	}
+	ts.do(t, "PATCH", "/v1/accounts/1/users/10", sessOwner, []byte(`{}`)).wantProblem(t, http.StatusBadRequest, TypeInvalidRequest)
+	ts.do(t, "PATCH", "/v1/accounts/1/users/10", sessOwner, []byte(`{"disabled":"yes"}`)).wantProblem(t, http.StatusBadRequest, TypeInvalidRequest)
+	ts.do(t, "PATCH", "/v1/accounts/1/users/99", sessOwner, []byte(`{"disabled":true}`)).wantProblem(t, http.StatusNotFound, TypeNotFound)
+	ts.do(t, "PATCH", "/v1/accounts/1/users/x", sessOwner, []byte(`{"disabled":true}`)).wantProblem(t, http.StatusNotFound, TypeNotFound)
+	ts.do(t, "PATCH", "/v1/accounts/2/users/10", sessOwner, []byte(`{"disabled":true}`)).wantProblem(t, http.StatusNotFound, TypeNotFound)
+	ts.do(t, "PATCH", "/v1/accounts/1/users/10", sessMember, []byte(`{"disabled":true}`)).wantProblem(t, http.StatusForbidden, TypeForbidden)
+	if a := ts.do(t, "DELETE", "/v1/accounts/1/users/10", sessOwner, nil); a.Code != http.StatusNoContent {
+		t.Fatalf("delete user: %d %s", a.Code, a.Body)
+	}
+	ts.do(t, "DELETE", "/v1/accounts/1/users/7", sessOwner, nil).wantProblem(t, http.StatusConflict, TypeLastOwner)
+	ts.do(t, "DELETE", "/v1/accounts/1/users/10", keyRead, nil).wantProblem(t, http.StatusForbidden, TypeForbidden)
 }
 
 // TestIdentityOff: without an identity service every identity route

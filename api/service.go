@@ -38,6 +38,10 @@ type Principal struct {
 	Role    string
 	CanSend bool
 	Scopes  []string
+	// Unverified marks a session of a self-registered user whose email
+	// is not verified yet: the services refuse its sends and changes
+	// with an email-unverified problem.
+	Unverified bool
 }
 
 // Has reports whether p holds scope; an admin key holds every scope.

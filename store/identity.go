@@ -157,24 +157,15 @@ func (s *Store) DeleteSMPPCredential(ctx context.Context, accountID, id int64) (
 // ListUsers returns the dashboard users of account accountID, oldest
 // first. PasswordHash is left empty.
 func (s *Store) ListUsers(ctx context.Context, accountID int64) ([]User, error) {
-	var rows []struct {
-		ID              int64  `db:"id"`
-		AccountID       int64  `db:"account_id"`
-		Email           string `db:"email"`
-		Role            string `db:"role"`
-		CanSend         bool   `db:"can_send"`
-		EmailVerifiedAt dbTime `db:"email_verified_at"`
-		CreatedAt       dbTime `db:"created_at"`
-	}
+	var rows []userRow
 	if err := s.r.SelectContext(ctx, &rows,
-		"SELECT id, account_id, email, role, can_send, email_verified_at, created_at FROM users "+
-			"WHERE account_id = ? ORDER BY id", accountID); err != nil {
+		"SELECT "+userColumns+" FROM users WHERE account_id = ? ORDER BY id", accountID); err != nil {
 		return nil, fmt.Errorf("store: list users of %d: %w", accountID, mapErr(err))
 	}
 	out := make([]User, len(rows))
-	for i, r := range rows {
-		out[i] = User{ID: r.ID, AccountID: r.AccountID, Email: r.Email, Role: r.Role, CanSend: r.CanSend,
-			EmailVerifiedAt: r.EmailVerifiedAt.Time, CreatedAt: r.CreatedAt.Time}
+	for i := range rows {
+		out[i] = *rows[i].user()
+		out[i].PasswordHash = ""
 	}
 	return out, nil
 }

@@ -5,8 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // User is a dashboard user of an account. Role is a word the account
@@ -23,6 +26,15 @@ type User struct {
 	CanSend         bool
 	EmailVerifiedAt time.Time // zero: not verified
 	CreatedAt       time.Time
+	// TokenVersion is written into the user's access tokens; raising it
+	// ([Store.BumpTokenVersion]) makes every token issued before refused.
+	TokenVersion int64
+	// DisabledAt, when set, is when the user was disabled: its logins
+	// and sessions are refused.
+	DisabledAt time.Time
+	// SelfRegistered marks a user who signed up on its own; the account
+	// package restricts it until its email is verified.
+	SelfRegistered bool
 }
 
 // UserToken is a mailed single-use token (password reset, email
@@ -47,12 +59,16 @@ type RefreshToken struct {
 	ExpiresAt time.Time
 	RevokedAt time.Time // zero: live
 	CreatedAt time.Time
+	// StartedAt is the login time of the family, copied on rotation; a
+	// zero value is stored as CreatedAt.
+	StartedAt time.Time
 }
 
 // Revoked reports whether the refresh token has been revoked (or rotated).
 func (t *RefreshToken) Revoked() bool { return !t.RevokedAt.IsZero() }
 
-const userColumns = "id, account_id, email, password_hash, role, can_send, email_verified_at, created_at"
+const userColumns = "id, account_id, email, password_hash, role, can_send, email_verified_at, created_at, " +
+	"token_version, disabled_at, self_registered"
 
 type userRow struct {
 	ID              int64  `db:"id"`
@@ -63,16 +79,20 @@ type userRow struct {
 	CanSend         bool   `db:"can_send"`
 	EmailVerifiedAt dbTime `db:"email_verified_at"`
 	CreatedAt       dbTime `db:"created_at"`
+	TokenVersion    int64  `db:"token_version"`
+	DisabledAt      dbTime `db:"disabled_at"`
+	SelfRegistered  bool   `db:"self_registered"`
 }
 
 func (r *userRow) user() *User {
 	return &User{ID: r.ID, AccountID: r.AccountID, Email: r.Email, PasswordHash: r.PasswordHash, Role: r.Role,
-		CanSend: r.CanSend, EmailVerifiedAt: r.EmailVerifiedAt.Time, CreatedAt: r.CreatedAt.Time}
+		CanSend: r.CanSend, EmailVerifiedAt: r.EmailVerifiedAt.Time, CreatedAt: r.CreatedAt.Time,
+		TokenVersion: r.TokenVersion, DisabledAt: r.DisabledAt.Time, SelfRegistered: r.SelfRegistered}
 }
 
 // CreateUser stores a new user and sets u.ID. An email already in use is
 // [ErrDuplicate]; an unknown account is [ErrNotFound]. A zero CreatedAt is
-// stored as now.
+// stored as now. TokenVersion and DisabledAt start at zero.
 func (s *Store) CreateUser(ctx context.Context, u *User) error {
 	if u.Email == "" || len(u.Email) > 254 || u.PasswordHash == "" || u.Role == "" || len(u.Role) > 16 {
 		return fmt.Errorf("%w: user needs an email of at most 254 bytes, a password hash and a role", ErrInvalid)
@@ -81,9 +101,10 @@ func (s *Store) CreateUser(ctx context.Context, u *User) error {
 		u.CreatedAt = s.now().UTC().Truncate(time.Microsecond)
 	}
 	res, err := s.w.ExecContext(ctx,
-		"INSERT INTO users (account_id, email, password_hash, role, can_send, email_verified_at, created_at) "+
-			"VALUES (?, ?, ?, ?, ?, ?, ?)",
-		u.AccountID, u.Email, u.PasswordHash, u.Role, u.CanSend, s.timeArg(u.EmailVerifiedAt), s.timeArg(u.CreatedAt))
+		"INSERT INTO users (account_id, email, password_hash, role, can_send, email_verified_at, created_at, self_registered) "+
+			"VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		u.AccountID, u.Email, u.PasswordHash, u.Role, u.CanSend, s.timeArg(u.EmailVerifiedAt), s.timeArg(u.CreatedAt),
+		u.SelfRegistered)
 	if err != nil {
 		return fmt.Errorf("store: create user: %w", mapErr(err))
 	}
@@ -113,12 +134,242 @@ func (s *Store) GetUser(ctx context.Context, id int64) (*User, error) {
 	return row.user(), nil
 }
 
-// SetUserPassword replaces the password hash of user id.
+// SetUserPassword replaces the password hash of user id and raises its
+// token version, so that every access token issued before is refused.
 func (s *Store) SetUserPassword(ctx context.Context, id int64, hash string) error {
 	if hash == "" {
 		return fmt.Errorf("%w: empty password hash", ErrInvalid)
 	}
-	return s.updateOne(ctx, "set user password", "UPDATE users SET password_hash = ? WHERE id = ?", hash, id)
+	return s.updateOne(ctx, "set user password",
+		"UPDATE users SET password_hash = ?, token_version = token_version + 1 WHERE id = ?", hash, id)
+}
+
+// BumpTokenVersion raises the token version of user id, so that every
+// access token issued before is refused ("log out everywhere").
+func (s *Store) BumpTokenVersion(ctx context.Context, id int64) error {
+	return s.updateOne(ctx, "bump token version", "UPDATE users SET token_version = token_version + 1 WHERE id = ?", id)
+}
+
+// UserAuth is what checking a session needs of its user and account, in
+// one read.
+type UserAuth struct {
+	UserID         int64
+	AccountID      int64
+	Role           string
+	CanSend        bool
+	TokenVersion   int64
+	Disabled       bool
+	SelfRegistered bool
+	EmailVerified  bool
+	AccountStatus  AccountStatus
+}
+
+// GetUserAuth returns the session-relevant state of user id and the
+// status of its account, or [ErrNotFound] for a user that does not exist
+// (any more).
+func (s *Store) GetUserAuth(ctx context.Context, id int64) (*UserAuth, error) {
+	var row struct {
+		AccountID       int64  `db:"account_id"`
+		Role            string `db:"role"`
+		CanSend         bool   `db:"can_send"`
+		TokenVersion    int64  `db:"token_version"`
+		DisabledAt      dbTime `db:"disabled_at"`
+		SelfRegistered  bool   `db:"self_registered"`
+		EmailVerifiedAt dbTime `db:"email_verified_at"`
+		Status          string `db:"status"`
+	}
+	if err := s.r.GetContext(ctx, &row,
+		"SELECT u.account_id, u.role, u.can_send, u.token_version, u.disabled_at, u.self_registered, u.email_verified_at, "+
+			"a.status FROM users u JOIN accounts a ON a.id = u.account_id WHERE u.id = ?", id); err != nil {
+		return nil, fmt.Errorf("store: user auth %d: %w", id, mapErr(err))
+	}
+	return &UserAuth{UserID: id, AccountID: row.AccountID, Role: row.Role, CanSend: row.CanSend,
+		TokenVersion: row.TokenVersion, Disabled: !row.DisabledAt.IsZero(), SelfRegistered: row.SelfRegistered,
+		EmailVerified: !row.EmailVerifiedAt.IsZero(), AccountStatus: AccountStatus(row.Status)}, nil
+}
+
+// ErrLastOwner refuses a change that would leave an account without an
+// enabled user holding one of its owner roles.
+var ErrLastOwner = errors.New("store: the account's last owner")
+
+// UserUpdate changes some fields of a user; a nil field stays as it is.
+type UserUpdate struct {
+	Role    *string
+	CanSend *bool
+	// Disabled disables (true: DisabledAt becomes the update's time) or
+	// enables the user.
+	Disabled *bool
+	// EndSessions raises the token version and revokes every refresh
+	// token of the user, in the same transaction.
+	EndSessions bool
+}
+
+// userTx runs f in a write transaction (BEGIN IMMEDIATE on SQLite) and
+// commits it when f returns nil. f returns driver errors as they are, or
+// [ErrNotFound] or [ErrLastOwner], which are returned unchanged.
+func (s *Store) userTx(ctx context.Context, f func(tx *sqlx.Tx) error) error {
+	tx, err := s.w.BeginTxx(ctx, nil)
+	if err != nil {
+		return mapErr(err)
+	}
+	if err := f(tx); err != nil {
+		_ = tx.Rollback()
+		if errors.Is(err, ErrNotFound) || errors.Is(err, ErrLastOwner) {
+			return err
+		}
+		return mapErr(err)
+	}
+	return mapErr(tx.Commit())
+}
+
+// accountUserRow is what the owner guard reads of an account's users.
+type accountUserRow struct {
+	ID         int64  `db:"id"`
+	Role       string `db:"role"`
+	DisabledAt dbTime `db:"disabled_at"`
+}
+
+// lockAccountUsers reads the users of accountID inside tx, locking their
+// rows on MySQL (SQLite's write transaction holds the database lock).
+func (s *Store) lockAccountUsers(ctx context.Context, tx *sqlx.Tx, accountID int64) ([]accountUserRow, error) {
+	q := "SELECT id, role, disabled_at FROM users WHERE account_id = ? ORDER BY id"
+	if s.d == dialectMySQL {
+		q += " FOR UPDATE"
+	}
+	var rows []accountUserRow
+	if err := tx.SelectContext(ctx, &rows, q, accountID); err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+// guardOwners returns [ErrLastOwner] when user target of rows, enabled
+// with a role in ownerRoles, would no longer be (role and disabled as
+// given after the change, deleted when gone) while no other enabled user
+// of rows has such a role. It returns [ErrNotFound] when target is not in
+// rows.
+func guardOwners(rows []accountUserRow, target int64, role string, disabled, gone bool, ownerRoles []string) error {
+	owner := func(role string, disabled bool) bool { return !disabled && slices.Contains(ownerRoles, role) }
+	var cur *accountUserRow
+	others := 0
+	for i := range rows {
+		if rows[i].ID == target {
+			cur = &rows[i]
+		} else if owner(rows[i].Role, !rows[i].DisabledAt.IsZero()) {
+			others++
+		}
+	}
+	if cur == nil {
+		return ErrNotFound
+	}
+	if owner(cur.Role, !cur.DisabledAt.IsZero()) && (gone || !owner(role, disabled)) && others == 0 {
+		return ErrLastOwner
+	}
+	return nil
+}
+
+// UpdateAccountUser applies u to user id of account accountID at time at,
+// in one transaction that refuses with [ErrLastOwner] to leave the
+// account without an enabled user whose role is in ownerRoles, and
+// returns the user as it now is. A user of another account is
+// [ErrNotFound].
+func (s *Store) UpdateAccountUser(ctx context.Context, accountID, id int64, u UserUpdate, at time.Time, ownerRoles []string) (*User, error) {
+	if u.Role != nil && (*u.Role == "" || len(*u.Role) > 16) {
+		return nil, fmt.Errorf("%w: a role has 1 to 16 bytes", ErrInvalid)
+	}
+	var out *User
+	err := s.userTx(ctx, func(tx *sqlx.Tx) error {
+		rows, err := s.lockAccountUsers(ctx, tx, accountID)
+		if err != nil {
+			return err
+		}
+		var cur *accountUserRow
+		for i := range rows {
+			if rows[i].ID == id {
+				cur = &rows[i]
+			}
+		}
+		if cur == nil {
+			return ErrNotFound
+		}
+		role, disabled := cur.Role, !cur.DisabledAt.IsZero()
+		if u.Role != nil {
+			role = *u.Role
+		}
+		if u.Disabled != nil {
+			disabled = *u.Disabled
+		}
+		if err := guardOwners(rows, id, role, disabled, false, ownerRoles); err != nil {
+			return err
+		}
+		set, args := "role = ?", []any{role}
+		if u.CanSend != nil {
+			set += ", can_send = ?"
+			args = append(args, *u.CanSend)
+		}
+		if u.Disabled != nil && *u.Disabled != !cur.DisabledAt.IsZero() {
+			set += ", disabled_at = ?"
+			if *u.Disabled {
+				args = append(args, s.timeArg(at))
+			} else {
+				args = append(args, nil)
+			}
+		}
+		if u.EndSessions {
+			set += ", token_version = token_version + 1"
+			if _, err := tx.ExecContext(ctx, "UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+				s.timeArg(at), id); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE users SET "+set+" WHERE id = ?", append(args, id)...); err != nil {
+			return err
+		}
+		var row userRow
+		if err := tx.GetContext(ctx, &row, "SELECT "+userColumns+" FROM users WHERE id = ?", id); err != nil {
+			return err
+		}
+		out = row.user()
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: update user %d: %w", id, err)
+	}
+	return out, nil
+}
+
+// DeleteAccountUser deletes user id of account accountID with its mailed
+// tokens and refresh tokens, in one transaction that refuses with
+// [ErrLastOwner] to leave the account without an enabled user whose role
+// is in ownerRoles, and returns the deleted user. A user of another
+// account is [ErrNotFound]. The audit log keeps its entries.
+func (s *Store) DeleteAccountUser(ctx context.Context, accountID, id int64, ownerRoles []string) (*User, error) {
+	var out *User
+	err := s.userTx(ctx, func(tx *sqlx.Tx) error {
+		rows, err := s.lockAccountUsers(ctx, tx, accountID)
+		if err != nil {
+			return err
+		}
+		if err := guardOwners(rows, id, "", true, true, ownerRoles); err != nil {
+			return err
+		}
+		var row userRow
+		if err := tx.GetContext(ctx, &row, "SELECT "+userColumns+" FROM users WHERE id = ?", id); err != nil {
+			return err
+		}
+		out = row.user()
+		for _, q := range []string{"DELETE FROM user_tokens WHERE user_id = ?", "DELETE FROM refresh_tokens WHERE user_id = ?",
+			"DELETE FROM users WHERE id = ?"} {
+			if _, err := tx.ExecContext(ctx, q, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: delete user %d: %w", id, err)
+	}
+	return out, nil
 }
 
 // SetEmailVerified records that user id proved its email at at.
@@ -145,6 +396,108 @@ func (s *Store) CreateUserToken(ctx context.Context, t *UserToken) error {
 		return fmt.Errorf("store: create user token: %w", mapErr(err))
 	}
 	return nil
+}
+
+// CreateSignup stores a self sign-up in one transaction: account a, its
+// user u (AccountID set here), u's verification token tok (UserID set
+// here) and the audit entry e (AccountID and ActorUserID set here; an
+// empty Target becomes "account:<id>"). It sets the ids. An email in use
+// is [ErrDuplicate], and nothing is stored. One commit, so that a sign-up
+// costs about what the notice to an existing email's owner costs.
+func (s *Store) CreateSignup(ctx context.Context, a *Account, u *User, tok *UserToken, e *AuditEntry) error {
+	if a.Name == "" || u.Email == "" || len(u.Email) > 254 || u.PasswordHash == "" || u.Role == "" || len(u.Role) > 16 {
+		return fmt.Errorf("%w: a sign-up needs an account name, an email, a password hash and a role", ErrInvalid)
+	}
+	if len(tok.Hash) != 64 || tok.Kind == "" || tok.ExpiresAt.IsZero() || e.Action == "" {
+		return fmt.Errorf("%w: a sign-up needs a token and an audit action", ErrInvalid)
+	}
+	now := s.now().UTC().Truncate(time.Microsecond)
+	for _, t := range []*time.Time{&a.CreatedAt, &u.CreatedAt, &tok.CreatedAt, &e.At} {
+		if t.IsZero() {
+			*t = now
+		}
+	}
+	if a.Status == "" {
+		a.Status = AccountActive
+	}
+	if a.Kind == "" {
+		a.Kind = KindCustomer
+	}
+	err := s.userTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx,
+			"INSERT INTO accounts (name, status, kind, webhook_url, webhook_secret, tps_limit, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			a.Name, string(a.Status), string(a.Kind), a.WebhookURL, a.WebhookSecret, a.TPSLimit, s.timeArg(a.CreatedAt))
+		if err != nil {
+			return err
+		}
+		if a.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		u.AccountID = a.ID
+		if res, err = tx.ExecContext(ctx,
+			"INSERT INTO users (account_id, email, password_hash, role, can_send, email_verified_at, created_at, self_registered) "+
+				"VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+			u.AccountID, u.Email, u.PasswordHash, u.Role, u.CanSend, s.timeArg(u.EmailVerifiedAt), s.timeArg(u.CreatedAt),
+			u.SelfRegistered); err != nil {
+			return err
+		}
+		if u.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		tok.UserID = u.ID
+		if res, err = tx.ExecContext(ctx,
+			"INSERT INTO user_tokens (user_id, kind, hash, expires_at, used_at, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+			tok.UserID, tok.Kind, strings.ToLower(tok.Hash), s.timeArg(tok.ExpiresAt), s.timeArg(tok.UsedAt), s.timeArg(tok.CreatedAt)); err != nil {
+			return err
+		}
+		if tok.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		e.AccountID, e.ActorUserID = a.ID, u.ID
+		if e.Target == "" {
+			e.Target = fmt.Sprintf("account:%d", a.ID)
+		}
+		if res, err = tx.ExecContext(ctx,
+			"INSERT INTO audit_log (account_id, actor_user_id, action, target, details, ip, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			e.AccountID, e.ActorUserID, cut(e.Action, 64), cut(e.Target, 255), cut(e.Details, 1024), cut(e.IP, 64),
+			s.timeArg(e.At)); err != nil {
+			return err
+		}
+		e.ID, err = res.LastInsertId()
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: sign up: %w", err)
+	}
+	return nil
+}
+
+// InvalidateUserTokens marks every unused token of kind of user userID as
+// used at at (a password reset or change makes the other reset tokens
+// worthless) and returns how many it marked.
+func (s *Store) InvalidateUserTokens(ctx context.Context, userID int64, kind string, at time.Time) (int64, error) {
+	res, err := s.w.ExecContext(ctx, "UPDATE user_tokens SET used_at = ? WHERE user_id = ? AND kind = ? AND used_at IS NULL",
+		s.timeArg(at), userID, kind)
+	if err != nil {
+		return 0, fmt.Errorf("store: invalidate user tokens: %w", mapErr(err))
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("store: invalidate user tokens: %w", mapErr(err))
+	}
+	return n, nil
+}
+
+// LiveUserTokens returns how many unused, unexpired tokens of kind user
+// userID holds at now.
+func (s *Store) LiveUserTokens(ctx context.Context, userID int64, kind string, now time.Time) (int, error) {
+	var n int
+	if err := s.r.GetContext(ctx, &n,
+		"SELECT COUNT(*) FROM user_tokens WHERE user_id = ? AND kind = ? AND used_at IS NULL AND expires_at > ?",
+		userID, kind, s.timeArg(now)); err != nil {
+		return 0, fmt.Errorf("store: live user tokens: %w", mapErr(err))
+	}
+	return n, nil
 }
 
 // ConsumeUserToken marks the unused, unexpired token of kind with hash as
@@ -194,9 +547,13 @@ func (s *Store) insertRefresh(ctx context.Context, db execer, t *RefreshToken) e
 	if t.CreatedAt.IsZero() {
 		t.CreatedAt = s.now().UTC().Truncate(time.Microsecond)
 	}
+	if t.StartedAt.IsZero() {
+		t.StartedAt = t.CreatedAt
+	}
 	res, err := db.ExecContext(ctx,
-		"INSERT INTO refresh_tokens (user_id, family, hash, expires_at, revoked_at, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-		t.UserID, t.Family, strings.ToLower(t.Hash), s.timeArg(t.ExpiresAt), s.timeArg(t.RevokedAt), s.timeArg(t.CreatedAt))
+		"INSERT INTO refresh_tokens (user_id, family, hash, expires_at, revoked_at, created_at, started_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		t.UserID, t.Family, strings.ToLower(t.Hash), s.timeArg(t.ExpiresAt), s.timeArg(t.RevokedAt), s.timeArg(t.CreatedAt),
+		s.timeArg(t.StartedAt))
 	if err != nil {
 		return fmt.Errorf("store: create refresh token: %w", mapErr(err))
 	}
@@ -211,12 +568,18 @@ func (s *Store) insertRefresh(ctx context.Context, db execer, t *RefreshToken) e
 // has then revoked every token of its family.
 var ErrTokenReused = errors.New("store: refresh token reused")
 
+// ErrSessionExpired means a refresh token whose family (login) started
+// too long ago: [Store.RotateRefreshToken] has then revoked the family.
+var ErrSessionExpired = errors.New("store: session past its maximum age")
+
 // RotateRefreshToken revokes the live, unexpired refresh token with hash
-// and stores next in its place (same user and family, set by this call),
-// in one transaction, returning the old token. An unknown or expired
-// token is [ErrNotFound]; a revoked one is [ErrTokenReused], and its whole
-// family is revoked.
-func (s *Store) RotateRefreshToken(ctx context.Context, hash string, next *RefreshToken, now time.Time) (*RefreshToken, error) {
+// and stores next in its place (same user, family and start, set by this
+// call), in one transaction, returning the old token. An unknown or
+// expired token is [ErrNotFound]; a revoked one is [ErrTokenReused], and
+// its whole family is revoked; when maxAge is positive, one whose family
+// started maxAge or longer before now is [ErrSessionExpired], and its
+// family is revoked too, and next never outlives its family's maxAge.
+func (s *Store) RotateRefreshToken(ctx context.Context, hash string, next *RefreshToken, now time.Time, maxAge time.Duration) (*RefreshToken, error) {
 	hash = strings.ToLower(hash)
 	tx, err := s.w.BeginTxx(ctx, nil)
 	if err != nil {
@@ -231,8 +594,9 @@ func (s *Store) RotateRefreshToken(ctx context.Context, hash string, next *Refre
 		ExpiresAt dbTime `db:"expires_at"`
 		RevokedAt dbTime `db:"revoked_at"`
 		CreatedAt dbTime `db:"created_at"`
+		StartedAt dbTime `db:"started_at"`
 	}
-	q := "SELECT id, user_id, family, hash, expires_at, revoked_at, created_at FROM refresh_tokens WHERE hash = ?"
+	q := "SELECT id, user_id, family, hash, expires_at, revoked_at, created_at, started_at FROM refresh_tokens WHERE hash = ?"
 	if s.d == dialectMySQL {
 		q += " FOR UPDATE"
 	}
@@ -240,8 +604,13 @@ func (s *Store) RotateRefreshToken(ctx context.Context, hash string, next *Refre
 		return nil, fmt.Errorf("store: rotate refresh token: %w", mapErr(err))
 	}
 	old := &RefreshToken{ID: row.ID, UserID: row.UserID, Family: row.Family, Hash: row.Hash,
-		ExpiresAt: row.ExpiresAt.Time, RevokedAt: row.RevokedAt.Time, CreatedAt: row.CreatedAt.Time}
-	if old.Revoked() {
+		ExpiresAt: row.ExpiresAt.Time, RevokedAt: row.RevokedAt.Time, CreatedAt: row.CreatedAt.Time,
+		StartedAt: row.StartedAt.Time}
+	if old.StartedAt.IsZero() {
+		old.StartedAt = old.CreatedAt // a row from before migration 0010
+	}
+	tooOld := maxAge > 0 && !now.Before(old.StartedAt.Add(maxAge))
+	if old.Revoked() || tooOld {
 		if _, err := tx.ExecContext(ctx, "UPDATE refresh_tokens SET revoked_at = ? WHERE family = ? AND revoked_at IS NULL",
 			s.timeArg(now), old.Family); err != nil {
 			return nil, fmt.Errorf("store: revoke refresh family: %w", mapErr(err))
@@ -249,7 +618,10 @@ func (s *Store) RotateRefreshToken(ctx context.Context, hash string, next *Refre
 		if err := tx.Commit(); err != nil {
 			return nil, fmt.Errorf("store: revoke refresh family: %w", mapErr(err))
 		}
-		return nil, ErrTokenReused
+		if old.Revoked() {
+			return nil, ErrTokenReused
+		}
+		return nil, ErrSessionExpired
 	}
 	if !now.Before(old.ExpiresAt) {
 		return nil, fmt.Errorf("store: rotate refresh token: expired: %w", ErrNotFound)
@@ -257,7 +629,10 @@ func (s *Store) RotateRefreshToken(ctx context.Context, hash string, next *Refre
 	if _, err := tx.ExecContext(ctx, "UPDATE refresh_tokens SET revoked_at = ? WHERE id = ?", s.timeArg(now), old.ID); err != nil {
 		return nil, fmt.Errorf("store: rotate refresh token: %w", mapErr(err))
 	}
-	next.UserID, next.Family = old.UserID, old.Family
+	next.UserID, next.Family, next.StartedAt = old.UserID, old.Family, old.StartedAt
+	if end := old.StartedAt.Add(maxAge); maxAge > 0 && next.ExpiresAt.After(end) {
+		next.ExpiresAt = end
+	}
 	if err := s.insertRefresh(ctx, tx, next); err != nil {
 		return nil, err
 	}

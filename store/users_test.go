@@ -131,25 +131,25 @@ func TestRefreshTokens(t *testing.T) {
 			t.Fatal(err)
 		}
 		second := &RefreshToken{Hash: hashOf("r2"), ExpiresAt: now.Add(time.Hour)}
-		old, err := s.RotateRefreshToken(ctx, hashOf("r1"), second, now)
+		old, err := s.RotateRefreshToken(ctx, hashOf("r1"), second, now, 0)
 		if err != nil || old.ID != first.ID || second.UserID != u.ID || second.Family != "fam1" || second.ID == 0 {
 			t.Fatalf("rotate: old %+v, next %+v, %v", old, second, err)
 		}
 		// Presenting r1 again is reuse: the family (r2 too) is revoked.
-		if _, err := s.RotateRefreshToken(ctx, hashOf("r1"), &RefreshToken{Hash: hashOf("r3"), ExpiresAt: now.Add(time.Hour)}, now); !errors.Is(err, ErrTokenReused) {
+		if _, err := s.RotateRefreshToken(ctx, hashOf("r1"), &RefreshToken{Hash: hashOf("r3"), ExpiresAt: now.Add(time.Hour)}, now, 0); !errors.Is(err, ErrTokenReused) {
 			t.Fatalf("reuse: %v", err)
 		}
-		if _, err := s.RotateRefreshToken(ctx, hashOf("r2"), &RefreshToken{Hash: hashOf("r4"), ExpiresAt: now.Add(time.Hour)}, now); !errors.Is(err, ErrTokenReused) {
+		if _, err := s.RotateRefreshToken(ctx, hashOf("r2"), &RefreshToken{Hash: hashOf("r4"), ExpiresAt: now.Add(time.Hour)}, now, 0); !errors.Is(err, ErrTokenReused) {
 			t.Fatalf("sibling of a reused token still live: %v", err)
 		}
-		if _, err := s.RotateRefreshToken(ctx, hashOf("nope"), &RefreshToken{Hash: hashOf("r5"), ExpiresAt: now.Add(time.Hour)}, now); !errors.Is(err, ErrNotFound) {
+		if _, err := s.RotateRefreshToken(ctx, hashOf("nope"), &RefreshToken{Hash: hashOf("r5"), ExpiresAt: now.Add(time.Hour)}, now, 0); !errors.Is(err, ErrNotFound) {
 			t.Fatalf("unknown: %v", err)
 		}
 		exp := &RefreshToken{UserID: u.ID, Family: "fam2", Hash: hashOf("e1"), ExpiresAt: now.Add(-time.Second)}
 		if err := s.CreateRefreshToken(ctx, exp); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.RotateRefreshToken(ctx, hashOf("e1"), &RefreshToken{Hash: hashOf("e2"), ExpiresAt: now.Add(time.Hour)}, now); !errors.Is(err, ErrNotFound) {
+		if _, err := s.RotateRefreshToken(ctx, hashOf("e1"), &RefreshToken{Hash: hashOf("e2"), ExpiresAt: now.Add(time.Hour)}, now, 0); !errors.Is(err, ErrNotFound) {
 			t.Fatalf("expired: %v", err)
 		}
 		// Logout revokes the family; a password change revokes everything.
@@ -166,7 +166,7 @@ func TestRefreshTokens(t *testing.T) {
 		if _, err := s.RevokeRefreshFamily(ctx, hashOf("unknown"), now); !errors.Is(err, ErrNotFound) {
 			t.Fatalf("revoke unknown: %v", err)
 		}
-		if _, err := s.RotateRefreshToken(ctx, hashOf("l1"), &RefreshToken{Hash: hashOf("l3"), ExpiresAt: now.Add(time.Hour)}, now); !errors.Is(err, ErrTokenReused) {
+		if _, err := s.RotateRefreshToken(ctx, hashOf("l1"), &RefreshToken{Hash: hashOf("l3"), ExpiresAt: now.Add(time.Hour)}, now, 0); !errors.Is(err, ErrTokenReused) {
 			t.Fatalf("logged-out token: %v", err)
 		}
 		n, err := s.RevokeUserRefreshTokens(ctx, u.ID, now)

@@ -50,13 +50,15 @@ func (a apiAuth) AuthenticateAPIKey(ctx context.Context, key string) (api.Princi
 // actorOf is the account.Actor an API caller acts as, for the account
 // service's access policy.
 func actorOf(p api.Principal) account.Actor {
-	return account.Actor{UserID: p.UserID, AccountID: p.AccountID, Role: account.Role(p.Role), CanSend: p.CanSend}
+	return account.Actor{UserID: p.UserID, AccountID: p.AccountID, Role: account.Role(p.Role), CanSend: p.CanSend,
+		Unverified: p.Unverified}
 }
 
 // apiMessages serves the message endpoints from the gateway.
 type apiMessages struct {
 	gw      *gateway.Service
 	st      *store.Store
+	acc     *account.Service // refuses sends of unverified self-registered users
 	tps     func(accountID int64) int
 	billing bool // answers carry the price
 }
@@ -122,7 +124,19 @@ func (a apiMessages) sendResult(r gateway.SendResult) api.SendResult {
 	return out
 }
 
+// verified refuses (email-unverified) a session of a self-registered
+// user that has not verified its email yet.
+func (a apiMessages) verified(p api.Principal) error {
+	if a.acc != nil && a.acc.CheckVerified(actorOf(p)) != nil {
+		return api.EmailUnverified()
+	}
+	return nil
+}
+
 func (a apiMessages) Send(ctx context.Context, p api.Principal, req api.SendRequest) (api.SendResult, error) {
+	if err := a.verified(p); err != nil {
+		return api.SendResult{}, err
+	}
 	res, err := a.gw.Send(ctx, p.AccountID, a.tps(p.AccountID), sendRequest(req))
 	if err != nil {
 		return api.SendResult{}, apiError(err)
@@ -137,6 +151,9 @@ func (a apiMessages) Saturated() bool { return a.gw.Saturated() }
 var _ api.Saturation = apiMessages{}
 
 func (a apiMessages) SendBatch(ctx context.Context, p api.Principal, reqs []api.SendRequest) ([]api.BatchItem, error) {
+	if err := a.verified(p); err != nil {
+		return nil, err
+	}
 	in := make([]gateway.SendRequest, len(reqs))
 	for i := range reqs {
 		in[i] = sendRequest(reqs[i])

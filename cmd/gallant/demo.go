@@ -108,6 +108,7 @@ func demoConfig(dir, httpAddr, smppAddr, metricsAddr, durability, simAddr string
 	cfg.Webhooks.Secret = "demo-webhook-secret" // printed below; callbacks are signed with it
 	cfg.Webhooks.AllowPrivate = true
 	cfg.Billing.Enabled = true
+	cfg.Mail.LogMails = true // the demo alone prints its mails (reset and verification links) to its log
 	cfg.Carriers = []CarrierConfig{{Name: "sim", Address: simAddr, SystemID: "gallant", Password: "secret",
 		BindType: "transceiver", Binds: 2, Window: 100}}
 	cfg.Routes = []RouteConfig{{Prefix: "", Carriers: []RouteCarrier{{Carrier: "sim", Weight: 1}}}}

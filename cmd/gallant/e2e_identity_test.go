@@ -100,6 +100,21 @@ func (s *mailSink) serve(c net.Conn) {
 
 var mailToken = regexp.MustCompile(`(?m)^([A-Za-z0-9]{32})\r?$`)
 
+// next waits for the next mail and checks it goes to to.
+func (s *mailSink) next(t *testing.T, to string) sunkMail {
+	t.Helper()
+	select {
+	case m := <-s.mails:
+		if m.to != to {
+			t.Fatalf("mail to %q, want %q:\n%s", m.to, to, m.data)
+		}
+		return m
+	case <-time.After(waitLong):
+		t.Fatalf("no mail to %s", to)
+		return sunkMail{}
+	}
+}
+
 // token waits for the next mail, checks it goes to to and returns the
 // token on a line of its own.
 func (s *mailSink) token(t *testing.T, to string) string {
@@ -185,32 +200,40 @@ func TestE2EIdentity(t *testing.T) {
 		cfg.Mail = MailConfig{SMTPHost: host, From: "noreply@gallant.test"}
 		cfg.Mail.SMTPPort, _ = strconv.Atoi(port)
 		cfg.Auth.TokenSecret = strings.Repeat("s3cret-", 6)
+		cfg.Auth.OpenRegistration, cfg.Auth.AllowUnbilledRegistration = true, true
 		a := startApp(t, cfg)
 		a.acc.SetPasswordCost(bcrypt.MinCost)
 		ctx := testContext(t)
 
-		// Register; the verification mail arrives; verify.
+		// Register; the verification mail arrives; verify. Registering
+		// again answers the same and mails the owner a notice.
 		const email, pw = "Ann@Example.com", "correct horse battery"
 		r := a.do(t, http.MethodPost, "/v1/auth/register", "",
 			jsonBody(t, map[string]string{"email": email, "password": pw, "account_name": "Ann's Shop"}))
-		want(t, "register", r, http.StatusCreated, "")
+		want(t, "register", r, http.StatusAccepted, "")
+		tok := sink.token(t, "ann@example.com")
+		first := r.body
+		r = a.do(t, http.MethodPost, "/v1/auth/register", "",
+			jsonBody(t, map[string]string{"email": email, "password": pw, "account_name": "Again"}))
+		want(t, "register again", r, http.StatusAccepted, "")
+		if string(r.body) != string(first) {
+			t.Fatalf("register again: %s, first %s", r.body, first)
+		}
+		if m := sink.next(t, "ann@example.com"); mailToken.MatchString(m.data) || !strings.Contains(m.data, "Someone tried") {
+			t.Fatalf("notice to the owner:\n%s", m.data)
+		}
+		owner, err := a.st.UserByEmail(ctx, "ann@example.com")
+		if err != nil || owner.Role != "owner" || !owner.SelfRegistered {
+			t.Fatalf("registered user %+v, %v", owner, err)
+		}
 		var reg struct {
 			User struct {
-				ID            string `json:"id"`
-				Email         string `json:"email"`
-				Role          string `json:"role"`
-				EmailVerified bool   `json:"email_verified"`
-			} `json:"user"`
-			AccountID string `json:"account_id"`
+				ID string
+			}
+			AccountID string
 		}
-		r.json(t, &reg)
-		if reg.User.Email != "ann@example.com" || reg.User.Role != "owner" || reg.User.EmailVerified || reg.AccountID == "" {
-			t.Fatalf("registration %s", r.body)
-		}
-		accID, _ := strconv.ParseInt(reg.AccountID, 10, 64)
-		want(t, "register again", a.do(t, http.MethodPost, "/v1/auth/register", "",
-			jsonBody(t, map[string]string{"email": email, "password": pw, "account_name": "Again"})), http.StatusConflict, "email-taken")
-		tok := sink.token(t, "ann@example.com")
+		reg.User.ID, reg.AccountID = strconv.FormatInt(owner.ID, 10), strconv.FormatInt(owner.AccountID, 10)
+		accID := owner.AccountID
 		r = a.do(t, http.MethodPost, "/v1/auth/verify-email", "", jsonBody(t, map[string]string{"token": tok}))
 		want(t, "verify", r, http.StatusOK, "")
 		if !strings.Contains(string(r.body), `"email_verified":true`) {
@@ -277,8 +300,8 @@ func TestE2EIdentity(t *testing.T) {
 				found = k.LastUsedAt != nil && k.RevokedAt == nil
 			}
 		}
-		if len(keys.Items) != 2 || !found {
-			t.Fatalf("keys (the default one and ci, used): %s", r.body)
+		if len(keys.Items) != 1 || !found {
+			t.Fatalf("keys (ci alone, used: sign-up makes none): %s", r.body)
 		}
 		want(t, "revoke key", a.do(t, http.MethodDelete, keysPath+"/"+key.ID, s.AccessToken, ""), http.StatusNoContent, "")
 		want(t, "revoked key", a.do(t, http.MethodGet, "/v1/messages/"+sent.ID, key.Key, ""), http.StatusUnauthorized, "unauthorized")
@@ -362,7 +385,7 @@ func TestE2EIdentity(t *testing.T) {
 		if cred.Password != "" || strings.Join(cred.AllowedCIDRs, ",") != "127.0.0.1/32" {
 			t.Fatalf("credential %s", r.body)
 		}
-		want(t, "system_id taken", a.do(t, http.MethodPost, credsPath, s.AccessToken, `{"system_id":"annshop"}`), http.StatusConflict, "already-exists")
+		want(t, "system_id taken", a.do(t, http.MethodPost, credsPath, s.AccessToken, `{"system_id":"annshop"}`), http.StatusBadRequest, "invalid-request")
 		want(t, "bad range", a.do(t, http.MethodPost, credsPath, s.AccessToken, `{"system_id":"x","allowed_cidrs":["nope"]}`),
 			http.StatusBadRequest, "invalid-request")
 		smppAddr := a.smppAddr.String()
@@ -483,6 +506,7 @@ func TestAdminUserCreate(t *testing.T) {
 		CanSend       bool   `json:"can_send"`
 		EmailVerified bool   `json:"email_verified"`
 		CreatedAt     string `json:"created_at"`
+		Disabled      bool   `json:"disabled"`
 	}
 	f.ok(&u, "user", "create", "--email", "Root@Example.com", "--password", "operator password", "--role", "admin",
 		"--account", strconv.FormatInt(platform.ID, 10))
@@ -517,6 +541,13 @@ func TestIdentityConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if cfg.Auth.SessionMaxAge != 0 || cfg.Auth.OpenRegistration || cfg.Auth.AllowUnbilledRegistration || cfg.Mail.LogMails {
+		t.Fatalf("defaults %+v %+v", cfg.Auth, cfg.Mail)
+	}
+	if c, err := LoadConfig("", []string{"GALLANT_AUTH_SESSION_MAX_AGE=24h", "GALLANT_AUTH_ALLOW_UNBILLED_REGISTRATION=true"}); err != nil ||
+		c.Auth.SessionMaxAge != 24*time.Hour || !c.Auth.AllowUnbilledRegistration {
+		t.Fatalf("session_max_age, allow_unbilled_registration: %+v, %v", c.Auth, err)
+	}
 	if cfg.Auth.TokenSecret != strings.Repeat("k", 32) || cfg.Auth.AccessTTL != 5*time.Minute ||
 		cfg.Mail.SMTPHost != "smtp.example.com" || cfg.Mail.SMTPPort != 2525 {
 		t.Fatalf("config %+v %+v", cfg.Auth, cfg.Mail)
@@ -527,6 +558,11 @@ func TestIdentityConfig(t *testing.T) {
 		{"GALLANT_AUTH_ACCESS_TTL=2h", "GALLANT_AUTH_REFRESH_TTL=1h"},
 		{"GALLANT_MAIL_SMTP_HOST=smtp.example.com"},
 		{"GALLANT_MAIL_SMTP_PORT=70000"},
+		{"GALLANT_AUTH_SESSION_MAX_AGE=-1s"},
+		{"GALLANT_AUTH_ACCESS_TTL=2h", "GALLANT_AUTH_SESSION_MAX_AGE=1h"},
+		{"GALLANT_AUTH_CLOSED_REGISTRATION=true"},
+		{"GALLANT_MAIL_LOGMAILS=true"},
+		{"GALLANT_MAIL_LOG_MAILS=true"},
 	} {
 		if _, err := LoadConfig("", env); err == nil {
 			t.Errorf("%v accepted", env)
@@ -536,8 +572,12 @@ func TestIdentityConfig(t *testing.T) {
 		t.Errorf("production.yaml: %v", err)
 	}
 	m, err := newMailer(MailConfig{}, testLogger(t))
+	if m != nil || err != nil {
+		t.Errorf("no smtp_host: %T, %v; want no mailer", m, err)
+	}
+	m, err = newMailer(MailConfig{LogMails: true}, testLogger(t))
 	if _, ok := m.(account.LogMailer); err != nil || !ok {
-		t.Errorf("no smtp_host: %T, %v", m, err)
+		t.Errorf("the demo's mailer: %T, %v", m, err)
 	}
 	m, err = newMailer(MailConfig{SMTPHost: "smtp.example.com", From: "noreply@example.com"}, testLogger(t))
 	if _, ok := m.(*account.SMTPMailer); err != nil || !ok {

@@ -27,6 +27,7 @@ type isoAccount struct {
 	key      string // an admin-scope key: acts as the account's reseller or owner
 	keyID    string // a second key, the target of the key routes
 	credID   string
+	userID   string // a member user, the target of the user routes
 	message  string
 	plan     string // resellers only
 	planName string
@@ -72,6 +73,8 @@ var isoRoutes = map[string]isoRoute{
 	"GET /v1/ledger":                                      {},
 	"GET /v1/me":                                          {},
 	"POST /v1/me/password":                                {},
+	"POST /v1/me/logout-all":                              {},
+	"POST /v1/me/verify-email":                            {},
 	"GET /v1/messages":                                    {},
 	"POST /v1/messages":                                   {},
 	"POST /v1/messages/batch":                             {},
@@ -104,6 +107,8 @@ var isoRoutes = map[string]isoRoute{
 	"GET /v1/accounts/{id}/usage":                         {scoped: true},
 	"GET /v1/accounts/{id}/users":                         {scoped: true},
 	"POST /v1/accounts/{id}/users":                        {body: `{"email":"iso%s@example.com","password":"correct horse battery","role":"member"}`, scoped: true},
+	"PATCH /v1/accounts/{id}/users/{user_id}":             {body: `{"disabled":true}`, scoped: true},
+	"DELETE /v1/accounts/{id}/users/{user_id}":            {scoped: true},
 }
 
 // TestE2EIsolation: no caller reaches data outside the accounts it may
@@ -180,6 +185,12 @@ func TestE2EIsolation(t *testing.T) {
 			}
 			must(a.do(t, "POST", "/v1/accounts/"+x.id+"/smpp-credentials", x.key, fmt.Sprintf(`{"system_id":"iso%d"}`, i)), 201, "credential of "+x.name).json(t, &c)
 			x.credID = c.ID
+			var u struct {
+				ID string `json:"id"`
+			}
+			must(a.do(t, "POST", "/v1/accounts/"+x.id+"/users", x.key, fmt.Sprintf(`{"email":"member%d@iso.example","password":"correct horse battery","role":"member"}`, i)),
+				201, "user of "+x.name).json(t, &u)
+			x.userID = u.ID
 			x.message = a.send(t, x.key, map[string]any{"to": "+447700900123", "text": "hello from " + x.name}).ID
 		}
 		// A dashboard session of Sub One's owner.
@@ -210,7 +221,7 @@ func TestE2EIsolation(t *testing.T) {
 			// A real plan, so the body is valid: the caller's own, the one
 			// it buys at, or another reseller's.
 			plan := cmp.Or(c.own.plan, c.own.assigned, r2.plan)
-			r := strings.NewReplacer("{id}", target.id, "{key_id}", objects.keyID, "{cred_id}", objects.credID,
+			r := strings.NewReplacer("{id}", target.id, "{key_id}", objects.keyID, "{cred_id}", objects.credID, "{user_id}", objects.userID,
 				"{month}", month, "{plan}", plan, "%s", fmt.Sprint(n))
 			return r.Replace(path)
 		}
@@ -255,7 +266,7 @@ func TestE2EIsolation(t *testing.T) {
 						}
 					}
 					// The caller's own account naming another's object.
-					if strings.Contains(path, "{key_id}") || strings.Contains(path, "{cred_id}") {
+					if strings.Contains(path, "{key_id}") || strings.Contains(path, "{cred_id}") || strings.Contains(path, "{user_id}") {
 						p := fill(path, c.own, target, c)
 						if r := a.do(t, method, p, c.token, fill(route.body, c.own, target, c)); r.status != http.StatusNotFound && r.status != http.StatusForbidden {
 							t.Errorf("%s: %s %s (%s's object under its own account): %d %s", c.name, method, p, target.name, r.status, r.body)
@@ -304,6 +315,11 @@ func TestE2EIsolation(t *testing.T) {
 				t.Errorf("%s changed:\nbefore %s\nafter  %s", x.name, before[x.id], got)
 			}
 		}
+		// The user routes work for whoever may use them (so their
+		// refusals above are not broken requests): the reseller over its
+		// sub-account's user, the sub-account's owner session over its own.
+		must(a.do(t, "PATCH", "/v1/accounts/"+s1.id+"/users/"+s1.userID, r1.key, `{"can_send":true}`), 200, "reseller changes a sub-account user")
+		must(a.do(t, "DELETE", "/v1/accounts/"+s1.id+"/users/"+s1.userID, session, ""), 204, "owner removes its member")
 		t.Logf("%d refused calls checked", n)
 	})
 }

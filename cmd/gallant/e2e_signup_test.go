@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -35,6 +37,7 @@ func TestE2ESignupToFirstPaidMessage(t *testing.T) {
 		cfg.Mail = MailConfig{SMTPHost: host, From: "noreply@gallant.test"}
 		cfg.Mail.SMTPPort, _ = strconv.Atoi(port)
 		cfg.Auth.TokenSecret = strings.Repeat("signup-", 6)
+		cfg.Auth.OpenRegistration = true
 		st := storetest.OpenConfig(t, store.Config{Driver: cfg.Store.Driver, DSN: cfg.Store.DSN})
 		if err := st.CreatePricePlan(ctx, &store.PricePlan{Name: "list prices", Currency: "EUR", Default: true,
 			ValidFrom: time.Now().Add(-time.Hour), Prices: []store.PlanPrice{{Prefix: "44", PriceMicros: 40_000}}}); err != nil {
@@ -54,14 +57,12 @@ func TestE2ESignupToFirstPaidMessage(t *testing.T) {
 		const email, pw = "founder@startup.example", "a long enough password"
 		r := a.do(t, http.MethodPost, "/v1/auth/register", "",
 			jsonBody(t, map[string]string{"email": email, "password": pw, "account_name": "Startup Ltd"}))
-		want(t, "register", r, http.StatusCreated, "")
-		var reg struct {
-			AccountID string `json:"account_id"`
-		}
-		r.json(t, &reg)
+		want(t, "register", r, http.StatusAccepted, "")
 		want(t, "verify", a.do(t, http.MethodPost, "/v1/auth/verify-email", "",
 			jsonBody(t, map[string]string{"token": sink.token(t, email)})), http.StatusOK, "")
-		session := a.login(t, email, pw).AccessToken
+		s := a.login(t, email, pw)
+		session := s.AccessToken
+		reg := struct{ AccountID string }{s.User.AccountID}
 
 		msg := `{"to":"+447700900123","text":"our first message"}`
 		want(t, "send before paying", a.do(t, http.MethodPost, "/v1/messages", session, msg),
@@ -128,18 +129,27 @@ func TestE2ESignupToFirstPaidMessage(t *testing.T) {
 	})
 }
 
-// TestE2EClosedRegistration: with auth.closed_registration, self sign-up
-// is refused (403) and creates nothing; logins still work.
+// TestE2EClosedRegistration: self sign-up is closed by default (403,
+// nothing created; logins still work); auth.closed_registration, the key
+// open_registration replaced, is refused with a message saying so.
 func TestE2EClosedRegistration(t *testing.T) {
 	t.Parallel()
-	cfg, err := LoadConfig("", []string{"GALLANT_AUTH_CLOSED_REGISTRATION=true"})
-	if err != nil || !cfg.Auth.ClosedRegistration {
-		t.Fatalf("GALLANT_AUTH_CLOSED_REGISTRATION: %v, %v", cfg.Auth.ClosedRegistration, err)
+	cfg, err := LoadConfig("", []string{"GALLANT_AUTH_OPEN_REGISTRATION=true"})
+	if err != nil || !cfg.Auth.OpenRegistration {
+		t.Fatalf("GALLANT_AUTH_OPEN_REGISTRATION: %v, %v", cfg.Auth.OpenRegistration, err)
+	}
+	if cfg, err := LoadConfig("", nil); err != nil || cfg.Auth.OpenRegistration {
+		t.Fatalf("default open_registration %v, %v; want false", cfg.Auth.OpenRegistration, err)
+	}
+	old := filepath.Join(t.TempDir(), "old.yaml")
+	if err := os.WriteFile(old, []byte("auth:\n  closed_registration: false\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadConfig(old, nil); err == nil || !strings.Contains(err.Error(), "open_registration") {
+		t.Fatalf("closed_registration in YAML: %v, want a refusal naming open_registration", err)
 	}
 	carrier := newCarrier(t, nil)
-	tc := testConfig(t, "sqlite", carrier.Addr())
-	tc.Auth.ClosedRegistration = true
-	a := startApp(t, tc)
+	a := startApp(t, testConfig(t, "sqlite", carrier.Addr()))
 	r := a.do(t, http.MethodPost, "/v1/auth/register", "",
 		jsonBody(t, map[string]string{"email": "walk-in@example.com", "password": "a long enough password", "account_name": "Walk-in"}))
 	want(t, "register when closed", r, http.StatusForbidden, "forbidden")

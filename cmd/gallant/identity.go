@@ -31,16 +31,34 @@ type AuthConfig struct {
 	// AccessTTL is an access token's life (default 15m); a logged-out or
 	// demoted user keeps its rights this long at most.
 	AccessTTL time.Duration `yaml:"access_ttl"`
-	// RefreshTTL is a refresh token's life (default 720h, 30 days).
+	// RefreshTTL is a refresh token's life (default 720h, 30 days);
+	// each refresh issues a new one.
 	RefreshTTL time.Duration `yaml:"refresh_ttl"`
-	// ClosedRegistration turns self sign-up (POST /v1/auth/register)
-	// off: accounts are then made by an admin or a reseller only.
-	ClosedRegistration bool `yaml:"closed_registration"`
+	// SessionMaxAge is the absolute life of a login (default 720h, 30
+	// days; 0 means the default): refreshing never keeps a session past
+	// it, and the user must log in again.
+	SessionMaxAge time.Duration `yaml:"session_max_age"`
+	// OpenRegistration lets anyone sign up (POST /v1/auth/register);
+	// off, the default, accounts are made by an admin or a reseller
+	// only. A signed-up owner can neither send nor make keys or
+	// credentials until it has verified its email, and serve refuses to
+	// start with it while billing is off (everyone could send for free)
+	// unless AllowUnbilledRegistration.
+	OpenRegistration bool `yaml:"open_registration"`
+	// AllowUnbilledRegistration lets serve start with open registration
+	// and billing off, with a warning at every start: anyone who can
+	// verify an email address can then send for free.
+	AllowUnbilledRegistration bool `yaml:"allow_unbilled_registration"`
+	// ClosedRegistration is the key open_registration replaced (its
+	// default was open); a configuration still setting it is refused
+	// with a message saying what to write instead.
+	ClosedRegistration *bool `yaml:"closed_registration"`
 }
 
-// MailConfig says how the gateway sends mail (password resets, email
-// verification). An empty SMTPHost logs the mails instead, tokens
-// included: fine for a demo, not for production.
+// MailConfig says how the gateway sends mail (sign-up, password resets,
+// email verification, alerts). Without SMTPHost the gateway sends no
+// mail: sign-up, password reset and verification requests are answered
+// 503 mail-unavailable, and no token is made.
 type MailConfig struct {
 	SMTPHost string `yaml:"smtp_host"`
 	// SMTPPort defaults to 587 (submission, upgraded with STARTTLS when
@@ -52,6 +70,9 @@ type MailConfig struct {
 	Password string `yaml:"password"`
 	// From is the sender address; required with SMTPHost.
 	From string `yaml:"from"`
+	// LogMails, set by gallant demo only (it is no configuration key),
+	// logs the mails, tokens included, when SMTPHost is empty.
+	LogMails bool `yaml:"-"`
 }
 
 // validateIdentity checks the auth and mail sections.
@@ -60,8 +81,15 @@ func (c *Config) validateIdentity() error {
 		return fmt.Errorf("config: auth.token_secret has %d bytes; it needs at least %d (e.g. 64 hex digits from openssl rand -hex 32)",
 			len(s), account.MinTokenSecret)
 	}
-	if c.Auth.AccessTTL < 0 || c.Auth.RefreshTTL < 0 {
-		return errors.New("config: auth.access_ttl and auth.refresh_ttl must not be negative")
+	if c.Auth.ClosedRegistration != nil {
+		return errors.New("config: auth.closed_registration was replaced by auth.open_registration (default false: closed); " +
+			"remove closed_registration, and set open_registration: true only to let anyone sign up")
+	}
+	if c.Auth.AccessTTL < 0 || c.Auth.RefreshTTL < 0 || c.Auth.SessionMaxAge < 0 {
+		return errors.New("config: auth.access_ttl, auth.refresh_ttl and auth.session_max_age must not be negative")
+	}
+	if c.Auth.SessionMaxAge > 0 && c.Auth.AccessTTL > c.Auth.SessionMaxAge {
+		return errors.New("config: auth.access_ttl is longer than auth.session_max_age")
 	}
 	if c.Auth.RefreshTTL > 0 && c.Auth.AccessTTL > c.Auth.RefreshTTL {
 		return errors.New("config: auth.access_ttl is longer than auth.refresh_ttl")
@@ -76,10 +104,14 @@ func (c *Config) validateIdentity() error {
 }
 
 // newMailer is the one place the app's mailer is chosen: SMTP when
-// mail.smtp_host is set, else the log.
+// mail.smtp_host is set, else none (nil), or the log for gallant demo
+// (LogMails). Only the demo ever prints a mail.
 func newMailer(cfg MailConfig, logger *slog.Logger) (account.Mailer, error) {
 	if cfg.SMTPHost == "" {
-		return account.LogMailer{Log: logger.With("component", "mail")}, nil
+		if cfg.LogMails {
+			return account.LogMailer{Log: logger.With("component", "mail")}, nil
+		}
+		return nil, nil
 	}
 	port := cfg.SMTPPort
 	if port == 0 {
@@ -98,9 +130,32 @@ func newMailer(cfg MailConfig, logger *slog.Logger) (account.Mailer, error) {
 // suite under the race detector.
 var testArgon2 *account.Argon2Params
 
-// newUsers builds the user flows from the auth section, drawing a random
-// token secret when none is configured.
-func newUsers(cfg AuthConfig, acc *account.Service, mailer account.Mailer, logger *slog.Logger) (*account.Users, error) {
+// errUnbilledRegistration refuses to serve open registration for free.
+var errUnbilledRegistration = errors.New("config: auth.open_registration is on while billing.enabled is off: anyone could " +
+	"sign up and send for free; enable billing, turn open_registration off, or set auth.allow_unbilled_registration: true " +
+	"if that is really wanted")
+
+// newUsers builds the user flows from the auth and mail sections,
+// drawing a random token secret when none is configured, registers the
+// account metrics, and refuses open registration without billing
+// (unless allowed, loudly). Without a mailer it warns, once, that the
+// flows needing mail answer 503.
+func (a *app) newUsers() (*account.Users, error) {
+	cfg, logger := a.cfg.Auth, a.log
+	if cfg.OpenRegistration && !a.cfg.Billing.Enabled {
+		if !cfg.AllowUnbilledRegistration {
+			return nil, errUnbilledRegistration
+		}
+		logger.Warn("UNBILLED OPEN REGISTRATION: auth.open_registration is on and billing is off " +
+			"(auth.allow_unbilled_registration): anyone who verifies an email address can send messages for free")
+	}
+	if a.mailer == nil {
+		logger.Warn("mail.smtp_host is empty: no mail can be sent; sign-up, password reset and email verification " +
+			"requests are answered 503 mail-unavailable")
+	}
+	if err := a.acc.RegisterMetrics(a.reg); err != nil {
+		return nil, err
+	}
 	secret := []byte(cfg.TokenSecret)
 	if len(secret) == 0 {
 		secret = make([]byte, 32)
@@ -109,11 +164,12 @@ func newUsers(cfg AuthConfig, acc *account.Service, mailer account.Mailer, logge
 		}
 		logger.Warn("auth.token_secret is empty: using a random one; dashboard sessions end at restart and work on this instance only")
 	}
-	ucfg := account.UsersConfig{TokenSecret: secret, AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL, Mailer: mailer}
+	ucfg := account.UsersConfig{TokenSecret: secret, AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL,
+		SessionMaxAge: cfg.SessionMaxAge, OpenRegistration: cfg.OpenRegistration, Mailer: a.mailer}
 	if testArgon2 != nil {
 		ucfg.Argon2 = *testArgon2
 	}
-	return account.NewUsers(acc, ucfg)
+	return account.NewUsers(a.acc, ucfg)
 }
 
 // sessionScopes are the scopes of a dashboard user's session: every one
@@ -134,15 +190,19 @@ func sessionScopes(a account.Actor) []string {
 func authenticateSession(ctx context.Context, s *account.Sessions, token string) (api.Principal, error) {
 	a, err := s.Authenticate(ctx, token)
 	switch {
+	case errors.Is(err, account.ErrSessionEnded):
+		return api.Principal{}, api.Unauthorized("this session was ended (logged out everywhere, password changed, or the user changed); log in again")
 	case errors.Is(err, account.ErrUnauthorized):
 		return api.Principal{}, api.Unauthorized("the access token is not valid or has expired; refresh the session")
+	case errors.Is(err, account.ErrUserDisabled):
+		return api.Principal{}, api.UserDisabled()
 	case errors.Is(err, account.ErrSuspended):
 		return api.Principal{}, api.Forbidden("the account is suspended")
 	case err != nil:
 		return api.Principal{}, err
 	}
 	return api.Principal{AccountID: a.AccountID, UserID: a.UserID, Role: string(a.Role), CanSend: a.CanSend,
-		Scopes: sessionScopes(a)}, nil
+		Scopes: sessionScopes(a), Unverified: a.Unverified}, nil
 }
 
 // apiIdentity serves the identity endpoints from the account services.
@@ -153,8 +213,6 @@ type apiIdentity struct {
 	// binds lists this instance's customer binds, so that binds of a
 	// changed or deleted SMPP credential can be ended; nil lists none.
 	binds func() []*smpp.Session
-	// closed refuses self sign-up (auth.closed_registration).
-	closed bool
 }
 
 var _ api.Identity = apiIdentity{}
@@ -187,25 +245,27 @@ func identityError(err error, unauthorized string) error {
 		return api.EmailTaken()
 	case errors.Is(err, account.ErrBadToken):
 		return api.InvalidToken("token")
+	case errors.Is(err, account.ErrEmailUnverified):
+		return api.EmailUnverified()
+	case errors.Is(err, account.ErrMailUnavailable):
+		return api.MailUnavailable("this gateway cannot send mail (it has no mail relay); ask its operator")
+	case errors.Is(err, account.ErrUserDisabled):
+		return api.UserDisabled()
+	case errors.Is(err, account.ErrLastOwner):
+		return api.LastOwner()
+	case errors.Is(err, account.ErrRegistrationClosed):
+		return api.Forbidden("sign-up is closed on this gateway: ask your provider for an account")
 	}
 	return err
 }
 
 func userView(u account.User) api.UserView {
 	return api.UserView{ID: u.ID, AccountID: u.AccountID, Email: u.Email, Role: string(u.Role), CanSend: u.CanSend,
-		EmailVerified: u.EmailVerified, CreatedAt: u.CreatedAt}
+		EmailVerified: u.EmailVerified, CreatedAt: u.CreatedAt, Disabled: u.Disabled}
 }
 
-func (i apiIdentity) Register(ctx context.Context, req api.RegisterRequest, ip string) (api.Registration, error) {
-	if i.closed {
-		return api.Registration{}, api.Forbidden("sign-up is closed on this gateway: ask your provider for an account")
-	}
-	r, err := i.users.Register(ctx, req.Email, req.Password, req.AccountName, ip)
-	if err != nil {
-		return api.Registration{}, identityError(err, "")
-	}
-	return api.Registration{User: userView(r.User), AccountID: r.Account.AccountID, APIKey: r.Account.APIKey,
-		SMPPSystemID: r.Account.SystemID, SMPPPassword: r.Account.SMPPPassword}, nil
+func (i apiIdentity) Register(ctx context.Context, req api.RegisterRequest, ip string) error {
+	return identityError(i.users.Register(ctx, req.Email, req.Password, req.AccountName, ip), "")
 }
 
 // session completes a session with its user.
@@ -242,7 +302,7 @@ func (i apiIdentity) Logout(ctx context.Context, refreshToken, ip string) error 
 func (i apiIdentity) RequestPasswordReset(ctx context.Context, email, ip string) error {
 	err := i.users.RequestPasswordReset(ctx, email, ip)
 	var rl *account.RateLimitError
-	if err == nil || errors.As(err, &rl) || errors.Is(err, account.ErrBadEmail) {
+	if err == nil || errors.As(err, &rl) || errors.Is(err, account.ErrBadEmail) || errors.Is(err, account.ErrMailUnavailable) {
 		return identityError(err, "")
 	}
 	// A failure to mail happens only for a registered email: answering
@@ -279,6 +339,26 @@ func (i apiIdentity) ChangePassword(ctx context.Context, p api.Principal, oldPas
 		return api.Forbidden("an API key has no password")
 	}
 	return identityError(i.users.ChangePassword(ctx, p.UserID, oldPassword, newPassword, ip), "the old password is wrong")
+}
+
+func (i apiIdentity) LogoutAll(ctx context.Context, p api.Principal, ip string) error {
+	if p.UserID == 0 {
+		return api.Forbidden("an API key has no sessions; revoke the key instead")
+	}
+	return identityError(i.users.LogoutAll(ctx, p.UserID, ip), "")
+}
+
+func (i apiIdentity) ResendVerification(ctx context.Context, p api.Principal, ip string) error {
+	if p.UserID == 0 {
+		return api.Forbidden("an API key has no email to verify")
+	}
+	err := i.users.ResendVerification(ctx, p.UserID, ip)
+	var rl *account.RateLimitError
+	if err == nil || errors.As(err, &rl) || errors.Is(err, account.ErrMailUnavailable) {
+		return identityError(err, "")
+	}
+	i.log.Error("verification mail", "err", err)
+	return api.Internal()
 }
 
 func keyView(k account.KeyInfo) api.KeyView {
@@ -350,9 +430,6 @@ func (i apiIdentity) ListSMPPCredentials(ctx context.Context, p api.Principal, a
 func (i apiIdentity) CreateSMPPCredential(ctx context.Context, p api.Principal, accountID int64, req api.SMPPCredentialRequest, ip string) (api.SMPPCredentialView, error) {
 	c, pw, err := i.acc.AddSMPPCredential(ctx, actorOf(p), accountID, account.NewCredential{SystemID: req.SystemID,
 		Password: req.Password, AllowedCIDRs: req.AllowedCIDRs, BindLimit: req.BindLimit, TPSLimit: req.TPSLimit}, ip)
-	if errors.Is(err, store.ErrDuplicate) {
-		return api.SMPPCredentialView{}, api.AlreadyExists("system_id", "this system_id is in use; choose another")
-	}
 	if err != nil {
 		return api.SMPPCredentialView{}, identityError(err, "")
 	}
@@ -392,7 +469,9 @@ const unbindWait = 5 * time.Second
 // unbind ends this instance's binds of systemID gracefully (they drain,
 // then unbind), so that a changed or deleted credential takes effect at
 // once here: the client binds again and is checked against the new
-// settings. Binds on other instances end only when they rebind.
+// settings. Other instances end theirs at their next recheck against the
+// store (gateway.Config.BindRecheck): a deleted credential, a narrowed
+// range or a changed password.
 func (i apiIdentity) unbind(ctx context.Context, systemID string) {
 	if i.binds == nil {
 		return
@@ -421,6 +500,30 @@ func (i apiIdentity) ListUsers(ctx context.Context, p api.Principal, accountID i
 	return out, nil
 }
 
+func (i apiIdentity) UpdateUser(ctx context.Context, p api.Principal, accountID, userID int64, req api.UserPatch, ip string) (api.UserView, error) {
+	ch := account.UserChange{CanSend: req.CanSend, Disabled: req.Disabled}
+	if req.Role != nil {
+		r := account.Role(*req.Role)
+		ch.Role = &r
+	}
+	u, err := i.users.UpdateAccountUser(ctx, actorOf(p), accountID, userID, ch, ip)
+	if errors.Is(err, store.ErrNotFound) {
+		return api.UserView{}, api.NotFound("no such user")
+	}
+	if err != nil {
+		return api.UserView{}, identityError(err, "")
+	}
+	return userView(u), nil
+}
+
+func (i apiIdentity) DeleteUser(ctx context.Context, p api.Principal, accountID, userID int64, ip string) error {
+	err := i.users.DeleteAccountUser(ctx, actorOf(p), accountID, userID, ip)
+	if errors.Is(err, store.ErrNotFound) {
+		return api.NotFound("no such user")
+	}
+	return identityError(err, "")
+}
+
 func (i apiIdentity) CreateUser(ctx context.Context, p api.Principal, accountID int64, req api.UserRequest, ip string) (api.UserView, error) {
 	u, err := i.users.AddAccountUser(ctx, actorOf(p), account.NewUser{AccountID: accountID, Email: req.Email,
 		Password: req.Password, Role: account.Role(req.Role), CanSend: req.CanSend}, ip)
@@ -433,13 +536,13 @@ func (i apiIdentity) CreateUser(ctx context.Context, p api.Principal, accountID 
 // apiIdentity is the API's identity service.
 func (a *app) apiIdentity() api.Identity {
 	return apiIdentity{acc: a.acc, users: a.users, log: a.log.With("component", "identity"),
-		binds: a.gw.SMPPServer().Sessions, closed: a.cfg.Auth.ClosedRegistration}
+		binds: a.gw.SMPPServer().Sessions}
 }
 
 // userCreate runs "admin user create": a dashboard user created without
 // an acting user, to bootstrap the platform's first admin (role admin on
 // the platform account) or a customer's owner. It prints the user as
-// JSON; a verification mail is sent as configured in the mail section.
+// JSON; a verification mail is sent when the mail section has a relay.
 func (e adminEnv) userCreate(ctx context.Context, args []string) error {
 	var (
 		email, password, role string
@@ -527,12 +630,12 @@ func demoUser(ctx context.Context, a *app, accountID int64, dir string) (demoLog
 	}
 	if _, err := a.st.UserByEmail(ctx, demoUserEmail); err == nil {
 		// The user exists but its password file is gone: log in with a
-		// password reset (the mail is logged).
+		// password reset (the demo logs its mails).
 		return demoLogin{Email: demoUserEmail}, nil
 	}
 	l = demoLogin{Email: demoUserEmail, Password: rand.Text()[:16]}
 	if _, err := a.users.CreateUser(ctx, account.NewUser{AccountID: accountID, Email: l.Email, Password: l.Password,
-		Role: account.RoleOwner, CanSend: true}); err != nil {
+		Role: account.RoleOwner, CanSend: true, Verified: true}); err != nil {
 		return l, fmt.Errorf("create demo user: %w", err)
 	}
 	b, _ := json.MarshalIndent(l, "", "  ")

@@ -109,7 +109,7 @@ func newApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error) 
 	if a.mailer, err = newMailer(cfg.Mail, logger); err != nil {
 		return nil, err
 	}
-	if a.users, err = newUsers(cfg.Auth, a.acc, a.mailer, logger); err != nil {
+	if a.users, err = a.newUsers(); err != nil { // identity.go
 		return nil, err
 	}
 	hcfg := webhook.DefaultConfig()
@@ -162,7 +162,7 @@ func newApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error) 
 		Limiter:     limiter,
 		Auth:        apiAuth{acc: a.acc, sessions: account.NewSessions(a.users)},
 		Identity:    a.apiIdentity(),
-		Messages:    apiMessages{gw: a.gw, st: st, tps: accountTPS(st), billing: a.bill != nil},
+		Messages:    apiMessages{gw: a.gw, st: st, acc: a.acc, tps: accountTPS(st), billing: a.bill != nil},
 		Idempotency: apiIdempotency{st: st, retention: cfg.Retention.IdempotencyKeys},
 		Billing:     a.apiBilling(),
 		Accounts:    a.apiAccounts(),
