@@ -50,6 +50,11 @@ type customers struct {
 	guard    *bindGuard
 	refusals *refusalLog
 
+	// ending holds the binds recheckBinds is ending, so an unbind slower
+	// than one recheck interval is neither counted nor ended twice. Only
+	// the recheck loop's goroutine touches it.
+	ending map[*smpp.Session]struct{}
+
 	// c.accepted and c.receiptAnswered, made once: a method value passed
 	// per call would allocate a closure per message.
 	onAccepted AcceptFunc

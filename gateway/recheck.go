@@ -41,10 +41,26 @@ func (c *customers) recheckBinds() {
 	ctx, cancel := context.WithTimeout(context.Background(), c.s.cfg.BindRecheck)
 	defer cancel()
 	verdict := map[account.Binding]error{} // one store lookup per system_id and account
-	for _, sess := range c.srv.Sessions() {
+	sessions := c.srv.Sessions()
+	if c.ending == nil {
+		c.ending = map[*smpp.Session]struct{}{}
+	}
+	open := make(map[*smpp.Session]struct{}, len(sessions))
+	for _, sess := range sessions {
+		open[sess] = struct{}{}
+	}
+	for sess := range c.ending {
+		if _, ok := open[sess]; !ok {
+			delete(c.ending, sess) // gone: ended
+		}
+	}
+	for _, sess := range sessions {
 		b, ok := sess.Value().(account.Binding)
 		if !ok {
 			continue
+		}
+		if _, ok := c.ending[sess]; ok {
+			continue // still unbinding from an earlier recheck
 		}
 		err, seen := verdict[b]
 		if !seen || errors.Is(err, account.ErrAddress) { // the address is per session
@@ -57,6 +73,7 @@ func (c *customers) recheckBinds() {
 			c.s.log.Info("ending a bind no longer allowed", "system_id", b.SystemID, "account", b.AccountID,
 				"remote", sess.RemoteAddr().String(), "reason", err)
 			c.s.m.bindsEnded.Inc()
+			c.ending[sess] = struct{}{}
 			c.wg.Add(1)
 			go c.endBind(sess)
 		default:
