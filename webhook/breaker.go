@@ -76,11 +76,21 @@ func (d *Dispatcher) availableLocked(h *host) bool {
 	}
 }
 
-// forgetHostLocked removes h's state once nothing uses it and its breaker
-// is closed.
+// forgetHostLocked removes h's state once nothing uses it, if its breaker
+// is closed with no failure counted. A host with failures counted, or
+// half open, is kept for a cooldown more (its timer), so that failures
+// separated by idle moments still add up; an open one until its cooldown
+// ends.
 func (d *Dispatcher) forgetHostLocked(h *host) {
-	if h.lanes == 0 && h.active == 0 && h.state == breakerClosed && h.timer < 0 {
+	if h.lanes > 0 || h.active > 0 {
+		return
+	}
+	switch {
+	case h.state == breakerClosed && h.failures == 0:
+		d.clearTimerLocked(h)
 		delete(d.hosts, h.key)
+	case h.timer < 0:
+		d.setTimerLocked(h, time.Now().Add(d.cfg.BreakerCooldown))
 	}
 }
 
@@ -158,24 +168,22 @@ func (d *Dispatcher) transitionLocked(h *host, to breakerState, now time.Time) {
 	}
 }
 
-// fireTimersLocked handles the breaker timers due by now: an open breaker
+// fireTimersLocked handles the host timers due by now: an open breaker
 // becomes half open and its waiting lanes are put back in turn so that
-// one of them posts the probe; a half-open host with nothing to post is
+// one of them posts the probe; a host idle since its timer was set is
 // forgotten.
 func (d *Dispatcher) fireTimersLocked(now time.Time) {
 	for len(d.timers) > 0 && !d.timers[0].until.After(now) {
 		h := heap.Pop(&d.timers).(*host)
 		h.timer = -1
-		switch h.state {
-		case breakerOpen:
+		switch {
+		case h.state == breakerOpen:
 			d.transitionLocked(h, breakerHalfOpen, now)
 			d.unparkLocked(h)
-		case breakerHalfOpen:
-			if h.lanes == 0 && h.active == 0 {
-				d.m.breakerChanged(breakerHalfOpen, breakerClosed)
-				h.state = breakerClosed
-				d.forgetHostLocked(h)
-			}
+		case h.lanes == 0 && h.active == 0:
+			d.m.breakerChanged(h.state, breakerClosed)
+			h.state, h.failures = breakerClosed, 0
+			delete(d.hosts, h.key)
 		}
 	}
 }
