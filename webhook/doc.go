@@ -21,4 +21,21 @@
 // are retried, after the delay a Retry-After header asks for if there is
 // one; any other answer, redirects included, is final. Retries carry the same body, so the
 // event_id in it lets a receiver drop duplicates.
+//
+// One tenant's receiver cannot delay or drop another's callbacks. Workers
+// take deliveries round-robin across accounts, and within an account
+// across its receivers (a receiver is the URL's scheme, host and port);
+// at most Config.HostConcurrency posts are in flight to one receiver, so a
+// slow one holds only that many workers. A circuit breaker per receiver
+// opens after Config.BreakerFailures failed posts in a row (timeouts,
+// network errors, 5xx, 429): its deliveries then wait, neither posted nor
+// counted as attempts, until one probe after Config.BreakerCooldown
+// closes it or opens it again for twice as long. Memory holds at most
+// Config.QueueSize deliveries, one account at most
+// Config.AccountQueueSize of them; with an [Outbox] (a table in the
+// store), deliveries beyond that, those waiting on an open breaker when
+// memory is needed and those pending at Stop are persisted and resumed
+// later, by this process or another sharing the store, each claimed by
+// one dispatcher at a time under a lease: nothing is dropped while the
+// store works.
 package webhook

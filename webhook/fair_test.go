@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -88,10 +89,7 @@ func TestBlackHoledAccountDoesNotDelayOthers(t *testing.T) {
 		mu      sync.Mutex
 		arrived = map[sms.ID]time.Time{}
 	)
-	b := newReceiver(t, func(_ int, r *http.Request) answer {
-		return answer{status: http.StatusOK}
-	})
-	b.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	b := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		now := time.Now()
 		body, _ := io.ReadAll(r.Body)
 		ev := decodeEvent(t, body)
@@ -99,8 +97,9 @@ func TestBlackHoledAccountDoesNotDelayOthers(t *testing.T) {
 		arrived[ev.ID] = now
 		mu.Unlock()
 		w.WriteHeader(http.StatusOK)
-	})
-	cfg := DefaultConfig()
+	}))
+	t.Cleanup(b.Close)
+	cfg := loopbackConfig(DefaultConfig())
 	cfg.Outbox, cfg.SecretOf = newFakeOutbox(), testSecrets
 	d, err := New(cfg, nil, nil, nil)
 	if err != nil {

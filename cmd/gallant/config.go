@@ -67,6 +67,31 @@ type WebhookConfig struct {
 	// own (HMAC-SHA256 in the X-Gallant-Signature header). Empty: such
 	// callbacks cannot be signed and are not sent.
 	Secret string `yaml:"secret"`
+
+	// Delivery: fair queues, breakers and the outbox (package webhook;
+	// 0 keeps each default).
+
+	// Workers is how many callbacks are posted at once; default 64.
+	Workers int `yaml:"workers"`
+	// QueueSize bounds the callbacks held in memory; default 10,000.
+	// Beyond it, and beyond an account's share, they wait in the store
+	// (table webhook_outbox) instead of being dropped.
+	QueueSize int `yaml:"queue_size"`
+	// AccountQueueSize is one account's share of queue_size; default a
+	// quarter of it.
+	AccountQueueSize int `yaml:"account_queue_size"`
+	// HostConcurrency bounds the posts in flight to one receiver (scheme,
+	// host and port), so that a slow one holds only that many workers;
+	// default 16.
+	HostConcurrency int `yaml:"host_concurrency"`
+	// Timeout bounds one post, from dialling to the answer; default 10s.
+	Timeout time.Duration `yaml:"timeout"`
+	// BreakerFailures failed posts in a row (timeouts, network errors, 5xx,
+	// 429) open a receiver's circuit breaker: its callbacks wait, not
+	// posted, for breaker_cooldown, then one probe closes it or opens it
+	// for twice as long. Defaults 5 and 30s.
+	BreakerFailures int           `yaml:"breaker_failures"`
+	BreakerCooldown time.Duration `yaml:"breaker_cooldown"`
 }
 
 // HTTPConfig is the HTTP API listener.
@@ -278,6 +303,9 @@ func (c *Config) Validate() error {
 	}
 	if err := c.validateIdentity(); err != nil {
 		return err
+	}
+	if err := c.Webhooks.dispatcher().Validate(); err != nil {
+		return fmt.Errorf("config: webhooks: %w", err)
 	}
 	names := map[string]bool{}
 	for i, cc := range c.Carriers {
