@@ -114,8 +114,11 @@ func (s *Store) ClaimWebhooks(ctx context.Context, owner string, lease time.Dura
 		q = append(q, ')')
 	}
 	q = append(q, " ORDER BY avail_at LIMIT ?"...)
+	// Candidates come from a reader (on SQLite, off the one writer
+	// connection: a poll finding nothing writes nothing); the UPDATE
+	// below takes only those still claimable.
 	var ids []int64
-	if err := s.w.SelectContext(ctx, &ids, string(q), s.timeArg(now), limit); err != nil {
+	if err := s.r.SelectContext(ctx, &ids, string(q), s.timeArg(now), limit); err != nil {
 		return nil, fmt.Errorf("store: claim webhooks: %w", mapErr(err))
 	}
 	if len(ids) == 0 {

@@ -76,6 +76,9 @@ const (
 	// secretRetry is how long an entry whose secret could not be looked
 	// up waits before it is claimed again.
 	secretRetry = 30 * time.Second
+	// maxSkip bounds the accounts a claim leaves out for having their
+	// share of memory full (at most QueueSize/AccountQueueSize of them).
+	maxSkip = 1000
 	// stopPersistTimeout bounds writing the pending deliveries at Stop
 	// when Stop's own context has already ended.
 	stopPersistTimeout = 10 * time.Second
@@ -379,7 +382,7 @@ func (d *Dispatcher) load(ctx context.Context) (bool, error) {
 	d.pending += n // reserved while claiming, so Enqueue cannot take the room meanwhile
 	var skip []int64
 	for id, a := range d.accounts {
-		if a.held >= d.cfg.AccountQueueSize {
+		if a.held >= d.cfg.AccountQueueSize && len(skip) < maxSkip {
 			skip = append(skip, id)
 		}
 	}
