@@ -255,7 +255,6 @@ const (
 	maxAccountName = 100
 	maxPlanPrices  = 10_000
 	maxReference   = 255
-	maxWebhookURL  = 2048
 	maxTPSLimit    = 1_000_000
 )
 
@@ -398,10 +397,8 @@ func (s *Server) patchAccount(ctx *fasthttp.RequestCtx, sctx context.Context, p 
 		writeProblem(ctx, InvalidRequest("tps_limit", fmt.Sprintf("tps_limit is 0 (no limit) to %d", maxTPSLimit)))
 		return
 	}
-	if req.WebhookURL != nil && *req.WebhookURL != "" && (len(*req.WebhookURL) > maxWebhookURL || !validCallbackURL(*req.WebhookURL)) {
-		writeProblem(ctx, InvalidRequest("webhook_url", "give an absolute http or https URL, or \"\" for none"))
-		return
-	}
+	// A webhook_url is judged by the Accounts service, with the webhook
+	// address policy (an invalid-url problem).
 	if req.CreditLimit != nil {
 		m, err := billing.ParseMicros(*req.CreditLimit)
 		if err != nil || m > 0 || m < -billing.MaxTransfer {

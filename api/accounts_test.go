@@ -269,7 +269,6 @@ func TestAccountsUpdateAndSuspend(t *testing.T) {
 	for _, c := range []struct{ body, field string }{
 		{`{}`, ""},
 		{`{"tps_limit":-1}`, "tps_limit"},
-		{`{"webhook_url":"ftp://x"}`, "webhook_url"},
 		{`{"credit_limit":"5"}`, "credit_limit"},
 		{`{"credit_limit":"lots"}`, "credit_limit"},
 		{`{"name":""}`, "name"},

@@ -19,6 +19,7 @@ const (
 	TypeInvalidRequest        = "invalid-request"
 	TypeInvalidNumber         = "invalid-number"
 	TypeInvalidSender         = "invalid-sender"
+	TypeInvalidURL            = "invalid-url"
 	TypeMessageTooLong        = "message-too-long"
 	TypeUnauthorized          = "unauthorized"
 	TypeForbidden             = "forbidden"
@@ -103,6 +104,13 @@ func InvalidNumber(field, detail string) *Error {
 // or that is malformed.
 func InvalidSender(field, detail string) *Error {
 	return newError(TypeInvalidSender, "Invalid sender", http.StatusBadRequest, field, detail)
+}
+
+// InvalidURL reports a URL the gateway will not call back: malformed, or
+// leading to a private or special-purpose address (loopback, RFC 1918,
+// link-local, ...). Field names the member, detail says why.
+func InvalidURL(field, detail string) *Error {
+	return newError(TypeInvalidURL, "Invalid URL", http.StatusBadRequest, field, detail)
 }
 
 // MessageTooLong reports a message needing more segments than allowed.

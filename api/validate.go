@@ -1,15 +1,9 @@
 package api
 
-import (
-	"net/url"
-)
-
-// Bounds on members the API checks itself; numbers, senders and lengths
-// in segments are the message service's to judge.
-const (
-	maxCallbackURL = 2048
-	maxClientRef   = 256
-)
+// Bounds on members the API checks itself; numbers, senders, lengths in
+// segments and callback URLs (under the webhook address policy, an
+// invalid-url problem) are the message service's to judge.
+const maxClientRef = 256
 
 // validateSend checks the shape of one message and normalises its
 // encoding. Field names in problems are relative to the message.
@@ -51,24 +45,8 @@ func validateOptions(r *SendRequest) *Error {
 	if !r.SendAt.IsZero() && !r.ValidUntil.IsZero() && !r.ValidUntil.After(r.SendAt) {
 		return InvalidRequest("valid_until", "must be after send_at")
 	}
-	if r.CallbackURL != "" && !validCallbackURL(r.CallbackURL) {
-		return InvalidRequest("callback_url", "must be an absolute http or https URL of at most 2048 bytes")
-	}
 	if len(r.ClientRef) > maxClientRef {
 		return InvalidRequest("client_ref", "must be at most 256 bytes")
 	}
 	return nil
-}
-
-// validCallbackURL reports whether s is an absolute http(s) URL with a host
-// and no user information.
-func validCallbackURL(s string) bool {
-	if len(s) > maxCallbackURL {
-		return false
-	}
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || u.User != nil {
-		return false
-	}
-	return u.Scheme == "http" || u.Scheme == "https"
 }

@@ -79,6 +79,7 @@ http:
   rate_limit_per_ip: 0
 smpp:
   listen: 127.0.0.1:$SMPP_PORT
+  max_connections_per_ip: 0   # the idle scenario binds 1,000 times from one address
 store:
   driver: $2
   dsn: "$3"

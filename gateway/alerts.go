@@ -11,9 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	neturl "net/url"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -54,11 +52,13 @@ type AlertConfig struct {
 	Secret string
 	// Mailer sends alert emails; nil sends none.
 	Mailer account.Mailer
-	// Client posts webhooks; nil means a client with a 10 s timeout.
-	Client *http.Client
-	// AllowHost, if set, must accept a webhook URL's host (as
-	// webhook.Config.AllowHost).
-	AllowHost func(host string) bool
+	// Guard judges webhook URLs (without a DNS lookup: they were
+	// resolved when stored) and builds the client that posts them, so
+	// that alerts reach only the addresses status callbacks may reach.
+	// Pass the status dispatcher's (webhook.Dispatcher.Guard). Nil means
+	// the default policy, public addresses only, with its refusals
+	// counted nowhere.
+	Guard *webhook.Guard
 	// Attempts bounds the posts of one webhook (retried on network
 	// errors, 5xx and 429, after 1 s, 2 s, 4 s ...). 0 means 4.
 	Attempts int
@@ -71,13 +71,14 @@ type AlertConfig struct {
 // for a receiver. It implements billing.AlertNotifier. Start it, and Stop
 // it at shutdown.
 type AlertNotifier struct {
-	cfg  AlertConfig
-	st   *store.Store
-	log  *slog.Logger
-	ch   chan billing.LowBalance
-	quit chan struct{}
-	wg   sync.WaitGroup
-	once sync.Once
+	cfg    AlertConfig
+	client *http.Client // from cfg.Guard: guarded dialer, no redirects
+	st     *store.Store
+	log    *slog.Logger
+	ch     chan billing.LowBalance
+	quit   chan struct{}
+	wg     sync.WaitGroup
+	once   sync.Once
 	// backoff is the delay before the first retry (a variable for tests).
 	backoff time.Duration
 }
@@ -87,9 +88,8 @@ var _ billing.AlertNotifier = (*AlertNotifier)(nil)
 // NewAlertNotifier returns a notifier reading accounts' webhook secrets
 // from st. A nil logger discards the log.
 func NewAlertNotifier(cfg AlertConfig, st *store.Store, logger *slog.Logger) *AlertNotifier {
-	if cfg.Client == nil {
-		cfg.Client = &http.Client{Timeout: 10 * time.Second,
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if cfg.Guard == nil {
+		cfg.Guard = publicOnly
 	}
 	if cfg.Attempts <= 0 {
 		cfg.Attempts = 4
@@ -100,7 +100,7 @@ func NewAlertNotifier(cfg AlertConfig, st *store.Store, logger *slog.Logger) *Al
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &AlertNotifier{cfg: cfg, st: st, log: logger.With("component", "alerts"),
+	return &AlertNotifier{cfg: cfg, client: cfg.Guard.NewClient(alertPostTimeout), st: st, log: logger.With("component", "alerts"),
 		ch: make(chan billing.LowBalance, cfg.QueueSize), quit: make(chan struct{}), backoff: time.Second}
 }
 
@@ -121,6 +121,7 @@ func (n *AlertNotifier) Stop(ctx context.Context) error {
 	case <-ctx.Done():
 		return fmt.Errorf("gateway: stop alerts: %w", ctx.Err())
 	}
+	n.client.CloseIdleConnections()
 	for {
 		select {
 		case a := <-n.ch:
@@ -178,8 +179,8 @@ var errAlertNotSent = errors.New("gateway: alert refused")
 
 // postWebhook posts a's event, retrying network errors, 5xx and 429.
 func (n *AlertNotifier) postWebhook(a billing.LowBalance) error {
-	if err := CheckAlertURL(a.WebhookURL, n.cfg.AllowHost); err != nil {
-		return err
+	if err := n.cfg.Guard.CheckURL(a.WebhookURL); err != nil {
+		return fmt.Errorf("gateway: alert webhook URL: %w", err)
 	}
 	secret := n.cfg.Secret
 	if n.st != nil {
@@ -217,9 +218,13 @@ func (n *AlertNotifier) postWebhook(a billing.LowBalance) error {
 	}
 }
 
+// alertPostTimeout bounds one post of an alert, from dialling to reading
+// the answer.
+const alertPostTimeout = 15 * time.Second
+
 // post makes one signed POST of body.
 func (n *AlertNotifier) post(url, secret string, body []byte) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), alertPostTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
@@ -229,7 +234,11 @@ func (n *AlertNotifier) post(url, secret string, body []byte) error {
 	req.Header.Set("User-Agent", webhook.UserAgent)
 	req.Header.Set(webhook.SignatureHeader, webhook.Sign(secret, time.Now(), body))
 	req.Header.Set(webhook.BodySignatureHeader, webhook.SignBody(secret, body))
-	resp, err := n.cfg.Client.Do(req)
+	resp, err := n.client.Do(req)
+	if errors.Is(err, webhook.ErrHostNotAllowed) {
+		// The dialer refused every address: no retry will be let through.
+		return fmt.Errorf("%w: %w", errAlertNotSent, err)
+	}
 	if err != nil {
 		return fmt.Errorf("gateway: post alert: %w", err)
 	}
@@ -242,23 +251,4 @@ func (n *AlertNotifier) post(url, secret string, body []byte) error {
 		return fmt.Errorf("gateway: post alert: status %d", resp.StatusCode)
 	}
 	return fmt.Errorf("%w: status %s", errAlertNotSent, strconv.Itoa(resp.StatusCode))
-}
-
-// ErrBadAlertURL is returned by [CheckAlertURL].
-var ErrBadAlertURL = errors.New("gateway: alert webhook URL must be an absolute http or https URL of at most 2048 bytes")
-
-// CheckAlertURL checks a low-balance webhook URL: absolute, http or
-// https, with a host that allow (nil: any) accepts.
-func CheckAlertURL(raw string, allow func(host string) bool) error {
-	if raw == "" || len(raw) > 2048 {
-		return ErrBadAlertURL
-	}
-	u, err := neturl.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || u.User != nil {
-		return ErrBadAlertURL
-	}
-	if allow != nil && !allow(strings.ToLower(u.Hostname())) {
-		return fmt.Errorf("%w: host %s is not allowed", ErrBadAlertURL, u.Hostname())
-	}
-	return nil
 }

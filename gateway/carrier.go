@@ -3,6 +3,7 @@ package gateway
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"math"
@@ -40,6 +41,15 @@ var _ router.Sender = (*bind)(nil)
 
 func (s *Service) newCarrier(cc CarrierConfig) (*carrier, error) {
 	c := &carrier{s: s, cfg: cc}
+	var tc *tls.Config
+	if cc.TLS != nil {
+		tc = cc.TLS.Clone()
+		tc.MinVersion = max(tc.MinVersion, tls.VersionTLS12)
+		if tc.InsecureSkipVerify {
+			s.log.Warn("carrier TLS certificate verification is off (tls_insecure_skip_verify): anyone on the path can read and change this carrier's traffic; use it for test rigs only",
+				"carrier", cc.Name)
+		}
+	}
 	for i := range cc.Binds {
 		sc := cc.Session
 		if cc.Window > 0 {
@@ -48,7 +58,7 @@ func (s *Service) newCarrier(cc CarrierConfig) (*carrier, error) {
 		b := &bind{c: c}
 		b.onAnswer = b.answered
 		cl, err := smpp.NewClient(smpp.ClientConfig{
-			Addr: cc.Addr, BindType: cc.BindType, SystemID: cc.SystemID, Password: cc.Password,
+			Addr: cc.Addr, TLSConfig: tc, BindType: cc.BindType, SystemID: cc.SystemID, Password: cc.Password,
 			SystemType: cc.SystemType, Session: sc, Handler: smpp.HandlerFunc(c.handle),
 			MinBackoff: cc.MinBackoff, MaxBackoff: cc.MaxBackoff,
 			OnState: func(st smpp.BindState, err error) {

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"time"
@@ -70,6 +71,17 @@ type Config struct {
 	// MaxBindsPerSystemID caps customer binds per system_id (0: no cap
 	// beyond the credential's own bind limit).
 	MaxBindsPerSystemID int
+	// MaxConnections caps the customer SMPP connections open at once,
+	// bound or not, and MaxConnectionsPerIP those from one client address
+	// (an IPv4 address or an IPv6 /64); a connection beyond either is
+	// closed as soon as it is accepted, before anything is read. 0 means
+	// the default (DefaultMaxConnections, DefaultMaxConnectionsPerIP),
+	// negative means no cap. An unbound connection lives at most
+	// CustomerSession.BindTimeout (default 10 s).
+	MaxConnections, MaxConnectionsPerIP int
+	// BindGuard tunes the failed-bind limiter; the zero value takes its
+	// defaults.
+	BindGuard BindGuardConfig
 	// WebhookSecret signs callbacks to per-message callback URLs of
 	// accounts that have no secret of their own.
 	WebhookSecret string
@@ -108,7 +120,24 @@ type CarrierConfig struct {
 	Session smpp.SessionConfig
 	// MinBackoff and MaxBackoff bound reconnect delays (0: smpp defaults).
 	MinBackoff, MaxBackoff time.Duration
+	// TLS, if not nil, makes the binds use TLS with this configuration
+	// (RootCAs, ServerName; an empty ServerName is the host of Addr).
+	// Versions below TLS 1.2 are never offered, whatever MinVersion says;
+	// InsecureSkipVerify is logged as a warning when the carrier starts.
+	TLS *tls.Config
 }
+
+// The default caps of customer SMPP connections. An idle connection
+// costs about 22 KiB (buffers and two goroutines; measured with 2,000
+// unbound connections), so 2,000 stay under 50 MiB, a quarter of the
+// default memory limit, while leaving room for hundreds of customers
+// with several binds each. 50 per address covers a customer's binds
+// over several system_ids behind one NAT address; one address alone
+// cannot take more than a fortieth of the total.
+const (
+	DefaultMaxConnections      = 2000
+	DefaultMaxConnectionsPerIP = 50
+)
 
 // DefaultCustomerWindow is the deliver_sm a customer bind may have
 // outstanding by default. smpp's default of 10 caps receipts at 10 per
@@ -133,6 +162,13 @@ func (c *Config) withDefaults() Config {
 	if out.CustomerSession.Window <= 0 {
 		out.CustomerSession.Window = DefaultCustomerWindow
 	}
+	if out.MaxConnections == 0 {
+		out.MaxConnections = DefaultMaxConnections
+	}
+	if out.MaxConnectionsPerIP == 0 {
+		out.MaxConnectionsPerIP = DefaultMaxConnectionsPerIP
+	}
+	out.BindGuard = out.BindGuard.withDefaults()
 	if out.BindRecheck <= 0 {
 		out.BindRecheck = defaultBindRecheck
 	}
@@ -169,6 +205,9 @@ func (c *Config) withDefaults() Config {
 
 // Validate reports the first problem in c.
 func (c *Config) Validate() error {
+	if err := c.BindGuard.Validate(); err != nil {
+		return err
+	}
 	seen := map[string]bool{}
 	for _, cc := range c.Carriers {
 		if cc.Name == "" || cc.Addr == "" {

@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"errors"
+	"net"
 	"slices"
 	"strconv"
 	"strings"
@@ -44,6 +45,11 @@ type customers struct {
 	quit           chan struct{}
 	wg             sync.WaitGroup
 
+	// guard is the failed-bind limiter; refusals logs refused
+	// connections and binds at a bounded rate.
+	guard    *bindGuard
+	refusals *refusalLog
+
 	// c.accepted and c.receiptAnswered, made once: a method value passed
 	// per call would allocate a closure per message.
 	onAccepted AcceptFunc
@@ -54,15 +60,19 @@ type customers struct {
 // customer holds up at most its own receipts for a while.
 const receiptWorkers = 4
 
-func newCustomers(s *Service) *customers {
+func newCustomers(s *Service, guard *bindGuard) *customers {
 	c := &customers{s: s,
-		queue: make(chan *custReceipt, s.cfg.ReceiptQueue), flushes: make(chan account.Binding, 1024), quit: make(chan struct{})}
+		queue: make(chan *custReceipt, s.cfg.ReceiptQueue), flushes: make(chan account.Binding, 1024), quit: make(chan struct{}),
+		guard: guard, refusals: newRefusalLog(s.log.With("component", "smpp-server"))}
 	c.onAccepted, c.onReceipt = c.accepted, c.receiptAnswered
 	sc := s.cfg.CustomerSession
 	c.srv = &smpp.Server{
 		Authenticator:       smpp.AuthenticatorFunc(c.authenticate),
 		Handler:             smpp.HandlerFunc(c.handle),
 		MaxBindsPerSystemID: s.cfg.MaxBindsPerSystemID,
+		MaxConnections:      max(s.cfg.MaxConnections, 0),
+		MaxConnectionsPerIP: max(s.cfg.MaxConnectionsPerIP, 0),
+		OnRefuse:            c.connRefused,
 		Session:             sc,
 		Logger:              s.log.With("component", "smpp-server"),
 		SystemID:            s.cfg.SystemID,
@@ -77,6 +87,8 @@ func newCustomers(s *Service) *customers {
 	go c.flushLoop()
 	c.wg.Add(1)
 	go c.recheckLoop()
+	c.wg.Add(1)
+	go c.refusalLoop()
 	return c
 }
 
@@ -94,23 +106,71 @@ func (c *customers) stop() {
 	}
 }
 
-// authenticate checks a customer's bind against its SMPP credential.
+// authenticate checks a customer's bind against its SMPP credential,
+// unless the failed-bind limiter blocks the client: then it refuses at
+// once, without the password check (bcrypt) an attacker would make us
+// run for every guess.
 func (c *customers) authenticate(ctx context.Context, req smpp.BindRequest) (any, pdu.Status) {
+	addr := smpp.ClientKey(req.RemoteAddr)
+	if c.guard.blocked(ctx, addr, req.SystemID) {
+		c.refuse(addr, req.SystemID, refusedBindBlocked)
+		return nil, pdu.StatusBindFail
+	}
 	b, err := c.s.acc.AuthenticateSMPP(ctx, req.SystemID, req.Password, req.RemoteAddr)
 	switch {
 	case err == nil:
-	case errors.Is(err, account.ErrUnauthorized), errors.Is(err, account.ErrSuspended), errors.Is(err, account.ErrAddress):
-		c.s.m.bindsRefused.Inc()
+	case errors.Is(err, account.ErrUnauthorized):
+		c.guard.failed(ctx, addr, req.SystemID)
+		c.refuse(addr, req.SystemID, refusedBadCredentials)
+		return nil, pdu.StatusBindFail
+	case errors.Is(err, account.ErrSuspended), errors.Is(err, account.ErrAddress):
+		// Counted too: a refused customer retrying in a loop would
+		// otherwise cost a password check each time.
+		c.guard.failed(ctx, addr, req.SystemID)
+		c.refuse(addr, req.SystemID, refusedNotAllowed)
 		return nil, pdu.StatusBindFail
 	default:
 		c.s.log.Error("authenticate bind", "system_id", req.SystemID, "err", err)
 		return nil, pdu.StatusSysErr
 	}
-	if b.BindLimit > 0 && c.srv.BindCount(req.SystemID) >= b.BindLimit {
-		c.s.m.bindsRefused.Inc()
+	// The server checks MaxBindsPerSystemID again as it counts the bind;
+	// checking it here too counts most such refusals.
+	if n := c.srv.BindCount(req.SystemID); (b.BindLimit > 0 && n >= b.BindLimit) ||
+		(c.s.cfg.MaxBindsPerSystemID > 0 && n >= c.s.cfg.MaxBindsPerSystemID) {
+		c.refuse(addr, req.SystemID, refusedBindLimit)
 		return nil, pdu.StatusBindFail
 	}
 	return b, pdu.StatusOK
+}
+
+// connRefused is the server's OnRefuse: a connection turned away at
+// accept, or closed for want of a bind.
+func (c *customers) connRefused(remote net.Addr, reason smpp.RefuseReason) {
+	c.refuse(smpp.ClientKey(remote), "", refusalOf(reason))
+}
+
+// refuse counts a refusal and logs it at a bounded rate.
+func (c *customers) refuse(addr, systemID string, r smppRefusal) {
+	c.s.m.smppRefused[r].Inc()
+	c.refusals.note(addr, systemID, r)
+}
+
+// refusalLoop logs refusal counts and forgets expired limiter state once
+// per refusalLogInterval.
+func (c *customers) refusalLoop() {
+	defer c.wg.Done()
+	t := time.NewTicker(refusalLogInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.quit:
+			c.refusals.flush()
+			return
+		case <-t.C:
+			c.refusals.flush()
+			c.guard.sweep()
+		}
+	}
 }
 
 func (c *customers) bound(sess *smpp.Session) {

@@ -156,6 +156,14 @@ func startWithCarrier(t testing.TB, driver string, o carrierOpts) (*carrier, *gw
 // startGatewayWriter is startGateway with a writer configured by wcfg.
 func startGatewayWriter(t testing.TB, scfg store.Config, wcfg store.WriterConfig, cfg gateway.Config, routes []router.Route) *gw {
 	t.Helper()
+	return startGatewayDeps(t, scfg, wcfg, cfg, routes, nil)
+}
+
+// startGatewayDeps is startGatewayWriter with withDeps, if not nil,
+// completing the gateway's dependencies.
+func startGatewayDeps(t testing.TB, scfg store.Config, wcfg store.WriterConfig, cfg gateway.Config, routes []router.Route,
+	withDeps func(*gateway.Deps)) *gw {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	st, err := store.Open(ctx, scfg, nil)
@@ -176,7 +184,11 @@ func startGatewayWriter(t testing.TB, scfg store.Config, wcfg store.WriterConfig
 	// under the race detector; two cores cannot afford it in every test.
 	g.acc.SetPasswordCost(bcrypt.MinCost)
 	logger := testLogger(t)
-	g.svc, err = gateway.New(cfg, gateway.Deps{Store: st, Writer: g.w, Accounts: g.acc, Routes: routes, Node: 1}, logger, g.reg)
+	deps := gateway.Deps{Store: st, Writer: g.w, Accounts: g.acc, Routes: routes, Node: 1}
+	if withDeps != nil {
+		withDeps(&deps)
+	}
+	g.svc, err = gateway.New(cfg, deps, logger, g.reg)
 	if err != nil {
 		g.w.Close(ctx)
 		st.Close()

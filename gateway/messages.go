@@ -68,8 +68,10 @@ func (s *Service) build(accountID int64, req *SendRequest) (*sms.Message, string
 	if len(req.ClientRef) > 64 {
 		return nil, "", refuse(0x01, ProblemInvalidRequest, 400, "client_ref", "client_ref has at most 64 characters")
 	}
-	if len(req.CallbackURL) > 2000 {
-		return nil, "", refuse(0x01, ProblemInvalidRequest, 400, "callback_url", "callback_url is too long")
+	if req.CallbackURL != "" {
+		if r := s.checkCallbackURL(req.CallbackURL); r != nil {
+			return nil, "", r
+		}
 	}
 	m := &sms.Message{
 		AccountID: accountID, Ingress: sms.IngressHTTP, ClientRef: req.ClientRef,

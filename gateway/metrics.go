@@ -20,7 +20,8 @@ type metrics struct {
 	mo                         prometheus.Counter
 	parked, scheduled          prometheus.Gauge
 	customerBinds              prometheus.Gauge
-	bindsRefused               prometheus.Counter
+	smppRefused                [numRefusals]prometheus.Counter
+	bindGuardRedisErrors       prometheus.Counter
 	bindsEnded                 prometheus.Counter
 	bindsUp                    *prometheus.GaugeVec
 	eventsLost, lostFast       prometheus.Counter
@@ -57,8 +58,9 @@ func newMetrics(reg prometheus.Registerer, d Durability) *metrics {
 			Help: "Messages held until their send time."}),
 		customerBinds: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "customer_binds",
 			Help: "Customer SMPP binds open."}),
-		bindsRefused: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "customer_binds_refused_total",
-			Help: "Customer binds refused."}),
+		smppRefused: newRefusalCounters(reg),
+		bindGuardRedisErrors: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "bind_guard_redis_errors_total",
+			Help: "Failed-bind limiter calls to Redis that failed (answered from process memory instead)."}),
 		bindsEnded: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "customer_binds_ended_total",
 			Help: "Customer binds ended because their credential, account status or address no longer allows them."}),
 		bindsUp: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: ns, Name: "carrier_bind_up",
@@ -81,7 +83,7 @@ func newMetrics(reg prometheus.Registerer, d Durability) *metrics {
 	}
 	if reg != nil {
 		reg.MustRegister(accepted, m.refusedVec, m.submitted, m.failed, m.finalVec, m.receiptVec, m.custReceiptVec,
-			m.heldDelivered, m.mo, m.parked, m.scheduled, m.customerBinds, m.bindsRefused, m.bindsEnded, m.bindsUp,
+			m.heldDelivered, m.mo, m.parked, m.scheduled, m.customerBinds, m.bindGuardRedisErrors, m.bindsEnded, m.bindsUp,
 			m.eventsLost, m.eventsFolded, m.lostFast, m.unmatchable, m.webhooksDropped, fast)
 	}
 	return m

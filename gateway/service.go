@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/gallant-sms/gallant/account"
 	"github.com/gallant-sms/gallant/router"
@@ -40,6 +41,13 @@ type Deps struct {
 	// (Redis GCRA), falling back to in-process limits while Redis does
 	// not answer. Nil keeps limits in process.
 	Redis *throttle.Redis
+	// BindGuardRedis, if set, shares the failed-bind limiter's counts
+	// and blocks (see BindGuardConfig) between instances, under keys
+	// starting with BindGuardPrefix; nil keeps them in process. A
+	// *redis.Client must have ContextTimeoutEnabled, or a hung Redis
+	// would hold binds for its read timeout.
+	BindGuardRedis  redis.UniversalClient
+	BindGuardPrefix string
 }
 
 // Service is the gateway core. Build it with New, start it with Start,
@@ -132,7 +140,11 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 	s.res = newReservations()
 	s.accounts = newAccountCache(deps.Store)
 	s.suppressed = newSuppressions()
-	s.customers = newCustomers(s)
+	if c, ok := deps.BindGuardRedis.(*redis.Client); ok && !c.Options().ContextTimeoutEnabled {
+		return nil, errors.New("gateway: BindGuardRedis needs ContextTimeoutEnabled")
+	}
+	s.customers = newCustomers(s, newBindGuard(cfg.BindGuard, deps.BindGuardRedis, deps.BindGuardPrefix,
+		logger.With("component", "bind-guard"), s.m.bindGuardRedisErrors.Inc))
 	s.sched = newScheduler(s)
 
 	rcfg := router.DefaultConfig()

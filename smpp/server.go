@@ -43,6 +43,23 @@ type Server struct {
 	// Handler receives post-bind requests (submit_sm, data_sm, query_sm,
 	// ...). nil answers each with ESME_RSYSERR.
 	Handler Handler
+	// MaxConnections caps the connections the server holds open, bound
+	// or not. A connection beyond it is closed as soon as it is
+	// accepted, before anything is read from it (and, on TLS, before the
+	// handshake). 0 means unlimited.
+	MaxConnections int
+	// MaxConnectionsPerIP caps the open connections from one client
+	// address, as [ClientKey] names it (an IPv4 address, or an IPv6 /64),
+	// the same way. 0 means unlimited.
+	MaxConnectionsPerIP int
+	// OnRefuse, if set, is told of every connection the server turned
+	// away: at accept time for RefuseMaxConnections and
+	// RefuseMaxConnectionsPerIP (on the accept goroutine), and when a
+	// session ends without having bound within SessionConfig.BindTimeout
+	// for RefuseBindTimeout (on the session's reader goroutine). It must
+	// not block. Binds the Authenticator refuses are not reported here:
+	// the Authenticator knows of them.
+	OnRefuse func(remote net.Addr, reason RefuseReason)
 	// MaxBindsPerSystemID caps concurrent binds per system_id; an excess
 	// bind is refused with ESME_RBINDFAIL (the generic bind failure: SMPP
 	// has no dedicated code, and 0x05 ESME_RALYBND means "this session is
@@ -70,7 +87,8 @@ type Server struct {
 
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}
-	sessions  map[*Session]struct{}
+	sessions  map[*Session]string // the session's ClientKey
+	perIP     map[string]int      // open sessions by ClientKey
 	bySystem  map[string]int
 	stopped   bool
 	quit      chan struct{} // closed by Shutdown/Close: wakes the accept backoff
@@ -137,8 +155,23 @@ func (srv *Server) Serve(l net.Listener) error {
 
 // ServeConn serves one connection that the caller accepted (for example
 // one end of net.Pipe) as a server session, and returns without waiting.
-// After Shutdown or Close it closes conn.
+// It closes conn at once, without reading from it, after Shutdown or
+// Close and when MaxConnections or MaxConnectionsPerIP is reached.
 func (srv *Server) ServeConn(conn net.Conn) {
+	remote := conn.RemoteAddr()
+	key := ClientKey(remote)
+	srv.mu.Lock()
+	if srv.stopped {
+		srv.mu.Unlock()
+		_ = conn.Close()
+		return
+	}
+	if reason := srv.admitLocked(key); reason != 0 {
+		srv.mu.Unlock()
+		_ = conn.Close()
+		srv.refused(remote, reason)
+		return
+	}
 	s := newSession(conn, roleMC, srv.Session, srv.Handler, srv.logger())
 	s.owner = srv
 	s.localID = srv.SystemID
@@ -149,18 +182,43 @@ func (srv *Server) ServeConn(conn net.Conn) {
 	if s.version == 0 {
 		s.version = 0x34
 	}
-	srv.mu.Lock()
-	if srv.stopped {
-		srv.mu.Unlock()
-		_ = conn.Close()
-		return
-	}
 	if srv.sessions == nil {
-		srv.sessions = make(map[*Session]struct{})
+		srv.sessions = make(map[*Session]string)
+		srv.perIP = make(map[string]int)
 	}
-	srv.sessions[s] = struct{}{}
+	srv.sessions[s] = key
+	srv.perIP[key]++
 	srv.mu.Unlock()
 	s.run()
+}
+
+// admitLocked reports why a new connection from key must be refused, or 0
+// to admit it. srv.mu must be held.
+func (srv *Server) admitLocked(key string) RefuseReason {
+	switch {
+	case srv.MaxConnections > 0 && len(srv.sessions) >= srv.MaxConnections:
+		return RefuseMaxConnections
+	case srv.MaxConnectionsPerIP > 0 && srv.perIP[key] >= srv.MaxConnectionsPerIP:
+		return RefuseMaxConnectionsPerIP
+	}
+	return 0
+}
+
+// refused reports a refused connection to OnRefuse, or logs it at debug
+// level without one.
+func (srv *Server) refused(remote net.Addr, reason RefuseReason) {
+	if srv.OnRefuse != nil {
+		srv.OnRefuse(remote, reason)
+		return
+	}
+	srv.logger().Debug("smpp: connection refused", "remote", addrString(remote), "reason", reason.String())
+}
+
+// Connections returns the number of open connections, bound or not.
+func (srv *Server) Connections() int {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	return len(srv.sessions)
 }
 
 // ListenerAddr returns the address of the listener Serve most recently
@@ -342,10 +400,16 @@ func (srv *Server) bound(s *Session) {
 	}
 }
 
-// closed forgets an ended session and calls OnClose.
+// closed forgets an ended session and calls OnClose, or OnRefuse when it
+// ended for want of a bind.
 func (srv *Server) closed(s *Session) {
 	srv.mu.Lock()
-	delete(srv.sessions, s)
+	if key, ok := srv.sessions[s]; ok {
+		delete(srv.sessions, s)
+		if srv.perIP[key]--; srv.perIP[key] <= 0 {
+			delete(srv.perIP, key)
+		}
+	}
 	if s.counted {
 		id := s.countedID
 		if srv.bySystem[id]--; srv.bySystem[id] <= 0 {
@@ -360,7 +424,12 @@ func (srv *Server) closed(s *Session) {
 		}
 	}
 	srv.mu.Unlock()
-	if s.info.Load() != nil && srv.OnClose != nil {
-		srv.OnClose(s)
+	switch {
+	case s.info.Load() != nil:
+		if srv.OnClose != nil {
+			srv.OnClose(s)
+		}
+	case s.CloseReason() == CloseBindTimeout:
+		srv.refused(s.RemoteAddr(), RefuseBindTimeout)
 	}
 }

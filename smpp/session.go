@@ -345,7 +345,7 @@ func (s *Session) shutdown(reason CloseReason, err error, graceful bool) {
 	s.out.close()
 	lvl := slog.LevelDebug
 	if err != nil {
-		lvl = slog.LevelInfo
+		lvl = s.peerLevel()
 	}
 	s.logger().Log(context.Background(), lvl, "smpp: session closing", "reason", reason.String(), "err", err)
 	if graceful {
@@ -355,6 +355,17 @@ func (s *Session) shutdown(reason CloseReason, err error, graceful bool) {
 		_ = s.conn.Close()
 	}
 	close(s.closing)
+}
+
+// peerLevel is the level of a log record about something the peer did:
+// info, except on a server session that has not bound. That one is
+// anyone's connection, and logging each at info would let a peer fill the
+// log as fast as it can connect; the server's owner counts such events.
+func (s *Session) peerLevel() slog.Level {
+	if s.role == roleMC && s.info.Load() == nil {
+		return slog.LevelDebug
+	}
+	return slog.LevelInfo
 }
 
 // isClosing reports whether shutdown has started.

@@ -85,8 +85,11 @@ func (s *Session) authorize(req BindRequest) (any, pdu.Status) {
 }
 
 // refuseBind answers a bind with a header-only error response and closes.
+// It logs at debug level only: refusals come as fast as anyone can
+// connect, and the Authenticator, which knows why it refused, reports
+// them (at a bounded rate, in the gateway).
 func (s *Session) refuseBind(h pdu.Header, status pdu.Status, err error) {
-	s.logger().Info("smpp: bind refused", "status", status.Name(), "err", err)
+	s.logger().Debug("smpp: bind refused", "status", status.Name(), "err", err)
 	s.reply(h, status, nil)
 	s.shutdown(CloseBindFailed, err, true)
 }

@@ -1,6 +1,7 @@
 package smpp
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -119,7 +120,7 @@ func (s *Session) frame(buf []byte, r, w int) (int, error) {
 	for w-r >= pdu.HeaderLen {
 		h, _ := pdu.DecodeHeader(buf[r:w])
 		if err = pdu.CheckLength(h, s.cfg.MaxPDULength); err != nil {
-			s.logger().Info("smpp: bad command_length, closing", "length", h.Length, "seq", h.Seq)
+			s.logger().Log(context.Background(), s.peerLevel(), "smpp: bad command_length, closing", "length", h.Length, "seq", h.Seq)
 			s.gnack(h.Seq, pdu.StatusInvCmdLen)
 			s.shutdown(CloseProtocolError, err, true)
 			break

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -87,16 +88,49 @@ func (s *Store) GetIdempotent(ctx context.Context, accountID int64, key string) 
 		StatusCode: row.StatusCode, Response: resp, CreatedAt: row.CreatedAt.Time}, nil
 }
 
-// PurgeIdempotent deletes the records created before before and returns
-// how many.
+// purgeBatch bounds the rows one purge statement deletes, so a purge of
+// a day's keys never holds MySQL's locks on the table for long.
+const purgeBatch = 5000
+
+// PurgeIdempotent deletes the records created before before, in
+// statements of at most 5,000 rows, and returns how many it deleted.
 func (s *Store) PurgeIdempotent(ctx context.Context, before time.Time) (int64, error) {
-	res, err := s.w.ExecContext(ctx, "DELETE FROM idempotency_keys WHERE created_at < ?", s.timeArg(before))
+	q := "DELETE FROM idempotency_keys WHERE created_at < ? LIMIT " + strconv.Itoa(purgeBatch)
+	if s.d == dialectSQLite {
+		// SQLite's DELETE takes no LIMIT unless built with it.
+		q = "DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM idempotency_keys WHERE created_at < ? LIMIT " +
+			strconv.Itoa(purgeBatch) + ")"
+	}
+	var total int64
+	for {
+		res, err := s.w.ExecContext(ctx, q, s.timeArg(before))
+		if err != nil {
+			return total, fmt.Errorf("store: purge idempotency keys: %w", mapErr(err))
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return total, fmt.Errorf("store: purge idempotency keys: %w", mapErr(err))
+		}
+		total += n
+		if n < purgeBatch {
+			return total, nil
+		}
+	}
+}
+
+// ExpireIdempotent deletes account accountID's record of key if it was
+// created before before, and reports whether it did. A record replaced
+// meanwhile (created later) is kept.
+func (s *Store) ExpireIdempotent(ctx context.Context, accountID int64, key string, before time.Time) (bool, error) {
+	res, err := s.w.ExecContext(ctx,
+		"DELETE FROM idempotency_keys WHERE account_id = ? AND idem_key = ? AND created_at < ?",
+		accountID, key, s.timeArg(before))
 	if err != nil {
-		return 0, fmt.Errorf("store: purge idempotency keys: %w", mapErr(err))
+		return false, fmt.Errorf("store: expire idempotency key: %w", mapErr(err))
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return 0, fmt.Errorf("store: purge idempotency keys: %w", mapErr(err))
+		return false, fmt.Errorf("store: expire idempotency key: %w", mapErr(err))
 	}
-	return n, nil
+	return n > 0, nil
 }

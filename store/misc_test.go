@@ -116,6 +116,15 @@ func TestIdempotencyKeys(t *testing.T) {
 		if err := s.CompleteIdempotent(ctx, 3, "order-42", 200, nil); !errors.Is(err, ErrNotFound) {
 			t.Fatalf("complete for account 3: %v", err)
 		}
+		if gone, err := s.ExpireIdempotent(ctx, 2, "order-42", t0.Add(time.Hour)); err != nil || gone {
+			t.Fatalf("expire a record not older than the cut = %v, %v", gone, err)
+		}
+		if gone, err := s.ExpireIdempotent(ctx, 2, "order-42", t0.Add(2*time.Hour)); err != nil || !gone {
+			t.Fatalf("expire account 2's record = %v, %v", gone, err)
+		}
+		if _, err := s.GetIdempotent(ctx, 1, "order-42"); err != nil {
+			t.Fatalf("account 1's record went with account 2's: %v", err)
+		}
 		n, err := s.PurgeIdempotent(ctx, t0.Add(time.Minute))
 		if err != nil || n != 1 {
 			t.Fatalf("purge = %d, %v", n, err)

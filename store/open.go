@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -27,7 +29,8 @@ const (
 	defaultMySQLTimeZone  = "'+00:00'"
 	sqliteDriverName      = "sqlite"
 	mysqlDriverName       = "mysql"
-	sqliteDirPermissions  = 0o750
+	sqliteDirPermissions  = 0o700
+	sqliteFilePermissions = 0o600
 	sqliteMaxWriterConns  = 1
 	sqliteWriterIdleConns = 1
 )
@@ -43,6 +46,9 @@ func openSQLite(ctx context.Context, cfg Config) (w, r *sqlx.DB, cdsn string, er
 		if err := os.MkdirAll(dir, sqliteDirPermissions); err != nil {
 			return nil, nil, "", fmt.Errorf("store: create database directory: %w", err)
 		}
+	}
+	if err := restrictSQLiteFiles(path); err != nil {
+		return nil, nil, "", err
 	}
 	busy := cfg.BusyTimeout
 	if busy == 0 {
@@ -104,6 +110,37 @@ func openSQLite(ctx context.Context, cfg Config) (w, r *sqlx.DB, cdsn string, er
 		return nil, nil, "", fmt.Errorf("store: open sqlite readers %s: %w", path, mapErr(err))
 	}
 	return w, r, cdsn, nil
+}
+
+// restrictSQLiteFiles makes the database file readable and writable by
+// its owner only (0600), creating it empty if it does not exist, so that
+// the messages, credentials' hashes and ledger in it are not open to
+// other local users. SQLite gives the -wal and -shm files it creates the
+// database file's permissions; those left by an earlier run are narrowed
+// too.
+func restrictSQLiteFiles(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, sqliteFilePermissions)
+	if err != nil {
+		return fmt.Errorf("store: create sqlite file: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("store: create sqlite file: %w", err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("store: sqlite file: %w", err)
+		}
+		if fi.Mode().Perm()&^sqliteFilePermissions != 0 {
+			if err := os.Chmod(p, sqliteFilePermissions); err != nil {
+				return fmt.Errorf("store: restrict sqlite file permissions: %w", err)
+			}
+		}
+	}
+	return nil
 }
 
 // openMySQL opens one pool for reads and writes.

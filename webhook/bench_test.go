@@ -86,7 +86,7 @@ func BenchmarkDeliverInMemory(b *testing.B) {
 // the default transport, keep-alive connections reused.
 func BenchmarkDeliverLoopback(b *testing.B) {
 	rc := newReceiver(b, always(http.StatusOK))
-	benchDeliver(b, Config{Workers: 16}, rc.URL)
+	benchDeliver(b, Config{Workers: 16, Policy: AddressPolicy{AllowPrivate: true}}, rc.URL)
 	if n := len(rc.requests()); n == 0 {
 		b.Fatal(errors.New("receiver got nothing"))
 	}

@@ -38,15 +38,16 @@ type Config struct {
 	// MaxBackoff caps the delay between attempts, and a receiver's
 	// Retry-After. Default 10 min.
 	MaxBackoff time.Duration
-	// AllowHost reports whether callbacks may be posted to host (the URL's
-	// host name in lower case, or its IP literal, without port or
-	// brackets). It is called by Enqueue; nil
-	// allows every host. The gateway uses it to keep callbacks off
-	// private ranges; a check of the resolved address belongs in a
-	// Transport's dialer.
-	AllowHost func(host string) bool
+	// Policy says which addresses callbacks may go to; the zero value
+	// allows public addresses only. Enqueue checks a delivery's URL
+	// without a DNS lookup ([Guard.CheckURL]) and the dispatcher's own
+	// Transport checks every address it connects to, after resolution.
+	Policy AddressPolicy
 	// Transport sends the requests. Nil means a Transport tuned for many
-	// hosts (see [NewTransport]), owned and closed by the dispatcher.
+	// hosts that enforces Policy when it connects (see
+	// [Guard.NewTransport]), owned and closed by the dispatcher. A
+	// Transport given here is used as it is: only Enqueue's check of
+	// the URL applies.
 	Transport http.RoundTripper
 
 	// Fair queues and circuit breakers (see doc.go).
@@ -141,6 +142,9 @@ func (c Config) Validate() error {
 	neg("breaker failures", c.BreakerFailures < 0)
 	neg("breaker cooldown", c.BreakerCooldown < 0)
 	neg("outbox lease", c.OutboxLease < 0)
+	if err := c.Policy.Validate(); err != nil {
+		errs = append(errs, err)
+	}
 	d := c.withDefaults()
 	if d.FirstRetry > d.MaxBackoff {
 		errs = append(errs, fmt.Errorf("webhook: first retry %v exceeds max backoff %v", d.FirstRetry, d.MaxBackoff))

@@ -52,6 +52,7 @@ type Dispatcher struct {
 	client   *http.Client
 	ownTrans *http.Transport // closed on Stop; nil when given one
 	owner    string          // names this dispatcher's claims in the outbox
+	guard    *Guard          // enforces cfg.Policy
 
 	// wake tells the scheduler that its earliest timer changed.
 	wake chan struct{}
@@ -149,9 +150,14 @@ func New(cfg Config, rec Recorder, logger *slog.Logger, reg prometheus.Registere
 		hosts:      map[string]*host{},
 	}
 	d.work = sync.NewCond(&d.mu)
+	guard, err := NewGuard(cfg.Policy, reg)
+	if err != nil {
+		return nil, err
+	}
+	d.guard = guard
 	rt := cfg.Transport
 	if rt == nil {
-		d.ownTrans = NewTransport(cfg.Workers, cfg.Timeout)
+		d.ownTrans = guard.NewTransport(cfg.Workers, cfg.Timeout)
 		rt = d.ownTrans
 	}
 	d.client = &http.Client{Transport: rt, CheckRedirect: noRedirect}
@@ -210,8 +216,8 @@ func (d *Dispatcher) exit() {
 	}
 }
 
-// Enqueue hands dl to the dispatcher. It refuses a URL that is not http
-// or https or whose host Config.AllowHost refuses, an empty secret, and a
+// Enqueue hands dl to the dispatcher. It refuses a URL that
+// [Guard.CheckURL] refuses under Config.Policy, an empty secret, and a
 // delivery whose attempts are used up, and returns [ErrStopped] after
 // Stop. A delivery that memory cannot hold (the queue or the account's
 // share of it is full) goes to the Outbox, through a buffer of up to
@@ -322,7 +328,7 @@ func (d *Dispatcher) nextSeq() uint64 {
 
 // check validates dl and fills in its event's id and time zone.
 func (d *Dispatcher) check(dl *Delivery) error {
-	if err := checkURL(dl.URL, d.cfg.AllowHost); err != nil {
+	if err := d.guard.CheckURL(dl.URL); err != nil {
 		return err
 	}
 	if dl.Secret == "" {

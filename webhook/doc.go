@@ -22,6 +22,13 @@
 // one; any other answer, redirects included, is final. Retries carry the same body, so the
 // event_id in it lets a receiver drop duplicates.
 //
+// Customers choose callback URLs, so every callback the platform makes
+// goes through a client built by a [Guard], which keeps it off the
+// gateway's own network: an [AddressPolicy] refuses loopback, private,
+// link-local, CGNAT, unique-local and other special-purpose addresses
+// (in IPv4-mapped, NAT64 and 6to4 forms too) when a URL enters and again
+// on the address dialled, after DNS resolution.
+//
 // One tenant's receiver cannot delay or drop another's callbacks. Workers
 // take deliveries round-robin across accounts, and within an account
 // across its receivers (a receiver is the URL's scheme, host and port);

@@ -10,10 +10,10 @@ var (
 	ErrBacklog = errors.New("webhook: delivery backlog full")
 	// ErrStopped is returned by [Dispatcher.Enqueue] once Stop was called.
 	ErrStopped = errors.New("webhook: dispatcher stopped")
-	// ErrBadURL wraps the reason a callback URL was refused.
+	// ErrBadURL is wrapped by a [URLError] for a malformed callback URL.
 	ErrBadURL = errors.New("webhook: bad callback url")
-	// ErrHostNotAllowed is returned for a URL whose host Config.AllowHost
-	// refused.
+	// ErrHostNotAllowed is wrapped by a [URLError] for a callback host or
+	// address the [AddressPolicy] refuses.
 	ErrHostNotAllowed = errors.New("webhook: callback host not allowed")
 	// ErrNoSecret is returned for a delivery without a signing secret.
 	ErrNoSecret = errors.New("webhook: empty signing secret")

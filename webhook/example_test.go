@@ -66,7 +66,10 @@ func ExampleDispatcher() {
 	defer srv.Close()
 
 	rec := &attempts{done: make(chan webhook.Attempt, 1)}
-	d, err := webhook.New(webhook.Config{Workers: 2}, rec, nil, nil)
+	// The receiver here is on loopback, which callbacks may reach only
+	// when the policy allows private addresses (or lists the receiver in
+	// AllowHosts).
+	d, err := webhook.New(webhook.Config{Workers: 2, Policy: webhook.AddressPolicy{AllowPrivate: true}}, rec, nil, nil)
 	if err != nil {
 		panic(err)
 	}

@@ -83,11 +83,11 @@ type lane struct {
 
 // hostKey returns the key deliveries to raw are grouped under for
 // HostConcurrency and the circuit breaker: scheme://host:port, in lower
-// case, the port filled in from the scheme. raw has passed checkURL.
+// case, the port filled in from the scheme. raw has passed Guard.CheckURL.
 func hostKey(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return raw // unreachable after checkURL; any stable key will do
+		return raw // unreachable after Guard.CheckURL; any stable key will do
 	}
 	scheme := strings.ToLower(u.Scheme)
 	port := u.Port()

@@ -157,7 +157,10 @@ func (o *fakeOutbox) doubleClaims() []int64 {
 // loopbackConfig readies cfg for receivers on 127.0.0.1 (httptest
 // servers, the black hole): the one place where the tests posting over
 // real sockets with these configs would opt in to loopback addresses.
-func loopbackConfig(cfg Config) Config { return cfg }
+func loopbackConfig(cfg Config) Config {
+	cfg.Policy = loopback
+	return cfg
+}
 
 // testSecrets gives every account the test deliveries' secret.
 func testSecrets(context.Context, int64) (string, error) { return "whsec_test", nil }

@@ -19,7 +19,9 @@ const (
 	// BodySignatureHeader carries "sha256=<hex HMAC-SHA256>" of the raw
 	// body alone (see [SignBody]), for receivers whose tooling checks
 	// only a body MAC. It does not bind a time: a captured request
-	// verifies again when replayed.
+	// verifies again when replayed, at any later time. Receivers should
+	// check SignatureHeader; one that can check only this must drop
+	// repeated event_ids, which narrows but does not close the window.
 	BodySignatureHeader = "X-Gallant-Signature-256"
 	// UserAgent is the User-Agent of every callback request.
 	UserAgent = "Gallant-Webhook/1"

@@ -15,6 +15,7 @@ import (
 	"github.com/gallant-sms/gallant/billing"
 	"github.com/gallant-sms/gallant/gateway"
 	"github.com/gallant-sms/gallant/store"
+	"github.com/gallant-sms/gallant/webhook"
 )
 
 // apiAccounts serves the account tree, reseller and admin endpoints
@@ -32,7 +33,9 @@ type apiAccounts struct {
 	balances *billing.Balances
 	pay      billing.PaymentProvider
 	// gw unbinds the SMPP sessions of a suspended account; nil skips it.
-	gw       *gateway.Service
+	gw *gateway.Service
+	// urls judges webhook URLs, as for status callbacks.
+	urls     *webhook.Guard
 	currency string // of new balances without a reseller's
 	log      *slog.Logger
 }
@@ -41,7 +44,7 @@ var _ api.Accounts = (*apiAccounts)(nil)
 
 // apiAccounts builds the account service of the API for a.
 func (a *app) apiAccounts() *apiAccounts {
-	s := &apiAccounts{st: a.st, acc: a.acc, pay: billing.NewManualProvider(a.st), gw: a.gw,
+	s := &apiAccounts{st: a.st, acc: a.acc, pay: billing.NewManualProvider(a.st), gw: a.gw, urls: a.hooks.Guard(),
 		currency: billingCurrency(a.cfg), log: a.log.With("component", "accounts")}
 	if a.bill != nil {
 		s.pricer, s.balances = a.bill.Pricer, a.bill.Balances
@@ -295,6 +298,13 @@ func (s *apiAccounts) Update(ctx context.Context, p api.Principal, id int64, req
 	}
 	if req.CreditLimit != nil && role(p) != account.RoleAdmin {
 		return api.AccountView{}, api.Forbidden("only an admin sets credit limits")
+	}
+	if req.WebhookURL != nil && *req.WebhookURL != "" {
+		// Checked once the caller may change it, so that nobody else can
+		// probe the network through the answer.
+		if err := s.urls.CheckStoredURL(ctx, *req.WebhookURL); err != nil {
+			return api.AccountView{}, invalidURL("webhook_url", err)
+		}
 	}
 	var changed []string
 	if req.Name != nil || req.TPSLimit != nil || req.WebhookURL != nil {

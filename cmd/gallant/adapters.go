@@ -16,6 +16,7 @@ import (
 	"github.com/gallant-sms/gallant/smpp/pdutext"
 	"github.com/gallant-sms/gallant/sms"
 	"github.com/gallant-sms/gallant/store"
+	"github.com/gallant-sms/gallant/webhook"
 )
 
 // The adapters below fit the services to the small interfaces package
@@ -74,6 +75,8 @@ func apiError(err error) error {
 		return api.InvalidNumber(r.Field, r.Detail)
 	case gateway.ProblemInvalidSender:
 		return api.InvalidSender(r.Field, r.Detail)
+	case gateway.ProblemInvalidURL:
+		return api.InvalidURL(r.Field, r.Detail)
 	case gateway.ProblemTooLong:
 		return api.MessageTooLong(r.Field, r.Detail)
 	case gateway.ProblemRateLimited:
@@ -92,6 +95,16 @@ func apiError(err error) error {
 		return &api.Error{Type: gateway.ProblemNotPriced, Title: "Destination not priced", Status: 422, Detail: r.Detail, Field: r.Field}
 	}
 	return api.InvalidRequest(r.Field, r.Detail)
+}
+
+// invalidURL turns a refusal of webhook.Guard into the API's invalid-url
+// problem naming field; any other error (a cancelled context) is passed
+// on.
+func invalidURL(field string, err error) error {
+	if ue, ok := errors.AsType[*webhook.URLError](err); ok {
+		return api.InvalidURL(field, ue.Detail)
+	}
+	return err
 }
 
 func sendRequest(r api.SendRequest) gateway.SendRequest {
@@ -214,8 +227,13 @@ func view(m *sms.Message, st sms.Status, updated time.Time) api.MessageView {
 	return v
 }
 
-// apiIdempotency keeps idempotent answers in the store.
-type apiIdempotency struct{ st *store.Store }
+// apiIdempotency keeps idempotent answers in the store for retention;
+// an older record counts as absent (and is deleted), so the key sends
+// again, as docs/api.md promises.
+type apiIdempotency struct {
+	st        *store.Store
+	retention time.Duration
+}
 
 // idemEnvelope is how an API answer is kept in the store's response blob.
 type idemEnvelope struct {
@@ -231,6 +249,12 @@ func (a apiIdempotency) Get(ctx context.Context, accountID int64, key string) (a
 	}
 	if err != nil {
 		return api.IdempotencyRecord{}, false, err
+	}
+	if cut := time.Now().Add(-a.retention); r.CreatedAt.Before(cut) {
+		if _, err := a.st.ExpireIdempotent(ctx, accountID, key, cut); err != nil {
+			return api.IdempotencyRecord{}, false, err
+		}
+		return api.IdempotencyRecord{}, false, nil
 	}
 	var env idemEnvelope
 	if len(r.Response) > 0 {

@@ -12,6 +12,7 @@ import (
 	"github.com/gallant-sms/gallant/billing"
 	"github.com/gallant-sms/gallant/gateway"
 	"github.com/gallant-sms/gallant/store"
+	"github.com/gallant-sms/gallant/webhook"
 )
 
 // alerts is the app's low-balance alerting: the sweep that fires alerts
@@ -27,7 +28,7 @@ func (a *app) newAlerts() error {
 	if a.bill == nil {
 		return nil
 	}
-	n := gateway.NewAlertNotifier(gateway.AlertConfig{Secret: a.cfg.Webhooks.Secret, Mailer: a.mailer}, a.st, a.log)
+	n := gateway.NewAlertNotifier(gateway.AlertConfig{Secret: a.cfg.Webhooks.Secret, Mailer: a.mailer, Guard: a.hooks.Guard()}, a.st, a.log)
 	sw, err := billing.NewAlerter(a.st, n, a.log)
 	if err != nil {
 		return err
@@ -74,13 +75,14 @@ func (a *app) apiAlerts() api.Alerts {
 	if a.bill == nil {
 		return nil
 	}
-	return apiAlertService{st: a.st, acc: a.acc}
+	return apiAlertService{st: a.st, acc: a.acc, urls: a.hooks.Guard()}
 }
 
 // apiAlertService serves the alert settings with the account policy.
 type apiAlertService struct {
-	st  *store.Store
-	acc *account.Service
+	st   *store.Store
+	acc  *account.Service
+	urls *webhook.Guard // judges webhook URLs, as for status callbacks
 }
 
 // allowed checks that p may manage account id.
@@ -121,8 +123,8 @@ func (s apiAlertService) PutAlerts(ctx context.Context, p api.Principal, id int6
 		return api.AlertSettings{}, err
 	}
 	if in.WebhookURL != "" {
-		if err := gateway.CheckAlertURL(in.WebhookURL, nil); err != nil {
-			return api.AlertSettings{}, api.InvalidRequest("webhook_url", "the webhook URL must be an absolute http or https URL")
+		if err := s.urls.CheckStoredURL(ctx, in.WebhookURL); err != nil {
+			return api.AlertSettings{}, invalidURL("webhook_url", err)
 		}
 	}
 	ba, err := s.st.GetBillingAccount(ctx, id)

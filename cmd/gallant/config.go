@@ -13,7 +13,10 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/gallant-sms/gallant/gateway"
+	"github.com/gallant-sms/gallant/smpp"
 	"github.com/gallant-sms/gallant/store"
+	"github.com/gallant-sms/gallant/webhook"
 )
 
 // Config is the gateway's configuration file. Every key can be overridden
@@ -37,6 +40,15 @@ type Config struct {
 	Billing    BillingConfig   `yaml:"billing"`
 	Auth       AuthConfig      `yaml:"auth"` // dashboard sessions (identity.go)
 	Mail       MailConfig      `yaml:"mail"` // password reset and verification mail (identity.go)
+	Retention  RetentionConfig `yaml:"retention"`
+}
+
+// RetentionConfig says how long records kept only for a while live.
+type RetentionConfig struct {
+	// IdempotencyKeys is how long the answer to a POST with an
+	// Idempotency-Key is kept for replay; a key reused after that sends
+	// again. Default 24h; expired records are purged every few minutes.
+	IdempotencyKeys time.Duration `yaml:"idempotency_keys"`
 }
 
 // BillingConfig turns prepaid billing on: every message is priced by the
@@ -67,6 +79,19 @@ type WebhookConfig struct {
 	// own (HMAC-SHA256 in the X-Gallant-Signature header). Empty: such
 	// callbacks cannot be signed and are not sent.
 	Secret string `yaml:"secret"`
+	// AllowPrivate lets callbacks (status webhooks, account webhooks,
+	// low-balance alerts) go to private and special-purpose addresses:
+	// loopback, RFC 1918, link-local (cloud metadata), CGNAT,
+	// unique-local and the like. Default false: customers choose the
+	// URLs, and would otherwise reach the gateway's own network. Only
+	// gallant demo, tests and single-machine setups want it; list an
+	// operator's internal receivers in AllowHosts instead.
+	AllowPrivate bool `yaml:"allow_private"`
+	// AllowHosts lists internal receivers let through although their
+	// address is private: host names (exact, case-insensitive; every
+	// address the name resolves to is allowed), IP addresses and CIDR
+	// prefixes (10.20.0.0/16). Empty by default.
+	AllowHosts []string `yaml:"allow_hosts"`
 
 	// Delivery: fair queues, breakers and the outbox (package webhook;
 	// 0 keeps each default).
@@ -92,6 +117,11 @@ type WebhookConfig struct {
 	// for twice as long. Defaults 5 and 30s.
 	BreakerFailures int           `yaml:"breaker_failures"`
 	BreakerCooldown time.Duration `yaml:"breaker_cooldown"`
+}
+
+// policy is the webhook address policy of the section.
+func (w WebhookConfig) policy() webhook.AddressPolicy {
+	return webhook.AddressPolicy{AllowPrivate: w.AllowPrivate, AllowHosts: w.AllowHosts}
 }
 
 // HTTPConfig is the HTTP API listener.
@@ -126,6 +156,55 @@ type SMPPConfig struct {
 	// their answer at once before the gateway answers ESME_RTHROTTLED;
 	// default 100.
 	MaxInbound int `yaml:"max_inbound"`
+	// MaxConnections caps the customer connections open at once, bound
+	// or not, and MaxConnectionsPerIP those from one client address (an
+	// IPv4 address or an IPv6 /64). A connection beyond either is closed
+	// as soon as it is accepted, before anything is read from it.
+	// Defaults 2,000 (about 22 KiB each when idle, so under 50 MiB) and
+	// 50 (a customer's binds over several system_ids behind one NAT
+	// address); 0 turns a cap off.
+	MaxConnections      int `yaml:"max_connections"`
+	MaxConnectionsPerIP int `yaml:"max_connections_per_ip"`
+	// BindTimeout closes a connection that has not bound this long after
+	// it was accepted (SMPP's session_init_timer); default 10s.
+	BindTimeout time.Duration `yaml:"bind_timeout"`
+	// FailedBinds is the failed-bind limiter: clients that keep failing
+	// to bind are refused ESME_RBINDFAIL without a password check.
+	FailedBinds FailedBindsConfig `yaml:"failed_binds"`
+}
+
+// FailedBindsConfig tunes the failed-bind limiter (shared by every
+// instance through Redis when redis.addr is set). After PerIP failures
+// from one client address it is blocked for Block, doubled by each
+// further failure up to MaxBlock; attempts while blocked are refused
+// unchecked and not counted. After PerSystemID failures against one
+// system_id from any addresses, each address that fails for it again is
+// blocked from that system_id alone, so guessers from many addresses are
+// slowed while the customer's own address, which does not fail, still
+// binds. Failures are forgotten Window after the last one.
+type FailedBindsConfig struct {
+	PerIP       int `yaml:"per_ip"`        // default 5; 0 turns the per-address block off
+	PerSystemID int `yaml:"per_system_id"` // default 20; 0 turns the per-system_id block off
+	// Block is the first block and MaxBlock the longest; defaults 1s and
+	// 15m.
+	Block    time.Duration `yaml:"block"`
+	MaxBlock time.Duration `yaml:"max_block"`
+	Window   time.Duration `yaml:"window"` // default 15m
+}
+
+// validate reports the first bad smpp limit.
+func (c SMPPConfig) validate() error {
+	switch {
+	case c.MaxConnections < 0 || c.MaxConnectionsPerIP < 0:
+		return errors.New("config: smpp.max_connections and smpp.max_connections_per_ip must not be negative (0 turns a cap off)")
+	case c.BindTimeout <= 0:
+		return fmt.Errorf("config: smpp.bind_timeout %v: want a positive duration", c.BindTimeout)
+	case c.FailedBinds.PerIP < 0 || c.FailedBinds.PerSystemID < 0:
+		return errors.New("config: smpp.failed_binds.per_ip and per_system_id must not be negative (0 turns one off)")
+	case c.FailedBinds.Block <= 0 || c.FailedBinds.MaxBlock < c.FailedBinds.Block || c.FailedBinds.Window <= 0:
+		return errors.New("config: smpp.failed_binds: block and window must be positive, max_block at least block")
+	}
+	return nil
 }
 
 // StoreConfig selects the database.
@@ -165,7 +244,15 @@ type CarrierConfig struct {
 	Binds      int     `yaml:"binds"`     // persistent binds; default 1
 	Window     int     `yaml:"window"`    // outstanding submit_sm per bind; default 10
 	TPS        float64 `yaml:"tps"`       // segments per second over all binds; 0 = unlimited
-	TLS        bool    `yaml:"tls"`
+	// TLS connects over TLS (1.2 or later), verifying the SMSC's
+	// certificate against TLSCA (a PEM file of the CAs to trust; empty:
+	// the system's roots) for the name TLSServerName (empty: the host of
+	// address). TLSInsecureSkipVerify turns verification off, for test
+	// rigs only; the gateway logs a warning for it.
+	TLS                   bool   `yaml:"tls"`
+	TLSCA                 string `yaml:"tls_ca"`
+	TLSServerName         string `yaml:"tls_server_name"`
+	TLSInsecureSkipVerify bool   `yaml:"tls_insecure_skip_verify"`
 }
 
 // RouteConfig sends destinations starting with Prefix (E.164 digits; ""
@@ -216,13 +303,19 @@ func DefaultConfig() Config {
 	return Config{
 		HTTP: HTTPConfig{Listen: "127.0.0.1:8080", RateLimitPerKey: 1000, RateLimitBurstKey: 2000,
 			RateLimitPerIP: 2000, RateLimitBurstIP: 4000},
-		SMPP:       SMPPConfig{Listen: "127.0.0.1:2775", SystemID: "Gallant"},
+		SMPP: SMPPConfig{Listen: "127.0.0.1:2775", SystemID: "Gallant",
+			MaxConnections: gateway.DefaultMaxConnections, MaxConnectionsPerIP: gateway.DefaultMaxConnectionsPerIP,
+			BindTimeout: smpp.DefaultBindTimeout,
+			FailedBinds: FailedBindsConfig{PerIP: gateway.DefaultMaxBindFailuresPerAddress,
+				PerSystemID: gateway.DefaultMaxBindFailuresPerSystemID, Block: gateway.DefaultBindBlock,
+				MaxBlock: gateway.DefaultMaxBindBlock, Window: gateway.DefaultBindFailureWindow}},
 		Store:      StoreConfig{Driver: "sqlite", DSN: "data/gallant.db"},
 		Durability: "durable",
 		Log:        LogConfig{Level: "info", Format: "text"},
 		Messages:   MessageConfig{DefaultValidity: 48 * time.Hour, MaxValidity: 72 * time.Hour},
 		Billing:    BillingConfig{Currency: "EUR", AlertInterval: 10 * time.Second},
 		Redis:      RedisConfig{Prefix: "gallant:"},
+		Retention:  RetentionConfig{IdempotencyKeys: 24 * time.Hour},
 	}
 }
 
@@ -276,6 +369,9 @@ func (c *Config) fillDefaults() {
 
 // Validate reports the first problem in c.
 func (c *Config) Validate() error {
+	if c.Retention.IdempotencyKeys < time.Second {
+		return fmt.Errorf("config: retention.idempotency_keys %v: want at least 1s (default 24h)", c.Retention.IdempotencyKeys)
+	}
 	if c.Messages.MaxInFlight < 0 {
 		return fmt.Errorf("config: messages.max_in_flight %d: want 0 (the default) or more", c.Messages.MaxInFlight)
 	}
@@ -301,8 +397,14 @@ func (c *Config) Validate() error {
 	if (c.SMPP.TLSListen != "") && (c.SMPP.TLSCert == "" || c.SMPP.TLSKey == "") {
 		return errors.New("config: smpp.tls_listen needs smpp.tls_cert and smpp.tls_key")
 	}
+	if err := c.SMPP.validate(); err != nil {
+		return err
+	}
 	if err := c.validateIdentity(); err != nil {
 		return err
+	}
+	if err := c.Webhooks.policy().Validate(); err != nil {
+		return fmt.Errorf("config: webhooks.allow_hosts: %w", err)
 	}
 	if err := c.Webhooks.dispatcher().Validate(); err != nil {
 		return fmt.Errorf("config: webhooks: %w", err)
@@ -318,6 +420,8 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("config: carrier %q: address is empty", cc.Name)
 		case cc.Binds < 0 || cc.Window < 0 || cc.TPS < 0:
 			return fmt.Errorf("config: carrier %q: binds, window and tps must not be negative", cc.Name)
+		case !cc.TLS && (cc.TLSCA != "" || cc.TLSServerName != "" || cc.TLSInsecureSkipVerify):
+			return fmt.Errorf("config: carrier %q: tls_ca, tls_server_name and tls_insecure_skip_verify need tls: true", cc.Name)
 		}
 		switch cc.BindType {
 		case "transceiver", "transmitter", "receiver":

@@ -60,15 +60,7 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 		}
 	}()
 
-	cfg := DefaultConfig()
-	cfg.HTTP.Listen, cfg.SMPP.Listen = *httpAddr, *smppAddr
-	cfg.Store = StoreConfig{Driver: "sqlite", DSN: filepath.Join(*data, "gallant.db")}
-	cfg.Durability = *durability
-	cfg.Webhooks.Secret = "demo-webhook-secret" // printed below; callbacks are signed with it
-	cfg.Billing.Enabled = true
-	cfg.Carriers = []CarrierConfig{{Name: "sim", Address: simLn.Addr().String(), SystemID: "gallant", Password: "secret",
-		BindType: "transceiver", Binds: 2, Window: 100}}
-	cfg.Routes = []RouteConfig{{Prefix: "", Carriers: []RouteCarrier{{Carrier: "sim", Weight: 1}}}}
+	cfg := demoConfig(*data, *httpAddr, *smppAddr, *durability, simLn.Addr().String())
 	if err := applyEnv(&cfg, os.Environ()); err != nil {
 		return err
 	}
@@ -101,6 +93,24 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	printDemoUser(stdout, a, user)
 	fmt.Fprint(stdout, "Stop with Ctrl-C.\n")
 	return runApp(ctx, a)
+}
+
+// demoConfig is the demo's configuration: SQLite in dir, the listeners
+// given, billing on and one carrier, the simulator at simAddr. Callbacks
+// may go to private addresses: the demo runs on one machine, and its
+// users point callback_url at a receiver on it.
+func demoConfig(dir, httpAddr, smppAddr, durability, simAddr string) Config {
+	cfg := DefaultConfig()
+	cfg.HTTP.Listen, cfg.SMPP.Listen = httpAddr, smppAddr
+	cfg.Store = StoreConfig{Driver: "sqlite", DSN: filepath.Join(dir, "gallant.db")}
+	cfg.Durability = durability
+	cfg.Webhooks.Secret = "demo-webhook-secret" // printed below; callbacks are signed with it
+	cfg.Webhooks.AllowPrivate = true
+	cfg.Billing.Enabled = true
+	cfg.Carriers = []CarrierConfig{{Name: "sim", Address: simAddr, SystemID: "gallant", Password: "secret",
+		BindType: "transceiver", Binds: 2, Window: 100}}
+	cfg.Routes = []RouteConfig{{Prefix: "", Carriers: []RouteCarrier{{Carrier: "sim", Weight: 1}}}}
+	return cfg
 }
 
 // demoAccount returns the demo account's credentials, creating the
@@ -184,7 +194,8 @@ Gallant SMS demo is running (SQLite store, simulated carrier, %s mode).
   SMPP       %s    system_id %s  password %s
   API key    %s
   Balance    %s EUR prepaid; 0.01 EUR a segment (0.035 to +44), the price is in every answer
-  Webhooks   signed with the secret "%s" (header X-Gallant-Signature)
+  Webhooks   signed with the secret "%s" (check X-Gallant-Signature: it binds the time);
+             may go to local receivers here (webhooks.allow_private, off in serve)
 
 Send a message and read its status (delivered after the simulated receipt):
 

@@ -290,7 +290,7 @@ func TestE2EHTTPBadInput(t *testing.T) {
 			{"send_at beyond the validity", "POST", "/v1/messages", key, `{"to":"447700900123","text":"hi","send_at":"` + soon + `"}`, 400, "invalid-request"},
 			{"valid_until past", "POST", "/v1/messages", key, `{"to":"447700900123","text":"hi","valid_until":"` + past + `"}`, 400, "invalid-request"},
 			{"malformed send_at", "POST", "/v1/messages", key, `{"to":"447700900123","text":"hi","send_at":"tomorrow"}`, 400, "invalid-request"},
-			{"bad callback URL", "POST", "/v1/messages", key, `{"to":"447700900123","text":"hi","callback_url":"ftp://x"}`, 400, "invalid-request"},
+			{"bad callback URL", "POST", "/v1/messages", key, `{"to":"447700900123","text":"hi","callback_url":"ftp://x"}`, 400, "invalid-url"},
 			{"no key", "POST", "/v1/messages", "", `{"to":"447700900123","text":"hi"}`, 401, "unauthorized"},
 			{"unknown key", "GET", "/v1/messages", "gal_abcdefgh_" + strings.Repeat("x", 32), "", 401, "unauthorized"},
 			{"malformed id", "GET", "/v1/messages/not-an-id", key, "", 404, "not-found"},

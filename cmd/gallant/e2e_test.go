@@ -83,6 +83,9 @@ func testConfig(t testing.TB, driver, carrierAddr string) Config {
 	cfg.Store = StoreConfig{Driver: sc.Driver, DSN: sc.DSN}
 	cfg.Log.Level = "error"
 	cfg.Webhooks.Secret = testWebhookSecret
+	// Test receivers are httptest servers on 127.0.0.1, which the default
+	// address policy refuses.
+	cfg.Webhooks.AllowPrivate = true
 	cfg.Carriers = []CarrierConfig{{Name: "c1", Address: carrierAddr, SystemID: "gallant", Password: "secret", Binds: 1, Window: 10}}
 	cfg.Routes = []RouteConfig{{Prefix: "", Carriers: []RouteCarrier{{Carrier: "c1"}}}}
 	return cfg

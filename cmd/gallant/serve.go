@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -138,6 +139,7 @@ func newApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error) 
 		a.redis = redis.NewClient(&redis.Options{Addr: cfg.Redis.Addr, Password: cfg.Redis.Password, DB: cfg.Redis.DB,
 			ContextTimeoutEnabled: true})
 		deps.Redis = throttle.NewRedis(a.redis, cfg.Redis.Prefix+"limit:")
+		deps.BindGuardRedis, deps.BindGuardPrefix = a.redis, cfg.Redis.Prefix+"bindguard:"
 	}
 	a.gw, err = gateway.New(gcfg, deps, logger, a.reg)
 	if err != nil {
@@ -155,7 +157,7 @@ func newApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error) 
 		Auth:        apiAuth{acc: a.acc, sessions: account.NewSessions(a.users)},
 		Identity:    a.apiIdentity(),
 		Messages:    apiMessages{gw: a.gw, st: st, tps: accountTPS(st), billing: a.bill != nil},
-		Idempotency: apiIdempotency{st},
+		Idempotency: apiIdempotency{st: st, retention: cfg.Retention.IdempotencyKeys},
 		Billing:     a.apiBilling(),
 		Accounts:    a.apiAccounts(),
 		Reports:     a.apiReports(),
@@ -239,7 +241,13 @@ func gatewayConfig(cfg Config) (gateway.Config, []router.Route, map[int64][]rout
 	g := gateway.Config{Durability: d, DefaultValidity: cfg.Messages.DefaultValidity, MaxValidity: cfg.Messages.MaxValidity,
 		MaxInFlight: cfg.Messages.MaxInFlight,
 		SystemID:    cfg.SMPP.SystemID, MaxBindsPerSystemID: cfg.SMPP.MaxBindsPerSystemID, WebhookSecret: cfg.Webhooks.Secret,
-		CustomerSession: smpp.SessionConfig{Window: cfg.SMPP.Window, MaxInbound: cfg.SMPP.MaxInbound}}
+		CustomerSession: smpp.SessionConfig{Window: cfg.SMPP.Window, MaxInbound: cfg.SMPP.MaxInbound,
+			BindTimeout: cfg.SMPP.BindTimeout},
+		// In the file 0 turns a cap off; in gateway.Config that is -1.
+		MaxConnections: offIfZero(cfg.SMPP.MaxConnections), MaxConnectionsPerIP: offIfZero(cfg.SMPP.MaxConnectionsPerIP),
+		BindGuard: gateway.BindGuardConfig{MaxFailuresPerAddress: offIfZero(cfg.SMPP.FailedBinds.PerIP),
+			MaxFailuresPerSystemID: offIfZero(cfg.SMPP.FailedBinds.PerSystemID), Block: cfg.SMPP.FailedBinds.Block,
+			MaxBlock: cfg.SMPP.FailedBinds.MaxBlock, Window: cfg.SMPP.FailedBinds.Window}}
 	for _, c := range cfg.Carriers {
 		bt := smpp.Transceiver
 		switch c.BindType {
@@ -248,8 +256,13 @@ func gatewayConfig(cfg Config) (gateway.Config, []router.Route, map[int64][]rout
 		case "receiver":
 			bt = smpp.Receiver
 		}
+		tc, err := carrierTLS(c)
+		if err != nil {
+			return gateway.Config{}, nil, nil, err
+		}
 		g.Carriers = append(g.Carriers, gateway.CarrierConfig{Name: c.Name, Addr: c.Address, SystemID: c.SystemID,
-			Password: c.Password, SystemType: c.SystemType, BindType: bt, Binds: c.Binds, Window: c.Window, TPS: c.TPS})
+			Password: c.Password, SystemType: c.SystemType, BindType: bt, Binds: c.Binds, Window: c.Window, TPS: c.TPS,
+			TLS: tc})
 	}
 	var routes []router.Route
 	acct := map[int64][]router.Route{}
@@ -265,6 +278,37 @@ func gatewayConfig(cfg Config) (gateway.Config, []router.Route, map[int64][]rout
 		}
 	}
 	return g, routes, acct, nil
+}
+
+// offIfZero maps a configured limit where 0 means off to gateway's
+// convention, where 0 means the default and a negative value off.
+func offIfZero(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
+}
+
+// carrierTLS is the TLS configuration of carrier c, nil without tls.
+func carrierTLS(c CarrierConfig) (*tls.Config, error) {
+	if !c.TLS {
+		return nil, nil
+	}
+	// InsecureSkipVerify is the operator's explicit choice for a test
+	// rig; the gateway logs a warning for it.
+	tc := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: c.TLSServerName, InsecureSkipVerify: c.TLSInsecureSkipVerify}
+	if c.TLSCA != "" {
+		pem, err := os.ReadFile(c.TLSCA)
+		if err != nil {
+			return nil, fmt.Errorf("config: carrier %q: tls_ca: %w", c.Name, err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("config: carrier %q: tls_ca %s: no PEM certificate in it", c.Name, c.TLSCA)
+		}
+		tc.RootCAs = pool
+	}
+	return tc, nil
 }
 
 // start starts the gateway and its listeners.
@@ -309,12 +353,19 @@ func (a *app) start(ctx context.Context) error {
 	a.every(nodeTTL/3, "renew node lease", func(ctx context.Context) error {
 		return a.st.RenewNode(ctx, a.node, nodeTTL)
 	})
+	a.every(purgeInterval(a.cfg.Retention.IdempotencyKeys), "purge idempotency keys", func(ctx context.Context) error {
+		_, err := a.st.PurgeIdempotent(ctx, time.Now().Add(-a.cfg.Retention.IdempotencyKeys))
+		return err
+	})
 	if a.bill != nil {
 		a.every(pricesReload, "reload price plans", a.bill.Pricer.Reload)
 		a.startAlerts()
 	}
 	if a.cfg.Webhooks.Secret == "" {
 		a.log.Warn("webhooks.secret is empty: status callbacks of accounts without a secret of their own are not sent")
+	}
+	if a.cfg.Webhooks.AllowPrivate {
+		a.log.Warn("webhooks.allow_private is on: callbacks may reach loopback, private and link-local addresses, this gateway's own network included")
 	}
 	a.log.Info("gallant serving", "http", a.httpAddr.String(), "smpp", a.smppAddr.String(),
 		"store", a.cfg.Store.Driver, "durability", a.cfg.Durability, "node", a.node)
@@ -330,6 +381,13 @@ func (a *app) serve(name string, f func() error, closed error) {
 			a.errs <- fmt.Errorf("%s: %w", name, err)
 		}
 	}()
+}
+
+// purgeInterval is how often records kept for retention are purged: a
+// tenth of it, between 1 s and 10 min, so a record outlives its retention
+// by at most a tenth (reads treat an expired one as gone at once).
+func purgeInterval(retention time.Duration) time.Duration {
+	return min(max(retention/10, time.Second), 10*time.Minute)
 }
 
 // pricesReload is how often price plans are read again, so plan changes

@@ -7,7 +7,8 @@ import (
 )
 
 // dispatcher returns the webhook dispatcher's settings from the webhooks
-// section; zero keys keep the package's defaults.
+// section, its address policy included; zero keys keep the package's
+// defaults.
 func (w WebhookConfig) dispatcher() webhook.Config {
 	return webhook.Config{
 		Workers:          w.Workers,
@@ -17,6 +18,7 @@ func (w WebhookConfig) dispatcher() webhook.Config {
 		Timeout:          w.Timeout,
 		BreakerFailures:  w.BreakerFailures,
 		BreakerCooldown:  w.BreakerCooldown,
+		Policy:           w.policy(),
 	}
 }
 

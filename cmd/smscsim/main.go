@@ -4,13 +4,15 @@
 // configurable mix of outcomes, can inject faults (throttling, submit
 // failures, slow answers, dropped connections, refused binds), can send MO
 // messages at a rate, and prints a JSON summary of what it received when
-// it gets SIGTERM or SIGINT.
+// it gets SIGTERM or SIGINT. It listens on plain TCP and, with
+// --tls-listen, for SMPP over TLS (1.2 or later) too.
 //
 // Run smscsim --help for the flags.
 package main
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -34,6 +36,9 @@ func main() {
 
 type options struct {
 	listen        string
+	tlsListen     string
+	tlsCert       string
+	tlsKey        string
 	credentials   string
 	refuseBinds   bool
 	receiptDelay  time.Duration
@@ -73,12 +78,16 @@ flags:
 		fmt.Fprint(stderr, `
 examples:
   smscsim --listen 127.0.0.1:2776
+  smscsim --tls-listen 127.0.0.1:3551 --tls-cert cert.pem --tls-key key.pem
   smscsim --receipt-delay 50ms --receipt-mix DELIVRD=90,UNDELIV=5,EXPIRED=3,REJECTD=2
   smscsim --throttle-ratio 0.05 --fail-ratio 0.01 --drop-every 10000
   smscsim --credentials gw:secret,other:pw2 --mo-rate 5
 `)
 	}
-	fs.StringVar(&o.listen, "listen", "127.0.0.1:2776", "TCP address to listen on")
+	fs.StringVar(&o.listen, "listen", "127.0.0.1:2776", "TCP address to listen on; empty for none (with --tls-listen)")
+	fs.StringVar(&o.tlsListen, "tls-listen", "", "TCP address to listen on for SMPP over TLS (1.2 or later); needs --tls-cert and --tls-key")
+	fs.StringVar(&o.tlsCert, "tls-cert", "", "PEM file of the TLS listener's certificate (chain)")
+	fs.StringVar(&o.tlsKey, "tls-key", "", "PEM file of the TLS listener's private key")
 	fs.StringVar(&o.credentials, "credentials", "", "accepted binds as system_id:password pairs separated by commas; empty accepts any credentials")
 	fs.BoolVar(&o.refuseBinds, "refuse-binds", false, "refuse every bind with ESME_RBINDFAIL")
 	fs.DurationVar(&o.receiptDelay, "receipt-delay", 100*time.Millisecond, "delay between a submit_sm_resp and its delivery receipt")
@@ -102,6 +111,14 @@ examples:
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
+	switch {
+	case o.tlsListen != "" && (o.tlsCert == "" || o.tlsKey == ""):
+		return o, errors.New("--tls-listen needs --tls-cert and --tls-key")
+	case o.tlsListen == "" && (o.tlsCert != "" || o.tlsKey != ""):
+		return o, errors.New("--tls-cert and --tls-key need --tls-listen")
+	case o.listen == "" && o.tlsListen == "":
+		return o, errors.New("--listen and --tls-listen are both empty: nothing to listen on")
+	}
 	return o, nil
 }
 
@@ -118,6 +135,40 @@ func parseCredentials(s string) (map[string]string, error) {
 		creds[id] = pw
 	}
 	return creds, nil
+}
+
+// tlsListener is a listener with the TLS configuration to serve it with.
+type tlsListener struct {
+	l   net.Listener
+	cfg *tls.Config
+}
+
+// listen opens the listeners o asks for: plain (nil for none) and TLS
+// (nil for none), loading the TLS certificate first.
+func listen(o options) (net.Listener, *tlsListener, error) {
+	var secure *tlsListener
+	if o.tlsListen != "" {
+		cert, err := tls.LoadX509KeyPair(o.tlsCert, o.tlsKey)
+		if err != nil {
+			return nil, nil, fmt.Errorf("tls certificate: %w", err)
+		}
+		l, err := net.Listen("tcp", o.tlsListen)
+		if err != nil {
+			return nil, nil, err
+		}
+		secure = &tlsListener{l: l, cfg: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}}
+	}
+	if o.listen == "" {
+		return nil, secure, nil
+	}
+	plain, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		if secure != nil {
+			secure.l.Close()
+		}
+		return nil, nil, err
+	}
+	return plain, secure, nil
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -158,17 +209,26 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "smscsim:", err)
 		return 2
 	}
-	l, err := net.Listen("tcp", o.listen)
+	plain, secure, err := listen(o)
 	if err != nil {
 		fmt.Fprintln(stderr, "smscsim:", err)
 		return 1
 	}
-	logger.Info("smscsim listening", "addr", l.Addr().String())
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	served := make(chan error, 1)
-	go func() { served <- sim.Serve(l) }()
+	served := make(chan error, 2)
+	n := 0
+	if plain != nil {
+		logger.Info("smscsim listening", "addr", plain.Addr().String())
+		n++
+		go func() { served <- sim.Serve(plain) }()
+	}
+	if secure != nil {
+		logger.Info("smscsim listening for TLS", "addr", secure.l.Addr().String())
+		n++
+		go func() { served <- sim.ServeTLS(secure.l, secure.cfg) }()
+	}
 	code := 0
 	select {
 	case <-ctx.Done():
@@ -178,13 +238,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 			logger.Warn("shutdown deadline passed; closed remaining sessions", "err", err)
 		}
 		cancel()
-		<-served
 	case err := <-served:
+		n--
 		if !errors.Is(err, smpp.ErrServerClosed) {
 			fmt.Fprintln(stderr, "smscsim:", err)
 			code = 1
 		}
 		sim.Close()
+	}
+	for ; n > 0; n-- {
+		<-served
 	}
 	out, _ := json.Marshal(sim.Summary())
 	fmt.Fprintln(stdout, string(out))

@@ -17,7 +17,8 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 	}
 	for _, name := range []string{"listen", "credentials", "refuse-binds", "receipt-delay", "receipt-mix",
 		"throttle-ratio", "fail-ratio", "slow-ratio", "slow-delay", "drop-every", "mo-rate", "mo-dest",
-		"hex-ids", "max-pending-receipts", "window", "max-inbound", "log-level", "shutdown-timeout"} {
+		"hex-ids", "max-pending-receipts", "window", "max-inbound", "log-level", "shutdown-timeout",
+		"tls-listen", "tls-cert", "tls-key"} {
 		if !strings.Contains(help, "-"+name) {
 			t.Errorf("--help does not document -%s", name)
 		}
@@ -32,6 +33,10 @@ func TestBadArgumentsExitTwo(t *testing.T) {
 		{"--throttle-ratio", "0.8", "--fail-ratio", "0.8"},
 		{"--log-level", "loud"},
 		{"extra"},
+		{"--tls-listen", "127.0.0.1:0"},
+		{"--tls-listen", "127.0.0.1:0", "--tls-cert", "c.pem"},
+		{"--tls-cert", "c.pem", "--tls-key", "k.pem"},
+		{"--listen", ""},
 	} {
 		var out, errb bytes.Buffer
 		if code := run(args, &out, &errb); code != 2 {

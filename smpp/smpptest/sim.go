@@ -2,6 +2,7 @@ package smpptest
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -264,6 +265,19 @@ func (s *Simulator) Serve(l net.Listener) error {
 	}
 	s.mu.Unlock()
 	return s.srv.Serve(l)
+}
+
+// ServeTLS serves binds over TLS on l, with cfg (its certificates; a
+// MinVersion below TLS 1.2 is raised to it), until Shutdown or Close. It
+// may run beside Serve on another listener, as a carrier offers both.
+func (s *Simulator) ServeTLS(l net.Listener, cfg *tls.Config) error {
+	if cfg == nil || (len(cfg.Certificates) == 0 && cfg.GetCertificate == nil) {
+		l.Close()
+		return errors.New("smpptest: ServeTLS needs a tls.Config with a certificate")
+	}
+	cfg = cfg.Clone()
+	cfg.MinVersion = max(cfg.MinVersion, tls.VersionTLS12)
+	return s.Serve(tls.NewListener(l, cfg))
 }
 
 // Shutdown unbinds every session gracefully within ctx, then stops the
