@@ -256,8 +256,10 @@ func TestPendingSurviveRestartDeliveredOnce(t *testing.T) {
 		return n == DefaultHostConcurrency, fmt.Sprint(n)
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	stopStart := time.Now()
 	left, err := d1.Stop(ctx)
 	cancel()
+	t.Logf("Stop with %d pending took %v", total, time.Since(stopStart))
 	if !errors.Is(err, context.DeadlineExceeded) || len(left) != 0 {
 		t.Fatalf("Stop = %d not persisted, %v; want none and the deadline", len(left), err)
 	}
@@ -268,6 +270,7 @@ func TestPendingSurviveRestartDeliveredOnce(t *testing.T) {
 	hanging.Store(false)
 	before := len(rc.requests()) // the posts that hung
 	recs := []*fakeRecorder{newFakeRecorder(), newFakeRecorder()}
+	resumeStart := time.Now()
 	for _, rec := range recs {
 		newTestDispatcher(t, cfg, rec)
 	}
@@ -278,6 +281,7 @@ func TestPendingSurviveRestartDeliveredOnce(t *testing.T) {
 		}
 		return n >= total, fmt.Sprintf("%d of %d", n, total)
 	})
+	t.Logf("%d resumed and delivered by two dispatchers in %v", total, time.Since(resumeStart))
 	for _, r := range rc.requests()[before:] {
 		if err := Verify("whsec_test", r.header.Get(SignatureHeader), r.body, time.Now(), time.Minute); err != nil {
 			t.Fatalf("resumed delivery signature: %v", err)
