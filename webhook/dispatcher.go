@@ -356,8 +356,8 @@ func (d *Dispatcher) check(dl *Delivery) error {
 // Without an Outbox, Stop returns the pending deliveries so the caller
 // can keep them and enqueue them again later. With one, it writes them to
 // the outbox (those taken from it are handed back, the others saved),
-// within ctx or, if ctx has ended, within 10 s more, and returns only
-// those it could not write, with the error. Either way Stop returns ctx's
+// taking up to 10 s for that beyond ctx if the store is slow, and returns
+// only those it could not write, with the error. Either way Stop returns ctx's
 // error if it ended first. Stop closes the idle connections of a
 // Transport it owns and unregisters the metrics. Calling it again returns
 // nothing.
@@ -409,12 +409,10 @@ func (d *Dispatcher) Stop(ctx context.Context) ([]Delivery, error) {
 
 	left := jobs
 	if d.cfg.Outbox != nil {
-		pctx := ctx
-		if ctx.Err() != nil {
-			var cancel context.CancelFunc
-			pctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), stopPersistTimeout)
-			defer cancel()
-		}
+		// Writing them has a budget of its own: ctx bounds the wait for
+		// posts in flight, and may have ended with them.
+		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), stopPersistTimeout)
+		defer cancel()
 		var perr error
 		left, perr = d.persist(pctx, jobs, doneIDs)
 		err = errors.Join(err, perr)

@@ -79,8 +79,7 @@ const (
 	// maxSkip bounds the accounts a claim leaves out for having their
 	// share of memory full (at most QueueSize/AccountQueueSize of them).
 	maxSkip = 1000
-	// stopPersistTimeout bounds writing the pending deliveries at Stop
-	// when Stop's own context has already ended.
+	// stopPersistTimeout bounds writing the pending deliveries at Stop.
 	stopPersistTimeout = 10 * time.Second
 )
 
