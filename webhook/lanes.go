@@ -28,7 +28,6 @@ type fifo[T any] struct {
 
 func (q *fifo[T]) len() int    { return len(q.items) - q.head }
 func (q *fifo[T]) push(x T)    { q.items = append(q.items, x) }
-func (q *fifo[T]) front() T    { return q.items[q.head] }
 func (q *fifo[T]) all() []T    { return q.items[q.head:] }
 func (q *fifo[T]) reset()      { clear(q.items); q.items, q.head = q.items[:0], 0 }
 func (q *fifo[T]) empty() bool { return q.len() == 0 }
