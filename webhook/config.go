@@ -62,6 +62,11 @@ type Config struct {
 	// URL's scheme, host and port), so that a slow receiver holds at most
 	// that many workers. Default 16.
 	HostConcurrency int
+	// AccountConcurrency bounds the posts in flight for one account, so
+	// that an account whose callbacks go to several slow receivers still
+	// holds at most that many workers. Default a quarter of Workers (at
+	// least 1).
+	AccountConcurrency int
 	// BreakerFailures is how many failed posts in a row to one receiver
 	// (no answer within Timeout, a network error, 5xx or 429) open its
 	// circuit breaker. While it is open the receiver's deliveries wait:
@@ -115,11 +120,12 @@ func DefaultConfig() Config {
 		FirstRetry:  DefaultFirstRetry,
 		MaxBackoff:  DefaultMaxBackoff,
 
-		AccountQueueSize: DefaultQueueSize / 4,
-		HostConcurrency:  DefaultHostConcurrency,
-		BreakerFailures:  DefaultBreakerFailures,
-		BreakerCooldown:  DefaultBreakerCooldown,
-		OutboxLease:      DefaultOutboxLease,
+		AccountQueueSize:   DefaultQueueSize / 4,
+		HostConcurrency:    DefaultHostConcurrency,
+		AccountConcurrency: DefaultWorkers / 4,
+		BreakerFailures:    DefaultBreakerFailures,
+		BreakerCooldown:    DefaultBreakerCooldown,
+		OutboxLease:        DefaultOutboxLease,
 	}
 }
 
@@ -139,6 +145,7 @@ func (c Config) Validate() error {
 	neg("max backoff", c.MaxBackoff < 0)
 	neg("account queue size", c.AccountQueueSize < 0)
 	neg("host concurrency", c.HostConcurrency < 0)
+	neg("account concurrency", c.AccountConcurrency < 0)
 	neg("breaker failures", c.BreakerFailures < 0)
 	neg("breaker cooldown", c.BreakerCooldown < 0)
 	neg("outbox lease", c.OutboxLease < 0)
@@ -184,6 +191,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.HostConcurrency == 0 {
 		c.HostConcurrency = def.HostConcurrency
+	}
+	if c.AccountConcurrency == 0 {
+		c.AccountConcurrency = max(1, c.Workers/4)
 	}
 	if c.BreakerFailures == 0 {
 		c.BreakerFailures = def.BreakerFailures

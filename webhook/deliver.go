@@ -99,6 +99,9 @@ func (d *Dispatcher) attempt(j *job) {
 	if h := d.hosts[j.key]; h != nil {
 		d.postedLocked(j, h, class, time.Now())
 	}
+	if acct := d.accounts[j.d.AccountID]; acct != nil {
+		d.accountPostedLocked(acct)
+	}
 	if a.Delivered || a.GaveUp {
 		d.releaseLocked(j)
 		if j.oid != 0 {

@@ -519,7 +519,7 @@ func TestConfigValidate(t *testing.T) {
 	bad := []Config{
 		{Workers: -1}, {QueueSize: -1}, {MaxAttempts: -1}, {Timeout: -1},
 		{FirstRetry: -1}, {MaxBackoff: -1}, {FirstRetry: time.Hour, MaxBackoff: time.Minute},
-		{AccountQueueSize: -1}, {HostConcurrency: -1}, {BreakerFailures: -1}, {BreakerCooldown: -1}, {OutboxLease: -1},
+		{AccountQueueSize: -1}, {HostConcurrency: -1}, {AccountConcurrency: -1}, {BreakerFailures: -1}, {BreakerCooldown: -1}, {OutboxLease: -1},
 		{QueueSize: 10, AccountQueueSize: 11}, {Outbox: newFakeOutbox()},
 	}
 	for _, c := range bad {

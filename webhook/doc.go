@@ -32,8 +32,9 @@
 // One tenant's receiver cannot delay or drop another's callbacks. Workers
 // take deliveries round-robin across accounts, and within an account
 // across its receivers (a receiver is the URL's scheme, host and port);
-// at most Config.HostConcurrency posts are in flight to one receiver, so a
-// slow one holds only that many workers. A circuit breaker per receiver
+// at most Config.HostConcurrency posts are in flight to one receiver and
+// Config.AccountConcurrency for one account, so slow receivers hold only
+// that many workers. A circuit breaker per receiver
 // opens after Config.BreakerFailures failed posts in a row (timeouts,
 // network errors, 5xx, 429): its deliveries then wait, neither posted nor
 // counted as attempts, until one probe after Config.BreakerCooldown

@@ -157,6 +157,72 @@ func TestBlackHoledAccountDoesNotDelayOthers(t *testing.T) {
 	}
 }
 
+// TestAccountOfManySlowReceiversLeavesWorkers: an account whose
+// callbacks go to eight receivers that never answer holds at most
+// AccountConcurrency workers, not every worker (eight receivers times
+// HostConcurrency would be), so another account's callbacks are posted
+// at once, not when the hanging posts time out.
+func TestAccountOfManySlowReceiversLeavesWorkers(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		var (
+			mu      sync.Mutex
+			hanging int
+			okAt    []time.Duration
+		)
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasPrefix(r.URL.Host, "hole") {
+				mu.Lock()
+				hanging++
+				mu.Unlock()
+				<-r.Context().Done()
+				return
+			}
+			mu.Lock()
+			okAt = append(okAt, time.Since(start))
+			mu.Unlock()
+			w.WriteHeader(http.StatusOK)
+		})
+		cfg := Config{Workers: 8, HostConcurrency: 4, AccountConcurrency: 4, Timeout: 10 * time.Second,
+			Transport: ctxTransport{roundTripper{h}}}
+		d, err := New(cfg, nil, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Start()
+		for i := range 80 {
+			dl := testDelivery(fmt.Sprintf("https://hole%d.example/x", i%8), i+1)
+			dl.AccountID = 1
+			if err := d.Enqueue(dl); err != nil {
+				t.Fatal(err)
+			}
+		}
+		time.Sleep(time.Second)
+		for i := range 5 {
+			dl := testDelivery("https://ok.example/x", 1000+i)
+			dl.AccountID = 2
+			if err := d.Enqueue(dl); err != nil {
+				t.Fatal(err)
+			}
+		}
+		synctest.Wait()
+		mu.Lock()
+		gotHanging, gotOK := hanging, slices.Clone(okAt)
+		mu.Unlock()
+		if gotHanging != 4 {
+			t.Errorf("%d posts hanging for account 1, want its cap of 4", gotHanging)
+		}
+		if len(gotOK) != 5 || gotOK[4] != time.Second {
+			t.Errorf("account 2 posted at %v, want all 5 at once (1 s)", gotOK)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		if _, err := d.Stop(ctx); !errors.Is(err, context.Canceled) {
+			t.Fatalf("Stop = %v", err)
+		}
+	})
+}
+
 // TestRoundRobinAcrossAccounts: with one worker, deliveries queued by
 // three accounts (one with many) are posted in turn, one account after
 // another, not in arrival order.

@@ -60,6 +60,11 @@ type account struct {
 	turn  fifo[*lane]      // the account's lanes in turn, in round-robin order
 	// inTurn says the account is in Dispatcher.turn.
 	inTurn bool
+	// active counts the account's posts in flight; capped says it was
+	// left out of Dispatcher.turn for having AccountConcurrency of them,
+	// until one ends.
+	active int
+	capped bool
 }
 
 // laneState says where a lane is listed.
@@ -138,14 +143,30 @@ func (d *Dispatcher) queueLocked(j *job) {
 }
 
 // turnLocked lists idle lane l at the end of its account's turn, and the
-// account in the dispatcher's turn if it was not.
+// account in the dispatcher's turn if it was not (and is not capped).
 func (d *Dispatcher) turnLocked(l *lane) {
 	l.state = laneTurn
-	a := l.acct
-	a.turn.push(l)
-	if !a.inTurn {
+	l.acct.turn.push(l)
+	d.enterTurnLocked(l.acct)
+}
+
+// enterTurnLocked lists a at the end of the dispatcher's turn if it has a
+// lane in turn and is neither listed nor capped.
+func (d *Dispatcher) enterTurnLocked(a *account) {
+	if !a.inTurn && !a.capped && !a.turn.empty() {
 		a.inTurn = true
 		d.turn.push(a)
+	}
+}
+
+// accountPostedLocked books the end of a post of a: if that takes it
+// below its cap, it is listed in turn again.
+func (d *Dispatcher) accountPostedLocked(a *account) {
+	a.active--
+	if a.capped && a.active < d.cfg.AccountConcurrency {
+		a.capped = false
+		d.enterTurnLocked(a)
+		d.work.Signal()
 	}
 }
 
@@ -176,12 +197,16 @@ func (d *Dispatcher) unparkLocked(h *host) {
 }
 
 // pickLocked takes the next delivery to post, round-robin across accounts
-// and their lanes, and counts it in flight to its host; nil when no
-// delivery can be posted now.
+// and their lanes, and counts it in flight to its account and host; nil
+// when no delivery can be posted now.
 func (d *Dispatcher) pickLocked() *job {
 	for !d.turn.empty() {
 		a := d.turn.pop()
 		a.inTurn = false
+		if a.active >= d.cfg.AccountConcurrency {
+			a.capped = true // listed again when one of its posts ends
+			continue
+		}
 		for !a.turn.empty() {
 			l := a.turn.pop()
 			l.state = laneIdle
@@ -198,6 +223,7 @@ func (d *Dispatcher) pickLocked() *job {
 			d.queued--
 			d.inFlight++
 			h.active++
+			a.active++
 			if h.state == breakerHalfOpen {
 				h.probing = true
 				j.probe = true
@@ -207,10 +233,7 @@ func (d *Dispatcher) pickLocked() *job {
 			} else {
 				d.turnLocked(l) // back of the account's turn, account at the back of d.turn
 			}
-			if !a.turn.empty() && !a.inTurn {
-				a.inTurn = true
-				d.turn.push(a)
-			}
+			d.enterTurnLocked(a)
 			return j
 		}
 		d.forgetAccountLocked(a)
@@ -228,7 +251,7 @@ func (d *Dispatcher) dropLaneLocked(l *lane) {
 
 // forgetAccountLocked removes a's state once nothing of it is held.
 func (d *Dispatcher) forgetAccountLocked(a *account) {
-	if a.held == 0 && len(a.lanes) == 0 && !a.inTurn {
+	if a.held == 0 && a.active == 0 && len(a.lanes) == 0 && !a.inTurn {
 		delete(d.accounts, a.id)
 	}
 }

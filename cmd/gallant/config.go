@@ -109,6 +109,9 @@ type WebhookConfig struct {
 	// host and port), so that a slow one holds only that many workers;
 	// default 16.
 	HostConcurrency int `yaml:"host_concurrency"`
+	// AccountConcurrency bounds the posts in flight for one account,
+	// whatever its receivers; default a quarter of workers.
+	AccountConcurrency int `yaml:"account_concurrency"`
 	// Timeout bounds one post, from dialling to the answer; default 10s.
 	Timeout time.Duration `yaml:"timeout"`
 	// BreakerFailures failed posts in a row (timeouts, network errors, 5xx,

@@ -11,14 +11,15 @@ import (
 // defaults.
 func (w WebhookConfig) dispatcher() webhook.Config {
 	return webhook.Config{
-		Workers:          w.Workers,
-		QueueSize:        w.QueueSize,
-		AccountQueueSize: w.AccountQueueSize,
-		HostConcurrency:  w.HostConcurrency,
-		Timeout:          w.Timeout,
-		BreakerFailures:  w.BreakerFailures,
-		BreakerCooldown:  w.BreakerCooldown,
-		Policy:           w.policy(),
+		Workers:            w.Workers,
+		QueueSize:          w.QueueSize,
+		AccountQueueSize:   w.AccountQueueSize,
+		HostConcurrency:    w.HostConcurrency,
+		AccountConcurrency: w.AccountConcurrency,
+		Timeout:            w.Timeout,
+		BreakerFailures:    w.BreakerFailures,
+		BreakerCooldown:    w.BreakerCooldown,
+		Policy:             w.policy(),
 	}
 }
 

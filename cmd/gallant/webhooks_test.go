@@ -20,16 +20,17 @@ webhooks:
   account_queue_size: 500
   timeout: 5s
   breaker_failures: 3
+  account_concurrency: 8
 `)
 	cfg, err := LoadConfig(p, []string{"GALLANT_WEBHOOKS_HOST_CONCURRENCY=4", "GALLANT_WEBHOOKS_BREAKER_COOLDOWN=1m"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := cfg.Webhooks.dispatcher()
-	want := webhook.Config{Workers: 32, QueueSize: 4000, AccountQueueSize: 500, HostConcurrency: 4, Timeout: 5 * time.Second,
-		BreakerFailures: 3, BreakerCooldown: time.Minute}
+	want := webhook.Config{Workers: 32, QueueSize: 4000, AccountQueueSize: 500, HostConcurrency: 4, AccountConcurrency: 8,
+		Timeout: 5 * time.Second, BreakerFailures: 3, BreakerCooldown: time.Minute}
 	if got.Workers != want.Workers || got.QueueSize != want.QueueSize || got.AccountQueueSize != want.AccountQueueSize ||
-		got.HostConcurrency != want.HostConcurrency || got.Timeout != want.Timeout ||
+		got.HostConcurrency != want.HostConcurrency || got.AccountConcurrency != want.AccountConcurrency || got.Timeout != want.Timeout ||
 		got.BreakerFailures != want.BreakerFailures || got.BreakerCooldown != want.BreakerCooldown {
 		t.Fatalf("dispatcher config %+v, want %+v", got, want)
 	}
