@@ -45,7 +45,7 @@ func (c countRecorder) Attempt(a Attempt) {
 func benchDeliver(b *testing.B, cfg Config, url string) {
 	const window = 256
 	rec := countRecorder{done: make(chan struct{}, window)}
-	cfg.QueueSize = window
+	cfg.QueueSize, cfg.AccountQueueSize = window, window
 	d, err := New(cfg, rec, nil, nil)
 	if err != nil {
 		b.Fatal(err)

@@ -17,24 +17,24 @@ import (
 // connection can be reused; a longer body costs a new connection instead.
 const maxDrain = 4 << 10
 
-// worker posts ready deliveries until Stop.
+// worker posts deliveries, taken fairly from the lanes, until Stop.
 func (d *Dispatcher) worker() {
 	for {
-		select {
-		case j := <-d.ready:
-			select {
-			case <-d.quit:
-				// Stopping: keep it for Stop to return, unposted.
-				d.mu.Lock()
-				d.pushRetryLocked(j)
+		d.mu.Lock()
+		var j *job
+		for {
+			if d.stopping {
+				// Stopping: what is queued stays for Stop, unposted.
 				d.mu.Unlock()
 				return
-			default:
 			}
-			d.attempt(j)
-		case <-d.quit:
-			return
+			if j = d.pickLocked(); j != nil {
+				break
+			}
+			d.work.Wait()
 		}
+		d.mu.Unlock()
+		d.attempt(j)
 	}
 }
 
@@ -67,15 +67,27 @@ func (d *Dispatcher) attempt(j *job) {
 	}
 	aborted := o.err != nil && d.hard.Err() != nil
 	retry := false
+	class := classAnswered
 	switch {
+	case aborted:
+		a.Err = o.err.Error()
+		class = classAborted
 	case o.err == nil && o.status >= 200 && o.status < 300:
 		a.Delivered = true
+	case errors.Is(o.err, ErrHostNotAllowed):
+		// The guard refused the address the name resolved to: final,
+		// and no fault of a receiver (no post was made).
+		a.Err = o.err.Error()
 	case o.err != nil:
 		a.Err = o.err.Error()
 		retry = true
+		class = classFailed
 	default:
 		a.Err = "http status " + strconv.Itoa(o.status)
 		retry = retryable(o.status)
+		if retry {
+			class = classFailed
+		}
 	}
 	switch {
 	case a.Delivered, aborted:
@@ -83,16 +95,30 @@ func (d *Dispatcher) attempt(j *job) {
 	default:
 		a.GaveUp = true
 	}
-	// Count and release a finished delivery before reporting it, so that
-	// whoever reacts to the report sees the metrics and the free slot;
-	// schedule a retry only after, so reports keep the attempts' order.
+	// Book the post with its receiver, and count and release a finished
+	// delivery, before reporting it, so that whoever reacts to the report
+	// sees the metrics and the free slot; schedule a retry only after, so
+	// reports keep the attempts' order.
+	d.mu.Lock()
+	if h := d.hosts[j.key]; h != nil {
+		d.postedLocked(j, h, class, time.Now())
+	}
+	if acct := d.accounts[j.d.AccountID]; acct != nil {
+		d.accountPostedLocked(acct)
+	}
+	if a.Delivered || a.GaveUp {
+		d.releaseLocked(j)
+		if j.oid != 0 {
+			d.finished = append(d.finished, j.oid)
+			d.kickOutbox()
+		}
+	}
+	d.mu.Unlock()
 	switch {
 	case a.Delivered:
 		d.m.delivered.Inc()
-		d.finish()
 	case a.GaveUp:
 		d.m.gaveUp.Inc()
-		d.finish()
 		d.log.LogAttrs(context.Background(), slog.LevelWarn, "webhook given up",
 			slog.Int64("account", a.AccountID), slog.String("message", a.MessageID.String()),
 			slog.String("url", a.URL), slog.Int("attempts", a.N), slog.String("error", a.Err))
@@ -131,13 +157,6 @@ func (d *Dispatcher) attempt(j *job) {
 // attempt: a server error or 429 Too Many Requests.
 func retryable(status int) bool {
 	return status >= 500 || status == http.StatusTooManyRequests
-}
-
-// finish releases the slot of a delivery that is done.
-func (d *Dispatcher) finish() {
-	d.mu.Lock()
-	d.pending--
-	d.mu.Unlock()
 }
 
 // post sends j's body once, signed now, and reads the answer.

@@ -18,10 +18,11 @@ import (
 var loopback = AddressPolicy{AllowPrivate: true}
 
 // fast is a config whose retries come quickly on real sockets, allowed
-// to post to loopback receivers.
+// to post to loopback receivers. Its one account may fill the whole
+// queue.
 func fast() Config {
-	return Config{Workers: 4, QueueSize: 64, MaxAttempts: 4, Timeout: 5 * time.Second, FirstRetry: time.Millisecond, MaxBackoff: 5 * time.Millisecond,
-		Policy: loopback}
+	return Config{Workers: 4, QueueSize: 64, AccountQueueSize: 64, MaxAttempts: 4, Timeout: 5 * time.Second,
+		FirstRetry: time.Millisecond, MaxBackoff: 5 * time.Millisecond, Policy: loopback}
 }
 
 func TestDeliveredFirstTry(t *testing.T) {
@@ -206,7 +207,7 @@ func TestNetworkErrorRetried(t *testing.T) {
 
 func TestEnqueueBacklog(t *testing.T) {
 	reg := prometheus.NewRegistry()
-	d, err := New(Config{QueueSize: 2, Policy: loopback}, nil, nil, reg)
+	d, err := New(Config{QueueSize: 2, AccountQueueSize: 2, Policy: loopback}, nil, nil, reg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,8 +227,8 @@ func TestEnqueueBacklog(t *testing.T) {
 	if v := metricValue(t, reg, "gallant_webhook_deliveries_total", map[string]string{"result": "backlog"}); v != 1 {
 		t.Errorf("deliveries_total{backlog} = %v, want 1", v)
 	}
-	if v := metricValue(t, reg, "gallant_webhook_queue_depth", nil); v != 2 {
-		t.Errorf("queue_depth = %v, want 2", v)
+	if v := metricValue(t, reg, "gallant_webhook_queue_depth", map[string]string{"state": "ready"}); v != 2 {
+		t.Errorf("queue_depth{ready} = %v, want 2", v)
 	}
 	pending, err := d.Stop(context.Background())
 	if err != nil {
@@ -412,7 +413,7 @@ func TestConcurrentEnqueueUnderLoad(t *testing.T) {
 	})
 	rec := newFakeRecorder()
 	cfg := fast()
-	cfg.QueueSize = 1000
+	cfg.QueueSize, cfg.AccountQueueSize = 1000, 1000
 	cfg.MaxAttempts = 8
 	d, reg := newTestDispatcher(t, cfg, rec)
 	const producers, each = 8, 40
@@ -518,6 +519,8 @@ func TestConfigValidate(t *testing.T) {
 	bad := []Config{
 		{Workers: -1}, {QueueSize: -1}, {MaxAttempts: -1}, {Timeout: -1},
 		{FirstRetry: -1}, {MaxBackoff: -1}, {FirstRetry: time.Hour, MaxBackoff: time.Minute},
+		{AccountQueueSize: -1}, {HostConcurrency: -1}, {AccountConcurrency: -1}, {BreakerFailures: -1}, {BreakerCooldown: -1}, {OutboxLease: -1},
+		{QueueSize: 10, AccountQueueSize: 11}, {Outbox: newFakeOutbox()},
 	}
 	for _, c := range bad {
 		if err := c.Validate(); err == nil {

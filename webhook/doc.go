@@ -28,4 +28,22 @@
 // link-local, CGNAT, unique-local and other special-purpose addresses
 // (in IPv4-mapped, NAT64 and 6to4 forms too) when a URL enters and again
 // on the address dialled, after DNS resolution.
+//
+// One tenant's receiver cannot delay or drop another's callbacks. Workers
+// take deliveries round-robin across accounts, and within an account
+// across its receivers (a receiver is the URL's scheme, host and port);
+// at most Config.HostConcurrency posts are in flight to one receiver and
+// Config.AccountConcurrency for one account, so slow receivers hold only
+// that many workers. A circuit breaker per receiver
+// opens after Config.BreakerFailures failed posts in a row (timeouts,
+// network errors, 5xx, 429): its deliveries then wait, neither posted nor
+// counted as attempts, until one probe after Config.BreakerCooldown
+// closes it or opens it again for twice as long. Memory holds at most
+// Config.QueueSize deliveries, one account at most
+// Config.AccountQueueSize of them; with an [Outbox] (a table in the
+// store), deliveries beyond that, those waiting on an open breaker when
+// memory is needed and those pending at Stop are persisted and resumed
+// later, by this process or another sharing the store, each claimed by
+// one dispatcher at a time under a lease: nothing is dropped while the
+// store works.
 package webhook

@@ -4,8 +4,9 @@ import "errors"
 
 // Errors returned by the dispatcher and by [Verify].
 var (
-	// ErrBacklog is returned by [Dispatcher.Enqueue] when the dispatcher
-	// already holds Config.QueueSize deliveries. It never blocks instead.
+	// ErrBacklog is returned by [Dispatcher.Enqueue] when a delivery finds
+	// no room in memory (Config.QueueSize, Config.AccountQueueSize) and
+	// there is no Outbox, or the Outbox fails.
 	ErrBacklog = errors.New("webhook: delivery backlog full")
 	// ErrStopped is returned by [Dispatcher.Enqueue] once Stop was called.
 	ErrStopped = errors.New("webhook: dispatcher stopped")

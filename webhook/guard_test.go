@@ -358,6 +358,9 @@ func TestDialRefusesRebinding(t *testing.T) {
 		t.Fatal(err)
 	}
 	as := rec.waitFor(t, "the delivery given up", func(as []Attempt) bool { return finished(as) == 1 })
+	if len(as) != 1 || !as[0].GaveUp {
+		t.Errorf("attempts %+v: a refused address is final, want one attempt given up", as)
+	}
 	for _, a := range as {
 		if a.Delivered || a.StatusCode != 0 || !strings.Contains(a.Err, "loopback") {
 			t.Errorf("attempt %+v: want a refused dial naming a loopback address", a)
@@ -366,8 +369,8 @@ func TestDialRefusesRebinding(t *testing.T) {
 	if n := len(rc.requests()); n != 0 {
 		t.Fatalf("the loopback receiver got %d requests", n)
 	}
-	if v := metricValue(t, reg, "gallant_webhook_url_refused_total", map[string]string{"stage": "dial", "reason": ReasonLoopback}); v != 6 {
-		t.Errorf("url_refused_total{dial,loopback} = %v, want 6 (3 addresses, 2 attempts)", v)
+	if v := metricValue(t, reg, "gallant_webhook_url_refused_total", map[string]string{"stage": "dial", "reason": ReasonLoopback}); v != 3 {
+		t.Errorf("url_refused_total{dial,loopback} = %v, want 3 (3 addresses, 1 attempt)", v)
 	}
 	if err := d.Guard().CheckStoredURL(context.Background(), u); err == nil {
 		t.Error("CheckStoredURL accepted a name resolving to loopback")

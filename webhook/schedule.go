@@ -26,10 +26,15 @@ func (h *jobHeap) Pop() any {
 func (d *Dispatcher) pushRetryLocked(j *job) {
 	heap.Push(&d.retry, j)
 	if d.retry[0] == j {
-		select {
-		case d.wake <- struct{}{}:
-		default: // a wake-up is already pending
-		}
+		d.wakeScheduler()
+	}
+}
+
+// wakeScheduler tells the scheduler that its earliest timer changed.
+func (d *Dispatcher) wakeScheduler() {
+	select {
+	case d.wake <- struct{}{}:
+	default: // a wake-up is already pending
 	}
 }
 
@@ -37,8 +42,9 @@ func (d *Dispatcher) pushRetryLocked(j *job) {
 // and the heap not empty.
 func (d *Dispatcher) popRetryLocked() *job { return heap.Pop(&d.retry).(*job) }
 
-// schedule moves retries to the ready queue as they fall due, sleeping on
-// one timer until the earliest is due or a new earliest arrives.
+// schedule moves retries to their lanes as they fall due and ends the
+// cooldowns of open breakers, sleeping on one timer until the earliest of
+// either is due or a new earliest arrives.
 func (d *Dispatcher) schedule() {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
@@ -46,12 +52,15 @@ func (d *Dispatcher) schedule() {
 		d.mu.Lock()
 		now := time.Now()
 		for len(d.retry) > 0 && !d.retry[0].due.After(now) {
-			// Never blocks: ready has room for every pending job.
-			d.ready <- d.popRetryLocked()
+			d.queueLocked(d.popRetryLocked())
 		}
+		d.fireTimersLocked(now)
 		wait := time.Duration(-1)
 		if len(d.retry) > 0 {
 			wait = d.retry[0].due.Sub(now)
+		}
+		if len(d.timers) > 0 && (wait < 0 || d.timers[0].until.Sub(now) < wait) {
+			wait = d.timers[0].until.Sub(now)
 		}
 		d.mu.Unlock()
 

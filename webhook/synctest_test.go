@@ -71,7 +71,8 @@ func gaps(as []Attempt) []time.Duration {
 }
 
 func TestBackoffScheduleFakeClock(t *testing.T) {
-	cfg := Config{MaxAttempts: 6, FirstRetry: time.Second, MaxBackoff: 5 * time.Second}
+	// Six failures in a row would open the breaker at the fifth: not here.
+	cfg := Config{MaxAttempts: 6, FirstRetry: time.Second, MaxBackoff: 5 * time.Second, BreakerFailures: 10}
 	as := runBubble(t, cfg, scripted(answer{status: http.StatusInternalServerError}))
 	if len(as) != 6 {
 		t.Fatalf("%d attempts, want 6: %+v", len(as), as)

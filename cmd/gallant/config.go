@@ -95,6 +95,34 @@ type WebhookConfig struct {
 	// address the name resolves to is allowed), IP addresses and CIDR
 	// prefixes (10.20.0.0/16). Empty by default.
 	AllowHosts []string `yaml:"allow_hosts"`
+
+	// Delivery: fair queues, breakers and the outbox (package webhook;
+	// 0 keeps each default).
+
+	// Workers is how many callbacks are posted at once; default 64.
+	Workers int `yaml:"workers"`
+	// QueueSize bounds the callbacks held in memory; default 10,000.
+	// Beyond it, and beyond an account's share, they wait in the store
+	// (table webhook_outbox) instead of being dropped.
+	QueueSize int `yaml:"queue_size"`
+	// AccountQueueSize is one account's share of queue_size; default a
+	// quarter of it.
+	AccountQueueSize int `yaml:"account_queue_size"`
+	// HostConcurrency bounds the posts in flight to one receiver (scheme,
+	// host and port), so that a slow one holds only that many workers;
+	// default 16.
+	HostConcurrency int `yaml:"host_concurrency"`
+	// AccountConcurrency bounds the posts in flight for one account,
+	// whatever its receivers; default a quarter of workers.
+	AccountConcurrency int `yaml:"account_concurrency"`
+	// Timeout bounds one post, from dialling to the answer; default 10s.
+	Timeout time.Duration `yaml:"timeout"`
+	// BreakerFailures failed posts in a row (timeouts, network errors, 5xx,
+	// 429) open a receiver's circuit breaker: its callbacks wait, not
+	// posted, for breaker_cooldown, then one probe closes it or opens it
+	// for twice as long. Defaults 5 and 30s.
+	BreakerFailures int           `yaml:"breaker_failures"`
+	BreakerCooldown time.Duration `yaml:"breaker_cooldown"`
 }
 
 // policy is the webhook address policy of the section.
@@ -517,6 +545,9 @@ func (c *Config) Validate() error {
 	}
 	if err := c.Webhooks.policy().Validate(); err != nil {
 		return fmt.Errorf("config: webhooks.allow_hosts: %w", err)
+	}
+	if err := c.Webhooks.dispatcher().Validate(); err != nil {
+		return fmt.Errorf("config: webhooks: %w", err)
 	}
 	names := map[string]bool{}
 	for i, cc := range c.Carriers {

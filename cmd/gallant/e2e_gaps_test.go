@@ -173,7 +173,10 @@ func TestE2EGapsWebhookGiveUp(t *testing.T) {
 	eachDriver(t, func(t *testing.T, driver string) {
 		ctx := testContext(t)
 		c := newCarrier(t, nil)
-		a := startApp(t, testConfig(t, driver, c.Addr()))
+		cfg := testConfig(t, driver, c.Addr())
+		// Every attempt at once: no circuit breaker cooling the receiver.
+		cfg.Webhooks.BreakerFailures = 2 * webhook.DefaultMaxAttempts
+		a := startApp(t, cfg)
 		sink := newHooksAnswering(t, http.StatusInternalServerError)
 		cust := a.customer(t, "Acme", noOwnSecret)
 		url := sink.URL + "/broken"

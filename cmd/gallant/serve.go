@@ -112,9 +112,7 @@ func newApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error) 
 	if a.users, err = a.newUsers(); err != nil { // identity.go
 		return nil, err
 	}
-	hcfg := webhook.DefaultConfig()
-	hcfg.Policy = cfg.Webhooks.policy()
-	if a.hooks, err = webhook.New(hcfg, gateway.WebhookRecorder{W: a.w}, logger.With("component", "webhook"), a.reg); err != nil {
+	if a.hooks, err = webhook.New(webhookConfig(cfg, st), gateway.WebhookRecorder{W: a.w}, logger.With("component", "webhook"), a.reg); err != nil {
 		return nil, err
 	}
 	gcfg, routes, acctRoutes, err := gatewayConfig(cfg)
@@ -460,9 +458,7 @@ func (a *app) shutdown(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("billing: %w", err))
 		}
 	}
-	if pending, err := a.hooks.Stop(ctx); err != nil || len(pending) > 0 {
-		a.log.Warn("webhooks not delivered at shutdown", "pending", len(pending), "err", err)
-	}
+	a.stopWebhooks(ctx)
 	if err := a.w.Close(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("writer: %w", err))
 	}
@@ -502,6 +498,29 @@ func metricsServer(reg *prometheus.Registry, logger *slog.Logger) *http.Server {
 	}))
 	return &http.Server{Handler: m, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 10 * time.Second,
 		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 16 << 10}
+}
+
+// webhookStopGrace bounds how long shutdown waits for webhook posts in
+// flight: a receiver that does not answer must not take the writer's and
+// the store's share of the shutdown deadline. Posts cut short are kept,
+// unfinished, in the outbox with every other pending callback.
+const webhookStopGrace = 5 * time.Second
+
+// stopWebhooks stops the webhook dispatcher, which writes the callbacks
+// still pending to the store's outbox for the next start (or another
+// instance) to deliver.
+func (a *app) stopWebhooks(ctx context.Context) {
+	hctx, cancel := context.WithTimeout(ctx, webhookStopGrace)
+	defer cancel()
+	lost, err := a.hooks.Stop(hctx)
+	switch {
+	case len(lost) > 0:
+		a.log.Error("webhooks lost at shutdown: the outbox could not take them", "lost", len(lost), "err", err)
+	case errors.Is(err, context.DeadlineExceeded):
+		a.log.Info("webhook posts in flight cut short at shutdown; kept in the outbox")
+	case err != nil:
+		a.log.Warn("webhooks at shutdown", "err", err)
+	}
 }
 
 // pprofMux serves the profiler's endpoints.
