@@ -75,7 +75,9 @@ func (s *Service) Accept(m *sms.Message, tps int, done AcceptFunc, tag any) {
 		}
 		s.m.accepted(m)
 		done(tag, m, nil)
-		s.release(m)
+		if m.Status != sms.StatusScheduled {
+			s.dispatch(m, nil)
+		} // a scheduled one is held or left in the store once persisted (persistedFast)
 		return
 	}
 	if err := s.w.Add(m, persisted, ac); err != nil {
@@ -98,6 +100,9 @@ func (s *Service) admit(m *sms.Message, tps int, now time.Time) *Refusal {
 	}
 	if !m.ValidUntil.After(now) || (!m.SendAt.IsZero() && !m.ValidUntil.After(m.SendAt)) {
 		return errExpiredAlready
+	}
+	if m.SendAt.After(now) && s.sched.full(m.AccountID) {
+		return errScheduledLimit
 	}
 	if s.suppressed.has(m.AccountID, m.Dest.Addr) {
 		return errSuppressed
@@ -154,20 +159,31 @@ func persisted(tag any, err error) {
 
 // persistedFast is the writer's callback for a fast-mode accept: the
 // sender already has its answer, so a failure can only be logged.
+// A scheduled message is handed to the scheduler only now: it can be
+// taken when due only once its row exists.
 func persistedFast(tag any, err error) {
 	ac := tag.(*acceptCtx)
-	if err != nil {
-		ac.s.m.lostFast.Inc()
-		ac.s.log.Error("fast mode: accepted message not persisted", "id", ac.m.ID, "err", err)
-	}
+	s, m := ac.s, ac.m
 	ac.release()
+	if err != nil {
+		s.m.lostFast.Inc()
+		s.log.Error("fast mode: accepted message not persisted", "id", m.ID, "err", err)
+		if m.Status == sms.StatusScheduled {
+			s.refund(m.ID)
+		}
+		return
+	}
+	if m.Status == sms.StatusScheduled {
+		s.sched.accepted(m)
+	}
 }
 
-// release sends m on its way: to the scheduler when it is due later,
+// release sends a persisted message on its way: to the scheduler when it
+// is scheduled (held in memory if due soon, else left in the store),
 // else to the router.
 func (s *Service) release(m *sms.Message) {
-	if m.SendAt.After(time.Now()) {
-		s.sched.add(m)
+	if m.Status == sms.StatusScheduled {
+		s.sched.accepted(m)
 		return
 	}
 	s.dispatch(m, nil)
@@ -303,8 +319,9 @@ func (s *Service) finishUnsent(m *sms.Message, st sms.Status, code string) {
 // addEvent).
 func (s *Service) record(m *sms.Message, e sms.Event) { s.recordQueued(m, e) }
 
-// recover re-dispatches messages a previous run accepted but did not
-// finish: scheduled ones go back to the scheduler.
+// recover re-dispatches messages a previous run accepted, took from the
+// store's schedule or never scheduled, but did not finish. Messages still
+// waiting for their send time stay in the store for the scheduler.
 func (s *Service) recover(ctx context.Context) error {
 	since := sms.ID(0)
 	if back := time.Now().Add(-s.cfg.MaxValidity).Sub(sms.Epoch); back > 0 {
@@ -322,11 +339,7 @@ func (s *Service) recover(ctx context.Context) error {
 			if len(p.SubmittedSegments) == 0 {
 				s.rereserve(&m) // nothing reached a carrier: not charged yet
 			}
-			if m.SendAt.After(time.Now()) && len(p.SubmittedSegments) == 0 {
-				s.sched.add(&m)
-			} else {
-				s.dispatch(&m, p.SubmittedSegments)
-			}
+			s.dispatch(&m, p.SubmittedSegments)
 			since = m.ID
 			n++
 		}

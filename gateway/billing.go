@@ -282,6 +282,15 @@ func (r *reservations) put(id sms.ID, res billing.Reservation) {
 	sh.mu.Unlock()
 }
 
+// has reports whether id has a reservation.
+func (r *reservations) has(id sms.ID) bool {
+	sh := &r.shards[r.shard(id)]
+	sh.mu.Lock()
+	_, ok := sh.m[id]
+	sh.mu.Unlock()
+	return ok
+}
+
 // take removes and returns id's reservation.
 func (r *reservations) take(id sms.ID) (billing.Reservation, bool) {
 	sh := &r.shards[r.shard(id)]

@@ -94,6 +94,22 @@ type Config struct {
 	// the memory limit (about 1 KiB per message), when carriers' receipts
 	// are slow and traffic high (in flight = rate x receipt delay).
 	MaxInFlight int
+	// ScheduleHorizon is how far ahead scheduled messages are held in
+	// memory: one due later waits in the store and is loaded (claimed by
+	// this instance, so no other sends it) as it comes within the
+	// horizon. Default DefaultScheduleHorizon.
+	ScheduleHorizon time.Duration
+	// ScheduleMemory caps the scheduled messages held in memory (about
+	// 500 bytes each); beyond it the due-soon ones wait in the store a
+	// little longer. It is apart from MaxInFlight, so a large campaign
+	// due later never refuses today's traffic; due messages are released
+	// only while MaxInFlight has room. Default DefaultScheduleMemory.
+	ScheduleMemory int
+	// MaxScheduledPerAccount caps the messages one account may have
+	// waiting for their send time (refused scheduled-limit beyond it).
+	// Each instance counts its own accepts at once and the others' every
+	// 30 s. Default DefaultMaxScheduledPerAccount.
+	MaxScheduledPerAccount int
 	// ReceiptQueue bounds the receipts waiting for a customer send
 	// worker; beyond it receipts are held in the store and sent from
 	// there within a second. Default 65,536.
@@ -139,6 +155,15 @@ const (
 	DefaultMaxConnectionsPerIP = 50
 )
 
+// Defaults of scheduled messages: held in memory from 10 minutes before
+// they are due, at most 50,000 at once (about 25 MiB), and a million
+// waiting per account.
+const (
+	DefaultScheduleHorizon        = 10 * time.Minute
+	DefaultScheduleMemory         = 10_000
+	DefaultMaxScheduledPerAccount = 1_000_000
+)
+
 // DefaultCustomerWindow is the deliver_sm a customer bind may have
 // outstanding by default. smpp's default of 10 caps receipts at 10 per
 // round trip per bind: at a 1 ms round trip, 4 binds take 40,000
@@ -155,6 +180,15 @@ func (c *Config) withDefaults() Config {
 	}
 	if out.MaxInFlight <= 0 {
 		out.MaxInFlight = 150_000
+	}
+	if out.ScheduleHorizon <= 0 {
+		out.ScheduleHorizon = DefaultScheduleHorizon
+	}
+	if out.ScheduleMemory <= 0 {
+		out.ScheduleMemory = DefaultScheduleMemory
+	}
+	if out.MaxScheduledPerAccount <= 0 {
+		out.MaxScheduledPerAccount = DefaultMaxScheduledPerAccount
 	}
 	if out.ReceiptQueue <= 0 {
 		out.ReceiptQueue = 65536

@@ -388,8 +388,8 @@ func (c *customers) query(sess *smpp.Session, h pdu.Header, b account.Binding, b
 	_ = sess.Respond(h, pdu.StatusOK, resp.AppendBody(nil))
 }
 
-// cancel answers cancel_sm: only a message still held for its send time
-// can be cancelled.
+// cancel answers cancel_sm: only a message still waiting for its send
+// time can be cancelled.
 func (c *customers) cancel(sess *smpp.Session, h pdu.Header, b account.Binding, body []byte) {
 	var q pdu.CancelSM
 	err := q.Decode(body)
@@ -397,12 +397,14 @@ func (c *customers) cancel(sess *smpp.Session, h pdu.Header, b account.Binding, 
 	if !ok {
 		return
 	}
-	m := c.s.sched.cancel(b.AccountID, id)
-	if m == nil {
+	ok, err = c.s.sched.cancel(b.AccountID, id)
+	if err != nil {
+		c.s.log.Error("cancel scheduled message", "id", id, "err", err)
+	}
+	if !ok {
 		_ = sess.Respond(h, pdu.StatusCancelFail, nil)
 		return
 	}
-	c.s.finishUnsent(m, sms.StatusRejected, codeCancelled)
 	_ = sess.Respond(h, pdu.StatusOK, nil)
 }
 

@@ -145,7 +145,7 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 	}
 	s.customers = newCustomers(s, newBindGuard(cfg.BindGuard, deps.BindGuardRedis, deps.BindGuardPrefix,
 		logger.With("component", "bind-guard"), s.m.bindGuardRedisErrors.Inc))
-	s.sched = newScheduler(s)
+	s.sched = newScheduler(s, deps.Node)
 
 	rcfg := router.DefaultConfig()
 	rcfg.Routes, rcfg.AccountRoutes = deps.Routes, deps.AccountRoutes
@@ -182,12 +182,12 @@ func (s *Service) Start(ctx context.Context) error {
 	for _, c := range s.carriers {
 		c.start()
 	}
-	s.wg.Add(5)
+	s.wg.Add(4)
 	go s.loop(s.unpark, 50*time.Millisecond)
 	go s.loop(s.retryOverflow, overflowRetry)
 	go s.loop(s.retryLate, lateRetry)
 	go s.loop(s.sweep, time.Minute)
-	go s.sched.run()
+	s.sched.start()
 	if err := s.recover(ctx); err != nil {
 		return fmt.Errorf("gateway: recover unfinished messages: %w", err)
 	}
@@ -230,6 +230,12 @@ func (s *Service) Shutdown(ctx context.Context) error {
 	if err := s.w.Flush(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("writer: %w", err))
 	}
+	if s.started {
+		// Before the router stops, so no due message is taken for a
+		// router that no longer sends; the messages it held wait in the
+		// store, their claims handed back for another instance.
+		s.sched.stop()
+	}
 	unsent, err := s.rt.Stop(ctx)
 	if err != nil {
 		errs = append(errs, fmt.Errorf("router: %w", err))
@@ -238,7 +244,6 @@ func (s *Service) Shutdown(ctx context.Context) error {
 		s.log.Info("messages left for the next start", "count", len(unsent))
 	}
 	close(s.stop)
-	s.sched.stop()
 	s.wg.Wait()
 	s.dropLate()
 	s.retryOverflow()

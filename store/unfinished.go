@@ -25,7 +25,7 @@ const maxUnfinishedLimit = 10000
 // A segment is settled by an event with status submitted or later for it;
 // an event for segment 0 speaks for the whole message. A message of
 // Segments parts (at least one) is settled when all its parts are.
-var unfinishedQuery = "SELECT " + messageColumns + " FROM messages m WHERE m.id > ? " +
+var unfinishedQuery = "SELECT " + messageColumns + " FROM messages m WHERE m.id > ? AND m.due_at IS NULL " +
 	"AND NOT EXISTS (SELECT 1 FROM message_events e WHERE e.message_id = m.id " +
 	"AND e.segment = 0 AND e.status >= " + submittedStatus + ") " +
 	"AND (SELECT COUNT(DISTINCT e.segment) FROM message_events e WHERE e.message_id = m.id " +
@@ -37,8 +37,9 @@ var unfinishedQuery = "SELECT " + messageColumns + " FROM messages m WHERE m.id 
 // since, in id order, that a restarted gateway must still send: no event
 // settles them (see [Pending]). Ids are time-ordered, so the caller passes
 // the id of "now minus the longest validity" and then, to page, the last
-// id returned. Scheduled and expired messages are included: the caller
-// decides by SendAt and ValidUntil. This reads every account's messages:
+// id returned. Messages still waiting for their send time are not
+// included (they are claimed when due: see [Store.ClaimScheduled]);
+// expired ones are: the caller decides by ValidUntil. This reads every account's messages:
 // it is for the gateway's own recovery, not for customers.
 func (s *Store) Unfinished(ctx context.Context, since sms.ID, limit int) ([]Pending, error) {
 	if limit < 1 || limit > maxUnfinishedLimit {

@@ -93,6 +93,8 @@ func apiError(err error) error {
 		return api.Internal()
 	case gateway.ProblemInsufficientBalance:
 		return &api.Error{Type: gateway.ProblemInsufficientBalance, Title: "Insufficient balance", Status: 402, Detail: r.Detail}
+	case gateway.ProblemScheduledLimit:
+		return &api.Error{Type: gateway.ProblemScheduledLimit, Title: "Too many scheduled messages", Status: 422, Detail: r.Detail, Field: r.Field}
 	case gateway.ProblemNotPriced:
 		return &api.Error{Type: gateway.ProblemNotPriced, Title: "Destination not priced", Status: 422, Detail: r.Detail, Field: r.Field}
 	}

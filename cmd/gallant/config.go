@@ -433,6 +433,15 @@ type MessageConfig struct {
 	// (kept in memory, ~600 bytes each); beyond it new messages get
 	// backpressure. Default 150,000.
 	MaxInFlight int `yaml:"max_in_flight"`
+	// ScheduleHorizon: scheduled messages due within it are held in
+	// memory, later ones wait in the store. Default 10m.
+	ScheduleHorizon time.Duration `yaml:"schedule_horizon"`
+	// ScheduleMemory caps the scheduled messages held in memory at once.
+	// Default 50,000.
+	ScheduleMemory int `yaml:"schedule_memory"`
+	// MaxScheduledPerAccount caps one account's messages waiting for
+	// their send time. Default 1,000,000.
+	MaxScheduledPerAccount int `yaml:"max_scheduled_per_account"`
 }
 
 // DefaultConfig returns the configuration used when a key is absent.
@@ -449,10 +458,12 @@ func DefaultConfig() Config {
 		Store:      StoreConfig{Driver: "sqlite", DSN: "data/gallant.db"},
 		Durability: "durable",
 		Log:        LogConfig{Level: "info", Format: "text"},
-		Messages:   MessageConfig{DefaultValidity: 48 * time.Hour, MaxValidity: 72 * time.Hour},
-		Billing:    BillingConfig{Currency: "EUR", AlertInterval: 10 * time.Second},
-		Redis:      RedisConfig{Prefix: "gallant:"},
-		Retention:  RetentionConfig{IdempotencyKeys: 24 * time.Hour},
+		Messages: MessageConfig{DefaultValidity: 48 * time.Hour, MaxValidity: 72 * time.Hour,
+			ScheduleHorizon: gateway.DefaultScheduleHorizon, ScheduleMemory: gateway.DefaultScheduleMemory,
+			MaxScheduledPerAccount: gateway.DefaultMaxScheduledPerAccount},
+		Billing:   BillingConfig{Currency: "EUR", AlertInterval: 10 * time.Second},
+		Redis:     RedisConfig{Prefix: "gallant:"},
+		Retention: RetentionConfig{IdempotencyKeys: 24 * time.Hour},
 	}
 }
 
@@ -511,6 +522,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Messages.MaxInFlight < 0 {
 		return fmt.Errorf("config: messages.max_in_flight %d: want 0 (the default) or more", c.Messages.MaxInFlight)
+	}
+	if c.Messages.ScheduleHorizon < 0 || c.Messages.ScheduleMemory < 0 || c.Messages.MaxScheduledPerAccount < 0 {
+		return errors.New("config: messages.schedule_horizon, schedule_memory and max_scheduled_per_account may not be negative")
 	}
 	if _, err := c.Runtime.memoryLimit(func(string) string { return "" }); err != nil {
 		return err

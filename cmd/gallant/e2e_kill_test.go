@@ -46,6 +46,9 @@ func buildGallant(t *testing.T) string {
 type gallantProc struct {
 	cmd      *exec.Cmd
 	smppAddr string
+	// httpURL and metricsURL are the API's base URL and the metrics
+	// page, as the process logged them.
+	httpURL, metricsURL string
 	exited   chan struct{}
 	waitErr  error
 
@@ -72,7 +75,7 @@ func startGallant(t *testing.T, bin, cfgPath string) *gallantProc {
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	serving := make(chan string, 1)
+	serving := make(chan [3]string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		sc.Buffer(make([]byte, 64<<10), 1<<20)
@@ -85,11 +88,13 @@ func startGallant(t *testing.T, bin, cfgPath string) *gallantProc {
 			}
 			p.mu.Unlock()
 			var rec struct {
-				Msg  string `json:"msg"`
-				SMPP string `json:"smpp"`
+				Msg     string `json:"msg"`
+				SMPP    string `json:"smpp"`
+				HTTP    string `json:"http"`
+				Metrics string `json:"metrics"`
 			}
 			if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "gallant serving" {
-				serving <- rec.SMPP
+				serving <- [3]string{rec.SMPP, rec.HTTP, rec.Metrics}
 			}
 		}
 		p.waitErr = p.cmd.Wait()
@@ -104,7 +109,8 @@ func startGallant(t *testing.T, bin, cfgPath string) *gallantProc {
 		}
 	})
 	select {
-	case p.smppAddr = <-serving:
+	case addrs := <-serving:
+		p.smppAddr, p.httpURL, p.metricsURL = addrs[0], addrs[1], addrs[2]
 	case <-p.exited:
 		t.Fatalf("gallant exited before serving: %v\n%s", p.waitErr, p.logText())
 	case <-time.After(waitLong):
