@@ -49,8 +49,8 @@ type gallantProc struct {
 	// httpURL and metricsURL are the API's base URL and the metrics
 	// page, as the process logged them.
 	httpURL, metricsURL string
-	exited   chan struct{}
-	waitErr  error
+	exited              chan struct{}
+	waitErr             error
 
 	mu  sync.Mutex
 	log strings.Builder // its stderr, for failures
