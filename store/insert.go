@@ -14,6 +14,10 @@ type entry struct {
 	done  DoneFunc
 	tag   any
 	err   error
+	// companion marks a row the store adds for the entry before it (a
+	// scheduled message's scheduled_messages row): written in the same
+	// transaction, never split from it.
+	companion bool
 }
 
 // span is one statement inside builder's buffer.
@@ -128,8 +132,10 @@ func (s *Store) Insert(ctx context.Context, rows ...Row) error {
 		}
 		entries[i] = entry{row: r, table: t}
 	}
+	now := s.now()
+	entries = withSchedules(entries, now)
 	b := newBuilder(s.d, defaultMaxStatementBytes)
-	b.build(entries, s.now(), false)
+	b.build(entries, now, false)
 	for i := range entries {
 		if entries[i].err != nil {
 			return entries[i].err

@@ -27,7 +27,7 @@ var (
 		"src_ton", "src_npi", "src_addr", "dst_ton", "dst_npi", "dst_addr",
 		"data_coding", "esm_class", "protocol_id", "priority", "registered_delivery",
 		"body", "segments", "send_at", "valid_until", "callback_url", "created_at", "status",
-		"price_micros", "due_at")
+		"price_micros")
 	eventsTable = mustTable("message_events", false,
 		"message_id", "account_id", "status", "at", "segment", "carrier", "carrier_msg_id", "error_code",
 		"submitted_at")
@@ -79,12 +79,6 @@ func appendMessage(v *Values, m *sms.Message, now time.Time) {
 	v.Time(created)
 	v.Int(int64(status))
 	v.Int(m.Price)
-	// A scheduled message waits in the store until it is due (scheduled.go).
-	if status == sms.StatusScheduled {
-		v.Time(m.SendAt)
-	} else {
-		v.Time(time.Time{})
-	}
 }
 
 // appendEvent writes a status row; a zero At is stored as now.

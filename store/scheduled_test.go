@@ -208,3 +208,58 @@ func TestScheduledTakenOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestWriterWritesSchedules: the Writer writes a scheduled message's
+// scheduled_messages row in the same transaction as the message; when a
+// batch fails on one bad row (a duplicate id) and is split to isolate it,
+// no message is separated from its schedule: the others are written with
+// theirs, and the refused one leaves no schedule behind. Ordinary
+// messages get none.
+func TestWriterWritesSchedules(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, driver string) {
+		ctx := testCtx(t)
+		s := newTestStore(t, driver)
+		due := time.Now().UTC().Add(time.Hour)
+		if err := s.Insert(ctx, testMessage(9, 5000)); err != nil { // an ordinary message whose id is reused below
+			t.Fatal(err)
+		}
+		w, _ := newTestWriter(t, s, WriterConfig{MaxDelay: time.Hour})
+		const n = 60
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			var m *sms.Message
+			switch {
+			case i == 31:
+				m = scheduledMessage(9, 5000, due) // duplicate id: refused
+			case i%2 == 0:
+				m = scheduledMessage(9, sms.ID(6000+i), due)
+			default:
+				m = testMessage(9, sms.ID(6000+i))
+			}
+			wg.Add(1)
+			if err := w.Add(m, func(_ any, err error) { errs[i] = err; wg.Done() }, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if (i == 31) != (err != nil) {
+				t.Errorf("row %d: %v", i, err)
+			}
+		}
+		if got := countRows(t, s, "scheduled_messages", ""); got != n/2 {
+			t.Errorf("%d schedules, want %d (the even rows)", got, n/2)
+		}
+		if orphans := countRows(t, s, "scheduled_messages",
+			"NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = scheduled_messages.message_id)"); orphans != 0 {
+			t.Errorf("%d schedules without their message", orphans)
+		}
+		if got := countRows(t, s, "scheduled_messages", "message_id = 5000"); got != 0 {
+			t.Error("the refused duplicate left a schedule")
+		}
+	})
+}

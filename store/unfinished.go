@@ -25,7 +25,8 @@ const maxUnfinishedLimit = 10000
 // A segment is settled by an event with status submitted or later for it;
 // an event for segment 0 speaks for the whole message. A message of
 // Segments parts (at least one) is settled when all its parts are.
-var unfinishedQuery = "SELECT " + messageColumns + " FROM messages m WHERE m.id > ? AND m.due_at IS NULL " +
+var unfinishedQuery = "SELECT " + messageColumns + " FROM messages m WHERE m.id > ? " +
+	"AND NOT EXISTS (SELECT 1 FROM scheduled_messages s WHERE s.message_id = m.id) " +
 	"AND NOT EXISTS (SELECT 1 FROM message_events e WHERE e.message_id = m.id " +
 	"AND e.segment = 0 AND e.status >= " + submittedStatus + ") " +
 	"AND (SELECT COUNT(DISTINCT e.segment) FROM message_events e WHERE e.message_id = m.id " +

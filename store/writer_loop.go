@@ -140,7 +140,9 @@ func (wk *worker) takeLocked(k int) int {
 // writeBatch writes rows, then reports every row's outcome.
 func (wk *worker) writeBatch(rows []entry) {
 	start := time.Now()
-	wk.writeRows(rows, 0)
+	all := withSchedules(rows, wk.w.now())
+	wk.writeRows(all, 0)
+	copySchedulesBack(rows, all)
 	wk.w.m.batches.Inc()
 	wk.w.m.batchRows.Observe(float64(len(rows)))
 	wk.w.m.batchDuration.Observe(time.Since(start).Seconds())
@@ -253,7 +255,7 @@ func (wk *worker) writeRows(rows []entry, retried int) {
 			setErr(rows, fmt.Errorf("store: write batch: %w", mapErr(err)))
 			return
 		}
-		if n == 1 {
+		if n == 1 || units(rows) <= 1 {
 			merr := mapErr(err)
 			for i := range rows {
 				if rows[i].err == nil {
@@ -265,11 +267,36 @@ func (wk *worker) writeRows(rows []entry, retried int) {
 		}
 		// Not the database's availability but the data: split the batch
 		// until the bad rows are alone, so the others are still written.
-		half := len(rows) / 2
+		half := splitPoint(rows)
 		wk.writeRows(rows[:half], retried)
 		wk.writeRows(rows[half:], retried)
 		return
 	}
+}
+
+// units counts the rows of rows still to write that are not companions:
+// a row with its companions is one unit, never split.
+func units(rows []entry) int {
+	n := 0
+	for i := range rows {
+		if !rows[i].companion && rows[i].err == nil {
+			n++
+		}
+	}
+	return n
+}
+
+// splitPoint is where to halve rows (of two units or more): the row
+// nearest the middle that is not a companion.
+func splitPoint(rows []entry) int {
+	for d := 0; d < len(rows); d++ {
+		for _, i := range [2]int{len(rows)/2 + d, len(rows)/2 - d} {
+			if i > 0 && i < len(rows) && !rows[i].companion {
+				return i
+			}
+		}
+	}
+	return len(rows) / 2
 }
 
 // setErr fails every row of rows that has not failed yet.
