@@ -13,12 +13,13 @@ import (
 	"github.com/gallant-sms/gallant/store"
 )
 
-// Scheduled messages wait in the store (status scheduled, due_at set:
-// see store/scheduled.go). Only those due within the horizon are held in
-// memory, at most ScheduleMemory of them: a message accepted that soon is
-// held from its accept; the others are claimed from the store by this
-// node as they come near. When one is due the scheduler takes it in the
-// store, which succeeds for exactly one instance, and sends it. Credit is
+// Scheduled messages wait in the store (a scheduled_messages row beside
+// the message: see store/scheduled.go). Only those due within the horizon
+// are held in memory, at most ScheduleMemory of them: a message accepted
+// that soon is held from its accept; the others are claimed from the
+// store by this node as they come near, or taken straight from it once
+// due. When one is due the scheduler takes it in the store, which
+// succeeds for exactly one instance, and sends it. Credit is
 // reserved for a held message from its accept; a message that waited in
 // the store has its reservation given back at accept and reserved again
 // when due, and fails with insufficient-balance, unsent and uncharged,
