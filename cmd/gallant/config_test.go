@@ -131,3 +131,34 @@ func TestShippedConfigsLoad(t *testing.T) {
 		}
 	}
 }
+
+// TestProductionConfigIsSafe: the shipped production configuration keeps
+// every defence of issue 10 on: registration closed, callbacks off
+// private addresses, HTTPS on the API, metrics on loopback only, and the
+// connection, body, bind and scheduling limits set.
+func TestProductionConfigIsSafe(t *testing.T) {
+	cfg, err := LoadConfig(filepath.Join("..", "..", "configs", "production.yaml"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := []struct {
+		what string
+		ok   bool
+	}{
+		{"auth.open_registration off", !cfg.Auth.OpenRegistration && !cfg.Auth.AllowUnbilledRegistration},
+		{"mails never logged", !cfg.Mail.LogMails},
+		{"webhooks.allow_private off, no allow_hosts", !cfg.Webhooks.AllowPrivate && len(cfg.Webhooks.AllowHosts) == 0},
+		{"HTTPS on the API", cfg.HTTP.TLSCert != "" && cfg.HTTP.TLSKey != ""},
+		{"metrics on loopback", strings.HasPrefix(cfg.Metrics.Listen, "127.0.0.1:") || strings.HasPrefix(cfg.Metrics.Listen, "[::1]:")},
+		{"connections per address capped", cfg.HTTP.MaxConnsPerIP > 0 && cfg.SMPP.MaxConnectionsPerIP > 0 && cfg.SMPP.MaxConnections > 0},
+		{"unauthenticated bodies small", cfg.HTTP.MaxUnauthenticatedBody != "" && cfg.HTTP.MaxUnauthenticatedBody != "0"},
+		{"failed binds limited", cfg.SMPP.FailedBinds.PerIP > 0 && cfg.SMPP.FailedBinds.PerSystemID > 0},
+		{"scheduled messages bounded", cfg.Messages.MaxScheduledPerAccount > 0 && cfg.Messages.ScheduleHorizon > 0},
+		{"idempotency records purged", cfg.Retention.IdempotencyKeys > 0},
+	}
+	for _, c := range checks {
+		if !c.ok {
+			t.Errorf("production.yaml: want %s", c.what)
+		}
+	}
+}
