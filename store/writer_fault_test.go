@@ -132,8 +132,12 @@ func TestWriterGivesUpAfterMaxAttempts(t *testing.T) {
 			t.Fatalf("row %d: %v, want ErrUnavailable", i, err)
 		}
 	}
-	if r, f := metricValue(t, w.m.retried), metricValue(t, w.m.failed); r != 2 || f != 3 {
-		t.Fatalf("retried_total = %v, failed_total = %v; want 2 and 3", r, f)
+	// Each batch is tried MaxAttempts times: two retries per batch. The
+	// three rows usually make one batch; on a loaded machine the writer
+	// can take the first before the others are added.
+	b := metricValue(t, w.m.batches)
+	if r, f := metricValue(t, w.m.retried), metricValue(t, w.m.failed); r != 2*b || f != 3 || b < 1 || b > 3 {
+		t.Fatalf("retried_total = %v, failed_total = %v in %v batches; want 2 per batch and 3", r, f, b)
 	}
 }
 
