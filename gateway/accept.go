@@ -58,6 +58,7 @@ func (s *Service) Accept(m *sms.Message, tps int, done AcceptFunc, tag any) {
 		m.Status = sms.StatusAccepted
 	}
 	if r := s.reserve(m, now); r != nil {
+		s.unscheduled(m)
 		s.m.refused(r.Problem)
 		done(tag, m, r)
 		return
@@ -68,6 +69,7 @@ func (s *Service) Accept(m *sms.Message, tps int, done AcceptFunc, tag any) {
 	if s.cfg.Durability == Fast {
 		if err := s.w.Add(m, persistedFast, ac); err != nil {
 			ac.release()
+			s.unscheduled(m)
 			s.refund(m.ID)
 			s.m.refused(ProblemBackpressure)
 			done(tag, m, errBackpressure)
@@ -82,6 +84,7 @@ func (s *Service) Accept(m *sms.Message, tps int, done AcceptFunc, tag any) {
 	}
 	if err := s.w.Add(m, persisted, ac); err != nil {
 		ac.release()
+		s.unscheduled(m)
 		s.refund(m.ID)
 		s.m.refused(ProblemBackpressure)
 		done(tag, m, errBackpressure)
@@ -100,9 +103,6 @@ func (s *Service) admit(m *sms.Message, tps int, now time.Time) *Refusal {
 	}
 	if !m.ValidUntil.After(now) || (!m.SendAt.IsZero() && !m.ValidUntil.After(m.SendAt)) {
 		return errExpiredAlready
-	}
-	if m.SendAt.After(now) && s.sched.full(m.AccountID) {
-		return errScheduledLimit
 	}
 	if s.suppressed.has(m.AccountID, m.Dest.Addr) {
 		return errSuppressed
@@ -127,7 +127,20 @@ func (s *Service) admit(m *sms.Message, tps int, now time.Time) *Refusal {
 			return errThrottled
 		}
 	}
+	// Last: it counts the message against the account's scheduled limit
+	// (unscheduled gives the count back if the accept fails later).
+	if m.SendAt.After(now) && !s.sched.admit(m.AccountID) {
+		return errScheduledLimit
+	}
 	return nil
+}
+
+// unscheduled gives back the scheduled-limit count admit took for m, when
+// m is refused after admit or lost.
+func (s *Service) unscheduled(m *sms.Message) {
+	if m.Status == sms.StatusScheduled {
+		s.sched.unadmit(m.AccountID)
+	}
 }
 
 // Saturated reports whether the gateway would refuse any new message for
@@ -147,6 +160,7 @@ func persisted(tag any, err error) {
 	ac.release()
 	if err != nil {
 		s.log.Error("persist message", "err", err)
+		s.unscheduled(m)
 		s.refund(m.ID)
 		s.m.refused(ProblemInternal)
 		done(dtag, m, errPersist)
@@ -169,6 +183,7 @@ func persistedFast(tag any, err error) {
 		s.m.lostFast.Inc()
 		s.log.Error("fast mode: accepted message not persisted", "id", m.ID, "err", err)
 		if m.Status == sms.StatusScheduled {
+			s.unscheduled(m)
 			s.refund(m.ID)
 		}
 		return

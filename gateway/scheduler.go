@@ -103,19 +103,32 @@ func newScheduler(s *Service, node int) *scheduler {
 		wake: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
 }
 
-// full reports whether account has as many messages waiting as it may.
-func (sc *scheduler) full(account int64) bool {
+// admit counts one more message of account waiting, unless the account
+// has as many as it may: then it reports false. Accept calls it before
+// persisting, so two accepts cannot both take the last place.
+func (sc *scheduler) admit(account int64) bool {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
-	return sc.counts[account] >= sc.s.cfg.MaxScheduledPerAccount
+	if sc.counts[account] >= sc.s.cfg.MaxScheduledPerAccount {
+		return false
+	}
+	sc.counts[account]++
+	return true
 }
 
-// accepted takes a scheduled message persisted by Accept: it is held
-// when due within the horizon and there is room; else its reservation is
-// given back and it waits in the store.
+// unadmit gives back a count admit took for a message that was then
+// refused.
+func (sc *scheduler) unadmit(account int64) {
+	sc.mu.Lock()
+	sc.counts[account]--
+	sc.mu.Unlock()
+}
+
+// accepted takes a scheduled message persisted by Accept (admit counted
+// it): it is held when due within the horizon and there is room; else its
+// reservation is given back and it waits in the store.
 func (sc *scheduler) accepted(m *sms.Message) {
 	sc.mu.Lock()
-	sc.counts[m.AccountID]++
 	held := time.Until(m.SendAt) <= sc.horizon && len(sc.h) < sc.capacity && sc.holdLocked(m)
 	sc.mu.Unlock()
 	if !held {
