@@ -12,12 +12,7 @@ import (
 func TestNodeLeases(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, driver string) {
 		ctx := testCtx(t)
-		cfg := testConfig(t, driver)
-		a := openTestStore(t, cfg)
-		if _, err := a.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		b := openTestStore(t, cfg)
+		a, b, cfg := twoStores(t, driver)
 		now := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
 		a.now = func() time.Time { return now }
 		b.now = func() time.Time { return now }

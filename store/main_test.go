@@ -116,6 +116,18 @@ func newTestStore(tb testing.TB, driver string) *Store {
 	return s
 }
 
+// twoStores opens two Stores, as two instances would, on one fresh
+// database of driver, migrated, and returns them with its Config.
+func twoStores(tb testing.TB, driver string) (a, b *Store, cfg Config) {
+	tb.Helper()
+	cfg = testConfig(tb, driver)
+	a = openTestStore(tb, cfg)
+	if _, err := a.Migrate(context.Background()); err != nil {
+		tb.Fatalf("migrate: %v", err)
+	}
+	return a, openTestStore(tb, cfg), cfg
+}
+
 // testCtx returns a context bounded so a stuck test fails instead of
 // hanging.
 func testCtx(tb testing.TB) context.Context {

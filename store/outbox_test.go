@@ -29,12 +29,7 @@ func outboxRows(n, accounts int, next time.Time) []OutboxWebhook {
 func TestWebhookOutboxLifecycle(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, driver string) {
 		ctx := testCtx(t)
-		cfg := testConfig(t, driver)
-		a := openTestStore(t, cfg)
-		if _, err := a.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		b := openTestStore(t, cfg)
+		a, b, _ := twoStores(t, driver)
 		now := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
 		clock := func() time.Time { return now }
 		a.now, b.now = clock, clock

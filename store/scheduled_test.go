@@ -144,12 +144,7 @@ func TestScheduledWaitInStore(t *testing.T) {
 func TestScheduledTakenOnce(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, driver string) {
 		ctx := testCtx(t)
-		cfg := testConfig(t, driver)
-		a := openTestStore(t, cfg)
-		if _, err := a.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		b := openTestStore(t, cfg)
+		a, b, _ := twoStores(t, driver)
 		const n = 600
 		due := time.Now().UTC().Add(-time.Second)
 		all := make([]sms.ID, n)
