@@ -103,11 +103,12 @@ type Config struct {
 	// 500 bytes each); beyond it the due-soon ones wait in the store a
 	// little longer. It is apart from MaxInFlight, so a large campaign
 	// due later never refuses today's traffic; due messages are released
-	// only while MaxInFlight has room. Default DefaultScheduleMemory.
+	// only while fewer than half of MaxInFlight are on their way. Default
+	// DefaultScheduleMemory.
 	ScheduleMemory int
 	// MaxScheduledPerAccount caps the messages one account may have
 	// waiting for their send time (refused scheduled-limit beyond it).
-	// Each instance counts its own accepts at once and the others' every
+	// Each instance counts its own accepts at admit and the others' every
 	// 30 s. Default DefaultMaxScheduledPerAccount.
 	MaxScheduledPerAccount int
 	// ReceiptQueue bounds the receipts waiting for a customer send
@@ -156,7 +157,7 @@ const (
 )
 
 // Defaults of scheduled messages: held in memory from 10 minutes before
-// they are due, at most 50,000 at once (about 25 MiB), and a million
+// they are due, at most 10,000 at once (about 5 MiB), and a million
 // waiting per account.
 const (
 	DefaultScheduleHorizon        = 10 * time.Minute

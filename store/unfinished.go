@@ -40,8 +40,9 @@ var unfinishedQuery = "SELECT " + messageColumns + " FROM messages m WHERE m.id 
 // the id of "now minus the longest validity" and then, to page, the last
 // id returned. Messages still waiting for their send time are not
 // included (they are claimed when due: see [Store.ClaimScheduled]);
-// expired ones are: the caller decides by ValidUntil. This reads every account's messages:
-// it is for the gateway's own recovery, not for customers.
+// expired ones are: the caller decides by ValidUntil. This reads every
+// account's messages: it is for the gateway's own recovery, not for
+// customers.
 func (s *Store) Unfinished(ctx context.Context, since sms.ID, limit int) ([]Pending, error) {
 	if limit < 1 || limit > maxUnfinishedLimit {
 		return nil, fmt.Errorf("%w: unfinished limit %d not in 1..%d", ErrInvalid, limit, maxUnfinishedLimit)

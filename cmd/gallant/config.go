@@ -437,7 +437,7 @@ type MessageConfig struct {
 	// memory, later ones wait in the store. Default 10m.
 	ScheduleHorizon time.Duration `yaml:"schedule_horizon"`
 	// ScheduleMemory caps the scheduled messages held in memory at once.
-	// Default 50,000.
+	// Default 10,000.
 	ScheduleMemory int `yaml:"schedule_memory"`
 	// MaxScheduledPerAccount caps one account's messages waiting for
 	// their send time. Default 1,000,000.
