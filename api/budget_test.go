@@ -18,6 +18,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/gallant-sms/gallant/internal/testutil"
 )
 
 // TestUnauthenticatedBodyBudget: 50 connections each posting a 16 MiB
@@ -113,24 +115,14 @@ func postStreamed(addr, path string, size int, chunk []byte, sent *atomic.Int64)
 }
 
 // rssBytes reads a memory figure in bytes (VmRSS, VmHWM) of this
-// process from /proc/self/status.
+// process.
 func rssBytes(t testing.TB, field string) int64 {
 	t.Helper()
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		t.Fatal(err)
+	n, ok := testutil.ProcMemory(0, field)
+	if !ok {
+		t.Fatalf("no %s in /proc/self/status", field)
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, field+":"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			if err != nil {
-				t.Fatalf("%s: %v", line, err)
-			}
-			return kb << 10
-		}
-	}
-	t.Fatalf("no %s in /proc/self/status", field)
-	return 0
+	return n
 }
 
 // peakRSS tracks the process's highest resident memory from its start:

@@ -41,9 +41,10 @@ const codeInsufficientBalance = "insufficient-balance"
 const (
 	// schedStoreTimeout bounds one claim, take or count.
 	schedStoreTimeout = 10 * time.Second
-	// schedRetry is the wait after a store error, or while the gateway
-	// has no room for due messages.
+	// schedRetry is the wait after a store error; schedPoll the wait
+	// while the gateway has no room for due messages.
 	schedRetry = time.Second
+	schedPoll  = 50 * time.Millisecond
 	// schedSweepEvery frees the claims of instances that died;
 	// schedCountEvery refreshes the per-account counts from the store.
 	schedSweepEvery = 15 * time.Second
@@ -235,7 +236,7 @@ func (sc *scheduler) run() {
 			case more:
 				nextLoad = now // more wait: at once, room permitting
 			case blocked:
-				nextLoad = now.Add(schedRetry / 20)
+				nextLoad = now.Add(schedPoll)
 			default:
 				nextLoad = now.Add(sc.loadEvery)
 			}
@@ -295,7 +296,7 @@ func (sc *scheduler) releaseDue(now time.Time) time.Duration {
 		}
 		if room <= 0 {
 			sc.mu.Unlock()
-			return schedRetry / 20
+			return schedPoll
 		}
 		due := make([]*sms.Message, 0, min(room, len(sc.h)))
 		for len(sc.h) > 0 && len(due) < room && !sc.h[0].m.SendAt.After(now) {

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/gallant-sms/gallant/account"
+	"github.com/gallant-sms/gallant/internal/testutil"
 	"github.com/gallant-sms/gallant/smpp/smpptest"
 	"github.com/gallant-sms/gallant/store"
 	"github.com/gallant-sms/gallant/store/storetest"
@@ -298,20 +299,12 @@ func watchRSS(t testing.TB, pid int) *rssWatch {
 	return w
 }
 
-// read reads a memory figure of the process from /proc: VmRSS, or VmHWM
-// (the kernel's high-water mark, which covers what sampling missed).
+// read reads a memory figure of the process: VmRSS, or VmHWM (the
+// kernel's high-water mark, which covers what sampling missed); 0 once it
+// has ended.
 func (w *rssWatch) read(field string) int64 {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(w.pid) + "/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, field+":"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
+	n, _ := testutil.ProcMemory(w.pid, field)
+	return n
 }
 
 func (w *rssWatch) now() int64 { return w.read("VmRSS") }
