@@ -168,8 +168,10 @@ func (srv *Server) ServeConn(conn net.Conn) {
 	}
 	if reason := srv.admitLocked(key); reason != 0 {
 		srv.mu.Unlock()
-		_ = conn.Close()
+		// Reported before the close, so the refusal is counted by the
+		// time the peer sees the connection end.
 		srv.refused(remote, reason)
+		_ = conn.Close()
 		return
 	}
 	s := newSession(conn, roleMC, srv.Session, srv.Handler, srv.logger())
