@@ -2,6 +2,7 @@ package smpp
 
 import (
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/gallant-sms/gallant/smpp/pdu"
@@ -22,11 +23,25 @@ type SessionConfig struct {
 	Window int
 
 	// MaxInbound is the most requests from the peer that may await our
-	// Respond at once. Beyond it the session answers the request itself
-	// with ESME_RTHROTTLED and keeps reading. Default 100: ten times the
-	// usual peer window, enough for a group commit of a few milliseconds
-	// at several thousand submit_sm/s per bind.
+	// Respond at once; InboundFull says what happens beyond it. Default
+	// 100: ten times the usual peer window, enough for a group commit of
+	// a few milliseconds at several thousand submit_sm/s per bind.
 	MaxInbound int
+
+	// InboundFull is what the session does with a peer request that
+	// arrives while MaxInbound requests await Respond: answer it
+	// ESME_RTHROTTLED (InboundThrottle, the default: normal flow control
+	// for an ESME's submit_sm) or stop reading until a Respond frees room
+	// (InboundBackpressure: for a bind to an MC, whose deliver_sm must
+	// never be refused, since many MCs do not send a refused receipt
+	// again; TCP then paces the peer).
+	InboundFull InboundFull
+
+	// OnInboundError, if not nil, is told of every peer request answered
+	// with an error status (by the session or through Respond): its
+	// command_id (0 for an unknown one) and the status. It runs on the
+	// goroutine that answers, so it must return quickly.
+	OnInboundError func(cmd pdu.CommandID, status pdu.Status)
 
 	// ResponseTimeout is how long a request waits for its response before
 	// its ResponseFunc gets ErrResponseTimeout (SMPP response_timer).
@@ -74,6 +89,32 @@ type SessionConfig struct {
 	MaxPendingBytes int
 }
 
+// InboundFull is a session's policy for peer requests beyond
+// SessionConfig.MaxInbound.
+type InboundFull uint8
+
+// The InboundFull policies.
+const (
+	// InboundThrottle answers a request beyond MaxInbound with
+	// ESME_RTHROTTLED and keeps reading.
+	InboundThrottle InboundFull = iota
+	// InboundBackpressure stops reading until a Respond brings the
+	// requests awaiting an answer below MaxInbound; the session never
+	// refuses a request for flow control.
+	InboundBackpressure
+)
+
+// String returns "throttle" or "backpressure".
+func (f InboundFull) String() string {
+	switch f {
+	case InboundThrottle:
+		return "throttle"
+	case InboundBackpressure:
+		return "backpressure"
+	}
+	return "InboundFull(" + strconv.Itoa(int(f)) + ")"
+}
+
 // The defaults of SessionConfig.
 const (
 	DefaultWindow              = 10
@@ -113,6 +154,8 @@ func (c SessionConfig) Validate() error {
 		return errors.New("smpp: negative Window")
 	case c.MaxInbound < 0:
 		return errors.New("smpp: negative MaxInbound")
+	case c.InboundFull > InboundBackpressure:
+		return errors.New("smpp: unknown InboundFull policy")
 	case c.MaxPDULength != 0 && c.MaxPDULength < pdu.HeaderLen:
 		return errors.New("smpp: MaxPDULength below the 16-octet header")
 	case c.ReadBufferSize < 0 || c.WriteBufferSize < 0 || c.MaxPendingBytes < 0:

@@ -3,6 +3,7 @@ package smpp
 import (
 	"errors"
 	"math/rand/v2"
+	"reflect"
 	"testing"
 	"time"
 
@@ -146,7 +147,7 @@ func TestConfigDefaults(t *testing.T) {
 	if c.EnquireLinkInterval != 0 || c.Window != 5 || c.ResponseTimeout != DefaultResponseTimeout || c.MaxPDULength != pdu.DefaultMaxLength {
 		t.Errorf("withDefaults: %+v", c)
 	}
-	if (SessionConfig{}).withDefaults() != DefaultSessionConfig() {
+	if !reflect.DeepEqual((SessionConfig{}).withDefaults(), DefaultSessionConfig()) {
 		t.Error("zero config is not the default config")
 	}
 	if err := (SessionConfig{MaxPDULength: 8}).Validate(); err == nil {

@@ -74,11 +74,16 @@ type Session struct {
 	unbindAcked bool
 	winSig      chan struct{} // cap 1: wakes one Send waiting for the window
 
-	inbound   atomic.Int64 // peer requests handed to the handler, not yet answered
-	clock     atomic.Int64 // nanoseconds since start, updated each tick
-	recvFlag  atomic.Bool  // set by the reader on data; consumed by the tick
-	enquiring atomic.Bool  // our enquire_link is outstanding
-	ctr       counters
+	inbound atomic.Int64 // peer requests handed to the handler, not yet answered
+	// paused is set while the reader waits for room below MaxInbound
+	// (InboundBackpressure); a Respond then wakes it through inboundSig
+	// (cap 1).
+	paused     atomic.Bool
+	inboundSig chan struct{}
+	clock      atomic.Int64 // nanoseconds since start, updated each tick
+	recvFlag   atomic.Bool  // set by the reader on data; consumed by the tick
+	enquiring  atomic.Bool  // our enquire_link is outstanding
+	ctr        counters
 
 	// The system_id counted in the server's per-system_id limit (reader
 	// goroutine only).
@@ -119,6 +124,7 @@ func newSession(conn net.Conn, r role, cfg SessionConfig, h Handler, logger *slo
 		tick:       cfg.tickInterval(),
 		start:      time.Now(),
 		winSig:     make(chan struct{}, 1),
+		inboundSig: make(chan struct{}, 1),
 		closing:    make(chan struct{}),
 		writerDone: make(chan struct{}),
 		done:       make(chan struct{}),
@@ -219,9 +225,11 @@ func (s *Session) Stats() Stats {
 		Outstanding:      out,
 		Inbound:          int(s.inbound.Load()),
 		InboundThrottled: s.ctr.throttled.Load(),
+		InboundPauses:    s.ctr.pauses.Load(),
 		Rejected:         s.ctr.rejected.Load(),
 		UnknownResponses: s.ctr.unknown.Load(),
 		ResponseTimeouts: s.ctr.timeouts.Load(),
+		InboundErrors:    s.ctr.inboundErrors(),
 	}
 }
 

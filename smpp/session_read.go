@@ -121,7 +121,7 @@ func (s *Session) frame(buf []byte, r, w int) (int, error) {
 		h, _ := pdu.DecodeHeader(buf[r:w])
 		if err = pdu.CheckLength(h, s.cfg.MaxPDULength); err != nil {
 			s.logger().Log(context.Background(), s.peerLevel(), "smpp: bad command_length, closing", "length", h.Length, "seq", h.Seq)
-			s.gnack(h.Seq, pdu.StatusInvCmdLen)
+			s.gnack(h, pdu.StatusInvCmdLen)
 			s.shutdown(CloseProtocolError, err, true)
 			break
 		}
@@ -165,7 +165,7 @@ func (s *Session) dispatch(h pdu.Header, body []byte) {
 		return
 	case !h.ID.Known():
 		s.ctr.rejected.Add(1)
-		s.gnack(h.Seq, pdu.StatusInvCmdID)
+		s.gnack(h, pdu.StatusInvCmdID)
 		return
 	}
 	st := s.State()
@@ -180,13 +180,8 @@ func (s *Session) dispatch(h pdu.Header, body []byte) {
 		s.reject(h, pdu.StatusInvBndSts)
 		return
 	}
-	if h.ID.HasResponse() {
-		if s.inbound.Add(1) > int64(s.cfg.MaxInbound) {
-			s.inbound.Add(-1)
-			s.ctr.throttled.Add(1)
-			s.reply(h, pdu.StatusThrottled, nil)
-			return
-		}
+	if h.ID.HasResponse() && !s.admitInbound(h) {
+		return
 	}
 	if s.handler == nil {
 		if h.ID.HasResponse() {
@@ -195,6 +190,54 @@ func (s *Session) dispatch(h pdu.Header, body []byte) {
 		return
 	}
 	s.handler.HandlePDU(s, h, body)
+}
+
+// admitInbound counts the peer's request h against MaxInbound. Beyond
+// it, under InboundThrottle h is answered ESME_RTHROTTLED and admitInbound
+// reports false; under InboundBackpressure the reader waits, reading
+// nothing more, until a Respond frees room (true) or the session closes
+// (false). Only the reader adds to inbound, so room seen stays room.
+func (s *Session) admitInbound(h pdu.Header) bool {
+	limit := int64(s.cfg.MaxInbound)
+	if s.inbound.Add(1) <= limit {
+		return true
+	}
+	s.inbound.Add(-1)
+	if s.cfg.InboundFull != InboundBackpressure {
+		s.ctr.throttled.Add(1)
+		s.reply(h, pdu.StatusThrottled, nil)
+		return false
+	}
+	if !s.waitInbound(limit) {
+		return false
+	}
+	s.inbound.Add(1)
+	return true
+}
+
+// waitInbound pauses the reader until fewer than limit peer requests
+// await Respond; false when the session closes meanwhile. Responses
+// already read in this batch free their window slots first: a Send
+// waiting for the window must not wait for our pause too.
+func (s *Session) waitInbound(limit int64) bool {
+	if s.wakeWindow {
+		s.wakeWindow = false
+		s.omu.Lock()
+		s.wakeWindowLocked()
+		s.omu.Unlock()
+		s.unbindProgress()
+	}
+	s.ctr.pauses.Add(1)
+	s.paused.Store(true)
+	defer s.paused.Store(false)
+	for s.inbound.Load() >= limit {
+		select {
+		case <-s.inboundSig:
+		case <-s.closing:
+			return false
+		}
+	}
+	return !s.isClosing()
 }
 
 // peerRole is the role of the other end.

@@ -18,21 +18,59 @@ func (s *Session) Respond(h pdu.Header, status pdu.Status, body []byte) error {
 	if h.ID.IsResponse() || !h.ID.HasResponse() {
 		return ErrBadCommand
 	}
+	s.freeInbound()
+	err := s.reply(h, status, body)
+	s.unbindProgress()
+	return err
+}
+
+// Detach frees the room under SessionConfig.MaxInbound that the peer's
+// request h holds, without answering it: for a request whose answer
+// waits on something only more reading can bring (a receipt whose
+// submit_sm_resp is still unread, here or on another connection), which
+// must not keep a reader paused by InboundBackpressure waiting for
+// itself. h must still be answered, with [Session.RespondDetached];
+// detached requests are bounded by the caller, not by MaxInbound.
+func (s *Session) Detach(h pdu.Header) {
+	if h.ID.IsResponse() || !h.ID.HasResponse() {
+		return
+	}
+	s.freeInbound()
+}
+
+// RespondDetached answers a request that [Session.Detach] released; it
+// is Respond without giving back the room Detach already gave.
+func (s *Session) RespondDetached(h pdu.Header, status pdu.Status, body []byte) error {
+	if h.ID.IsResponse() || !h.ID.HasResponse() {
+		return ErrBadCommand
+	}
+	return s.reply(h, status, body)
+}
+
+// freeInbound counts one peer request answered (or detached) and wakes
+// a reader paused for room.
+func (s *Session) freeInbound() {
 	for {
 		v := s.inbound.Load()
 		if v <= 0 || s.inbound.CompareAndSwap(v, v-1) {
 			break
 		}
 	}
-	err := s.reply(h, status, body)
-	s.unbindProgress()
-	return err
+	if s.paused.Load() {
+		select {
+		case s.inboundSig <- struct{}{}:
+		default:
+		}
+	}
 }
 
 // reply queues the response to h.
 func (s *Session) reply(h pdu.Header, status pdu.Status, body []byte) error {
-	if h.ID.IsBind() && status != pdu.StatusOK {
-		body = nil
+	if status != pdu.StatusOK {
+		s.inboundError(h.ID, status)
+		if h.ID.IsBind() {
+			body = nil
+		}
 	}
 	if pdu.HeaderLen+len(body) > int(s.cfg.MaxPDULength) {
 		return ErrPDUTooLong
@@ -51,11 +89,25 @@ func (s *Session) reject(h pdu.Header, status pdu.Status) {
 		s.reply(h, status, nil)
 		return
 	}
-	s.gnack(h.Seq, status)
+	s.gnack(h, status)
 }
 
-// gnack queues a generic_nack.
-func (s *Session) gnack(seq uint32, status pdu.Status) {
+// inboundError counts a peer request answered with status and tells
+// OnInboundError.
+func (s *Session) inboundError(cmd pdu.CommandID, status pdu.Status) {
+	s.ctr.inboundError(cmd, status)
+	if f := s.cfg.OnInboundError; f != nil {
+		if !cmd.Known() {
+			cmd = 0
+		}
+		f(cmd, status)
+	}
+}
+
+// gnack answers the peer's PDU h with generic_nack.
+func (s *Session) gnack(h pdu.Header, status pdu.Status) {
+	s.inboundError(h.ID, status)
+	seq := h.Seq
 	err := s.out.put(pdu.Header{ID: pdu.GenericNack, Status: status, Seq: seq}, nil)
 	if errors.Is(err, ErrWriteStalled) {
 		s.shutdown(CloseWriteError, err, false)

@@ -102,7 +102,9 @@ func (s *Session) closeWrite(spare []byte) {
 func (s *Session) onTick(now time.Time) {
 	c := int64(now.Sub(s.start))
 	s.clock.Store(c)
-	if s.recvFlag.Swap(false) {
+	// A reader paused for room (InboundBackpressure) is not idle: the
+	// peer waits on us, and its PDUs wait in the socket.
+	if s.recvFlag.Swap(false) || s.paused.Load() {
 		s.lastRecv = c
 	}
 	st := s.State()
