@@ -78,15 +78,34 @@ func (t *inflight) get(seq uint32) (*request, bool) {
 	}
 }
 
-// insert adds r, whose seq must not be present. The caller keeps n below
-// half the table.
+// insert adds r, whose seq must not be present. A table that would be
+// more than half full doubles first: a session sized for a window of a
+// few hundred never grows, and a very large window (a peer that sends
+// without waiting) costs memory only for what is outstanding.
 func (t *inflight) insert(r request) {
+	if 2*(t.n+1) > len(t.slots) {
+		t.grow()
+	}
 	i := t.home(r.seq)
 	for t.slots[i].seq != 0 {
 		i = (i + 1) & t.mask
 	}
 	t.slots[i] = r
 	t.n++
+}
+
+// grow doubles the table, keeping its entries.
+func (t *inflight) grow() {
+	old := t.slots
+	t.slots = make([]request, 2*len(old))
+	t.mask = uint32(len(t.slots) - 1)
+	t.shift--
+	t.n = 0
+	for i := range old {
+		if old[i].seq != 0 {
+			t.insert(old[i])
+		}
+	}
 }
 
 // remove deletes and returns the entry for seq.

@@ -227,3 +227,25 @@ func TestIsRetryable(t *testing.T) {
 		}
 	}
 }
+
+// TestInflightGrows: a table sized for a few entries takes many more,
+// keeping every one findable and removable (a very large window).
+func TestInflightGrows(t *testing.T) {
+	var tb inflight
+	tb.init(2)
+	const n = 5000
+	for seq := uint32(1); seq <= n; seq++ {
+		tb.insert(request{seq: seq, kind: kindUser})
+	}
+	if tb.n != n || len(tb.slots) < 2*n {
+		t.Fatalf("n %d slots %d after %d inserts", tb.n, len(tb.slots), n)
+	}
+	for seq := uint32(1); seq <= n; seq++ {
+		if r, ok := tb.remove(seq); !ok || r.seq != seq {
+			t.Fatalf("remove %d: %v %v", seq, r.seq, ok)
+		}
+	}
+	if tb.n != 0 {
+		t.Fatalf("n %d after removing all", tb.n)
+	}
+}

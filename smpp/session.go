@@ -15,6 +15,10 @@ import (
 // (unbind_resp, generic_nack) and to wait for the peer to close its end.
 const closeLinger = time.Second
 
+// maxTableInit bounds the outstanding requests a new session's table is
+// sized for; a larger Window grows it on demand.
+const maxTableInit = 4096
+
 // sessionIDs numbers sessions for Session.ID. It is the package's only
 // global: an identifier unique per process needs one shared counter.
 var sessionIDs atomic.Uint64
@@ -131,8 +135,9 @@ func newSession(conn net.Conn, r role, cfg SessionConfig, h Handler, logger *slo
 	}
 	s.log = logger.With("session", s.id, "remote", conn.RemoteAddr().String())
 	s.out.init(cfg.WriteBufferSize, cfg.MaxPendingBytes, s.closing)
-	// Room for the window plus our keepalive, unbind and bind.
-	s.table.init(cfg.Window + 3)
+	// Room for the window plus our keepalive, unbind and bind; a window
+	// beyond maxTableInit grows the table as it fills instead.
+	s.table.init(min(cfg.Window, maxTableInit) + 3)
 	return s
 }
 

@@ -52,7 +52,8 @@ type options struct {
 	moDest        string
 	hexIDs        bool
 	maxPending    int
-	window        int
+	receiptWindow int
+	noResend      bool
 	maxInbound    int
 	logLevel      string
 	shutdownWait  time.Duration
@@ -80,6 +81,7 @@ examples:
   smscsim --listen 127.0.0.1:2776
   smscsim --tls-listen 127.0.0.1:3551 --tls-cert cert.pem --tls-key key.pem
   smscsim --receipt-delay 50ms --receipt-mix DELIVRD=90,UNDELIV=5,EXPIRED=3,REJECTD=2
+  smscsim --receipt-window 100 --receipt-delay 1s --no-resend
   smscsim --throttle-ratio 0.05 --fail-ratio 0.01 --drop-every 10000
   smscsim --credentials gw:secret,other:pw2 --mo-rate 5
 `)
@@ -101,7 +103,9 @@ examples:
 	fs.StringVar(&o.moDest, "mo-dest", "12345", "destination (short code) of MO messages")
 	fs.BoolVar(&o.hexIDs, "hex-ids", false, "hexadecimal message ids instead of decimal")
 	fs.IntVar(&o.maxPending, "max-pending-receipts", 1_000_000, "receipts kept while waiting for their time or a receiver bind; beyond it they are dropped and counted")
-	fs.IntVar(&o.window, "window", 100, "outstanding deliver_sm per session")
+	fs.IntVar(&o.receiptWindow, "receipt-window", 100, "deliver_sm (receipts and MO) a bind may have unanswered before the next waits, as an SMSC configures per bind; 0: unlimited, sent without waiting for answers")
+	fs.IntVar(&o.receiptWindow, "window", 100, "older name of --receipt-window")
+	fs.BoolVar(&o.noResend, "no-resend", false, "drop a receipt answered with an error (counted in receipts_refused and receipts_dropped) instead of sending it again after a temporary refusal, as many SMSCs do")
 	fs.IntVar(&o.maxInbound, "max-inbound", 5000, "unanswered requests accepted from a peer before answering ESME_RTHROTTLED")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.DurationVar(&o.shutdownWait, "shutdown-timeout", 5*time.Second, "how long to wait for sessions to unbind on SIGTERM")
@@ -118,8 +122,19 @@ examples:
 		return o, errors.New("--tls-cert and --tls-key need --tls-listen")
 	case o.listen == "" && o.tlsListen == "":
 		return o, errors.New("--listen and --tls-listen are both empty: nothing to listen on")
+	case o.receiptWindow < 0:
+		return o, errors.New("--receipt-window must be 0 (unlimited) or more")
 	}
 	return o, nil
+}
+
+// receiptWindow maps --receipt-window (0 unlimited) to
+// SimConfig.ReceiptWindow (negative unlimited).
+func receiptWindow(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }
 
 func parseCredentials(s string) (map[string]string, error) {
@@ -203,7 +218,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		SlowRatio: o.slowRatio, SlowDelay: o.slowDelay, DropEvery: o.dropEvery,
 		MORate: o.moRate, MODest: o.moDest, HexIDs: o.hexIDs,
 		MaxPendingReceipts: o.maxPending,
-		Session:            smpp.SessionConfig{Window: o.window, MaxInbound: o.maxInbound},
+		ReceiptWindow:      receiptWindow(o.receiptWindow),
+		NoResend:           o.noResend,
+		Session:            smpp.SessionConfig{MaxInbound: o.maxInbound},
 	}, logger)
 	if err != nil {
 		fmt.Fprintln(stderr, "smscsim:", err)

@@ -17,7 +17,7 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 	}
 	for _, name := range []string{"listen", "credentials", "refuse-binds", "receipt-delay", "receipt-mix",
 		"throttle-ratio", "fail-ratio", "slow-ratio", "slow-delay", "drop-every", "mo-rate", "mo-dest",
-		"hex-ids", "max-pending-receipts", "window", "max-inbound", "log-level", "shutdown-timeout",
+		"hex-ids", "max-pending-receipts", "window", "receipt-window", "no-resend", "max-inbound", "log-level", "shutdown-timeout",
 		"tls-listen", "tls-cert", "tls-key"} {
 		if !strings.Contains(help, "-"+name) {
 			t.Errorf("--help does not document -%s", name)
@@ -37,6 +37,8 @@ func TestBadArgumentsExitTwo(t *testing.T) {
 		{"--tls-listen", "127.0.0.1:0", "--tls-cert", "c.pem"},
 		{"--tls-cert", "c.pem", "--tls-key", "k.pem"},
 		{"--listen", ""},
+		{"--receipt-window", "-1"},
+		{"--receipt-window", "many"},
 	} {
 		var out, errb bytes.Buffer
 		if code := run(args, &out, &errb); code != 2 {
@@ -55,5 +57,31 @@ func TestParseCredentials(t *testing.T) {
 	}
 	if _, err := parseCredentials(":pw"); err == nil {
 		t.Fatal("empty system_id accepted")
+	}
+}
+
+// TestReceiptWindowFlags: --receipt-window sets the simulator's window
+// per bind (0 unlimited), --window is its older name, and --no-resend is
+// parsed.
+func TestReceiptWindowFlags(t *testing.T) {
+	cases := []struct {
+		args     []string
+		window   int // SimConfig.ReceiptWindow
+		noResend bool
+	}{
+		{nil, 100, false},
+		{[]string{"--receipt-window", "200", "--no-resend"}, 200, true},
+		{[]string{"--receipt-window", "0"}, -1, false},
+		{[]string{"--window", "7"}, 7, false},
+		{[]string{"--receipt-window", "1", "--receipt-delay", "1s", "--no-resend"}, 1, true},
+	}
+	for _, c := range cases {
+		o, err := parseFlags(c.args, &bytes.Buffer{})
+		if err != nil {
+			t.Fatalf("%v: %v", c.args, err)
+		}
+		if got := receiptWindow(o.receiptWindow); got != c.window || o.noResend != c.noResend {
+			t.Errorf("%v: window %d no-resend %v, want %d %v", c.args, got, o.noResend, c.window, c.noResend)
+		}
 	}
 }

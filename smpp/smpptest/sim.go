@@ -53,6 +53,18 @@ type SimConfig struct {
 	// for a receiver bind; beyond it receipts are dropped and counted.
 	// Default 1,000,000 (about 150 MB at most).
 	MaxPendingReceipts int
+	// ReceiptWindow is the most deliver_sm (receipts and MO) a bind may
+	// have unanswered, as a real SMSC configures per bind: the next waits
+	// for an answer. 0 keeps Session.Window (default 100); negative is
+	// unlimited: receipts go out without waiting for answers, paced only
+	// by TCP.
+	ReceiptWindow int
+	// NoResend drops a receipt the bind answers with an error status
+	// (counted in Summary.ReceiptsRefused and ReceiptsDropped) instead of
+	// sending it again after a temporary refusal, as many SMSCs do. A
+	// receipt that got no answer (connection lost, response timeout) is
+	// still sent again.
+	NoResend bool
 	// Session configures every session. The simulator's defaults are a
 	// window of 100 for receipts and 5,000 inbound requests, so a load
 	// generator is never throttled by the simulator's own limits.
@@ -110,6 +122,9 @@ type Summary struct {
 	Receipts        map[string]uint64 `json:"receipts"`
 	ReceiptsPending int               `json:"receipts_pending"`
 	ReceiptsDropped uint64            `json:"receipts_dropped"`
+	// ReceiptsRefused counts the deliver_sm receipts answered with an
+	// error, by status name (e.g. ESME_RTHROTTLED).
+	ReceiptsRefused map[string]uint64 `json:"receipts_refused"`
 	// ReceiptsRetried counts receipts sent again after a temporary
 	// refusal or a lost connection.
 	ReceiptsRetried   uint64  `json:"receipts_retried"`
@@ -164,6 +179,8 @@ type simCounters struct {
 	receipts                   []atomic.Uint64 // by mix index
 	receiptsDropped            atomic.Uint64
 	receiptsRetried            atomic.Uint64
+	refusedMu                  sync.Mutex
+	refused                    map[string]uint64 // by status name
 	moSent, droppedConns       atomic.Uint64
 	firstSubmit, lastSubmit    atomic.Int64
 	lastReceipt                atomic.Int64
@@ -186,6 +203,10 @@ type simReceipt struct {
 	textLen                uint8
 }
 
+// unlimitedWindow is the session window of a negative ReceiptWindow:
+// more than any test or benchmark has outstanding.
+const unlimitedWindow = 1 << 30
+
 // NewSimulator returns a Simulator; call Serve or ListenAndServe.
 func NewSimulator(cfg SimConfig, logger *slog.Logger) (*Simulator, error) {
 	if logger == nil {
@@ -203,7 +224,12 @@ func NewSimulator(cfg SimConfig, logger *slog.Logger) (*Simulator, error) {
 	if cfg.SystemID == "" {
 		cfg.SystemID = "smscsim"
 	}
-	if cfg.Session.Window == 0 {
+	switch {
+	case cfg.ReceiptWindow > 0:
+		cfg.Session.Window = cfg.ReceiptWindow
+	case cfg.ReceiptWindow < 0:
+		cfg.Session.Window = unlimitedWindow
+	case cfg.Session.Window == 0:
 		cfg.Session.Window = 100
 	}
 	if cfg.Session.MaxInbound == 0 {
@@ -315,6 +341,7 @@ func (s *Simulator) Summary() Summary {
 		Receipts:        map[string]uint64{},
 		ReceiptsDropped: c.receiptsDropped.Load(),
 		ReceiptsRetried: c.receiptsRetried.Load(),
+		ReceiptsRefused: map[string]uint64{},
 		MOSent:          c.moSent.Load(),
 		DroppedConns:    c.droppedConns.Load(),
 	}
@@ -323,6 +350,11 @@ func (s *Simulator) Summary() Summary {
 			sum.ByDataCoding[strconv.Itoa(i)] = n
 		}
 	}
+	c.refusedMu.Lock()
+	for k, v := range c.refused {
+		sum.ReceiptsRefused[k] = v
+	}
+	c.refusedMu.Unlock()
 	var receipts uint64
 	for i, m := range s.mix {
 		n := c.receipts[i].Load()
@@ -604,17 +636,26 @@ var simReceipts = sync.Pool{New: func() any { return new(simReceipt) }}
 const simReceiptRetry = 50 * time.Millisecond
 
 // receiptAnswered counts a receipt the gateway took. One it refused for
-// the time being (ESME_RX_T_APPN, ESME_RTHROTTLED, ESME_RMSGQFUL) or
-// that its connection lost goes back in the queue to be sent again, as
-// an SMSC does; another refusal is counted dropped.
+// the time being (ESME_RX_T_APPN, ESME_RTHROTTLED, ESME_RMSGQFUL) goes
+// back in the queue to be sent again, as an SMSC does, unless NoResend;
+// one that got no answer (its connection lost) always does; another
+// refusal is counted dropped.
 func (s *Simulator) receiptAnswered(tag any, h pdu.Header, _ []byte, err error) {
 	j := tag.(*simReceipt)
 	defer simReceipts.Put(j)
+	if err == nil && h.Status != pdu.StatusOK {
+		s.counters.refusedMu.Lock()
+		if s.counters.refused == nil {
+			s.counters.refused = map[string]uint64{}
+		}
+		s.counters.refused[h.Status.Name()]++
+		s.counters.refusedMu.Unlock()
+	}
 	switch {
 	case err == nil && h.Status == pdu.StatusOK:
 		s.counters.receipts[j.stat].Add(1)
 		s.counters.lastReceipt.Store(time.Now().UnixNano())
-	case err != nil || h.Status == pdu.StatusXTAppn || h.Status == pdu.StatusThrottled || h.Status == pdu.StatusMsgQFul:
+	case err != nil || (!s.cfg.NoResend && (h.Status == pdu.StatusXTAppn || h.Status == pdu.StatusThrottled || h.Status == pdu.StatusMsgQFul)):
 		again := *j
 		again.due = time.Now().Add(simReceiptRetry).UnixNano()
 		s.counters.receiptsRetried.Add(1)
