@@ -230,8 +230,9 @@ type benchESME struct {
 // benchText is every message's text: 1 GSM segment.
 const benchText = "Your code is 123456. It expires in 10 minutes."
 
-// newBenchESME binds to addr; the sessions close when b ends.
-func newBenchESME(b *testing.B, addr, systemID, password string, n int64) *benchESME {
+// newBenchESME binds to addr; the sessions close when b ends (a
+// benchmark, or a test that pushes many messages).
+func newBenchESME(b testing.TB, addr, systemID, password string, n int64) *benchESME {
 	b.Helper()
 	e := &benchESME{n: n, retry: make(chan struct{}, 1), allAccepted: make(chan struct{}),
 		allReceipts: make(chan struct{}), failed: make(chan struct{})}

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -55,6 +56,9 @@ func (s *Service) newCarrier(cc CarrierConfig) (*carrier, error) {
 		if cc.Window > 0 {
 			sc.Window = cc.Window
 		}
+		sc.MaxInbound = cmp.Or(cc.MaxInbound, sc.MaxInbound, DefaultCarrierMaxInbound)
+		sc.InboundFull = smpp.InboundBackpressure
+		sc.OnInboundError = c.inboundError
 		b := &bind{c: c}
 		b.onAnswer = b.answered
 		cl, err := smpp.NewClient(smpp.ClientConfig{
@@ -77,6 +81,12 @@ func (s *Service) newCarrier(cc CarrierConfig) (*carrier, error) {
 		c.binds = append(c.binds, b)
 	}
 	return c, nil
+}
+
+// inboundError counts a carrier request answered with an error (the
+// session's OnInboundError).
+func (c *carrier) inboundError(cmd pdu.CommandID, st pdu.Status) {
+	c.s.m.carrierInboundError(c.cfg.Name, cmd, st)
 }
 
 func (c *carrier) start() {
@@ -261,27 +271,45 @@ func (c *carrier) handle(sess *smpp.Session, h pdu.Header, body []byte) {
 // deliverRespBody is deliver_sm_resp's body: an empty message_id.
 var deliverRespBody = []byte{0}
 
+// carrierReq is a carrier's deliver_sm or data_sm to answer: its session
+// and header, and whether it was detached from the session's MaxInbound
+// room (a receipt held while its submit_sm_resp is unread; see late.go).
+// The zero value (sess nil) is none.
+type carrierReq struct {
+	sess     *smpp.Session
+	h        pdu.Header
+	detached bool
+}
+
+// respond answers the request.
+func (r carrierReq) respond(st pdu.Status, body []byte) {
+	if r.detached {
+		_ = r.sess.RespondDetached(r.h, st, body)
+		return
+	}
+	_ = r.sess.Respond(r.h, st, body)
+}
+
+// ack answers the request once what it carried is stored (deliver_sm_resp
+// and data_sm_resp with an empty message_id), or with a temporary error
+// when storing failed.
+func (r carrierReq) ack(err error) {
+	if err != nil {
+		r.respond(pdu.StatusXTAppn, nil) // temporary: the carrier will send it again
+		return
+	}
+	r.respond(pdu.StatusOK, deliverRespBody)
+}
+
 // carrierAck answers a carrier's MO deliver_sm once it is stored (see
 // moStored). Receipts use a pooled eventRow instead.
 type carrierAck struct {
-	sess *smpp.Session
-	h    pdu.Header
+	req carrierReq
 }
 
 // moStored is the writer's DoneFunc for an MO message.
 func moStored(tag any, err error) {
-	a := tag.(*carrierAck)
-	ackCarrier(a.sess, a.h, err)
-}
-
-// ackCarrier answers a carrier's deliver_sm or data_sm h once what it
-// carried is stored, or with a temporary error when storing failed.
-func ackCarrier(sess *smpp.Session, h pdu.Header, err error) {
-	if err != nil {
-		_ = sess.Respond(h, pdu.StatusXTAppn, nil) // temporary: the carrier will send it again
-		return
-	}
-	_ = sess.Respond(h, pdu.StatusOK, deliverRespBody) // deliver_sm_resp and data_sm_resp: empty message_id
+	tag.(*carrierAck).req.ack(err)
 }
 
 // receipt matches a carrier's delivery receipt to our message segment,
@@ -326,10 +354,10 @@ func (c *carrier) receipt(sess *smpp.Session, h pdu.Header, tlvs pdu.TLVs, text 
 		// Not known in memory: its submit_sm_resp may still be unread on
 		// another bind, or it is older than this process. Match it again
 		// shortly, off this reader goroutine (see late.go).
-		s.holdLate(&lateReceipt{c: c, sess: sess, h: h, id: id, st: st, code: code})
+		s.holdLate(&lateReceipt{c: c, req: carrierReq{sess: sess, h: h}, id: id, st: st, code: code})
 		return
 	}
-	c.applyReceipt(sess, h, ref, id, st, code)
+	c.applyReceipt(carrierReq{sess: sess, h: h}, ref, id, st, code)
 }
 
 // storedDLR looks up a carrier message id in the store (a message sent
@@ -346,8 +374,12 @@ func (c *carrier) storedDLR(id string) (dlrRef, bool) {
 
 // applyReceipt records a matched receipt and, when its message is
 // complete, tells the sender; the carrier is answered once the event is
-// stored.
-func (c *carrier) applyReceipt(sess *smpp.Session, h pdu.Header, ref dlrRef, id string, st sms.Status, code string) {
+// stored (durable) or taken (fast). A receipt is never refused because
+// the writer is busy: it then waits in memory behind the events already
+// waiting (overflow.go), in durable mode with its answer, which keeps its
+// room in the bind's MaxInbound, so that a busy store slows the carrier
+// down through TCP instead of losing what it will not send again.
+func (c *carrier) applyReceipt(req carrierReq, ref dlrRef, id string, st sms.Status, code string) {
 	s := c.s
 	s.m.receipts("matched")
 	ev := sms.Event{MessageID: ref.msg, Status: st, At: time.Now().UTC(),
@@ -356,17 +388,15 @@ func (c *carrier) applyReceipt(sess *smpp.Session, h pdu.Header, ref dlrRef, id 
 		// Fast mode answers the carrier at once, as it answers customers:
 		// a crash before the event is written loses this receipt (the
 		// message then stays "submitted").
-		if !s.fold(ref.queued, ev, nil, h) {
-			if err := s.addEvent(ref.account, ev, nil, h); err != nil {
-				_ = sess.Respond(h, pdu.StatusXTAppn, nil) // busy: the carrier retries
-				return
+		if !s.fold(ref.queued, ev, carrierReq{}) {
+			if s.eventsBacklogged() || s.addEvent(ref.account, ev, carrierReq{}) != nil {
+				s.recordLater(ref.account, ev, carrierReq{})
 			}
 		}
-		ackCarrier(sess, h, nil)
-	} else if !s.fold(ref.queued, ev, sess, h) {
-		if err := s.addEvent(ref.account, ev, sess, h); err != nil {
-			_ = sess.Respond(h, pdu.StatusXTAppn, nil) // busy: the carrier retries
-			return
+		req.ack(nil)
+	} else if !s.fold(ref.queued, ev, req) {
+		if err := s.addEvent(ref.account, ev, req); err != nil {
+			s.recordLater(ref.account, ev, req) // answered once stored
 		}
 	}
 	s.segmentFinal(ref.msg, ref.account, ref.seg, st, code, c.cfg.Name)
@@ -399,7 +429,7 @@ func (c *carrier) mo(sess *smpp.Session, h pdu.Header, src, dst pdu.Address, dc,
 		Dest:       sms.Address{TON: dst.TON, NPI: dst.NPI, Addr: string(dst.Addr)},
 		DataCoding: dc, ESMClass: esm, Body: append([]byte(nil), body...), ReceivedAt: time.Now().UTC(),
 	}
-	if err := s.w.Add(m, moStored, &carrierAck{sess: sess, h: h}); err != nil {
+	if err := s.w.Add(m, moStored, &carrierAck{req: carrierReq{sess: sess, h: h}}); err != nil {
 		_ = sess.Respond(h, pdu.StatusXTAppn, nil)
 		return
 	}

@@ -132,8 +132,14 @@ type CarrierConfig struct {
 	Binds      int
 	Window     int
 	TPS        float64 // segments per second over all binds; 0 = unlimited
-	// Session tunes the binds (timeouts, enquire_link); Window above
-	// overrides its window.
+	// MaxInbound bounds the carrier's requests (receipts, MO) a bind
+	// holds unanswered; at the bound the bind stops reading until answers
+	// free room (TCP backpressure), never refusing one: many carriers do
+	// not send a refused receipt again. 0 means DefaultCarrierMaxInbound.
+	MaxInbound int
+	// Session tunes the binds (timeouts, enquire_link); Window and
+	// MaxInbound above override its own, and its InboundFull is always
+	// backpressure.
 	Session smpp.SessionConfig
 	// MinBackoff and MaxBackoff bound reconnect delays (0: smpp defaults).
 	MinBackoff, MaxBackoff time.Duration
@@ -143,6 +149,11 @@ type CarrierConfig struct {
 	// InsecureSkipVerify is logged as a warning when the carrier starts.
 	TLS *tls.Config
 }
+
+// DefaultCarrierMaxInbound is a carrier bind's default MaxInbound: ten
+// times a carrier's usual receipt window of 100, at a few hundred bytes
+// each.
+const DefaultCarrierMaxInbound = 1000
 
 // The default caps of customer SMPP connections. An idle connection
 // costs about 22 KiB (buffers and two goroutines; measured with 2,000

@@ -1,8 +1,6 @@
 package gateway
 
 import (
-	"github.com/gallant-sms/gallant/smpp"
-	"github.com/gallant-sms/gallant/smpp/pdu"
 	"github.com/gallant-sms/gallant/sms"
 )
 
@@ -29,19 +27,19 @@ type queuedEvent struct {
 // order.
 func (s *Service) recordQueued(m *sms.Message, e sms.Event) queuedEvent {
 	if !s.eventsBacklogged() {
-		if q, err := s.addEventQueued(m.AccountID, e, nil, pdu.Header{}); err == nil {
+		if q, err := s.addEventQueued(m.AccountID, e, carrierReq{}); err == nil {
 			return q
 		}
 	}
-	s.recordLater(m.AccountID, e)
+	s.recordLater(m.AccountID, e, carrierReq{})
 	return queuedEvent{}
 }
 
 // fold writes the final event ev of a segment into q, the segment's
-// queued "submitted" event, if no batch has taken q yet; sess and h, when
-// sess is not nil, are answered once the row is stored, as addEvent does.
+// queued "submitted" event, if no batch has taken q yet; req, when not
+// zero, is answered once the row is stored, as addEvent does.
 // It reports whether it did; if not, ev must be recorded by itself.
-func (s *Service) fold(q queuedEvent, ev sms.Event, sess *smpp.Session, h pdu.Header) bool {
+func (s *Service) fold(q queuedEvent, ev sms.Event, req carrierReq) bool {
 	r := q.row
 	if r == nil {
 		return false
@@ -52,7 +50,7 @@ func (s *Service) fold(q queuedEvent, ev sms.Event, sess *smpp.Session, h pdu.He
 		// "submitted" event and nobody else touches it.
 		r.ev.SubmittedAt = r.ev.At
 		r.ev.Status, r.ev.At, r.ev.ErrorCode = ev.Status, ev.At, ev.ErrorCode
-		r.sess, r.h = sess, h
+		r.req = req
 	})
 	if ok {
 		s.m.eventsFolded.Inc()

@@ -3,7 +3,6 @@ package gateway
 import (
 	"time"
 
-	"github.com/gallant-sms/gallant/smpp"
 	"github.com/gallant-sms/gallant/smpp/pdu"
 	"github.com/gallant-sms/gallant/sms"
 )
@@ -24,16 +23,16 @@ const (
 	// before the store is asked once (a receipt older than this process,
 	// after a restart); the store is asked again when lateWait ends.
 	lateStore = 100 * time.Millisecond
-	// maxLate bounds the receipts held at once; beyond it an unknown
-	// receipt is answered at once. A carrier's window bounds them anyway.
+	// maxLate bounds the held receipts that do not count against their
+	// bind's MaxInbound (see holdLate). A carrier's window bounds them
+	// anyway.
 	maxLate = 10_000
 )
 
 // lateReceipt is a carrier receipt not matched yet.
 type lateReceipt struct {
 	c     *carrier
-	sess  *smpp.Session
-	h     pdu.Header
+	req   carrierReq
 	id    string
 	st    sms.Status
 	code  string
@@ -43,10 +42,16 @@ type lateReceipt struct {
 	storeAsked bool
 }
 
-// holdLate keeps r to be matched again, or answers it as unknown when
-// too many are held. After shutdown has dropped the held receipts nothing
-// would match r again: it is answered like them at once, or its
-// deliver_sm would stay unanswered and the carrier bind could not unbind.
+// holdLate keeps r to be matched again. Up to maxLate held receipts are
+// detached from their bind's MaxInbound room: the submit_sm_resp they
+// wait for may be unread on a bind that stopped reading, perhaps this
+// one, and a bind full of receipts waiting for each other's reading
+// would wait until lateWait and lose them all. Beyond maxLate a receipt
+// keeps its room, so that the binds stop reading rather than hold
+// receipts without bound. After shutdown has dropped the held receipts
+// nothing would match r again: it is answered like them at once, or its
+// deliver_sm would stay unanswered and the carrier bind could not
+// unbind.
 func (s *Service) holdLate(r *lateReceipt) {
 	now := time.Now()
 	r.until, r.storeAt = now.Add(lateWait), now.Add(lateStore)
@@ -56,13 +61,22 @@ func (s *Service) holdLate(r *lateReceipt) {
 		deferReceipt(r)
 		return
 	}
-	if len(s.late) >= maxLate {
-		s.lateMu.Unlock()
-		s.unmatched(r)
-		return
+	if s.lateDetached < maxLate {
+		s.lateDetached++
+		r.req.sess.Detach(r.req.h)
+		r.req.detached = true
 	}
 	s.late = append(s.late, r)
 	s.lateMu.Unlock()
+}
+
+// lateDone counts a held receipt matched or answered.
+func (s *Service) lateDone(r *lateReceipt) {
+	if r.req.detached {
+		s.lateMu.Lock()
+		s.lateDetached--
+		s.lateMu.Unlock()
+	}
 }
 
 // retryLate matches held receipts again; those past their wait get a
@@ -88,6 +102,7 @@ func (s *Service) retryLate() {
 			r.storeAsked = true
 			ref, ok = r.c.storedDLR(r.id)
 			if !ok && now.After(r.until) {
+				s.lateDone(r)
 				s.unmatched(r)
 				continue
 			}
@@ -96,7 +111,8 @@ func (s *Service) retryLate() {
 			keep = append(keep, r)
 			continue
 		}
-		r.c.applyReceipt(r.sess, r.h, ref, r.id, r.st, r.code)
+		s.lateDone(r)
+		r.c.applyReceipt(r.req, ref, r.id, r.st, r.code)
 	}
 	if len(keep) > 0 {
 		s.lateMu.Lock()
@@ -110,7 +126,7 @@ func (s *Service) retryLate() {
 func (s *Service) unmatched(r *lateReceipt) {
 	s.m.receipts("unmatched")
 	s.log.Debug("receipt for an unknown message", "carrier", r.c.cfg.Name, "id", r.id)
-	_ = r.sess.Respond(r.h, pdu.StatusOK, deliverRespBody)
+	r.req.respond(pdu.StatusOK, deliverRespBody)
 }
 
 // dropLate answers the receipts still held at shutdown with a temporary
@@ -121,10 +137,11 @@ func (s *Service) dropLate() {
 	s.late, s.lateClosed = nil, true
 	s.lateMu.Unlock()
 	for _, r := range list {
+		s.lateDone(r)
 		deferReceipt(r)
 	}
 }
 
 // deferReceipt answers r with a temporary error, so that the carrier
 // sends it again (to this instance after a restart, or to another).
-func deferReceipt(r *lateReceipt) { _ = r.sess.Respond(r.h, pdu.StatusXTAppn, nil) }
+func deferReceipt(r *lateReceipt) { r.req.respond(pdu.StatusXTAppn, nil) }

@@ -29,7 +29,7 @@ func TestLateReceiptAfterShutdownAnsweredAtOnce(t *testing.T) {
 	sess, err := smpp.Dial(ctx, smpp.ClientConfig{Addr: carrier.Addr(), BindType: smpp.Transceiver,
 		SystemID: "gallant", Password: "secret",
 		Handler: smpp.HandlerFunc(func(sess *smpp.Session, h pdu.Header, _ []byte) {
-			s.holdLate(&lateReceipt{sess: sess, h: h, id: "unknown-id"})
+			s.holdLate(&lateReceipt{req: carrierReq{sess: sess, h: h}, id: "unknown-id"})
 		})}, nil)
 	if err != nil {
 		t.Fatal(err)

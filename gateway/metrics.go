@@ -5,6 +5,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/gallant-sms/gallant/smpp/pdu"
 	"github.com/gallant-sms/gallant/sms"
 )
 
@@ -28,6 +29,7 @@ type metrics struct {
 	eventsFolded               prometheus.Counter
 	unmatchable                prometheus.Counter
 	webhooksDropped            prometheus.Counter
+	carrierInboundErrors       *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer, d Durability) *metrics {
@@ -75,6 +77,9 @@ func newMetrics(reg prometheus.Registerer, d Durability) *metrics {
 			Help: "Carrier submit_sm_resp without a usable message id."}),
 		webhooksDropped: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "webhooks_dropped_total",
 			Help: "Status webhooks not queued (backlog)."}),
+		carrierInboundErrors: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "carrier_inbound_errors_total",
+			Help: "Carrier requests (deliver_sm, data_sm...) answered with an error, by carrier, command and status; a carrier may never send them again."},
+			[]string{"carrier", "command", "status"}),
 	}
 	fast := prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "durability_fast",
 		Help: "1 when the gateway acknowledges before persisting (fast mode), 0 in durable mode."})
@@ -84,7 +89,7 @@ func newMetrics(reg prometheus.Registerer, d Durability) *metrics {
 	if reg != nil {
 		reg.MustRegister(accepted, m.refusedVec, m.submitted, m.failed, m.finalVec, m.receiptVec, m.custReceiptVec,
 			m.heldDelivered, m.mo, m.parked, m.scheduled, m.customerBinds, m.bindGuardRedisErrors, m.bindsEnded, m.bindsUp,
-			m.eventsLost, m.eventsFolded, m.lostFast, m.unmatchable, m.webhooksDropped, fast)
+			m.eventsLost, m.eventsFolded, m.lostFast, m.unmatchable, m.webhooksDropped, m.carrierInboundErrors, fast)
 	}
 	return m
 }
@@ -101,6 +106,16 @@ func (m *metrics) refused(reason string)             { m.refusedVec.WithLabelVal
 func (m *metrics) final(st sms.Status)               { m.finalVec.WithLabelValues(st.String()).Inc() }
 func (m *metrics) receipts(result string)            { m.receiptVec.WithLabelValues(result).Inc() }
 func (m *metrics) receiptsToCustomers(result string) { m.custReceiptVec.WithLabelValues(result).Inc() }
+
+// carrierInboundError counts a carrier's request answered with an error;
+// cmd 0 is a command_id the gateway does not know.
+func (m *metrics) carrierInboundError(carrier string, cmd pdu.CommandID, st pdu.Status) {
+	name := "unknown"
+	if cmd != 0 {
+		name = cmd.String()
+	}
+	m.carrierInboundErrors.WithLabelValues(carrier, name, st.Name()).Inc()
+}
 
 func (m *metrics) bindUp(carrier string, bind int, up bool) {
 	v := 0.0

@@ -1,33 +1,42 @@
 package gateway
 
 import (
+	"errors"
 	"time"
 
-	"github.com/gallant-sms/gallant/smpp/pdu"
 	"github.com/gallant-sms/gallant/sms"
 )
+
+// errShutdown answers a receipt still waiting for the writer at shutdown.
+var errShutdown = errors.New("gateway: shutting down")
 
 // Status events the writer could not take (its queue was full) are kept
 // here, in order, and given to it again a moment later, instead of being
 // lost: a lost "submitted" event would make a restart send its message
 // again. While any wait here, new messages get backpressure and carriers'
-// receipts a temporary error (they send them again), so the events stay
-// in order and the backlog drains. The list is bounded by the messages in
-// flight (Config.MaxInFlight), two events each at most.
+// receipts wait here too, behind them, so the events stay in order and
+// the backlog drains. A durable receipt waits with its deliver_sm
+// unanswered, holding room in its bind's MaxInbound: the bind stops
+// reading when they add up, and the carrier's own window paces it. The
+// list is bounded by the messages in flight (Config.MaxInFlight), two
+// events each at most.
 
 // overflowRetry is how often held-back events are given to the writer.
 const overflowRetry = 10 * time.Millisecond
 
-// heldEvent is one status event waiting for room in the writer.
+// heldEvent is one status event waiting for room in the writer, with the
+// carrier's request to answer once it is stored (zero for none).
 type heldEvent struct {
 	account int64
 	ev      sms.Event
+	req     carrierReq
 }
 
-// recordLater queues e behind the events already waiting.
-func (s *Service) recordLater(account int64, e sms.Event) {
+// recordLater queues e behind the events already waiting; req, when not
+// zero, is answered once e is stored.
+func (s *Service) recordLater(account int64, e sms.Event, req carrierReq) {
 	s.ovMu.Lock()
-	s.overflow = append(s.overflow, heldEvent{account: account, ev: e})
+	s.overflow = append(s.overflow, heldEvent{account: account, ev: e, req: req})
 	n := len(s.overflow)
 	s.ovMu.Unlock()
 	s.backlogged.Store(true)
@@ -49,7 +58,7 @@ func (s *Service) retryOverflow() {
 	defer s.ovMu.Unlock()
 	done := 0
 	for _, he := range s.overflow {
-		if err := s.addEvent(he.account, he.ev, nil, pdu.Header{}); err != nil {
+		if _, err := s.addEventRow(he.account, he.ev, he.req); err != nil {
 			break
 		}
 		done++
@@ -68,9 +77,15 @@ func (s *Service) retryOverflow() {
 // dropOverflow reports the events still waiting at shutdown.
 func (s *Service) dropOverflow() {
 	s.ovMu.Lock()
-	n := len(s.overflow)
+	list := s.overflow
+	n := len(list)
 	s.overflow = nil
 	s.ovMu.Unlock()
+	for _, he := range list {
+		if he.req.sess != nil {
+			he.req.ack(errShutdown) // the carrier sends it again
+		}
+	}
 	if n > 0 {
 		s.m.eventsLost.Add(float64(n))
 		s.log.Error("status events not recorded at shutdown: the writer stayed full", "events", n)

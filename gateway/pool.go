@@ -23,34 +23,38 @@ import (
 // stored. Owner: the caller until Writer.Add succeeds, then the Writer
 // until eventStored, which releases it.
 type eventRow struct {
-	ev   store.Event
-	s    *Service
-	sess *smpp.Session // the carrier's session to answer; nil for none
-	h    pdu.Header
+	ev  store.Event
+	s   *Service
+	req carrierReq // the carrier's request to answer; zero for none
 }
 
 var eventRows = sync.Pool{New: func() any { return new(eventRow) }}
 
-// addEvent gives an event of accountID to the writer; when sess is not
-// nil, h is answered on sess once the event is stored (or with a
-// temporary error when it cannot be). It returns the writer's error, in
-// which case nothing was answered.
-func (s *Service) addEvent(accountID int64, e sms.Event, sess *smpp.Session, h pdu.Header) error {
-	_, err := s.addEventQueued(accountID, e, sess, h)
+// addEvent gives an event of accountID to the writer; when req is not
+// zero, it is answered once the event is stored (or with a temporary
+// error when it cannot be). It returns the writer's error, in which case
+// nothing was answered.
+func (s *Service) addEvent(accountID int64, e sms.Event, req carrierReq) error {
+	_, err := s.addEventQueued(accountID, e, req)
 	return err
 }
 
 // addEventQueued is addEvent that also returns the queued row (see
 // fold.go). The row is the Writer's: only Writer.Amend may change it.
-func (s *Service) addEventQueued(accountID int64, e sms.Event, sess *smpp.Session, h pdu.Header) (queuedEvent, error) {
-	if sess != nil && s.eventsBacklogged() {
-		// Older events wait for the writer (overflow.go): the carrier
-		// sends this receipt again later, after them.
+func (s *Service) addEventQueued(accountID int64, e sms.Event, req carrierReq) (queuedEvent, error) {
+	if req.sess != nil && s.eventsBacklogged() {
+		// Older events wait for the writer (overflow.go): this one waits
+		// behind them, so that they stay in order.
 		return queuedEvent{}, store.ErrBacklog
 	}
+	return s.addEventRow(accountID, e, req)
+}
+
+// addEventRow gives the event to the writer, whatever waits in memory.
+func (s *Service) addEventRow(accountID int64, e sms.Event, req carrierReq) (queuedEvent, error) {
 	r := eventRows.Get().(*eventRow)
 	r.ev = store.Event{AccountID: accountID, Event: e}
-	r.s, r.sess, r.h = s, sess, h
+	r.s, r.req = s, req
 	n, err := s.w.AddNumbered(&r.ev, eventStored, r)
 	if err != nil {
 		r.release() // the writer did not take it
@@ -64,8 +68,8 @@ func (s *Service) addEventQueued(accountID int64, e sms.Event, sess *smpp.Sessio
 func eventStored(tag any, err error) {
 	r := tag.(*eventRow)
 	switch {
-	case r.sess != nil:
-		ackCarrier(r.sess, r.h, err)
+	case r.req.sess != nil:
+		r.req.ack(err)
 	case err != nil:
 		r.s.m.eventsLost.Inc()
 		r.s.log.Error("status event not recorded", "id", r.ev.MessageID, "status", r.ev.Status, "err", err)

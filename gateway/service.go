@@ -89,6 +89,9 @@ type Service struct {
 	// lateClosed: shutdown has answered the held receipts (dropLate);
 	// later ones are answered at once instead of held.
 	lateClosed bool
+	// lateDetached counts the held receipts detached from their bind's
+	// MaxInbound (see holdLate).
+	lateDetached int
 
 	stop    chan struct{}
 	wg      sync.WaitGroup
