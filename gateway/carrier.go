@@ -18,6 +18,7 @@ import (
 	"github.com/gallant-sms/gallant/smpp/pdu"
 	"github.com/gallant-sms/gallant/smpp/pdutext"
 	"github.com/gallant-sms/gallant/sms"
+	"github.com/gallant-sms/gallant/store"
 	"github.com/gallant-sms/gallant/throttle"
 )
 
@@ -429,7 +430,13 @@ func (c *carrier) mo(sess *smpp.Session, h pdu.Header, src, dst pdu.Address, dc,
 		Dest:       sms.Address{TON: dst.TON, NPI: dst.NPI, Addr: string(dst.Addr)},
 		DataCoding: dc, ESMClass: esm, Body: append([]byte(nil), body...), ReceivedAt: time.Now().UTC(),
 	}
-	if err := s.w.Add(m, moStored, &carrierAck{req: carrierReq{sess: sess, h: h}}); err != nil {
+	req := carrierReq{sess: sess, h: h}
+	switch err := s.w.Add(m, moStored, &carrierAck{req: req}); {
+	case errors.Is(err, store.ErrBacklog):
+		// Never refused for flow control: it waits for room, unanswered,
+		// holding its room in the bind's MaxInbound.
+		s.recordMOLater(m, req)
+	case err != nil:
 		_ = sess.Respond(h, pdu.StatusXTAppn, nil)
 		return
 	}

@@ -30,6 +30,7 @@ type heldEvent struct {
 	account int64
 	ev      sms.Event
 	req     carrierReq
+	mo      *sms.MO // instead of ev: a carrier's MO message, answered with req
 }
 
 // recordLater queues e behind the events already waiting; req, when not
@@ -45,6 +46,15 @@ func (s *Service) recordLater(account int64, e sms.Event, req carrierReq) {
 	}
 }
 
+// recordMOLater queues a carrier's MO message behind the events waiting;
+// req is answered once it is stored.
+func (s *Service) recordMOLater(m *sms.MO, req carrierReq) {
+	s.ovMu.Lock()
+	s.overflow = append(s.overflow, heldEvent{mo: m, req: req})
+	s.ovMu.Unlock()
+	s.backlogged.Store(true)
+}
+
 // eventsBacklogged reports whether status events wait for the writer.
 func (s *Service) eventsBacklogged() bool { return s.backlogged.Load() }
 
@@ -58,7 +68,13 @@ func (s *Service) retryOverflow() {
 	defer s.ovMu.Unlock()
 	done := 0
 	for _, he := range s.overflow {
-		if _, err := s.addEventRow(he.account, he.ev, he.req); err != nil {
+		var err error
+		if he.mo != nil {
+			err = s.w.Add(he.mo, moStored, &carrierAck{req: he.req})
+		} else {
+			_, err = s.addEventRow(he.account, he.ev, he.req)
+		}
+		if err != nil {
 			break
 		}
 		done++
