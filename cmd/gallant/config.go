@@ -381,6 +381,10 @@ type CarrierConfig struct {
 	Binds      int     `yaml:"binds"`     // persistent binds; default 1
 	Window     int     `yaml:"window"`    // outstanding submit_sm per bind; default 10
 	TPS        float64 `yaml:"tps"`       // segments per second over all binds; 0 = unlimited
+	// MaxInbound bounds the carrier's unanswered requests (receipts, MO)
+	// per bind; at the bound the bind stops reading until answers free
+	// room, never refusing one. Default 1,000.
+	MaxInbound int `yaml:"max_inbound"`
 	// TLS connects over TLS (1.2 or later), verifying the SMSC's
 	// certificate against TLSCA (a PEM file of the CAs to trust; empty:
 	// the system's roots) for the name TLSServerName (empty: the host of
@@ -505,6 +509,9 @@ func (c *Config) fillDefaults() {
 		if cc.Window == 0 {
 			cc.Window = 10
 		}
+		if cc.MaxInbound == 0 {
+			cc.MaxInbound = gateway.DefaultCarrierMaxInbound
+		}
 	}
 	for i := range c.Routes {
 		for j := range c.Routes[i].Carriers {
@@ -572,8 +579,8 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("config: carriers[%d].name %q is used twice", i, cc.Name)
 		case cc.Address == "":
 			return fmt.Errorf("config: carrier %q: address is empty", cc.Name)
-		case cc.Binds < 0 || cc.Window < 0 || cc.TPS < 0:
-			return fmt.Errorf("config: carrier %q: binds, window and tps must not be negative", cc.Name)
+		case cc.Binds < 0 || cc.Window < 0 || cc.TPS < 0 || cc.MaxInbound < 0:
+			return fmt.Errorf("config: carrier %q: binds, window, tps and max_inbound must not be negative", cc.Name)
 		case !cc.TLS && (cc.TLSCA != "" || cc.TLSServerName != "" || cc.TLSInsecureSkipVerify):
 			return fmt.Errorf("config: carrier %q: tls_ca, tls_server_name and tls_insecure_skip_verify need tls: true", cc.Name)
 		}
