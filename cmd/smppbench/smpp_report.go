@@ -30,6 +30,7 @@ type SMPPReport struct {
 	SubmitSM       uint64            `json:"submit_sm"`       // submit_sm sent
 	SubmitOK       uint64            `json:"submit_ok"`       // answered ESME_ROK
 	SubmitRefused  uint64            `json:"submit_refused"`  // answered with another status or generic_nack
+	SubmitResent   uint64            `json:"submit_resent"`   // of SubmitSM: sent again after ESME_RTHROTTLED or ESME_RMSGQFUL
 	SubmitTimeouts uint64            `json:"submit_timeouts"` // no answer within the response timeout
 	SubmitLost     uint64            `json:"submit_lost"`     // the connection ended before the answer
 	SendErrors     uint64            `json:"send_errors"`     // submit_sm that could not be sent (a bind failed)
@@ -94,6 +95,7 @@ func (r *smppRun) report() *SMPPReport {
 			kinds[k] += n
 		}
 		rep.SubmitSM += b.pdus.Load()
+		rep.SubmitResent += b.resent.Load()
 		rep.SubmitTimeouts += b.timeouts.Load()
 		rep.SubmitLost += b.lost.Load()
 		rep.SendErrors += b.failed.Load()

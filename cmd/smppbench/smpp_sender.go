@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -19,6 +20,19 @@ type slot struct {
 	busy atomic.Bool
 	sent atomic.Int64 // run clock
 	b    *txBind
+	// The PDU the slot carries, to resend it after a refusal: message
+	// number, kind and index in the kind's bodies. Written by the sender
+	// before Send, read by the callback after the response.
+	k    uint64
+	kind uint8
+	part uint8
+}
+
+// resend is a submit_sm refused with ESME_RTHROTTLED or ESME_RMSGQFUL,
+// to send again after the pause, as an ESME does.
+type resend struct {
+	k          uint64
+	kind, part uint8
 }
 
 // txBind is one sending bind (transmitter or transceiver) and its sender
@@ -36,7 +50,11 @@ type txBind struct {
 	sendErr error            // why the sender stopped early
 
 	pdus     atomic.Uint64 // submit_sm queued
+	resent   atomic.Uint64 // of pdus: sent again after a refusal
 	inflight atomic.Int64  // submit_sm awaiting their callback
+
+	retryMu sync.Mutex
+	retries []resend // refused submit_sm waiting to be sent again
 	timeouts atomic.Uint64 // ErrResponseTimeout
 	lost     atomic.Uint64 // ErrConnectionLost
 	failed   atomic.Uint64 // Send errors other than the end of the run
@@ -85,36 +103,91 @@ func (b *txBind) send(ctx context.Context, p pacer) {
 	r := b.r
 	count := r.cfg.Count
 	for {
-		if !p.wait(&r.stop) {
-			return
-		}
 		if d := b.rec.pauseUntil.Load() - r.now(); d > 0 {
 			time.Sleep(time.Duration(d))
 		}
-		k := r.next.Add(1) - 1
-		if count > 0 && k >= count {
-			return
-		}
-		kind := r.cycle[k%int64(len(r.cycle))]
-		t := &b.tmpl[kind]
-		t.patch(r.nums, uint64(k))
-		for _, body := range t.bodies {
-			s := b.take()
-			s.sent.Store(r.now())
-			b.inflight.Add(1)
-			if _, err := b.sess.Send(ctx, pdu.SubmitSMID, body, s, submitDone); err != nil {
-				s.busy.Store(false)
-				b.inflight.Add(-1)
-				if ctx.Err() == nil && !r.stop.Load() {
-					b.failed.Add(1)
-					b.sendErr = err
-				}
+		if rs, ok := b.nextRetry(); ok {
+			// A refused submit_sm goes again before new messages.
+			if r.stop.Load() || !b.submit(ctx, rs.k, rs.kind, rs.part) {
 				return
 			}
-			b.pdus.Add(1)
+			b.resent.Add(1)
+			continue
+		}
+		if !p.wait(&r.stop) {
+			return
+		}
+		k := r.next.Add(1) - 1
+		if count > 0 && k >= count {
+			r.next.Add(-1)
+			// All claimed: resend what is refused until nothing is
+			// awaiting an answer.
+			if (b.inflight.Load() == 0 && !b.hasRetry()) || r.stop.Load() || ctx.Err() != nil {
+				return
+			}
+			time.Sleep(time.Millisecond)
+			continue
+		}
+		kind := r.cycle[k%int64(len(r.cycle))]
+		for part := range b.tmpl[kind].bodies {
+			if !b.submit(ctx, uint64(k), uint8(kind), uint8(part)) {
+				return
+			}
 		}
 		b.kinds[kind]++
 	}
+}
+
+// submit sends part of message k of kind; false when the sender must
+// stop.
+func (b *txBind) submit(ctx context.Context, k uint64, kind, part uint8) bool {
+	r := b.r
+	t := &b.tmpl[kind]
+	t.patch(r.nums, k)
+	s := b.take()
+	s.k, s.kind, s.part = k, kind, part
+	s.sent.Store(r.now())
+	b.inflight.Add(1)
+	if _, err := b.sess.Send(ctx, pdu.SubmitSMID, t.bodies[part], s, submitDone); err != nil {
+		s.busy.Store(false)
+		b.inflight.Add(-1)
+		if ctx.Err() == nil && !r.stop.Load() {
+			b.failed.Add(1)
+			b.sendErr = err
+		}
+		return false
+	}
+	b.pdus.Add(1)
+	return true
+}
+
+// addRetry queues a refused submit_sm to be sent again.
+func (b *txBind) addRetry(rs resend) {
+	b.retryMu.Lock()
+	b.retries = append(b.retries, rs)
+	b.retryMu.Unlock()
+}
+
+// nextRetry takes the oldest refused submit_sm, if any.
+func (b *txBind) nextRetry() (resend, bool) {
+	b.retryMu.Lock()
+	defer b.retryMu.Unlock()
+	if len(b.retries) == 0 {
+		return resend{}, false
+	}
+	rs := b.retries[0]
+	b.retries = b.retries[1:]
+	if len(b.retries) == 0 {
+		b.retries = b.retries[:0:0] // let the grown array go
+	}
+	return rs, true
+}
+
+// hasRetry reports whether refused submit_sm wait to be sent again.
+func (b *txBind) hasRetry() bool {
+	b.retryMu.Lock()
+	defer b.retryMu.Unlock()
+	return len(b.retries) > 0
 }
 
 // submitDone is the ResponseFunc of every submit_sm: with a response it
@@ -124,10 +197,15 @@ func submitDone(tag any, h pdu.Header, body []byte, err error) {
 	s := tag.(*slot)
 	b := s.b
 	sent := s.sent.Load()
+	rs := resend{k: s.k, kind: s.kind, part: s.part} // before the slot is free for reuse
 	s.busy.Store(false)
 	switch {
 	case err == nil:
 		b.rec.submitted(h, body, sent)
+		if h.ID == pdu.SubmitSMRespID && (h.Status == pdu.StatusThrottled || h.Status == pdu.StatusMsgQFul) {
+			// Before inflight drops, so the sender sees it waiting.
+			b.addRetry(rs)
+		}
 	case errors.Is(err, smpp.ErrResponseTimeout):
 		b.timeouts.Add(1)
 	default:

@@ -178,8 +178,12 @@ func TestRunSMPPThrottledAndRateLimited(t *testing.T) {
 			throttled = st.Count
 		}
 	}
-	if throttled == 0 || throttled+rep.SubmitOK != 300 || rep.SubmitRefused != throttled {
-		t.Errorf("throttled %d + ok %d, refused %d; want 300 in all", throttled, rep.SubmitOK, rep.SubmitRefused)
+	// Every throttled submit_sm is sent again, as an ESME does, until
+	// all 300 messages are accepted.
+	if throttled == 0 || rep.SubmitOK != 300 || rep.SubmitRefused != throttled || rep.SubmitResent != throttled ||
+		rep.SubmitSM != 300+throttled {
+		t.Errorf("throttled %d, ok %d, refused %d, resent %d, sent %d; want 300 accepted and every refusal resent",
+			throttled, rep.SubmitOK, rep.SubmitRefused, rep.SubmitResent, rep.SubmitSM)
 	}
 	// Only accepted messages get receipts.
 	if rep.Receipts.Expected != rep.SubmitOK || !rep.Complete {

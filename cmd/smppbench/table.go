@@ -21,7 +21,7 @@ func (rep *SMPPReport) WriteTable(w io.Writer) error {
 	p("messages\t%d\t(%s)", rep.Messages, kindCounts(rep.MessagesByKind))
 	p("submit_sm\t%d\tsent", rep.SubmitSM)
 	p("accepted\t%d\t%.1f/s over %.2f s (%.1f msg/s)", rep.SubmitOK, rep.AcceptedPerSecond, rep.SendSeconds, rep.MessagesPerSecond)
-	p("refused\t%d\tincluding %d generic_nack", rep.SubmitRefused, rep.GenericNacks)
+	p("refused\t%d\tincluding %d generic_nack; %d resent after ESME_RTHROTTLED/ESME_RMSGQFUL", rep.SubmitRefused, rep.GenericNacks, rep.SubmitResent)
 	p("errors\t%d\ttimeouts %d, connection lost %d, not sent %d, bad responses %d",
 		rep.SubmitTimeouts+rep.SubmitLost+rep.SendErrors+rep.BadResponses,
 		rep.SubmitTimeouts, rep.SubmitLost, rep.SendErrors, rep.BadResponses)
