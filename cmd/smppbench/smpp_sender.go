@@ -53,8 +53,8 @@ type txBind struct {
 	resent   atomic.Uint64 // of pdus: sent again after a refusal
 	inflight atomic.Int64  // submit_sm awaiting their callback
 
-	retryMu sync.Mutex
-	retries []resend // refused submit_sm waiting to be sent again
+	retryMu  sync.Mutex
+	retries  []resend      // refused submit_sm waiting to be sent again
 	timeouts atomic.Uint64 // ErrResponseTimeout
 	lost     atomic.Uint64 // ErrConnectionLost
 	failed   atomic.Uint64 // Send errors other than the end of the run
