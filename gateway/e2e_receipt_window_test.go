@@ -11,6 +11,7 @@ import (
 	"github.com/gallant-sms/gallant/gateway"
 	"github.com/gallant-sms/gallant/smpp"
 	"github.com/gallant-sms/gallant/smpp/smpptest"
+	"github.com/gallant-sms/gallant/store"
 	"github.com/gallant-sms/gallant/store/storetest"
 )
 
@@ -126,4 +127,29 @@ func pushReceipts(t *testing.T, sim *smpptest.Simulator, addr, systemID, passwor
 		t.Fatalf("%d receipts for %d messages", got, n)
 	}
 	return n - int(e.receipts.Load())
+}
+
+// TestE2EReceiptsWhenWriterFull: when the store's writer is full, a
+// carrier's receipt waits (its deliver_sm unanswered, the bind reading
+// no further once max_inbound are waiting) instead of being refused with
+// ESME_RX_T_APPN, which a carrier that does not resend would lose.
+func TestE2EReceiptsWhenWriterFull(t *testing.T) {
+	t.Parallel()
+	const messages = 1500
+	sim, addr := startSim(t, smpptest.SimConfig{ReceiptWindow: -1, NoResend: true})
+	cc := carrierConfig("c1", addr)
+	cc.Binds, cc.Window, cc.MaxInbound = 2, 200, 50
+	g := startGatewayWriter(t, storetest.Config(t, storetest.SQLite), store.WriterConfig{MaxPending: 64, MaxRows: 16},
+		gateway.Config{Carriers: []gateway.CarrierConfig{cc}}, routeAll("c1"))
+	eventually(t, "every carrier bind", func() (bool, string) {
+		n := len(sim.SMPP().Sessions())
+		return n == 2, fmt.Sprintf("%d of 2 binds", n)
+	})
+	cust := g.customer(t, "Acme")
+	if lost := pushReceipts(t, sim, g.addr, cust.SystemID, cust.SMPPPassword, messages); lost != 0 {
+		t.Fatalf("%d of %d receipts lost", lost, messages)
+	}
+	if n := g.metric(t, "gallant_gateway_carrier_inbound_errors_total"); n != 0 {
+		t.Errorf("%v carrier PDUs answered with an error, want none", n)
+	}
 }
