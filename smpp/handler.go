@@ -16,8 +16,12 @@ import "github.com/gallant-sms/gallant/smpp/pdu"
 // For every request that has a response (h.ID.HasResponse), the handler
 // must eventually call [Session.Respond] with h, from any goroutine and at
 // any time, even after HandlePDU returned. The session does not time
-// these out; they count against SessionConfig.MaxInbound until answered,
-// and Close drops them. HandlePDU must not call Session.Send, Call,
+// these out; they count against SessionConfig.MaxInbound until answered
+// (or detached with [Session.Detach]), and Close drops them. Under
+// InboundBackpressure the session reads nothing more, responses
+// included, while MaxInbound requests await Respond: an answer that waits
+// for a later PDU of this session, or of another session the same
+// reason may pause, must be detached first. HandlePDU must not call Session.Send, Call,
 // Unbind or Close (which wait for the reader); TrySend and Abort are fine.
 type Handler interface {
 	HandlePDU(s *Session, h pdu.Header, body []byte)

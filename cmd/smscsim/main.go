@@ -4,7 +4,10 @@
 // configurable mix of outcomes, can inject faults (throttling, submit
 // failures, slow answers, dropped connections, refused binds), can send MO
 // messages at a rate, and prints a JSON summary of what it received when
-// it gets SIGTERM or SIGINT. It listens on plain TCP and, with
+// it gets SIGTERM or SIGINT. Like a real SMSC it keeps at most
+// --receipt-window receipts unanswered per bind (0: no window), and with
+// --no-resend drops a receipt answered with an error instead of sending
+// it again. It listens on plain TCP and, with
 // --tls-listen, for SMPP over TLS (1.2 or later) too.
 //
 // Run smscsim --help for the flags.
