@@ -118,9 +118,8 @@ func (l bucketLimiter) SetRate(r float64) { _ = l.TokenBucket.SetRate(r) }
 func (b *bind) Bound() bool { return b.cl.Bound() && b.cl.State().Bound() }
 
 // Submit encodes one segment as submit_sm and sends it without waiting.
-// The outcome reaches the router through o.Complete, which is the done
-// the router passed.
-func (b *bind) Submit(o *router.Outgoing, _ router.SubmitDone) error {
+// The outcome reaches the router through o.Complete (see answered).
+func (b *bind) Submit(o *router.Outgoing) error {
 	m, seg := o.Message(), o.Segment()
 	sm := pdu.SubmitSM{
 		Source:             pdu.Address{TON: m.Source.TON, NPI: m.Source.NPI, Addr: []byte(m.Source.Addr)},
