@@ -148,8 +148,8 @@ type batchTag struct {
 	i int
 }
 
-func batchDone(tag any, _ *sms.Message, err error) {
-	t := tag.(*batchTag)
+// Accepted notes item t.i's outcome; the last one ends the wait.
+func (t *batchTag) Accepted(_ *sms.Message, err error) {
 	t.b.mu <- struct{}{}
 	t.b.errs[t.i] = err
 	t.b.seen[t.i] = true
@@ -186,12 +186,12 @@ func (s *Service) SendBatch(ctx context.Context, accountID int64, tps int, reqs 
 		m, enc, r := s.build(accountID, &reqs[i])
 		if r != nil {
 			s.m.refused(r.Problem)
-			batchDone(&tags[i], nil, r)
+			tags[i].Accepted(nil, r)
 			continue
 		}
 		msgs[i] = m
 		results[i] = SendResult{Segments: m.Segments, Encoding: enc}
-		s.Accept(m, tps, batchDone, &tags[i])
+		s.Accept(m, tps, &tags[i])
 	}
 	if len(reqs) > 0 {
 		select {
