@@ -28,6 +28,7 @@ type metrics struct {
 	eventsFolded               prometheus.Counter
 	unmatchable                prometheus.Counter
 	webhooksDropped            prometheus.Counter
+	refundsVec                 *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer, d Durability) *metrics {
@@ -75,6 +76,9 @@ func newMetrics(reg prometheus.Registerer, d Durability) *metrics {
 			Help: "Carrier submit_sm_resp without a usable message id."}),
 		webhooksDropped: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "webhooks_dropped_total",
 			Help: "Status webhooks not queued (backlog)."}),
+		refundsVec: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "refunds_total",
+			Help: "Refunds of undelivered messages tried, by result: refunded, already (refunded before), never_charged, given_up."},
+			[]string{"result"}),
 	}
 	fast := prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "durability_fast",
 		Help: "1 when the gateway acknowledges before persisting (fast mode), 0 in durable mode."})
@@ -85,6 +89,7 @@ func newMetrics(reg prometheus.Registerer, d Durability) *metrics {
 		reg.MustRegister(accepted, m.refusedVec, m.submitted, m.failed, m.finalVec, m.receiptVec, m.custReceiptVec,
 			m.heldDelivered, m.mo, m.parked, m.scheduled, m.customerBinds, m.bindGuardRedisErrors, m.bindsEnded, m.bindsUp,
 			m.eventsLost, m.eventsFolded, m.lostFast, m.unmatchable, m.webhooksDropped, fast)
+		reg.MustRegister(m.refundsVec)
 	}
 	return m
 }
