@@ -191,7 +191,7 @@ func (b *bind) answered(tag any, h pdu.Header, body []byte, err error) {
 
 // normalizeCarrierID makes a carrier's message id comparable between its
 // submit_sm_resp and its receipts: trimmed, upper case, without leading
-// zeros (smpp.md 10.3).
+// zeros (docs/smpp.md, "Message ids and correlation").
 func normalizeCarrierID(id string) string {
 	id = strings.TrimSpace(id)
 	for len(id) > 1 && id[0] == '0' {
