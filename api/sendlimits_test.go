@@ -20,6 +20,9 @@ func TestOpenAPIStatesTheGatewaysLimits(t *testing.T) {
 	type prop struct {
 		MaxLength int `json:"maxLength"`
 		MaxItems  int `json:"maxItems"`
+		Items     struct {
+			MaxLength int `json:"maxLength"`
+		} `json:"items"`
 	}
 	var doc struct {
 		Components struct {
@@ -53,6 +56,7 @@ func TestOpenAPIStatesTheGatewaysLimits(t *testing.T) {
 		{"BatchRequest[0].client_ref.maxLength", batch[0].Properties["client_ref"].MaxLength, gateway.MaxClientRef},
 		{"BatchRequest[0].callback_url.maxLength", batch[0].Properties["callback_url"].MaxLength, gateway.MaxCallbackURL},
 		{"BatchRequest[0].to.maxItems", batch[0].Properties["to"].MaxItems, MaxBatch},
+		{"BatchRequest[0].to.items.maxLength", batch[0].Properties["to"].Items.MaxLength, 1 + gateway.MaxNumberDigits},
 		{"BatchRequest[1].messages.maxItems", batch[1].Properties["messages"].MaxItems, MaxBatch},
 	}
 	for _, c := range checks {
