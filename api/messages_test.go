@@ -95,7 +95,7 @@ func TestSendMessageProblems(t *testing.T) {
 		{"bad encoding", `{"to":"1","text":"hi","encoding":"latin1"}`, 400, TypeInvalidRequest, "encoding"},
 		{"encoding with binary", `{"to":"1","binary":"AA==","encoding":"ucs2"}`, 400, TypeInvalidRequest, "encoding"},
 		{"validity before send", `{"to":"1","text":"hi","send_at":"2026-05-02T00:00:00Z","valid_until":"2026-05-01T00:00:00Z"}`, 400, TypeInvalidRequest, "valid_until"},
-		{"long client_ref", `{"to":"1","text":"hi","client_ref":"` + strings.Repeat("r", 257) + `"}`, 400, TypeInvalidRequest, "client_ref"},
+		{"long client_ref", `{"to":"1","text":"hi","client_ref":"` + strings.Repeat("r", 65) + `"}`, 400, TypeInvalidRequest, "client_ref"},
 		{"too large", `{"to":"1","text":"` + strings.Repeat("x", 1100) + `"}`, 413, TypePayloadTooLarge, ""},
 		{"invalid number", `{"to":"bad-1","text":"hi"}`, 400, TypeInvalidNumber, "to"},
 		{"backpressure", `{"to":"busy","text":"hi"}`, 503, TypeBackpressure, ""},

@@ -1,9 +1,20 @@
 package api
 
-// Bounds on members the API checks itself; numbers, senders, lengths in
-// segments and callback URLs (under the webhook address policy, an
-// invalid-url problem) are the message service's to judge.
-const maxClientRef = 256
+import (
+	"strconv"
+
+	"github.com/gallant-sms/gallant/gateway"
+)
+
+// The API checks the lengths of client_ref and callback_url itself,
+// against the gateway's limits, so a batch refuses them per item before
+// anything is sent; numbers, senders, lengths in segments and the
+// webhook address policy are the message service's to judge. Problems
+// are made fresh each time: a caller may place their field under a path.
+var (
+	longClientRef   = "must be at most " + strconv.Itoa(gateway.MaxClientRef) + " bytes"
+	longCallbackURL = "the URL is longer than " + strconv.Itoa(gateway.MaxCallbackURL) + " bytes"
+)
 
 // validateSend checks the shape of one message and normalises its
 // encoding. Field names in problems are relative to the message.
@@ -45,8 +56,11 @@ func validateOptions(r *SendRequest) *Error {
 	if !r.SendAt.IsZero() && !r.ValidUntil.IsZero() && !r.ValidUntil.After(r.SendAt) {
 		return InvalidRequest("valid_until", "must be after send_at")
 	}
-	if len(r.ClientRef) > maxClientRef {
-		return InvalidRequest("client_ref", "must be at most 256 bytes")
+	if len(r.ClientRef) > gateway.MaxClientRef {
+		return InvalidRequest("client_ref", longClientRef)
+	}
+	if len(r.CallbackURL) > gateway.MaxCallbackURL {
+		return InvalidURL("callback_url", longCallbackURL)
 	}
 	return nil
 }

@@ -13,11 +13,14 @@ import (
 	"github.com/gallant-sms/gallant/sms"
 )
 
-// AcceptFunc learns the outcome of Accept: err is nil when the message is
-// accepted (persisted, in durable mode) and m.ID is its id, or a
-// *Refusal. It is called exactly once, possibly before Accept returns,
-// from any goroutine, and must not block.
-type AcceptFunc func(tag any, m *sms.Message, err error)
+// Acceptor learns the outcome of Accept: Accepted gets err nil when the
+// message is accepted (persisted, in durable mode) and m.ID is its id, or
+// a *Refusal. It is called exactly once, possibly before Accept returns,
+// from any goroutine, and must not block. A pointer to a pooled request
+// is a good Acceptor: passing it allocates nothing.
+type Acceptor interface {
+	Accepted(m *sms.Message, err error)
+}
 
 // Refusals shared by the accept path.
 var (
@@ -43,11 +46,11 @@ var (
 // account's rate limit (tps, 0 = none) and routing, assigns the id,
 // prices the message and reserves its price (with billing), persists it
 // and dispatches it (now, or at m.SendAt).
-func (s *Service) Accept(m *sms.Message, tps int, done AcceptFunc, tag any) {
+func (s *Service) Accept(m *sms.Message, tps int, to Acceptor) {
 	now := time.Now().UTC()
 	if r := s.admit(m, tps, now); r != nil {
 		s.m.refused(r.Problem)
-		done(tag, m, r)
+		to.Accepted(m, r)
 		return
 	}
 	m.ID = s.ids.Next()
@@ -60,23 +63,23 @@ func (s *Service) Accept(m *sms.Message, tps int, done AcceptFunc, tag any) {
 	if r := s.reserve(m, now); r != nil {
 		s.unscheduled(m)
 		s.m.refused(r.Problem)
-		done(tag, m, r)
+		to.Accepted(m, r)
 		return
 	}
 	// persisted and persistedFast are plain functions, not method values
 	// (s.persisted would allocate a closure per message): ac carries s.
-	ac := newAcceptCtx(s, m, done, tag)
+	ac := newAcceptCtx(s, m, to)
 	if s.cfg.Durability == Fast {
 		if err := s.w.Add(m, persistedFast, ac); err != nil {
 			ac.release()
 			s.unscheduled(m)
 			s.refund(m.ID)
 			s.m.refused(ProblemBackpressure)
-			done(tag, m, errBackpressure)
+			to.Accepted(m, errBackpressure)
 			return
 		}
 		s.m.accepted(m)
-		done(tag, m, nil)
+		to.Accepted(m, nil)
 		if m.Status != sms.StatusScheduled {
 			s.dispatch(m, nil)
 		} // a scheduled one is held or left in the store once persisted (persistedFast)
@@ -87,7 +90,7 @@ func (s *Service) Accept(m *sms.Message, tps int, done AcceptFunc, tag any) {
 		s.unscheduled(m)
 		s.refund(m.ID)
 		s.m.refused(ProblemBackpressure)
-		done(tag, m, errBackpressure)
+		to.Accepted(m, errBackpressure)
 	}
 }
 
@@ -156,18 +159,18 @@ func (s *Service) Saturated() bool {
 // the acceptCtx (the writer is done with it) before calling done.
 func persisted(tag any, err error) {
 	ac := tag.(*acceptCtx)
-	s, m, done, dtag := ac.s, ac.m, ac.done, ac.tag
+	s, m, to := ac.s, ac.m, ac.to
 	ac.release()
 	if err != nil {
 		s.log.Error("persist message", "err", err)
 		s.unscheduled(m)
 		s.refund(m.ID)
 		s.m.refused(ProblemInternal)
-		done(dtag, m, errPersist)
+		to.Accepted(m, errPersist)
 		return
 	}
 	s.m.accepted(m)
-	done(dtag, m, nil)
+	to.Accepted(m, nil)
 	s.release(m)
 }
 
@@ -368,7 +371,7 @@ func (s *Service) recover(ctx context.Context) error {
 	return nil
 }
 
-// waitCtx is a helper for callers that wait for an AcceptFunc. It is
+// waitCtx is the Acceptor of callers that wait for the outcome. It is
 // pooled with its channel: AcceptWait puts it back only after it received
 // the outcome, so the channel is empty and no callback is left to send.
 type waitCtx struct {
@@ -377,13 +380,14 @@ type waitCtx struct {
 
 var waitCtxs = sync.Pool{New: func() any { return &waitCtx{ch: make(chan error, 1)} }}
 
-func waitDone(tag any, _ *sms.Message, err error) { tag.(*waitCtx).ch <- err }
+// Accepted hands the outcome to the waiting AcceptWait.
+func (w *waitCtx) Accepted(_ *sms.Message, err error) { w.ch <- err }
 
 // AcceptWait is Accept for callers that wait (the HTTP API): it returns
 // when the message is accepted or refused, or when ctx is done.
 func (s *Service) AcceptWait(ctx context.Context, m *sms.Message, tps int) error {
 	w := waitCtxs.Get().(*waitCtx)
-	s.Accept(m, tps, waitDone, w)
+	s.Accept(m, tps, w)
 	select {
 	case err := <-w.ch:
 		waitCtxs.Put(w)

@@ -1,7 +1,7 @@
 package gateway_test
 
 // BenchmarkPipeline: allocations and throughput per message end to end
-// (issue 5), in process and on loopback.
+// in process and on loopback.
 //
 //	go test -run '^$' -bench Pipeline -benchtime 20000x ./gateway/
 //

@@ -167,14 +167,17 @@ func (s *Service) runRefunds() {
 		cancel()
 		switch {
 		case err == nil && done:
+			s.m.refundsVec.WithLabelValues("refunded").Inc()
 			s.log.Debug("message refunded", "id", j.id, "account", j.account, "amount", j.amount.String())
 		case err == nil:
-			// Refunded before.
+			s.m.refundsVec.WithLabelValues("already").Inc() // refunded before
 		case j.attempts+1 >= maxRefundAttempts && errors.Is(err, store.ErrNotCharged):
 			// Never charged (it ended before a carrier took it, and the
 			// flight that knew was gone): nothing to give back.
+			s.m.refundsVec.WithLabelValues("never_charged").Inc()
 			s.log.Warn("refund skipped: the message was never charged", "id", j.id, "account", j.account)
 		case j.attempts+1 >= maxRefundAttempts:
+			s.m.refundsVec.WithLabelValues("given_up").Inc()
 			s.log.Error("refund given up", "id", j.id, "account", j.account, "amount", j.amount.String(), "err", err)
 		default:
 			j.attempts++

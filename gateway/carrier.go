@@ -129,9 +129,8 @@ func (l bucketLimiter) SetRate(r float64) { _ = l.TokenBucket.SetRate(r) }
 func (b *bind) Bound() bool { return b.cl.Bound() && b.cl.State().Bound() }
 
 // Submit encodes one segment as submit_sm and sends it without waiting.
-// The outcome reaches the router through o.Complete, which is the done
-// the router passed.
-func (b *bind) Submit(o *router.Outgoing, _ router.SubmitDone) error {
+// The outcome reaches the router through o.Complete (see answered).
+func (b *bind) Submit(o *router.Outgoing) error {
 	m, seg := o.Message(), o.Segment()
 	sm := pdu.SubmitSM{
 		Source:             pdu.Address{TON: m.Source.TON, NPI: m.Source.NPI, Addr: []byte(m.Source.Addr)},
@@ -203,7 +202,7 @@ func (b *bind) answered(tag any, h pdu.Header, body []byte, err error) {
 
 // normalizeCarrierID makes a carrier's message id comparable between its
 // submit_sm_resp and its receipts: trimmed, upper case, without leading
-// zeros (smpp.md 10.3).
+// zeros (docs/smpp.md, "Message ids and correlation").
 func normalizeCarrierID(id string) string {
 	id = strings.TrimSpace(id)
 	for len(id) > 1 && id[0] == '0' {

@@ -188,7 +188,7 @@ const DefaultCustomerWindow = 100
 func (c *Config) withDefaults() Config {
 	out := *c
 	if out.DefaultValidity <= 0 {
-		out.DefaultValidity = 48 * time.Hour
+		out.DefaultValidity = DefaultValidity
 	}
 	if out.MaxInFlight <= 0 {
 		out.MaxInFlight = 150_000
@@ -219,7 +219,7 @@ func (c *Config) withDefaults() Config {
 		out.BindRecheck = defaultBindRecheck
 	}
 	if out.MaxValidity <= 0 {
-		out.MaxValidity = 72 * time.Hour
+		out.MaxValidity = DefaultMaxValidity
 	}
 	if out.MaxValidity < out.DefaultValidity {
 		out.MaxValidity = out.DefaultValidity

@@ -75,7 +75,13 @@ func BinaryContent(data []byte, maxSegments int) (Content, *Refusal) {
 	if len(data) == 0 {
 		return Content{}, refuse(pdu.StatusInvMsgLen, ProblemInvalidRequest, 400, "binary", "binary body is empty")
 	}
-	return counted(Content{DataCoding: byte(pdutext.Octet), Body: data}, maxSegments)
+	c, r := counted(Content{DataCoding: byte(pdutext.Octet), Body: data}, maxSegments)
+	if r != nil {
+		named := *r // counted names text; here the body is binary
+		named.Field = "binary"
+		return c, &named
+	}
+	return c, nil
 }
 
 // SubmitContent takes the content of an SMPP submit_sm or data_sm: the

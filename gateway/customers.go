@@ -55,10 +55,9 @@ type customers struct {
 	// the recheck loop's goroutine touches it.
 	ending map[*smpp.Session]struct{}
 
-	// c.accepted and c.receiptAnswered, made once: a method value passed
-	// per call would allocate a closure per message.
-	onAccepted AcceptFunc
-	onReceipt  smpp.ResponseFunc
+	// c.receiptAnswered, made once: a method value passed per call would
+	// allocate a closure per message.
+	onReceipt smpp.ResponseFunc
 }
 
 // receiptWorkers send receipts to customers in parallel, so one slow
@@ -69,7 +68,7 @@ func newCustomers(s *Service, guard *bindGuard) *customers {
 	c := &customers{s: s,
 		queue: make(chan *custReceipt, s.cfg.ReceiptQueue), flushes: make(chan account.Binding, 1024), quit: make(chan struct{}),
 		guard: guard, refusals: newRefusalLog(s.log.With("component", "smpp-server"))}
-	c.onAccepted, c.onReceipt = c.accepted, c.receiptAnswered
+	c.onReceipt = c.receiptAnswered
 	sc := s.cfg.CustomerSession
 	c.srv = &smpp.Server{
 		Authenticator:       smpp.AuthenticatorFunc(c.authenticate),
@@ -318,13 +317,12 @@ func (c *customers) submit(sess *smpp.Session, h pdu.Header, b account.Binding, 
 	if ref, ok := f.tlvs.Uint16(pdu.TagUserMessageReference); ok {
 		m.ClientRef = strconv.Itoa(int(ref))
 	}
-	c.s.Accept(m, b.TPSLimit, c.onAccepted, newSMPPReq(sess, h))
+	c.s.Accept(m, b.TPSLimit, newSMPPReq(c, sess, h))
 }
 
-// accepted answers a submit_sm or data_sm with our message id, and
+// Accepted answers a submit_sm or data_sm with our message id, and
 // releases the request (Accept calls it exactly once).
-func (c *customers) accepted(tag any, m *sms.Message, err error) {
-	req := tag.(*smppReq)
+func (req *smppReq) Accepted(m *sms.Message, err error) {
 	defer req.release()
 	if err != nil {
 		st := pdu.StatusSysErr

@@ -12,7 +12,7 @@ import (
 	"github.com/gallant-sms/gallant/store/storetest"
 )
 
-// TestE2ERecheckEndsBindsOfChangedPassword (issue 10, point 6): an SMPP
+// TestE2ERecheckEndsBindsOfChangedPassword: an SMPP
 // credential's password changed by another instance, which only shares
 // the store, ends the binds made with the old password here within
 // BindRecheck; a change of another setting, and other credentials'

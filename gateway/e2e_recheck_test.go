@@ -28,17 +28,24 @@ func TestE2ERecheckEndsBinds(t *testing.T) {
 		es := g.bind(t, suspended, smpp.Transceiver)
 		ed := g.bind(t, deleted, smpp.Transmitter)
 		ek := g.bind(t, kept, smpp.Transceiver)
-		time.Sleep(200 * time.Millisecond) // several rechecks with nothing to end
-		for _, e := range []interface{ Session() *smpp.Session }{es, ed, ek} {
+		ended := func(name string, e interface{ Session() *smpp.Session }) {
+			t.Helper()
 			select {
 			case <-e.Session().Done():
-				t.Fatal("a bind ended while still allowed")
-			default:
+			case <-time.After(10 * time.Second):
+				t.Fatalf("the %s account's bind is still open", name)
 			}
 		}
+		// One change at a time, each waited for: the recheck pass that
+		// ends the deleted credential's bind starts after the one that
+		// ended the suspended account's, and each pass looks at every
+		// open bind and counts an ending before it starts unbinding. So
+		// the count after the second end says whether any pass until then
+		// ended an allowed bind, with no fixed wait for "nothing".
 		if err := g.st.SetAccountStatus(ctx, suspended.AccountID, store.AccountSuspended); err != nil {
 			t.Fatal(err)
 		}
+		ended("suspended", es)
 		creds, err := g.st.ListSMPPCredentials(ctx, deleted.AccountID)
 		if err != nil || len(creds) != 1 {
 			t.Fatalf("credentials %v, %v", creds, err)
@@ -46,20 +53,14 @@ func TestE2ERecheckEndsBinds(t *testing.T) {
 		if _, err := g.st.DeleteSMPPCredential(ctx, deleted.AccountID, creds[0].ID); err != nil {
 			t.Fatal(err)
 		}
-		for name, e := range map[string]interface{ Session() *smpp.Session }{"suspended": es, "deleted": ed} {
-			select {
-			case <-e.Session().Done():
-			case <-time.After(10 * time.Second):
-				t.Fatalf("the %s account's bind is still open", name)
-			}
+		ended("deleted", ed)
+		if n := g.metric(t, "gallant_gateway_customer_binds_ended_total"); n != 2 {
+			t.Errorf("binds ended metric %v, want 2", n)
 		}
 		select {
 		case <-ek.Session().Done():
 			t.Fatal("another account's bind ended")
-		case <-time.After(200 * time.Millisecond):
-		}
-		if n := g.metric(t, "gallant_gateway_customer_binds_ended_total"); n != 2 {
-			t.Errorf("binds ended metric %v, want 2", n)
+		default:
 		}
 	})
 }

@@ -4,7 +4,7 @@ import (
 	"github.com/gallant-sms/gallant/sms"
 )
 
-// Folding (issue 5: fewer rows per message). A segment costs the store two
+// Folding: fewer rows per message. A segment costs the store two
 // status rows: "submitted" when its carrier answers, its final status when
 // the receipt comes. When the writer is busy, the receipt can come while
 // the "submitted" row still waits in the writer's queue; the final status

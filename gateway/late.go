@@ -9,7 +9,8 @@ import (
 
 // A carrier may send a receipt on another bind than the submit_sm's,
 // and it may arrive before that bind has read the submit_sm_resp that
-// gives the carrier's message id (smpp.md 10.3). Such a receipt is held
+// gives the carrier's message id (docs/smpp.md, "Message ids and
+// correlation"). Such a receipt is held
 // for a moment and matched again, its deliver_sm_resp deferred, instead
 // of being dropped as unknown.
 const (

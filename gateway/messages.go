@@ -2,11 +2,35 @@ package gateway
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/gallant-sms/gallant/smpp/pdutext"
 	"github.com/gallant-sms/gallant/sms"
 	"github.com/gallant-sms/gallant/store"
+	"github.com/gallant-sms/gallant/webhook"
+)
+
+// Limits on a message's members. The gateway judges them; package api,
+// the OpenAPI document it serves and docs/api.md state these same
+// numbers and read them from here.
+const (
+	// MaxClientRef is the longest client_ref, in bytes.
+	MaxClientRef = 64
+	// MaxCallbackURL is the longest callback_url, in bytes.
+	MaxCallbackURL = webhook.MaxURLLength
+	// MaxNumberDigits is the most digits in a number (E.164), to or from.
+	MaxNumberDigits = maxE164Digits
+	// MaxAlphaSender is the longest alphanumeric sender, in GSM 7-bit
+	// characters.
+	MaxAlphaSender = maxAlphaSender
+	// DefaultValidity is how long a message that gives no valid_until is
+	// tried, unless Config.DefaultValidity says otherwise.
+	DefaultValidity = 48 * time.Hour
+	// DefaultMaxValidity bounds valid_until and send_at (from now) unless
+	// Config.MaxValidity says otherwise: a later valid_until is cut to
+	// it, a later send_at is refused.
+	DefaultMaxValidity = 72 * time.Hour
 )
 
 // SendRequest is a message from the HTTP API, before validation.
@@ -30,6 +54,10 @@ type SendResult struct {
 	Encoding string // gsm7, ucs2 or binary
 	Price    int64  // micros charged (reserved) for every segment; 0 without billing
 }
+
+// errLongClientRef refuses a client_ref over MaxClientRef bytes.
+var errLongClientRef = refuse(0x01, ProblemInvalidRequest, 400, "client_ref",
+	"client_ref has at most "+strconv.Itoa(MaxClientRef)+" bytes")
 
 // DefaultSender is the sender of HTTP messages that name none.
 const DefaultSender = "Gallant"
@@ -65,8 +93,8 @@ func (s *Service) build(accountID int64, req *SendRequest) (*sms.Message, string
 	if r != nil {
 		return nil, "", r
 	}
-	if len(req.ClientRef) > 64 {
-		return nil, "", refuse(0x01, ProblemInvalidRequest, 400, "client_ref", "client_ref has at most 64 characters")
+	if len(req.ClientRef) > MaxClientRef {
+		return nil, "", errLongClientRef
 	}
 	if req.CallbackURL != "" {
 		if r := s.checkCallbackURL(req.CallbackURL); r != nil {
@@ -120,8 +148,8 @@ type batchTag struct {
 	i int
 }
 
-func batchDone(tag any, _ *sms.Message, err error) {
-	t := tag.(*batchTag)
+// Accepted notes item t.i's outcome; the last one ends the wait.
+func (t *batchTag) Accepted(_ *sms.Message, err error) {
 	t.b.mu <- struct{}{}
 	t.b.errs[t.i] = err
 	t.b.seen[t.i] = true
@@ -158,12 +186,12 @@ func (s *Service) SendBatch(ctx context.Context, accountID int64, tps int, reqs 
 		m, enc, r := s.build(accountID, &reqs[i])
 		if r != nil {
 			s.m.refused(r.Problem)
-			batchDone(&tags[i], nil, r)
+			tags[i].Accepted(nil, r)
 			continue
 		}
 		msgs[i] = m
 		results[i] = SendResult{Segments: m.Segments, Encoding: enc}
-		s.Accept(m, tps, batchDone, &tags[i])
+		s.Accept(m, tps, &tags[i])
 	}
 	if len(reqs) > 0 {
 		select {

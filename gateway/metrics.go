@@ -30,6 +30,7 @@ type metrics struct {
 	unmatchable                prometheus.Counter
 	webhooksDropped            prometheus.Counter
 	carrierInboundErrors       *prometheus.CounterVec
+	refundsVec                 *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer, d Durability) *metrics {
@@ -80,6 +81,9 @@ func newMetrics(reg prometheus.Registerer, d Durability) *metrics {
 		carrierInboundErrors: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "carrier_inbound_errors_total",
 			Help: "Carrier requests (deliver_sm, data_sm...) answered with an error, by carrier, command and status; a carrier may never send them again."},
 			[]string{"carrier", "command", "status"}),
+		refundsVec: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "refunds_total",
+			Help: "Refunds of undelivered messages tried, by result: refunded, already (refunded before), never_charged, given_up."},
+			[]string{"result"}),
 	}
 	fast := prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "durability_fast",
 		Help: "1 when the gateway acknowledges before persisting (fast mode), 0 in durable mode."})
@@ -90,6 +94,7 @@ func newMetrics(reg prometheus.Registerer, d Durability) *metrics {
 		reg.MustRegister(accepted, m.refusedVec, m.submitted, m.failed, m.finalVec, m.receiptVec, m.custReceiptVec,
 			m.heldDelivered, m.mo, m.parked, m.scheduled, m.customerBinds, m.bindGuardRedisErrors, m.bindsEnded, m.bindsUp,
 			m.eventsLost, m.eventsFolded, m.lostFast, m.unmatchable, m.webhooksDropped, m.carrierInboundErrors, fast)
+		reg.MustRegister(m.refundsVec)
 	}
 	return m
 }

@@ -13,13 +13,10 @@ type recorder Service
 
 var _ router.Recorder = (*recorder)(nil)
 
-// Submitted does nothing: the bind records a segment the carrier
-// acknowledged as soon as the answer arrives (see Service.submitted), on
-// the goroutine that then reads the carrier's receipt for it, so the
-// "submitted" event and callback always come before the final ones. The
-// router's report comes later, from its shard, and may even be lost when
-// the router stops meanwhile.
-func (r *recorder) Submitted(*router.Job, int, string, string) {}
+// The router reports no segment a carrier accepted: the bind records it
+// as soon as the answer arrives (see Service.submitted), on the goroutine
+// that then reads the carrier's receipt for it, so the "submitted" event
+// and callback always come before the final ones.
 
 // submitted records that carrier acknowledged segment n (1-based) of m
 // with carrierMsgID, and sends the "submitted" callback once every

@@ -12,8 +12,9 @@ import (
 // flight is what the gateway remembers of a message between its accept
 // and its final status, so receipts find their message without a query.
 //
-// Every message on its way has one, so it is kept small (64 bytes for up
-// to inlineSegs segments, issue 5): the segments' statuses live inside it.
+// Every message on its way has one, and the messages in flight at peak
+// are most of the gateway's memory, so it is kept small: 64 bytes for up
+// to inlineSegs segments, whose statuses live inside it.
 type flight struct {
 	msg       *sms.Message
 	segs      []sms.Status // each segment's final status; StatusUnknown until it has one

@@ -64,7 +64,7 @@ func TestTrackerShrinksAfterBurst(t *testing.T) {
 
 // TestTrackerEntriesStaySmall: every message on its way costs a flight and
 // a receipt correlation per segment; they stay within their size budget
-// (issue 5: memory at peak), and a flight holds the statuses of up to
+// (the gateway's memory at peak is mostly these), and a flight holds the statuses of up to
 // inlineSegs segments itself.
 func TestTrackerEntriesStaySmall(t *testing.T) {
 	if s := unsafe.Sizeof(flight{}); s > 64 {

@@ -30,7 +30,6 @@ func TestLookupAndPickDoNotAllocate(t *testing.T) {
 // dispatchDoneRecorder signals each Done on a channel.
 type dispatchDoneRecorder struct{ done chan struct{} }
 
-func (*dispatchDoneRecorder) Submitted(*Job, int, string, string)          {}
 func (*dispatchDoneRecorder) Failed(*Job, int, string, uint32, sms.Status) {}
 func (d *dispatchDoneRecorder) Done(*Job)                                  { d.done <- struct{}{} }
 

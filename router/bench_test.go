@@ -22,7 +22,6 @@ type benchSender struct {
 	mu      sync.Mutex
 	pending []*Outgoing
 	spare   []*Outgoing
-	done    SubmitDone
 	wake    chan struct{}
 	quit    chan struct{}
 	wg      sync.WaitGroup
@@ -38,9 +37,9 @@ func newBenchSender(async bool, window int) *benchSender {
 
 func (s *benchSender) Bound() bool { return true }
 
-func (s *benchSender) Submit(o *Outgoing, done SubmitDone) error {
+func (s *benchSender) Submit(o *Outgoing) error {
 	if !s.async {
-		done(o, "carrier-id", nil)
+		o.Complete("carrier-id", nil)
 		return nil
 	}
 	s.mu.Lock()
@@ -48,7 +47,6 @@ func (s *benchSender) Submit(o *Outgoing, done SubmitDone) error {
 		s.mu.Unlock()
 		return ErrBusy
 	}
-	s.done = done
 	s.pending = append(s.pending, o)
 	s.mu.Unlock()
 	select {
@@ -66,11 +64,11 @@ func (s *benchSender) respond() {
 			return
 		}
 		s.mu.Lock()
-		batch, done := s.pending, s.done
+		batch := s.pending
 		s.pending, s.spare = s.spare[:0], batch
 		s.mu.Unlock()
 		for _, o := range batch {
-			done(o, "carrier-id", nil)
+			o.Complete("carrier-id", nil)
 		}
 		clear(batch)
 	}
@@ -89,7 +87,6 @@ type benchRecorder struct {
 	done atomic.Int64
 }
 
-func (*benchRecorder) Submitted(*Job, int, string, string)          {}
 func (*benchRecorder) Failed(*Job, int, string, uint32, sms.Status) {}
 func (r *benchRecorder) Done(j *Job) {
 	r.msgs.Put(j.Msg)

@@ -20,7 +20,6 @@ type bind struct {
 	sender  Sender
 	limiter Limiter // nil: unlimited
 	target  float64 // the bind's share of the carrier's TPS
-	done    SubmitDone
 
 	freed       chan struct{} // cap 1: a completion arrived
 	pausedUntil atomic.Int64  // router clock; 0 or past: not paused
@@ -33,10 +32,8 @@ type bind struct {
 }
 
 func newBind(r *Router, c *carrier, idx int, s Sender, l Limiter, target float64) *bind {
-	b := &bind{r: r, c: c, idx: idx, sender: s, limiter: l, target: target, rate: target,
+	return &bind{r: r, c: c, idx: idx, sender: s, limiter: l, target: target, rate: target,
 		freed: make(chan struct{}, 1)}
-	b.done = b.complete
-	return b
 }
 
 // run is the bind's goroutine; it returns when ctx is done.
@@ -120,7 +117,7 @@ func (b *bind) send(ctx context.Context, t *time.Timer, o *Outgoing) bool {
 			return true
 		}
 		o.bind = b
-		err := b.sender.Submit(o, b.done)
+		err := b.sender.Submit(o)
 		if err == nil {
 			return true // o may already be done and reused: hands off
 		}
@@ -149,7 +146,7 @@ func (b *bind) send(ctx context.Context, t *time.Timer, o *Outgoing) bool {
 	}
 }
 
-// complete is the bind's SubmitDone.
+// complete takes the outcome an adapter gives Outgoing.Complete.
 func (b *bind) complete(o *Outgoing, carrierMsgID string, err error) {
 	b.deliver(o, carrierMsgID, err)
 	select {

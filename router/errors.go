@@ -102,7 +102,7 @@ func KindOf(status uint32) ErrorKind {
 // SubmitError is a failed submit as classified by the adapter: Code is
 // the carrier's command_status (0 when there was none, as for a time-out
 // or a lost connection) and Kind what the router should do about it.
-// Give it to the SubmitDone function, or return it from Sender.Submit
+// Give it to Outgoing.Complete, or return it from Sender.Submit
 // when the failure is known at once.
 type SubmitError struct {
 	Code uint32

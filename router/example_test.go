@@ -11,29 +11,30 @@ import (
 
 // echoBind is a Sender that accepts everything at once; a real adapter
 // encodes a submit_sm from o.Message() and o.Segment(), sends it on an
-// SMPP bind and calls done (or o.Complete) from its response callback.
+// SMPP bind and calls o.Complete from its response callback.
 type echoBind struct{ n int }
 
 func (b *echoBind) Bound() bool { return true }
 
-func (b *echoBind) Submit(o *router.Outgoing, done router.SubmitDone) error {
+func (b *echoBind) Submit(o *router.Outgoing) error {
 	b.n++
-	done(o, fmt.Sprintf("c-%d", b.n), nil)
+	o.Complete(fmt.Sprintf("c-%d", b.n), nil)
 	return nil
 }
 
 // printer is a Recorder that prints what happens.
 type printer struct{ done chan struct{} }
 
-func (p printer) Submitted(j *router.Job, seg int, carrier, carrierMsgID string) {
-	fmt.Printf("message %v part %d/%d: submitted to %s as %s\n", j.Msg.ID, seg+1, len(j.Segments), carrier, carrierMsgID)
-}
-
 func (p printer) Failed(j *router.Job, seg int, carrier string, code uint32, status sms.Status) {
 	fmt.Printf("message %v part %d: %v at %s (0x%02x)\n", j.Msg.ID, seg+1, status, carrier, code)
 }
 
 func (p printer) Done(j *router.Job) {
+	for seg := range j.Segments {
+		if carrier, id, ok := j.Submitted(seg); ok {
+			fmt.Printf("message %v part %d/%d: submitted to %s as %s\n", j.Msg.ID, seg+1, len(j.Segments), carrier, id)
+		}
+	}
 	fmt.Printf("message %v: done\n", j.Msg.ID)
 	p.done <- struct{}{}
 }

@@ -26,11 +26,10 @@ type submitRec struct {
 
 // pending is a submit awaiting its answer in a fakeSender.
 type pending struct {
-	o    *Outgoing
-	done SubmitDone
-	due  time.Time
-	id   string
-	err  error
+	o   *Outgoing
+	due time.Time
+	id  string
+	err error
 }
 
 // fakeSender is a Sender with a window, answer latency, error injection
@@ -70,7 +69,7 @@ func newFakeSender(name string, window int, latency time.Duration) *fakeSender {
 }
 
 // Submit implements Sender.
-func (f *fakeSender) Submit(o *Outgoing, done SubmitDone) error {
+func (f *fakeSender) Submit(o *Outgoing) error {
 	f.mu.Lock()
 	if !f.bound {
 		f.mu.Unlock()
@@ -92,10 +91,10 @@ func (f *fakeSender) Submit(o *Outgoing, done SubmitDone) error {
 	f.log = append(f.log, submitRec{id: o.Message().ID, seg: o.SegmentIndex(), at: time.Now(), err: err})
 	if f.latency == 0 {
 		f.mu.Unlock()
-		done(o, id, err)
+		o.Complete(id, err)
 		return nil
 	}
-	f.pending = append(f.pending, pending{o: o, done: done, due: time.Now().Add(f.latency), id: id, err: err})
+	f.pending = append(f.pending, pending{o: o, due: time.Now().Add(f.latency), id: id, err: err})
 	f.mu.Unlock()
 	select {
 	case f.wake <- struct{}{}:
@@ -124,7 +123,7 @@ func (f *fakeSender) setBound(b bool) {
 	}
 	f.mu.Unlock()
 	for _, p := range lost {
-		p.done(p.o, "", &SubmitError{Kind: ConnectionLost})
+		p.o.Complete("", &SubmitError{Kind: ConnectionLost})
 	}
 }
 
@@ -158,7 +157,7 @@ func (f *fakeSender) respond() {
 		}
 		f.pending = f.pending[1:]
 		f.mu.Unlock()
-		p.done(p.o, p.id, p.err)
+		p.o.Complete(p.id, p.err)
 	}
 }
 
@@ -227,10 +226,9 @@ type failRec struct {
 type testRecorder struct {
 	t    testing.TB
 	mu   sync.Mutex
-	sub  map[segKey][]string // carrier/msg id per Submitted call
+	sub  map[segKey][]string // carrier/msg id of accepted segments, read at Done
 	fail map[segKey][]failRec
 	done map[sms.ID]int
-	seq  []segKey // Submitted, in order
 
 	doneCh chan sms.ID
 }
@@ -240,14 +238,15 @@ func newRecorder(t testing.TB, capacity int) *testRecorder {
 		done: map[sms.ID]int{}, doneCh: make(chan sms.ID, capacity)}
 }
 
-func (r *testRecorder) Submitted(j *Job, seg int, carrier, carrierMsgID string) {
-	k := segKey{j.Msg.ID, seg}
+// submittedOnes notes the segments of j a carrier accepted.
+func (r *testRecorder) submittedOnes(j *Job) {
 	r.mu.Lock()
-	r.sub[k] = append(r.sub[k], carrier+"/"+carrierMsgID)
-	r.seq = append(r.seq, k)
-	r.mu.Unlock()
-	if !j.Pending(seg) {
-		r.t.Errorf("segment %v not pending while reported submitted", k)
+	defer r.mu.Unlock()
+	for seg := range j.Segments {
+		if carrier, id, ok := j.Submitted(seg); ok {
+			k := segKey{j.Msg.ID, seg}
+			r.sub[k] = append(r.sub[k], carrier+"/"+id)
+		}
 	}
 }
 
@@ -264,6 +263,7 @@ func (r *testRecorder) Done(j *Job) {
 			r.t.Errorf("job %v done with segment %d pending", j.Msg.ID, i)
 		}
 	}
+	r.submittedOnes(j)
 	r.mu.Lock()
 	r.done[j.Msg.ID]++
 	r.mu.Unlock()
@@ -319,7 +319,6 @@ func (r *testRecorder) failed(k segKey) []failRec {
 // nopRecorder ignores outcomes except counting Done.
 type nopRecorder struct{ done atomic.Int64 }
 
-func (*nopRecorder) Submitted(*Job, int, string, string)          {}
 func (*nopRecorder) Failed(*Job, int, string, uint32, sms.Status) {}
 func (n *nopRecorder) Done(*Job)                                  { n.done.Add(1) }
 

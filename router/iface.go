@@ -14,20 +14,14 @@ type Sender interface {
 	// Submit sends one segment. It returns at once: ErrBusy when the
 	// bind cannot take more now (window full), ErrNotBound when it is not
 	// bound, a *SubmitError when the segment is refused before sending
-	// (it is then handled like that answer), or nil, after which done is
-	// called exactly once with o, from any goroutine, possibly before
-	// Submit returns. The router passes the same done for every call on a
-	// bind, so an adapter need not allocate a closure per call.
-	Submit(o *Outgoing, done SubmitDone) error
+	// (it is then handled like that answer), or nil, after which the
+	// adapter calls [Outgoing.Complete] exactly once, from any goroutine,
+	// possibly before Submit returns. Complete does not block: it hands
+	// the outcome to the job's shard.
+	Submit(o *Outgoing) error
 	// Bound reports whether the bind can take submits now.
 	Bound() bool
 }
-
-// SubmitDone receives the outcome of one Submit: the carrier's message id
-// (from submit_sm_resp) and nil, or "" and the failure, preferably a
-// *SubmitError. It does not block: it hands the outcome to the job's
-// shard.
-type SubmitDone func(o *Outgoing, carrierMsgID string, err error)
 
 // Limiter paces one bind. Wait blocks until the bind may send one more
 // segment, or until ctx is done (returning ctx.Err()); SetRate changes
@@ -44,15 +38,16 @@ type Limiter interface {
 // shard goroutine, one job's calls in order, and must not block long:
 // hand the work to a batch writer. seg is an index into job.Segments.
 //
-// Submitted and Failed are called exactly once for each segment (except
-// for jobs returned by Router.Stop, which keep their unfinished segments
-// pending), then Done once per job. After Done returns the router reuses
-// the Job: a Recorder copies whatever it keeps (the message pointer
-// stays the gateway's).
+// Failed is called once for each segment that fails, then Done once per
+// job when every segment has its outcome (except for jobs returned by
+// Router.Stop, which keep their unfinished segments pending and get no
+// Done). A segment a carrier accepted is not reported on its own: the
+// adapter sees the carrier's answer first (and the gateway records it
+// there, before the receipt can arrive); Done can read it with
+// [Job.Submitted]. After Done returns the router reuses the Job: a
+// Recorder copies whatever it keeps (the message pointer stays the
+// gateway's).
 type Recorder interface {
-	// Submitted reports that carrier accepted segment seg and gave it
-	// carrierMsgID, used to match its delivery receipt.
-	Submitted(job *Job, seg int, carrier, carrierMsgID string)
 	// Failed reports that segment seg could not be sent: status is
 	// sms.StatusFailed (code is the last carrier's command_status, or 0
 	// when the attempts ran out without one) or sms.StatusExpired (its

@@ -43,6 +43,21 @@ type Job struct {
 	prev, next *Job
 }
 
+// Submitted returns the carrier that accepted segment seg (an index into
+// Segments) and the message id it gave, with ok true; ok is false while
+// the segment is pending or when it failed. It is meant for
+// [Recorder.Done] and for the jobs returned by [Router.Stop].
+func (j *Job) Submitted(seg int) (carrier, carrierMsgID string, ok bool) {
+	if seg < 0 || seg >= len(j.outs) || seg >= len(j.Segments) {
+		return "", "", false
+	}
+	o := &j.outs[seg]
+	if !o.final || o.by == "" {
+		return "", "", false
+	}
+	return o.by, o.msgID, true
+}
+
 // Pending reports whether segment seg (an index into Segments) has no
 // outcome yet. It is meant for a Recorder's callbacks and for the jobs
 // returned by [Router.Stop]; out-of-range indexes report false.
@@ -102,9 +117,10 @@ func (j *Job) isExcluded(c int32) bool {
 type Outgoing struct {
 	job      *Job
 	seg      int32
-	carrier  int32 // carrier whose queue holds a reservation for it
-	attempts int32 // failed attempts that count toward MaxAttempts
-	final    bool  // the segment has its outcome
+	carrier  int32  // carrier whose queue holds a reservation for it
+	attempts int32  // failed attempts that count toward MaxAttempts
+	final    bool   // the segment has its outcome
+	by       string // carrier that accepted the segment, with msgID; "" if none
 	ticket   uint64
 	due      int64 // retry time, nanoseconds since the router's epoch
 	bind     *bind // bind of the attempt in flight
@@ -136,10 +152,8 @@ func (o *Outgoing) Carrier() string {
 }
 
 // Complete reports the outcome of the submit: the carrier's message id,
-// or a failure (a *SubmitError, or any error, taken as Temporary). It is
-// the same as calling the SubmitDone function given to Submit, for
-// adapters that would rather not keep that function; call one of them
-// exactly once per successful Submit.
+// or a failure (a *SubmitError, or any error, taken as Temporary). The
+// adapter calls it exactly once per successful [Sender.Submit].
 func (o *Outgoing) Complete(carrierMsgID string, err error) {
-	o.bind.done(o, carrierMsgID, err)
+	o.bind.complete(o, carrierMsgID, err)
 }

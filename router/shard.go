@@ -155,10 +155,8 @@ func (s *shard) handle(o *Outgoing) {
 	err := o.err
 	o.err = nil
 	if err == nil {
-		id := o.msgID
-		o.msgID = ""
 		c.m.submitted.Inc()
-		r.rec.Submitted(o.job, int(o.seg), c.name, id)
+		o.by = c.name // with o.msgID, for Job.Submitted
 		s.finish(o)
 		return
 	}

@@ -24,7 +24,7 @@ type BindRequest struct {
 // a value that the session keeps (Session.Value, for example the
 // account), or the status to refuse with: ESME_RBINDFAIL (0x0D) for wrong
 // credentials, ESME_RINVPASWD / ESME_RINVSYSID only for malformed fields
-// (smpp.md 4). A refused bind gets a header-only bind_*_resp and the
+// (docs/smpp.md, "Command status codes"). A refused bind gets a header-only bind_*_resp and the
 // connection is closed.
 //
 // Authenticate runs on the session's reader goroutine, the only work in

@@ -65,8 +65,8 @@ func bindTypeOf(id pdu.CommandID) BindType {
 	return 0
 }
 
-// BindState is a session's place in the SMPP 3.4 state machine (smpp.md
-// 5.1).
+// BindState is a session's place in the SMPP 3.4 state machine
+// (docs/smpp.md, "Session states and who may send what").
 type BindState uint32
 
 // The session states.
@@ -123,7 +123,7 @@ const (
 )
 
 // legal reports whether a request id may be sent by the given sender role
-// on a session bound with t (smpp.md 5.2 operation matrix). enquire_link,
+// on a session bound with t (docs/smpp.md, "Session states and who may send what"). enquire_link,
 // unbind and the binds are handled separately by the session.
 func legal(sender role, t BindType, id pdu.CommandID) bool {
 	switch id {

@@ -49,7 +49,7 @@ func TestBindTypes(t *testing.T) {
 }
 
 func TestBindRespVector(t *testing.T) {
-	// smpp.md appendix A1/A2: bind_transceiver for "gwclient" answered
+	// docs/smpp.md, "Test vectors", A1 and A2: bind_transceiver for "gwclient" answered
 	// with system_id "SMSC01" and sc_interface_version 0x34.
 	srv := &smpp.Server{Authenticator: acceptAll, SystemID: "SMSC01"}
 	r := dialRaw(t, startServer(t, srv))

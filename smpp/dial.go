@@ -32,7 +32,8 @@ type ClientConfig struct {
 	Password   string
 	SystemType string
 	// InterfaceVersion is sent in the bind; 0 means 0x34 (SMPP 3.4),
-	// which every carrier accepts (smpp.md 11, pitfall 4).
+	// which every carrier accepts (docs/smpp.md, "Interoperability
+	// pitfalls").
 	InterfaceVersion byte
 	// AddrTON, AddrNPI and AddressRange (≤40) are the bind's address
 	// range, usually left zero.

@@ -19,5 +19,6 @@
 // the gateway supplies those through [Authenticator] and [Handler].
 //
 // The protocol facts (bind state matrix, generic_nack rules, timer
-// defaults) follow /docs/smpp.md sections 1 and 5.
+// defaults) follow docs/smpp.md, "PDU framing and generic_nack" and
+// "Session states and who may send what".
 package smpp

@@ -272,7 +272,8 @@ func (s *Session) Close() error {
 // end; it is safe in a Handler or ResponseFunc. Wait on Done if needed.
 func (s *Session) Abort() { s.shutdown(CloseShutdown, nil, false) }
 
-// Unbind ends the session gracefully (smpp.md 5.2: drain, then unbind):
+// Unbind ends the session gracefully (docs/smpp.md, "Session states and who may send what":
+// drain, then unbind):
 // it stops new Sends (they fail with ErrSessionClosed; peer requests
 // arriving now are answered ESME_RTHROTTLED so that they are retried
 // after a new bind), waits until every outstanding request has been

@@ -144,7 +144,8 @@ func (s *Session) frame(buf []byte, r, w int) (int, error) {
 	return r, err
 }
 
-// dispatch handles one PDU (smpp.md 1.3 and 5.2).
+// dispatch handles one PDU (docs/smpp.md, "PDU framing and generic_nack" and
+// "Session states and who may send what").
 func (s *Session) dispatch(h pdu.Header, body []byte) {
 	if h.ID.IsResponse() {
 		s.handleResponse(h, body)

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Prepared inserts (SQLite; issue 5). A literal multi-row INSERT makes
+// Prepared inserts (SQLite). A literal multi-row INSERT makes
 // SQLite parse and compile every value of every row: under load the
 // parser took more of the single writer's time than the inserts
 // themselves. On SQLite the Writer's first attempt at a batch therefore

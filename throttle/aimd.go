@@ -17,7 +17,7 @@ type AIMDConfig struct {
 	Ceiling float64
 
 	// Floor is the lowest rate a decrease reaches. Default 1 token/s
-	// (smpp.md section 6: "floor 1 TPS"); it must not exceed Ceiling.
+	// (docs/smpp.md, "Windows, throttling and back-off"); it must not exceed Ceiling.
 	Floor float64
 
 	// Pause is how long the bucket gives no tokens after a throttling
@@ -88,7 +88,7 @@ func (c AIMDConfig) Validate() error {
 
 // AIMD adapts a carrier bind's [TokenBucket] to the carrier's throttling
 // answers, additive increase / multiplicative decrease as in TCP congestion
-// control (smpp.md section 6):
+// control (docs/smpp.md, "Windows, throttling and back-off"):
 //
 //   - On a throttling answer (ESME_RTHROTTLED 0x58, ESME_RMSGQFUL 0x14, or a
 //     generic_nack carrying either) the bind calls [AIMD.Throttled]: the

@@ -133,7 +133,7 @@ func TestShippedConfigsLoad(t *testing.T) {
 }
 
 // TestProductionConfigIsSafe: the shipped production configuration keeps
-// every defence of issue 10 on: registration closed, callbacks off
+// every defence on: registration closed, callbacks off
 // private addresses, HTTPS on the API, metrics on loopback only, and the
 // connection, body, bind and scheduling limits set.
 func TestProductionConfigIsSafe(t *testing.T) {

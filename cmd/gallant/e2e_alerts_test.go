@@ -166,7 +166,12 @@ func TestE2ERefundUndelivered(t *testing.T) {
 			v, _ := a.get(t, r.APIKey, sr.ID)
 			return len(v.History) > before, fmt.Sprint(len(v.History), " events")
 		})
-		time.Sleep(300 * time.Millisecond) // refunds run on the late-receipt loop
+		// Refunds run on the late-receipt loop: wait until it has tried
+		// the duplicate's and the store said it was refunded before.
+		eventually(t, "the duplicate's refund tried", func() (bool, string) {
+			line := `gallant_gateway_refunds_total{result="already"} 1`
+			return strings.Contains(a.metrics(t), line+"\n"), "no " + line
+		})
 		if n, _ := refunds(r.AccountID); n != 1 {
 			t.Fatalf("%d refunds after a duplicate receipt, want 1", n)
 		}
@@ -279,9 +284,27 @@ func TestE2ELowBalanceAlert(t *testing.T) {
 				a.waitStatus(t, c.APIKey, s.ID, "delivered")
 			}
 		}
-		settle := func() { time.Sleep(400 * time.Millisecond) } // several sweeps
-		sendN(4)                                                // 0.60 left
-		settle()
+		// settle runs a sweep of its own once the balance is what the
+		// sends left (the charges go through the batched writer): it must
+		// fire nothing. The periodic sweep may run too; what it fires
+		// shows in the counts checked after.
+		settle := func(want int64) {
+			t.Helper()
+			eventually(t, "the available balance", func() (bool, string) {
+				cands, err := st.AlertCandidates(ctx, 0, 100)
+				for _, cand := range cands {
+					if cand.AccountID == c.AccountID {
+						return cand.Available == want, fmt.Sprint(cand.Available)
+					}
+				}
+				return false, fmt.Sprint("no alert candidate ", err)
+			})
+			if n, err := a.alerts.sweep.Sweep(ctx); err != nil || n != 0 {
+				t.Fatalf("a sweep fired %d alerts (%v), want none", n, err)
+			}
+		}
+		sendN(4) // 0.60 left
+		settle(600_000)
 		if n := len(hooks.events()); n != 0 {
 			t.Fatalf("%d alerts above the threshold", n)
 		}
@@ -298,14 +321,14 @@ func TestE2ELowBalanceAlert(t *testing.T) {
 			t.Fatalf("mail %+v", m)
 		}
 		sendN(2) // 0.30
-		settle()
+		settle(300_000)
 		if n, m := len(hooks.events()), mail.count(); n != 1 || m != 1 {
 			t.Fatalf("%d webhooks and %d mails after more sends, want 1 and 1", n, m)
 		}
 		if err := a.st.PostBalance(ctx, &store.LedgerEntry{AccountID: c.AccountID, Kind: store.LedgerTopUp, Amount: 500_000, Reason: "top-up"}); err != nil {
 			t.Fatal(err)
 		}
-		settle() // 0.80: re-armed, nothing sent
+		settle(800_000) // re-armed, nothing sent
 		if n := len(hooks.events()); n != 1 {
 			t.Fatalf("%d alerts after the top-up, want 1", n)
 		}

@@ -1,8 +1,10 @@
 package main
 
-// End-to-end tests of issue 10's identity points (3, 4, 6 and the
-// secret-bearing answers of 10), over HTTP on the app as serve builds it.
-// They configure the app through the environment keys an operator would
+// End-to-end tests of the identity defences (sign-up that cannot send
+// until verified, registration that neither enumerates nor relays mail,
+// reset tokens and sessions that end everywhere, answers bearing secrets
+// never cached, system_ids of other tenants), over HTTP on the app as
+// serve builds it. They configure the app through the environment keys an operator would
 // use, so that they run, and fail, against a gateway without the fixes.
 
 import (
@@ -106,7 +108,7 @@ func refusalCount(t *testing.T, a *testApp, reason string) float64 {
 	return -1
 }
 
-// TestE2EAnonymousSignupCannotSend (issue 10, point 3): with the default
+// TestE2EAnonymousSignupCannotSend: with the default
 // configuration nobody can sign up; with sign-up open, a new account has
 // no key, and its owner can neither make one nor an SMPP credential nor
 // send until it has verified its email: each refusal is a clear 403

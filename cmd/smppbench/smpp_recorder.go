@@ -156,7 +156,8 @@ func (rc *recorder) receipt(tlvs pdu.TLVs, text []byte) {
 }
 
 // receiptOf returns a receipt's message id and state: from the
-// receipted_message_id and message_state TLVs (smpp.md 10.1), else from
+// receipted_message_id and message_state TLVs (docs/smpp.md, "Receipt
+// transport"), else from
 // the appendix-B text, which allocates.
 func receiptOf(tlvs pdu.TLVs, text []byte) ([]byte, pdutext.MessageState, bool) {
 	id, okID := tlvs.CString(pdu.TagReceiptedMessageID)

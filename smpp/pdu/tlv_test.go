@@ -207,6 +207,6 @@ func TestTagTables(t *testing.T) {
 		}
 	}
 	if named != 64 {
-		t.Errorf("%d named tags, want 64 (smpp.md section 3)", named)
+		t.Errorf("%d named tags, want 64 (docs/smpp.md, \"Optional parameters (TLVs)\")", named)
 	}
 }

@@ -4,7 +4,7 @@ import (
 	"testing"
 )
 
-// vector is one test vector of smpp.md appendix A.
+// vector is one test vector of docs/smpp.md, "Test vectors".
 type vector struct {
 	name string
 	hex  string

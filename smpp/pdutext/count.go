@@ -30,7 +30,8 @@ type Count struct {
 }
 
 // capacity returns how many units of alphabet a fit in one 140-octet
-// message next to a user data header of udhLen octets (smpp.md 8.3):
+// message next to a user data header of udhLen octets (docs/smpp.md, "GSM 7-bit:
+// counting and packing"):
 // floor(8(140−U)/7) septets, floor((140−U)/2) UTF-16 units or 140−U octets.
 func capacity(a Alphabet, udhLen int) int {
 	switch a {

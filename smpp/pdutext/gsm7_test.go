@@ -23,8 +23,8 @@ func TestEncodeGSM7Vectors(t *testing.T) {
 		text string
 		want string // hex, unpacked
 	}{
-		{"Hello @ 5€", "48 65 6C 6C 6F 20 00 20 35 1B 65"}, // smpp.md A4
-		{"see you", "73 65 65 20 79 6F 75"},                // smpp.md A6
+		{"Hello @ 5€", "48 65 6C 6C 6F 20 00 20 35 1B 65"}, // docs/smpp.md, "Test vectors", A4
+		{"see you", "73 65 65 20 79 6F 75"},                // docs/smpp.md, "Test vectors", A6
 		{"", ""},
 		{"$¤_¡¿", "02 24 11 40 60"},
 		{"{}[]\\^~|\f", "1B28 1B29 1B3C 1B3E 1B2F 1B14 1B3D 1B40 1B0A"},

@@ -7,7 +7,8 @@ import (
 )
 
 // NormalizeID returns the form of a message id used to match a delivery
-// receipt to its submit_sm_resp (smpp.md 10.3), for carriers that write the
+// receipt to its submit_sm_resp (docs/smpp.md, "Message ids and
+// correlation"), for carriers that write the
 // same id in hexadecimal in one place and in decimal in the other. hex
 // tells the base this id was written in (a per-route, per-direction
 // setting, like Kannel's msg-id-type). Spaces are trimmed; an id that is a

@@ -11,8 +11,8 @@ func TestPackGSM7Vectors(t *testing.T) {
 		text string
 		want string
 	}{
-		{"hellohello", "E8329BFD4697D9EC37"},   // smpp.md 8.3
-		{"Hello @ 5€", "C8329BFD060140B54D19"}, // smpp.md appendix A
+		{"hellohello", "E8329BFD4697D9EC37"},   // docs/smpp.md, "GSM 7-bit: counting and packing"
+		{"Hello @ 5€", "C8329BFD060140B54D19"}, // docs/smpp.md, "Test vectors"
 	}
 	for _, tt := range tests {
 		septets, err := EncodeGSM7(nil, tt.text)

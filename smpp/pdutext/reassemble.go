@@ -99,7 +99,8 @@ type partSet struct {
 	prev, next *partSet // in order of last update, oldest first
 }
 
-// Reassembler joins the segments of concatenated messages (smpp.md 9.3).
+// Reassembler joins the segments of concatenated messages (docs/smpp.md,
+// "Concatenation and reassembly").
 // Messages are keyed by a caller-chosen key (for example the connection,
 // source and destination addresses) plus the reference and the total, so
 // the same 8-bit reference from different senders does not mix. Parts may

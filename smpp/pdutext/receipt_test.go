@@ -20,7 +20,7 @@ func TestAppendReceiptA9(t *testing.T) {
 		t.Errorf("AppendReceipt =\n%s\nwant\n%s", got, want)
 	}
 	if len(got)-1 != 105 {
-		t.Errorf("length %d, want 105 (smpp.md A9 sm_length)", len(got)-1)
+		t.Errorf("length %d, want 105 (docs/smpp.md, \"Test vectors\", A9 sm_length)", len(got)-1)
 	}
 }
 

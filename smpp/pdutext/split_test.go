@@ -38,7 +38,7 @@ func TestSplitSingle(t *testing.T) {
 }
 
 func TestSplitConcat8Vector(t *testing.T) {
-	// smpp.md A6: part 2 of 2, reference 0x2A, text "see you".
+	// docs/smpp.md, "Test vectors", A6: part 2 of 2, reference 0x2A, text "see you".
 	a6 := append(AppendConcatUDH(nil, 0x2A, 2, 2, false), "see you"...)
 	if want := mustHex(t, "0500032A020273656520796F75"); !bytes.Equal(a6, want) {
 		t.Errorf("A6 short_message = % X, want % X", a6, want)

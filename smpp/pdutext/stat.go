@@ -103,7 +103,7 @@ func (s Stat) State() MessageState {
 }
 
 // Final reports whether a receipt with s ends the message's life
-// (smpp.md 10.2): Scheduled, Enroute and Accepted (an operator's or an
+// (docs/smpp.md, "Receipt text and stat values"): Scheduled, Enroute and Accepted (an operator's or an
 // aggregator's acknowledgement) are not final; anything else is,
 // including words not known, which count as failures.
 func (s Stat) Final() bool {

@@ -12,7 +12,7 @@ func TestParseTimeTable(t *testing.T) {
 		in   string
 		want time.Time
 	}{
-		// smpp.md 7.4
+		// docs/smpp.md, "Time fields"
 		{"", time.Time{}},
 		{"\x00", time.Time{}},
 		{"250115103000004+", time.Date(2025, 1, 15, 9, 30, 0, 0, time.UTC)},

@@ -11,7 +11,7 @@ func TestUCS2Vectors(t *testing.T) {
 		text string
 		want string
 	}{
-		{"Hi 👋", "0048 0069 0020 D83D DC4B"}, // smpp.md A5
+		{"Hi 👋", "0048 0069 0020 D83D DC4B"}, // docs/smpp.md, "Test vectors", A5
 		{"€", "20AC"},
 		{"Привет", "041F 0440 0438 0432 0435 0442"},
 		{"", ""},

@@ -131,7 +131,7 @@ func (e *ESME) handle(s *smpp.Session, h pdu.Header, body []byte) {
 	if h.ID.HasResponse() {
 		var b []byte
 		if h.ID == pdu.DeliverSMID || h.ID == pdu.DataSMID {
-			b = []byte{0} // empty message_id (smpp.md 11, pitfall 7)
+			b = []byte{0} // empty message_id (docs/smpp.md, "Interoperability pitfalls")
 		}
 		if delay > 0 && h.ID == pdu.DeliverSMID {
 			time.AfterFunc(delay, func() { _ = s.Respond(h, st, b) })

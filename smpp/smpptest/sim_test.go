@@ -152,7 +152,7 @@ func TestSimulatorRegisteredDeliveryAndMix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, addr := startSim(t, SimConfig{ReceiptMix: mix, HexIDs: true})
+	sim, addr := startSim(t, SimConfig{ReceiptMix: mix, HexIDs: true})
 	e := bindESME(t, addr, smpp.Transceiver, "gw", "x")
 	ctx := ctxT(t)
 	// 0: none; 3: success only (UNDELIV is not); 2: failure only; 1: any.
@@ -165,7 +165,15 @@ func TestSimulatorRegisteredDeliveryAndMix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(20 * time.Millisecond) // a stray third receipt would arrive by now
+	// The simulator decides on a submit's receipt before it reads the
+	// next submit, and the last one's receipt has arrived: once it has no
+	// receipt queued or unanswered, a stray third one would have arrived.
+	for deadline := time.Now().Add(5 * time.Second); sim.Summary().ReceiptsPending > 0; {
+		if time.Now().After(deadline) {
+			t.Fatalf("receipts still pending: %+v", sim.Summary())
+		}
+		time.Sleep(time.Millisecond)
+	}
 	if n := len(e.Delivers()); n != 2 {
 		t.Fatalf("got %d receipts, want 2 (rd 2 and 1)", n)
 	}
