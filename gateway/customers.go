@@ -258,10 +258,12 @@ func (c *customers) handle(sess *smpp.Session, h pdu.Header, body []byte) {
 		c.query(sess, h, b, body)
 	case pdu.CancelSMID:
 		c.cancel(sess, h, b, body)
+	case pdu.SubmitMultiID:
+		c.submitMulti(sess, h, b, body)
 	case pdu.ReplaceSMID:
 		_ = sess.Respond(h, pdu.StatusReplaceFail, nil)
 	default:
-		// submit_multi and anything else we do not offer.
+		// Anything else we do not offer.
 		_ = sess.Respond(h, pdu.StatusInvCmdID, nil)
 	}
 }
@@ -276,49 +278,55 @@ type submitFields struct {
 }
 
 func (c *customers) submit(sess *smpp.Session, h pdu.Header, b account.Binding, f submitFields) {
-	refuseWith := func(r *Refusal) {
-		c.s.m.refused(r.Problem)
-		_ = sess.Respond(h, r.Status, nil)
-	}
 	dst, r := Destination(f.dst.TON, f.dst.NPI, string(f.dst.Addr))
 	if r != nil {
-		refuseWith(r)
+		c.s.m.refused(r.Problem)
+		_ = sess.Respond(h, r.Status, nil)
 		return
 	}
+	m, r := c.message(b, &f)
+	if r != nil {
+		c.s.m.refused(r.Problem)
+		_ = sess.Respond(h, r.Status, nil)
+		return
+	}
+	m.Dest = dst
+	c.s.Accept(m, b.TPSLimit, c.onAccepted, newSMPPReq(sess, h))
+}
+
+// message validates everything of f but the destination (source,
+// content, times) into a message of b without a Dest.
+func (c *customers) message(b account.Binding, f *submitFields) (*sms.Message, *Refusal) {
 	src, r := Source(f.src.TON, f.src.NPI, string(f.src.Addr))
 	if r != nil {
-		refuseWith(r)
-		return
+		return nil, r
 	}
 	content, r := SubmitContent(f.dc, f.esm, f.payload, f.tlvs, c.s.cfg.MaxSegments)
 	if r != nil {
-		refuseWith(r)
-		return
+		return nil, r
 	}
 	now := time.Now()
 	sendAt, err := pdutext.ParseTime(f.sched, now)
 	if err != nil {
-		refuseWith(refuse(pdu.StatusInvSched, ProblemInvalidRequest, 400, "schedule_delivery_time", err.Error()))
-		return
+		return nil, refuse(pdu.StatusInvSched, ProblemInvalidRequest, 400, "schedule_delivery_time", err.Error())
 	}
 	validUntil, err := pdutext.ParseTime(f.valid, now)
 	if err != nil {
-		refuseWith(refuse(pdu.StatusInvExpiry, ProblemInvalidRequest, 400, "validity_period", err.Error()))
-		return
+		return nil, refuse(pdu.StatusInvExpiry, ProblemInvalidRequest, 400, "validity_period", err.Error())
 	}
 	if qos, ok := f.tlvs.Uint32(pdu.TagQosTimeToLive); ok && qos > 0 {
 		validUntil = now.Add(time.Duration(qos) * time.Second)
 	}
 	m := &sms.Message{
 		AccountID: b.AccountID, Ingress: sms.IngressSMPP, SystemID: b.SystemID,
-		Source: src, Dest: dst, DataCoding: content.DataCoding, ESMClass: content.ESMClass,
+		Source: src, DataCoding: content.DataCoding, ESMClass: content.ESMClass,
 		ProtocolID: f.pid, Priority: f.prio, RegisteredDelivery: f.rd,
 		Body: content.Body, Segments: content.Segments, SendAt: sendAt, ValidUntil: validUntil,
 	}
 	if ref, ok := f.tlvs.Uint16(pdu.TagUserMessageReference); ok {
 		m.ClientRef = strconv.Itoa(int(ref))
 	}
-	c.s.Accept(m, b.TPSLimit, c.onAccepted, newSMPPReq(sess, h))
+	return m, nil
 }
 
 // accepted answers a submit_sm or data_sm with our message id, and

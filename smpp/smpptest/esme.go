@@ -65,6 +65,18 @@ func (e *ESME) Submit(ctx context.Context, sm *pdu.SubmitSM) (string, error) {
 	return string(resp.MessageID), nil
 }
 
+// SubmitMulti sends sm and waits for its submit_multi_resp. A non-zero
+// command_status is returned as the error (a pdu.Status), with the
+// response body decoded as far as it came.
+func (e *ESME) SubmitMulti(ctx context.Context, sm *pdu.SubmitMulti) (pdu.SubmitMultiResp, error) {
+	var resp pdu.SubmitMultiResp
+	_, body, err := e.sess.Call(ctx, pdu.SubmitMultiID, sm.AppendBody(nil))
+	if derr := resp.Decode(body); derr != nil && err == nil {
+		err = fmt.Errorf("smpptest: decode submit_multi_resp: %w", derr)
+	}
+	return resp, err
+}
+
 // SetDeliverStatus sets the status later deliver_sm are answered with.
 func (e *ESME) SetDeliverStatus(st pdu.Status) {
 	e.mu.Lock()

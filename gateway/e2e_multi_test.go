@@ -1,0 +1,125 @@
+package gateway_test
+
+import (
+	"bytes"
+	"fmt"
+	"testing"
+
+	"github.com/gallant-sms/gallant/smpp"
+	"github.com/gallant-sms/gallant/smpp/pdu"
+	"github.com/gallant-sms/gallant/sms"
+)
+
+// multiDests makes n international SME destinations.
+func multiDests(n int) []pdu.MultiDest {
+	ds := make([]pdu.MultiDest, n)
+	for i := range ds {
+		ds[i] = pdu.MultiDest{Addr: pdu.Address{TON: 1, NPI: 1, Addr: fmt.Appendf(nil, "4477009%05d", i)}}
+	}
+	return ds
+}
+
+// TestE2ESubmitMulti: a submit_multi of 255 destinations, one a
+// distribution list and one not a valid number, becomes 253 messages,
+// each sent to the carrier and receipted to the customer on its own; the
+// answer's unsuccess_sme names the two refused destinations with their
+// errors, and its message_id is the first destination's.
+func TestE2ESubmitMulti(t *testing.T) {
+	t.Parallel()
+	eachDriver(t, func(t *testing.T, driver string) {
+		c, g := startWithCarrier(t, driver, carrierOpts{})
+		cust := g.customer(t, "Acme")
+		e := g.bind(t, cust, smpp.Transceiver)
+
+		dests := multiDests(255)
+		dests[7] = pdu.MultiDest{List: true, DLName: []byte("friends")}
+		dests[9] = pdu.MultiDest{Addr: pdu.Address{TON: 5, Addr: []byte("Alpha")}} // not a number
+		sm := &pdu.SubmitMulti{Source: alphaSender, Dests: dests, RegisteredDelivery: 1, ShortMessage: []byte("to many")}
+		resp, err := e.SubmitMulti(testContext(t), sm)
+		if err != nil {
+			t.Fatalf("submit_multi: %v", err)
+		}
+		first, perr := sms.ParseID(string(resp.MessageID))
+		if perr != nil {
+			t.Fatalf("submit_multi_resp message_id %q: %v", resp.MessageID, perr)
+		}
+		if len(resp.Unsuccess) != 2 {
+			t.Fatalf("unsuccess_sme %+v, want 2 entries", resp.Unsuccess)
+		}
+		if u := resp.Unsuccess[0]; string(u.Dest.Addr) != "friends" || u.Status != pdu.StatusInvDLName {
+			t.Errorf("unsuccess[0] %q %v, want friends %v", u.Dest.Addr, u.Status, pdu.StatusInvDLName)
+		}
+		if u := resp.Unsuccess[1]; string(u.Dest.Addr) != "Alpha" || u.Dest.TON != 5 || u.Status != pdu.StatusInvDstTON {
+			t.Errorf("unsuccess[1] %q ton %d %v, want Alpha 5 %v", u.Dest.Addr, u.Dest.TON, u.Status, pdu.StatusInvDstTON)
+		}
+
+		subs := waitSubmits(t, c, 253)
+		got := map[string]int{}
+		for _, s := range subs {
+			if string(s.SM.ShortMessage) != "to many" || !bytes.Equal(s.SM.Source.Addr, alphaSender.Addr) {
+				t.Fatalf("carrier got %q from %q", s.SM.ShortMessage, s.SM.Source.Addr)
+			}
+			got[string(s.SM.Dest.Addr)]++
+		}
+		for i, d := range dests {
+			want := 1
+			if i == 7 || i == 9 {
+				want = 0
+			}
+			if got[string(d.Addr.Addr)] != want {
+				t.Errorf("destination %d (%s) sent %d times, want %d", i, d.Addr.Addr, got[string(d.Addr.Addr)], want)
+			}
+		}
+
+		rs := byID(t, waitReceipts(t, e, 253))
+		r, ok := rs[first.String()]
+		if !ok {
+			t.Fatalf("no receipt for the submit_multi's message_id %v", first)
+		}
+		if !bytes.Equal(r.dm.Source.Addr, dests[0].Addr.Addr) {
+			t.Errorf("receipt of message_id %v is from %q, want the first destination %q", first, r.dm.Source.Addr, dests[0].Addr.Addr)
+		}
+		from := map[string]bool{}
+		for id, r := range rs {
+			from[string(r.dm.Source.Addr)] = true
+			q, err := query(t, e, id)
+			if err != nil || string(q.MessageID) != id {
+				t.Fatalf("query_sm of destination message %s: %v", id, err)
+			}
+		}
+		if len(from) != 253 {
+			t.Errorf("receipts from %d destinations, want 253", len(from))
+		}
+	})
+}
+
+// TestE2ESubmitMultiAllRefused: when no destination is accepted the
+// answer carries the first destination's error and lists them all; a
+// fault in the shared fields refuses the PDU as a whole.
+func TestE2ESubmitMultiAllRefused(t *testing.T) {
+	t.Parallel()
+	c, g := startWithCarrier(t, "sqlite", carrierOpts{})
+	cust := g.customer(t, "Acme")
+	e := g.bind(t, cust, smpp.Transmitter)
+
+	sm := &pdu.SubmitMulti{Source: alphaSender, ShortMessage: []byte("nobody"), Dests: []pdu.MultiDest{
+		{List: true, DLName: []byte("staff")},
+		{Addr: pdu.Address{TON: 1, NPI: 1, Addr: []byte("12")}},
+	}}
+	resp, err := e.SubmitMulti(testContext(t), sm)
+	if statusOf(err) != pdu.StatusInvDLName {
+		t.Fatalf("submit_multi to a list and a bad number: %v, want %v", err, pdu.StatusInvDLName)
+	}
+	if len(resp.MessageID) != 0 || len(resp.Unsuccess) != 2 || string(resp.Unsuccess[1].Dest.Addr) != "12" ||
+		resp.Unsuccess[1].Status == pdu.StatusOK {
+		t.Errorf("answer %+v, want no id and both destinations refused", resp)
+	}
+
+	sm = &pdu.SubmitMulti{Source: alphaSender, Dests: multiDests(2)} // no text
+	if _, err := e.SubmitMulti(testContext(t), sm); statusOf(err) != pdu.StatusInvMsgLen {
+		t.Errorf("submit_multi without text: %v, want %v", err, pdu.StatusInvMsgLen)
+	}
+	if n := len(c.Submits()); n != 0 {
+		t.Errorf("carrier got %d submits, want none", n)
+	}
+}
