@@ -78,10 +78,12 @@ try {
 
   const ids = new Map();
   const receipts = new Map();
+  const from = new Map(); // receipted_message_id -> the receipt's source_addr
   s.on('deliver_sm', (pdu) => {
     s.send(pdu.response());
     if ((pdu.esm_class & 0x3c) !== 0x04) return;
     receipts.set(pdu.receipted_message_id, (receipts.get(pdu.receipted_message_id) || 0) + 1);
+    from.set(pdu.receipted_message_id, pdu.source_addr);
   });
 
   let next = 0; let inflight = 0; let ok = 0; let bad2 = 0;
@@ -124,6 +126,28 @@ try {
     body: JSON.stringify({ to: '+447700900999', text: 'over http' }) });
   const pj = await post.json();
   check('POST /v1/messages answers 202 with an id', post.status === 202 && pj.id, JSON.stringify(pj));
+
+  // submit_multi: three numbers and a distribution list (not offered).
+  const dests = ['447700901001', '447700901002', '447700901003'];
+  const mr = await new Promise((r) => s.submit_multi({ source_addr: 'Interop', source_addr_ton: 5, registered_delivery: 1,
+    dest_address: [...dests.map((d) => ({ dest_addr_ton: 1, dest_addr_npi: 1, destination_addr: d })), { dl_name: 'team' }],
+    short_message: 'to three' }, r));
+  const un = mr.unsuccess_sme || [];
+  check('submit_multi accepted with the list in unsuccess_sme', mr.command_status === 0 && mr.message_id &&
+    un.length === 1 && un[0].destination_addr === 'team' && un[0].error_status_code === 0x34,
+    `status ${mr.command_status} id ${mr.message_id} unsuccess ${JSON.stringify(un)}`);
+  const multiFrom = () => [...from.values()].filter((a) => dests.includes(a));
+  await waitFor(() => multiFrom().length >= 3, DEADLINE_MS);
+  check('submit_multi: one receipt per destination', multiFrom().length === 3 && from.get(mr.message_id) === dests[0],
+    `from ${JSON.stringify(multiFrom())} first ${from.get(mr.message_id)}`);
+
+  // data_sm: a submit with message_payload, answered data_sm_resp with our id.
+  const dr = await new Promise((r) => s.data_sm({ source_addr: 'Interop', source_addr_ton: 5, dest_addr_ton: 1, dest_addr_npi: 1,
+    destination_addr: '447700901010', registered_delivery: 1, message_payload: 'data sm' }, r));
+  check('data_sm accepted with a message id', dr.command_status === 0 && /^[0-9]+$/.test(dr.message_id || ''),
+    `status ${dr.command_status} id ${dr.message_id}`);
+  await waitFor(() => receipts.has(dr.message_id), DEADLINE_MS);
+  check('data_sm: its receipt names the id data_sm_resp gave', receipts.get(dr.message_id) === 1);
 
   await new Promise((r) => s.unbind({}, r));
   s.destroy();

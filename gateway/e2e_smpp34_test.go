@@ -123,3 +123,36 @@ func TestE2ESubmitMultiAllRefused(t *testing.T) {
 		t.Errorf("carrier got %d submits, want none", n)
 	}
 }
+
+// TestE2EDataSM: a customer's data_sm is a submit: its message_payload
+// goes to the carrier, data_sm_resp carries our message id, and the
+// receipt names it.
+func TestE2EDataSM(t *testing.T) {
+	t.Parallel()
+	eachDriver(t, func(t *testing.T, driver string) {
+		c, g := startWithCarrier(t, driver, carrierOpts{})
+		cust := g.customer(t, "Acme")
+		e := g.bind(t, cust, smpp.Transceiver)
+
+		dm := pdu.DataSM{Source: alphaSender, Dest: handset, RegisteredDelivery: 1,
+			TLVs: pdu.TLVs(pdu.AppendTLV(nil, pdu.TagMessagePayload, []byte("data sm text")))}
+		h, body, err := e.Session().Call(testContext(t), pdu.DataSMID, dm.AppendBody(nil))
+		if err != nil {
+			t.Fatalf("data_sm: %v", err)
+		}
+		var resp pdu.DataSMResp
+		if err := resp.Decode(body); err != nil || h.ID != pdu.DataSMRespID {
+			t.Fatalf("answer %v: %v", h.ID, err)
+		}
+		id := string(resp.MessageID)
+		if _, err := sms.ParseID(id); err != nil {
+			t.Fatalf("data_sm_resp message_id %q: %v", id, err)
+		}
+		if s := waitSubmits(t, c, 1)[0]; string(s.SM.Payload()) != "data sm text" || !bytes.Equal(s.SM.Dest.Addr, handset.Addr) {
+			t.Errorf("carrier got %q to %q", s.SM.Payload(), s.SM.Dest.Addr)
+		}
+		if r := waitReceipts(t, e, 1)[0]; r.id != id {
+			t.Errorf("receipt for %q, want %q", r.id, id)
+		}
+	})
+}
