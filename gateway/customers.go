@@ -261,7 +261,7 @@ func (c *customers) handle(sess *smpp.Session, h pdu.Header, body []byte) {
 	case pdu.SubmitMultiID:
 		c.submitMulti(sess, h, b, body)
 	case pdu.ReplaceSMID:
-		_ = sess.Respond(h, pdu.StatusReplaceFail, nil)
+		c.replace(sess, h, b, body)
 	default:
 		// Anything else we do not offer.
 		_ = sess.Respond(h, pdu.StatusInvCmdID, nil)

@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"fmt"
 	"testing"
+	"time"
 
+	"github.com/gallant-sms/gallant/gateway"
 	"github.com/gallant-sms/gallant/smpp"
 	"github.com/gallant-sms/gallant/smpp/pdu"
+	"github.com/gallant-sms/gallant/smpp/smpptest"
 	"github.com/gallant-sms/gallant/sms"
+	"github.com/gallant-sms/gallant/store/storetest"
 )
 
 // multiDests makes n international SME destinations.
@@ -153,6 +157,80 @@ func TestE2EDataSM(t *testing.T) {
 		}
 		if r := waitReceipts(t, e, 1)[0]; r.id != id {
 			t.Errorf("receipt for %q, want %q", r.id, id)
+		}
+	})
+}
+
+// replaceSM sends replace_sm for id with text and schedule, and returns
+// its command_status.
+func replaceSM(t testing.TB, e *smpptest.ESME, id, text string, sched []byte) pdu.Status {
+	t.Helper()
+	q := pdu.ReplaceSM{MessageID: []byte(id), Source: alphaSender, ScheduleDeliveryTime: sched,
+		RegisteredDelivery: 1, ShortMessage: []byte(text)}
+	_, _, err := e.Session().Call(testContext(t), pdu.ReplaceSMID, q.AppendBody(nil))
+	return statusOf(err)
+}
+
+// TestE2EReplaceSM: replace_sm changes the text and send time of a
+// scheduled message, whether it is held in memory (due within the
+// horizon) or waits in the store; the carrier gets only the new text (in
+// as many segments as it now needs), and the receipt names the same id.
+// A message already sent, or another account's, is ESME_RREPLACEFAIL.
+func TestE2EReplaceSM(t *testing.T) {
+	t.Parallel()
+	eachDriver(t, func(t *testing.T, driver string) {
+		c := newCarrier(t, carrierOpts{})
+		g := startGateway(t, storetest.Config(t, driver), gateway.Config{
+			Carriers:        []gateway.CarrierConfig{carrierConfig("c1", c.Addr())},
+			ScheduleHorizon: 10 * time.Second,
+		}, routeAll("c1"))
+		g.waitReady(t)
+		e := g.bind(t, g.customer(t, "Acme"), smpp.Transceiver)
+		other := g.bind(t, g.customer(t, "Other"), smpp.Transceiver)
+
+		held := textSM("old held")
+		held.ScheduleDeliveryTime = relTime(5 * time.Second) // within the horizon: held from its accept
+		heldID := submit(t, e, held)
+		stored := textSM("old stored")
+		stored.ScheduleDeliveryTime = relTime(time.Hour) // beyond it: waits in the store
+		storedID := submit(t, e, stored)
+
+		if st := replaceSM(t, other, storedID, "not yours", nil); st != pdu.StatusReplaceFail {
+			t.Errorf("replace_sm of another account's message: %v, want %v", st, pdu.StatusReplaceFail)
+		}
+		long := gsmText(200) // two segments where there was one
+		if st := replaceSM(t, e, heldID, long, relTime(time.Second)); st != pdu.StatusOK {
+			t.Fatalf("replace_sm of a held message: %v", st)
+		}
+		if st := replaceSM(t, e, storedID, "new stored", relTime(time.Second)); st != pdu.StatusOK {
+			t.Fatalf("replace_sm of a message in the store: %v", st)
+		}
+
+		subs := waitSubmits(t, c, 3)
+		var text []byte
+		for _, s := range subs {
+			if bytes.HasPrefix(s.SM.ShortMessage, []byte("old")) || string(s.SM.ShortMessage) == "not yours" {
+				t.Fatalf("carrier got the replaced text %q", s.SM.ShortMessage)
+			}
+			if string(s.SM.ShortMessage) != "new stored" {
+				text = append(text, s.SM.ShortMessage[6:]...) // after the concatenation header
+			}
+		}
+		if string(text) != long && string(text) != long[153:]+long[:153] {
+			t.Errorf("carrier got the held message as %q, want the new text in two segments", text)
+		}
+		rs := byID(t, waitReceipts(t, e, 2))
+		if _, ok := rs[heldID]; !ok {
+			t.Errorf("no receipt for the replaced held message %s", heldID)
+		}
+		if _, ok := rs[storedID]; !ok {
+			t.Errorf("no receipt for the replaced stored message %s", storedID)
+		}
+		if st := replaceSM(t, e, storedID, "too late", nil); st != pdu.StatusReplaceFail {
+			t.Errorf("replace_sm of a sent message: %v, want %v", st, pdu.StatusReplaceFail)
+		}
+		if n := len(c.Submits()); n != 3 {
+			t.Errorf("carrier got %d submits, want 3", n)
 		}
 	})
 }

@@ -28,6 +28,7 @@ type metrics struct {
 	eventsFolded               prometheus.Counter
 	unmatchable                prometheus.Counter
 	webhooksDropped            prometheus.Counter
+	smppOps                    *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer, d Durability) *metrics {
@@ -75,6 +76,8 @@ func newMetrics(reg prometheus.Registerer, d Durability) *metrics {
 			Help: "Carrier submit_sm_resp without a usable message id."}),
 		webhooksDropped: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "webhooks_dropped_total",
 			Help: "Status webhooks not queued (backlog)."}),
+		smppOps: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "smpp_operations_total",
+			Help: "replace_sm from customers and alert_notification from carriers, by operation and result."}, []string{"op", "result"}),
 	}
 	fast := prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "durability_fast",
 		Help: "1 when the gateway acknowledges before persisting (fast mode), 0 in durable mode."})
@@ -84,7 +87,7 @@ func newMetrics(reg prometheus.Registerer, d Durability) *metrics {
 	if reg != nil {
 		reg.MustRegister(accepted, m.refusedVec, m.submitted, m.failed, m.finalVec, m.receiptVec, m.custReceiptVec,
 			m.heldDelivered, m.mo, m.parked, m.scheduled, m.customerBinds, m.bindGuardRedisErrors, m.bindsEnded, m.bindsUp,
-			m.eventsLost, m.eventsFolded, m.lostFast, m.unmatchable, m.webhooksDropped, fast)
+			m.eventsLost, m.eventsFolded, m.lostFast, m.unmatchable, m.webhooksDropped, m.smppOps, fast)
 	}
 	return m
 }
