@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gallant-sms/gallant/gateway"
+	"github.com/gallant-sms/gallant/router"
 	"github.com/gallant-sms/gallant/smpp"
 	"github.com/gallant-sms/gallant/smpp/pdu"
 	"github.com/gallant-sms/gallant/smpp/smpptest"
@@ -233,4 +234,54 @@ func TestE2EReplaceSM(t *testing.T) {
 			t.Errorf("carrier got %d submits, want 3", n)
 		}
 	})
+}
+
+// TestE2ESenderTPS: on a route with a sender rate of 4 per second, one
+// sender's messages reach the carrier at least a quarter second apart,
+// all of them accepted at once and none refused, while another sender's
+// message is not held behind them.
+func TestE2ESenderTPS(t *testing.T) {
+	t.Parallel()
+	c := newCarrier(t, carrierOpts{noReceipts: true})
+	g := startGateway(t, storetest.Config(t, "sqlite"), gateway.Config{
+		Carriers: []gateway.CarrierConfig{carrierConfig("c1", c.Addr())}},
+		[]router.Route{{Prefix: "", Carriers: []router.Choice{{Carrier: "c1"}}, SenderTPS: 4}})
+	g.waitReady(t)
+	e := g.bind(t, g.customer(t, "Acme"), smpp.Transmitter)
+	start := time.Now()
+	for i := range 5 {
+		submit(t, e, textSM(fmt.Sprintf("limited %d", i)))
+	}
+	other := textSM("other sender")
+	other.Source = pdu.Address{TON: 5, Addr: []byte("Other")}
+	submit(t, e, other)
+
+	subs := waitSubmits(t, c, 6)
+	at := c.arrivals()
+	var limited []time.Time
+	var first, otherAt time.Time
+	for i, s := range subs {
+		if first.IsZero() || at[i].Before(first) {
+			first = at[i]
+		}
+		if string(s.SM.Source.Addr) == "Other" {
+			otherAt = at[i]
+			continue
+		}
+		if want := fmt.Sprintf("limited %d", len(limited)); string(s.SM.ShortMessage) != want {
+			t.Errorf("carrier got %q, want %q (in order)", s.SM.ShortMessage, want)
+		}
+		limited = append(limited, at[i])
+	}
+	// The i-th slot is i quarter seconds after the first, which came
+	// after start.
+	for i, a := range limited {
+		if d := a.Sub(start); d < time.Duration(i)*250*time.Millisecond {
+			t.Errorf("message %d of one sender reached the carrier %v after the first submit, want at least %v (4/s)",
+				i, d, time.Duration(i)*250*time.Millisecond)
+		}
+	}
+	if d := otherAt.Sub(first); d > 200*time.Millisecond {
+		t.Errorf("the other sender's message waited %v behind the limited one", d)
+	}
 }

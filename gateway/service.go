@@ -163,6 +163,9 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 		rcfg.Carriers = append(rcfg.Carriers, rc)
 	}
 	rcfg.NewLimiter = newBindLimiter
+	if deps.Redis != nil {
+		rcfg.SenderLimiter = senderLimiter{s.limits} // routes[].sender_tps shared by every instance
+	}
 	rt, err := router.New(rcfg, (*recorder)(s), logger.With("component", "router"), reg)
 	if err != nil {
 		return nil, fmt.Errorf("gateway: %w", err)

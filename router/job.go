@@ -35,7 +35,11 @@ type Job struct {
 	carrier   int32   // carrier for segments not yet sent
 	remaining int     // segments without an outcome
 	hash      uint64  // seeded hash of Msg.ID for weighted choices
-	shard     *shard  // owner while dispatched; nil otherwise
+	// senderTPS and senderRoute are the route's per-sender rate (0:
+	// none) and prefix, from Dispatch.
+	senderTPS   float64
+	senderRoute string
+	shard       *shard // owner while dispatched; nil otherwise
 	// stale marks outs that an adapter may still hold (a job returned by
 	// Stop with segments in flight): they are dropped, never reused.
 	stale bool
@@ -81,6 +85,7 @@ func (j *Job) clear() {
 		j.outs = j.outs[:0]
 	}
 	j.excluded = j.excluded[:0]
+	j.senderTPS, j.senderRoute = 0, ""
 	j.shard, j.prev, j.next = nil, nil, nil
 }
 
@@ -105,12 +110,14 @@ type Outgoing struct {
 	carrier  int32 // carrier whose queue holds a reservation for it
 	attempts int32 // failed attempts that count toward MaxAttempts
 	final    bool  // the segment has its outcome
-	ticket   uint64
-	due      int64 // retry time, nanoseconds since the router's epoch
-	bind     *bind // bind of the attempt in flight
-	next     *Outgoing
-	msgID    string
-	err      error
+	// senderSlot: o holds its sender's slot and was queued again for it.
+	senderSlot bool
+	ticket     uint64
+	due        int64 // retry time, nanoseconds since the router's epoch
+	bind       *bind // bind of the attempt in flight
+	next       *Outgoing
+	msgID      string
+	err        error
 }
 
 // Message returns the message the segment belongs to.

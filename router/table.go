@@ -23,9 +23,10 @@ type plan struct {
 // route is a compiled Route: its choices sorted by priority, so that
 // choices of equal priority (a group) are adjacent.
 type route struct {
-	prefix  string
-	choices []choice
-	costs   *costTrie // least-cost routes with rates only
+	prefix    string
+	senderTPS float64 // Route.SenderTPS
+	choices   []choice
+	costs     *costTrie // least-cost routes with rates only
 }
 
 // choice is a compiled Choice.
@@ -77,7 +78,7 @@ func buildPlanRates(routes []Route, index map[string]int32, names []string, rate
 		if !ok {
 			return nil, fmt.Errorf("bad prefix %q", rt.Prefix)
 		}
-		cr := route{prefix: prefix, choices: make([]choice, 0, len(rt.Carriers))}
+		cr := route{prefix: prefix, senderTPS: rt.SenderTPS, choices: make([]choice, 0, len(rt.Carriers))}
 		for _, ch := range rt.Carriers {
 			c, ok := index[ch.Carrier]
 			if !ok {

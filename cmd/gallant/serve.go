@@ -271,7 +271,7 @@ func gatewayConfig(cfg Config) (gateway.Config, []router.Route, map[int64][]rout
 	var routes []router.Route
 	acct := map[int64][]router.Route{}
 	for _, r := range cfg.Routes {
-		rr := router.Route{Prefix: r.Prefix, LeastCost: r.LeastCost}
+		rr := router.Route{Prefix: r.Prefix, LeastCost: r.LeastCost, SenderTPS: r.SenderTPS}
 		for _, c := range r.Carriers {
 			rr.Carriers = append(rr.Carriers, router.Choice{Carrier: c.Carrier, Priority: c.Priority, Weight: c.Weight})
 		}
