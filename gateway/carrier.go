@@ -251,6 +251,8 @@ func (c *carrier) handle(sess *smpp.Session, h pdu.Header, body []byte) {
 			return
 		}
 		c.mo(sess, h, dm.Source, dm.Dest, dm.DataCoding, dm.ESMClass, dm.Payload())
+	case pdu.AlertNotificationID:
+		c.s.customers.alert(c.cfg.Name, body) // never answered; passed on (alert.go)
 	default:
 		if h.ID.HasResponse() {
 			_ = sess.Respond(h, pdu.StatusInvCmdID, nil)

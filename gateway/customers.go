@@ -37,6 +37,7 @@ type customers struct {
 
 	queue   chan *custReceipt
 	flushes chan account.Binding
+	alerts  chan *carrierAlert // carriers' alert_notification, to pass on (alert.go)
 	// heldWhileBound is set when a receipt was held (stored) because the
 	// send queue was full, though its customer may well be bound: the
 	// flush loop then looks for held receipts of every bound customer
@@ -68,7 +69,8 @@ const receiptWorkers = 4
 func newCustomers(s *Service, guard *bindGuard) *customers {
 	c := &customers{s: s,
 		queue: make(chan *custReceipt, s.cfg.ReceiptQueue), flushes: make(chan account.Binding, 1024), quit: make(chan struct{}),
-		guard: guard, refusals: newRefusalLog(s.log.With("component", "smpp-server"))}
+		alerts: make(chan *carrierAlert, alertQueue),
+		guard:  guard, refusals: newRefusalLog(s.log.With("component", "smpp-server"))}
 	c.onAccepted, c.onReceipt = c.accepted, c.receiptAnswered
 	sc := s.cfg.CustomerSession
 	c.srv = &smpp.Server{
@@ -94,6 +96,8 @@ func newCustomers(s *Service, guard *bindGuard) *customers {
 	go c.recheckLoop()
 	c.wg.Add(1)
 	go c.refusalLoop()
+	c.wg.Add(1)
+	go c.alertLoop()
 	return c
 }
 

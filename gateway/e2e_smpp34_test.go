@@ -285,3 +285,57 @@ func TestE2ESenderTPS(t *testing.T) {
 		t.Errorf("the other sender's message waited %v behind the limited one", d)
 	}
 }
+
+// TestE2EAlertNotificationPassedOn: a carrier's alert_notification for a
+// mobile reaches the bind of the customer whose message to that mobile
+// came from the alert's esme_addr, and no other customer; one nobody's
+// message explains, and a malformed one, are counted and dropped, and the
+// carrier bind carries on.
+func TestE2EAlertNotificationPassedOn(t *testing.T) {
+	t.Parallel()
+	eachDriver(t, func(t *testing.T, driver string) {
+		c, g := startWithCarrier(t, driver, carrierOpts{})
+		acme := g.bind(t, g.customer(t, "Acme"), smpp.Transceiver)
+		other := g.bind(t, g.customer(t, "Other"), smpp.Receiver)
+		otherTx := g.bind(t, g.customer(t, "Third"), smpp.Transceiver)
+		submit(t, acme, textSM("to the handset"))
+		sm := textSM("from elsewhere")
+		sm.Source = pdu.Address{TON: 5, Addr: []byte("Third")}
+		submit(t, otherTx, sm)
+		waitSubmits(t, c, 2)
+
+		sess := c.Sessions()[0]
+		send := func(a pdu.AlertNotification) {
+			t.Helper()
+			if err := sess.Notify(pdu.AlertNotificationID, a.AppendBody(nil)); err != nil {
+				t.Fatalf("carrier alert_notification: %v", err)
+			}
+		}
+		send(pdu.AlertNotification{Source: pdu.Address{TON: 1, NPI: 1, Addr: []byte("+447700900123")}, ESME: alphaSender})
+		send(pdu.AlertNotification{Source: pdu.Address{TON: 1, NPI: 1, Addr: []byte("447700900999")}, ESME: alphaSender})
+		if err := sess.Notify(pdu.AlertNotificationID, []byte{1, 1}); err != nil {
+			t.Fatalf("malformed alert_notification: %v", err)
+		}
+		eventually(t, "the alert at Acme's bind", func() (bool, string) {
+			n := len(acme.Alerts())
+			return n == 1, fmt.Sprintf("%d alerts", n)
+		})
+		a := acme.Alerts()[0]
+		if string(a.Source.Addr) != "+447700900123" || !bytes.Equal(a.ESME.Addr, alphaSender.Addr) {
+			t.Errorf("alert for %q from %q", a.Source.Addr, a.ESME.Addr)
+		}
+		op := func(result string) float64 {
+			return g.metric(t, "gallant_gateway_smpp_operations_total", "op", "alert_notification", "result", result)
+		}
+		eventually(t, "the alerts counted", func() (bool, string) {
+			got := fmt.Sprintf("received %v passed_on %v unattributed %v malformed %v",
+				op("received"), op("passed_on"), op("unattributed"), op("malformed"))
+			return got == "received 2 passed_on 1 unattributed 1 malformed 1", got
+		})
+		if n := len(other.Alerts()) + len(otherTx.Alerts()); n != 0 {
+			t.Errorf("other customers got %d alerts", n)
+		}
+		submit(t, acme, textSM("still sending"))
+		waitSubmits(t, c, 3)
+	})
+}

@@ -29,6 +29,7 @@ type ESME struct {
 
 	mu       sync.Mutex
 	delivers []Deliver
+	alerts   []pdu.AlertNotification
 	status   pdu.Status
 	delay    time.Duration
 	changed  chan struct{}
@@ -111,6 +112,14 @@ func (e *ESME) WaitDelivers(ctx context.Context, n int) ([]Deliver, error) {
 	}
 }
 
+// Alerts returns the alert_notification received so far, decoded from
+// private copies.
+func (e *ESME) Alerts() []pdu.AlertNotification {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]pdu.AlertNotification(nil), e.alerts...)
+}
+
 // SetDeliverDelay makes the ESME answer each deliver_sm d after it came
 // (a slow customer); 0, the default, answers at once.
 func (e *ESME) SetDeliverDelay(d time.Duration) {
@@ -125,10 +134,19 @@ func (e *ESME) Unbind(ctx context.Context) error { return e.sess.Unbind(ctx) }
 // Close closes the session at once.
 func (e *ESME) Close() error { return e.sess.Close() }
 
-// handle records deliver_sm and answers every request.
+// handle records deliver_sm and alert_notification and answers every
+// request.
 func (e *ESME) handle(s *smpp.Session, h pdu.Header, body []byte) {
 	e.mu.Lock()
 	st, delay := e.status, e.delay
+	if h.ID == pdu.AlertNotificationID {
+		var a pdu.AlertNotification
+		if a.Decode(bytes.Clone(body)) == nil {
+			e.alerts = append(e.alerts, a)
+			close(e.changed)
+			e.changed = make(chan struct{})
+		}
+	}
 	if h.ID == pdu.DeliverSMID {
 		d := Deliver{Header: h, Body: bytes.Clone(body)}
 		if err := d.DM.Decode(d.Body); err != nil {
