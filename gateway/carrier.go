@@ -25,6 +25,7 @@ type carrier struct {
 	s     *Service
 	cfg   CarrierConfig
 	binds []*bind
+	ob    *outbindListener // nil without OutbindListen (outbind.go)
 }
 
 // bind adapts one smpp.Client to router.Sender.
@@ -86,6 +87,7 @@ func (c *carrier) start() {
 }
 
 func (c *carrier) stop(ctx context.Context) {
+	c.ob.stop(ctx)
 	for _, b := range c.binds {
 		if err := b.cl.Unbind(ctx); err != nil {
 			b.cl.Close()

@@ -339,3 +339,40 @@ func TestE2EAlertNotificationPassedOn(t *testing.T) {
 		waitSubmits(t, c, 3)
 	})
 }
+
+// TestE2EOutbind: a carrier whose own bind from us is a transmitter
+// sends receipts only over the receiver bind we make after its outbind;
+// they reach the customer. An outbind with a wrong password is refused.
+func TestE2EOutbind(t *testing.T) {
+	t.Parallel()
+	c := newCarrier(t, carrierOpts{})
+	cc := carrierConfig("c1", c.Addr())
+	cc.BindType = smpp.Transmitter
+	cc.OutbindListen = "127.0.0.1:0"
+	g := startGateway(t, storetest.Config(t, "sqlite"), gateway.Config{Carriers: []gateway.CarrierConfig{cc}}, routeAll("c1"))
+	g.waitReady(t)
+	addr := g.svc.OutbindAddr("c1")
+	if addr == nil {
+		t.Fatal("no outbind listener")
+	}
+	if err := c.Outbind(testContext(t), addr.String(), "gallant", "wrong"); err != nil {
+		t.Fatalf("outbind: %v", err)
+	}
+	if err := c.Outbind(testContext(t), addr.String(), "gallant", "secret"); err != nil {
+		t.Fatalf("outbind: %v", err)
+	}
+	eventually(t, "the receiver bind made after the outbind", func() (bool, string) {
+		n := 0
+		for _, s := range c.Sessions() {
+			if s.State().Bound() && s.BindType() == smpp.Receiver {
+				n++
+			}
+		}
+		return n == 1, fmt.Sprintf("%d receiver binds", n)
+	})
+	e := g.bind(t, g.customer(t, "Acme"), smpp.Transceiver)
+	id := submit(t, e, textSM("receipt by outbind"))
+	if r := waitReceipts(t, e, 1)[0]; r.id != id {
+		t.Fatalf("receipt for %q, want %q", r.id, id)
+	}
+}

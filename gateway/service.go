@@ -154,6 +154,7 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 		if err != nil {
 			return nil, err
 		}
+		c.ob = newOutbindListener(c)
 		s.carriers = append(s.carriers, c)
 		s.byName[cc.Name] = c
 		rc := router.Carrier{Name: cc.Name, TPS: cc.TPS}
@@ -181,6 +182,14 @@ func (s *Service) Start(ctx context.Context) error {
 		return errors.New("gateway: already started")
 	}
 	s.started = true
+	for i, c := range s.carriers {
+		if err := c.ob.start(); err != nil {
+			for _, d := range s.carriers[:i] {
+				d.ob.stop(ctx)
+			}
+			return err
+		}
+	}
 	s.rt.Start()
 	for _, c := range s.carriers {
 		c.start()

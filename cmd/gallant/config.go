@@ -391,6 +391,10 @@ type CarrierConfig struct {
 	TLSCA                 string `yaml:"tls_ca"`
 	TLSServerName         string `yaml:"tls_server_name"`
 	TLSInsecureSkipVerify bool   `yaml:"tls_insecure_skip_verify"`
+	// OutbindListen, if set, is a host:port where the carrier may connect
+	// and send outbind (with system_id and password above); the gateway
+	// then binds as a receiver on that connection for receipts and MO.
+	OutbindListen string `yaml:"outbind_listen"`
 }
 
 // RouteConfig sends destinations starting with Prefix (E.164 digits; ""

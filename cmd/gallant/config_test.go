@@ -33,6 +33,7 @@ carriers:
     tps: 500
   - name: beta
     address: 127.0.0.1:2777
+    outbind_listen: 127.0.0.1:2778
 routes:
   - prefix: "44"
     carriers: [alpha, {carrier: beta, priority: 1}]
@@ -76,6 +77,9 @@ func TestLoadConfigFileDefaultsAndEnv(t *testing.T) {
 	r := cfg.Routes[0]
 	if r.Carriers[0].Carrier != "alpha" || r.Carriers[0].Weight != 1 || r.Carriers[1].Carrier != "beta" || r.Carriers[1].Priority != 1 {
 		t.Fatalf("route carriers: %+v", r.Carriers)
+	}
+	if cfg.Carriers[1].OutbindListen != "127.0.0.1:2778" || cfg.Carriers[0].OutbindListen != "" {
+		t.Fatalf("outbind_listen: %+v", cfg.Carriers)
 	}
 	if r.SenderTPS != 1.5 || cfg.Routes[1].SenderTPS != 0 {
 		t.Fatalf("sender_tps: %v and %v, want 1.5 and 0", r.SenderTPS, cfg.Routes[1].SenderTPS)

@@ -266,7 +266,7 @@ func gatewayConfig(cfg Config) (gateway.Config, []router.Route, map[int64][]rout
 		}
 		g.Carriers = append(g.Carriers, gateway.CarrierConfig{Name: c.Name, Addr: c.Address, SystemID: c.SystemID,
 			Password: c.Password, SystemType: c.SystemType, BindType: bt, Binds: c.Binds, Window: c.Window, TPS: c.TPS,
-			TLS: tc})
+			TLS: tc, OutbindListen: c.OutbindListen})
 	}
 	var routes []router.Route
 	acct := map[int64][]router.Route{}
