@@ -6,12 +6,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gallant-sms/gallant/billing"
 	"github.com/gallant-sms/gallant/gateway"
 	"github.com/gallant-sms/gallant/router"
 	"github.com/gallant-sms/gallant/smpp"
 	"github.com/gallant-sms/gallant/smpp/pdu"
 	"github.com/gallant-sms/gallant/smpp/smpptest"
 	"github.com/gallant-sms/gallant/sms"
+	"github.com/gallant-sms/gallant/store"
 	"github.com/gallant-sms/gallant/store/storetest"
 )
 
@@ -375,4 +377,99 @@ func TestE2EOutbind(t *testing.T) {
 	if r := waitReceipts(t, e, 1)[0]; r.id != id {
 		t.Fatalf("receipt for %q, want %q", r.id, id)
 	}
+}
+
+// TestE2EBillingSubmitMultiAndReplace: with billing, each destination of
+// a submit_multi is priced and reserved on its own (those the balance no
+// longer covers are refused in unsuccess_sme), and a replace_sm that
+// doubles a held message's segments reserves the new price first: refused
+// while the balance does not cover it, accepted after a top-up, with the
+// old reservation given back. The ledger settles to what was sent.
+func TestE2EBillingSubmitMultiAndReplace(t *testing.T) {
+	t.Parallel()
+	eachDriver(t, func(t *testing.T, driver string) {
+		ctx := testContext(t)
+		c := newCarrier(t, carrierOpts{})
+		var bal *billing.Balances
+		g := startGatewayDeps(t, storetest.Config(t, driver), store.WriterConfig{}, gateway.Config{
+			Carriers: []gateway.CarrierConfig{carrierConfig("c1", c.Addr())}}, routeAll("c1"),
+			func(d *gateway.Deps) {
+				plan := &store.PricePlan{Name: "standard", Currency: "EUR", Default: true, ValidFrom: time.Now().Add(-time.Hour),
+					Prices: []store.PlanPrice{{Prefix: "44", PriceMicros: 10_000}}}
+				if err := d.Store.CreatePricePlan(ctx, plan); err != nil {
+					t.Fatal(err)
+				}
+				p := billing.NewPricer(d.Store)
+				if err := p.Reload(ctx); err != nil {
+					t.Fatal(err)
+				}
+				var err error
+				if bal, err = billing.NewBalances(d.Store, d.Writer, billing.DefaultConfig(), nil); err != nil {
+					t.Fatal(err)
+				}
+				d.Billing = &gateway.Billing{Pricer: p, Balances: bal}
+			})
+		g.waitReady(t)
+		cust := g.customer(t, "Payer")
+		if err := g.st.CreateBillingAccount(ctx, &store.BillingAccount{AccountID: cust.AccountID, Currency: "EUR"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := bal.TopUp(ctx, cust.AccountID, 110_000, "test"); err != nil {
+			t.Fatal(err)
+		}
+		e := g.bind(t, cust, smpp.Transceiver)
+
+		held := textSM("held")
+		held.ScheduleDeliveryTime = relTime(5 * time.Minute) // within the horizon: reserved from its accept
+		heldID := submit(t, e, held)
+
+		resp, err := e.SubmitMulti(ctx, &pdu.SubmitMulti{Source: alphaSender, Dests: multiDests(12),
+			RegisteredDelivery: 1, ShortMessage: []byte("paid each")})
+		if err != nil {
+			t.Fatalf("submit_multi: %v", err)
+		}
+		if len(resp.Unsuccess) != 2 || resp.Unsuccess[0].Status != pdu.StatusSubmitFail ||
+			string(resp.Unsuccess[0].Dest.Addr) != string(multiDests(12)[10].Addr.Addr) {
+			t.Fatalf("unsuccess_sme %+v, want the last 2 refused for want of credit", resp.Unsuccess)
+		}
+		waitSubmits(t, c, 10)
+
+		long := gsmText(200)
+		if st := replaceSM(t, e, heldID, long, nil); st != pdu.StatusReplaceFail {
+			t.Fatalf("replace_sm to 2 segments with no credit: %v, want %v", st, pdu.StatusReplaceFail)
+		}
+		if err := bal.TopUp(ctx, cust.AccountID, 20_000, "test"); err != nil {
+			t.Fatal(err)
+		}
+		if st := replaceSM(t, e, heldID, long, nil); st != pdu.StatusOK {
+			t.Fatalf("replace_sm after a top-up: %v", st)
+		}
+		m, _, err := g.svc.Message(ctx, cust.AccountID, mustID(t, heldID))
+		if err != nil || m.Segments != 2 || m.Price != 20_000 {
+			t.Fatalf("replaced message: %+v %v, want 2 segments at 20000", m, err)
+		}
+		if st := cancel(t, e, heldID); st != pdu.StatusOK {
+			t.Fatalf("cancel_sm: %v", st)
+		}
+		waitReceipts(t, e, 11) // ten delivered, one cancelled
+		if err := bal.Close(ctx); err != nil {
+			t.Fatal(err)
+		}
+		acct, err := g.st.GetBillingAccount(ctx, cust.AccountID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if acct.Balance != 130_000-10*10_000 || acct.Held != 0 {
+			t.Fatalf("balance %d held %d, want %d and 0", acct.Balance, acct.Held, 130_000-10*10_000)
+		}
+	})
+}
+
+func mustID(t testing.TB, s string) sms.ID {
+	t.Helper()
+	id, err := sms.ParseID(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
 }
