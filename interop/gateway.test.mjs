@@ -3,7 +3,9 @@
 // in-process simulated carrier) with the demo account's credentials,
 // submits short, Unicode and long (message_payload) messages with a
 // window, and receives one delivery receipt per message naming the id the
-// gateway returned. curl-like HTTP checks read the same messages back.
+// gateway returned; then submit_multi (with a distribution list refused in
+// unsuccess_sme), data_sm and replace_sm of a scheduled message, each
+// with its receipts. curl-like HTTP checks read the same messages back.
 //
 // Usage: node gateway.test.mjs PATH/TO/gallant
 import { spawn } from 'node:child_process';
@@ -148,6 +150,19 @@ try {
     `status ${dr.command_status} id ${dr.message_id}`);
   await waitFor(() => receipts.has(dr.message_id), DEADLINE_MS);
   check('data_sm: its receipt names the id data_sm_resp gave', receipts.get(dr.message_id) === 1);
+
+  // replace_sm: a message scheduled a minute ahead gets new text and a
+  // send time two seconds ahead; its receipt comes with the same id.
+  const sr = await new Promise((r) => s.submit_sm({ source_addr: 'Interop', source_addr_ton: 5, destination_addr: '447700901020',
+    dest_addr_ton: 1, dest_addr_npi: 1, registered_delivery: 1, schedule_delivery_time: '000000000100000R', short_message: 'old text' }, r));
+  const rr = await new Promise((r) => s.replace_sm({ message_id: sr.message_id, source_addr: 'Interop', source_addr_ton: 5,
+    schedule_delivery_time: '000000000002000R', registered_delivery: 1, short_message: 'new text' }, r));
+  check('replace_sm of a scheduled message', sr.command_status === 0 && rr.command_status === 0,
+    `submit ${sr.command_status} replace ${rr.command_status}`);
+  await waitFor(() => receipts.has(sr.message_id), DEADLINE_MS);
+  const rm = await (await fetch(`http://127.0.0.1:${httpPort}/v1/messages/${sr.message_id}`, { headers: { Authorization: `Bearer ${apiKey}` } })).json();
+  check('replace_sm: the replaced message was sent and receipted', receipts.get(sr.message_id) === 1 && rm.status === 'delivered' && rm.text === 'new text',
+    JSON.stringify(rm).slice(0, 200));
 
   await new Promise((r) => s.unbind({}, r));
   s.destroy();
