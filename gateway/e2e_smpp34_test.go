@@ -3,6 +3,8 @@ package gateway_test
 import (
 	"bytes"
 	"fmt"
+	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -15,6 +17,7 @@ import (
 	"github.com/gallant-sms/gallant/sms"
 	"github.com/gallant-sms/gallant/store"
 	"github.com/gallant-sms/gallant/store/storetest"
+	"github.com/gallant-sms/gallant/throttle"
 )
 
 // multiDests makes n international SME destinations.
@@ -472,4 +475,40 @@ func mustID(t testing.TB, s string) sms.ID {
 		t.Fatal(err)
 	}
 	return id
+}
+
+// TestE2ESenderTPSSharedThroughRedis: two gateways (each with its own
+// store) sharing one Redis send one source address's messages to one
+// carrier at the route's sender rate between them: at 4 per second, the
+// carrier gets the i-th of their six messages no sooner than i quarter
+// seconds after the first submit.
+func TestE2ESenderTPSSharedThroughRedis(t *testing.T) {
+	t.Parallel()
+	c := newCarrier(t, carrierOpts{noReceipts: true})
+	rc := testRedisClient(t, testRedisAddr())
+	prefix := "gallant-test-sendertps-" + strconv.FormatInt(time.Now().UnixNano(), 36) + ":"
+	routes := []router.Route{{Prefix: "", Carriers: []router.Choice{{Carrier: "c1"}}, SenderTPS: 4}}
+	var es []*smpptest.ESME
+	for range 2 {
+		g := startGatewayDeps(t, storetest.Config(t, "sqlite"), store.WriterConfig{}, gateway.Config{
+			Carriers: []gateway.CarrierConfig{carrierConfig("c1", c.Addr())}}, routes,
+			func(d *gateway.Deps) { d.Redis = throttle.NewRedis(rc, prefix) })
+		g.waitReady(t)
+		es = append(es, g.bind(t, g.customer(t, "Acme"), smpp.Transmitter))
+	}
+	start := time.Now()
+	for i := range 3 {
+		for _, e := range es {
+			submit(t, e, textSM(fmt.Sprintf("shared %d", i)))
+		}
+	}
+	waitSubmits(t, c, 6)
+	at := c.arrivals()
+	slices.SortFunc(at, func(a, b time.Time) int { return a.Compare(b) })
+	for i, a := range at {
+		if d := a.Sub(start); d < time.Duration(i)*250*time.Millisecond {
+			t.Errorf("message %d of the shared sender reached the carrier %v after the first submit, want at least %v",
+				i, d, time.Duration(i)*250*time.Millisecond)
+		}
+	}
 }
