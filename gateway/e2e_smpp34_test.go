@@ -3,6 +3,7 @@ package gateway_test
 import (
 	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strconv"
 	"testing"
@@ -510,5 +511,54 @@ func TestE2ESenderTPSSharedThroughRedis(t *testing.T) {
 			t.Errorf("message %d of the shared sender reached the carrier %v after the first submit, want at least %v",
 				i, d, time.Duration(i)*250*time.Millisecond)
 		}
+	}
+}
+
+// TestE2EGarbageSubmitMultiAndReplace feeds random and mutated
+// submit_multi, replace_sm and data_sm bodies: each gets an answer with
+// a command_status, nothing panics, and the session stays bound.
+func TestE2EGarbageSubmitMultiAndReplace(t *testing.T) {
+	t.Parallel()
+	_, g := startWithCarrier(t, "sqlite", carrierOpts{noReceipts: true})
+	e := g.bind(t, g.customer(t, "Acme"), smpp.Transceiver)
+	sess := e.Session()
+	ctx := testContext(t)
+	sched := textSM("to replace")
+	sched.ScheduleDeliveryTime = relTime(time.Hour)
+	id := submit(t, e, sched)
+	valid := map[pdu.CommandID][]byte{
+		pdu.SubmitMultiID: (&pdu.SubmitMulti{Source: alphaSender, Dests: append(multiDests(2),
+			pdu.MultiDest{List: true, DLName: []byte("x")}), ShortMessage: []byte("mutate me")}).AppendBody(nil),
+		pdu.ReplaceSMID: (&pdu.ReplaceSM{MessageID: []byte(id), Source: alphaSender, ShortMessage: []byte("mutated")}).AppendBody(nil),
+		pdu.DataSMID: (&pdu.DataSM{Source: alphaSender, Dest: handset,
+			TLVs: pdu.TLVs(pdu.AppendTLV(nil, pdu.TagMessagePayload, []byte("mutate me")))}).AppendBody(nil),
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, cmd := range []pdu.CommandID{pdu.SubmitMultiID, pdu.ReplaceSMID, pdu.DataSMID} {
+		for i := range 150 {
+			var body []byte
+			if i%2 == 0 {
+				body = make([]byte, rng.IntN(120))
+				for j := range body {
+					body[j] = byte(rng.IntN(256))
+				}
+			} else {
+				body = append([]byte(nil), valid[cmd]...)
+				for range 1 + rng.IntN(4) {
+					body[rng.IntN(len(body))] = byte(rng.IntN(256))
+				}
+			}
+			if _, _, err := sess.Call(ctx, cmd, body); err != nil {
+				if _, isStatus := err.(pdu.Status); !isStatus {
+					t.Fatalf("%v body %d (% x): %v", cmd, i, body, err)
+				}
+			}
+		}
+	}
+	if !sess.State().Bound() {
+		t.Fatalf("session state %v after garbage", sess.State())
+	}
+	if _, _, err := sess.Call(ctx, pdu.EnquireLink, nil); err != nil {
+		t.Fatalf("enquire_link after garbage: %v", err)
 	}
 }
