@@ -35,16 +35,17 @@ type Job struct {
 	carrier   int32   // carrier for segments not yet sent
 	remaining int     // segments without an outcome
 	hash      uint64  // seeded hash of Msg.ID for weighted choices
-	// senderTPS and senderRoute are the route's per-sender rate (0:
-	// none) and prefix, from Dispatch.
-	senderTPS   float64
-	senderRoute string
-	shard       *shard // owner while dispatched; nil otherwise
+	shard     *shard  // owner while dispatched; nil otherwise
 	// stale marks outs that an adapter may still hold (a job returned by
 	// Stop with segments in flight): they are dropped, never reused.
 	stale bool
 	// prev and next link the job into its shard's live list (shard.mu).
 	prev, next *Job
+
+	// senderTPS and senderRoute are the route's per-sender rate (0:
+	// none) and prefix, from Dispatch.
+	senderTPS   float64
+	senderRoute string
 }
 
 // Pending reports whether segment seg (an index into Segments) has no
@@ -110,14 +111,15 @@ type Outgoing struct {
 	carrier  int32 // carrier whose queue holds a reservation for it
 	attempts int32 // failed attempts that count toward MaxAttempts
 	final    bool  // the segment has its outcome
+	ticket   uint64
+	due      int64 // retry time, nanoseconds since the router's epoch
+	bind     *bind // bind of the attempt in flight
+	next     *Outgoing
+	msgID    string
+	err      error
+
 	// senderSlot: o holds its sender's slot and was queued again for it.
 	senderSlot bool
-	ticket     uint64
-	due        int64 // retry time, nanoseconds since the router's epoch
-	bind       *bind // bind of the attempt in flight
-	next       *Outgoing
-	msgID      string
-	err        error
 }
 
 // Message returns the message the segment belongs to.

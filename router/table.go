@@ -23,10 +23,11 @@ type plan struct {
 // route is a compiled Route: its choices sorted by priority, so that
 // choices of equal priority (a group) are adjacent.
 type route struct {
-	prefix    string
+	prefix  string
+	choices []choice
+	costs   *costTrie // least-cost routes with rates only
+
 	senderTPS float64 // Route.SenderTPS
-	choices   []choice
-	costs     *costTrie // least-cost routes with rates only
 }
 
 // choice is a compiled Choice.
