@@ -69,9 +69,9 @@ const receiptWorkers = 4
 func newCustomers(s *Service, guard *bindGuard) *customers {
 	c := &customers{s: s,
 		queue: make(chan *custReceipt, s.cfg.ReceiptQueue), flushes: make(chan account.Binding, 1024), quit: make(chan struct{}),
-		alerts: make(chan *carrierAlert, alertQueue),
-		guard:  guard, refusals: newRefusalLog(s.log.With("component", "smpp-server"))}
+		guard: guard, refusals: newRefusalLog(s.log.With("component", "smpp-server"))}
 	c.onAccepted, c.onReceipt = c.accepted, c.receiptAnswered
+	c.alerts = make(chan *carrierAlert, alertQueue)
 	sc := s.cfg.CustomerSession
 	c.srv = &smpp.Server{
 		Authenticator:       smpp.AuthenticatorFunc(c.authenticate),
