@@ -50,7 +50,19 @@ func AcceptOutbind(ctx context.Context, conn net.Conn, cfg ClientConfig, check O
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d
 	}
-	ob, err := readOutbind(conn, deadline)
+	// ctx ending interrupts the wait for the outbind.
+	err := conn.SetReadDeadline(deadline)
+	stop := context.AfterFunc(ctx, func() { _ = conn.SetReadDeadline(time.Now()) })
+	var ob pdu.Outbind
+	if err == nil {
+		ob, err = readOutbind(conn)
+	}
+	if !stop() && err == nil {
+		err = ctx.Err()
+	}
+	if err == nil {
+		err = conn.SetReadDeadline(time.Time{})
+	}
 	if err != nil {
 		_ = conn.Close()
 		return nil, fmt.Errorf("smpp: outbind from %s: %w", conn.RemoteAddr(), err)
@@ -69,13 +81,10 @@ func AcceptOutbind(ctx context.Context, conn net.Conn, cfg ClientConfig, check O
 	return BindConn(ctx, conn, cfg, logger)
 }
 
-// readOutbind reads the first PDU of conn, which must be an outbind, by
-// deadline, reading nothing past it.
-func readOutbind(conn net.Conn, deadline time.Time) (pdu.Outbind, error) {
+// readOutbind reads the first PDU of conn, which must be an outbind,
+// reading nothing past it.
+func readOutbind(conn net.Conn) (pdu.Outbind, error) {
 	var ob pdu.Outbind
-	if err := conn.SetReadDeadline(deadline); err != nil {
-		return ob, err
-	}
 	var buf [outbindMaxLen]byte
 	h, body, _, err := pdu.ReadFrom(conn, buf[:0], outbindMaxLen)
 	if err != nil {
@@ -89,7 +98,7 @@ func readOutbind(conn net.Conn, deadline time.Time) (pdu.Outbind, error) {
 	}
 	ob.SystemID = append([]byte(nil), ob.SystemID...)
 	ob.Password = append([]byte(nil), ob.Password...)
-	return ob, conn.SetReadDeadline(time.Time{})
+	return ob, nil
 }
 
 // ServeOutbind accepts MCs' connections on l and passes each through

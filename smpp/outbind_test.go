@@ -118,3 +118,27 @@ func TestAcceptOutbindRefusesOtherFirstPDU(t *testing.T) {
 		t.Error("the connection is still open")
 	}
 }
+
+// TestAcceptOutbindStopsWithContext: a connection that never sends its
+// outbind does not hold AcceptOutbind (nor so ServeOutbind) past its
+// context, however long DialTimeout is.
+func TestAcceptOutbindStopsWithContext(t *testing.T) {
+	a, b := net.Pipe()
+	defer b.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := smpp.AcceptOutbind(ctx, a, smpp.ClientConfig{SystemID: "x", Password: "y", DialTimeout: time.Hour}, nil, nil)
+		done <- err
+	}()
+	go func() { _, _ = b.Write([]byte{0, 0}) }() // part of a header, then silence
+	cancel()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("AcceptOutbind bound nothing yet returned no error")
+		}
+	case <-time.After(testTimeout):
+		t.Fatal("AcceptOutbind waited for a silent connection after its context ended")
+	}
+}
