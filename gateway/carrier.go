@@ -27,6 +27,7 @@ type carrier struct {
 	s     *Service
 	cfg   CarrierConfig
 	binds []*bind
+	ob    *outbindListener // nil without OutbindListen (outbind.go)
 }
 
 // bind adapts one smpp.Client to router.Sender.
@@ -97,6 +98,7 @@ func (c *carrier) start() {
 }
 
 func (c *carrier) stop(ctx context.Context) {
+	c.ob.stop(ctx)
 	for _, b := range c.binds {
 		if err := b.cl.Unbind(ctx); err != nil {
 			b.cl.Close()
@@ -261,6 +263,8 @@ func (c *carrier) handle(sess *smpp.Session, h pdu.Header, body []byte) {
 			return
 		}
 		c.mo(sess, h, dm.Source, dm.Dest, dm.DataCoding, dm.ESMClass, dm.Payload())
+	case pdu.AlertNotificationID:
+		c.s.customers.alert(c.cfg.Name, body) // never answered; passed on (alert.go)
 	default:
 		if h.ID.HasResponse() {
 			_ = sess.Respond(h, pdu.StatusInvCmdID, nil)

@@ -148,6 +148,11 @@ type CarrierConfig struct {
 	// Versions below TLS 1.2 are never offered, whatever MinVersion says;
 	// InsecureSkipVerify is logged as a warning when the carrier starts.
 	TLS *tls.Config
+	// OutbindListen, if set, is an address to listen on for this
+	// carrier's outbind: it connects there and sends outbind with
+	// SystemID and Password, and the gateway binds as a receiver on that
+	// connection (receipts and MO, as on the binds it dials).
+	OutbindListen string
 }
 
 // DefaultCarrierMaxInbound is a carrier bind's default MaxInbound: ten

@@ -37,6 +37,7 @@ type customers struct {
 
 	queue   chan *custReceipt
 	flushes chan account.Binding
+	alerts  chan *carrierAlert // carriers' alert_notification, to pass on (alert.go)
 	// heldWhileBound is set when a receipt was held (stored) because the
 	// send queue was full, though its customer may well be bound: the
 	// flush loop then looks for held receipts of every bound customer
@@ -69,6 +70,7 @@ func newCustomers(s *Service, guard *bindGuard) *customers {
 		queue: make(chan *custReceipt, s.cfg.ReceiptQueue), flushes: make(chan account.Binding, 1024), quit: make(chan struct{}),
 		guard: guard, refusals: newRefusalLog(s.log.With("component", "smpp-server"))}
 	c.onReceipt = c.receiptAnswered
+	c.alerts = make(chan *carrierAlert, alertQueue)
 	sc := s.cfg.CustomerSession
 	c.srv = &smpp.Server{
 		Authenticator:       smpp.AuthenticatorFunc(c.authenticate),
@@ -93,6 +95,8 @@ func newCustomers(s *Service, guard *bindGuard) *customers {
 	go c.recheckLoop()
 	c.wg.Add(1)
 	go c.refusalLoop()
+	c.wg.Add(1)
+	go c.alertLoop()
 	return c
 }
 
@@ -257,10 +261,12 @@ func (c *customers) handle(sess *smpp.Session, h pdu.Header, body []byte) {
 		c.query(sess, h, b, body)
 	case pdu.CancelSMID:
 		c.cancel(sess, h, b, body)
+	case pdu.SubmitMultiID:
+		c.submitMulti(sess, h, b, body)
 	case pdu.ReplaceSMID:
-		_ = sess.Respond(h, pdu.StatusReplaceFail, nil)
+		c.replace(sess, h, b, body)
 	default:
-		// submit_multi and anything else we do not offer.
+		// Anything else we do not offer.
 		_ = sess.Respond(h, pdu.StatusInvCmdID, nil)
 	}
 }
@@ -275,49 +281,55 @@ type submitFields struct {
 }
 
 func (c *customers) submit(sess *smpp.Session, h pdu.Header, b account.Binding, f submitFields) {
-	refuseWith := func(r *Refusal) {
-		c.s.m.refused(r.Problem)
-		_ = sess.Respond(h, r.Status, nil)
-	}
 	dst, r := Destination(f.dst.TON, f.dst.NPI, string(f.dst.Addr))
 	if r != nil {
-		refuseWith(r)
+		c.s.m.refused(r.Problem)
+		_ = sess.Respond(h, r.Status, nil)
 		return
 	}
+	m, r := c.message(b, &f)
+	if r != nil {
+		c.s.m.refused(r.Problem)
+		_ = sess.Respond(h, r.Status, nil)
+		return
+	}
+	m.Dest = dst
+	c.s.Accept(m, b.TPSLimit, newSMPPReq(c, sess, h))
+}
+
+// message validates everything of f but the destination (source,
+// content, times) into a message of b without a Dest.
+func (c *customers) message(b account.Binding, f *submitFields) (*sms.Message, *Refusal) {
 	src, r := Source(f.src.TON, f.src.NPI, string(f.src.Addr))
 	if r != nil {
-		refuseWith(r)
-		return
+		return nil, r
 	}
 	content, r := SubmitContent(f.dc, f.esm, f.payload, f.tlvs, c.s.cfg.MaxSegments)
 	if r != nil {
-		refuseWith(r)
-		return
+		return nil, r
 	}
 	now := time.Now()
 	sendAt, err := pdutext.ParseTime(f.sched, now)
 	if err != nil {
-		refuseWith(refuse(pdu.StatusInvSched, ProblemInvalidRequest, 400, "schedule_delivery_time", err.Error()))
-		return
+		return nil, refuse(pdu.StatusInvSched, ProblemInvalidRequest, 400, "schedule_delivery_time", err.Error())
 	}
 	validUntil, err := pdutext.ParseTime(f.valid, now)
 	if err != nil {
-		refuseWith(refuse(pdu.StatusInvExpiry, ProblemInvalidRequest, 400, "validity_period", err.Error()))
-		return
+		return nil, refuse(pdu.StatusInvExpiry, ProblemInvalidRequest, 400, "validity_period", err.Error())
 	}
 	if qos, ok := f.tlvs.Uint32(pdu.TagQosTimeToLive); ok && qos > 0 {
 		validUntil = now.Add(time.Duration(qos) * time.Second)
 	}
 	m := &sms.Message{
 		AccountID: b.AccountID, Ingress: sms.IngressSMPP, SystemID: b.SystemID,
-		Source: src, Dest: dst, DataCoding: content.DataCoding, ESMClass: content.ESMClass,
+		Source: src, DataCoding: content.DataCoding, ESMClass: content.ESMClass,
 		ProtocolID: f.pid, Priority: f.prio, RegisteredDelivery: f.rd,
 		Body: content.Body, Segments: content.Segments, SendAt: sendAt, ValidUntil: validUntil,
 	}
 	if ref, ok := f.tlvs.Uint16(pdu.TagUserMessageReference); ok {
 		m.ClientRef = strconv.Itoa(int(ref))
 	}
-	c.s.Accept(m, b.TPSLimit, newSMPPReq(c, sess, h))
+	return m, nil
 }
 
 // Accepted answers a submit_sm or data_sm with our message id, and

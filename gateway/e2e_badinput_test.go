@@ -94,7 +94,8 @@ func TestE2EBadSubmits(t *testing.T) {
 			{"cancel_sm of an unknown id", pdu.CancelSMID, (&pdu.CancelSM{MessageID: []byte("12345")}).AppendBody(nil), pdu.StatusCancelFail},
 			{"replace_sm", pdu.ReplaceSMID, (&pdu.ReplaceSM{MessageID: []byte("12345")}).AppendBody(nil), pdu.StatusReplaceFail},
 			{"truncated data_sm", pdu.DataSMID, []byte{0}, pdu.StatusInvCmdLen},
-			{"submit_multi (not offered)", pdu.SubmitMultiID, textSM("x").AppendBody(nil), pdu.StatusInvCmdID},
+			{"submit_multi without destinations", pdu.SubmitMultiID, (&pdu.SubmitMulti{Source: alphaSender, ShortMessage: []byte("x")}).AppendBody(nil), pdu.StatusInvNumDests},
+			{"submit_multi with a bad dest_flag", pdu.SubmitMultiID, []byte{0, 5, 0, 'A', 0, 1, 3, 1, 1, '1', 0}, pdu.StatusInvDestFlag},
 		}
 		for _, o := range others {
 			_, _, err := sess.Call(ctx, o.id, o.body)

@@ -31,6 +31,7 @@ type metrics struct {
 	webhooksDropped            prometheus.Counter
 	carrierInboundErrors       *prometheus.CounterVec
 	refundsVec                 *prometheus.CounterVec
+	smppOps                    *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer, d Durability) *metrics {
@@ -84,6 +85,8 @@ func newMetrics(reg prometheus.Registerer, d Durability) *metrics {
 		refundsVec: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "refunds_total",
 			Help: "Refunds of undelivered messages tried, by result: refunded, already (refunded before), never_charged, given_up."},
 			[]string{"result"}),
+		smppOps: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "smpp_operations_total",
+			Help: "replace_sm from customers and alert_notification from carriers, by operation and result."}, []string{"op", "result"}),
 	}
 	fast := prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "durability_fast",
 		Help: "1 when the gateway acknowledges before persisting (fast mode), 0 in durable mode."})
@@ -93,7 +96,7 @@ func newMetrics(reg prometheus.Registerer, d Durability) *metrics {
 	if reg != nil {
 		reg.MustRegister(accepted, m.refusedVec, m.submitted, m.failed, m.finalVec, m.receiptVec, m.custReceiptVec,
 			m.heldDelivered, m.mo, m.parked, m.scheduled, m.customerBinds, m.bindGuardRedisErrors, m.bindsEnded, m.bindsUp,
-			m.eventsLost, m.eventsFolded, m.lostFast, m.unmatchable, m.webhooksDropped, m.carrierInboundErrors, fast)
+			m.eventsLost, m.eventsFolded, m.lostFast, m.unmatchable, m.webhooksDropped, m.carrierInboundErrors, m.smppOps, fast)
 		reg.MustRegister(m.refundsVec)
 	}
 	return m

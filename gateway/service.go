@@ -157,6 +157,7 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 		if err != nil {
 			return nil, err
 		}
+		c.ob = newOutbindListener(c)
 		s.carriers = append(s.carriers, c)
 		s.byName[cc.Name] = c
 		rc := router.Carrier{Name: cc.Name, TPS: cc.TPS}
@@ -166,6 +167,9 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 		rcfg.Carriers = append(rcfg.Carriers, rc)
 	}
 	rcfg.NewLimiter = newBindLimiter
+	if deps.Redis != nil {
+		rcfg.SenderLimiter = senderLimiter{s.limits} // routes[].sender_tps shared by every instance
+	}
 	rt, err := router.New(rcfg, (*recorder)(s), logger.With("component", "router"), reg)
 	if err != nil {
 		return nil, fmt.Errorf("gateway: %w", err)
@@ -181,6 +185,14 @@ func (s *Service) Start(ctx context.Context) error {
 		return errors.New("gateway: already started")
 	}
 	s.started = true
+	for i, c := range s.carriers {
+		if err := c.ob.start(); err != nil {
+			for _, d := range s.carriers[:i] {
+				d.ob.stop(ctx)
+			}
+			return err
+		}
+	}
 	s.rt.Start()
 	for _, c := range s.carriers {
 		c.start()

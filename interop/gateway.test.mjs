@@ -3,7 +3,9 @@
 // in-process simulated carrier) with the demo account's credentials,
 // submits short, Unicode and long (message_payload) messages with a
 // window, and receives one delivery receipt per message naming the id the
-// gateway returned. curl-like HTTP checks read the same messages back.
+// gateway returned; then submit_multi (with a distribution list refused in
+// unsuccess_sme), data_sm and replace_sm of a scheduled message, each
+// with its receipts. curl-like HTTP checks read the same messages back.
 //
 // Usage: node gateway.test.mjs PATH/TO/gallant
 import { spawn } from 'node:child_process';
@@ -78,10 +80,12 @@ try {
 
   const ids = new Map();
   const receipts = new Map();
+  const from = new Map(); // receipted_message_id -> the receipt's source_addr
   s.on('deliver_sm', (pdu) => {
     s.send(pdu.response());
     if ((pdu.esm_class & 0x3c) !== 0x04) return;
     receipts.set(pdu.receipted_message_id, (receipts.get(pdu.receipted_message_id) || 0) + 1);
+    from.set(pdu.receipted_message_id, pdu.source_addr);
   });
 
   let next = 0; let inflight = 0; let ok = 0; let bad2 = 0;
@@ -124,6 +128,41 @@ try {
     body: JSON.stringify({ to: '+447700900999', text: 'over http' }) });
   const pj = await post.json();
   check('POST /v1/messages answers 202 with an id', post.status === 202 && pj.id, JSON.stringify(pj));
+
+  // submit_multi: three numbers and a distribution list (not offered).
+  const dests = ['447700901001', '447700901002', '447700901003'];
+  const mr = await new Promise((r) => s.submit_multi({ source_addr: 'Interop', source_addr_ton: 5, registered_delivery: 1,
+    dest_address: [...dests.map((d) => ({ dest_addr_ton: 1, dest_addr_npi: 1, destination_addr: d })), { dl_name: 'team' }],
+    short_message: 'to three' }, r));
+  const un = mr.unsuccess_sme || [];
+  check('submit_multi accepted with the list in unsuccess_sme', mr.command_status === 0 && mr.message_id &&
+    un.length === 1 && un[0].destination_addr === 'team' && un[0].error_status_code === 0x34,
+    `status ${mr.command_status} id ${mr.message_id} unsuccess ${JSON.stringify(un)}`);
+  const multiFrom = () => [...from.values()].filter((a) => dests.includes(a));
+  await waitFor(() => multiFrom().length >= 3, DEADLINE_MS);
+  check('submit_multi: one receipt per destination', multiFrom().length === 3 && from.get(mr.message_id) === dests[0],
+    `from ${JSON.stringify(multiFrom())} first ${from.get(mr.message_id)}`);
+
+  // data_sm: a submit with message_payload, answered data_sm_resp with our id.
+  const dr = await new Promise((r) => s.data_sm({ source_addr: 'Interop', source_addr_ton: 5, dest_addr_ton: 1, dest_addr_npi: 1,
+    destination_addr: '447700901010', registered_delivery: 1, message_payload: 'data sm' }, r));
+  check('data_sm accepted with a message id', dr.command_status === 0 && /^[0-9]+$/.test(dr.message_id || ''),
+    `status ${dr.command_status} id ${dr.message_id}`);
+  await waitFor(() => receipts.has(dr.message_id), DEADLINE_MS);
+  check('data_sm: its receipt names the id data_sm_resp gave', receipts.get(dr.message_id) === 1);
+
+  // replace_sm: a message scheduled a minute ahead gets new text and a
+  // send time two seconds ahead; its receipt comes with the same id.
+  const sr = await new Promise((r) => s.submit_sm({ source_addr: 'Interop', source_addr_ton: 5, destination_addr: '447700901020',
+    dest_addr_ton: 1, dest_addr_npi: 1, registered_delivery: 1, schedule_delivery_time: '000000000100000R', short_message: 'old text' }, r));
+  const rr = await new Promise((r) => s.replace_sm({ message_id: sr.message_id, source_addr: 'Interop', source_addr_ton: 5,
+    schedule_delivery_time: '000000000002000R', registered_delivery: 1, short_message: 'new text' }, r));
+  check('replace_sm of a scheduled message', sr.command_status === 0 && rr.command_status === 0,
+    `submit ${sr.command_status} replace ${rr.command_status}`);
+  await waitFor(() => receipts.has(sr.message_id), DEADLINE_MS);
+  const rm = await (await fetch(`http://127.0.0.1:${httpPort}/v1/messages/${sr.message_id}`, { headers: { Authorization: `Bearer ${apiKey}` } })).json();
+  check('replace_sm: the replaced message was sent and receipted', receipts.get(sr.message_id) === 1 && rm.status === 'delivered' && rm.text === 'new text',
+    JSON.stringify(rm).slice(0, 200));
 
   await new Promise((r) => s.unbind({}, r));
   s.destroy();

@@ -96,6 +96,12 @@ func (r *benchRecorder) Done(j *Job) {
 // benchRouter returns a started router over two carriers of two binds
 // each, sharing traffic 1:1.
 func benchRouter(tb testing.TB, async bool, rec Recorder) (*Router, []*benchSender) {
+	return benchRouterRoutes(tb, async, rec, []Route{{Prefix: "", Carriers: []Choice{{Carrier: "A"}, {Carrier: "B"}}}})
+}
+
+// benchRouterRoutes is benchRouter with its own routes over carriers A
+// and B.
+func benchRouterRoutes(tb testing.TB, async bool, rec Recorder, routes []Route) (*Router, []*benchSender) {
 	var senders []*benchSender
 	var carriers []Carrier
 	for _, name := range []string{"A", "B"} {
@@ -109,7 +115,7 @@ func benchRouter(tb testing.TB, async bool, rec Recorder) (*Router, []*benchSend
 	}
 	r, err := New(Config{
 		Carriers: carriers,
-		Routes:   []Route{{Prefix: "", Carriers: []Choice{{Carrier: "A"}, {Carrier: "B"}}}},
+		Routes:   routes,
 	}, rec, nil, nil)
 	if err != nil {
 		tb.Fatal(err)

@@ -100,6 +100,9 @@ func (b *bind) send(ctx context.Context, t *time.Timer, o *Outgoing) bool {
 		b.deliver(o, "", errExpired)
 		return true
 	}
+	if b.senderWait(o) {
+		return true // with its shard until its sender's slot
+	}
 	q := b.c.q
 	if b.limiter != nil {
 		if err := b.limiter.Wait(ctx); err != nil {

@@ -44,6 +44,10 @@ type Config struct {
 	// built-in limiter (a GCRA with 10 ms of burst); the gateway passes
 	// package throttle's constructor here.
 	NewLimiter func(perSecond float64) Limiter
+	// SenderLimiter hands out the per-sender slots of routes with a
+	// SenderTPS; nil keeps them in process (the gateway passes one shared
+	// through Redis when it has Redis).
+	SenderLimiter SenderLimiter
 	// BuyRates are the carriers' buy rates by carrier name, which
 	// least-cost routes compare; Router.SetBuyRates replaces them while
 	// the router runs. Nil: no rates, and least-cost routes draw by
@@ -86,6 +90,11 @@ type Route struct {
 	// (see Config.BuyRates; ties shared by Weight, carriers without a
 	// rate after every priced one). Failover still goes by priority.
 	LeastCost bool
+	// SenderTPS limits each source address to this many segments per
+	// second on this route (carriers' per-number rules, e.g. 1 for a US
+	// long code), shared through Config.SenderLimiter; 0 means no limit.
+	// Segments over it wait in the queue; they are not refused.
+	SenderTPS float64
 }
 
 // Choice is one carrier of a route.
@@ -228,6 +237,9 @@ func validatePlan(what string, plan []Route, carriers map[string]bool) []error {
 		}
 		if len(rt.Carriers) > maxChoices {
 			errs = append(errs, fmt.Errorf("%s: prefix %q has %d carriers, more than %d", what, rt.Prefix, len(rt.Carriers), maxChoices))
+		}
+		if rt.SenderTPS < 0 || math.IsNaN(rt.SenderTPS) || math.IsInf(rt.SenderTPS, 0) {
+			errs = append(errs, fmt.Errorf("%s: prefix %q: sender tps %v must be a finite number >= 0", what, rt.Prefix, rt.SenderTPS))
 		}
 		chosen := make(map[string]bool, len(rt.Carriers))
 		for _, ch := range rt.Carriers {

@@ -32,6 +32,12 @@
 //   - [Permanent]: the job fails over to the next carrier of its route;
 //     when none is left the segment fails with the carrier's code.
 //
+// A route's SenderTPS limits each source address on it: before its bind
+// waits on the Limiter, a segment takes its sender's next slot from the
+// [SenderLimiter]; a slot in the future sends the segment to its shard's
+// retry heap until then (the bind goes on with other segments), and it
+// comes back to the queue at its place. See sender.go.
+//
 // # Adapting a bind
 //
 // The gateway wraps each carrier bind (an smpp.Client) in a [Sender]:

@@ -41,6 +41,11 @@ type Job struct {
 	stale bool
 	// prev and next link the job into its shard's live list (shard.mu).
 	prev, next *Job
+
+	// senderTPS and senderRoute are the route's per-sender rate (0:
+	// none) and prefix, from Dispatch.
+	senderTPS   float64
+	senderRoute string
 }
 
 // Submitted returns the carrier that accepted segment seg (an index into
@@ -96,6 +101,7 @@ func (j *Job) clear() {
 		j.outs = j.outs[:0]
 	}
 	j.excluded = j.excluded[:0]
+	j.senderTPS, j.senderRoute = 0, ""
 	j.shard, j.prev, j.next = nil, nil, nil
 }
 
@@ -127,6 +133,9 @@ type Outgoing struct {
 	next     *Outgoing
 	msgID    string
 	err      error
+
+	// senderSlot: o holds its sender's slot and was queued again for it.
+	senderSlot bool
 }
 
 // Message returns the message the segment belongs to.

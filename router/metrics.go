@@ -30,6 +30,7 @@ type metrics struct {
 // carrierMetrics are one carrier's counters.
 type carrierMetrics struct {
 	queued, submitted, failed, throttled prometheus.Counter
+	senderWaits                          prometheus.Counter
 	retried                              [Permanent + 1]prometheus.Counter
 }
 
@@ -63,6 +64,8 @@ func (m *metrics) forCarrier(c *carrier) *carrierMetrics {
 		submitted: counter("submitted_total", "Segments accepted by the carrier."),
 		failed:    counter("failed_total", "Segments that failed for good at the carrier (or expired waiting for it)."),
 		throttled: counter("throttled_total", "Throttled answers (0x58, 0x14) from the carrier."),
+		senderWaits: counter("sender_waits_total",
+			"Segments held back to wait for their source address's slot (routes with a sender_tps)."),
 	}
 	retried := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Namespace: namespace, Subsystem: subsystem, Name: "retried_total", ConstLabels: labels,

@@ -35,6 +35,7 @@ type Router struct {
 	shards   []*shard
 	mask     uint64
 	table    atomic.Pointer[table]
+	senders  SenderLimiter
 	jobs     sync.Pool
 	epoch    time.Time
 	m        *metrics
@@ -89,6 +90,10 @@ func New(cfg Config, rec Recorder, logger *slog.Logger, reg prometheus.Registere
 		m:      newMetrics(reg),
 	}
 	r.jobs.New = func() any { return new(Job) }
+	r.senders = cfg.SenderLimiter
+	if r.senders == nil {
+		r.senders = newSenderGCRA(r.now)
+	}
 	for i, cc := range cfg.Carriers {
 		c := &carrier{name: cc.Name, idx: int32(i), limit: int64(cc.queueSize())}
 		c.q = newQueue(int(c.limit))
@@ -175,6 +180,7 @@ func (r *Router) Dispatch(job *Job) error {
 	id := uint64(job.Msg.ID)
 	job.hash = mix(id ^ r.cfg.Seed ^ pickSalt)
 	job.reset()
+	job.senderTPS, job.senderRoute = rt.senderTPS, rt.prefix
 	n := len(job.Segments)
 	ci := r.pick(rt, job) // never -1: nothing is excluded yet
 	c := r.carriers[ci]

@@ -160,6 +160,13 @@ func (s *shard) handle(o *Outgoing) {
 		s.finish(o)
 		return
 	}
+	if err == errSenderWait {
+		if !s.final { // else left pending: Stop returns the job
+			s.retries = append(s.retries, o)
+			dueUp(s.retries, len(s.retries)-1)
+		}
+		return
+	}
 	if err == errExpired {
 		s.fail(o, 0, sms.StatusExpired)
 		return

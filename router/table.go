@@ -26,6 +26,8 @@ type route struct {
 	prefix  string
 	choices []choice
 	costs   *costTrie // least-cost routes with rates only
+
+	senderTPS float64 // Route.SenderTPS
 }
 
 // choice is a compiled Choice.
@@ -77,7 +79,7 @@ func buildPlanRates(routes []Route, index map[string]int32, names []string, rate
 		if !ok {
 			return nil, fmt.Errorf("bad prefix %q", rt.Prefix)
 		}
-		cr := route{prefix: prefix, choices: make([]choice, 0, len(rt.Carriers))}
+		cr := route{prefix: prefix, senderTPS: rt.SenderTPS, choices: make([]choice, 0, len(rt.Carriers))}
 		for _, ch := range rt.Carriers {
 			c, ok := index[ch.Carrier]
 			if !ok {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"reflect"
 	"strconv"
@@ -394,6 +395,10 @@ type CarrierConfig struct {
 	TLSCA                 string `yaml:"tls_ca"`
 	TLSServerName         string `yaml:"tls_server_name"`
 	TLSInsecureSkipVerify bool   `yaml:"tls_insecure_skip_verify"`
+	// OutbindListen, if set, is a host:port where the carrier may connect
+	// and send outbind (with system_id and password above); the gateway
+	// then binds as a receiver on that connection for receipts and MO.
+	OutbindListen string `yaml:"outbind_listen"`
 }
 
 // RouteConfig sends destinations starting with Prefix (E.164 digits; ""
@@ -408,6 +413,11 @@ type RouteConfig struct {
 	// first (rates from gallant admin buyrate add; needs billing
 	// enabled). Ties share by weight; failover still goes by priority.
 	LeastCost bool `yaml:"least_cost"`
+	// SenderTPS limits each source address to this many segments per
+	// second on this route (a carrier's per-number rule, e.g. 1 for a US
+	// long code); segments over it wait in the queue. Shared by every
+	// instance through Redis when redis is configured. 0: no limit.
+	SenderTPS float64 `yaml:"sender_tps"`
 }
 
 // RouteCarrier is a carrier in a route, with a priority (lower first) and
@@ -599,6 +609,9 @@ func (c *Config) Validate() error {
 		}
 		if len(r.Carriers) == 0 {
 			return fmt.Errorf("config: routes[%d] (prefix %q) has no carriers", i, r.Prefix)
+		}
+		if r.SenderTPS < 0 || math.IsNaN(r.SenderTPS) || math.IsInf(r.SenderTPS, 0) {
+			return fmt.Errorf("config: routes[%d].sender_tps %v: a number >= 0", i, r.SenderTPS)
 		}
 		for _, rc := range r.Carriers {
 			if !names[rc.Carrier] {

@@ -33,9 +33,11 @@ carriers:
     tps: 500
   - name: beta
     address: 127.0.0.1:2777
+    outbind_listen: 127.0.0.1:2778
 routes:
   - prefix: "44"
     carriers: [alpha, {carrier: beta, priority: 1}]
+    sender_tps: 1.5
   - prefix: ""
     carriers: [beta]
 messages:
@@ -76,6 +78,12 @@ func TestLoadConfigFileDefaultsAndEnv(t *testing.T) {
 	if r.Carriers[0].Carrier != "alpha" || r.Carriers[0].Weight != 1 || r.Carriers[1].Carrier != "beta" || r.Carriers[1].Priority != 1 {
 		t.Fatalf("route carriers: %+v", r.Carriers)
 	}
+	if cfg.Carriers[1].OutbindListen != "127.0.0.1:2778" || cfg.Carriers[0].OutbindListen != "" {
+		t.Fatalf("outbind_listen: %+v", cfg.Carriers)
+	}
+	if r.SenderTPS != 1.5 || cfg.Routes[1].SenderTPS != 0 {
+		t.Fatalf("sender_tps: %v and %v, want 1.5 and 0", r.SenderTPS, cfg.Routes[1].SenderTPS)
+	}
 }
 
 func TestLoadConfigWholeListFromEnv(t *testing.T) {
@@ -105,6 +113,7 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"duplicate carrier", "carriers: [{name: a, address: x}, {name: a, address: y}]\n", nil, "used twice"},
 		{"unknown route carrier", "carriers: [{name: a, address: x}]\nroutes: [{prefix: '1', carriers: [b]}]\n", nil, "unknown carrier"},
 		{"bad prefix", "carriers: [{name: a, address: x}]\nroutes: [{prefix: '+44', carriers: [a]}]\n", nil, "digits only"},
+		{"negative sender tps", "carriers: [{name: a, address: x}]\nroutes: [{prefix: '1', carriers: [a], sender_tps: -1}]\n", nil, "sender_tps"},
 		{"bad bind type", "carriers: [{name: a, address: x, bind_type: both}]\n", nil, "bind_type"},
 		{"env typo", "", []string{"GALLANT_HTTP_LISTN=x"}, "GALLANT_HTTP_LISTN"},
 		{"env bad number", "carriers: [{name: a, address: x}]\n", []string{"GALLANT_CARRIERS_0_TPS=fast"}, "GALLANT_CARRIERS_0_TPS"},

@@ -266,12 +266,12 @@ func gatewayConfig(cfg Config) (gateway.Config, []router.Route, map[int64][]rout
 		}
 		g.Carriers = append(g.Carriers, gateway.CarrierConfig{Name: c.Name, Addr: c.Address, SystemID: c.SystemID,
 			Password: c.Password, SystemType: c.SystemType, BindType: bt, Binds: c.Binds, Window: c.Window, TPS: c.TPS,
-			MaxInbound: c.MaxInbound, TLS: tc})
+			MaxInbound: c.MaxInbound, TLS: tc, OutbindListen: c.OutbindListen})
 	}
 	var routes []router.Route
 	acct := map[int64][]router.Route{}
 	for _, r := range cfg.Routes {
-		rr := router.Route{Prefix: r.Prefix, LeastCost: r.LeastCost}
+		rr := router.Route{Prefix: r.Prefix, LeastCost: r.LeastCost, SenderTPS: r.SenderTPS}
 		for _, c := range r.Carriers {
 			rr.Carriers = append(rr.Carriers, router.Choice{Carrier: c.Carrier, Priority: c.Priority, Weight: c.Weight})
 		}

@@ -92,6 +92,9 @@ func (p *SubmitMulti) Decode(body []byte) error {
 	return err
 }
 
+// Payload returns the message_payload TLV if present, else ShortMessage.
+func (p *SubmitMulti) Payload() []byte { return payload(p.ShortMessage, p.TLVs) }
+
 // dests reads number_of_dests and the dest_address list into dst[:0].
 func (r *reader) dests(dst []MultiDest) ([]MultiDest, error) {
 	n, err := r.u8()

@@ -354,3 +354,18 @@ func TestHelpers(t *testing.T) {
 		t.Error("Tag.Known wrong")
 	}
 }
+
+// TestSubmitMultiPayload: the text of a submit_multi is its
+// message_payload TLV when present, else short_message, as for submit_sm.
+func TestSubmitMultiPayload(t *testing.T) {
+	in := SubmitMulti{Dests: []MultiDest{{Addr: Address{TON: 1, NPI: 1, Addr: []byte("447700900123")}}}, ShortMessage: []byte("short")}
+	var out SubmitMulti
+	if err := out.Decode(in.AppendBody(nil)); err != nil || string(out.Payload()) != "short" {
+		t.Fatalf("short_message: %q, %v", out.Payload(), err)
+	}
+	in.ShortMessage = nil
+	in.TLVs = TLVs(AppendTLV(nil, TagMessagePayload, []byte("long payload")))
+	if err := out.Decode(in.AppendBody(nil)); err != nil || string(out.Payload()) != "long payload" {
+		t.Fatalf("message_payload: %q, %v", out.Payload(), err)
+	}
+}

@@ -29,6 +29,7 @@ type ESME struct {
 
 	mu       sync.Mutex
 	delivers []Deliver
+	alerts   []pdu.AlertNotification
 	status   pdu.Status
 	delay    time.Duration
 	changed  chan struct{}
@@ -65,6 +66,18 @@ func (e *ESME) Submit(ctx context.Context, sm *pdu.SubmitSM) (string, error) {
 	return string(resp.MessageID), nil
 }
 
+// SubmitMulti sends sm and waits for its submit_multi_resp. A non-zero
+// command_status is returned as the error (a pdu.Status), with the
+// response body decoded as far as it came.
+func (e *ESME) SubmitMulti(ctx context.Context, sm *pdu.SubmitMulti) (pdu.SubmitMultiResp, error) {
+	var resp pdu.SubmitMultiResp
+	_, body, err := e.sess.Call(ctx, pdu.SubmitMultiID, sm.AppendBody(nil))
+	if derr := resp.Decode(body); derr != nil && err == nil {
+		err = fmt.Errorf("smpptest: decode submit_multi_resp: %w", derr)
+	}
+	return resp, err
+}
+
 // SetDeliverStatus sets the status later deliver_sm are answered with.
 func (e *ESME) SetDeliverStatus(st pdu.Status) {
 	e.mu.Lock()
@@ -99,6 +112,14 @@ func (e *ESME) WaitDelivers(ctx context.Context, n int) ([]Deliver, error) {
 	}
 }
 
+// Alerts returns the alert_notification received so far, decoded from
+// private copies.
+func (e *ESME) Alerts() []pdu.AlertNotification {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]pdu.AlertNotification(nil), e.alerts...)
+}
+
 // SetDeliverDelay makes the ESME answer each deliver_sm d after it came
 // (a slow customer); 0, the default, answers at once.
 func (e *ESME) SetDeliverDelay(d time.Duration) {
@@ -113,10 +134,19 @@ func (e *ESME) Unbind(ctx context.Context) error { return e.sess.Unbind(ctx) }
 // Close closes the session at once.
 func (e *ESME) Close() error { return e.sess.Close() }
 
-// handle records deliver_sm and answers every request.
+// handle records deliver_sm and alert_notification and answers every
+// request.
 func (e *ESME) handle(s *smpp.Session, h pdu.Header, body []byte) {
 	e.mu.Lock()
 	st, delay := e.status, e.delay
+	if h.ID == pdu.AlertNotificationID {
+		var a pdu.AlertNotification
+		if a.Decode(bytes.Clone(body)) == nil {
+			e.alerts = append(e.alerts, a)
+			close(e.changed)
+			e.changed = make(chan struct{})
+		}
+	}
 	if h.ID == pdu.DeliverSMID {
 		d := Deliver{Header: h, Body: bytes.Clone(body)}
 		if err := d.DM.Decode(d.Body); err != nil {

@@ -498,3 +498,27 @@ func (s *Server) receiverFor(systemID string) *smpp.Session {
 	}
 	return nil
 }
+
+// Outbind connects to an ESME listening at addr and sends outbind with
+// systemID and password, as an MC with messages for it does; the ESME's
+// bind on that connection is then served like any other (receipts and
+// MO messages go to it as to a bind the ESME dialled).
+func (s *Server) Outbind(ctx context.Context, addr, systemID, password string) error {
+	ob := pdu.Outbind{SystemID: []byte(systemID), Password: []byte(password)}
+	if err := ob.Validate(); err != nil {
+		return err
+	}
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return fmt.Errorf("smpptest: outbind dial: %w", err)
+	}
+	p := ob.AppendBody(pdu.AppendHeader(nil, pdu.Header{ID: pdu.OutbindID, Seq: 1}))
+	pdu.SetLength(p)
+	if _, err := conn.Write(p); err != nil {
+		_ = conn.Close()
+		return fmt.Errorf("smpptest: outbind write: %w", err)
+	}
+	s.srv.ServeConn(conn)
+	return nil
+}

@@ -1,0 +1,144 @@
+package gateway
+
+import (
+	"errors"
+	"sync"
+
+	"github.com/gallant-sms/gallant/account"
+	"github.com/gallant-sms/gallant/smpp"
+	"github.com/gallant-sms/gallant/smpp/pdu"
+	"github.com/gallant-sms/gallant/sms"
+)
+
+// submit_multi (SMPP 3.4 §4.5.1): each SME destination becomes a message
+// of its own, validated, admitted (suppression, route, rate limit),
+// billed, routed, tracked and receipted exactly as a submit_sm to it
+// would be. The shared fields (source, content, times) are checked once:
+// a fault there refuses the whole PDU, as it would every destination.
+// Distribution lists are not offered: a dl_name destination is refused in
+// unsuccess_sme with ESME_RINVDLNAME, and the others still go.
+//
+// submit_multi_resp carries one message_id: the id of the first
+// destination (in PDU order) that was accepted. Every destination's
+// receipt carries that destination's own message id
+// (receipted_message_id) and the destination as its source_addr. When no
+// destination is accepted, the answer's command_status is the first
+// destination's error, and its body still lists every one of them.
+
+// errDLName refuses a distribution list destination: we keep no lists.
+var errDLName = refuse(pdu.StatusInvDLName, ProblemInvalidRequest, 400, "dl_name",
+	"distribution lists are not offered; name each destination")
+
+// multiReq collects the outcomes of one submit_multi's destinations and
+// answers when the last is known.
+type multiReq struct {
+	sess *smpp.Session
+	h    pdu.Header
+
+	mu   sync.Mutex
+	left int
+	ids  []sms.ID     // per destination: the accepted message's id, or 0
+	errs []pdu.Status // per destination: the refusal, when ids[i] is 0
+	dsts []pdu.Address
+}
+
+// multiTag is the Acceptor of one destination.
+type multiTag struct {
+	r *multiReq
+	i int
+}
+
+// submitMulti answers submit_multi: see above.
+func (c *customers) submitMulti(sess *smpp.Session, h pdu.Header, b account.Binding, body []byte) {
+	var sm pdu.SubmitMulti
+	if err := sm.Decode(body); err != nil {
+		c.s.m.refused(ProblemInvalidRequest)
+		_ = sess.Respond(h, pdu.StatusOf(err), nil)
+		return
+	}
+	tmpl, r := c.message(b, &submitFields{src: sm.Source, esm: sm.ESMClass, pid: sm.ProtocolID,
+		prio: sm.PriorityFlag, sched: sm.ScheduleDeliveryTime, valid: sm.ValidityPeriod, rd: sm.RegisteredDelivery,
+		dc: sm.DataCoding, payload: sm.Payload(), tlvs: sm.TLVs})
+	if r != nil {
+		c.s.m.refused(r.Problem)
+		_ = sess.Respond(h, r.Status, nil)
+		return
+	}
+	n := len(sm.Dests)
+	mr := &multiReq{sess: sess, h: h, left: n, ids: make([]sms.ID, n), errs: make([]pdu.Status, n),
+		dsts: make([]pdu.Address, n)}
+	tags := make([]multiTag, n) // one allocation for the PDU's tags
+	msgs := make([]sms.Message, n)
+	for i := range sm.Dests {
+		d := &sm.Dests[i]
+		// The PDU's buffer is the session's: keep copies of the addresses
+		// the answer may name.
+		if d.List {
+			mr.dsts[i] = pdu.Address{Addr: append([]byte(nil), d.DLName...)}
+		} else {
+			mr.dsts[i] = pdu.Address{TON: d.Addr.TON, NPI: d.Addr.NPI, Addr: append([]byte(nil), d.Addr.Addr...)}
+		}
+	}
+	for i := range sm.Dests {
+		tags[i] = multiTag{mr, i}
+		d := &sm.Dests[i]
+		if d.List {
+			c.s.m.refused(errDLName.Problem)
+			tags[i].Accepted(nil, errDLName)
+			continue
+		}
+		dst, r := Destination(d.Addr.TON, d.Addr.NPI, string(d.Addr.Addr))
+		if r != nil {
+			c.s.m.refused(r.Problem)
+			tags[i].Accepted(nil, r)
+			continue
+		}
+		m := &msgs[i]
+		*m = *tmpl // Body is shared: no one writes a message's body
+		m.Dest = dst
+		c.s.Accept(m, b.TPSLimit, &tags[i])
+	}
+}
+
+// Accepted records one destination's outcome; the last answers the
+// submit_multi.
+func (t *multiTag) Accepted(m *sms.Message, err error) {
+	r := t.r
+	r.mu.Lock()
+	if err == nil {
+		r.ids[t.i] = m.ID
+	} else {
+		st := pdu.StatusSysErr
+		var ref *Refusal
+		if errors.As(err, &ref) {
+			st = ref.Status
+		}
+		r.errs[t.i] = st
+	}
+	r.left--
+	last := r.left == 0
+	r.mu.Unlock()
+	if last {
+		r.answer()
+	}
+}
+
+// answer sends submit_multi_resp once every destination is settled.
+func (r *multiReq) answer() {
+	var resp pdu.SubmitMultiResp
+	status := pdu.StatusOK
+	var buf [24]byte
+	for i, id := range r.ids {
+		if id != 0 {
+			if resp.MessageID == nil {
+				resp.MessageID = id.AppendTo(buf[:0])
+			}
+			continue
+		}
+		resp.Unsuccess = append(resp.Unsuccess, pdu.UnsuccessSME{Dest: r.dsts[i], Status: r.errs[i]})
+	}
+	if resp.MessageID == nil && len(resp.Unsuccess) > 0 {
+		status = resp.Unsuccess[0].Status
+	}
+	_ = r.sess.Respond(r.h, status, resp.AppendBody(nil))
+}
