@@ -214,7 +214,7 @@ func TestUnfinishedOfNodePlan(t *testing.T) {
 		if s.d == dialectSQLite {
 			var plan []struct {
 				ID, Parent, NotUsed int
-				Detail             string
+				Detail              string
 			}
 			rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+unfinishedNodeQuery, args...)
 			if err != nil {
@@ -224,7 +224,7 @@ func TestUnfinishedOfNodePlan(t *testing.T) {
 			for rows.Next() {
 				var p struct {
 					ID, Parent, NotUsed int
-					Detail             string
+					Detail              string
 				}
 				if err := rows.Scan(&p.ID, &p.Parent, &p.NotUsed, &p.Detail); err != nil {
 					t.Fatal(err)
