@@ -41,7 +41,10 @@ import (
 // recovery (store.Unfinished leaves it out). One taken from the schedule
 // by another instance is in flight there under its accepting node's id:
 // if that node is recovered meanwhile, it is sent again unless this
-// instance is the one sending it (its tracker has the flight).
+// instance is the one sending it (its tracker has the flight). If the
+// taker dies while the accepting instance lives, the message waits for
+// the accepting node to be recovered (its next start, or its death): the
+// store does not record the taker.
 
 // recoveryPage is how many messages one store read returns.
 const recoveryPage = 1000
