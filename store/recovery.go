@@ -126,6 +126,19 @@ func (s *Store) StillUnfinished(ctx context.Context, ids []sms.ID) ([]sms.ID, er
 	if len(ids) == 0 {
 		return nil, nil
 	}
+	var left []dbID
+	if err := s.r.SelectContext(ctx, &left, s.stillUnfinishedQuery(ids)); err != nil {
+		return nil, fmt.Errorf("store: still unfinished: %w", mapErr(err))
+	}
+	out := make([]sms.ID, len(left))
+	for i, id := range left {
+		out[i] = sms.ID(id)
+	}
+	return out, nil
+}
+
+// stillUnfinishedQuery selects those of ids that are not settled.
+func (s *Store) stillUnfinishedQuery(ids []sms.ID) string {
 	q := make([]byte, 0, 600+len(ids)*21)
 	q = append(q, "SELECT m.id FROM messages m WHERE m.id IN ("...)
 	for i, id := range ids {
@@ -137,13 +150,5 @@ func (s *Store) StillUnfinished(ctx context.Context, ids []sms.ID) ([]sms.ID, er
 	q = append(q, ") AND "...)
 	q = append(q, unfinishedCond...)
 	q = append(q, " ORDER BY m.id"...)
-	var left []dbID
-	if err := s.r.SelectContext(ctx, &left, string(q)); err != nil {
-		return nil, fmt.Errorf("store: still unfinished: %w", mapErr(err))
-	}
-	out := make([]sms.ID, len(left))
-	for i, id := range left {
-		out[i] = sms.ID(id)
-	}
-	return out, nil
+	return string(q)
 }

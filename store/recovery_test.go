@@ -204,58 +204,63 @@ func TestUnfinishedOfNode(t *testing.T) {
 	})
 }
 
-// TestUnfinishedOfNodePlan: the node's messages are read by a range of
-// the primary key, on both drivers, not by a scan of another index.
-func TestUnfinishedOfNodePlan(t *testing.T) {
+// TestRecoveryQueryPlans: a node's messages are read by a range of the
+// primary key, and a list of ids checked by lookups in it, on both
+// drivers, not by a scan of another index or of the table.
+func TestRecoveryQueryPlans(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, driver string) {
 		s := newTestStore(t, driver)
 		ctx := testCtx(t)
-		args := []any{s.idArg(1), s.idArg(1 << 62), 3, 1000}
-		if s.d == dialectSQLite {
-			var plan []struct {
-				ID, Parent, NotUsed int
-				Detail              string
+		queries := []struct {
+			name string
+			q    string
+			args []any
+		}{
+			{"unfinished of node", unfinishedNodeQuery, []any{s.idArg(1), s.idArg(1 << 62), 3, 1000}},
+			{"still unfinished", s.stillUnfinishedQuery([]sms.ID{5, 1 << 40, 1 << 50}), nil},
+		}
+		for _, qq := range queries {
+			if s.d == dialectSQLite {
+				rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+qq.q, qq.args...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var details []string
+				for rows.Next() {
+					var id, parent, notUsed int
+					var detail string
+					if err := rows.Scan(&id, &parent, &notUsed, &detail); err != nil {
+						t.Fatal(err)
+					}
+					details = append(details, detail)
+				}
+				rows.Close()
+				if len(details) == 0 || !strings.Contains(details[0], "SEARCH m USING INTEGER PRIMARY KEY") {
+					t.Errorf("%s: plan %q", qq.name, details)
+				}
+				continue
 			}
-			rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+unfinishedNodeQuery, args...)
+			rows, err := s.r.QueryxContext(ctx, "EXPLAIN "+qq.q, qq.args...)
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer rows.Close()
+			found := false
 			for rows.Next() {
-				var p struct {
-					ID, Parent, NotUsed int
-					Detail              string
-				}
-				if err := rows.Scan(&p.ID, &p.Parent, &p.NotUsed, &p.Detail); err != nil {
+				r := map[string]any{}
+				if err := rows.MapScan(r); err != nil {
 					t.Fatal(err)
 				}
-				plan = append(plan, p)
-			}
-			if len(plan) == 0 || !strings.Contains(plan[0].Detail, "SEARCH m USING INTEGER PRIMARY KEY") {
-				t.Fatalf("plan: %+v", plan)
-			}
-			return
-		}
-		rows, err := s.r.QueryxContext(ctx, "EXPLAIN "+unfinishedNodeQuery, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		found := false
-		for rows.Next() {
-			r := map[string]any{}
-			if err := rows.MapScan(r); err != nil {
-				t.Fatal(err)
-			}
-			if fmt.Sprintf("%s", r["table"]) == "m" {
-				found = true
-				if typ, key := fmt.Sprintf("%s", r["type"]), fmt.Sprintf("%s", r["key"]); typ != "range" || key != "PRIMARY" {
-					t.Fatalf("messages read by type %s key %s, want a range of PRIMARY: %v", typ, key, r)
+				if fmt.Sprintf("%s", r["table"]) == "m" {
+					found = true
+					if typ, key := fmt.Sprintf("%s", r["type"]), fmt.Sprintf("%s", r["key"]); typ != "range" || key != "PRIMARY" {
+						t.Errorf("%s: messages read by type %s key %s, want a range of PRIMARY: %v", qq.name, typ, key, r)
+					}
 				}
 			}
-		}
-		if !found {
-			t.Fatal("no plan row for messages")
+			rows.Close()
+			if !found {
+				t.Errorf("%s: no plan row for messages", qq.name)
+			}
 		}
 	})
 }
