@@ -199,3 +199,71 @@ func TestRecoveryOnlyOfNodesNobodyServes(t *testing.T) {
 		g.stop()
 	})
 }
+
+// TestRecoveryTwoSurvivors: two gateways share a store with a node whose
+// instance died; once its lease expires exactly one of them claims it,
+// and the carrier gets each of its messages once. (Before: both sent
+// them all, at their start.)
+func TestRecoveryTwoSurvivors(t *testing.T) {
+	t.Parallel()
+	eachDriver(t, func(t *testing.T, driver string) {
+		ctx := testContext(t)
+		scfg := storetest.Config(t, driver)
+		setup, err := store.Open(ctx, scfg, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { setup.Close() })
+		if _, err := setup.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		acct, err := account.New(setup, nil).CreateAccount(ctx, "Acme")
+		if err != nil {
+			t.Fatal(err)
+		}
+		const ttl = 2 * time.Second
+		a := leaseOther(t, scfg, "a", 10*time.Minute)
+		b := leaseOther(t, scfg, "b", 10*time.Minute)
+		dead := leaseOther(t, scfg, "dead", ttl)
+		texts := storeUnfinished(t, setup, dead.node, acct.AccountID, "dead", 300)
+
+		var mu sync.Mutex
+		arrived := map[string]int{}
+		c := newCarrier(t, carrierOpts{noReceipts: true, decide: func(_ int, sm *pdu.SubmitSM) pdu.Status {
+			mu.Lock()
+			arrived[string(sm.ShortMessage)]++
+			mu.Unlock()
+			return pdu.StatusOK
+		}})
+		for _, node := range []int{a.node, b.node} {
+			startGatewayDeps(t, scfg, store.WriterConfig{}, gateway.Config{
+				Carriers: []gateway.CarrierConfig{carrierConfig("c1", c.Addr())}}, routeAll("c1"),
+				func(d *gateway.Deps) { d.Node, d.NodeName, d.NodeTTL = node, fmt.Sprint("survivor ", node), ttl })
+		}
+		testutil.Eventually(t, "the dead instance's messages at the carrier", func() (bool, string) {
+			mu.Lock()
+			defer mu.Unlock()
+			return len(arrived) == len(texts), fmt.Sprintf("%d of %d", len(arrived), len(texts))
+		})
+		// Once settled, the node's row goes: its number is free.
+		testutil.Eventually(t, "the dead node's number free", func() (bool, string) {
+			n, err := setup.LeaseNode(ctx, "probe", time.Minute)
+			if err != nil {
+				return false, err.Error()
+			}
+			if n != dead.node {
+				if err := setup.ForgetNode(ctx, n); err != nil {
+					return false, err.Error()
+				}
+			}
+			return n == dead.node, fmt.Sprintf("a new lease got %d", n)
+		})
+		mu.Lock()
+		defer mu.Unlock()
+		for text, n := range arrived {
+			if n != 1 {
+				t.Errorf("%q reached the carrier %d times", text, n)
+			}
+		}
+	})
+}
