@@ -337,40 +337,6 @@ func (s *Service) finishUnsent(m *sms.Message, st sms.Status, code string) {
 // addEvent).
 func (s *Service) record(m *sms.Message, e sms.Event) { s.recordQueued(m, e) }
 
-// recover re-dispatches messages a previous run accepted, took from the
-// store's schedule or never scheduled, but did not finish. Messages still
-// waiting for their send time stay in the store for the scheduler.
-func (s *Service) recover(ctx context.Context) error {
-	since := sms.ID(0)
-	if back := time.Now().Add(-s.cfg.MaxValidity).Sub(sms.Epoch); back > 0 {
-		since = sms.ID(uint64(back/time.Millisecond) << (sms.NodeBits + sms.SeqBits))
-	}
-	n := 0
-	for {
-		page, err := s.st.Unfinished(ctx, since, 1000)
-		if err != nil {
-			return err
-		}
-		for i := range page {
-			p := &page[i]
-			m := p.Message
-			if len(p.SubmittedSegments) == 0 {
-				s.rereserve(&m) // nothing reached a carrier: not charged yet
-			}
-			s.dispatch(&m, p.SubmittedSegments)
-			since = m.ID
-			n++
-		}
-		if len(page) < 1000 {
-			break
-		}
-	}
-	if n > 0 {
-		s.log.Info("recovered unfinished messages", "count", n)
-	}
-	return nil
-}
-
 // waitCtx is the Acceptor of callers that wait for the outcome. It is
 // pooled with its channel: AcceptWait puts it back only after it received
 // the outcome, so the channel is empty and no callback is left to send.

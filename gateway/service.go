@@ -34,6 +34,12 @@ type Deps struct {
 	// Node is this instance's node number for message ids (leased from
 	// the store by the caller).
 	Node int
+	// NodeName names this instance in the store's leases (a host name,
+	// say); NodeTTL is its node lease's ttl (default a minute), which
+	// the leases it takes to recover a dead node's messages also use
+	// (see recovery.go).
+	NodeName string
+	NodeTTL  time.Duration
 	// Billing, if set, prices every message and charges its account's
 	// prepaid balance; nil sends for free.
 	Billing *Billing
@@ -75,6 +81,7 @@ type Service struct {
 	limits     rateLimiter
 	customers  *customers
 	sched      *scheduler
+	rec        *recovery
 	accounts   *accountCache
 	suppressed *suppressions
 	bill       *Billing      // nil: free
@@ -149,6 +156,7 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 	s.customers = newCustomers(s, newBindGuard(cfg.BindGuard, deps.BindGuardRedis, deps.BindGuardPrefix,
 		logger.With("component", "bind-guard"), s.m.bindGuardRedisErrors.Inc))
 	s.sched = newScheduler(s, deps.Node)
+	s.rec = newRecovery(s, deps.Node, deps.NodeName, deps.NodeTTL)
 
 	rcfg := router.DefaultConfig()
 	rcfg.Routes, rcfg.AccountRoutes = deps.Routes, deps.AccountRoutes
@@ -206,6 +214,8 @@ func (s *Service) Start(ctx context.Context) error {
 	if err := s.recover(ctx); err != nil {
 		return fmt.Errorf("gateway: recover unfinished messages: %w", err)
 	}
+	s.wg.Add(1)
+	go s.rec.loop()
 	return nil
 }
 
@@ -268,6 +278,11 @@ func (s *Service) Shutdown(ctx context.Context) error {
 	defer cancel()
 	if err := s.w.Flush(wctx); err != nil {
 		errs = append(errs, fmt.Errorf("writer: %w", err))
+	}
+	if s.started {
+		// After the flush: what the carriers acknowledged is settled in
+		// the store, and the rest is left to the next instance at once.
+		s.rec.release(wctx)
 	}
 	for _, c := range s.carriers {
 		c.stop(ctx)

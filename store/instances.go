@@ -93,10 +93,14 @@ func (s *Store) RenewNode(ctx context.Context, node int, ttl time.Duration) erro
 	return nil
 }
 
-// ReleaseNode gives up this Store's lease on node. It returns
-// [ErrLeaseLost] if the lease was no longer ours.
+// ReleaseNode gives up this Store's lease on node at once: its row is
+// kept, expired, so the next instance to lease the number, or a survivor
+// ([Store.ExpiredNodes]), recovers the node's unfinished messages without
+// waiting for the ttl. It returns [ErrLeaseLost] if the lease was no
+// longer ours.
 func (s *Store) ReleaseNode(ctx context.Context, node int) error {
-	res, err := s.w.ExecContext(ctx, "DELETE FROM instances WHERE node = ? AND holder = ?", node, s.holder)
+	res, err := s.w.ExecContext(ctx, "UPDATE instances SET expires_at = ? WHERE node = ? AND holder = ?",
+		s.timeArg(s.now()), node, s.holder)
 	if err != nil {
 		return fmt.Errorf("store: release node %d: %w", node, mapErr(err))
 	}

@@ -21,18 +21,21 @@ type Pending struct {
 // maxUnfinishedLimit bounds one page of [Store.Unfinished].
 const maxUnfinishedLimit = 10000
 
-// unfinishedQuery selects the messages after an id that are not settled.
-// A segment is settled by an event with status submitted or later for it;
-// an event for segment 0 speaks for the whole message. A message of
-// Segments parts (at least one) is settled when all its parts are.
-var unfinishedQuery = "SELECT " + messageColumns + " FROM messages m WHERE m.id > ? " +
-	"AND NOT EXISTS (SELECT 1 FROM scheduled_messages s WHERE s.message_id = m.id) " +
+// unfinishedCond is true of a message m that is not settled. A segment
+// is settled by an event with status submitted or later for it; an event
+// for segment 0 speaks for the whole message. A message of Segments parts
+// (at least one) is settled when all its parts are. A message waiting in
+// scheduled_messages is not unfinished: the scheduler owns it.
+var unfinishedCond = "NOT EXISTS (SELECT 1 FROM scheduled_messages s WHERE s.message_id = m.id) " +
 	"AND NOT EXISTS (SELECT 1 FROM message_events e WHERE e.message_id = m.id " +
 	"AND e.segment = 0 AND e.status >= " + submittedStatus + ") " +
 	"AND (SELECT COUNT(DISTINCT e.segment) FROM message_events e WHERE e.message_id = m.id " +
 	"AND e.segment > 0 AND e.status >= " + submittedStatus + ") " +
-	"< CASE WHEN m.segments > 1 THEN m.segments ELSE 1 END " +
-	"ORDER BY m.id LIMIT ?"
+	"< CASE WHEN m.segments > 1 THEN m.segments ELSE 1 END"
+
+// unfinishedQuery selects the messages after an id that are not settled.
+var unfinishedQuery = "SELECT " + messageColumns + " FROM messages m WHERE m.id > ? AND " + unfinishedCond +
+	" ORDER BY m.id LIMIT ?"
 
 // Unfinished returns up to limit (1 to 10,000) messages with ids above
 // since, in id order, that a restarted gateway must still send: no event
@@ -51,6 +54,12 @@ func (s *Store) Unfinished(ctx context.Context, since sms.ID, limit int) ([]Pend
 	if err := s.r.SelectContext(ctx, &rows, unfinishedQuery, s.idArg(since), limit); err != nil {
 		return nil, fmt.Errorf("store: unfinished messages: %w", mapErr(err))
 	}
+	return s.pending(ctx, rows)
+}
+
+// pending turns unfinished messages' rows into Pendings, with the
+// segments a carrier already acknowledged.
+func (s *Store) pending(ctx context.Context, rows []messageRow) ([]Pending, error) {
 	if len(rows) == 0 {
 		return nil, nil
 	}

@@ -352,6 +352,20 @@ type StoreConfig struct {
 	// Writer tunes the batched writer (batch size and delay, workers,
 	// backlog); the zero value keeps every default.
 	Writer store.WriterConfig `yaml:"writer"`
+	// NodeLeaseTTL is how long this instance's node lease lasts without
+	// renewal (it is renewed every third of it): how long a killed
+	// instance's unfinished messages wait before a survivor or the next
+	// start sends them. Default 1m, at least 1s; keep it well above the
+	// clock skew between hosts.
+	NodeLeaseTTL time.Duration `yaml:"node_lease_ttl"`
+}
+
+// nodeLeaseTTL is NodeLeaseTTL, or its default for 0.
+func (c StoreConfig) nodeLeaseTTL() time.Duration {
+	if c.NodeLeaseTTL == 0 {
+		return time.Minute
+	}
+	return c.NodeLeaseTTL
 }
 
 // RedisConfig points at Redis; an empty Addr keeps limits in process.
@@ -469,7 +483,7 @@ func DefaultConfig() Config {
 			FailedBinds: FailedBindsConfig{PerIP: gateway.DefaultMaxBindFailuresPerAddress,
 				PerSystemID: gateway.DefaultMaxBindFailuresPerSystemID, Block: gateway.DefaultBindBlock,
 				MaxBlock: gateway.DefaultMaxBindBlock, Window: gateway.DefaultBindFailureWindow}},
-		Store:      StoreConfig{Driver: "sqlite", DSN: "data/gallant.db"},
+		Store:      StoreConfig{Driver: "sqlite", DSN: "data/gallant.db", NodeLeaseTTL: time.Minute},
 		Durability: "durable",
 		Log:        LogConfig{Level: "info", Format: "text"},
 		Messages: MessageConfig{DefaultValidity: 48 * time.Hour, MaxValidity: 72 * time.Hour,
@@ -553,6 +567,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Store.DSN == "" {
 		return errors.New("config: store.dsn is empty")
+	}
+	if c.Store.NodeLeaseTTL != 0 && c.Store.NodeLeaseTTL < time.Second {
+		return fmt.Errorf("config: store.node_lease_ttl %v: want at least 1s (default 1m)", c.Store.NodeLeaseTTL)
 	}
 	switch c.Durability {
 	case "durable", "fast":

@@ -175,7 +175,7 @@ func newDurabilityEnv(t *testing.T, driver string) *durabilityEnv {
 		"http":       map[string]any{"listen": "127.0.0.1:0"},
 		"metrics":    map[string]any{"listen": "127.0.0.1:0"},
 		"smpp":       map[string]any{"listen": "127.0.0.1:0"},
-		"store":      map[string]any{"driver": env.scfg.Driver, "dsn": env.scfg.DSN},
+		"store":      map[string]any{"driver": env.scfg.Driver, "dsn": env.scfg.DSN, "node_lease_ttl": "3s"},
 		"durability": "durable",
 		"log":        map[string]any{"level": "info", "format": "json"},
 		"carriers": []any{map[string]any{"name": "c1", "address": env.carrier.Addr(), "system_id": carrierSystemID,

@@ -63,10 +63,6 @@ type app struct {
 	stopLoops chan struct{}
 }
 
-// nodeTTL is how long a node lease lasts without renewal; it is renewed
-// every third of it.
-const nodeTTL = time.Minute
-
 // openStore opens and migrates the configured database.
 func openStore(ctx context.Context, cfg Config, logger *slog.Logger) (*store.Store, error) {
 	st, err := store.Open(ctx, store.Config{Driver: cfg.Store.Driver, DSN: cfg.Store.DSN}, logger)
@@ -98,7 +94,8 @@ func newApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error) 
 		}
 	}()
 	host, _ := os.Hostname()
-	if a.node, err = st.LeaseNode(ctx, host+":"+strconv.Itoa(os.Getpid()), nodeTTL); err != nil {
+	name := host + ":" + strconv.Itoa(os.Getpid())
+	if a.node, err = st.LeaseNode(ctx, name, cfg.Store.nodeLeaseTTL()); err != nil {
 		a.node = -1
 		return nil, fmt.Errorf("lease node: %w", err)
 	}
@@ -120,7 +117,7 @@ func newApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error) 
 		return nil, err
 	}
 	deps := gateway.Deps{Store: st, Writer: a.w, Accounts: a.acc, Webhooks: a.hooks,
-		Routes: routes, AccountRoutes: acctRoutes, Node: a.node}
+		Routes: routes, AccountRoutes: acctRoutes, Node: a.node, NodeName: name, NodeTTL: cfg.Store.nodeLeaseTTL()}
 	if cfg.Billing.Enabled {
 		pricer := billing.NewPricer(st)
 		if err := pricer.Reload(ctx); err != nil {
@@ -363,8 +360,9 @@ func (a *app) start(ctx context.Context) error {
 		a.serve("pprof", func() error { return a.pprof.Serve(pl) }, http.ErrServerClosed)
 		a.log.Info("pprof serving", "addr", pl.Addr().String())
 	}
-	a.every(nodeTTL/3, "renew node lease", func(ctx context.Context) error {
-		return a.st.RenewNode(ctx, a.node, nodeTTL)
+	ttl := a.cfg.Store.nodeLeaseTTL()
+	a.every(ttl/3, "renew node lease", func(ctx context.Context) error {
+		return a.st.RenewNode(ctx, a.node, ttl)
 	})
 	a.every(purgeInterval(a.cfg.Retention.IdempotencyKeys), "purge idempotency keys", func(ctx context.Context) error {
 		_, err := a.st.PurgeIdempotent(ctx, time.Now().Add(-a.cfg.Retention.IdempotencyKeys))
