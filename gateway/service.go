@@ -75,7 +75,6 @@ type Service struct {
 	limits     rateLimiter
 	customers  *customers
 	sched      *scheduler
-	accounts   *accountCache
 	suppressed *suppressions
 	bill       *Billing      // nil: free
 	res        *reservations // open reservations by message id
@@ -138,7 +137,6 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 		s.bill = deps.Billing
 	}
 	s.res = newReservations()
-	s.accounts = newAccountCache(deps.Store)
 	s.suppressed = newSuppressions()
 	if c, ok := deps.BindGuardRedis.(*redis.Client); ok && !c.Options().ContextTimeoutEnabled {
 		return nil, errors.New("gateway: BindGuardRedis needs ContextTimeoutEnabled")
