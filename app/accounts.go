@@ -16,8 +16,9 @@ import (
 	"github.com/gallant-sms/gallant/webhook"
 )
 
-// Accounts serves the account tree, reseller and admin endpoints
-// (Accounts) over the account service, the store and billing. Every
+// Accounts is the use cases of the account tree (sub-accounts, resellers,
+// suspension, price plans, top-ups, the audit log) over the account
+// service, the store and billing. Every
 // call is checked with the account policy (account.Service.Can through
 // actorOf): an account the caller may not read is answered as unknown
 // (404), one it may read but not change with 403.
@@ -124,6 +125,9 @@ func (s *Accounts) view(ctx context.Context, id int64) (AccountView, error) {
 	return accountView(sum), nil
 }
 
+// List returns a page of the accounts p may see, in id order after the cursor:
+// every account for an admin, the reseller and the accounts below it for a
+// reseller, its own account otherwise.
 func (s *Accounts) List(ctx context.Context, p Principal, cursor string, limit int) (AccountPage, error) {
 	var after int64
 	if cursor != "" {
@@ -168,6 +172,9 @@ func (s *Accounts) List(ctx context.Context, p Principal, cursor string, limit i
 	return page, nil
 }
 
+// Create creates an account, with an owner API key (admin scope), SMPP
+// credentials and a balance, in one transaction: a reseller creates
+// customers below itself, an admin anything anywhere.
 func (s *Accounts) Create(ctx context.Context, p Principal, req CreateAccountRequest) (CreatedAccount, error) {
 	kind := store.AccountKind(req.Kind)
 	if kind == "" {
@@ -241,6 +248,7 @@ func (s *Accounts) Create(ctx context.Context, p Principal, req CreateAccountReq
 		WebhookSecret: c.WebhookSecret}, nil
 }
 
+// Get returns account id, if p may read it.
 func (s *Accounts) Get(ctx context.Context, p Principal, id int64) (AccountView, error) {
 	sum, err := s.visible(ctx, p, id)
 	if err != nil {
@@ -249,6 +257,9 @@ func (s *Accounts) Get(ctx context.Context, p Principal, id int64) (AccountView,
 	return accountView(sum), nil
 }
 
+// Update changes the settings req sets: name and webhook URL (the
+// account's managers), TPS limit (its reseller or an admin), credit limit
+// (an admin).
 func (s *Accounts) Update(ctx context.Context, p Principal, id int64, req UpdateAccountRequest) (AccountView, error) {
 	sum, err := s.visible(ctx, p, id)
 	if err != nil {
@@ -323,6 +334,8 @@ func (s *Accounts) ensureBalance(ctx context.Context, sum store.AccountSummary) 
 	return err
 }
 
+// SetSuspended suspends (or reactivates) account id at once, and unbinds
+// its SMPP sessions on this instance.
 func (s *Accounts) SetSuspended(ctx context.Context, p Principal, id int64, suspended bool, ip string) (AccountView, error) {
 	if _, err := s.visible(ctx, p, id); err != nil {
 		return AccountView{}, err
@@ -367,6 +380,9 @@ func (s *Accounts) unbind(ctx context.Context, id int64) {
 	}
 }
 
+// TopUp adds money to account id's balance: an admin's top-up is a
+// payment recorded by the payment provider, a reseller's a transfer from
+// its own balance.
 func (s *Accounts) TopUp(ctx context.Context, p Principal, id int64, req TopUpRequest) (TopUpResult, error) {
 	sum, err := s.visible(ctx, p, id)
 	if err != nil {
@@ -438,6 +454,7 @@ func planView(pl *store.PricePlan) PlanView {
 	return v
 }
 
+// Plans returns the price plans p may see.
 func (s *Accounts) Plans(ctx context.Context, p Principal) ([]PlanView, error) {
 	var plans []store.PricePlan
 	var err error
@@ -459,6 +476,8 @@ func (s *Accounts) Plans(ctx context.Context, p Principal) ([]PlanView, error) {
 	return out, nil
 }
 
+// CreatePlan creates a price plan: a platform or reseller plan for an
+// admin, the reseller's own for a reseller.
 func (s *Accounts) CreatePlan(ctx context.Context, p Principal, req CreatePlanRequest) (PlanView, error) {
 	owner := int64(req.OwnerAccountID)
 	switch role(p) {
@@ -545,6 +564,7 @@ func (s *Accounts) planFor(ctx context.Context, p Principal, id int64) (*store.P
 	return nil, errNoPlan
 }
 
+// Plan returns plan id, if p may see it.
 func (s *Accounts) Plan(ctx context.Context, p Principal, id int64) (PlanView, error) {
 	pl, err := s.planFor(ctx, p, id)
 	if err != nil {
@@ -553,6 +573,7 @@ func (s *Accounts) Plan(ctx context.Context, p Principal, id int64) (PlanView, e
 	return planView(pl), nil
 }
 
+// AssignPlan makes plan planID account accountID's plan.
 func (s *Accounts) AssignPlan(ctx context.Context, p Principal, accountID, planID int64, ip string) (AccountView, error) {
 	sum, err := s.visible(ctx, p, accountID)
 	if err != nil {
@@ -590,6 +611,8 @@ func (s *Accounts) AssignPlan(ctx context.Context, p Principal, accountID, planI
 	return s.view(ctx, accountID)
 }
 
+// Audit returns up to limit audit entries of account id, newest first,
+// with ids below before (0: from the newest).
 func (s *Accounts) Audit(ctx context.Context, p Principal, id, before int64, limit int) (AuditPage, error) {
 	if _, err := s.visible(ctx, p, id); err != nil {
 		return AuditPage{}, err

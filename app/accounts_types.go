@@ -165,7 +165,7 @@ func (f *FlexID) UnmarshalJSON(b []byte) error {
 	s := string(bytes.Trim(b, `"`))
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || n < 0 {
-		return fmt.Errorf("api: bad id %s", b)
+		return fmt.Errorf("app: bad id %s", b)
 	}
 	*f = FlexID(n)
 	return nil

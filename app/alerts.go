@@ -30,6 +30,7 @@ func (s Alerts) allowed(ctx context.Context, p Principal, id int64) error {
 	return err
 }
 
+// GetAlerts returns the low-balance alert settings of account id.
 func (s Alerts) GetAlerts(ctx context.Context, p Principal, id int64) (AlertSettings, error) {
 	if err := s.allowed(ctx, p, id); err != nil {
 		return AlertSettings{}, err
@@ -51,6 +52,7 @@ func (s Alerts) GetAlerts(ctx context.Context, p Principal, id int64) (AlertSett
 	return alertView(al, ba.Currency), nil
 }
 
+// PutAlerts replaces the low-balance alert settings of account id.
 func (s Alerts) PutAlerts(ctx context.Context, p Principal, id int64, in AlertInput) (AlertSettings, error) {
 	if err := s.allowed(ctx, p, id); err != nil {
 		return AlertSettings{}, err

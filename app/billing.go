@@ -17,6 +17,7 @@ type Billing struct {
 	bill *gateway.Billing
 }
 
+// Balance returns p's account balance.
 func (b Billing) Balance(ctx context.Context, p Principal) (BalanceView, error) {
 	a, err := b.st.GetBillingAccount(ctx, p.AccountID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -33,6 +34,7 @@ func (b Billing) Balance(ctx context.Context, p Principal) (BalanceView, error) 
 		Available: spendable}, nil
 }
 
+// Ledger returns a page of p's ledger after the cursor.
 func (b Billing) Ledger(ctx context.Context, p Principal, cursor string, limit int) (LedgerPage, error) {
 	var after int64
 	if cursor != "" {
@@ -57,6 +59,7 @@ func (b Billing) Ledger(ctx context.Context, p Principal, cursor string, limit i
 	return page, nil
 }
 
+// Price quotes one segment to the number to for p's account.
 func (b Billing) Price(_ context.Context, p Principal, to string) (PriceView, error) {
 	d, r := gateway.Destination(0, 0, to)
 	if r != nil {

@@ -103,6 +103,7 @@ func UserViewOf(u account.User) UserView {
 		EmailVerified: u.EmailVerified, CreatedAt: u.CreatedAt, Disabled: u.Disabled}
 }
 
+// Register signs up an owner with a new account (open registration only).
 func (i Identity) Register(ctx context.Context, req RegisterRequest, ip string) error {
 	return identityError(i.users.Register(ctx, req.Email, req.Password, req.AccountName, ip), "")
 }
@@ -118,6 +119,7 @@ func (i Identity) session(ctx context.Context, s account.Session) (SessionView, 
 		RefreshExpiresAt: s.RefreshExpiresAt, User: UserViewOf(u)}, nil
 }
 
+// Login starts a dashboard session.
 func (i Identity) Login(ctx context.Context, email, password, ip string) (SessionView, error) {
 	s, err := i.users.Login(ctx, email, password, ip)
 	if err != nil {
@@ -126,6 +128,7 @@ func (i Identity) Login(ctx context.Context, email, password, ip string) (Sessio
 	return i.session(ctx, s)
 }
 
+// Refresh exchanges a refresh token for the next session.
 func (i Identity) Refresh(ctx context.Context, refreshToken, ip string) (SessionView, error) {
 	s, err := i.users.Refresh(ctx, refreshToken, ip)
 	if err != nil {
@@ -134,10 +137,13 @@ func (i Identity) Refresh(ctx context.Context, refreshToken, ip string) (Session
 	return i.session(ctx, s)
 }
 
+// Logout ends the session of a refresh token.
 func (i Identity) Logout(ctx context.Context, refreshToken, ip string) error {
 	return identityError(i.users.Logout(ctx, refreshToken, ip), "the refresh token is not valid")
 }
 
+// RequestPasswordReset mails a reset token to email, if it is registered;
+// the answer does not tell.
 func (i Identity) RequestPasswordReset(ctx context.Context, email, ip string) error {
 	err := i.users.RequestPasswordReset(ctx, email, ip)
 	var rl *account.RateLimitError
@@ -150,10 +156,12 @@ func (i Identity) RequestPasswordReset(ctx context.Context, email, ip string) er
 	return nil
 }
 
+// ResetPassword sets a new password with a mailed token.
 func (i Identity) ResetPassword(ctx context.Context, token, password, ip string) error {
 	return identityError(i.users.ResetPassword(ctx, token, password, ip), "")
 }
 
+// VerifyEmail marks a user's email verified with a mailed token.
 func (i Identity) VerifyEmail(ctx context.Context, token string) (UserView, error) {
 	u, err := i.users.VerifyEmail(ctx, token)
 	if err != nil {
@@ -162,6 +170,7 @@ func (i Identity) VerifyEmail(ctx context.Context, token string) (UserView, erro
 	return UserViewOf(u), nil
 }
 
+// User returns p's user.
 func (i Identity) User(ctx context.Context, p Principal) (UserView, error) {
 	u, err := i.users.User(ctx, p.UserID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -173,6 +182,7 @@ func (i Identity) User(ctx context.Context, p Principal) (UserView, error) {
 	return UserViewOf(u), nil
 }
 
+// ChangePassword changes p's password; its other sessions end.
 func (i Identity) ChangePassword(ctx context.Context, p Principal, oldPassword, newPassword, ip string) error {
 	if p.UserID == 0 {
 		return Forbidden("an API key has no password")
@@ -180,6 +190,7 @@ func (i Identity) ChangePassword(ctx context.Context, p Principal, oldPassword, 
 	return identityError(i.users.ChangePassword(ctx, p.UserID, oldPassword, newPassword, ip), "the old password is wrong")
 }
 
+// LogoutAll ends every session of p's user.
 func (i Identity) LogoutAll(ctx context.Context, p Principal, ip string) error {
 	if p.UserID == 0 {
 		return Forbidden("an API key has no sessions; revoke the key instead")
@@ -187,6 +198,7 @@ func (i Identity) LogoutAll(ctx context.Context, p Principal, ip string) error {
 	return identityError(i.users.LogoutAll(ctx, p.UserID, ip), "")
 }
 
+// ResendVerification mails p's user a new verification token.
 func (i Identity) ResendVerification(ctx context.Context, p Principal, ip string) error {
 	if p.UserID == 0 {
 		return Forbidden("an API key has no email to verify")
@@ -217,6 +229,7 @@ func keyView(k account.KeyInfo) KeyView {
 	return v
 }
 
+// ListKeys lists the API keys of account accountID.
 func (i Identity) ListKeys(ctx context.Context, p Principal, accountID int64) ([]KeyView, error) {
 	keys, err := i.acc.ListAPIKeys(ctx, actorOf(p), accountID)
 	if err != nil {
@@ -229,6 +242,7 @@ func (i Identity) ListKeys(ctx context.Context, p Principal, accountID int64) ([
 	return out, nil
 }
 
+// CreateKey makes an API key for account accountID; the key is shown once.
 func (i Identity) CreateKey(ctx context.Context, p Principal, accountID int64, req KeyRequest, ip string) (KeyCreated, error) {
 	k, key, err := i.acc.CreateKey(ctx, actorOf(p), accountID, req.Name, req.Scopes, ip)
 	if err != nil {
@@ -237,6 +251,7 @@ func (i Identity) CreateKey(ctx context.Context, p Principal, accountID int64, r
 	return KeyCreated{KeyView: keyView(k), Key: key}, nil
 }
 
+// RevokeKey revokes key keyID of account accountID.
 func (i Identity) RevokeKey(ctx context.Context, p Principal, accountID, keyID int64, ip string) error {
 	err := i.acc.RevokeKey(ctx, actorOf(p), accountID, keyID, ip)
 	if errors.Is(err, store.ErrNotFound) {
@@ -254,6 +269,7 @@ func credentialView(c account.CredentialInfo, password string) SMPPCredentialVie
 	return v
 }
 
+// ListSMPPCredentials lists the SMPP credentials of account accountID.
 func (i Identity) ListSMPPCredentials(ctx context.Context, p Principal, accountID int64) ([]SMPPCredentialView, error) {
 	cs, err := i.acc.ListSMPPCredentials(ctx, actorOf(p), accountID)
 	if err != nil {
@@ -266,6 +282,7 @@ func (i Identity) ListSMPPCredentials(ctx context.Context, p Principal, accountI
 	return out, nil
 }
 
+// CreateSMPPCredential adds an SMPP credential to account accountID.
 func (i Identity) CreateSMPPCredential(ctx context.Context, p Principal, accountID int64, req SMPPCredentialRequest, ip string) (SMPPCredentialView, error) {
 	c, pw, err := i.acc.AddSMPPCredential(ctx, actorOf(p), accountID, account.NewCredential{SystemID: req.SystemID,
 		Password: req.Password, AllowedCIDRs: req.AllowedCIDRs, BindLimit: req.BindLimit, TPSLimit: req.TPSLimit}, ip)
@@ -275,6 +292,8 @@ func (i Identity) CreateSMPPCredential(ctx context.Context, p Principal, account
 	return credentialView(c, pw), nil
 }
 
+// UpdateSMPPCredential changes credential credID; this instance's binds
+// of it end at once.
 func (i Identity) UpdateSMPPCredential(ctx context.Context, p Principal, accountID, credID int64, req SMPPCredentialPatch, ip string) (SMPPCredentialView, error) {
 	c, pw, err := i.acc.UpdateSMPPCredential(ctx, actorOf(p), accountID, credID, account.CredentialChange{
 		Password: req.Password, GeneratePassword: req.GeneratePassword, AllowedCIDRs: req.AllowedCIDRs,
@@ -289,6 +308,8 @@ func (i Identity) UpdateSMPPCredential(ctx context.Context, p Principal, account
 	return credentialView(c, pw), nil
 }
 
+// DeleteSMPPCredential deletes credential credID; this instance's binds of
+// it end at once.
 func (i Identity) DeleteSMPPCredential(ctx context.Context, p Principal, accountID, credID int64, ip string) error {
 	systemID, err := i.acc.DeleteSMPPCredential(ctx, actorOf(p), accountID, credID, ip)
 	if errors.Is(err, store.ErrNotFound) {
@@ -327,6 +348,7 @@ func (i Identity) unbind(ctx context.Context, systemID string) {
 	}
 }
 
+// ListUsers lists the dashboard users of account accountID.
 func (i Identity) ListUsers(ctx context.Context, p Principal, accountID int64) ([]UserView, error) {
 	us, err := i.users.ListUsers(ctx, actorOf(p), accountID)
 	if err != nil {
@@ -339,6 +361,7 @@ func (i Identity) ListUsers(ctx context.Context, p Principal, accountID int64) (
 	return out, nil
 }
 
+// UpdateUser changes user userID of account accountID.
 func (i Identity) UpdateUser(ctx context.Context, p Principal, accountID, userID int64, req UserPatch, ip string) (UserView, error) {
 	ch := account.UserChange{CanSend: req.CanSend, Disabled: req.Disabled}
 	if req.Role != nil {
@@ -355,6 +378,7 @@ func (i Identity) UpdateUser(ctx context.Context, p Principal, accountID, userID
 	return UserViewOf(u), nil
 }
 
+// DeleteUser deletes user userID of account accountID.
 func (i Identity) DeleteUser(ctx context.Context, p Principal, accountID, userID int64, ip string) error {
 	err := i.users.DeleteAccountUser(ctx, actorOf(p), accountID, userID, ip)
 	if errors.Is(err, store.ErrNotFound) {
@@ -363,6 +387,7 @@ func (i Identity) DeleteUser(ctx context.Context, p Principal, accountID, userID
 	return identityError(err, "")
 }
 
+// CreateUser adds a dashboard user to account accountID.
 func (i Identity) CreateUser(ctx context.Context, p Principal, accountID int64, req UserRequest, ip string) (UserView, error) {
 	u, err := i.users.AddAccountUser(ctx, actorOf(p), account.NewUser{AccountID: accountID, Email: req.Email,
 		Password: req.Password, Role: account.Role(req.Role), CanSend: req.CanSend}, ip)

@@ -15,12 +15,14 @@ import (
 )
 
 // Auth authenticates API keys through the account service and, when
-// sessions is set, dashboard access tokens (identity.go).
+// sessions is set, dashboard access tokens.
 type Auth struct {
 	acc      *account.Service
 	sessions *account.Sessions
 }
 
+// AuthenticateAPIKey returns the caller owning key: an API key, or a
+// dashboard access token when sessions are on.
 func (a Auth) AuthenticateAPIKey(ctx context.Context, key string) (Principal, error) {
 	if a.sessions != nil && account.LooksLikeAccessToken(key) {
 		return authenticateSession(ctx, a.sessions, key)
@@ -82,6 +84,8 @@ func (a Messages) verified(p Principal) error {
 	return nil
 }
 
+// Send accepts one message for p's account (in durable mode, once it is
+// committed).
 func (a Messages) Send(ctx context.Context, p Principal, req gateway.SendRequest) (SendResult, error) {
 	if err := a.verified(p); err != nil {
 		return SendResult{}, err
@@ -97,6 +101,8 @@ func (a Messages) Send(ctx context.Context, p Principal, req gateway.SendRequest
 // when the gateway would refuse all of it.
 func (a Messages) Saturated() bool { return a.gw.Saturated() }
 
+// SendBatch accepts several messages for p's account, one result or
+// refusal per request, in order.
 func (a Messages) SendBatch(ctx context.Context, p Principal, reqs []gateway.SendRequest) ([]BatchItem, error) {
 	if err := a.verified(p); err != nil {
 		return nil, err
@@ -113,6 +119,7 @@ func (a Messages) SendBatch(ctx context.Context, p Principal, reqs []gateway.Sen
 	return out, nil
 }
 
+// Get returns one of p's messages with its status history.
 func (a Messages) Get(ctx context.Context, p Principal, id sms.ID) (MessageView, error) {
 	m, events, err := a.gw.Message(ctx, p.AccountID, id)
 	if errors.Is(err, store.ErrNotFound) {
@@ -129,6 +136,7 @@ func (a Messages) Get(ctx context.Context, p Principal, id sms.ID) (MessageView,
 	return v, nil
 }
 
+// List returns p's messages matching f, newest first.
 func (a Messages) List(ctx context.Context, p Principal, f ListFilter) (MessagePage, error) {
 	sf := store.Filter{Status: f.Status, Dest: f.To, From: f.From, To: f.Until, Limit: f.Limit}
 	if f.Cursor != "" {
@@ -185,6 +193,8 @@ type idemEnvelope struct {
 	Body        []byte `json:"body"`
 }
 
+// Get returns the answer stored under (accountID, key), if any and not
+// older than the retention.
 func (a Idempotency) Get(ctx context.Context, accountID int64, key string) (IdempotencyRecord, bool, error) {
 	r, err := a.st.GetIdempotent(ctx, accountID, key)
 	if errors.Is(err, store.ErrNotFound) {
@@ -213,6 +223,8 @@ func (a Idempotency) Get(ctx context.Context, accountID int64, key string) (Idem
 	return rec, true, nil
 }
 
+// Put stores rec under (accountID, key); a key already stored is
+// [ErrIdempotencyConflict].
 func (a Idempotency) Put(ctx context.Context, accountID int64, key string, rec IdempotencyRecord) error {
 	resp, err := json.Marshal(idemEnvelope{ContentType: rec.ContentType, Location: rec.Location, Body: rec.Body})
 	if err != nil {

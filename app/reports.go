@@ -75,6 +75,7 @@ func reportError(err error) error {
 	return err
 }
 
+// Usage sums the account's messages accepted in the query's range.
 func (r Reports) Usage(ctx context.Context, p Principal, id int64, q UsageQuery) (UsageReport, error) {
 	if _, err := r.readable(ctx, p, id); err != nil {
 		return UsageReport{}, err
@@ -109,6 +110,8 @@ func usageCounts(c billing.UsageCounts) UsageCounts {
 		Delivered: c.Delivered, Failed: c.Failed, Pending: c.Pending}
 }
 
+// Statement returns the account's statement of the month starting at
+// month.
 func (r Reports) Statement(ctx context.Context, p Principal, id int64, month time.Time) (StatementView, error) {
 	a, err := r.readable(ctx, p, id)
 	if err != nil {
@@ -151,6 +154,8 @@ func (r Reports) Statement(ctx context.Context, p Principal, id int64, month tim
 // with: the cost is unknown.
 var errOtherCurrency = errors.New("price in another currency")
 
+// SubAccountUsage sums the traffic of a reseller's sub-accounts with the
+// reseller's cost and margin; for resellers and admins.
 func (r Reports) SubAccountUsage(ctx context.Context, p Principal, id int64, from, until time.Time) (SubAccountReport, error) {
 	if _, err := r.readable(ctx, p, id); err != nil {
 		return SubAccountReport{}, err
@@ -231,6 +236,8 @@ func subAccountUsage(s billing.SubAccountUsage) SubAccountUsage {
 	return v
 }
 
+// Margin sums the platform's traffic by carrier and destination with
+// revenue, cost and margin; for platform admins.
 func (r Reports) Margin(ctx context.Context, p Principal, from, until time.Time) (MarginReport, error) {
 	if p.Role != RoleAdmin {
 		return MarginReport{}, Forbidden("the margin report is for platform admins")
