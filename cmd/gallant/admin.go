@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -170,10 +171,7 @@ func (e adminEnv) accountCreate(ctx context.Context, args []string) error {
 
 // billingCurrency is the currency of new billing accounts and plans.
 func billingCurrency(cfg Config) string {
-	if cfg.Billing.Currency == "" {
-		return "EUR"
-	}
-	return cfg.Billing.Currency
+	return cmp.Or(cfg.Billing.Currency, appsvc.DefaultCurrency)
 }
 
 // balanceOut is a billing account as the admin commands print it. Amounts
