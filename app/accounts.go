@@ -39,10 +39,6 @@ type Accounts struct {
 	log      *slog.Logger
 }
 
-// unbindTimeout bounds the graceful unbind of a suspended account's open
-// SMPP sessions; what remains is then closed.
-const unbindTimeout = 5 * time.Second
-
 // Problems of the account endpoints.
 var (
 	errNoAccount = NotFound("no such account")
@@ -357,25 +353,13 @@ func (s *Accounts) SetSuspended(ctx context.Context, p Principal, id int64, susp
 	return s.view(ctx, id)
 }
 
-// unbind ends the open SMPP sessions of account id on this instance:
-// gracefully (outstanding submits answered, then unbind), or closed when
-// unbindTimeout passes first. Other instances refuse the account's binds
-// and keys within their cache life, and end sessions already open there
-// at their next recheck of open binds (gateway.Config.BindRecheck).
+// unbind ends the open SMPP sessions of account id on this instance
+// (see gateway.Service.UnbindAccount).
 func (s *Accounts) unbind(ctx context.Context, id int64) {
 	if s.gw == nil {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), unbindTimeout)
-	defer cancel()
-	n := 0
-	for _, sess := range s.gw.SMPPServer().Sessions() {
-		if b, ok := sess.Value().(account.Binding); ok && b.AccountID == id {
-			_ = sess.Unbind(ctx)
-			n++
-		}
-	}
-	if n > 0 {
+	if n := s.gw.UnbindAccount(ctx, id); n > 0 {
 		s.log.Info("unbound the sessions of a suspended account", "account_id", id, "sessions", n)
 	}
 }

@@ -322,29 +322,12 @@ func (i Identity) DeleteSMPPCredential(ctx context.Context, p Principal, account
 	return nil
 }
 
-// unbindWait bounds how long a credential change waits for the binds it
-// ends to drain; then they are closed.
-const unbindWait = 5 * time.Second
-
-// unbind ends this instance's binds of systemID gracefully (they drain,
-// then unbind), so that a changed or deleted credential takes effect at
-// once here: the client binds again and is checked against the new
-// settings. Other instances end theirs at their next recheck against the
-// store (gateway.Config.BindRecheck): a deleted credential, a narrowed
-// range or a changed password.
+// unbind ends this instance's binds of systemID, so that a changed or
+// deleted credential takes effect here at once (see
+// gateway.Service.UnbindSystemID).
 func (i Identity) unbind(ctx context.Context, systemID string) {
-	if i.gw == nil {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), unbindWait)
-	defer cancel()
-	for _, s := range i.gw.SMPPServer().Sessions() {
-		if s.SystemID() != systemID {
-			continue
-		}
-		if err := s.Unbind(ctx); err != nil {
-			i.log.Warn("unbind after credential change", "system_id", systemID, "err", err)
-		}
+	if i.gw != nil {
+		i.gw.UnbindSystemID(ctx, systemID)
 	}
 }
 
