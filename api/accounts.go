@@ -13,7 +13,6 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/gallant-sms/gallant/app"
-	"github.com/gallant-sms/gallant/billing"
 )
 
 // Accounts is the service behind the endpoints for the account tree:
@@ -237,8 +236,8 @@ func (s *Server) patchAccount(ctx *fasthttp.RequestCtx, sctx context.Context, p 
 	// A webhook_url is judged by the Accounts service, with the webhook
 	// address policy (an invalid-url problem).
 	if req.CreditLimit != nil {
-		m, err := billing.ParseMicros(*req.CreditLimit)
-		if err != nil || m > 0 || m < -billing.MaxTransfer {
+		m, err := app.ParseMicros(*req.CreditLimit)
+		if err != nil || m > 0 || m < -app.MaxTransfer {
 			writeProblem(ctx, InvalidRequest("credit_limit",
 				`credit_limit is a decimal amount of at most 0: "-50" lets the balance go 50 units below zero`))
 			return
@@ -286,8 +285,8 @@ func (s *Server) postTopUp(ctx *fasthttp.RequestCtx, sctx context.Context, p Pri
 	if !decodeObject(ctx, &req) {
 		return
 	}
-	m, err := billing.ParseMicros(strings.TrimSpace(req.Amount))
-	if err != nil || m <= 0 || m > billing.MaxTransfer {
+	m, err := app.ParseMicros(strings.TrimSpace(req.Amount))
+	if err != nil || m <= 0 || m > app.MaxTransfer {
 		writeProblem(ctx, InvalidRequest("amount", `amount is a positive decimal string of currency units, such as "25.50"`))
 		return
 	}
@@ -397,7 +396,7 @@ func validatePlan(req *CreatePlanRequest) *Error {
 	switch {
 	case req.Name == "" || len(req.Name) > 255:
 		return InvalidRequest("name", "give a name of 1 to 255 characters")
-	case !billing.ValidCurrency(req.Currency):
+	case !app.ValidCurrency(req.Currency):
 		return InvalidRequest("currency", "currency is an ISO 4217 code such as EUR")
 	case len(req.Prices) == 0 || len(req.Prices) > maxPlanPrices:
 		return InvalidRequest("prices", fmt.Sprintf("give 1 to %d prices", maxPlanPrices))
@@ -417,8 +416,8 @@ func validatePlan(req *CreatePlanRequest) *Error {
 			return InvalidRequest(field+".prefix", "prefix "+pr.Prefix+" is given twice")
 		}
 		seen[pr.Prefix] = true
-		m, err := billing.ParseMicros(strings.TrimSpace(pr.Price))
-		if err != nil || m < 0 || m > 1_000_000*billing.MicrosPerUnit {
+		m, err := app.ParseMicros(strings.TrimSpace(pr.Price))
+		if err != nil || m < 0 || m > 1_000_000*app.MicrosPerUnit {
 			return InvalidRequest(field+".price", `price is a decimal string per segment, such as "0.035"`)
 		}
 		pr.PriceMicros = int64(m)

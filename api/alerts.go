@@ -7,7 +7,7 @@ import (
 	"github.com/fasthttp/router"
 	"github.com/valyala/fasthttp"
 
-	"github.com/gallant-sms/gallant/billing"
+	"github.com/gallant-sms/gallant/app"
 )
 
 // Alerts is the service behind the low-balance alert settings of an
@@ -88,7 +88,7 @@ func (s *Server) putAlerts(ctx *fasthttp.RequestCtx, sctx context.Context, p Pri
 		writeProblem(ctx, InvalidRequest("low_balance_threshold", `give the threshold as a decimal string, e.g. "5.00" ("0" turns the alert off)`))
 		return
 	}
-	th, err := billing.ParseMicros(*b.LowBalanceThreshold)
+	th, err := app.ParseMicros(*b.LowBalanceThreshold)
 	if err != nil || th < 0 {
 		writeProblem(ctx, InvalidRequest("low_balance_threshold", `the threshold must be a decimal amount >= 0 such as "5.00"`))
 		return

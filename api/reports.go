@@ -12,7 +12,7 @@ import (
 	"github.com/fasthttp/router"
 	"github.com/valyala/fasthttp"
 
-	"github.com/gallant-sms/gallant/billing"
+	"github.com/gallant-sms/gallant/app"
 )
 
 // Reports is the service behind the usage, statement, invoice and margin
@@ -140,12 +140,12 @@ func (s *Server) getUsage(ctx *fasthttp.RequestCtx, sctx context.Context, p Prin
 		writeProblem(ctx, perr)
 		return
 	}
-	g, err := billing.ParseUsageGrouping(groupBy)
+	g, err := app.ParseUsageGrouping(groupBy)
 	if err != nil {
 		writeProblem(ctx, InvalidRequest("group_by", "must be day, month, destination or status"))
 		return
 	}
-	rep, err := s.deps.Reports.Usage(sctx, p, id, UsageQuery{From: from, Until: until, GroupBy: string(g)})
+	rep, err := s.deps.Reports.Usage(sctx, p, id, UsageQuery{From: from, Until: until, GroupBy: g})
 	if err != nil {
 		s.fail(ctx, err)
 		return
@@ -220,7 +220,7 @@ func (s *Server) statement(ctx *fasthttp.RequestCtx, sctx context.Context, p Pri
 		return StatementView{}, false
 	}
 	raw, _ := ctx.UserValue("month").(string)
-	month, _, err := billing.StatementMonth(raw, time.Now().UTC())
+	month, _, err := app.StatementMonth(raw, time.Now().UTC())
 	if err != nil {
 		writeProblem(ctx, InvalidRequest("month", "must be a month that has started, such as 2026-05"))
 		return StatementView{}, false
@@ -252,7 +252,7 @@ var invoiceHTML string
 // invoiceTemplate renders a [StatementView] as a printable HTML invoice;
 // html/template escapes every value (account names come from customers).
 var invoiceTemplate = template.Must(template.New("invoice").Funcs(template.FuncMap{
-	"money": func(m int64) string { return billing.Micros(m).Decimal() },
+	"money": func(m int64) string { return app.Micros(m).Decimal() },
 	"date":  func(t time.Time) string { return t.UTC().Format("2 January 2006") },
 	"lastDay": func(t time.Time) string {
 		return t.UTC().AddDate(0, 0, -1).Format("2 January 2006")

@@ -1,12 +1,10 @@
 package app
 
-import "github.com/gallant-sms/gallant/billing"
-
 // AlertInput is a PUT of the alert settings, parsed.
 type AlertInput struct {
 	// Threshold is in micros of the account's currency; 0 turns the
 	// alert off.
-	Threshold  billing.Micros
+	Threshold  Micros
 	Email      string
 	WebhookURL string
 }
