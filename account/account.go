@@ -123,6 +123,8 @@ type Service struct {
 	mu    sync.Mutex
 	keys  map[[32]byte]keyEntry // sha256(key) -> principal
 	binds map[string]bindEntry  // system_id -> last good password check
+	// accounts caches account rows (see [Service.Account]).
+	accounts map[int64]accountEntry
 }
 
 type keyEntry struct {
@@ -144,7 +146,8 @@ func New(st *store.Store, logger *slog.Logger) *Service {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	return &Service{st: st, log: logger, now: time.Now, cost: bcryptCost, m: newMetrics(),
-		keys: map[[32]byte]keyEntry{}, binds: map[string]bindEntry{}}
+		keys: map[[32]byte]keyEntry{}, binds: map[string]bindEntry{},
+		accounts: map[int64]accountEntry{}}
 }
 
 // SetPasswordCost sets the bcrypt cost of SMPP passwords created from
@@ -165,33 +168,95 @@ type Created struct {
 	// WebhookSecret signs the account's status callbacks
 	// (X-Gallant-Signature); customers verify them with it.
 	WebhookSecret string `json:"webhook_secret"`
+	// AdminAPIKey is the second key, with the admin scope, of an account
+	// created with [AccountSpec.AdminKeyName]; empty otherwise.
+	AdminAPIKey string `json:"admin_api_key,omitempty"`
 }
 
 // CreateAccount creates an active account with an API key (scopes send
-// and read) and an SMPP credential whose system_id is derived from name.
+// and read) and an SMPP credential whose system_id is derived from name,
+// in one transaction.
 func (s *Service) CreateAccount(ctx context.Context, name string) (Created, error) {
-	name = strings.TrimSpace(name)
-	a, err := s.createAccountRow(ctx, name)
-	if err != nil {
-		return Created{}, err
+	return s.CreateAccountWith(ctx, AccountSpec{Name: name})
+}
+
+// AccountSpec says what a new account starts with.
+type AccountSpec struct {
+	Name string
+	// Kind is the account's kind; "" makes a customer.
+	Kind store.AccountKind
+	// Parent puts the account below a reseller; 0 for none.
+	Parent int64
+	// KeyName and KeyScopes make its API key; nil KeyScopes make the
+	// default key, named "default", with scopes send and read.
+	KeyName   string
+	KeyScopes []string
+	// AdminKeyName, when set, makes a second key of that name with the
+	// admin scope ([Created.AdminAPIKey]).
+	AdminKeyName string
+	// Currency opens its prepaid balance (at zero) in that currency, with
+	// Parent as its reseller; "" opens none.
+	Currency string
+	// Audit returns the audit entries of the creation given the new
+	// account's id; nil writes none.
+	Audit func(id int64) []*store.AuditEntry
+}
+
+// createAttempts bounds the draws of a system_id (and key prefix) not in
+// use yet.
+const createAttempts = 20
+
+// CreateAccountWith creates the active account spec describes, with its
+// API key and an SMPP credential whose system_id is derived from its
+// name, in one transaction ([store.Store.CreateAccountWith]): the
+// account exists with everything spec asks for, or not at all.
+func (s *Service) CreateAccountWith(ctx context.Context, spec AccountSpec) (Created, error) {
+	name := strings.TrimSpace(spec.Name)
+	keyName, scopes := spec.KeyName, spec.KeyScopes
+	if scopes == nil {
+		keyName, scopes = "default", []string{ScopeSend, ScopeRead}
 	}
-	key, err := s.CreateAPIKey(ctx, a.ID, "default", []string{ScopeSend, ScopeRead})
-	if err != nil {
-		return Created{}, err
-	}
-	var systemID, password string
 	for attempt := 0; ; attempt++ {
-		systemID = systemIDFor(name, attempt)
-		password, err = s.CreateSMPPCredential(ctx, a.ID, systemID, 0, 0)
-		if !errors.Is(err, store.ErrDuplicate) || attempt > 20 {
-			break
+		a, err := s.newAccountRow(name)
+		if err != nil {
+			return Created{}, err
 		}
+		if spec.Kind != "" {
+			a.Kind = spec.Kind
+		}
+		key, k, err := s.newAPIKey(keyName, scopes)
+		if err != nil {
+			return Created{}, err
+		}
+		keys := []*store.APIKey{k}
+		var adminKey string
+		if spec.AdminKeyName != "" {
+			var ak *store.APIKey
+			if adminKey, ak, err = s.newAPIKey(spec.AdminKeyName, []string{ScopeAdmin}); err != nil {
+				return Created{}, err
+			}
+			keys = append(keys, ak)
+		}
+		systemID := systemIDFor(name, attempt)
+		password, c, err := s.newCredential(systemID, 0, 0)
+		if err != nil {
+			return Created{}, err
+		}
+		n := &store.NewAccount{Account: a, ParentID: spec.Parent, APIKeys: keys,
+			SMPPCredentials: []*store.SMPPCredential{c}, Audit: spec.Audit}
+		if spec.Currency != "" {
+			n.Billing = &store.BillingAccount{ResellerID: spec.Parent, Currency: spec.Currency}
+		}
+		err = s.st.CreateAccountWith(ctx, n)
+		if errors.Is(err, store.ErrDuplicate) && attempt < createAttempts {
+			continue // the system_id (or, rarely, the key prefix) is taken: draw again
+		}
+		if err != nil {
+			return Created{}, fmt.Errorf("account: create: %w", err)
+		}
+		return Created{AccountID: a.ID, Name: name, APIKey: key, SystemID: systemID, SMPPPassword: password,
+			WebhookSecret: a.WebhookSecret, AdminAPIKey: adminKey}, nil
 	}
-	if err != nil {
-		return Created{}, err
-	}
-	return Created{AccountID: a.ID, Name: name, APIKey: key, SystemID: systemID, SMPPPassword: password,
-		WebhookSecret: a.WebhookSecret}, nil
 }
 
 // newAccountRow returns an active account named name with a webhook
@@ -202,19 +267,6 @@ func (s *Service) newAccountRow(name string) (*store.Account, error) {
 	}
 	return &store.Account{Name: name, Status: store.AccountActive, CreatedAt: s.now().UTC(),
 		WebhookSecret: "whsec_" + randomString(32, alnum)}, nil
-}
-
-// createAccountRow creates an active account named name, with a webhook
-// secret and nothing else.
-func (s *Service) createAccountRow(ctx context.Context, name string) (*store.Account, error) {
-	a, err := s.newAccountRow(name)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.st.CreateAccount(ctx, a); err != nil {
-		return nil, fmt.Errorf("account: create: %w", err)
-	}
-	return a, nil
 }
 
 // systemIDFor makes a system_id (at most 15 characters) from an account
@@ -243,18 +295,13 @@ func systemIDFor(name string, attempt int) string {
 // CreateAPIKey makes a new key for an account and returns it; only its
 // hash is stored.
 func (s *Service) CreateAPIKey(ctx context.Context, accountID int64, name string, scopes []string) (string, error) {
-	for _, sc := range scopes {
-		if sc != ScopeSend && sc != ScopeRead && sc != ScopeAdmin {
-			return "", fmt.Errorf("account: unknown scope %q", sc)
-		}
-	}
 	for range 5 {
-		prefix := randomString(8, lowerDigits)
-		key := keyPrefix + prefix + "_" + randomString(32, alnum)
-		sum := sha256.Sum256([]byte(key))
-		k := &store.APIKey{AccountID: accountID, Name: name, Prefix: prefix,
-			Hash: hex.EncodeToString(sum[:]), Scopes: scopes, CreatedAt: s.now().UTC()}
-		err := s.st.CreateAPIKey(ctx, k)
+		key, k, err := s.newAPIKey(name, scopes)
+		if err != nil {
+			return "", err
+		}
+		k.AccountID = accountID
+		err = s.st.CreateAPIKey(ctx, k)
 		if errors.Is(err, store.ErrDuplicate) {
 			continue // prefix collision: draw again
 		}
@@ -266,23 +313,48 @@ func (s *Service) CreateAPIKey(ctx context.Context, accountID int64, name string
 	return "", errors.New("account: could not draw a unique key prefix")
 }
 
+// newAPIKey draws a key and returns it with its row (hash only), not yet
+// stored and without its account.
+func (s *Service) newAPIKey(name string, scopes []string) (string, *store.APIKey, error) {
+	for _, sc := range scopes {
+		if sc != ScopeSend && sc != ScopeRead && sc != ScopeAdmin {
+			return "", nil, fmt.Errorf("account: unknown scope %q", sc)
+		}
+	}
+	prefix := randomString(8, lowerDigits)
+	key := keyPrefix + prefix + "_" + randomString(32, alnum)
+	sum := sha256.Sum256([]byte(key))
+	return key, &store.APIKey{Name: name, Prefix: prefix, Hash: hex.EncodeToString(sum[:]), Scopes: scopes,
+		CreatedAt: s.now().UTC()}, nil
+}
+
 // CreateSMPPCredential lets an account bind as systemID and returns the
 // generated 8-character password (SMPP's maximum).
 func (s *Service) CreateSMPPCredential(ctx context.Context, accountID int64, systemID string, bindLimit, tpsLimit int) (string, error) {
-	if systemID == "" || len(systemID) > 15 {
-		return "", errors.New("account: system_id must have 1 to 15 characters")
-	}
-	password := randomString(8, alnum)
-	h, err := bcrypt.GenerateFromPassword([]byte(password), s.cost)
+	password, c, err := s.newCredential(systemID, bindLimit, tpsLimit)
 	if err != nil {
-		return "", fmt.Errorf("account: hash password: %w", err)
+		return "", err
 	}
-	c := &store.SMPPCredential{AccountID: accountID, SystemID: systemID, PasswordHash: string(h),
-		BindLimit: bindLimit, TPSLimit: tpsLimit, CreatedAt: s.now().UTC()}
+	c.AccountID = accountID
 	if err := s.st.CreateSMPPCredential(ctx, c); err != nil {
 		return "", fmt.Errorf("account: create smpp credential: %w", err)
 	}
 	return password, nil
+}
+
+// newCredential draws a password for systemID and returns it with the
+// credential's row (hash only), not yet stored and without its account.
+func (s *Service) newCredential(systemID string, bindLimit, tpsLimit int) (string, *store.SMPPCredential, error) {
+	if systemID == "" || len(systemID) > 15 {
+		return "", nil, errors.New("account: system_id must have 1 to 15 characters")
+	}
+	password := randomString(8, alnum)
+	h, err := bcrypt.GenerateFromPassword([]byte(password), s.cost)
+	if err != nil {
+		return "", nil, fmt.Errorf("account: hash password: %w", err)
+	}
+	return password, &store.SMPPCredential{SystemID: systemID, PasswordHash: string(h), BindLimit: bindLimit,
+		TPSLimit: tpsLimit, CreatedAt: s.now().UTC()}, nil
 }
 
 // AuthenticateAPIKey returns the principal for a key, or ErrUnauthorized

@@ -3,35 +3,44 @@ package account
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/gallant-sms/gallant/store"
 )
 
 // CreateSubAccount creates an active account below parent on behalf of
 // by (a reseller for its own account, or an admin for any), with an API
-// key and SMPP credentials as [Service.CreateAccount] makes them.
-//
-// The account and its link to parent are two writes; if the link fails,
-// the new account is suspended so that no keys live outside the tree.
+// key and SMPP credentials as [Service.CreateAccount] makes them, in one
+// transaction with its link to parent and its audit entries.
 func (s *Service) CreateSubAccount(ctx context.Context, by Actor, parent int64, name, ip string) (Created, error) {
+	return s.CreateSubAccountWith(ctx, by, AccountSpec{Name: name, Parent: parent}, ip)
+}
+
+// CreateSubAccountWith creates the account spec describes below
+// spec.Parent on behalf of by, as [Service.CreateSubAccount] does, with
+// spec's kind, key and balance. spec.Audit entries are written after the
+// two of the creation (account.create_sub on the parent, account.create
+// on the new account).
+func (s *Service) CreateSubAccountWith(ctx context.Context, by Actor, spec AccountSpec, ip string) (Created, error) {
+	parent := spec.Parent
 	if err := s.Can(ctx, by, ActionCreateSubAccount, parent); err != nil {
 		return Created{}, err
 	}
-	c, err := s.CreateAccount(ctx, name)
-	if err != nil {
-		return Created{}, err
-	}
-	if err := s.st.SetAccountParent(ctx, c.AccountID, parent); err != nil {
-		if serr := s.st.SetAccountStatus(ctx, c.AccountID, store.AccountSuspended); serr != nil {
-			s.log.Warn("suspend unlinked sub-account", "account_id", c.AccountID, "err", serr)
+	more := spec.Audit
+	name := strings.TrimSpace(spec.Name)
+	spec.Audit = func(id int64) []*store.AuditEntry {
+		es := []*store.AuditEntry{
+			{AccountID: parent, ActorUserID: by.UserID, Action: "account.create_sub",
+				Target: fmt.Sprintf("account:%d", id), Details: "name=" + name, IP: ip},
+			{AccountID: id, ActorUserID: by.UserID, Action: "account.create",
+				Target: fmt.Sprintf("account:%d", id), Details: fmt.Sprintf("parent=%d", parent), IP: ip},
 		}
-		return Created{}, fmt.Errorf("account: link sub-account: %w", err)
+		if more != nil {
+			es = append(es, more(id)...)
+		}
+		return es
 	}
-	s.audit(ctx, store.AuditEntry{AccountID: parent, ActorUserID: by.UserID, Action: "account.create_sub",
-		Target: fmt.Sprintf("account:%d", c.AccountID), Details: "name=" + c.Name, IP: ip})
-	s.audit(ctx, store.AuditEntry{AccountID: c.AccountID, ActorUserID: by.UserID, Action: "account.create",
-		Target: fmt.Sprintf("account:%d", c.AccountID), Details: fmt.Sprintf("parent=%d", parent), IP: ip})
-	return c, nil
+	return s.CreateAccountWith(ctx, spec)
 }
 
 // SubAccounts returns the direct sub-accounts of parent, which by must be
@@ -69,10 +78,11 @@ func (s *Service) SetAccountStatus(ctx context.Context, by Actor, target int64, 
 	return nil
 }
 
-// forgetAccount drops the cached API keys and binds of account id.
+// forgetAccount drops the cached row, API keys and binds of account id.
 func (s *Service) forgetAccount(id int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	delete(s.accounts, id)
 	for k, e := range s.keys {
 		if e.p.AccountID == id {
 			delete(s.keys, k)

@@ -7,7 +7,7 @@ import (
 	"github.com/fasthttp/router"
 	"github.com/valyala/fasthttp"
 
-	"github.com/gallant-sms/gallant/billing"
+	"github.com/gallant-sms/gallant/app"
 )
 
 // Alerts is the service behind the low-balance alert settings of an
@@ -23,28 +23,6 @@ type Alerts interface {
 	// PutAlerts replaces the settings of account accountID and returns
 	// them as stored; the alert is armed again.
 	PutAlerts(ctx context.Context, p Principal, accountID int64, in AlertInput) (AlertSettings, error)
-}
-
-// AlertInput is a PUT of the alert settings, parsed.
-type AlertInput struct {
-	// Threshold is in micros of the account's currency; 0 turns the
-	// alert off.
-	Threshold  billing.Micros
-	Email      string
-	WebhookURL string
-}
-
-// AlertSettings is the JSON form of an account's low-balance alert.
-type AlertSettings struct {
-	AccountID int64 `json:"account_id,string"`
-	// LowBalanceThreshold is a decimal amount of Currency, "0" when off.
-	LowBalanceThreshold string `json:"low_balance_threshold"`
-	Email               string `json:"email"`
-	WebhookURL          string `json:"webhook_url"`
-	Currency            string `json:"currency"`
-	// Fired is true from the alert until the balance is back at or above
-	// the threshold.
-	Fired bool `json:"fired"`
 }
 
 // alertBody is the body of PUT /v1/accounts/{id}/alerts.
@@ -110,7 +88,7 @@ func (s *Server) putAlerts(ctx *fasthttp.RequestCtx, sctx context.Context, p Pri
 		writeProblem(ctx, InvalidRequest("low_balance_threshold", `give the threshold as a decimal string, e.g. "5.00" ("0" turns the alert off)`))
 		return
 	}
-	th, err := billing.ParseMicros(*b.LowBalanceThreshold)
+	th, err := app.ParseMicros(*b.LowBalanceThreshold)
 	if err != nil || th < 0 {
 		writeProblem(ctx, InvalidRequest("low_balance_threshold", `the threshold must be a decimal amount >= 0 such as "5.00"`))
 		return

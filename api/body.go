@@ -41,7 +41,7 @@ func decodeObject(ctx *fasthttp.RequestCtx, v any) bool {
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		writeProblem(ctx, InvalidRequest(field, "unknown member"))
-	case strings.HasPrefix(err.Error(), "api: bad id"):
+	case strings.HasPrefix(err.Error(), "app: bad id"): // app.FlexID
 		writeProblem(ctx, InvalidRequest("", "ids are positive integers (as a string or a number)"))
 	default:
 		writeProblem(ctx, InvalidJSON("the body is not a well-formed JSON object"))

@@ -6,6 +6,9 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/gallant-sms/gallant/app"
+	"github.com/gallant-sms/gallant/gateway"
 )
 
 // ProblemBase prefixes an [Error]'s Type in the "type" member of a problem
@@ -45,7 +48,7 @@ var (
 	ErrNotFound = errors.New("api: not found")
 	// ErrIdempotencyConflict is returned by [Idempotency.Put] when a
 	// record is already stored under the key.
-	ErrIdempotencyConflict = errors.New("api: idempotency key already stored")
+	ErrIdempotencyConflict = app.ErrIdempotencyConflict
 	// ErrServerClosed is returned by [Server.Serve] and
 	// [Server.ListenAndServe] after [Server.Shutdown].
 	ErrServerClosed = errors.New("api: server closed")
@@ -202,12 +205,18 @@ func Internal() *Error {
 // caller logs it).
 func problemOf(err error) (p *Error, known bool) {
 	var e *Error
+	var ae *app.Error
+	var r *gateway.Refusal
 	switch {
 	case errors.As(err, &e):
 		if e.Status < 400 || e.Status > 599 || e.Type == "" {
 			return Internal(), false
 		}
 		return e, true
+	case errors.As(err, &ae):
+		return appProblem(ae), true
+	case errors.As(err, &r):
+		return refusalProblem(r), true
 	case errors.Is(err, ErrUnauthorized):
 		return Unauthorized("the API key is not valid"), true
 	case errors.Is(err, ErrNotFound):
@@ -216,6 +225,79 @@ func problemOf(err error) (p *Error, known bool) {
 		return Backpressure("the gateway did not finish in time", time.Second), true
 	}
 	return Internal(), false
+}
+
+// refusalRetry is what a busy or rate-limited client is told to wait.
+const refusalRetry = time.Second
+
+// appProblem is the problem of a use case's refusal.
+func appProblem(e *app.Error) *Error {
+	switch e.Kind {
+	case app.KindInvalid:
+		return InvalidRequest(e.Field, e.Detail)
+	case app.KindUnprocessable:
+		return newError(TypeInvalidRequest, "Invalid request", http.StatusUnprocessableEntity, e.Field, e.Detail)
+	case app.KindInvalidURL:
+		return InvalidURL(e.Field, e.Detail)
+	case app.KindInvalidNumber:
+		return InvalidNumber(e.Field, e.Detail)
+	case app.KindUnauthorized:
+		return Unauthorized(e.Detail)
+	case app.KindForbidden:
+		return Forbidden(e.Detail)
+	case app.KindNotFound:
+		return NotFound(e.Detail)
+	case app.KindInsufficientBalance:
+		return InsufficientBalance(e.Detail)
+	case app.KindNotPriced:
+		return newError(gateway.ProblemNotPriced, "Destination not priced", http.StatusUnprocessableEntity, e.Field, e.Detail)
+	case app.KindRateLimited:
+		return RateLimited(e.Detail, e.RetryAfter)
+	case app.KindEmailTaken:
+		return EmailTaken()
+	case app.KindInvalidToken:
+		return InvalidToken(e.Field)
+	case app.KindEmailUnverified:
+		return EmailUnverified()
+	case app.KindMailUnavailable:
+		return MailUnavailable(e.Detail)
+	case app.KindUserDisabled:
+		return UserDisabled()
+	case app.KindLastOwner:
+		return LastOwner()
+	}
+	return Internal()
+}
+
+// refusalProblem is the problem of a message the gateway refused.
+func refusalProblem(r *gateway.Refusal) *Error {
+	switch r.Problem {
+	case gateway.ProblemInvalidNumber:
+		return InvalidNumber(r.Field, r.Detail)
+	case gateway.ProblemInvalidSender:
+		return InvalidSender(r.Field, r.Detail)
+	case gateway.ProblemInvalidURL:
+		return InvalidURL(r.Field, r.Detail)
+	case gateway.ProblemTooLong:
+		return MessageTooLong(r.Field, r.Detail)
+	case gateway.ProblemRateLimited:
+		return RateLimited(r.Detail, refusalRetry)
+	case gateway.ProblemBackpressure:
+		return Backpressure(r.Detail, refusalRetry)
+	case gateway.ProblemNoRoute:
+		return NoRoute(r.Field, r.Detail)
+	case gateway.ProblemSuppressed:
+		return Suppressed(r.Field, r.Detail)
+	case gateway.ProblemInternal:
+		return Internal()
+	case gateway.ProblemInsufficientBalance:
+		return &Error{Type: gateway.ProblemInsufficientBalance, Title: "Insufficient balance", Status: 402, Detail: r.Detail}
+	case gateway.ProblemScheduledLimit:
+		return &Error{Type: gateway.ProblemScheduledLimit, Title: "Too many scheduled messages", Status: 422, Detail: r.Detail, Field: r.Field}
+	case gateway.ProblemNotPriced:
+		return &Error{Type: gateway.ProblemNotPriced, Title: "Destination not priced", Status: 422, Detail: r.Detail, Field: r.Field}
+	}
+	return InvalidRequest(r.Field, r.Detail)
 }
 
 // retryAfterSeconds returns d in whole seconds, rounded up, at least 1.

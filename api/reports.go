@@ -12,7 +12,7 @@ import (
 	"github.com/fasthttp/router"
 	"github.com/valyala/fasthttp"
 
-	"github.com/gallant-sms/gallant/billing"
+	"github.com/gallant-sms/gallant/app"
 )
 
 // Reports is the service behind the usage, statement, invoice and margin
@@ -43,136 +43,6 @@ const MaxReportRange = 366 * 24 * time.Hour
 
 // defaultReportRange is the range of a report without "from".
 const defaultReportRange = 30 * 24 * time.Hour
-
-// UsageQuery selects the messages of a usage report: accepted in [From,
-// Until), bucketed by GroupBy (day, month, destination or status).
-type UsageQuery struct {
-	From, Until time.Time
-	GroupBy     string
-}
-
-// UsageCounts sums the messages of a bucket. Charged and Refunded are
-// the ledger's charges and refunds for them, as positive amounts.
-type UsageCounts struct {
-	Messages  int64 `json:"messages"`
-	Segments  int64 `json:"segments"`
-	Charged   int64 `json:"charged"`
-	Refunded  int64 `json:"refunded"`
-	Delivered int64 `json:"delivered"`
-	Failed    int64 `json:"failed"`
-	Pending   int64 `json:"pending"`
-}
-
-// UsageBucket is one bucket of a usage report. Key is "2026-06-01" by
-// day, "2026-06" by month, the E.164 country code ("44") by destination,
-// or the status name by status; Start is the first instant of a day or
-// month.
-type UsageBucket struct {
-	Key   string     `json:"key"`
-	Start *time.Time `json:"start,omitempty"`
-	UsageCounts
-}
-
-// UsageReport is an account's usage over a range.
-type UsageReport struct {
-	AccountID int64     `json:"account_id,string"`
-	From      time.Time `json:"from"`
-	Until     time.Time `json:"until"`
-	GroupBy   string    `json:"group_by"`
-	// Currency is the account's billing currency; empty without billing.
-	Currency string        `json:"currency,omitempty"`
-	Buckets  []UsageBucket `json:"buckets"`
-	Total    UsageCounts   `json:"total"`
-}
-
-// InvoiceLine is a statement's charges for segments to one country code
-// at one price per segment.
-type InvoiceLine struct {
-	// Destination is "+44"; empty for charges without a stored message.
-	Destination string `json:"destination"`
-	Messages    int64  `json:"messages"`
-	Segments    int64  `json:"segments"`
-	UnitPrice   int64  `json:"unit_price"`
-	Amount      int64  `json:"amount"`
-}
-
-// StatementView is an account's monthly statement. Closing = Opening +
-// TopUps + TransfersIn − Charges + Refunds + Adjustments − TransfersOut +
-// Other; the lines add up to Charges.
-type StatementView struct {
-	AccountID   int64  `json:"account_id,string"`
-	AccountName string `json:"account_name"`
-	Currency    string `json:"currency"`
-	// Month is "2026-06"; the period is [From, Until), UTC. Complete is
-	// false for the month in progress.
-	Month        string        `json:"month"`
-	From         time.Time     `json:"from"`
-	Until        time.Time     `json:"until"`
-	Complete     bool          `json:"complete"`
-	Opening      int64         `json:"opening_balance"`
-	TopUps       int64         `json:"topups"`
-	TransfersIn  int64         `json:"transfers_in"`
-	Charges      int64         `json:"charges"`
-	Refunds      int64         `json:"refunds"`
-	Adjustments  int64         `json:"adjustments"`
-	TransfersOut int64         `json:"transfers_out"`
-	Other        int64         `json:"other"`
-	Closing      int64         `json:"closing_balance"`
-	Segments     int64         `json:"segments"`
-	Lines        []InvoiceLine `json:"lines"`
-}
-
-// SubAccountUsage is one sub-account's traffic and what it earned its
-// reseller. Cost is the reseller's own price for the billable messages
-// (charged, not refunded); Margin is Charged − Cost, null when some
-// billable messages (UnpricedMessages) have no price in the reseller's
-// plan, so the cost is unknown.
-type SubAccountUsage struct {
-	AccountID        int64  `json:"account_id,string"`
-	Name             string `json:"name"`
-	Currency         string `json:"currency,omitempty"`
-	Messages         int64  `json:"messages"`
-	Segments         int64  `json:"segments"`
-	Charged          int64  `json:"charged"`
-	Cost             int64  `json:"cost"`
-	Margin           *int64 `json:"margin"`
-	UnpricedMessages int64  `json:"unpriced_messages"`
-}
-
-// SubAccountReport is a reseller's view of its sub-accounts' traffic.
-type SubAccountReport struct {
-	AccountID int64     `json:"account_id,string"`
-	From      time.Time `json:"from"`
-	Until     time.Time `json:"until"`
-	// Currency is the reseller's currency, in which Cost is counted.
-	Currency    string            `json:"currency,omitempty"`
-	SubAccounts []SubAccountUsage `json:"sub_accounts"`
-	Total       SubAccountUsage   `json:"total"`
-}
-
-// MarginLine is the platform's traffic through one carrier to one country
-// code, in one currency. Cost sums the carrier's buy rates of the priced
-// segments; UnpricedSegments have no buy rate (or one in another
-// currency), so the cost is unknown and Margin is null.
-type MarginLine struct {
-	Carrier          string `json:"carrier,omitempty"`
-	Destination      string `json:"destination,omitempty"`
-	Currency         string `json:"currency"`
-	Segments         int64  `json:"segments"`
-	Revenue          int64  `json:"revenue"`
-	Cost             int64  `json:"cost"`
-	Margin           *int64 `json:"margin"`
-	UnpricedSegments int64  `json:"unpriced_segments"`
-	CostUnknown      bool   `json:"cost_unknown"`
-}
-
-// MarginReport is the platform's margin over a range.
-type MarginReport struct {
-	From   time.Time    `json:"from"`
-	Until  time.Time    `json:"until"`
-	Lines  []MarginLine `json:"lines"`
-	Totals []MarginLine `json:"totals"`
-}
 
 // reportRoutes registers the usage, statement, invoice and margin
 // endpoints. They need the read scope; the service applies the account
@@ -270,12 +140,12 @@ func (s *Server) getUsage(ctx *fasthttp.RequestCtx, sctx context.Context, p Prin
 		writeProblem(ctx, perr)
 		return
 	}
-	g, err := billing.ParseUsageGrouping(groupBy)
+	g, err := app.ParseUsageGrouping(groupBy)
 	if err != nil {
 		writeProblem(ctx, InvalidRequest("group_by", "must be day, month, destination or status"))
 		return
 	}
-	rep, err := s.deps.Reports.Usage(sctx, p, id, UsageQuery{From: from, Until: until, GroupBy: string(g)})
+	rep, err := s.deps.Reports.Usage(sctx, p, id, UsageQuery{From: from, Until: until, GroupBy: g})
 	if err != nil {
 		s.fail(ctx, err)
 		return
@@ -350,7 +220,7 @@ func (s *Server) statement(ctx *fasthttp.RequestCtx, sctx context.Context, p Pri
 		return StatementView{}, false
 	}
 	raw, _ := ctx.UserValue("month").(string)
-	month, _, err := billing.StatementMonth(raw, time.Now().UTC())
+	month, _, err := app.StatementMonth(raw, time.Now().UTC())
 	if err != nil {
 		writeProblem(ctx, InvalidRequest("month", "must be a month that has started, such as 2026-05"))
 		return StatementView{}, false
@@ -382,7 +252,7 @@ var invoiceHTML string
 // invoiceTemplate renders a [StatementView] as a printable HTML invoice;
 // html/template escapes every value (account names come from customers).
 var invoiceTemplate = template.Must(template.New("invoice").Funcs(template.FuncMap{
-	"money": func(m int64) string { return billing.Micros(m).Decimal() },
+	"money": func(m int64) string { return app.Micros(m).Decimal() },
 	"date":  func(t time.Time) string { return t.UTC().Format("2 January 2006") },
 	"lastDay": func(t time.Time) string {
 		return t.UTC().AddDate(0, 0, -1).Format("2 January 2006")

@@ -29,7 +29,12 @@ func (s *Service) notifyStatus(m *sms.Message, st sms.Status, code, carrier stri
 	if s.hook == nil {
 		return
 	}
-	a := s.accounts.get(m.AccountID)
+	// The account's URL and secret come from the account service's
+	// cache (a 30-second life; a change made on this instance at once).
+	a, err := s.acc.Account(context.Background(), m.AccountID)
+	if err != nil {
+		a = nil
+	}
 	url := m.CallbackURL
 	if url == "" && a != nil {
 		url = a.WebhookURL
@@ -39,7 +44,7 @@ func (s *Service) notifyStatus(m *sms.Message, st sms.Status, code, carrier stri
 	}
 	secret := webhookSecret(a, s.cfg.WebhookSecret)
 	ev := webhook.NewEvent(m, sms.Event{MessageID: m.ID, Status: st, At: time.Now().UTC(), Carrier: carrier, ErrorCode: code})
-	err := s.hook.Enqueue(webhook.Delivery{URL: url, Secret: secret, AccountID: m.AccountID, MessageID: m.ID, Event: ev})
+	err = s.hook.Enqueue(webhook.Delivery{URL: url, Secret: secret, AccountID: m.AccountID, MessageID: m.ID, Event: ev})
 	if err != nil {
 		s.m.webhooksDropped.Inc()
 		s.log.Warn("webhook not queued", "id", m.ID, "err", err)
@@ -136,44 +141,6 @@ type WebhookRecorder struct{ W *store.Writer }
 func (r WebhookRecorder) Attempt(a webhook.Attempt) {
 	_ = r.W.Add(&store.WebhookAttempt{MessageID: a.MessageID, AccountID: a.AccountID, URL: a.URL,
 		Attempt: a.N, StatusCode: a.StatusCode, Error: a.Err, At: a.At, GaveUp: a.GaveUp}, nil, nil)
-}
-
-// accountCache keeps accounts for a short while: webhooks need their URL
-// and secret per message.
-type accountCache struct {
-	st *store.Store
-	mu sync.Mutex
-	m  map[int64]accountEntry
-}
-
-type accountEntry struct {
-	a       *store.Account
-	expires time.Time
-}
-
-const accountCacheTTL = 30 * time.Second
-
-func newAccountCache(st *store.Store) *accountCache {
-	return &accountCache{st: st, m: map[int64]accountEntry{}}
-}
-
-// get returns the account, or nil when it cannot be read.
-func (c *accountCache) get(id int64) *store.Account {
-	now := time.Now()
-	c.mu.Lock()
-	e, ok := c.m[id]
-	c.mu.Unlock()
-	if ok && now.Before(e.expires) {
-		return e.a
-	}
-	a, err := c.st.GetAccount(context.Background(), id)
-	if err != nil {
-		return nil
-	}
-	c.mu.Lock()
-	c.m[id] = accountEntry{a: a, expires: now.Add(accountCacheTTL)}
-	c.mu.Unlock()
-	return a
 }
 
 // suppressions are the numbers each account must not message (opt-outs).

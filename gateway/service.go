@@ -82,7 +82,6 @@ type Service struct {
 	customers  *customers
 	sched      *scheduler
 	rec        *recovery
-	accounts   *accountCache
 	suppressed *suppressions
 	bill       *Billing      // nil: free
 	res        *reservations // open reservations by message id
@@ -148,7 +147,6 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 		s.bill = deps.Billing
 	}
 	s.res = newReservations()
-	s.accounts = newAccountCache(deps.Store)
 	s.suppressed = newSuppressions()
 	if c, ok := deps.BindGuardRedis.(*redis.Client); ok && !c.Options().ContextTimeoutEnabled {
 		return nil, errors.New("gateway: BindGuardRedis needs ContextTimeoutEnabled")

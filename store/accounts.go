@@ -111,6 +111,10 @@ func (r *accountRow) account() *Account {
 // CreateAccount stores a new account and sets a.ID. A zero Status is
 // stored as active, a zero CreatedAt as now.
 func (s *Store) CreateAccount(ctx context.Context, a *Account) error {
+	return s.createAccount(ctx, s.w, a)
+}
+
+func (s *Store) createAccount(ctx context.Context, ex execer, a *Account) error {
 	if a.Name == "" {
 		return fmt.Errorf("%w: account name is empty", ErrInvalid)
 	}
@@ -129,7 +133,7 @@ func (s *Store) CreateAccount(ctx context.Context, a *Account) error {
 	if a.CreatedAt.IsZero() {
 		a.CreatedAt = s.now().UTC().Truncate(time.Microsecond)
 	}
-	res, err := s.w.ExecContext(ctx,
+	res, err := ex.ExecContext(ctx,
 		"INSERT INTO accounts (name, status, kind, webhook_url, webhook_secret, tps_limit, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
 		a.Name, string(a.Status), string(a.Kind), a.WebhookURL, a.WebhookSecret, a.TPSLimit, s.timeArg(a.CreatedAt))
 	if err != nil {
@@ -170,6 +174,10 @@ func (s *Store) SetAccountKind(ctx context.Context, id int64, kind AccountKind) 
 // prefix already in use gives [ErrDuplicate], an unknown account
 // [ErrNotFound]. A zero CreatedAt is stored as now.
 func (s *Store) CreateAPIKey(ctx context.Context, k *APIKey) error {
+	return s.createAPIKey(ctx, s.w, k)
+}
+
+func (s *Store) createAPIKey(ctx context.Context, ex execer, k *APIKey) error {
 	if k.Prefix == "" || len(k.Hash) != 64 {
 		return fmt.Errorf("%w: api key needs a prefix and a 64-digit hex hash", ErrInvalid)
 	}
@@ -180,7 +188,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, k *APIKey) error {
 	if k.CreatedAt.IsZero() {
 		k.CreatedAt = s.now().UTC().Truncate(time.Microsecond)
 	}
-	res, err := s.w.ExecContext(ctx,
+	res, err := ex.ExecContext(ctx,
 		"INSERT INTO api_keys (account_id, name, prefix, hash, scopes, created_at, last_used_at, revoked_at) "+
 			"VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 		k.AccountID, k.Name, k.Prefix, strings.ToLower(k.Hash), scopes, s.timeArg(k.CreatedAt),
@@ -250,6 +258,10 @@ func (s *Store) RevokeAPIKey(ctx context.Context, accountID, keyID int64, at tim
 // system_id already in use gives [ErrDuplicate], an unknown account
 // [ErrNotFound]. A zero CreatedAt is stored as now.
 func (s *Store) CreateSMPPCredential(ctx context.Context, c *SMPPCredential) error {
+	return s.createSMPPCredential(ctx, s.w, c)
+}
+
+func (s *Store) createSMPPCredential(ctx context.Context, ex execer, c *SMPPCredential) error {
 	if c.SystemID == "" || len(c.SystemID) > 16 || c.PasswordHash == "" {
 		return fmt.Errorf("%w: smpp credential needs a system_id of 1 to 16 characters and a password hash", ErrInvalid)
 	}
@@ -260,7 +272,7 @@ func (s *Store) CreateSMPPCredential(ctx context.Context, c *SMPPCredential) err
 	if c.CreatedAt.IsZero() {
 		c.CreatedAt = s.now().UTC().Truncate(time.Microsecond)
 	}
-	res, err := s.w.ExecContext(ctx,
+	res, err := ex.ExecContext(ctx,
 		"INSERT INTO smpp_credentials (account_id, system_id, password_hash, bind_limit, tps_limit, allowed_cidrs, created_at) "+
 			"VALUES (?, ?, ?, ?, ?, ?, ?)",
 		c.AccountID, c.SystemID, c.PasswordHash, c.BindLimit, c.TPSLimit, cidrs, s.timeArg(c.CreatedAt))

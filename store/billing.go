@@ -252,12 +252,16 @@ func validPrefix(p string) bool {
 // ignored and stored as 0. An account that already has one gives
 // [ErrDuplicate].
 func (s *Store) CreateBillingAccount(ctx context.Context, a *BillingAccount) error {
+	return s.createBillingAccount(ctx, s.w, a)
+}
+
+func (s *Store) createBillingAccount(ctx context.Context, ex execer, a *BillingAccount) error {
 	if a.AccountID <= 0 || !validCurrency(a.Currency) {
 		return fmt.Errorf("%w: billing account needs an account id and an ISO 4217 currency", ErrInvalid)
 	}
 	a.Balance, a.Held = 0, 0
 	a.UpdatedAt = s.now().UTC().Truncate(time.Microsecond)
-	if _, err := s.w.ExecContext(ctx, qCreateBillingAccount, a.AccountID, a.ResellerID, a.Currency,
+	if _, err := ex.ExecContext(ctx, qCreateBillingAccount, a.AccountID, a.ResellerID, a.Currency,
 		a.CreditLimit, s.timeArg(a.UpdatedAt)); err != nil {
 		return fmt.Errorf("store: create billing account %d: %w", a.AccountID, mapErr(err))
 	}

@@ -680,10 +680,14 @@ func (s *Store) RevokeUserRefreshTokens(ctx context.Context, userID int64, at ti
 // [ErrDuplicate]. Unknown accounts are [ErrNotFound]; an account cannot
 // be its own parent.
 func (s *Store) SetAccountParent(ctx context.Context, child, parent int64) error {
+	return s.setAccountParent(ctx, s.w, child, parent)
+}
+
+func (s *Store) setAccountParent(ctx context.Context, ex execer, child, parent int64) error {
 	if child == parent {
 		return fmt.Errorf("%w: account %d cannot be its own parent", ErrInvalid, child)
 	}
-	if _, err := s.w.ExecContext(ctx, "INSERT INTO account_parents (account_id, parent_id) VALUES (?, ?)", child, parent); err != nil {
+	if _, err := ex.ExecContext(ctx, "INSERT INTO account_parents (account_id, parent_id) VALUES (?, ?)", child, parent); err != nil {
 		return fmt.Errorf("store: set account parent: %w", mapErr(err))
 	}
 	return nil
@@ -732,13 +736,17 @@ type AuditEntry struct {
 // its column is cut, so an audit write never fails on a long value. A
 // zero At is stored as now.
 func (s *Store) AppendAudit(ctx context.Context, e *AuditEntry) error {
+	return s.appendAudit(ctx, s.w, e)
+}
+
+func (s *Store) appendAudit(ctx context.Context, ex execer, e *AuditEntry) error {
 	if e.Action == "" {
 		return fmt.Errorf("%w: audit entry without an action", ErrInvalid)
 	}
 	if e.At.IsZero() {
 		e.At = s.now().UTC().Truncate(time.Microsecond)
 	}
-	res, err := s.w.ExecContext(ctx,
+	res, err := ex.ExecContext(ctx,
 		"INSERT INTO audit_log (account_id, actor_user_id, action, target, details, ip, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
 		e.AccountID, e.ActorUserID, cut(e.Action, 64), cut(e.Target, 255), cut(e.Details, 1024), cut(e.IP, 64),
 		s.timeArg(e.At))

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gallant-sms/gallant/account"
+	appsvc "github.com/gallant-sms/gallant/app"
 	"github.com/gallant-sms/gallant/billing"
 	"github.com/gallant-sms/gallant/store"
 )
@@ -118,14 +120,25 @@ func (e adminEnv) withStore(ctx context.Context, path string, fn func(Config, *s
 	return enc.Encode(out)
 }
 
-// accountCreated is the output of "admin account create".
+// withAdmin runs fn with the admin use cases over the store of the
+// configuration at path, and prints what fn returns as indented JSON.
+func (e adminEnv) withAdmin(ctx context.Context, path string, fn func(Config, *appsvc.Admin) (any, error)) error {
+	return e.withStore(ctx, path, func(cfg Config, st *store.Store) (any, error) {
+		logger, err := newLogger(LogConfig{Level: "warn"})
+		if err != nil {
+			return nil, err
+		}
+		return fn(cfg, appsvc.NewAdmin(st, logger, billingCurrency(cfg)))
+	})
+}
+
+// accountCreated is the output of "admin account create"; its
+// admin_api_key acts as reseller or platform admin (those kinds only).
 type accountCreated struct {
 	account.Created
 	Currency string `json:"currency"`
 	Kind     string `json:"kind"`
 	ParentID int64  `json:"parent_id,omitempty"`
-	// AdminAPIKey acts as reseller or platform admin (those kinds only).
-	AdminAPIKey string `json:"admin_api_key,omitempty"`
 }
 
 // accountCreate creates an account with its API key, SMPP credential and
@@ -147,42 +160,18 @@ func (e adminEnv) accountCreate(ctx context.Context, args []string) error {
 	if !store.AccountKind(kind).Valid() || parent < 0 {
 		return usageError{errors.New("admin account create: --kind is customer, reseller or platform; --parent an account id")}
 	}
-	return e.withStore(ctx, path, func(cfg Config, st *store.Store) (any, error) {
-		logger, err := newLogger(LogConfig{Level: "warn"})
+	return e.withAdmin(ctx, path, func(_ Config, ad *appsvc.Admin) (any, error) {
+		created, err := ad.CreateAccount(ctx, name, store.AccountKind(kind), parent)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("admin account create: %w", err)
 		}
-		cur := billingCurrency(cfg)
-		if !billing.ValidCurrency(cur) {
-			return nil, fmt.Errorf("admin account create: billing.currency %q is not an ISO 4217 code", cur)
-		}
-		if parent != 0 {
-			if _, err := st.GetAccount(ctx, parent); err != nil {
-				return nil, fmt.Errorf("admin account create: --parent %d: %w", parent, err)
-			}
-		}
-		acc := account.New(st, logger)
-		created, err := acc.CreateAccount(ctx, name)
-		if err != nil {
-			return nil, err
-		}
-		adminKey, err := placeAccount(ctx, st, acc, created.AccountID, store.AccountKind(kind), parent)
-		if err != nil {
-			return nil, fmt.Errorf("admin account create: account %d created, but not placed: %w", created.AccountID, err)
-		}
-		if err := st.CreateBillingAccount(ctx, &store.BillingAccount{AccountID: created.AccountID, ResellerID: parent, Currency: cur}); err != nil {
-			return nil, fmt.Errorf("admin account create: account %d created, but not its balance: %w", created.AccountID, err)
-		}
-		return accountCreated{Created: created, Currency: cur, Kind: kind, ParentID: parent, AdminAPIKey: adminKey}, nil
+		return accountCreated{Created: created, Currency: ad.Currency(), Kind: kind, ParentID: parent}, nil
 	})
 }
 
 // billingCurrency is the currency of new billing accounts and plans.
 func billingCurrency(cfg Config) string {
-	if cfg.Billing.Currency == "" {
-		return "EUR"
-	}
-	return cfg.Billing.Currency
+	return cmp.Or(cfg.Billing.Currency, appsvc.DefaultCurrency)
 }
 
 // balanceOut is a billing account as the admin commands print it. Amounts
@@ -259,44 +248,17 @@ func (e adminEnv) topUp(ctx context.Context, args []string) error {
 	if len(reason) > maxReference {
 		return usageError{fmt.Errorf("admin topup: --reference is longer than %d bytes", maxReference)}
 	}
-	return e.withStore(ctx, path, func(cfg Config, st *store.Store) (any, error) {
-		if err := ensureBillingAccount(ctx, cfg, st, id); err != nil {
-			return nil, err
-		}
+	return e.withAdmin(ctx, path, func(_ Config, ad *appsvc.Admin) (any, error) {
 		if reason == "" {
 			reason = "admin top-up"
 		}
-		// An admin's top-up is a payment confirmed by a person: the manual
-		// provider (bank transfer, cash) records it.
-		pay, err := billing.NewManualProvider(st).Credit(ctx, id, m, reason)
-		if err != nil {
-			return nil, err
-		}
-		a, err := st.GetBillingAccount(ctx, id)
+		pay, a, err := ad.TopUp(ctx, id, m, reason)
 		if err != nil {
 			return nil, err
 		}
 		return topUpOut{LedgerID: pay.LedgerID, Amount: m.String(), AmountMicros: int64(m), Reference: pay.Reference,
 			Account: newBalanceOut(a)}, nil
 	})
-}
-
-// ensureBillingAccount opens the balance (at zero, in cfg's currency) of
-// account id if it has none, as for accounts created before billing. An
-// unknown account is [store.ErrNotFound].
-func ensureBillingAccount(ctx context.Context, cfg Config, st *store.Store, id int64) error {
-	_, err := st.GetBillingAccount(ctx, id)
-	if !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
-	if _, err := st.GetAccount(ctx, id); err != nil {
-		return fmt.Errorf("admin: account %d: %w", id, err)
-	}
-	err = st.CreateBillingAccount(ctx, &store.BillingAccount{AccountID: id, Currency: billingCurrency(cfg)})
-	if errors.Is(err, store.ErrDuplicate) { // opened meanwhile by someone else
-		return nil
-	}
-	return err
 }
 
 // balance prints an account's balance.
@@ -422,31 +384,16 @@ func (e adminEnv) planCreate(ctx context.Context, args []string) error {
 	case len(prices) == 0:
 		return usageError{errors.New("admin plan create: at least one --price PREFIX=AMOUNT is required")}
 	}
-	return e.withStore(ctx, path, func(cfg Config, st *store.Store) (any, error) {
-		if currency == "" {
-			currency = billingCurrency(cfg)
-		}
-		if id > 0 {
-			// Check first, so that a mistyped id leaves no orphan plan.
-			if _, err := st.GetAccount(ctx, id); err != nil {
-				return nil, fmt.Errorf("admin plan create: account %d: %w", id, err)
-			}
-		}
+	return e.withAdmin(ctx, path, func(_ Config, ad *appsvc.Admin) (any, error) {
 		p := &store.PricePlan{Name: name, Currency: currency, Default: isDefault, RefundUndelivered: refund,
 			ValidFrom: time.Now().UTC().Truncate(time.Microsecond), Prices: prices}
-		if err := st.CreatePricePlan(ctx, p); err != nil {
-			return nil, err
+		if err := ad.CreatePlan(ctx, p, id); err != nil {
+			return nil, fmt.Errorf("admin plan create: %w", err)
 		}
 		out := planOut{PlanID: p.ID, Name: p.Name, Currency: p.Currency, Default: p.Default, RefundUndelivered: p.RefundUndelivered, ValidFrom: p.ValidFrom,
-			Prices: make([]priceOut, len(p.Prices))}
+			Prices: make([]priceOut, len(p.Prices)), AccountID: max(id, 0)}
 		for i, pr := range p.Prices {
 			out.Prices[i] = priceOut{Prefix: pr.Prefix, Price: billing.Micros(pr.PriceMicros).String(), PriceMicros: pr.PriceMicros}
-		}
-		if id > 0 {
-			if err := st.AssignPricePlan(ctx, id, p.ID); err != nil {
-				return nil, fmt.Errorf("admin plan create: plan %d created, but not assigned: %w", p.ID, err)
-			}
-			out.AccountID = id
 		}
 		return out, nil
 	})

@@ -7,12 +7,10 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/gallant-sms/gallant/account"
-	"github.com/gallant-sms/gallant/api"
+	appsvc "github.com/gallant-sms/gallant/app"
 	"github.com/gallant-sms/gallant/billing"
 	"github.com/gallant-sms/gallant/gateway"
 	"github.com/gallant-sms/gallant/store"
-	"github.com/gallant-sms/gallant/webhook"
 )
 
 // alerts is the app's low-balance alerting: the sweep that fires alerts
@@ -70,86 +68,6 @@ func (a *app) stopAlerts(ctx context.Context) error {
 	return a.alerts.notify.Stop(ctx)
 }
 
-// apiAlerts is the API's alert service, nil without billing.
-func (a *app) apiAlerts() api.Alerts {
-	if a.bill == nil {
-		return nil
-	}
-	return apiAlertService{st: a.st, acc: a.acc, urls: a.hooks.Guard()}
-}
-
-// apiAlertService serves the alert settings with the account policy.
-type apiAlertService struct {
-	st   *store.Store
-	acc  *account.Service
-	urls *webhook.Guard // judges webhook URLs, as for status callbacks
-}
-
-// allowed checks that p may manage account id.
-func (s apiAlertService) allowed(ctx context.Context, p api.Principal, id int64) error {
-	err := s.acc.Can(ctx, actorOf(p), account.ActionManage, id)
-	switch {
-	case errors.Is(err, account.ErrForbidden):
-		return api.Forbidden("the caller may not manage this account's alerts")
-	case errors.Is(err, store.ErrNotFound):
-		return api.NotFound("no such account")
-	}
-	return err
-}
-
-func (s apiAlertService) GetAlerts(ctx context.Context, p api.Principal, id int64) (api.AlertSettings, error) {
-	if err := s.allowed(ctx, p, id); err != nil {
-		return api.AlertSettings{}, err
-	}
-	ba, err := s.st.GetBillingAccount(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return api.AlertSettings{}, api.NotFound("the account has no prepaid balance")
-	}
-	if err != nil {
-		return api.AlertSettings{}, err
-	}
-	al, err := s.st.GetBalanceAlert(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		al, err = &store.BalanceAlert{AccountID: id}, nil
-	}
-	if err != nil {
-		return api.AlertSettings{}, err
-	}
-	return alertView(al, ba.Currency), nil
-}
-
-func (s apiAlertService) PutAlerts(ctx context.Context, p api.Principal, id int64, in api.AlertInput) (api.AlertSettings, error) {
-	if err := s.allowed(ctx, p, id); err != nil {
-		return api.AlertSettings{}, err
-	}
-	if in.WebhookURL != "" {
-		if err := s.urls.CheckStoredURL(ctx, in.WebhookURL); err != nil {
-			return api.AlertSettings{}, invalidURL("webhook_url", err)
-		}
-	}
-	ba, err := s.st.GetBillingAccount(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return api.AlertSettings{}, api.NotFound("the account has no prepaid balance")
-	}
-	if err != nil {
-		return api.AlertSettings{}, err
-	}
-	al := &store.BalanceAlert{AccountID: id, Threshold: int64(in.Threshold), Email: in.Email, WebhookURL: in.WebhookURL}
-	err = s.st.SetBalanceAlert(ctx, al)
-	if errors.Is(err, store.ErrInvalid) {
-		return api.AlertSettings{}, api.InvalidRequest("email", "the email must be a plain address such as ops@example.com")
-	}
-	if err != nil {
-		return api.AlertSettings{}, fmt.Errorf("set alerts: %w", err)
-	}
-	return alertView(al, ba.Currency), nil
-}
-
-func alertView(al *store.BalanceAlert, currency string) api.AlertSettings {
-	return api.AlertSettings{AccountID: al.AccountID, LowBalanceThreshold: billing.Micros(al.Threshold).String(),
-		Email: al.Email, WebhookURL: al.WebhookURL, Currency: currency, Fired: al.Fired}
-}
-
 // buyRateOut is the output of "admin buyrate add".
 type buyRateOut struct {
 	Carrier     string `json:"carrier"`
@@ -186,16 +104,13 @@ func (e adminEnv) buyRateAdd(ctx context.Context, args []string) error {
 	if err != nil || m < 0 {
 		return usageError{fmt.Errorf("admin buyrate add: --price %q must be a decimal amount >= 0", price)}
 	}
-	return e.withStore(ctx, path, func(cfg Config, st *store.Store) (any, error) {
-		if currency == "" {
-			currency = billingCurrency(cfg)
-		}
+	return e.withAdmin(ctx, path, func(_ Config, ad *appsvc.Admin) (any, error) {
 		r := &store.BuyRate{Carrier: carrier, Prefix: prefix, PriceMicros: int64(m), Currency: currency,
 			ValidFrom: time.Now().UTC().Truncate(time.Microsecond)}
-		if err := st.AddBuyRate(ctx, r); err != nil {
+		if err := ad.AddBuyRate(ctx, r); err != nil {
 			return nil, err
 		}
-		return buyRateOut{Carrier: carrier, Prefix: prefix, Price: m.String(), PriceMicros: int64(m), Currency: currency,
+		return buyRateOut{Carrier: carrier, Prefix: prefix, Price: m.String(), PriceMicros: int64(m), Currency: r.Currency,
 			ValidFrom: r.ValidFrom.Format(time.RFC3339Nano)}, nil
 	})
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gallant-sms/gallant/account"
+	appsvc "github.com/gallant-sms/gallant/app"
 	"github.com/gallant-sms/gallant/billing"
 	"github.com/gallant-sms/gallant/smpp"
 	"github.com/gallant-sms/gallant/smpp/smpptest"
@@ -136,44 +137,9 @@ func demoAccount(ctx context.Context, st *store.Store, acc *account.Service, dir
 	return c, nil
 }
 
-// Demo prices: 0.01 EUR a segment everywhere, 0.035 to the UK; the demo
-// account starts with 100 EUR.
-const (
-	demoPrice   = 10_000
-	demoPriceUK = 35_000
-	demoCredit  = 100_000_000
-)
-
-// demoBilling makes sure there is a default price plan and that the demo
-// account has a balance, then loads the prices.
+// demoBilling seeds the demo's prices and balance, then loads the prices.
 func demoBilling(ctx context.Context, a *app, accountID int64) error {
-	p, err := a.st.LoadPricing(ctx)
-	if err != nil {
-		return err
-	}
-	hasDefault := false
-	for _, pl := range p.Plans {
-		hasDefault = hasDefault || (pl.Default && pl.OwnerAccountID == 0)
-	}
-	if !hasDefault {
-		plan := &store.PricePlan{Name: "demo", Currency: "EUR", Default: true, ValidFrom: time.Now().Add(-time.Minute)}
-		for d := '1'; d <= '9'; d++ {
-			plan.Prices = append(plan.Prices, store.PlanPrice{Prefix: string(d), PriceMicros: demoPrice})
-		}
-		plan.Prices = append(plan.Prices, store.PlanPrice{Prefix: "44", PriceMicros: demoPriceUK})
-		if err := a.st.CreatePricePlan(ctx, plan); err != nil {
-			return fmt.Errorf("demo price plan: %w", err)
-		}
-	}
-	if _, err := a.st.GetBillingAccount(ctx, accountID); errors.Is(err, store.ErrNotFound) {
-		if err := a.st.CreateBillingAccount(ctx, &store.BillingAccount{AccountID: accountID, Currency: "EUR"}); err != nil {
-			return fmt.Errorf("demo billing account: %w", err)
-		}
-		if err := a.st.PostBalance(ctx, &store.LedgerEntry{AccountID: accountID, Kind: store.LedgerTopUp,
-			Amount: demoCredit, Reason: "demo credit"}); err != nil {
-			return fmt.Errorf("demo top-up: %w", err)
-		}
-	} else if err != nil {
+	if err := appsvc.SeedDemoBilling(ctx, a.st, accountID); err != nil {
 		return err
 	}
 	return a.bill.Pricer.Reload(ctx)

@@ -23,6 +23,7 @@ import (
 
 	"github.com/gallant-sms/gallant/account"
 	"github.com/gallant-sms/gallant/api"
+	appsvc "github.com/gallant-sms/gallant/app"
 	"github.com/gallant-sms/gallant/billing"
 	"github.com/gallant-sms/gallant/gateway"
 	"github.com/gallant-sms/gallant/router"
@@ -153,18 +154,15 @@ func newApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error) 
 	if err != nil {
 		return nil, err
 	}
-	a.api, err = api.New(acfg, api.Deps{
-		Limiter:     limiter,
-		Auth:        apiAuth{acc: a.acc, sessions: account.NewSessions(a.users)},
-		Identity:    a.apiIdentity(),
-		Messages:    apiMessages{gw: a.gw, st: st, acc: a.acc, tps: accountTPS(st), billing: a.bill != nil},
-		Idempotency: apiIdempotency{st: st, retention: cfg.Retention.IdempotencyKeys},
-		Billing:     a.apiBilling(),
-		Accounts:    a.apiAccounts(),
-		Reports:     a.apiReports(),
-		Alerts:      a.apiAlerts(),
-		Health:      a.gw,
-	}, logger.With("component", "api"), a.reg)
+	svc := appsvc.New(appsvc.Deps{Store: st, Accounts: a.acc, Users: a.users, Gateway: a.gw, Billing: a.bill,
+		URLs: a.hooks.Guard(), Currency: billingCurrency(cfg), IdempotencyRetention: cfg.Retention.IdempotencyKeys,
+		Log: logger})
+	apiDeps := api.Deps{Limiter: limiter, Auth: svc.Auth, Identity: svc.Identity, Messages: svc.Messages,
+		Idempotency: svc.Idempotency, Accounts: svc.Accounts, Reports: svc.Reports, Health: a.gw}
+	if svc.Billing != nil { // nil pointers would be non-nil interfaces
+		apiDeps.Billing, apiDeps.Alerts = svc.Billing, svc.Alerts
+	}
+	a.api, err = api.New(acfg, apiDeps, logger.With("component", "api"), a.reg)
 	if err != nil {
 		return nil, err
 	}
@@ -222,14 +220,6 @@ func (l *rateLimiter) Allow(ctx context.Context, key string, rate float64, burst
 		r, err = l.local.Take(key, rate, burst, 1)
 	}
 	return r.Allowed, r.RetryAfter, err
-}
-
-// apiBilling is the API's billing service, nil when billing is off.
-func (a *app) apiBilling() api.Billing {
-	if a.bill == nil {
-		return nil
-	}
-	return apiBilling{st: a.st, bill: a.bill}
 }
 
 // gatewayConfig translates the file's carriers and routes.

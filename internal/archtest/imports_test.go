@@ -18,7 +18,8 @@ const module = "github.com/gallant-sms/gallant/"
 // except cmd/..., api and bench (nothing imports those, but cmd/gallant,
 // the wiring, imports api).
 var allowed = map[string][]string{
-	"api":           {"gateway", "account", "billing", "campaign", "sms", "web"},
+	"api":           {"app", "gateway", "sms", "web"},
+	"app":           {"account", "billing", "consent", "contact", "campaign", "gateway", "webhook", "store", "sms"},
 	"gateway":       {"router", "throttle", "billing", "account", "webhook", "store", "smpp", "smpp/pdu", "smpp/pdutext", "sms"},
 	"router":        {"sms"},
 	"throttle":      {},

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/gallant-sms/gallant/account"
-	"github.com/gallant-sms/gallant/api"
 	"github.com/gallant-sms/gallant/billing"
 	"github.com/gallant-sms/gallant/store"
 )
@@ -21,9 +20,9 @@ const (
 	reportMaxSegments = 2_000_000
 )
 
-// apiReports serves the usage, statement, invoice and margin endpoints
+// Reports serves the usage, statement, invoice and margin endpoints
 // from the store, under the account service's access policy.
-type apiReports struct {
+type Reports struct {
 	st  *store.Store
 	acc *account.Service
 	// pricer prices resellers' costs and carriers' buy rates; nil without
@@ -32,23 +31,12 @@ type apiReports struct {
 	now    func() time.Time
 }
 
-var _ api.Reports = apiReports{}
-
-// apiReports is the API's report service; costs need billing.
-func (a *app) apiReports() api.Reports {
-	r := apiReports{st: a.st, acc: a.acc, now: time.Now}
-	if a.bill != nil {
-		r.pricer = a.bill.Pricer
-	}
-	return r
-}
-
 // reportNoAccount is the answer for an account the caller may not read and
 // for one that does not exist alike, so that ids cannot be probed.
-func reportNoAccount() error { return api.NotFound("no such account") }
+func reportNoAccount() error { return NotFound("no such account") }
 
 // readable returns account id if p may read it.
-func (r apiReports) readable(ctx context.Context, p api.Principal, id int64) (*store.Account, error) {
+func (r Reports) readable(ctx context.Context, p Principal, id int64) (*store.Account, error) {
 	err := r.acc.Can(ctx, actorOf(p), account.ActionRead, id)
 	if errors.Is(err, account.ErrForbidden) {
 		return nil, reportNoAccount()
@@ -65,7 +53,7 @@ func (r apiReports) readable(ctx context.Context, p api.Principal, id int64) (*s
 
 // currency returns account id's billing currency, "" without a billing
 // account.
-func (r apiReports) currency(ctx context.Context, id int64) (string, error) {
+func (r Reports) currency(ctx context.Context, id int64) (string, error) {
 	b, err := r.st.GetBillingAccount(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return "", nil
@@ -80,34 +68,35 @@ func (r apiReports) currency(ctx context.Context, id int64) (string, error) {
 func reportError(err error) error {
 	switch {
 	case errors.Is(err, store.ErrReportTooLarge):
-		return api.InvalidRequest("from", "the range holds too many messages for one report; ask for a shorter range")
+		return Invalid("from", "the range holds too many messages for one report; ask for a shorter range")
 	case errors.Is(err, store.ErrInvalid):
-		return api.InvalidRequest("from", "the range is not valid: from must come before until, at most 366 days apart")
+		return Invalid("from", "the range is not valid: from must come before until, at most 366 days apart")
 	}
 	return err
 }
 
-func (r apiReports) Usage(ctx context.Context, p api.Principal, id int64, q api.UsageQuery) (api.UsageReport, error) {
+// Usage sums the account's messages accepted in the query's range.
+func (r Reports) Usage(ctx context.Context, p Principal, id int64, q UsageQuery) (UsageReport, error) {
 	if _, err := r.readable(ctx, p, id); err != nil {
-		return api.UsageReport{}, err
+		return UsageReport{}, err
 	}
 	g, err := billing.ParseUsageGrouping(q.GroupBy)
 	if err != nil {
-		return api.UsageReport{}, api.InvalidRequest("group_by", "must be day, month, destination or status")
+		return UsageReport{}, Invalid("group_by", "must be day, month, destination or status")
 	}
 	cur, err := r.currency(ctx, id)
 	if err != nil {
-		return api.UsageReport{}, err
+		return UsageReport{}, err
 	}
 	rows, err := r.st.Usage(ctx, id, q.From, q.Until, g.StoreKey())
 	if err != nil {
-		return api.UsageReport{}, reportError(err)
+		return UsageReport{}, reportError(err)
 	}
 	buckets, total := billing.SummarizeUsage(rows, g)
-	out := api.UsageReport{AccountID: id, From: q.From, Until: q.Until, GroupBy: string(g), Currency: cur,
-		Buckets: make([]api.UsageBucket, len(buckets)), Total: usageCounts(total)}
+	out := UsageReport{AccountID: id, From: q.From, Until: q.Until, GroupBy: string(g), Currency: cur,
+		Buckets: make([]UsageBucket, len(buckets)), Total: usageCounts(total)}
 	for i, b := range buckets {
-		out.Buckets[i] = api.UsageBucket{Key: b.Key, UsageCounts: usageCounts(b.UsageCounts)}
+		out.Buckets[i] = UsageBucket{Key: b.Key, UsageCounts: usageCounts(b.UsageCounts)}
 		if !b.Start.IsZero() {
 			start := b.Start
 			out.Buckets[i].Start = &start
@@ -116,44 +105,46 @@ func (r apiReports) Usage(ctx context.Context, p api.Principal, id int64, q api.
 	return out, nil
 }
 
-func usageCounts(c billing.UsageCounts) api.UsageCounts {
-	return api.UsageCounts{Messages: c.Messages, Segments: c.Segments, Charged: int64(c.Charged), Refunded: int64(c.Refunded),
+func usageCounts(c billing.UsageCounts) UsageCounts {
+	return UsageCounts{Messages: c.Messages, Segments: c.Segments, Charged: int64(c.Charged), Refunded: int64(c.Refunded),
 		Delivered: c.Delivered, Failed: c.Failed, Pending: c.Pending}
 }
 
-func (r apiReports) Statement(ctx context.Context, p api.Principal, id int64, month time.Time) (api.StatementView, error) {
+// Statement returns the account's statement of the month starting at
+// month.
+func (r Reports) Statement(ctx context.Context, p Principal, id int64, month time.Time) (StatementView, error) {
 	a, err := r.readable(ctx, p, id)
 	if err != nil {
-		return api.StatementView{}, err
+		return StatementView{}, err
 	}
 	cur, err := r.currency(ctx, id)
 	if err != nil {
-		return api.StatementView{}, err
+		return StatementView{}, err
 	}
 	if cur == "" {
-		return api.StatementView{}, api.NotFound("the account has no prepaid balance, so no statements")
+		return StatementView{}, NotFound("the account has no prepaid balance, so no statements")
 	}
 	from := time.Date(month.Year(), month.Month(), 1, 0, 0, 0, 0, time.UTC)
 	until := from.AddDate(0, 1, 0)
 	d, err := r.st.Statement(ctx, id, from, until)
 	if err != nil {
-		return api.StatementView{}, reportError(err)
+		return StatementView{}, reportError(err)
 	}
 	st, err := billing.BuildStatement(id, cur, from, until, r.now(), d)
 	if err != nil {
-		return api.StatementView{}, err
+		return StatementView{}, err
 	}
-	out := api.StatementView{AccountID: id, AccountName: a.Name, Currency: cur, Month: from.Format("2006-01"),
+	out := StatementView{AccountID: id, AccountName: a.Name, Currency: cur, Month: from.Format("2006-01"),
 		From: from, Until: until, Complete: st.Complete, Opening: int64(st.Opening), TopUps: int64(st.TopUps),
 		TransfersIn: int64(st.TransfersIn), Charges: int64(st.Charges), Refunds: int64(st.Refunds),
 		Adjustments: int64(st.Adjustments), TransfersOut: int64(st.TransfersOut), Other: int64(st.Other),
-		Closing: int64(st.Closing), Segments: st.Segments, Lines: make([]api.InvoiceLine, len(st.Lines))}
+		Closing: int64(st.Closing), Segments: st.Segments, Lines: make([]InvoiceLine, len(st.Lines))}
 	for i, l := range st.Lines {
 		dest := ""
 		if l.Dest != "" {
 			dest = "+" + l.Dest
 		}
-		out.Lines[i] = api.InvoiceLine{Destination: dest, Messages: l.Messages, Segments: l.Segments,
+		out.Lines[i] = InvoiceLine{Destination: dest, Messages: l.Messages, Segments: l.Segments,
 			UnitPrice: int64(l.UnitPrice), Amount: int64(l.Amount)}
 	}
 	return out, nil
@@ -163,34 +154,36 @@ func (r apiReports) Statement(ctx context.Context, p api.Principal, id int64, mo
 // with: the cost is unknown.
 var errOtherCurrency = errors.New("price in another currency")
 
-func (r apiReports) SubAccountUsage(ctx context.Context, p api.Principal, id int64, from, until time.Time) (api.SubAccountReport, error) {
+// SubAccountUsage sums the traffic of a reseller's sub-accounts with the
+// reseller's cost and margin; for resellers and admins.
+func (r Reports) SubAccountUsage(ctx context.Context, p Principal, id int64, from, until time.Time) (SubAccountReport, error) {
 	if _, err := r.readable(ctx, p, id); err != nil {
-		return api.SubAccountReport{}, err
+		return SubAccountReport{}, err
 	}
-	if p.Role != api.RoleAdmin && p.Role != api.RoleReseller {
-		return api.SubAccountReport{}, api.Forbidden("sub-account usage is for resellers and platform admins")
+	if p.Role != RoleAdmin && p.Role != RoleReseller {
+		return SubAccountReport{}, Forbidden("sub-account usage is for resellers and platform admins")
 	}
 	children, err := r.st.ChildAccounts(ctx, id)
 	if err != nil {
-		return api.SubAccountReport{}, err
+		return SubAccountReport{}, err
 	}
 	if len(children) > reportMaxChildren {
-		return api.SubAccountReport{}, api.InvalidRequest("", fmt.Sprintf("the account has more than %d sub-accounts", reportMaxChildren))
+		return SubAccountReport{}, Invalid("", fmt.Sprintf("the account has more than %d sub-accounts", reportMaxChildren))
 	}
 	resellerCur, err := r.currency(ctx, id)
 	if err != nil {
-		return api.SubAccountReport{}, err
+		return SubAccountReport{}, err
 	}
 	names := make(map[int64]string, len(children))
 	currencies := make(map[int64]string, len(children))
 	for _, c := range children {
 		a, err := r.st.GetAccount(ctx, c)
 		if err != nil {
-			return api.SubAccountReport{}, err
+			return SubAccountReport{}, err
 		}
 		names[c] = a.Name
 		if currencies[c], err = r.currency(ctx, c); err != nil {
-			return api.SubAccountReport{}, err
+			return SubAccountReport{}, err
 		}
 	}
 	// The cost of a message is the reseller's own price for it, in the
@@ -219,11 +212,11 @@ func (r apiReports) SubAccountUsage(ctx context.Context, p api.Principal, id int
 		return nil
 	})
 	if err != nil {
-		return api.SubAccountReport{}, reportError(err)
+		return SubAccountReport{}, reportError(err)
 	}
 	subs, total := sum.Result()
-	out := api.SubAccountReport{AccountID: id, From: from, Until: until, Currency: resellerCur,
-		SubAccounts: make([]api.SubAccountUsage, len(subs)), Total: subAccountUsage(total)}
+	out := SubAccountReport{AccountID: id, From: from, Until: until, Currency: resellerCur,
+		SubAccounts: make([]SubAccountUsage, len(subs)), Total: subAccountUsage(total)}
 	for i, s := range subs {
 		out.SubAccounts[i] = subAccountUsage(s)
 		out.SubAccounts[i].Name = names[s.AccountID]
@@ -233,8 +226,8 @@ func (r apiReports) SubAccountUsage(ctx context.Context, p api.Principal, id int
 	return out, nil
 }
 
-func subAccountUsage(s billing.SubAccountUsage) api.SubAccountUsage {
-	v := api.SubAccountUsage{AccountID: s.AccountID, Messages: s.Messages, Segments: s.Segments, Charged: int64(s.Charged),
+func subAccountUsage(s billing.SubAccountUsage) SubAccountUsage {
+	v := SubAccountUsage{AccountID: s.AccountID, Messages: s.Messages, Segments: s.Segments, Charged: int64(s.Charged),
 		Cost: int64(s.Cost), UnpricedMessages: s.Unpriced}
 	if s.MarginKnown {
 		m := int64(s.Margin)
@@ -243,9 +236,11 @@ func subAccountUsage(s billing.SubAccountUsage) api.SubAccountUsage {
 	return v
 }
 
-func (r apiReports) Margin(ctx context.Context, p api.Principal, from, until time.Time) (api.MarginReport, error) {
-	if p.Role != api.RoleAdmin {
-		return api.MarginReport{}, api.Forbidden("the margin report is for platform admins")
+// Margin sums the platform's traffic by carrier and destination with
+// revenue, cost and margin; for platform admins.
+func (r Reports) Margin(ctx context.Context, p Principal, from, until time.Time) (MarginReport, error) {
+	if p.Role != RoleAdmin {
+		return MarginReport{}, Forbidden("the margin report is for platform admins")
 	}
 	rate := func(carrier, dest string, at time.Time) (billing.Money, error) {
 		if r.pricer == nil {
@@ -259,10 +254,10 @@ func (r apiReports) Margin(ctx context.Context, p api.Principal, from, until tim
 		return nil
 	})
 	if err != nil {
-		return api.MarginReport{}, reportError(err)
+		return MarginReport{}, reportError(err)
 	}
 	lines, totals := rep.Result()
-	out := api.MarginReport{From: from, Until: until, Lines: make([]api.MarginLine, len(lines)), Totals: make([]api.MarginLine, len(totals))}
+	out := MarginReport{From: from, Until: until, Lines: make([]MarginLine, len(lines)), Totals: make([]MarginLine, len(totals))}
 	for i, l := range lines {
 		out.Lines[i] = marginLine(l)
 	}
@@ -272,8 +267,8 @@ func (r apiReports) Margin(ctx context.Context, p api.Principal, from, until tim
 	return out, nil
 }
 
-func marginLine(l billing.MarginLine) api.MarginLine {
-	v := api.MarginLine{Carrier: l.Carrier, Destination: l.Dest, Currency: l.Currency, Segments: l.Segments,
+func marginLine(l billing.MarginLine) MarginLine {
+	v := MarginLine{Carrier: l.Carrier, Destination: l.Dest, Currency: l.Currency, Segments: l.Segments,
 		Revenue: int64(l.Revenue), Cost: int64(l.Cost), UnpricedSegments: l.Unpriced, CostUnknown: !l.MarginKnown}
 	if l.MarginKnown {
 		m := int64(l.Margin)

@@ -1,0 +1,85 @@
+package app
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/gallant-sms/gallant/account"
+	"github.com/gallant-sms/gallant/billing"
+	"github.com/gallant-sms/gallant/gateway"
+	"github.com/gallant-sms/gallant/store"
+	"github.com/gallant-sms/gallant/webhook"
+)
+
+// Deps are what the use cases run on.
+type Deps struct {
+	Store    *store.Store
+	Accounts *account.Service
+	// Users are the dashboard users and their sessions; nil leaves
+	// Identity and session tokens out.
+	Users *account.Users
+	// Gateway sends messages and holds this instance's SMPP binds (ended
+	// when their account is suspended or their credential changes); nil
+	// leaves Messages out and ends no binds.
+	Gateway *gateway.Service
+	// Billing prices and holds balances; nil when billing is off: then
+	// there are no Billing and Alerts services, and costs in reports are
+	// unknown.
+	Billing *gateway.Billing
+	// URLs judges the webhook URLs callers store (alerts, accounts).
+	URLs *webhook.Guard
+	// Currency is the currency of new balances and plans that have no
+	// reseller's to follow (billing.currency; default EUR).
+	Currency string
+	// IdempotencyRetention is how long an idempotent answer is kept.
+	IdempotencyRetention time.Duration
+	Log                  *slog.Logger
+}
+
+// App holds the use cases. A service that its dependencies do not allow
+// is nil (see [Deps]).
+type App struct {
+	Auth        *Auth
+	Identity    *Identity
+	Messages    *Messages
+	Idempotency *Idempotency
+	Accounts    *Accounts
+	Reports     *Reports
+	Billing     *Billing // nil without billing
+	Alerts      *Alerts  // nil without billing
+}
+
+// New builds the use cases over d.
+func New(d Deps) *App {
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.Currency == "" {
+		d.Currency = DefaultCurrency
+	}
+	a := &App{
+		Idempotency: &Idempotency{st: d.Store, retention: d.IdempotencyRetention},
+		Accounts: &Accounts{st: d.Store, acc: d.Accounts, pay: billing.NewManualProvider(d.Store), gw: d.Gateway,
+			urls: d.URLs, currency: d.Currency, log: d.Log.With("component", "accounts")},
+		Reports: &Reports{st: d.Store, acc: d.Accounts, now: time.Now},
+	}
+	a.Auth = &Auth{acc: d.Accounts}
+	if d.Users != nil {
+		a.Auth.sessions = account.NewSessions(d.Users)
+		a.Identity = &Identity{acc: d.Accounts, users: d.Users, gw: d.Gateway, log: d.Log.With("component", "identity")}
+	}
+	if d.Gateway != nil {
+		a.Messages = &Messages{gw: d.Gateway, st: d.Store, acc: d.Accounts, billing: d.Billing != nil}
+	}
+	if d.Billing != nil {
+		a.Accounts.pricer, a.Accounts.balances = d.Billing.Pricer, d.Billing.Balances
+		a.Reports.pricer = d.Billing.Pricer
+		a.Billing = &Billing{st: d.Store, bill: d.Billing}
+		a.Alerts = &Alerts{st: d.Store, acc: d.Accounts, urls: d.URLs}
+	}
+	return a
+}
+
+// DefaultCurrency is the currency of new balances and plans when the
+// configuration names none.
+const DefaultCurrency = "EUR"
