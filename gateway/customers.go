@@ -326,8 +326,9 @@ func (req *smppReq) Accepted(m *sms.Message, err error) {
 	defer req.release()
 	if err != nil {
 		st := pdu.StatusSysErr
-		var r *Refusal
-		if errors.As(err, &r) {
+		// AsType, not As: no reflection for each refused submit_sm (a
+		// saturated gateway refuses many; errors.As was 3% of the CPU).
+		if r, ok := errors.AsType[*Refusal](err); ok {
 			st = r.Status
 		}
 		_ = req.sess.Respond(req.h, st, nil)
