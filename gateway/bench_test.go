@@ -121,7 +121,7 @@ func benchGateway(b *testing.B, driver string, mode gateway.Durability) {
 	c := newBenchCarrier(b)
 	cc := carrierConfig("bench", c.addr)
 	cc.Binds, cc.Window = benchCarrierBind, benchCarrierWin
-	// GALLANT_BENCH_WRITER_MAX_ROWS tries another batch size.
+	// GALLANT_BENCH_WRITER_MAX_ROWS and _WORKERS try other writer settings.
 	var wcfg store.WriterConfig
 	if v := os.Getenv("GALLANT_BENCH_WRITER_MAX_ROWS"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -129,6 +129,13 @@ func benchGateway(b *testing.B, driver string, mode gateway.Durability) {
 			b.Fatalf("GALLANT_BENCH_WRITER_MAX_ROWS: %v", err)
 		}
 		wcfg.MaxRows = n
+	}
+	if v := os.Getenv("GALLANT_BENCH_WRITER_WORKERS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			b.Fatalf("GALLANT_BENCH_WRITER_WORKERS: %v", err)
+		}
+		wcfg.Workers = n
 	}
 	g := startGatewayWriter(b, storetest.Config(b, driver), wcfg, gateway.Config{Durability: mode,
 		Carriers: []gateway.CarrierConfig{cc}}, routeAll("bench"))
