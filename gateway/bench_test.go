@@ -167,6 +167,11 @@ func benchGateway(b *testing.B, driver string, mode gateway.Durability) {
 	if batches := g.metric(b, "gallant_store_writer_batches_total"); batches > 0 {
 		b.ReportMetric(rows/batches, "rows/batch")
 	}
+	// The mean time to write a batch: a durable accept, and a receipt in
+	// durable mode, waits for its batch's commit.
+	if sum, count := histogram(b, g, "gallant_store_writer_batch_duration_seconds"); count > 0 {
+		b.ReportMetric(sum/count*1e3, "batch-ms")
+	}
 }
 
 // pipeResult is one run's allocations per message, as the testing
@@ -591,4 +596,24 @@ func processIO() ioCounts {
 	}
 	c.ok = true
 	return c
+}
+
+// histogram returns the sum and count of g's histogram name.
+func histogram(b *testing.B, g *gw, name string) (sum, count float64) {
+	mfs, err := g.reg.Gather()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			if h := m.GetHistogram(); h != nil {
+				sum += h.GetSampleSum()
+				count += float64(h.GetSampleCount())
+			}
+		}
+	}
+	return sum, count
 }
