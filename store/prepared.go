@@ -36,8 +36,8 @@ type stmtKey struct {
 // through database/sql's Tx and Stmt: database/sql converts every
 // argument of every execution into a fresh []driver.NamedValue (25
 // columns × 128 rows per statement) and wraps each statement for the
-// transaction, which the fast-mode profile showed as a tenth of the
-// writer's time (bench/RESULTS.md, 2026-12-07). The statements are
+// transaction, which the fast-mode profile showed as about a sixth of
+// the writer's time (bench/RESULTS.md, 2026-12-07). The statements are
 // prepared on one driver connection and used only inside Raw calls on that
 // same connection; when the pool hands out another, they are dropped.
 type prepared struct {
@@ -45,8 +45,7 @@ type prepared struct {
 	v     Values
 	dconn any // the driver connection the statements belong to
 	stmts map[stmtKey]driver.StmtExecContext
-	// closers closes the statements of stmts (each implements io.Closer
-	// through driver.Stmt).
+	// closers are the statements of stmts as prepared, for close.
 	closers []driver.Stmt
 	// nv is the arguments of one execution, reused.
 	nv []driver.NamedValue
