@@ -281,16 +281,26 @@ type submitFields struct {
 }
 
 func (c *customers) submit(sess *smpp.Session, h pdu.Header, b account.Binding, f submitFields) {
-	dst, r := Destination(f.dst.TON, f.dst.NPI, string(f.dst.Addr))
-	if r != nil {
+	refuseWith := func(r *Refusal) {
 		c.s.m.refused(r.Problem)
 		_ = sess.Respond(h, r.Status, nil)
+	}
+	// A saturated gateway refuses before building the message: under
+	// backpressure most submit_sm are refused and resent, and building
+	// each cost about five allocations for nothing (BenchmarkPipeline,
+	// fast mode). Accept checks again, for the other ingresses.
+	if c.s.Saturated() {
+		refuseWith(errBackpressure)
+		return
+	}
+	dst, r := Destination(f.dst.TON, f.dst.NPI, string(f.dst.Addr))
+	if r != nil {
+		refuseWith(r)
 		return
 	}
 	m, r := c.message(b, &f)
 	if r != nil {
-		c.s.m.refused(r.Problem)
-		_ = sess.Respond(h, r.Status, nil)
+		refuseWith(r)
 		return
 	}
 	m.Dest = dst
@@ -338,8 +348,9 @@ func (req *smppReq) Accepted(m *sms.Message, err error) {
 	defer req.release()
 	if err != nil {
 		st := pdu.StatusSysErr
-		var r *Refusal
-		if errors.As(err, &r) {
+		// AsType, not As: no reflection for each refused submit_sm (a
+		// saturated gateway refuses many; errors.As was 3% of the CPU).
+		if r, ok := errors.AsType[*Refusal](err); ok {
 			st = r.Status
 		}
 		_ = req.sess.Respond(req.h, st, nil)

@@ -35,3 +35,38 @@ func TestE2EMaxInFlight(t *testing.T) {
 		t.Fatalf("the sixth message: %v, want backpressure", err)
 	}
 }
+
+// TestE2ESaturatedRefusesBeforeBuilding: a saturated gateway answers a
+// submit_sm with backpressure before it looks at the message, so a flood
+// of resends costs it no message built and thrown away: even a request
+// with a bad destination is told to come back later (and would be told
+// what is wrong with it then).
+func TestE2ESaturatedRefusesBeforeBuilding(t *testing.T) {
+	t.Parallel()
+	c := newCarrier(t, carrierOpts{noReceipts: true}) // nothing ever completes
+	g := startGateway(t, storetest.Config(t, "sqlite"), gateway.Config{
+		Carriers:    []gateway.CarrierConfig{carrierConfig("c1", c.Addr())},
+		MaxInFlight: 1,
+	}, routeAll("c1"))
+	g.waitReady(t)
+	e := g.bind(t, g.customer(t, "Acme"), smpp.Transceiver)
+	ctx := testContext(t)
+	bad := textSM("nowhere")
+	bad.Dest = pdu.Address{TON: 1, NPI: 1, Addr: []byte("not a number")}
+	if _, err := e.Submit(ctx, bad); pdu.StatusOf(err) != pdu.StatusInvDstAdr {
+		t.Fatalf("bad destination, not saturated: %v, want ESME_RINVDSTADR", err)
+	}
+	if _, err := e.Submit(ctx, textSM("fills the gateway")); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the message on its way", func() (bool, string) {
+		return len(c.Submits()) == 1, itoa(len(c.Submits()))
+	})
+	before := g.metric(t, "gallant_gateway_refused_total", "reason", gateway.ProblemBackpressure)
+	if _, err := e.Submit(ctx, bad); pdu.StatusOf(err) != pdu.StatusMsgQFul {
+		t.Fatalf("bad destination, saturated: %v, want ESME_RMSGQFUL", err)
+	}
+	if n := g.metric(t, "gallant_gateway_refused_total", "reason", gateway.ProblemBackpressure); n != before+1 {
+		t.Fatalf("backpressure refusals %v → %v, want one more", before, n)
+	}
+}

@@ -3,6 +3,7 @@
 package store
 
 import (
+	"runtime"
 	"testing"
 	"time"
 
@@ -51,4 +52,43 @@ func TestWriterAddDoesNotAllocate(t *testing.T) {
 	// The rows all carry id 1: drop them rather than write them.
 	w.hardStop()
 	release()
+}
+
+// TestPreparedBytesPerRow: SQLite's prepared path allocates little per
+// row: the bound values' boxes, not database/sql's conversion of every
+// argument of every statement into a fresh slice (which took about 1,150
+// bytes per message row, bench/RESULTS.md 2026-12-07).
+func TestPreparedBytesPerRow(t *testing.T) {
+	s := newTestStore(t, DriverSQLite)
+	ctx := testCtx(t)
+	w, err := NewWriter(s, WriterConfig{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close(ctx)
+	const n = 5000
+	msgs := make([]sms.Message, n)
+	write := func(round int) {
+		t.Helper()
+		for i := range msgs {
+			msgs[i] = benchMessage()
+			msgs[i].ID = sms.ID(round*n + i + 1)
+			if err := w.Add(&msgs[i], nil, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(0) // prepares the statements
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	write(1)
+	runtime.ReadMemStats(&after)
+	if perRow := float64(after.TotalAlloc-before.TotalAlloc) / n; perRow > 700 {
+		t.Errorf("%.0f bytes allocated per message row, want at most 700", perRow)
+	} else {
+		t.Logf("%.0f bytes allocated per message row", perRow)
+	}
 }

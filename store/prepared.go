@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -28,11 +30,25 @@ type stmtKey struct {
 }
 
 // prepared is a worker's cache of prepared INSERTs and its argument
-// buffer. It belongs to one worker goroutine.
+// buffers. It belongs to one worker goroutine.
+//
+// It talks to the driver's connection directly (sql.Conn.Raw) instead of
+// through database/sql's Tx and Stmt: database/sql converts every
+// argument of every execution into a fresh []driver.NamedValue (25
+// columns × 128 rows per statement) and wraps each statement for the
+// transaction, which the fast-mode profile showed as about a sixth of
+// the writer's time (bench/RESULTS.md, 2026-12-07). The statements are
+// prepared on one driver connection and used only inside Raw calls on that
+// same connection; when the pool hands out another, they are dropped.
 type prepared struct {
 	db    *sql.DB
 	v     Values
-	stmts map[stmtKey]*sql.Stmt
+	dconn any // the driver connection the statements belong to
+	stmts map[stmtKey]driver.StmtExecContext
+	// closers are the statements of stmts as prepared, for close.
+	closers []driver.Stmt
+	// nv is the arguments of one execution, reused.
+	nv []driver.NamedValue
 	// tables and runs describe the batch being written: for each table,
 	// in order of first appearance, where its arguments start and how
 	// many rows it has.
@@ -46,8 +62,12 @@ type tableRun struct {
 	rows  int
 }
 
+// errNoDriverTx says the driver lacks the interfaces prepared needs; the
+// batch is then retried with literal statements.
+var errNoDriverTx = errors.New("store: driver connection has no BeginTx, PrepareContext or ExecContext")
+
 func newPrepared(db *sql.DB, d dialect) *prepared {
-	return &prepared{db: db, v: Values{d: d, bind: true}, stmts: map[stmtKey]*sql.Stmt{}}
+	return &prepared{db: db, v: Values{d: d, bind: true}, stmts: map[stmtKey]driver.StmtExecContext{}}
 }
 
 // exec writes the rows whose err is nil in one transaction and returns
@@ -63,27 +83,12 @@ func (p *prepared) exec(ctx context.Context, rows []entry, now time.Time) (int, 
 	if total == 0 {
 		return 0, nil
 	}
-	// Prepare what is missing first: the writer's database may have a
-	// single connection, which the transaction below then holds.
-	for _, r := range p.runs {
-		if err := eachChunk(r.rows, func(size int) error {
-			_, err := p.stmt(ctx, r.t, size)
-			return err
-		}); err != nil {
-			return total, err
-		}
-	}
-	tx, err := p.db.BeginTx(ctx, nil)
+	conn, err := p.db.Conn(ctx)
 	if err != nil {
 		return total, err
 	}
-	for _, r := range p.runs {
-		if err := p.execRun(ctx, tx, r); err != nil {
-			_ = tx.Rollback() // the statement's error is the one that matters
-			return total, err
-		}
-	}
-	return total, tx.Commit()
+	defer conn.Close()
+	return total, conn.Raw(func(dc any) error { return p.execOn(ctx, dc) })
 }
 
 // collect binds the values of rows, grouped by table in order of first
@@ -116,17 +121,59 @@ func (p *prepared) collect(rows []entry, now time.Time) {
 	}
 }
 
+// execOn writes p.runs in one transaction on the driver connection dc.
+func (p *prepared) execOn(ctx context.Context, dc any) error {
+	if dc != p.dconn {
+		// Another connection (the old one was closed): its statements
+		// went with it.
+		clear(p.stmts)
+		clear(p.closers)
+		p.closers = p.closers[:0]
+		p.dconn = dc
+	}
+	begin, ok := dc.(driver.ConnBeginTx)
+	if !ok {
+		return errNoDriverTx
+	}
+	// Prepare what is missing first, outside the transaction.
+	for _, r := range p.runs {
+		if err := eachChunk(r.rows, func(size int) error {
+			_, err := p.stmt(ctx, dc, r.t, size)
+			return err
+		}); err != nil {
+			return err
+		}
+	}
+	tx, err := begin.BeginTx(ctx, driver.TxOptions{})
+	if err != nil {
+		return err
+	}
+	for _, r := range p.runs {
+		if err := p.execRun(ctx, dc, r); err != nil {
+			_ = tx.Rollback() // the statement's error is the one that matters
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
 // execRun inserts the rows of one table, in chunks (see eachChunk).
-func (p *prepared) execRun(ctx context.Context, tx *sql.Tx, r tableRun) error {
+func (p *prepared) execRun(ctx context.Context, dc any, r tableRun) error {
 	cols := len(r.t.columns)
 	at := r.start
 	return eachChunk(r.rows, func(size int) error {
-		st, err := p.stmt(ctx, r.t, size)
+		st, err := p.stmt(ctx, dc, r.t, size)
 		if err != nil {
 			return err
 		}
 		n := size * cols
-		if _, err := tx.StmtContext(ctx, st).ExecContext(ctx, p.v.args[at:at+n]...); err != nil {
+		p.nv = slices.Grow(p.nv[:0], n)[:n]
+		for i, a := range p.v.args[at : at+n] {
+			p.nv[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
+		}
+		_, err = st.ExecContext(ctx, p.nv)
+		clear(p.nv) // the values point into the batch's rows
+		if err != nil {
 			return err
 		}
 		at += n
@@ -151,12 +198,16 @@ func eachChunk(n int, f func(size int) error) error {
 	return nil
 }
 
-// stmt returns the prepared INSERT of rows rows into t, preparing it the
-// first time.
-func (p *prepared) stmt(ctx context.Context, t *Table, rows int) (*sql.Stmt, error) {
+// stmt returns the prepared INSERT of rows rows into t on dc, preparing it
+// the first time.
+func (p *prepared) stmt(ctx context.Context, dc any, t *Table, rows int) (driver.StmtExecContext, error) {
 	k := stmtKey{t, rows}
 	if st, ok := p.stmts[k]; ok {
 		return st, nil
+	}
+	pc, ok := dc.(driver.ConnPrepareContext)
+	if !ok {
+		return nil, errNoDriverTx
 	}
 	var b strings.Builder
 	b.WriteString(t.prefix)
@@ -167,12 +218,18 @@ func (p *prepared) stmt(ctx context.Context, t *Table, rows int) (*sql.Stmt, err
 		}
 		b.WriteString(row)
 	}
-	st, err := p.db.PrepareContext(ctx, b.String())
+	st, err := pc.PrepareContext(ctx, b.String())
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: prepare insert into %s: %w", t.name, err)
 	}
-	p.stmts[k] = st
-	return st, nil
+	se, ok := st.(driver.StmtExecContext)
+	if !ok {
+		_ = st.Close()
+		return nil, errNoDriverTx
+	}
+	p.stmts[k] = se
+	p.closers = append(p.closers, st)
+	return se, nil
 }
 
 // release drops the arguments of the last batch, so the rows they point
@@ -182,12 +239,27 @@ func (p *prepared) release() {
 	p.v.args = p.v.args[:0]
 }
 
-// close closes every prepared statement.
+// close closes every prepared statement, on their connection.
 func (p *prepared) close() {
-	for k, st := range p.stmts {
-		_ = st.Close()
-		delete(p.stmts, k)
+	if len(p.closers) > 0 {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if conn, err := p.db.Conn(ctx); err == nil {
+			_ = conn.Raw(func(dc any) error {
+				if dc == p.dconn {
+					for _, st := range p.closers {
+						_ = st.Close()
+					}
+				}
+				return nil
+			})
+			_ = conn.Close()
+		}
 	}
+	clear(p.stmts)
+	clear(p.closers)
+	p.closers = p.closers[:0]
+	p.dconn = nil
 }
 
 // tablesOf appends to dst the tables of the rows whose err is nil, each

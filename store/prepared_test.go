@@ -112,3 +112,49 @@ func TestPreparedAndLiteralInsertsStoreTheSame(t *testing.T) {
 		})
 	}
 }
+
+// TestPreparedOnANewConnection: the prepared statements belong to the
+// driver connection they were prepared on; when the pool replaces that
+// connection, the next batch prepares them again on the new one and is
+// written by the prepared path, not failed or sent to the literal one.
+func TestPreparedOnANewConnection(t *testing.T) {
+	s := newTestStore(t, DriverSQLite)
+	ctx := testCtx(t)
+	w, _ := newTestWriter(t, s, WriterConfig{MaxRows: 1000, MaxDelay: time.Hour})
+	const n = 20
+	log := newDoneLog(t, 2*n)
+	write := func(from int) {
+		t.Helper()
+		for i := from; i < from+n; i++ {
+			if err := w.Add(testMessage(7, sms.ID(1000+i)), log.done, i); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		log.wait(n)
+	}
+	write(0)
+	first := w.workers[0].p.dconn
+	if first == nil {
+		t.Fatal("the first batch did not go through the prepared path")
+	}
+	// Every connection the pool hands out from now on is a new one.
+	s.w.DB.SetConnMaxLifetime(time.Nanosecond)
+	write(n)
+	s.w.DB.SetConnMaxLifetime(0)
+	for tag := range 2 * n {
+		if err, _ := log.err(tag); err != nil {
+			t.Fatalf("row %d: %v", tag, err)
+		}
+	}
+	if c := countRows(t, s, "messages", "account_id = 7"); c != 2*n {
+		t.Fatalf("%d messages stored, want %d", c, 2*n)
+	}
+	p := w.workers[0].p
+	if p.dconn == first || len(p.stmts) == 0 || len(w.workers[0].b.stmts) != 0 {
+		t.Fatalf("second batch: same connection %v, %d prepared statements, %d literal statements",
+			p.dconn == first, len(p.stmts), len(w.workers[0].b.stmts))
+	}
+}
