@@ -212,7 +212,10 @@ func TestE2EFailedBindsSharedThroughRedis(t *testing.T) {
 		}
 	})
 	shared := func(d *gateway.Deps) { d.BindGuardRedis, d.BindGuardPrefix = client, prefix }
-	cfg := gateway.Config{BindGuard: gateway.BindGuardConfig{Block: 10 * time.Second}}
+	// A generous Redis timeout: on a loaded machine a round trip can pass
+	// the 50 ms default, and the fallback to process memory (right in
+	// production) would then hide the block from the second gateway.
+	cfg := gateway.Config{BindGuard: gateway.BindGuardConfig{Block: 10 * time.Second, RedisTimeout: 5 * time.Second}}
 	g1 := startGatewayDeps(t, storetest.Config(t, storetest.SQLite), store.WriterConfig{}, cfg, nil, shared)
 	g2 := startGatewayDeps(t, storetest.Config(t, storetest.SQLite), store.WriterConfig{}, cfg, nil, shared)
 	// The guesses are for a system_id of the first gateway's (an unknown
