@@ -23,9 +23,13 @@ type Stats struct {
 
 	InboundThrottled uint64 // peer requests answered ESME_RTHROTTLED by the session (MaxInbound reached)
 	InboundPauses    uint64 // times the reader stopped for room (MaxInbound reached, InboundBackpressure)
-	Rejected         uint64 // peer requests answered with an error by the session (bind state, unknown command_id)
-	UnknownResponses uint64 // responses matching no outstanding request, dropped
-	ResponseTimeouts uint64 // our requests that got ErrResponseTimeout
+	// InboundUnanswered counts peer requests left unanswered by the
+	// session or given up with Abandon (InboundBackpressure, while
+	// unbinding), for the peer to send again after a new bind.
+	InboundUnanswered uint64
+	Rejected          uint64 // peer requests answered with an error by the session (bind state, unknown command_id)
+	UnknownResponses  uint64 // responses matching no outstanding request, dropped
+	ResponseTimeouts  uint64 // our requests that got ErrResponseTimeout
 
 	// InboundErrors counts the peer requests answered with an error
 	// status, by the session or through Respond, by command and status;
@@ -47,7 +51,7 @@ type counters struct {
 	bytesOut, writes       atomic.Uint64 // writer, once per write
 	throttled, rejected    atomic.Uint64
 	unknown, timeouts      atomic.Uint64
-	pauses                 atomic.Uint64
+	pauses, unanswered     atomic.Uint64
 
 	emu  sync.Mutex // guards errs
 	errs map[InboundError]uint64
