@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/gallant-sms/gallant/gateway"
-	"github.com/gallant-sms/gallant/sms"
 	"github.com/gallant-sms/gallant/smpp/smpptest"
+	"github.com/gallant-sms/gallant/sms"
 	"github.com/gallant-sms/gallant/store"
 	"github.com/gallant-sms/gallant/store/storetest"
 )
