@@ -21,7 +21,8 @@ import (
 // which a new gateway on the same store matches from the store. Before
 // carrier binds left them unanswered while unbinding, the gateway
 // answered them ESME_RTHROTTLED (unbinding) or ESME_RX_T_APPN (held or
-// waiting for the writer at shutdown), and the carrier lost them.
+// waiting for the writer at shutdown), and the carrier lost them: on
+// MariaDB hundreds per run.
 func TestE2EReceiptsDuringShutdown(t *testing.T) {
 	t.Parallel()
 	const (
@@ -31,12 +32,14 @@ func TestE2EReceiptsDuringShutdown(t *testing.T) {
 	eachDriver(t, func(t *testing.T, driver string) {
 		// Submits paced, receipts a moment after each: receipts keep
 		// coming, steadily, while the gateway drains, unbinds and closes.
-		sim, addr := startSim(t, smpptest.SimConfig{ReceiptWindow: -1, NoResend: true, ReceiptDelay: 300 * time.Millisecond})
+		sim, addr := startSim(t, smpptest.SimConfig{ReceiptWindow: -1, NoResend: true, ReceiptDelay: time.Second})
 		cc := carrierConfig("c1", addr)
-		cc.Binds, cc.Window, cc.TPS = binds, 200, 5000
+		cc.Binds, cc.Window, cc.TPS = binds, 200, 2500
 		scfg := storetest.Config(t, driver)
 		cfg := gateway.Config{Carriers: []gateway.CarrierConfig{cc}}
-		g1 := startGateway(t, scfg, cfg, routeAll("c1"))
+		// A small writer: receipts wait for it (in the writer, in memory
+		// behind it, unanswered in the binds) when the gateway stops.
+		g1 := startGatewayWriter(t, scfg, store.WriterConfig{MaxPending: 64, MaxRows: 16}, cfg, routeAll("c1"))
 		eventually(t, "every carrier bind", func() (bool, string) {
 			n := len(sim.SMPP().Sessions())
 			return n == binds, fmt.Sprintf("%d of %d binds", n, binds)
@@ -51,7 +54,7 @@ func TestE2EReceiptsDuringShutdown(t *testing.T) {
 		// Stop while submits go out and receipts stream back.
 		eventually(t, "receipts streaming", func() (bool, string) {
 			n := sim.Summary().Receipts["DELIVRD"]
-			return n >= messages/10, fmt.Sprintf("%d receipts taken", n)
+			return n >= messages/20, fmt.Sprintf("%d receipts taken", n)
 		})
 		g1.stop()
 		cancel()
