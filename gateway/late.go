@@ -143,4 +143,7 @@ func (s *Service) dropLate() {
 		s.lateDone(r)
 		r.req.abandon()
 	}
+	if len(list) > 0 {
+		s.log.Info("held carrier receipts left unanswered at shutdown, for the carriers to send again", "receipts", len(list))
+	}
 }

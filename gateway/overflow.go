@@ -115,6 +115,9 @@ func (s *Service) dropOverflow() {
 		}
 		lost++
 	}
+	if n := len(list) - lost; n > 0 {
+		s.log.Info("carrier receipts and MO waiting for the writer left unanswered at shutdown, for the carriers to send again", "requests", n)
+	}
 	if lost > 0 {
 		s.m.eventsLost.Add(float64(lost))
 		s.log.Error("status events not recorded at shutdown: the writer stayed full", "events", lost)
