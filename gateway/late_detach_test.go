@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -25,7 +26,7 @@ func TestLateReceiptsDoNotPauseTheBind(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 
-	s := &Service{}
+	s := &Service{log: slog.New(slog.DiscardHandler)}
 	sess, err := smpp.Dial(ctx, smpp.ClientConfig{Addr: carrier.Addr(), BindType: smpp.Transceiver,
 		SystemID: "gallant", Password: "secret",
 		Session: smpp.SessionConfig{MaxInbound: 1, InboundFull: smpp.InboundBackpressure},
