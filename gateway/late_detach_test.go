@@ -75,7 +75,7 @@ func TestLateReceiptsDoNotPauseTheBind(t *testing.T) {
 			t.Errorf("receipt %d answered %s (%v), want no answer", i, st.Name(), errs[i])
 		}
 	}
-	if got := sess.Stats().InboundUnanswered; got != n {
+	if got := sess.Stats().Unanswered; got != n {
 		t.Errorf("%d receipts left unanswered, want %d", got, n)
 	}
 }

@@ -59,7 +59,7 @@ func TestLateReceiptAfterShutdownAbandoned(t *testing.T) {
 	if a.err == nil || a.h.Status != 0 {
 		t.Fatalf("the carrier got %s (%v), want no answer", a.h.Status.Name(), a.err)
 	}
-	if n := sess.Stats().InboundUnanswered; n != 1 {
+	if n := sess.Stats().Unanswered; n != 1 {
 		t.Errorf("%d requests left unanswered, want 1", n)
 	}
 	s.lateMu.Lock()

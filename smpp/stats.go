@@ -23,13 +23,10 @@ type Stats struct {
 
 	InboundThrottled uint64 // peer requests answered ESME_RTHROTTLED by the session (MaxInbound reached)
 	InboundPauses    uint64 // times the reader stopped for room (MaxInbound reached, InboundBackpressure)
-	// InboundUnanswered counts peer requests left unanswered by the
-	// session or given up with Abandon (InboundBackpressure, while
-	// unbinding), for the peer to send again after a new bind.
-	InboundUnanswered uint64
-	Rejected          uint64 // peer requests answered with an error by the session (bind state, unknown command_id)
-	UnknownResponses  uint64 // responses matching no outstanding request, dropped
-	ResponseTimeouts  uint64 // our requests that got ErrResponseTimeout
+	Unanswered       uint64 // peer requests left unanswered while unbinding or abandoned (InboundBackpressure; see Session.Abandon)
+	Rejected         uint64 // peer requests answered with an error by the session (bind state, unknown command_id)
+	UnknownResponses uint64 // responses matching no outstanding request, dropped
+	ResponseTimeouts uint64 // our requests that got ErrResponseTimeout
 
 	// InboundErrors counts the peer requests answered with an error
 	// status, by the session or through Respond, by command and status;

@@ -246,7 +246,7 @@ func TestUnbindBackpressureLeavesRequestsUnanswered(t *testing.T) {
 	if err := <-unbound; err != nil {
 		t.Fatalf("Unbind: %v", err)
 	}
-	if st := s.Stats(); st.InboundUnanswered != 2 || st.InboundThrottled != 0 || len(st.InboundErrors) != 0 {
-		t.Errorf("unanswered %d, throttled %d, errors %v; want 2, 0, none", st.InboundUnanswered, st.InboundThrottled, st.InboundErrors)
+	if st := s.Stats(); st.Unanswered != 2 || st.InboundThrottled != 0 || len(st.InboundErrors) != 0 {
+		t.Errorf("unanswered %d, throttled %d, errors %v; want 2, 0, none", st.Unanswered, st.InboundThrottled, st.InboundErrors)
 	}
 }
