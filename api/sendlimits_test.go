@@ -18,9 +18,10 @@ func TestOpenAPIStatesTheGatewaysLimits(t *testing.T) {
 		t.Fatal(err)
 	}
 	type prop struct {
-		MaxLength int `json:"maxLength"`
-		MaxItems  int `json:"maxItems"`
-		Items     struct {
+		MaxLength   int    `json:"maxLength"`
+		MaxItems    int    `json:"maxItems"`
+		Description string `json:"description"`
+		Items       struct {
 			MaxLength int `json:"maxLength"`
 		} `json:"items"`
 	}
@@ -64,6 +65,15 @@ func TestOpenAPIStatesTheGatewaysLimits(t *testing.T) {
 			t.Errorf("%s = %d, want %d", c.where, c.got, c.want)
 		}
 	}
+	for _, c := range []struct{ member, want string }{
+		{"send_at", fmt.Sprintf("at most %g days ahead", gateway.DefaultMaxScheduleAhead.Hours()/24)},
+		{"valid_until", fmt.Sprintf("default %g hours after the send time", gateway.DefaultValidity.Hours())},
+		{"valid_until", fmt.Sprintf("(%g hours by default)", gateway.DefaultMaxValidity.Hours())},
+	} {
+		if d := single[c.member].Description; !strings.Contains(d, c.want) {
+			t.Errorf("SendRequest.%s.description %q does not say %q", c.member, d, c.want)
+		}
+	}
 }
 
 // TestDocsStateTheGatewaysLimits: docs/api.md gives the same numbers.
@@ -83,6 +93,7 @@ func TestDocsStateTheGatewaysLimits(t *testing.T) {
 		return ""
 	}
 	hours := func(d interface{ Hours() float64 }) string { return fmt.Sprintf("%g hours", d.Hours()) }
+	days := func(d interface{ Hours() float64 }) string { return fmt.Sprintf("%g days", d.Hours()/24) }
 	for _, c := range []struct{ member, want string }{
 		{"client_ref", fmt.Sprintf("≤ %d bytes", gateway.MaxClientRef)},
 		{"callback_url", fmt.Sprintf("≤ %d bytes", gateway.MaxCallbackURL)},
@@ -92,6 +103,8 @@ func TestDocsStateTheGatewaysLimits(t *testing.T) {
 		{"text", fmt.Sprintf("at most %d segments", gateway.DefaultMaxSegments)},
 		{"valid_until", hours(gateway.DefaultValidity)},
 		{"valid_until", hours(gateway.DefaultMaxValidity)},
+		{"valid_until", "after the send time"},
+		{"send_at", days(gateway.DefaultMaxScheduleAhead)},
 	} {
 		if !strings.Contains(row(c.member), c.want) {
 			t.Errorf("docs/api.md row %s does not say %q", c.member, c.want)

@@ -34,8 +34,6 @@ var (
 		"the recipient has opted out of messages from this account")
 	errPersist = refuse(pdu.StatusSysErr, ProblemInternal, 500, "",
 		"the message could not be stored; it was not accepted")
-	errBadSchedule = refuse(pdu.StatusInvSched, ProblemInvalidRequest, 400, "send_at",
-		"the send time is later than the longest validity allows")
 	errExpiredAlready = refuse(pdu.StatusInvExpiry, ProblemInvalidRequest, 400, "valid_until",
 		"the validity ends before the message could be sent")
 )
@@ -94,18 +92,56 @@ func (s *Service) Accept(m *sms.Message, tps int, to Acceptor) {
 	}
 }
 
-// admit runs the checks that refuse a message before it costs anything.
-func (s *Service) admit(m *sms.Message, tps int, now time.Time) *Refusal {
-	if m.ValidUntil.IsZero() {
-		m.ValidUntil = now.Add(s.cfg.DefaultValidity)
-	} else if maxV := now.Add(s.cfg.MaxValidity); m.ValidUntil.After(maxV) {
-		m.ValidUntil = maxV
+// errBadSchedule refuses a send_at later than Config.MaxScheduleAhead.
+func (s *Service) errBadSchedule() *Refusal {
+	return refuse(pdu.StatusInvSched, ProblemInvalidRequest, 400, "send_at",
+		"the send time is more than "+fmtDuration(s.cfg.MaxScheduleAhead)+" ahead")
+}
+
+// fmtDuration writes d in whole days or hours when it is some, as the
+// docs do ("30 days", "72 hours").
+func fmtDuration(d time.Duration) string {
+	switch {
+	case d >= 24*time.Hour && d%(24*time.Hour) == 0:
+		return strconv.FormatInt(int64(d/(24*time.Hour)), 10) + " days"
+	case d >= time.Hour && d%time.Hour == 0:
+		return strconv.FormatInt(int64(d/time.Hour), 10) + " hours"
 	}
-	if !m.SendAt.IsZero() && m.SendAt.After(now.Add(s.cfg.MaxValidity)) {
-		return errBadSchedule
+	return d.String()
+}
+
+// validity sets m's valid_until: DefaultValidity from its send time (now,
+// or a later send_at) when it gives none, and at most MaxValidity from
+// it. A refusal names send_at when it is more than MaxScheduleAhead
+// ahead, and valid_until when the validity is over before the send time.
+func (s *Service) validity(m *sms.Message, now time.Time) *Refusal {
+	start := now
+	if m.SendAt.After(now) {
+		if m.SendAt.After(now.Add(s.cfg.MaxScheduleAhead)) {
+			return s.errBadSchedule()
+		}
+		start = m.SendAt
+	}
+	if m.ValidUntil.IsZero() {
+		m.ValidUntil = start.Add(s.cfg.DefaultValidity)
+	} else if maxV := start.Add(s.cfg.MaxValidity); m.ValidUntil.After(maxV) {
+		m.ValidUntil = maxV
 	}
 	if !m.ValidUntil.After(now) || (!m.SendAt.IsZero() && !m.ValidUntil.After(m.SendAt)) {
 		return errExpiredAlready
+	}
+	return nil
+}
+
+// oldestUnsent is how far back a message may have been accepted and
+// still be due to send: scheduled the longest time ahead, then valid the
+// longest.
+func (s *Service) oldestUnsent() time.Duration { return s.cfg.MaxScheduleAhead + s.cfg.MaxValidity }
+
+// admit runs the checks that refuse a message before it costs anything.
+func (s *Service) admit(m *sms.Message, tps int, now time.Time) *Refusal {
+	if r := s.validity(m, now); r != nil {
+		return r
 	}
 	if s.suppressed.has(m.AccountID, m.Dest.Addr) {
 		return errSuppressed

@@ -10,6 +10,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -97,12 +98,20 @@ func (c *carrier) start() {
 	}
 }
 
-func (c *carrier) stop(ctx context.Context) {
-	c.ob.stop(ctx)
+// unbind starts unbinding every bind of c (and closing its outbind
+// listener), each on a goroutine of wg:
+// from now on the binds read no request into the handler (a carrier's
+// deliver_sm is left unanswered, for the carrier to send again after a
+// new bind; see smpp.InboundBackpressure), and each sends unbind once the
+// requests it holds are answered or abandoned, or closes when ctx ends.
+func (c *carrier) unbind(ctx context.Context, wg *sync.WaitGroup) {
+	wg.Go(func() { c.ob.stop(ctx) })
 	for _, b := range c.binds {
-		if err := b.cl.Unbind(ctx); err != nil {
-			b.cl.Close()
-		}
+		wg.Go(func() {
+			if err := b.cl.Unbind(ctx); err != nil {
+				b.cl.Close()
+			}
+		})
 	}
 }
 
@@ -293,6 +302,13 @@ func (r carrierReq) respond(st pdu.Status, body []byte) {
 	}
 	_ = r.sess.Respond(r.h, st, body)
 }
+
+// abandon leaves the request unanswered for good, at shutdown: the
+// carrier keeps it and sends it again after a new bind, to this instance
+// after a restart or to another (docs/smpp.md). Answering it with a
+// temporary error instead would lose it at the many carriers that do not
+// send a refused receipt again.
+func (r carrierReq) abandon() { r.sess.Abandon(r.h, r.detached) }
 
 // ack answers the request once what it carried is stored (deliver_sm_resp
 // and data_sm_resp with an empty message_id), or with a temporary error

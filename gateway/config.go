@@ -44,8 +44,12 @@ func ParseDurability(s string) (Durability, error) {
 type Config struct {
 	Durability Durability
 	// DefaultValidity applies to messages that give none; MaxValidity
-	// caps what they give. Defaults 48 h and 72 h.
+	// caps what they give. Both run from the message's send time (now,
+	// or its send_at). Defaults 48 h and 72 h.
 	DefaultValidity, MaxValidity time.Duration
+	// MaxScheduleAhead is the latest send_at accepted, from now; default
+	// DefaultMaxScheduleAhead.
+	MaxScheduleAhead time.Duration
 	// MaxSegments caps the parts of one message; default
 	// DefaultMaxSegments.
 	MaxSegments int
@@ -228,6 +232,9 @@ func (c *Config) withDefaults() Config {
 	}
 	if out.MaxValidity < out.DefaultValidity {
 		out.MaxValidity = out.DefaultValidity
+	}
+	if out.MaxScheduleAhead <= 0 {
+		out.MaxScheduleAhead = DefaultMaxScheduleAhead
 	}
 	if out.MaxSegments <= 0 {
 		out.MaxSegments = DefaultMaxSegments

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gallant-sms/gallant/gateway"
 	"github.com/gallant-sms/gallant/smpp"
 	"github.com/gallant-sms/gallant/smpp/pdu"
 	"github.com/gallant-sms/gallant/smpp/pdutext"
@@ -55,7 +56,7 @@ func badSubmits() []badSubmit {
 		}), pdu.StatusInvMsgLen},
 		{"incomplete SAR", withSM(func(sm *pdu.SubmitSM) { sm.TLVs = pdu.TLVs(pdu.AppendTLVUint16(nil, pdu.TagSarMsgRefNum, 7)) }), pdu.StatusInvOptParamVal},
 		{"malformed schedule", withSM(func(sm *pdu.SubmitSM) { sm.ScheduleDeliveryTime = []byte("2601011200000+9X") }), pdu.StatusInvSched},
-		{"schedule beyond the longest validity", withSM(func(sm *pdu.SubmitSM) { sm.ScheduleDeliveryTime = relTime(10 * 24 * time.Hour) }), pdu.StatusInvSched},
+		{"schedule beyond the longest time ahead", withSM(func(sm *pdu.SubmitSM) { sm.ScheduleDeliveryTime = relTime(gateway.DefaultMaxScheduleAhead + time.Hour) }), pdu.StatusInvSched},
 		{"malformed validity", withSM(func(sm *pdu.SubmitSM) { sm.ValidityPeriod = []byte("99999999999999ZR") }), pdu.StatusInvExpiry},
 		{"validity already over", withSM(func(sm *pdu.SubmitSM) {
 			sm.ValidityPeriod = pdutext.AppendAbsTime(nil, time.Now().Add(-time.Hour))

@@ -50,16 +50,15 @@ type lateReceipt struct {
 // would wait until lateWait and lose them all. Beyond maxLate a receipt
 // keeps its room, so that the binds stop reading rather than hold
 // receipts without bound. After shutdown has dropped the held receipts
-// nothing would match r again: it is answered like them at once, or its
-// deliver_sm would stay unanswered and the carrier bind could not
-// unbind.
+// nothing would match r again: it is abandoned like them at once, or its
+// bind would wait for its answer to unbind.
 func (s *Service) holdLate(r *lateReceipt) {
 	now := time.Now()
 	r.until, r.storeAt = now.Add(lateWait), now.Add(lateStore)
 	s.lateMu.Lock()
 	if s.lateClosed {
 		s.lateMu.Unlock()
-		deferReceipt(r)
+		r.req.abandon()
 		return
 	}
 	if s.lateDetached < maxLate {
@@ -130,8 +129,11 @@ func (s *Service) unmatched(r *lateReceipt) {
 	r.req.respond(pdu.StatusOK, deliverRespBody)
 }
 
-// dropLate answers the receipts still held at shutdown with a temporary
-// error, so the carrier sends them again.
+// dropLate abandons the receipts still held at shutdown: unanswered,
+// they stay the carrier's, which sends them again after a new bind (to
+// this instance after a restart, which matches them from the store, or
+// to another). A temporary error would lose them at the many carriers
+// that do not send a refused receipt again.
 func (s *Service) dropLate() {
 	s.lateMu.Lock()
 	list := s.late
@@ -139,10 +141,9 @@ func (s *Service) dropLate() {
 	s.lateMu.Unlock()
 	for _, r := range list {
 		s.lateDone(r)
-		deferReceipt(r)
+		r.req.abandon()
+	}
+	if len(list) > 0 {
+		s.log.Info("held carrier receipts left unanswered at shutdown, for the carriers to send again", "receipts", len(list))
 	}
 }
-
-// deferReceipt answers r with a temporary error, so that the carrier
-// sends it again (to this instance after a restart, or to another).
-func deferReceipt(r *lateReceipt) { r.req.respond(pdu.StatusXTAppn, nil) }

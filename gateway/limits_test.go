@@ -3,8 +3,10 @@ package gateway
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gallant-sms/gallant/smpp/pdu"
+	"github.com/gallant-sms/gallant/sms"
 )
 
 // TestSendLimitBoundaries sends each limited member of an HTTP message at
@@ -82,5 +84,67 @@ func TestSMPPAddressLimits(t *testing.T) {
 	}
 	if _, r := Source(5, 0, alpha+"B"); r == nil || r.Status != pdu.StatusInvSrcAdr {
 		t.Errorf("alphanumeric source of %d: %v, want ESME_RINVSRCADR", MaxAlphaSender+1, r)
+	}
+}
+
+// TestScheduleValidityBoundaries: the default validity and its cap run
+// from the send time (a scheduled message is valid DefaultValidity after
+// its send_at, not after its acceptance), and send_at is bounded by
+// MaxScheduleAhead on its own. Each limit is accepted when met and
+// refused (or cut, for a valid_until past the cap) one second past it,
+// with the refusal naming the field. Before validity ran from the send
+// time, a send_at more than DefaultValidity ahead without valid_until
+// was refused, and one exactly MaxValidity ahead always was.
+func TestScheduleValidityBoundaries(t *testing.T) {
+	var zero Config
+	s := &Service{cfg: zero.withDefaults()}
+	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	sec := time.Second
+	ahead := now.Add(DefaultMaxScheduleAhead)
+	cases := []struct {
+		name              string
+		sendAt, validTill time.Time
+		want              time.Time // the valid_until kept; zero when refused
+		field             string    // the field a refusal names
+		status            pdu.Status
+	}{
+		{"no send_at: default validity", time.Time{}, time.Time{}, now.Add(DefaultValidity), "", 0},
+		{"valid_until at the cap", time.Time{}, now.Add(DefaultMaxValidity), now.Add(DefaultMaxValidity), "", 0},
+		{"valid_until past the cap: cut", time.Time{}, now.Add(DefaultMaxValidity + sec), now.Add(DefaultMaxValidity), "", 0},
+		{"valid_until just ahead", time.Time{}, now.Add(sec), now.Add(sec), "", 0},
+		{"valid_until now", time.Time{}, now, time.Time{}, "valid_until", pdu.StatusInvExpiry},
+		{"send_at past the default validity", now.Add(DefaultValidity + sec), time.Time{}, now.Add(2*DefaultValidity + sec), "", 0},
+		{"send_at at the longest validity", now.Add(DefaultMaxValidity), time.Time{}, now.Add(DefaultMaxValidity + DefaultValidity), "", 0},
+		{"send_at in 10 days", now.Add(240 * time.Hour), time.Time{}, now.Add(240*time.Hour + DefaultValidity), "", 0},
+		{"send_at at the limit", ahead, time.Time{}, ahead.Add(DefaultValidity), "", 0},
+		{"send_at past the limit", ahead.Add(sec), time.Time{}, time.Time{}, "send_at", pdu.StatusInvSched},
+		{"send_at at the limit, valid_until at the cap", ahead, ahead.Add(DefaultMaxValidity), ahead.Add(DefaultMaxValidity), "", 0},
+		{"send_at at the limit, valid_until past the cap: cut", ahead, ahead.Add(DefaultMaxValidity + sec), ahead.Add(DefaultMaxValidity), "", 0},
+		{"valid_until just after send_at", ahead, ahead.Add(sec), ahead.Add(sec), "", 0},
+		{"valid_until at send_at", ahead, ahead, time.Time{}, "valid_until", pdu.StatusInvExpiry},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			m := &sms.Message{SendAt: c.sendAt, ValidUntil: c.validTill}
+			r := s.validity(m, now)
+			if c.field == "" {
+				if r != nil {
+					t.Fatalf("refused: %+v", r)
+				}
+				if !m.ValidUntil.Equal(c.want) {
+					t.Fatalf("valid until %s, want %s", m.ValidUntil, c.want)
+				}
+				return
+			}
+			if r == nil {
+				t.Fatalf("accepted, valid until %s", m.ValidUntil)
+			}
+			if r.Field != c.field || r.Status != c.status || r.Problem != ProblemInvalidRequest || r.HTTP != 400 {
+				t.Fatalf("refusal %+v, want %s naming %s", r, c.status.Name(), c.field)
+			}
+		})
+	}
+	if r := s.validity(&sms.Message{SendAt: ahead.Add(sec)}, now); r == nil || !strings.Contains(r.Detail, "30 days") {
+		t.Errorf("refusal of a late send_at %+v does not state the limit (30 days)", r)
 	}
 }

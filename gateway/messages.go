@@ -25,12 +25,19 @@ const (
 	// characters.
 	MaxAlphaSender = maxAlphaSender
 	// DefaultValidity is how long a message that gives no valid_until is
-	// tried, unless Config.DefaultValidity says otherwise.
+	// tried from its send time (now, or its send_at), unless
+	// Config.DefaultValidity says otherwise.
 	DefaultValidity = 48 * time.Hour
-	// DefaultMaxValidity bounds valid_until and send_at (from now) unless
-	// Config.MaxValidity says otherwise: a later valid_until is cut to
-	// it, a later send_at is refused.
+	// DefaultMaxValidity bounds valid_until, from the send time (now, or
+	// send_at), unless Config.MaxValidity says otherwise: a later
+	// valid_until is cut to it.
 	DefaultMaxValidity = 72 * time.Hour
+	// DefaultMaxScheduleAhead bounds send_at, from now, unless
+	// Config.MaxScheduleAhead says otherwise: a later send_at is refused.
+	// A restart looks this far back, plus the longest validity, for
+	// messages to send again (see Service.oldestUnsent), so it is a month
+	// rather than a year.
+	DefaultMaxScheduleAhead = 30 * 24 * time.Hour
 )
 
 // SendRequest is a message from the HTTP API, before validation.

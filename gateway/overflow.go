@@ -1,14 +1,10 @@
 package gateway
 
 import (
-	"errors"
 	"time"
 
 	"github.com/gallant-sms/gallant/sms"
 )
-
-// errShutdown answers a receipt still waiting for the writer at shutdown.
-var errShutdown = errors.New("gateway: shutting down")
 
 // Status events the writer could not take (its queue was full) are kept
 // here, in order, and given to it again a moment later, instead of being
@@ -37,6 +33,12 @@ type heldEvent struct {
 // zero, is answered once e is stored.
 func (s *Service) recordLater(account int64, e sms.Event, req carrierReq) {
 	s.ovMu.Lock()
+	if s.ovClosed && req.sess != nil {
+		// Shutdown dropped the waiting events: nothing would store it.
+		s.ovMu.Unlock()
+		req.abandon()
+		return
+	}
 	s.overflow = append(s.overflow, heldEvent{account: account, ev: e, req: req})
 	n := len(s.overflow)
 	s.ovMu.Unlock()
@@ -50,6 +52,11 @@ func (s *Service) recordLater(account int64, e sms.Event, req carrierReq) {
 // req is answered once it is stored.
 func (s *Service) recordMOLater(m *sms.MO, req carrierReq) {
 	s.ovMu.Lock()
+	if s.ovClosed {
+		s.ovMu.Unlock()
+		req.abandon()
+		return
+	}
 	s.overflow = append(s.overflow, heldEvent{mo: m, req: req})
 	s.ovMu.Unlock()
 	s.backlogged.Store(true)
@@ -90,20 +97,29 @@ func (s *Service) retryOverflow() {
 	}
 }
 
-// dropOverflow reports the events still waiting at shutdown.
+// dropOverflow gives up the events still waiting at shutdown. A
+// carrier's receipt or MO among them is abandoned, unanswered, for the
+// carrier to send again after a new bind; the others (fast mode's
+// receipts, already answered, and our own statuses) are lost and
+// counted. Later ones are abandoned at once (recordLater).
 func (s *Service) dropOverflow() {
 	s.ovMu.Lock()
 	list := s.overflow
-	n := len(list)
-	s.overflow = nil
+	s.overflow, s.ovClosed = nil, true
 	s.ovMu.Unlock()
+	lost := 0
 	for _, he := range list {
 		if he.req.sess != nil {
-			he.req.ack(errShutdown) // the carrier sends it again
+			he.req.abandon()
+			continue
 		}
+		lost++
 	}
-	if n > 0 {
-		s.m.eventsLost.Add(float64(n))
-		s.log.Error("status events not recorded at shutdown: the writer stayed full", "events", n)
+	if n := len(list) - lost; n > 0 {
+		s.log.Info("carrier receipts and MO waiting for the writer left unanswered at shutdown, for the carriers to send again", "requests", n)
+	}
+	if lost > 0 {
+		s.m.eventsLost.Add(float64(lost))
+		s.log.Error("status events not recorded at shutdown: the writer stayed full", "events", lost)
 	}
 }

@@ -99,11 +99,12 @@ func (s *Service) recover(ctx context.Context) error {
 }
 
 // recoverNode dispatches node's unfinished messages with ids below before
-// (0: all) and created within the longest validity, and returns their
+// (0: all) and created within the furthest schedule plus the longest
+// validity (oldestUnsent), and returns their
 // ids. A message this instance already has in flight is left to it.
 func (s *Service) recoverNode(ctx context.Context, node int, before sms.ID) ([]sms.ID, error) {
 	since := sms.ID(0)
-	if back := time.Now().Add(-s.cfg.MaxValidity).Sub(sms.Epoch); back > 0 {
+	if back := time.Now().Add(-s.oldestUnsent()).Sub(sms.Epoch); back > 0 {
 		since = sms.ID(uint64(back/time.Millisecond) << (sms.NodeBits + sms.SeqBits))
 	}
 	var ids []sms.ID

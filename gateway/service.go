@@ -73,6 +73,9 @@ type Service struct {
 	ovMu       sync.Mutex
 	overflow   []heldEvent // guarded by ovMu
 	backlogged atomic.Bool // overflow is not empty
+	// ovClosed: shutdown has dropped the overflow (dropOverflow); a
+	// carrier's request that would wait there is abandoned instead.
+	ovClosed bool // guarded by ovMu
 
 	carriers   []*carrier
 	byName     map[string]*carrier
@@ -238,9 +241,13 @@ func (s *Service) SMPPServer() *smpp.Server { return s.customers.srv }
 
 // Shutdown stops in order: no new binds or submits (the caller stops
 // the HTTP server first), customers unbound, router drained to the
-// carriers within ctx, the writer flushed, carriers unbound. Messages
-// still unsent stay in the store as accepted and are sent by the next
-// Start.
+// carriers within ctx, carriers unbinding, the writer flushed, carriers
+// unbound. Messages still unsent stay in the store as accepted and are
+// sent by the next Start. A carrier's receipt or MO is never refused
+// meanwhile: once its bind unbinds, each is either stored and answered,
+// or left unanswered for the carrier to send again after a new bind
+// (docs/smpp.md, "Session states and who may send what"); the writer
+// runs until every bind is closed.
 func (s *Service) Shutdown(ctx context.Context) error {
 	var errs []error
 	if err := s.customers.srv.Shutdown(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
@@ -266,6 +273,13 @@ func (s *Service) Shutdown(ctx context.Context) error {
 	if len(unsent) > 0 {
 		s.log.Info("messages left for the next start", "count", len(unsent))
 	}
+	// The carrier binds read no more requests into the handler from
+	// here: those already read are stored and answered below, or
+	// abandoned (dropLate, dropOverflow), so that each bind can unbind.
+	var unbinds sync.WaitGroup
+	for _, c := range s.carriers {
+		c.unbind(ctx, &unbinds)
+	}
 	close(s.stop)
 	s.wg.Wait()
 	s.dropLate()
@@ -277,13 +291,15 @@ func (s *Service) Shutdown(ctx context.Context) error {
 	if err := s.w.Flush(wctx); err != nil {
 		errs = append(errs, fmt.Errorf("writer: %w", err))
 	}
+	unbinds.Wait()
 	if s.started {
-		// After the flush: what the carriers acknowledged is settled in
-		// the store, and the rest is left to the next instance at once.
+		// After every bind closed and a last flush: what the carriers
+		// acknowledged is settled in the store, and the rest is left to
+		// the next instance at once.
+		if err := s.w.Flush(wctx); err != nil {
+			errs = append(errs, fmt.Errorf("writer: %w", err))
+		}
 		s.rec.release(wctx)
-	}
-	for _, c := range s.carriers {
-		c.stop(ctx)
 	}
 	return errors.Join(errs...)
 }

@@ -231,6 +231,7 @@ func (s *Session) Stats() Stats {
 		Inbound:          int(s.inbound.Load()),
 		InboundThrottled: s.ctr.throttled.Load(),
 		InboundPauses:    s.ctr.pauses.Load(),
+		Unanswered:       s.ctr.unanswered.Load(),
 		Rejected:         s.ctr.rejected.Load(),
 		UnknownResponses: s.ctr.unknown.Load(),
 		ResponseTimeouts: s.ctr.timeouts.Load(),
@@ -276,9 +277,11 @@ func (s *Session) Abort() { s.shutdown(CloseShutdown, nil, false) }
 // drain, then unbind):
 // it stops new Sends (they fail with ErrSessionClosed; peer requests
 // arriving now are answered ESME_RTHROTTLED so that they are retried
-// after a new bind), waits until every outstanding request has been
-// answered (or timed out) and every peer request handed to the Handler
-// has been Responded to, then sends unbind and closes once unbind_resp
+// after a new bind, or under InboundBackpressure, which never refuses,
+// left unanswered for the peer to send again after a new bind), waits
+// until every outstanding request has been answered (or timed out) and
+// every peer request handed to the Handler has been Responded to (or
+// abandoned: [Session.Abandon]), then sends unbind and closes once unbind_resp
 // arrives (or times out). If ctx ends first the session is closed at
 // once and ctx.Err() returned. A session that is not bound is simply
 // closed. Like Close, it must not be called from a Handler or

@@ -171,6 +171,15 @@ func (s *Session) dispatch(h pdu.Header, body []byte) {
 	}
 	st := s.State()
 	if st == Unbinding {
+		if s.cfg.InboundFull == InboundBackpressure {
+			// We are draining for unbind and never refuse: left
+			// unanswered (nor read into the handler), the request stays
+			// the peer's, which sends it again once it has bound again
+			// (an MC re-queues a deliver_sm left unanswered when the
+			// bind ends).
+			s.ctr.unanswered.Add(1)
+			return
+		}
 		// We are draining for unbind: a temporary status so that the
 		// peer retries once it has bound again.
 		s.reject(h, pdu.StatusThrottled)

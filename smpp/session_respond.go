@@ -47,6 +47,24 @@ func (s *Session) RespondDetached(h pdu.Header, status pdu.Status, body []byte) 
 	return s.reply(h, status, body)
 }
 
+// Abandon gives up answering the peer's request h: it frees the room h
+// holds under SessionConfig.MaxInbound (unless [Session.Detach] did) and
+// lets an unbind of ours proceed without h's answer. For a session about
+// to end whose peer sends an unanswered request again after a new bind,
+// as an MC does with deliver_sm: under InboundBackpressure the gateway
+// must not refuse it, and cannot take it any more. h must not be
+// answered afterwards.
+func (s *Session) Abandon(h pdu.Header, detached bool) {
+	if h.ID.IsResponse() || !h.ID.HasResponse() {
+		return
+	}
+	s.ctr.unanswered.Add(1)
+	if !detached {
+		s.freeInbound()
+	}
+	s.unbindProgress()
+}
+
 // freeInbound counts one peer request answered (or detached) and wakes
 // a reader paused for room.
 func (s *Session) freeInbound() {

@@ -23,6 +23,7 @@ type Stats struct {
 
 	InboundThrottled uint64 // peer requests answered ESME_RTHROTTLED by the session (MaxInbound reached)
 	InboundPauses    uint64 // times the reader stopped for room (MaxInbound reached, InboundBackpressure)
+	Unanswered       uint64 // peer requests left unanswered while unbinding or abandoned (InboundBackpressure; see Session.Abandon)
 	Rejected         uint64 // peer requests answered with an error by the session (bind state, unknown command_id)
 	UnknownResponses uint64 // responses matching no outstanding request, dropped
 	ResponseTimeouts uint64 // our requests that got ErrResponseTimeout
@@ -47,7 +48,7 @@ type counters struct {
 	bytesOut, writes       atomic.Uint64 // writer, once per write
 	throttled, rejected    atomic.Uint64
 	unknown, timeouts      atomic.Uint64
-	pauses                 atomic.Uint64
+	pauses, unanswered     atomic.Uint64
 
 	emu  sync.Mutex // guards errs
 	errs map[InboundError]uint64

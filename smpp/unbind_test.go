@@ -200,3 +200,53 @@ func TestServerShutdownDeadline(t *testing.T) {
 		t.Errorf("outstanding request got %v, want ErrConnectionLost", errs)
 	}
 }
+
+// TestUnbindBackpressureLeavesRequestsUnanswered: under
+// InboundBackpressure, which never refuses a request, a peer request that
+// arrives while we drain for unbind is left unanswered instead of
+// answered ESME_RTHROTTLED, and one the handler holds can be abandoned:
+// the unbind then goes out with neither answered, for the MC to send
+// them again after a new bind.
+func TestUnbindBackpressureLeavesRequestsUnanswered(t *testing.T) {
+	addr, accept := fakeMC(t)
+	held := make(chan pdu.Header, 1)
+	ch := make(chan *smpp.Session, 1)
+	go func() {
+		s, err := smpp.Dial(context.Background(), smpp.ClientConfig{Addr: addr, SystemID: "esme", Password: "pw",
+			Session: smpp.SessionConfig{InboundFull: smpp.InboundBackpressure}, DialTimeout: testTimeout,
+			Handler: smpp.HandlerFunc(func(_ *smpp.Session, h pdu.Header, _ []byte) { held <- h })}, nil)
+		if err != nil {
+			t.Errorf("Dial: %v", err)
+		}
+		ch <- s
+	}()
+	r := accept()
+	acceptBind(t, r)
+	s := <-ch
+	if s == nil {
+		t.FailNow()
+	}
+	t.Cleanup(func() { s.Close() })
+	r.send(pdu.DeliverSMID, nil)
+	h := <-held
+	unbound := make(chan error, 1)
+	go func() { unbound <- s.Unbind(ctxT(t)) }()
+	for deadline := time.Now().Add(testTimeout); s.State() != smpp.Unbinding; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("session not unbinding")
+		}
+	}
+	r.send(pdu.DeliverSMID, nil) // while unbinding: not refused
+	s.Abandon(h, false)
+	uh, _ := r.read()
+	if uh.ID != pdu.Unbind {
+		t.Fatalf("got %s (status %s), want unbind and no answer to either deliver_sm", uh.ID, uh.Status.Name())
+	}
+	r.write(encode(pdu.UnbindResp, 0, uh.Seq, nil))
+	if err := <-unbound; err != nil {
+		t.Fatalf("Unbind: %v", err)
+	}
+	if st := s.Stats(); st.Unanswered != 2 || st.InboundThrottled != 0 || len(st.InboundErrors) != 0 {
+		t.Errorf("unanswered %d, throttled %d, errors %v; want 2, 0, none", st.Unanswered, st.InboundThrottled, st.InboundErrors)
+	}
+}
