@@ -40,8 +40,8 @@ var unfinishedQuery = "SELECT " + messageColumns + " FROM messages m WHERE m.id 
 // Unfinished returns up to limit (1 to 10,000) messages with ids above
 // since, in id order, that a restarted gateway must still send: no event
 // settles them (see [Pending]). Ids are time-ordered, so the caller passes
-// the id of "now minus the furthest schedule and the longest validity" and then, to page, the last
-// id returned. Messages still waiting for their send time are not
+// the id of "now minus the furthest schedule and the longest validity"
+// and then, to page, the last id returned. Messages still waiting for their send time are not
 // included (they are claimed when due: see [Store.ClaimScheduled]);
 // expired ones are: the caller decides by ValidUntil. This reads every
 // account's messages: it is for the gateway's own recovery, not for
