@@ -18,6 +18,7 @@ import (
 	"github.com/gallant-sms/gallant/account"
 	appsvc "github.com/gallant-sms/gallant/app"
 	"github.com/gallant-sms/gallant/billing"
+	"github.com/gallant-sms/gallant/internal/config"
 	"github.com/gallant-sms/gallant/smpp"
 	"github.com/gallant-sms/gallant/smpp/smpptest"
 	"github.com/gallant-sms/gallant/store"
@@ -63,14 +64,14 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	}()
 
 	cfg := demoConfig(*data, *httpAddr, *smppAddr, *metricsAddr, *durability, simLn.Addr().String())
-	if err := applyEnv(&cfg, os.Environ()); err != nil {
+	if err := config.ApplyEnv(&cfg, os.Environ()); err != nil {
 		return err
 	}
-	cfg.fillDefaults()
+	cfg.FillDefaults()
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	if err := applyRuntime(cfg.Runtime, logger); err != nil {
+	if err := cfg.Runtime.Apply(logger); err != nil {
 		return err
 	}
 	a, err := newApp(ctx, cfg, logger)
@@ -101,18 +102,18 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 // given, billing on and one carrier, the simulator at simAddr. Callbacks
 // may go to private addresses: the demo runs on one machine, and its
 // users point callback_url at a receiver on it.
-func demoConfig(dir, httpAddr, smppAddr, metricsAddr, durability, simAddr string) Config {
-	cfg := DefaultConfig()
+func demoConfig(dir, httpAddr, smppAddr, metricsAddr, durability, simAddr string) config.Config {
+	cfg := config.Default()
 	cfg.HTTP.Listen, cfg.SMPP.Listen, cfg.Metrics.Listen = httpAddr, smppAddr, metricsAddr
-	cfg.Store = StoreConfig{Driver: "sqlite", DSN: filepath.Join(dir, "gallant.db")}
+	cfg.Store = config.StoreConfig{Driver: "sqlite", DSN: filepath.Join(dir, "gallant.db")}
 	cfg.Durability = durability
 	cfg.Webhooks.Secret = "demo-webhook-secret" // printed below; callbacks are signed with it
 	cfg.Webhooks.AllowPrivate = true
 	cfg.Billing.Enabled = true
 	cfg.Mail.LogMails = true // the demo alone prints its mails (reset and verification links) to its log
-	cfg.Carriers = []CarrierConfig{{Name: "sim", Address: simAddr, SystemID: "gallant", Password: "secret",
+	cfg.Carriers = []config.CarrierConfig{{Name: "sim", Address: simAddr, SystemID: "gallant", Password: "secret",
 		BindType: "transceiver", Binds: 2, Window: 100}}
-	cfg.Routes = []RouteConfig{{Prefix: "", Carriers: []RouteCarrier{{Carrier: "sim", Weight: 1}}}}
+	cfg.Routes = []config.RouteConfig{{Prefix: "", Carriers: []config.RouteCarrier{{Carrier: "sim", Weight: 1}}}}
 	return cfg
 }
 
