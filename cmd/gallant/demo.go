@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -21,12 +20,7 @@ import (
 	"github.com/gallant-sms/gallant/internal/config"
 	"github.com/gallant-sms/gallant/smpp"
 	"github.com/gallant-sms/gallant/smpp/smpptest"
-	"github.com/gallant-sms/gallant/store"
 )
-
-// demoCredentialsFile keeps the demo account's secrets between runs, so
-// the printed key keeps working.
-const demoCredentialsFile = "demo-account.json"
 
 func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("gallant demo", flag.ContinueOnError)
@@ -78,13 +72,13 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	creds, err := demoAccount(ctx, a.st, a.acc, *data)
+	creds, err := appsvc.DemoAccount(ctx, a.acc, *data)
 	if err == nil {
 		err = demoBilling(ctx, a, creds.AccountID)
 	}
-	var user demoLogin
+	var user appsvc.DemoLogin
 	if err == nil {
-		user, err = demoUser(ctx, a, creds.AccountID, *data) // identity.go
+		user, err = appsvc.DemoUser(ctx, a.st, a.users, creds.AccountID, *data)
 	}
 	if err != nil {
 		return errors.Join(err, a.shutdown(context.Background()))
@@ -115,27 +109,6 @@ func demoConfig(dir, httpAddr, smppAddr, metricsAddr, durability, simAddr string
 		BindType: "transceiver", Binds: 2, Window: 100}}
 	cfg.Routes = []config.RouteConfig{{Prefix: "", Carriers: []config.RouteCarrier{{Carrier: "sim", Weight: 1}}}}
 	return cfg
-}
-
-// demoAccount returns the demo account's credentials, creating the
-// account on first run.
-func demoAccount(ctx context.Context, st *store.Store, acc *account.Service, dir string) (account.Created, error) {
-	path := filepath.Join(dir, demoCredentialsFile)
-	var c account.Created
-	if b, err := os.ReadFile(path); err == nil && json.Unmarshal(b, &c) == nil && c.APIKey != "" {
-		if _, err := acc.AuthenticateAPIKey(ctx, c.APIKey); err == nil {
-			return c, nil
-		}
-	}
-	c, err := acc.CreateAccount(ctx, "Demo")
-	if err != nil {
-		return c, fmt.Errorf("create demo account: %w", err)
-	}
-	b, _ := json.MarshalIndent(c, "", "  ")
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		return c, fmt.Errorf("save demo credentials: %w", err)
-	}
-	return c, nil
 }
 
 // demoBilling seeds the demo's prices and balance, then loads the prices.

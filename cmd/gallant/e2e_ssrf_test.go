@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/gallant-sms/gallant/account"
+	appsvc "github.com/gallant-sms/gallant/app"
 	"github.com/gallant-sms/gallant/store"
 )
 
@@ -252,7 +253,7 @@ func TestE2EDemoDeliversWebhooks(t *testing.T) {
 	cfg.Log.Level = "error"
 	a := startApp(t, cfg)
 	ctx := testContext(t)
-	creds, err := demoAccount(ctx, a.st, a.acc, t.TempDir())
+	creds, err := appsvc.DemoAccount(ctx, a.acc, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,13 +3,10 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 
 	"github.com/gallant-sms/gallant/account"
 	appsvc "github.com/gallant-sms/gallant/app"
@@ -116,47 +113,8 @@ func (e adminEnv) userCreate(ctx context.Context, args []string) error {
 	})
 }
 
-// demoUserFile keeps the demo dashboard user's password between runs.
-const demoUserFile = "demo-user.json"
-
-// demoLogin is the demo's dashboard user.
-type demoLogin struct {
-	Email    string `json:"email"`
-	Password string `json:"password"`
-}
-
-// demoUserEmail is the demo account's owner.
-const demoUserEmail = "demo@gallant.local"
-
-// demoUser returns the demo account's dashboard owner, creating it with a
-// random password on first run; the password is kept in dir.
-func demoUser(ctx context.Context, a *app, accountID int64, dir string) (demoLogin, error) {
-	path := filepath.Join(dir, demoUserFile)
-	var l demoLogin
-	if b, err := os.ReadFile(path); err == nil && json.Unmarshal(b, &l) == nil && l.Password != "" {
-		if u, err := a.st.UserByEmail(ctx, l.Email); err == nil && u.AccountID == accountID {
-			return l, nil
-		}
-	}
-	if _, err := a.st.UserByEmail(ctx, demoUserEmail); err == nil {
-		// The user exists but its password file is gone: log in with a
-		// password reset (the demo logs its mails).
-		return demoLogin{Email: demoUserEmail}, nil
-	}
-	l = demoLogin{Email: demoUserEmail, Password: rand.Text()[:16]}
-	if _, err := a.users.CreateUser(ctx, account.NewUser{AccountID: accountID, Email: l.Email, Password: l.Password,
-		Role: account.RoleOwner, CanSend: true, Verified: true}); err != nil {
-		return l, fmt.Errorf("create demo user: %w", err)
-	}
-	b, _ := json.MarshalIndent(l, "", "  ")
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		return l, fmt.Errorf("save demo user: %w", err)
-	}
-	return l, nil
-}
-
 // printDemoUser prints how to log in as the demo user.
-func printDemoUser(w io.Writer, a *app, l demoLogin) {
+func printDemoUser(w io.Writer, a *app, l appsvc.DemoLogin) {
 	base := "http://" + a.httpAddr.String()
 	pw := l.Password
 	if pw == "" {
