@@ -19,37 +19,16 @@ import (
 // suite under the race detector.
 var testArgon2 *account.Argon2Params
 
-// newUsers builds the user flows from the auth and mail sections,
-// drawing a random token secret when none is configured, registers the
-// account metrics, and refuses open registration without billing
-// (unless allowed, loudly). Without a mailer it warns, once, that the
-// flows needing mail answer 503.
+// newUsers builds the user flows from the auth and mail sections
+// (config.Users) and registers the account metrics.
 func (a *app) newUsers() (*account.Users, error) {
-	cfg, logger := a.cfg.Auth, a.log
-	if cfg.OpenRegistration && !a.cfg.Billing.Enabled {
-		if !cfg.AllowUnbilledRegistration {
-			return nil, config.ErrUnbilledRegistration
-		}
-		logger.Warn("UNBILLED OPEN REGISTRATION: auth.open_registration is on and billing is off " +
-			"(auth.allow_unbilled_registration): anyone who verifies an email address can send messages for free")
-	}
-	if a.mailer == nil {
-		logger.Warn("mail.smtp_host is empty: no mail can be sent; sign-up, password reset and email verification " +
-			"requests are answered 503 mail-unavailable")
+	ucfg, err := a.cfg.Users(a.mailer, a.log)
+	if err != nil {
+		return nil, err
 	}
 	if err := a.acc.RegisterMetrics(a.reg); err != nil {
 		return nil, err
 	}
-	secret := []byte(cfg.TokenSecret)
-	if len(secret) == 0 {
-		secret = make([]byte, 32)
-		if _, err := rand.Read(secret); err != nil {
-			return nil, fmt.Errorf("auth: draw a token secret: %w", err)
-		}
-		logger.Warn("auth.token_secret is empty: using a random one; dashboard sessions end at restart and work on this instance only")
-	}
-	ucfg := account.UsersConfig{TokenSecret: secret, AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL,
-		SessionMaxAge: cfg.SessionMaxAge, OpenRegistration: cfg.OpenRegistration, Mailer: a.mailer}
 	if testArgon2 != nil {
 		ucfg.Argon2 = *testArgon2
 	}

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -115,7 +116,37 @@ func NewMailer(cfg MailConfig, logger *slog.Logger) (account.Mailer, error) {
 	return m, nil
 }
 
-// ErrUnbilledRegistration refuses to serve open registration for free.
-var ErrUnbilledRegistration = errors.New("config: auth.open_registration is on while billing.enabled is off: anyone could " +
+// errUnbilledRegistration refuses to serve open registration for free.
+var errUnbilledRegistration = errors.New("config: auth.open_registration is on while billing.enabled is off: anyone could " +
 	"sign up and send for free; enable billing, turn open_registration off, or set auth.allow_unbilled_registration: true " +
 	"if that is really wanted")
+
+// Users is the configuration of the user flows from the auth section,
+// sending mail with mailer: it refuses open registration without billing
+// (unless allowed, loudly), draws a random token secret when none is
+// configured, and warns, once, that the flows needing mail answer 503
+// when there is no mailer.
+func (c Config) Users(mailer account.Mailer, logger *slog.Logger) (account.UsersConfig, error) {
+	cfg := c.Auth
+	if cfg.OpenRegistration && !c.Billing.Enabled {
+		if !cfg.AllowUnbilledRegistration {
+			return account.UsersConfig{}, errUnbilledRegistration
+		}
+		logger.Warn("UNBILLED OPEN REGISTRATION: auth.open_registration is on and billing is off " +
+			"(auth.allow_unbilled_registration): anyone who verifies an email address can send messages for free")
+	}
+	if mailer == nil {
+		logger.Warn("mail.smtp_host is empty: no mail can be sent; sign-up, password reset and email verification " +
+			"requests are answered 503 mail-unavailable")
+	}
+	secret := []byte(cfg.TokenSecret)
+	if len(secret) == 0 {
+		secret = make([]byte, 32)
+		if _, err := rand.Read(secret); err != nil {
+			return account.UsersConfig{}, fmt.Errorf("auth: draw a token secret: %w", err)
+		}
+		logger.Warn("auth.token_secret is empty: using a random one; dashboard sessions end at restart and work on this instance only")
+	}
+	return account.UsersConfig{TokenSecret: secret, AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL,
+		SessionMaxAge: cfg.SessionMaxAge, OpenRegistration: cfg.OpenRegistration, Mailer: mailer}, nil
+}
