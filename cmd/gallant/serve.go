@@ -52,7 +52,7 @@ type app struct {
 	metricsAddr                 net.Addr // nil without metrics.listen
 
 	// mailer sends the gateway's mail (resets, verification, alerts);
-	// newMailer chooses it from the mail section.
+	// config.NewMailer chooses it from the mail section.
 	mailer account.Mailer
 	users  *account.Users // dashboard users and sessions
 	alerts *alerts        // low-balance alerts; nil without billing

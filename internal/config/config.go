@@ -1,3 +1,8 @@
+// Package config is the gallant binary's configuration file: its YAML
+// schema, defaults, GALLANT_ environment overrides and validation
+// ([Load]), and its conversion to the configuration of each package it
+// configures ([Config.Gateway], [HTTPConfig.API], [Config.Users], ...).
+// Only cmd/gallant imports it.
 package config
 
 import (

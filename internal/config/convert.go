@@ -9,7 +9,7 @@ import (
 	"os"
 	"strings"
 
-	appsvc "github.com/gallant-sms/gallant/app"
+	"github.com/gallant-sms/gallant/app"
 	"github.com/gallant-sms/gallant/gateway"
 	"github.com/gallant-sms/gallant/router"
 	"github.com/gallant-sms/gallant/smpp"
@@ -114,5 +114,5 @@ func NewLogger(cfg LogConfig) (*slog.Logger, error) {
 // BillingCurrency is the currency of new billing accounts and plans:
 // billing.currency, or the default.
 func (cfg Config) BillingCurrency() string {
-	return cmp.Or(cfg.Billing.Currency, appsvc.DefaultCurrency)
+	return cmp.Or(cfg.Billing.Currency, app.DefaultCurrency)
 }
