@@ -10,7 +10,6 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 	"time"
 
@@ -57,12 +56,8 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 		}
 	}()
 
-	cfg := demoConfig(*data, *httpAddr, *smppAddr, *metricsAddr, *durability, simLn.Addr().String())
-	if err := config.ApplyEnv(&cfg, os.Environ()); err != nil {
-		return err
-	}
-	cfg.FillDefaults()
-	if err := cfg.Validate(); err != nil {
+	cfg := config.Demo(*data, *httpAddr, *smppAddr, *metricsAddr, *durability, simLn.Addr().String())
+	if err := cfg.Complete(os.Environ()); err != nil {
 		return err
 	}
 	if err := cfg.Runtime.Apply(logger); err != nil {
@@ -90,25 +85,6 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	printDemoUser(stdout, a, user)
 	fmt.Fprint(stdout, "Stop with Ctrl-C.\n")
 	return runApp(ctx, a)
-}
-
-// demoConfig is the demo's configuration: SQLite in dir, the listeners
-// given, billing on and one carrier, the simulator at simAddr. Callbacks
-// may go to private addresses: the demo runs on one machine, and its
-// users point callback_url at a receiver on it.
-func demoConfig(dir, httpAddr, smppAddr, metricsAddr, durability, simAddr string) config.Config {
-	cfg := config.Default()
-	cfg.HTTP.Listen, cfg.SMPP.Listen, cfg.Metrics.Listen = httpAddr, smppAddr, metricsAddr
-	cfg.Store = config.StoreConfig{Driver: "sqlite", DSN: filepath.Join(dir, "gallant.db")}
-	cfg.Durability = durability
-	cfg.Webhooks.Secret = "demo-webhook-secret" // printed below; callbacks are signed with it
-	cfg.Webhooks.AllowPrivate = true
-	cfg.Billing.Enabled = true
-	cfg.Mail.LogMails = true // the demo alone prints its mails (reset and verification links) to its log
-	cfg.Carriers = []config.CarrierConfig{{Name: "sim", Address: simAddr, SystemID: "gallant", Password: "secret",
-		BindType: "transceiver", Binds: 2, Window: 100}}
-	cfg.Routes = []config.RouteConfig{{Prefix: "", Carriers: []config.RouteCarrier{{Carrier: "sim", Weight: 1}}}}
-	return cfg
 }
 
 // demoBilling seeds the demo's prices and balance, then loads the prices.

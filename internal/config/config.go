@@ -516,14 +516,21 @@ func Load(path string, env []string) (Config, error) {
 			return cfg, fmt.Errorf("config %s: %w", path, err)
 		}
 	}
-	if err := ApplyEnv(&cfg, env); err != nil {
-		return cfg, err
-	}
-	cfg.FillDefaults()
-	if err := cfg.Validate(); err != nil {
+	if err := cfg.Complete(env); err != nil {
 		return cfg, err
 	}
 	return cfg, nil
+}
+
+// Complete applies the GALLANT_ environment overrides from env to c,
+// fills the defaults of list elements and validates the result: what
+// Load does after reading the file.
+func (c *Config) Complete(env []string) error {
+	if err := ApplyEnv(c, env); err != nil {
+		return err
+	}
+	c.FillDefaults()
+	return c.Validate()
 }
 
 // FillDefaults fills the defaults of list elements: a carrier's bind
