@@ -2,10 +2,15 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
+	"github.com/gallant-sms/gallant/account"
 	"github.com/gallant-sms/gallant/store"
 )
 
@@ -51,4 +56,70 @@ func SeedDemoBilling(ctx context.Context, st *store.Store, accountID int64) erro
 		return err
 	}
 	return nil
+}
+
+// demoCredentialsFile keeps the demo account's secrets between runs.
+const demoCredentialsFile = "demo-account.json"
+
+// DemoAccount returns the demo account's credentials, creating the
+// account on first run; they are kept in dir (demo-account.json), so the
+// key gallant demo prints keeps working.
+func DemoAccount(ctx context.Context, acc *account.Service, dir string) (account.Created, error) {
+	path := filepath.Join(dir, demoCredentialsFile)
+	var c account.Created
+	if b, err := os.ReadFile(path); err == nil && json.Unmarshal(b, &c) == nil && c.APIKey != "" {
+		if _, err := acc.AuthenticateAPIKey(ctx, c.APIKey); err == nil {
+			return c, nil
+		}
+	}
+	c, err := acc.CreateAccount(ctx, "Demo")
+	if err != nil {
+		return c, fmt.Errorf("create demo account: %w", err)
+	}
+	b, _ := json.MarshalIndent(c, "", "  ")
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		return c, fmt.Errorf("save demo credentials: %w", err)
+	}
+	return c, nil
+}
+
+// demoUserFile keeps the demo dashboard user's password between runs.
+const demoUserFile = "demo-user.json"
+
+// DemoLogin is the demo's dashboard user.
+type DemoLogin struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+// demoUserEmail is the demo account's owner.
+const demoUserEmail = "demo@gallant.local"
+
+// DemoUser returns the demo account's dashboard owner, creating it with a
+// random password on first run; the password is kept in dir. If the user
+// exists but its file is gone, the password is empty: the demo user logs
+// in after a password reset (the demo logs its mails).
+func DemoUser(ctx context.Context, st *store.Store, users *account.Users, accountID int64, dir string) (DemoLogin, error) {
+	path := filepath.Join(dir, demoUserFile)
+	var l DemoLogin
+	if b, err := os.ReadFile(path); err == nil && json.Unmarshal(b, &l) == nil && l.Password != "" {
+		if u, err := st.UserByEmail(ctx, l.Email); err == nil && u.AccountID == accountID {
+			return l, nil
+		}
+	}
+	if _, err := st.UserByEmail(ctx, demoUserEmail); err == nil {
+		// The user exists but its password file is gone: log in with a
+		// password reset (the demo logs its mails).
+		return DemoLogin{Email: demoUserEmail}, nil
+	}
+	l = DemoLogin{Email: demoUserEmail, Password: rand.Text()[:16]}
+	if _, err := users.CreateUser(ctx, account.NewUser{AccountID: accountID, Email: l.Email, Password: l.Password,
+		Role: account.RoleOwner, CanSend: true, Verified: true}); err != nil {
+		return l, fmt.Errorf("create demo user: %w", err)
+	}
+	b, _ := json.MarshalIndent(l, "", "  ")
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		return l, fmt.Errorf("save demo user: %w", err)
+	}
+	return l, nil
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	appsvc "github.com/gallant-sms/gallant/app"
+	"github.com/gallant-sms/gallant/internal/config"
 	"github.com/gallant-sms/gallant/store"
 )
 
@@ -45,7 +46,7 @@ func (e adminEnv) accountSetStatus(ctx context.Context, args []string, status st
 	if err != nil {
 		return err
 	}
-	return e.withAdmin(ctx, path, func(_ Config, ad *appsvc.Admin) (any, error) {
+	return e.withAdmin(ctx, path, func(_ config.Config, ad *appsvc.Admin) (any, error) {
 		if err := ad.SetAccountStatus(ctx, id, status); err != nil {
 			return nil, fmt.Errorf("admin %s: %w", name, err)
 		}
@@ -77,7 +78,7 @@ func (e adminEnv) planAssign(ctx context.Context, args []string) error {
 	if planID <= 0 {
 		return usageError{errors.New("admin plan assign: --plan must be a positive plan id")}
 	}
-	return e.withAdmin(ctx, path, func(_ Config, ad *appsvc.Admin) (any, error) {
+	return e.withAdmin(ctx, path, func(_ config.Config, ad *appsvc.Admin) (any, error) {
 		pl, err := ad.AssignPlan(ctx, id, planID)
 		if err != nil {
 			return nil, fmt.Errorf("admin plan assign: %w", err)

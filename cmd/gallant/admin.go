@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,6 +14,7 @@ import (
 	"github.com/gallant-sms/gallant/account"
 	appsvc "github.com/gallant-sms/gallant/app"
 	"github.com/gallant-sms/gallant/billing"
+	"github.com/gallant-sms/gallant/internal/config"
 	"github.com/gallant-sms/gallant/store"
 )
 
@@ -40,13 +40,13 @@ const maxReference = 255
 // environment only).
 type adminEnv struct {
 	stdout, stderr io.Writer
-	load           func(path string) (Config, error)
+	load           func(path string) (config.Config, error)
 }
 
 // cmdAdmin runs "gallant admin ...".
 func cmdAdmin(args []string, stdout, stderr io.Writer) error {
-	env := adminEnv{stdout: stdout, stderr: stderr, load: func(path string) (Config, error) {
-		return LoadConfig(path, os.Environ())
+	env := adminEnv{stdout: stdout, stderr: stderr, load: func(path string) (config.Config, error) {
+		return config.Load(path, os.Environ())
 	}}
 	return env.run(context.Background(), args)
 }
@@ -97,12 +97,12 @@ func (e adminEnv) parse(name string, args []string, define func(fs *flag.FlagSet
 
 // withStore loads the configuration at path, opens (and migrates) its
 // store, runs fn and prints what fn returns as indented JSON.
-func (e adminEnv) withStore(ctx context.Context, path string, fn func(Config, *store.Store) (any, error)) error {
+func (e adminEnv) withStore(ctx context.Context, path string, fn func(config.Config, *store.Store) (any, error)) error {
 	cfg, err := e.load(path)
 	if err != nil {
 		return err
 	}
-	logger, err := newLogger(LogConfig{Level: "warn"})
+	logger, err := config.NewLogger(config.LogConfig{Level: "warn"})
 	if err != nil {
 		return err
 	}
@@ -122,13 +122,13 @@ func (e adminEnv) withStore(ctx context.Context, path string, fn func(Config, *s
 
 // withAdmin runs fn with the admin use cases over the store of the
 // configuration at path, and prints what fn returns as indented JSON.
-func (e adminEnv) withAdmin(ctx context.Context, path string, fn func(Config, *appsvc.Admin) (any, error)) error {
-	return e.withStore(ctx, path, func(cfg Config, st *store.Store) (any, error) {
-		logger, err := newLogger(LogConfig{Level: "warn"})
+func (e adminEnv) withAdmin(ctx context.Context, path string, fn func(config.Config, *appsvc.Admin) (any, error)) error {
+	return e.withStore(ctx, path, func(cfg config.Config, st *store.Store) (any, error) {
+		logger, err := config.NewLogger(config.LogConfig{Level: "warn"})
 		if err != nil {
 			return nil, err
 		}
-		return fn(cfg, appsvc.NewAdmin(st, logger, billingCurrency(cfg)))
+		return fn(cfg, appsvc.NewAdmin(st, logger, cfg.BillingCurrency()))
 	})
 }
 
@@ -160,18 +160,13 @@ func (e adminEnv) accountCreate(ctx context.Context, args []string) error {
 	if !store.AccountKind(kind).Valid() || parent < 0 {
 		return usageError{errors.New("admin account create: --kind is customer, reseller or platform; --parent an account id")}
 	}
-	return e.withAdmin(ctx, path, func(_ Config, ad *appsvc.Admin) (any, error) {
+	return e.withAdmin(ctx, path, func(_ config.Config, ad *appsvc.Admin) (any, error) {
 		created, err := ad.CreateAccount(ctx, name, store.AccountKind(kind), parent)
 		if err != nil {
 			return nil, fmt.Errorf("admin account create: %w", err)
 		}
 		return accountCreated{Created: created, Currency: ad.Currency(), Kind: kind, ParentID: parent}, nil
 	})
-}
-
-// billingCurrency is the currency of new billing accounts and plans.
-func billingCurrency(cfg Config) string {
-	return cmp.Or(cfg.Billing.Currency, appsvc.DefaultCurrency)
 }
 
 // balanceOut is a billing account as the admin commands print it. Amounts
@@ -248,7 +243,7 @@ func (e adminEnv) topUp(ctx context.Context, args []string) error {
 	if len(reason) > maxReference {
 		return usageError{fmt.Errorf("admin topup: --reference is longer than %d bytes", maxReference)}
 	}
-	return e.withAdmin(ctx, path, func(_ Config, ad *appsvc.Admin) (any, error) {
+	return e.withAdmin(ctx, path, func(_ config.Config, ad *appsvc.Admin) (any, error) {
 		if reason == "" {
 			reason = "admin top-up"
 		}
@@ -273,7 +268,7 @@ func (e adminEnv) balance(ctx context.Context, args []string) error {
 	if err := requireAccount("balance", id); err != nil {
 		return err
 	}
-	return e.withStore(ctx, path, func(_ Config, st *store.Store) (any, error) {
+	return e.withStore(ctx, path, func(_ config.Config, st *store.Store) (any, error) {
 		a, err := st.GetBillingAccount(ctx, id)
 		if err != nil {
 			return nil, err
@@ -384,7 +379,7 @@ func (e adminEnv) planCreate(ctx context.Context, args []string) error {
 	case len(prices) == 0:
 		return usageError{errors.New("admin plan create: at least one --price PREFIX=AMOUNT is required")}
 	}
-	return e.withAdmin(ctx, path, func(_ Config, ad *appsvc.Admin) (any, error) {
+	return e.withAdmin(ctx, path, func(_ config.Config, ad *appsvc.Admin) (any, error) {
 		p := &store.PricePlan{Name: name, Currency: currency, Default: isDefault, RefundUndelivered: refund,
 			ValidFrom: time.Now().UTC().Truncate(time.Microsecond), Prices: prices}
 		if err := ad.CreatePlan(ctx, p, id); err != nil {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gallant-sms/gallant/account"
+	"github.com/gallant-sms/gallant/internal/config"
 	"github.com/gallant-sms/gallant/store"
 	"github.com/gallant-sms/gallant/store/storetest"
 )
@@ -19,13 +20,13 @@ import (
 // adminFixture runs admin subcommands against one fresh store.
 type adminFixture struct {
 	t   *testing.T
-	cfg Config
+	cfg config.Config
 }
 
 func newAdminFixture(t *testing.T, driver string) *adminFixture {
 	sc := storetest.Config(t, driver)
-	cfg := DefaultConfig()
-	cfg.Store = StoreConfig{Driver: sc.Driver, DSN: sc.DSN}
+	cfg := config.Default()
+	cfg.Store = config.StoreConfig{Driver: sc.Driver, DSN: sc.DSN}
 	cfg.Billing.Currency = "GBP" // not the default, to see it used
 	return &adminFixture{t: t, cfg: cfg}
 }
@@ -35,7 +36,7 @@ func newAdminFixture(t *testing.T, driver string) *adminFixture {
 func (f *adminFixture) run(args ...string) (string, error) {
 	f.t.Helper()
 	var out, errb bytes.Buffer
-	env := adminEnv{stdout: &out, stderr: &errb, load: func(path string) (Config, error) {
+	env := adminEnv{stdout: &out, stderr: &errb, load: func(path string) (config.Config, error) {
 		if path != "test.yaml" {
 			f.t.Errorf("config path %q, want test.yaml", path)
 		}
@@ -268,9 +269,9 @@ func TestAdminBadInput(t *testing.T) {
 			if out.Len() != 0 {
 				t.Fatalf("stdout = %q, want nothing", out.String())
 			}
-			env := adminEnv{stdout: io.Discard, stderr: io.Discard, load: func(string) (Config, error) {
+			env := adminEnv{stdout: io.Discard, stderr: io.Discard, load: func(string) (config.Config, error) {
 				t.Error("configuration loaded for bad input")
-				return Config{}, errors.New("not loaded")
+				return config.Config{}, errors.New("not loaded")
 			}}
 			if err := env.run(context.Background(), c.args); !isUsage(err) {
 				t.Fatalf("env.run = %v, want a usage error", err)

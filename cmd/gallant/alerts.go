@@ -10,6 +10,7 @@ import (
 	appsvc "github.com/gallant-sms/gallant/app"
 	"github.com/gallant-sms/gallant/billing"
 	"github.com/gallant-sms/gallant/gateway"
+	"github.com/gallant-sms/gallant/internal/config"
 	"github.com/gallant-sms/gallant/store"
 )
 
@@ -52,7 +53,7 @@ func (a *app) startAlerts() {
 	a.alerts.notify.Start()
 	interval := a.cfg.Billing.AlertInterval
 	if interval <= 0 {
-		interval = DefaultConfig().Billing.AlertInterval
+		interval = config.Default().Billing.AlertInterval
 	}
 	a.every(interval, "low-balance alerts", func(ctx context.Context) error {
 		_, err := a.alerts.sweep.Sweep(ctx)
@@ -104,7 +105,7 @@ func (e adminEnv) buyRateAdd(ctx context.Context, args []string) error {
 	if err != nil || m < 0 {
 		return usageError{fmt.Errorf("admin buyrate add: --price %q must be a decimal amount >= 0", price)}
 	}
-	return e.withAdmin(ctx, path, func(_ Config, ad *appsvc.Admin) (any, error) {
+	return e.withAdmin(ctx, path, func(_ config.Config, ad *appsvc.Admin) (any, error) {
 		r := &store.BuyRate{Carrier: carrier, Prefix: prefix, PriceMicros: int64(m), Currency: currency,
 			ValidFrom: time.Now().UTC().Truncate(time.Microsecond)}
 		if err := ad.AddBuyRate(ctx, r); err != nil {

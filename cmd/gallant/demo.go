@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,21 +10,16 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 	"time"
 
 	"github.com/gallant-sms/gallant/account"
 	appsvc "github.com/gallant-sms/gallant/app"
 	"github.com/gallant-sms/gallant/billing"
+	"github.com/gallant-sms/gallant/internal/config"
 	"github.com/gallant-sms/gallant/smpp"
 	"github.com/gallant-sms/gallant/smpp/smpptest"
-	"github.com/gallant-sms/gallant/store"
 )
-
-// demoCredentialsFile keeps the demo account's secrets between runs, so
-// the printed key keeps working.
-const demoCredentialsFile = "demo-account.json"
 
 func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("gallant demo", flag.ContinueOnError)
@@ -62,28 +56,24 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 		}
 	}()
 
-	cfg := demoConfig(*data, *httpAddr, *smppAddr, *metricsAddr, *durability, simLn.Addr().String())
-	if err := applyEnv(&cfg, os.Environ()); err != nil {
+	cfg := config.Demo(*data, *httpAddr, *smppAddr, *metricsAddr, *durability, simLn.Addr().String())
+	if err := cfg.Complete(os.Environ()); err != nil {
 		return err
 	}
-	cfg.fillDefaults()
-	if err := cfg.Validate(); err != nil {
-		return err
-	}
-	if err := applyRuntime(cfg.Runtime, logger); err != nil {
+	if err := cfg.Runtime.Apply(logger); err != nil {
 		return err
 	}
 	a, err := newApp(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
-	creds, err := demoAccount(ctx, a.st, a.acc, *data)
+	creds, err := appsvc.DemoAccount(ctx, a.acc, *data)
 	if err == nil {
 		err = demoBilling(ctx, a, creds.AccountID)
 	}
-	var user demoLogin
+	var user appsvc.DemoLogin
 	if err == nil {
-		user, err = demoUser(ctx, a, creds.AccountID, *data) // identity.go
+		user, err = appsvc.DemoUser(ctx, a.st, a.users, creds.AccountID, *data)
 	}
 	if err != nil {
 		return errors.Join(err, a.shutdown(context.Background()))
@@ -95,46 +85,6 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	printDemoUser(stdout, a, user)
 	fmt.Fprint(stdout, "Stop with Ctrl-C.\n")
 	return runApp(ctx, a)
-}
-
-// demoConfig is the demo's configuration: SQLite in dir, the listeners
-// given, billing on and one carrier, the simulator at simAddr. Callbacks
-// may go to private addresses: the demo runs on one machine, and its
-// users point callback_url at a receiver on it.
-func demoConfig(dir, httpAddr, smppAddr, metricsAddr, durability, simAddr string) Config {
-	cfg := DefaultConfig()
-	cfg.HTTP.Listen, cfg.SMPP.Listen, cfg.Metrics.Listen = httpAddr, smppAddr, metricsAddr
-	cfg.Store = StoreConfig{Driver: "sqlite", DSN: filepath.Join(dir, "gallant.db")}
-	cfg.Durability = durability
-	cfg.Webhooks.Secret = "demo-webhook-secret" // printed below; callbacks are signed with it
-	cfg.Webhooks.AllowPrivate = true
-	cfg.Billing.Enabled = true
-	cfg.Mail.LogMails = true // the demo alone prints its mails (reset and verification links) to its log
-	cfg.Carriers = []CarrierConfig{{Name: "sim", Address: simAddr, SystemID: "gallant", Password: "secret",
-		BindType: "transceiver", Binds: 2, Window: 100}}
-	cfg.Routes = []RouteConfig{{Prefix: "", Carriers: []RouteCarrier{{Carrier: "sim", Weight: 1}}}}
-	return cfg
-}
-
-// demoAccount returns the demo account's credentials, creating the
-// account on first run.
-func demoAccount(ctx context.Context, st *store.Store, acc *account.Service, dir string) (account.Created, error) {
-	path := filepath.Join(dir, demoCredentialsFile)
-	var c account.Created
-	if b, err := os.ReadFile(path); err == nil && json.Unmarshal(b, &c) == nil && c.APIKey != "" {
-		if _, err := acc.AuthenticateAPIKey(ctx, c.APIKey); err == nil {
-			return c, nil
-		}
-	}
-	c, err := acc.CreateAccount(ctx, "Demo")
-	if err != nil {
-		return c, fmt.Errorf("create demo account: %w", err)
-	}
-	b, _ := json.MarshalIndent(c, "", "  ")
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		return c, fmt.Errorf("save demo credentials: %w", err)
-	}
-	return c, nil
 }
 
 // demoBilling seeds the demo's prices and balance, then loads the prices.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/gallant-sms/gallant/account"
 	"github.com/gallant-sms/gallant/gateway"
+	"github.com/gallant-sms/gallant/internal/config"
 	"github.com/gallant-sms/gallant/smpp/pdu"
 	"github.com/gallant-sms/gallant/smpp/pdutext"
 	"github.com/gallant-sms/gallant/smpp/smpptest"
@@ -44,9 +45,9 @@ func (m *captureMailer) count() int {
 }
 
 // startAppMail is startApp with the app's mail going to mailer.
-func startAppMail(t *testing.T, cfg Config, mailer account.Mailer) *testApp {
+func startAppMail(t *testing.T, cfg config.Config, mailer account.Mailer) *testApp {
 	t.Helper()
-	cfg.fillDefaults()
+	cfg.FillDefaults()
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -357,10 +358,10 @@ func TestE2ELeastCost(t *testing.T) {
 		})
 		dear := newCarrier(t, nil)
 		cfg := testConfig(t, driver, dear.Addr())
-		cfg.Carriers = append(cfg.Carriers, CarrierConfig{Name: "c2", Address: cheap.Addr(), SystemID: "gallant",
+		cfg.Carriers = append(cfg.Carriers, config.CarrierConfig{Name: "c2", Address: cheap.Addr(), SystemID: "gallant",
 			Password: "secret", Binds: 1, Window: 10})
-		cfg.Routes = []RouteConfig{{Prefix: "", LeastCost: true,
-			Carriers: []RouteCarrier{{Carrier: "c1", Weight: 100}, {Carrier: "c2", Weight: 1}}}}
+		cfg.Routes = []config.RouteConfig{{Prefix: "", LeastCost: true,
+			Carriers: []config.RouteCarrier{{Carrier: "c1", Weight: 100}, {Carrier: "c2", Weight: 1}}}}
 		cfg.Billing.Enabled = true
 		st := storetest.OpenConfig(t, store.Config{Driver: cfg.Store.Driver, DSN: cfg.Store.DSN})
 		if err := st.CreatePricePlan(ctx, &store.PricePlan{Name: "std", Currency: "EUR", Default: true,

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gallant-sms/gallant/internal/config"
 	"github.com/gallant-sms/gallant/smpp"
 	"github.com/gallant-sms/gallant/smpp/pdu"
 	"github.com/gallant-sms/gallant/smpp/smpptest"
@@ -92,9 +93,9 @@ func TestE2ECarrierTLS(t *testing.T) {
 	}
 
 	wrong := cfg
-	wrong.Carriers = append([]CarrierConfig(nil), cfg.Carriers...)
+	wrong.Carriers = append([]config.CarrierConfig(nil), cfg.Carriers...)
 	wrong.Carriers[0].TLSServerName = "wrong.test"
-	g, _, _, err := gatewayConfig(wrong)
+	g, _, _, err := wrong.Gateway()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,13 +116,13 @@ func TestE2ECarrierTLS(t *testing.T) {
 func TestCarrierTLSConfig(t *testing.T) {
 	carrier := newTLSCarrier(t)
 	cfg := testConfig(t, storetest.SQLite, carrier.addr)
-	g, _, _, err := gatewayConfig(cfg)
+	g, _, _, err := cfg.Gateway()
 	if err != nil || g.Carriers[0].TLS != nil {
 		t.Fatalf("plain carrier: TLS %+v, err %v", g.Carriers[0].TLS, err)
 	}
 
 	cfg.Carriers[0].TLS, cfg.Carriers[0].TLSInsecureSkipVerify = true, true
-	g, _, _, err = gatewayConfig(cfg)
+	g, _, _, err = cfg.Gateway()
 	if err != nil || g.Carriers[0].TLS == nil || !g.Carriers[0].TLS.InsecureSkipVerify || g.Carriers[0].TLS.MinVersion < tls.VersionTLS12 {
 		t.Fatalf("insecure carrier: TLS %+v, err %v", g.Carriers[0].TLS, err)
 	}
@@ -134,7 +135,7 @@ func TestCarrierTLSConfig(t *testing.T) {
 
 	cfg.Carriers[0].TLSInsecureSkipVerify = false
 	cfg.Carriers[0].TLSCA = filepath.Join(t.TempDir(), "missing.pem")
-	if _, _, _, err := gatewayConfig(cfg); err == nil || !strings.Contains(err.Error(), `carrier "c1": tls_ca`) {
+	if _, _, _, err := cfg.Gateway(); err == nil || !strings.Contains(err.Error(), `carrier "c1": tls_ca`) {
 		t.Fatalf("missing CA file: %v", err)
 	}
 	notPEM := filepath.Join(t.TempDir(), "ca.pem")
@@ -142,7 +143,7 @@ func TestCarrierTLSConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg.Carriers[0].TLSCA = notPEM
-	if _, _, _, err := gatewayConfig(cfg); err == nil || !strings.Contains(err.Error(), "no PEM certificate") {
+	if _, _, _, err := cfg.Gateway(); err == nil || !strings.Contains(err.Error(), "no PEM certificate") {
 		t.Fatalf("CA file without a certificate: %v", err)
 	}
 }

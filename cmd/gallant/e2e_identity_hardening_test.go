@@ -24,22 +24,23 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/gallant-sms/gallant/account"
+	"github.com/gallant-sms/gallant/internal/config"
 	"github.com/gallant-sms/gallant/store"
 	"github.com/gallant-sms/gallant/store/storetest"
 )
 
 // withEnv applies GALLANT_ variables to cfg as serve would.
-func withEnv(t testing.TB, cfg *Config, env ...string) {
+func withEnv(t testing.TB, cfg *config.Config, env ...string) {
 	t.Helper()
-	if err := applyEnv(cfg, env); err != nil {
+	if err := config.ApplyEnv(cfg, env); err != nil {
 		t.Fatal(err)
 	}
 }
 
 // withSink points cfg's mail section at sink.
-func withSink(cfg *Config, sink *mailSink) {
+func withSink(cfg *config.Config, sink *mailSink) {
 	host, port, _ := net.SplitHostPort(sink.ln.Addr().String())
-	cfg.Mail = MailConfig{SMTPHost: host, From: "noreply@gallant.test"}
+	cfg.Mail = config.MailConfig{SMTPHost: host, From: "noreply@gallant.test"}
 	cfg.Mail.SMTPPort, _ = strconv.Atoi(port)
 }
 
@@ -63,9 +64,9 @@ func (l *logBuffer) String() string {
 
 // startAppLogged is startApp with the app's log, at debug level, kept in
 // the returned buffer.
-func startAppLogged(t *testing.T, cfg Config) (*testApp, *logBuffer) {
+func startAppLogged(t *testing.T, cfg config.Config) (*testApp, *logBuffer) {
 	t.Helper()
-	cfg.fillDefaults()
+	cfg.FillDefaults()
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +181,7 @@ func TestE2EServeRefusesUnbilledRegistration(t *testing.T) {
 	carrier := newCarrier(t, nil)
 	cfg := testConfig(t, "sqlite", carrier.Addr())
 	withEnv(t, &cfg, "GALLANT_AUTH_OPEN_REGISTRATION=true")
-	cfg.fillDefaults()
+	cfg.FillDefaults()
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/gallant-sms/gallant/account"
+	"github.com/gallant-sms/gallant/internal/config"
 	"github.com/gallant-sms/gallant/smpp"
 	"github.com/gallant-sms/gallant/smpp/smpptest"
 	"github.com/gallant-sms/gallant/store"
@@ -197,7 +198,7 @@ func TestE2EIdentity(t *testing.T) {
 		host, port, _ := net.SplitHostPort(sink.ln.Addr().String())
 		c := newCarrier(t, nil)
 		cfg := testConfig(t, driver, c.Addr())
-		cfg.Mail = MailConfig{SMTPHost: host, From: "noreply@gallant.test"}
+		cfg.Mail = config.MailConfig{SMTPHost: host, From: "noreply@gallant.test"}
 		cfg.Mail.SMTPPort, _ = strconv.Atoi(port)
 		cfg.Auth.TokenSecret = strings.Repeat("s3cret-", 6)
 		cfg.Auth.OpenRegistration, cfg.Auth.AllowUnbilledRegistration = true, true
@@ -530,57 +531,5 @@ func TestAdminUserCreate(t *testing.T) {
 		if _, err := f.run(args...); !errors.As(err, &ue) {
 			t.Errorf("admin %v: %v, want a usage error", args, err)
 		}
-	}
-}
-
-// TestIdentityConfig: the auth and mail sections load from YAML and the
-// environment and are checked.
-func TestIdentityConfig(t *testing.T) {
-	cfg, err := LoadConfig("", []string{"GALLANT_AUTH_TOKEN_SECRET=" + strings.Repeat("k", 32), "GALLANT_AUTH_ACCESS_TTL=5m",
-		"GALLANT_MAIL_SMTP_HOST=smtp.example.com", "GALLANT_MAIL_FROM=noreply@example.com", "GALLANT_MAIL_SMTP_PORT=2525"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cfg.Auth.SessionMaxAge != 0 || cfg.Auth.OpenRegistration || cfg.Auth.AllowUnbilledRegistration || cfg.Mail.LogMails {
-		t.Fatalf("defaults %+v %+v", cfg.Auth, cfg.Mail)
-	}
-	if c, err := LoadConfig("", []string{"GALLANT_AUTH_SESSION_MAX_AGE=24h", "GALLANT_AUTH_ALLOW_UNBILLED_REGISTRATION=true"}); err != nil ||
-		c.Auth.SessionMaxAge != 24*time.Hour || !c.Auth.AllowUnbilledRegistration {
-		t.Fatalf("session_max_age, allow_unbilled_registration: %+v, %v", c.Auth, err)
-	}
-	if cfg.Auth.TokenSecret != strings.Repeat("k", 32) || cfg.Auth.AccessTTL != 5*time.Minute ||
-		cfg.Mail.SMTPHost != "smtp.example.com" || cfg.Mail.SMTPPort != 2525 {
-		t.Fatalf("config %+v %+v", cfg.Auth, cfg.Mail)
-	}
-	for _, env := range [][]string{
-		{"GALLANT_AUTH_TOKEN_SECRET=short"},
-		{"GALLANT_AUTH_ACCESS_TTL=-1s"},
-		{"GALLANT_AUTH_ACCESS_TTL=2h", "GALLANT_AUTH_REFRESH_TTL=1h"},
-		{"GALLANT_MAIL_SMTP_HOST=smtp.example.com"},
-		{"GALLANT_MAIL_SMTP_PORT=70000"},
-		{"GALLANT_AUTH_SESSION_MAX_AGE=-1s"},
-		{"GALLANT_AUTH_ACCESS_TTL=2h", "GALLANT_AUTH_SESSION_MAX_AGE=1h"},
-		{"GALLANT_AUTH_CLOSED_REGISTRATION=true"},
-		{"GALLANT_MAIL_LOGMAILS=true"},
-		{"GALLANT_MAIL_LOG_MAILS=true"},
-	} {
-		if _, err := LoadConfig("", env); err == nil {
-			t.Errorf("%v accepted", env)
-		}
-	}
-	if _, err := LoadConfig("../../configs/production.yaml", nil); err != nil {
-		t.Errorf("production.yaml: %v", err)
-	}
-	m, err := newMailer(MailConfig{}, testLogger(t))
-	if m != nil || err != nil {
-		t.Errorf("no smtp_host: %T, %v; want no mailer", m, err)
-	}
-	m, err = newMailer(MailConfig{LogMails: true}, testLogger(t))
-	if _, ok := m.(account.LogMailer); err != nil || !ok {
-		t.Errorf("the demo's mailer: %T, %v", m, err)
-	}
-	m, err = newMailer(MailConfig{SMTPHost: "smtp.example.com", From: "noreply@example.com"}, testLogger(t))
-	if _, ok := m.(*account.SMTPMailer); err != nil || !ok {
-		t.Errorf("smtp_host: %T, %v", m, err)
 	}
 }

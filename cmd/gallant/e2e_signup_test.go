@@ -14,6 +14,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/gallant-sms/gallant/account"
+	"github.com/gallant-sms/gallant/internal/config"
 	"github.com/gallant-sms/gallant/store"
 	"github.com/gallant-sms/gallant/store/storetest"
 )
@@ -34,7 +35,7 @@ func TestE2ESignupToFirstPaidMessage(t *testing.T) {
 		carrier := newCarrier(t, nil)
 		cfg := testConfig(t, driver, carrier.Addr())
 		cfg.Billing.Enabled = true
-		cfg.Mail = MailConfig{SMTPHost: host, From: "noreply@gallant.test"}
+		cfg.Mail = config.MailConfig{SMTPHost: host, From: "noreply@gallant.test"}
 		cfg.Mail.SMTPPort, _ = strconv.Atoi(port)
 		cfg.Auth.TokenSecret = strings.Repeat("signup-", 6)
 		cfg.Auth.OpenRegistration = true
@@ -134,18 +135,18 @@ func TestE2ESignupToFirstPaidMessage(t *testing.T) {
 // open_registration replaced, is refused with a message saying so.
 func TestE2EClosedRegistration(t *testing.T) {
 	t.Parallel()
-	cfg, err := LoadConfig("", []string{"GALLANT_AUTH_OPEN_REGISTRATION=true"})
+	cfg, err := config.Load("", []string{"GALLANT_AUTH_OPEN_REGISTRATION=true"})
 	if err != nil || !cfg.Auth.OpenRegistration {
 		t.Fatalf("GALLANT_AUTH_OPEN_REGISTRATION: %v, %v", cfg.Auth.OpenRegistration, err)
 	}
-	if cfg, err := LoadConfig("", nil); err != nil || cfg.Auth.OpenRegistration {
+	if cfg, err := config.Load("", nil); err != nil || cfg.Auth.OpenRegistration {
 		t.Fatalf("default open_registration %v, %v; want false", cfg.Auth.OpenRegistration, err)
 	}
 	old := filepath.Join(t.TempDir(), "old.yaml")
 	if err := os.WriteFile(old, []byte("auth:\n  closed_registration: false\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := LoadConfig(old, nil); err == nil || !strings.Contains(err.Error(), "open_registration") {
+	if _, err := config.Load(old, nil); err == nil || !strings.Contains(err.Error(), "open_registration") {
 		t.Fatalf("closed_registration in YAML: %v, want a refusal naming open_registration", err)
 	}
 	carrier := newCarrier(t, nil)

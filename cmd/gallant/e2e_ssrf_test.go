@@ -12,6 +12,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/gallant-sms/gallant/account"
+	appsvc "github.com/gallant-sms/gallant/app"
+	"github.com/gallant-sms/gallant/internal/config"
 	"github.com/gallant-sms/gallant/store"
 )
 
@@ -248,11 +250,11 @@ func TestE2ESSRFAllowHosts(t *testing.T) {
 func TestE2EDemoDeliversWebhooks(t *testing.T) {
 	t.Parallel()
 	c := newCarrier(t, nil)
-	cfg := demoConfig(t.TempDir(), "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0", "durable", c.Addr())
+	cfg := config.Demo(t.TempDir(), "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0", "durable", c.Addr())
 	cfg.Log.Level = "error"
 	a := startApp(t, cfg)
 	ctx := testContext(t)
-	creds, err := demoAccount(ctx, a.st, a.acc, t.TempDir())
+	creds, err := appsvc.DemoAccount(ctx, a.acc, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,6 +24,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/gallant-sms/gallant/account"
+	"github.com/gallant-sms/gallant/internal/config"
 	"github.com/gallant-sms/gallant/internal/testutil"
 	"github.com/gallant-sms/gallant/smpp"
 	"github.com/gallant-sms/gallant/smpp/pdu"
@@ -75,19 +76,19 @@ func newCarrier(t testing.TB, decide func(n int, sm *pdu.SubmitSM) pdu.Status) *
 // testConfig is a serve configuration on a fresh store of driver, with
 // loopback listeners on free ports, one carrier "c1" at carrierAddr and
 // a route of everything to it.
-func testConfig(t testing.TB, driver, carrierAddr string) Config {
+func testConfig(t testing.TB, driver, carrierAddr string) config.Config {
 	t.Helper()
 	sc := storetest.Config(t, driver)
-	cfg := DefaultConfig()
+	cfg := config.Default()
 	cfg.HTTP.Listen, cfg.SMPP.Listen, cfg.Metrics.Listen = "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0"
-	cfg.Store = StoreConfig{Driver: sc.Driver, DSN: sc.DSN}
+	cfg.Store = config.StoreConfig{Driver: sc.Driver, DSN: sc.DSN}
 	cfg.Log.Level = "error"
 	cfg.Webhooks.Secret = testWebhookSecret
 	// Test receivers are httptest servers on 127.0.0.1, which the default
 	// address policy refuses.
 	cfg.Webhooks.AllowPrivate = true
-	cfg.Carriers = []CarrierConfig{{Name: "c1", Address: carrierAddr, SystemID: "gallant", Password: "secret", Binds: 1, Window: 10}}
-	cfg.Routes = []RouteConfig{{Prefix: "", Carriers: []RouteCarrier{{Carrier: "c1"}}}}
+	cfg.Carriers = []config.CarrierConfig{{Name: "c1", Address: carrierAddr, SystemID: "gallant", Password: "secret", Binds: 1, Window: 10}}
+	cfg.Routes = []config.RouteConfig{{Prefix: "", Carriers: []config.RouteCarrier{{Carrier: "c1"}}}}
 	return cfg
 }
 
@@ -101,9 +102,9 @@ type testApp struct {
 
 // startApp builds and starts the app for cfg, as serve does, and shuts
 // it down when the test ends.
-func startApp(t testing.TB, cfg Config) *testApp {
+func startApp(t testing.TB, cfg config.Config) *testApp {
 	t.Helper()
-	cfg.fillDefaults()
+	cfg.FillDefaults()
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +144,7 @@ func (a *testApp) stop() {
 // stuckDiagnosis describes why a shutdown may have hung: the goroutines
 // in the store's writer and, on MySQL, the server's open transactions and
 // what its connections are doing.
-func stuckDiagnosis(cfg Config) string {
+func stuckDiagnosis(cfg config.Config) string {
 	var b strings.Builder
 	buf := make([]byte, 1<<20)
 	for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {

@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/gallant-sms/gallant/account"
+	"github.com/gallant-sms/gallant/internal/config"
 	"github.com/gallant-sms/gallant/store/storetest"
 )
 
@@ -50,7 +51,7 @@ func (a *testApp) metrics(t testing.TB) string {
 // only there; the API's port answers it 404. The default listener is on
 // loopback.
 func TestE2EMetricsListener(t *testing.T) {
-	if got := DefaultConfig().Metrics.Listen; got != "127.0.0.1:9464" {
+	if got := config.Default().Metrics.Listen; got != "127.0.0.1:9464" {
 		t.Fatalf("default metrics.listen %q", got)
 	}
 	a := startApp(t, testConfig(t, storetest.SQLite, newCarrier(t, nil).Addr()))

@@ -20,6 +20,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/gallant-sms/gallant/internal/config"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -102,7 +104,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 // usageError marks a mistake in the command line.
 type usageError struct{ error }
 
-func loadFromFlags(name string, args []string, stderr io.Writer, required bool, extra func(*flag.FlagSet)) (Config, error) {
+func loadFromFlags(name string, args []string, stderr io.Writer, required bool, extra func(*flag.FlagSet)) (config.Config, error) {
 	fs := flag.NewFlagSet("gallant "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	path := fs.String("config", "", "configuration file (YAML)")
@@ -110,15 +112,15 @@ func loadFromFlags(name string, args []string, stderr io.Writer, required bool, 
 		extra(fs)
 	}
 	if err := fs.Parse(args); err != nil {
-		return Config{}, err
+		return config.Config{}, err
 	}
 	if fs.NArg() > 0 {
-		return Config{}, usageError{fmt.Errorf("%s: unexpected arguments %v", name, fs.Args())}
+		return config.Config{}, usageError{fmt.Errorf("%s: unexpected arguments %v", name, fs.Args())}
 	}
 	if required && *path == "" {
-		return Config{}, usageError{errors.New(name + ": --config is required")}
+		return config.Config{}, usageError{errors.New(name + ": --config is required")}
 	}
-	return LoadConfig(*path, os.Environ())
+	return config.Load(*path, os.Environ())
 }
 
 func cmdServe(args []string, stderr io.Writer) error {
@@ -126,11 +128,11 @@ func cmdServe(args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	logger, err := newLogger(cfg.Log)
+	logger, err := config.NewLogger(cfg.Log)
 	if err != nil {
 		return err
 	}
-	if err := applyRuntime(cfg.Runtime, logger); err != nil {
+	if err := cfg.Runtime.Apply(logger); err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
@@ -152,7 +154,7 @@ func cmdMigrate(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	logger, err := newLogger(cfg.Log)
+	logger, err := config.NewLogger(cfg.Log)
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,7 +11,6 @@ import (
 	"net/http/pprof"
 	"os"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -26,7 +24,7 @@ import (
 	appsvc "github.com/gallant-sms/gallant/app"
 	"github.com/gallant-sms/gallant/billing"
 	"github.com/gallant-sms/gallant/gateway"
-	"github.com/gallant-sms/gallant/router"
+	"github.com/gallant-sms/gallant/internal/config"
 	"github.com/gallant-sms/gallant/smpp"
 	"github.com/gallant-sms/gallant/store"
 	"github.com/gallant-sms/gallant/throttle"
@@ -35,7 +33,7 @@ import (
 
 // app is a running gateway: every component, in start order.
 type app struct {
-	cfg   Config
+	cfg   config.Config
 	log   *slog.Logger
 	reg   *prometheus.Registry
 	st    *store.Store
@@ -54,7 +52,7 @@ type app struct {
 	metricsAddr                 net.Addr // nil without metrics.listen
 
 	// mailer sends the gateway's mail (resets, verification, alerts);
-	// newMailer chooses it from the mail section.
+	// config.NewMailer chooses it from the mail section.
 	mailer account.Mailer
 	users  *account.Users // dashboard users and sessions
 	alerts *alerts        // low-balance alerts; nil without billing
@@ -65,7 +63,7 @@ type app struct {
 }
 
 // openStore opens and migrates the configured database.
-func openStore(ctx context.Context, cfg Config, logger *slog.Logger) (*store.Store, error) {
+func openStore(ctx context.Context, cfg config.Config, logger *slog.Logger) (*store.Store, error) {
 	st, err := store.Open(ctx, store.Config{Driver: cfg.Store.Driver, DSN: cfg.Store.DSN}, logger)
 	if err != nil {
 		return nil, err
@@ -80,7 +78,7 @@ func openStore(ctx context.Context, cfg Config, logger *slog.Logger) (*store.Sto
 }
 
 // newApp builds every component from cfg without starting anything.
-func newApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error) {
+func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, error) {
 	a := &app{cfg: cfg, log: logger, reg: prometheus.NewRegistry(), errs: make(chan error, 4), stopLoops: make(chan struct{})}
 	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	st, err := openStore(ctx, cfg, logger)
@@ -96,7 +94,7 @@ func newApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error) 
 	}()
 	host, _ := os.Hostname()
 	name := host + ":" + strconv.Itoa(os.Getpid())
-	if a.node, err = st.LeaseNode(ctx, name, cfg.Store.nodeLeaseTTL()); err != nil {
+	if a.node, err = st.LeaseNode(ctx, name, cfg.Store.LeaseTTL()); err != nil {
 		a.node = -1
 		return nil, fmt.Errorf("lease node: %w", err)
 	}
@@ -104,21 +102,21 @@ func newApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error) 
 		return nil, err
 	}
 	a.acc = account.New(st, logger)
-	if a.mailer, err = newMailer(cfg.Mail, logger); err != nil {
+	if a.mailer, err = config.NewMailer(cfg.Mail, logger); err != nil {
 		return nil, err
 	}
 	if a.users, err = a.newUsers(); err != nil { // identity.go
 		return nil, err
 	}
-	if a.hooks, err = webhook.New(webhookConfig(cfg, st), gateway.WebhookRecorder{W: a.w}, logger.With("component", "webhook"), a.reg); err != nil {
+	if a.hooks, err = webhook.New(cfg.WebhookDispatcher(st), gateway.WebhookRecorder{W: a.w}, logger.With("component", "webhook"), a.reg); err != nil {
 		return nil, err
 	}
-	gcfg, routes, acctRoutes, err := gatewayConfig(cfg)
+	gcfg, routes, acctRoutes, err := cfg.Gateway()
 	if err != nil {
 		return nil, err
 	}
 	deps := gateway.Deps{Store: st, Writer: a.w, Accounts: a.acc, Webhooks: a.hooks,
-		Routes: routes, AccountRoutes: acctRoutes, Node: a.node, NodeName: name, NodeTTL: cfg.Store.nodeLeaseTTL()}
+		Routes: routes, AccountRoutes: acctRoutes, Node: a.node, NodeName: name, NodeTTL: cfg.Store.LeaseTTL()}
 	if cfg.Billing.Enabled {
 		pricer := billing.NewPricer(st)
 		if err := pricer.Reload(ctx); err != nil {
@@ -146,16 +144,21 @@ func newApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error) 
 	if err != nil {
 		return nil, err
 	}
-	acfg, err := cfg.HTTP.apiConfig()
+	acfg, err := cfg.HTTP.API()
 	if err != nil {
 		return nil, err
 	}
-	limiter, err := a.apiLimiter()
+	// The API's rate limits: shared through Redis, or in process.
+	var shared *throttle.Redis
+	if a.redis != nil {
+		shared = throttle.NewRedis(a.redis, cfg.Redis.Prefix+"api:")
+	}
+	limiter, err := throttle.NewRequests(shared, logger)
 	if err != nil {
 		return nil, err
 	}
 	svc := appsvc.New(appsvc.Deps{Store: st, Accounts: a.acc, Users: a.users, Gateway: a.gw, Billing: a.bill,
-		URLs: a.hooks.Guard(), Currency: billingCurrency(cfg), IdempotencyRetention: cfg.Retention.IdempotencyKeys,
+		URLs: a.hooks.Guard(), Currency: cfg.BillingCurrency(), IdempotencyRetention: cfg.Retention.IdempotencyKeys,
 		Log: logger})
 	apiDeps := api.Deps{Limiter: limiter, Auth: svc.Auth, Identity: svc.Identity, Messages: svc.Messages,
 		Idempotency: svc.Idempotency, Accounts: svc.Accounts, Reports: svc.Reports, Health: a.gw}
@@ -185,121 +188,6 @@ func (a *app) release() {
 		_ = a.redis.Close()
 	}
 	_ = a.st.Close()
-}
-
-// apiLimiter enforces the API's rate limits: in Redis (shared by every
-// instance) with in-process buckets while Redis does not answer, or in
-// process only without Redis.
-func (a *app) apiLimiter() (api.RateLimiter, error) {
-	local, err := throttle.NewKeyed(throttle.DefaultKeyedConfig(1, 1))
-	if err != nil {
-		return nil, err
-	}
-	l := &rateLimiter{local: local}
-	if a.redis != nil {
-		if l.shared, err = throttle.NewFallback(throttle.NewRedis(a.redis, a.cfg.Redis.Prefix+"api:"), local,
-			throttle.FallbackConfig{Logger: a.log}); err != nil {
-			return nil, err
-		}
-	}
-	return l, nil
-}
-
-// rateLimiter adapts package throttle to api.RateLimiter.
-type rateLimiter struct {
-	shared *throttle.Fallback // nil without Redis
-	local  *throttle.Keyed
-}
-
-func (l *rateLimiter) Allow(ctx context.Context, key string, rate float64, burst int) (bool, time.Duration, error) {
-	var r throttle.Result
-	var err error
-	if l.shared != nil {
-		r, err = l.shared.Allow(ctx, key, rate, burst, 1)
-	} else {
-		r, err = l.local.Take(key, rate, burst, 1)
-	}
-	return r.Allowed, r.RetryAfter, err
-}
-
-// gatewayConfig translates the file's carriers and routes.
-func gatewayConfig(cfg Config) (gateway.Config, []router.Route, map[int64][]router.Route, error) {
-	d, err := gateway.ParseDurability(cfg.Durability)
-	if err != nil {
-		return gateway.Config{}, nil, nil, err
-	}
-	g := gateway.Config{Durability: d, DefaultValidity: cfg.Messages.DefaultValidity, MaxValidity: cfg.Messages.MaxValidity,
-		MaxInFlight: cfg.Messages.MaxInFlight, ScheduleHorizon: cfg.Messages.ScheduleHorizon,
-		ScheduleMemory: cfg.Messages.ScheduleMemory, MaxScheduledPerAccount: cfg.Messages.MaxScheduledPerAccount,
-		SystemID: cfg.SMPP.SystemID, MaxBindsPerSystemID: cfg.SMPP.MaxBindsPerSystemID, WebhookSecret: cfg.Webhooks.Secret,
-		CustomerSession: smpp.SessionConfig{Window: cfg.SMPP.Window, MaxInbound: cfg.SMPP.MaxInbound,
-			BindTimeout: cfg.SMPP.BindTimeout},
-		// In the file 0 turns a cap off; in gateway.Config that is -1.
-		MaxConnections: offIfZero(cfg.SMPP.MaxConnections), MaxConnectionsPerIP: offIfZero(cfg.SMPP.MaxConnectionsPerIP),
-		BindGuard: gateway.BindGuardConfig{MaxFailuresPerAddress: offIfZero(cfg.SMPP.FailedBinds.PerIP),
-			MaxFailuresPerSystemID: offIfZero(cfg.SMPP.FailedBinds.PerSystemID), Block: cfg.SMPP.FailedBinds.Block,
-			MaxBlock: cfg.SMPP.FailedBinds.MaxBlock, Window: cfg.SMPP.FailedBinds.Window}}
-	for _, c := range cfg.Carriers {
-		bt := smpp.Transceiver
-		switch c.BindType {
-		case "transmitter":
-			bt = smpp.Transmitter
-		case "receiver":
-			bt = smpp.Receiver
-		}
-		tc, err := carrierTLS(c)
-		if err != nil {
-			return gateway.Config{}, nil, nil, err
-		}
-		g.Carriers = append(g.Carriers, gateway.CarrierConfig{Name: c.Name, Addr: c.Address, SystemID: c.SystemID,
-			Password: c.Password, SystemType: c.SystemType, BindType: bt, Binds: c.Binds, Window: c.Window, TPS: c.TPS,
-			MaxInbound: c.MaxInbound, TLS: tc, OutbindListen: c.OutbindListen})
-	}
-	var routes []router.Route
-	acct := map[int64][]router.Route{}
-	for _, r := range cfg.Routes {
-		rr := router.Route{Prefix: r.Prefix, LeastCost: r.LeastCost, SenderTPS: r.SenderTPS}
-		for _, c := range r.Carriers {
-			rr.Carriers = append(rr.Carriers, router.Choice{Carrier: c.Carrier, Priority: c.Priority, Weight: c.Weight})
-		}
-		if r.Account != 0 {
-			acct[r.Account] = append(acct[r.Account], rr)
-		} else {
-			routes = append(routes, rr)
-		}
-	}
-	return g, routes, acct, nil
-}
-
-// offIfZero maps a configured limit where 0 means off to gateway's
-// convention, where 0 means the default and a negative value off.
-func offIfZero(n int) int {
-	if n == 0 {
-		return -1
-	}
-	return n
-}
-
-// carrierTLS is the TLS configuration of carrier c, nil without tls.
-func carrierTLS(c CarrierConfig) (*tls.Config, error) {
-	if !c.TLS {
-		return nil, nil
-	}
-	// InsecureSkipVerify is the operator's explicit choice for a test
-	// rig; the gateway logs a warning for it.
-	tc := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: c.TLSServerName, InsecureSkipVerify: c.TLSInsecureSkipVerify}
-	if c.TLSCA != "" {
-		pem, err := os.ReadFile(c.TLSCA)
-		if err != nil {
-			return nil, fmt.Errorf("config: carrier %q: tls_ca: %w", c.Name, err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("config: carrier %q: tls_ca %s: no PEM certificate in it", c.Name, c.TLSCA)
-		}
-		tc.RootCAs = pool
-	}
-	return tc, nil
 }
 
 // start starts the gateway and its listeners.
@@ -350,7 +238,7 @@ func (a *app) start(ctx context.Context) error {
 		a.serve("pprof", func() error { return a.pprof.Serve(pl) }, http.ErrServerClosed)
 		a.log.Info("pprof serving", "addr", pl.Addr().String())
 	}
-	ttl := a.cfg.Store.nodeLeaseTTL()
+	ttl := a.cfg.Store.LeaseTTL()
 	a.every(ttl/3, "renew node lease", func(ctx context.Context) error {
 		return a.st.RenewNode(ctx, a.node, ttl)
 	})
@@ -521,19 +409,6 @@ func pprofMux() *http.ServeMux {
 	m.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	m.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	return m
-}
-
-// newLogger builds the process logger from the config.
-func newLogger(cfg LogConfig) (*slog.Logger, error) {
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(cfg.Level)); err != nil {
-		return nil, fmt.Errorf("config: log.level: %w", err)
-	}
-	opts := &slog.HandlerOptions{Level: level}
-	if strings.EqualFold(cfg.Format, "json") {
-		return slog.New(slog.NewJSONHandler(os.Stderr, opts)), nil
-	}
-	return slog.New(slog.NewTextHandler(os.Stderr, opts)), nil
 }
 
 // shutdownTimeout bounds the ordered shutdown on SIGTERM.

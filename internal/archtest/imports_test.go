@@ -16,7 +16,9 @@ const module = "github.com/gallant-sms/gallant/"
 // allowed lists, for each package of the map, the packages of ours it may
 // import from non-test files. A package missing here may import anything
 // except cmd/..., api and bench (nothing imports those, but cmd/gallant,
-// the wiring, imports api).
+// the wiring, imports api, and internal/config, the gateway binary's
+// configuration file, builds api's configuration). Only cmd/gallant may
+// import internal/config.
 var allowed = map[string][]string{
 	"api":           {"app", "gateway", "sms", "web"},
 	"app":           {"account", "billing", "consent", "contact", "campaign", "gateway", "webhook", "store", "sms"},
@@ -37,6 +39,9 @@ var allowed = map[string][]string{
 	"bench":         {"smpp", "smpp/pdu", "smpp/pdutext", "smpp/smpptest"},
 	"cmd/smscsim":   {"smpp", "smpp/pdu", "smpp/pdutext", "smpp/smpptest"},
 	"cmd/smppbench": {"smpp", "smpp/pdu", "smpp/pdutext", "smpp/smpptest", "bench"},
+	// The configuration file's schema and its conversion to the configs of
+	// the packages it configures.
+	"internal/config": {"api", "app", "account", "gateway", "router", "smpp", "store", "webhook"},
 }
 
 func TestPackageMap(t *testing.T) {
@@ -91,11 +96,16 @@ func TestPackageMap(t *testing.T) {
 	for _, pkg := range pkgs {
 		allow, listed := allowed[pkg]
 		for imp := range imports[pkg] {
+			if imp == "internal/config" && pkg != "cmd/gallant" {
+				t.Errorf("%s imports internal/config: only cmd/gallant may", pkg)
+				continue
+			}
 			if strings.HasPrefix(imp, "internal/") {
 				continue
 			}
-			// cmd/gallant wires everything together, so it alone may import api.
-			if (imp == "api" && pkg != "cmd/gallant") || (imp == "bench" && pkg != "cmd/smppbench") || strings.HasPrefix(imp, "cmd/") {
+			// cmd/gallant wires everything together, so it alone may import
+			// api, with internal/config, which builds api's configuration.
+			if (imp == "api" && pkg != "cmd/gallant" && pkg != "internal/config") || (imp == "bench" && pkg != "cmd/smppbench") || strings.HasPrefix(imp, "cmd/") {
 				t.Errorf("%s imports %s: nothing may import cmd, api or bench", pkg, imp)
 				continue
 			}

@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"strings"
@@ -22,11 +22,11 @@ webhooks:
   breaker_failures: 3
   account_concurrency: 8
 `)
-	cfg, err := LoadConfig(p, []string{"GALLANT_WEBHOOKS_HOST_CONCURRENCY=4", "GALLANT_WEBHOOKS_BREAKER_COOLDOWN=1m"})
+	cfg, err := Load(p, []string{"GALLANT_WEBHOOKS_HOST_CONCURRENCY=4", "GALLANT_WEBHOOKS_BREAKER_COOLDOWN=1m"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := cfg.Webhooks.dispatcher()
+	got := cfg.Webhooks.Dispatcher()
 	want := webhook.Config{Workers: 32, QueueSize: 4000, AccountQueueSize: 500, HostConcurrency: 4, AccountConcurrency: 8,
 		Timeout: 5 * time.Second, BreakerFailures: 3, BreakerCooldown: time.Minute}
 	if got.Workers != want.Workers || got.QueueSize != want.QueueSize || got.AccountQueueSize != want.AccountQueueSize ||
@@ -34,7 +34,7 @@ webhooks:
 		got.BreakerFailures != want.BreakerFailures || got.BreakerCooldown != want.BreakerCooldown {
 		t.Fatalf("dispatcher config %+v, want %+v", got, want)
 	}
-	if d := (WebhookConfig{}).dispatcher(); d.QueueSize != 0 || d.Validate() != nil {
+	if d := (WebhookConfig{}).Dispatcher(); d.QueueSize != 0 || d.Validate() != nil {
 		t.Fatalf("empty section: %+v, %v; want zeros, which mean the defaults", d, d.Validate())
 	}
 	for _, bad := range []string{
@@ -42,7 +42,7 @@ webhooks:
 		"webhooks:\n  breaker_cooldown: -1s\n",
 		"webhooks:\n  queue_size: 100\n  account_queue_size: 200\n",
 	} {
-		if _, err := LoadConfig(writeConfig(t, bad), nil); err == nil || !strings.Contains(err.Error(), "webhooks") {
+		if _, err := Load(writeConfig(t, bad), nil); err == nil || !strings.Contains(err.Error(), "webhooks") {
 			t.Errorf("%q: err = %v, want a webhooks error", bad, err)
 		}
 	}

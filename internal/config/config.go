@@ -1,4 +1,9 @@
-package main
+// Package config is the gallant binary's configuration file: its YAML
+// schema, defaults, GALLANT_ environment overrides and validation
+// ([Load]), and its conversion to the configuration of each package it
+// configures ([Config.Gateway], [HTTPConfig.API], [Config.Users], ...).
+// Only cmd/gallant imports it.
+package config
 
 import (
 	"bytes"
@@ -126,8 +131,8 @@ type WebhookConfig struct {
 	BreakerCooldown time.Duration `yaml:"breaker_cooldown"`
 }
 
-// policy is the webhook address policy of the section.
-func (w WebhookConfig) policy() webhook.AddressPolicy {
+// Policy is the webhook address policy of the section.
+func (w WebhookConfig) Policy() webhook.AddressPolicy {
 	return webhook.AddressPolicy{AllowPrivate: w.AllowPrivate, AllowHosts: w.AllowHosts}
 }
 
@@ -199,9 +204,9 @@ func defaultHTTP() HTTPConfig {
 		RateLimitPerKey: 1000, RateLimitBurstKey: 2000, RateLimitPerIP: 2000, RateLimitBurstIP: 4000}
 }
 
-// apiConfig translates the section for package api, loading the TLS
+// API translates the section for package api, loading the TLS
 // certificate if one is configured.
-func (h HTTPConfig) apiConfig() (api.Config, error) {
+func (h HTTPConfig) API() (api.Config, error) {
 	c := api.DefaultConfig()
 	for _, f := range []struct {
 		key string
@@ -264,7 +269,7 @@ func (h HTTPConfig) validate() error {
 		return errors.New("config: http.tls_cert and http.tls_key go together")
 	}
 	h.TLSCert, h.TLSKey = "", ""
-	_, err := h.apiConfig()
+	_, err := h.API()
 	return err
 }
 
@@ -360,8 +365,8 @@ type StoreConfig struct {
 	NodeLeaseTTL time.Duration `yaml:"node_lease_ttl"`
 }
 
-// nodeLeaseTTL is NodeLeaseTTL, or its default for 0.
-func (c StoreConfig) nodeLeaseTTL() time.Duration {
+// LeaseTTL is NodeLeaseTTL, or its default for 0.
+func (c StoreConfig) LeaseTTL() time.Duration {
 	if c.NodeLeaseTTL == 0 {
 		return time.Minute
 	}
@@ -472,8 +477,8 @@ type MessageConfig struct {
 	MaxScheduledPerAccount int `yaml:"max_scheduled_per_account"`
 }
 
-// DefaultConfig returns the configuration used when a key is absent.
-func DefaultConfig() Config {
+// Default returns the configuration used when a key is absent.
+func Default() Config {
 	return Config{
 		HTTP:    defaultHTTP(),
 		Metrics: MetricsConfig{Listen: "127.0.0.1:9464"},
@@ -495,11 +500,11 @@ func DefaultConfig() Config {
 	}
 }
 
-// LoadConfig reads a YAML file strictly (an unknown key is an error naming
+// Load reads a YAML file strictly (an unknown key is an error naming
 // it), applies GALLANT_ environment overrides from env, fills defaults and
 // validates the result. An empty path loads only defaults and environment.
-func LoadConfig(path string, env []string) (Config, error) {
-	cfg := DefaultConfig()
+func Load(path string, env []string) (Config, error) {
+	cfg := Default()
 	if path != "" {
 		data, err := os.ReadFile(path)
 		if err != nil {
@@ -511,17 +516,26 @@ func LoadConfig(path string, env []string) (Config, error) {
 			return cfg, fmt.Errorf("config %s: %w", path, err)
 		}
 	}
-	if err := applyEnv(&cfg, env); err != nil {
-		return cfg, err
-	}
-	cfg.fillDefaults()
-	if err := cfg.Validate(); err != nil {
+	if err := cfg.Complete(env); err != nil {
 		return cfg, err
 	}
 	return cfg, nil
 }
 
-func (c *Config) fillDefaults() {
+// Complete applies the GALLANT_ environment overrides from env to c,
+// fills the defaults of list elements and validates the result: what
+// Load does after reading the file.
+func (c *Config) Complete(env []string) error {
+	if err := ApplyEnv(c, env); err != nil {
+		return err
+	}
+	c.FillDefaults()
+	return c.Validate()
+}
+
+// FillDefaults fills the defaults of list elements: a carrier's bind
+// type, binds, window and max_inbound, a route carrier's weight.
+func (c *Config) FillDefaults() {
 	for i := range c.Carriers {
 		cc := &c.Carriers[i]
 		if cc.BindType == "" {
@@ -557,7 +571,7 @@ func (c *Config) Validate() error {
 	if c.Messages.ScheduleHorizon < 0 || c.Messages.ScheduleMemory < 0 || c.Messages.MaxScheduledPerAccount < 0 {
 		return errors.New("config: messages.schedule_horizon, schedule_memory and max_scheduled_per_account may not be negative")
 	}
-	if _, err := c.Runtime.memoryLimit(func(string) string { return "" }); err != nil {
+	if _, err := c.Runtime.MemoryLimitBytes(func(string) string { return "" }); err != nil {
 		return err
 	}
 	switch c.Store.Driver {
@@ -591,10 +605,10 @@ func (c *Config) Validate() error {
 	if err := c.validateIdentity(); err != nil {
 		return err
 	}
-	if err := c.Webhooks.policy().Validate(); err != nil {
+	if err := c.Webhooks.Policy().Validate(); err != nil {
 		return fmt.Errorf("config: webhooks.allow_hosts: %w", err)
 	}
-	if err := c.Webhooks.dispatcher().Validate(); err != nil {
+	if err := c.Webhooks.Dispatcher().Validate(); err != nil {
 		return fmt.Errorf("config: webhooks: %w", err)
 	}
 	names := map[string]bool{}
@@ -672,10 +686,10 @@ func yamlName(f reflect.StructField) string {
 	return name
 }
 
-// applyEnv applies GALLANT_* variables to cfg. Variables under
+// ApplyEnv applies GALLANT_* variables to cfg. Variables under
 // GALLANT_TEST_ belong to the test suite and are ignored; any other
 // GALLANT_ variable that names no key is an error, so a typo is caught.
-func applyEnv(cfg *Config, env []string) error {
+func ApplyEnv(cfg *Config, env []string) error {
 	for _, kv := range env {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || !strings.HasPrefix(k, "GALLANT_") || strings.HasPrefix(k, "GALLANT_TEST_") {

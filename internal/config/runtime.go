@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"fmt"
@@ -19,10 +19,10 @@ type RuntimeConfig struct {
 	MemoryLimit string `yaml:"memory_limit"`
 }
 
-// defaultMemoryLimit keeps a saturated gateway under 300 MiB of resident
+// DefaultMemoryLimit keeps a saturated gateway under 300 MiB of resident
 // memory with the default messages.max_in_flight (SQLite's own caches,
 // about 80 MiB, come on top; see bench/RESULTS.md).
-const defaultMemoryLimit = 200 << 20
+const DefaultMemoryLimit = 200 << 20
 
 // parseByteSize parses "512", "64KiB", "256MiB", "1GiB" (also KB, MB, GB
 // as powers of 1024, and B).
@@ -45,8 +45,8 @@ func parseByteSize(s string) (int64, error) {
 	return n * mult, nil
 }
 
-// memoryLimit returns the limit cfg asks for, 0 for none.
-func (c RuntimeConfig) memoryLimit(env func(string) string) (int64, error) {
+// MemoryLimitBytes returns the limit cfg asks for, 0 for none.
+func (c RuntimeConfig) MemoryLimitBytes(env func(string) string) (int64, error) {
 	switch strings.ToLower(strings.TrimSpace(c.MemoryLimit)) {
 	case "off", "none":
 		return 0, nil
@@ -54,7 +54,7 @@ func (c RuntimeConfig) memoryLimit(env func(string) string) (int64, error) {
 		if env("GOMEMLIMIT") != "" {
 			return 0, nil // the runtime has read it already
 		}
-		return defaultMemoryLimit, nil
+		return DefaultMemoryLimit, nil
 	}
 	n, err := parseByteSize(c.MemoryLimit)
 	if err != nil {
@@ -63,10 +63,10 @@ func (c RuntimeConfig) memoryLimit(env func(string) string) (int64, error) {
 	return n, nil
 }
 
-// applyRuntime sets the process-wide runtime limits of cfg. It is called
-// by serve and demo only: tests run many apps in one process.
-func applyRuntime(cfg RuntimeConfig, log *slog.Logger) error {
-	n, err := cfg.memoryLimit(os.Getenv)
+// Apply sets the process-wide runtime limits of the section. Only serve
+// and demo call it: tests run many apps in one process.
+func (c RuntimeConfig) Apply(log *slog.Logger) error {
+	n, err := c.MemoryLimitBytes(os.Getenv)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"strings"
@@ -12,7 +12,7 @@ import (
 // read from YAML and the environment, reach the gateway (0 in the file
 // turning a cap off), and bad values are refused with the key's name.
 func TestSMPPLimitsConfig(t *testing.T) {
-	cfg, err := LoadConfig("", nil)
+	cfg, err := Load("", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -21,7 +21,7 @@ func TestSMPPLimitsConfig(t *testing.T) {
 		s.FailedBinds != (FailedBindsConfig{PerIP: 5, PerSystemID: 20, Block: time.Second, MaxBlock: 15 * time.Minute, Window: 15 * time.Minute}) {
 		t.Fatalf("defaults %+v", s)
 	}
-	g, _, _, err := gatewayConfig(cfg)
+	g, _, _, err := cfg.Gateway()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +30,7 @@ func TestSMPPLimitsConfig(t *testing.T) {
 		t.Fatalf("gateway config %+v", g)
 	}
 
-	cfg, err = LoadConfig(writeConfig(t, `
+	cfg, err = Load(writeConfig(t, `
 smpp:
   max_connections: 0
   max_connections_per_ip: 7
@@ -45,7 +45,7 @@ smpp:
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, _, _, err = gatewayConfig(cfg)
+	g, _, _, err = cfg.Gateway()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +67,7 @@ smpp:
 		{"carriers: [{name: a, address: x, tls_ca: /ca.pem}]\n", "need tls: true"},
 		{"carriers: [{name: a, address: x, tls_insecure_skip_verify: true}]\n", "need tls: true"},
 	} {
-		_, err := LoadConfig(writeConfig(t, c.yaml), nil)
+		_, err := Load(writeConfig(t, c.yaml), nil)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%q: err %v, want mention of %q", c.yaml, err, c.want)
 		}

@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"github.com/gallant-sms/gallant/gateway"
@@ -6,10 +6,10 @@ import (
 	"github.com/gallant-sms/gallant/webhook"
 )
 
-// dispatcher returns the webhook dispatcher's settings from the webhooks
+// Dispatcher returns the webhook dispatcher's settings from the webhooks
 // section, its address policy included; zero keys keep the package's
 // defaults.
-func (w WebhookConfig) dispatcher() webhook.Config {
+func (w WebhookConfig) Dispatcher() webhook.Config {
 	return webhook.Config{
 		Workers:            w.Workers,
 		QueueSize:          w.QueueSize,
@@ -19,16 +19,16 @@ func (w WebhookConfig) dispatcher() webhook.Config {
 		Timeout:            w.Timeout,
 		BreakerFailures:    w.BreakerFailures,
 		BreakerCooldown:    w.BreakerCooldown,
-		Policy:             w.policy(),
+		Policy:             w.Policy(),
 	}
 }
 
-// webhookConfig is the dispatcher's configuration for serve: the
+// WebhookDispatcher is the dispatcher's configuration for serve: the
 // webhooks section, with the store's outbox keeping what memory cannot
 // hold and what is pending at shutdown, and the accounts' secrets looked
 // up again for what comes back from it.
-func webhookConfig(cfg Config, st *store.Store) webhook.Config {
-	c := cfg.Webhooks.dispatcher()
+func (cfg Config) WebhookDispatcher(st *store.Store) webhook.Config {
+	c := cfg.Webhooks.Dispatcher()
 	c.Outbox = gateway.WebhookOutbox{St: st}
 	c.SecretOf = gateway.WebhookSecrets{St: st, Default: cfg.Webhooks.Secret}.Secret
 	return c

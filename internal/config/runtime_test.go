@@ -1,4 +1,4 @@
-package main
+package config
 
 import "testing"
 
@@ -9,7 +9,7 @@ func TestRuntimeMemoryLimit(t *testing.T) {
 		env  string
 		want int64
 	}{
-		{"", "", defaultMemoryLimit},
+		{"", "", DefaultMemoryLimit},
 		{"", "1GiB", 0}, // GOMEMLIMIT wins: the runtime applied it
 		{"off", "", 0},
 		{"512MiB", "", 512 << 20},
@@ -26,47 +26,47 @@ func TestRuntimeMemoryLimit(t *testing.T) {
 				return ""
 			}
 		}
-		got, err := RuntimeConfig{MemoryLimit: c.in}.memoryLimit(env)
+		got, err := RuntimeConfig{MemoryLimit: c.in}.MemoryLimitBytes(env)
 		if err != nil || got != c.want {
 			t.Errorf("%q (GOMEMLIMIT %q): %d, %v; want %d", c.in, c.env, got, err, c.want)
 		}
 	}
 	for _, bad := range []string{"-1", "lots", "0", "1TiB", "12XB"} {
-		if _, err := (RuntimeConfig{MemoryLimit: bad}).memoryLimit(noEnv); err == nil {
+		if _, err := (RuntimeConfig{MemoryLimit: bad}).MemoryLimitBytes(noEnv); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
 	}
-	cfg, err := LoadConfig("", []string{"GALLANT_RUNTIME_MEMORY_LIMIT=bogus"})
+	cfg, err := Load("", []string{"GALLANT_RUNTIME_MEMORY_LIMIT=bogus"})
 	if err == nil {
 		t.Errorf("a bad runtime.memory_limit passed the config check: %+v", cfg.Runtime)
 	}
 }
 
 func TestMaxInFlightConfig(t *testing.T) {
-	cfg, err := LoadConfig("", []string{"GALLANT_MESSAGES_MAX_IN_FLIGHT=1000"})
+	cfg, err := Load("", []string{"GALLANT_MESSAGES_MAX_IN_FLIGHT=1000"})
 	if err != nil || cfg.Messages.MaxInFlight != 1000 {
 		t.Fatalf("max_in_flight %d, %v", cfg.Messages.MaxInFlight, err)
 	}
-	g, _, _, err := gatewayConfig(cfg)
+	g, _, _, err := cfg.Gateway()
 	if err != nil || g.MaxInFlight != 1000 {
 		t.Fatalf("gateway config %d, %v", g.MaxInFlight, err)
 	}
-	if _, err := LoadConfig("", []string{"GALLANT_MESSAGES_MAX_IN_FLIGHT=-1"}); err == nil {
+	if _, err := Load("", []string{"GALLANT_MESSAGES_MAX_IN_FLIGHT=-1"}); err == nil {
 		t.Error("a negative max_in_flight accepted")
 	}
 }
 
 func TestCustomerWindowConfig(t *testing.T) {
-	cfg, err := LoadConfig("", []string{"GALLANT_SMPP_WINDOW=7", "GALLANT_SMPP_MAX_INBOUND=9"})
+	cfg, err := Load("", []string{"GALLANT_SMPP_WINDOW=7", "GALLANT_SMPP_MAX_INBOUND=9"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, _, _, err := gatewayConfig(cfg)
+	g, _, _, err := cfg.Gateway()
 	if err != nil || g.CustomerSession.Window != 7 || g.CustomerSession.MaxInbound != 9 {
 		t.Fatalf("customer session %+v, %v", g.CustomerSession, err)
 	}
 	for _, bad := range []string{"GALLANT_SMPP_WINDOW=-1", "GALLANT_SMPP_MAX_INBOUND=-1"} {
-		if _, err := LoadConfig("", []string{bad}); err == nil {
+		if _, err := Load("", []string{bad}); err == nil {
 			t.Errorf("%s accepted", bad)
 		}
 	}

@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"strings"
@@ -10,11 +10,11 @@ import (
 // come from YAML and the environment, with safe defaults, and reach
 // api.Config.
 func TestHTTPConfigKeys(t *testing.T) {
-	def, err := LoadConfig("", nil)
+	def, err := Load("", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ac, err := def.HTTP.apiConfig()
+	ac, err := def.HTTP.API()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +27,7 @@ func TestHTTPConfigKeys(t *testing.T) {
 		t.Fatalf("metrics.listen default %q", def.Metrics.Listen)
 	}
 
-	cfg, err := LoadConfig(writeConfig(t, `
+	cfg, err := Load(writeConfig(t, `
 http:
   max_body: 32KiB
   max_batch_body: 4MiB
@@ -44,7 +44,7 @@ metrics:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ac, err = cfg.HTTP.apiConfig(); err != nil {
+	if ac, err = cfg.HTTP.API(); err != nil {
 		t.Fatal(err)
 	}
 	if ac.MaxBodyBytes != 48<<10 || ac.MaxBatchBodyBytes != 4<<20 || ac.MaxUnauthenticatedBodyBytes != 2048 ||
@@ -56,12 +56,12 @@ metrics:
 
 	// 0 turns the per-address connection limit off; the environment can
 	// give the proxies as a YAML list.
-	cfg, err = LoadConfig("", []string{"GALLANT_HTTP_MAX_CONNS_PER_IP=0", "GALLANT_HTTP_TRUSTED_PROXIES=[10.1.0.0/16]",
+	cfg, err = Load("", []string{"GALLANT_HTTP_MAX_CONNS_PER_IP=0", "GALLANT_HTTP_TRUSTED_PROXIES=[10.1.0.0/16]",
 		"GALLANT_METRICS_LISTEN="})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ac, err = cfg.HTTP.apiConfig(); err != nil {
+	if ac, err = cfg.HTTP.API(); err != nil {
 		t.Fatal(err)
 	}
 	if ac.MaxConnsPerIP != -1 || len(ac.TrustedProxies) != 1 || cfg.Metrics.Listen != "" {
@@ -85,7 +85,7 @@ func TestHTTPConfigErrors(t *testing.T) {
 		{"bad proxy network", "http:\n  trusted_proxies: [10.0.0.0/40]\n", "trusted_proxies"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := LoadConfig(writeConfig(t, c.yaml), nil)
+			_, err := Load(writeConfig(t, c.yaml), nil)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("err = %v, want mention of %q", err, c.want)
 			}
@@ -93,12 +93,12 @@ func TestHTTPConfigErrors(t *testing.T) {
 	}
 	// Certificate files are read when the listener starts: a missing one
 	// fails newApp's translation, naming the section.
-	cfg := DefaultConfig()
+	cfg := Default()
 	cfg.HTTP.TLSCert, cfg.HTTP.TLSKey = "/nonexistent/cert.pem", "/nonexistent/key.pem"
 	if err := cfg.Validate(); err != nil {
 		t.Fatalf("Validate read the certificate: %v", err)
 	}
-	if _, err := cfg.HTTP.apiConfig(); err == nil || !strings.Contains(err.Error(), "http tls") {
+	if _, err := cfg.HTTP.API(); err == nil || !strings.Contains(err.Error(), "http tls") {
 		t.Fatalf("missing certificate: %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"os"
@@ -39,7 +39,7 @@ func FuzzLoadConfig(f *testing.F) {
 				env = append(env, kv)
 			}
 		}
-		cfg, err := LoadConfig(p, env)
+		cfg, err := Load(p, env)
 		if err != nil {
 			return
 		}
@@ -53,7 +53,7 @@ func FuzzLoadConfig(f *testing.F) {
 		if err := os.WriteFile(p, out, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		again, err := LoadConfig(p, nil)
+		again, err := Load(p, nil)
 		if err != nil {
 			t.Fatalf("written back:\n%s\ndoes not load: %v", out, err)
 		}

@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"os"
@@ -46,7 +46,7 @@ messages:
 
 func TestLoadConfigFileDefaultsAndEnv(t *testing.T) {
 	p := writeConfig(t, goodConfig)
-	cfg, err := LoadConfig(p, []string{
+	cfg, err := Load(p, []string{
 		"GALLANT_HTTP_LISTEN=127.0.0.1:1234",
 		"GALLANT_STORE_DSN=other-dsn",
 		"GALLANT_CARRIERS_0_PASSWORD=fromenv",
@@ -87,7 +87,7 @@ func TestLoadConfigFileDefaultsAndEnv(t *testing.T) {
 }
 
 func TestLoadConfigWholeListFromEnv(t *testing.T) {
-	cfg, err := LoadConfig("", []string{
+	cfg, err := Load("", []string{
 		`GALLANT_CARRIERS=[{name: sim, address: "127.0.0.1:2776"}]`,
 		`GALLANT_ROUTES=[{"prefix": "", "carriers": ["sim"]}]`,
 	})
@@ -121,7 +121,7 @@ func TestLoadConfigErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := LoadConfig(writeConfig(t, c.yaml), c.env)
+			_, err := Load(writeConfig(t, c.yaml), c.env)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("err = %v, want mention of %q", err, c.want)
 			}
@@ -135,7 +135,7 @@ func TestShippedConfigsLoad(t *testing.T) {
 		if _, err := os.Stat(p); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if _, err := LoadConfig(p, nil); err != nil {
+		if _, err := Load(p, nil); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
 	}
@@ -146,7 +146,7 @@ func TestShippedConfigsLoad(t *testing.T) {
 // private addresses, HTTPS on the API, metrics on loopback only, and the
 // connection, body, bind and scheduling limits set.
 func TestProductionConfigIsSafe(t *testing.T) {
-	cfg, err := LoadConfig(filepath.Join("..", "..", "configs", "production.yaml"), nil)
+	cfg, err := Load(filepath.Join("..", "..", "configs", "production.yaml"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
