@@ -475,6 +475,10 @@ type MessageConfig struct {
 	// MaxScheduledPerAccount caps one account's messages waiting for
 	// their send time. Default 1,000,000.
 	MaxScheduledPerAccount int `yaml:"max_scheduled_per_account"`
+	// MaxScheduleAhead is the latest send_at accepted, from now; a
+	// restart looks this far back (plus max_validity) for unsent
+	// messages. Default 720h (30 days).
+	MaxScheduleAhead time.Duration `yaml:"max_schedule_ahead"`
 }
 
 // Default returns the configuration used when a key is absent.
@@ -493,7 +497,7 @@ func Default() Config {
 		Log:        LogConfig{Level: "info", Format: "text"},
 		Messages: MessageConfig{DefaultValidity: 48 * time.Hour, MaxValidity: 72 * time.Hour,
 			ScheduleHorizon: gateway.DefaultScheduleHorizon, ScheduleMemory: gateway.DefaultScheduleMemory,
-			MaxScheduledPerAccount: gateway.DefaultMaxScheduledPerAccount},
+			MaxScheduledPerAccount: gateway.DefaultMaxScheduledPerAccount, MaxScheduleAhead: gateway.DefaultMaxScheduleAhead},
 		Billing:   BillingConfig{Currency: "EUR", AlertInterval: 10 * time.Second},
 		Redis:     RedisConfig{Prefix: "gallant:"},
 		Retention: RetentionConfig{IdempotencyKeys: 24 * time.Hour},
@@ -568,8 +572,9 @@ func (c *Config) Validate() error {
 	if c.Messages.MaxInFlight < 0 {
 		return fmt.Errorf("config: messages.max_in_flight %d: want 0 (the default) or more", c.Messages.MaxInFlight)
 	}
-	if c.Messages.ScheduleHorizon < 0 || c.Messages.ScheduleMemory < 0 || c.Messages.MaxScheduledPerAccount < 0 {
-		return errors.New("config: messages.schedule_horizon, schedule_memory and max_scheduled_per_account may not be negative")
+	if c.Messages.ScheduleHorizon < 0 || c.Messages.ScheduleMemory < 0 || c.Messages.MaxScheduledPerAccount < 0 ||
+		c.Messages.MaxScheduleAhead < 0 {
+		return errors.New("config: messages.schedule_horizon, schedule_memory, max_scheduled_per_account and max_schedule_ahead may not be negative")
 	}
 	if _, err := c.Runtime.MemoryLimitBytes(func(string) string { return "" }); err != nil {
 		return err

@@ -26,7 +26,8 @@ func (cfg Config) Gateway() (gateway.Config, []router.Route, map[int64][]router.
 	g := gateway.Config{Durability: d, DefaultValidity: cfg.Messages.DefaultValidity, MaxValidity: cfg.Messages.MaxValidity,
 		MaxInFlight: cfg.Messages.MaxInFlight, ScheduleHorizon: cfg.Messages.ScheduleHorizon,
 		ScheduleMemory: cfg.Messages.ScheduleMemory, MaxScheduledPerAccount: cfg.Messages.MaxScheduledPerAccount,
-		SystemID: cfg.SMPP.SystemID, MaxBindsPerSystemID: cfg.SMPP.MaxBindsPerSystemID, WebhookSecret: cfg.Webhooks.Secret,
+		MaxScheduleAhead: cfg.Messages.MaxScheduleAhead,
+		SystemID:         cfg.SMPP.SystemID, MaxBindsPerSystemID: cfg.SMPP.MaxBindsPerSystemID, WebhookSecret: cfg.Webhooks.Secret,
 		CustomerSession: smpp.SessionConfig{Window: cfg.SMPP.Window, MaxInbound: cfg.SMPP.MaxInbound,
 			BindTimeout: cfg.SMPP.BindTimeout},
 		// In the file 0 turns a cap off; in gateway.Config that is -1.
