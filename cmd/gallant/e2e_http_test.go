@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gallant-sms/gallant/gateway"
 	"github.com/gallant-sms/gallant/smpp/pdutext"
 	"github.com/gallant-sms/gallant/webhook"
 )
@@ -267,7 +268,7 @@ func TestE2EHTTPBadInput(t *testing.T) {
 		c := newCarrier(t, nil)
 		a := startApp(t, testConfig(t, driver, c.Addr()))
 		key := a.customer(t, "Acme", "").APIKey
-		soon := time.Now().Add(10 * 24 * time.Hour).UTC().Format(time.RFC3339)
+		tooFar := time.Now().Add(gateway.DefaultMaxScheduleAhead + time.Hour).UTC().Format(time.RFC3339)
 		past := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
 		cases := []struct {
 			name, method, path, key, body string
@@ -286,7 +287,7 @@ func TestE2EHTTPBadInput(t *testing.T) {
 			{"too long", "POST", "/v1/messages", key, `{"to":"447700900123","text":"` + strings.Repeat("x", 1531) + `"}`, 400, "message-too-long"},
 			{"bad encoding", "POST", "/v1/messages", key, `{"to":"447700900123","text":"hi","encoding":"ebcdic"}`, 400, "invalid-request"},
 			{"unrepresentable in gsm7", "POST", "/v1/messages", key, `{"to":"447700900123","text":"日本","encoding":"gsm7"}`, 400, "invalid-request"},
-			{"send_at beyond the validity", "POST", "/v1/messages", key, `{"to":"447700900123","text":"hi","send_at":"` + soon + `"}`, 400, "invalid-request"},
+			{"send_at beyond the furthest schedule", "POST", "/v1/messages", key, `{"to":"447700900123","text":"hi","send_at":"` + tooFar + `"}`, 400, "invalid-request"},
 			{"valid_until past", "POST", "/v1/messages", key, `{"to":"447700900123","text":"hi","valid_until":"` + past + `"}`, 400, "invalid-request"},
 			{"malformed send_at", "POST", "/v1/messages", key, `{"to":"447700900123","text":"hi","send_at":"tomorrow"}`, 400, "invalid-request"},
 			{"bad callback URL", "POST", "/v1/messages", key, `{"to":"447700900123","text":"hi","callback_url":"ftp://x"}`, 400, "invalid-url"},
