@@ -17,14 +17,8 @@ func (s *Session) Notify(id pdu.CommandID, body []byte) error {
 	if id != pdu.AlertNotificationID {
 		return ErrBadCommand
 	}
-	st := s.State()
-	switch {
-	case st == Open:
-		return ErrNotBound
-	case !st.Bound():
-		return ErrSessionClosed
-	case !legal(s.role, s.BindType(), id):
-		return ErrNotAllowed
+	if err := s.checkBoundFor(id); err != nil {
+		return err
 	}
 	if pdu.HeaderLen+len(body) > int(s.cfg.MaxPDULength) {
 		return ErrPDUTooLong

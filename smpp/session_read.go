@@ -134,13 +134,7 @@ func (s *Session) frame(buf []byte, r, w int) (int, error) {
 		npdu++
 	}
 	s.ctr.pdusIn.Add(uint64(npdu))
-	if s.wakeWindow {
-		s.wakeWindow = false
-		s.omu.Lock()
-		s.wakeWindowLocked()
-		s.omu.Unlock()
-		s.unbindProgress()
-	}
+	s.wakeWindowIfFreed()
 	return r, err
 }
 
@@ -230,13 +224,7 @@ func (s *Session) admitInbound(h pdu.Header) bool {
 // already read in this batch free their window slots first: a Send
 // waiting for the window must not wait for our pause too.
 func (s *Session) waitInbound(limit int64) bool {
-	if s.wakeWindow {
-		s.wakeWindow = false
-		s.omu.Lock()
-		s.wakeWindowLocked()
-		s.omu.Unlock()
-		s.unbindProgress()
-	}
+	s.wakeWindowIfFreed()
 	s.ctr.pauses.Add(1)
 	s.paused.Store(true)
 	defer s.paused.Store(false)
@@ -307,4 +295,17 @@ func (s *Session) handleUnbind(h pdu.Header) {
 	}
 	s.reply(h, pdu.StatusOK, nil)
 	s.shutdown(ClosePeerUnbind, nil, true)
+}
+
+// wakeWindowIfFreed wakes senders waiting for the window when responses
+// read since the last call freed slots in it.
+func (s *Session) wakeWindowIfFreed() {
+	if !s.wakeWindow {
+		return
+	}
+	s.wakeWindow = false
+	s.omu.Lock()
+	s.wakeWindowLocked()
+	s.omu.Unlock()
+	s.unbindProgress()
 }

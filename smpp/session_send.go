@@ -88,6 +88,12 @@ func (s *Session) checkSend(id pdu.CommandID) error {
 	if !id.HasResponse() || id.IsBind() || id == pdu.Unbind {
 		return ErrBadCommand
 	}
+	return s.checkBoundFor(id)
+}
+
+// checkBoundFor reports why the session may not send id now: not bound
+// yet, closing, or id not allowed for its role and bind type.
+func (s *Session) checkBoundFor(id pdu.CommandID) error {
 	st := s.State()
 	switch {
 	case st == Open:
