@@ -305,9 +305,9 @@ func (r carrierReq) respond(st pdu.Status, body []byte) {
 
 // abandon leaves the request unanswered for good, at shutdown: the
 // carrier keeps it and sends it again after a new bind, to this instance
-// after a restart or to another (docs/smpp.md). Answering it with a
-// temporary error instead would lose it at the many carriers that do not
-// send a refused receipt again.
+// after a restart or to another (docs/smpp.md, "Windows, throttling and
+// back-off"). Answering it with a temporary error instead would lose it
+// at the many carriers that do not send a refused receipt again.
 func (r carrierReq) abandon() { r.sess.Abandon(r.h, r.detached) }
 
 // ack answers the request once what it carried is stored (deliver_sm_resp
