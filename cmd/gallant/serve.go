@@ -240,7 +240,18 @@ func (a *app) start(ctx context.Context) error {
 	}
 	ttl := a.cfg.Store.LeaseTTL()
 	a.every(ttl/3, "renew node lease", func(ctx context.Context) error {
-		return a.st.RenewNode(ctx, a.node, ttl)
+		err := a.st.RenewNode(ctx, a.node, ttl)
+		if errors.Is(err, store.ErrLeaseLost) {
+			// Another instance took the node after our lease expired and
+			// sends its unfinished messages: keeping on would send them
+			// twice and make ids it may make too. Stop; a restart leases
+			// a free node.
+			select {
+			case a.errs <- fmt.Errorf("node %d lease lost: %w", a.node, err):
+			default:
+			}
+		}
+		return err
 	})
 	a.every(purgeInterval(a.cfg.Retention.IdempotencyKeys), "purge idempotency keys", func(ctx context.Context) error {
 		_, err := a.st.PurgeIdempotent(ctx, time.Now().Add(-a.cfg.Retention.IdempotencyKeys))
@@ -269,7 +280,8 @@ func (a *app) start(ctx context.Context) error {
 	return nil
 }
 
-// serve runs a listener's loop; an unexpected end is reported on a.errs.
+// serve runs a listener's loop; an unexpected end is reported on a.errs,
+// which ends runApp (as a lost node lease does).
 func (a *app) serve(name string, f func() error, closed error) {
 	a.wg.Add(1)
 	go func() {
@@ -350,7 +362,8 @@ func (a *app) shutdown(ctx context.Context) error {
 	}
 	rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := a.st.ReleaseNode(rctx, a.node); err != nil {
+	// A lease already lost (taken by a survivor) has nothing to release.
+	if err := a.st.ReleaseNode(rctx, a.node); err != nil && !errors.Is(err, store.ErrLeaseLost) {
 		errs = append(errs, err)
 	}
 	if err := a.st.Close(); err != nil {
@@ -422,7 +435,7 @@ func runApp(ctx context.Context, a *app) error {
 	case <-ctx.Done():
 		a.log.Info("shutting down")
 	case runErr = <-a.errs:
-		a.log.Error("listener failed; shutting down", "err", runErr)
+		a.log.Error("shutting down after a fatal error", "err", runErr)
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
