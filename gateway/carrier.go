@@ -310,6 +310,13 @@ func (r carrierReq) respond(st pdu.Status, body []byte) {
 // at the many carriers that do not send a refused receipt again.
 func (r carrierReq) abandon() { r.sess.Abandon(r.h, r.detached) }
 
+// abandon leaves r unanswered for good (see carrierReq.abandon) and
+// counts it.
+func (s *Service) abandon(r carrierReq) {
+	s.abandoned.Add(1)
+	r.abandon()
+}
+
 // ack answers the request once what it carried is stored (deliver_sm_resp
 // and data_sm_resp with an empty message_id), or with a temporary error
 // when storing failed.

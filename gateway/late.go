@@ -58,7 +58,7 @@ func (s *Service) holdLate(r *lateReceipt) {
 	s.lateMu.Lock()
 	if s.lateClosed {
 		s.lateMu.Unlock()
-		r.req.abandon()
+		s.abandon(r.req)
 		return
 	}
 	if s.lateDetached < maxLate {
@@ -141,7 +141,7 @@ func (s *Service) dropLate() {
 	s.lateMu.Unlock()
 	for _, r := range list {
 		s.lateDone(r)
-		r.req.abandon()
+		s.abandon(r.req)
 	}
 	if len(list) > 0 {
 		s.log.Info("held carrier receipts left unanswered at shutdown, for the carriers to send again", "receipts", len(list))

@@ -62,6 +62,9 @@ func TestLateReceiptAfterShutdownAbandoned(t *testing.T) {
 	if n := sess.Stats().Unanswered; n != 1 {
 		t.Errorf("%d requests left unanswered, want 1", n)
 	}
+	if n := s.abandoned.Load(); n != 1 {
+		t.Errorf("%d requests counted as left unanswered, want 1", n)
+	}
 	s.lateMu.Lock()
 	left := len(s.late)
 	s.lateMu.Unlock()

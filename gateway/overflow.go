@@ -36,7 +36,7 @@ func (s *Service) recordLater(account int64, e sms.Event, req carrierReq) {
 	if s.ovClosed && req.sess != nil {
 		// Shutdown dropped the waiting events: nothing would store it.
 		s.ovMu.Unlock()
-		req.abandon()
+		s.abandon(req)
 		return
 	}
 	s.overflow = append(s.overflow, heldEvent{account: account, ev: e, req: req})
@@ -54,7 +54,7 @@ func (s *Service) recordMOLater(m *sms.MO, req carrierReq) {
 	s.ovMu.Lock()
 	if s.ovClosed {
 		s.ovMu.Unlock()
-		req.abandon()
+		s.abandon(req)
 		return
 	}
 	s.overflow = append(s.overflow, heldEvent{mo: m, req: req})
@@ -110,7 +110,7 @@ func (s *Service) dropOverflow() {
 	lost := 0
 	for _, he := range list {
 		if he.req.sess != nil {
-			he.req.abandon()
+			s.abandon(he.req)
 			continue
 		}
 		lost++

@@ -101,6 +101,9 @@ type Service struct {
 	// lateDetached counts the held receipts detached from their bind's
 	// MaxInbound (see holdLate).
 	lateDetached int
+	// abandoned counts the carrier requests (receipts, MOs) left
+	// unanswered at shutdown for the carriers to send again (abandon).
+	abandoned atomic.Uint64
 
 	stop    chan struct{}
 	wg      sync.WaitGroup
@@ -135,6 +138,12 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 		cfg: cfg, log: logger, st: deps.Store, w: deps.Writer, acc: deps.Accounts, hook: deps.Webhooks,
 		ids: ids, m: newMetrics(reg, cfg.Durability), byName: map[string]*carrier{},
 		tr: newTracker(2_000_000), keyed: limits, limits: localLimiter{limits}, stop: make(chan struct{}),
+	}
+	if reg != nil {
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "gallant_gateway",
+			Name: "carrier_requests_unanswered_total",
+			Help: "Carrier receipts and MOs left unanswered at shutdown, for the carriers to send again on a new bind."},
+			func() float64 { return float64(s.abandoned.Load()) }))
 	}
 	if deps.Redis != nil {
 		fb, err := throttle.NewFallback(deps.Redis, limits, throttle.FallbackConfig{Logger: logger})
