@@ -2,14 +2,12 @@ package gateway_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net"
 	"sync"
 	"testing"
 
 	"github.com/gallant-sms/gallant/gateway"
-	"github.com/gallant-sms/gallant/smpp"
+	"github.com/gallant-sms/gallant/internal/testutil"
 	"github.com/gallant-sms/gallant/smpp/smpptest"
 	"github.com/gallant-sms/gallant/store"
 	"github.com/gallant-sms/gallant/store/storetest"
@@ -19,23 +17,7 @@ import (
 // test ends.
 func startSim(t testing.TB, cfg smpptest.SimConfig) (*smpptest.Simulator, string) {
 	t.Helper()
-	sim, err := smpptest.NewSimulator(cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	served := make(chan error, 1)
-	go func() { served <- sim.Serve(l) }()
-	t.Cleanup(func() {
-		sim.Close()
-		if err := <-served; !errors.Is(err, smpp.ErrServerClosed) {
-			t.Errorf("simulator: %v", err)
-		}
-	})
-	return sim, l.Addr().String()
+	return testutil.StartSimulator(t, cfg)
 }
 
 // TestE2EReceiptWindows: a carrier that keeps up to N receipts

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gallant-sms/gallant/internal/testutil"
 	"github.com/gallant-sms/gallant/smpp"
 	"github.com/gallant-sms/gallant/smpp/pdu"
 	"github.com/gallant-sms/gallant/smpp/pdutext"
@@ -18,23 +19,7 @@ import (
 // startSim serves a simulator on 127.0.0.1:0 for the test.
 func startSim(t testing.TB, cfg smpptest.SimConfig) (*smpptest.Simulator, string) {
 	t.Helper()
-	sim, err := smpptest.NewSimulator(cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- sim.Serve(l) }()
-	t.Cleanup(func() {
-		sim.Close()
-		if err := <-done; !errors.Is(err, smpp.ErrServerClosed) {
-			t.Errorf("Serve: %v", err)
-		}
-	})
-	return sim, l.Addr().String()
+	return testutil.StartSimulator(t, cfg)
 }
 
 // runSMPP runs cfg against addr with a test deadline.
