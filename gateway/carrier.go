@@ -372,7 +372,6 @@ func (c *carrier) receipt(sess *smpp.Session, h pdu.Header, tlvs pdu.TLVs, text 
 		_ = sess.Respond(h, pdu.StatusOK, deliverRespBody)
 		return
 	}
-	id := string(idb) // kept: the event's carrier message id
 	// The lookup key is normalized on the stack: takeDLR keeps no
 	// reference to it.
 	var kb [64]byte
@@ -381,10 +380,10 @@ func (c *carrier) receipt(sess *smpp.Session, h pdu.Header, tlvs pdu.TLVs, text 
 		// Not known in memory: its submit_sm_resp may still be unread on
 		// another bind, or it is older than this process. Match it again
 		// shortly, off this reader goroutine (see late.go).
-		s.holdLate(&lateReceipt{c: c, req: carrierReq{sess: sess, h: h}, id: id, st: st, code: code})
+		s.holdLate(&lateReceipt{c: c, req: carrierReq{sess: sess, h: h}, id: string(idb), st: st, code: code})
 		return
 	}
-	c.applyReceipt(carrierReq{sess: sess, h: h}, ref, id, st, code)
+	c.applyReceipt(carrierReq{sess: sess, h: h}, ref, st, code)
 }
 
 // storedDLR looks up a carrier message id in the store (a message sent
@@ -406,11 +405,14 @@ func (c *carrier) storedDLR(id string) (dlrRef, bool) {
 // waiting (overflow.go), in durable mode with its answer, which keeps its
 // room in the bind's MaxInbound, so that a busy store slows the carrier
 // down through TCP instead of losing what it will not send again.
-func (c *carrier) applyReceipt(req carrierReq, ref dlrRef, id string, st sms.Status, code string) {
+func (c *carrier) applyReceipt(req carrierReq, ref dlrRef, st sms.Status, code string) {
 	s := c.s
 	s.m.receipts("matched")
+	// The carrier's message id stays on the segment's "submitted" event
+	// (sms.Event): a second index entry per segment cost SQLite's writer
+	// about a third of its time (bench/RESULTS.md, "durable rows").
 	ev := sms.Event{MessageID: ref.msg, Status: st, At: time.Now().UTC(),
-		Segment: ref.seg, Carrier: c.cfg.Name, CarrierMsgID: id, ErrorCode: code}
+		Segment: ref.seg, Carrier: c.cfg.Name, ErrorCode: code}
 	if s.cfg.Durability == Fast {
 		// Fast mode answers the carrier at once, as it answers customers:
 		// a crash before the event is written loses this receipt (the

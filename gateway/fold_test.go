@@ -91,3 +91,48 @@ func holdWriterBusy(t *testing.T, w *store.Writer) (release func()) {
 	}
 	return release
 }
+
+// TestE2ECarrierIDOnSubmissionOnly: a segment's carrier message id is
+// stored with its "submitted" event only, so the store indexes it once;
+// the final event leaves it empty, folded or not, and the id still finds
+// its message (a receipt matched from the store after a restart).
+func TestE2ECarrierIDOnSubmissionOnly(t *testing.T) {
+	t.Parallel()
+	eachDriver(t, func(t *testing.T, driver string) {
+		c := newCarrier(t, carrierOpts{})
+		g := startGateway(t, storetest.Config(t, driver),
+			gateway.Config{Carriers: []gateway.CarrierConfig{carrierConfig("c1", c.Addr())}}, routeAll("c1"))
+		g.waitReady(t)
+		cust := g.customer(t, "Acme")
+		e := g.bind(t, cust, smpp.Transceiver)
+		const n = 6
+		ids := make([]string, n)
+		for i := range ids {
+			ids[i] = submit(t, e, textSM("indexed once "+itoa(i)))
+		}
+		waitReceipts(t, e, n)
+		for _, raw := range ids {
+			id, err := sms.ParseID(raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var hist []sms.Event
+			eventually(t, "the receipt of "+raw+" stored", func() (bool, string) {
+				_, h, err := g.svc.Message(testContext(t), cust.AccountID, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				hist = h
+				return len(h) == 2, "history " + itoa(len(h))
+			})
+			sub, fin := hist[0], hist[1]
+			if sub.Status != sms.StatusSubmitted || sub.CarrierMsgID == "" || fin.Status != sms.StatusDelivered || fin.CarrierMsgID != "" {
+				t.Fatalf("message %s: history %+v", raw, hist)
+			}
+			got, acct, seg, err := g.st.LookupCarrierMessage(testContext(t), "c1", sub.CarrierMsgID)
+			if err != nil || got != id || acct != cust.AccountID || seg != 1 {
+				t.Fatalf("lookup %q: %v %d %d %v, want %v", sub.CarrierMsgID, got, acct, seg, err, id)
+			}
+		}
+	})
+}

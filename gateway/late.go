@@ -112,7 +112,7 @@ func (s *Service) retryLate() {
 			continue
 		}
 		s.lateDone(r)
-		r.c.applyReceipt(r.req, ref, r.id, r.st, r.code)
+		r.c.applyReceipt(r.req, ref, r.st, r.code)
 	}
 	if len(keep) > 0 {
 		s.lateMu.Lock()

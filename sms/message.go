@@ -104,7 +104,9 @@ type Event struct {
 	// message.
 	Segment int
 	// Carrier is the carrier that sent the message, CarrierMsgID the id it
-	// gave in submit_sm_resp, ErrorCode its error code (a command_status in
+	// gave in submit_sm_resp (set on the "submitted" event only: a final
+	// event of the same segment leaves it empty, so the store indexes
+	// each carrier id once), ErrorCode its error code (a command_status in
 	// hex, or the err field of its receipt).
 	Carrier      string
 	CarrierMsgID string

@@ -104,7 +104,8 @@ func TestFoldedEventReads(t *testing.T) {
 		if len(events) != 2 ||
 			events[0].Status != sms.StatusSubmitted || !events[0].At.Equal(folded.SubmittedAt) ||
 			events[0].Carrier != "carrierA" || events[0].CarrierMsgID != "c-9" || events[0].ErrorCode != "" ||
-			events[1].Status != sms.StatusUndelivered || !events[1].At.Equal(folded.At) || events[1].ErrorCode != "005" {
+			events[1].Status != sms.StatusUndelivered || !events[1].At.Equal(folded.At) || events[1].ErrorCode != "005" ||
+			events[1].CarrierMsgID != "" {
 			t.Fatalf("history = %+v", events)
 		}
 		pending, err := s.Unfinished(ctx, 0, 100)

@@ -127,6 +127,9 @@ func historyOf(evs []eventRow) []sms.Event {
 			events = append(events, sms.Event{MessageID: e.MessageID, Status: sms.StatusSubmitted, At: sub,
 				Segment: e.Segment, Carrier: e.Carrier, CarrierMsgID: e.CarrierMsgID})
 			folded = true
+			e.CarrierMsgID = "" // the submission holds it, as when not folded
+			events = append(events, e)
+			continue
 		}
 		events = append(events, evs[i].event())
 	}
