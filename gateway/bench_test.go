@@ -397,6 +397,14 @@ func (e *benchESME) handle(s *smpp.Session, h pdu.Header, body []byte) {
 	}
 }
 
+// benchReceiptDelay holds each receipt this long after its submit_sm
+// (GALLANT_BENCH_RECEIPT_DELAY, e.g. 1s as make bench's carrier does, so
+// that no receipt folds into its queued "submitted" row); 0 sends at once.
+var benchReceiptDelay = func() time.Duration {
+	d, _ := time.ParseDuration(os.Getenv("GALLANT_BENCH_RECEIPT_DELAY"))
+	return d
+}()
+
 // deliverResp is deliver_sm_resp's body: an empty message_id.
 var deliverResp = []byte{0}
 
@@ -419,6 +427,7 @@ type benchCarrier struct {
 // of the submit_sm, whose body is only valid in the handler.
 type receiptJob struct {
 	id       uint64
+	due      time.Time // when to send it (GALLANT_BENCH_RECEIPT_DELAY)
 	src, dst fixedAddr // the receipt's: the submit_sm's dest and source
 	text     [20]byte  // the start of the message (Appendix B "text:")
 	textLen  uint8
@@ -509,6 +518,9 @@ func (c *benchCarrier) handle(s *smpp.Session, h pdu.Header, body []byte) {
 	cb := s.Value().(*carrierBind)
 	cb.mu.Lock()
 	cb.queue = append(cb.queue, receiptJob{id: id})
+	if benchReceiptDelay > 0 {
+		cb.queue[len(cb.queue)-1].due = time.Now().Add(benchReceiptDelay)
+	}
 	j := &cb.queue[len(cb.queue)-1]
 	j.src.set(sm.Dest)
 	j.dst.set(sm.Source)
@@ -538,6 +550,9 @@ func (c *benchCarrier) sendReceipts(s *smpp.Session, cb *carrierBind) {
 		cb.mu.Unlock()
 		for i := range batch {
 			j := &batch[i]
+			if d := time.Until(j.due); d > 0 {
+				time.Sleep(d) // pacing, as a carrier holds its receipts
+			}
 			now := time.Now()
 			idb = strconv.AppendUint(idb[:0], j.id, 16)
 			text = pdutext.AppendReceipt(text[:0], pdutext.Receipt{ID: string(idb), Sub: 1, Dlvrd: 1,
