@@ -28,6 +28,7 @@ var allowed = map[string][]string{
 	"billing":       {"store", "sms"},
 	"account":       {"store"},
 	"campaign":      {"store", "sms"},
+	"consent":       {"store", "sms"},
 	"webhook":       {"sms"},
 	"store":         {"sms"},
 	"smpp":          {"smpp/pdu", "smpp/pdutext"},
