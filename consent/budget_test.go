@@ -9,25 +9,6 @@ import (
 	"time"
 )
 
-// fill fills x with n account opt-outs spread over 1,000 accounts
-// and a tenth of them platform-wide, in the chunks a ledger load uses.
-func fill(x *Index, n int) {
-	const chunk = 1 << 16
-	batch := make([]Change, 0, chunk)
-	for i := range n {
-		c := Change{Entry: Entry{Scope: ScopeAccount, Account: int64(i % 1000), Number: strconv.Itoa(447000000000 + i*7)}, OptOut: true}
-		if i%10 == 0 {
-			c.Scope, c.Account = ScopeGlobal, 0
-		}
-		batch = append(batch, c)
-		if len(batch) == chunk {
-			x.Apply(batch...)
-			batch = batch[:0]
-		}
-	}
-	x.Apply(batch...)
-}
-
 // TestIndexMemoryBudget: 10,000,000 opt-outs take under 200 MiB of heap
 // (issue 12), and loading them stays within a few seconds.
 func TestIndexMemoryBudget(t *testing.T) {
