@@ -3,6 +3,7 @@ package gateway
 import (
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/gallant-sms/gallant/account"
 	"github.com/gallant-sms/gallant/smpp"
@@ -25,9 +26,74 @@ import (
 // destination is accepted, the answer's command_status is the first
 // destination's error, and its body still lists every one of them.
 
-// errDLName refuses a distribution list destination: we keep no lists.
-var errDLName = refuse(pdu.StatusInvDLName, ProblemInvalidRequest, 400, "dl_name",
-	"distribution lists are not offered; name each destination")
+// Limits of distribution lists and of submit_multi. The API reads them
+// (through DistListName and DistListMembers) so that a list it stores is
+// one a submit_multi can use.
+const (
+	// MaxDistListNameLen is the longest dl_name: a C-Octet String of at
+	// most 21 octets with its NUL (SMPP 3.4 §5.2.27).
+	MaxDistListNameLen = 20
+	// MaxDistListNumbers is the most members a list holds.
+	MaxDistListNumbers = 1000
+	// MaxMultiDests is the most destinations one submit_multi expands
+	// to, lists' members included; those past it are refused in
+	// unsuccess_sme with ESME_RINVNUMDESTS.
+	MaxMultiDests = 1000
+)
+
+// distListTimeout bounds the store read of a submit_multi's lists.
+const distListTimeout = 5 * time.Second
+
+// Refusals of submit_multi destinations.
+var (
+	errDLName = refuse(pdu.StatusInvDLName, ProblemInvalidRequest, 400, "dl_name",
+		"the account has no distribution list of this name")
+	errTooManyDests = refuse(pdu.StatusInvNumDests, ProblemInvalidRequest, 400, "to",
+		"a submit_multi expands to at most 1000 destinations")
+	errDLRead = refuse(pdu.StatusSysErr, ProblemInternal, 500, "dl_name",
+		"the distribution list could not be read")
+)
+
+// DistListName checks a distribution list's name: 1 to
+// MaxDistListNameLen characters among letters, digits, '.', '_' and '-'
+// (so that it is also one path segment of the API's URLs).
+func DistListName(name string) *Refusal {
+	ok := name != "" && len(name) <= MaxDistListNameLen
+	for i := 0; ok && i < len(name); i++ {
+		c := name[i]
+		ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-'
+	}
+	if !ok {
+		return refuse(pdu.StatusInvDLName, ProblemInvalidRequest, 400, "name",
+			"a list's name has 1 to 20 characters among letters, digits, '.', '_' and '-'")
+	}
+	return nil
+}
+
+// DistListMembers checks and normalises a list's members as the send
+// path checks a destination (see Destination): it returns them as E.164
+// digits, duplicates dropped, in the order given, or the refusal of the
+// first bad one (its index in numbers) or of too many.
+func DistListMembers(numbers []string) ([]string, int, *Refusal) {
+	if len(numbers) > MaxDistListNumbers {
+		return nil, -1, refuse(pdu.StatusInvNumDests, ProblemInvalidRequest, 400, "numbers",
+			"a list holds at most 1000 numbers")
+	}
+	out := make([]string, 0, len(numbers))
+	seen := make(map[string]struct{}, len(numbers))
+	for i, n := range numbers {
+		a, r := Destination(tonUnknown, npiUnknown, n)
+		if r != nil {
+			return nil, i, r
+		}
+		if _, dup := seen[a.Addr]; dup {
+			continue
+		}
+		seen[a.Addr] = struct{}{}
+		out = append(out, a.Addr)
+	}
+	return out, -1, nil
+}
 
 // multiReq collects the outcomes of one submit_multi's destinations and
 // answers when the last is known.
