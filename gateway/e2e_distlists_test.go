@@ -61,7 +61,9 @@ func TestE2ESubmitMultiDistList(t *testing.T) {
 			t.Fatal(err)
 		}
 		e := g.bind(t, cust, smpp.Transceiver)
-		sme := func(i int) pdu.MultiDest { return pdu.MultiDest{Addr: pdu.Address{TON: 1, NPI: 1, Addr: []byte(num(i))}} }
+		sme := func(i int) pdu.MultiDest {
+			return pdu.MultiDest{Addr: pdu.Address{TON: 1, NPI: 1, Addr: []byte(num(i))}}
+		}
 		list := func(name string) pdu.MultiDest { return pdu.MultiDest{List: true, DLName: []byte(name)} }
 		resp, err := e.SubmitMulti(ctx, &pdu.SubmitMulti{Source: alphaSender, RegisteredDelivery: 1, ShortMessage: []byte("to the team"),
 			Dests: []pdu.MultiDest{sme(0), list("team"), list("nope"), list("theirs"), sme(4)}})
