@@ -4,7 +4,7 @@ import "github.com/gallant-sms/gallant/sms"
 
 // Holding a queued job: a message still waiting in its carrier's queue
 // (dispatched, not yet taken by a bind) may be changed before it goes
-// out, as replace_sm asks. Hold takes every segment of the job out of
+// out, as replace_sm asks (docs/smpp.md, "submit_multi and replace_sm"). Hold takes every segment of the job out of
 // the queue at once, under the shard's and the queue's locks, so that no
 // bind can take one while the caller decides; Resume puts them back at
 // their place (by their tickets), with the new message and segments when
