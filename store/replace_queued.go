@@ -14,22 +14,23 @@ import (
 // message stored (yet: in fast mode its row may still be in the writer).
 // The caller makes sure that no segment of it was sent.
 func (s *Store) ReplaceQueued(ctx context.Context, m *sms.Message) (bool, error) {
-	res, err := s.w.ExecContext(ctx, "UPDATE messages SET body = ?, segments = ?, esm_class = ?, valid_until = ?, "+
-		"registered_delivery = ?, price_micros = ? WHERE id = ? AND account_id = ?",
-		m.Body, m.Segments, int(m.ESMClass), s.timeArg(m.ValidUntil), int(m.RegisteredDelivery), m.Price,
-		s.idArg(m.ID), m.AccountID)
-	if err != nil {
-		return false, fmt.Errorf("store: replace queued message %v: %w", m.ID, mapErr(err))
-	}
-	if n, err := res.RowsAffected(); err == nil && n == 1 {
-		return true, nil
-	}
-	// MySQL counts the rows changed: a replacement equal to the stored
-	// message changes none.
+	// Found first, then changed: the count of rows an UPDATE reports
+	// cannot tell a missing row from an unchanged one on MySQL, and a
+	// row that exists stays (a fast-mode row written after the look is
+	// not changed, and reported false).
 	var k int
 	if err := s.w.GetContext(ctx, &k, "SELECT COUNT(*) FROM messages WHERE id = ? AND account_id = ?",
 		s.idArg(m.ID), m.AccountID); err != nil {
 		return false, fmt.Errorf("store: replace queued message %v: %w", m.ID, mapErr(err))
 	}
-	return k == 1, nil
+	if k != 1 {
+		return false, nil
+	}
+	if _, err := s.w.ExecContext(ctx, "UPDATE messages SET body = ?, segments = ?, esm_class = ?, valid_until = ?, "+
+		"registered_delivery = ?, price_micros = ? WHERE id = ? AND account_id = ?",
+		m.Body, m.Segments, int(m.ESMClass), s.timeArg(m.ValidUntil), int(m.RegisteredDelivery), m.Price,
+		s.idArg(m.ID), m.AccountID); err != nil {
+		return false, fmt.Errorf("store: replace queued message %v: %w", m.ID, mapErr(err))
+	}
+	return true, nil
 }
