@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"errors"
+	"strconv"
 	"sync"
 	"time"
 
@@ -15,9 +16,8 @@ import (
 
 // submit_multi (SMPP 3.4 §4.5.1; docs/smpp.md, "submit_multi and
 // replace_sm"): each SME destination becomes a message of its own,
-// validated, admitted (suppression, route, rate limit),
-// billed, routed, tracked and receipted exactly as a submit_sm to it
-// would be. The shared fields (source, content, times) are checked once:
+// validated, admitted (suppression, route, rate limit), billed, routed,
+// tracked and receipted exactly as a submit_sm to it would be. The shared fields (source, content, times) are checked once:
 // a fault there refuses the whole PDU, as it would every destination.
 //
 // A distribution list destination (dest_flag 2) names one of the
@@ -44,7 +44,7 @@ import (
 // one a submit_multi can use.
 const (
 	// MaxDistListNameLen is the longest dl_name: a C-Octet String of at
-	// most 21 octets with its NUL (SMPP 3.4 §5.2.27).
+	// most 21 octets with its NUL (SMPP 3.4 §4.5.1).
 	MaxDistListNameLen = 20
 	// MaxDistListNumbers is the most members a list holds.
 	MaxDistListNumbers = 1000
@@ -62,7 +62,7 @@ var (
 	errDLName = refuse(pdu.StatusInvDLName, ProblemInvalidRequest, 400, "dl_name",
 		"the account has no distribution list of this name")
 	errTooManyDests = refuse(pdu.StatusInvNumDests, ProblemInvalidRequest, 400, "to",
-		"a submit_multi expands to at most 1000 destinations")
+		"a submit_multi expands to at most "+strconv.Itoa(MaxMultiDests)+" destinations")
 	errDLRead = refuse(pdu.StatusSysErr, ProblemInternal, 500, "dl_name",
 		"the distribution list could not be read")
 )
@@ -78,7 +78,7 @@ func DistListName(name string) *Refusal {
 	}
 	if !ok {
 		return refuse(pdu.StatusInvDLName, ProblemInvalidRequest, 400, "name",
-			"a list's name has 1 to 20 characters among letters, digits, '.', '_' and '-'")
+			"a list's name has 1 to "+strconv.Itoa(MaxDistListNameLen)+" characters among letters, digits, '.', '_' and '-'")
 	}
 	return nil
 }
@@ -90,7 +90,7 @@ func DistListName(name string) *Refusal {
 func DistListMembers(numbers []string) ([]string, int, *Refusal) {
 	if len(numbers) > MaxDistListNumbers {
 		return nil, -1, refuse(pdu.StatusInvNumDests, ProblemInvalidRequest, 400, "numbers",
-			"a list holds at most 1000 numbers")
+			"a list holds at most "+strconv.Itoa(MaxDistListNumbers)+" numbers")
 	}
 	out := make([]string, 0, len(numbers))
 	seen := make(map[string]struct{}, len(numbers))
