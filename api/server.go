@@ -42,6 +42,9 @@ type Deps struct {
 	// Alerts serves the low-balance alert settings (api/alerts.go); nil
 	// answers them 404.
 	Alerts Alerts
+	// DistLists serves the distribution lists (api/distlists.go); nil
+	// answers them 404.
+	DistLists DistLists
 	// Idempotency stores answers to POSTs with an Idempotency-Key.
 	// Required.
 	Idempotency Idempotency
@@ -237,6 +240,7 @@ func (s *Server) routes() *router.Router {
 	s.accountRoutes(r)
 	s.reportRoutes(r)
 	s.alertRoutes(r)
+	s.distListRoutes(r)
 
 	r.GET("/healthz", s.instrument("GET /healthz", s.healthz))
 	r.GET("/readyz", s.instrument("GET /readyz", s.readyz))

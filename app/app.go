@@ -47,6 +47,7 @@ type App struct {
 	Reports     *Reports
 	Billing     *Billing // nil without billing
 	Alerts      *Alerts  // nil without billing
+	DistLists   *DistLists
 }
 
 // New builds the use cases over d.
@@ -61,7 +62,8 @@ func New(d Deps) *App {
 		Idempotency: &Idempotency{st: d.Store, retention: d.IdempotencyRetention},
 		Accounts: &Accounts{st: d.Store, acc: d.Accounts, pay: billing.NewManualProvider(d.Store), gw: d.Gateway,
 			urls: d.URLs, currency: d.Currency, log: d.Log.With("component", "accounts")},
-		Reports: &Reports{st: d.Store, acc: d.Accounts, now: time.Now},
+		Reports:   &Reports{st: d.Store, acc: d.Accounts, now: time.Now},
+		DistLists: &DistLists{st: d.Store},
 	}
 	a.Auth = &Auth{acc: d.Accounts}
 	if d.Users != nil {

@@ -17,10 +17,11 @@ import (
 
 // replace_sm (SMPP 3.4 §4.10) replaces the text, send time, validity and
 // registered_delivery of a message of the customer's account that still
-// waits for its send time. A message on its way (queued for a carrier or
-// sent) cannot be changed: it gets ESME_RREPLACEFAIL, as does a message
-// due so soon (within the scheduler's horizon) that another instance may
-// hold it in memory, unless this instance holds it. An empty
+// waits for its send time, or that waits in this instance's carrier queue
+// for its turn (see replaceQueued). A message on its way (handed to a
+// carrier bind, or sent) cannot be changed: it gets ESME_RREPLACEFAIL, as
+// does a message due so soon (within the scheduler's horizon) that
+// another instance may hold it in memory, unless this instance holds it. An empty
 // short_message keeps the text, and an empty schedule_delivery_time or
 // validity_period keeps that time, as the protocol says; the new text is
 // in the message's data_coding. When the new text changes the number of
@@ -66,6 +67,11 @@ func (sc *scheduler) replace(account int64, id sms.ID, q *pdu.ReplaceSM) pdu.Sta
 	}
 	sc.mu.Unlock()
 	held := old != nil
+	if !held {
+		if st, ok := sc.replaceQueued(ctx, account, id, q, now); ok {
+			return st
+		}
+	}
 	putBack := func(m *sms.Message) {
 		sc.mu.Lock()
 		if time.Until(m.SendAt) <= sc.horizon && len(sc.h) < sc.capacity && sc.holdLocked(m) {
@@ -194,4 +200,116 @@ func (sc *scheduler) replacement(old *sms.Message, q *pdu.ReplaceSM, now time.Ti
 		nm.Price = int64(qt.Total)
 	}
 	return &nm, pdu.StatusOK
+}
+
+// replaceQueued replaces message id of account when it waits in a
+// carrier queue of this instance: the router holds it there (no bind
+// takes it meanwhile), the replacement is priced (a new reservation for
+// a new price, refused, changing nothing, when the balance does not
+// cover it; the old one given back once the change is stored), stored,
+// and put back in the queue at its place, so the carrier gets the new
+// text only. A queued message keeps its send time: a
+// schedule_delivery_time later than now is refused, since the message is
+// already due. A message not, or no longer, waiting in a queue reports
+// false; the answer is then the scheduler's. A message whose row is not
+// stored yet (fast mode, in the writer) is refused: its old text would
+// be the one a restart sends.
+func (sc *scheduler) replaceQueued(ctx context.Context, account int64, id sms.ID, q *pdu.ReplaceSM, now time.Time) (pdu.Status, bool) {
+	s := sc.s
+	h, ok := s.rt.Hold(id, account)
+	if !ok {
+		return 0, false
+	}
+	old := h.Msg()
+	fail := func(st pdu.Status) (pdu.Status, bool) {
+		s.rt.Resume(h, nil, nil)
+		return st, true
+	}
+	if oldSegs, err := segments(nil, old); err != nil || len(oldSegs) != h.Segments() {
+		return fail(pdu.StatusReplaceFail) // resumed after a restart with segments sent
+	}
+	nm, st := sc.replacement(old, q, now)
+	if st != pdu.StatusOK {
+		return fail(st)
+	}
+	if len(q.ScheduleDeliveryTime) > 0 && nm.SendAt.After(now) {
+		return fail(pdu.StatusReplaceFail) // already due: not postponed
+	}
+	nm.SendAt = old.SendAt
+	segs, err := segments(nil, nm)
+	if err != nil {
+		return fail(pdu.StatusReplaceFail)
+	}
+	// Billing: the reservation of the new price first, the old one given
+	// back once the store took the change.
+	var prev, next billing.Reservation
+	hadPrev, hasNext, swapped := false, false, false
+	if s.bill != nil && nm.Price != old.Price {
+		if nm.Price > 0 {
+			r, err := s.bill.Balances.Reserve(ctx, account, billing.Micros(nm.Price))
+			if err != nil {
+				if !errors.Is(err, billing.ErrInsufficientBalance) {
+					s.log.Error("replace_sm: reserve", "id", id, "err", err)
+				}
+				return fail(pdu.StatusReplaceFail)
+			}
+			next, hasNext = r, true
+		}
+		prev, hadPrev = s.res.take(id)
+		if hadPrev {
+			next.PlanID = prev.PlanID
+		}
+		if hasNext {
+			s.res.put(id, next)
+		}
+		swapped = true
+	}
+	stored, err := s.st.ReplaceQueued(ctx, nm)
+	if err != nil {
+		s.log.Error("replace_sm: store", "id", id, "err", err)
+	}
+	if !stored {
+		if swapped {
+			s.res.take(id)
+			if hasNext {
+				if err := s.bill.Balances.Refund(next); err != nil {
+					s.log.Error("replace_sm: give back the new reservation", "id", id, "err", err)
+				}
+			}
+			if hadPrev {
+				s.res.put(id, prev)
+			}
+		}
+		return fail(pdu.StatusReplaceFail)
+	}
+	if swapped && hadPrev {
+		if err := s.bill.Balances.Refund(prev); err != nil {
+			s.log.Error("replace_sm: give back the old reservation", "id", id, "err", err)
+		}
+	}
+	// The flight follows the new message (receipts, callbacks, final
+	// charge) before the carrier can answer it.
+	s.tr.with(id, func(fl *flight) bool {
+		fl.msg = nm
+		n := nm.Segments // as dispatch tracks it
+		if len(fl.segs) != n {
+			if n <= inlineSegs {
+				fl.segs = fl.inline[:n]
+			} else {
+				fl.segs = make([]sms.Status, n)
+			}
+			clear(fl.segs)
+			fl.left = int32(n)
+		}
+		if !nm.ValidUntil.IsZero() {
+			fl.expires = nm.ValidUntil.Add(time.Hour).UnixNano()
+		}
+		return false
+	})
+	if !s.rt.Resume(h, nm, segs) {
+		// Stopping: the job went back to the gateway unchanged, unsent;
+		// the store holds the replacement, which a restart sends.
+		s.log.Warn("replace_sm: router stopped while replacing; the stored replacement is sent after a restart", "id", id)
+	}
+	return pdu.StatusOK, true
 }

@@ -39,6 +39,8 @@ type Job struct {
 	// stale marks outs that an adapter may still hold (a job returned by
 	// Stop with segments in flight): they are dropped, never reused.
 	stale bool
+	// held marks a job taken out of its queue by Router.Hold (shard.mu).
+	held bool
 	// prev and next link the job into its shard's live list (shard.mu).
 	prev, next *Job
 
@@ -102,6 +104,7 @@ func (j *Job) clear() {
 	}
 	j.excluded = j.excluded[:0]
 	j.senderTPS, j.senderRoute = 0, ""
+	j.held = false
 	j.shard, j.prev, j.next = nil, nil, nil
 }
 

@@ -21,7 +21,7 @@ type queue struct {
 	head   int
 	n      int
 	front  []*Outgoing // min-heap by ticket
-	ticket uint64      // next ticket
+	ticket uint64      // next ticket; tickets go up by ticketStep
 	depth  atomic.Int64
 
 	// notify holds a token when the queue may be non-empty. A bind that
@@ -29,6 +29,12 @@ type queue struct {
 	// push wakes as many idle binds as it needs, one after another.
 	notify chan struct{}
 }
+
+// ticketStep spaces the tickets handed out, so that a job changed while
+// held (Router.Resume) can give the segments it gained the tickets right
+// after its last one, ahead of everything queued after it: a job has at
+// most 255 segments.
+const ticketStep = 256
 
 func newQueue(hint int) *queue {
 	size := 64
@@ -53,7 +59,7 @@ func (q *queue) pushJob(outs []Outgoing, c int32) {
 		o := &outs[i]
 		o.carrier = c
 		o.ticket = q.ticket
-		q.ticket++
+		q.ticket += ticketStep
 		q.pushRingLocked(o)
 	}
 	q.depth.Store(int64(q.n + len(q.front)))
@@ -66,7 +72,7 @@ func (q *queue) pushJob(outs []Outgoing, c int32) {
 func (q *queue) pushBack(o *Outgoing) {
 	q.mu.Lock()
 	o.ticket = q.ticket
-	q.ticket++
+	q.ticket += ticketStep
 	q.pushRingLocked(o)
 	q.depth.Store(int64(q.n + len(q.front)))
 	q.mu.Unlock()

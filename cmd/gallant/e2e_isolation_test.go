@@ -109,6 +109,15 @@ var isoRoutes = map[string]isoRoute{
 	"POST /v1/accounts/{id}/users":                        {body: `{"email":"iso%s@example.com","password":"correct horse battery","role":"member"}`, scoped: true},
 	"PATCH /v1/accounts/{id}/users/{user_id}":             {body: `{"disabled":true}`, scoped: true},
 	"DELETE /v1/accounts/{id}/users/{user_id}":            {scoped: true},
+
+	// Distribution lists: the caller's account's, by name
+	// (TestDistListsAPI and TestDistListsPolicy check that another
+	// account's are not found).
+	"GET /v1/distribution-lists":           {},
+	"POST /v1/distribution-lists":          {},
+	"GET /v1/distribution-lists/{name}":    {},
+	"PUT /v1/distribution-lists/{name}":    {},
+	"DELETE /v1/distribution-lists/{name}": {},
 }
 
 // TestE2EIsolation: no caller reaches data outside the accounts it may
