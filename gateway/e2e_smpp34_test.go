@@ -495,7 +495,13 @@ func TestE2ESenderTPSSharedThroughRedis(t *testing.T) {
 	for range 2 {
 		g := startGatewayDeps(t, storetest.Config(t, "sqlite"), store.WriterConfig{}, gateway.Config{
 			Carriers: []gateway.CarrierConfig{carrierConfig("c1", c.Addr())}}, routes,
-			func(d *gateway.Deps) { d.Redis = throttle.NewRedis(rc, prefix) })
+			func(d *gateway.Deps) {
+				d.Redis = throttle.NewRedis(rc, prefix)
+				// A loaded test machine can take longer than the
+				// default 50 ms, and the in-process fallback would then
+				// give each instance the whole rate.
+				d.RedisTimeout = 5 * time.Second
+			})
 		g.waitReady(t)
 		es = append(es, g.bind(t, g.customer(t, "Acme"), smpp.Transmitter))
 	}

@@ -47,6 +47,9 @@ type Deps struct {
 	// (Redis GCRA), falling back to in-process limits while Redis does
 	// not answer. Nil keeps limits in process.
 	Redis *throttle.Redis
+	// RedisTimeout bounds each of those limits' Redis round trips before
+	// the in-process fallback answers (default throttle's 50 ms).
+	RedisTimeout time.Duration
 	// BindGuardRedis, if set, shares the failed-bind limiter's counts
 	// and blocks (see BindGuardConfig) between instances, under keys
 	// starting with BindGuardPrefix; nil keeps them in process. A
@@ -146,7 +149,7 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 			func() float64 { return float64(s.abandoned.Load()) }))
 	}
 	if deps.Redis != nil {
-		fb, err := throttle.NewFallback(deps.Redis, limits, throttle.FallbackConfig{Logger: logger})
+		fb, err := throttle.NewFallback(deps.Redis, limits, throttle.FallbackConfig{Timeout: deps.RedisTimeout, Logger: logger})
 		if err != nil {
 			return nil, fmt.Errorf("gateway: %w", err)
 		}

@@ -3,8 +3,8 @@
 // in-process simulated carrier) with the demo account's credentials,
 // submits short, Unicode and long (message_payload) messages with a
 // window, and receives one delivery receipt per message naming the id the
-// gateway returned; then submit_multi (with a distribution list refused in
-// unsuccess_sme), data_sm and replace_sm of a scheduled message, each
+// gateway returned; then submit_multi (with a distribution list made over
+// HTTP, and an unknown one refused in unsuccess_sme), data_sm and replace_sm of a scheduled message, each
 // with its receipts. curl-like HTTP checks read the same messages back.
 //
 // Usage: node gateway.test.mjs PATH/TO/gallant
@@ -129,18 +129,27 @@ try {
   const pj = await post.json();
   check('POST /v1/messages answers 202 with an id', post.status === 202 && pj.id, JSON.stringify(pj));
 
-  // submit_multi: three numbers and a distribution list (not offered).
+  // submit_multi: three numbers, a distribution list made over HTTP (two
+  // more numbers, one of them also named directly: sent once), and a
+  // list that does not exist (refused in unsuccess_sme).
   const dests = ['447700901001', '447700901002', '447700901003'];
+  const listed = ['447700901004', '447700901005'];
+  const dl = await fetch(`http://127.0.0.1:${httpPort}/v1/distribution-lists`, { method: 'POST',
+    headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name: 'team', numbers: ['+' + listed[0], listed[1], dests[0]] }) });
+  check('POST /v1/distribution-lists answers 201', dl.status === 201, `status ${dl.status} ${await dl.text()}`);
   const mr = await new Promise((r) => s.submit_multi({ source_addr: 'Interop', source_addr_ton: 5, registered_delivery: 1,
-    dest_address: [...dests.map((d) => ({ dest_addr_ton: 1, dest_addr_npi: 1, destination_addr: d })), { dl_name: 'team' }],
-    short_message: 'to three' }, r));
+    dest_address: [...dests.map((d) => ({ dest_addr_ton: 1, dest_addr_npi: 1, destination_addr: d })), { dl_name: 'team' }, { dl_name: 'nobody' }],
+    short_message: 'to five' }, r));
   const un = mr.unsuccess_sme || [];
-  check('submit_multi accepted with the list in unsuccess_sme', mr.command_status === 0 && mr.message_id &&
-    un.length === 1 && un[0].destination_addr === 'team' && un[0].error_status_code === 0x34,
+  check('submit_multi accepted with the unknown list in unsuccess_sme', mr.command_status === 0 && mr.message_id &&
+    un.length === 1 && un[0].destination_addr === 'nobody' && un[0].error_status_code === 0x34,
     `status ${mr.command_status} id ${mr.message_id} unsuccess ${JSON.stringify(un)}`);
-  const multiFrom = () => [...from.values()].filter((a) => dests.includes(a));
-  await waitFor(() => multiFrom().length >= 3, DEADLINE_MS);
-  check('submit_multi: one receipt per destination', multiFrom().length === 3 && from.get(mr.message_id) === dests[0],
+  const all = [...dests, ...listed];
+  const multiFrom = () => [...from.values()].filter((a) => all.includes(a));
+  await waitFor(() => multiFrom().length >= all.length, DEADLINE_MS);
+  check('submit_multi: one receipt per destination, the list expanded', multiFrom().length === all.length &&
+    new Set(multiFrom()).size === all.length && from.get(mr.message_id) === dests[0],
     `from ${JSON.stringify(multiFrom())} first ${from.get(mr.message_id)}`);
 
   // data_sm: a submit with message_payload, answered data_sm_resp with our id.
