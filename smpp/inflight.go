@@ -18,8 +18,7 @@ type request struct {
 	id      pdu.CommandID
 	kind    reqKind
 	expires int64 // session clock, nanoseconds; 0 = never
-	tag     any
-	done    ResponseFunc
+	resp    Responder // nil: nobody waits for the outcome
 }
 
 // inflight is an open-addressed hash table of outstanding requests keyed
