@@ -17,7 +17,7 @@ type request struct {
 	seq     uint32 // 0 marks an empty slot
 	id      pdu.CommandID
 	kind    reqKind
-	expires int64 // session clock, nanoseconds; 0 = never
+	expires int64     // session clock, nanoseconds; 0 = never
 	resp    Responder // nil: nobody waits for the outcome
 }
 
