@@ -15,7 +15,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -178,11 +177,7 @@ func TestE2EKilledInstanceTakenOver(t *testing.T) {
 		p2 := startGallant(t, bin, env.cfgPath)
 		l := startLoad(t, p1.smppAddr, env.cust, 16)
 		l.waitAcked(t, 2000)
-		if err := p1.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-			t.Fatal(err)
-		}
-		killed := time.Now()
-		p1.waitExit(t, 10*time.Second)
+		killed := p1.kill(t)
 		acked := l.finish()
 		atKill := 0
 		for text := range acked {
@@ -233,12 +228,7 @@ func TestE2EKilledInstanceTakenOver(t *testing.T) {
 		env.arr.mu.Unlock()
 		t.Logf("%d acknowledged before the kill, %d of them at the carrier then; %d sent by the survivor, all at the carrier %v after the kill; %d sent twice",
 			len(acked), atKill, resent, tookOver.Round(time.Millisecond), dups)
-		if err := p2.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-			t.Fatal(err)
-		}
-		if code := p2.waitExit(t, 30*time.Second); code != 0 {
-			t.Errorf("exit code %d after SIGTERM\n%s", code, p2.logText())
-		}
+		p2.stop(t, 30*time.Second)
 	})
 }
 
@@ -292,10 +282,7 @@ func TestE2EReceiptsAfterKill(t *testing.T) {
 			}
 			return missing == 0, fmt.Sprintf("%d of %d", missing, n)
 		})
-		if err := p1.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-			t.Fatal(err)
-		}
-		p1.waitExit(t, 10*time.Second)
+		p1.kill(t)
 
 		p2 := startGallant(t, bin, cfgPath)
 		rx := bindESME(t, p2.smppAddr, cust, smpp.Receiver)
