@@ -238,9 +238,9 @@ func (b *Balances) write(r Reservation, kind store.LedgerKind, amount Micros, me
 	if a.closed || a.leaseID == 0 {
 		return ErrClosed
 	}
-	row := &ledgerRow{accountID: r.AccountID, kind: kind, amount: amount, leaseID: a.leaseID, seq: a.seq + 1,
-		messageID: messageID, reason: clipReason(reason), at: b.now()}
-	if err := b.w.Add(row, b.rowDone, row); err != nil {
+	lw := &ledgerWrite{b: b, ledgerRow: ledgerRow{accountID: r.AccountID, kind: kind, amount: amount, leaseID: a.leaseID,
+		seq: a.seq + 1, messageID: messageID, reason: clipReason(reason), at: b.now()}}
+	if err := b.w.Add(&lw.ledgerRow, lw); err != nil {
 		return fmt.Errorf("billing: %s: %w", kind, err)
 	}
 	a.seq++
@@ -250,18 +250,24 @@ func (b *Balances) write(r Reservation, kind store.LedgerKind, amount Micros, me
 	return nil
 }
 
-// rowDone logs a ledger row the Writer could not store. ErrDuplicate
+// ledgerWrite is a ledger row on its way to the Writer, with the
+// Balances that learns its outcome (one allocation for both).
+type ledgerWrite struct {
+	ledgerRow
+	b *Balances
+}
+
+// Stored logs a ledger row the Writer could not store. ErrDuplicate
 // means an earlier attempt whose commit went unconfirmed stored the row:
 // it is in the ledger once, as it should be.
-func (b *Balances) rowDone(tag any, err error) {
+func (lw *ledgerWrite) Stored(err error) {
 	if err == nil || errors.Is(err, store.ErrDuplicate) {
 		return
 	}
+	b, r := lw.b, &lw.ledgerRow
 	b.failed.Add(1)
-	if r, ok := tag.(*ledgerRow); ok {
-		b.log.Error("ledger row lost", "account", r.accountID, "kind", string(r.kind),
-			"amount", int64(r.amount), "message", uint64(r.messageID), "err", err)
-	}
+	b.log.Error("ledger row lost", "account", r.accountID, "kind", string(r.kind),
+		"amount", int64(r.amount), "message", uint64(r.messageID), "err", err)
 }
 
 // LostRows returns how many charge and refund rows the Writer failed to

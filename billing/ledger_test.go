@@ -20,9 +20,9 @@ func TestLedgerRowStoredOnce(t *testing.T) {
 		row := &ledgerRow{accountID: 4, kind: store.LedgerCharge, amount: -45_000, leaseID: 9, seq: 1,
 			messageID: 1<<63 + 1, reason: "message charge", at: time.Now()}
 		errs := make(chan error, 2)
-		done := func(_ any, err error) { errs <- err }
+		done := store.CommitterFunc(func(err error) { errs <- err })
 		for range 2 {
-			if err := w.Add(row, done, nil); err != nil {
+			if err := w.Add(row, done); err != nil {
 				t.Fatal(err)
 			}
 			if err := w.Flush(ctx); err != nil {

@@ -64,11 +64,11 @@ func (s *Service) Accept(m *sms.Message, tps int, to Acceptor) {
 		to.Accepted(m, r)
 		return
 	}
-	// persisted and persistedFast are plain functions, not method values
-	// (s.persisted would allocate a closure per message): ac carries s.
+	// ac is the row's Committer: a pooled pointer, so passing it
+	// allocates nothing; it carries s.
 	ac := newAcceptCtx(s, m, to)
 	if s.cfg.Durability == Fast {
-		if err := s.w.Add(m, persistedFast, ac); err != nil {
+		if err := s.w.Add(m, (*fastAccept)(ac)); err != nil {
 			ac.release()
 			s.unscheduled(m)
 			s.refund(m.ID)
@@ -80,10 +80,10 @@ func (s *Service) Accept(m *sms.Message, tps int, to Acceptor) {
 		to.Accepted(m, nil)
 		if m.Status != sms.StatusScheduled {
 			s.dispatch(m, nil)
-		} // a scheduled one is held or left in the store once persisted (persistedFast)
+		} // a scheduled one is held or left in the store once persisted (fastAccept.Stored)
 		return
 	}
-	if err := s.w.Add(m, persisted, ac); err != nil {
+	if err := s.w.Add(m, ac); err != nil {
 		ac.release()
 		s.unscheduled(m)
 		s.refund(m.ID)
@@ -191,10 +191,9 @@ func (s *Service) Saturated() bool {
 		s.tr.len() >= s.cfg.MaxInFlight || s.eventsBacklogged()
 }
 
-// persisted is the writer's callback for a durable accept; it releases
-// the acceptCtx (the writer is done with it) before calling done.
-func persisted(tag any, err error) {
-	ac := tag.(*acceptCtx)
+// Stored is told the outcome of a durable accept's row; it releases the
+// acceptCtx (the writer is done with it) before answering the Acceptor.
+func (ac *acceptCtx) Stored(err error) {
 	s, m, to := ac.s, ac.m, ac.to
 	ac.release()
 	if err != nil {
@@ -210,12 +209,12 @@ func persisted(tag any, err error) {
 	s.release(m)
 }
 
-// persistedFast is the writer's callback for a fast-mode accept: the
-// sender already has its answer, so a failure can only be logged.
-// A scheduled message is handed to the scheduler only now: it can be
-// taken when due only once its row exists.
-func persistedFast(tag any, err error) {
-	ac := tag.(*acceptCtx)
+// Stored is told the outcome of a fast-mode accept's row: the sender
+// already has its answer, so a failure can only be logged. A scheduled
+// message is handed to the scheduler only now: it can be taken when due
+// only once its row exists.
+func (fa *fastAccept) Stored(err error) {
+	ac := (*acceptCtx)(fa)
 	s, m := ac.s, ac.m
 	ac.release()
 	if err != nil {

@@ -259,7 +259,6 @@ type benchESME struct {
 	retries  atomic.Int64
 	receipts atomic.Int64
 	retry    chan struct{} // wakes an idle submitter after a refusal
-	answered smpp.ResponseFunc
 
 	allAccepted chan struct{} // closed at n accepted
 	allReceipts chan struct{} // closed at n receipts
@@ -278,7 +277,6 @@ func newBenchESME(b testing.TB, addr, systemID, password string, n int64) *bench
 	e := &benchESME{n: n, retry: make(chan struct{}, 1), allAccepted: make(chan struct{}),
 		allReceipts: make(chan struct{}), failed: make(chan struct{})}
 	e.left.Store(n)
-	e.answered = e.onResp
 	e.body = textSM(benchText).AppendBody(nil)
 	for range benchESMEBinds {
 		s, err := smpp.Dial(testContext(b), smpp.ClientConfig{Addr: addr, BindType: smpp.Transceiver,
@@ -331,7 +329,7 @@ func (e *benchESME) submitLoop(ctx context.Context, s *smpp.Session) {
 				return
 			}
 		}
-		if _, err := s.Send(ctx, pdu.SubmitSMID, e.body, nil, e.answered); err != nil {
+		if _, err := s.Send(ctx, pdu.SubmitSMID, e.body, e); err != nil {
 			e.left.Add(1)
 			if ctx.Err() == nil {
 				e.fail(fmt.Errorf("send submit_sm: %w", err))
@@ -341,8 +339,9 @@ func (e *benchESME) submitLoop(ctx context.Context, s *smpp.Session) {
 	}
 }
 
-// onResp takes a submit_sm_resp (on a session's reader goroutine).
-func (e *benchESME) onResp(_ any, h pdu.Header, _ []byte, err error) {
+// Response takes a submit_sm_resp (on a session's reader goroutine): e is
+// the smpp.Responder of every submit_sm it sends.
+func (e *benchESME) Response(h pdu.Header, _ []byte, err error) {
 	switch {
 	case err != nil:
 		e.fail(fmt.Errorf("submit_sm: %w", err))
@@ -563,7 +562,7 @@ func (c *benchCarrier) sendReceipts(s *smpp.Session, cb *carrierBind) {
 			dm := pdu.DeliverSM{Source: j.src.addr(), Dest: j.dst.addr(), ESMClass: 0x04,
 				ShortMessage: text, TLVs: pdu.TLVs(tlvs)}
 			body = dm.AppendBody(body[:0])
-			if _, err := s.Send(c.ctx, pdu.DeliverSMID, body, nil, nil); err != nil {
+			if _, err := s.Send(c.ctx, pdu.DeliverSMID, body, nil); err != nil {
 				return
 			}
 		}

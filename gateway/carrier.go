@@ -36,9 +36,6 @@ type bind struct {
 	c       *carrier
 	cl      *smpp.Client
 	scratch []byte // encoding buffer: Submit is called from one router goroutine
-	// onAnswer is b.answered, made once: a method value passed per call
-	// would allocate a closure per submit_sm.
-	onAnswer smpp.ResponseFunc
 }
 
 var _ router.Sender = (*bind)(nil)
@@ -63,7 +60,6 @@ func (s *Service) newCarrier(cc CarrierConfig) (*carrier, error) {
 		sc.InboundFull = smpp.InboundBackpressure
 		sc.OnInboundError = c.inboundError
 		b := &bind{c: c}
-		b.onAnswer = b.answered
 		cl, err := smpp.NewClient(smpp.ClientConfig{
 			Addr: cc.Addr, TLSConfig: tc, BindType: cc.BindType, SystemID: cc.SystemID, Password: cc.Password,
 			SystemType: cc.SystemType, Session: sc, Handler: smpp.HandlerFunc(c.handle),
@@ -140,7 +136,8 @@ func (l bucketLimiter) SetRate(r float64) { _ = l.TokenBucket.SetRate(r) }
 func (b *bind) Bound() bool { return b.cl.Bound() && b.cl.State().Bound() }
 
 // Submit encodes one segment as submit_sm and sends it without waiting.
-// The outcome reaches the router through o.Complete (see answered).
+// The outcome reaches the router through o.Complete (see answered), by
+// way of a submitCall, the request's smpp.Responder.
 func (b *bind) Submit(o *router.Outgoing) error {
 	m, seg := o.Message(), o.Segment()
 	sm := pdu.SubmitSM{
@@ -164,7 +161,11 @@ func (b *bind) Submit(o *router.Outgoing) error {
 		sm.TLVs = pdu.TLVs(pdu.AppendTLV(nil, pdu.TagMessagePayload, seg.Body))
 	}
 	b.scratch = sm.AppendBody(b.scratch[:0])
-	_, err := b.cl.TrySend(pdu.SubmitSMID, b.scratch, o, b.onAnswer)
+	call := newSubmitCall(b, o)
+	_, err := b.cl.TrySend(pdu.SubmitSMID, b.scratch, call)
+	if err != nil {
+		call.release() // not sent: Response is never called
+	}
 	switch {
 	case err == nil:
 		return nil
@@ -179,8 +180,7 @@ func (b *bind) Submit(o *router.Outgoing) error {
 // answered handles a carrier's submit_sm_resp (on the bind's reader
 // goroutine, before the next PDU of that connection is read, so a receipt
 // on the same connection always finds its correlation).
-func (b *bind) answered(tag any, h pdu.Header, body []byte, err error) {
-	o := tag.(*router.Outgoing)
+func (b *bind) answered(o *router.Outgoing, h pdu.Header, body []byte, err error) {
 	switch {
 	case err != nil:
 		kind := router.Temporary
@@ -328,16 +328,14 @@ func (r carrierReq) ack(err error) {
 	r.respond(pdu.StatusOK, deliverRespBody)
 }
 
-// carrierAck answers a carrier's MO deliver_sm once it is stored (see
-// moStored). Receipts use a pooled eventRow instead.
+// carrierAck answers a carrier's MO deliver_sm once it is stored: it is
+// the MO row's store.Committer. Receipts use a pooled eventRow instead.
 type carrierAck struct {
 	req carrierReq
 }
 
-// moStored is the writer's DoneFunc for an MO message.
-func moStored(tag any, err error) {
-	tag.(*carrierAck).req.ack(err)
-}
+// Stored answers the MO's deliver_sm.
+func (a *carrierAck) Stored(err error) { a.req.ack(err) }
 
 // receipt matches a carrier's delivery receipt to our message segment,
 // records its status and, when the message is complete, tells its sender.
@@ -459,7 +457,7 @@ func (c *carrier) mo(sess *smpp.Session, h pdu.Header, src, dst pdu.Address, dc,
 		DataCoding: dc, ESMClass: esm, Body: append([]byte(nil), body...), ReceivedAt: time.Now().UTC(),
 	}
 	req := carrierReq{sess: sess, h: h}
-	switch err := s.w.Add(m, moStored, &carrierAck{req: req}); {
+	switch err := s.w.Add(m, &carrierAck{req: req}); {
 	case errors.Is(err, store.ErrBacklog):
 		// Never refused for flow control: it waits for room, unanswered,
 		// holding its room in the bind's MaxInbound.

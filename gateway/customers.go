@@ -55,10 +55,6 @@ type customers struct {
 	// than one recheck interval is neither counted nor ended twice. Only
 	// the recheck loop's goroutine touches it.
 	ending map[*smpp.Session]struct{}
-
-	// c.receiptAnswered, made once: a method value passed per call would
-	// allocate a closure per message.
-	onReceipt smpp.ResponseFunc
 }
 
 // receiptWorkers send receipts to customers in parallel, so one slow
@@ -69,7 +65,6 @@ func newCustomers(s *Service, guard *bindGuard) *customers {
 	c := &customers{s: s,
 		queue: make(chan *custReceipt, s.cfg.ReceiptQueue), flushes: make(chan account.Binding, 1024), quit: make(chan struct{}),
 		guard: guard, refusals: newRefusalLog(s.log.With("component", "smpp-server"))}
-	c.onReceipt = c.receiptAnswered
 	c.alerts = make(chan *carrierAlert, alertQueue)
 	sc := s.cfg.CustomerSession
 	c.srv = &smpp.Server{
@@ -576,7 +571,7 @@ func (c *customers) receipt(m *sms.Message, st sms.Status, code string) {
 		expires = min // a receipt outlives the message's validity a little
 	}
 	r := newCustReceipt()
-	r.account, r.systemID, r.id, r.expires = m.AccountID, m.SystemID, m.ID, expires
+	r.c, r.account, r.systemID, r.id, r.expires = c, m.AccountID, m.SystemID, m.ID, expires
 	r.body = dm.AppendBody(r.buf[:0])
 	select {
 	case c.queue <- r:
@@ -598,6 +593,29 @@ func (c *customers) sendLoop() {
 		case r := <-c.queue:
 			c.send(r, w)
 		}
+	}
+}
+
+// heldPage gathers the answers to one page of held receipts sent by flush.
+type heldPage struct {
+	wg sync.WaitGroup // one per receipt sent, until its answer
+	mu sync.Mutex
+	ok []int64 // held receipt ids the customer took
+}
+
+// heldCall is one held receipt sent by flush: its smpp.Responder.
+type heldCall struct {
+	page *heldPage
+	id   int64
+}
+
+// Response records a held receipt the customer took.
+func (hc *heldCall) Response(h pdu.Header, _ []byte, err error) {
+	defer hc.page.wg.Done()
+	if err == nil && h.Status == pdu.StatusOK {
+		hc.page.mu.Lock()
+		hc.page.ok = append(hc.page.ok, hc.id)
+		hc.page.mu.Unlock()
 	}
 }
 
@@ -659,29 +677,29 @@ func (c *customers) send(r *custReceipt, w *windowWait) {
 		return
 	}
 	// Send and TrySend wait only for room in the customer's window; the
-	// answer comes to receiptAnswered, which gets its own reference.
+	// answer comes to r.Response, which gets its own reference.
 	r.retain()
 	// Try first: a window with room needs no deadline at all.
-	_, err := sess.TrySend(pdu.DeliverSMID, r.body, r, c.onReceipt)
+	_, err := sess.TrySend(pdu.DeliverSMID, r.body, r)
 	if errors.Is(err, smpp.ErrWindowFull) {
-		_, err = sess.Send(w.start(), pdu.DeliverSMID, r.body, r, c.onReceipt)
+		_, err = sess.Send(w.start(), pdu.DeliverSMID, r.body, r)
 		w.done()
 	}
 	if err != nil {
-		r.release() // receiptAnswered's: not called when Send fails
+		r.release() // Response's: not called when Send fails
 		c.s.m.receiptsToCustomers("held")
 		c.hold(r)
 		return
 	}
-	// The session copied the body when Send returned; receiptAnswered
-	// may still hold r.
+	// The session copied the body when Send returned; Response may
+	// still hold r.
 	r.release()
 }
 
-// receiptAnswered holds a receipt the customer did not take, and drops
-// its reference to it.
-func (c *customers) receiptAnswered(tag any, h pdu.Header, _ []byte, err error) {
-	r := tag.(*custReceipt)
+// Response holds a receipt the customer did not take, and drops its
+// reference to it.
+func (r *custReceipt) Response(h pdu.Header, _ []byte, err error) {
+	c := r.c
 	if err != nil || h.Status != pdu.StatusOK {
 		c.s.m.receiptsToCustomers("held")
 		c.hold(r)
@@ -693,10 +711,10 @@ func (c *customers) receiptAnswered(tag any, h pdu.Header, _ []byte, err error) 
 
 // hold keeps a receipt in the store until the customer binds. It takes
 // the caller's reference to r and passes it on to the writer, which reads
-// r.body until heldStored.
+// r.body until r.Stored.
 func (c *customers) hold(r *custReceipt) {
 	err := c.s.w.Add(&store.HeldReceipt{AccountID: r.account, SystemID: r.systemID, MessageID: r.id,
-		Payload: r.body, ExpiresAt: r.expires}, heldStored, r)
+		Payload: r.body, ExpiresAt: r.expires}, r)
 	if err != nil {
 		c.s.m.receiptsToCustomers("dropped")
 		c.s.log.Error("receipt for a customer dropped: writer backlog", "id", r.id, "system_id", r.systemID)
@@ -769,34 +787,26 @@ func (c *customers) flush(b account.Binding) (left bool) {
 			return false
 		}
 		var (
-			mu   sync.Mutex
-			ok   []int64
-			wg   sync.WaitGroup
+			page heldPage
 			fail bool
 		)
+		calls := make([]heldCall, len(held)) // one allocation for the page's Responders
 		for i := range held {
 			sess := c.pick(b.SystemID)
 			if sess == nil {
 				fail = true
 				break
 			}
-			wg.Add(1)
-			hr := &held[i]
-			_, err := sess.Send(ctx, pdu.DeliverSMID, hr.Payload, hr, func(tag any, h pdu.Header, _ []byte, err error) {
-				defer wg.Done()
-				if err == nil && h.Status == pdu.StatusOK {
-					mu.Lock()
-					ok = append(ok, tag.(*store.HeldReceipt).ID)
-					mu.Unlock()
-				}
-			})
-			if err != nil {
-				wg.Done()
+			page.wg.Add(1)
+			calls[i] = heldCall{page: &page, id: held[i].ID}
+			if _, err := sess.Send(ctx, pdu.DeliverSMID, held[i].Payload, &calls[i]); err != nil {
+				page.wg.Done()
 				fail = true
 				break
 			}
 		}
-		wg.Wait()
+		page.wg.Wait()
+		ok := page.ok
 		if len(ok) > 0 {
 			if _, err := c.s.st.DeleteHeldReceipts(ctx, ok); err != nil {
 				c.s.log.Error("delete delivered held receipts", "err", err)

@@ -69,7 +69,7 @@ func TestE2EFoldedReceipts(t *testing.T) {
 }
 
 // holdWriterBusy keeps one of w's workers busy until the test ends, with a
-// row whose DoneFunc blocks. An idle writer writes at once (group
+// row whose Committer blocks. An idle writer writes at once (group
 // commit); beside a batch in flight the other worker gathers rows for
 // MaxDelay, which is what lets receipts fold here. release frees the
 // worker (a Flush waits for it); the cleanup calls it too, before the
@@ -78,7 +78,7 @@ func holdWriterBusy(t *testing.T, w *store.Writer) (release func()) {
 	t.Helper()
 	held, free := make(chan struct{}), make(chan struct{})
 	blocker := &sms.Message{ID: 1, AccountID: -1, Segments: 1, CreatedAt: time.Now()}
-	if err := w.Add(blocker, func(any, error) { close(held); <-free }, nil); err != nil {
+	if err := w.Add(blocker, store.CommitterFunc(func(error) { close(held); <-free })); err != nil {
 		t.Fatal(err)
 	}
 	var once sync.Once

@@ -140,7 +140,7 @@ type WebhookRecorder struct{ W *store.Writer }
 // Attempt records one webhook attempt through the writer.
 func (r WebhookRecorder) Attempt(a webhook.Attempt) {
 	_ = r.W.Add(&store.WebhookAttempt{MessageID: a.MessageID, AccountID: a.AccountID, URL: a.URL,
-		Attempt: a.N, StatusCode: a.StatusCode, Error: a.Err, At: a.At, GaveUp: a.GaveUp}, nil, nil)
+		Attempt: a.N, StatusCode: a.StatusCode, Error: a.Err, At: a.At, GaveUp: a.GaveUp}, nil)
 }
 
 // suppressions are the numbers each account must not message (opt-outs).

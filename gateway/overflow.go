@@ -77,7 +77,7 @@ func (s *Service) retryOverflow() {
 	for _, he := range s.overflow {
 		var err error
 		if he.mo != nil {
-			err = s.w.Add(he.mo, moStored, &carrierAck{req: he.req})
+			err = s.w.Add(he.mo, &carrierAck{req: he.req})
 		} else {
 			_, err = s.addEventRow(he.account, he.ev, he.req)
 		}

@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gallant-sms/gallant/router"
 	"github.com/gallant-sms/gallant/smpp"
 	"github.com/gallant-sms/gallant/smpp/pdu"
 	"github.com/gallant-sms/gallant/sms"
@@ -16,13 +17,15 @@ import (
 // The rule for each: a value goes back to its pool only when its last
 // owner is done with it, which the comment on each type spells out; in
 // particular never while the store's Writer (whose Add keeps a row until
-// its DoneFunc is called) or an SMPP session may still read it.
+// its Committer is told) or an SMPP session may still read it. Each is its
+// own callback: the store.Committer or smpp.Responder of what it carries,
+// so no callback needs a type assertion and passing one allocates nothing.
 
 // eventRow is a status event on its way to the store, with what its
-// DoneFunc (eventStored) needs: the service, to count a lost event, and
-// for a carrier's receipt the deliver_sm to answer once the event is
-// stored. Owner: the caller until Writer.Add succeeds, then the Writer
-// until eventStored, which releases it.
+// Stored needs: the service, to count a lost event, and for a carrier's
+// receipt the deliver_sm to answer once the event is stored. Owner: the
+// caller until Writer.Add succeeds, then the Writer until Stored, which
+// releases it.
 type eventRow struct {
 	ev  store.Event
 	s   *Service
@@ -56,7 +59,7 @@ func (s *Service) addEventRow(accountID int64, e sms.Event, req carrierReq) (que
 	r := eventRows.Get().(*eventRow)
 	r.ev = store.Event{AccountID: accountID, Event: e}
 	r.s, r.req = s, req
-	n, err := s.w.AddNumbered(&r.ev, eventStored, r)
+	n, err := s.w.AddNumbered(&r.ev, r)
 	if err != nil {
 		r.release() // the writer did not take it
 		return queuedEvent{}, err
@@ -64,10 +67,9 @@ func (s *Service) addEventRow(accountID int64, e sms.Event, req carrierReq) (que
 	return queuedEvent{row: r, n: n}, nil
 }
 
-// eventStored is the writer's DoneFunc for an eventRow. The Writer is done
-// with the row when it calls this, so the row is released.
-func eventStored(tag any, err error) {
-	r := tag.(*eventRow)
+// Stored is told the outcome of the event's row. The Writer is done with
+// the row when it calls this, so the row is released.
+func (r *eventRow) Stored(err error) {
 	switch {
 	case r.req.sess != nil:
 		r.req.ack(err)
@@ -83,9 +85,10 @@ func (r *eventRow) release() {
 	eventRows.Put(r)
 }
 
-// acceptCtx carries one Accept through the writer's callback. Owner:
-// Accept until Writer.Add succeeds, then the Writer until persisted or
-// persistedFast, which release it.
+// acceptCtx carries one Accept through the writer: it is the message
+// row's store.Committer in durable mode, and as a *fastAccept in fast mode.
+// Owner: Accept until Writer.Add succeeds, then the Writer until Stored,
+// which releases it.
 type acceptCtx struct {
 	s  *Service
 	m  *sms.Message
@@ -104,6 +107,40 @@ func (ac *acceptCtx) release() {
 	*ac = acceptCtx{}
 	acceptCtxs.Put(ac)
 }
+
+// submitCall is one submit_sm on its way to a carrier: its
+// smpp.Responder, carrying the bind that sent it and the router's
+// segment. Owner: bind.Submit until TrySend succeeds, then the session
+// until Response, which releases it before handing the answer on.
+type submitCall struct {
+	b *bind
+	o *router.Outgoing
+}
+
+var submitCalls = sync.Pool{New: func() any { return new(submitCall) }}
+
+func newSubmitCall(b *bind, o *router.Outgoing) *submitCall {
+	sc := submitCalls.Get().(*submitCall)
+	sc.b, sc.o = b, o
+	return sc
+}
+
+func (sc *submitCall) release() {
+	*sc = submitCall{}
+	submitCalls.Put(sc)
+}
+
+// Response hands the carrier's answer to the bind that sent the segment.
+func (sc *submitCall) Response(h pdu.Header, body []byte, err error) {
+	b, o := sc.b, sc.o
+	sc.release()
+	b.answered(o, h, body, err)
+}
+
+// fastAccept is an acceptCtx whose message was acknowledged before it was
+// stored (fast mode): its Stored only reports a failure and sends the
+// message on.
+type fastAccept acceptCtx
 
 // smppReq is one customer request waiting for its accept. Owner: the
 // Accept it is the Acceptor of, until Accepted answers it and releases it
@@ -135,15 +172,19 @@ const custReceiptBuf = 256
 
 // custReceipt is one receipt on its way to a customer.
 //
+// It is its deliver_sm's smpp.Responder (Response, in customers.go) and,
+// when held, its row's store.Committer (Stored).
+//
 // It is shared by reference count (refs): the one who made it (and the
 // queue, and then sendLoop) holds one reference; Send takes a second for
-// receiptAnswered before the request goes out; hold passes its caller's
-// reference on to the Writer, which gives it back through heldStored. The
+// Response before the request goes out; hold passes its caller's
+// reference on to the Writer, which gives it back through Stored. The
 // last release puts it back in the pool. The count matters because a
 // session that closes while Send is still copying the body calls
-// receiptAnswered (with ErrConnectionLost) from its own goroutine, before
+// Response (with ErrConnectionLost) from its own goroutine, before
 // Send returns: body must stay untouched until both are done.
 type custReceipt struct {
+	c        *customers // the customers it goes to
 	account  int64
 	systemID string
 	id       sms.ID
@@ -175,10 +216,10 @@ func (r *custReceipt) release() {
 		// may still be read); the garbage collector takes it.
 		return
 	}
-	r.account, r.systemID, r.id, r.body, r.expires = 0, "", 0, nil, time.Time{}
+	r.c, r.account, r.systemID, r.id, r.body, r.expires = nil, 0, "", 0, nil, time.Time{}
 	custReceipts.Put(r)
 }
 
-// heldStored is the writer's DoneFunc for a held receipt: the Writer is
-// done reading its payload (r.body), so hold's reference is dropped.
-func heldStored(tag any, _ error) { tag.(*custReceipt).release() }
+// Stored is told the outcome of a held receipt's row: the Writer is done
+// reading its payload (r.body), so hold's reference is dropped.
+func (r *custReceipt) Stored(error) { r.release() }

@@ -20,7 +20,10 @@ import (
 //
 //   - at Start, its own node's messages older than its first new id: the
 //     number was free, so whoever had it before stopped or died (the same
-//     process in its previous life, usually);
+//     process in its previous life, usually), or it was taken over from
+//     this host's previous process, proven ended by its lock file
+//     (store.LeaseNodeLocked), which is how a restart after kill -9
+//     resumes its own unfinished messages at once;
 //   - at Start and then every third of the lease ttl, those of every node
 //     whose lease has expired (store.ExpiredNodes). It claims the node's
 //     lease under a recovery name (store.ClaimExpiredNode: one
@@ -33,7 +36,8 @@ import (
 //
 // A stopping instance releases its node (the row stays, expired), so its
 // unfinished messages are recovered at once by the next start or by a
-// survivor; a killed one's wait for its lease to expire. A message whose
+// survivor; a killed one's wait for its lease to expire, unless the next
+// process on the same host takes its node over (above). A message whose
 // carrier answer was not committed when its instance died is sent again:
 // the store cannot tell whether the carrier had it.
 //

@@ -10,20 +10,22 @@ import (
 	"github.com/gallant-sms/gallant/smpp/pdu"
 )
 
-// ackDone signals the channel in its tag: a chan in an interface does not
-// allocate.
-func ackDone(tag any, _ pdu.Header, _ []byte, _ error) { tag.(chan struct{}) <- struct{}{} }
+// ackChan is a Responder that signals the channel: a chan in an interface
+// does not allocate.
+type ackChan chan struct{}
+
+func (ch ackChan) Response(pdu.Header, []byte, error) { ch <- struct{}{} }
 
 // TestSendAllocs checks the whole request path allocates nothing in steady
 // state: Send, the client's write, the server's read, handler and
-// Respond, the client's read and ResponseFunc.
+// Respond, the client's read and Responder.
 func TestSendAllocs(t *testing.T) {
 	c := dial(t, startServer(t, &smpp.Server{Authenticator: acceptAll, Handler: okHandler}), smpp.Transmitter, smpp.SessionConfig{}, nil)
 	ctx := context.Background()
 	body := (&pdu.SubmitSM{Dest: pdu.Address{TON: 1, NPI: 1, Addr: []byte("447700900123")}, ShortMessage: []byte("hello")}).AppendBody(nil)
-	ch := make(chan struct{}, 1)
+	ch := make(ackChan, 1)
 	send := func() {
-		if _, err := c.Send(ctx, pdu.SubmitSMID, body, ch, ackDone); err != nil {
+		if _, err := c.Send(ctx, pdu.SubmitSMID, body, ch); err != nil {
 			t.Fatal(err)
 		}
 		<-ch

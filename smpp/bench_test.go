@@ -36,12 +36,12 @@ func BenchmarkSessionSubmit(b *testing.B) {
 				ShortMessage: []byte("Hello, this is a benchmark message"),
 			}).AppendBody(nil)
 			var wg sync.WaitGroup
-			done := func(_ any, h pdu.Header, _ []byte, err error) {
+			done := smpp.ResponderFunc(func(h pdu.Header, _ []byte, err error) {
 				if err != nil || h.Status != pdu.StatusOK {
 					b.Errorf("response %v %v", h, err)
 				}
 				wg.Done()
-			}
+			})
 			ctx := context.Background()
 			var next int
 			b.ReportAllocs()
@@ -49,7 +49,7 @@ func BenchmarkSessionSubmit(b *testing.B) {
 			start := time.Now()
 			for b.Loop() {
 				wg.Add(1)
-				if _, err := sessions[next].Send(ctx, pdu.SubmitSMID, body, nil, done); err != nil {
+				if _, err := sessions[next].Send(ctx, pdu.SubmitSMID, body, done); err != nil {
 					b.Fatal(err)
 				}
 				if next++; next == conns {

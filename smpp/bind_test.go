@@ -179,10 +179,10 @@ func TestRequestsIllegalInState(t *testing.T) {
 	})
 	t.Run("client side", func(t *testing.T) {
 		c := dial(t, addr, smpp.Receiver, smpp.SessionConfig{}, nil)
-		if _, err := c.Send(ctxT(t), pdu.SubmitSMID, nil, nil, nil); !errors.Is(err, smpp.ErrNotAllowed) {
+		if _, err := c.Send(ctxT(t), pdu.SubmitSMID, nil, nil); !errors.Is(err, smpp.ErrNotAllowed) {
 			t.Errorf("submit_sm on a receiver: %v, want ErrNotAllowed", err)
 		}
-		if _, err := c.Send(ctxT(t), pdu.BindTransceiver, nil, nil, nil); !errors.Is(err, smpp.ErrBadCommand) {
+		if _, err := c.Send(ctxT(t), pdu.BindTransceiver, nil, nil); !errors.Is(err, smpp.ErrBadCommand) {
 			t.Errorf("Send(bind): %v, want ErrBadCommand", err)
 		}
 	})

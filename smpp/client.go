@@ -34,7 +34,7 @@ type RateLimiter interface {
 // OnState and the log.
 //
 // Every request in flight on a lost connection gets ErrConnectionLost
-// (retryable) in its ResponseFunc; none is dropped silently. A Client's
+// (retryable) in its Responder; none is dropped silently. A Client's
 // methods are safe for concurrent use.
 type Client struct {
 	cfg ClientConfig
@@ -249,7 +249,7 @@ func (c *Client) wait(ctx context.Context) error {
 
 // Send is [Session.Send] on the current bind, after the rate limiter. It
 // fails with ErrNotBound while disconnected.
-func (c *Client) Send(ctx context.Context, id pdu.CommandID, body []byte, tag any, done ResponseFunc) (uint32, error) {
+func (c *Client) Send(ctx context.Context, id pdu.CommandID, body []byte, r Responder) (uint32, error) {
 	s, err := c.session()
 	if err != nil {
 		return 0, err
@@ -257,12 +257,12 @@ func (c *Client) Send(ctx context.Context, id pdu.CommandID, body []byte, tag an
 	if err := c.wait(ctx); err != nil {
 		return 0, err
 	}
-	return s.Send(ctx, id, body, tag, done)
+	return s.Send(ctx, id, body, r)
 }
 
 // TrySend is [Session.TrySend] on the current bind. It waits for the rate
 // limiter (which paces rather than refuses) but not for the window.
-func (c *Client) TrySend(id pdu.CommandID, body []byte, tag any, done ResponseFunc) (uint32, error) {
+func (c *Client) TrySend(id pdu.CommandID, body []byte, r Responder) (uint32, error) {
 	s, err := c.session()
 	if err != nil {
 		return 0, err
@@ -270,7 +270,7 @@ func (c *Client) TrySend(id pdu.CommandID, body []byte, tag any, done ResponseFu
 	if err := c.wait(context.Background()); err != nil {
 		return 0, err
 	}
-	return s.TrySend(id, body, tag, done)
+	return s.TrySend(id, body, r)
 }
 
 // Call is [Session.Call] on the current bind, after the rate limiter.

@@ -62,7 +62,7 @@ func TestClientReconnects(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	if _, err := c.Send(ctxT(t), pdu.SubmitSMID, nil, nil, nil); !errors.Is(err, smpp.ErrNotBound) {
+	if _, err := c.Send(ctxT(t), pdu.SubmitSMID, nil, nil); !errors.Is(err, smpp.ErrNotBound) {
 		t.Errorf("Send before Start: %v, want ErrNotBound", err)
 	}
 	c.Start()
@@ -105,7 +105,7 @@ func TestClientReconnects(t *testing.T) {
 	if c.State() != smpp.Closed {
 		t.Errorf("state %s after Close", c.State())
 	}
-	if _, err := c.Send(ctxT(t), pdu.SubmitSMID, nil, nil, nil); !errors.Is(err, smpp.ErrClientClosed) {
+	if _, err := c.Send(ctxT(t), pdu.SubmitSMID, nil, nil); !errors.Is(err, smpp.ErrClientClosed) {
 		t.Errorf("Send after Close: %v", err)
 	}
 }

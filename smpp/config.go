@@ -44,7 +44,7 @@ type SessionConfig struct {
 	OnInboundError func(cmd pdu.CommandID, status pdu.Status)
 
 	// ResponseTimeout is how long a request waits for its response before
-	// its ResponseFunc gets ErrResponseTimeout (SMPP response_timer).
+	// its Responder gets ErrResponseTimeout (SMPP response_timer).
 	// Default 60 s (Kannel wait-ack, smppex).
 	ResponseTimeout time.Duration
 

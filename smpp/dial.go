@@ -142,7 +142,7 @@ func BindConn(ctx context.Context, conn net.Conn, cfg ClientConfig, logger *slog
 	s := newSession(conn, roleESME, cfg.Session, cfg.Handler, logger)
 	s.run()
 	bc := &bindCall{s: s, systemID: cfg.SystemID, bt: bindTypeOf(b.ID), result: make(chan error, 1)}
-	if _, err := s.send(ctx, b.ID, b.AppendBody(nil), bc, bindDone, kindBind, true); err != nil {
+	if _, err := s.send(ctx, b.ID, b.AppendBody(nil), bc, kindBind, true); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("smpp: send bind: %w", err)
 	}
@@ -168,7 +168,7 @@ func BindConn(ctx context.Context, conn net.Conn, cfg ClientConfig, logger *slog
 	return s, nil
 }
 
-// bindCall is the tag of a client bind request.
+// bindCall is a client bind request in flight, and its Responder.
 type bindCall struct {
 	s        *Session
 	systemID string
@@ -176,10 +176,9 @@ type bindCall struct {
 	result   chan error
 }
 
-// bindDone completes a client bind on the reader goroutine, so that the
+// Response completes a client bind on the reader goroutine, so that the
 // session is bound before it reads the PDU after bind_resp.
-func bindDone(tag any, h pdu.Header, body []byte, err error) {
-	bc := tag.(*bindCall)
+func (bc *bindCall) Response(h pdu.Header, body []byte, err error) {
 	switch {
 	case err != nil:
 	case h.ID != bc.bt.CommandID().Response() || h.Status != pdu.StatusOK:

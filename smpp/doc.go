@@ -13,7 +13,7 @@
 // timeout (SMPP 3.4 §7.2: session_init, enquire_link, inactivity and
 // response timers).
 //
-// Bodies handed to a [Handler] or a [ResponseFunc] are views into the
+// Bodies handed to a [Handler] or a [Responder] are views into the
 // session's read buffer, valid only until the call returns: copy what must
 // outlive it. The package knows nothing of accounts, routes or storage;
 // the gateway supplies those through [Authenticator] and [Handler].

@@ -9,12 +9,12 @@ import (
 
 // Errors returned by sessions, servers and clients.
 var (
-	// ErrConnectionLost is given to a ResponseFunc (and returned by Call)
+	// ErrConnectionLost is given to a Responder (and returned by Call)
 	// when the connection ended after the request was queued but before
 	// its response arrived. The peer may or may not have processed the
 	// request: retrying it may duplicate a message.
 	ErrConnectionLost = errors.New("smpp: connection lost before response")
-	// ErrResponseTimeout is given to a ResponseFunc when no response came
+	// ErrResponseTimeout is given to a Responder when no response came
 	// within SessionConfig.ResponseTimeout. The peer may still have
 	// processed the request; its window slot is freed.
 	ErrResponseTimeout = errors.New("smpp: response timeout")

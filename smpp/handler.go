@@ -33,16 +33,30 @@ type HandlerFunc func(s *Session, h pdu.Header, body []byte)
 // HandlePDU calls f(s, h, body).
 func (f HandlerFunc) HandlePDU(s *Session, h pdu.Header, body []byte) { f(s, h, body) }
 
-// ResponseFunc receives the outcome of a request sent with
-// [Session.Send]. It is called exactly once per successful Send: with the
-// response (err nil; h.Status holds its command_status, and h.ID is
+// Responder receives the outcome of a request sent with [Session.Send].
+// Response is called exactly once per successful Send: with the response
+// (err nil; h.Status holds its command_status, and h.ID is
 // pdu.GenericNack when the peer answered with generic_nack) on the
 // session's reader goroutine, or with ErrResponseTimeout or
 // ErrConnectionLost (h zero, body nil) on one of the session's
-// goroutines. body is valid only during the call. tag is the value given
-// to Send, so that callers correlate without closures.
+// goroutines. body is valid only during the call.
 //
-// A ResponseFunc runs on the goroutines that read and time out the
-// session, so it must return quickly and must not call Send, Call,
-// Unbind or Close on the same session (TrySend and Abort are fine).
-type ResponseFunc func(tag any, h pdu.Header, body []byte, err error)
+// The Responder is the request's own context: make it a pointer to the
+// caller's per-request value (a pooled struct that knows what was sent),
+// so that Send allocates nothing and Response needs no type assertion. A
+// value that sends two kinds of request can answer each through a named
+// pointer type of its own (type receiptCall T).
+//
+// Response runs on the goroutines that read and time out the session, so
+// it must return quickly and must not call Send, Call, Unbind or Close on
+// the same session (TrySend and Abort are fine).
+type Responder interface {
+	Response(h pdu.Header, body []byte, err error)
+}
+
+// ResponderFunc adapts a function to [Responder], for tests and low-rate
+// requests: a closure allocates, so hot paths use a pointer type instead.
+type ResponderFunc func(h pdu.Header, body []byte, err error)
+
+// Response calls f(h, body, err).
+func (f ResponderFunc) Response(h pdu.Header, body []byte, err error) { f(h, body, err) }

@@ -17,9 +17,8 @@ type request struct {
 	seq     uint32 // 0 marks an empty slot
 	id      pdu.CommandID
 	kind    reqKind
-	expires int64 // session clock, nanoseconds; 0 = never
-	tag     any
-	done    ResponseFunc
+	expires int64     // session clock, nanoseconds; 0 = never
+	resp    Responder // nil: nobody waits for the outcome
 }
 
 // inflight is an open-addressed hash table of outstanding requests keyed

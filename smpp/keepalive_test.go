@@ -186,7 +186,7 @@ func TestResponseTimeoutFakeTime(t *testing.T) {
 		}
 		start := time.Now()
 		errc := make(chan error, 1)
-		if _, err := s.Send(context.Background(), pdu.SubmitSMID, nil, nil, func(_ any, _ pdu.Header, _ []byte, err error) { errc <- err }); err != nil {
+		if _, err := s.Send(context.Background(), pdu.SubmitSMID, nil, smpp.ResponderFunc(func(_ pdu.Header, _ []byte, err error) { errc <- err })); err != nil {
 			t.Fatal(err)
 		}
 		err = <-errc

@@ -112,11 +112,11 @@ func TestResponsesCoalesced(t *testing.T) {
 	srv := &smpp.Server{Authenticator: acceptAll, Handler: okHandler}
 	c := dial(t, startServer(t, srv), smpp.Transmitter, smpp.SessionConfig{Window: 100}, nil)
 	done := make(chan struct{}, 2000)
-	f := func(any, pdu.Header, []byte, error) { done <- struct{}{} }
+	f := smpp.ResponderFunc(func(pdu.Header, []byte, error) { done <- struct{}{} })
 	const n = 2000
 	go func() {
 		for range n {
-			if _, err := c.Send(ctxT(t), pdu.SubmitSMID, []byte("body"), nil, f); err != nil {
+			if _, err := c.Send(ctxT(t), pdu.SubmitSMID, []byte("body"), f); err != nil {
 				t.Error(err)
 				return
 			}

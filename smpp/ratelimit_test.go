@@ -131,25 +131,25 @@ var clientSends = []struct {
 	}},
 	{"Send", func(ctx context.Context, c *smpp.Client, body []byte) (<-chan error, error) {
 		done := make(chan error, 1)
-		_, err := c.Send(ctx, pdu.SubmitSMID, body, nil, errorTo(done))
+		_, err := c.Send(ctx, pdu.SubmitSMID, body, errorTo(done))
 		return done, err
 	}},
 	{"TrySend", func(_ context.Context, c *smpp.Client, body []byte) (<-chan error, error) {
 		done := make(chan error, 1)
-		_, err := c.TrySend(pdu.SubmitSMID, body, nil, errorTo(done))
+		_, err := c.TrySend(pdu.SubmitSMID, body, errorTo(done))
 		return done, err
 	}},
 }
 
-// errorTo returns a ResponseFunc that puts the outcome (the error, or
+// errorTo returns a Responder that puts the outcome (the error, or
 // the response's status when not OK) on done.
-func errorTo(done chan<- error) smpp.ResponseFunc {
-	return func(_ any, h pdu.Header, _ []byte, err error) {
+func errorTo(done chan<- error) smpp.Responder {
+	return smpp.ResponderFunc(func(h pdu.Header, _ []byte, err error) {
 		if err == nil && h.Status != pdu.StatusOK {
 			err = h.Status
 		}
 		done <- err
-	}
+	})
 }
 
 // receiveErr waits for a response's outcome.
@@ -245,7 +245,7 @@ func TestClientRateLimiterError(t *testing.T) {
 			if done != nil {
 				select {
 				case err := <-done:
-					t.Errorf("ResponseFunc called (%v) for a request never sent", err)
+					t.Errorf("Responder called (%v) for a request never sent", err)
 				default:
 				}
 			}

@@ -64,7 +64,7 @@ type Session struct {
 	log   *slog.Logger  // with the session id; see logger() for system_id
 
 	// Lock order: omu and out.mu are never held together, and no session
-	// lock is held while calling a Handler, ResponseFunc or owner hook.
+	// lock is held while calling a Handler, Responder or owner hook.
 	// Server.mu is taken inside neither.
 	out outbuf
 
@@ -262,7 +262,7 @@ func (s *Session) setBound(systemID string, t BindType, version byte, value any)
 // Close ends the session at once: outstanding requests get
 // ErrConnectionLost, unanswered peer requests are dropped. It waits for
 // the session's goroutines, so it must not be called from a Handler or
-// ResponseFunc (use Abort there). Close is idempotent and returns nil.
+// Responder (use Abort there). Close is idempotent and returns nil.
 func (s *Session) Close() error {
 	s.shutdown(CloseShutdown, nil, false)
 	<-s.done
@@ -270,7 +270,7 @@ func (s *Session) Close() error {
 }
 
 // Abort starts closing the session like Close but does not wait for it to
-// end; it is safe in a Handler or ResponseFunc. Wait on Done if needed.
+// end; it is safe in a Handler or Responder. Wait on Done if needed.
 func (s *Session) Abort() { s.shutdown(CloseShutdown, nil, false) }
 
 // Unbind ends the session gracefully (docs/smpp.md, "Session states and who may send what":
@@ -285,7 +285,7 @@ func (s *Session) Abort() { s.shutdown(CloseShutdown, nil, false) }
 // arrives (or times out). If ctx ends first the session is closed at
 // once and ctx.Err() returned. A session that is not bound is simply
 // closed. Like Close, it must not be called from a Handler or
-// ResponseFunc.
+// Responder.
 func (s *Session) Unbind(ctx context.Context) error {
 	if !s.beginUnbind() {
 		s.shutdown(CloseUnbind, nil, false)
@@ -335,7 +335,7 @@ func (s *Session) unbindProgress() {
 	acked := s.unbindAcked
 	s.omu.Unlock()
 	if send {
-		if _, err := s.send(context.Background(), pdu.Unbind, nil, nil, nil, kindUnbind, true); err != nil {
+		if _, err := s.send(context.Background(), pdu.Unbind, nil, nil, kindUnbind, true); err != nil {
 			s.shutdown(CloseUnbind, nil, false)
 		}
 	}
@@ -399,8 +399,8 @@ func (s *Session) finish(readErr error) {
 	s.userOut = 0
 	s.omu.Unlock()
 	for i := range reqs {
-		if r := &reqs[i]; r.done != nil {
-			r.done(r.tag, pdu.Header{}, nil, ErrConnectionLost)
+		if r := &reqs[i]; r.resp != nil {
+			r.resp.Response(pdu.Header{}, nil, ErrConnectionLost)
 		}
 	}
 	s.inbound.Store(0)

@@ -20,7 +20,7 @@ const (
 	shrinkAfter = 64
 )
 
-// errHandlerPanic ends a session whose Handler or ResponseFunc panicked.
+// errHandlerPanic ends a session whose Handler or Responder panicked.
 var errHandlerPanic = errors.New("smpp: handler panicked")
 
 // readLoop is the session's reader goroutine. It reads into a reusable
@@ -271,8 +271,8 @@ func (s *Session) handleResponse(h pdu.Header, body []byte) {
 	}
 	switch r.kind {
 	case kindUser, kindBind:
-		if r.done != nil {
-			r.done(r.tag, h, body, nil)
+		if r.resp != nil {
+			r.resp.Response(h, body, nil)
 		}
 	case kindEnquire:
 		s.enquiring.Store(false)

@@ -11,16 +11,15 @@ import (
 // errEnquireTimeout ends a session whose enquire_link went unanswered.
 var errEnquireTimeout = errors.New("smpp: enquire_link response timeout")
 
-// Send sends a request and returns its sequence number; done receives the
-// outcome (see [ResponseFunc]) exactly once, unless Send returns an
-// error, in which case the request was not sent and done is never called.
-// done may be nil when the outcome does not matter.
+// Send sends a request and returns its sequence number; r receives the
+// outcome (see [Responder]) exactly once, unless Send returns an error,
+// in which case the request was not sent and r is never called. r may be
+// nil when the outcome does not matter.
 //
 // body is the encoded body (from a pdu type's AppendBody, into a scratch
 // buffer the caller keeps); the session copies it behind a header, so
-// the caller may reuse it when Send returns. tag is passed back to done:
-// a pointer in an interface does not allocate, so a caller that keeps a
-// ResponseFunc in a variable sends without allocating.
+// the caller may reuse it when Send returns. A pointer in an interface
+// does not allocate, so a pointer Responder sends without allocating.
 //
 // Send blocks while Window requests are outstanding or the output buffer
 // is full (up to WriteTimeout), until ctx is done. It fails with
@@ -28,20 +27,20 @@ var errEnquireTimeout = errors.New("smpp: enquire_link response timeout")
 // unbinding, ErrNotAllowed when the bind type forbids id (submit_sm on a
 // receiver bind), and ErrBadCommand for responses, binds, unbind and
 // requests without a response (outbind, alert_notification).
-func (s *Session) Send(ctx context.Context, id pdu.CommandID, body []byte, tag any, done ResponseFunc) (uint32, error) {
+func (s *Session) Send(ctx context.Context, id pdu.CommandID, body []byte, r Responder) (uint32, error) {
 	if err := s.checkSend(id); err != nil {
 		return 0, err
 	}
-	return s.send(ctx, id, body, tag, done, kindUser, false)
+	return s.send(ctx, id, body, r, kindUser, false)
 }
 
 // TrySend is Send without waiting: when the window or the output buffer
 // is full it fails at once with ErrWindowFull.
-func (s *Session) TrySend(id pdu.CommandID, body []byte, tag any, done ResponseFunc) (uint32, error) {
+func (s *Session) TrySend(id pdu.CommandID, body []byte, r Responder) (uint32, error) {
 	if err := s.checkSend(id); err != nil {
 		return 0, err
 	}
-	return s.send(context.Background(), id, body, tag, done, kindUser, true)
+	return s.send(context.Background(), id, body, r, kindUser, true)
 }
 
 // Call sends a request and waits for its response, for low-rate use
@@ -51,8 +50,8 @@ func (s *Session) TrySend(id pdu.CommandID, body []byte, tag any, done ResponseF
 // Call returns ctx.Err() and the request stays outstanding until answered
 // or timed out.
 func (s *Session) Call(ctx context.Context, id pdu.CommandID, body []byte) (pdu.Header, []byte, error) {
-	ch := make(chan callResult, 1)
-	if _, err := s.Send(ctx, id, body, ch, callDone); err != nil {
+	ch := make(callWaiter, 1)
+	if _, err := s.Send(ctx, id, body, ch); err != nil {
 		return pdu.Header{}, nil, err
 	}
 	return waitCall(ctx, ch)
@@ -65,13 +64,16 @@ type callResult struct {
 	err  error
 }
 
-// callDone is Call's ResponseFunc; its tag is the result channel.
-func callDone(tag any, h pdu.Header, body []byte, err error) {
-	tag.(chan callResult) <- callResult{h: h, body: bytes.Clone(body), err: err}
+// callWaiter is Call's Responder: the channel its response goes to.
+type callWaiter chan callResult
+
+// Response hands a copy of the response to the waiting Call.
+func (ch callWaiter) Response(h pdu.Header, body []byte, err error) {
+	ch <- callResult{h: h, body: bytes.Clone(body), err: err}
 }
 
 // waitCall waits for Call's response.
-func waitCall(ctx context.Context, ch chan callResult) (pdu.Header, []byte, error) {
+func waitCall(ctx context.Context, ch callWaiter) (pdu.Header, []byte, error) {
 	select {
 	case r := <-ch:
 		if r.err == nil && r.h.Status != pdu.StatusOK {
@@ -109,7 +111,7 @@ func (s *Session) checkBoundFor(id pdu.CommandID) error {
 // send registers a request as outstanding and queues it. User requests
 // take a window slot (waiting unless try) and wait for room in the output
 // buffer; the session's own requests do neither.
-func (s *Session) send(ctx context.Context, id pdu.CommandID, body []byte, tag any, done ResponseFunc, kind reqKind, try bool) (uint32, error) {
+func (s *Session) send(ctx context.Context, id pdu.CommandID, body []byte, resp Responder, kind reqKind, try bool) (uint32, error) {
 	if pdu.HeaderLen+len(body) > int(s.cfg.MaxPDULength) {
 		return 0, ErrPDUTooLong
 	}
@@ -129,7 +131,7 @@ func (s *Session) send(ctx context.Context, id pdu.CommandID, body []byte, tag a
 		// The clock lags by up to a tick, so add one: never early.
 		expires = s.clock.Load() + int64(rt+s.tick)
 	}
-	s.table.insert(request{seq: seq, id: id, kind: kind, expires: expires, tag: tag, done: done})
+	s.table.insert(request{seq: seq, id: id, kind: kind, expires: expires, resp: resp})
 	s.omu.Unlock()
 
 	h := pdu.Header{ID: id, Seq: seq}
@@ -141,7 +143,7 @@ func (s *Session) send(ctx context.Context, id pdu.CommandID, body []byte, tag a
 	}
 	if err != nil {
 		if !s.forget(seq) {
-			// Closing already took the request and called done with
+			// Closing already took the request and called resp with
 			// ErrConnectionLost: report it as sent.
 			return seq, nil
 		}

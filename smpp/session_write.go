@@ -18,7 +18,7 @@ const shrinkAbove = 256 << 10
 func (s *Session) writeLoop() {
 	defer close(s.writerDone)
 	defer func() {
-		// A ResponseFunc failed by a timeout runs here.
+		// A Responder failed by a timeout runs here.
 		if p := recover(); p != nil {
 			s.logger().Error("smpp: panic in session callback", "panic", p, "stack", string(debug.Stack()))
 			s.shutdown(CloseReadError, fmt.Errorf("%w: %v", errHandlerPanic, p), false)
@@ -122,7 +122,7 @@ func (s *Session) onTick(now time.Time) {
 	}
 	if ei := s.cfg.EnquireLinkInterval; ei > 0 && idle >= int64(ei) && (st.Bound() || st == Unbinding) && !s.enquiring.Load() {
 		s.enquiring.Store(true)
-		if _, err := s.send(context.Background(), pdu.EnquireLink, nil, nil, nil, kindEnquire, true); err != nil {
+		if _, err := s.send(context.Background(), pdu.EnquireLink, nil, nil, kindEnquire, true); err != nil {
 			s.enquiring.Store(false)
 		}
 	}
@@ -156,8 +156,8 @@ func (s *Session) expire(now int64) {
 		switch r.kind {
 		case kindUser, kindBind:
 			s.ctr.timeouts.Add(1)
-			if r.done != nil {
-				r.done(r.tag, pdu.Header{}, nil, ErrResponseTimeout)
+			if r.resp != nil {
+				r.resp.Response(pdu.Header{}, nil, ErrResponseTimeout)
 			}
 		case kindEnquire:
 			s.logger().Info("smpp: enquire_link not answered, closing")

@@ -87,7 +87,7 @@ func TestPeerStopsReading(t *testing.T) {
 	var err error
 	sent := 0
 	for ; sent < 100000; sent++ {
-		if _, err = s.Send(ctxT(t), pdu.SubmitSMID, body, nil, nil); err != nil {
+		if _, err = s.Send(ctxT(t), pdu.SubmitSMID, body, nil); err != nil {
 			break
 		}
 	}

@@ -72,7 +72,7 @@ func TestPeerUnbindFailsOutstanding(t *testing.T) {
 	}
 	o := newOutcome()
 	for i := range 3 {
-		if _, err := s.Send(ctxT(t), pdu.SubmitSMID, nil, i, o.done); err != nil {
+		if _, err := s.Send(ctxT(t), pdu.SubmitSMID, nil, o.to(i)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -101,12 +101,12 @@ func TestUnbindWaitsForInbound(t *testing.T) {
 	c := dial(t, startServer(t, srv), smpp.Transceiver, smpp.SessionConfig{}, nil)
 	ss := <-bound
 	got := make(chan error, 1)
-	if _, err := c.Send(ctxT(t), pdu.SubmitSMID, nil, nil, func(_ any, h pdu.Header, _ []byte, err error) {
+	if _, err := c.Send(ctxT(t), pdu.SubmitSMID, nil, smpp.ResponderFunc(func(h pdu.Header, _ []byte, err error) {
 		if err == nil && h.Status != pdu.StatusOK {
 			err = h.Status
 		}
 		got <- err
-	}); err != nil {
+	})); err != nil {
 		t.Fatal(err)
 	}
 	hd.wait(t, 1)
@@ -179,7 +179,7 @@ func TestServerShutdownDeadline(t *testing.T) {
 	addr := startServer(t, srv)
 	c := dial(t, addr, smpp.Transceiver, smpp.SessionConfig{}, nil)
 	o := newOutcome()
-	if _, err := c.Send(ctxT(t), pdu.SubmitSMID, nil, 1, o.done); err != nil {
+	if _, err := c.Send(ctxT(t), pdu.SubmitSMID, nil, o.to(1)); err != nil {
 		t.Fatal(err)
 	}
 	hd.wait(t, 1) // never answered: the drain cannot finish

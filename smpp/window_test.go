@@ -57,7 +57,7 @@ func (hd *holder) release(t *testing.T) {
 	}
 }
 
-// outcome records ResponseFunc calls per tag.
+// outcome records the Responder calls of numbered requests.
 type outcome struct {
 	mu    sync.Mutex
 	calls map[int][]error
@@ -66,11 +66,14 @@ type outcome struct {
 
 func newOutcome() *outcome { return &outcome{calls: map[int][]error{}, ch: make(chan struct{}, 1000)} }
 
-func (o *outcome) done(tag any, _ pdu.Header, _ []byte, err error) {
-	o.mu.Lock()
-	o.calls[tag.(int)] = append(o.calls[tag.(int)], err)
-	o.mu.Unlock()
-	o.ch <- struct{}{}
+// to returns the Responder of request n.
+func (o *outcome) to(n int) smpp.Responder {
+	return smpp.ResponderFunc(func(_ pdu.Header, _ []byte, err error) {
+		o.mu.Lock()
+		o.calls[n] = append(o.calls[n], err)
+		o.mu.Unlock()
+		o.ch <- struct{}{}
+	})
 }
 
 func (o *outcome) wait(t *testing.T, n int) {
@@ -79,7 +82,7 @@ func (o *outcome) wait(t *testing.T, n int) {
 		select {
 		case <-o.ch:
 		case <-time.After(testTimeout):
-			t.Fatalf("only some of %d ResponseFuncs were called", n)
+			t.Fatalf("only some of %d Responders were called", n)
 		}
 	}
 }
@@ -90,11 +93,11 @@ func TestWindowFull(t *testing.T) {
 	c := dial(t, addr, smpp.Transmitter, smpp.SessionConfig{Window: 3}, nil)
 	o := newOutcome()
 	for i := range 3 {
-		if _, err := c.TrySend(pdu.SubmitSMID, nil, i, o.done); err != nil {
+		if _, err := c.TrySend(pdu.SubmitSMID, nil, o.to(i)); err != nil {
 			t.Fatalf("TrySend %d: %v", i, err)
 		}
 	}
-	if _, err := c.TrySend(pdu.SubmitSMID, nil, 3, o.done); !errors.Is(err, smpp.ErrWindowFull) {
+	if _, err := c.TrySend(pdu.SubmitSMID, nil, o.to(3)); !errors.Is(err, smpp.ErrWindowFull) {
 		t.Fatalf("4th TrySend: %v, want ErrWindowFull", err)
 	}
 	if got := c.Stats().Outstanding; got != 3 {
@@ -105,14 +108,14 @@ func TestWindowFull(t *testing.T) {
 	// A Send with a short context gives up while the window stays full.
 	short, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	if _, err := c.Send(short, pdu.SubmitSMID, nil, 3, o.done); !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := c.Send(short, pdu.SubmitSMID, nil, o.to(3)); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Send with a full window: %v, want DeadlineExceeded", err)
 	}
 
 	// A blocked Send proceeds once a response frees a slot.
 	sent := make(chan error, 1)
 	go func() {
-		_, err := c.Send(ctxT(t), pdu.SubmitSMID, nil, 4, o.done)
+		_, err := c.Send(ctxT(t), pdu.SubmitSMID, nil, o.to(4))
 		sent <- err
 	}()
 	select {
@@ -152,7 +155,7 @@ func TestResponseTimeout(t *testing.T) {
 	addr := startServer(t, &smpp.Server{Authenticator: acceptAll, Handler: hd})
 	c := dial(t, addr, smpp.Transmitter, smpp.SessionConfig{Window: 1, ResponseTimeout: 100 * time.Millisecond}, nil)
 	o := newOutcome()
-	if _, err := c.Send(ctxT(t), pdu.SubmitSMID, nil, 1, o.done); err != nil {
+	if _, err := c.Send(ctxT(t), pdu.SubmitSMID, nil, o.to(1)); err != nil {
 		t.Fatal(err)
 	}
 	o.wait(t, 1)
@@ -170,7 +173,7 @@ func TestResponseTimeout(t *testing.T) {
 		t.Errorf("after timeout: Outstanding %d ResponseTimeouts %d, want 0 and 1", st.Outstanding, st.ResponseTimeouts)
 	}
 	// The slot is free again, and a late response is dropped as unknown.
-	if _, err := c.TrySend(pdu.SubmitSMID, nil, 2, o.done); err != nil {
+	if _, err := c.TrySend(pdu.SubmitSMID, nil, o.to(2)); err != nil {
 		t.Fatalf("TrySend after timeout: %v", err)
 	}
 	hd.wait(t, 2)
@@ -199,7 +202,7 @@ func TestPeerVanishesMidWindow(t *testing.T) {
 	o := newOutcome()
 	const n = 20
 	for i := range n {
-		if _, err := c.Send(ctxT(t), pdu.SubmitSMID, []byte("body"), i, o.done); err != nil {
+		if _, err := c.Send(ctxT(t), pdu.SubmitSMID, []byte("body"), o.to(i)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -219,7 +222,7 @@ func TestPeerVanishesMidWindow(t *testing.T) {
 	if c.CloseReason() != smpp.CloseReadError {
 		t.Errorf("close reason %s, want read_error", c.CloseReason())
 	}
-	if _, err := c.Send(ctxT(t), pdu.SubmitSMID, nil, 99, o.done); !errors.Is(err, smpp.ErrSessionClosed) {
+	if _, err := c.Send(ctxT(t), pdu.SubmitSMID, nil, o.to(99)); !errors.Is(err, smpp.ErrSessionClosed) {
 		t.Errorf("Send after close: %v, want ErrSessionClosed", err)
 	}
 }
@@ -263,19 +266,19 @@ func TestSendManyConcurrent(t *testing.T) {
 	c := dial(t, startServer(t, &smpp.Server{Authenticator: acceptAll, Handler: okHandler}), smpp.Transmitter, smpp.SessionConfig{Window: 7}, nil)
 	var ok atomic.Int64
 	var wg sync.WaitGroup
-	done := func(_ any, h pdu.Header, _ []byte, err error) {
+	done := smpp.ResponderFunc(func(h pdu.Header, _ []byte, err error) {
 		if err == nil && h.ID == pdu.SubmitSMRespID {
 			ok.Add(1)
 		}
 		wg.Done()
-	}
+	})
 	var senders sync.WaitGroup
 	const per, workers = 200, 4
 	wg.Add(per * workers)
 	for range workers {
 		senders.Go(func() {
 			for range per {
-				if _, err := c.Send(ctxT(t), pdu.SubmitSMID, []byte("body"), nil, done); err != nil {
+				if _, err := c.Send(ctxT(t), pdu.SubmitSMID, []byte("body"), done); err != nil {
 					t.Error(err)
 					wg.Done()
 				}

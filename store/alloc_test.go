@@ -41,9 +41,9 @@ func TestWriterAddDoesNotAllocate(t *testing.T) {
 	defer w.Close(testCtx(t))
 	release := holdWriter(t, w, 1000)
 	m := testMessage(1, 1)
-	done := func(any, error) {}
+	done := CommitterFunc(func(error) {})
 	if a := testing.AllocsPerRun(1000, func() {
-		if err := w.Add(m, done, nil); err != nil {
+		if err := w.Add(m, done); err != nil {
 			t.Fatal(err)
 		}
 	}); a != 0 {
@@ -73,7 +73,7 @@ func TestPreparedBytesPerRow(t *testing.T) {
 		for i := range msgs {
 			msgs[i] = benchMessage()
 			msgs[i].ID = sms.ID(round*n + i + 1)
-			if err := w.Add(&msgs[i], nil, nil); err != nil {
+			if err := w.Add(&msgs[i], nil); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -52,12 +52,12 @@ func benchmarkWriter(b *testing.B, driver string) {
 	var failed atomic.Int64
 	var firstErr atomic.Value
 	sem := make(chan struct{}, benchInFlight)
-	done := func(_ any, err error) {
+	done := CommitterFunc(func(err error) {
 		<-sem
 		if err != nil && failed.Add(1) == 1 {
 			firstErr.Store(err)
 		}
-	}
+	})
 	var n uint64
 	b.ReportAllocs()
 	start := time.Now()
@@ -66,7 +66,7 @@ func benchmarkWriter(b *testing.B, driver string) {
 		m := &msgs[n%benchRing]
 		m.ID = sms.ID(n)
 		sem <- struct{}{}
-		if err := w.Add(m, done, nil); err != nil {
+		if err := w.Add(m, done); err != nil {
 			b.Fatal(err)
 		}
 	}

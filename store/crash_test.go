@@ -41,15 +41,17 @@ func crashHelper(driver, dsn string) {
 	}
 	out := bufio.NewWriter(os.Stdout)
 	var mu sync.Mutex
-	done := func(tag any, err error) {
-		if err != nil {
-			fail(err)
-		}
-		mu.Lock()
-		out.WriteString(strconv.FormatUint(uint64(tag.(sms.ID)), 10))
-		out.WriteByte('\n')
-		out.Flush()
-		mu.Unlock()
+	done := func(id sms.ID) Committer {
+		return CommitterFunc(func(err error) {
+			if err != nil {
+				fail(err)
+			}
+			mu.Lock()
+			out.WriteString(strconv.FormatUint(uint64(id), 10))
+			out.WriteByte('\n')
+			out.Flush()
+			mu.Unlock()
+		})
 	}
 	// Four producers, ids interleaved, until killed.
 	var wg sync.WaitGroup
@@ -57,7 +59,7 @@ func crashHelper(driver, dsn string) {
 		wg.Go(func() {
 			for i := uint64(0); ; i++ {
 				id := sms.ID(i*4 + uint64(p) + 1)
-				for w.Add(testMessage(1, id), done, id) != nil {
+				for w.Add(testMessage(1, id), done(id)) != nil {
 					_ = w.Flush(ctx) // backlog: wait for it to drain, then retry
 				}
 			}

@@ -41,7 +41,7 @@ func ExampleWriter() {
 		Segments: 1, CreatedAt: time.Now(),
 	}
 	committed := make(chan error, 1)
-	if err := w.Add(msg, func(_ any, err error) { committed <- err }, nil); err != nil {
+	if err := w.Add(msg, store.CommitterFunc(func(err error) { committed <- err })); err != nil {
 		panic(err) // ErrBacklog: answer the client with backpressure
 	}
 	fmt.Println("committed:", <-committed)

@@ -23,12 +23,12 @@ func TestWriterAmend(t *testing.T) {
 		release := holdWriter(t, w, 1000)
 		log := newDoneLog(t, 2)
 		sub := ev(1, 7, sms.StatusSubmitted, base, 1, "c", "cid-7", "")
-		n, err := w.AddNumbered(sub, log.done, "sub")
+		n, err := w.AddNumbered(sub, log.tag("sub"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		other := ev(1, 7, sms.StatusSubmitted, base, 2, "c", "cid-8", "")
-		n2, err := w.AddNumbered(other, log.done, "other")
+		n2, err := w.AddNumbered(other, log.tag("other"))
 		if err != nil {
 			t.Fatal(err)
 		}

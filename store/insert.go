@@ -11,8 +11,7 @@ import (
 type entry struct {
 	row   Row
 	table *Table
-	done  DoneFunc
-	tag   any
+	done  Committer // nil: nobody waits for the outcome
 	err   error
 	// companion marks a row the store adds for the entry before it (a
 	// scheduled message's scheduled_messages row): written in the same

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/gallant-sms/gallant/sms"
@@ -46,6 +48,87 @@ func (s *Store) LeaseNode(ctx context.Context, name string, ttl time.Duration) (
 		}
 	}
 	return 0, ErrNoFreeNode
+}
+
+// LeaseNodeLocked is [Store.LeaseNode] for a server process, which keeps
+// a node lock (see [NodeLockPath]) from now until [Store.Close]. When the
+// lock's previous owner, a process of this host that has ended, still
+// holds a node lease (it was killed), that node is taken over at once
+// rather than after its ttl, and resumed reports it: the node's
+// unfinished messages are the previous life's, to recover now. The
+// recovery leases that process held are expired, for the next recovery
+// pass. Without the lock (every slot held, no local disk) it leases as
+// LeaseNode does and logs why.
+func (s *Store) LeaseNodeLocked(ctx context.Context, name string, ttl time.Duration, lockPath string) (node int, resumed bool, err error) {
+	if ttl <= 0 {
+		return 0, false, fmt.Errorf("%w: lease ttl %v", ErrInvalid, ttl)
+	}
+	if s.nodeLock == nil {
+		host, _ := os.Hostname()
+		l, err := openNodeLock(lockPath, host)
+		if err == nil {
+			// Recorded before the lease is taken: the lease row never
+			// carries a token the lock file does not name.
+			if err = l.record(host, s.holder); err != nil {
+				l.close()
+			}
+		}
+		if err != nil {
+			s.log.Warn("no node lock: after a crash, a restart waits for the node lease to expire", "err", err)
+			node, err := s.LeaseNode(ctx, name, ttl)
+			return node, false, err
+		}
+		s.nodeLock = l
+	}
+	if prev := s.nodeLock.prev; prev != "" {
+		node, ok, err := s.resumeNode(ctx, prev, name, ttl)
+		if err != nil || ok {
+			return node, ok, err
+		}
+	}
+	node, err = s.LeaseNode(ctx, name, ttl)
+	return node, false, err
+}
+
+// resumeNode takes over the node lease held by prev, the holder token of
+// an ended process, and expires the recovery leases prev held. It
+// reports false when prev holds no node lease (it was released and taken,
+// or a survivor claimed it).
+func (s *Store) resumeNode(ctx context.Context, prev, name string, ttl time.Duration) (int, bool, error) {
+	var rows []struct {
+		Node int    `db:"node"`
+		Name string `db:"name"`
+	}
+	if err := s.w.SelectContext(ctx, &rows, "SELECT node, name FROM instances WHERE holder = ? ORDER BY node", prev); err != nil {
+		return 0, false, fmt.Errorf("store: resume node: %w", mapErr(err))
+	}
+	now := s.now()
+	node, resumed := 0, false
+	for _, r := range rows {
+		if strings.HasPrefix(r.Name, recoveryPrefix) {
+			if _, err := s.w.ExecContext(ctx, "UPDATE instances SET expires_at = ? WHERE node = ? AND holder = ? AND expires_at > ?",
+				s.timeArg(now), r.Node, prev, s.timeArg(now)); err != nil {
+				return 0, false, fmt.Errorf("store: expire recovery lease of node %d: %w", r.Node, mapErr(err))
+			}
+			continue
+		}
+		if resumed {
+			continue // a process holds one node lease; leave any other to expire
+		}
+		res, err := s.w.ExecContext(ctx,
+			"UPDATE instances SET name = ?, holder = ?, leased_at = ?, expires_at = ? WHERE node = ? AND holder = ?",
+			name, s.holder, s.timeArg(now), s.timeArg(now.Add(ttl)), r.Node, prev)
+		if err != nil {
+			return 0, false, fmt.Errorf("store: resume node %d: %w", r.Node, mapErr(err))
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return 0, false, fmt.Errorf("store: resume node %d: %w", r.Node, mapErr(err))
+		} else if n == 1 {
+			node, resumed = r.Node, true
+			s.log.Info("node lease taken over from this host's previous process, which has ended", "node", node)
+		}
+	}
+	return node, resumed, nil
 }
 
 // claimNode takes node if nobody holds it or its lease has expired.

@@ -32,7 +32,7 @@ func TestHeldReceipts(t *testing.T) {
 		w, _ := newTestWriter(t, s, WriterConfig{})
 		log := newDoneLog(t, 1)
 		if err := w.Add(&HeldReceipt{AccountID: 1, SystemID: "esme1", MessageID: 105, Payload: []byte("w"),
-			ExpiresAt: now.Add(9 * time.Hour)}, log.done, 1); err != nil {
+			ExpiresAt: now.Add(9 * time.Hour)}, log.tag(1)); err != nil {
 			t.Fatal(err)
 		}
 		log.wait(1)

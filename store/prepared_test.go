@@ -66,7 +66,7 @@ func TestPreparedAndLiteralInsertsStoreTheSame(t *testing.T) {
 				mo := &sms.MO{ID: id, AccountID: 7, Carrier: "c", Source: sms.Address{Addr: "447700900001"},
 					Dest: sms.Address{Addr: "12345"}, Body: []byte("x"), ReceivedAt: base}
 				for j, r := range []Row{m, e, mo} {
-					if err := w.Add(r, log.done, i*3+j); err != nil {
+					if err := w.Add(r, log.tag(i*3+j)); err != nil {
 						t.Fatal(err)
 					}
 				}
@@ -126,7 +126,7 @@ func TestPreparedOnANewConnection(t *testing.T) {
 	write := func(from int) {
 		t.Helper()
 		for i := from; i < from+n; i++ {
-			if err := w.Add(testMessage(7, sms.ID(1000+i)), log.done, i); err != nil {
+			if err := w.Add(testMessage(7, sms.ID(1000+i)), log.tag(i)); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -233,7 +233,7 @@ func TestWriterWritesSchedules(t *testing.T) {
 				m = testMessage(9, sms.ID(6000+i))
 			}
 			wg.Add(1)
-			if err := w.Add(m, func(_ any, err error) { errs[i] = err; wg.Done() }, nil); err != nil {
+			if err := w.Add(m, CommitterFunc(func(err error) { errs[i] = err; wg.Done() })); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -37,6 +37,8 @@ type Store struct {
 	ckpt *checkpointer
 	// holder identifies this Store's node leases.
 	holder string
+	// nodeLock is held from LeaseNodeLocked until Close (nodelock.go).
+	nodeLock *nodeLock
 	now    func() time.Time
 
 	closeOnce sync.Once
@@ -121,6 +123,9 @@ func (s *Store) Close() error {
 			errs = append(errs, s.r.Close())
 		}
 		errs = append(errs, s.w.Close())
+		if s.nodeLock != nil {
+			errs = append(errs, s.nodeLock.close())
+		}
 		if err := errors.Join(errs...); err != nil {
 			s.closeErr = fmt.Errorf("store: close: %w", mapErr(err))
 		}

@@ -96,7 +96,7 @@ func identifier(s string) bool {
 
 // Record is implemented by rows of tables defined outside the store with
 // [NewTable]. Implement it on a pointer type; the Writer keeps the pointer
-// until the row's DoneFunc has been called, so do not modify the row before
+// until the row's Committer has been told, so do not modify the row before
 // then.
 type Record interface {
 	// Table returns the row's table; every row of a type returns the same

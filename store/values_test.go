@@ -121,7 +121,7 @@ func TestHostileStringsRoundTrip(t *testing.T) {
 			if i%2 == 0 {
 				// Half through the Writer, half through Insert: the
 				// same builder, two paths.
-				if err := w.Add(m, log.done, i); err != nil {
+				if err := w.Add(m, log.tag(i)); err != nil {
 					t.Fatal(err)
 				}
 			} else if err := s.Insert(ctx, m); err != nil {
@@ -129,7 +129,7 @@ func TestHostileStringsRoundTrip(t *testing.T) {
 			}
 			ev := &Event{AccountID: 5, Event: sms.Event{MessageID: m.ID, Status: sms.StatusSubmitted, At: time.Now(),
 				Carrier: truncateUTF8(h, 64), CarrierMsgID: truncateUTF8(h, 65), ErrorCode: truncateUTF8(h, 32)}}
-			if err := w.Add(ev, log.done, -i-1); err != nil {
+			if err := w.Add(ev, log.tag(-i-1)); err != nil {
 				t.Fatal(err)
 			}
 		}

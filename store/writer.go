@@ -11,14 +11,29 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// DoneFunc is told the outcome of one row given to [Writer.Add]: err is nil
-// once the row's transaction has committed, or the reason the row finally
-// could not be written (wrapping [ErrDuplicate], [ErrUnavailable],
-// [ErrColumnCount], [ErrClosed] or a database error). It is called exactly
-// once per accepted row, from one of the Writer's goroutines, with the tag
-// given to Add; it must be quick (hand the result to a channel or a
-// waiting session) and must not call [Writer.Flush] or [Writer.Close].
-type DoneFunc func(tag any, err error)
+// Committer is told the outcome of one row given to [Writer.Add]: Stored
+// gets err nil once the row's transaction has committed, or the reason the
+// row finally could not be written (wrapping [ErrDuplicate],
+// [ErrUnavailable], [ErrColumnCount], [ErrClosed] or a database error). It
+// is called exactly once per accepted row, from one of the Writer's
+// goroutines; it must be quick (hand the result to a channel or a waiting
+// session) and must not call [Writer.Flush] or [Writer.Close].
+//
+// The Committer is the row's own context: make it a pointer to the
+// caller's per-row value (a pooled struct that knows what to do next), so
+// that Add allocates nothing and Stored needs no type assertion. A value
+// that adds rows for two purposes can take each outcome through a named
+// pointer type of its own (type fastAccept T).
+type Committer interface {
+	Stored(err error)
+}
+
+// CommitterFunc adapts a function to [Committer], for tests and low-rate
+// rows: a closure allocates, so hot paths use a pointer type instead.
+type CommitterFunc func(err error)
+
+// Stored calls f(err).
+func (f CommitterFunc) Stored(err error) { f(err) }
 
 // Writer writes rows in batches: the rows added by many goroutines are
 // gathered and written as one multi-row INSERT per table per batch, all
@@ -27,7 +42,7 @@ type DoneFunc func(tag any, err error)
 // once; rows that arrive during a write make the next batch (group
 // commit). Up to Workers batches are written at once: a second batch
 // starts beside one in flight when it reaches MaxRows rows or MaxDelay
-// after its first row. Then each row's DoneFunc is called.
+// after its first row. Then each row's Committer is told.
 //
 // When the database is unavailable a batch is retried with backoff
 // (MaxAttempts in all) and then failed. When a batch fails for another
@@ -128,20 +143,20 @@ func NewWriter(s *Store, cfg WriterConfig, reg prometheus.Registerer) (*Writer, 
 }
 
 // Add queues row to be written and returns at once. done (which may be
-// nil) is called with tag when the row is committed or has finally failed.
-// The Writer keeps row until then: do not modify it before done is
+// nil) is told when the row is committed or has finally failed. The
+// Writer keeps row until then: do not modify it before done.Stored is
 // called. Add returns [ErrBacklog] when MaxPending rows are already
 // pending, [ErrClosed] after Close, and [ErrUnknownRow] for a value that is
 // not a [Row]; done is not called in those cases.
-func (w *Writer) Add(row Row, done DoneFunc, tag any) error {
-	_, err := w.AddNumbered(row, done, tag)
+func (w *Writer) Add(row Row, done Committer) error {
+	_, err := w.AddNumbered(row, done)
 	return err
 }
 
 // AddNumbered is [Writer.Add] that also returns the number the Writer gave
 // the row (rows are numbered in the order they are added), for
 // [Writer.Amend].
-func (w *Writer) AddNumbered(row Row, done DoneFunc, tag any) (uint64, error) {
+func (w *Writer) AddNumbered(row Row, done Committer) (uint64, error) {
 	t, err := tableOf(row)
 	if err != nil {
 		return 0, err
@@ -160,7 +175,7 @@ func (w *Writer) AddNumbered(row Row, done DoneFunc, tag any) (uint64, error) {
 	if i >= len(w.ring) {
 		i -= len(w.ring)
 	}
-	w.ring[i] = entry{row: row, table: t, done: done, tag: tag}
+	w.ring[i] = entry{row: row, table: t, done: done}
 	w.queued++
 	w.added++
 	signal := w.queued == 1 || w.queued == w.cfg.MaxRows
@@ -178,7 +193,7 @@ func (w *Writer) AddNumbered(row Row, done DoneFunc, tag any) (uint64, error) {
 // queued: no batch has taken it yet. It reports whether change ran.
 // change runs with the Writer's lock held, so the row cannot be taken
 // meanwhile; it must be quick and must not call the Writer. What change
-// writes into the row (and into what the row's DoneFunc reads) is what
+// writes into the row (and into what the row's Committer reads) is what
 // the Writer stores and reports. The gateway folds a segment's final
 // status into its "submitted" event this way when the receipt comes
 // before the writer got to the submission: one row instead of two.
@@ -200,7 +215,7 @@ func (w *Writer) Amend(n uint64, row Row, change func()) bool {
 }
 
 // Flush writes everything added before it and waits until every such
-// row's DoneFunc has returned (whether the row was written or failed), or
+// row's Committer has returned from Stored (whether the row was written or failed), or
 // until ctx is done.
 func (w *Writer) Flush(ctx context.Context) error {
 	w.mu.Lock()

@@ -83,7 +83,7 @@ func TestWriterRetriesTransientErrors(t *testing.T) {
 		release := lockMessages(t, cfg)
 		log := newDoneLog(t, 120)
 		for i := 1; i <= 120; i++ {
-			if err := w.Add(testMessage(1, sms.ID(i)), log.done, i); err != nil {
+			if err := w.Add(testMessage(1, sms.ID(i)), log.tag(i)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -122,7 +122,7 @@ func TestWriterGivesUpAfterMaxAttempts(t *testing.T) {
 	lockMessages(t, cfg)
 	log := newDoneLog(t, 3)
 	for i := 1; i <= 3; i++ {
-		if err := w.Add(testMessage(1, sms.ID(i)), log.done, i); err != nil {
+		if err := w.Add(testMessage(1, sms.ID(i)), log.tag(i)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -156,7 +156,7 @@ func TestWriterCloseDeadlineFailsPending(t *testing.T) {
 		lockMessages(t, cfg)
 		log := newDoneLog(t, 20)
 		for i := 1; i <= 20; i++ {
-			if err := w.Add(testMessage(1, sms.ID(i)), log.done, i); err != nil {
+			if err := w.Add(testMessage(1, sms.ID(i)), log.tag(i)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -174,7 +174,7 @@ func TestWriterCloseDeadlineFailsPending(t *testing.T) {
 				t.Fatalf("row %d: %v, want ErrClosed", i, err)
 			}
 		}
-		if err := w.Add(testMessage(1, 21), nil, nil); !errors.Is(err, ErrClosed) {
+		if err := w.Add(testMessage(1, 21), nil); !errors.Is(err, ErrClosed) {
 			t.Fatalf("Add after Close: %v", err)
 		}
 	})
@@ -220,10 +220,10 @@ func TestWriterRecordTables(t *testing.T) {
 		log := newDoneLog(t, 20)
 		at := time.Date(2026, 3, 4, 5, 6, 7, 891011000, time.UTC)
 		for i := 1; i <= 10; i++ {
-			if err := w.Add(&ledgerRow{AccountID: 3, Amount: int64(-i * 1000), Note: "charge 'it'", At: at}, log.done, i); err != nil {
+			if err := w.Add(&ledgerRow{AccountID: 3, Amount: int64(-i * 1000), Note: "charge 'it'", At: at}, log.tag(i)); err != nil {
 				t.Fatal(err)
 			}
-			if err := w.Add(testMessage(3, sms.ID(i)), log.done, -i); err != nil {
+			if err := w.Add(testMessage(3, sms.ID(i)), log.tag(-i)); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -149,7 +149,7 @@ func (wk *worker) writeBatch(rows []entry) {
 	wk.finish(rows)
 }
 
-// finish calls the DoneFuncs of rows, counts them and wakes the Flush
+// finish tells the Committers of rows their outcome, counts them and wakes the Flush
 // calls they complete.
 func (wk *worker) finish(rows []entry) {
 	w := wk.w
@@ -181,7 +181,7 @@ func (wk *worker) finish(rows []entry) {
 	}
 	for i := range rows {
 		if e := &rows[i]; e.done != nil {
-			e.done(e.tag, e.err)
+			e.done.Stored(e.err)
 		}
 	}
 	clear(rows)

@@ -34,20 +34,20 @@ func TestWriterDeadlineIsExact(t *testing.T) {
 			t.Fatal(err)
 		}
 		var done atomic.Int32
-		count := func(_ any, err error) {
+		count := CommitterFunc(func(err error) {
 			if err != nil {
 				t.Errorf("row failed: %v", err)
 			}
 			done.Add(1)
-		}
+		})
 		// The first row finds the writer idle: it is written at once.
-		// Its DoneFunc then holds its batch in flight until release.
+		// Its Committer then holds its batch in flight until release.
 		release := make(chan struct{})
 		start := time.Now()
-		if err := w.Add(testMessage(1, 1), func(tag any, err error) {
-			count(tag, err)
+		if err := w.Add(testMessage(1, 1), CommitterFunc(func(err error) {
+			count(err)
 			<-release
-		}, nil); err != nil {
+		})); err != nil {
 			t.Fatal(err)
 		}
 		synctest.Wait()
@@ -55,11 +55,11 @@ func TestWriterDeadlineIsExact(t *testing.T) {
 			t.Fatalf("idle writer: %d rows written after %v, want 1 at once", n, time.Since(start))
 		}
 		// Beside that batch, the second worker gathers for MaxDelay.
-		if err := w.Add(testMessage(1, 2), count, nil); err != nil {
+		if err := w.Add(testMessage(1, 2), count); err != nil {
 			t.Fatal(err)
 		}
 		time.Sleep(delay / 2)
-		if err := w.Add(testMessage(1, 3), count, nil); err != nil {
+		if err := w.Add(testMessage(1, 3), count); err != nil {
 			t.Fatal(err)
 		}
 		synctest.Wait()

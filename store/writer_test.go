@@ -15,7 +15,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 )
 
-// doneLog records DoneFunc calls by tag, failing the test on a second call
+// doneLog records Committer calls by tag, failing the test on a second call
 // for one tag.
 type doneLog struct {
 	tb   testing.TB
@@ -29,10 +29,15 @@ func newDoneLog(tb testing.TB, capacity int) *doneLog {
 	return &doneLog{tb: tb, errs: map[any]error{}, ch: make(chan struct{}, capacity)}
 }
 
+// tag returns the Committer of the row known as tag.
+func (d *doneLog) tag(tag any) Committer {
+	return CommitterFunc(func(err error) { d.done(tag, err) })
+}
+
 func (d *doneLog) done(tag any, err error) {
 	d.mu.Lock()
 	if _, dup := d.errs[tag]; dup {
-		d.tb.Errorf("DoneFunc called twice for %v", tag)
+		d.tb.Errorf("Committer told twice for %v", tag)
 	}
 	d.errs[tag] = err
 	d.mu.Unlock()
@@ -49,7 +54,7 @@ func (d *doneLog) wait(n int) {
 		select {
 		case <-d.ch:
 		case <-deadline.C:
-			d.tb.Fatalf("waited 30s for DoneFunc calls; got %d of %d", d.n.Load(), n)
+			d.tb.Fatalf("waited 30s for Committer calls; got %d of %d", d.n.Load(), n)
 		}
 	}
 }
@@ -63,7 +68,7 @@ func (d *doneLog) err(tag any) (error, bool) {
 
 // newTestWriter starts a Writer on s with its own registry, closed when tb
 // ends.
-// holdWriter adds a row (message id) whose DoneFunc blocks until the
+// holdWriter adds a row (message id) whose Committer blocks until the
 // returned release is called, and waits until it blocks: its batch stays
 // in flight meanwhile, so the worker that wrote it is busy and the writer
 // is not idle (an idle writer writes at once). Release is safe to call
@@ -71,13 +76,13 @@ func (d *doneLog) err(tag any) (error, bool) {
 func holdWriter(t *testing.T, w *Writer, id sms.ID) (release func()) {
 	t.Helper()
 	held, stop := make(chan struct{}), make(chan struct{})
-	if err := w.Add(testMessage(1, id), func(_ any, err error) {
+	if err := w.Add(testMessage(1, id), CommitterFunc(func(err error) {
 		if err != nil {
 			t.Errorf("held row: %v", err)
 		}
 		close(held)
 		<-stop
-	}, nil); err != nil {
+	})); err != nil {
 		t.Fatal(err)
 	}
 	select {
@@ -163,7 +168,7 @@ func TestWriterManyGoroutinesExactlyOnce(t *testing.T) {
 }
 
 // testWriterExactlyOnce has 50 goroutines add a message and an event each,
-// many times, and checks every row lands once with one DoneFunc call.
+// many times, and checks every row lands once with one Committer call.
 func testWriterExactlyOnce(t *testing.T, driver string, workers int) {
 	{
 		s := newTestStore(t, driver)
@@ -175,13 +180,13 @@ func testWriterExactlyOnce(t *testing.T, driver string, workers int) {
 			wg.Go(func() {
 				for i := range per {
 					id := sms.ID(g*per + i + 1)
-					if err := w.Add(testMessage(int64(g%3+1), id), log.done, id); err != nil {
+					if err := w.Add(testMessage(int64(g%3+1), id), log.tag(id)); err != nil {
 						t.Errorf("add message %v: %v", id, err)
 						return
 					}
 					ev := &Event{AccountID: int64(g%3 + 1), Event: sms.Event{MessageID: id, Status: sms.StatusQueued,
 						At: time.Now()}}
-					if err := w.Add(ev, log.done, -int(id)); err != nil {
+					if err := w.Add(ev, log.tag(-int(id))); err != nil {
 						t.Errorf("add event %v: %v", id, err)
 						return
 					}
@@ -193,7 +198,7 @@ func testWriterExactlyOnce(t *testing.T, driver string, workers int) {
 			t.Fatal(err)
 		}
 		if got := log.n.Load(); got != goroutines*per*2 {
-			t.Fatalf("after Flush %d DoneFunc calls, want %d", got, goroutines*per*2)
+			t.Fatalf("after Flush %d Committer calls, want %d", got, goroutines*per*2)
 		}
 		for id := 1; id <= goroutines*per; id++ {
 			if err, _ := log.err(sms.ID(id)); err != nil {
@@ -233,7 +238,7 @@ func TestWriterFlushesOnSize(t *testing.T) {
 		release := holdWriter(t, w, 1000)
 		log := newDoneLog(t, 15)
 		for i := 1; i <= 15; i++ {
-			if err := w.Add(testMessage(1, sms.ID(i)), log.done, i); err != nil {
+			if err := w.Add(testMessage(1, sms.ID(i)), log.tag(i)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -259,7 +264,7 @@ func TestWriterFlushesOnSize(t *testing.T) {
 		if b := metricValue(t, w.m.batches); b != 3 {
 			t.Fatalf("batches_total = %v, want 3 (held, size, Close)", b)
 		}
-		if err := w.Add(testMessage(1, 99), log.done, 99); !errors.Is(err, ErrClosed) {
+		if err := w.Add(testMessage(1, 99), log.tag(99)); !errors.Is(err, ErrClosed) {
 			t.Fatalf("Add after Close: %v, want ErrClosed", err)
 		}
 	})
@@ -275,7 +280,7 @@ func TestWriterFlushesOnDeadline(t *testing.T) {
 		holdWriter(t, w, 1000)
 		log := newDoneLog(t, 3)
 		for i := 1; i <= 3; i++ {
-			if err := w.Add(testMessage(1, sms.ID(i)), log.done, i); err != nil {
+			if err := w.Add(testMessage(1, sms.ID(i)), log.tag(i)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -296,22 +301,22 @@ func TestWriterBacklog(t *testing.T) {
 		w, _ := newTestWriter(t, s, WriterConfig{MaxRows: 5, MaxPending: 10, MaxDelay: time.Hour, Workers: 1})
 		release := make(chan struct{})
 		log := newDoneLog(t, 11)
-		// The first row's DoneFunc holds the writer goroutine, so no row
+		// The first row's Committer holds the writer goroutine, so no row
 		// can finish until release: pending stays at what was added.
-		block := func(tag any, err error) {
+		block := CommitterFunc(func(err error) {
 			<-release
-			log.done(tag, err)
-		}
+			log.done(1, err)
+		})
 		for i := 1; i <= 10; i++ {
-			done := log.done
+			done := log.tag(i)
 			if i == 1 {
 				done = block
 			}
-			if err := w.Add(testMessage(1, sms.ID(i)), done, i); err != nil {
+			if err := w.Add(testMessage(1, sms.ID(i)), done); err != nil {
 				t.Fatalf("row %d: %v", i, err)
 			}
 		}
-		if err := w.Add(testMessage(1, 11), log.done, 11); !errors.Is(err, ErrBacklog) {
+		if err := w.Add(testMessage(1, 11), log.tag(11)); !errors.Is(err, ErrBacklog) {
 			t.Fatalf("11th row: %v, want ErrBacklog", err)
 		}
 		if p := metricValue(t, w.m.pending); p != 10 {
@@ -319,7 +324,7 @@ func TestWriterBacklog(t *testing.T) {
 		}
 		close(release)
 		log.wait(10)
-		if err := w.Add(testMessage(1, 11), log.done, 11); err != nil {
+		if err := w.Add(testMessage(1, 11), log.tag(11)); err != nil {
 			t.Fatalf("after the backlog drained: %v", err)
 		}
 		if err := w.Flush(testCtx(t)); err != nil {
@@ -360,18 +365,18 @@ func TestWriterBadRowsFailAlone(t *testing.T) {
 			"dup-again": ErrDuplicate,   // a second bad row in the same batch
 		}
 		for i := 1; i <= 30; i++ {
-			if err := w.Add(testMessage(1, sms.ID(100+i)), log.done, i); err != nil {
+			if err := w.Add(testMessage(1, sms.ID(100+i)), log.tag(i)); err != nil {
 				t.Fatal(err)
 			}
 			switch i {
 			case 5:
-				_ = w.Add(testMessage(1, 7), log.done, "dup")
+				_ = w.Add(testMessage(1, 7), log.tag("dup"))
 			case 12:
-				_ = w.Add(&HeldReceipt{AccountID: 1, SystemID: "x", MessageID: 1}, log.done, "nullexp")
+				_ = w.Add(&HeldReceipt{AccountID: 1, SystemID: "x", MessageID: 1}, log.tag("nullexp"))
 			case 20:
-				_ = w.Add(&badRecord{twoCols}, log.done, "colcount")
+				_ = w.Add(&badRecord{twoCols}, log.tag("colcount"))
 			case 25:
-				_ = w.Add(testMessage(1, 101), log.done, "dup-again")
+				_ = w.Add(testMessage(1, 101), log.tag("dup-again"))
 			}
 		}
 		release()
@@ -413,7 +418,7 @@ func TestWriterCloseFlushes(t *testing.T) {
 		}
 		log := newDoneLog(t, 7)
 		for i := 1; i <= 7; i++ {
-			if err := w.Add(testMessage(2, sms.ID(i)), log.done, i); err != nil {
+			if err := w.Add(testMessage(2, sms.ID(i)), log.tag(i)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -436,7 +441,7 @@ func TestWriterRefusesUnknownRows(t *testing.T) {
 	s := newTestStore(t, DriverSQLite)
 	w, _ := newTestWriter(t, s, WriterConfig{})
 	for _, row := range []Row{nil, 42, sms.Message{}, (*sms.Message)(nil), (*Event)(nil), &badRecord{}} {
-		if err := w.Add(row, nil, nil); !errors.Is(err, ErrUnknownRow) {
+		if err := w.Add(row, nil); !errors.Is(err, ErrUnknownRow) {
 			t.Errorf("Add(%T) = %v, want ErrUnknownRow", row, err)
 		}
 	}
@@ -474,7 +479,7 @@ func TestWriterSplitsLargeStatements(t *testing.T) {
 		for i := 1; i <= 40; i++ {
 			m := testMessage(1, sms.ID(i))
 			m.Body = []byte(strings.Repeat("x", 500))
-			if err := w.Add(m, log.done, i); err != nil {
+			if err := w.Add(m, log.tag(i)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -503,7 +508,7 @@ func TestWriterMetricsRegistration(t *testing.T) {
 		t.Fatal("a second Writer registered on the same registry")
 	}
 	log := newDoneLog(t, 1)
-	if err := w.Add(testMessage(1, 1), log.done, 1); err != nil {
+	if err := w.Add(testMessage(1, 1), log.tag(1)); err != nil {
 		t.Fatal(err)
 	}
 	log.wait(1)

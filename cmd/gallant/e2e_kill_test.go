@@ -125,6 +125,30 @@ func (p *gallantProc) logText() string {
 	return p.log.String()
 }
 
+// stop sends SIGTERM and fails the test unless the process exits with
+// code 0 within d.
+func (p *gallantProc) stop(t *testing.T, d time.Duration) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := p.waitExit(t, d); code != 0 {
+		t.Fatalf("exit code %d after SIGTERM\n%s", code, p.logText())
+	}
+}
+
+// kill sends SIGKILL and waits for the process to end; it returns when
+// the signal was sent.
+func (p *gallantProc) kill(t *testing.T) time.Time {
+	t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	killed := time.Now()
+	p.waitExit(t, 10*time.Second)
+	return killed
+}
+
 // waitExit waits for the process to end within d and returns its exit
 // code.
 func (p *gallantProc) waitExit(t *testing.T, d time.Duration) int {
@@ -331,11 +355,7 @@ func TestE2ESIGKILL(t *testing.T) {
 		p := startGallant(t, bin, env.cfgPath)
 		l := startLoad(t, p.smppAddr, env.cust, 16)
 		l.waitAcked(t, 300)
-		if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-			t.Fatal(err)
-		}
-		killed := time.Now()
-		p.waitExit(t, 10*time.Second)
+		killed := p.kill(t)
 		acked := l.finish()
 		t.Logf("%d messages acknowledged before the kill", len(acked))
 
@@ -376,13 +396,7 @@ func TestE2ESIGKILL(t *testing.T) {
 		}
 		env.arr.mu.Unlock()
 		t.Logf("%d messages sent twice (in flight at the kill)", dups)
-
-		if err := p2.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-			t.Fatal(err)
-		}
-		if code := p2.waitExit(t, 30*time.Second); code != 0 {
-			t.Errorf("exit code %d after SIGTERM\n%s", code, p2.logText())
-		}
+		p2.stop(t, 30*time.Second)
 	})
 }
 
@@ -407,15 +421,9 @@ func TestE2ESIGTERM(t *testing.T) {
 			t.Fatalf("the carrier has %d binds of the gateway, want %d", n, durabilityBinds)
 		}
 		signalled := time.Now()
-		if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-			t.Fatal(err)
-		}
-		l.mark()
+		l.mark() // what the load submits from here on may come after the signal
 		// shutdownTimeout bounds the drain; a little more for the exit.
-		code := p.waitExit(t, shutdownTimeout+5*time.Second)
-		if code != 0 {
-			t.Fatalf("exit code %d after SIGTERM\n%s", code, p.logText())
-		}
+		p.stop(t, shutdownTimeout+5*time.Second)
 		// The workers stop by themselves: the session ended.
 		eventually(t, "every load worker stopped by the end of its session", func() (bool, string) {
 			l.mu.Lock()

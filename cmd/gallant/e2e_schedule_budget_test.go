@@ -17,7 +17,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -144,12 +143,7 @@ func TestScheduledMillionBudget(t *testing.T) {
 	peak := rss.peak()
 	rss.stop()
 	// Stop it (SIGTERM: every status written), then read the store.
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	if code := p.waitExit(t, time.Minute); code != 0 {
-		t.Fatalf("gallant exited %d\n%s", code, p.logText())
-	}
+	p.stop(t, time.Minute)
 	ctx = testContext(t) // the first one ran out during the load
 	st, err = store.Open(ctx, scfg, nil)
 	if err != nil {

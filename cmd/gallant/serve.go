@@ -94,7 +94,8 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, 
 	}()
 	host, _ := os.Hostname()
 	name := host + ":" + strconv.Itoa(os.Getpid())
-	if a.node, err = st.LeaseNode(ctx, name, cfg.Store.LeaseTTL()); err != nil {
+	lockPath := store.NodeLockPath(store.Config{Driver: cfg.Store.Driver, DSN: cfg.Store.DSN})
+	if a.node, _, err = st.LeaseNodeLocked(ctx, name, cfg.Store.LeaseTTL(), lockPath); err != nil {
 		a.node = -1
 		return nil, fmt.Errorf("lease node: %w", err)
 	}

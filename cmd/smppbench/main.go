@@ -10,8 +10,8 @@
 // the gateway, its database and the simulator: one sender goroutine per
 // bind and one worker per HTTP connection (never one per message),
 // submit_sm bodies encoded once and patched in place, responses handled
-// by a [smpp.ResponseFunc] with a pointer tag (no channel and no
-// allocation per message), latencies counted in fixed-size [Histogram]s
+// by a pointer [smpp.Responder] per outstanding request (no channel and
+// no allocation per message), latencies counted in fixed-size [Histogram]s
 // owned by one goroutine each and merged at the end. [RunSMPP] and
 // [RunHTTP] are the two engines; the rest of this file wires them to
 // flags.

@@ -12,9 +12,9 @@ import (
 	"github.com/gallant-sms/gallant/smpp/pdu"
 )
 
-// slot carries one outstanding submit_sm's send time to its
-// [smpp.ResponseFunc]: a pointer tag, so Send does not allocate. The
-// sender marks a slot busy and the callback frees it; a bind has more
+// slot is one outstanding submit_sm's [smpp.Responder], carrying its send
+// time: a pointer, so Send does not allocate. The sender marks a slot
+// busy and Response frees it; a bind has more
 // slots than its window can hold requests (see newTxBind).
 type slot struct {
 	busy atomic.Bool
@@ -148,7 +148,7 @@ func (b *txBind) submit(ctx context.Context, k uint64, kind, part uint8) bool {
 	s.k, s.kind, s.part = k, kind, part
 	s.sent.Store(r.now())
 	b.inflight.Add(1)
-	if _, err := b.sess.Send(ctx, pdu.SubmitSMID, t.bodies[part], s, submitDone); err != nil {
+	if _, err := b.sess.Send(ctx, pdu.SubmitSMID, t.bodies[part], s); err != nil {
 		s.busy.Store(false)
 		b.inflight.Add(-1)
 		if ctx.Err() == nil && !r.stop.Load() {
@@ -190,11 +190,10 @@ func (b *txBind) hasRetry() bool {
 	return len(b.retries) > 0
 }
 
-// submitDone is the ResponseFunc of every submit_sm: with a response it
+// Response takes the outcome of the slot's submit_sm: with a response it
 // runs on the session's reader goroutine, which owns b.rec; timeouts and
 // lost connections touch atomics only.
-func submitDone(tag any, h pdu.Header, body []byte, err error) {
-	s := tag.(*slot)
+func (s *slot) Response(h pdu.Header, body []byte, err error) {
 	b := s.b
 	sent := s.sent.Load()
 	rs := resend{k: s.k, kind: s.kind, part: s.part} // before the slot is free for reuse

@@ -289,7 +289,7 @@ func oddMC(t *testing.T) string {
 				tlvs := pdu.AppendTLVCString(nil, pdu.TagReceiptedMessageID, id)
 				tlvs = pdu.AppendTLVByte(tlvs, pdu.TagMessageState, byte(pdutext.StateDelivered))
 				dm := pdu.DeliverSM{ESMClass: 0x04, ShortMessage: []byte("id:" + string(id) + " stat:DELIVRD"), TLVs: tlvs}
-				if _, err := s.TrySend(pdu.DeliverSMID, dm.AppendBody(nil), nil, nil); err != nil {
+				if _, err := s.TrySend(pdu.DeliverSMID, dm.AppendBody(nil), nil); err != nil {
 					t.Errorf("oddMC: send receipt: %v", err)
 				}
 			}

@@ -446,7 +446,7 @@ func (s *Server) sendReceipts() {
 				s.countDLR(false)
 				continue
 			}
-			if _, err := sess.Send(ctx, pdu.DeliverSMID, job.body, job, s.receiptAnswered); err != nil {
+			if _, err := sess.Send(ctx, pdu.DeliverSMID, job.body, &receiptCall{s: s, job: job}); err != nil {
 				s.countDLR(false)
 			}
 		}
@@ -457,12 +457,18 @@ func (s *Server) sendReceipts() {
 // receipt its peer answered with a temporary error.
 const receiptRetry = 10 * time.Millisecond
 
-// receiptAnswered counts a receipt the peer took and sends again, after
+// receiptCall is a receipt sent to the peer, waiting for its answer.
+type receiptCall struct {
+	s   *Server
+	job receiptJob
+}
+
+// Response counts a receipt the peer took and sends again, after
 // receiptRetry, one it refused for the time being (ESME_RX_T_APPN,
 // ESME_RTHROTTLED, ESME_RMSGQFUL), as an SMSC does; other answers lose
 // it.
-func (s *Server) receiptAnswered(tag any, h pdu.Header, _ []byte, err error) {
-	job := tag.(receiptJob)
+func (c *receiptCall) Response(h pdu.Header, _ []byte, err error) {
+	s, job := c.s, c.job
 	switch {
 	case err == nil && h.Status == pdu.StatusOK:
 		s.countDLR(true)

@@ -615,10 +615,10 @@ func (s *Simulator) sendReceipts() {
 			continue
 		}
 		body, text = s.receiptBody(body[:0], text[:0], &j)
-		tag := simReceipts.Get().(*simReceipt)
-		*tag = j
-		if _, err := sess.Send(ctx, pdu.DeliverSMID, body, tag, s.receiptAnswered); err != nil {
-			simReceipts.Put(tag)
+		call := simCalls.Get().(*simCall)
+		call.s, call.j = s, j
+		if _, err := sess.Send(ctx, pdu.DeliverSMID, body, call); err != nil {
+			call.release()
 			if ctx.Err() != nil {
 				return
 			}
@@ -628,21 +628,33 @@ func (s *Simulator) sendReceipts() {
 	}
 }
 
-// simReceipts recycles the receipts riding with their deliver_sm.
-var simReceipts = sync.Pool{New: func() any { return new(simReceipt) }}
+// simCall is a receipt riding with its deliver_sm, and the Responder
+// that learns the gateway's answer.
+type simCall struct {
+	s *Simulator
+	j simReceipt
+}
+
+// simCalls recycles the receipts riding with their deliver_sm.
+var simCalls = sync.Pool{New: func() any { return new(simCall) }}
+
+func (c *simCall) release() {
+	*c = simCall{}
+	simCalls.Put(c)
+}
 
 // simReceiptRetry is how long a receipt refused for the time being waits
 // before it is sent again.
 const simReceiptRetry = 50 * time.Millisecond
 
-// receiptAnswered counts a receipt the gateway took. One it refused for
+// Response counts a receipt the gateway took. One it refused for
 // the time being (ESME_RX_T_APPN, ESME_RTHROTTLED, ESME_RMSGQFUL) goes
 // back in the queue to be sent again, as an SMSC does, unless NoResend;
 // one that got no answer (its connection lost) always does; another
 // refusal is counted dropped.
-func (s *Simulator) receiptAnswered(tag any, h pdu.Header, _ []byte, err error) {
-	j := tag.(*simReceipt)
-	defer simReceipts.Put(j)
+func (c *simCall) Response(h pdu.Header, _ []byte, err error) {
+	s, j := c.s, &c.j
+	defer c.release()
 	if err == nil && h.Status != pdu.StatusOK {
 		s.counters.refusedMu.Lock()
 		if s.counters.refused == nil {
@@ -770,7 +782,7 @@ func (s *Simulator) sendMOs() {
 		}
 		body = dm.AppendBody(body[:0])
 		sctx, scancel := context.WithTimeout(ctx, time.Second)
-		_, err := sess.Send(sctx, pdu.DeliverSMID, body, nil, nil)
+		_, err := sess.Send(sctx, pdu.DeliverSMID, body, nil)
 		scancel()
 		if err == nil {
 			s.counters.moSent.Add(1)
