@@ -69,15 +69,15 @@ func benchmarkWriterMix(b *testing.B, driver string) {
 	finalID := os.Getenv("GALLANT_BENCH_FINAL_CARRIER_ID") != ""
 	var failed atomic.Int64
 	sem := make(chan struct{}, benchInFlight)
-	done := func(_ any, err error) {
+	done := CommitterFunc(func(err error) {
 		<-sem
 		if err != nil {
 			failed.Add(1)
 		}
-	}
+	})
 	add := func(r Row) {
 		sem <- struct{}{}
-		if err := w.Add(r, done, nil); err != nil {
+		if err := w.Add(r, done); err != nil {
 			b.Fatal(err)
 		}
 	}
