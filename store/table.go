@@ -115,6 +115,7 @@ type Record interface {
 //   - *sms.MO (mo_messages),
 //   - *HeldReceipt (held_receipts),
 //   - *WebhookAttempt (webhook_attempts),
+//   - *OptOut (opt_outs),
 //
 // or any type implementing [Record]. Other values are refused with
 // [ErrUnknownRow].
@@ -143,6 +144,10 @@ func tableOf(row Row) (*Table, error) {
 		if r != nil {
 			return webhookAttemptsTable, nil
 		}
+	case *OptOut:
+		if r != nil {
+			return optOutsTable, nil
+		}
 	case Record:
 		if t := r.Table(); t != nil {
 			return t, nil
@@ -165,6 +170,8 @@ func appendRow(v *Values, row Row, now time.Time) {
 		appendHeldReceipt(v, r, now)
 	case *WebhookAttempt:
 		appendWebhookAttempt(v, r, now)
+	case *OptOut:
+		appendOptOut(v, r, now)
 	case Record:
 		r.AppendValues(v)
 	}

@@ -1,0 +1,107 @@
+package store
+
+import (
+	"errors"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/gallant-sms/gallant/sms"
+)
+
+// TestOptOutLedger: rows are appended all together, read back in id
+// order from any point of the tail, by id, and as the newest row of a
+// number at a scope; an opt-in again is a row of its own; what the table
+// cannot hold is refused and nothing of its batch is stored.
+func TestOptOutLedger(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, driver string) {
+		s := newTestStore(t, driver)
+		ctx := testCtx(t)
+		at := time.Date(2026, 12, 7, 10, 0, 0, 123000000, time.UTC)
+		rows := []OptOut{
+			{Scope: 2, AccountID: 7, Number: "447700900001", OptedOut: true, Source: "keyword", Keyword: "STOP", MOID: sms.ID(1 << 62), CreatedAt: at},
+			{Scope: 1, Number: "447700900002", OptedOut: true, Source: "dnd-registry"},
+			{Scope: 3, AccountID: 7, Sender: "12345", Number: "447700900003", OptedOut: true, Source: "api"},
+		}
+		if err := s.AddOptOuts(ctx, rows); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AddOptOuts(ctx, []OptOut{{Scope: 2, AccountID: 7, Number: "447700900001", Source: "keyword", Keyword: "START"}}); err != nil {
+			t.Fatal(err)
+		}
+		all, err := s.OptOutsAfter(ctx, 0, 10)
+		if err != nil || len(all) != 4 {
+			t.Fatalf("tail from 0: %d rows, %v", len(all), err)
+		}
+		for i := 1; i < len(all); i++ {
+			if all[i].ID <= all[i-1].ID {
+				t.Fatalf("ids out of order: %d after %d", all[i].ID, all[i-1].ID)
+			}
+		}
+		first := all[0]
+		if first.Scope != 2 || first.AccountID != 7 || first.Number != "447700900001" || !first.OptedOut ||
+			first.Source != "keyword" || first.Keyword != "STOP" || first.MOID != sms.ID(1<<62) || !first.CreatedAt.Equal(at) {
+			t.Fatalf("first row = %+v", first)
+		}
+		if all[1].CreatedAt.IsZero() || all[3].OptedOut {
+			t.Fatalf("rows = %+v", all)
+		}
+		rest, err := s.OptOutsAfter(ctx, all[1].ID, 10)
+		if err != nil || len(rest) != 2 || rest[0].ID != all[2].ID {
+			t.Fatalf("tail after the second: %+v, %v", rest, err)
+		}
+		byID, err := s.OptOutsByID(ctx, []int64{all[3].ID, all[0].ID, all[3].ID + 100})
+		if err != nil || len(byID) != 2 || byID[0].ID != all[0].ID || byID[1].ID != all[3].ID {
+			t.Fatalf("by id: %+v, %v", byID, err)
+		}
+		latest, err := s.LatestOptOut(ctx, 2, 7, "", "447700900001")
+		if err != nil || latest.ID != all[3].ID || latest.OptedOut {
+			t.Fatalf("latest: %+v, %v", latest, err)
+		}
+		if _, err := s.LatestOptOut(ctx, 2, 8, "", "447700900001"); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("another account's latest: %v, want ErrNotFound", err)
+		}
+		bad := [][]OptOut{
+			{{Scope: 2, AccountID: 7, Number: "447700900009", OptedOut: true, Source: "api"}, {Scope: 4, Number: "1"}},
+			{{Scope: 2, AccountID: 7, Number: ""}},
+			{{Scope: 2, AccountID: 7, Number: "447700900009", Keyword: string(make([]byte, 33))}},
+		}
+		for i, b := range bad {
+			if err := s.AddOptOuts(ctx, b); !errors.Is(err, ErrInvalid) {
+				t.Errorf("bad batch %d: %v, want ErrInvalid", i, err)
+			}
+		}
+		if n, _ := s.OptOutsAfter(ctx, 0, 100); len(n) != 4 {
+			t.Fatalf("a refused batch left %d rows", len(n)-4)
+		}
+		if _, err := s.OptOutsAfter(ctx, 0, 0); !errors.Is(err, ErrInvalid) {
+			t.Fatalf("page 0: %v", err)
+		}
+	})
+}
+
+// TestOptOutLedgerBulk: a batch far larger than one statement is stored
+// whole, in order.
+func TestOptOutLedgerBulk(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, driver string) {
+		s := newTestStore(t, driver)
+		ctx := testCtx(t)
+		const n = 20000
+		rows := make([]OptOut, n)
+		for i := range rows {
+			rows[i] = OptOut{Scope: 2, AccountID: 3, Number: strconv.Itoa(447700000000 + i), OptedOut: true, Source: "import"}
+		}
+		if err := s.AddOptOuts(ctx, rows); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.OptOutsAfter(ctx, 0, maxOptOutPage)
+		if err != nil || len(got) != n {
+			t.Fatalf("%d rows, %v", len(got), err)
+		}
+		for i, r := range got {
+			if r.Number != rows[i].Number {
+				t.Fatalf("row %d is %s, want %s", i, r.Number, rows[i].Number)
+			}
+		}
+	})
+}
