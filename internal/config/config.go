@@ -359,9 +359,10 @@ type StoreConfig struct {
 	Writer store.WriterConfig `yaml:"writer"`
 	// NodeLeaseTTL is how long this instance's node lease lasts without
 	// renewal (it is renewed every third of it): how long a killed
-	// instance's unfinished messages wait before a survivor or the next
-	// start sends them. Default 1m, at least 1s; keep it well above the
-	// clock skew between hosts.
+	// instance's unfinished messages wait before a survivor sends them
+	// (a restart on the same host resumes the dead process's node at
+	// once: its lock file shows it ended). Default 1m, at least 1s; keep
+	// it well above the clock skew between hosts.
 	NodeLeaseTTL time.Duration `yaml:"node_lease_ttl"`
 }
 
