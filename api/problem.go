@@ -31,7 +31,7 @@ const (
 	TypeRateLimited           = "rate-limited"
 	TypeBackpressure          = "backpressure"
 	TypeNoRoute               = "no-route"
-	TypeSuppressed            = "suppressed"
+	TypeRecipientOptedOut     = "recipient-opted-out"
 	TypePayloadTooLarge       = "payload-too-large"
 	TypeIdempotencyKeyReuse   = "idempotency-key-reuse"
 	TypeIdempotencyInProgress = "idempotency-in-progress"
@@ -162,9 +162,10 @@ func NoRoute(field, detail string) *Error {
 	return newError(TypeNoRoute, "No route to destination", http.StatusUnprocessableEntity, field, detail)
 }
 
-// Suppressed reports a destination on a suppression list (opted out).
-func Suppressed(field, detail string) *Error {
-	return newError(TypeSuppressed, "Recipient suppressed", http.StatusUnprocessableEntity, field, detail)
+// RecipientOptedOut reports a destination that opted out (the detail
+// names the number and the scope).
+func RecipientOptedOut(field, detail string) *Error {
+	return newError(TypeRecipientOptedOut, "Recipient opted out", http.StatusUnprocessableEntity, field, detail)
 }
 
 // PayloadTooLarge reports a body or batch over its limit.
@@ -286,8 +287,8 @@ func refusalProblem(r *gateway.Refusal) *Error {
 		return Backpressure(r.Detail, refusalRetry)
 	case gateway.ProblemNoRoute:
 		return NoRoute(r.Field, r.Detail)
-	case gateway.ProblemSuppressed:
-		return Suppressed(r.Field, r.Detail)
+	case gateway.ProblemOptedOut:
+		return RecipientOptedOut(r.Field, r.Detail)
 	case gateway.ProblemInternal:
 		return Internal()
 	case gateway.ProblemInsufficientBalance:

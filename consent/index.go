@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Scope is whom an opt-out protects a number from.
@@ -75,6 +76,56 @@ type Change struct {
 type Index struct {
 	mu   sync.Mutex // orders the writers
 	snap atomic.Pointer[snapshot]
+
+	allowMu sync.Mutex
+	allow   map[allowKey]time.Time // one message each, until the time (see AllowOnce)
+}
+
+type allowKey struct {
+	account int64
+	number  string
+}
+
+// maxAllowances bounds the allowances held; past it, expired ones are
+// dropped, then the new one is refused.
+const maxAllowances = 100_000
+
+// AllowOnce lets account send one message to number until until, even
+// though number has opted out: the single confirmation carriers require
+// after a STOP. It reports whether the allowance was taken in.
+func (x *Index) AllowOnce(account int64, number string, until time.Time) bool {
+	x.allowMu.Lock()
+	defer x.allowMu.Unlock()
+	if x.allow == nil {
+		x.allow = map[allowKey]time.Time{}
+	}
+	if len(x.allow) >= maxAllowances {
+		now := time.Now()
+		for k, t := range x.allow {
+			if now.After(t) {
+				delete(x.allow, k)
+			}
+		}
+		if len(x.allow) >= maxAllowances {
+			return false
+		}
+	}
+	x.allow[allowKey{account, number}] = until
+	return true
+}
+
+// TakeAllowance uses up the allowance AllowOnce gave account for number,
+// if one is there and still valid at now.
+func (x *Index) TakeAllowance(account int64, number string, now time.Time) bool {
+	x.allowMu.Lock()
+	defer x.allowMu.Unlock()
+	k := allowKey{account, number}
+	until, ok := x.allow[k]
+	if !ok {
+		return false
+	}
+	delete(x.allow, k)
+	return !now.After(until)
 }
 
 // snapshot is the index at one moment. Never modified once published.

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func optOut(scope Scope, account int64, sender, number string) Change {
@@ -188,5 +189,27 @@ func TestScopeNames(t *testing.T) {
 	}
 	if _, ok := ParseScope("everyone"); ok {
 		t.Error("ParseScope accepted a made-up scope")
+	}
+}
+
+func TestAllowOnce(t *testing.T) {
+	var x Index
+	now := time.Now()
+	if x.TakeAllowance(1, "447700900001", now) {
+		t.Fatal("an allowance nobody gave")
+	}
+	x.AllowOnce(1, "447700900001", now.Add(time.Minute))
+	if x.TakeAllowance(2, "447700900001", now) {
+		t.Fatal("another account used the allowance")
+	}
+	if !x.TakeAllowance(1, "447700900001", now) {
+		t.Fatal("the allowance was not there")
+	}
+	if x.TakeAllowance(1, "447700900001", now) {
+		t.Fatal("the allowance served twice")
+	}
+	x.AllowOnce(1, "447700900002", now.Add(time.Second))
+	if x.TakeAllowance(1, "447700900002", now.Add(2*time.Second)) {
+		t.Fatal("an expired allowance served")
 	}
 }

@@ -65,6 +65,11 @@ type Ledger struct {
 	holes map[int64]time.Time
 }
 
+// DefaultPoll is LedgerConfig.Poll's default: how often each instance
+// reads the ledger's tail, so an opt-out recorded anywhere is enforced
+// everywhere within about that (issue 12 asks for one second).
+const DefaultPoll = 250 * time.Millisecond
+
 // tailPage is the rows read per query of the tail.
 const tailPage = 10_000
 
@@ -76,7 +81,7 @@ const maxHoles = 1000
 // before serving, then [Ledger.Run].
 func NewLedger(st *store.Store, idx *Index, cfg LedgerConfig) *Ledger {
 	if cfg.Poll <= 0 {
-		cfg.Poll = 250 * time.Millisecond
+		cfg.Poll = DefaultPoll
 	}
 	if cfg.HoleWait <= 0 {
 		cfg.HoleWait = 30 * time.Second
@@ -91,8 +96,11 @@ func NewLedger(st *store.Store, idx *Index, cfg LedgerConfig) *Ledger {
 func (l *Ledger) Index() *Index { return l.idx }
 
 // Load reads the whole ledger into the index (the first read of the
-// tail).
-func (l *Ledger) Load(ctx context.Context) error {
+// tail). It is CatchUp under the name a caller uses before serving.
+func (l *Ledger) Load(ctx context.Context) error { return l.CatchUp(ctx) }
+
+// CatchUp reads the tail until it has read all of it.
+func (l *Ledger) CatchUp(ctx context.Context) error {
 	for {
 		n, err := l.Sync(ctx)
 		if err != nil {
@@ -115,17 +123,8 @@ func (l *Ledger) Run(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		for {
-			n, err := l.Sync(ctx)
-			if err != nil {
-				if ctx.Err() == nil {
-					l.cfg.Logger.Warn("opt-out ledger: read the tail", "err", err)
-				}
-				break
-			}
-			if n < tailPage {
-				break
-			}
+		if err := l.CatchUp(ctx); err != nil && ctx.Err() == nil {
+			l.cfg.Logger.Warn("opt-out ledger: read the tail", "err", err)
 		}
 	}
 }

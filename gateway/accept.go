@@ -30,8 +30,6 @@ var (
 		"the account's message rate limit is exceeded; retry shortly")
 	errNoRoute = refuse(pdu.StatusInvDstAdr, ProblemNoRoute, 422, "to",
 		"no route to this destination")
-	errSuppressed = refuse(pdu.StatusInvDstAdr, ProblemSuppressed, 422, "to",
-		"the recipient has opted out of messages from this account")
 	errPersist = refuse(pdu.StatusSysErr, ProblemInternal, 500, "",
 		"the message could not be stored; it was not accepted")
 	errExpiredAlready = refuse(pdu.StatusInvExpiry, ProblemInvalidRequest, 400, "valid_until",
@@ -143,8 +141,9 @@ func (s *Service) admit(m *sms.Message, tps int, now time.Time) *Refusal {
 	if r := s.validity(m, now); r != nil {
 		return r
 	}
-	if s.suppressed.has(m.AccountID, m.Dest.Addr) {
-		return errSuppressed
+	if scope, ok := s.optouts.Blocked(m.AccountID, m.Source.Addr, m.Dest.Addr); ok &&
+		!s.optouts.TakeAllowance(m.AccountID, m.Dest.Addr, now) {
+		return optedOut(m.Dest.Addr, scope)
 	}
 	if !s.rt.Routable(m.AccountID, m.Dest.Addr) {
 		return errNoRoute

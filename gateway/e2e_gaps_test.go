@@ -5,9 +5,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gallant-sms/gallant/consent"
 	"github.com/gallant-sms/gallant/gateway"
 	"github.com/gallant-sms/gallant/smpp"
 	"github.com/gallant-sms/gallant/smpp/pdu"
+	"github.com/gallant-sms/gallant/smpp/pdutext"
+	"github.com/gallant-sms/gallant/sms"
 )
 
 // TestE2EMOStored: an MO deliver_sm a carrier sends on the gateway's bind
@@ -84,12 +87,14 @@ func TestE2EMOStored(t *testing.T) {
 	})
 }
 
-// TestE2ESuppressedOverSMPP: a submit_sm to a number its account
-// suppressed is refused with ESME_RINVDSTADR (problem "suppressed") and
-// never reaches the carrier, while other numbers of that account and the
-// same number from other accounts go through; after Unsuppress it goes
-// through too, and the account's other suppressed number stays refused.
-func TestE2ESuppressedOverSMPP(t *testing.T) {
+// TestE2EOptedOutOverSMPP: a submit_sm to a number that opted out of its
+// account is refused with ESME_RINVDSTADR (problem
+// "recipient-opted-out") and never reaches the carrier, while other
+// numbers of that account and the same number from other accounts go
+// through; after an opt-in again it goes through too, and the account's
+// other opted-out number stays refused. A platform-wide opt-out refuses
+// every account.
+func TestE2EOptedOutOverSMPP(t *testing.T) {
 	t.Parallel()
 	eachDriver(t, func(t *testing.T, driver string) {
 		c, g := startWithCarrier(t, driver, carrierOpts{noReceipts: true})
@@ -99,7 +104,11 @@ func TestE2ESuppressedOverSMPP(t *testing.T) {
 		number := string(handset.Addr)
 
 		stillBlocked := "447700900888"
-		g.svc.Suppress(acme.AccountID, number, stillBlocked)
+		optOut := func(account int64, n string, out bool) {
+			g.svc.OptOuts().Apply(consent.Change{Entry: consent.Entry{Scope: consent.ScopeAccount, Account: account, Number: n}, OptOut: out})
+		}
+		optOut(acme.AccountID, number, true)
+		optOut(acme.AccountID, stillBlocked, true)
 		for _, sm := range []*pdu.SubmitSM{
 			textSM("blocked 1"),
 			// The same number written with a '+' is the same number.
@@ -107,31 +116,31 @@ func TestE2ESuppressedOverSMPP(t *testing.T) {
 		} {
 			_, err := ea.Submit(ctx, sm)
 			if got := statusOf(err); got != pdu.StatusInvDstAdr {
-				t.Fatalf("submit_sm of %q to a suppressed number: %v, want %v", sm.ShortMessage, err, pdu.StatusInvDstAdr)
+				t.Fatalf("submit_sm of %q to an opted-out number: %v, want %v", sm.ShortMessage, err, pdu.StatusInvDstAdr)
 			}
 		}
 		// data_sm takes the same path.
 		dm := pdu.DataSM{Source: alphaSender, Dest: handset, TLVs: pdu.TLVs(pdu.AppendTLV(nil, pdu.TagMessagePayload, []byte("blocked 3")))}
 		if _, _, err := ea.Session().Call(ctx, pdu.DataSMID, dm.AppendBody(nil)); statusOf(err) != pdu.StatusInvDstAdr {
-			t.Fatalf("data_sm to a suppressed number: %v, want %v", err, pdu.StatusInvDstAdr)
+			t.Fatalf("data_sm to an opted-out number: %v, want %v", err, pdu.StatusInvDstAdr)
 		}
-		if n := g.metric(t, "gallant_gateway_refused_total", "reason", gateway.ProblemSuppressed); n != 3 {
-			t.Errorf("refused_total{reason=suppressed} %v, want 3", n)
+		if n := g.metric(t, "gallant_gateway_refused_total", "reason", gateway.ProblemOptedOut); n != 3 {
+			t.Errorf("refused_total{reason=recipient-opted-out} %v, want 3", n)
 		}
-		// Suppression is per account and per number.
+		// An account opt-out is per account and per number.
 		otherNumber := textSM("to another number")
 		otherNumber.Dest.Addr = []byte("447700900999")
 		submit(t, ea, otherNumber)
 		submit(t, eo, textSM("from another account"))
 		waitSubmits(t, c, 2)
 
-		g.svc.Unsuppress(acme.AccountID, number)
+		optOut(acme.AccountID, number, false)
 		submit(t, ea, textSM("allowed again"))
-		// Only the number unsuppressed: the other one stays refused.
+		// Only the number opted in again: the other one stays refused.
 		blocked := textSM("blocked 4")
 		blocked.Dest.Addr = []byte(stillBlocked)
 		if _, err := ea.Submit(ctx, blocked); statusOf(err) != pdu.StatusInvDstAdr {
-			t.Fatalf("submit_sm to a number still suppressed: %v, want %v", err, pdu.StatusInvDstAdr)
+			t.Fatalf("submit_sm to a number still opted out: %v, want %v", err, pdu.StatusInvDstAdr)
 		}
 		subs := waitSubmits(t, c, 3)
 
@@ -155,7 +164,7 @@ func TestE2ESuppressedOverSMPP(t *testing.T) {
 		// the refused ones were never stored to be sent.
 		for _, s := range c.Submits() {
 			if bytes.HasPrefix(s.SM.Payload(), []byte("blocked")) {
-				t.Errorf("a suppressed message reached the carrier: %q", s.SM.Payload())
+				t.Errorf("an opted-out message reached the carrier: %q", s.SM.Payload())
 			}
 		}
 		if n := len(c.Submits()); n != 3 {
@@ -164,8 +173,60 @@ func TestE2ESuppressedOverSMPP(t *testing.T) {
 		if n := g.metric(t, "gallant_gateway_accepted_total"); n != 3 {
 			t.Errorf("accepted_total %v, want 3", n)
 		}
-		if n := g.metric(t, "gallant_gateway_refused_total", "reason", gateway.ProblemSuppressed); n != 4 {
-			t.Errorf("refused_total{reason=suppressed} %v after Unsuppress, want 4", n)
+		if n := g.metric(t, "gallant_gateway_refused_total", "reason", gateway.ProblemOptedOut); n != 4 {
+			t.Errorf("refused_total{reason=recipient-opted-out} %v after the opt-in, want 4", n)
+		}
+		// Platform-wide: the other account is refused too.
+		g.svc.OptOuts().Apply(consent.Change{Entry: consent.Entry{Scope: consent.ScopeGlobal, Number: number}, OptOut: true})
+		if _, err := eo.Submit(ctx, textSM("blocked 5")); statusOf(err) != pdu.StatusInvDstAdr {
+			t.Fatalf("submit_sm to a number opted out platform-wide: %v, want %v", err, pdu.StatusInvDstAdr)
+		}
+	})
+}
+
+// TestE2EOptedOutWhileScheduled: a message accepted for later whose
+// recipient opts out before it is due is never sent: when due it ends
+// "rejected" with error code opted-out and its sender gets a REJECTD
+// receipt; a scheduled message to another number still goes.
+func TestE2EOptedOutWhileScheduled(t *testing.T) {
+	t.Parallel()
+	eachDriver(t, func(t *testing.T, driver string) {
+		c, g := startWithCarrier(t, driver, carrierOpts{})
+		cust := g.customer(t, "Acme")
+		e := g.bind(t, cust, smpp.Transceiver)
+		stopped := textSM("scheduled, then STOP")
+		stopped.ScheduleDeliveryTime = relTime(2 * time.Second)
+		stoppedID := submit(t, e, stopped)
+		other := textSM("scheduled to someone else")
+		other.Dest.Addr = []byte("447700900777")
+		other.ScheduleDeliveryTime = relTime(2 * time.Second)
+		otherID := submit(t, e, other)
+
+		g.svc.OptOuts().Apply(consent.Change{Entry: consent.Entry{Scope: consent.ScopeAccount, Account: cust.AccountID,
+			Number: string(handset.Addr)}, OptOut: true})
+
+		got := byID(t, waitReceipts(t, e, 2))
+		if r := got[stoppedID]; r.state != pdutext.StateRejected {
+			t.Fatalf("receipt of the opted-out message: %+v, want REJECTD", r)
+		}
+		if r := got[otherID]; r.state != pdutext.StateDelivered {
+			t.Fatalf("receipt of the other message: %+v, want DELIVRD", r)
+		}
+		for _, s := range c.Submits() {
+			if string(s.SM.Payload()) == "scheduled, then STOP" {
+				t.Fatal("the carrier got the message to the opted-out number")
+			}
+		}
+		id, err := sms.ParseID(stoppedID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, hist, err := g.svc.Message(testContext(t), cust.AccountID, id)
+		if err != nil || m.Status != sms.StatusRejected || len(hist) == 0 || hist[len(hist)-1].ErrorCode != "opted-out" {
+			t.Fatalf("message %+v, history %+v, %v; want rejected, opted-out", m, hist, err)
+		}
+		if n := g.metric(t, "gallant_gateway_refused_total", "reason", gateway.ProblemOptedOut); n != 1 {
+			t.Errorf("refused_total{reason=recipient-opted-out} %v, want 1", n)
 		}
 	})
 }

@@ -3,8 +3,6 @@ package gateway
 import (
 	"context"
 	"errors"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/gallant-sms/gallant/sms"
@@ -141,90 +139,4 @@ type WebhookRecorder struct{ W *store.Writer }
 func (r WebhookRecorder) Attempt(a webhook.Attempt) {
 	_ = r.W.Add(&store.WebhookAttempt{MessageID: a.MessageID, AccountID: a.AccountID, URL: a.URL,
 		Attempt: a.N, StatusCode: a.StatusCode, Error: a.Err, At: a.At, GaveUp: a.GaveUp}, nil)
-}
-
-// suppressions are the numbers each account must not message (opt-outs).
-// The set lives in memory for the hot path; the campaign layer, which owns
-// opt-outs, loads and updates it through Suppress and Unsuppress.
-//
-// Every accept reads it, and it changes rarely, so readers take no lock:
-// they load an immutable snapshot, and a change builds a new snapshot
-// (copying the outer map and the changed account's set only) and
-// publishes it. mu only orders the changes.
-type suppressions struct {
-	mu   sync.Mutex                  // held by writers while they copy and publish
-	snap atomic.Pointer[suppressSet] // never nil after newSuppressions; never modified once stored
-}
-
-// suppressSet is one immutable snapshot: account -> numbers.
-type suppressSet map[int64]map[string]struct{}
-
-func newSuppressions() *suppressions {
-	s := &suppressions{}
-	s.snap.Store(&suppressSet{})
-	return s
-}
-
-func (s *suppressions) has(account int64, number string) bool {
-	set := *s.snap.Load()
-	if len(set) == 0 {
-		return false
-	}
-	_, ok := set[account][number]
-	return ok
-}
-
-// update lets change edit a copy of account's numbers; when it reports a
-// change, a new snapshot holding that copy is published.
-func (s *suppressions) update(account int64, change func(numbers map[string]struct{}) bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	old := *s.snap.Load()
-	numbers := make(map[string]struct{}, len(old[account])+1)
-	for n := range old[account] {
-		numbers[n] = struct{}{}
-	}
-	if !change(numbers) {
-		return
-	}
-	next := make(suppressSet, len(old)+1)
-	for a, set := range old {
-		next[a] = set // unchanged sets are shared: no snapshot modifies them
-	}
-	if len(numbers) == 0 {
-		delete(next, account)
-	} else {
-		next[account] = numbers
-	}
-	s.snap.Store(&next)
-}
-
-// Suppress stops messages from account to the E.164 digits numbers. Each
-// call copies the account's set (and the map of accounts) once: load many
-// numbers in one call, not one call each.
-func (s *Service) Suppress(account int64, numbers ...string) {
-	s.suppressed.update(account, func(set map[string]struct{}) bool {
-		changed := false
-		for _, n := range numbers {
-			if _, ok := set[n]; !ok {
-				set[n] = struct{}{}
-				changed = true
-			}
-		}
-		return changed
-	})
-}
-
-// Unsuppress allows messages from account to numbers again.
-func (s *Service) Unsuppress(account int64, numbers ...string) {
-	s.suppressed.update(account, func(set map[string]struct{}) bool {
-		changed := false
-		for _, n := range numbers {
-			if _, ok := set[n]; ok {
-				delete(set, n)
-				changed = true
-			}
-		}
-		return changed
-	})
 }

@@ -125,7 +125,12 @@ func (s *Service) recoverNode(ctx context.Context, node int, before sms.ID) ([]s
 				continue // taken from the schedule by this instance
 			}
 			if len(p.SubmittedSegments) == 0 {
-				s.rereserve(&m) // nothing reached a carrier: not charged yet
+				// Nothing reached a carrier: not charged yet, and not sent
+				// at all if its recipient opted out meanwhile.
+				if s.optedOutAtSend(&m) {
+					continue
+				}
+				s.rereserve(&m)
 			}
 			s.dispatch(&m, p.SubmittedSegments)
 			ids = append(ids, m.ID)

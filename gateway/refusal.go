@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"github.com/gallant-sms/gallant/consent"
 	"github.com/gallant-sms/gallant/smpp/pdu"
 )
 
@@ -24,7 +25,7 @@ const (
 	ProblemInvalidNumber  = "invalid-number"
 	ProblemInvalidSender  = "invalid-sender"
 	ProblemTooLong        = "message-too-long"
-	ProblemSuppressed     = "suppressed"
+	ProblemOptedOut       = "recipient-opted-out"
 	ProblemNoRoute        = "no-route"
 	ProblemRateLimited    = "rate-limited"
 	ProblemBackpressure   = "backpressure"
@@ -35,4 +36,21 @@ const (
 
 func refuse(st pdu.Status, problem string, http int, field, detail string) *Refusal {
 	return &Refusal{Status: st, Problem: problem, HTTP: http, Field: field, Detail: detail}
+}
+
+// optedOut refuses a message to number, which opted out at scope: it
+// names both, as issue 12 asks (an HTTP 422 recipient-opted-out, SMPP
+// ESME_RINVDSTADR).
+func optedOut(number string, scope consent.Scope) *Refusal {
+	var of string
+	switch scope {
+	case consent.ScopeGlobal:
+		of = "all messages on this platform"
+	case consent.ScopeSender:
+		of = "messages from this sender"
+	default:
+		of = "messages from this account"
+	}
+	return refuse(pdu.StatusInvDstAdr, ProblemOptedOut, 422, "to",
+		"+"+number+" has opted out of "+of+" (scope "+scope.String()+")")
 }

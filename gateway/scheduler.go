@@ -37,6 +37,10 @@ const ProblemScheduledLimit = "scheduled-limit"
 // failed, unsent, because its account could not pay when it was due.
 const codeInsufficientBalance = "insufficient-balance"
 
+// codeOptedOut is the error code of a message failed when it was due
+// because its recipient had opted out since it was accepted.
+const codeOptedOut = "opted-out"
+
 // Timing of the scheduler's store work.
 const (
 	// schedStoreTimeout bounds one claim, take or count.
@@ -362,6 +366,9 @@ func (sc *scheduler) take(due []*sms.Message) bool {
 // waited in the store (its reservation was given back then).
 func (sc *scheduler) send(m *sms.Message) {
 	s := sc.s
+	if s.optedOutAtSend(m) {
+		return
+	}
 	if s.bill != nil && m.Price > 0 && !s.res.has(m.ID) {
 		ctx, cancel := context.WithTimeout(context.Background(), reserveTimeout)
 		r, err := s.bill.Balances.Reserve(ctx, m.AccountID, billing.Micros(m.Price))

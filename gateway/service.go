@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/gallant-sms/gallant/account"
+	"github.com/gallant-sms/gallant/consent"
 	"github.com/gallant-sms/gallant/router"
 	"github.com/gallant-sms/gallant/smpp"
 	"github.com/gallant-sms/gallant/sms"
@@ -47,6 +48,10 @@ type Deps struct {
 	// (Redis GCRA), falling back to in-process limits while Redis does
 	// not answer. Nil keeps limits in process.
 	Redis *throttle.Redis
+	// Consent is the opt-out index (kept by a consent.Ledger) that every
+	// message is checked against before it costs anything, and again when
+	// a scheduled or recovered message is due; nil checks an empty one.
+	Consent *consent.Index
 	// RedisTimeout bounds each of those limits' Redis round trips before
 	// the in-process fallback answers (default throttle's 50 ms).
 	RedisTimeout time.Duration
@@ -80,17 +85,18 @@ type Service struct {
 	// carrier's request that would wait there is abandoned instead.
 	ovClosed bool // guarded by ovMu
 
-	carriers   []*carrier
-	byName     map[string]*carrier
-	tr         *tracker
-	keyed      *throttle.Keyed
-	limits     rateLimiter
-	customers  *customers
-	sched      *scheduler
-	rec        *recovery
-	suppressed *suppressions
-	bill       *Billing      // nil: free
-	res        *reservations // open reservations by message id
+	carriers  []*carrier
+	byName    map[string]*carrier
+	tr        *tracker
+	keyed     *throttle.Keyed
+	limits    rateLimiter
+	customers *customers
+	sched     *scheduler
+	rec       *recovery
+	// optouts is the consent index every message is checked against.
+	optouts *consent.Index
+	bill    *Billing      // nil: free
+	res     *reservations // open reservations by message id
 
 	parkMu  sync.Mutex
 	parked  []*sms.Message // persisted, waiting for room in a carrier queue
@@ -162,7 +168,10 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 		s.bill = deps.Billing
 	}
 	s.res = newReservations()
-	s.suppressed = newSuppressions()
+	s.optouts = deps.Consent
+	if s.optouts == nil {
+		s.optouts = &consent.Index{}
+	}
 	if c, ok := deps.BindGuardRedis.(*redis.Client); ok && !c.Options().ContextTimeoutEnabled {
 		return nil, errors.New("gateway: BindGuardRedis needs ContextTimeoutEnabled")
 	}
@@ -361,4 +370,21 @@ func (s *Service) sweep() {
 	} else if n > 0 {
 		s.log.Info("held receipts expired undelivered", "count", n)
 	}
+}
+
+// OptOuts is the consent index the Service checks every message against
+// (Deps.Consent, or its own empty one).
+func (s *Service) OptOuts() *consent.Index { return s.optouts }
+
+// optedOutAtSend fails m, due now (scheduled, or recovered after a
+// restart), when its recipient opted out since it was accepted: it is
+// never sent, its reservation is given back, and it ends "rejected" with
+// error code "opted-out".
+func (s *Service) optedOutAtSend(m *sms.Message) bool {
+	if _, ok := s.optouts.Blocked(m.AccountID, m.Source.Addr, m.Dest.Addr); !ok {
+		return false
+	}
+	s.m.refused(ProblemOptedOut)
+	s.finishUnsent(m, sms.StatusRejected, codeOptedOut)
+	return true
 }

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/gallant-sms/gallant/account"
+	"github.com/gallant-sms/gallant/consent"
 	"github.com/gallant-sms/gallant/smpp"
 	"github.com/gallant-sms/gallant/smpp/pdu"
 	"github.com/gallant-sms/gallant/smpp/pdutext"
@@ -412,13 +413,13 @@ func TestE2EGapsFlash(t *testing.T) {
 	})
 }
 
-// TestE2EGapsSuppressed: a destination on the account's suppression list
-// (gateway.Service.Suppress: no API or CLI sets it) is refused over HTTP
-// with 422 suppressed naming "to", alone or in a batch, and over SMPP with
-// ESME_RINVDSTADR; nothing reaches the carrier or the store and nothing is
-// charged; another account may still message it, and once unsuppressed
-// the account may too.
-func TestE2EGapsSuppressed(t *testing.T) {
+// TestE2EGapsOptedOut: a destination that opted out of the account (a
+// STOP recorded in the ledger) is refused over HTTP with 422
+// recipient-opted-out naming "to", the number and the scope, alone or in
+// a batch, and over SMPP with ESME_RINVDSTADR; nothing reaches the
+// carrier or the store and nothing is charged; another account may still
+// message it, and once it opts in again the account may too.
+func TestE2EGapsOptedOut(t *testing.T) {
 	t.Parallel()
 	eachDriver(t, func(t *testing.T, driver string) {
 		ctx := testContext(t)
@@ -447,15 +448,18 @@ func TestE2EGapsSuppressed(t *testing.T) {
 		fund(cust)
 		fund(other)
 		const stopped = "447700900123"
-		a.gw.Suppress(cust.AccountID, stopped)
+		if err := a.optouts.Record(ctx, consent.Record{Change: consent.Change{Entry: consent.Entry{Scope: consent.ScopeAccount,
+			Account: cust.AccountID, Number: stopped}, OptOut: true}, Source: consent.SourceKeyword, Keyword: "STOP"}); err != nil {
+			t.Fatal(err)
+		}
 
 		r := a.do(t, http.MethodPost, "/v1/messages", cust.APIKey, `{"to":"+`+stopped+`","text":"you said STOP"}`)
-		if r.status != http.StatusUnprocessableEntity || r.problemType(t) != "suppressed" {
-			t.Fatalf("suppressed destination: %d %s, want 422 suppressed", r.status, r.body)
+		if r.status != http.StatusUnprocessableEntity || r.problemType(t) != "recipient-opted-out" {
+			t.Fatalf("opted-out destination: %d %s, want 422 recipient-opted-out", r.status, r.body)
 		}
 		var p problem
-		if r.json(t, &p); p.Field != "to" {
-			t.Errorf("problem names field %q, want to", p.Field)
+		if r.json(t, &p); p.Field != "to" || !strings.Contains(p.Detail, "+"+stopped) || !strings.Contains(p.Detail, "scope account") {
+			t.Errorf("problem %+v, want field to and a detail naming the number and the scope", p)
 		}
 		r = a.do(t, http.MethodPost, "/v1/messages/batch", cust.APIKey,
 			`{"to":["+`+stopped+`","+447700900124"],"text":"batch with one opted out"}`)
@@ -472,15 +476,15 @@ func TestE2EGapsSuppressed(t *testing.T) {
 		}
 		r.json(t, &batch)
 		if len(batch.Items) != 2 || batch.Accepted != 1 || batch.Rejected != 1 || batch.Items[0].Error == nil ||
-			!strings.HasSuffix(batch.Items[0].Error.Type, "/suppressed") || batch.Items[0].Error.Status != 422 ||
+			!strings.HasSuffix(batch.Items[0].Error.Type, "/recipient-opted-out") || batch.Items[0].Error.Status != 422 ||
 			batch.Items[1].ID == "" {
-			t.Fatalf("batch answer %s, want the first item suppressed and the second accepted", r.body)
+			t.Fatalf("batch answer %s, want the first item refused (opted out) and the second accepted", r.body)
 		}
 		e := bindESME(t, a.smppAddr.String(), cust, smpp.Transmitter)
 		_, err := e.Submit(ctx, &pdu.SubmitSM{Source: pdu.Address{TON: 5, Addr: []byte("Acme")},
 			Dest: pdu.Address{TON: 1, NPI: 1, Addr: []byte(stopped)}, ShortMessage: []byte("smpp after STOP")})
 		if !errors.Is(err, pdu.StatusInvDstAdr) {
-			t.Errorf("SMPP submit to a suppressed number: %v, want ESME_RINVDSTADR", err)
+			t.Errorf("SMPP submit to an opted-out number: %v, want ESME_RINVDSTADR", err)
 		}
 
 		// Another account is not affected.
@@ -490,7 +494,7 @@ func TestE2EGapsSuppressed(t *testing.T) {
 		subs := c.Submits()
 		for _, sub := range subs {
 			if string(sub.SM.Dest.Addr) == stopped && string(sub.SM.Payload()) != "from another account" {
-				t.Errorf("the carrier got %q for the suppressed number", sub.SM.Payload())
+				t.Errorf("the carrier got %q for the opted-out number", sub.SM.Payload())
 			}
 		}
 		if len(subs) != 2 {
@@ -498,16 +502,19 @@ func TestE2EGapsSuppressed(t *testing.T) {
 		}
 		ms, _, err := a.st.ListMessages(ctx, cust.AccountID, store.Filter{Dest: stopped})
 		if err != nil || len(ms) != 0 {
-			t.Errorf("the store has %d messages of the account to the suppressed number (%v)", len(ms), err)
+			t.Errorf("the store has %d messages of the account to the opted-out number (%v)", len(ms), err)
 		}
 
-		// Unsuppressed, the number takes the account's messages again.
-		a.gw.Unsuppress(cust.AccountID, stopped)
+		// Opted in again, the number takes the account's messages again.
+		if err := a.optouts.Record(ctx, consent.Record{Change: consent.Change{Entry: consent.Entry{Scope: consent.ScopeAccount,
+			Account: cust.AccountID, Number: stopped}}, Source: consent.SourceKeyword, Keyword: "START"}); err != nil {
+			t.Fatal(err)
+		}
 		u := a.send(t, cust.APIKey, map[string]any{"to": stopped, "text": "welcome back"})
 		a.waitStatus(t, cust.APIKey, u.ID, "delivered")
 
-		// Charged: the batch's accepted item and the message after
-		// Unsuppress, nothing for the refusals.
+		// Charged: the batch's accepted item and the message after the
+		// opt-in, nothing for the refusals.
 		a.stop() // settles the leases
 		acct, err := st.GetBillingAccount(context.Background(), cust.AccountID)
 		if err != nil {

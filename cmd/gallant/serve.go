@@ -23,6 +23,7 @@ import (
 	"github.com/gallant-sms/gallant/api"
 	appsvc "github.com/gallant-sms/gallant/app"
 	"github.com/gallant-sms/gallant/billing"
+	"github.com/gallant-sms/gallant/consent"
 	"github.com/gallant-sms/gallant/gateway"
 	"github.com/gallant-sms/gallant/internal/config"
 	"github.com/gallant-sms/gallant/smpp"
@@ -47,6 +48,9 @@ type app struct {
 	pprof *http.Server     // nil without debug.pprof_listen
 	prom  *http.Server     // the metrics listener; nil without metrics.listen
 	node  int
+	// optouts keeps the gateway's consent index equal to the store's
+	// opt-out ledger.
+	optouts *consent.Ledger
 
 	smppAddr, tlsAddr, httpAddr net.Addr
 	metricsAddr                 net.Addr // nil without metrics.listen
@@ -116,7 +120,11 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, 
 	if err != nil {
 		return nil, err
 	}
-	deps := gateway.Deps{Store: st, Writer: a.w, Accounts: a.acc, Webhooks: a.hooks,
+	a.optouts = consent.NewLedger(st, &consent.Index{}, consent.LedgerConfig{Logger: logger})
+	if err := a.optouts.Load(ctx); err != nil {
+		return nil, err
+	}
+	deps := gateway.Deps{Store: st, Writer: a.w, Accounts: a.acc, Webhooks: a.hooks, Consent: a.optouts.Index(),
 		Routes: routes, AccountRoutes: acctRoutes, Node: a.node, NodeName: name, NodeTTL: cfg.Store.LeaseTTL()}
 	if cfg.Billing.Enabled {
 		pricer := billing.NewPricer(st)
@@ -254,6 +262,7 @@ func (a *app) start(ctx context.Context) error {
 		}
 		return err
 	})
+	a.every(consent.DefaultPoll, "read the opt-out ledger", a.optouts.CatchUp)
 	a.every(purgeInterval(a.cfg.Retention.IdempotencyKeys), "purge idempotency keys", func(ctx context.Context) error {
 		_, err := a.st.PurgeIdempotent(ctx, time.Now().Add(-a.cfg.Retention.IdempotencyKeys))
 		return err
