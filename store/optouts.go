@@ -96,7 +96,8 @@ func (s *Store) AddOptOuts(ctx context.Context, rows []OptOut) error {
 	return nil
 }
 
-const optOutColumns = "id, scope, account_id, sender, number, opted_out, source, keyword, mo_id, created_at"
+// optOutColumns are the columns read, of the table named o.
+const optOutColumns = "o.id, o.scope, o.account_id, o.sender, o.number, o.opted_out, o.source, o.keyword, o.mo_id, o.created_at"
 
 type optOutRow struct {
 	ID        int64  `db:"id"`
@@ -111,9 +112,10 @@ type optOutRow struct {
 	CreatedAt dbTime `db:"created_at"`
 }
 
+// selectOptOuts reads ledger rows; q follows "FROM opt_outs o".
 func (s *Store) selectOptOuts(ctx context.Context, what, q string, args ...any) ([]OptOut, error) {
 	var rows []optOutRow
-	if err := s.r.SelectContext(ctx, &rows, "SELECT "+optOutColumns+" FROM opt_outs "+q, args...); err != nil {
+	if err := s.r.SelectContext(ctx, &rows, "SELECT "+optOutColumns+" FROM opt_outs o "+q, args...); err != nil {
 		return nil, fmt.Errorf("store: %s: %w", what, mapErr(err))
 	}
 	out := make([]OptOut, len(rows))
@@ -136,7 +138,7 @@ func (s *Store) OptOutsAfter(ctx context.Context, after int64, limit int) ([]Opt
 		return nil, fmt.Errorf("%w: opt-out page %d not in 1..%d", ErrInvalid, limit, maxOptOutPage)
 	}
 	return s.selectOptOuts(ctx, "opt-outs after "+strconv.FormatInt(after, 10),
-		"WHERE id > ? ORDER BY id LIMIT ?", after, limit)
+		"WHERE o.id > ? ORDER BY o.id LIMIT ?", after, limit)
 }
 
 // OptOutsByID returns the ledger rows with the given ids (at most 1,000)
@@ -150,14 +152,14 @@ func (s *Store) OptOutsByID(ctx context.Context, ids []int64) ([]OptOut, error) 
 		return nil, fmt.Errorf("%w: %d opt-out ids, at most %d", ErrInvalid, len(ids), maxIDsPerDelete)
 	}
 	var q strings.Builder
-	q.WriteString("WHERE id IN (")
+	q.WriteString("WHERE o.id IN (")
 	for i, id := range ids {
 		if i > 0 {
 			q.WriteByte(',')
 		}
 		q.WriteString(strconv.FormatInt(id, 10))
 	}
-	q.WriteString(") ORDER BY id")
+	q.WriteString(") ORDER BY o.id")
 	return s.selectOptOuts(ctx, "opt-outs by id", q.String())
 }
 
@@ -165,7 +167,7 @@ func (s *Store) OptOutsByID(ctx context.Context, ids []int64) ([]OptOut, error) 
 // account and sender (as [OptOut] names them), or [ErrNotFound].
 func (s *Store) LatestOptOut(ctx context.Context, scope uint8, accountID int64, sender, number string) (OptOut, error) {
 	rows, err := s.selectOptOuts(ctx, "latest opt-out",
-		"WHERE account_id = ? AND number = ? AND scope = ? AND sender = ? ORDER BY id DESC LIMIT 1",
+		"WHERE o.account_id = ? AND o.number = ? AND o.scope = ? AND o.sender = ? ORDER BY o.id DESC LIMIT 1",
 		accountID, number, scope, sender)
 	if err != nil {
 		return OptOut{}, err
@@ -175,3 +177,37 @@ func (s *Store) LatestOptOut(ctx context.Context, scope uint8, accountID int64, 
 	}
 	return rows[0], nil
 }
+
+// OptOutHistory returns the ledger rows of number for accountID (its
+// account and sender scopes) and platform-wide, newest first, up to limit
+// (1 to 1,000).
+func (s *Store) OptOutHistory(ctx context.Context, accountID int64, number string, limit int) ([]OptOut, error) {
+	if limit < 1 || limit > maxListLimit {
+		return nil, fmt.Errorf("%w: opt-out history limit %d not in 1..%d", ErrInvalid, limit, maxListLimit)
+	}
+	return s.selectOptOuts(ctx, "opt-out history",
+		"WHERE o.account_id IN (?, 0) AND o.number = ? ORDER BY o.id DESC LIMIT ?", accountID, number, limit)
+}
+
+// OptOutCursor is where a page of [Store.CurrentOptOuts] ends: the number
+// and ledger id of its last row. The zero value starts at the beginning.
+type OptOutCursor struct {
+	Number string
+	ID     int64
+}
+
+// CurrentOptOuts returns up to limit (1 to 1,000) of accountID's entries
+// that are opted out now (their newest ledger row is an opt-out), in
+// number order, after cursor; use account 0 for the platform-wide ones.
+// The cursor of the next page is the last row's number and id.
+func (s *Store) CurrentOptOuts(ctx context.Context, accountID int64, after OptOutCursor, limit int) ([]OptOut, error) {
+	if limit < 1 || limit > maxListLimit {
+		return nil, fmt.Errorf("%w: opt-out page %d not in 1..%d", ErrInvalid, limit, maxListLimit)
+	}
+	return s.selectOptOuts(ctx, "current opt-outs",
+		"WHERE o.account_id = ? AND o.opted_out = 1 AND (o.number > ? OR (o.number = ? AND o.id > ?)) "+
+			"AND NOT EXISTS (SELECT 1 FROM opt_outs n WHERE n.account_id = o.account_id AND n.number = o.number "+
+			"AND n.scope = o.scope AND n.sender = o.sender AND n.id > o.id) ORDER BY o.number, o.id LIMIT ?",
+		accountID, after.Number, after.Number, after.ID, limit)
+}
+

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -102,6 +103,58 @@ func TestOptOutLedgerBulk(t *testing.T) {
 			if r.Number != rows[i].Number {
 				t.Fatalf("row %d is %s, want %s", i, r.Number, rows[i].Number)
 			}
+		}
+	})
+}
+
+// TestOptOutCurrentAndHistory: the current opt-outs of an account are the
+// entries whose newest row is an opt-out, paged in number order without
+// losing or repeating an entry; history shows a number's rows for the
+// account and platform-wide, newest first, and nothing of other accounts.
+func TestOptOutCurrentAndHistory(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, driver string) {
+		s := newTestStore(t, driver)
+		ctx := testCtx(t)
+		add := func(rows ...OptOut) {
+			t.Helper()
+			if err := s.AddOptOuts(ctx, rows); err != nil {
+				t.Fatal(err)
+			}
+		}
+		acct := func(n string, out bool) OptOut {
+			return OptOut{Scope: 2, AccountID: 7, Number: n, OptedOut: out, Source: "api"}
+		}
+		add(acct("447700900001", true), acct("447700900002", true), acct("447700900003", true))
+		add(acct("447700900002", false))                                                                                // opted in again
+		add(acct("447700900003", true))                                                                                 // STOP twice: one entry
+		add(OptOut{Scope: 3, AccountID: 7, Sender: "12345", Number: "447700900001", OptedOut: true, Source: "keyword"}) // a second scope
+		add(OptOut{Scope: 2, AccountID: 8, Number: "447700900004", OptedOut: true, Source: "api"})                      // another account
+		add(OptOut{Scope: 1, Number: "447700900001", OptedOut: true, Source: "dnd-registry"})                           // platform-wide
+
+		var got []string
+		var cur OptOutCursor
+		for range 10 {
+			page, err := s.CurrentOptOuts(ctx, 7, cur, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(page) == 0 {
+				break
+			}
+			r := page[0]
+			got = append(got, r.Number+"/"+strconv.Itoa(int(r.Scope)))
+			cur = OptOutCursor{Number: r.Number, ID: r.ID}
+		}
+		want := []string{"447700900001/2", "447700900001/3", "447700900003/2"}
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Fatalf("current opt-outs of 7: %v, want %v", got, want)
+		}
+		hist, err := s.OptOutHistory(ctx, 7, "447700900001", 100)
+		if err != nil || len(hist) != 3 || hist[0].Scope != 1 || hist[1].Scope != 3 || hist[2].Scope != 2 {
+			t.Fatalf("history: %+v, %v", hist, err)
+		}
+		if hist, err := s.OptOutHistory(ctx, 8, "447700900002", 100); err != nil || len(hist) != 0 {
+			t.Fatalf("account 8 sees account 7's rows: %+v, %v", hist, err)
 		}
 	})
 }
