@@ -45,6 +45,8 @@ type Deps struct {
 	// DistLists serves the distribution lists (api/distlists.go); nil
 	// answers them 404.
 	DistLists DistLists
+	// OptOuts serves the opt-outs (api/optouts.go); nil answers them 404.
+	OptOuts OptOuts
 	// Idempotency stores answers to POSTs with an Idempotency-Key.
 	// Required.
 	Idempotency Idempotency
@@ -241,6 +243,7 @@ func (s *Server) routes() *router.Router {
 	s.reportRoutes(r)
 	s.alertRoutes(r)
 	s.distListRoutes(r)
+	s.optOutRoutes(r)
 
 	r.GET("/healthz", s.instrument("GET /healthz", s.healthz))
 	r.GET("/readyz", s.instrument("GET /readyz", s.readyz))

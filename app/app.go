@@ -6,6 +6,7 @@ import (
 
 	"github.com/gallant-sms/gallant/account"
 	"github.com/gallant-sms/gallant/billing"
+	"github.com/gallant-sms/gallant/consent"
 	"github.com/gallant-sms/gallant/gateway"
 	"github.com/gallant-sms/gallant/store"
 	"github.com/gallant-sms/gallant/webhook"
@@ -31,6 +32,9 @@ type Deps struct {
 	// Currency is the currency of new balances and plans that have no
 	// reseller's to follow (billing.currency; default EUR).
 	Currency string
+	// OptOuts is the consent ledger (kept equal to the store by its
+	// owner); nil leaves the OptOuts service out.
+	OptOuts *consent.Ledger
 	// IdempotencyRetention is how long an idempotent answer is kept.
 	IdempotencyRetention time.Duration
 	Log                  *slog.Logger
@@ -48,6 +52,7 @@ type App struct {
 	Billing     *Billing // nil without billing
 	Alerts      *Alerts  // nil without billing
 	DistLists   *DistLists
+	OptOuts     *OptOuts // nil without Deps.OptOuts
 }
 
 // New builds the use cases over d.
@@ -69,6 +74,9 @@ func New(d Deps) *App {
 	if d.Users != nil {
 		a.Auth.sessions = account.NewSessions(d.Users)
 		a.Identity = &Identity{acc: d.Accounts, users: d.Users, gw: d.Gateway, log: d.Log.With("component", "identity")}
+	}
+	if d.OptOuts != nil {
+		a.OptOuts = &OptOuts{st: d.Store, ledger: d.OptOuts}
 	}
 	if d.Gateway != nil {
 		a.Messages = &Messages{gw: d.Gateway, st: d.Store, acc: d.Accounts, billing: d.Billing != nil}

@@ -118,6 +118,14 @@ var isoRoutes = map[string]isoRoute{
 	"GET /v1/distribution-lists/{name}":    {},
 	"PUT /v1/distribution-lists/{name}":    {},
 	"DELETE /v1/distribution-lists/{name}": {},
+
+	// Opt-outs: the caller's account's, by number (TestE2EOptOutsAPI
+	// checks that one account's opt-outs neither show nor apply in
+	// another).
+	"GET /v1/opt-outs":             {},
+	"POST /v1/opt-outs":            {},
+	"GET /v1/opt-outs/{number}":    {},
+	"DELETE /v1/opt-outs/{number}": {},
 }
 
 // TestE2EIsolation: no caller reaches data outside the accounts it may

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/gallant-sms/gallant/consent"
+	"github.com/gallant-sms/gallant/store/storetest"
+)
+
+// TestE2EOptOutsAPI: an account's opt-out made over the API refuses its
+// sends to the number (422 recipient-opted-out) and nobody else's; it
+// shows in the account's listing and status, not in another account's;
+// the account may lift what it recorded but not a STOP the number sent;
+// platform-wide opt-outs are for platform admins; bad numbers are 400.
+func TestE2EOptOutsAPI(t *testing.T) {
+	t.Parallel()
+	eachDriver(t, func(t *testing.T, driver string) {
+		c := newCarrier(t, nil)
+		a := startApp(t, testConfig(t, driver, c.Addr()))
+		acme, other := a.customer(t, "Acme", ""), a.customer(t, "Bravo", "")
+		const number = "447700900555"
+		send := func(key string) int {
+			return a.do(t, http.MethodPost, "/v1/messages", key, `{"to":"+`+number+`","text":"hello"}`).status
+		}
+
+		r := a.do(t, http.MethodPost, "/v1/opt-outs", acme.APIKey, `{"number":"+`+number+`"}`)
+		var res struct {
+			Recorded int      `json:"recorded"`
+			Numbers  []string `json:"numbers"`
+			Scope    string   `json:"scope"`
+		}
+		if r.json(t, &res); r.status != http.StatusCreated || res.Recorded != 1 || res.Numbers[0] != number || res.Scope != "account" {
+			t.Fatalf("POST /v1/opt-outs: %d %s", r.status, r.body)
+		}
+		r = a.do(t, http.MethodPost, "/v1/messages", acme.APIKey, `{"to":"+`+number+`","text":"hello"}`)
+		if r.status != http.StatusUnprocessableEntity || r.problemType(t) != "recipient-opted-out" {
+			t.Fatalf("send after the opt-out: %d %s", r.status, r.body)
+		}
+		if st := send(other.APIKey); st != http.StatusAccepted {
+			t.Fatalf("another account's send: %d", st)
+		}
+
+		var page struct {
+			Data []struct {
+				Number string `json:"number"`
+				Source string `json:"source"`
+			} `json:"data"`
+		}
+		r = a.do(t, http.MethodGet, "/v1/opt-outs", acme.APIKey, "")
+		r.json(t, &page)
+		if len(page.Data) != 1 ||
+			page.Data[0].Number != number || page.Data[0].Source != "api" {
+			t.Fatalf("Acme's opt-outs: %s", r.body)
+		}
+		r = a.do(t, http.MethodGet, "/v1/opt-outs", other.APIKey, "")
+		r.json(t, &page)
+		if len(page.Data) != 0 {
+			t.Fatalf("Bravo sees %s", r.body)
+		}
+		var status struct {
+			Blocked bool     `json:"blocked"`
+			Scopes  []string `json:"scopes"`
+			History []any    `json:"history"`
+		}
+		r = a.do(t, http.MethodGet, "/v1/opt-outs/+"+number, acme.APIKey, "")
+		r.json(t, &status)
+		if !status.Blocked ||
+			len(status.Scopes) != 1 || status.Scopes[0] != "account" || len(status.History) != 1 {
+			t.Fatalf("Acme's status of the number: %s", r.body)
+		}
+		r = a.do(t, http.MethodGet, "/v1/opt-outs/"+number, other.APIKey, "")
+		r.json(t, &status)
+		if status.Blocked || len(status.History) != 0 {
+			t.Fatalf("Bravo's status of the number: %s", r.body)
+		}
+
+		if r = a.do(t, http.MethodDelete, "/v1/opt-outs/"+number, other.APIKey, ""); r.status != http.StatusNotFound {
+			t.Fatalf("Bravo lifts Acme's opt-out: %d %s", r.status, r.body)
+		}
+		if r = a.do(t, http.MethodDelete, "/v1/opt-outs/"+number, acme.APIKey, ""); r.status != http.StatusNoContent {
+			t.Fatalf("Acme lifts its own opt-out: %d %s", r.status, r.body)
+		}
+		if st := send(acme.APIKey); st != http.StatusAccepted {
+			t.Fatalf("send after the opt-in: %d", st)
+		}
+
+		// A STOP the number sent is not the account's to lift.
+		if err := a.optouts.Record(testContext(t), consent.Record{Change: consent.Change{Entry: consent.Entry{
+			Scope: consent.ScopeAccount, Account: acme.AccountID, Number: number}, OptOut: true},
+			Source: consent.SourceKeyword, Keyword: "STOP"}); err != nil {
+			t.Fatal(err)
+		}
+		if r = a.do(t, http.MethodDelete, "/v1/opt-outs/"+number, acme.APIKey, ""); r.status != http.StatusUnprocessableEntity {
+			t.Fatalf("Acme lifts a STOP: %d %s", r.status, r.body)
+		}
+		if st := send(acme.APIKey); st != http.StatusUnprocessableEntity {
+			t.Fatalf("send after the STOP: %d", st)
+		}
+
+		for _, body := range []string{`{"number":"+44"}`, `{"numbers":[]}`, `{"number":"447700900556","scope":"nobody"}`,
+			`{"number":"447700900556","scope":"number"}`} {
+			if r = a.do(t, http.MethodPost, "/v1/opt-outs", acme.APIKey, body); r.status != http.StatusBadRequest {
+				t.Errorf("POST %s: %d %s, want 400", body, r.status, r.body)
+			}
+		}
+		if r = a.do(t, http.MethodPost, "/v1/opt-outs", acme.APIKey, `{"number":"447700900556","scope":"global"}`); r.status != http.StatusForbidden {
+			t.Errorf("a customer's platform-wide opt-out: %d %s, want 403", r.status, r.body)
+		}
+	})
+}
+
+// TestE2EOptOutOnAnotherInstance: an opt-out made through one instance
+// refuses sends through a second instance of the same store within a
+// second.
+func TestE2EOptOutOnAnotherInstance(t *testing.T) {
+	t.Parallel()
+	c := newCarrier(t, nil)
+	cfg := testConfig(t, storetest.MySQL, c.Addr())
+	a1 := startApp(t, cfg)
+	a2 := startApp(t, cfg)
+	cust := a1.customer(t, "Acme", "")
+	const number = "447700900666"
+	if st := a2.do(t, http.MethodPost, "/v1/messages", cust.APIKey, `{"to":"+`+number+`","text":"before"}`).status; st != http.StatusAccepted {
+		t.Fatalf("send before the opt-out: %d", st)
+	}
+	if r := a1.do(t, http.MethodPost, "/v1/opt-outs", cust.APIKey, `{"number":"`+number+`"}`); r.status != http.StatusCreated {
+		t.Fatalf("opt-out on the first instance: %d %s", r.status, r.body)
+	}
+	recorded := time.Now()
+	waitFor(t, 10*time.Second, "the second instance refuses", func() (bool, string) {
+		st := a2.do(t, http.MethodPost, "/v1/messages", cust.APIKey, `{"to":"+`+number+`","text":"after"}`).status
+		return st == http.StatusUnprocessableEntity, fmt.Sprint(st)
+	})
+	if d := time.Since(recorded); d > time.Second {
+		t.Errorf("the second instance enforced the opt-out after %v, want under a second", d)
+	}
+}
