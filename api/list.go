@@ -27,7 +27,7 @@ func (s *Server) listMessages(ctx *fasthttp.RequestCtx, sctx context.Context, p 
 	if page.Items == nil {
 		page.Items = []MessageView{} // "items":[], never null
 	}
-	s.writeJSON(ctx, fasthttp.StatusOK, &page)
+	s.writeJSON(ctx, fasthttp.StatusOK, page)
 }
 
 // parseListFilter reads the query of GET /v1/messages. Unknown parameters

@@ -42,7 +42,7 @@ func (s *Server) getMessage(ctx *fasthttp.RequestCtx, sctx context.Context, p Pr
 		s.fail(ctx, err)
 		return
 	}
-	s.writeJSON(ctx, fasthttp.StatusOK, &v)
+	s.writeJSON(ctx, fasthttp.StatusOK, v)
 }
 
 // writeJSON answers with v encoded by encoding/json (the read paths, whose
