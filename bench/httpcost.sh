@@ -12,6 +12,7 @@
 #   BIN=/tmp/old/bin DURATION=5s bench/httpcost.sh http
 #   PROFILE=/tmp/gw.prof bench/httpcost.sh   # also a CPU profile of the gateway
 #   SMPPBENCH_ARGS="--cpuprofile /tmp/b.prof" bench/httpcost.sh   # of the load tool
+#   STORE_EXTRA="  writer: {workers: 2}" bench/httpcost.sh         # YAML under store:
 #
 # Prints one line: scenario, requests, messages, req/s, and CPU-µs per
 # request (and per message) of the gateway, smppbench and smscsim. The
@@ -71,6 +72,7 @@ smpp:
 store:
   driver: sqlite
   dsn: "$WORK/gallant.db"
+${STORE_EXTRA:-}
 durability: durable
 log:
   level: warn
@@ -135,3 +137,4 @@ awk -v s="$SCENARIO" -v req="$req" -v acc="$acc" -v rps="$rps" -v hz="$hz" \
   printf "  gateway per request: %.2f read and %.2f write system calls; store writer %.2f rows/msg, %.0f rows/batch\n",
     sr / req, sw / req, rows / acc, (batches > 0 ? rows / batches : 0)
 }'
+sed -n 's/^\(messages\|status codes\) */  \1: /p' "$WORK/run.txt"
