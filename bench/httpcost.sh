@@ -137,4 +137,4 @@ awk -v s="$SCENARIO" -v req="$req" -v acc="$acc" -v rps="$rps" -v hz="$hz" \
   printf "  gateway per request: %.2f read and %.2f write system calls; store writer %.2f rows/msg, %.0f rows/batch\n",
     sr / req, sw / req, rows / acc, (batches > 0 ? rows / batches : 0)
 }'
-sed -n 's/^\(messages\|status codes\) */  \1: /p' "$WORK/run.txt"
+sed -n 's/^\(messages\|latency\|status codes\) */  \1: /p' "$WORK/run.txt"

@@ -25,7 +25,8 @@
 # latency at a sustained rate below saturation; default flat out.
 # BENCH_HTTP_CONCURRENCY sets the connections of the single-POST HTTP
 # scenario (default 256: in durable mode each POST waits for its commit,
-# and with 64 the store commits every ~4 messages; bench/RESULTS.md,
+# so the requests in flight set the rows per commit, and 30,000 POST/s
+# at a mean answer time of 4 ms already needs 120 of them; bench/RESULTS.md,
 # "issue 11 §5: HTTP path").
 # BENCH_GATEWAY_EXTRA is YAML appended to every gateway config (for
 # example "debug: {pprof_listen: 127.0.0.1:16060}" to profile a run).
