@@ -186,3 +186,24 @@ func BenchmarkDecodeSend(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkHandlerGetMessage measures GET /v1/messages/{id} of a message
+// with every member and three events, answered by a fake service: the
+// API's own work, encoding the view included.
+func BenchmarkHandlerGetMessage(b *testing.B) {
+	s, err := New(Config{}, Deps{Auth: benchAuth{}, Messages: goldenMessages{view: goldenView()},
+		Idempotency: newMemIdempotency()}, nil, prometheus.NewRegistry())
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := handlerCtx(fasthttp.MethodGet, "/v1/messages/7385911202113537", nil)
+	h := s.router.Handler
+	b.ReportAllocs()
+	for b.Loop() {
+		ctx.Response.Reset()
+		h(ctx)
+	}
+	if ctx.Response.StatusCode() != fasthttp.StatusOK {
+		b.Fatalf("status %d: %s", ctx.Response.StatusCode(), ctx.Response.Body())
+	}
+}

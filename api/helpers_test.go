@@ -120,9 +120,9 @@ func (f *fakeMessages) accept(p Principal, req SendRequest) (SendResult, error) 
 	f.stored[id] = storedMessage{account: p.AccountID, view: MessageView{
 		ID: id, To: req.To, From: req.From, Text: req.Text, Encoding: enc, Segments: res.Segments,
 		Status: sms.StatusDelivered, DeliveryReport: req.DeliveryReport, ClientRef: req.ClientRef, CreatedAt: now,
-		History: []sms.Event{
-			{MessageID: id, Status: sms.StatusAccepted, At: now, Carrier: "secret-carrier"},
-			{MessageID: id, Status: sms.StatusDelivered, At: now.Add(time.Second), Carrier: "secret-carrier", ErrorCode: "000"},
+		History: []EventView{
+			{Status: sms.StatusAccepted, At: now},
+			{Status: sms.StatusDelivered, At: now.Add(time.Second), ErrorCode: "000"},
 		},
 	}}
 	f.order = append(f.order, id)

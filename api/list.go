@@ -24,17 +24,10 @@ func (s *Server) listMessages(ctx *fasthttp.RequestCtx, sctx context.Context, p 
 		s.fail(ctx, err)
 		return
 	}
-	out := pageJSON{Items: make([]messageJSON, len(page.Items)), NextCursor: page.NextCursor}
-	for i := range page.Items {
-		out.Items[i] = toMessageJSON(&page.Items[i])
+	if page.Items == nil {
+		page.Items = []MessageView{} // "items":[], never null
 	}
-	s.writeJSON(ctx, fasthttp.StatusOK, out)
-}
-
-// pageJSON is the JSON form of a MessagePage.
-type pageJSON struct {
-	Items      []messageJSON `json:"items"`
-	NextCursor string        `json:"next_cursor,omitempty"`
+	s.writeJSON(ctx, fasthttp.StatusOK, page)
 }
 
 // parseListFilter reads the query of GET /v1/messages. Unknown parameters

@@ -15,6 +15,8 @@ type (
 	BatchItem = app.BatchItem
 	// MessageView is [app.MessageView].
 	MessageView = app.MessageView
+	// EventView is [app.EventView].
+	EventView = app.EventView
 	// ListFilter is [app.ListFilter].
 	ListFilter = app.ListFilter
 	// MessagePage is [app.MessagePage].

@@ -128,8 +128,8 @@ func (a Messages) Get(ctx context.Context, p Principal, id sms.ID) (MessageView,
 	if err != nil {
 		return MessageView{}, err
 	}
-	v := view(m, m.Status, m.CreatedAt)
-	v.History = events
+	v := view(m, m.CreatedAt)
+	v.History = eventViews(events)
 	if len(events) > 0 {
 		v.UpdatedAt = events[len(events)-1].At
 	}
@@ -157,7 +157,7 @@ func (a Messages) List(ctx context.Context, p Principal, f ListFilter) (MessageP
 	}
 	page := MessagePage{Items: make([]MessageView, len(items))}
 	for i := range items {
-		page.Items[i] = view(&items[i].Message, items[i].Status, items[i].UpdatedAt)
+		page.Items[i] = view(&items[i].Message, items[i].UpdatedAt)
 	}
 	if next != 0 {
 		page.NextCursor = next.String()
@@ -165,10 +165,11 @@ func (a Messages) List(ctx context.Context, p Principal, f ListFilter) (MessageP
 	return page, nil
 }
 
-// view shows a stored message through the API.
-func view(m *sms.Message, st sms.Status, updated time.Time) MessageView {
+// view shows a stored message (with its current status in m.Status)
+// through the API.
+func view(m *sms.Message, updated time.Time) MessageView {
 	v := MessageView{ID: m.ID, To: "+" + m.Dest.Addr, From: m.Source.Addr, Segments: m.Segments,
-		Status: st, DeliveryReport: m.RegisteredDelivery&0x03 != 0, SendAt: m.SendAt, ValidUntil: m.ValidUntil,
+		Status: m.Status, DeliveryReport: m.RegisteredDelivery&0x03 != 0, SendAt: m.SendAt, ValidUntil: m.ValidUntil,
 		CallbackURL: m.CallbackURL, ClientRef: m.ClientRef, CreatedAt: m.CreatedAt, UpdatedAt: updated}
 	if m.Source.TON == 1 {
 		v.From = "+" + v.From

@@ -54,27 +54,57 @@ type BatchItem struct {
 }
 
 // MessageView is a message as the API shows it, with its status history.
+// It is the one view of a message: the service fills it from the store
+// and the API encodes it as it is, so its JSON tags are the API's
+// (docs/api.md, the OpenAPI document). Ids are strings: they exceed the
+// integers JavaScript holds exactly.
 type MessageView struct {
-	ID             sms.ID
-	To             string
-	From           string
-	Text           string
-	Binary         []byte
-	Encoding       string
-	Segments       int
-	Status         sms.Status
-	Flash          bool
-	DeliveryReport bool
-	SendAt         time.Time
-	ValidUntil     time.Time
-	CallbackURL    string
-	ClientRef      string
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
-	Price          *int64
-	// History lists every status change, oldest first. List may leave it
-	// empty.
-	History []sms.Event
+	ID             sms.ID     `json:"id,string"`
+	To             string     `json:"to"`
+	From           string     `json:"from,omitempty"`
+	Text           string     `json:"text,omitempty"`
+	Binary         []byte     `json:"binary,omitempty"`
+	Encoding       string     `json:"encoding,omitempty"`
+	Segments       int        `json:"segments"`
+	Status         sms.Status `json:"status"`
+	Flash          bool       `json:"flash"`
+	DeliveryReport bool       `json:"delivery_report"`
+	SendAt         time.Time  `json:"send_at,omitzero"`
+	ValidUntil     time.Time  `json:"valid_until,omitzero"`
+	CallbackURL    string     `json:"callback_url,omitempty"`
+	ClientRef      string     `json:"client_ref,omitempty"`
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at,omitzero"`
+	Price          *int64     `json:"price,omitempty"`
+	// History lists every status change, oldest first. List leaves it
+	// empty, and an empty history is left out of the JSON.
+	History []EventView `json:"history,omitempty"`
+}
+
+// EventView is one status change of a message as its sender sees it.
+// The carrier's name and its message id stay internal: which carrier
+// carried a message is ours to know (resellers rely on it); its error
+// code is the customer's.
+type EventView struct {
+	Status sms.Status `json:"status"`
+	At     time.Time  `json:"at"`
+	// Segment is the part (from 1) of a long message the change is for;
+	// 0 for the whole message.
+	Segment   int    `json:"segment,omitempty"`
+	ErrorCode string `json:"error_code,omitempty"`
+}
+
+// eventViews shows a message's stored events to its sender.
+func eventViews(events []sms.Event) []EventView {
+	if len(events) == 0 {
+		return nil
+	}
+	out := make([]EventView, len(events))
+	for i := range events {
+		e := &events[i]
+		out[i] = EventView{Status: e.Status, At: e.At, Segment: e.Segment, ErrorCode: e.ErrorCode}
+	}
+	return out
 }
 
 // ListFilter selects messages for [Messages.List].
@@ -96,11 +126,11 @@ type ListFilter struct {
 	Limit int
 }
 
-// MessagePage is one page of a message list.
+// MessagePage is one page of a message list, as the API encodes it.
 type MessagePage struct {
-	Items []MessageView
+	Items []MessageView `json:"items"`
 	// NextCursor fetches the next page; empty at the end.
-	NextCursor string
+	NextCursor string `json:"next_cursor,omitempty"`
 }
 
 // IdempotencyRecord is the stored first answer to an idempotent POST.

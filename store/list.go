@@ -34,17 +34,16 @@ type Filter struct {
 	Limit int
 }
 
-// MessageSummary is one message of a list, with its current status (see
-// [Store.GetMessage]) and when that status was recorded.
+// MessageSummary is one message of a list: the message with its current
+// status in Status (the latest event's, see [Store.GetMessage]) and when
+// that status was recorded.
 type MessageSummary struct {
-	Message   sms.Message
-	Status    sms.Status
+	sms.Message
 	UpdatedAt time.Time
 }
 
 // ListMessages returns a page of account accountID's messages matching f,
 // newest first, and the cursor for the next page (zero on the last page).
-// Message.Status holds the current status too.
 func (s *Store) ListMessages(ctx context.Context, accountID int64, f Filter) ([]MessageSummary, sms.ID, error) {
 	limit := f.Limit
 	switch {
@@ -99,9 +98,8 @@ func (s *Store) ListMessages(ctx context.Context, accountID int64, f Filter) ([]
 	}
 	out := make([]MessageSummary, len(rows))
 	for i := range rows {
-		m := rows[i].message()
-		m.Status = sms.Status(rows[i].CurStatus)
-		out[i] = MessageSummary{Message: m, Status: m.Status, UpdatedAt: rows[i].UpdatedAt.Time}
+		out[i] = MessageSummary{Message: rows[i].message(), UpdatedAt: rows[i].UpdatedAt.Time}
+		out[i].Status = sms.Status(rows[i].CurStatus)
 	}
 	return out, next, nil
 }
