@@ -158,3 +158,36 @@ func TestOptOutCurrentAndHistory(t *testing.T) {
 		}
 	})
 }
+
+// TestKeywordSettings: an account without settings reads the zero value;
+// Put stores and replaces them; another account's stay apart; what the
+// columns cannot hold is refused.
+func TestKeywordSettings(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, driver string) {
+		s := newTestStore(t, driver)
+		ctx := testCtx(t)
+		k, err := s.KeywordSettingsOf(ctx, 7)
+		if err != nil || k.AccountID != 7 || k.StopWords != nil || k.HelpReply != "" {
+			t.Fatalf("no settings: %+v, %v", k, err)
+		}
+		put := &KeywordSettings{AccountID: 7, StopWords: []string{"HALT", "ENOUGH"}, HelpReply: "Acme: call 0800"}
+		if err := s.PutKeywordSettings(ctx, put); err != nil {
+			t.Fatal(err)
+		}
+		put2 := &KeywordSettings{AccountID: 7, StartWords: []string{"AGAIN"}, StopReply: "bye"}
+		if err := s.PutKeywordSettings(ctx, put2); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.PutKeywordSettings(ctx, &KeywordSettings{AccountID: 8, StopWords: []string{"NOPE"}}); err != nil {
+			t.Fatal(err)
+		}
+		k, err = s.KeywordSettingsOf(ctx, 7)
+		if err != nil || k.StopWords != nil || len(k.StartWords) != 1 || k.StartWords[0] != "AGAIN" || k.StopReply != "bye" ||
+			k.HelpReply != "" || k.UpdatedAt.IsZero() {
+			t.Fatalf("replaced settings: %+v, %v", k, err)
+		}
+		if err := s.PutKeywordSettings(ctx, &KeywordSettings{AccountID: 7, HelpReply: strings.Repeat("x", 2049)}); !errors.Is(err, ErrInvalid) {
+			t.Fatalf("a reply too long: %v", err)
+		}
+	})
+}
