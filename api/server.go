@@ -47,6 +47,9 @@ type Deps struct {
 	DistLists DistLists
 	// OptOuts serves the opt-outs (api/optouts.go); nil answers them 404.
 	OptOuts OptOuts
+	// Keywords serves the account's keyword settings (api/keywords.go);
+	// nil answers them 404.
+	Keywords Keywords
 	// Idempotency stores answers to POSTs with an Idempotency-Key.
 	// Required.
 	Idempotency Idempotency
@@ -244,6 +247,7 @@ func (s *Server) routes() *router.Router {
 	s.alertRoutes(r)
 	s.distListRoutes(r)
 	s.optOutRoutes(r)
+	s.keywordRoutes(r)
 
 	r.GET("/healthz", s.instrument("GET /healthz", s.healthz))
 	r.GET("/readyz", s.instrument("GET /readyz", s.readyz))

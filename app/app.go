@@ -53,6 +53,7 @@ type App struct {
 	Alerts      *Alerts  // nil without billing
 	DistLists   *DistLists
 	OptOuts     *OptOuts // nil without Deps.OptOuts
+	Keywords    *Keywords
 }
 
 // New builds the use cases over d.
@@ -69,6 +70,7 @@ func New(d Deps) *App {
 			urls: d.URLs, currency: d.Currency, log: d.Log.With("component", "accounts")},
 		Reports:   &Reports{st: d.Store, acc: d.Accounts, now: time.Now},
 		DistLists: &DistLists{st: d.Store},
+		Keywords:  &Keywords{st: d.Store},
 	}
 	a.Auth = &Auth{acc: d.Accounts}
 	if d.Users != nil {

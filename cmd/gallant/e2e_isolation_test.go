@@ -126,6 +126,9 @@ var isoRoutes = map[string]isoRoute{
 	"POST /v1/opt-outs":            {},
 	"GET /v1/opt-outs/{number}":    {},
 	"DELETE /v1/opt-outs/{number}": {},
+	// Keyword settings: the caller's account's own (TestE2EKeywordsAPI).
+	"GET /v1/keywords": {},
+	"PUT /v1/keywords": {body: `{"keywords":{"stop":["HALT"]}}`},
 }
 
 // TestE2EIsolation: no caller reaches data outside the accounts it may

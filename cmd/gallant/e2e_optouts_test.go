@@ -138,3 +138,46 @@ func TestE2EOptOutOnAnotherInstance(t *testing.T) {
 		t.Errorf("the second instance enforced the opt-out after %v, want under a second", d)
 	}
 }
+
+// TestE2EKeywordsAPI: an account's own keywords and replies are stored
+// normalized, read back with the defaults, kept apart from another
+// account's; bad words are 400.
+func TestE2EKeywordsAPI(t *testing.T) {
+	t.Parallel()
+	c := newCarrier(t, nil)
+	a := startApp(t, testConfig(t, storetest.SQLite, c.Addr()))
+	acme, other := a.customer(t, "Acme", ""), a.customer(t, "Bravo", "")
+	r := a.do(t, http.MethodPut, "/v1/keywords", acme.APIKey, `{"keywords":{"stop":["halt","Arrête!"]},"replies":{"help":"Acme help"}}`)
+	var k struct {
+		Keywords struct {
+			Stop []string `json:"stop"`
+		} `json:"keywords"`
+		Replies struct {
+			Help string `json:"help"`
+		} `json:"replies"`
+		Defaults struct {
+			Keywords struct {
+				Stop []string `json:"stop"`
+			} `json:"keywords"`
+		} `json:"defaults"`
+	}
+	r.json(t, &k)
+	if r.status != http.StatusOK || fmt.Sprint(k.Keywords.Stop) != "[HALT ARRETE]" || k.Replies.Help != "Acme help" || len(k.Defaults.Keywords.Stop) == 0 {
+		t.Fatalf("PUT /v1/keywords: %d %s", r.status, r.body)
+	}
+	r = a.do(t, http.MethodGet, "/v1/keywords", acme.APIKey, "")
+	r.json(t, &k)
+	if fmt.Sprint(k.Keywords.Stop) != "[HALT ARRETE]" || k.Replies.Help != "Acme help" {
+		t.Fatalf("GET /v1/keywords: %s", r.body)
+	}
+	r = a.do(t, http.MethodGet, "/v1/keywords", other.APIKey, "")
+	r.json(t, &k)
+	if len(k.Keywords.Stop) != 0 || k.Replies.Help != "" {
+		t.Fatalf("another account's keywords: %s", r.body)
+	}
+	for _, body := range []string{`{"keywords":{"stop":["two words"]}}`, `{"keywords":{"help":["STOP"]}}`} {
+		if r = a.do(t, http.MethodPut, "/v1/keywords", acme.APIKey, body); r.status != http.StatusBadRequest {
+			t.Errorf("PUT %s: %d %s, want 400", body, r.status, r.body)
+		}
+	}
+}
