@@ -157,6 +157,12 @@ type CarrierConfig struct {
 	// SystemID and Password, and the gateway binds as a receiver on that
 	// connection (receipts and MO, as on the binds it dials).
 	OutbindListen string
+	// OptOutErrors are the carrier's error codes that mean "the recipient
+	// opted out": a submit_sm_resp command_status as the gateway records
+	// it ("0x45"), or a receipt's err field as it came ("005"). A message
+	// failing with one records an account opt-out of its recipient (source
+	// carrier) in Deps.OptOutLedger.
+	OptOutErrors []string
 }
 
 // DefaultCarrierMaxInbound is a carrier bind's default MaxInbound: ten

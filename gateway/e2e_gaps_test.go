@@ -11,6 +11,8 @@ import (
 	"github.com/gallant-sms/gallant/smpp/pdu"
 	"github.com/gallant-sms/gallant/smpp/pdutext"
 	"github.com/gallant-sms/gallant/sms"
+	"github.com/gallant-sms/gallant/store"
+	"github.com/gallant-sms/gallant/store/storetest"
 )
 
 // TestE2EMOStored: an MO deliver_sm a carrier sends on the gateway's bind
@@ -227,6 +229,59 @@ func TestE2EOptedOutWhileScheduled(t *testing.T) {
 		}
 		if n := g.metric(t, "gallant_gateway_refused_total", "reason", gateway.ProblemOptedOut); n != 1 {
 			t.Errorf("refused_total{reason=recipient-opted-out} %v, want 1", n)
+		}
+	})
+}
+
+// TestE2ECarrierOptOut: a carrier answering a submit_sm with a code
+// configured as "recipient opted out" fails the message and records an
+// account opt-out of its recipient (source carrier) in the ledger: the
+// next message to that number is refused before it costs anything, and
+// another code records nothing.
+func TestE2ECarrierOptOut(t *testing.T) {
+	t.Parallel()
+	eachDriver(t, func(t *testing.T, driver string) {
+		const optedOut, other = "447700900401", "447700900402"
+		c := newCarrier(t, carrierOpts{decide: func(_ int, sm *pdu.SubmitSM) pdu.Status {
+			switch string(sm.Dest.Addr) {
+			case optedOut:
+				return 0x45
+			case other:
+				return pdu.StatusInvDstAdr // permanent, and no opt-out
+			}
+			return pdu.StatusOK
+		}})
+		var ledger *consent.Ledger
+		cc := carrierConfig("c1", c.Addr())
+		cc.OptOutErrors = []string{"0x45"}
+		g := startGatewayDeps(t, storetest.Config(t, driver), store.WriterConfig{},
+			gateway.Config{Carriers: []gateway.CarrierConfig{cc}}, routeAll("c1"), func(d *gateway.Deps) {
+				ledger = consent.NewLedger(d.Store, &consent.Index{}, consent.LedgerConfig{})
+				d.OptOutLedger, d.Consent = ledger, ledger.Index()
+			})
+		g.waitReady(t)
+		cust := g.customer(t, "Acme")
+		e := g.bind(t, cust, smpp.Transceiver)
+		for _, to := range []string{optedOut, other} {
+			sm := textSM("refused by the carrier")
+			sm.Dest.Addr = []byte(to)
+			submit(t, e, sm)
+		}
+		eventually(t, "the carrier's opt-out recorded", func() (bool, string) {
+			_, ok := ledger.Index().Blocked(cust.AccountID, "x", optedOut)
+			return ok, "not yet"
+		})
+		rows, err := g.st.OptOutHistory(testContext(t), cust.AccountID, optedOut, 10)
+		if err != nil || len(rows) != 1 || rows[0].Source != "carrier" || rows[0].Keyword != "0x45" || !rows[0].OptedOut {
+			t.Fatalf("ledger: %+v, %v", rows, err)
+		}
+		again := textSM("after the carrier's opt-out")
+		again.Dest.Addr = []byte(optedOut)
+		if _, err := e.Submit(testContext(t), again); statusOf(err) != pdu.StatusInvDstAdr {
+			t.Fatalf("submit after the carrier's opt-out: %v, want ESME_RINVDSTADR", err)
+		}
+		if _, ok := ledger.Index().Blocked(cust.AccountID, "x", other); ok {
+			t.Fatal("another error code opted the number out")
 		}
 	})
 }

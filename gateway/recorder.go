@@ -97,6 +97,7 @@ func (s *Service) segmentFinal(id sms.ID, accountID int64, n int, st sms.Status,
 	if m == nil {
 		return
 	}
+	s.carrierOptOuts.seen(m, carrier, code)
 	if m.Segments > 1 && !m.HasUDH() {
 		s.record(m, sms.Event{MessageID: m.ID, Status: final, At: time.Now().UTC(), Carrier: carrier, ErrorCode: code})
 	}

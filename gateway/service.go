@@ -48,6 +48,9 @@ type Deps struct {
 	// (Redis GCRA), falling back to in-process limits while Redis does
 	// not answer. Nil keeps limits in process.
 	Redis *throttle.Redis
+	// OptOutLedger, if set, records the opt-outs carriers signal
+	// (CarrierConfig.OptOutErrors).
+	OptOutLedger *consent.Ledger
 	// Consent is the opt-out index (kept by a consent.Ledger) that every
 	// message is checked against before it costs anything, and again when
 	// a scheduled or recovered message is due; nil checks an empty one.
@@ -95,8 +98,10 @@ type Service struct {
 	rec       *recovery
 	// optouts is the consent index every message is checked against.
 	optouts *consent.Index
-	bill    *Billing      // nil: free
-	res     *reservations // open reservations by message id
+	// carrierOptOuts records carrier-signalled opt-outs; nil without.
+	carrierOptOuts *carrierOptOuts
+	bill           *Billing      // nil: free
+	res            *reservations // open reservations by message id
 
 	parkMu  sync.Mutex
 	parked  []*sms.Message // persisted, waiting for room in a carrier queue
@@ -169,6 +174,7 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 	}
 	s.res = newReservations()
 	s.optouts = deps.Consent
+	s.carrierOptOuts = newCarrierOptOuts(deps.OptOutLedger, cfg.Carriers, logger)
 	if s.optouts == nil {
 		s.optouts = &consent.Index{}
 	}
@@ -238,6 +244,9 @@ func (s *Service) Start(ctx context.Context) error {
 	}
 	s.wg.Add(1)
 	go s.rec.loop()
+	if s.carrierOptOuts != nil {
+		s.wg.Go(func() { s.carrierOptOuts.loop(s.stop) })
+	}
 	return nil
 }
 

@@ -124,7 +124,7 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, 
 	if err := a.optouts.Load(ctx); err != nil {
 		return nil, err
 	}
-	deps := gateway.Deps{Store: st, Writer: a.w, Accounts: a.acc, Webhooks: a.hooks, Consent: a.optouts.Index(),
+	deps := gateway.Deps{Store: st, Writer: a.w, Accounts: a.acc, Webhooks: a.hooks, Consent: a.optouts.Index(), OptOutLedger: a.optouts,
 		Routes: routes, AccountRoutes: acctRoutes, Node: a.node, NodeName: name, NodeTTL: cfg.Store.LeaseTTL()}
 	if cfg.Billing.Enabled {
 		pricer := billing.NewPricer(st)

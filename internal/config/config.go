@@ -406,6 +406,12 @@ type CarrierConfig struct {
 	// per bind; at the bound the bind stops reading until answers free
 	// room, never refusing one. Default 1,000.
 	MaxInbound int `yaml:"max_inbound"`
+	// OptOutErrors are this carrier's error codes meaning "the recipient
+	// opted out" (a submit_sm_resp command_status as "0x45", or a
+	// receipt's err field as it comes, "005"): a message failing with one
+	// records an opt-out of its recipient from the account (source
+	// carrier).
+	OptOutErrors []string `yaml:"optout_errors"`
 	// TLS connects over TLS (1.2 or later), verifying the SMSC's
 	// certificate against TLSCA (a PEM file of the CAs to trust; empty:
 	// the system's roots) for the name TLSServerName (empty: the host of

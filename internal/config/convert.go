@@ -49,7 +49,7 @@ func (cfg Config) Gateway() (gateway.Config, []router.Route, map[int64][]router.
 		}
 		g.Carriers = append(g.Carriers, gateway.CarrierConfig{Name: c.Name, Addr: c.Address, SystemID: c.SystemID,
 			Password: c.Password, SystemType: c.SystemType, BindType: bt, Binds: c.Binds, Window: c.Window, TPS: c.TPS,
-			MaxInbound: c.MaxInbound, TLS: tc, OutbindListen: c.OutbindListen})
+			MaxInbound: c.MaxInbound, TLS: tc, OutbindListen: c.OutbindListen, OptOutErrors: c.OptOutErrors})
 	}
 	var routes []router.Route
 	acct := map[int64][]router.Route{}
