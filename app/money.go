@@ -1,9 +1,12 @@
 package app
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/gallant-sms/gallant/billing"
+	"github.com/gallant-sms/gallant/store"
 )
 
 // Money and periods as callers give them, by package billing's rules, so
@@ -39,4 +42,29 @@ func ParseUsageGrouping(s string) (string, error) {
 // in UTC; a month after now's, before 2000 or malformed is an error.
 func StatementMonth(s string, now time.Time) (from, until time.Time, err error) {
 	return billing.StatementMonth(s, now)
+}
+
+// ParsePlanPrice parses one PREFIX=AMOUNT price of a plan (gallant admin
+// plan create --price), refusing a prefix already in prices.
+func ParsePlanPrice(s string, prices []store.PlanPrice) (store.PlanPrice, error) {
+	prefix, amount, ok := strings.Cut(s, "=")
+	if !ok {
+		return store.PlanPrice{}, fmt.Errorf("price %q: want PREFIX=AMOUNT, e.g. 44=0.035", s)
+	}
+	if !store.ValidPrefix(prefix) {
+		return store.PlanPrice{}, fmt.Errorf("price %q: prefix must be 1 to 15 digits (E.164, no '+')", s)
+	}
+	m, err := billing.ParseMicros(amount)
+	if err != nil {
+		return store.PlanPrice{}, fmt.Errorf("price %q: %w", s, err)
+	}
+	if m < 0 {
+		return store.PlanPrice{}, fmt.Errorf("price %q: negative amount", s)
+	}
+	for _, pr := range prices {
+		if pr.Prefix == prefix {
+			return store.PlanPrice{}, fmt.Errorf("price %q: prefix %s given twice", s, prefix)
+		}
+	}
+	return store.PlanPrice{Prefix: prefix, PriceMicros: int64(m)}, nil
 }

@@ -70,7 +70,8 @@ type OptOutPage struct {
 }
 
 // OptOutStatus answers GET /v1/opt-outs/{number}: whether the account may
-// message the number now (Blocked, and the scopes that hold it), and the
+// message the number now (Blocked, and the scopes that hold it: a
+// do-not-disturb registry shows as "registry:CC"), and the
 // number's history for the account and platform-wide, newest first.
 type OptOutStatus struct {
 	Number  string        `json:"number"`
@@ -256,6 +257,9 @@ func (o *OptOuts) Status(ctx context.Context, p Principal, number string) (OptOu
 			held[name] = true
 			st.Scopes = append(st.Scopes, name)
 		}
+	}
+	if country := idx.InRegistry(d); country != "" {
+		st.Scopes = append(st.Scopes, "registry:"+country)
 	}
 	st.Blocked = len(st.Scopes) > 0
 	return st, nil

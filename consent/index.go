@@ -138,6 +138,9 @@ type snapshot struct {
 	// destination, kept so that an entry is never silently dropped.
 	odd map[Entry]struct{}
 	n   int // entries
+	// registries are the do-not-disturb registries by country: sorted
+	// packed numbers (registry.go).
+	registries map[string][]uint64
 }
 
 type senderKey struct {
@@ -161,14 +164,14 @@ func (x *Index) Len() int { return x.load().n }
 // and the widest scope that says so.
 func (x *Index) Blocked(account int64, sender, number string) (Scope, bool) {
 	s := x.load()
-	if s.n == 0 {
+	if s.n == 0 && len(s.registries) == 0 {
 		return 0, false
 	}
 	k, ok := pack(number)
 	if !ok {
 		return s.blockedOdd(account, sender, number)
 	}
-	if s.global.has(k) {
+	if s.global.has(k) || s.inRegistry(k) != "" {
 		return ScopeGlobal, true
 	}
 	if s.accounts[account].has(k) {
@@ -178,6 +181,42 @@ func (x *Index) Blocked(account int64, sender, number string) (Scope, bool) {
 		return ScopeSender, true
 	}
 	return 0, false
+}
+
+// inRegistry returns the country of a registry holding k, or "".
+func (s *snapshot) inRegistry(k uint64) string {
+	for country, keys := range s.registries {
+		if _, ok := slices.BinarySearch(keys, k); ok {
+			return country
+		}
+	}
+	return ""
+}
+
+// InRegistry returns the country of a do-not-disturb registry that holds
+// number, or "".
+func (x *Index) InRegistry(number string) string {
+	k, ok := pack(number)
+	if !ok {
+		return ""
+	}
+	return x.load().inRegistry(k)
+}
+
+// replaceRegistry makes keys (sorted packed numbers; nil: none) country's
+// registry.
+func (x *Index) replaceRegistry(country string, keys []uint64) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	old := x.load()
+	next := *old
+	next.registries = cloneMap(old.registries, 1)
+	if keys == nil {
+		delete(next.registries, country)
+	} else {
+		next.registries[country] = keys
+	}
+	x.snap.Store(&next)
 }
 
 func (s *snapshot) blockedOdd(account int64, sender, number string) (Scope, bool) {
@@ -246,7 +285,8 @@ func (x *Index) applyChunk(changes []Change) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	old := x.load()
-	next := &snapshot{global: old.global, accounts: old.accounts, senders: old.senders, odd: old.odd, n: old.n}
+	next := &snapshot{global: old.global, accounts: old.accounts, senders: old.senders, odd: old.odd, n: old.n,
+		registries: old.registries}
 
 	// Group the changes by set, keeping their order within each.
 	type group struct {

@@ -234,8 +234,9 @@ func validCurrency(c string) bool {
 	return true
 }
 
-// validPrefix reports whether p is 1 to 15 E.164 digits.
-func validPrefix(p string) bool {
+// ValidPrefix reports whether p is a destination prefix a plan or buy
+// rate can price: 1 to 15 E.164 digits.
+func ValidPrefix(p string) bool {
 	if p == "" || len(p) > 15 {
 		return false
 	}
@@ -529,7 +530,7 @@ func (s *Store) CreatePricePlan(ctx context.Context, p *PricePlan) error {
 		return fmt.Errorf("%w: price plan needs a name, an ISO 4217 currency and ValidFrom before ValidTo", ErrInvalid)
 	}
 	for _, pr := range p.Prices {
-		if !validPrefix(pr.Prefix) || pr.PriceMicros < 0 {
+		if !ValidPrefix(pr.Prefix) || pr.PriceMicros < 0 {
 			return fmt.Errorf("%w: price plan %q: prefix %q price %d", ErrInvalid, p.Name, pr.Prefix, pr.PriceMicros)
 		}
 	}
@@ -569,7 +570,7 @@ func (s *Store) AssignPricePlan(ctx context.Context, accountID, planID int64) er
 
 // AddBuyRate stores a carrier's buy rate.
 func (s *Store) AddBuyRate(ctx context.Context, r *BuyRate) error {
-	if r.Carrier == "" || len(r.Carrier) > 64 || !validPrefix(r.Prefix) || r.PriceMicros < 0 ||
+	if r.Carrier == "" || len(r.Carrier) > 64 || !ValidPrefix(r.Prefix) || r.PriceMicros < 0 ||
 		!validCurrency(r.Currency) || r.ValidFrom.IsZero() {
 		return fmt.Errorf("%w: buy rate needs a carrier, a prefix, a price, a currency and ValidFrom", ErrInvalid)
 	}

@@ -210,4 +210,3 @@ func (s *Store) CurrentOptOuts(ctx context.Context, accountID int64, after OptOu
 			"AND n.scope = o.scope AND n.sender = o.sender AND n.id > o.id) ORDER BY o.number, o.id LIMIT ?",
 		accountID, after.Number, after.Number, after.ID, limit)
 }
-

@@ -191,3 +191,48 @@ func TestKeywordSettings(t *testing.T) {
 		}
 	})
 }
+
+// TestDNDRegistry: a registry's chunks are replaced whole, read back in
+// order with the version they belong to; registries of other countries
+// stay; a new import raises the version.
+func TestDNDRegistry(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, driver string) {
+		s := newTestStore(t, driver)
+		ctx := testCtx(t)
+		read := func(country string) (int64, []string) {
+			var got []string
+			v, err := s.DNDChunks(ctx, country, func(c []byte) error { got = append(got, string(c)); return nil })
+			if err != nil {
+				t.Fatal(err)
+			}
+			return v, got
+		}
+		if v, got := read("GB"); v != 0 || len(got) != 0 {
+			t.Fatalf("no registry: version %d, %v", v, got)
+		}
+		big := strings.Repeat("x", 600_000) // larger than one default packet chunk of some drivers
+		if v, err := s.ReplaceDND(ctx, "GB", [][]byte{[]byte("one"), []byte(big), []byte("three")}, 3); err != nil || v != 1 {
+			t.Fatalf("first import: %d, %v", v, err)
+		}
+		if _, err := s.ReplaceDND(ctx, "IN", [][]byte{[]byte("india")}, 1); err != nil {
+			t.Fatal(err)
+		}
+		if v, got := read("GB"); v != 1 || len(got) != 3 || got[0] != "one" || got[1] != big || got[2] != "three" {
+			t.Fatalf("GB: version %d, %d chunks", v, len(got))
+		}
+		if v, err := s.ReplaceDND(ctx, "GB", [][]byte{[]byte("new")}, 1); err != nil || v != 2 {
+			t.Fatalf("second import: %d, %v", v, err)
+		}
+		if v, got := read("GB"); v != 2 || len(got) != 1 || got[0] != "new" {
+			t.Fatalf("GB after the second import: version %d, %v", v, got)
+		}
+		regs, err := s.DNDRegistries(ctx)
+		if err != nil || len(regs) != 2 || regs[0].Country != "GB" || regs[0].Version != 2 || regs[0].Count != 1 ||
+			regs[1].Country != "IN" || regs[1].ImportedAt.IsZero() {
+			t.Fatalf("registries: %+v, %v", regs, err)
+		}
+		if _, err := s.ReplaceDND(ctx, "", nil, 0); !errors.Is(err, ErrInvalid) {
+			t.Fatalf("no country: %v", err)
+		}
+	})
+}

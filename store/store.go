@@ -39,7 +39,7 @@ type Store struct {
 	holder string
 	// nodeLock is held from LeaseNodeLocked until Close (nodelock.go).
 	nodeLock *nodeLock
-	now    func() time.Time
+	now      func() time.Time
 
 	closeOnce sync.Once
 	closeErr  error

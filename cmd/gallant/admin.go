@@ -14,6 +14,7 @@ import (
 	"github.com/gallant-sms/gallant/account"
 	appsvc "github.com/gallant-sms/gallant/app"
 	"github.com/gallant-sms/gallant/billing"
+	"github.com/gallant-sms/gallant/consent"
 	"github.com/gallant-sms/gallant/internal/config"
 	"github.com/gallant-sms/gallant/store"
 )
@@ -29,7 +30,8 @@ const adminUsage = `usage:
   gallant admin buyrate add --carrier NAME --prefix PREFIX --price AMOUNT [--currency CUR] [--config FILE]
   gallant admin plan assign --account ID --plan ID [--config FILE]
   gallant admin user create --email EMAIL --password PASSWORD --account ID --role admin|reseller|owner|member
-                            [--can-send] [--config FILE]`
+                            [--can-send] [--config FILE]
+  gallant admin dnd import FILE --country CC [--config FILE]`
 
 // maxReference is the longest top-up reference, the length of the
 // ledger's reason column.
@@ -72,6 +74,8 @@ func (e adminEnv) run(ctx context.Context, args []string) error {
 		return e.userCreate(ctx, args[2:]) // identity.go
 	case len(args) >= 2 && args[0] == "buyrate" && args[1] == "add":
 		return e.buyRateAdd(ctx, args[2:])
+	case len(args) >= 2 && args[0] == "dnd" && args[1] == "import":
+		return e.dndImport(ctx, args[2:])
 	}
 	return usageError{fmt.Errorf("admin: unknown subcommand %q\n%s", strings.Join(args, " "), adminUsage)}
 }
@@ -291,40 +295,12 @@ func (p *priceFlags) String() string {
 
 // Set implements flag.Value: it parses one PREFIX=AMOUNT.
 func (p *priceFlags) Set(s string) error {
-	prefix, amount, ok := strings.Cut(s, "=")
-	if !ok {
-		return fmt.Errorf("price %q: want PREFIX=AMOUNT, e.g. 44=0.035", s)
-	}
-	if !digitPrefix(prefix) {
-		return fmt.Errorf("price %q: prefix must be 1 to 15 digits (E.164, no '+')", s)
-	}
-	m, err := billing.ParseMicros(amount)
+	pr, err := appsvc.ParsePlanPrice(s, *p)
 	if err != nil {
-		return fmt.Errorf("price %q: %w", s, err)
+		return err
 	}
-	if m < 0 {
-		return fmt.Errorf("price %q: negative amount", s)
-	}
-	for _, pr := range *p {
-		if pr.Prefix == prefix {
-			return fmt.Errorf("price %q: prefix %s given twice", s, prefix)
-		}
-	}
-	*p = append(*p, store.PlanPrice{Prefix: prefix, PriceMicros: int64(m)})
+	*p = append(*p, pr)
 	return nil
-}
-
-// digitPrefix reports whether s is 1 to 15 ASCII digits.
-func digitPrefix(s string) bool {
-	if s == "" || len(s) > 15 {
-		return false
-	}
-	for i := range len(s) {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // planOut is the output of "admin plan create".
@@ -391,5 +367,29 @@ func (e adminEnv) planCreate(ctx context.Context, args []string) error {
 			out.Prices[i] = priceOut{Prefix: pr.Prefix, Price: billing.Micros(pr.PriceMicros).String(), PriceMicros: pr.PriceMicros}
 		}
 		return out, nil
+	})
+}
+
+// dndImport replaces a country's do-not-disturb registry with FILE (one
+// number per line, or CSV with the number first); running instances
+// enforce it within seconds.
+func (e adminEnv) dndImport(ctx context.Context, args []string) error {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		return usageError{errors.New("admin dnd import: give the registry FILE first\n" + adminUsage)}
+	}
+	var country string
+	path, err := e.parse("dnd import", args[1:], func(fs *flag.FlagSet) {
+		fs.StringVar(&country, "country", "", "the registry's country (ISO code: GB, IN, ...)")
+	})
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(args[0])
+	if err != nil {
+		return fmt.Errorf("admin dnd import: %w", err)
+	}
+	defer f.Close()
+	return e.withStore(ctx, path, func(_ config.Config, st *store.Store) (any, error) {
+		return consent.ImportRegistry(ctx, st, country, f)
 	})
 }

@@ -96,7 +96,7 @@ func (e adminEnv) buyRateAdd(ctx context.Context, args []string) error {
 	switch {
 	case carrier == "" || len(carrier) > 64:
 		return usageError{errors.New("admin buyrate add: --carrier must be 1 to 64 bytes")}
-	case !digitPrefix(prefix):
+	case !store.ValidPrefix(prefix):
 		return usageError{errors.New("admin buyrate add: --prefix must be 1 to 15 digits (E.164, no '+')")}
 	case currency != "" && !billing.ValidCurrency(currency):
 		return usageError{fmt.Errorf("admin buyrate add: --currency %q is not an ISO 4217 code such as EUR", currency)}

@@ -3,6 +3,9 @@ package main
 import (
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -180,4 +183,46 @@ func TestE2EKeywordsAPI(t *testing.T) {
 			t.Errorf("PUT %s: %d %s, want 400", body, r.status, r.body)
 		}
 	}
+}
+
+// TestE2EDNDImport: "gallant admin dnd import FILE --country GB" stores a
+// national registry that a running instance enforces within seconds for
+// every account (422 recipient-opted-out, scope global), and reports the
+// lines it could not read.
+func TestE2EDNDImport(t *testing.T) {
+	t.Parallel()
+	eachDriver(t, func(t *testing.T, driver string) {
+		c := newCarrier(t, nil)
+		cfg := testConfig(t, driver, c.Addr())
+		a := startApp(t, cfg)
+		cust := a.customer(t, "Acme", "")
+		file := filepath.Join(t.TempDir(), "tps.csv")
+		if err := os.WriteFile(file, []byte("number\n07700900771\n+447700900772\nnot a number\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		f := &adminFixture{t: t, cfg: cfg}
+		var rep struct {
+			Country       string  `json:"country"`
+			Version       int64   `json:"version"`
+			Lines         int64   `json:"lines"`
+			Numbers       int64   `json:"numbers"`
+			Rejected      int64   `json:"rejected"`
+			FirstRejected []int64 `json:"first_rejected"`
+			PerSecond     int64   `json:"numbers_per_second"`
+		}
+		f.ok(&rep, "dnd", "import", file, "--country", "GB")
+		if rep.Country != "GB" || rep.Numbers != 2 || rep.Rejected != 1 || rep.FirstRejected[0] != 4 || rep.Version != 1 {
+			t.Fatalf("report %+v", rep)
+		}
+		waitFor(t, 30*time.Second, "the registry enforced", func() (bool, string) {
+			r := a.do(t, http.MethodPost, "/v1/messages", cust.APIKey, `{"to":"+447700900771","text":"hi"}`)
+			return r.status == http.StatusUnprocessableEntity && strings.Contains(string(r.body), "scope global"), fmt.Sprint(r.status)
+		})
+		if st := a.do(t, http.MethodPost, "/v1/messages", cust.APIKey, `{"to":"+447700900773","text":"hi"}`).status; st != http.StatusAccepted {
+			t.Fatalf("a number outside the registry: %d", st)
+		}
+		if _, err := f.run("dnd", "import", file); err == nil {
+			t.Fatal("an import without --country was taken")
+		}
+	})
 }

@@ -50,7 +50,8 @@ type app struct {
 	node  int
 	// optouts keeps the gateway's consent index equal to the store's
 	// opt-out ledger.
-	optouts *consent.Ledger
+	optouts    *consent.Ledger
+	registries *consent.Registries // do-not-disturb registries, into optouts' index
 
 	smppAddr, tlsAddr, httpAddr net.Addr
 	metricsAddr                 net.Addr // nil without metrics.listen
@@ -121,7 +122,11 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, 
 		return nil, err
 	}
 	a.optouts = consent.NewLedger(st, &consent.Index{}, consent.LedgerConfig{Logger: logger})
+	a.registries = consent.NewRegistries(st, a.optouts.Index(), logger)
 	if err := a.optouts.Load(ctx); err != nil {
+		return nil, err
+	}
+	if err := a.registries.Load(ctx); err != nil {
 		return nil, err
 	}
 	deps := gateway.Deps{Store: st, Writer: a.w, Accounts: a.acc, Webhooks: a.hooks, Consent: a.optouts.Index(), OptOutLedger: a.optouts,
@@ -267,6 +272,7 @@ func (a *app) start(ctx context.Context) error {
 		return err
 	})
 	a.every(consent.DefaultPoll, "read the opt-out ledger", a.optouts.CatchUp)
+	a.every(registryPoll, "read the do-not-disturb registries", a.registries.Sync)
 	a.every(purgeInterval(a.cfg.Retention.IdempotencyKeys), "purge idempotency keys", func(ctx context.Context) error {
 		_, err := a.st.PurgeIdempotent(ctx, time.Now().Add(-a.cfg.Retention.IdempotencyKeys))
 		return err
@@ -312,6 +318,10 @@ func (a *app) serve(name string, f func() error, closed error) {
 func purgeInterval(retention time.Duration) time.Duration {
 	return min(max(retention/10, time.Second), 10*time.Minute)
 }
+
+// registryPoll is how often each instance checks for a new
+// do-not-disturb registry import.
+const registryPoll = 5 * time.Second
 
 // pricesReload is how often price plans are read again, so plan changes
 // made with gallant admin reach running instances.
