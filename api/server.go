@@ -174,7 +174,8 @@ func (s *Server) serveHTTP(ctx *fasthttp.RequestCtx) {
 	s.router.Handler(ctx)
 }
 
-// batchPath is the one route whose bodies may exceed MaxBodyBytes.
+// batchPath and optOutsImportPath are the routes whose bodies may exceed
+// MaxBodyBytes.
 const batchPath = "/v1/messages/batch"
 
 // bodyLimit is fasthttp's HeaderReceived hook: from the request's headers
@@ -182,7 +183,8 @@ const batchPath = "/v1/messages/batch"
 // request may send. A body that fits the unauthenticated limit needs
 // nothing more. A larger one (or a chunked one, whose size is unknown) is
 // allowed only with credentials that authenticate: up to
-// MaxBatchBodyBytes for POST /v1/messages/batch with the send scope,
+// MaxBatchBodyBytes for POST /v1/messages/batch and /v1/opt-outs/import
+// with the send scope,
 // MaxBodyBytes otherwise. A body over its limit is refused with 413 and
 // its connection closed, so each failed check costs the client a
 // connection.
@@ -199,7 +201,7 @@ func (s *Server) bodyLimit(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
 	if err != nil {
 		return small
 	}
-	if h.IsPost() && p.Has(ScopeSend) && requestPath(h) == batchPath {
+	if path := requestPath(h); h.IsPost() && p.Has(ScopeSend) && (path == batchPath || path == optOutsImportPath) {
 		return fasthttp.RequestConfig{MaxRequestBodySize: s.cfg.MaxBatchBodyBytes}
 	}
 	return fasthttp.RequestConfig{MaxRequestBodySize: s.cfg.MaxBodyBytes}

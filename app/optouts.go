@@ -1,9 +1,12 @@
 package app
 
 import (
+	"bufio"
 	"context"
+	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -306,4 +309,127 @@ func (o *OptOuts) List(ctx context.Context, p Principal, scopeName, cursor strin
 		page.Data = append(page.Data, entryOf(&rows[i]))
 	}
 	return page, nil
+}
+
+// OptOutImport reports a CSV import of opt-outs.
+type OptOutImport struct {
+	Lines    int `json:"lines"`
+	Recorded int `json:"recorded"`
+	Rejected int `json:"rejected"`
+	// FirstRejected are the first rejected lines (up to 20).
+	FirstRejected []RejectedLine `json:"first_rejected,omitempty"`
+}
+
+// RejectedLine is a line of an import that was not taken, and why.
+type RejectedLine struct {
+	Line   int    `json:"line"`
+	Reason string `json:"reason"`
+}
+
+// importChunk is the opt-outs recorded per ledger transaction of an
+// import.
+const importChunk = 10_000
+
+// Import records an opt-out (source import) for each number of a CSV
+// read from r: one number per line, or the number in the first column;
+// a first line that is not a number is a header. scope and sender apply
+// to every line, as in Add. Lines that are not numbers are reported, not
+// fatal; numbers are recorded in chunks as they are read, so an import
+// cut short keeps what it recorded.
+func (o *OptOuts) Import(ctx context.Context, p Principal, r io.Reader, scopeName, sender string) (OptOutImport, error) {
+	var rep OptOutImport
+	if err := o.mayChange(p); err != nil {
+		return rep, err
+	}
+	scope, sender, err := scopeOf(p, scopeName, sender)
+	if err != nil {
+		return rep, err
+	}
+	source := consent.SourceImport
+	if scope == consent.ScopeGlobal {
+		source = consent.SourceOperator
+	}
+	recs := make([]consent.Record, 0, importChunk)
+	flush := func() error {
+		if len(recs) == 0 {
+			return nil
+		}
+		if err := o.ledger.Record(ctx, recs...); err != nil {
+			return fmt.Errorf("import opt-outs: %w", err)
+		}
+		rep.Recorded += len(recs)
+		recs = recs[:0]
+		return nil
+	}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 4096), 4096)
+	for sc.Scan() {
+		rep.Lines++
+		field, _, _ := strings.Cut(sc.Text(), ",")
+		field = strings.Trim(strings.TrimSpace(field), "\"")
+		if field == "" {
+			continue
+		}
+		a, refusal := gateway.Destination(0, 0, field)
+		if refusal != nil {
+			if rep.Lines == 1 {
+				continue // a header
+			}
+			rep.Rejected++
+			if len(rep.FirstRejected) < 20 {
+				rep.FirstRejected = append(rep.FirstRejected, RejectedLine{Line: rep.Lines, Reason: refusal.Detail})
+			}
+			continue
+		}
+		recs = append(recs, consent.Record{Change: consent.Change{Entry: consent.Entry{Scope: scope, Account: p.AccountID,
+			Sender: sender, Number: a.Addr}, OptOut: true}, Source: source})
+		if len(recs) == importChunk {
+			if err := flush(); err != nil {
+				return rep, err
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return rep, Invalid("body", "line "+strconv.Itoa(rep.Lines+1)+": "+err.Error())
+	}
+	return rep, flush()
+}
+
+// Export writes the caller's account's current opt-outs (platform-wide
+// ones for scope global, admins only) to w as CSV, a page at a time:
+// number, scope, sender, source, keyword, at.
+func (o *OptOuts) Export(ctx context.Context, p Principal, scopeName string, w io.Writer) error {
+	account := p.AccountID
+	if scopeName == "global" {
+		if p.Role != RoleAdmin {
+			return Forbidden("only platform administrators export platform-wide opt-outs")
+		}
+		account = 0
+	}
+	cw := csv.NewWriter(w)
+	if err := cw.Write([]string{"number", "scope", "sender", "source", "keyword", "at"}); err != nil {
+		return err
+	}
+	var after store.OptOutCursor
+	for {
+		rows, err := o.st.CurrentOptOuts(ctx, account, after, 1000)
+		if err != nil {
+			return fmt.Errorf("export opt-outs: %w", err)
+		}
+		for i := range rows {
+			r := &rows[i]
+			if err := cw.Write([]string{r.Number, consent.Scope(r.Scope).String(), r.Sender, r.Source, r.Keyword,
+				r.CreatedAt.UTC().Format(time.RFC3339)}); err != nil {
+				return err
+			}
+		}
+		cw.Flush()
+		if err := cw.Error(); err != nil {
+			return err
+		}
+		if len(rows) < 1000 {
+			return nil
+		}
+		after = store.OptOutCursor{Number: rows[len(rows)-1].Number, ID: rows[len(rows)-1].ID}
+	}
 }

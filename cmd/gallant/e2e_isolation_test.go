@@ -126,6 +126,8 @@ var isoRoutes = map[string]isoRoute{
 	"POST /v1/opt-outs":            {},
 	"GET /v1/opt-outs/{number}":    {},
 	"DELETE /v1/opt-outs/{number}": {},
+	"POST /v1/opt-outs/import":     {body: "number\n+447700900123\n"},
+	"GET /v1/opt-outs/export":      {},
 	// Keyword settings: the caller's account's own (TestE2EKeywordsAPI).
 	"GET /v1/keywords": {},
 	"PUT /v1/keywords": {body: `{"keywords":{"stop":["HALT"]}}`},

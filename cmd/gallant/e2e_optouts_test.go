@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -224,5 +227,67 @@ func TestE2EDNDImport(t *testing.T) {
 		if _, err := f.run("dnd", "import", file); err == nil {
 			t.Fatal("an import without --country was taken")
 		}
+	})
+}
+
+// TestE2EOptOutsCSV: a CSV import (as the body, and as a multipart file)
+// records each number and reports the lines it could not take; the
+// export streams the account's current opt-outs and nobody else's; the
+// imported numbers are refused; 100,000 numbers import in one request.
+func TestE2EOptOutsCSV(t *testing.T) {
+	t.Parallel()
+	eachDriver(t, func(t *testing.T, driver string) {
+		c := newCarrier(t, nil)
+		a := startApp(t, testConfig(t, driver, c.Addr()))
+		acme, other := a.customer(t, "Acme", ""), a.customer(t, "Bravo", "")
+		var rep struct {
+			Lines         int `json:"lines"`
+			Recorded      int `json:"recorded"`
+			Rejected      int `json:"rejected"`
+			FirstRejected []struct {
+				Line   int    `json:"line"`
+				Reason string `json:"reason"`
+			} `json:"first_rejected"`
+		}
+		r := a.do(t, http.MethodPost, "/v1/opt-outs/import", acme.APIKey, "number,name\n+447700900801,Ann\n447700900802\nnot a number\n\n",
+			"Content-Type", "text/csv")
+		r.json(t, &rep)
+		if r.status != http.StatusOK || rep.Lines != 5 || rep.Recorded != 2 || rep.Rejected != 1 || rep.FirstRejected[0].Line != 4 {
+			t.Fatalf("import: %d %s", r.status, r.body)
+		}
+		var form bytes.Buffer
+		mw := multipart.NewWriter(&form)
+		fw, _ := mw.CreateFormFile("file", "stops.csv")
+		fmt.Fprint(fw, "447700900803\n")
+		mw.Close()
+		r = a.do(t, http.MethodPost, "/v1/opt-outs/import", acme.APIKey, form.String(), "Content-Type", mw.FormDataContentType())
+		if r.json(t, &rep); r.status != http.StatusOK || rep.Recorded != 1 {
+			t.Fatalf("multipart import: %d %s", r.status, r.body)
+		}
+		r = a.do(t, http.MethodGet, "/v1/opt-outs/export", acme.APIKey, "")
+		lines := strings.Split(strings.TrimSpace(string(r.body)), "\n")
+		if r.status != http.StatusOK || len(lines) != 4 || lines[0] != "number,scope,sender,source,keyword,at" ||
+			!strings.HasPrefix(lines[1], "447700900801,account,,import,,") {
+			t.Fatalf("export: %d %q", r.status, r.body)
+		}
+		if r = a.do(t, http.MethodGet, "/v1/opt-outs/export", other.APIKey, ""); strings.Count(string(r.body), "\n") != 1 {
+			t.Fatalf("another account's export: %q", r.body)
+		}
+		if st := a.do(t, http.MethodPost, "/v1/messages", acme.APIKey, `{"to":"+447700900803","text":"hi"}`).status; st != http.StatusUnprocessableEntity {
+			t.Fatalf("send to an imported number: %d", st)
+		}
+
+		const n = 100_000
+		var big strings.Builder
+		for i := range n {
+			big.WriteString("+4477" + strconv.Itoa(10000000+i) + "\n")
+		}
+		start := time.Now()
+		r = a.do(t, http.MethodPost, "/v1/opt-outs/import", acme.APIKey, big.String(), "Content-Type", "text/csv")
+		took := time.Since(start)
+		if r.json(t, &rep); r.status != http.StatusOK || rep.Recorded != n {
+			t.Fatalf("large import: %d %s", r.status, string(r.body)[:min(len(r.body), 300)])
+		}
+		t.Logf("%s: %d opt-outs imported over HTTP in %v (%.0f/s)", driver, n, took, n/took.Seconds())
 	})
 }
