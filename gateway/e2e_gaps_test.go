@@ -285,3 +285,29 @@ func TestE2ECarrierOptOut(t *testing.T) {
 		}
 	})
 }
+
+// TestE2EOptedOutInSubmitMulti: a submit_multi to three numbers, one of
+// which opted out of the account, sends the other two and names the
+// opted-out one in unsuccess_sme with ESME_RINVDSTADR.
+func TestE2EOptedOutInSubmitMulti(t *testing.T) {
+	t.Parallel()
+	c, g := startWithCarrier(t, "sqlite", carrierOpts{noReceipts: true})
+	cust := g.customer(t, "Acme")
+	e := g.bind(t, cust, smpp.Transceiver)
+	dests := multiDests(3)
+	stopped := string(dests[1].Addr.Addr)
+	g.svc.OptOuts().Apply(consent.Change{Entry: consent.Entry{Scope: consent.ScopeAccount, Account: cust.AccountID,
+		Number: stopped}, OptOut: true})
+	resp, err := e.SubmitMulti(testContext(t), &pdu.SubmitMulti{Source: alphaSender, Dests: dests, ShortMessage: []byte("to three")})
+	if err != nil {
+		t.Fatalf("submit_multi: %v", err)
+	}
+	if len(resp.Unsuccess) != 1 || string(resp.Unsuccess[0].Dest.Addr) != stopped || resp.Unsuccess[0].Status != pdu.StatusInvDstAdr {
+		t.Fatalf("unsuccess_sme %+v, want %s with ESME_RINVDSTADR", resp.Unsuccess, stopped)
+	}
+	for _, s := range waitSubmits(t, c, 2) {
+		if string(s.SM.Dest.Addr) == stopped {
+			t.Fatal("the carrier got the opted-out destination")
+		}
+	}
+}
