@@ -289,13 +289,9 @@ func (x *Index) applyChunk(changes []Change) {
 		registries: old.registries}
 
 	// Group the changes by set, keeping their order within each.
-	type group struct {
-		set  *numberSet
-		keys []keyChange
-	}
-	var global group
-	accounts := map[int64]*group{}
-	senders := map[senderKey]*group{}
+	var global []keyChange
+	accounts := map[int64][]keyChange{}
+	senders := map[senderKey][]keyChange{}
 	var odd []Change
 	for _, c := range changes {
 		c.Entry = c.Entry.normal()
@@ -309,56 +305,22 @@ func (x *Index) applyChunk(changes []Change) {
 		kc := keyChange{key: k, in: c.OptOut}
 		switch c.Scope {
 		case ScopeGlobal:
-			global.keys = append(global.keys, kc)
+			global = append(global, kc)
 		case ScopeAccount:
-			g := accounts[c.Account]
-			if g == nil {
-				g = &group{}
-				accounts[c.Account] = g
-			}
-			g.keys = append(g.keys, kc)
+			accounts[c.Account] = append(accounts[c.Account], kc)
 		case ScopeSender:
 			sk := senderKey{c.Account, c.Sender}
-			g := senders[sk]
-			if g == nil {
-				g = &group{}
-				senders[sk] = g
-			}
-			g.keys = append(g.keys, kc)
+			senders[sk] = append(senders[sk], kc)
 		}
 	}
 
-	if len(global.keys) > 0 {
+	if len(global) > 0 {
 		before := next.global.len()
-		next.global = next.global.with(global.keys)
+		next.global = next.global.with(global)
 		next.n += next.global.len() - before
 	}
-	if len(accounts) > 0 {
-		next.accounts = cloneMap(old.accounts, len(accounts))
-		for a, g := range accounts {
-			cur := next.accounts[a]
-			ns := cur.with(g.keys)
-			next.n += ns.len() - cur.len()
-			if ns.len() == 0 {
-				delete(next.accounts, a)
-			} else {
-				next.accounts[a] = ns
-			}
-		}
-	}
-	if len(senders) > 0 {
-		next.senders = cloneMap(old.senders, len(senders))
-		for sk, g := range senders {
-			cur := next.senders[sk]
-			ns := cur.with(g.keys)
-			next.n += ns.len() - cur.len()
-			if ns.len() == 0 {
-				delete(next.senders, sk)
-			} else {
-				next.senders[sk] = ns
-			}
-		}
-	}
+	next.accounts = withGroups(old.accounts, accounts, &next.n)
+	next.senders = withGroups(old.senders, senders, &next.n)
 	if len(odd) > 0 {
 		next.odd = cloneMap(old.odd, len(odd))
 		for _, c := range odd {
@@ -374,6 +336,27 @@ func (x *Index) applyChunk(changes []Change) {
 		}
 	}
 	x.snap.Store(next)
+}
+
+// withGroups returns sets with each group of changes applied to its set
+// (a copy when there are any; sets emptied are dropped), adding the
+// change in entries to *n.
+func withGroups[K comparable](sets map[K]*numberSet, groups map[K][]keyChange, n *int) map[K]*numberSet {
+	if len(groups) == 0 {
+		return sets
+	}
+	next := cloneMap(sets, len(groups))
+	for k, changes := range groups {
+		cur := next[k]
+		ns := cur.with(changes)
+		*n += ns.len() - cur.len()
+		if ns.len() == 0 {
+			delete(next, k)
+		} else {
+			next[k] = ns
+		}
+	}
+	return next
 }
 
 // cloneMap copies m with room for extra more keys.
