@@ -36,13 +36,8 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-wait_port() {
-  for _ in $(seq 1 300); do
-    if (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  echo "nothing listens on $1" >&2; return 1
-}
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 # ticks PID: the process's user+system CPU in clock ticks.
 ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
 # syscalls PID: the process's read- and write-like system calls.
@@ -57,44 +52,12 @@ metric() {
 SIM=$!; PIDS+=("$SIM")
 wait_port $SIM_PORT
 
-# The configuration of bench/run.sh's HTTP scenarios.
-cat >"$WORK/gw.yaml" <<EOF
-http:
-  listen: 127.0.0.1:$HTTP_PORT
-  rate_limit_per_key: 0
-  rate_limit_per_ip: 0
-  max_conns_per_ip: 0
-metrics:
-  listen: 127.0.0.1:$METRICS_PORT
-smpp:
-  listen: 127.0.0.1:$SMPP_PORT
-  max_connections_per_ip: 0
-store:
-  driver: sqlite
-  dsn: "$WORK/gallant.db"
-${STORE_EXTRA:-}
-durability: durable
-log:
-  level: warn
-debug:
-  pprof_listen: 127.0.0.1:$PPROF_PORT
-carriers:
-  - name: sim
-    address: 127.0.0.1:$SIM_PORT
-    system_id: gallant
-    password: secret
-    binds: 4
-    window: 200
-routes:
-  - prefix: ""
-    carriers: [sim]
-EOF
-"$BIN/gallant" admin account create --name bench --config "$WORK/gw.yaml" >"$WORK/acct.json"
-KEY=$(sed -n 's/.*"api_key": "\(.*\)".*/\1/p' "$WORK/acct.json")
-"$BIN/gallant" serve --config "$WORK/gw.yaml" >"$WORK/gw.log" 2>&1 &
-GW=$!; PIDS+=("$GW")
-wait_port $HTTP_PORT
-sleep 1 # carrier binds
+# The configuration of bench/run.sh's HTTP scenarios, with pprof.
+BENCH_GATEWAY_EXTRA="debug: {pprof_listen: 127.0.0.1:$PPROF_PORT}
+${BENCH_GATEWAY_EXTRA:-}"
+gateway_config gw sqlite "$WORK/gallant.db" durable
+start_gateway gw
+GW=$GW_PID
 
 args=(--concurrency "$CONC")
 [ "$SCENARIO" = http-batch ] && args=(--concurrency 8 --endpoint batch --batch-size 1000)

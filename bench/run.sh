@@ -57,15 +57,8 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-log() { printf '[bench] %s\n' "$*" >&2; }
-
-wait_port() { # wait_port PORT: up to 30 s
-  for _ in $(seq 1 300); do
-    if (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  log "nothing listens on $1"; return 1
-}
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 
 # The carrier behaves as real SMSCs do: at most 100 receipts unanswered
 # per bind, each a second after its submit_sm_resp, and a receipt answered
@@ -93,52 +86,6 @@ stop_sim() {
     IFS='|' read -r name _ file rss <<<"${ROWS[-1]}"
     ROWS[-1]="$name|$dropped receipts refused|$file|$rss"
   fi
-}
-
-# gateway_config NAME DRIVER DSN DURABILITY: writes $WORK/NAME.yaml
-gateway_config() {
-  cat >"$WORK/$1.yaml" <<EOF
-http:
-  listen: 127.0.0.1:$HTTP_PORT
-  rate_limit_per_key: 0   # a load test is one key from one address
-  rate_limit_per_ip: 0
-  max_conns_per_ip: 0     # ... over as many connections as BENCH_HTTP_CONCURRENCY asks
-metrics:
-  listen: 127.0.0.1:$METRICS_PORT   # scrape: curl -s 127.0.0.1:$METRICS_PORT/metrics
-smpp:
-  listen: 127.0.0.1:$SMPP_PORT
-  max_connections_per_ip: 0   # the idle scenario binds 1,000 times from one address
-store:
-  driver: $2
-  dsn: "$3"
-durability: $4
-log:
-  level: warn
-carriers:
-  - name: sim
-    address: 127.0.0.1:$SIM_PORT
-    system_id: gallant
-    password: secret
-    binds: 4
-    window: 200
-routes:
-  - prefix: ""
-    carriers: [sim]
-${BENCH_GATEWAY_EXTRA:-}
-EOF
-}
-
-# start_gateway NAME: creates an account, starts serve; sets GW_PID, PW, KEY
-start_gateway() {
-  "$BIN/gallant" admin account create --name bench --config "$WORK/$1.yaml" >"$WORK/$1.acct.json"
-  PW=$(sed -n 's/.*"smpp_password": "\(.*\)".*/\1/p' "$WORK/$1.acct.json")
-  SYSID=$(sed -n 's/.*"smpp_system_id": "\(.*\)".*/\1/p' "$WORK/$1.acct.json")
-  KEY=$(sed -n 's/.*"api_key": "\(.*\)".*/\1/p' "$WORK/$1.acct.json")
-  "$BIN/gallant" serve --config "$WORK/$1.yaml" >"$WORK/$1.gw.log" 2>&1 &
-  GW_PID=$!; PIDS+=("$GW_PID")
-  wait_port $SMPP_PORT
-  wait_port $HTTP_PORT
-  sleep 1 # carrier binds
 }
 
 rss_of() { awk '/VmHWM/ {print int($2/1024)}' "/proc/$1/status" 2>/dev/null || echo "?"; }
