@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/gallant-sms/gallant/account"
+	"github.com/gallant-sms/gallant/consent"
 	"github.com/gallant-sms/gallant/router"
 	"github.com/gallant-sms/gallant/smpp"
 	"github.com/gallant-sms/gallant/sms"
@@ -57,6 +58,10 @@ type Deps struct {
 	// would hold binds for its read timeout.
 	BindGuardRedis  redis.UniversalClient
 	BindGuardPrefix string
+	// Keywords, if set, applies the keyword rules (STOP, START, HELP) to
+	// every routed MO once it is stored, before it is delivered; an
+	// Outcome's Reply is sent from the MO's number to its sender.
+	Keywords consent.KeywordHandler
 }
 
 // Service is the gateway core. Build it with New, start it with Start,
@@ -86,6 +91,7 @@ type Service struct {
 	keyed      *throttle.Keyed
 	limits     rateLimiter
 	customers  *customers
+	in         *inbound // carriers' MOs (inbound.go)
 	sched      *scheduler
 	rec        *recovery
 	suppressed *suppressions
@@ -168,6 +174,7 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 	}
 	s.customers = newCustomers(s, newBindGuard(cfg.BindGuard, deps.BindGuardRedis, deps.BindGuardPrefix,
 		logger.With("component", "bind-guard"), s.m.bindGuardRedisErrors.Inc))
+	s.in = newInbound(s, deps.Keywords, reg)
 	s.sched = newScheduler(s, deps.Node)
 	s.rec = newRecovery(s, deps.Node, deps.NodeName, deps.NodeTTL)
 
@@ -213,6 +220,9 @@ func (s *Service) Start(ctx context.Context) error {
 			}
 			return err
 		}
+	}
+	if err := s.in.start(ctx); err != nil {
+		return fmt.Errorf("gateway: inbound numbers: %w", err)
 	}
 	s.rt.Start()
 	for _, c := range s.carriers {
@@ -295,6 +305,7 @@ func (s *Service) Shutdown(ctx context.Context) error {
 	close(s.stop)
 	s.wg.Wait()
 	s.dropLate()
+	s.in.stop()
 	s.retryOverflow()
 	s.dropOverflow()
 	s.customers.stop()

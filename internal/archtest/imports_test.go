@@ -22,7 +22,7 @@ const module = "github.com/gallant-sms/gallant/"
 var allowed = map[string][]string{
 	"api":           {"app", "gateway", "sms", "web"},
 	"app":           {"account", "billing", "consent", "contact", "campaign", "gateway", "webhook", "store", "sms"},
-	"gateway":       {"router", "throttle", "billing", "account", "webhook", "store", "smpp", "smpp/pdu", "smpp/pdutext", "sms"},
+	"gateway":       {"router", "throttle", "billing", "account", "consent", "webhook", "store", "smpp", "smpp/pdu", "smpp/pdutext", "sms"},
 	"router":        {"sms"},
 	"throttle":      {},
 	"billing":       {"store", "sms"},
