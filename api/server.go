@@ -45,6 +45,12 @@ type Deps struct {
 	// DistLists serves the distribution lists (api/distlists.go); nil
 	// answers them 404.
 	DistLists DistLists
+	// Numbers serves the inbound numbers (api/numbers.go); nil answers
+	// them 404.
+	Numbers Numbers
+	// Inbound serves the MOs and conversations (api/inbound.go); nil
+	// answers them 404.
+	Inbound Inbound
 	// Idempotency stores answers to POSTs with an Idempotency-Key.
 	// Required.
 	Idempotency Idempotency
@@ -241,6 +247,8 @@ func (s *Server) routes() *router.Router {
 	s.reportRoutes(r)
 	s.alertRoutes(r)
 	s.distListRoutes(r)
+	s.numberRoutes(r)
+	s.inboundRoutes(r)
 
 	r.GET("/healthz", s.instrument("GET /healthz", s.healthz))
 	r.GET("/readyz", s.instrument("GET /readyz", s.readyz))

@@ -48,6 +48,8 @@ type App struct {
 	Billing     *Billing // nil without billing
 	Alerts      *Alerts  // nil without billing
 	DistLists   *DistLists
+	Numbers     *Numbers // inbound numbers (app/numbers.go)
+	Inbound     *Inbound // MOs and conversations (app/inbound.go)
 }
 
 // New builds the use cases over d.
@@ -64,6 +66,8 @@ func New(d Deps) *App {
 			urls: d.URLs, currency: d.Currency, log: d.Log.With("component", "accounts")},
 		Reports:   &Reports{st: d.Store, acc: d.Accounts, now: time.Now},
 		DistLists: &DistLists{st: d.Store},
+		Numbers:   NewNumbers(d.Store, d.Gateway, d.URLs),
+		Inbound:   &Inbound{st: d.Store},
 	}
 	a.Auth = &Auth{acc: d.Accounts}
 	if d.Users != nil {

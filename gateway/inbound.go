@@ -346,8 +346,13 @@ func (in *inbound) partialOf(inc pdutext.Incomplete, g *moGroup) {
 }
 
 // moText decodes an MO's body; undecodable octets give "".
-func moText(m *sms.MO) string {
-	b, err := pdutext.Decode(nil, m.Body, pdutext.DataCoding(m.DataCoding))
+func moText(m *sms.MO) string { return DecodeText(m.Body, m.DataCoding) }
+
+// DecodeText decodes a stored body of data coding dc (GSM 7-bit
+// unpacked, UCS-2, Latin-1, IA5, or binary as it is); octets that do not
+// decode give "".
+func DecodeText(body []byte, dc byte) string {
+	b, err := pdutext.Decode(nil, body, pdutext.DataCoding(dc))
 	if err != nil {
 		return ""
 	}

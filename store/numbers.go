@@ -68,6 +68,7 @@ const (
 	qInsertNumber = "INSERT INTO numbers (account_id, number, kind, keyword, carrier, webhook_url, smpp, created_at, updated_at) " +
 		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 	qGetNumber      = "SELECT " + numberColumns + " FROM numbers WHERE account_id = ? AND id = ?"
+	qNumberByID     = "SELECT " + numberColumns + " FROM numbers WHERE id = ?"
 	qAccountNumbers = "SELECT " + numberColumns + " FROM numbers WHERE account_id = ? AND id > ? ORDER BY id LIMIT ?"
 	qAllNumbers     = "SELECT " + numberColumns + " FROM numbers WHERE id > ? ORDER BY id LIMIT ?"
 	qUpdateNumber   = "UPDATE numbers SET carrier = ?, webhook_url = ?, smpp = ?, updated_at = ? WHERE account_id = ? AND id = ?"
@@ -136,6 +137,17 @@ func (s *Store) GetNumber(ctx context.Context, accountID, id int64) (*Number, er
 	var r numberRow
 	if err := s.w.GetContext(ctx, &r, qGetNumber, accountID, id); err != nil {
 		return nil, fmt.Errorf("store: get number %d of account %d: %w", id, accountID, mapErr(err))
+	}
+	n := r.number()
+	return &n, nil
+}
+
+// NumberByID returns number row id whatever its account: for platform
+// admins, who then act with the row's AccountID. None is [ErrNotFound].
+func (s *Store) NumberByID(ctx context.Context, id int64) (*Number, error) {
+	var r numberRow
+	if err := s.w.GetContext(ctx, &r, qNumberByID, id); err != nil {
+		return nil, fmt.Errorf("store: get number %d: %w", id, mapErr(err))
 	}
 	n := r.number()
 	return &n, nil

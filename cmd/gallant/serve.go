@@ -162,7 +162,8 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, 
 		URLs: a.hooks.Guard(), Currency: cfg.BillingCurrency(), IdempotencyRetention: cfg.Retention.IdempotencyKeys,
 		Log: logger})
 	apiDeps := api.Deps{Limiter: limiter, Auth: svc.Auth, Identity: svc.Identity, Messages: svc.Messages,
-		Idempotency: svc.Idempotency, Accounts: svc.Accounts, Reports: svc.Reports, DistLists: svc.DistLists, Health: a.gw}
+		Idempotency: svc.Idempotency, Accounts: svc.Accounts, Reports: svc.Reports, DistLists: svc.DistLists,
+		Numbers: svc.Numbers, Inbound: svc.Inbound, Health: a.gw}
 	if svc.Billing != nil { // nil pointers would be non-nil interfaces
 		apiDeps.Billing, apiDeps.Alerts = svc.Billing, svc.Alerts
 	}
