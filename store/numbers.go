@@ -153,13 +153,14 @@ func (s *Store) NumberByID(ctx context.Context, id int64) (*Number, error) {
 	return &n, nil
 }
 
-// AccountNumbers returns up to limit (1 to 1,000) of the account's
+// AccountNumbers returns up to limit (1 to 1,001: a page and one more,
+// to know whether another follows) of the account's
 // numbers with ids above after, in id order.
 func (s *Store) AccountNumbers(ctx context.Context, accountID, after int64, limit int) ([]Number, error) {
 	return s.numbers(ctx, qAccountNumbers, limit, accountID, after)
 }
 
-// AllNumbers returns up to limit (1 to 1,000) numbers of every account
+// AllNumbers returns up to limit (1 to 1,001) numbers of every account
 // with ids above after, in id order: for platform admins and for the
 // gateway's routing index.
 func (s *Store) AllNumbers(ctx context.Context, after int64, limit int) ([]Number, error) {
@@ -167,8 +168,8 @@ func (s *Store) AllNumbers(ctx context.Context, after int64, limit int) ([]Numbe
 }
 
 func (s *Store) numbers(ctx context.Context, q string, limit int, args ...any) ([]Number, error) {
-	if limit < 1 || limit > maxListLimit {
-		return nil, fmt.Errorf("%w: numbers limit %d not in 1..%d", ErrInvalid, limit, maxListLimit)
+	if limit < 1 || limit > maxListLimit+1 {
+		return nil, fmt.Errorf("%w: numbers limit %d not in 1..%d", ErrInvalid, limit, maxListLimit+1)
 	}
 	var rows []numberRow
 	if err := s.w.SelectContext(ctx, &rows, q, append(args, limit)...); err != nil {
