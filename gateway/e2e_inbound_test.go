@@ -6,15 +6,18 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/gallant-sms/gallant/consent"
 	"github.com/gallant-sms/gallant/gateway"
+	"github.com/gallant-sms/gallant/internal/testutil"
 	"github.com/gallant-sms/gallant/smpp"
 	"github.com/gallant-sms/gallant/smpp/pdu"
 	"github.com/gallant-sms/gallant/smpp/pdutext"
+	"github.com/gallant-sms/gallant/smpp/smpptest"
 	"github.com/gallant-sms/gallant/store"
 	"github.com/gallant-sms/gallant/store/storetest"
 	"github.com/gallant-sms/gallant/webhook"
@@ -385,6 +388,47 @@ func TestE2EInboundKeywordReply(t *testing.T) {
 		}
 		if got := len(waitSubmits(t, c, 1)); got != 1 {
 			t.Errorf("%d submits, want the one reply", got)
+		}
+	})
+}
+
+// TestE2EInboundFromSimulator: a three-part UCS-2 MO sent by the carrier
+// simulator (smpptest.Simulator.SendMO, as smscsim --mo-text does) to a
+// number delivered over SMPP is held while the account has no receiver
+// bind and arrives whole, once, as one deliver_sm when it binds.
+func TestE2EInboundFromSimulator(t *testing.T) {
+	t.Parallel()
+	eachDriver(t, func(t *testing.T, driver string) {
+		sim, addr := testutil.StartSimulator(t, smpptest.SimConfig{})
+		g := startGateway(t, storetest.Config(t, driver), gateway.Config{
+			Carriers: []gateway.CarrierConfig{carrierConfig("sim", addr)}}, routeAll("sim"))
+		g.waitReady(t)
+		cust := g.customer(t, "acme")
+		addNumber(t, g, store.Number{AccountID: cust.AccountID, Number: "447700900999", Kind: store.NumberLong, SMPP: true})
+		text := strings.Repeat("Ответ из симулятора. ", 8) // 168 UCS-2 units: three parts
+		parts, err := smpptest.MOParts("447700900123", "447700900999", text, pdutext.Concat16, 0x1234)
+		if err != nil || len(parts) != 3 || parts[0].DataCoding != 8 {
+			t.Fatalf("MOParts: %d parts, %v", len(parts), err)
+		}
+		if err := sim.SendMO(testContext(t), "gallant", parts); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, "the MO held", func() (bool, string) {
+			v := g.metric(t, "gallant_gateway_mo_deliveries_total", "result", "smpp-held")
+			return v == 1, ftoa(v)
+		})
+		e := g.bind(t, cust, smpp.Transceiver)
+		ds, err := e.WaitDelivers(testContext(t), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dm := ds[0].DM
+		got, err := pdutext.DecodeUCS2(nil, dm.Payload())
+		if err != nil || string(got) != text || dm.DataCoding != 8 || dm.ESMClass&0x40 != 0 {
+			t.Errorf("deliver_sm: coding %d esm %#x text %q (%v)", dm.DataCoding, dm.ESMClass, got, err)
+		}
+		if len(e.Delivers()) != 1 {
+			t.Errorf("%d deliver_sm, want 1", len(e.Delivers()))
 		}
 	})
 }
