@@ -68,8 +68,9 @@ type inbound struct {
 	cfg InboundConfig
 	kw  consent.KeywordHandler
 
-	idx atomic.Pointer[numberIndex]
-	ver string // the store's numbers version idx was built from; reload only
+	idx   atomic.Pointer[numberIndex]
+	relMu sync.Mutex // one reload at a time
+	ver   string     // the store's numbers version idx was built from; under relMu
 
 	re     *pdutext.Reassembler
 	gmu    sync.Mutex
@@ -180,6 +181,8 @@ func (in *inbound) stop() {
 
 // reload rebuilds the number index when the store's numbers changed.
 func (in *inbound) reload(ctx context.Context) error {
+	in.relMu.Lock()
+	defer in.relMu.Unlock()
 	v, err := in.s.st.NumbersVersion(ctx)
 	if err != nil {
 		return err
