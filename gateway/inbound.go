@@ -226,7 +226,7 @@ func (in *inbound) tickLoop() {
 	}
 }
 
-// Reload reads the inbound numbers again at once (after a change made
+// ReloadNumbers reads the inbound numbers again at once (after a change made
 // on this instance; other instances see it within InboundConfig.Reload).
 func (s *Service) ReloadNumbers(ctx context.Context) error {
 	return s.in.reload(ctx)
