@@ -210,9 +210,7 @@ func (in *inbound) tickLoop() {
 		case <-in.quit:
 			return
 		case now := <-t.C:
-			for _, inc := range in.re.Expire(now) {
-				in.partial(inc)
-			}
+			in.expire(now)
 			in.retryWaiting()
 			if now.Sub(last) >= in.cfg.Reload {
 				last = now
@@ -264,9 +262,7 @@ func (in *inbound) take(c *carrier, req carrierReq, p moPDU) {
 	dst := sms.Address{TON: p.dst.TON, NPI: p.dst.NPI, Addr: string(p.dst.Addr)}
 	if total > 1 {
 		key := c.cfg.Name + "\x00" + src.Addr + "\x00" + dst.Addr
-		res, err := in.re.Add(key, ref, total, seq, body, time.Now())
-		if err == nil {
-			in.part(c.cfg.Name, key, ref, total, src, dst, p.dc, esm, req, res)
+		if in.part(c.cfg.Name, key, ref, total, seq, body, src, dst, p.dc, esm, req) {
 			return
 		}
 		// Numbers that cannot be valid: deliver the part on its own.
@@ -276,76 +272,91 @@ func (in *inbound) take(c *carrier, req carrierReq, p moPDU) {
 		[]carrierReq{req})
 }
 
-// part records a part's request with its long MO and, when the MO is
-// complete, routes it; long MOs the reassembler gave up meanwhile are
-// delivered partial.
-func (in *inbound) part(carrier, key string, ref uint16, total byte, src, dst sms.Address, dc, esm byte, req carrierReq, res pdutext.AddResult) {
+// part adds a part of a long MO and records its request with the MO's
+// group; when the MO is complete it routes it. Long MOs the reassembler
+// gave up meanwhile are delivered partial. The reassembler and the
+// groups change together under gmu, so a part never joins a group that
+// another part completed. It reports false for concatenation numbers
+// that cannot be valid (the caller delivers the part on its own).
+func (in *inbound) part(carrier, key string, ref uint16, total, seq byte, body []byte, src, dst sms.Address, dc, esm byte, req carrierReq) bool {
 	k := groupKey{key, ref, total}
 	in.gmu.Lock()
-	var dropped []*moGroup
-	for _, inc := range res.Dropped {
-		if g := in.groups[groupKey{inc.Key, inc.Ref, inc.Total}]; g != nil {
-			delete(in.groups, groupKey{inc.Key, inc.Ref, inc.Total})
-			dropped = append(dropped, g)
-		}
-	}
-	if res.Duplicate {
+	res, err := in.re.Add(key, ref, total, seq, body, time.Now())
+	if err != nil {
 		in.gmu.Unlock()
-		req.ack(nil) // a part resent: the first copy is answered with its MO
-		in.partialGroups(res.Dropped, dropped)
-		return
+		return false
 	}
-	g := in.groups[k]
-	if g == nil {
-		g = &moGroup{carrier: carrier, src: src, dst: dst, dc: dc, esm: esm}
-		in.groups[k] = g
-	}
-	g.reqs = append(g.reqs, req)
-	if res.Complete {
-		delete(in.groups, k)
+	dropped := in.takeGroupsLocked(res.Dropped)
+	var g *moGroup
+	if !res.Duplicate {
+		g = in.groups[k]
+		if g == nil {
+			g = &moGroup{carrier: carrier, src: src, dst: dst, dc: dc, esm: esm}
+			in.groups[k] = g
+		}
+		g.reqs = append(g.reqs, req)
+		if res.Complete {
+			delete(in.groups, k)
+		}
 	}
 	in.gmu.Unlock()
-	in.partialGroups(res.Dropped, dropped)
+	if res.Duplicate {
+		req.ack(nil) // a part resent: the first copy is answered with its MO
+	}
+	in.routePartial(dropped)
 	if res.Complete {
-		var body []byte
+		var whole []byte
 		for _, p := range res.Parts {
-			body = append(body, p...)
+			whole = append(whole, p...)
 		}
-		in.route(g.mo(in.s.ids.Next(), body, int(total), false), g.reqs)
+		in.route(g.mo(in.s.ids.Next(), whole, int(total), false), g.reqs)
+	}
+	return true
+}
+
+// givenUp is a long MO the reassembler gave up, with its group.
+type givenUp struct {
+	inc pdutext.Incomplete
+	g   *moGroup
+}
+
+// takeGroupsLocked removes the groups of the given-up MOs. gmu is held.
+func (in *inbound) takeGroupsLocked(incs []pdutext.Incomplete) []givenUp {
+	var out []givenUp
+	for _, inc := range incs {
+		k := groupKey{inc.Key, inc.Ref, inc.Total}
+		if g := in.groups[k]; g != nil {
+			delete(in.groups, k)
+			out = append(out, givenUp{inc, g})
+		}
+	}
+	return out
+}
+
+// expire gives up the long MOs whose timeout passed at now and delivers
+// what arrived of them.
+func (in *inbound) expire(now time.Time) {
+	in.gmu.Lock()
+	dropped := in.takeGroupsLocked(in.re.Expire(now))
+	in.gmu.Unlock()
+	in.routePartial(dropped)
+}
+
+// routePartial routes what arrived of given-up long MOs, flagged partial.
+func (in *inbound) routePartial(gs []givenUp) {
+	for _, d := range gs {
+		var body []byte
+		for _, p := range d.inc.Parts {
+			body = append(body, p.Data...)
+		}
+		in.m.partial.Inc()
+		in.route(d.g.mo(in.s.ids.Next(), body, int(d.inc.Total), true), d.g.reqs)
 	}
 }
 
 func (g *moGroup) mo(id sms.ID, body []byte, parts int, partial bool) *store.InboundMO {
 	return &store.InboundMO{MO: sms.MO{ID: id, Carrier: g.carrier, Source: g.src, Dest: g.dst, DataCoding: g.dc,
 		ESMClass: g.esm, Body: body, ReceivedAt: time.Now().UTC()}, Parts: parts, Partial: partial}
-}
-
-// partialGroups delivers the groups given up while adding a part.
-func (in *inbound) partialGroups(incs []pdutext.Incomplete, gs []*moGroup) {
-	for i, g := range gs {
-		in.partialOf(incs[i], g)
-	}
-}
-
-// partial delivers what arrived of a long MO the reassembler gave up.
-func (in *inbound) partial(inc pdutext.Incomplete) {
-	k := groupKey{inc.Key, inc.Ref, inc.Total}
-	in.gmu.Lock()
-	g := in.groups[k]
-	delete(in.groups, k)
-	in.gmu.Unlock()
-	if g != nil {
-		in.partialOf(inc, g)
-	}
-}
-
-func (in *inbound) partialOf(inc pdutext.Incomplete, g *moGroup) {
-	var body []byte
-	for _, p := range inc.Parts {
-		body = append(body, p.Data...)
-	}
-	in.m.partial.Inc()
-	in.route(g.mo(in.s.ids.Next(), body, int(inc.Total), true), g.reqs)
 }
 
 // moText decodes an MO's body; undecodable octets give "".
