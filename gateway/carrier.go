@@ -329,15 +329,6 @@ func (r carrierReq) ack(err error) {
 	r.respond(pdu.StatusOK, deliverRespBody)
 }
 
-// carrierAck answers a carrier's MO deliver_sm once it is stored: it is
-// the MO row's store.Committer. Receipts use a pooled eventRow instead.
-type carrierAck struct {
-	req carrierReq
-}
-
-// Stored answers the MO's deliver_sm.
-func (a *carrierAck) Stored(err error) { a.req.ack(err) }
-
 // receipt matches a carrier's delivery receipt to our message segment,
 // records its status and, when the message is complete, tells its sender.
 func (c *carrier) receipt(sess *smpp.Session, h pdu.Header, tlvs pdu.TLVs, text []byte) {

@@ -432,3 +432,51 @@ func TestE2EInboundFromSimulator(t *testing.T) {
 		}
 	})
 }
+
+// TestE2EInboundWriterFull: with a writer whose queue is nearly always
+// full, a burst of MOs (short and long) from the carrier is never refused:
+// each waits for room, is answered once stored, and every one is stored
+// and delivered once.
+func TestE2EInboundWriterFull(t *testing.T) {
+	t.Parallel()
+	c := newCarrier(t, carrierOpts{})
+	d, err := webhook.New(webhook.Config{Workers: 2, Policy: webhook.AddressPolicy{AllowPrivate: true}}, nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Start()
+	t.Cleanup(func() { _, _ = d.Stop(context.Background()) })
+	g := startGatewayDeps(t, storetest.Config(t, "sqlite"),
+		store.WriterConfig{MaxPending: 4, MaxRows: 2, MaxDelay: 20 * time.Millisecond},
+		gateway.Config{Carriers: []gateway.CarrierConfig{carrierConfig("c1", c.Addr())}, WriterHighWater: 2},
+		routeAll("c1"), func(deps *gateway.Deps) { deps.Webhooks = d })
+	g.waitReady(t)
+	cust := g.customer(t, "acme")
+	sink := newHookSink(t)
+	addNumber(t, g, store.Number{AccountID: cust.AccountID, Number: "447700900999", Kind: store.NumberLong, WebhookURL: sink.URL})
+	const short = 30
+	var wg sync.WaitGroup
+	for i := range short {
+		wg.Go(func() {
+			sendMO(t, c, &pdu.DeliverSM{Source: handset, Dest: longNumber("447700900999"), ShortMessage: []byte("burst " + itoa(i))})
+		})
+	}
+	for i := range 3 {
+		wg.Go(func() { sendParts(t, c, ucs2Parts(t, strings.Repeat("длинное ", 25), 3, "udh8", uint16(200+i))) })
+	}
+	wg.Wait()
+	got, _, err := g.st.ListInbound(testContext(t), cust.AccountID, store.InboundFilter{Limit: 100})
+	if err != nil || len(got) != short+3 {
+		t.Fatalf("stored %d MOs (%v), want %d", len(got), err, short+3)
+	}
+	eventually(t, "every MO posted", func() (bool, string) {
+		return len(sink.events(t)) == short+3, itoa(len(sink.events(t)))
+	})
+	seen := map[string]bool{}
+	for _, ev := range sink.events(t) {
+		if seen[ev.ID.String()] {
+			t.Errorf("MO %v posted twice", ev.ID)
+		}
+		seen[ev.ID.String()] = true
+	}
+}

@@ -76,9 +76,6 @@ type inbound struct {
 	gmu    sync.Mutex
 	groups map[groupKey]*moGroup // the parts of long MOs, with their requests
 
-	wmu     sync.Mutex
-	waiting []*inboundAck // MOs waiting for room in the writer
-
 	qmu   sync.Mutex
 	queue []*inboundAck // stored MOs to deliver
 	wake  chan struct{}
@@ -161,14 +158,6 @@ func (in *inbound) stop() {
 	}
 	close(in.quit)
 	in.wg.Wait()
-	in.wmu.Lock()
-	for _, a := range in.waiting {
-		for _, r := range a.reqs {
-			in.s.abandon(r)
-		}
-	}
-	in.waiting = nil
-	in.wmu.Unlock()
 	in.gmu.Lock()
 	for k, g := range in.groups {
 		for _, r := range g.reqs {
@@ -199,8 +188,8 @@ func (in *inbound) reload(ctx context.Context) error {
 	return nil
 }
 
-// tickLoop reloads the numbers, delivers timed-out long MOs as partial
-// and retries MOs waiting for the writer.
+// tickLoop reloads the numbers and delivers timed-out long MOs as
+// partial.
 func (in *inbound) tickLoop() {
 	t := time.NewTicker(min(in.cfg.Reload, time.Second))
 	defer t.Stop()
@@ -211,7 +200,6 @@ func (in *inbound) tickLoop() {
 			return
 		case now := <-t.C:
 			in.expire(now)
-			in.retryWaiting()
 			if now.Sub(last) >= in.cfg.Reload {
 				last = now
 				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -397,37 +385,15 @@ func (in *inbound) route(mo *store.InboundMO, reqs []carrierReq) {
 	a := &inboundAck{in: in, mo: mo, reqs: reqs, num: n, shared: shared, text: text}
 	switch err := in.s.w.Add(mo, a); {
 	case errors.Is(err, store.ErrBacklog):
-		// Never refused for flow control: it waits for room, unanswered,
-		// holding its room in the bind's MaxInbound.
-		in.wmu.Lock()
-		in.waiting = append(in.waiting, a)
-		in.wmu.Unlock()
+		// Never refused for flow control: it waits for room behind the
+		// status events (overflow.go), unanswered, holding its room in
+		// the bind's MaxInbound.
+		in.s.recordMOLater(a)
 	case err != nil:
 		for _, r := range reqs {
 			r.respond(pdu.StatusXTAppn, nil)
 		}
 	}
-}
-
-// retryWaiting gives the MOs waiting for room to the writer, oldest
-// first, until it refuses one again.
-func (in *inbound) retryWaiting() {
-	in.wmu.Lock()
-	defer in.wmu.Unlock()
-	done := 0
-	for _, a := range in.waiting {
-		err := in.s.w.Add(a.mo, a)
-		if errors.Is(err, store.ErrBacklog) {
-			break
-		}
-		if err != nil {
-			for _, r := range a.reqs {
-				r.respond(pdu.StatusXTAppn, nil)
-			}
-		}
-		done++
-	}
-	in.waiting = append(in.waiting[:0], in.waiting[done:]...)
 }
 
 // Stored answers the carrier and queues the MO for delivery.
