@@ -154,6 +154,29 @@ func TestE2ENumbersAPI(t *testing.T) {
 		if len(p.Data) != 0 {
 			t.Errorf("Other sees Acme's conversation: %+v", p)
 		}
+		// Cursor pagination, newest first.
+		h, err := carrier.Deliver(ctx, "gallant", &pdu.DeliverSM{Source: handset, Dest: pdu.Address{TON: 1, NPI: 1, Addr: []byte("447700900999")},
+			ShortMessage: []byte("second")})
+		if err != nil || h.Status != pdu.StatusOK {
+			t.Fatalf("second MO: %v %v", h.Status, err)
+		}
+		var pg struct {
+			Data []struct {
+				Text string `json:"text"`
+			} `json:"data"`
+			NextCursor string `json:"next_cursor"`
+		}
+		must(a.do(t, "GET", "/v1/inbound?limit=1", ca.APIKey, ""), 200, "first page").json(t, &pg)
+		if len(pg.Data) != 1 || pg.Data[0].Text != "second" || pg.NextCursor == "" {
+			t.Fatalf("first page: %+v", pg)
+		}
+		cursor := pg.NextCursor
+		pg.Data, pg.NextCursor = nil, ""
+		must(a.do(t, "GET", "/v1/inbound?limit=1&cursor="+cursor, ca.APIKey, ""), 200, "second page").json(t, &pg)
+		if len(pg.Data) != 1 || pg.Data[0].Text != "hi 447700900999" || pg.NextCursor != "" {
+			t.Errorf("second page: %+v", pg)
+		}
+		must(a.do(t, "GET", "/v1/inbound?cursor=nope", ca.APIKey, ""), 400, "a bad cursor")
 		must(a.do(t, "DELETE", path, adminKey, ""), 204, "admin removes the number")
 		must(a.do(t, "GET", path, ca.APIKey, ""), 404, "a removed number")
 	})
