@@ -50,6 +50,12 @@ type Deps struct {
 	// Keywords serves the account's keyword settings (api/keywords.go);
 	// nil answers them 404.
 	Keywords Keywords
+	// Numbers serves the inbound numbers (api/numbers.go); nil answers
+	// them 404.
+	Numbers Numbers
+	// Inbound serves the MOs and conversations (api/inbound.go); nil
+	// answers them 404.
+	Inbound Inbound
 	// Idempotency stores answers to POSTs with an Idempotency-Key.
 	// Required.
 	Idempotency Idempotency
@@ -250,6 +256,8 @@ func (s *Server) routes() *router.Router {
 	s.distListRoutes(r)
 	s.optOutRoutes(r)
 	s.keywordRoutes(r)
+	s.numberRoutes(r)
+	s.inboundRoutes(r)
 
 	r.GET("/healthz", s.instrument("GET /healthz", s.healthz))
 	r.GET("/readyz", s.instrument("GET /readyz", s.readyz))

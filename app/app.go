@@ -54,6 +54,8 @@ type App struct {
 	DistLists   *DistLists
 	OptOuts     *OptOuts // nil without Deps.OptOuts
 	Keywords    *Keywords
+	Numbers     *Numbers // inbound numbers (app/numbers.go)
+	Inbound     *Inbound // MOs and conversations (app/inbound.go)
 }
 
 // New builds the use cases over d.
@@ -71,6 +73,8 @@ func New(d Deps) *App {
 		Reports:   &Reports{st: d.Store, acc: d.Accounts, now: time.Now},
 		DistLists: &DistLists{st: d.Store},
 		Keywords:  &Keywords{st: d.Store},
+		Numbers:   NewNumbers(d.Store, d.Gateway, d.URLs),
+		Inbound:   &Inbound{st: d.Store},
 	}
 	a.Auth = &Auth{acc: d.Accounts}
 	if d.Users != nil {

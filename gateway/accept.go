@@ -38,7 +38,7 @@ var (
 
 // Accept takes a validated message (addresses and content already
 // checked by the ingress: see Destination, Source, TextContent,
-// SubmitContent) from account m.AccountID: it applies suppression, the
+// SubmitContent) from account m.AccountID: it applies the consent check (opt-outs), the
 // account's rate limit (tps, 0 = none) and routing, assigns the id,
 // prices the message and reserves its price (with billing), persists it
 // and dispatches it (now, or at m.SendAt).

@@ -19,7 +19,6 @@ import (
 	"github.com/gallant-sms/gallant/smpp/pdu"
 	"github.com/gallant-sms/gallant/smpp/pdutext"
 	"github.com/gallant-sms/gallant/sms"
-	"github.com/gallant-sms/gallant/store"
 	"github.com/gallant-sms/gallant/throttle"
 )
 
@@ -260,7 +259,8 @@ func (c *carrier) handle(sess *smpp.Session, h pdu.Header, body []byte) {
 			_ = sess.Respond(h, pdu.StatusOK, deliverRespBody)
 			return
 		}
-		c.mo(sess, h, dm.Source, dm.Dest, dm.DataCoding, dm.ESMClass, dm.Payload())
+		c.s.in.take(c, carrierReq{sess: sess, h: h}, moPDU{src: dm.Source, dst: dm.Dest, dc: dm.DataCoding, esm: dm.ESMClass,
+			body: dm.Payload(), tlvs: dm.TLVs})
 	case pdu.DataSMID:
 		var dm pdu.DataSM
 		if err := dm.Decode(body); err != nil {
@@ -271,7 +271,8 @@ func (c *carrier) handle(sess *smpp.Session, h pdu.Header, body []byte) {
 			c.receipt(sess, h, dm.TLVs, dm.Payload())
 			return
 		}
-		c.mo(sess, h, dm.Source, dm.Dest, dm.DataCoding, dm.ESMClass, dm.Payload())
+		c.s.in.take(c, carrierReq{sess: sess, h: h}, moPDU{src: dm.Source, dst: dm.Dest, dc: dm.DataCoding, esm: dm.ESMClass,
+			body: dm.Payload(), tlvs: dm.TLVs})
 	case pdu.AlertNotificationID:
 		c.s.customers.alert(c.cfg.Name, body) // never answered; passed on (alert.go)
 	default:
@@ -327,15 +328,6 @@ func (r carrierReq) ack(err error) {
 	}
 	r.respond(pdu.StatusOK, deliverRespBody)
 }
-
-// carrierAck answers a carrier's MO deliver_sm once it is stored: it is
-// the MO row's store.Committer. Receipts use a pooled eventRow instead.
-type carrierAck struct {
-	req carrierReq
-}
-
-// Stored answers the MO's deliver_sm.
-func (a *carrierAck) Stored(err error) { a.req.ack(err) }
 
 // receipt matches a carrier's delivery receipt to our message segment,
 // records its status and, when the message is complete, tells its sender.
@@ -445,28 +437,6 @@ func statusOfState(ms pdutext.MessageState) (sms.Status, bool) {
 		return sms.StatusFailed, true
 	}
 	return sms.StatusUnknown, false
-}
-
-// mo stores a mobile-originated message.
-func (c *carrier) mo(sess *smpp.Session, h pdu.Header, src, dst pdu.Address, dc, esm byte, body []byte) {
-	s := c.s
-	m := &sms.MO{
-		ID: s.ids.Next(), Carrier: c.cfg.Name,
-		Source:     sms.Address{TON: src.TON, NPI: src.NPI, Addr: string(src.Addr)},
-		Dest:       sms.Address{TON: dst.TON, NPI: dst.NPI, Addr: string(dst.Addr)},
-		DataCoding: dc, ESMClass: esm, Body: append([]byte(nil), body...), ReceivedAt: time.Now().UTC(),
-	}
-	req := carrierReq{sess: sess, h: h}
-	switch err := s.w.Add(m, &carrierAck{req: req}); {
-	case errors.Is(err, store.ErrBacklog):
-		// Never refused for flow control: it waits for room, unanswered,
-		// holding its room in the bind's MaxInbound.
-		s.recordMOLater(m, req)
-	case err != nil:
-		_ = sess.Respond(h, pdu.StatusXTAppn, nil)
-		return
-	}
-	s.m.mo.Inc()
 }
 
 // carrierStatusCode formats a command_status for an event's error code.

@@ -119,6 +119,9 @@ type Config struct {
 	// worker; beyond it receipts are held in the store and sent from
 	// there within a second. Default 65,536.
 	ReceiptQueue int
+	// Inbound tunes the routing of carriers' MOs to the numbers' owners
+	// (inbound.go).
+	Inbound InboundConfig
 	// BindRecheck is how often open customer binds are checked against
 	// the store (credential deleted or narrowed, account suspended, on
 	// any instance); default 15 s.
@@ -220,6 +223,7 @@ func (c *Config) withDefaults() Config {
 	if out.ReceiptQueue <= 0 {
 		out.ReceiptQueue = 65536
 	}
+	out.Inbound = out.Inbound.withDefaults()
 	if out.CustomerSession.Window <= 0 {
 		out.CustomerSession.Window = DefaultCustomerWindow
 	}

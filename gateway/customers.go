@@ -778,8 +778,16 @@ func (c *customers) flush(b account.Binding) (left bool) {
 	defer cancel()
 	// Let the writer store receipts held moments before the bind.
 	_ = c.s.w.Flush(ctx)
+	left = c.flushHeld(ctx, b, b.SystemID)
+	// MOs held for any receiver bind of the account (inbound.go).
+	return c.flushHeld(ctx, b, moHoldSystemID) || left
+}
+
+// flushHeld delivers the rows held under systemID for b's account on
+// b's system_id's binds.
+func (c *customers) flushHeld(ctx context.Context, b account.Binding, systemID string) (left bool) {
 	for ctx.Err() == nil {
-		held, err := c.s.st.HeldReceipts(ctx, b.AccountID, b.SystemID, 500)
+		held, err := c.s.st.HeldReceipts(ctx, b.AccountID, systemID, 500)
 		if err != nil {
 			return true
 		}

@@ -1,5 +1,5 @@
 // Package gateway is the service core of Gallant: one submit path for
-// SMPP and HTTP customers (validate, suppress, throttle, route, persist,
+// SMPP and HTTP customers (validate, consent, throttle, route, persist,
 // dispatch), the carrier binds the router sends through, and the way back
 // for what carriers return: delivery receipts turned into status events,
 // SMPP deliver_sm receipts for SMPP customers (held while they are not

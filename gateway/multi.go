@@ -16,7 +16,7 @@ import (
 
 // submit_multi (SMPP 3.4 §4.5.1; docs/smpp.md, "submit_multi and
 // replace_sm"): each SME destination becomes a message of its own,
-// validated, admitted (suppression, route, rate limit), billed, routed,
+// validated, admitted (consent, route, rate limit), billed, routed,
 // tracked and receipted exactly as a submit_sm to it would be. The shared fields (source, content, times) are checked once:
 // a fault there refuses the whole PDU, as it would every destination.
 //

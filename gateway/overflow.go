@@ -26,7 +26,7 @@ type heldEvent struct {
 	account int64
 	ev      sms.Event
 	req     carrierReq
-	mo      *sms.MO // instead of ev: a carrier's MO message, answered with req
+	mo      *inboundAck // instead of ev: a carrier's MO, its parts answered once stored
 }
 
 // recordLater queues e behind the events already waiting; req, when not
@@ -48,16 +48,18 @@ func (s *Service) recordLater(account int64, e sms.Event, req carrierReq) {
 	}
 }
 
-// recordMOLater queues a carrier's MO message behind the events waiting;
-// req is answered once it is stored.
-func (s *Service) recordMOLater(m *sms.MO, req carrierReq) {
+// recordMOLater queues a carrier's routed MO behind the events waiting;
+// its requests are answered once it is stored.
+func (s *Service) recordMOLater(a *inboundAck) {
 	s.ovMu.Lock()
 	if s.ovClosed {
 		s.ovMu.Unlock()
-		s.abandon(req)
+		for _, r := range a.reqs {
+			s.abandon(r)
+		}
 		return
 	}
-	s.overflow = append(s.overflow, heldEvent{mo: m, req: req})
+	s.overflow = append(s.overflow, heldEvent{mo: a})
 	s.ovMu.Unlock()
 	s.backlogged.Store(true)
 }
@@ -77,7 +79,7 @@ func (s *Service) retryOverflow() {
 	for _, he := range s.overflow {
 		var err error
 		if he.mo != nil {
-			err = s.w.Add(he.mo, &carrierAck{req: he.req})
+			err = s.w.Add(he.mo.mo, he.mo)
 		} else {
 			_, err = s.addEventRow(he.account, he.ev, he.req)
 		}
@@ -109,6 +111,12 @@ func (s *Service) dropOverflow() {
 	s.ovMu.Unlock()
 	lost := 0
 	for _, he := range list {
+		if he.mo != nil {
+			for _, r := range he.mo.reqs {
+				s.abandon(r)
+			}
+			continue
+		}
 		if he.req.sess != nil {
 			s.abandon(he.req)
 			continue

@@ -65,6 +65,10 @@ type Deps struct {
 	// would hold binds for its read timeout.
 	BindGuardRedis  redis.UniversalClient
 	BindGuardPrefix string
+	// Keywords, if set, applies the keyword rules (STOP, START, HELP) to
+	// every routed MO once it is stored, before it is delivered; an
+	// Outcome's Reply is sent from the MO's number to its sender.
+	Keywords consent.KeywordHandler
 }
 
 // Service is the gateway core. Build it with New, start it with Start,
@@ -94,6 +98,7 @@ type Service struct {
 	keyed     *throttle.Keyed
 	limits    rateLimiter
 	customers *customers
+	in        *inbound // carriers' MOs (inbound.go)
 	sched     *scheduler
 	rec       *recovery
 	// optouts is the consent index every message is checked against.
@@ -183,6 +188,7 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 	}
 	s.customers = newCustomers(s, newBindGuard(cfg.BindGuard, deps.BindGuardRedis, deps.BindGuardPrefix,
 		logger.With("component", "bind-guard"), s.m.bindGuardRedisErrors.Inc))
+	s.in = newInbound(s, deps.Keywords, reg)
 	s.sched = newScheduler(s, deps.Node)
 	s.rec = newRecovery(s, deps.Node, deps.NodeName, deps.NodeTTL)
 
@@ -228,6 +234,9 @@ func (s *Service) Start(ctx context.Context) error {
 			}
 			return err
 		}
+	}
+	if err := s.in.start(ctx); err != nil {
+		return fmt.Errorf("gateway: inbound numbers: %w", err)
 	}
 	s.rt.Start()
 	for _, c := range s.carriers {
@@ -313,6 +322,7 @@ func (s *Service) Shutdown(ctx context.Context) error {
 	close(s.stop)
 	s.wg.Wait()
 	s.dropLate()
+	s.in.stop()
 	s.retryOverflow()
 	s.dropOverflow()
 	s.customers.stop()

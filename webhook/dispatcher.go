@@ -29,6 +29,10 @@ type Delivery struct {
 	MessageID sms.ID
 	// Event is the payload, posted as JSON.
 	Event Event
+	// Body, when set, is posted as it is instead of Event: a JSON payload
+	// of another shape (an inbound message, say), signed and retried as
+	// events are.
+	Body []byte
 	// Attempts is how many posts were already made (0 for a new
 	// delivery); a delivery returned by Stop and enqueued again goes on
 	// counting from it towards Config.MaxAttempts.
@@ -232,10 +236,13 @@ func (d *Dispatcher) Enqueue(dl Delivery) error {
 		d.m.refused.Inc()
 		return err
 	}
-	body, err := json.Marshal(&dl.Event)
-	if err != nil {
-		d.m.refused.Inc()
-		return fmt.Errorf("webhook: encode event: %w", err)
+	body := dl.Body
+	var err error
+	if body == nil {
+		if body, err = json.Marshal(&dl.Event); err != nil {
+			d.m.refused.Inc()
+			return fmt.Errorf("webhook: encode event: %w", err)
+		}
 	}
 	j := &job{d: dl, body: body, due: dl.NextAt, key: hostKey(dl.URL)}
 

@@ -131,6 +131,17 @@ var isoRoutes = map[string]isoRoute{
 	// Keyword settings: the caller's account's own (TestE2EKeywordsAPI).
 	"GET /v1/keywords": {},
 	"PUT /v1/keywords": {body: `{"keywords":{"stop":["HALT"]}}`},
+	// Inbound numbers and MOs: the caller's account's, by construction;
+	// a number of another account is not found, and only platform admins
+	// assign, remove or list others' numbers (TestE2ENumbersAPI checks it).
+	"GET /v1/numbers":                {},
+	"POST /v1/numbers":               {},
+	"GET /v1/numbers/{id}":           {},
+	"PATCH /v1/numbers/{id}":         {},
+	"DELETE /v1/numbers/{id}":        {},
+	"GET /v1/inbound":                {},
+	"GET /v1/conversations":          {},
+	"GET /v1/conversations/{number}": {},
 }
 
 // TestE2EIsolation: no caller reaches data outside the accounts it may

@@ -130,7 +130,8 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, 
 		return nil, err
 	}
 	deps := gateway.Deps{Store: st, Writer: a.w, Accounts: a.acc, Webhooks: a.hooks, Consent: a.optouts.Index(), OptOutLedger: a.optouts,
-		Routes: routes, AccountRoutes: acctRoutes, Node: a.node, NodeName: name, NodeTTL: cfg.Store.LeaseTTL()}
+		Keywords: consent.NewKeywords(a.optouts, st, consent.StoreSettings{Store: st}),
+		Routes:   routes, AccountRoutes: acctRoutes, Node: a.node, NodeName: name, NodeTTL: cfg.Store.LeaseTTL()}
 	if cfg.Billing.Enabled {
 		pricer := billing.NewPricer(st)
 		if err := pricer.Reload(ctx); err != nil {
@@ -176,7 +177,7 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, 
 		OptOuts: a.optouts, Log: logger})
 	apiDeps := api.Deps{Limiter: limiter, Auth: svc.Auth, Identity: svc.Identity, Messages: svc.Messages,
 		Idempotency: svc.Idempotency, Accounts: svc.Accounts, Reports: svc.Reports, DistLists: svc.DistLists,
-		Keywords: svc.Keywords, Health: a.gw}
+		Keywords: svc.Keywords, Numbers: svc.Numbers, Inbound: svc.Inbound, Health: a.gw}
 	if svc.Billing != nil { // nil pointers would be non-nil interfaces
 		apiDeps.Billing, apiDeps.Alerts = svc.Billing, svc.Alerts
 	}

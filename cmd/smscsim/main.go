@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/gallant-sms/gallant/smpp"
+	"github.com/gallant-sms/gallant/smpp/pdutext"
 	"github.com/gallant-sms/gallant/smpp/smpptest"
 )
 
@@ -53,6 +54,9 @@ type options struct {
 	dropEvery     int
 	moRate        float64
 	moDest        string
+	moText        string
+	moFrom        string
+	moConcat      string
 	hexIDs        bool
 	maxPending    int
 	receiptWindow int
@@ -87,6 +91,7 @@ examples:
   smscsim --receipt-window 100 --receipt-delay 1s --no-resend
   smscsim --throttle-ratio 0.05 --fail-ratio 0.01 --drop-every 10000
   smscsim --credentials gw:secret,other:pw2 --mo-rate 5
+  smscsim --mo-text "Привет, this long text arrives in parts" --mo-dest 447700900999 --mo-concat udh16
 `)
 	}
 	fs.StringVar(&o.listen, "listen", "127.0.0.1:2776", "TCP address to listen on; empty for none (with --tls-listen)")
@@ -104,6 +109,9 @@ examples:
 	fs.IntVar(&o.dropEvery, "drop-every", 0, "drop the connection carrying every Nth submit (0: never)")
 	fs.Float64Var(&o.moRate, "mo-rate", 0, "MO messages per second sent to bound receivers (0: none)")
 	fs.StringVar(&o.moDest, "mo-dest", "12345", "destination (short code) of MO messages")
+	fs.StringVar(&o.moText, "mo-text", "", "send one MO with this text (in parts when long: GSM 7-bit, else UCS-2) once a receiver binds")
+	fs.StringVar(&o.moFrom, "mo-from", "447700900123", "sender of the --mo-text MO")
+	fs.StringVar(&o.moConcat, "mo-concat", "udh8", "how the parts of a long --mo-text MO are tied: udh8, udh16 or sar")
 	fs.BoolVar(&o.hexIDs, "hex-ids", false, "hexadecimal message ids instead of decimal")
 	fs.IntVar(&o.maxPending, "max-pending-receipts", 1_000_000, "receipts kept while waiting for their time or a receiver bind; beyond it they are dropped and counted")
 	fs.IntVar(&o.receiptWindow, "receipt-window", 100, "deliver_sm (receipts and MO) a bind may have unanswered before the next waits, as an SMSC configures per bind; 0: unlimited, sent without waiting for answers")
@@ -127,6 +135,8 @@ examples:
 		return o, errors.New("--listen and --tls-listen are both empty: nothing to listen on")
 	case o.receiptWindow < 0:
 		return o, errors.New("--receipt-window must be 0 (unlimited) or more")
+	case o.moConcat != "udh8" && o.moConcat != "udh16" && o.moConcat != "sar":
+		return o, errors.New("--mo-concat must be udh8, udh16 or sar")
 	}
 	return o, nil
 }
@@ -249,6 +259,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		n++
 		go func() { served <- sim.ServeTLS(secure.l, secure.cfg) }()
 	}
+	if o.moText != "" {
+		if err := sendOneMO(ctx, sim, o, logger); err != nil {
+			fmt.Fprintln(stderr, "smscsim:", err)
+			return 2
+		}
+	}
 	code := 0
 	select {
 	case <-ctx.Done():
@@ -272,4 +288,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 	out, _ := json.Marshal(sim.Summary())
 	fmt.Fprintln(stdout, string(out))
 	return code
+}
+
+// sendOneMO sends the --mo-text MO, in the background, once a receiver
+// binds; the outcome is logged.
+func sendOneMO(ctx context.Context, sim *smpptest.Simulator, o options, logger *slog.Logger) error {
+	concat := map[string]pdutext.Concat{"udh8": pdutext.Concat8, "udh16": pdutext.Concat16, "sar": pdutext.ConcatSAR}[o.moConcat]
+	parts, err := smpptest.MOParts(o.moFrom, o.moDest, o.moText, concat, uint16(time.Now().UnixNano()))
+	if err != nil {
+		return err
+	}
+	go func() {
+		err := sim.SendMOWhenBound(ctx, "", parts, 100*time.Millisecond)
+		logger.Info("MO sent", "parts", len(parts), "err", err)
+	}()
+	return nil
 }

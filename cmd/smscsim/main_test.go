@@ -39,6 +39,7 @@ func TestBadArgumentsExitTwo(t *testing.T) {
 		{"--listen", ""},
 		{"--receipt-window", "-1"},
 		{"--receipt-window", "many"},
+		{"--mo-concat", "udh9"},
 	} {
 		var out, errb bytes.Buffer
 		if code := run(args, &out, &errb); code != 2 {

@@ -486,6 +486,17 @@ type MessageConfig struct {
 	// restart looks this far back (plus max_validity) for unsent
 	// messages. Default 720h (30 days).
 	MaxScheduleAhead time.Duration `yaml:"max_schedule_ahead"`
+	// MOHoldValidity is how long an MO for an account's SMPP receivers
+	// waits in the store while none is bound. Default 48h.
+	MOHoldValidity time.Duration `yaml:"mo_hold_validity"`
+	// MOReassemblyTimeout is how long the parts of a long MO wait for
+	// the missing ones before what arrived is delivered, flagged
+	// partial. Default 2m.
+	MOReassemblyTimeout time.Duration `yaml:"mo_reassembly_timeout"`
+	// MOReassemblyMaxOpen bounds the long MOs being reassembled at once
+	// (in memory); beyond it the oldest is delivered partial. Default
+	// 10,000.
+	MOReassemblyMaxOpen int `yaml:"mo_reassembly_max_open"`
 }
 
 // Default returns the configuration used when a key is absent.
@@ -580,8 +591,9 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("config: messages.max_in_flight %d: want 0 (the default) or more", c.Messages.MaxInFlight)
 	}
 	if c.Messages.ScheduleHorizon < 0 || c.Messages.ScheduleMemory < 0 || c.Messages.MaxScheduledPerAccount < 0 ||
-		c.Messages.MaxScheduleAhead < 0 {
-		return errors.New("config: messages.schedule_horizon, schedule_memory, max_scheduled_per_account and max_schedule_ahead may not be negative")
+		c.Messages.MaxScheduleAhead < 0 || c.Messages.MOHoldValidity < 0 || c.Messages.MOReassemblyTimeout < 0 ||
+		c.Messages.MOReassemblyMaxOpen < 0 {
+		return errors.New("config: messages.schedule_horizon, schedule_memory, max_scheduled_per_account, max_schedule_ahead and the mo_ keys may not be negative")
 	}
 	if _, err := c.Runtime.MemoryLimitBytes(func(string) string { return "" }); err != nil {
 		return err

@@ -27,7 +27,9 @@ func (cfg Config) Gateway() (gateway.Config, []router.Route, map[int64][]router.
 		MaxInFlight: cfg.Messages.MaxInFlight, ScheduleHorizon: cfg.Messages.ScheduleHorizon,
 		ScheduleMemory: cfg.Messages.ScheduleMemory, MaxScheduledPerAccount: cfg.Messages.MaxScheduledPerAccount,
 		MaxScheduleAhead: cfg.Messages.MaxScheduleAhead,
-		SystemID:         cfg.SMPP.SystemID, MaxBindsPerSystemID: cfg.SMPP.MaxBindsPerSystemID, WebhookSecret: cfg.Webhooks.Secret,
+		Inbound: gateway.InboundConfig{HoldValidity: cfg.Messages.MOHoldValidity,
+			ReassemblyTimeout: cfg.Messages.MOReassemblyTimeout, ReassemblyMaxOpen: cfg.Messages.MOReassemblyMaxOpen},
+		SystemID: cfg.SMPP.SystemID, MaxBindsPerSystemID: cfg.SMPP.MaxBindsPerSystemID, WebhookSecret: cfg.Webhooks.Secret,
 		CustomerSession: smpp.SessionConfig{Window: cfg.SMPP.Window, MaxInbound: cfg.SMPP.MaxInbound,
 			BindTimeout: cfg.SMPP.BindTimeout},
 		// In the file 0 turns a cap off; in gateway.Config that is -1.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gallant-sms/gallant/smpp"
 	"github.com/gallant-sms/gallant/smpp/pdu"
+	"github.com/gallant-sms/gallant/smpp/pdutext"
 	"github.com/gallant-sms/gallant/smpp/smpptest"
 	"go.uber.org/goleak"
 )
@@ -181,5 +182,41 @@ func TestSubmitFuncAndDeliver(t *testing.T) {
 	}
 	if n := len(srv.Received()); n != 1 {
 		t.Errorf("%d PDUs recorded, want 1", n)
+	}
+}
+
+// TestMOParts: a long UCS-2 text is cut into concatenated parts that
+// carry the concatenation numbers as asked (UDH or SAR TLVs), and a short
+// GSM text is one part without them.
+func TestMOParts(t *testing.T) {
+	text := strings.Repeat("Ответ ", 30) // 180 UCS-2 units: three parts
+	for _, c := range []pdutext.Concat{pdutext.Concat8, pdutext.Concat16, pdutext.ConcatSAR} {
+		parts, err := smpptest.MOParts("447700900123", "12345", text, c, 9)
+		if err != nil || len(parts) != 3 {
+			t.Fatalf("concat %d: %d parts, %v", c, len(parts), err)
+		}
+		var joined []byte
+		for i, p := range parts {
+			body := p.ShortMessage
+			if c == pdutext.ConcatSAR {
+				if seq, _ := p.TLVs.Byte(pdu.TagSarSegmentSeqnum); seq != byte(i+1) || p.ESMClass != 0 {
+					t.Errorf("SAR part %d: seq %d esm %#x", i, seq, p.ESMClass)
+				}
+			} else {
+				u, rest, err := pdutext.ParseUDH(body)
+				if err != nil || !u.Concat || u.Seq != byte(i+1) || u.Total != 3 || u.Ref16 != (c == pdutext.Concat16) || p.ESMClass != 0x40 {
+					t.Errorf("UDH part %d: %+v %v esm %#x", i, u, err, p.ESMClass)
+				}
+				body = rest
+			}
+			joined = append(joined, body...)
+		}
+		if got, err := pdutext.DecodeUCS2(nil, joined); err != nil || string(got) != text {
+			t.Errorf("concat %d: reassembled %q, %v", c, got, err)
+		}
+	}
+	one, err := smpptest.MOParts("447700900123", "12345", "STOP", pdutext.Concat8, 1)
+	if err != nil || len(one) != 1 || string(one[0].ShortMessage) != "STOP" || one[0].ESMClass != 0 || one[0].DataCoding != 0 {
+		t.Errorf("short MO: %+v, %v", one, err)
 	}
 }
