@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"hash/fnv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -76,13 +77,31 @@ type inbound struct {
 	gmu    sync.Mutex
 	groups map[groupKey]*moGroup // the parts of long MOs, with their requests
 
-	qmu   sync.Mutex
-	queue []*inboundAck // stored MOs to deliver
-	wake  chan struct{}
+	// lanes are the delivery workers' queues of stored MOs: a sender's
+	// MOs always go to the same lane, so its keywords (a STOP, then a
+	// START) are applied in the order they were stored. (Two of its MOs
+	// in batches that two writer workers commit out of order, on MySQL,
+	// are applied in commit order: a sender rarely sends two keywords
+	// within one batch's milliseconds.)
+	lanes [inboundWorkers]moLane
 
 	m    inboundMetrics
 	quit chan struct{}
 	wg   sync.WaitGroup
+}
+
+// moLane is one delivery worker's queue.
+type moLane struct {
+	mu    sync.Mutex
+	queue []*inboundAck
+	wake  chan struct{} // capacity 1
+}
+
+// laneOf is the lane of an MO from sender.
+func laneOf(sender string) int {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(sender))
+	return int(h.Sum32() % inboundWorkers)
 }
 
 // inboundMetrics count what became of MOs.
@@ -127,12 +146,17 @@ type moGroup struct {
 
 func newInbound(s *Service, kw consent.KeywordHandler, reg prometheus.Registerer) *inbound {
 	cfg := s.cfg.Inbound
-	return &inbound{s: s, cfg: cfg, kw: kw, groups: map[groupKey]*moGroup{}, m: newInboundMetrics(reg),
+	in := &inbound{s: s, cfg: cfg, kw: kw, groups: map[groupKey]*moGroup{}, m: newInboundMetrics(reg),
 		re:   pdutext.NewReassembler(pdutext.ReassemblerConfig{Timeout: cfg.ReassemblyTimeout, MaxOpen: cfg.ReassemblyMaxOpen}),
-		wake: make(chan struct{}, 1), quit: make(chan struct{})}
+		quit: make(chan struct{})}
+	for i := range in.lanes {
+		in.lanes[i].wake = make(chan struct{}, 1)
+	}
+	return in
 }
 
-// inboundWorkers deliver stored MOs in parallel.
+// inboundWorkers deliver stored MOs in parallel, each its own senders'
+// (see moLane).
 const inboundWorkers = 2
 
 // start loads the numbers and starts the delivery workers and the
@@ -141,8 +165,8 @@ func (in *inbound) start(ctx context.Context) error {
 	if err := in.reload(ctx); err != nil {
 		return err
 	}
-	for range inboundWorkers {
-		in.wg.Go(in.deliverLoop)
+	for i := range in.lanes {
+		in.wg.Go(func() { in.deliverLoop(&in.lanes[i]) })
 	}
 	in.wg.Go(in.tickLoop)
 	return nil
@@ -404,42 +428,36 @@ func (a *inboundAck) Stored(err error) {
 	if err != nil || a.mo.AccountID == 0 {
 		return
 	}
-	in := a.in
-	in.qmu.Lock()
-	in.queue = append(in.queue, a)
-	in.qmu.Unlock()
+	l := &a.in.lanes[laneOf(a.mo.Source.Addr)]
+	l.mu.Lock()
+	l.queue = append(l.queue, a)
+	l.mu.Unlock()
 	select {
-	case in.wake <- struct{}{}:
+	case l.wake <- struct{}{}:
 	default:
 	}
 }
 
-// deliverLoop delivers stored MOs to their owners.
-func (in *inbound) deliverLoop() {
+// deliverLoop delivers the stored MOs of lane l to their owners, in
+// order.
+func (in *inbound) deliverLoop(l *moLane) {
 	for {
-		in.qmu.Lock()
+		l.mu.Lock()
 		var a *inboundAck
-		if len(in.queue) > 0 {
-			a = in.queue[0]
-			in.queue[0] = nil
-			in.queue = in.queue[1:]
+		if len(l.queue) > 0 {
+			a = l.queue[0]
+			l.queue[0] = nil
+			l.queue = l.queue[1:]
 		}
-		more := len(in.queue) > 0
-		in.qmu.Unlock()
+		l.mu.Unlock()
 		if a != nil {
-			if more {
-				select {
-				case in.wake <- struct{}{}:
-				default:
-				}
-			}
 			in.deliver(a)
 			continue
 		}
 		select {
 		case <-in.quit:
 			return
-		case <-in.wake:
+		case <-l.wake:
 		}
 	}
 }
