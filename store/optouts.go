@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -87,6 +88,17 @@ func (s *Store) AddOptOuts(ctx context.Context, rows []OptOut) error {
 			return err
 		}
 		entries[i] = entry{row: &rows[i], table: optOutsTable}
+	}
+	if s.d == dialectSQLite {
+		// Prepared statements, as the Writer uses: SQLite would parse
+		// every value of a literal multi-row INSERT.
+		p := newPrepared(s.w.DB, s.d)
+		defer p.close()
+		if _, err := p.exec(ctx, entries, s.now()); err == nil {
+			return nil
+		} else if !errors.Is(err, errNoDriverTx) {
+			return fmt.Errorf("store: add opt-outs: %w", mapErr(err))
+		}
 	}
 	b := newBuilder(s.d, defaultMaxStatementBytes)
 	b.build(entries, s.now(), false)
