@@ -45,7 +45,9 @@ type Outcome struct {
 
 // KeywordHandler applies the keyword rules to a routed, stored MO: it
 // records opt-outs and opt-ins in the ledger and says what to answer. The
-// gateway calls it once per MO, before delivering the MO to its owner.
+// gateway calls it once per MO, before delivering the MO to its owner,
+// and once for an MO to a shared short code that no account's keyword
+// claimed (Account 0, Shared set: the code's own rules).
 type KeywordHandler interface {
 	HandleInbound(ctx context.Context, in Inbound) (Outcome, error)
 }

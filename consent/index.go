@@ -21,7 +21,8 @@ const (
 	// sender.
 	ScopeAccount
 	// ScopeSender: the account may not message the number from one sender
-	// (the number or short code the STOP was sent to).
+	// (the number or short code the STOP was sent to); with account 0, no
+	// account may (a STOP to a shared short code).
 	ScopeSender
 )
 
@@ -177,8 +178,8 @@ func (x *Index) Blocked(account int64, sender, number string) (Scope, bool) {
 	if s.accounts[account].has(k) {
 		return ScopeAccount, true
 	}
-	if len(s.senders) > 0 && s.senders[senderKey{account, sender}].has(k) {
-		return ScopeSender, true
+	if len(s.senders) > 0 && (s.senders[senderKey{account, sender}].has(k) || s.senders[senderKey{0, sender}].has(k)) {
+		return ScopeSender, true // the account's sender, or a shared code's for every account
 	}
 	return 0, false
 }

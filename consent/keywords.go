@@ -210,8 +210,19 @@ func NewKeywords(ledger *Ledger, st *store.Store, settings KeywordSettings) *Key
 	return &Keywords{ledger: ledger, st: st, settings: settings}
 }
 
-// HandleInbound implements [KeywordHandler].
+// HandleInbound implements [KeywordHandler]. An MO to a shared short code
+// that no account's keyword claimed (in.Account 0, in.Shared) follows
+// the code's rules: the platform's keywords only, a STOP opting the
+// number out of every account sending from the code (scope number,
+// account 0) and START reversing it; no reply, since no account owns
+// the message (the code's operator answers on the carrier's side).
 func (k *Keywords) HandleInbound(ctx context.Context, in Inbound) (Outcome, error) {
+	if in.Account == 0 {
+		if !in.Shared {
+			return Outcome{}, nil
+		}
+		return k.sharedCode(ctx, in)
+	}
 	var own AccountKeywords
 	if k.settings != nil {
 		var err error
@@ -244,6 +255,24 @@ func (k *Keywords) HandleInbound(ctx context.Context, in Inbound) (Outcome, erro
 		out.Reply = pick(replies.Help, DefaultReplies.Help)
 	}
 	return out, nil
+}
+
+// sharedCode applies the shared code's rules to an unclaimed MO.
+func (k *Keywords) sharedCode(ctx context.Context, in Inbound) (Outcome, error) {
+	kind, word := Match(in.Text, nil)
+	out := Outcome{Kind: kind, Keyword: word}
+	if kind != KeywordStop && kind != KeywordStart {
+		return out, nil
+	}
+	rec := Record{Change: Change{Entry: Entry{Scope: ScopeSender, Sender: in.To, Number: in.From}, OptOut: kind == KeywordStop},
+		Source: SourceKeyword, Keyword: word, MOID: in.MOID}
+	if kind == KeywordStart {
+		latest, err := k.st.LatestOptOut(ctx, uint8(ScopeSender), 0, in.To, in.From)
+		if err != nil || !latest.OptedOut || latest.Source != string(SourceKeyword) {
+			return out, nil // nothing the number's own STOP did to reverse
+		}
+	}
+	return out, k.ledger.Record(ctx, rec)
 }
 
 // reverseStops opts in.From in again wherever its own keyword opted it

@@ -124,3 +124,46 @@ func TestKeywordsHandleInbound(t *testing.T) {
 		t.Fatal("another account is blocked")
 	}
 }
+
+// TestKeywordsSharedCode: a STOP to a shared short code that no account's
+// keyword claimed opts the number out of every account sending from that
+// code, and of nothing else; START reverses it; HELP does nothing; an MO
+// of no account that is not to a shared code does nothing.
+func TestKeywordsSharedCode(t *testing.T) {
+	cfg := storetest.Config(t, storetest.SQLite)
+	st := openStore(t, cfg)
+	l := consent.NewLedger(st, &consent.Index{}, consent.LedgerConfig{})
+	k := consent.NewKeywords(l, st, nil)
+	ctx := context.Background()
+	const code, from = "12345", "447700900001"
+	shared := func(text string, mo sms.ID) consent.Outcome {
+		t.Helper()
+		out, err := k.HandleInbound(ctx, consent.Inbound{From: from, To: code, Text: text, MOID: mo, Shared: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	if out, err := k.HandleInbound(ctx, consent.Inbound{From: from, To: "447700900999", Text: "STOP"}); err != nil || out.Kind != consent.KeywordNone || l.Index().Len() != 0 {
+		t.Fatalf("an unrouted MO to a long number: %+v, %v", out, err)
+	}
+	if out := shared("STOP", 1); out.Kind != consent.KeywordStop || out.Reply != "" {
+		t.Fatalf("STOP to the shared code: %+v", out)
+	}
+	for _, account := range []int64{7, 8} {
+		if s, ok := l.Index().Blocked(account, code, from); !ok || s != consent.ScopeSender {
+			t.Fatalf("account %d may still send from the shared code", account)
+		}
+		if _, ok := l.Index().Blocked(account, "Acme", from); ok {
+			t.Fatalf("account %d is blocked from another sender", account)
+		}
+	}
+	shared("HELP", 2)
+	shared("START", 3)
+	if _, ok := l.Index().Blocked(7, code, from); ok {
+		t.Fatal("START on the shared code did not reverse its STOP")
+	}
+	if rows, err := st.OptOutHistory(ctx, 7, from, 10); err != nil || len(rows) != 2 || rows[0].OptedOut || rows[1].Sender != code {
+		t.Fatalf("ledger: %+v, %v", rows, err)
+	}
+}

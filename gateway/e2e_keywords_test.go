@@ -112,3 +112,41 @@ func TestE2EStopStartHelp(t *testing.T) {
 		}
 	})
 }
+
+// TestE2EStopSharedCode: a bare STOP to a shared short code (no
+// account's keyword) opts the sender out of every account on the code:
+// neither may message it from the code afterwards, though each still may
+// from its own sender.
+func TestE2EStopSharedCode(t *testing.T) {
+	t.Parallel()
+	c := newCarrier(t, carrierOpts{noReceipts: true})
+	var ledger *consent.Ledger
+	g := startGatewayDeps(t, storetest.Config(t, "sqlite"), store.WriterConfig{},
+		gateway.Config{Carriers: []gateway.CarrierConfig{carrierConfig("c1", c.Addr())}}, routeAll("c1"),
+		func(d *gateway.Deps) {
+			ledger = consent.NewLedger(d.Store, &consent.Index{}, consent.LedgerConfig{})
+			d.Consent, d.OptOutLedger = ledger.Index(), ledger
+			d.Keywords = consent.NewKeywords(ledger, d.Store, nil)
+		})
+	g.waitReady(t)
+	ctx := testContext(t)
+	const code, from = "60000", "447700900123"
+	a, b := g.customer(t, "Cafe"), g.customer(t, "Pizza")
+	addNumber(t, g, store.Number{AccountID: a.AccountID, Number: code, Kind: store.NumberKeyword, Keyword: "CAFE"})
+	addNumber(t, g, store.Number{AccountID: b.AccountID, Number: code, Kind: store.NumberKeyword, Keyword: "PIZZA"})
+	sendMO(t, c, &pdu.DeliverSM{Source: handset, Dest: pdu.Address{TON: 3, Addr: []byte(code)}, ShortMessage: []byte("STOP")})
+	eventually(t, "the shared code's STOP recorded", func() (bool, string) {
+		_, ok := ledger.Index().Blocked(a.AccountID, code, from)
+		return ok, "not yet"
+	})
+	for _, cust := range []int64{a.AccountID, b.AccountID} {
+		_, err := g.svc.Send(ctx, cust, 0, gateway.SendRequest{To: "+" + from, From: code, Text: "from the code"})
+		var r *gateway.Refusal
+		if !errors.As(err, &r) || r.Problem != gateway.ProblemOptedOut {
+			t.Fatalf("account %d from the shared code after STOP: %v, want recipient-opted-out", cust, err)
+		}
+		if _, err := g.svc.Send(ctx, cust, 0, gateway.SendRequest{To: "+" + from, From: "Brand", Text: "from its own name"}); err != nil {
+			t.Fatalf("account %d from its own sender: %v", cust, err)
+		}
+	}
+}

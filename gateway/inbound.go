@@ -425,8 +425,8 @@ func (a *inboundAck) Stored(err error) {
 	for _, r := range a.reqs {
 		r.ack(err)
 	}
-	if err != nil || a.mo.AccountID == 0 {
-		return
+	if err != nil || (a.mo.AccountID == 0 && !a.shared) {
+		return // unrouted: in the catch-all only
 	}
 	l := &a.in.lanes[laneOf(a.mo.Source.Addr)]
 	l.mu.Lock()
@@ -473,9 +473,12 @@ func (in *inbound) deliver(a *inboundAck) {
 		switch {
 		case err != nil:
 			in.s.log.Warn("keyword rules of an MO", "id", mo.ID, "err", err)
-		case out.Reply != "":
+		case out.Reply != "" && mo.AccountID != 0:
 			in.reply(ctx, mo, out.Reply)
 		}
+	}
+	if mo.AccountID == 0 {
+		return // a shared code's unclaimed MO: its rules applied, no owner to deliver to
 	}
 	if a.num.SMPP {
 		in.toSMPP(mo)
