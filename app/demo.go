@@ -123,3 +123,35 @@ func DemoUser(ctx context.Context, st *store.Store, users *account.Users, accoun
 	}
 	return l, nil
 }
+
+// DemoNumber is the short code the demo account owns: the demo's
+// simulated carrier texts it every few seconds, so inbound messages show
+// at GET /v1/inbound and on the account's receiver binds.
+const DemoNumber = "12345"
+
+// SeedDemoNumber gives account accountID the demo short code (delivered
+// over SMPP) on the first run.
+func SeedDemoNumber(ctx context.Context, st *store.Store, accountID int64) error {
+	have, err := st.AccountNumbers(ctx, accountID, 0, 100)
+	if err != nil {
+		return fmt.Errorf("demo number: %w", err)
+	}
+	for _, n := range have {
+		if n.Number == DemoNumber {
+			return nil
+		}
+	}
+	if err := st.AddNumber(ctx, &store.Number{AccountID: accountID, Number: DemoNumber, Kind: store.NumberShort, SMPP: true}); err != nil {
+		return fmt.Errorf("demo number: %w", err)
+	}
+	return nil
+}
+
+// SeedDemo seeds what the demo account needs on every start (SeedDemoBilling,
+// SeedDemoNumber) and reloads prices, the gateway's price plans.
+func SeedDemo(ctx context.Context, st *store.Store, prices interface{ Reload(context.Context) error }, accountID int64) error {
+	if err := errors.Join(SeedDemoBilling(ctx, st, accountID), SeedDemoNumber(ctx, st, accountID)); err != nil {
+		return err
+	}
+	return prices.Reload(ctx)
+}

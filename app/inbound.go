@@ -40,7 +40,6 @@ type InboundMessage struct {
 	Parts      int       `json:"parts"`
 	Partial    bool      `json:"partial"`
 	Keyword    string    `json:"keyword,omitempty"`
-	Carrier    string    `json:"carrier"`
 	ReceivedAt time.Time `json:"received_at"`
 }
 
@@ -85,7 +84,7 @@ type ConversationPage struct {
 func inboundView(m *store.InboundMO) InboundMessage {
 	return InboundMessage{ID: m.ID, From: m.Source.Addr, To: m.Dest.Addr, Text: gateway.DecodeText(m.Body, m.DataCoding),
 		Encoding: gateway.MOEncoding(m.DataCoding), Parts: max(m.Parts, 1), Partial: m.Partial, Keyword: m.Keyword,
-		Carrier: m.Carrier, ReceivedAt: m.ReceivedAt}
+		ReceivedAt: m.ReceivedAt}
 }
 
 // listLimit checks a page size; 0 means 100.

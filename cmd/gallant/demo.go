@@ -38,7 +38,7 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	defer stop()
 
 	// The simulated carrier, in process on loopback.
-	sim, err := smpptest.NewSimulator(smpptest.SimConfig{ReceiptDelay: *delay,
+	sim, err := smpptest.NewSimulator(smpptest.SimConfig{ReceiptDelay: *delay, MORate: 0.2, MODest: appsvc.DemoNumber,
 		Credentials: map[string]string{"gallant": "secret"}}, logger.With("component", "carrier-sim"))
 	if err != nil {
 		return err
@@ -69,7 +69,7 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	}
 	creds, err := appsvc.DemoAccount(ctx, a.acc, *data)
 	if err == nil {
-		err = demoBilling(ctx, a, creds.AccountID)
+		err = appsvc.SeedDemo(ctx, a.st, a.bill.Pricer, creds.AccountID)
 	}
 	var user appsvc.DemoLogin
 	if err == nil {
@@ -85,14 +85,6 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	printDemoUser(stdout, a, user)
 	fmt.Fprint(stdout, "Stop with Ctrl-C.\n")
 	return runApp(ctx, a)
-}
-
-// demoBilling seeds the demo's prices and balance, then loads the prices.
-func demoBilling(ctx context.Context, a *app, accountID int64) error {
-	if err := appsvc.SeedDemoBilling(ctx, a.st, accountID); err != nil {
-		return err
-	}
-	return a.bill.Pricer.Reload(ctx)
 }
 
 func printDemo(w io.Writer, a *app, c account.Created) {
@@ -118,11 +110,13 @@ Gallant SMS demo is running (SQLite store, simulated carrier, %s mode).
   Balance    %s EUR prepaid; 0.01 EUR a segment (0.035 to +44), the price is in every answer
   Webhooks   signed with the secret "%s" (check X-Gallant-Signature: it binds the time);
              may go to local receivers here (webhooks.allow_private, off in serve)
+  Inbound    the simulated carrier texts the account's short code %s every 5 s:
+             GET %s/v1/inbound, or bind a receiver; STOP, START and HELP from a number are applied
 
 Send a message and read its status (delivered after the simulated receipt):
 
   id=$(curl -s -X POST %s/v1/messages -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' -d '{"to":"+447700900123","from":"Gallant","text":"Hello from Gallant"}' | sed -E 's/.*"id":"?([0-9]+).*/\1/'); sleep 1; curl -s %s/v1/messages/$id -H 'Authorization: Bearer %s'; echo
 
 `, a.cfg.Durability, base, base, metrics, a.smppAddr, c.SystemID, c.SMPPPassword, c.APIKey, balance, secret,
-		base, c.APIKey, base, c.APIKey)
+		appsvc.DemoNumber, base, base, c.APIKey, base, c.APIKey)
 }

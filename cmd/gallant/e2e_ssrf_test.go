@@ -258,7 +258,7 @@ func TestE2EDemoDeliversWebhooks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := demoBilling(ctx, a.app, creds.AccountID); err != nil {
+	if err := appsvc.SeedDemo(ctx, a.st, a.bill.Pricer, creds.AccountID); err != nil {
 		t.Fatal(err)
 	}
 	sink := newHooks(t)
