@@ -322,12 +322,17 @@ func (s *Service) Shutdown(ctx context.Context) error {
 	close(s.stop)
 	s.wg.Wait()
 	s.dropLate()
-	s.in.stop()
 	s.retryOverflow()
 	s.dropOverflow()
-	s.customers.stop()
 	wctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	// Every MO read is stored (and queued for its owner) by this flush;
+	// the inbound workers deliver what is queued before they stop.
+	if err := s.w.Flush(wctx); err != nil {
+		errs = append(errs, fmt.Errorf("writer: %w", err))
+	}
+	s.in.stop()
+	s.customers.stop()
 	if err := s.w.Flush(wctx); err != nil {
 		errs = append(errs, fmt.Errorf("writer: %w", err))
 	}
