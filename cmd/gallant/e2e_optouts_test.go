@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/gallant-sms/gallant/consent"
+	"github.com/gallant-sms/gallant/smpp/pdu"
+	"github.com/gallant-sms/gallant/store"
 	"github.com/gallant-sms/gallant/store/storetest"
 )
 
@@ -289,5 +291,42 @@ func TestE2EOptOutsCSV(t *testing.T) {
 			t.Fatalf("large import: %d %s", r.status, string(r.body)[:min(len(r.body), 300)])
 		}
 		t.Logf("%s: %d opt-outs imported over HTTP in %v (%.0f/s)", driver, n, took, n/took.Seconds())
+	})
+}
+
+// TestE2EStopSurvivesRestart: a STOP sent by the number (through the
+// carrier, to the account's number) is honoured after the gateway
+// restarts on the same store: the ledger is the truth, loaded at start.
+func TestE2EStopSurvivesRestart(t *testing.T) {
+	t.Parallel()
+	eachDriver(t, func(t *testing.T, driver string) {
+		c := newCarrier(t, nil)
+		cfg := testConfig(t, driver, c.Addr())
+		a := startApp(t, cfg)
+		cust := a.customer(t, "Acme", "")
+		const number, from = "447700900444", "447700900123"
+		if err := a.st.AddNumber(testContext(t), &store.Number{AccountID: cust.AccountID, Number: number, Kind: store.NumberLong}); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.gw.ReloadNumbers(testContext(t)); err != nil {
+			t.Fatal(err)
+		}
+		mo := pdu.DeliverSM{Source: pdu.Address{TON: 1, NPI: 1, Addr: []byte(from)}, Dest: pdu.Address{TON: 1, NPI: 1, Addr: []byte(number)},
+			ShortMessage: []byte("STOP")}
+		if _, err := c.Deliver(testContext(t), "gallant", &mo); err != nil {
+			t.Fatal(err)
+		}
+		send := func(a *testApp) int {
+			return a.do(t, http.MethodPost, "/v1/messages", cust.APIKey, `{"to":"+`+from+`","text":"after STOP"}`).status
+		}
+		waitFor(t, 10*time.Second, "the STOP honoured", func() (bool, string) {
+			st := send(a)
+			return st == http.StatusUnprocessableEntity, fmt.Sprint(st)
+		})
+		a.stop()
+		b := startApp(t, cfg)
+		if st := send(b); st != http.StatusUnprocessableEntity {
+			t.Fatalf("after the restart a send to the number that sent STOP: %d, want 422", st)
+		}
 	})
 }
