@@ -3,14 +3,11 @@ package gateway_test
 import (
 	"fmt"
 	"testing"
-	"time"
 
-	"github.com/gallant-sms/gallant/billing"
 	"github.com/gallant-sms/gallant/gateway"
 	"github.com/gallant-sms/gallant/smpp"
 	"github.com/gallant-sms/gallant/smpp/pdu"
 	"github.com/gallant-sms/gallant/store"
-	"github.com/gallant-sms/gallant/store/storetest"
 )
 
 // TestE2ESubmitMultiDistList: a submit_multi naming SMEs and the
@@ -24,25 +21,7 @@ func TestE2ESubmitMultiDistList(t *testing.T) {
 	eachDriver(t, func(t *testing.T, driver string) {
 		ctx := testContext(t)
 		c := newCarrier(t, carrierOpts{})
-		var bal *billing.Balances
-		g := startGatewayDeps(t, storetest.Config(t, driver), store.WriterConfig{}, gateway.Config{
-			Carriers: []gateway.CarrierConfig{carrierConfig("c1", c.Addr())}}, routeAll("c1"),
-			func(d *gateway.Deps) {
-				plan := &store.PricePlan{Name: "standard", Currency: "EUR", Default: true, ValidFrom: time.Now().Add(-time.Hour),
-					Prices: []store.PlanPrice{{Prefix: "44", PriceMicros: 10_000}}}
-				if err := d.Store.CreatePricePlan(ctx, plan); err != nil {
-					t.Fatal(err)
-				}
-				p := billing.NewPricer(d.Store)
-				if err := p.Reload(ctx); err != nil {
-					t.Fatal(err)
-				}
-				var err error
-				if bal, err = billing.NewBalances(d.Store, d.Writer, billing.DefaultConfig(), nil); err != nil {
-					t.Fatal(err)
-				}
-				d.Billing = &gateway.Billing{Pricer: p, Balances: bal}
-			})
+		g, bal := startBilledGateway(t, driver, carrierConfig("c1", c.Addr()))
 		g.waitReady(t)
 		cust, other := g.customer(t, "Payer"), g.customer(t, "Other")
 		if err := g.st.CreateBillingAccount(ctx, &store.BillingAccount{AccountID: cust.AccountID, Currency: "EUR"}); err != nil {

@@ -6,12 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gallant-sms/gallant/billing"
-	"github.com/gallant-sms/gallant/gateway"
 	"github.com/gallant-sms/gallant/smpp"
 	"github.com/gallant-sms/gallant/smpp/pdu"
 	"github.com/gallant-sms/gallant/store"
-	"github.com/gallant-sms/gallant/store/storetest"
 )
 
 // TestE2EReplaceQueued: behind a carrier that takes 2 segments a second,
@@ -27,25 +24,7 @@ func TestE2EReplaceQueued(t *testing.T) {
 		c := newCarrier(t, carrierOpts{})
 		slow := carrierConfig("c1", c.Addr())
 		slow.TPS = 2
-		var bal *billing.Balances
-		g := startGatewayDeps(t, storetest.Config(t, driver), store.WriterConfig{}, gateway.Config{
-			Carriers: []gateway.CarrierConfig{slow}}, routeAll("c1"),
-			func(d *gateway.Deps) {
-				plan := &store.PricePlan{Name: "standard", Currency: "EUR", Default: true, ValidFrom: time.Now().Add(-time.Hour),
-					Prices: []store.PlanPrice{{Prefix: "44", PriceMicros: 10_000}}}
-				if err := d.Store.CreatePricePlan(ctx, plan); err != nil {
-					t.Fatal(err)
-				}
-				p := billing.NewPricer(d.Store)
-				if err := p.Reload(ctx); err != nil {
-					t.Fatal(err)
-				}
-				var err error
-				if bal, err = billing.NewBalances(d.Store, d.Writer, billing.DefaultConfig(), nil); err != nil {
-					t.Fatal(err)
-				}
-				d.Billing = &gateway.Billing{Pricer: p, Balances: bal}
-			})
+		g, bal := startBilledGateway(t, driver, slow)
 		g.waitReady(t)
 		cust := g.customer(t, "Payer")
 		if err := g.st.CreateBillingAccount(ctx, &store.BillingAccount{AccountID: cust.AccountID, Currency: "EUR"}); err != nil {

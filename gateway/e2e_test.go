@@ -21,6 +21,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/gallant-sms/gallant/account"
+	"github.com/gallant-sms/gallant/billing"
 	"github.com/gallant-sms/gallant/gateway"
 	"github.com/gallant-sms/gallant/internal/testutil"
 	"github.com/gallant-sms/gallant/router"
@@ -548,4 +549,33 @@ func (g *gate) close() {
 	}
 	g.mu.Unlock()
 	g.wg.Wait()
+}
+
+// startBilledGateway starts a gateway on a fresh store of driver, sending
+// through carrier cc (routed everything, as "c1"), that bills every
+// message at 0.01 EUR a segment to +44 (a default plan) from prepaid
+// balances, returned with it.
+func startBilledGateway(t *testing.T, driver string, cc gateway.CarrierConfig) (*gw, *billing.Balances) {
+	t.Helper()
+	ctx := testContext(t)
+	var bal *billing.Balances
+	g := startGatewayDeps(t, storetest.Config(t, driver), store.WriterConfig{}, gateway.Config{
+		Carriers: []gateway.CarrierConfig{cc}}, routeAll("c1"),
+		func(d *gateway.Deps) {
+			plan := &store.PricePlan{Name: "standard", Currency: "EUR", Default: true, ValidFrom: time.Now().Add(-time.Hour),
+				Prices: []store.PlanPrice{{Prefix: "44", PriceMicros: 10_000}}}
+			if err := d.Store.CreatePricePlan(ctx, plan); err != nil {
+				t.Fatal(err)
+			}
+			p := billing.NewPricer(d.Store)
+			if err := p.Reload(ctx); err != nil {
+				t.Fatal(err)
+			}
+			var err error
+			if bal, err = billing.NewBalances(d.Store, d.Writer, billing.DefaultConfig(), nil); err != nil {
+				t.Fatal(err)
+			}
+			d.Billing = &gateway.Billing{Pricer: p, Balances: bal}
+		})
+	return g, bal
 }
