@@ -42,13 +42,9 @@ func (s *Server) alertRoutes(r *router.Router) {
 	r.PUT(path, s.instrument("PUT "+path, s.authed(ScopeAdmin, s.putAlerts)))
 }
 
-// alertsOff answers 404 when alerts are not enabled.
+// alertsOff answers 404 when the gateway has no Alerts service.
 func (s *Server) alertsOff(ctx *fasthttp.RequestCtx) bool {
-	if s.deps.Alerts == nil {
-		writeProblem(ctx, NotFound("low-balance alerts are not enabled on this gateway"))
-		return true
-	}
-	return false
+	return notEnabled(ctx, s.deps.Alerts == nil, "low-balance alerts are")
 }
 
 func (s *Server) getAlerts(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {

@@ -21,12 +21,9 @@ type Billing interface {
 	Price(ctx context.Context, p Principal, to string) (PriceView, error)
 }
 
+// billingOff answers 404 when the gateway has no Billing service.
 func (s *Server) billingOff(ctx *fasthttp.RequestCtx) bool {
-	if s.deps.Billing == nil {
-		writeProblem(ctx, NotFound("billing is not enabled on this gateway"))
-		return true
-	}
-	return false
+	return notEnabled(ctx, s.deps.Billing == nil, "billing is")
 }
 
 func (s *Server) getBalance(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {

@@ -58,13 +58,9 @@ func (s *Server) distListRoutes(r *router.Router) {
 	r.DELETE(one, s.instrument("DELETE "+one, s.authed(ScopeSend, s.deleteDistList)))
 }
 
-// distListsOff answers 404 when the gateway keeps no lists.
+// distListsOff answers 404 when the gateway has no DistLists service.
 func (s *Server) distListsOff(ctx *fasthttp.RequestCtx) bool {
-	if s.deps.DistLists == nil {
-		writeProblem(ctx, NotFound("distribution lists are not enabled on this gateway"))
-		return true
-	}
-	return false
+	return notEnabled(ctx, s.deps.DistLists == nil, "distribution lists are")
 }
 
 // distListName is the {name} path parameter.

@@ -236,12 +236,9 @@ func (s *Server) authedIdentity(h handler) fasthttp.RequestHandler {
 	}
 }
 
+// identityOff answers 404 when the gateway has no Identity service.
 func (s *Server) identityOff(ctx *fasthttp.RequestCtx) bool {
-	if s.deps.Identity == nil {
-		writeProblem(ctx, NotFound("user and key management is not enabled on this gateway"))
-		return true
-	}
-	return false
+	return notEnabled(ctx, s.deps.Identity == nil, "user and key management is")
 }
 
 func (s *Server) identityBodyTooLarge(ctx *fasthttp.RequestCtx) bool {

@@ -39,13 +39,9 @@ func (s *Server) inboundRoutes(r *router.Router) {
 	s.get(r, "/v1/conversations/{number}", s.getConversation)
 }
 
-// inboundOff answers 404 when the gateway has no inbound service.
+// inboundOff answers 404 when the gateway has no Inbound service.
 func (s *Server) inboundOff(ctx *fasthttp.RequestCtx) bool {
-	if s.deps.Inbound == nil {
-		writeProblem(ctx, NotFound("inbound messages are not enabled on this gateway"))
-		return true
-	}
-	return false
+	return notEnabled(ctx, s.deps.Inbound == nil, "inbound messages are")
 }
 
 // pageArgs reads cursor and limit, refusing any other parameter not in

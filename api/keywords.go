@@ -33,12 +33,9 @@ func (s *Server) keywordRoutes(r *router.Router) {
 	r.PUT(path, s.instrument("PUT "+path, s.authed(ScopeSend, s.putKeywords)))
 }
 
+// keywordsOff answers 404 when the gateway has no Keywords service.
 func (s *Server) keywordsOff(ctx *fasthttp.RequestCtx) bool {
-	if s.deps.Keywords == nil {
-		writeProblem(ctx, NotFound("keywords are not enabled on this gateway"))
-		return true
-	}
-	return false
+	return notEnabled(ctx, s.deps.Keywords == nil, "keywords are")
 }
 
 func (s *Server) getKeywords(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {

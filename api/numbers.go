@@ -67,13 +67,9 @@ func (s *Server) numberRoutes(r *router.Router) {
 	r.DELETE(one, s.instrument("DELETE "+one, s.authed(ScopeSend, s.deleteNumber)))
 }
 
-// numbersOff answers 404 when the gateway has no numbers service.
+// numbersOff answers 404 when the gateway has no Numbers service.
 func (s *Server) numbersOff(ctx *fasthttp.RequestCtx) bool {
-	if s.deps.Numbers == nil {
-		writeProblem(ctx, NotFound("inbound numbers are not enabled on this gateway"))
-		return true
-	}
-	return false
+	return notEnabled(ctx, s.deps.Numbers == nil, "inbound numbers are")
 }
 
 // numberID is the {id} path parameter; it answers 404 when it is not one.

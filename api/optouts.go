@@ -64,13 +64,9 @@ func (s *Server) optOutRoutes(r *router.Router) {
 	r.DELETE(one, s.instrument("DELETE "+one, s.authed(ScopeSend, s.deleteOptOut)))
 }
 
-// optOutsOff answers 404 when the gateway keeps no opt-outs.
+// optOutsOff answers 404 when the gateway has no OptOuts service.
 func (s *Server) optOutsOff(ctx *fasthttp.RequestCtx) bool {
-	if s.deps.OptOuts == nil {
-		writeProblem(ctx, NotFound("opt-outs are not enabled on this gateway"))
-		return true
-	}
-	return false
+	return notEnabled(ctx, s.deps.OptOuts == nil, "opt-outs are")
 }
 
 func optOutNumberParam(ctx *fasthttp.RequestCtx) string {

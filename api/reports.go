@@ -56,13 +56,9 @@ func (s *Server) reportRoutes(r *router.Router) {
 	s.get(r, "/v1/reports/margin", s.getMargin)
 }
 
-// reportsOff answers 404 when no Reports service is configured.
+// reportsOff answers 404 when the gateway has no Reports service.
 func (s *Server) reportsOff(ctx *fasthttp.RequestCtx) bool {
-	if s.deps.Reports == nil {
-		writeProblem(ctx, NotFound("reports are not enabled on this gateway"))
-		return true
-	}
-	return false
+	return notEnabled(ctx, s.deps.Reports == nil, "reports are")
 }
 
 // reportTime parses a report bound: an RFC 3339 time, or a date

@@ -426,3 +426,12 @@ type fasthttpLogger struct{ log *slog.Logger }
 func (l fasthttpLogger) Printf(format string, args ...any) {
 	l.log.Warn("api: fasthttp", "msg", fmt.Sprintf(format, args...))
 }
+
+// notEnabled answers 404 "WHAT not enabled on this gateway" when missing
+// (a service left out of Deps), and says whether it did.
+func notEnabled(ctx *fasthttp.RequestCtx, missing bool, what string) bool {
+	if missing {
+		writeProblem(ctx, NotFound(what+" not enabled on this gateway"))
+	}
+	return missing
+}
