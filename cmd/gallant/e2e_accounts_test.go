@@ -63,23 +63,10 @@ func TestE2EAccountsReseller(t *testing.T) {
 		a.acc.SetPasswordCost(bcrypt.MinCost)
 
 		// The operator's platform account and its admin key.
-		plat := &store.Account{Name: "Operator", Kind: store.KindPlatform}
-		if err := a.st.CreateAccount(ctx, plat); err != nil {
-			t.Fatal(err)
-		}
-		adminKey, err := a.acc.CreateAPIKey(ctx, plat.ID, "admin", []string{account.ScopeAdmin})
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, adminKey := a.platformAdmin(t, "admin")
 		other := a.customer(t, "Stranger", "")
 
-		must := func(r httpAnswer, code int, what string) httpAnswer {
-			t.Helper()
-			if r.status != code {
-				t.Fatalf("%s: %d %s, want %d", what, r.status, r.body, code)
-			}
-			return r
-		}
+		must := func(r httpAnswer, code int, what string) httpAnswer { t.Helper(); return mustStatus(t, r, code, what) }
 		var res createdJSON
 		must(a.do(t, "POST", "/v1/accounts", adminKey, `{"name":"Resell","kind":"reseller"}`), 201, "admin creates a reseller").json(t, &res)
 		resellerID, resellerKey := res.Account.ID, res.APIKey

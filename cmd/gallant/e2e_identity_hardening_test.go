@@ -418,14 +418,7 @@ func TestE2ESessionsEndOnEveryInstance(t *testing.T) {
 	t.Parallel()
 	a, b := twoInstances(t)
 	ctx := testContext(t)
-	plat := &store.Account{Name: "Operator", Kind: store.KindPlatform}
-	if err := a.st.CreateAccount(ctx, plat); err != nil {
-		t.Fatal(err)
-	}
-	adminKey, err := a.acc.CreateAPIKey(ctx, plat.ID, "ops", []string{account.ScopeAdmin})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, adminKey := a.platformAdmin(t, "ops")
 	var created createdJSON
 	r := a.do(t, http.MethodPost, "/v1/accounts", adminKey, `{"name":"Shop"}`)
 	want(t, "create account", r, http.StatusCreated, "")
@@ -593,15 +586,7 @@ func TestE2ESecretAnswersNotCached(t *testing.T) {
 	withEnv(t, &cfg, "GALLANT_AUTH_OPEN_REGISTRATION=true", "GALLANT_AUTH_ALLOW_UNBILLED_REGISTRATION=true")
 	a := startApp(t, cfg)
 	a.acc.SetPasswordCost(bcrypt.MinCost)
-	ctx := testContext(t)
-	plat := &store.Account{Name: "Operator", Kind: store.KindPlatform}
-	if err := a.st.CreateAccount(ctx, plat); err != nil {
-		t.Fatal(err)
-	}
-	adminKey, err := a.acc.CreateAPIKey(ctx, plat.ID, "ops", []string{account.ScopeAdmin})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, adminKey := a.platformAdmin(t, "ops")
 	noStore := func(what string, r httpAnswer, code int) httpAnswer {
 		t.Helper()
 		want(t, what, r, code, "")

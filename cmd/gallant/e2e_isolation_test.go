@@ -13,7 +13,6 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	"github.com/gallant-sms/gallant/account"
 	"github.com/gallant-sms/gallant/store"
 	"github.com/gallant-sms/gallant/store/storetest"
 )
@@ -167,21 +166,8 @@ func TestE2EIsolation(t *testing.T) {
 		}
 		a := startApp(t, cfg)
 		a.acc.SetPasswordCost(bcrypt.MinCost)
-		plat := &store.Account{Name: "Operator", Kind: store.KindPlatform}
-		if err := a.st.CreateAccount(ctx, plat); err != nil {
-			t.Fatal(err)
-		}
-		adminKey, err := a.acc.CreateAPIKey(ctx, plat.ID, "admin", []string{account.ScopeAdmin})
-		if err != nil {
-			t.Fatal(err)
-		}
-		must := func(r httpAnswer, code int, what string) httpAnswer {
-			t.Helper()
-			if r.status != code {
-				t.Fatalf("%s: %d %s, want %d", what, r.status, r.body, code)
-			}
-			return r
-		}
+		_, adminKey := a.platformAdmin(t, "admin")
+		must := func(r httpAnswer, code int, what string) httpAnswer { t.Helper(); return mustStatus(t, r, code, what) }
 		create := func(by, name, body string) *isoAccount {
 			var c createdJSON
 			must(a.do(t, "POST", "/v1/accounts", by, body), 201, "create "+name).json(t, &c)

@@ -10,9 +10,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/gallant-sms/gallant/account"
 	"github.com/gallant-sms/gallant/smpp/pdu"
-	"github.com/gallant-sms/gallant/store"
 )
 
 // TestE2ENumbersAPI: a platform admin assigns a number to an account over
@@ -28,21 +26,8 @@ func TestE2ENumbersAPI(t *testing.T) {
 		cfg := testConfig(t, driver, carrier.Addr())
 		cfg.HTTP.RateLimitPerKey, cfg.HTTP.RateLimitPerIP = 0, 0
 		a := startApp(t, cfg)
-		plat := &store.Account{Name: "Operator", Kind: store.KindPlatform}
-		if err := a.st.CreateAccount(ctx, plat); err != nil {
-			t.Fatal(err)
-		}
-		adminKey, err := a.acc.CreateAPIKey(ctx, plat.ID, "admin", []string{account.ScopeAdmin})
-		if err != nil {
-			t.Fatal(err)
-		}
-		must := func(r httpAnswer, code int, what string) httpAnswer {
-			t.Helper()
-			if r.status != code {
-				t.Fatalf("%s: %d %s, want %d", what, r.status, r.body, code)
-			}
-			return r
-		}
+		_, adminKey := a.platformAdmin(t, "admin")
+		must := func(r httpAnswer, code int, what string) httpAnswer { t.Helper(); return mustStatus(t, r, code, what) }
 		var ca, cb createdJSON
 		must(a.do(t, "POST", "/v1/accounts", adminKey, `{"name":"Acme"}`), 201, "create Acme").json(t, &ca)
 		must(a.do(t, "POST", "/v1/accounts", adminKey, `{"name":"Other"}`), 201, "create Other").json(t, &cb)

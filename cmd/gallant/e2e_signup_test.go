@@ -13,7 +13,6 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	"github.com/gallant-sms/gallant/account"
 	"github.com/gallant-sms/gallant/internal/config"
 	"github.com/gallant-sms/gallant/store"
 	"github.com/gallant-sms/gallant/store/storetest"
@@ -46,14 +45,7 @@ func TestE2ESignupToFirstPaidMessage(t *testing.T) {
 		}
 		a := startApp(t, cfg)
 		a.acc.SetPasswordCost(bcrypt.MinCost)
-		plat := &store.Account{Name: "Operator", Kind: store.KindPlatform}
-		if err := a.st.CreateAccount(ctx, plat); err != nil {
-			t.Fatal(err)
-		}
-		adminKey, err := a.acc.CreateAPIKey(ctx, plat.ID, "ops", []string{account.ScopeAdmin})
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, adminKey := a.platformAdmin(t, "ops")
 
 		const email, pw = "founder@startup.example", "a long enough password"
 		r := a.do(t, http.MethodPost, "/v1/auth/register", "",

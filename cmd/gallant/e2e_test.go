@@ -460,3 +460,27 @@ func statuses(hs []hook) string {
 	}
 	return b.String()
 }
+
+// platformAdmin creates a platform account and an admin-scope API key of
+// it (named name): the operator's key.
+func (a *testApp) platformAdmin(t testing.TB, name string) (*store.Account, string) {
+	t.Helper()
+	plat := &store.Account{Name: "Operator", Kind: store.KindPlatform}
+	if err := a.st.CreateAccount(testContext(t), plat); err != nil {
+		t.Fatal(err)
+	}
+	key, err := a.acc.CreateAPIKey(testContext(t), plat.ID, name, []string{account.ScopeAdmin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return plat, key
+}
+
+// mustStatus fails t unless r has status code; it returns r.
+func mustStatus(t testing.TB, r httpAnswer, code int, what string) httpAnswer {
+	t.Helper()
+	if r.status != code {
+		t.Fatalf("%s: %d %s, want %d", what, r.status, r.body, code)
+	}
+	return r
+}
