@@ -116,6 +116,7 @@ type Record interface {
 //   - *HeldReceipt (held_receipts),
 //   - *WebhookAttempt (webhook_attempts),
 //   - *OptOut (opt_outs),
+//   - *Contact (contacts; see [Store.UpsertContacts]),
 //
 // or any type implementing [Record]. Other values are refused with
 // [ErrUnknownRow].
@@ -148,6 +149,10 @@ func tableOf(row Row) (*Table, error) {
 		if r != nil {
 			return optOutsTable, nil
 		}
+	case *Contact:
+		if r != nil {
+			return contactsTable, nil
+		}
 	case Record:
 		if t := r.Table(); t != nil {
 			return t, nil
@@ -172,6 +177,8 @@ func appendRow(v *Values, row Row, now time.Time) {
 		appendWebhookAttempt(v, r, now)
 	case *OptOut:
 		appendOptOut(v, r, now)
+	case *Contact:
+		appendContact(v, r, now)
 	case Record:
 		r.AppendValues(v)
 	}

@@ -29,6 +29,7 @@ var allowed = map[string][]string{
 	"account":       {"store"},
 	"campaign":      {"store", "sms"},
 	"consent":       {"store", "sms"},
+	"contact":       {"consent", "store", "sms"},
 	"webhook":       {"sms"},
 	"store":         {"sms"},
 	"smpp":          {"smpp/pdu", "smpp/pdutext"},

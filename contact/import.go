@@ -1,0 +1,283 @@
+// Package contact keeps an account's contacts (issue 13): people with a
+// phone number, personal and custom fields and tags, and the CSV import
+// that fills them in bulk.
+package contact
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/gallant-sms/gallant/consent"
+	"github.com/gallant-sms/gallant/store"
+)
+
+// The fields a CSV column maps to; anything else is a custom field
+// ("field.NAME").
+const (
+	FieldPhone     = "phone"
+	FieldFirstName = "first_name"
+	FieldLastName  = "last_name"
+	FieldEmail     = "email"
+	FieldLanguage  = "language"
+	FieldTimeZone  = "time_zone"
+	FieldTags      = "tags"
+	FieldSkip      = "" // the column is not imported
+)
+
+// headerGuesses maps normalized header names to fields.
+var headerGuesses = map[string]string{
+	"phone": FieldPhone, "mobile": FieldPhone, "msisdn": FieldPhone, "number": FieldPhone, "phonenumber": FieldPhone,
+	"mobilenumber": FieldPhone, "cell": FieldPhone, "tel": FieldPhone, "telephone": FieldPhone,
+	"firstname": FieldFirstName, "first": FieldFirstName, "givenname": FieldFirstName, "name": FieldFirstName,
+	"lastname": FieldLastName, "last": FieldLastName, "surname": FieldLastName, "familyname": FieldLastName,
+	"email": FieldEmail, "emailaddress": FieldEmail, "mail": FieldEmail,
+	"language": FieldLanguage, "lang": FieldLanguage, "locale": FieldLanguage,
+	"timezone": FieldTimeZone, "tz": FieldTimeZone,
+	"tags": FieldTags, "tag": FieldTags, "labels": FieldTags,
+}
+
+// GuessMapping maps each header to a field: known names (case, spaces,
+// "_" and "-" ignored) to theirs, others to a custom field of the
+// header's name ("field.NAME").
+func GuessMapping(header []string) []string {
+	out := make([]string, len(header))
+	for i, h := range header {
+		k := strings.Map(func(r rune) rune {
+			switch r {
+			case ' ', '_', '-', '.':
+				return -1
+			}
+			return r
+		}, strings.ToLower(strings.TrimSpace(h)))
+		if f, ok := headerGuesses[k]; ok {
+			out[i] = f
+		} else if name := strings.TrimSpace(h); name != "" {
+			out[i] = "field." + name
+		}
+	}
+	return out
+}
+
+// ImportOptions tune an import.
+type ImportOptions struct {
+	// Mapping gives each column's field (see GuessMapping, which is used
+	// when Mapping is nil: the first row is then a header).
+	Mapping []string
+	// Header says the first row is a header to skip (always when Mapping
+	// is nil).
+	Header bool
+	// DefaultCountry (ISO code) turns national numbers into E.164; numbers
+	// with "+" or "00" need none.
+	DefaultCountry string
+	// Tags are added to every imported contact.
+	Tags []string
+	// Progress, if set, is called after each batch with the report so far.
+	Progress func(Report)
+}
+
+// Report says what an import did.
+type Report struct {
+	Rows     int `json:"rows"`     // data rows read
+	Imported int `json:"imported"` // new contacts
+	Updated  int `json:"updated"`  // contacts already there, their fields replaced
+	Rejected int `json:"rejected"`
+	// FirstRejected are the first rejected rows (up to 100), 1-based
+	// line numbers of the file with the reason.
+	FirstRejected []Rejection `json:"first_rejected,omitempty"`
+}
+
+// Rejection is a row not imported, and why.
+type Rejection struct {
+	Line   int    `json:"line"`
+	Reason string `json:"reason"`
+}
+
+// batchSize is the contacts stored per transaction.
+const batchSize = 1000
+
+// Import reads a CSV of contacts from r and stores them for account:
+// streamed, a batch of 1,000 per transaction, so memory stays flat
+// whatever the file's size. A phone seen again (in the file or already
+// stored) updates that contact. Rows without a valid phone are counted
+// and reported, not fatal.
+func Import(ctx context.Context, st *store.Store, account int64, r io.Reader, opt ImportOptions) (Report, error) {
+	var rep Report
+	cc := ""
+	if opt.DefaultCountry != "" {
+		var ok bool
+		if cc, ok = consent.CallingCode(opt.DefaultCountry); !ok {
+			return rep, fmt.Errorf("contact: no calling code known for country %q", opt.DefaultCountry)
+		}
+	}
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	cr.LazyQuotes = true
+	mapping := opt.Mapping
+	line := 0
+	if mapping == nil || opt.Header {
+		head, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return rep, nil
+		}
+		if err != nil {
+			return rep, fmt.Errorf("contact: read the header: %w", err)
+		}
+		line++
+		if mapping == nil {
+			mapping = GuessMapping(head)
+		}
+	}
+	phoneCol := -1
+	for i, f := range mapping {
+		if f == FieldPhone {
+			phoneCol = i
+		}
+	}
+	if phoneCol < 0 {
+		return rep, errors.New("contact: no column maps to the phone number")
+	}
+	batch := make([]store.Contact, 0, batchSize)
+	index := make(map[string]int, batchSize) // phone -> position in batch
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		ins, upd, err := st.UpsertContacts(ctx, account, batch)
+		if err != nil {
+			return fmt.Errorf("contact: store a batch: %w", err)
+		}
+		rep.Imported += ins
+		rep.Updated += upd
+		batch = batch[:0]
+		clear(index)
+		if opt.Progress != nil {
+			opt.Progress(rep)
+		}
+		return nil
+	}
+	reject := func(reason string) {
+		rep.Rejected++
+		if len(rep.FirstRejected) < 100 {
+			rep.FirstRejected = append(rep.FirstRejected, Rejection{Line: line, Reason: reason})
+		}
+	}
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		line++
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				rep.Rows++
+				reject(pe.Err.Error())
+				continue
+			}
+			return rep, fmt.Errorf("contact: read line %d: %w", line, err)
+		}
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue // a blank line
+		}
+		rep.Rows++
+		c, reason := toContact(rec, mapping, phoneCol, cc, opt.Tags)
+		if reason != "" {
+			reject(reason)
+			continue
+		}
+		if i, ok := index[c.Phone]; ok {
+			batch[i] = c // the file's later row wins
+			continue
+		}
+		index[c.Phone] = len(batch)
+		batch = append(batch, c)
+		if len(batch) == batchSize {
+			if err := flush(); err != nil {
+				return rep, err
+			}
+			if err := ctx.Err(); err != nil {
+				return rep, fmt.Errorf("contact: import stopped: %w", err)
+			}
+		}
+	}
+	return rep, flush()
+}
+
+// toContact builds a contact from one row, or says why it cannot.
+func toContact(rec, mapping []string, phoneCol int, cc string, tags []string) (store.Contact, string) {
+	if phoneCol >= len(rec) {
+		return store.Contact{}, "no phone number"
+	}
+	phone, ok := consent.RegistryNumber(rec[phoneCol], cc)
+	if !ok || (cc == "" && national(rec[phoneCol])) {
+		return store.Contact{}, fmt.Sprintf("phone %q is not a number (E.164 with country code, or national with a default country)", clip(rec[phoneCol]))
+	}
+	c := store.Contact{Phone: phone, Tags: append([]string(nil), tags...)}
+	var custom map[string]string
+	for i, f := range mapping {
+		if i >= len(rec) || i == phoneCol || f == FieldSkip {
+			continue
+		}
+		v := strings.TrimSpace(rec[i])
+		switch f {
+		case FieldFirstName:
+			c.FirstName = v
+		case FieldLastName:
+			c.LastName = v
+		case FieldEmail:
+			c.Email = v
+		case FieldLanguage:
+			c.Language = v
+		case FieldTimeZone:
+			c.TimeZone = v
+		case FieldTags:
+			for _, t := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ';' || r == '|' }) {
+				if t = strings.TrimSpace(t); t != "" {
+					c.Tags = append(c.Tags, t)
+				}
+			}
+		default:
+			if name, ok := strings.CutPrefix(f, "field."); ok && v != "" {
+				if custom == nil {
+					custom = map[string]string{}
+				}
+				custom[name] = v
+			}
+		}
+	}
+	if len(c.FirstName) > 100 || len(c.LastName) > 100 || len(c.Email) > 254 || len(c.Language) > 16 || len(c.TimeZone) > 64 {
+		return store.Contact{}, "a name, the email, the language or the time zone is too long"
+	}
+	if len(strings.Join(c.Tags, ",")) > 1024 {
+		return store.Contact{}, "tags longer than 1,024 bytes"
+	}
+	if custom != nil {
+		b, err := json.Marshal(custom)
+		if err != nil {
+			return store.Contact{}, "custom fields: " + err.Error()
+		}
+		c.Fields = string(b)
+	}
+	return c, ""
+}
+
+// national reports whether raw is written in national form (a trunk
+// "0", not "00"), which needs a default country.
+func national(raw string) bool {
+	raw = strings.TrimSpace(raw)
+	return strings.HasPrefix(raw, "0") && !strings.HasPrefix(raw, "00")
+}
+
+// clip shortens a value quoted in a reason.
+func clip(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
+}
