@@ -4,10 +4,8 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
-	"github.com/gallant-sms/gallant/account"
 	"github.com/gallant-sms/gallant/store/storetest"
 )
 
@@ -18,12 +16,7 @@ import (
 func TestDemoAccountAndUser(t *testing.T) {
 	st := storetest.Open(t, storetest.SQLite)
 	ctx := context.Background()
-	acc := account.New(st, nil)
-	users, err := account.NewUsers(acc, account.UsersConfig{TokenSecret: []byte(strings.Repeat("k", account.MinTokenSecret)),
-		Argon2: account.Argon2Params{Memory: 64, Time: 1, Threads: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	acc, users := testUsers(t, st)
 	dir := t.TempDir()
 	c, err := DemoAccount(ctx, acc, dir)
 	if err != nil || c.APIKey == "" {

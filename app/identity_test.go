@@ -17,12 +17,7 @@ import (
 func TestIdentityRefusals(t *testing.T) {
 	st := storetest.Open(t, storetest.SQLite)
 	ctx := context.Background()
-	acc := account.New(st, nil)
-	users, err := account.NewUsers(acc, account.UsersConfig{TokenSecret: []byte(strings.Repeat("k", account.MinTokenSecret)),
-		Argon2: account.Argon2Params{Memory: 64, Time: 1, Threads: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	acc, users := testUsers(t, st)
 	a := New(Deps{Store: st, Accounts: acc, Users: users})
 	c, err := acc.CreateAccountWith(ctx, account.AccountSpec{Name: "Acme", Kind: store.KindCustomer})
 	if err != nil {
@@ -64,4 +59,17 @@ func TestIdentityRefusals(t *testing.T) {
 	if k := KindOf(second(a.Auth.AuthenticateAPIKey(ctx, "gal_nonsense_key"))); k != KindUnauthorized {
 		t.Errorf("a bad key: kind %d", k)
 	}
+}
+
+// testUsers returns the account service and dashboard users over st, with
+// a cheap password hash.
+func testUsers(t *testing.T, st *store.Store) (*account.Service, *account.Users) {
+	t.Helper()
+	acc := account.New(st, nil)
+	users, err := account.NewUsers(acc, account.UsersConfig{TokenSecret: []byte(strings.Repeat("k", account.MinTokenSecret)),
+		Argon2: account.Argon2Params{Memory: 64, Time: 1, Threads: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return acc, users
 }

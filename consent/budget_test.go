@@ -17,9 +17,6 @@ import (
 // TestIndexMemoryBudget: 10,000,000 opt-outs take under 200 MiB of heap
 // (issue 12), and loading them stays within a few seconds.
 func TestIndexMemoryBudget(t *testing.T) {
-	if testing.Short() {
-		t.Skip("loads 10M entries")
-	}
 	const n = 10_000_000
 	runtime.GC()
 	var before runtime.MemStats
@@ -49,9 +46,6 @@ func TestIndexMemoryBudget(t *testing.T) {
 // 200,000 numbers a second or more on both stores (issue 12), and loads
 // back into an index on another instance.
 func TestRegistryImportBudget(t *testing.T) {
-	if testing.Short() {
-		t.Skip("imports 10M numbers")
-	}
 	const n = 10_000_000
 	for _, driver := range storetest.Drivers {
 		t.Run(driver, func(t *testing.T) {

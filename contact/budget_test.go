@@ -44,9 +44,6 @@ func (r *csvRows) Read(p []byte) (int, error) {
 // more on both stores (issue 13), with the process's RSS growing by less
 // than 100 MiB.
 func TestImportBudget(t *testing.T) {
-	if testing.Short() {
-		t.Skip("imports 1M contacts")
-	}
 	const n = 1_000_000
 	for _, driver := range storetest.Drivers {
 		t.Run(driver, func(t *testing.T) {

@@ -76,19 +76,7 @@ func TestRecoveryOnlyOfNodesNobodyServes(t *testing.T) {
 	t.Parallel()
 	eachDriver(t, func(t *testing.T, driver string) {
 		ctx := testContext(t)
-		scfg := storetest.Config(t, driver)
-		setup, err := store.Open(ctx, scfg, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { setup.Close() })
-		if _, err := setup.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		acct, err := account.New(setup, nil).CreateAccount(ctx, "Acme")
-		if err != nil {
-			t.Fatal(err)
-		}
+		scfg, setup, acct := recoverySetup(t, driver)
 		const ttl = 3 * time.Second
 		own := leaseOther(t, scfg, "gateway", 10*time.Minute) // the gateway's number (its previous life's messages)
 		live := leaseOther(t, scfg, "live", 10*time.Minute)
@@ -208,19 +196,7 @@ func TestRecoveryTwoSurvivors(t *testing.T) {
 	t.Parallel()
 	eachDriver(t, func(t *testing.T, driver string) {
 		ctx := testContext(t)
-		scfg := storetest.Config(t, driver)
-		setup, err := store.Open(ctx, scfg, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { setup.Close() })
-		if _, err := setup.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		acct, err := account.New(setup, nil).CreateAccount(ctx, "Acme")
-		if err != nil {
-			t.Fatal(err)
-		}
+		scfg, setup, acct := recoverySetup(t, driver)
 		const ttl = 2 * time.Second
 		a := leaseOther(t, scfg, "a", 10*time.Minute)
 		b := leaseOther(t, scfg, "b", 10*time.Minute)
@@ -266,4 +242,25 @@ func TestRecoveryTwoSurvivors(t *testing.T) {
 			}
 		}
 	})
+}
+
+// recoverySetup makes a fresh store of driver with an account, as the
+// recovery tests' setup connection (closed when t ends).
+func recoverySetup(t *testing.T, driver string) (store.Config, *store.Store, account.Created) {
+	t.Helper()
+	ctx := testContext(t)
+	scfg := storetest.Config(t, driver)
+	setup, err := store.Open(ctx, scfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { setup.Close() })
+	if _, err := setup.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	acct, err := account.New(setup, nil).CreateAccount(ctx, "Acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return scfg, setup, acct
 }

@@ -175,19 +175,7 @@ func TestE2EKilledInstanceTakenOver(t *testing.T) {
 		env.carrier.SetDelay(50 * time.Millisecond)
 		p1 := startGallant(t, bin, env.cfgPath)
 		p2 := startGallant(t, bin, env.cfgPath)
-		l := startLoad(t, p1.smppAddr, env.cust, 16)
-		l.waitAcked(t, 2000)
-		killed := p1.kill(t)
-		acked := l.finish()
-		atKill := 0
-		for text := range acked {
-			if len(env.arr.arrivals(text)) > 0 {
-				atKill++
-			}
-		}
-		if atKill == len(acked) {
-			t.Fatalf("all %d acknowledged messages reached the carrier before the kill: nothing to take over", len(acked))
-		}
+		acked, atKill, killed := killUnderLoad(t, env, p1, 2000)
 
 		eventually(t, "every message the killed instance acknowledged at the carrier", func() (bool, string) {
 			missing := 0
@@ -469,19 +457,7 @@ func TestE2EKillRestartResumesAtOnce(t *testing.T) {
 		// acknowledged messages queued at the kill.
 		env.carrier.SetDelay(50 * time.Millisecond)
 		p1 := startGallant(t, bin, env.cfgPath)
-		l := startLoad(t, p1.smppAddr, env.cust, 16)
-		l.waitAcked(t, 1500)
-		killed := p1.kill(t)
-		acked := l.finish()
-		atKill := 0
-		for text := range acked {
-			if len(env.arr.arrivals(text)) > 0 {
-				atKill++
-			}
-		}
-		if atKill == len(acked) {
-			t.Fatalf("all %d acknowledged messages reached the carrier before the kill: nothing to resume", len(acked))
-		}
+		acked, atKill, killed := killUnderLoad(t, env, p1, 1500)
 		env.carrier.SetDelay(0)
 
 		p2 := startGallant(t, bin, env.cfgPath)
@@ -539,4 +515,25 @@ func (env *durabilityEnv) setLeaseTTL(t *testing.T, d time.Duration) {
 	if err := os.WriteFile(env.cfgPath, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// killUnderLoad sends to p until n messages are acknowledged, kills it
+// (SIGKILL) and returns the acknowledged messages, how many of them had
+// reached the carrier at the kill, and when it died. It fails t when all
+// had: nothing would be left to take over or resume.
+func killUnderLoad(t *testing.T, env *durabilityEnv, p *gallantProc, n int) (acked map[string]string, atKill int, killed time.Time) {
+	t.Helper()
+	l := startLoad(t, p.smppAddr, env.cust, 16)
+	l.waitAcked(t, n)
+	killed = p.kill(t)
+	acked = l.finish()
+	for text := range acked {
+		if len(env.arr.arrivals(text)) > 0 {
+			atKill++
+		}
+	}
+	if atKill == len(acked) {
+		t.Fatalf("all %d acknowledged messages reached the carrier before the kill: nothing left unsent", len(acked))
+	}
+	return acked, atKill, killed
 }
