@@ -27,7 +27,7 @@ var allowed = map[string][]string{
 	"throttle":      {},
 	"billing":       {"store", "sms"},
 	"account":       {"store"},
-	"campaign":      {"store", "sms"},
+	"campaign":      {"contact", "consent", "store", "sms"},
 	"consent":       {"store", "sms"},
 	"contact":       {"consent", "store", "sms"},
 	"webhook":       {"sms"},
