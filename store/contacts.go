@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -34,6 +35,9 @@ const (
 	maxContactName  = 100
 	maxContactEmail = 254
 	maxContactTags  = 1024
+	// MySQL VARCHAR(16) and VARCHAR(64).
+	maxContactLanguage = 16
+	maxContactTimeZone = 64
 )
 
 // contactsTable upserts on (account_id, phone): a contact imported again
@@ -90,8 +94,9 @@ func checkContact(c *Contact) error {
 		return fmt.Errorf("%w: a contact needs an account", ErrInvalid)
 	case c.Phone == "" || len(c.Phone) > maxContactPhone:
 		return fmt.Errorf("%w: contact phone %q", ErrInvalid, c.Phone)
-	case len(c.FirstName) > maxContactName || len(c.LastName) > maxContactName || len(c.Email) > maxContactEmail:
-		return fmt.Errorf("%w: contact %s: a name or the email is too long", ErrInvalid, c.Phone)
+	case len(c.FirstName) > maxContactName || len(c.LastName) > maxContactName || len(c.Email) > maxContactEmail ||
+		len(c.Language) > maxContactLanguage || len(c.TimeZone) > maxContactTimeZone:
+		return fmt.Errorf("%w: contact %s: a name, the email, the language or the time zone is too long", ErrInvalid, c.Phone)
 	case len(strings.Join(c.Tags, ",")) > maxContactTags:
 		return fmt.Errorf("%w: contact %s: tags longer than %d bytes", ErrInvalid, c.Phone, maxContactTags)
 	}
@@ -103,8 +108,20 @@ func checkContact(c *Contact) error {
 // replaced (keeping id and creation time). It returns how many were new
 // and how many updated. Each phone may appear once.
 func (s *Store) UpsertContacts(ctx context.Context, accountID int64, contacts []Contact) (inserted, updated int, err error) {
+	_, inserted, updated, err = s.upsertContacts(ctx, accountID, contacts, false)
+	return inserted, updated, err
+}
+
+// UpsertContactsIDs is [Store.UpsertContacts] that also returns the id of
+// each contact, in the order of contacts (for an import that puts its
+// rows in a list with [Store.AddToList]); it sets each contact's ID too.
+func (s *Store) UpsertContactsIDs(ctx context.Context, accountID int64, contacts []Contact) (ids []int64, inserted, updated int, err error) {
+	return s.upsertContacts(ctx, accountID, contacts, true)
+}
+
+func (s *Store) upsertContacts(ctx context.Context, accountID int64, contacts []Contact, wantIDs bool) (ids []int64, inserted, updated int, err error) {
 	if len(contacts) == 0 {
-		return 0, 0, nil
+		return nil, 0, 0, nil
 	}
 	entries := make([]entry, len(contacts))
 	phones := make([]string, len(contacts))
@@ -112,37 +129,55 @@ func (s *Store) UpsertContacts(ctx context.Context, accountID int64, contacts []
 		c := &contacts[i]
 		c.AccountID = accountID
 		if err := checkContact(c); err != nil {
-			return 0, 0, err
+			return nil, 0, 0, err
 		}
 		entries[i] = entry{row: c, table: contactsTable}
 		phones[i] = c.Phone
 	}
 	tx, err := s.w.BeginTxx(ctx, nil)
 	if err != nil {
-		return 0, 0, fmt.Errorf("store: upsert contacts: %w", mapErr(err))
+		return nil, 0, 0, fmt.Errorf("store: upsert contacts: %w", mapErr(err))
 	}
 	defer tx.Rollback()
-	q := "SELECT COUNT(*) FROM contacts WHERE account_id = ? AND phone IN (?" + strings.Repeat(",?", len(phones)-1) + ")"
+	in := "(?" + strings.Repeat(",?", len(phones)-1) + ")"
 	args := make([]any, 0, len(phones)+1)
 	args = append(args, accountID)
 	for _, p := range phones {
 		args = append(args, p)
 	}
 	var known int
-	if err := tx.GetContext(ctx, &known, q, args...); err != nil {
-		return 0, 0, fmt.Errorf("store: upsert contacts: %w", mapErr(err))
+	if err := tx.GetContext(ctx, &known, "SELECT COUNT(*) FROM contacts WHERE account_id = ? AND phone IN "+in, args...); err != nil {
+		return nil, 0, 0, fmt.Errorf("store: upsert contacts: %w", mapErr(err))
 	}
 	b := newBuilder(s.d, defaultMaxStatementBytes)
 	b.build(entries, s.now(), true) // with the upsert clause
 	for _, st := range b.stmts {
 		if _, err := tx.ExecContext(ctx, string(b.v.buf[st.start:st.end])); err != nil {
-			return 0, 0, fmt.Errorf("store: upsert contacts: %w", mapErr(err))
+			return nil, 0, 0, fmt.Errorf("store: upsert contacts: %w", mapErr(err))
+		}
+	}
+	if wantIDs {
+		var rows []struct {
+			ID    int64  `db:"id"`
+			Phone string `db:"phone"`
+		}
+		if err := tx.SelectContext(ctx, &rows, "SELECT id, phone FROM contacts WHERE account_id = ? AND phone IN "+in, args...); err != nil {
+			return nil, 0, 0, fmt.Errorf("store: upsert contacts: ids: %w", mapErr(err))
+		}
+		byPhone := make(map[string]int64, len(rows))
+		for _, r := range rows {
+			byPhone[r.Phone] = r.ID
+		}
+		ids = make([]int64, len(contacts))
+		for i := range contacts {
+			ids[i] = byPhone[contacts[i].Phone]
+			contacts[i].ID = ids[i]
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return 0, 0, fmt.Errorf("store: upsert contacts: %w", mapErr(err))
+		return nil, 0, 0, fmt.Errorf("store: upsert contacts: %w", mapErr(err))
 	}
-	return len(contacts) - known, known, nil
+	return ids, len(contacts) - known, known, nil
 }
 
 // CountContacts returns how many contacts account accountID has.
@@ -157,26 +192,330 @@ func (s *Store) CountContacts(ctx context.Context, accountID int64) (int, error)
 // ContactByPhone returns account accountID's contact with phone, or
 // [ErrNotFound].
 func (s *Store) ContactByPhone(ctx context.Context, accountID int64, phone string) (Contact, error) {
-	var r struct {
-		ID        int64  `db:"id"`
-		AccountID int64  `db:"account_id"`
-		Phone     string `db:"phone"`
-		FirstName string `db:"first_name"`
-		LastName  string `db:"last_name"`
-		Email     string `db:"email"`
-		Language  string `db:"language"`
-		TimeZone  string `db:"time_zone"`
-		Fields    string `db:"fields"`
-		Tags      string `db:"tags"`
-		CreatedAt dbTime `db:"created_at"`
-		UpdatedAt dbTime `db:"updated_at"`
-	}
-	err := s.r.GetContext(ctx, &r, "SELECT id, account_id, phone, first_name, last_name, email, language, time_zone, "+
-		"fields, tags, created_at, updated_at FROM contacts WHERE account_id = ? AND phone = ?", accountID, phone)
-	if err != nil {
+	var r contactRow
+	if err := s.r.GetContext(ctx, &r, qContactByPhone, accountID, phone); err != nil {
 		return Contact{}, fmt.Errorf("store: contact %s: %w", phone, mapErr(err))
 	}
+	return r.contact(), nil
+}
+
+// contactColumns are the contacts table's columns as [contactRow] reads
+// them, over the table aliased "c".
+const contactColumns = "c.id, c.account_id, c.phone, c.first_name, c.last_name, c.email, c.language, c.time_zone, " +
+	"c.fields, c.tags, c.created_at, c.updated_at"
+
+const (
+	qContactByPhone = "SELECT " + contactColumns + " FROM contacts c WHERE c.account_id = ? AND c.phone = ?"
+	qContactByID    = "SELECT " + contactColumns + " FROM contacts c WHERE c.account_id = ? AND c.id = ?"
+	qInsertContact  = "INSERT INTO contacts (account_id, phone, first_name, last_name, email, language, time_zone, " +
+		"fields, tags, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	qUpdateContact = "UPDATE contacts SET phone = ?, first_name = ?, last_name = ?, email = ?, language = ?, " +
+		"time_zone = ?, fields = ?, tags = ?, updated_at = ? WHERE account_id = ? AND id = ?"
+	qDeleteContact        = "DELETE FROM contacts WHERE account_id = ? AND id = ?"
+	qDeleteContactMembers = "DELETE FROM contact_list_members WHERE contact_id = ?"
+)
+
+// contactRow is a contacts row as read.
+type contactRow struct {
+	ID        int64  `db:"id"`
+	AccountID int64  `db:"account_id"`
+	Phone     string `db:"phone"`
+	FirstName string `db:"first_name"`
+	LastName  string `db:"last_name"`
+	Email     string `db:"email"`
+	Language  string `db:"language"`
+	TimeZone  string `db:"time_zone"`
+	Fields    string `db:"fields"`
+	Tags      string `db:"tags"`
+	CreatedAt dbTime `db:"created_at"`
+	UpdatedAt dbTime `db:"updated_at"`
+}
+
+func (r *contactRow) contact() Contact {
 	return Contact{ID: r.ID, AccountID: r.AccountID, Phone: r.Phone, FirstName: r.FirstName, LastName: r.LastName,
 		Email: r.Email, Language: r.Language, TimeZone: r.TimeZone, Fields: r.Fields, Tags: splitWords(r.Tags, ","),
-		CreatedAt: r.CreatedAt.Time, UpdatedAt: r.UpdatedAt.Time}, nil
+		CreatedAt: r.CreatedAt.Time, UpdatedAt: r.UpdatedAt.Time}
+}
+
+// ContactByID returns account accountID's contact id; a contact of
+// another account, or none, is [ErrNotFound].
+func (s *Store) ContactByID(ctx context.Context, accountID, id int64) (Contact, error) {
+	var r contactRow
+	if err := s.w.GetContext(ctx, &r, qContactByID, accountID, id); err != nil {
+		return Contact{}, fmt.Errorf("store: contact %d: %w", id, mapErr(err))
+	}
+	return r.contact(), nil
+}
+
+// CreateContact stores the new contact c (of c.AccountID) and sets its
+// ID and times. A phone the account has already is [ErrDuplicate].
+func (s *Store) CreateContact(ctx context.Context, c *Contact) error {
+	if err := checkContact(c); err != nil {
+		return err
+	}
+	now := s.now().UTC().Truncate(time.Microsecond)
+	if c.Fields == "" {
+		c.Fields = "{}"
+	}
+	res, err := s.w.ExecContext(ctx, qInsertContact, c.AccountID, c.Phone, c.FirstName, c.LastName, c.Email, c.Language,
+		c.TimeZone, c.Fields, strings.Join(c.Tags, ","), s.timeArg(now), s.timeArg(now))
+	if err != nil {
+		return fmt.Errorf("store: create contact of account %d: %w", c.AccountID, mapErr(err))
+	}
+	if c.ID, err = res.LastInsertId(); err != nil {
+		return fmt.Errorf("store: create contact of account %d: %w", c.AccountID, mapErr(err))
+	}
+	c.CreatedAt, c.UpdatedAt = now, now
+	return nil
+}
+
+// UpdateContact replaces the phone and every personal field of contact
+// c.ID of c.AccountID with c's, and reads the contact back into c. A
+// contact the account does not have is [ErrNotFound]; a phone another of
+// its contacts has is [ErrDuplicate].
+func (s *Store) UpdateContact(ctx context.Context, c *Contact) error {
+	if err := checkContact(c); err != nil {
+		return err
+	}
+	if c.Fields == "" {
+		c.Fields = "{}"
+	}
+	now := s.now().UTC().Truncate(time.Microsecond)
+	if _, err := s.w.ExecContext(ctx, qUpdateContact, c.Phone, c.FirstName, c.LastName, c.Email, c.Language, c.TimeZone,
+		c.Fields, strings.Join(c.Tags, ","), s.timeArg(now), c.AccountID, c.ID); err != nil {
+		return fmt.Errorf("store: update contact %d of account %d: %w", c.ID, c.AccountID, mapErr(err))
+	}
+	got, err := s.ContactByID(ctx, c.AccountID, c.ID)
+	if err != nil {
+		return err
+	}
+	*c = got
+	return nil
+}
+
+// DeleteContact erases account accountID's contact id: its row (every
+// personal field with it) and its list memberships, in one transaction.
+// Messages sent to it keep their destination as sent. A contact the
+// account does not have is [ErrNotFound].
+func (s *Store) DeleteContact(ctx context.Context, accountID, id int64) error {
+	tx, err := s.w.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: delete contact %d: %w", id, mapErr(err))
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, qDeleteContact, accountID, id)
+	if err != nil {
+		return fmt.Errorf("store: delete contact %d: %w", id, mapErr(err))
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		if err == nil {
+			err = ErrNotFound
+		} else {
+			err = mapErr(err)
+		}
+		return fmt.Errorf("store: delete contact %d of account %d: %w", id, accountID, err)
+	}
+	// The contact was the account's, so its memberships are too.
+	if _, err := tx.ExecContext(ctx, qDeleteContactMembers, id); err != nil {
+		return fmt.Errorf("store: delete contact %d: memberships: %w", id, mapErr(err))
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: delete contact %d: %w", id, mapErr(err))
+	}
+	return nil
+}
+
+// MaxContactsPage bounds a page of [Store.Contacts].
+const MaxContactsPage = 1000
+
+// ContactFilter selects an account's contacts for [Store.Contacts]. The
+// conditions set are all applied.
+type ContactFilter struct {
+	// After is the cursor: contacts with a greater id (0: from the first).
+	After int64
+	// Limit is the page size, 1 to [MaxContactsPage].
+	Limit int
+	// PhonePrefix keeps phones starting with these digits.
+	PhonePrefix string
+	// FirstPrefix and LastPrefix keep contacts whose first (last) name
+	// starts with them, ignoring ASCII case. With Either, a contact
+	// matching FirstPrefix on either name is kept (LastPrefix unused).
+	FirstPrefix, LastPrefix string
+	Either                  bool
+	// Tag keeps contacts with this exact tag (a whole tag, case and all).
+	Tag string
+	// ListID keeps the members of the account's list ListID (a list of
+	// another account, or none, is [ErrNotFound]).
+	ListID int64
+	// SegmentID keeps the contacts in the account's segment SegmentID
+	// (see [Store.SegmentCondition]; none is [ErrNotFound]).
+	SegmentID int64
+}
+
+// likeEscape escapes s for a LIKE pattern with ESCAPE '!'.
+func likeEscape(s string) string {
+	return strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(s)
+}
+
+// Contacts returns a page of account accountID's contacts matching f in
+// id order, and the cursor of the next page (0 on the last). It reads
+// the account's contacts by id (through the list's members when
+// f.ListID is set), never more than needed for the page.
+func (s *Store) Contacts(ctx context.Context, accountID int64, f ContactFilter) ([]Contact, int64, error) {
+	if f.Limit < 1 || f.Limit > MaxContactsPage {
+		return nil, 0, fmt.Errorf("%w: contacts limit %d not in 1..%d", ErrInvalid, f.Limit, MaxContactsPage)
+	}
+	var q strings.Builder
+	args := make([]any, 0, 8)
+	q.WriteString("SELECT " + contactColumns)
+	if f.ListID != 0 {
+		if err := s.listOwned(ctx, accountID, f.ListID); err != nil {
+			return nil, 0, err
+		}
+		q.WriteString(" FROM contact_list_members m JOIN contacts c ON c.id = m.contact_id" +
+			" WHERE m.list_id = ? AND m.contact_id > ? AND c.account_id = ?")
+		args = append(args, f.ListID, f.After, accountID)
+	} else {
+		q.WriteString(" FROM contacts c WHERE c.account_id = ? AND c.id > ?")
+		args = append(args, accountID, f.After)
+	}
+	if f.PhonePrefix != "" {
+		q.WriteString(" AND c.phone LIKE ? ESCAPE '!'")
+		args = append(args, likeEscape(f.PhonePrefix)+"%")
+	}
+	switch {
+	case f.Either && f.FirstPrefix != "":
+		q.WriteString(" AND (LOWER(c.first_name) LIKE ? ESCAPE '!' OR LOWER(c.last_name) LIKE ? ESCAPE '!')")
+		p := likeEscape(strings.ToLower(f.FirstPrefix)) + "%"
+		args = append(args, p, p)
+	default:
+		if f.FirstPrefix != "" {
+			q.WriteString(" AND LOWER(c.first_name) LIKE ? ESCAPE '!'")
+			args = append(args, likeEscape(strings.ToLower(f.FirstPrefix))+"%")
+		}
+		if f.LastPrefix != "" {
+			q.WriteString(" AND LOWER(c.last_name) LIKE ? ESCAPE '!'")
+			args = append(args, likeEscape(strings.ToLower(f.LastPrefix))+"%")
+		}
+	}
+	if f.Tag != "" {
+		// A whole tag: ",tag," inside ",tags,", compared byte for byte.
+		if s.d == dialectMySQL {
+			q.WriteString(" AND LOCATE(?, CONCAT(',', c.tags, ',')) > 0")
+		} else {
+			q.WriteString(" AND instr(',' || c.tags || ',', ?) > 0")
+		}
+		args = append(args, ","+f.Tag+",")
+	}
+	if f.SegmentID != 0 {
+		cond, cargs, err := s.SegmentCondition(ctx, accountID, f.SegmentID)
+		if err != nil {
+			return nil, 0, err
+		}
+		q.WriteString(" AND (" + cond + ")")
+		args = append(args, cargs...)
+	}
+	if f.ListID != 0 {
+		q.WriteString(" ORDER BY m.contact_id LIMIT ?")
+	} else {
+		q.WriteString(" ORDER BY c.id LIMIT ?")
+	}
+	args = append(args, f.Limit+1)
+	var rows []contactRow
+	if err := s.r.SelectContext(ctx, &rows, q.String(), args...); err != nil {
+		return nil, 0, fmt.Errorf("store: contacts of account %d: %w", accountID, mapErr(err))
+	}
+	var next int64
+	if len(rows) > f.Limit {
+		rows = rows[:f.Limit]
+		next = rows[f.Limit-1].ID
+	}
+	out := make([]Contact, len(rows))
+	for i := range rows {
+		out[i] = rows[i].contact()
+	}
+	return out, next, nil
+}
+
+// lastMessageWindow bounds the messages [Store.LastMessageTimes] reads on
+// SQLite, which has no (account, destination) index on messages (0008
+// dropped it for the writer's sake): there the answer is found among the
+// account's newest 50,000 messages only.
+const lastMessageWindow = 50_000
+
+// maxLastMessagePhones bounds one [Store.LastMessageTimes] call.
+const maxLastMessagePhones = MaxContactsPage
+
+// LastMessageTimes returns when account accountID last sent a message to
+// each of phones (E.164 digits), for those it ever did: one query. On
+// MySQL it walks the (account_id, dst_addr, id) index, one probe per
+// phone; on SQLite it looks among the account's newest 50,000 messages
+// only (lastMessageWindow), so an older last message is not reported.
+func (s *Store) LastMessageTimes(ctx context.Context, accountID int64, phones []string) (map[string]time.Time, error) {
+	out := make(map[string]time.Time, len(phones))
+	if len(phones) == 0 {
+		return out, nil
+	}
+	if len(phones) > maxLastMessagePhones {
+		return nil, fmt.Errorf("%w: %d phones, at most %d", ErrInvalid, len(phones), maxLastMessagePhones)
+	}
+	in := "(?" + strings.Repeat(",?", len(phones)-1) + ")"
+	var inner string
+	args := make([]any, 0, len(phones)+2)
+	args = append(args, accountID)
+	if s.d == dialectMySQL {
+		inner = "SELECT dst_addr, MAX(id) AS id FROM messages WHERE account_id = ? AND dst_addr IN " + in + " GROUP BY dst_addr"
+	} else {
+		inner = "SELECT dst_addr, MAX(id) AS id FROM (SELECT id, dst_addr FROM messages WHERE account_id = ? " +
+			"ORDER BY id DESC LIMIT ?) WHERE dst_addr IN " + in + " GROUP BY dst_addr"
+		args = append(args, lastMessageWindow)
+	}
+	for _, p := range phones {
+		args = append(args, p)
+	}
+	var rows []struct {
+		Dst string `db:"dst_addr"`
+		At  dbTime `db:"created_at"`
+	}
+	q := "SELECT m.dst_addr, m.created_at FROM messages m JOIN (" + inner + ") x ON m.id = x.id"
+	if err := s.r.SelectContext(ctx, &rows, q, args...); err != nil {
+		return nil, fmt.Errorf("store: last messages of account %d: %w", accountID, mapErr(err))
+	}
+	for _, r := range rows {
+		out[r.Dst] = r.At.Time
+	}
+	return out, nil
+}
+
+// ContactDefaultCountry returns account accountID's default country for
+// contacts (ISO 3166 alpha-2), "" when it has set none.
+func (s *Store) ContactDefaultCountry(ctx context.Context, accountID int64) (string, error) {
+	var c string
+	err := s.r.GetContext(ctx, &c, "SELECT default_country FROM contact_settings WHERE account_id = ?", accountID)
+	if errors.Is(mapErr(err), ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: contact settings of account %d: %w", accountID, mapErr(err))
+	}
+	return c, nil
+}
+
+// SetContactDefaultCountry sets account accountID's default country for
+// contacts ("" clears it). The caller checks the code.
+func (s *Store) SetContactDefaultCountry(ctx context.Context, accountID int64, country string) error {
+	if len(country) > 2 {
+		return fmt.Errorf("%w: country %q", ErrInvalid, country)
+	}
+	now := s.timeArg(s.now())
+	q := "INSERT INTO contact_settings (account_id, default_country, updated_at) VALUES (?, ?, ?) " +
+		"ON CONFLICT (account_id) DO UPDATE SET default_country = excluded.default_country, updated_at = excluded.updated_at"
+	if s.d == dialectMySQL {
+		q = "INSERT INTO contact_settings (account_id, default_country, updated_at) VALUES (?, ?, ?) " +
+			"ON DUPLICATE KEY UPDATE default_country = VALUES(default_country), updated_at = VALUES(updated_at)"
+	}
+	if _, err := s.w.ExecContext(ctx, q, accountID, country, now); err != nil {
+		return fmt.Errorf("store: set contact settings of account %d: %w", accountID, mapErr(err))
+	}
+	return nil
 }
