@@ -37,6 +37,7 @@ const (
 	TypeIdempotencyInProgress = "idempotency-in-progress"
 	TypeNotReady              = "not-ready"
 	TypeInternal              = "internal"
+	TypeConflict              = "conflict"
 )
 
 // Errors matched by the API with errors.Is.
@@ -266,6 +267,8 @@ func appProblem(e *app.Error) *Error {
 		return UserDisabled()
 	case app.KindLastOwner:
 		return LastOwner()
+	case app.KindConflict:
+		return newError(TypeConflict, "Conflict", http.StatusConflict, e.Field, e.Detail)
 	}
 	return Internal()
 }

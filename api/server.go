@@ -56,6 +56,12 @@ type Deps struct {
 	// Inbound serves the MOs and conversations (api/inbound.go); nil
 	// answers them 404.
 	Inbound Inbound
+	// Contacts serves the contacts, custom fields and contact settings
+	// (api/contacts.go); nil answers them 404.
+	Contacts Contacts
+	// Lists serves the static contact lists (api/lists.go); nil answers
+	// them 404.
+	Lists Lists
 	// Idempotency stores answers to POSTs with an Idempotency-Key.
 	// Required.
 	Idempotency Idempotency
@@ -258,6 +264,8 @@ func (s *Server) routes() *router.Router {
 	s.keywordRoutes(r)
 	s.numberRoutes(r)
 	s.inboundRoutes(r)
+	s.contactRoutes(r)
+	s.listRoutes(r)
 
 	r.GET("/healthz", s.instrument("GET /healthz", s.healthz))
 	r.GET("/readyz", s.instrument("GET /readyz", s.readyz))

@@ -56,6 +56,8 @@ type App struct {
 	Keywords    *Keywords
 	Numbers     *Numbers // inbound numbers (app/numbers.go)
 	Inbound     *Inbound // MOs and conversations (app/inbound.go)
+	Contacts    *Contacts
+	Lists       *Lists // static contact lists (app/lists.go)
 }
 
 // New builds the use cases over d.
@@ -75,7 +77,9 @@ func New(d Deps) *App {
 		Keywords:  &Keywords{st: d.Store},
 		Numbers:   NewNumbers(d.Store, d.Gateway, d.URLs),
 		Inbound:   &Inbound{st: d.Store},
+		Contacts:  &Contacts{st: d.Store},
 	}
+	a.Lists = &Lists{st: d.Store, contacts: a.Contacts}
 	a.Auth = &Auth{acc: d.Accounts}
 	if d.Users != nil {
 		a.Auth.sessions = account.NewSessions(d.Users)

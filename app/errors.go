@@ -57,6 +57,9 @@ const (
 	// KindInternal is a fault the caller is told about without its
 	// cause (which is logged).
 	KindInternal
+	// KindConflict is a resource that exists already under the same
+	// unique key, such as a contact's phone (409 conflict).
+	KindConflict
 )
 
 // Error is a refusal the caller is told about: its kind, the field at

@@ -519,3 +519,44 @@ func (s *Store) SetContactDefaultCountry(ctx context.Context, accountID int64, c
 	}
 	return nil
 }
+
+// OptedOutNumbers returns which of numbers (E.164 digits, at most
+// [MaxContactsPage]) have opted out of account accountID's messages or
+// platform-wide, by the newest ledger row of each (scope 1 or 2): one
+// query over the (account_id, number, id) index. Opt-outs from one sender
+// (scope 3) do not count.
+func (s *Store) OptedOutNumbers(ctx context.Context, accountID int64, numbers []string) (map[string]bool, error) {
+	out := make(map[string]bool)
+	if len(numbers) == 0 {
+		return out, nil
+	}
+	if len(numbers) > MaxContactsPage {
+		return nil, fmt.Errorf("%w: %d numbers, at most %d", ErrInvalid, len(numbers), MaxContactsPage)
+	}
+	in := "(?" + strings.Repeat(",?", len(numbers)-1) + ")"
+	args := make([]any, 0, 2*len(numbers)+1)
+	for _, n := range numbers {
+		args = append(args, n)
+	}
+	args = append(args, accountID)
+	for _, n := range numbers {
+		args = append(args, n)
+	}
+	q := "SELECT o.number, o.opted_out FROM opt_outs o JOIN (" +
+		"SELECT MAX(id) AS id FROM opt_outs WHERE account_id = 0 AND scope = 1 AND number IN " + in + " GROUP BY number " +
+		"UNION ALL SELECT MAX(id) AS id FROM opt_outs WHERE account_id = ? AND scope = 2 AND number IN " + in + " GROUP BY number" +
+		") x ON o.id = x.id"
+	var rows []struct {
+		Number   string `db:"number"`
+		OptedOut bool   `db:"opted_out"`
+	}
+	if err := s.r.SelectContext(ctx, &rows, q, args...); err != nil {
+		return nil, fmt.Errorf("store: opted-out numbers of account %d: %w", accountID, mapErr(err))
+	}
+	for _, r := range rows {
+		if r.OptedOut {
+			out[r.Number] = true
+		}
+	}
+	return out, nil
+}
