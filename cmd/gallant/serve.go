@@ -177,7 +177,7 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, 
 		OptOuts: a.optouts, Log: logger})
 	apiDeps := api.Deps{Limiter: limiter, Auth: svc.Auth, Identity: svc.Identity, Messages: svc.Messages,
 		Idempotency: svc.Idempotency, Accounts: svc.Accounts, Reports: svc.Reports, DistLists: svc.DistLists,
-		Keywords: svc.Keywords, Numbers: svc.Numbers, Inbound: svc.Inbound, Health: a.gw}
+		Keywords: svc.Keywords, Numbers: svc.Numbers, Inbound: svc.Inbound, Contacts: svc.Contacts, Lists: svc.Lists, Health: a.gw}
 	if svc.Billing != nil { // nil pointers would be non-nil interfaces
 		apiDeps.Billing, apiDeps.Alerts = svc.Billing, svc.Alerts
 	}
