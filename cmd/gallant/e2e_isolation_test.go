@@ -141,6 +141,28 @@ var isoRoutes = map[string]isoRoute{
 	"GET /v1/inbound":                {},
 	"GET /v1/conversations":          {},
 	"GET /v1/conversations/{number}": {},
+	// Contacts, custom fields, contact settings and lists: the caller's
+	// account's, by id or name (TestE2EContactsAPI checks that another
+	// account's contact or list is not found and that listings show only
+	// the caller's; TestContactsAPI and TestListsAPI in package api too).
+	"GET /v1/contacts":                 {},
+	"POST /v1/contacts":                {},
+	"GET /v1/contacts/{id}":            {},
+	"PATCH /v1/contacts/{id}":          {},
+	"DELETE /v1/contacts/{id}":         {},
+	"GET /v1/contact-fields":           {},
+	"POST /v1/contact-fields":          {},
+	"DELETE /v1/contact-fields/{name}": {},
+	"GET /v1/contact-settings":         {},
+	"PUT /v1/contact-settings":         {},
+	"GET /v1/lists":                    {},
+	"POST /v1/lists":                   {},
+	"GET /v1/lists/{id}":               {},
+	"PATCH /v1/lists/{id}":             {},
+	"DELETE /v1/lists/{id}":            {},
+	"GET /v1/lists/{id}/contacts":      {},
+	"POST /v1/lists/{id}/contacts":     {},
+	"DELETE /v1/lists/{id}/contacts":   {},
 }
 
 // TestE2EIsolation: no caller reaches data outside the accounts it may
