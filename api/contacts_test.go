@@ -256,6 +256,30 @@ func TestListsAPI(t *testing.T) {
 	many := strings.Repeat("1,", app.MaxListMembersPerCall) + "1"
 	mustCode(t, ts.do(t, "POST", lp+"/contacts", keySend, []byte(`{"contact_ids":[`+many+`]}`)), 400, "too many")
 
+	// The most a call takes fits its body limit (about 170 KB of phones,
+	// over MaxBodyBytes); a list's other routes keep the smaller limit.
+	phones := make([]string, app.MaxListMembersPerCall)
+	for i := range phones {
+		phones[i] = fmt.Sprintf(`"+44 7700 9%05d"`, i)
+	}
+	big := []byte(`{"phones":[` + strings.Join(phones, ",") + `]}`)
+	if len(big) <= 64<<10 {
+		t.Fatalf("the big body has %d bytes only", len(big))
+	}
+	mustCode(t, ts.do(t, "POST", lp+"/contacts", keySend, big), 200, "add 10,000 phones").decode(t, &add)
+	if add.Matched != 3 || add.Added != 0 || add.NotFound != app.MaxListMembersPerCall-3 { // the three contacts, members already
+		t.Fatalf("add 10,000 phones: %+v", add)
+	}
+	mustCode(t, ts.do(t, "DELETE", lp+"/contacts", keySend, big), 200, "remove 10,000 phones")
+	mustCode(t, ts.do(t, "POST", lp+"/contacts", keySend, big), 200, "add them back")
+	mustCode(t, ts.do(t, "PATCH", lp, keySend, big), 413, "a big body elsewhere")
+	for path, want := range map[string]bool{"/v1/lists/3/contacts": true, "/v1/lists/3": false, "/v1/lists//contacts": false,
+		"/v1/lists/3/x/contacts": false, "/v1/contacts": false} {
+		if listMembersPath(path) != want {
+			t.Errorf("listMembersPath(%s) != %v", path, want)
+		}
+	}
+
 	var got ContactList
 	mustCode(t, ts.do(t, "GET", lp, keyRead, nil), 200, "get").decode(t, &got)
 	if got.Count != 3 || got.Name != "Newsletter" {

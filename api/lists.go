@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"strconv"
+	"strings"
 
 	"github.com/fasthttp/router"
 	"github.com/valyala/fasthttp"
@@ -54,7 +55,8 @@ type listBody struct {
 
 // listRoutes registers the list endpoints: reading needs the read scope,
 // changing the send scope. A members body may name up to
-// app.MaxListMembersPerCall contacts, so it takes the batch body limit.
+// app.MaxListMembersPerCall contacts, so it takes the batch body limit
+// (see listMembersPath).
 func (s *Server) listRoutes(r *router.Router) {
 	const (
 		base    = "/v1/lists"
@@ -67,8 +69,20 @@ func (s *Server) listRoutes(r *router.Router) {
 	r.PATCH(one, s.instrument("PATCH "+one, s.authed(ScopeSend, s.patchList)))
 	r.DELETE(one, s.instrument("DELETE "+one, s.authed(ScopeSend, s.deleteList)))
 	s.get(r, members, s.listMembers)
-	s.post(r, members, s.cfg.MaxBodyBytes, s.addListMembers)
+	s.post(r, members, s.cfg.MaxBatchBodyBytes, s.addListMembers)
 	r.DELETE(members, s.instrument("DELETE "+members, s.authed(ScopeSend, s.removeListMembers)))
+}
+
+// listMembersPath reports whether path is a /v1/lists/{id}/contacts,
+// whose bodies may name up to app.MaxListMembersPerCall contacts (about
+// 170 KB of phones): bodyLimit gives them the batch limit.
+func listMembersPath(path string) bool {
+	rest, ok := strings.CutPrefix(path, "/v1/lists/")
+	if !ok {
+		return false
+	}
+	id, ok := strings.CutSuffix(rest, "/contacts")
+	return ok && id != "" && !strings.Contains(id, "/")
 }
 
 // listsOff answers 404 when the gateway has no Lists service.

@@ -197,7 +197,8 @@ const batchPath = "/v1/messages/batch"
 // allowed only with credentials that authenticate: up to
 // MaxBatchBodyBytes for POST /v1/messages/batch and /v1/opt-outs/import
 // with the send scope,
-// MaxBodyBytes otherwise. A body over its limit is refused with 413 and
+// MaxBodyBytes otherwise (and for POST and DELETE
+// /v1/lists/{id}/contacts, which name up to 10,000 contacts). A body over its limit is refused with 413 and
 // its connection closed, so each failed check costs the client a
 // connection.
 func (s *Server) bodyLimit(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
@@ -213,7 +214,8 @@ func (s *Server) bodyLimit(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
 	if err != nil {
 		return small
 	}
-	if path := requestPath(h); h.IsPost() && p.Has(ScopeSend) && (path == batchPath || path == optOutsImportPath) {
+	if path := requestPath(h); p.Has(ScopeSend) && (h.IsPost() && (path == batchPath || path == optOutsImportPath) ||
+		(h.IsPost() || h.IsDelete()) && listMembersPath(path)) {
 		return fasthttp.RequestConfig{MaxRequestBodySize: s.cfg.MaxBatchBodyBytes}
 	}
 	return fasthttp.RequestConfig{MaxRequestBodySize: s.cfg.MaxBodyBytes}

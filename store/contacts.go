@@ -335,7 +335,7 @@ type ContactFilter struct {
 	After int64
 	// Limit is the page size, 1 to [MaxContactsPage].
 	Limit int
-	// PhonePrefix keeps phones starting with these digits.
+	// PhonePrefix keeps phones starting with these digits (digits only).
 	PhonePrefix string
 	// FirstPrefix and LastPrefix keep contacts whose first (last) name
 	// starts with them, ignoring ASCII case. With Either, a contact
@@ -380,8 +380,11 @@ func (s *Store) Contacts(ctx context.Context, accountID int64, f ContactFilter) 
 		args = append(args, accountID, f.After)
 	}
 	if f.PhonePrefix != "" {
-		q.WriteString(" AND c.phone LIKE ? ESCAPE '!'")
-		args = append(args, likeEscape(f.PhonePrefix)+"%")
+		// A range, which both stores answer from the (account_id, phone)
+		// index (SQLite's case-insensitive LIKE would not use it).
+		// Phones are digits, and ':' follows '9'.
+		q.WriteString(" AND c.phone >= ? AND c.phone < ?")
+		args = append(args, f.PhonePrefix, f.PhonePrefix+":")
 	}
 	switch {
 	case f.Either && f.FirstPrefix != "":
