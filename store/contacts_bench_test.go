@@ -125,3 +125,34 @@ func BenchmarkLastMessageTimesSQLite(b *testing.B) {
 		}
 	}
 }
+
+// benchmarkUpsert stores batches of 1,000 new contacts, as the CSV
+// import does, with or without reading their ids back.
+func benchmarkUpsert(b *testing.B, driver string, ids bool) {
+	s := newTestStore(b, driver)
+	ctx := context.Background()
+	batch := make([]Contact, 1000)
+	n := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		for i := range batch {
+			batch[i] = Contact{Phone: fmt.Sprintf("4477%08d", n), FirstName: "First", LastName: "Last", Tags: []string{"vip"}}
+			n++
+		}
+		var err error
+		if ids {
+			_, _, _, err = s.UpsertContactsIDs(ctx, 1, batch)
+		} else {
+			_, _, err = s.UpsertContacts(ctx, 1, batch)
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "rows/s")
+}
+
+func BenchmarkUpsertContactsSQLite(b *testing.B)    { benchmarkUpsert(b, DriverSQLite, false) }
+func BenchmarkUpsertContactsIDsSQLite(b *testing.B) { benchmarkUpsert(b, DriverSQLite, true) }
+func BenchmarkUpsertContactsMySQL(b *testing.B)     { benchmarkUpsert(b, DriverMySQL, false) }
+func BenchmarkUpsertContactsIDsMySQL(b *testing.B)  { benchmarkUpsert(b, DriverMySQL, true) }
