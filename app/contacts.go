@@ -129,7 +129,7 @@ func (s *Contacts) apply(ctx context.Context, p Principal, c *store.Contact, in 
 		}
 		c.Tags = tags
 	}
-	if in.Fields != nil || create {
+	{ // always: values of fields no longer declared are dropped
 		decl, err := s.st.ContactFields(ctx, p.AccountID)
 		if err != nil {
 			return fmt.Errorf("contact fields: %w", err)

@@ -156,3 +156,35 @@ func BenchmarkUpsertContactsSQLite(b *testing.B)    { benchmarkUpsert(b, DriverS
 func BenchmarkUpsertContactsIDsSQLite(b *testing.B) { benchmarkUpsert(b, DriverSQLite, true) }
 func BenchmarkUpsertContactsMySQL(b *testing.B)     { benchmarkUpsert(b, DriverMySQL, false) }
 func BenchmarkUpsertContactsIDsMySQL(b *testing.B)  { benchmarkUpsert(b, DriverMySQL, true) }
+
+// benchmarkListCount reads a list of 200,000 members with its count (an
+// index range counted on each read).
+func benchmarkListCount(b *testing.B, driver string) {
+	const n = 200_000
+	s, _ := benchContacts(b, driver, n, 0)
+	ctx := context.Background()
+	l := &ContactList{AccountID: 1, Name: "all"}
+	if err := s.CreateContactList(ctx, l); err != nil {
+		b.Fatal(err)
+	}
+	ids := make([]int64, 0, MaxListBatch)
+	for id := int64(1); id <= n; id++ {
+		ids = append(ids, id)
+		if len(ids) == MaxListBatch {
+			if _, err := s.AddToList(ctx, 1, l.ID, ids); err != nil {
+				b.Fatal(err)
+			}
+			ids = ids[:0]
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		got, err := s.ContactListByID(ctx, 1, l.ID)
+		if err != nil || got.Count != n {
+			b.Fatal(got.Count, err)
+		}
+	}
+}
+
+func BenchmarkListCountSQLite(b *testing.B) { benchmarkListCount(b, DriverSQLite) }
+func BenchmarkListCountMySQL(b *testing.B)  { benchmarkListCount(b, DriverMySQL) }
