@@ -114,6 +114,8 @@ func TestContactsAPI(t *testing.T) {
 	}
 	for query, want := range map[string][]int64{
 		"q=%2B33":          {ada.ID, bob.ID},
+		"q=0033+6":         {ada.ID, bob.ID},
+		"q=07700+90012":    {cy.ID},
 		"q=33+69":          {ada.ID},
 		"q=love":           {ada.ID, cy.ID},
 		"q=ada+lov":        {ada.ID},
@@ -144,6 +146,7 @@ func TestContactsAPI(t *testing.T) {
 		t.Fatalf("page 2: %+v", page2)
 	}
 	mustCode(t, ts.do(t, "GET", "/v1/contacts?segment=7", keyRead, nil), 404, "an unknown segment")
+	mustCode(t, ts.do(t, "GET", "/v1/contacts?q=07700", keyOther, nil), 400, "a national search without a default country")
 	mustCode(t, ts.do(t, "GET", "/v1/contacts?list=7", keyRead, nil), 404, "an unknown list")
 
 	// Deleting a field hides its values.

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gallant-sms/gallant/consent"
 	"github.com/gallant-sms/gallant/contact"
 	"github.com/gallant-sms/gallant/store"
 )
@@ -253,6 +254,19 @@ func (s *Contacts) List(ctx context.Context, p Principal, q ContactQuery) (Conta
 	if err := searchFilter(q.Q, &f); err != nil {
 		return ContactPage{}, err
 	}
+	if national, ok := strings.CutPrefix(f.PhonePrefix, "0"); ok {
+		// A national prefix ("07700"): in the account's default country.
+		country, err := s.country(ctx, p, "")
+		if err != nil {
+			return ContactPage{}, err
+		}
+		cc, known := consent.CallingCode(country)
+		if !known {
+			return ContactPage{}, Invalid("q", "a national number needs the account's default country "+
+				"(PUT /v1/contact-settings); or search with the country code")
+		}
+		f.PhonePrefix = cc + national
+	}
 	cs, next, err := s.st.Contacts(ctx, p.AccountID, f)
 	switch {
 	case errors.Is(err, store.ErrNotFound) && q.List != 0:
@@ -292,9 +306,14 @@ func searchFilter(q string, f *store.ContactFilter) error {
 		return 'x'
 	}, q)
 	if digits != "" && !strings.Contains(digits, "x") {
-		f.PhonePrefix = strings.TrimLeft(digits, "0") // "00" international prefix
-		if f.PhonePrefix == "" {
-			return Invalid("q", "a phone search needs the number's first digits, with its country code")
+		// "+44…" and "0044…" are international; "07…" national (read by
+		// List in the account's default country).
+		f.PhonePrefix = digits
+		if strings.HasPrefix(digits, "00") {
+			f.PhonePrefix = strings.TrimLeft(digits, "0")
+		}
+		if f.PhonePrefix == "" || f.PhonePrefix == "0" {
+			return Invalid("q", "a phone search needs the number's first digits")
 		}
 		return nil
 	}

@@ -53,7 +53,8 @@ type ContactInput struct {
 // ContactQuery selects contacts for a listing.
 type ContactQuery struct {
 	// Q searches: digits (with an optional "+", spaces, dashes) are a
-	// phone prefix; other text a prefix of the first or last name (two
+	// phone prefix (national, "07…", in the account's default country);
+	// other text a prefix of the first or last name (two
 	// words: of the first and of the last name), ASCII case ignored.
 	Q string
 	// Tag keeps contacts with this exact tag.
