@@ -124,8 +124,31 @@ func textValue(v string) (any, error) {
 		return nil, fmt.Errorf("%w: text longer than %d bytes", ErrField, MaxTextValue)
 	case !utf8.ValidString(v):
 		return nil, fmt.Errorf("%w: text is not UTF-8", ErrField)
+	case strings.ContainsFunc(v, func(r rune) bool { return r < ' ' && r != '\n' && r != '\t' || r == 0x7f }):
+		return nil, fmt.Errorf("%w: text has a control character", ErrField)
 	}
 	return v, nil
+}
+
+// maxFieldsJSON bounds a contact's encoded custom values, within the
+// 65,535 bytes of the store's TEXT column (100 fields of 500 bytes fit
+// unless escapes inflate them).
+const maxFieldsJSON = 60_000
+
+// encodeFields encodes values as stored: a JSON object without HTML
+// escapes, at most maxFieldsJSON bytes.
+func encodeFields(values map[string]any) (string, error) {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(values); err != nil {
+		return "", fmt.Errorf("contact: encode fields: %w", err)
+	}
+	out := strings.TrimSuffix(b.String(), "\n")
+	if len(out) > maxFieldsJSON {
+		return "", &FieldError{Name: "fields", Reason: fmt.Sprintf("the custom values take more than %d bytes", maxFieldsJSON)}
+	}
+	return out, nil
 }
 
 // CoerceFieldValue checks a value given in JSON for a field of type typ
@@ -191,11 +214,7 @@ func ApplyFields(decl []store.ContactField, current string, values map[string]an
 			merged[name] = cv
 		}
 	}
-	b, err := json.Marshal(merged)
-	if err != nil {
-		return "", fmt.Errorf("contact: encode fields: %w", err)
-	}
-	return string(b), nil
+	return encodeFields(merged)
 }
 
 // Fields decodes a contact's stored fields (a JSON object), keeping the

@@ -3,6 +3,7 @@ package contact
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -20,6 +21,8 @@ func TestParseFieldValue(t *testing.T) {
 		{TypeText, " gold ", "gold", false},
 		{TypeText, strings.Repeat("x", MaxTextValue+1), nil, true},
 		{TypeText, "\xff", nil, true},
+		{TypeText, "a\x00b", nil, true},
+		{TypeText, "line\nnext <b>", "line\nnext <b>", false},
 		{TypeNumber, "42", 42.0, false},
 		{TypeNumber, "-1.5e2", -150.0, false},
 		{TypeNumber, "NaN", nil, true},
@@ -75,6 +78,21 @@ func TestApplyFields(t *testing.T) {
 		if !errors.As(err, &fe) || fe.Name != c.field {
 			t.Errorf("%v: %v, want a FieldError for %s", c.values, err, c.field)
 		}
+	}
+	// Escapes do not inflate text, and the whole stays within its column.
+	if out, err := ApplyFields(decl, "{}", map[string]any{"plan": "<&>"}); err != nil || out != `{"plan":"<&>"}` {
+		t.Fatalf("HTML characters: %s, %v", out, err)
+	}
+	many := make([]store.ContactField, 0, MaxFields)
+	values := map[string]any{}
+	for i := range MaxFields {
+		name := fmt.Sprintf("f%d", i)
+		many = append(many, store.ContactField{Name: name, Type: TypeText})
+		values[name] = strings.Repeat("\"", MaxTextValue)
+	}
+	var fe *FieldError
+	if _, err := ApplyFields(many, "{}", values); !errors.As(err, &fe) || fe.Name != "fields" {
+		t.Fatalf("100 values of 500 quotes: %v", err)
 	}
 	// Shown: declared fields with values of their type only.
 	got := Fields([]store.ContactField{{Name: "plan", Type: TypeNumber}, {Name: "score", Type: TypeNumber}}, stored)

@@ -38,6 +38,7 @@ const (
 	// MySQL VARCHAR(16) and VARCHAR(64).
 	maxContactLanguage = 16
 	maxContactTimeZone = 64
+	maxContactFields   = 65_535 // MySQL TEXT
 )
 
 // contactsTable upserts on (account_id, phone): a contact imported again
@@ -97,6 +98,8 @@ func checkContact(c *Contact) error {
 	case len(c.FirstName) > maxContactName || len(c.LastName) > maxContactName || len(c.Email) > maxContactEmail ||
 		len(c.Language) > maxContactLanguage || len(c.TimeZone) > maxContactTimeZone:
 		return fmt.Errorf("%w: contact %s: a name, the email, the language or the time zone is too long", ErrInvalid, c.Phone)
+	case len(c.Fields) > maxContactFields:
+		return fmt.Errorf("%w: contact %s: custom fields longer than %d bytes", ErrInvalid, c.Phone, maxContactFields)
 	case len(strings.Join(c.Tags, ",")) > maxContactTags:
 		return fmt.Errorf("%w: contact %s: tags longer than %d bytes", ErrInvalid, c.Phone, maxContactTags)
 	}
