@@ -369,6 +369,9 @@ func (s *Contacts) views(ctx context.Context, p Principal, cs []store.Contact) (
 		v := Contact{ID: c.ID, Phone: c.Phone, FirstName: c.FirstName, LastName: c.LastName, Email: c.Email,
 			Language: c.Language, TimeZone: c.TimeZone, Fields: contact.Fields(decl, c.Fields), Tags: c.Tags,
 			Lists: lists[c.ID], CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, OptedOut: opted[c.Phone]}
+		if v.TimeZone == "" { // stored without one (an import): the number's
+			v.TimeZone = contact.TimeZoneOf(c.Phone)
+		}
 		if v.Tags == nil {
 			v.Tags = []string{}
 		}

@@ -126,4 +126,16 @@ func TestContactViewConsentAndActivity(t *testing.T) {
 	if got, err := a.Contacts.Get(ctx, owner, cs[0].ID); err != nil || !got.OptedOut || got.LastMessageAt == nil {
 		t.Errorf("one contact: %+v, %v", got, err)
 	}
+	// A contact stored without a time zone (as an import may) shows its
+	// number's.
+	if _, _, err := st.UpsertContacts(ctx, 1, []store.Contact{{Phone: "33612345678"}}); err != nil {
+		t.Fatal(err)
+	}
+	imported, err := st.ContactByPhone(ctx, 1, "33612345678")
+	if err != nil || imported.TimeZone != "" {
+		t.Fatalf("imported %+v, %v", imported, err)
+	}
+	if got, err := a.Contacts.Get(ctx, owner, imported.ID); err != nil || got.TimeZone != "Europe/Paris" {
+		t.Errorf("imported contact's zone: %+v, %v", got, err)
+	}
 }
