@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -327,5 +328,44 @@ func TestListsAPI(t *testing.T) {
 	mustCode(t, ts.do(t, "GET", "/v1/contacts/"+strconv.FormatInt(ids[2], 10), keyRead, nil), 200, "a member of a deleted list").decode(t, &c)
 	if len(c.Lists) != 0 {
 		t.Fatalf("lists of a member of a deleted list: %v", c.Lists)
+	}
+}
+
+// TestContactsOpenAPILimits: the page limits the OpenAPI document states
+// are the service's.
+func TestContactsOpenAPILimits(t *testing.T) {
+	raw, err := openAPIDoc()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Paths map[string]map[string]struct {
+			Parameters []struct {
+				Name   string `json:"name"`
+				Schema struct {
+					Maximum int `json:"maximum"`
+				} `json:"schema"`
+			} `json:"parameters"`
+		} `json:"paths"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		path string
+		max  int
+	}{{"/v1/contacts", app.MaxContactsListed}, {"/v1/lists/{id}/contacts", app.MaxContactsListed}, {"/v1/lists", app.MaxListsListed}} {
+		found := false
+		for _, p := range doc.Paths[c.path]["get"].Parameters {
+			if p.Name == "limit" {
+				found = true
+				if p.Schema.Maximum != c.max {
+					t.Errorf("GET %s: limit maximum %d, want %d", c.path, p.Schema.Maximum, c.max)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("GET %s documents no limit", c.path)
+		}
 	}
 }
