@@ -56,6 +56,12 @@ type Deps struct {
 	// Inbound serves the MOs and conversations (api/inbound.go); nil
 	// answers them 404.
 	Inbound Inbound
+	// Templates serves the message templates (api/templates.go); nil
+	// answers them 404.
+	Templates Templates
+	// Links serves the public short links GET /l/{code} (api/links.go);
+	// nil (links.domain off) answers it 404.
+	Links Links
 	// Idempotency stores answers to POSTs with an Idempotency-Key.
 	// Required.
 	Idempotency Idempotency
@@ -258,6 +264,8 @@ func (s *Server) routes() *router.Router {
 	s.keywordRoutes(r)
 	s.numberRoutes(r)
 	s.inboundRoutes(r)
+	s.templateRoutes(r)
+	s.linkRoutes(r)
 
 	r.GET("/healthz", s.instrument("GET /healthz", s.healthz))
 	r.GET("/readyz", s.instrument("GET /readyz", s.readyz))

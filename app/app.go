@@ -6,6 +6,7 @@ import (
 
 	"github.com/gallant-sms/gallant/account"
 	"github.com/gallant-sms/gallant/billing"
+	"github.com/gallant-sms/gallant/campaign"
 	"github.com/gallant-sms/gallant/consent"
 	"github.com/gallant-sms/gallant/gateway"
 	"github.com/gallant-sms/gallant/store"
@@ -37,6 +38,9 @@ type Deps struct {
 	OptOuts *consent.Ledger
 	// IdempotencyRetention is how long an idempotent answer is kept.
 	IdempotencyRetention time.Duration
+	// Links makes tracked short links (links.domain); nil leaves the
+	// Links service out and previews without short links.
+	Links *campaign.Links
 	Log                  *slog.Logger
 }
 
@@ -56,6 +60,8 @@ type App struct {
 	Keywords    *Keywords
 	Numbers     *Numbers // inbound numbers (app/numbers.go)
 	Inbound     *Inbound // MOs and conversations (app/inbound.go)
+	Templates   *Templates
+	Links       *Links // nil without Deps.Links
 }
 
 // New builds the use cases over d.
@@ -75,6 +81,10 @@ func New(d Deps) *App {
 		Keywords:  &Keywords{st: d.Store},
 		Numbers:   NewNumbers(d.Store, d.Gateway, d.URLs),
 		Inbound:   &Inbound{st: d.Store},
+	}
+	a.Templates = NewTemplates(d.Store, d.Links, d.Billing)
+	if d.Links != nil {
+		a.Links = NewLinks(d.Store, d.Log.With("component", "links"))
 	}
 	a.Auth = &Auth{acc: d.Accounts}
 	if d.Users != nil {

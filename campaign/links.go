@@ -198,9 +198,17 @@ func (b *LinkBatch) Shorten(recipientID int64, url string) (string, error) {
 	return b.l.ShortURL(code), nil
 }
 
-// Link returns recipientID's [Recipient].Link function.
+// Link returns recipientID's [Recipient].Link function. A URL that
+// cannot be tracked ([ErrNotLinkURL]: too long, malformed) is left as it
+// is rather than failing the recipient.
 func (b *LinkBatch) Link(recipientID int64) func(url string) (string, error) {
-	return func(url string) (string, error) { return b.Shorten(recipientID, url) }
+	return func(url string) (string, error) {
+		short, err := b.Shorten(recipientID, url)
+		if errors.Is(err, ErrNotLinkURL) {
+			return url, nil
+		}
+		return short, err
+	}
 }
 
 // Len returns how many links wait for Flush.

@@ -4,6 +4,7 @@
 package campaign
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -360,4 +361,32 @@ func skipMissing(p *part) *SkipError {
 			" is missing and {{" + p.name + "}} has no default"}
 	}
 	return &SkipError{Reason: p.name + " is empty and {{" + p.name + "}} has no default"}
+}
+
+// LoadTemplate reads the account's template id, its declared custom
+// fields and its opt-out text, and parses the template: what a campaign
+// does once before rendering for each recipient (with the returned text
+// as every [Recipient].OptOutText). A template the account does not have
+// is store.ErrNotFound.
+func LoadTemplate(ctx context.Context, st *store.Store, accountID, id int64) (t *Template, optOutText string, err error) {
+	row, err := st.TemplateByID(ctx, accountID, id)
+	if err != nil {
+		return nil, "", err
+	}
+	fields, err := st.ContactFields(ctx, accountID)
+	if err != nil {
+		return nil, "", err
+	}
+	settings, err := st.TemplateSettingsOf(ctx, accountID)
+	if err != nil {
+		return nil, "", err
+	}
+	if t, err = ParseTemplate(row.Body, fields); err != nil {
+		return nil, "", fmt.Errorf("campaign: template %d: %w", id, err)
+	}
+	optOutText = settings.OptOutText
+	if optOutText == "" {
+		optOutText = DefaultOptOutText
+	}
+	return t, optOutText, nil
 }

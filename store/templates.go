@@ -201,3 +201,24 @@ func (s *Store) PutTemplateSettings(ctx context.Context, ts *TemplateSettings) e
 	ts.UpdatedAt = now
 	return nil
 }
+
+// TemplateContact returns account accountID's contact id with the
+// fields a template renders (phone, names, email, custom fields), or
+// [ErrNotFound]: a template preview's recipient.
+func (s *Store) TemplateContact(ctx context.Context, accountID, id int64) (Contact, error) {
+	var r struct {
+		ID        int64  `db:"id"`
+		Phone     string `db:"phone"`
+		FirstName string `db:"first_name"`
+		LastName  string `db:"last_name"`
+		Email     string `db:"email"`
+		Fields    string `db:"fields"`
+	}
+	err := s.r.GetContext(ctx, &r, "SELECT id, phone, first_name, last_name, email, fields FROM contacts WHERE account_id = ? AND id = ?",
+		accountID, id)
+	if err != nil {
+		return Contact{}, fmt.Errorf("store: contact %d of account %d: %w", id, accountID, mapErr(err))
+	}
+	return Contact{ID: r.ID, AccountID: accountID, Phone: r.Phone, FirstName: r.FirstName, LastName: r.LastName,
+		Email: r.Email, Fields: r.Fields}, nil
+}
