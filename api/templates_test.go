@@ -71,12 +71,11 @@ func newTemplateWorld(t *testing.T, domain string, priced bool) *templateWorld {
 			w.bob = c.ID
 		}
 	}
-	deps := app.Deps{Store: st}
+	deps := app.Deps{Store: st, LinksDomain: domain}
 	if domain != "" {
 		if w.links, err = campaign.NewLinks(st, domain); err != nil {
 			t.Fatal(err)
 		}
-		deps.Links = w.links
 	}
 	if priced {
 		if err := st.CreatePricePlan(ctx, &store.PricePlan{Name: "platform", Currency: "EUR", Default: true,
@@ -91,10 +90,7 @@ func newTemplateWorld(t *testing.T, domain string, priced bool) *templateWorld {
 	}
 	a := app.New(deps)
 	w.testServer = newTestServerWith(t, Config{}, func(d *Deps) {
-		d.Templates = a.Templates
-		if a.Links != nil {
-			d.Links = a.Links
-		}
+		d.Templates, d.Links = a.Templates, a.Links
 	})
 	return w
 }
@@ -434,7 +430,7 @@ func TestLinksAPI(t *testing.T) {
 	if _, err := campaign.NewLinks(off.st, "https://gal.example"); err != nil {
 		t.Fatal(err)
 	}
-	if a := off.do(t, "GET", "/l/"+code, "", nil); a.Code != 404 {
+	if a := off.do(t, "GET", "/l/"+code, "", nil); a.Code != 404 || !strings.Contains(string(a.Body), "not enabled") {
 		t.Fatalf("links off: %d %s", a.Code, a.Body)
 	}
 }

@@ -38,10 +38,10 @@ type Deps struct {
 	OptOuts *consent.Ledger
 	// IdempotencyRetention is how long an idempotent answer is kept.
 	IdempotencyRetention time.Duration
-	// Links makes tracked short links (links.domain); nil leaves the
-	// Links service out and previews without short links.
-	Links *campaign.Links
 	Log                  *slog.Logger
+	// LinksDomain turns tracked short links on (links.domain, such as
+	// https://gal.example); empty leaves them off.
+	LinksDomain string
 }
 
 // App holds the use cases. A service that its dependencies do not allow
@@ -61,7 +61,10 @@ type App struct {
 	Numbers     *Numbers // inbound numbers (app/numbers.go)
 	Inbound     *Inbound // MOs and conversations (app/inbound.go)
 	Templates   *Templates
-	Links       *Links // nil without Deps.Links
+	Links       *Links // GET /l/{code}; answers not found with links off
+	// ShortLinks makes the tracked short links campaigns send; nil
+	// without Deps.LinksDomain.
+	ShortLinks *campaign.Links
 }
 
 // New builds the use cases over d.
@@ -82,10 +85,15 @@ func New(d Deps) *App {
 		Numbers:   NewNumbers(d.Store, d.Gateway, d.URLs),
 		Inbound:   &Inbound{st: d.Store},
 	}
-	a.Templates = NewTemplates(d.Store, d.Links, d.Billing)
-	if d.Links != nil {
-		a.Links = NewLinks(d.Store, d.Log.With("component", "links"))
+	if d.LinksDomain != "" {
+		l, err := campaign.NewLinks(d.Store, d.LinksDomain)
+		if err != nil { // the configuration checks it first
+			d.Log.Error("short links off", "err", err)
+		}
+		a.ShortLinks = l
 	}
+	a.Templates = NewTemplates(d.Store, a.ShortLinks, d.Billing)
+	a.Links = NewLinks(d.Store, a.ShortLinks != nil, d.Log.With("component", "links"))
 	a.Auth = &Auth{acc: d.Accounts}
 	if d.Users != nil {
 		a.Auth.sessions = account.NewSessions(d.Users)

@@ -16,17 +16,28 @@ import (
 // needs no caller: the code, unguessable, is the credential.
 type Links struct {
 	st  *store.Store
+	on  bool
 	log *slog.Logger
 	now func() time.Time
 }
 
 // NewLinks returns the click use case over st, logging to log (nil
-// discards).
-func NewLinks(st *store.Store, log *slog.Logger) *Links {
+// discards); off (links.domain empty), every code is not found.
+func NewLinks(st *store.Store, on bool, log *slog.Logger) *Links {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Links{st: st, log: log, now: time.Now}
+	return &Links{st: st, on: on, log: log, now: time.Now}
+}
+
+// CheckLinkDomain checks the links.domain setting (empty is off): an
+// absolute http or https URL such as https://gal.example.
+func CheckLinkDomain(domain string) error {
+	if domain == "" {
+		return nil
+	}
+	_, err := campaign.CheckLinkDomain(domain)
+	return err
 }
 
 // Click returns the URL stored for code and records the click with the
@@ -35,6 +46,9 @@ func NewLinks(st *store.Store, log *slog.Logger) *Links {
 // A click that cannot be recorded is logged and still redirected: the
 // recipient's link works even when the statistics miss it.
 func (l *Links) Click(ctx context.Context, code, userAgent string) (string, error) {
+	if !l.on {
+		return "", NotFound("short links are not enabled on this gateway")
+	}
 	if !campaign.ValidCode(code) {
 		return "", NotFound("no such link")
 	}
