@@ -141,6 +141,20 @@ var isoRoutes = map[string]isoRoute{
 	"GET /v1/inbound":                {},
 	"GET /v1/conversations":          {},
 	"GET /v1/conversations/{number}": {},
+	// Templates: the caller's account's, by id; another account's is
+	// not found (api TestTemplatesAPI, TestE2ETemplates).
+	"GET /v1/templates":               {},
+	"POST /v1/templates":              {},
+	"GET /v1/templates/{id}":          {},
+	"PATCH /v1/templates/{id}":        {},
+	"DELETE /v1/templates/{id}":       {},
+	"POST /v1/templates/{id}/preview": {},
+	"POST /v1/templates/preview":      {},
+	"GET /v1/templates/settings":      {},
+	"PUT /v1/templates/settings":      {},
+	// Short links: public, the unguessable code is the credential; an
+	// unknown code is 404, never a redirect (TestE2ETemplates).
+	"GET /l/{code}": {public: true},
 }
 
 // TestE2EIsolation: no caller reaches data outside the accounts it may
