@@ -114,6 +114,7 @@ func ParseTemplate(body string, fields []store.ContactField) (*Template, error) 
 	}
 	t := &Template{body: body}
 	at := func(pos int) int { return utf8.RuneCountInString(body[:pos]) }
+	placeholders := 0
 	for i := 0; i < len(body); {
 		open := strings.Index(body[i:], "{{")
 		if cl := strings.Index(body[i:], "}}"); cl >= 0 && (open < 0 || cl < open) {
@@ -132,7 +133,7 @@ func ParseTemplate(body string, fields []store.ContactField) (*Template, error) 
 		if strings.Contains(inner, "{{") {
 			return nil, &TemplateError{Offset: at(start), Reason: `"{{" is never closed by "}}" before the next "{{"`}
 		}
-		if len(t.parts) >= 2*maxPlaceholders {
+		if placeholders++; placeholders > maxPlaceholders {
 			return nil, &TemplateError{Offset: at(start), Reason: fmt.Sprintf("more than %d placeholders", maxPlaceholders)}
 		}
 		if err := t.addPlaceholder(inner, fields); err != nil {

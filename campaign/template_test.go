@@ -61,8 +61,11 @@ func TestParseTemplateRefuses(t *testing.T) {
 	if _, err := ParseTemplate(strings.Repeat("é", MaxTemplateChars), nil); err != nil {
 		t.Fatalf("a body at the cap: %v", err)
 	}
-	if _, err := ParseTemplate(strings.Repeat("{{phone}}", maxPlaceholders+1), nil); err == nil {
+	if _, err := ParseTemplate(strings.Repeat("{{phone}} ", maxPlaceholders+1), nil); err == nil {
 		t.Fatal("too many placeholders taken")
+	}
+	if _, err := ParseTemplate(strings.Repeat("{{phone}} ", maxPlaceholders), nil); err != nil {
+		t.Fatalf("%d placeholders: %v", maxPlaceholders, err)
 	}
 }
 
