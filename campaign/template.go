@@ -20,7 +20,7 @@ const MaxTemplateChars = 1600
 
 // maxPlaceholders bounds the placeholders of one template, so a body of
 // "{{optout}}" repeated cannot make rendering quadratic in anything.
-const maxPlaceholders = 200
+const maxPlaceholders = 100
 
 // DefaultOptOutText is what {{optout}} renders for an account that set no
 // text of its own.
