@@ -172,6 +172,14 @@ func (l *Links) Batch(accountID, campaignID int64) *LinkBatch {
 	return &LinkBatch{l: l, account: accountID, campaign: campaignID}
 }
 
+// VariantBatch returns an empty batch of links sent in variant (an A/B
+// variant or a drip step, not 0) of the account's campaign: their clicks
+// also count apart (store.CampaignClicksByVariant), for an A/B test
+// judged by click rate.
+func (l *Links) VariantBatch(accountID, campaignID, variant int64) *LinkBatch {
+	return &LinkBatch{l: l, account: accountID, campaign: campaignID, variant: variant}
+}
+
 // LinkBatch collects the short links of a page of recipients in memory
 // and stores them with one multi-row INSERT per 500 ([LinkBatch.Flush]).
 // A code is not served before Flush has returned nil: flush before
@@ -180,6 +188,7 @@ func (l *Links) Batch(accountID, campaignID int64) *LinkBatch {
 type LinkBatch struct {
 	l                 *Links
 	account, campaign int64
+	variant           int64
 	rows              []store.Link
 }
 
@@ -194,7 +203,8 @@ func (b *LinkBatch) Shorten(recipientID int64, url string) (string, error) {
 		return "", err
 	}
 	code := NewCode()
-	b.rows = append(b.rows, store.Link{Code: code, AccountID: b.account, CampaignID: b.campaign, RecipientID: recipientID, URL: url})
+	b.rows = append(b.rows, store.Link{Code: code, AccountID: b.account, CampaignID: b.campaign, RecipientID: recipientID,
+		Variant: b.variant, URL: url})
 	return b.l.ShortURL(code), nil
 }
 

@@ -98,6 +98,17 @@ func TestLinksService(t *testing.T) {
 			if err := b.Flush(ctx); err != nil {
 				t.Fatalf("an empty flush: %v", err)
 			}
+			vb := ls.VariantBatch(1, 10, 3)
+			short, err = vb.Shorten(300, "https://shop.example/b")
+			if err != nil || vb.Flush(ctx) != nil {
+				t.Fatalf("variant batch: %q %v", short, err)
+			}
+			if l, err := st.LinkByCode(ctx, strings.TrimPrefix(short, "https://gal.example/")); err != nil || l.Variant != 3 || l.CampaignID != 10 {
+				t.Fatalf("variant link %+v %v", l, err)
+			}
+			if u, err := vb.Link(300)("https://x.example/" + strings.Repeat("a", store.MaxLinkURL)); err != nil || vb.Len() != 0 || !strings.HasPrefix(u, "https://x.example/") {
+				t.Fatalf("an untrackable URL: %.30q %v", u, err)
+			}
 		})
 	}
 }

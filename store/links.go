@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -17,6 +16,10 @@ type Link struct {
 	AccountID   int64
 	CampaignID  int64
 	RecipientID int64
+	// Variant is the campaign's variant or drip step the link was sent
+	// in (0 for none): its clicks are also counted apart
+	// ([Store.CampaignClicksByVariant]).
+	Variant int64
 	// URL is the target, an absolute http or https URL.
 	URL       string
 	CreatedAt time.Time // zero: when inserted
@@ -37,21 +40,22 @@ const (
 	MaxLoggedClicks = 100
 	minLinkCode     = 8
 	maxLinkCode     = 16
-	// linkInsertRows bounds the rows of one INSERT: 500 × 6 arguments is
+	// linkInsertRows bounds the rows of one INSERT: 500 × 7 arguments is
 	// far under MySQL's 65,535 placeholders and SQLite's 32,766.
 	linkInsertRows = 500
 )
 
 const (
-	linkColumns        = "code, account_id, campaign_id, recipient_id, url, created_at"
-	qLinkByCode        = "SELECT code, account_id, campaign_id, recipient_id, url, created_at, clicks FROM link_codes WHERE code = ?"
+	linkColumns        = "code, account_id, campaign_id, recipient_id, variant, url, created_at"
+	qLinkByCode        = "SELECT code, account_id, campaign_id, recipient_id, variant, url, created_at, clicks FROM link_codes WHERE code = ?"
 	qFirstClick        = "UPDATE link_codes SET clicks = 1, first_click_at = ?, last_click_at = ? WHERE code = ? AND clicks = 0"
 	qNextClick         = "UPDATE link_codes SET clicks = clicks + 1, last_click_at = ? WHERE code = ?"
 	qClicksOf          = "SELECT clicks FROM link_codes WHERE code = ?"
 	qLogClick          = "INSERT INTO link_clicks (code, account_id, campaign_id, clicked_at, user_agent) VALUES (?, ?, ?, ?, ?)"
-	qCampaignClicks    = "SELECT total, uniq FROM campaign_clicks WHERE account_id = ? AND campaign_id = ?"
-	qCountCampaignMy   = "INSERT INTO campaign_clicks (account_id, campaign_id, total, uniq, updated_at) VALUES (?, ?, 1, ?, ?) ON DUPLICATE KEY UPDATE total = total + 1, uniq = uniq + VALUES(uniq), updated_at = VALUES(updated_at)"
-	qCountCampaignLite = "INSERT INTO campaign_clicks (account_id, campaign_id, total, uniq, updated_at) VALUES (?, ?, 1, ?, ?) ON CONFLICT (account_id, campaign_id) DO UPDATE SET total = total + 1, uniq = uniq + excluded.uniq, updated_at = excluded.updated_at"
+	qCampaignClicks    = "SELECT COALESCE(SUM(total), 0) AS total, COALESCE(SUM(uniq), 0) AS uniq FROM campaign_clicks WHERE account_id = ? AND campaign_id = ?"
+	qClicksByVariant   = "SELECT variant, total, uniq FROM campaign_clicks WHERE account_id = ? AND campaign_id = ? ORDER BY variant"
+	qCountCampaignMy   = "INSERT INTO campaign_clicks (account_id, campaign_id, variant, total, uniq, updated_at) VALUES (?, ?, ?, 1, ?, ?) ON DUPLICATE KEY UPDATE total = total + 1, uniq = uniq + VALUES(uniq), updated_at = VALUES(updated_at)"
+	qCountCampaignLite = "INSERT INTO campaign_clicks (account_id, campaign_id, variant, total, uniq, updated_at) VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT (account_id, campaign_id, variant) DO UPDATE SET total = total + 1, uniq = uniq + excluded.uniq, updated_at = excluded.updated_at"
 	qDeleteClicksOf    = "DELETE FROM link_clicks WHERE code IN (SELECT code FROM link_codes WHERE account_id = ? AND recipient_id = ?)"
 	qDeleteLinksOf     = "DELETE FROM link_codes WHERE account_id = ? AND recipient_id = ?"
 	qLinkClicks        = "SELECT clicked_at, user_agent FROM link_clicks WHERE code = ? ORDER BY id LIMIT ?"
@@ -88,7 +92,7 @@ func (s *Store) InsertLinks(ctx context.Context, links []Link) error {
 	}
 	defer tx.Rollback()
 	var q strings.Builder
-	args := make([]any, 0, 6*min(len(links), linkInsertRows))
+	args := make([]any, 0, 7*min(len(links), linkInsertRows))
 	for start := 0; start < len(links); start += linkInsertRows {
 		chunk := links[start:min(start+linkInsertRows, len(links))]
 		q.Reset()
@@ -99,12 +103,12 @@ func (s *Store) InsertLinks(ctx context.Context, links []Link) error {
 			if i > 0 {
 				q.WriteByte(',')
 			}
-			q.WriteString("(?,?,?,?,?,?)")
+			q.WriteString("(?,?,?,?,?,?,?)")
 			created := now
 			if !l.CreatedAt.IsZero() {
 				created = s.timeArg(l.CreatedAt)
 			}
-			args = append(args, l.Code, l.AccountID, l.CampaignID, l.RecipientID, l.URL, created)
+			args = append(args, l.Code, l.AccountID, l.CampaignID, l.RecipientID, l.Variant, l.URL, created)
 		}
 		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
 			return fmt.Errorf("store: insert %d links: %w", len(chunk), mapErr(err))
@@ -127,6 +131,7 @@ func (s *Store) LinkByCode(ctx context.Context, code string) (Link, error) {
 		AccountID   int64  `db:"account_id"`
 		CampaignID  int64  `db:"campaign_id"`
 		RecipientID int64  `db:"recipient_id"`
+		Variant     int64  `db:"variant"`
 		URL         string `db:"url"`
 		CreatedAt   dbTime `db:"created_at"`
 		Clicks      int64  `db:"clicks"`
@@ -134,7 +139,7 @@ func (s *Store) LinkByCode(ctx context.Context, code string) (Link, error) {
 	if err := s.r.GetContext(ctx, &r, qLinkByCode, code); err != nil {
 		return Link{}, fmt.Errorf("store: link %q: %w", code, mapErr(err))
 	}
-	return Link{Code: r.Code, AccountID: r.AccountID, CampaignID: r.CampaignID, RecipientID: r.RecipientID, URL: r.URL,
+	return Link{Code: r.Code, AccountID: r.AccountID, CampaignID: r.CampaignID, RecipientID: r.RecipientID, Variant: r.Variant, URL: r.URL,
 		CreatedAt: r.CreatedAt.Time, Clicks: r.Clicks}, nil
 }
 
@@ -183,7 +188,7 @@ func (s *Store) RecordClick(ctx context.Context, l Link, at time.Time, userAgent
 	if first {
 		uniq = 1
 	}
-	if _, err := tx.ExecContext(ctx, q, l.AccountID, l.CampaignID, uniq, when); err != nil {
+	if _, err := tx.ExecContext(ctx, q, l.AccountID, l.CampaignID, l.Variant, uniq, when); err != nil {
 		return false, fmt.Errorf("store: count click of campaign %d: %w", l.CampaignID, mapErr(err))
 	}
 	if err := tx.Commit(); err != nil {
@@ -205,20 +210,36 @@ func clipUTF8(s string, n int) string {
 
 // CampaignClicks returns the clicks of the account's campaign: total
 // clicks and unique ones (distinct codes clicked). It reads one counter
-// row, whatever the campaign's size; a campaign never clicked is 0, 0.
+// row per variant (see [Link].Variant), whatever the campaign's size; a
+// campaign never clicked is 0, 0.
 func (s *Store) CampaignClicks(ctx context.Context, accountID, campaignID int64) (total, unique int64, err error) {
 	var r struct {
 		Total int64 `db:"total"`
 		Uniq  int64 `db:"uniq"`
 	}
-	err = s.r.GetContext(ctx, &r, qCampaignClicks, accountID, campaignID)
-	if err != nil {
-		if err = mapErr(err); errors.Is(err, ErrNotFound) {
-			return 0, 0, nil
-		}
-		return 0, 0, fmt.Errorf("store: clicks of campaign %d: %w", campaignID, err)
+	if err := s.r.GetContext(ctx, &r, qCampaignClicks, accountID, campaignID); err != nil {
+		return 0, 0, fmt.Errorf("store: clicks of campaign %d: %w", campaignID, mapErr(err))
 	}
 	return r.Total, r.Uniq, nil
+}
+
+// VariantClicks are the clicks of one variant or drip step of a
+// campaign.
+type VariantClicks struct {
+	Variant int64 `db:"variant"`
+	Total   int64 `db:"total"`
+	Unique  int64 `db:"uniq"`
+}
+
+// CampaignClicksByVariant returns the clicks of the account's campaign
+// per variant or drip step ([Link].Variant; 0 for links sent outside
+// any), in variant order, only those clicked: one counter row each.
+func (s *Store) CampaignClicksByVariant(ctx context.Context, accountID, campaignID int64) ([]VariantClicks, error) {
+	var out []VariantClicks
+	if err := s.r.SelectContext(ctx, &out, qClicksByVariant, accountID, campaignID); err != nil {
+		return nil, fmt.Errorf("store: clicks of campaign %d by variant: %w", campaignID, mapErr(err))
+	}
+	return out, nil
 }
 
 // Click is one logged click of a link.

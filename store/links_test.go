@@ -97,6 +97,30 @@ func TestLinks(t *testing.T) {
 		if total, uniq, err := s.CampaignClicks(ctx, 1, 6); err != nil || total != 0 || uniq != 0 {
 			t.Fatalf("a campaign never clicked: %d %d %v", total, uniq, err)
 		}
+		// Variants count apart and add up in CampaignClicks.
+		if err := s.InsertLinks(ctx, []Link{{Code: "variantB01", AccountID: 1, CampaignID: 5, Variant: 2, URL: "https://b.example"},
+			{Code: "variantB02", AccountID: 1, CampaignID: 5, Variant: 2, URL: "https://b.example"}}); err != nil {
+			t.Fatal(err)
+		}
+		for _, code := range []string{"variantB01", "variantB01", "variantB02"} {
+			l, err := s.LinkByCode(ctx, code)
+			if err != nil || l.Variant != 2 {
+				t.Fatalf("variant link %+v %v", l, err)
+			}
+			if _, err := s.RecordClick(ctx, l, time.Now(), "ua"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		byVariant, err := s.CampaignClicksByVariant(ctx, 1, 5)
+		if err != nil || len(byVariant) != 2 || byVariant[0] != (VariantClicks{0, 5, 2}) || byVariant[1] != (VariantClicks{2, 3, 2}) {
+			t.Fatalf("clicks by variant %+v %v", byVariant, err)
+		}
+		if total, uniq, err := s.CampaignClicks(ctx, 1, 5); err != nil || total != 8 || uniq != 4 {
+			t.Fatalf("campaign clicks with variants: %d %d %v, want 8 4", total, uniq, err)
+		}
+		if none, err := s.CampaignClicksByVariant(ctx, 1, 6); err != nil || len(none) != 0 {
+			t.Fatalf("a campaign never clicked, by variant: %+v %v", none, err)
+		}
 		if l0, err := s.LinkByCode(ctx, "code000000"); err != nil || l0.Clicks != 4 {
 			t.Fatalf("code clicks: %+v %v", l0, err)
 		}
@@ -114,7 +138,7 @@ func TestLinks(t *testing.T) {
 		if clicks, err := s.LinkClicks(ctx, "code000001", MaxLoggedClicks); err != nil || len(clicks) != MaxLoggedClicks {
 			t.Fatalf("logged clicks of a busy code: %d %v", len(clicks), err)
 		}
-		if total, uniq, err := s.CampaignClicks(ctx, 1, 5); err != nil || total != 5+MaxLoggedClicks || uniq != 2 {
+		if total, uniq, err := s.CampaignClicks(ctx, 1, 5); err != nil || total != 8+MaxLoggedClicks || uniq != 4 {
 			t.Fatalf("campaign clicks after the bot: %d %d %v", total, uniq, err)
 		}
 
@@ -131,7 +155,7 @@ func TestLinks(t *testing.T) {
 		if _, err := s.LinkByCode(ctx, "code000001"); err != nil {
 			t.Fatalf("another recipient's link: %v", err)
 		}
-		if total, _, err := s.CampaignClicks(ctx, 1, 5); err != nil || total != 5+MaxLoggedClicks {
+		if total, _, err := s.CampaignClicks(ctx, 1, 5); err != nil || total != 8+MaxLoggedClicks {
 			t.Fatalf("counters after erasure: %d %v", total, err)
 		}
 	})

@@ -5,8 +5,8 @@
 -- link_codes: one short code per recipient and URL (code case-sensitive,
 -- base62), with its click count; link_clicks logs the first clicks of
 -- each code (time, user agent); campaign_clicks counts a campaign's
--- clicks (total and distinct codes) as they happen, so statistics never
--- count over link_clicks. Idempotent: CREATE TABLE IF NOT EXISTS.
+-- clicks (total and distinct codes) per variant or drip step (0: none)
+-- as they happen, so statistics never count over link_clicks. Idempotent: CREATE TABLE IF NOT EXISTS.
 CREATE TABLE IF NOT EXISTS templates (
     id         BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
     account_id BIGINT NOT NULL,
@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS link_codes (
     account_id     BIGINT NOT NULL,
     campaign_id    BIGINT NOT NULL,
     recipient_id   BIGINT NOT NULL,
+    variant        BIGINT NOT NULL,
     url            VARCHAR(2048) NOT NULL,
     created_at     DATETIME(6) NOT NULL,
     clicks         BIGINT NOT NULL DEFAULT 0,
@@ -49,8 +50,9 @@ CREATE TABLE IF NOT EXISTS link_clicks (
 CREATE TABLE IF NOT EXISTS campaign_clicks (
     account_id  BIGINT NOT NULL,
     campaign_id BIGINT NOT NULL,
+    variant     BIGINT NOT NULL,
     total       BIGINT NOT NULL,
     uniq        BIGINT NOT NULL,
     updated_at  DATETIME(6) NOT NULL,
-    PRIMARY KEY (account_id, campaign_id)
+    PRIMARY KEY (account_id, campaign_id, variant)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

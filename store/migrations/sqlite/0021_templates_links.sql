@@ -5,8 +5,8 @@
 -- link_codes: one short code per recipient and URL (code case-sensitive,
 -- base62), with its click count; link_clicks logs the first clicks of
 -- each code (time, user agent); campaign_clicks counts a campaign's
--- clicks (total and distinct codes) as they happen, so statistics never
--- count over link_clicks.
+-- clicks (total and distinct codes) per variant or drip step (0: none)
+-- as they happen, so statistics never count over link_clicks.
 CREATE TABLE IF NOT EXISTS templates (
     id         INTEGER PRIMARY KEY,
     account_id INTEGER NOT NULL,
@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS link_codes (
     account_id     INTEGER NOT NULL,
     campaign_id    INTEGER NOT NULL,
     recipient_id   INTEGER NOT NULL,
+    variant        INTEGER NOT NULL,
     url            TEXT NOT NULL,
     created_at     INTEGER NOT NULL,
     clicks         INTEGER NOT NULL DEFAULT 0,
@@ -52,8 +53,9 @@ CREATE INDEX IF NOT EXISTS link_clicks_code ON link_clicks (code);
 CREATE TABLE IF NOT EXISTS campaign_clicks (
     account_id  INTEGER NOT NULL,
     campaign_id INTEGER NOT NULL,
+    variant     INTEGER NOT NULL,
     total       INTEGER NOT NULL,
     uniq        INTEGER NOT NULL,
     updated_at  INTEGER NOT NULL,
-    PRIMARY KEY (account_id, campaign_id)
+    PRIMARY KEY (account_id, campaign_id, variant)
 ) STRICT;
