@@ -189,6 +189,9 @@ func TestTemplatesAPI(t *testing.T) {
 	if a := w.do(t, "PATCH", id(tpl), keySend, []byte(`{"body":"{{bogus}}"}`)); a.Code != 400 || !strings.Contains(string(a.Body), "{{bogus}}") {
 		t.Fatalf("patch a bad body: %d %s", a.Code, a.Body)
 	}
+	if a := w.do(t, "PATCH", id(tpl), keySend, []byte(`{}`)); a.Code != 400 {
+		t.Fatalf("an empty patch: %d %s", a.Code, a.Body)
+	}
 	if a := w.do(t, "PATCH", id(tpl), keyRead, []byte(`{"name":"x"}`)); a.Code != 403 {
 		t.Fatalf("patch with the read scope: %d", a.Code)
 	}

@@ -321,6 +321,9 @@ func (s *Templates) Update(ctx context.Context, p Principal, id int64, in Templa
 	if err := s.mayChange(p); err != nil {
 		return Template{}, err
 	}
+	if in.Name == nil && in.Body == nil {
+		return Template{}, Invalid("", "give the name or the body to change")
+	}
 	t, err := s.st.TemplateByID(ctx, p.AccountID, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return Template{}, NotFound("no such template")
