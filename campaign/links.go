@@ -84,6 +84,11 @@ func checkTarget(target string) error {
 	if len(target) > store.MaxLinkURL || !utf8.ValidString(target) {
 		return ErrNotLinkURL
 	}
+	for i := 0; i < len(target); i++ {
+		if c := target[i]; c <= ' ' || c == 0x7f {
+			return ErrNotLinkURL // never in a Location header
+		}
+	}
 	u, err := url.Parse(target)
 	if err != nil || (!strings.EqualFold(u.Scheme, "http") && !strings.EqualFold(u.Scheme, "https")) || u.Host == "" {
 		return ErrNotLinkURL

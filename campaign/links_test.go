@@ -49,7 +49,8 @@ func TestLinksService(t *testing.T) {
 			if own, err := ls.Shorten(ctx, 1, 9, 70, "HTTPS://gal.example/abc"); err != nil || own != "HTTPS://gal.example/abc" {
 				t.Fatalf("our own link: %q %v", own, err)
 			}
-			for _, bad := range []string{"ftp://x.example", "https://", "javascript:alert(1)", "https://x.example/" + strings.Repeat("a", store.MaxLinkURL)} {
+			for _, bad := range []string{"ftp://x.example", "https://", "javascript:alert(1)", "https://x.example/" + strings.Repeat("a", store.MaxLinkURL),
+				"https://x.example/a b", "https://x.example/a\r\nSet-Cookie: x=1"} {
 				if _, err := ls.Shorten(ctx, 1, 9, 70, bad); !errors.Is(err, ErrNotLinkURL) {
 					t.Errorf("%.40q: %v", bad, err)
 				}
