@@ -62,6 +62,12 @@ type Deps struct {
 	// Lists serves the static contact lists (api/lists.go); nil answers
 	// them 404.
 	Lists Lists
+	// Templates serves the message templates (api/templates.go); nil
+	// answers them 404.
+	Templates Templates
+	// Links serves the public short links GET /l/{code} (api/links.go);
+	// nil (links.domain off) answers it 404.
+	Links Links
 	// Idempotency stores answers to POSTs with an Idempotency-Key.
 	// Required.
 	Idempotency Idempotency
@@ -268,6 +274,8 @@ func (s *Server) routes() *router.Router {
 	s.inboundRoutes(r)
 	s.contactRoutes(r)
 	s.listRoutes(r)
+	s.templateRoutes(r)
+	s.linkRoutes(r)
 
 	r.GET("/healthz", s.instrument("GET /healthz", s.healthz))
 	r.GET("/readyz", s.instrument("GET /readyz", s.readyz))

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gallant-sms/gallant/account"
 	"github.com/gallant-sms/gallant/billing"
+	"github.com/gallant-sms/gallant/campaign"
 	"github.com/gallant-sms/gallant/consent"
 	"github.com/gallant-sms/gallant/gateway"
 	"github.com/gallant-sms/gallant/store"
@@ -38,6 +39,9 @@ type Deps struct {
 	// IdempotencyRetention is how long an idempotent answer is kept.
 	IdempotencyRetention time.Duration
 	Log                  *slog.Logger
+	// LinksDomain turns tracked short links on (links.domain, such as
+	// https://gal.example); empty leaves them off.
+	LinksDomain string
 }
 
 // App holds the use cases. A service that its dependencies do not allow
@@ -58,6 +62,11 @@ type App struct {
 	Inbound     *Inbound // MOs and conversations (app/inbound.go)
 	Contacts    *Contacts
 	Lists       *Lists // static contact lists (app/lists.go)
+	Templates   *Templates
+	Links       *Links // GET /l/{code}; answers not found with links off
+	// ShortLinks makes the tracked short links campaigns send; nil
+	// without Deps.LinksDomain.
+	ShortLinks *campaign.Links
 }
 
 // New builds the use cases over d.
@@ -80,6 +89,15 @@ func New(d Deps) *App {
 		Contacts:  &Contacts{st: d.Store},
 	}
 	a.Lists = &Lists{st: d.Store, contacts: a.Contacts}
+	if d.LinksDomain != "" {
+		l, err := campaign.NewLinks(d.Store, d.LinksDomain)
+		if err != nil { // the configuration checks it first
+			d.Log.Error("short links off", "err", err)
+		}
+		a.ShortLinks = l
+	}
+	a.Templates = NewTemplates(d.Store, a.ShortLinks, d.Billing)
+	a.Links = NewLinks(d.Store, a.ShortLinks != nil, d.Log.With("component", "links"))
 	a.Auth = &Auth{acc: d.Accounts}
 	if d.Users != nil {
 		a.Auth.sessions = account.NewSessions(d.Users)

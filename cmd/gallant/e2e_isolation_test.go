@@ -163,6 +163,20 @@ var isoRoutes = map[string]isoRoute{
 	"GET /v1/lists/{id}/contacts":      {},
 	"POST /v1/lists/{id}/contacts":     {},
 	"DELETE /v1/lists/{id}/contacts":   {},
+	// Templates: the caller's account's, by id; another account's is
+	// not found (api TestTemplatesAPI, TestE2ETemplates).
+	"GET /v1/templates":               {},
+	"POST /v1/templates":              {},
+	"GET /v1/templates/{id}":          {},
+	"PATCH /v1/templates/{id}":        {},
+	"DELETE /v1/templates/{id}":       {},
+	"POST /v1/templates/{id}/preview": {},
+	"POST /v1/templates/preview":      {},
+	"GET /v1/templates/settings":      {},
+	"PUT /v1/templates/settings":      {},
+	// Short links: public, the unguessable code is the credential; an
+	// unknown code is 404, never a redirect (TestE2ETemplates).
+	"GET /l/{code}": {public: true},
 }
 
 // TestE2EIsolation: no caller reaches data outside the accounts it may

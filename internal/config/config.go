@@ -50,6 +50,7 @@ type Config struct {
 	Mail       MailConfig      `yaml:"mail"` // password reset and verification mail (identity.go)
 	Metrics    MetricsConfig   `yaml:"metrics"`
 	Retention  RetentionConfig `yaml:"retention"`
+	Links      LinksConfig     `yaml:"links"` // tracked short links (links.go)
 }
 
 // RetentionConfig says how long records kept only for a while live.
@@ -624,6 +625,9 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if err := c.HTTP.validate(); err != nil {
+		return err
+	}
+	if err := c.Links.validate(); err != nil {
 		return err
 	}
 	if err := c.validateIdentity(); err != nil {
