@@ -56,6 +56,11 @@ type Deps struct {
 	// Inbound serves the MOs and conversations (api/inbound.go); nil
 	// answers them 404.
 	Inbound Inbound
+	// Segments, ContactImports and ContactExport serve /v1/segments,
+	// /v1/contacts/imports and /v1/contacts/export; nil answers 404.
+	Segments       Segments
+	ContactImports ContactImports
+	ContactExport  ContactExport
 	// Idempotency stores answers to POSTs with an Idempotency-Key.
 	// Required.
 	Idempotency Idempotency
@@ -209,6 +214,8 @@ func (s *Server) bodyLimit(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
 	}
 	if path := requestPath(h); h.IsPost() && p.Has(ScopeSend) && (path == batchPath || path == optOutsImportPath) {
 		return fasthttp.RequestConfig{MaxRequestBodySize: s.cfg.MaxBatchBodyBytes}
+	} else if h.IsPost() && p.Has(ScopeSend) && path == contactImportsPath {
+		return fasthttp.RequestConfig{MaxRequestBodySize: s.cfg.MaxImportBodyBytes}
 	}
 	return fasthttp.RequestConfig{MaxRequestBodySize: s.cfg.MaxBodyBytes}
 }
@@ -258,6 +265,9 @@ func (s *Server) routes() *router.Router {
 	s.keywordRoutes(r)
 	s.numberRoutes(r)
 	s.inboundRoutes(r)
+	s.segmentRoutes(r)
+	s.contactImportRoutes(r)
+	s.contactExportRoutes(r)
 
 	r.GET("/healthz", s.instrument("GET /healthz", s.healthz))
 	r.GET("/readyz", s.instrument("GET /readyz", s.readyz))

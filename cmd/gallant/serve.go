@@ -43,6 +43,8 @@ type app struct {
 	hooks *webhook.Dispatcher
 	gw    *gateway.Service
 	api   *api.Server
+	// imports runs the contact import jobs; closed after the API.
+	imports *appsvc.ContactImports
 	redis *redis.Client    // nil without redis.addr
 	bill  *gateway.Billing // nil without billing.enabled
 	pprof *http.Server     // nil without debug.pprof_listen
@@ -177,7 +179,9 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, 
 		OptOuts: a.optouts, Log: logger})
 	apiDeps := api.Deps{Limiter: limiter, Auth: svc.Auth, Identity: svc.Identity, Messages: svc.Messages,
 		Idempotency: svc.Idempotency, Accounts: svc.Accounts, Reports: svc.Reports, DistLists: svc.DistLists,
-		Keywords: svc.Keywords, Numbers: svc.Numbers, Inbound: svc.Inbound, Health: a.gw}
+		Keywords: svc.Keywords, Numbers: svc.Numbers, Inbound: svc.Inbound, Health: a.gw, Segments: svc.Segments,
+		ContactImports: svc.ContactImports, ContactExport: svc.ContactExport}
+	a.imports = svc.ContactImports
 	if svc.Billing != nil { // nil pointers would be non-nil interfaces
 		apiDeps.Billing, apiDeps.Alerts = svc.Billing, svc.Alerts
 	}
@@ -359,6 +363,7 @@ func (a *app) shutdown(ctx context.Context) error {
 	if err := a.api.Shutdown(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("http: %w", err))
 	}
+	a.imports.Close() // running imports end failed, what they stored kept
 	if a.pprof != nil {
 		_ = a.pprof.Close()
 	}
