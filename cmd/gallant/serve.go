@@ -43,8 +43,6 @@ type app struct {
 	hooks *webhook.Dispatcher
 	gw    *gateway.Service
 	api   *api.Server
-	// imports runs the contact import jobs; closed after the API.
-	imports *appsvc.ContactImports
 	redis *redis.Client    // nil without redis.addr
 	bill  *gateway.Billing // nil without billing.enabled
 	pprof *http.Server     // nil without debug.pprof_listen
@@ -67,6 +65,8 @@ type app struct {
 	wg        sync.WaitGroup
 	errs      chan error
 	stopLoops chan struct{}
+
+	imports *appsvc.ContactImports // contact import jobs; closed after the API
 }
 
 // openStore opens and migrates the configured database.
