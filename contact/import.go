@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gallant-sms/gallant/consent"
 	"github.com/gallant-sms/gallant/store"
@@ -344,6 +345,9 @@ func toContact(rec, mapping []string, phoneCol int, cc string, tags []string) (s
 			continue
 		}
 		v := strings.TrimSpace(rec[i])
+		if !utf8.ValidString(v) {
+			return store.Contact{}, "the row is not valid UTF-8: save the file as UTF-8"
+		}
 		switch f {
 		case FieldFirstName:
 			c.FirstName = v

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // The states of a contact import job.
@@ -147,9 +148,7 @@ func (s *Store) ContactImportProgress(ctx context.Context, id int64, p ImportPro
 // FinishContactImport ends job id in state (completed, stopped or
 // failed) with its final progress (a zero one keeps the stored counts).
 func (s *Store) FinishContactImport(ctx context.Context, id int64, state, errText string, p ImportProgress) error {
-	if len(errText) > maxImportError {
-		errText = errText[:maxImportError]
-	}
+	errText = cutUTF8(errText, maxImportError)
 	now := s.timeArg(s.now())
 	q := "UPDATE contact_imports SET state = ?, error = ?, finished_at = ?, heartbeat_at = ?"
 	args := []any{state, errText, now, now}
@@ -211,13 +210,7 @@ func (s *Store) AddContactImportRejections(ctx context.Context, importID int64, 
 				b.WriteByte(',')
 			}
 			b.WriteString("(?, ?, ?, ?)")
-			reason, rec := r.Reason, r.Record
-			if len(reason) > maxImportReason {
-				reason = reason[:maxImportReason]
-			}
-			if len(rec) > MaxImportRecord {
-				rec = rec[:MaxImportRecord]
-			}
+			reason, rec := cutUTF8(r.Reason, maxImportReason), cutUTF8(r.Record, MaxImportRecord)
 			args = append(args, importID, r.Line, reason, rec)
 		}
 		if _, err := s.w.ExecContext(ctx, b.String(), args...); err != nil {
@@ -264,4 +257,17 @@ func (s *Store) AddImportedToList(ctx context.Context, accountID, listID int64, 
 		return fmt.Errorf("store: add imported contacts to list %d: %w", listID, mapErr(err))
 	}
 	return nil
+}
+
+// cutUTF8 makes s valid UTF-8 (bad bytes become U+FFFD) of at most n
+// bytes, cut on a character boundary.
+func cutUTF8(s string, n int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
