@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"mime/multipart"
 	"slices"
 	"strconv"
 	"strings"
@@ -240,6 +241,19 @@ func TestE2EContactImportExport(t *testing.T) {
 		must(a.do(t, "GET", "/v1/contacts/imports", other.APIKey, ""), 200, "other list").json(t, &jobs)
 		if len(jobs.Data) != 0 {
 			t.Fatalf("other account lists %+v", jobs.Data)
+		}
+
+		// A multipart upload, options as form fields.
+		var mp strings.Builder
+		mw := multipart.NewWriter(&mp)
+		_ = mw.WriteField("default_country", "GB")
+		_ = mw.WriteField("dry_run", "true")
+		fw, _ := mw.CreateFormFile("file", "contacts.csv")
+		_, _ = fw.Write([]byte("mobile,name\n07700 900555,Zoe\n"))
+		_ = mw.Close()
+		must(a.do(t, "POST", "/v1/contacts/imports", c.APIKey, mp.String(), "Content-Type", mw.FormDataContentType()), 200, "multipart dry run").json(t, &pv)
+		if len(pv.Contacts) != 1 || pv.Contacts[0].Phone != "+447700900555" || !slices.Equal(pv.Mapping, []string{"phone", "first_name"}) {
+			t.Fatalf("multipart dry run: %+v", pv)
 		}
 
 		// A large import stopped partway keeps what it stored.
