@@ -400,8 +400,8 @@ func (s *Server) serveError(ctx *fasthttp.RequestCtx, err error) {
 		// that it reads this answer instead of a reset connection.
 		markLinger(ctx)
 		writeProblem(ctx, PayloadTooLarge("", fmt.Sprintf(
-			"the body is too large: at most %d bytes without valid credentials, %d with them, %d for a batch",
-			s.cfg.MaxUnauthenticatedBodyBytes, s.cfg.MaxBodyBytes, s.cfg.MaxBatchBodyBytes)))
+			"the body is too large: at most %d bytes without valid credentials, %d with them, %d for a batch, %d for a contact import",
+			s.cfg.MaxUnauthenticatedBodyBytes, s.cfg.MaxBodyBytes, s.cfg.MaxBatchBodyBytes, s.cfg.MaxImportBodyBytes)))
 	case errors.As(err, &small):
 		s.metrics.refuse(refusedHeaderTooBig)
 		e := InvalidRequest("", "the request's headers are too large")

@@ -283,6 +283,11 @@ func (s *ContactImports) Start(ctx context.Context, p Principal, in ImportInput)
 	if err == nil {
 		_, err = f.Seek(0, io.SeekStart)
 	}
+	if err == nil && n == 0 {
+		_ = f.Close()
+		_ = os.Remove(f.Name())
+		return ContactImport{}, Invalid("file", "the file is empty")
+	}
 	if err != nil {
 		_ = f.Close()
 		_ = os.Remove(f.Name())

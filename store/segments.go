@@ -106,6 +106,9 @@ type segmentCompiler struct {
 	account int64
 	fields  map[string]string // custom field name -> type
 	lists   map[int64]bool    // the account's list ids, loaded when a rule names one
+	// saved: compiling a stored segment for use, where a list deleted
+	// since matches no one instead of being a problem.
+	saved bool
 	now     time.Time
 	args    []any
 	probs   []SegmentProblem
@@ -129,14 +132,14 @@ func ParseSegmentRules(b []byte) (SegmentRules, error) {
 // CheckSegmentRules checks rules against account accountID's declared
 // fields and lists: a [*SegmentRulesError] lists every problem.
 func (s *Store) CheckSegmentRules(ctx context.Context, accountID int64, r SegmentRules) error {
-	_, _, err := s.compileSegment(ctx, accountID, r)
+	_, _, err := s.compileSegment(ctx, accountID, r, false)
 	return err
 }
 
 // SegmentRulesCondition is [Store.SegmentCondition] for rules not saved
 // (a preview).
 func (s *Store) SegmentRulesCondition(ctx context.Context, accountID int64, r SegmentRules) (string, []any, error) {
-	return s.compileSegment(ctx, accountID, r)
+	return s.compileSegment(ctx, accountID, r, false)
 }
 
 // SegmentCondition returns segment segmentID of account accountID as a
@@ -144,18 +147,19 @@ func (s *Store) SegmentRulesCondition(ctx context.Context, accountID int64, r Se
 // "SELECT ... FROM contacts c WHERE c.account_id = ? AND (<cond>)"),
 // with its arguments, in this store's dialect. A segment that does not
 // exist is [ErrNotFound]; one whose rules no longer fit the account (a
-// custom field undeclared since) is a [*SegmentRulesError]. User values
+// custom field undeclared since) is a [*SegmentRulesError]; a list
+// deleted since has no members. User values
 // are always bound arguments. Time windows are relative to the call.
 func (s *Store) SegmentCondition(ctx context.Context, accountID, segmentID int64) (string, []any, error) {
 	seg, err := s.GetSegment(ctx, accountID, segmentID)
 	if err != nil {
 		return "", nil, err
 	}
-	return s.compileSegment(ctx, accountID, seg.Rules)
+	return s.compileSegment(ctx, accountID, seg.Rules, true)
 }
 
-func (s *Store) compileSegment(ctx context.Context, accountID int64, r SegmentRules) (string, []any, error) {
-	c := &segmentCompiler{s: s, account: accountID, now: s.now().UTC()}
+func (s *Store) compileSegment(ctx context.Context, accountID int64, r SegmentRules, saved bool) (string, []any, error) {
+	c := &segmentCompiler{s: s, account: accountID, now: s.now().UTC(), saved: saved}
 	switch r.Match {
 	case "", "all", "any":
 	default:
@@ -176,7 +180,7 @@ func (s *Store) compileSegment(ctx context.Context, accountID int64, r SegmentRu
 				c.fields[f.Name] = f.Type
 			}
 		}
-		if cond.Field == "list" && c.lists == nil {
+		if cond.Field == "list" && c.lists == nil && !saved {
 			var ids []int64
 			if err := s.r.SelectContext(ctx, &ids, "SELECT id FROM contact_lists WHERE account_id = ?", accountID); err != nil {
 				return "", nil, fmt.Errorf("store: segment lists: %w", mapErr(err))
@@ -327,7 +331,7 @@ func (c *segmentCompiler) condition(i int, cond SegmentCondition) string {
 			return c.fail(i, f, "list takes in_list or not_in_list")
 		}
 		var id int64
-		if err := json.Unmarshal(cond.Value, &id); err != nil || !c.lists[id] {
+		if err := json.Unmarshal(cond.Value, &id); err != nil || (!c.lists[id] && !c.saved) {
 			return c.fail(i, f, "the value is not the id of one of the account's lists")
 		}
 		c.arg(id)

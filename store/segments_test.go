@@ -349,6 +349,23 @@ func TestSegmentCRUD(t *testing.T) {
 		if l8, _ := s.Segments(ctx, 8, 0, 10); len(l8) != 0 {
 			t.Fatalf("account 8 lists %+v", l8)
 		}
+		// A saved segment over a list deleted since matches no one.
+		lr, _ := ParseSegmentRules([]byte(one("list", "in_list", jsonNum(w.list))))
+		ls := &Segment{AccountID: 7, Name: "members", Rules: lr}
+		if err := s.CreateSegment(ctx, ls); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.w.ExecContext(ctx, "DELETE FROM contact_list_members WHERE list_id = ?", w.list); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.w.ExecContext(ctx, "DELETE FROM contact_lists WHERE id = ?", w.list); err != nil {
+			t.Fatal(err)
+		}
+		if cond, args, err := s.SegmentCondition(ctx, 7, ls.ID); err != nil {
+			t.Fatalf("segment over a deleted list: %v", err)
+		} else if n, err := s.CountContactsWhere(ctx, 7, cond, args); err != nil || n != 0 {
+			t.Fatalf("segment over a deleted list counts %d, %v", n, err)
+		}
 		if err := s.DeleteSegment(ctx, 8, seg.ID); !errors.Is(err, ErrNotFound) {
 			t.Fatalf("account 8 deletes it: %v", err)
 		}
