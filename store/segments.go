@@ -109,9 +109,9 @@ type segmentCompiler struct {
 	// saved: compiling a stored segment for use, where a list deleted
 	// since matches no one instead of being a problem.
 	saved bool
-	now     time.Time
-	args    []any
-	probs   []SegmentProblem
+	now   time.Time
+	args  []any
+	probs []SegmentProblem
 }
 
 // ParseSegmentRules decodes a JSON rule set (without checking it against
