@@ -55,6 +55,10 @@ const (
 	ImportPreviewRows = 20
 	// MaxImportTags bounds the tags given to an import.
 	MaxImportTags = 20
+	// RejectedRowsRetention is how long a finished job's rejected rows
+	// are kept (they may hold personal data of rows never imported);
+	// they are purged when the account starts its next import.
+	RejectedRowsRetention = 30 * 24 * time.Hour
 	// importProgressEvery throttles progress writes.
 	importProgressEvery = 250 * time.Millisecond
 	// rejectionsPerWrite is how many rejected rows are stored at once.
@@ -305,6 +309,9 @@ func (s *ContactImports) Start(ctx context.Context, p Principal, in ImportInput)
 			return ContactImport{}, importReadErr(err)
 		}
 		pl.opt.Mapping, pl.opt.Header = pv.Mapping, true
+	}
+	if _, err := s.st.PurgeContactImportRejections(ctx, p.AccountID, time.Now().Add(-RejectedRowsRetention)); err != nil {
+		s.log.Warn("purge old rejected rows", "account", p.AccountID, "err", err)
 	}
 	opts, _ := json.Marshal(pl.view)
 	j := &store.ContactImport{AccountID: p.AccountID, Options: string(opts), Mapping: contact.FormatMapping(pl.opt.Mapping),

@@ -271,3 +271,17 @@ func cutUTF8(s string, n int) string {
 	}
 	return s[:n]
 }
+
+// PurgeContactImportRejections deletes the rejected rows of account
+// accountID's jobs that finished before before (they may hold personal
+// data of rows never imported), and returns how many it deleted.
+func (s *Store) PurgeContactImportRejections(ctx context.Context, accountID int64, before time.Time) (int64, error) {
+	res, err := s.w.ExecContext(ctx, "DELETE FROM contact_import_rejections WHERE import_id IN "+
+		"(SELECT id FROM contact_imports WHERE account_id = ? AND finished_at IS NOT NULL AND finished_at < ?)",
+		accountID, s.timeArg(before))
+	if err != nil {
+		return 0, fmt.Errorf("store: purge contact import rejections: %w", mapErr(err))
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}

@@ -105,6 +105,17 @@ func TestContactImportJobs(t *testing.T) {
 		if page, _ = s.ContactImportRejections(ctx, j.ID, 1001, 1000); len(page) != 500 || page[499].Record != "x,1499" {
 			t.Fatalf("second page: %d", len(page))
 		}
+		// Rejections of jobs finished before the cutoff are purged, of
+		// that account only.
+		if n, err := s.PurgeContactImportRejections(ctx, 8, time.Now().Add(time.Hour)); n != 0 || err != nil {
+			t.Fatalf("account 8 purges account 7's: %d %v", n, err)
+		}
+		if n, err := s.PurgeContactImportRejections(ctx, 7, time.Now().Add(-time.Hour)); n != 0 || err != nil {
+			t.Fatalf("purge before the job finished: %d %v", n, err)
+		}
+		if n, err := s.PurgeContactImportRejections(ctx, 7, time.Now().Add(time.Hour)); n != 1500 || err != nil {
+			t.Fatalf("purge: %d %v", n, err)
+		}
 		// Imported phones join a list of their account only.
 		if _, _, err := s.UpsertContacts(ctx, 7, []Contact{{Phone: "447700900001"}, {Phone: "447700900002"}}); err != nil {
 			t.Fatal(err)
