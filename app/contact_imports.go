@@ -402,16 +402,8 @@ func (s *ContactImports) run(id, account int64, pl importPlan, f *os.File, total
 	}
 	opt := pl.opt
 	opt.MaxRows = MaxImportRows
-	opt.Stored = func(ctx context.Context, batch []store.Contact, r contact.Report) error {
-		if pl.view.ListID != 0 {
-			phones := make([]string, len(batch))
-			for i := range batch {
-				phones[i] = batch[i].Phone
-			}
-			if err := s.st.AddImportedToList(ctx, account, pl.view.ListID, phones); err != nil {
-				return err
-			}
-		}
+	opt.ListID = pl.view.ListID
+	opt.Stored = func(ctx context.Context, _ []store.Contact, r contact.Report) error {
 		return save(ctx, r)
 	}
 	opt.Reject = func(rj contact.Rejection, rec []string, r contact.Report) error {

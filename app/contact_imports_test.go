@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gallant-sms/gallant/internal/testutil"
 	"github.com/gallant-sms/gallant/store"
@@ -42,7 +44,8 @@ func (r *manyRows) Read(p []byte) (int, error) {
 // nothing; another account's jobs are not found.
 func TestContactImportsPolicy(t *testing.T) {
 	ctx := context.Background()
-	st := storetest.Open(t, storetest.SQLite)
+	cfg := storetest.Config(t, storetest.SQLite)
+	st := storetest.OpenConfig(t, cfg)
 	s := NewContactImports(st, t.TempDir(), "test", nil)
 	defer s.Close()
 	owner := Principal{AccountID: 1, Role: RoleOwner, CanSend: true}
@@ -85,14 +88,26 @@ func TestContactImportsPolicy(t *testing.T) {
 	if entries, _ := os.ReadDir(s.dir); len(entries) != 0 {
 		t.Fatalf("files left: %v", entries)
 	}
-	j, err := s.Start(ctx, owner, ImportInput{Body: body()})
-	if err != nil {
-		t.Fatal(err)
+	list := newTestList(t, cfg, 1)
+	j, err := s.Start(ctx, owner, ImportInput{Body: body(), ListID: list, Tags: "a, b"})
+	if err != nil || j.Options.ListID != list || len(j.Options.Tags) != 2 {
+		t.Fatalf("start: %+v %v", j, err)
 	}
 	testutil.Eventually(t, "the job completes", func() (bool, string) {
 		got, err := s.Get(ctx, owner, j.ID)
 		return err == nil && got.State == store.ImportCompleted, fmt.Sprintf("%+v %v", got, err)
 	})
+	cond, args, err := st.ListCondition(ctx, 1, list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if members, err := st.ContactsWhere(ctx, 1, cond, args, 0, 10); err != nil || len(members) != 1 ||
+		strings.Join(members[0].Tags, ",") != "a,b" || members[0].FirstName != "Ann" {
+		t.Fatalf("list members %+v %v", members, err)
+	}
+	if _, err := s.Start(ctx, owner, ImportInput{Body: strings.NewReader("")}); KindOf(err) != KindInvalid {
+		t.Errorf("empty file: %v", err)
+	}
 	stranger := Principal{AccountID: 2, Role: RoleOwner, CanSend: true}
 	if _, err := s.Get(ctx, stranger, j.ID); KindOf(err) != KindNotFound {
 		t.Errorf("stranger get: %v", err)
@@ -145,4 +160,29 @@ func TestContactImportsShutdown(t *testing.T) {
 			t.Fatal("a closed service started a job")
 		}
 	})
+}
+
+// newTestList creates a contact list of account in the database cfg
+// names (no store method of this branch writes lists) and returns its id.
+func newTestList(t *testing.T, cfg store.Config, account int64) int64 {
+	t.Helper()
+	driver, dsn, now := "sqlite", "file:"+cfg.DSN+"?_pragma=busy_timeout(10000)", "0"
+	if cfg.Driver == storetest.MySQL {
+		driver, dsn, now = "mysql", cfg.DSN, "NOW(6)"
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	res, err := db.Exec("INSERT INTO contact_lists (account_id, name, created_at, updated_at) VALUES (?, ?, "+now+", "+now+")",
+		account, "list "+strconv.FormatInt(time.Now().UnixNano(), 10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
 }

@@ -77,6 +77,10 @@ type ImportOptions struct {
 	DefaultCountry string
 	// Tags are added to every imported contact.
 	Tags []string
+	// ListID, when not 0, is a list of the account every imported
+	// contact joins, in the transaction that stores its batch (the caller
+	// checks the list is the account's).
+	ListID int64
 	// MaxRows, when positive, bounds the data rows read: the row after
 	// the last allowed ends the import with [ErrTooManyRows] (what was
 	// stored stays).
@@ -238,7 +242,13 @@ func Import(ctx context.Context, st *store.Store, account int64, r io.Reader, op
 		if len(batch) == 0 {
 			return nil
 		}
-		ins, upd, err := st.UpsertContacts(ctx, account, batch)
+		var ins, upd int
+		var err error
+		if opt.ListID != 0 {
+			ins, upd, err = st.UpsertContactsToList(ctx, account, opt.ListID, batch)
+		} else {
+			ins, upd, err = st.UpsertContacts(ctx, account, batch)
+		}
 		if err != nil {
 			return fmt.Errorf("contact: store a batch: %w", err)
 		}

@@ -116,18 +116,16 @@ func TestContactImportJobs(t *testing.T) {
 		if n, err := s.PurgeContactImportRejections(ctx, 7, time.Now().Add(time.Hour)); n != 1500 || err != nil {
 			t.Fatalf("purge: %d %v", n, err)
 		}
-		// Imported phones join a list of their account only.
-		if _, _, err := s.UpsertContacts(ctx, 7, []Contact{{Phone: "447700900001"}, {Phone: "447700900002"}}); err != nil {
-			t.Fatal(err)
-		}
+		// Upserted contacts join a list, in the same transaction; another
+		// account's contact of the same phone does not.
 		if _, _, err := s.UpsertContacts(ctx, 8, []Contact{{Phone: "447700900001"}}); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.AddImportedToList(ctx, 7, 55, []string{"447700900001", "447700900002", "447700900009"}); err != nil {
-			t.Fatal(err)
+		if ins, upd, err := s.UpsertContactsToList(ctx, 7, 55, []Contact{{Phone: "447700900001"}, {Phone: "447700900002"}}); ins != 2 || upd != 0 || err != nil {
+			t.Fatalf("upsert to list: %d %d %v", ins, upd, err)
 		}
-		if err := s.AddImportedToList(ctx, 7, 55, []string{"447700900001"}); err != nil {
-			t.Fatalf("again: %v", err)
+		if ins, upd, err := s.UpsertContactsToList(ctx, 7, 55, []Contact{{Phone: "447700900001", FirstName: "Ann"}}); ins != 0 || upd != 1 || err != nil {
+			t.Fatalf("again: %d %d %v", ins, upd, err)
 		}
 		var n int
 		if err := s.r.GetContext(ctx, &n, "SELECT COUNT(*) FROM contact_list_members lm JOIN contacts c ON c.id = lm.contact_id "+
