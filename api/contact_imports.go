@@ -69,6 +69,14 @@ func (s *Server) postContactImport(ctx *fasthttp.RequestCtx, sctx context.Contex
 	if s.importsOff(ctx) {
 		return
 	}
+	for k := range ctx.QueryArgs().All() {
+		switch string(k) {
+		case "mapping", "header", "default_country", "list_id", "tags", "dry_run":
+		default:
+			writeProblem(ctx, InvalidRequest(string(k), "unknown query parameter"))
+			return
+		}
+	}
 	opt := func(name string) string { return string(ctx.QueryArgs().Peek(name)) }
 	var body io.Reader = bytes.NewReader(ctx.PostBody())
 	if bytes.HasPrefix(ctx.Request.Header.ContentType(), []byte("multipart/form-data")) {

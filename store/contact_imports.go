@@ -92,7 +92,7 @@ func (s *Store) CreateContactImport(ctx context.Context, j *ContactImport) error
 // GetContactImport returns job id of account accountID, or [ErrNotFound].
 func (s *Store) GetContactImport(ctx context.Context, accountID, id int64) (ContactImport, error) {
 	var j ContactImport
-	if err := s.w.GetContext(ctx, &j, "SELECT "+contactImportColumns+" FROM contact_imports WHERE account_id = ? AND id = ?",
+	if err := s.r.GetContext(ctx, &j, "SELECT "+contactImportColumns+" FROM contact_imports WHERE account_id = ? AND id = ?",
 		accountID, id); err != nil {
 		return j, fmt.Errorf("store: contact import %d: %w", id, mapErr(err))
 	}
@@ -109,7 +109,7 @@ func (s *Store) ContactImports(ctx context.Context, accountID, before int64, lim
 		before = 1<<63 - 1
 	}
 	var out []ContactImport
-	if err := s.w.SelectContext(ctx, &out, "SELECT "+contactImportColumns+" FROM contact_imports WHERE account_id = ? AND id < ? "+
+	if err := s.r.SelectContext(ctx, &out, "SELECT "+contactImportColumns+" FROM contact_imports WHERE account_id = ? AND id < ? "+
 		"ORDER BY id DESC LIMIT ?", accountID, before, limit); err != nil {
 		return nil, fmt.Errorf("store: contact imports: %w", mapErr(err))
 	}
@@ -131,13 +131,19 @@ func (s *Store) StartContactImport(ctx context.Context, id int64) (started bool,
 	return false, s.FinishContactImport(ctx, id, ImportStopped, "", ImportProgress{})
 }
 
-// ContactImportProgress records job id's progress and heartbeat, and
-// says whether a stop was asked.
+// ContactImportProgress records running job id's progress and
+// heartbeat, and says whether it should stop: a stop was asked, or the
+// job is no longer running (readers marked it failed for a stale
+// heartbeat).
 func (s *Store) ContactImportProgress(ctx context.Context, id int64, p ImportProgress) (stop bool, err error) {
-	if _, err := s.w.ExecContext(ctx, "UPDATE contact_imports SET bytes_read = ?, rows_read = ?, imported = ?, updated = ?, "+
-		"rejected = ?, heartbeat_at = ? WHERE id = ?", p.BytesRead, p.Rows, p.Imported, p.Updated, p.Rejected,
-		s.timeArg(s.now()), id); err != nil {
+	res, err := s.w.ExecContext(ctx, "UPDATE contact_imports SET bytes_read = ?, rows_read = ?, imported = ?, updated = ?, "+
+		"rejected = ?, heartbeat_at = ? WHERE id = ? AND state = ?", p.BytesRead, p.Rows, p.Imported, p.Updated, p.Rejected,
+		s.timeArg(s.now()), id, ImportRunning)
+	if err != nil {
 		return false, fmt.Errorf("store: contact import %d progress: %w", id, mapErr(err))
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return true, nil
 	}
 	if err := s.w.GetContext(ctx, &stop, "SELECT stop_requested FROM contact_imports WHERE id = ?", id); err != nil {
 		return false, fmt.Errorf("store: contact import %d progress: %w", id, mapErr(err))
@@ -147,6 +153,8 @@ func (s *Store) ContactImportProgress(ctx context.Context, id int64, p ImportPro
 
 // FinishContactImport ends job id in state (completed, stopped or
 // failed) with its final progress (a zero one keeps the stored counts).
+// A job that has ended already (marked failed for a stale heartbeat)
+// keeps its state.
 func (s *Store) FinishContactImport(ctx context.Context, id int64, state, errText string, p ImportProgress) error {
 	errText = cutUTF8(errText, maxImportError)
 	now := s.timeArg(s.now())
@@ -156,8 +164,8 @@ func (s *Store) FinishContactImport(ctx context.Context, id int64, state, errTex
 		q += ", bytes_read = ?, rows_read = ?, imported = ?, updated = ?, rejected = ?"
 		args = append(args, p.BytesRead, p.Rows, p.Imported, p.Updated, p.Rejected)
 	}
-	args = append(args, id)
-	if _, err := s.w.ExecContext(ctx, q+" WHERE id = ?", args...); err != nil {
+	args = append(args, id, ImportQueued, ImportRunning)
+	if _, err := s.w.ExecContext(ctx, q+" WHERE id = ? AND state IN (?, ?)", args...); err != nil {
 		return fmt.Errorf("store: finish contact import %d: %w", id, mapErr(err))
 	}
 	return nil
@@ -180,6 +188,15 @@ func (s *Store) StopContactImport(ctx context.Context, accountID, id int64) erro
 // jobs whose instance has not written a heartbeat since before: their
 // instance died. It returns how many it marked.
 func (s *Store) FailStaleContactImports(ctx context.Context, accountID int64, before time.Time) (int64, error) {
+	// A read first: readers poll, and most polls find nothing to change.
+	var stale int
+	if err := s.r.GetContext(ctx, &stale, "SELECT COUNT(*) FROM contact_imports WHERE account_id = ? AND state IN (?, ?) "+
+		"AND heartbeat_at < ?", accountID, ImportQueued, ImportRunning, s.timeArg(before)); err != nil {
+		return 0, fmt.Errorf("store: fail stale contact imports: %w", mapErr(err))
+	}
+	if stale == 0 {
+		return 0, nil
+	}
 	now := s.timeArg(s.now())
 	res, err := s.w.ExecContext(ctx, "UPDATE contact_imports SET state = ?, error = ?, finished_at = ? "+
 		"WHERE account_id = ? AND state IN (?, ?) AND heartbeat_at < ?", ImportFailed,

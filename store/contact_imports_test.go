@@ -78,6 +78,17 @@ func TestContactImportJobs(t *testing.T) {
 		if got, _ := s.GetContactImport(ctx, 7, r.ID); got.State != ImportFailed || got.Error == "" {
 			t.Fatalf("stale job %+v", got)
 		}
+		// Its instance, alive after all, is told to stop and cannot undo
+		// the failure.
+		if stop, err := s.ContactImportProgress(ctx, r.ID, p); !stop || err != nil {
+			t.Fatalf("progress of a failed job: %v %v", stop, err)
+		}
+		if err := s.FinishContactImport(ctx, r.ID, ImportCompleted, "", p); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.GetContactImport(ctx, 7, r.ID); got.State != ImportFailed || got.Rows != 0 {
+			t.Fatalf("finished after failing: %+v", got)
+		}
 		jobs, err := s.ContactImports(ctx, 7, 0, 2)
 		if err != nil || len(jobs) != 2 || jobs[0].ID != r.ID || jobs[1].ID != q.ID {
 			t.Fatalf("jobs: %+v %v", jobs, err)

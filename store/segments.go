@@ -620,7 +620,7 @@ func (s *Store) UpdateSegment(ctx context.Context, seg *Segment) error {
 // GetSegment returns segment id of account accountID, or [ErrNotFound].
 func (s *Store) GetSegment(ctx context.Context, accountID, id int64) (Segment, error) {
 	var r segmentRow
-	err := s.w.GetContext(ctx, &r, "SELECT "+segmentColumns+" FROM segments WHERE account_id = ? AND id = ?", accountID, id)
+	err := s.r.GetContext(ctx, &r, "SELECT "+segmentColumns+" FROM segments WHERE account_id = ? AND id = ?", accountID, id)
 	if err != nil {
 		return Segment{}, fmt.Errorf("store: segment %d: %w", id, mapErr(err))
 	}

@@ -125,6 +125,9 @@ func TestE2EContactImportExport(t *testing.T) {
 		if got := countAll(c.APIKey); got != 0 {
 			t.Fatalf("after the dry run the account has %d contacts", got)
 		}
+		must(a.do(t, "POST", "/v1/contacts/imports?dryrun=true", c.APIKey, file, csvHeader...), 400, "unknown option")
+		must(a.do(t, "POST", "/v1/contacts/imports?mapping=phone,nick", c.APIKey, file, csvHeader...), 400, "bad mapping")
+		must(a.do(t, "POST", "/v1/contacts/imports", c.APIKey, "", csvHeader...), 400, "empty file")
 		var jobs struct {
 			Data []importJob `json:"data"`
 		}
