@@ -37,10 +37,10 @@ type Deps struct {
 	OptOuts *consent.Ledger
 	// IdempotencyRetention is how long an idempotent answer is kept.
 	IdempotencyRetention time.Duration
+	Log                  *slog.Logger
 	// ImportDir holds the spooled uploads of contact imports ("" is the
 	// system's temporary directory); the owner closes ContactImports.
 	ImportDir string
-	Log       *slog.Logger
 }
 
 // App holds the use cases. A service that its dependencies do not allow
@@ -77,15 +77,14 @@ func New(d Deps) *App {
 		Idempotency: &Idempotency{st: d.Store, retention: d.IdempotencyRetention},
 		Accounts: &Accounts{st: d.Store, acc: d.Accounts, pay: billing.NewManualProvider(d.Store), gw: d.Gateway,
 			urls: d.URLs, currency: d.Currency, log: d.Log.With("component", "accounts")},
-		Reports:        &Reports{st: d.Store, acc: d.Accounts, now: time.Now},
-		DistLists:      &DistLists{st: d.Store},
-		Keywords:       &Keywords{st: d.Store},
-		Numbers:        NewNumbers(d.Store, d.Gateway, d.URLs),
-		Inbound:        &Inbound{st: d.Store},
-		Segments:       &Segments{st: d.Store},
-		ContactImports: NewContactImports(d.Store, d.ImportDir, "", d.Log),
-		ContactExport:  &ContactExport{st: d.Store},
+		Reports:   &Reports{st: d.Store, acc: d.Accounts, now: time.Now},
+		DistLists: &DistLists{st: d.Store},
+		Keywords:  &Keywords{st: d.Store},
+		Numbers:   NewNumbers(d.Store, d.Gateway, d.URLs),
+		Inbound:   &Inbound{st: d.Store},
 	}
+	a.Segments, a.ContactExport = &Segments{st: d.Store}, &ContactExport{st: d.Store}
+	a.ContactImports = NewContactImports(d.Store, d.ImportDir, "", d.Log)
 	a.Auth = &Auth{acc: d.Accounts}
 	if d.Users != nil {
 		a.Auth.sessions = account.NewSessions(d.Users)
