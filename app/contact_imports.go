@@ -270,6 +270,7 @@ func (s *ContactImports) Start(ctx context.Context, p Principal, in ImportInput)
 		return ContactImport{}, refuse(KindRateLimited, "", fmt.Sprintf("this instance runs %d imports already; try again when one ends", MaxRunningImports))
 	}
 	s.running++
+	s.wg.Add(1) // under mu: Close cannot be waiting yet
 	s.mu.Unlock()
 	started := false
 	defer func() {
@@ -277,6 +278,7 @@ func (s *ContactImports) Start(ctx context.Context, p Principal, in ImportInput)
 			s.mu.Lock()
 			s.running--
 			s.mu.Unlock()
+			s.wg.Done()
 		}
 	}()
 	f, err := os.CreateTemp(s.dir, "gallant-import-*.csv")
@@ -314,7 +316,8 @@ func (s *ContactImports) Start(ctx context.Context, p Principal, in ImportInput)
 		s.log.Warn("purge old rejected rows", "account", p.AccountID, "err", err)
 	}
 	opts, _ := json.Marshal(pl.view)
-	j := &store.ContactImport{AccountID: p.AccountID, Options: string(opts), Mapping: contact.FormatMapping(pl.opt.Mapping),
+	mapping, _ := json.Marshal(pl.opt.Mapping)
+	j := &store.ContactImport{AccountID: p.AccountID, Options: string(opts), Mapping: string(mapping),
 		BytesTotal: n, Holder: s.holder}
 	if err := s.st.CreateContactImport(ctx, j); err != nil {
 		_ = f.Close()
@@ -322,7 +325,6 @@ func (s *ContactImports) Start(ctx context.Context, p Principal, in ImportInput)
 		return ContactImport{}, fmt.Errorf("import: %w", err)
 	}
 	started = true
-	s.wg.Add(1)
 	go s.run(j.ID, p.AccountID, pl, f, n)
 	return importView(j), nil
 }
@@ -360,6 +362,9 @@ func (s *ContactImports) run(id, account int64, pl importPlan, f *os.File, total
 	if ok, err := s.st.StartContactImport(ctx, id); err != nil || !ok {
 		if err != nil {
 			log.Error("start import", "err", err)
+			ectx, cancel := endCtx()
+			defer cancel()
+			_ = s.st.FinishContactImport(ectx, id, store.ImportFailed, "the import could not start: "+err.Error(), store.ImportProgress{})
 		}
 		return
 	}
@@ -455,8 +460,11 @@ func importView(j *store.ContactImport) ContactImport {
 	v := ContactImport{ID: j.ID, State: j.State, Rows: j.Rows, Imported: j.Imported, Updated: j.Updated, Rejected: j.Rejected,
 		BytesRead: j.BytesRead, BytesTotal: j.BytesTotal, Error: j.Error, CreatedAt: j.CreatedAt.Time}
 	v.Mapping = []string{}
-	if j.Mapping != "" {
-		v.Mapping = strings.Split(j.Mapping, ",")
+	_ = json.Unmarshal([]byte(j.Mapping), &v.Mapping)
+	for i, f := range v.Mapping {
+		if f == contact.FieldSkip {
+			v.Mapping[i] = "-"
+		}
 	}
 	_ = json.Unmarshal([]byte(j.Options), &v.Options)
 	switch {

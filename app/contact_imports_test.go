@@ -51,7 +51,7 @@ func TestContactImportsPolicy(t *testing.T) {
 	owner := Principal{AccountID: 1, Role: RoleOwner, CanSend: true}
 	member := Principal{AccountID: 1, Role: RoleMember}
 	unverified := Principal{AccountID: 1, Role: RoleOwner, CanSend: true, Unverified: true}
-	body := func() io.Reader { return strings.NewReader("phone,name\n+447700900001,Ann\n") }
+	body := func() io.Reader { return strings.NewReader("phone,,name\n+447700900001,x,Ann\n") }
 	if _, err := s.Start(ctx, member, ImportInput{Body: body()}); KindOf(err) != KindForbidden {
 		t.Errorf("member: %v", err)
 	}
@@ -90,7 +90,7 @@ func TestContactImportsPolicy(t *testing.T) {
 	}
 	list := newTestList(t, cfg, 1)
 	j, err := s.Start(ctx, owner, ImportInput{Body: body(), ListID: list, Tags: "a, b"})
-	if err != nil || j.Options.ListID != list || len(j.Options.Tags) != 2 {
+	if err != nil || j.Options.ListID != list || len(j.Options.Tags) != 2 || strings.Join(j.Mapping, " ") != "phone - first_name" {
 		t.Fatalf("start: %+v %v", j, err)
 	}
 	testutil.Eventually(t, "the job completes", func() (bool, string) {

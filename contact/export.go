@@ -100,19 +100,6 @@ func customValues(fields string) map[string]string {
 	return out
 }
 
-// FormatMapping joins a mapping for display and storage: a skipped
-// column is "-".
-func FormatMapping(m []string) string {
-	out := make([]string, len(m))
-	for i, f := range m {
-		if f == FieldSkip {
-			f = "-"
-		}
-		out[i] = f
-	}
-	return strings.Join(out, ",")
-}
-
 // ParseMapping reads a mapping given as a JSON array of field names or
 // a comma-separated list ("-" or "" skips a column). Each entry is a
 // built-in field, "field.NAME" or a skip.

@@ -26,7 +26,7 @@ type ContactImport struct {
 	State     string `db:"state"`
 	// Options are the job's options as JSON (the app's form).
 	Options string `db:"options"`
-	// Mapping is each column's field, joined by commas.
+	// Mapping is each column's field, a JSON array.
 	Mapping    string `db:"mapping"`
 	BytesTotal int64  `db:"bytes_total"`
 	BytesRead  int64  `db:"bytes_read"`
