@@ -82,6 +82,10 @@ func TestContactImportsPolicy(t *testing.T) {
 		len(pv.Rejected) != 1 || pv.Rejected[0].Line != 3 || pv.Guessed {
 		t.Fatalf("dry run: %+v %v", pv, err)
 	}
+	pv, err = s.DryRun(ctx, owner, ImportInput{Body: strings.NewReader("+447700900001,Ann\n"), Mapping: "phone,first_name", NoHeader: true})
+	if err != nil || len(pv.Contacts) != 1 || pv.Contacts[0].Line != 1 || pv.Contacts[0].FirstName != "Ann" {
+		t.Fatalf("dry run without a header: %+v %v", pv, err)
+	}
 	if n, _ := st.CountContacts(ctx, 1); n != 0 {
 		t.Fatalf("dry run stored %d contacts", n)
 	}
