@@ -148,7 +148,14 @@ func (s *Store) SegmentRulesCondition(ctx context.Context, accountID int64, r Se
 // with its arguments, in this store's dialect. A segment that does not
 // exist is [ErrNotFound]; one whose rules no longer fit the account (a
 // custom field undeclared since) is a [*SegmentRulesError]; a list
-// deleted since has no members. User values
+// deleted since has no members.
+//
+// Cost: field, tag, list and opt-out conditions are index lookups per
+// contact. On MySQL sent/delivered are an EXISTS per contact over
+// messages_account_dst; on SQLite (no such index, migration 0008) they
+// are one pass over the account's messages of the window per statement,
+// so a caller paging a large audience with such a condition should
+// materialize it once rather than evaluate it per page. User values
 // are always bound arguments. Time windows are relative to the call.
 func (s *Store) SegmentCondition(ctx context.Context, accountID, segmentID int64) (string, []any, error) {
 	seg, err := s.GetSegment(ctx, accountID, segmentID)
