@@ -63,13 +63,13 @@ func (s *Server) segmentRoutes(r *router.Router) {
 	s.get(r, one, s.getSegment)
 	r.PATCH(one, s.instrument("PATCH "+one, s.authed(ScopeSend, s.patchSegment)))
 	r.DELETE(one, s.instrument("DELETE "+one, s.authed(ScopeSend, s.deleteSegment)))
-	s.postRead(r, base+"/preview", s.previewRules)
-	s.postRead(r, one+"/preview", s.previewSegment)
+	s.segmentPostRead(r, base+"/preview", s.previewRules)
+	s.segmentPostRead(r, one+"/preview", s.previewSegment)
 }
 
-// postRead registers a POST that only reads (a preview): read scope, the
+// segmentPostRead registers a POST that only reads (a preview): read scope, the
 // management body limit.
-func (s *Server) postRead(r *router.Router, path string, h handler) {
+func (s *Server) segmentPostRead(r *router.Router, path string, h handler) {
 	route := "POST " + path
 	r.POST(path, s.instrument(route, s.authed(ScopeRead, func(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
 		if len(ctx.PostBody()) > s.cfg.MaxBodyBytes {

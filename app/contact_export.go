@@ -33,7 +33,7 @@ func (s *ContactExport) Prepare(ctx context.Context, p Principal, listID, segmen
 	case listID != 0 && segmentID != 0:
 		return nil, Invalid("list", "give a list or a segment, not both")
 	case listID != 0:
-		cond, args, err = s.st.ListCondition(ctx, p.AccountID, listID)
+		cond, args, err = s.st.ContactListCondition(ctx, p.AccountID, listID)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, NotFound("no such list")
 		}

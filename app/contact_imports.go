@@ -203,7 +203,7 @@ func (s *ContactImports) plan(ctx context.Context, p Principal, in ImportInput) 
 		pl.view.Tags = pl.opt.Tags
 	}
 	if in.ListID != 0 {
-		if _, _, err := s.st.ListCondition(ctx, p.AccountID, in.ListID); errors.Is(err, store.ErrNotFound) {
+		if _, _, err := s.st.ContactListCondition(ctx, p.AccountID, in.ListID); errors.Is(err, store.ErrNotFound) {
 			return pl, Invalid("list_id", "no such list")
 		} else if err != nil {
 			return pl, fmt.Errorf("import: %w", err)
@@ -216,7 +216,7 @@ func (s *ContactImports) plan(ctx context.Context, p Principal, in ImportInput) 
 // DryRun reads the first rows of the upload as an import would and
 // stores nothing.
 func (s *ContactImports) DryRun(ctx context.Context, p Principal, in ImportInput) (ImportPreview, error) {
-	if err := mayChangeContacts(p, "contacts"); err != nil {
+	if err := mayChangeSegmentsImports(p, "contacts"); err != nil {
 		return ImportPreview{}, err
 	}
 	pl, err := s.plan(ctx, p, in)
@@ -237,7 +237,7 @@ func (s *ContactImports) DryRun(ctx context.Context, p Principal, in ImportInput
 	}
 	for i := range pv.Rows {
 		c := pv.Rows[i].Contact
-		out.Contacts[i] = PreviewContact{Line: pv.Rows[i].Line, ContactSample: sampleOf(&c)}
+		out.Contacts[i] = PreviewContact{Line: pv.Rows[i].Line, ContactSample: segmentSampleOf(&c)}
 	}
 	return out, nil
 }
@@ -253,7 +253,7 @@ func importReadErr(err error) error {
 // Start spools the upload to a file and starts a job importing it; the
 // answer is the queued job.
 func (s *ContactImports) Start(ctx context.Context, p Principal, in ImportInput) (ContactImport, error) {
-	if err := mayChangeContacts(p, "contacts"); err != nil {
+	if err := mayChangeSegmentsImports(p, "contacts"); err != nil {
 		return ContactImport{}, err
 	}
 	pl, err := s.plan(ctx, p, in)
@@ -535,7 +535,7 @@ func (s *ContactImports) List(ctx context.Context, p Principal, before int64, li
 // Stop asks job id to stop at its next batch; it keeps what it stored.
 // A job that has ended is left as it is.
 func (s *ContactImports) Stop(ctx context.Context, p Principal, id int64) (ContactImport, error) {
-	if err := mayChangeContacts(p, "contacts"); err != nil {
+	if err := mayChangeSegmentsImports(p, "contacts"); err != nil {
 		return ContactImport{}, err
 	}
 	err := s.st.StopContactImport(ctx, p.AccountID, id)

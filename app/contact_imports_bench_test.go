@@ -32,7 +32,7 @@ func BenchmarkImportJob(b *testing.B) {
 			defer s.Close()
 			owner := Principal{AccountID: 1, Role: RoleOwner, CanSend: true}
 			for b.Loop() {
-				j, err := s.Start(ctx, owner, ImportInput{Body: &manyRows{n: n}})
+				j, err := s.Start(ctx, owner, ImportInput{Body: &importRows{n: n}})
 				if err != nil {
 					b.Fatal(err)
 				}

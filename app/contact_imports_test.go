@@ -17,13 +17,13 @@ import (
 	"github.com/gallant-sms/gallant/store/storetest"
 )
 
-// manyRows is a CSV of n contacts made as it is read.
-type manyRows struct {
+// importRows is a CSV of n contacts made as it is read.
+type importRows struct {
 	i, n int
 	buf  []byte
 }
 
-func (r *manyRows) Read(p []byte) (int, error) {
+func (r *importRows) Read(p []byte) (int, error) {
 	if r.i == 0 && len(r.buf) == 0 {
 		r.buf = append(r.buf, "phone,first_name\n"...)
 	}
@@ -92,7 +92,7 @@ func TestContactImportsPolicy(t *testing.T) {
 	if entries, _ := os.ReadDir(s.dir); len(entries) != 0 {
 		t.Fatalf("files left: %v", entries)
 	}
-	list := newTestList(t, cfg, 1)
+	list := newImportTestList(t, cfg, 1)
 	j, err := s.Start(ctx, owner, ImportInput{Body: body(), ListID: list, Tags: "a, b"})
 	if err != nil || j.Options.ListID != list || len(j.Options.Tags) != 2 || strings.Join(j.Mapping, " ") != "phone - first_name" {
 		t.Fatalf("start: %+v %v", j, err)
@@ -101,11 +101,11 @@ func TestContactImportsPolicy(t *testing.T) {
 		got, err := s.Get(ctx, owner, j.ID)
 		return err == nil && got.State == store.ImportCompleted, fmt.Sprintf("%+v %v", got, err)
 	})
-	cond, args, err := st.ListCondition(ctx, 1, list)
+	cond, args, err := st.ContactListCondition(ctx, 1, list)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if members, err := st.ContactsWhere(ctx, 1, cond, args, 0, 10); err != nil || len(members) != 1 ||
+	if members, err := st.ContactsMatching(ctx, 1, cond, args, 0, 10); err != nil || len(members) != 1 ||
 		strings.Join(members[0].Tags, ",") != "a,b" || members[0].FirstName != "Ann" {
 		t.Fatalf("list members %+v %v", members, err)
 	}
@@ -141,7 +141,7 @@ func TestContactImportsShutdown(t *testing.T) {
 		dir := t.TempDir()
 		s := NewContactImports(st, dir, "test", nil)
 		owner := Principal{AccountID: 1, Role: RoleOwner, CanSend: true}
-		j, err := s.Start(ctx, owner, ImportInput{Body: &manyRows{n: 1_000_000}})
+		j, err := s.Start(ctx, owner, ImportInput{Body: &importRows{n: 1_000_000}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -166,9 +166,9 @@ func TestContactImportsShutdown(t *testing.T) {
 	})
 }
 
-// newTestList creates a contact list of account in the database cfg
+// newImportTestList creates a contact list of account in the database cfg
 // names (no store method of this branch writes lists) and returns its id.
-func newTestList(t *testing.T, cfg store.Config, account int64) int64 {
+func newImportTestList(t *testing.T, cfg store.Config, account int64) int64 {
 	t.Helper()
 	driver, dsn, now := "sqlite", "file:"+cfg.DSN+"?_pragma=busy_timeout(10000)", "0"
 	if cfg.Driver == storetest.MySQL {

@@ -69,7 +69,7 @@ const (
 	maxSegmentsAnAccount = 1000
 )
 
-func sampleOf(c *store.Contact) ContactSample {
+func segmentSampleOf(c *store.Contact) ContactSample {
 	f := json.RawMessage(c.Fields)
 	if !json.Valid(f) {
 		f = json.RawMessage("{}")
@@ -122,8 +122,8 @@ func segmentErr(what string, err error) error {
 	return fmt.Errorf("%s: %w", what, err)
 }
 
-// mayChangeContacts refuses a caller that may not send for its account.
-func mayChangeContacts(p Principal, what string) error {
+// mayChangeSegmentsImports refuses a caller that may not send for its account.
+func mayChangeSegmentsImports(p Principal, what string) error {
 	if p.Unverified {
 		return refuse(KindEmailUnverified, "", "verify your email before changing "+what)
 	}
@@ -147,7 +147,7 @@ func parseRules(raw json.RawMessage) (store.SegmentRules, error) {
 
 // Create stores a new segment of the caller's account.
 func (s *Segments) Create(ctx context.Context, p Principal, in SegmentInput) (Segment, error) {
-	if err := mayChangeContacts(p, "segments"); err != nil {
+	if err := mayChangeSegmentsImports(p, "segments"); err != nil {
 		return Segment{}, err
 	}
 	if in.Name == nil {
@@ -200,7 +200,7 @@ func (s *Segments) Get(ctx context.Context, p Principal, id int64) (Segment, err
 
 // Update changes the name and/or rules of segment id.
 func (s *Segments) Update(ctx context.Context, p Principal, id int64, in SegmentInput) (Segment, error) {
-	if err := mayChangeContacts(p, "segments"); err != nil {
+	if err := mayChangeSegmentsImports(p, "segments"); err != nil {
 		return Segment{}, err
 	}
 	seg, err := s.st.GetSegment(ctx, p.AccountID, id)
@@ -223,7 +223,7 @@ func (s *Segments) Update(ctx context.Context, p Principal, id int64, in Segment
 
 // Delete deletes segment id.
 func (s *Segments) Delete(ctx context.Context, p Principal, id int64) error {
-	if err := mayChangeContacts(p, "segments"); err != nil {
+	if err := mayChangeSegmentsImports(p, "segments"); err != nil {
 		return err
 	}
 	if err := s.st.DeleteSegment(ctx, p.AccountID, id); err != nil {
@@ -256,17 +256,17 @@ func (s *Segments) PreviewRules(ctx context.Context, p Principal, raw json.RawMe
 }
 
 func (s *Segments) preview(ctx context.Context, p Principal, cond string, args []any) (SegmentPreview, error) {
-	n, err := s.st.CountContactsWhere(ctx, p.AccountID, cond, args)
+	n, err := s.st.CountContactsMatching(ctx, p.AccountID, cond, args)
 	if err != nil {
 		return SegmentPreview{}, fmt.Errorf("preview segment: %w", err)
 	}
-	cs, err := s.st.ContactsWhere(ctx, p.AccountID, cond, args, 0, SegmentSampleSize)
+	cs, err := s.st.ContactsMatching(ctx, p.AccountID, cond, args, 0, SegmentSampleSize)
 	if err != nil {
 		return SegmentPreview{}, fmt.Errorf("preview segment: %w", err)
 	}
 	out := SegmentPreview{Count: n, Sample: make([]ContactSample, len(cs))}
 	for i := range cs {
-		out.Sample[i] = sampleOf(&cs[i])
+		out.Sample[i] = segmentSampleOf(&cs[i])
 	}
 	return out, nil
 }

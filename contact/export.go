@@ -47,7 +47,7 @@ func Export(ctx context.Context, st *store.Store, account int64, cond string, ar
 	n := 0
 	var after int64
 	for {
-		page, err := st.ContactsWhere(ctx, account, cond, args, after, exportPage)
+		page, err := st.ContactsMatching(ctx, account, cond, args, after, exportPage)
 		if err != nil {
 			return n, fmt.Errorf("contact: export: %w", err)
 		}
@@ -55,7 +55,7 @@ func Export(ctx context.Context, st *store.Store, account int64, cond string, ar
 			c := &page[i]
 			rec[0], rec[1], rec[2], rec[3] = "+"+c.Phone, c.FirstName, c.LastName, c.Email
 			rec[4], rec[5], rec[6] = c.Language, c.TimeZone, strings.Join(c.Tags, ",")
-			custom := customValues(c.Fields)
+			custom := exportCustomValues(c.Fields)
 			for j, f := range fields {
 				rec[7+j] = custom[f.Name]
 			}
@@ -78,9 +78,9 @@ func Export(ctx context.Context, st *store.Store, account int64, cond string, ar
 	}
 }
 
-// customValues reads a contact's custom fields JSON as text values
+// exportCustomValues reads a contact's custom fields JSON as text values
 // (numbers and booleans in their JSON form); bad JSON gives none.
-func customValues(fields string) map[string]string {
+func exportCustomValues(fields string) map[string]string {
 	if fields == "" || fields == "{}" {
 		return nil
 	}

@@ -14,15 +14,15 @@ import (
 	"github.com/gallant-sms/gallant/store/storetest"
 )
 
-// heapWatcher is a writer that counts the rows written through it and
+// exportHeapWatcher is a writer that counts the rows written through it and
 // measures the live heap (after a collection) every 256 KiB.
-type heapWatcher struct {
+type exportHeapWatcher struct {
 	n, since int
 	lines    int
 	peak     uint64
 }
 
-func (h *heapWatcher) Write(p []byte) (int, error) {
+func (h *exportHeapWatcher) Write(p []byte) (int, error) {
 	h.n += len(p)
 	h.since += len(p)
 	h.lines += bytes.Count(p, []byte{'\n'})
@@ -53,7 +53,7 @@ func TestExportBudget(t *testing.T) {
 			var ms runtime.MemStats
 			runtime.ReadMemStats(&ms)
 			base := ms.HeapAlloc
-			w := &heapWatcher{}
+			w := &exportHeapWatcher{}
 			got, err := contact.Export(ctx, st, 7, "", nil, w)
 			if err != nil || got != n || w.lines != n+1 {
 				t.Fatalf("exported %d (%d lines), %v", got, w.lines, err)

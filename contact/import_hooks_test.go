@@ -14,14 +14,14 @@ import (
 	"github.com/gallant-sms/gallant/store/storetest"
 )
 
-// genRows is a contacts CSV of n rows made as it is read (csvRows of
+// importGenRows is a contacts CSV of n rows made as it is read (csvRows of
 // budget_test.go, which -race leaves out).
-type genRows struct {
+type importGenRows struct {
 	i, n int
 	buf  []byte
 }
 
-func (r *genRows) Read(p []byte) (int, error) {
+func (r *importGenRows) Read(p []byte) (int, error) {
 	if r.i == 0 && len(r.buf) == 0 {
 		r.buf = append(r.buf, "phone,first_name,last_name,email,city\n"...)
 	}
@@ -79,18 +79,18 @@ func TestImportHooks(t *testing.T) {
 			}
 
 			// Stop after the first batch: the batch stays.
-			_, err = contact.Import(ctx, st, 8, &genRows{n: 5000}, contact.ImportOptions{
+			_, err = contact.Import(ctx, st, 8, &importGenRows{n: 5000}, contact.ImportOptions{
 				Stored: func(context.Context, []store.Contact, contact.Report) error { return contact.ErrStopped },
 			})
 			if n, _ := st.CountContacts(ctx, 8); !errors.Is(err, contact.ErrStopped) || n != 1000 {
 				t.Fatalf("stopped: %v, %d stored", err, n)
 			}
 			// MaxRows: the rows allowed are stored, then ErrTooManyRows.
-			rep, err = contact.Import(ctx, st, 9, &genRows{n: 2500}, contact.ImportOptions{MaxRows: 2000})
+			rep, err = contact.Import(ctx, st, 9, &importGenRows{n: 2500}, contact.ImportOptions{MaxRows: 2000})
 			if n, _ := st.CountContacts(ctx, 9); !errors.Is(err, contact.ErrTooManyRows) || n != 2000 || rep.Imported != 2000 {
 				t.Fatalf("max rows: %v, %d stored, %+v", err, n, rep)
 			}
-			if _, err := contact.Import(ctx, st, 9, &genRows{n: 2000}, contact.ImportOptions{MaxRows: 2000}); err != nil {
+			if _, err := contact.Import(ctx, st, 9, &importGenRows{n: 2000}, contact.ImportOptions{MaxRows: 2000}); err != nil {
 				t.Fatalf("exactly MaxRows: %v", err)
 			}
 		})
@@ -100,7 +100,7 @@ func TestImportHooks(t *testing.T) {
 // TestPreviewImport: a preview reads the first rows only, guesses or
 // takes the mapping, and reports the rejected lines among them.
 func TestPreviewImport(t *testing.T) {
-	p, err := contact.PreviewImport(&genRows{n: 1_000_000}, contact.ImportOptions{}, 5)
+	p, err := contact.PreviewImport(&importGenRows{n: 1_000_000}, contact.ImportOptions{}, 5)
 	if err != nil || len(p.Rows) != 5 || p.Report.Rows != 5 || p.Rows[0].Line != 2 || p.Rows[0].Contact.Phone != "447100000000" ||
 		!slices.Equal(p.Mapping, []string{"phone", "first_name", "last_name", "email", "field.city"}) || p.Rows[0].Contact.Fields != `{"city":"London"}` {
 		t.Fatalf("preview %+v %v", p, err)

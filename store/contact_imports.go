@@ -156,7 +156,7 @@ func (s *Store) ContactImportProgress(ctx context.Context, id int64, p ImportPro
 // A job that has ended already (marked failed for a stale heartbeat)
 // keeps its state.
 func (s *Store) FinishContactImport(ctx context.Context, id int64, state, errText string, p ImportProgress) error {
-	errText = cutUTF8(errText, maxImportError)
+	errText = importCutUTF8(errText, maxImportError)
 	now := s.timeArg(s.now())
 	q := "UPDATE contact_imports SET state = ?, error = ?, finished_at = ?, heartbeat_at = ?"
 	args := []any{state, errText, now, now}
@@ -227,7 +227,7 @@ func (s *Store) AddContactImportRejections(ctx context.Context, importID int64, 
 				b.WriteByte(',')
 			}
 			b.WriteString("(?, ?, ?, ?)")
-			reason, rec := cutUTF8(r.Reason, maxImportReason), cutUTF8(r.Record, MaxImportRecord)
+			reason, rec := importCutUTF8(r.Reason, maxImportReason), importCutUTF8(r.Record, MaxImportRecord)
 			args = append(args, importID, r.Line, reason, rec)
 		}
 		if _, err := s.w.ExecContext(ctx, b.String(), args...); err != nil {
@@ -304,9 +304,9 @@ func (s *Store) UpsertContactsToList(ctx context.Context, accountID, listID int6
 	return len(contacts) - known, known, nil
 }
 
-// cutUTF8 makes s valid UTF-8 (bad bytes become U+FFFD) of at most n
+// importCutUTF8 makes s valid UTF-8 (bad bytes become U+FFFD) of at most n
 // bytes, cut on a character boundary.
-func cutUTF8(s string, n int) string {
+func importCutUTF8(s string, n int) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	if len(s) <= n {
 		return s

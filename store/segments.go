@@ -93,12 +93,12 @@ func (e *SegmentRulesError) Error() string {
 // Unwrap makes the error an [ErrInvalid].
 func (e *SegmentRulesError) Unwrap() error { return ErrInvalid }
 
-// builtinText are the contacts columns a text condition may test.
-var builtinText = map[string]bool{"phone": true, "first_name": true, "last_name": true, "email": true,
+// segBuiltinText are the contacts columns a text condition may test.
+var segBuiltinText = map[string]bool{"phone": true, "first_name": true, "last_name": true, "email": true,
 	"language": true, "time_zone": true}
 
-// textOps are the operators of a text field.
-var textOps = map[string]bool{"eq": true, "neq": true, "contains": true, "starts_with": true, "empty": true, "not_empty": true}
+// segTextOps are the operators of a text field.
+var segTextOps = map[string]bool{"eq": true, "neq": true, "contains": true, "starts_with": true, "empty": true, "not_empty": true}
 
 // segmentCompiler turns rules into SQL in one store's dialect.
 type segmentCompiler struct {
@@ -262,7 +262,7 @@ func (c *segmentCompiler) lower(x string) string { return "LOWER(" + x + ")" }
 
 // text compiles a text operator over the SQL expression x (never NULL).
 func (c *segmentCompiler) text(i int, cond SegmentCondition, x string) string {
-	if !textOps[cond.Op] {
+	if !segTextOps[cond.Op] {
 		return c.fail(i, cond.Field, "operator %q does not apply to a text field (eq, neq, contains, starts_with, empty, not_empty)", cond.Op)
 	}
 	switch cond.Op {
@@ -310,7 +310,7 @@ func (c *segmentCompiler) condition(i int, cond SegmentCondition) string {
 		// A range over the (account_id, phone) index: ':' follows '9'.
 		c.arg(v, v+":")
 		return "c.phone >= ? AND c.phone < ?"
-	case builtinText[f]:
+	case segBuiltinText[f]:
 		return c.text(i, cond, "c."+f)
 	case strings.HasPrefix(f, "field."):
 		return c.custom(i, cond, strings.TrimPrefix(f, "field."))
@@ -386,7 +386,7 @@ func (c *segmentCompiler) condition(i int, cond SegmentCondition) string {
 	case f == "":
 		return c.fail(i, f, "a condition needs a field")
 	default:
-		return c.fail(i, f, "unknown field %q (phone, first_name, last_name, email, language, time_zone, field.NAME, tags, list, created_at, sent, delivered, replied, opted_out)", clipName(f))
+		return c.fail(i, f, "unknown field %q (phone, first_name, last_name, email, language, time_zone, field.NAME, tags, list, created_at, sent, delivered, replied, opted_out)", segClipName(f))
 	}
 }
 
@@ -407,7 +407,7 @@ func (c *segmentCompiler) activity(f string, since time.Time) string {
 		c.arg(c.s.timeArg(since))
 		return "EXISTS (SELECT 1 FROM mo_messages r WHERE r.account_id = c.account_id AND r.src_addr = c.phone AND r.received_at >= ?)"
 	}
-	minID := idFloor(since)
+	minID := segIDFloor(since)
 	delivered := ""
 	if f == "delivered" {
 		delivered = " AND EXISTS (SELECT 1 FROM message_events e WHERE e.message_id = m.id AND e.status = " +
@@ -425,8 +425,8 @@ func (c *segmentCompiler) activity(f string, since time.Time) string {
 	return "c.phone IN (SELECT m.dst_addr FROM messages m WHERE m.account_id = ? AND m.id >= ? AND m.created_at >= ?" + delivered + ")"
 }
 
-// idFloor is the smallest message id generated at or after t.
-func idFloor(t time.Time) sms.ID {
+// segIDFloor is the smallest message id generated at or after t.
+func segIDFloor(t time.Time) sms.ID {
 	ms := t.Sub(sms.Epoch).Milliseconds()
 	if ms < 0 {
 		return 0
@@ -438,7 +438,7 @@ func idFloor(t time.Time) sms.ID {
 func (c *segmentCompiler) custom(i int, cond SegmentCondition, name string) string {
 	typ, ok := c.fields[name]
 	if !ok {
-		return c.fail(i, cond.Field, "unknown custom field %q: declare it first", clipName(name))
+		return c.fail(i, cond.Field, "unknown custom field %q: declare it first", segClipName(name))
 	}
 	path, _ := json.Marshal(name)
 	c.arg("$." + string(path))
@@ -526,7 +526,7 @@ func (c *segmentCompiler) custom(i int, cond SegmentCondition, name string) stri
 		}
 		return x
 	default: // text
-		if !textOps[cond.Op] {
+		if !segTextOps[cond.Op] {
 			undo()
 			return c.text(i, cond, "")
 		}
@@ -534,8 +534,8 @@ func (c *segmentCompiler) custom(i int, cond SegmentCondition, name string) stri
 	}
 }
 
-// clipName shortens a name quoted in a problem.
-func clipName(s string) string {
+// segClipName shortens a name quoted in a problem.
+func segClipName(s string) string {
 	if len(s) > 64 {
 		return s[:64] + "…"
 	}
@@ -668,11 +668,11 @@ func (s *Store) DeleteSegment(ctx context.Context, accountID, id int64) error {
 	return nil
 }
 
-// CountContactsWhere counts account accountID's contacts matching cond
+// CountContactsMatching counts account accountID's contacts matching cond
 // (a condition over contacts aliased c, such as [Store.SegmentCondition]
 // gives; "" is every contact).
-func (s *Store) CountContactsWhere(ctx context.Context, accountID int64, cond string, args []any) (int, error) {
-	q, all := whereContacts("SELECT COUNT(*) FROM contacts c", accountID, cond, args)
+func (s *Store) CountContactsMatching(ctx context.Context, accountID int64, cond string, args []any) (int, error) {
+	q, all := segWhereContacts("SELECT COUNT(*) FROM contacts c", accountID, cond, args)
 	var n int
 	if err := s.r.GetContext(ctx, &n, q, all...); err != nil {
 		return 0, fmt.Errorf("store: count contacts: %w", mapErr(err))
@@ -680,14 +680,14 @@ func (s *Store) CountContactsWhere(ctx context.Context, accountID int64, cond st
 	return n, nil
 }
 
-// ContactsWhere returns up to limit (1 to 10,000) of account accountID's
+// ContactsMatching returns up to limit (1 to 10,000) of account accountID's
 // contacts matching cond with an id above after, in id order: a page of
 // an export or a preview's sample.
-func (s *Store) ContactsWhere(ctx context.Context, accountID int64, cond string, args []any, after int64, limit int) ([]Contact, error) {
+func (s *Store) ContactsMatching(ctx context.Context, accountID int64, cond string, args []any, after int64, limit int) ([]Contact, error) {
 	if limit < 1 || limit > 10000 {
 		return nil, fmt.Errorf("%w: contacts limit %d", ErrInvalid, limit)
 	}
-	q, all := whereContacts("SELECT c.id, c.account_id, c.phone, c.first_name, c.last_name, c.email, c.language, c.time_zone, "+
+	q, all := segWhereContacts("SELECT c.id, c.account_id, c.phone, c.first_name, c.last_name, c.email, c.language, c.time_zone, "+
 		"c.fields, c.tags, c.created_at, c.updated_at FROM contacts c", accountID, cond, args)
 	q += " AND c.id > ? ORDER BY c.id LIMIT ?"
 	all = append(all, after, limit)
@@ -727,8 +727,8 @@ type segContactRow struct {
 	UpdatedAt dbTime `db:"updated_at"`
 }
 
-// whereContacts scopes a contacts query to the account and cond.
-func whereContacts(q string, accountID int64, cond string, args []any) (string, []any) {
+// segWhereContacts scopes a contacts query to the account and cond.
+func segWhereContacts(q string, accountID int64, cond string, args []any) (string, []any) {
 	all := make([]any, 0, len(args)+3)
 	all = append(all, accountID)
 	q += " WHERE c.account_id = ?"
@@ -739,10 +739,10 @@ func whereContacts(q string, accountID int64, cond string, args []any) (string, 
 	return q, all
 }
 
-// ListCondition is the condition "member of list listID" over contacts
-// aliased c, for [Store.ContactsWhere]; ErrNotFound when the account has
+// ContactListCondition is the condition "member of list listID" over contacts
+// aliased c, for [Store.ContactsMatching]; ErrNotFound when the account has
 // no such list.
-func (s *Store) ListCondition(ctx context.Context, accountID, listID int64) (string, []any, error) {
+func (s *Store) ContactListCondition(ctx context.Context, accountID, listID int64) (string, []any, error) {
 	var n int
 	if err := s.r.GetContext(ctx, &n, "SELECT COUNT(*) FROM contact_lists WHERE account_id = ? AND id = ?", accountID, listID); err != nil {
 		return "", nil, fmt.Errorf("store: list %d: %w", listID, mapErr(err))

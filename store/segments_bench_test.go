@@ -50,7 +50,7 @@ func BenchmarkSegmentPreview100k(b *testing.B) {
 				var margs, eargs []any
 				for j := k; j < k+500; j++ {
 					at := now.Add(-time.Duration(j) * 3 * time.Minute * 86 / 10) // spread over 60 days
-					id := sms.ID(uint64(idFloor(at)) + uint64(j)<<sms.NodeBits)
+					id := sms.ID(uint64(segIDFloor(at)) + uint64(j)<<sms.NodeBits)
 					if j > k {
 						m.WriteByte(',')
 					}
@@ -84,10 +84,10 @@ func BenchmarkSegmentPreview100k(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if count, err = s.CountContactsWhere(ctx, 7, cond, args); err != nil {
+				if count, err = s.CountContactsMatching(ctx, 7, cond, args); err != nil {
 					b.Fatal(err)
 				}
-				if _, err := s.ContactsWhere(ctx, 7, cond, args, 0, 10); err != nil {
+				if _, err := s.ContactsMatching(ctx, 7, cond, args, 0, 10); err != nil {
 					b.Fatal(err)
 				}
 			}

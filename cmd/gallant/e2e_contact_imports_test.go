@@ -14,9 +14,9 @@ import (
 	"github.com/gallant-sms/gallant/internal/config"
 )
 
-// rawDB opens the test app's database for the rows no route of this
+// importRawDB opens the test app's database for the rows no route of this
 // branch writes yet (custom field declarations, lists).
-func rawDB(t *testing.T, cfg config.Config) (*sql.DB, string) {
+func importRawDB(t *testing.T, cfg config.Config) (*sql.DB, string) {
 	t.Helper()
 	driver, dsn, now := "sqlite", "file:"+cfg.Store.DSN+"?_pragma=busy_timeout(10000)", "0"
 	if cfg.Store.Driver == "mysql" {
@@ -30,8 +30,8 @@ func rawDB(t *testing.T, cfg config.Config) (*sql.DB, string) {
 	return db, now
 }
 
-// importJob is the JSON of an import job.
-type importJob struct {
+// importJobJSON is the JSON of an import job.
+type importJobJSON struct {
 	ID       int64    `json:"id"`
 	State    string   `json:"state"`
 	Mapping  []string `json:"mapping"`
@@ -43,10 +43,10 @@ type importJob struct {
 	Error    string   `json:"error"`
 }
 
-// contactCSV is n contacts with a custom field "tier"; the rows i with
+// importContactCSV is n contacts with a custom field "tier"; the rows i with
 // i%1000 == 7 have a bad phone, and row 5000 a national number (no
 // default country given). It returns the file and the bad rows' lines.
-func contactCSV(n, offset int) (string, []int) {
+func importContactCSV(n, offset int) (string, []int) {
 	var b strings.Builder
 	b.WriteString("Phone,First Name,Last Name,Email,tier\n")
 	var bad []int
@@ -80,7 +80,7 @@ func TestE2EContactImportExport(t *testing.T) {
 		c := a.customer(t, "Importer", noOwnSecret)
 		other := a.customer(t, "Other", noOwnSecret)
 		must := func(r httpAnswer, code int, what string) httpAnswer { t.Helper(); return mustStatus(t, r, code, what) }
-		db, now := rawDB(t, cfg)
+		db, now := importRawDB(t, cfg)
 		if _, err := db.Exec("INSERT INTO contact_fields (account_id, name, type, created_at) VALUES (?, 'tier', 'text', "+now+")", c.AccountID); err != nil {
 			t.Fatal(err)
 		}
@@ -92,7 +92,7 @@ func TestE2EContactImportExport(t *testing.T) {
 			t.Fatal(err)
 		}
 		const n = 10_000
-		file, bad := contactCSV(n, 0)
+		file, bad := importContactCSV(n, 0)
 		csvHeader := []string{"Content-Type", "text/csv"}
 		countAll := func(key string) int {
 			t.Helper()
@@ -129,14 +129,14 @@ func TestE2EContactImportExport(t *testing.T) {
 		must(a.do(t, "POST", "/v1/contacts/imports?mapping=phone,nick", c.APIKey, file, csvHeader...), 400, "bad mapping")
 		must(a.do(t, "POST", "/v1/contacts/imports", c.APIKey, "", csvHeader...), 400, "empty file")
 		var jobs struct {
-			Data []importJob `json:"data"`
+			Data []importJobJSON `json:"data"`
 		}
 		if must(a.do(t, "GET", "/v1/contacts/imports", c.APIKey, ""), 200, "list").json(t, &jobs); len(jobs.Data) != 0 {
 			t.Fatalf("a dry run made a job: %+v", jobs)
 		}
 
 		// The import runs in the background to completed.
-		var job importJob
+		var job importJobJSON
 		r := must(a.do(t, "POST", "/v1/contacts/imports?tags=imported&list_id="+strconv.FormatInt(list, 10), c.APIKey, file, csvHeader...),
 			202, "import")
 		r.json(t, &job)
@@ -260,7 +260,7 @@ func TestE2EContactImportExport(t *testing.T) {
 		}
 
 		// A large import stopped partway keeps what it stored.
-		big, _ := contactCSV(300_000, 500_000)
+		big, _ := importContactCSV(300_000, 500_000)
 		must(a.do(t, "POST", "/v1/contacts/imports", c.APIKey, big, csvHeader...), 202, "big import").json(t, &job)
 		bigPath := "/v1/contacts/imports/" + strconv.FormatInt(job.ID, 10)
 		eventually(t, "the big import runs", func() (bool, string) {
