@@ -164,6 +164,8 @@ func FuzzBodyLimit(f *testing.F) {
 		"POST /v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: 16777216\r\n\r\n",
 		"GET /v1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer nobody\r\nContent-Length: 20000\r\n\r\n",
 		"PUT /v1/accounts/1/alerts HTTP/1.0\r\nAuthorization: Bearer key-boom\r\nContent-Length: 20000\r\n\r\n",
+		"POST /v1/contacts/imports?dry_run=true HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer key-send\r\nContent-Length: 90000000\r\n\r\n",
+		"POST /v1/contacts/imports HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer key-read\r\nContent-Length: 90000000\r\n\r\n",
 	} {
 		f.Add([]byte(s))
 	}
@@ -188,7 +190,7 @@ func FuzzBodyLimit(f *testing.F) {
 		switch limit {
 		case cfg.MaxUnauthenticatedBodyBytes:
 			return
-		case cfg.MaxBodyBytes, cfg.MaxBatchBodyBytes:
+		case cfg.MaxBodyBytes, cfg.MaxBatchBodyBytes, cfg.MaxImportBodyBytes:
 		default:
 			t.Fatalf("limit %d for %q", limit, head)
 		}
@@ -204,6 +206,12 @@ func FuzzBodyLimit(f *testing.F) {
 			var u fasthttp.URI
 			if u.Parse(nil, h.RequestURI()) != nil || (string(u.Path()) != batchPath && string(u.Path()) != optOutsImportPath) || !h.IsPost() || !p.Has(ScopeSend) {
 				t.Fatalf("the batch limit for %q", head)
+			}
+		}
+		if limit == cfg.MaxImportBodyBytes {
+			var u fasthttp.URI
+			if u.Parse(nil, h.RequestURI()) != nil || string(u.Path()) != contactImportsPath || !h.IsPost() || !p.Has(ScopeSend) {
+				t.Fatalf("the import limit for %q", head)
 			}
 		}
 	})

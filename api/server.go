@@ -68,6 +68,11 @@ type Deps struct {
 	// Links serves the public short links GET /l/{code} (api/links.go);
 	// nil (links.domain off) answers it 404.
 	Links Links
+	// Segments, ContactImports and ContactExport serve /v1/segments,
+	// /v1/contacts/imports and /v1/contacts/export; nil answers 404.
+	Segments       Segments
+	ContactImports ContactImports
+	ContactExport  ContactExport
 	// Idempotency stores answers to POSTs with an Idempotency-Key.
 	// Required.
 	Idempotency Idempotency
@@ -223,6 +228,8 @@ func (s *Server) bodyLimit(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
 	if path := requestPath(h); p.Has(ScopeSend) && (h.IsPost() && (path == batchPath || path == optOutsImportPath) ||
 		(h.IsPost() || h.IsDelete()) && listMembersPath(path)) {
 		return fasthttp.RequestConfig{MaxRequestBodySize: s.cfg.MaxBatchBodyBytes}
+	} else if h.IsPost() && p.Has(ScopeSend) && path == contactImportsPath {
+		return fasthttp.RequestConfig{MaxRequestBodySize: s.cfg.MaxImportBodyBytes}
 	}
 	return fasthttp.RequestConfig{MaxRequestBodySize: s.cfg.MaxBodyBytes}
 }
@@ -276,6 +283,9 @@ func (s *Server) routes() *router.Router {
 	s.listRoutes(r)
 	s.templateRoutes(r)
 	s.linkRoutes(r)
+	s.segmentRoutes(r)
+	s.contactImportRoutes(r)
+	s.contactExportRoutes(r)
 
 	r.GET("/healthz", s.instrument("GET /healthz", s.healthz))
 	r.GET("/readyz", s.instrument("GET /readyz", s.readyz))
@@ -408,8 +418,8 @@ func (s *Server) serveError(ctx *fasthttp.RequestCtx, err error) {
 		// that it reads this answer instead of a reset connection.
 		markLinger(ctx)
 		writeProblem(ctx, PayloadTooLarge("", fmt.Sprintf(
-			"the body is too large: at most %d bytes without valid credentials, %d with them, %d for a batch",
-			s.cfg.MaxUnauthenticatedBodyBytes, s.cfg.MaxBodyBytes, s.cfg.MaxBatchBodyBytes)))
+			"the body is too large: at most %d bytes without valid credentials, %d with them, %d for a batch, %d for a contact import",
+			s.cfg.MaxUnauthenticatedBodyBytes, s.cfg.MaxBodyBytes, s.cfg.MaxBatchBodyBytes, s.cfg.MaxImportBodyBytes)))
 	case errors.As(err, &small):
 		s.metrics.refuse(refusedHeaderTooBig)
 		e := InvalidRequest("", "the request's headers are too large")

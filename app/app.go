@@ -42,6 +42,9 @@ type Deps struct {
 	// LinksDomain turns tracked short links on (links.domain, such as
 	// https://gal.example); empty leaves them off.
 	LinksDomain string
+	// ImportDir holds the spooled uploads of contact imports ("" is the
+	// system's temporary directory); the owner closes ContactImports.
+	ImportDir string
 }
 
 // App holds the use cases. A service that its dependencies do not allow
@@ -67,6 +70,10 @@ type App struct {
 	// ShortLinks makes the tracked short links campaigns send; nil
 	// without Deps.LinksDomain.
 	ShortLinks *campaign.Links
+	Segments   *Segments
+	// ContactImports runs import jobs in goroutines: close it on shutdown.
+	ContactImports *ContactImports
+	ContactExport  *ContactExport
 }
 
 // New builds the use cases over d.
@@ -98,6 +105,8 @@ func New(d Deps) *App {
 	}
 	a.Templates = NewTemplates(d.Store, a.ShortLinks, d.Billing)
 	a.Links = NewLinks(d.Store, a.ShortLinks != nil, d.Log.With("component", "links"))
+	a.Segments, a.ContactExport = &Segments{st: d.Store}, &ContactExport{st: d.Store}
+	a.ContactImports = NewContactImports(d.Store, d.ImportDir, "", d.Log)
 	a.Auth = &Auth{acc: d.Accounts}
 	if d.Users != nil {
 		a.Auth.sessions = account.NewSessions(d.Users)

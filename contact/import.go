@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gallant-sms/gallant/consent"
 	"github.com/gallant-sms/gallant/store"
@@ -76,9 +77,32 @@ type ImportOptions struct {
 	DefaultCountry string
 	// Tags are added to every imported contact.
 	Tags []string
+	// ListID, when not 0, is a list of the account every imported
+	// contact joins, in the transaction that stores its batch (the caller
+	// checks the list is the account's).
+	ListID int64
+	// MaxRows, when positive, bounds the data rows read: the row after
+	// the last allowed ends the import with [ErrTooManyRows] (what was
+	// stored stays).
+	MaxRows int
 	// Progress, if set, is called after each batch with the report so far.
 	Progress func(Report)
+	// Stored, if set, is called after each batch is stored with its
+	// contacts (valid during the call only); an error ends the import
+	// with it (ErrStopped to stop).
+	Stored func(ctx context.Context, batch []store.Contact, rep Report) error
+	// Reject, if set, is called with each rejected row and its fields
+	// (nil for a row the CSV reader could not split; valid during the
+	// call only) and the report so far; an error ends the import with it.
+	Reject func(r Rejection, record []string, rep Report) error
 }
+
+// ErrStopped is returned by an [ImportOptions].Stored hook to stop an
+// import; Import returns it wrapped.
+var ErrStopped = errors.New("contact: import stopped")
+
+// ErrTooManyRows ends an import that has more rows than MaxRows.
+var ErrTooManyRows = errors.New("contact: too many rows")
 
 // Report says what an import did.
 type Report struct {
@@ -100,18 +124,18 @@ type Rejection struct {
 // batchSize is the contacts stored per transaction.
 const batchSize = 1000
 
-// Import reads a CSV of contacts from r and stores them for account:
-// streamed, a batch of 1,000 per transaction, so memory stays flat
-// whatever the file's size. A phone seen again (in the file or already
-// stored) updates that contact. Rows without a valid phone are counted
-// and reported, not fatal.
-func Import(ctx context.Context, st *store.Store, account int64, r io.Reader, opt ImportOptions) (Report, error) {
-	var rep Report
+// rowFunc receives a valid row's contact (line: its file line).
+type rowFunc func(line int, c store.Contact) error
+
+// scanCSV reads r and calls row for each valid row and reject for each
+// rejected one, stopping at the first error either returns. It returns
+// the mapping used.
+func scanCSV(r io.Reader, opt ImportOptions, rep *Report, row rowFunc, reject func(Rejection, []string, Report) error) ([]string, error) {
 	cc := ""
 	if opt.DefaultCountry != "" {
 		var ok bool
 		if cc, ok = consent.CallingCode(opt.DefaultCountry); !ok {
-			return rep, fmt.Errorf("contact: no calling code known for country %q", opt.DefaultCountry)
+			return nil, fmt.Errorf("contact: no calling code known for country %q", opt.DefaultCountry)
 		}
 	}
 	cr := csv.NewReader(r)
@@ -123,10 +147,10 @@ func Import(ctx context.Context, st *store.Store, account int64, r io.Reader, op
 	if mapping == nil || opt.Header {
 		head, err := cr.Read()
 		if errors.Is(err, io.EOF) {
-			return rep, nil
+			return mapping, nil
 		}
 		if err != nil {
-			return rep, fmt.Errorf("contact: read the header: %w", err)
+			return mapping, fmt.Errorf("contact: read the header: %w", err)
 		}
 		line++
 		if mapping == nil {
@@ -140,47 +164,50 @@ func Import(ctx context.Context, st *store.Store, account int64, r io.Reader, op
 		}
 	}
 	if phoneCol < 0 {
-		return rep, errors.New("contact: no column maps to the phone number")
+		return mapping, ErrNoPhoneColumn
 	}
-	batch := make([]store.Contact, 0, batchSize)
-	index := make(map[string]int, batchSize) // phone -> position in batch
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
+	rejectRow := func(reason string, rec []string) error {
+		rep.Rejected++
+		rj := Rejection{Line: line, Reason: reason}
+		if len(rep.FirstRejected) < 100 {
+			rep.FirstRejected = append(rep.FirstRejected, rj)
 		}
-		ins, upd, err := st.UpsertContacts(ctx, account, batch)
-		if err != nil {
-			return fmt.Errorf("contact: store a batch: %w", err)
-		}
-		rep.Imported += ins
-		rep.Updated += upd
-		batch = batch[:0]
-		clear(index)
-		if opt.Progress != nil {
-			opt.Progress(rep)
+		if reject != nil {
+			return reject(rj, rec, *rep)
 		}
 		return nil
-	}
-	reject := func(reason string) {
-		rep.Rejected++
-		if len(rep.FirstRejected) < 100 {
-			rep.FirstRejected = append(rep.FirstRejected, Rejection{Line: line, Reason: reason})
-		}
 	}
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
-			break
+			return mapping, nil
 		}
-		line++
 		if err != nil {
 			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				rep.Rows++
-				reject(pe.Err.Error())
-				continue
+			if !errors.As(err, &pe) {
+				return mapping, fmt.Errorf("contact: read line %d: %w", line+1, err)
 			}
-			return rep, fmt.Errorf("contact: read line %d: %w", line, err)
+		}
+		// The reader's own line count: a quoted field may span lines, and
+		// blank lines are skipped.
+		line++
+		if err == nil && len(rec) > 0 {
+			line, _ = cr.FieldPos(0)
+		}
+		if opt.MaxRows > 0 && rep.Rows >= opt.MaxRows && !(err == nil && len(rec) == 1 && strings.TrimSpace(rec[0]) == "") {
+			return mapping, fmt.Errorf("%w: more than %d rows", ErrTooManyRows, opt.MaxRows)
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			errors.As(err, &pe)
+			if pe.StartLine > 0 {
+				line = pe.StartLine
+			}
+			rep.Rows++
+			if err := rejectRow(pe.Err.Error(), nil); err != nil {
+				return mapping, err
+			}
+			continue
 		}
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue // a blank line
@@ -188,25 +215,128 @@ func Import(ctx context.Context, st *store.Store, account int64, r io.Reader, op
 		rep.Rows++
 		c, reason := toContact(rec, mapping, phoneCol, cc, opt.Tags)
 		if reason != "" {
-			reject(reason)
+			if err := rejectRow(reason, rec); err != nil {
+				return mapping, err
+			}
 			continue
 		}
+		if err := row(line, c); err != nil {
+			return mapping, err
+		}
+	}
+}
+
+// ErrNoPhoneColumn is a mapping without a phone column.
+var ErrNoPhoneColumn = errors.New("contact: no column maps to the phone number")
+
+// Import reads a CSV of contacts from r and stores them for account:
+// streamed, a batch of 1,000 per transaction, so memory stays flat
+// whatever the file's size. A phone seen again (in the file or already
+// stored) updates that contact. Rows without a valid phone are counted
+// and reported, not fatal.
+func Import(ctx context.Context, st *store.Store, account int64, r io.Reader, opt ImportOptions) (Report, error) {
+	var rep Report
+	batch := make([]store.Contact, 0, batchSize)
+	index := make(map[string]int, batchSize) // phone -> position in batch
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		var ins, upd int
+		var err error
+		if opt.ListID != 0 {
+			ins, upd, err = st.UpsertContactsToList(ctx, account, opt.ListID, batch)
+		} else {
+			ins, upd, err = st.UpsertContacts(ctx, account, batch)
+		}
+		if err != nil {
+			return fmt.Errorf("contact: store a batch: %w", err)
+		}
+		rep.Imported += ins
+		rep.Updated += upd
+		if opt.Stored != nil {
+			if err := opt.Stored(ctx, batch, rep); err != nil {
+				return err
+			}
+		}
+		batch = batch[:0]
+		clear(index)
+		if opt.Progress != nil {
+			opt.Progress(rep)
+		}
+		return nil
+	}
+	_, err := scanCSV(r, opt, &rep, func(_ int, c store.Contact) error {
 		if i, ok := index[c.Phone]; ok {
 			batch[i] = c // the file's later row wins
-			continue
+			return nil
 		}
 		index[c.Phone] = len(batch)
 		batch = append(batch, c)
 		if len(batch) == batchSize {
 			if err := flush(); err != nil {
-				return rep, err
+				return err
 			}
 			if err := ctx.Err(); err != nil {
-				return rep, fmt.Errorf("contact: import stopped: %w", err)
+				return fmt.Errorf("contact: import stopped: %w", err)
 			}
 		}
+		return nil
+	}, opt.Reject)
+	if err != nil {
+		if errors.Is(err, ErrTooManyRows) {
+			if ferr := flush(); ferr != nil {
+				return rep, ferr
+			}
+		}
+		return rep, err
 	}
 	return rep, flush()
+}
+
+// PreviewRow is a row of a dry run: its file line and the contact it
+// would store.
+type PreviewRow struct {
+	Line    int
+	Contact store.Contact
+}
+
+// Preview is what a dry run of an import found in its first rows.
+type Preview struct {
+	Mapping  []string
+	Rows     []PreviewRow
+	Rejected []Rejection
+	// Report counts the rows read (up to the preview's limit).
+	Report Report
+}
+
+// errPreviewFull ends a preview's scan.
+var errPreviewFull = errors.New("preview full")
+
+// PreviewImport reads up to n data rows of r as [Import] would, storing
+// nothing: the mapping used, the contacts they make and the rejected
+// rows among them.
+func PreviewImport(r io.Reader, opt ImportOptions, n int) (Preview, error) {
+	var p Preview
+	opt.MaxRows = 0
+	mapping, err := scanCSV(r, opt, &p.Report, func(line int, c store.Contact) error {
+		p.Rows = append(p.Rows, PreviewRow{Line: line, Contact: c})
+		if p.Report.Rows >= n {
+			return errPreviewFull
+		}
+		return nil
+	}, func(rj Rejection, _ []string, _ Report) error {
+		p.Rejected = append(p.Rejected, rj)
+		if p.Report.Rows >= n {
+			return errPreviewFull
+		}
+		return nil
+	})
+	p.Mapping = mapping
+	if err != nil && !errors.Is(err, errPreviewFull) {
+		return p, err
+	}
+	return p, nil
 }
 
 // toContact builds a contact from one row, or says why it cannot.
@@ -225,6 +355,9 @@ func toContact(rec, mapping []string, phoneCol int, cc string, tags []string) (s
 			continue
 		}
 		v := strings.TrimSpace(rec[i])
+		if !utf8.ValidString(v) {
+			return store.Contact{}, "the row is not valid UTF-8: save the file as UTF-8"
+		}
 		switch f {
 		case FieldFirstName:
 			c.FirstName = v

@@ -177,6 +177,22 @@ var isoRoutes = map[string]isoRoute{
 	// Short links: public, the unguessable code is the credential; an
 	// unknown code is 404, never a redirect (TestE2ETemplates).
 	"GET /l/{code}": {public: true},
+	// Segments, contact import jobs and the export: the caller's
+	// account's, by id (TestE2EContactImportExport checks that another
+	// account's segment, job, rejected rows and list are not found).
+	"GET /v1/segments":                       {},
+	"POST /v1/segments":                      {},
+	"POST /v1/segments/preview":              {},
+	"GET /v1/segments/{id}":                  {},
+	"PATCH /v1/segments/{id}":                {},
+	"DELETE /v1/segments/{id}":               {},
+	"POST /v1/segments/{id}/preview":         {},
+	"GET /v1/contacts/imports":               {},
+	"POST /v1/contacts/imports":              {},
+	"GET /v1/contacts/imports/{id}":          {},
+	"POST /v1/contacts/imports/{id}/stop":    {},
+	"GET /v1/contacts/imports/{id}/rejected": {},
+	"GET /v1/contacts/export":                {},
 }
 
 // TestE2EIsolation: no caller reaches data outside the accounts it may

@@ -65,6 +65,8 @@ type app struct {
 	wg        sync.WaitGroup
 	errs      chan error
 	stopLoops chan struct{}
+
+	imports *appsvc.ContactImports // contact import jobs; closed after the API
 }
 
 // openStore opens and migrates the configured database.
@@ -177,7 +179,9 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, 
 		OptOuts: a.optouts, Log: logger, LinksDomain: cfg.Links.Domain})
 	apiDeps := api.Deps{Limiter: limiter, Auth: svc.Auth, Identity: svc.Identity, Messages: svc.Messages, Health: a.gw,
 		Idempotency: svc.Idempotency, Accounts: svc.Accounts, Reports: svc.Reports, DistLists: svc.DistLists, Links: svc.Links,
-		Keywords: svc.Keywords, Numbers: svc.Numbers, Inbound: svc.Inbound, Contacts: svc.Contacts, Lists: svc.Lists, Templates: svc.Templates}
+		Keywords: svc.Keywords, Numbers: svc.Numbers, Inbound: svc.Inbound, Contacts: svc.Contacts, Lists: svc.Lists, Templates: svc.Templates,
+		Segments: svc.Segments, ContactImports: svc.ContactImports, ContactExport: svc.ContactExport}
+	a.imports = svc.ContactImports
 	if svc.Billing != nil { // nil pointers would be non-nil interfaces
 		apiDeps.Billing, apiDeps.Alerts = svc.Billing, svc.Alerts
 	}
@@ -359,6 +363,7 @@ func (a *app) shutdown(ctx context.Context) error {
 	if err := a.api.Shutdown(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("http: %w", err))
 	}
+	a.imports.Close() // running imports end failed, what they stored kept
 	if a.pprof != nil {
 		_ = a.pprof.Close()
 	}
