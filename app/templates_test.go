@@ -72,7 +72,7 @@ func TestTemplatesPolicy(t *testing.T) {
 		t.Errorf("account 2 reads account 1's template: %v", err)
 	}
 	var e *Error
-	if _, err := s.Create(ctx, owner, TemplateInput{Name: &name, Body: &body}); !errors.As(err, &e) || e.Kind != KindUnprocessable {
+	if _, err := s.Create(ctx, owner, TemplateInput{Name: &name, Body: &body}); !errors.As(err, &e) || e.Kind != KindConflict {
 		t.Errorf("a name in use: %v", err)
 	}
 }
