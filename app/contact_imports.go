@@ -223,6 +223,9 @@ func (s *ContactImports) DryRun(ctx context.Context, p Principal, in ImportInput
 	if err != nil {
 		return ImportPreview{}, err
 	}
+	if pl.opt.Fields, err = s.st.ContactFields(ctx, p.AccountID); err != nil {
+		return ImportPreview{}, fmt.Errorf("import: %w", err)
+	}
 	pv, err := contact.PreviewImport(in.Body, pl.opt, ImportPreviewRows)
 	if err != nil {
 		return ImportPreview{}, importReadErr(err)
@@ -240,6 +243,45 @@ func (s *ContactImports) DryRun(ctx context.Context, p Principal, in ImportInput
 		out.Contacts[i] = PreviewContact{Line: pv.Rows[i].Line, ContactSample: segmentSampleOf(&c)}
 	}
 	return out, nil
+}
+
+// declareColumns returns account's declared custom fields after
+// declaring, as text, each custom field the mapping names that the
+// account has not declared yet (so that what the file holds shows on its
+// contacts). A name that cannot be a field, or more fields than
+// contact.MaxFields, is refused before anything is stored.
+func (s *ContactImports) declareColumns(ctx context.Context, account int64, mapping []string) ([]store.ContactField, error) {
+	decl, err := s.st.ContactFields(ctx, account)
+	if err != nil {
+		return nil, fmt.Errorf("import: %w", err)
+	}
+	known := make(map[string]bool, len(decl))
+	for _, f := range decl {
+		known[f.Name] = true
+	}
+	var added []store.ContactField
+	for _, m := range mapping {
+		name, ok := strings.CutPrefix(m, "field.")
+		if !ok || known[name] {
+			continue
+		}
+		if err := contact.CheckFieldName(name); err != nil {
+			return nil, Invalid("mapping", fmt.Sprintf("column %q cannot be a custom field (%s): map it to a field name or to \"\" to skip it",
+				name, strings.TrimPrefix(err.Error(), "contact: ")))
+		}
+		known[name] = true
+		added = append(added, store.ContactField{Name: name, Type: contact.TypeText})
+	}
+	if len(decl)+len(added) > contact.MaxFields {
+		return nil, refuse(KindUnprocessable, "mapping", fmt.Sprintf("the file adds %d custom fields to the account's %d: at most %d",
+			len(added), len(decl), contact.MaxFields))
+	}
+	for _, f := range added {
+		if err := s.st.CreateContactField(ctx, account, f); err != nil && !errors.Is(err, store.ErrDuplicate) {
+			return nil, fmt.Errorf("import: declare field %s: %w", f.Name, err)
+		}
+	}
+	return append(decl, added...), nil
 }
 
 // importReadErr turns a reading error before any row into the caller's.
@@ -311,6 +353,11 @@ func (s *ContactImports) Start(ctx context.Context, p Principal, in ImportInput)
 			return ContactImport{}, importReadErr(err)
 		}
 		pl.opt.Mapping, pl.opt.Header = pv.Mapping, true
+	}
+	if pl.opt.Fields, err = s.declareColumns(ctx, p.AccountID, pl.opt.Mapping); err != nil {
+		_ = f.Close()
+		_ = os.Remove(f.Name())
+		return ContactImport{}, err
 	}
 	if _, err := s.st.PurgeContactImportRejections(ctx, p.AccountID, time.Now().Add(-RejectedRowsRetention)); err != nil {
 		s.log.Warn("purge old rejected rows", "account", p.AccountID, "err", err)

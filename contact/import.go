@@ -6,7 +6,6 @@ package contact
 import (
 	"context"
 	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -43,8 +42,8 @@ var headerGuesses = map[string]string{
 }
 
 // GuessMapping maps each header to a field: known names (case, spaces,
-// "_" and "-" ignored) to theirs, others to a custom field of the
-// header's name ("field.NAME").
+// "_" and "-" ignored) to theirs, others to a custom field named after
+// the header ("field.NAME", NAME from fieldNameOf).
 func GuessMapping(header []string) []string {
 	out := make([]string, len(header))
 	for i, h := range header {
@@ -57,11 +56,43 @@ func GuessMapping(header []string) []string {
 		}, strings.ToLower(strings.TrimSpace(h)))
 		if f, ok := headerGuesses[k]; ok {
 			out[i] = f
-		} else if name := strings.TrimSpace(h); name != "" {
+		} else if name := fieldNameOf(h); name != "" {
 			out[i] = "field." + name
 		}
 	}
 	return out
+}
+
+// fieldNameOf makes a custom field's name of a header: lower case, each
+// run of other characters than ASCII letters and digits one "_",
+// starting with a letter ("Loyalty tier" is loyalty_tier, "2nd phone"
+// f_2nd_phone), at most MaxFieldName bytes; "" for a header with no
+// letter or digit.
+func fieldNameOf(header string) string {
+	var b strings.Builder
+	gap := false
+	for _, r := range strings.ToLower(strings.TrimSpace(header)) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			if gap && b.Len() > 0 {
+				b.WriteByte('_')
+			}
+			gap = false
+			b.WriteRune(r)
+			continue
+		}
+		gap = true
+	}
+	name := b.String()
+	if name == "" {
+		return ""
+	}
+	if name[0] < 'a' {
+		name = "f_" + name
+	}
+	if len(name) > MaxFieldName {
+		name = strings.TrimRight(name[:MaxFieldName], "_")
+	}
+	return name
 }
 
 // ImportOptions tune an import.
@@ -77,6 +108,11 @@ type ImportOptions struct {
 	DefaultCountry string
 	// Tags are added to every imported contact.
 	Tags []string
+	// Fields are the account's declared custom fields: a column mapped to
+	// one has its values parsed to the field's type (a value that does not
+	// parse rejects the row); a column mapped to an undeclared name is kept
+	// as text (the caller declares it, see DeclareColumns).
+	Fields []store.ContactField
 	// ListID, when not 0, is a list of the account every imported
 	// contact joins, in the transaction that stores its batch (the caller
 	// checks the list is the account's).
@@ -166,6 +202,10 @@ func scanCSV(r io.Reader, opt ImportOptions, rep *Report, row rowFunc, reject fu
 	if phoneCol < 0 {
 		return mapping, ErrNoPhoneColumn
 	}
+	types := make(map[string]string, len(opt.Fields))
+	for _, f := range opt.Fields {
+		types[f.Name] = f.Type
+	}
 	rejectRow := func(reason string, rec []string) error {
 		rep.Rejected++
 		rj := Rejection{Line: line, Reason: reason}
@@ -213,7 +253,7 @@ func scanCSV(r io.Reader, opt ImportOptions, rep *Report, row rowFunc, reject fu
 			continue // a blank line
 		}
 		rep.Rows++
-		c, reason := toContact(rec, mapping, phoneCol, cc, opt.Tags)
+		c, reason := toContact(rec, mapping, phoneCol, cc, opt.Tags, types)
 		if reason != "" {
 			if err := rejectRow(reason, rec); err != nil {
 				return mapping, err
@@ -339,8 +379,12 @@ func PreviewImport(r io.Reader, opt ImportOptions, n int) (Preview, error) {
 	return p, nil
 }
 
-// toContact builds a contact from one row, or says why it cannot.
-func toContact(rec, mapping []string, phoneCol int, cc string, tags []string) (store.Contact, string) {
+// toContact builds a contact from one row, or says why it cannot: the
+// phone in E.164, personal fields checked as the API checks them, tags
+// normalized, custom values parsed to their declared type (types: name
+// to type; undeclared names kept as text), and the time zone derived
+// from the number when the row gives none.
+func toContact(rec, mapping []string, phoneCol int, cc string, tags []string, types map[string]string) (store.Contact, string) {
 	if phoneCol >= len(rec) {
 		return store.Contact{}, "no phone number"
 	}
@@ -349,7 +393,7 @@ func toContact(rec, mapping []string, phoneCol int, cc string, tags []string) (s
 		return store.Contact{}, fmt.Sprintf("phone %q is not a number (E.164 with country code, or national with a default country)", clip(rec[phoneCol]))
 	}
 	c := store.Contact{Phone: phone, Tags: append([]string(nil), tags...)}
-	var custom map[string]string
+	var custom map[string]any
 	for i, f := range mapping {
 		if i >= len(rec) || i == phoneCol || f == FieldSkip {
 			continue
@@ -376,28 +420,71 @@ func toContact(rec, mapping []string, phoneCol int, cc string, tags []string) (s
 				}
 			}
 		default:
-			if name, ok := strings.CutPrefix(f, "field."); ok && v != "" {
-				if custom == nil {
-					custom = map[string]string{}
-				}
-				custom[name] = v
+			name, ok := strings.CutPrefix(f, "field.")
+			if !ok || v == "" {
+				continue
 			}
+			var val any = v
+			if typ, declared := types[name]; declared {
+				var err error
+				if val, err = ParseFieldValue(typ, v); err != nil {
+					return store.Contact{}, "field " + name + ": " + strings.TrimPrefix(err.Error(), ErrField.Error()+": ")
+				}
+			} else if len(v) > MaxTextValue {
+				return store.Contact{}, fmt.Sprintf("field %s: longer than %d bytes", name, MaxTextValue)
+			}
+			if custom == nil {
+				custom = map[string]any{}
+			}
+			custom[name] = val
 		}
 	}
-	if len(c.FirstName) > 100 || len(c.LastName) > 100 || len(c.Email) > 254 || len(c.Language) > 16 || len(c.TimeZone) > 64 {
-		return store.Contact{}, "a name, the email, the language or the time zone is too long"
-	}
-	if len(strings.Join(c.Tags, ",")) > 1024 {
-		return store.Contact{}, "tags longer than 1,024 bytes"
+	if reason := checkRow(&c); reason != "" {
+		return store.Contact{}, reason
 	}
 	if custom != nil {
-		b, err := json.Marshal(custom)
+		b, err := encodeFields(custom)
 		if err != nil {
-			return store.Contact{}, "custom fields: " + err.Error()
+			return store.Contact{}, "custom fields: " + strings.TrimPrefix(err.Error(), "contact: ")
 		}
-		c.Fields = string(b)
+		c.Fields = b
 	}
 	return c, ""
+}
+
+// reason is a rejection's text for field's error err.
+func reason(field string, err error) string {
+	return field + ": " + strings.TrimPrefix(err.Error(), "contact: ")
+}
+
+// checkRow applies the API's checks to a row's personal fields and tags
+// and fills in the time zone from the number when the row gives none.
+func checkRow(c *store.Contact) string {
+	if err := CheckName(c.FirstName); err != nil {
+		return reason("first_name", err)
+	}
+	if err := CheckName(c.LastName); err != nil {
+		return reason("last_name", err)
+	}
+	if err := CheckEmail(c.Email); err != nil {
+		return reason("email", err)
+	}
+	if err := CheckLanguage(c.Language); err != nil {
+		return reason("language", err)
+	}
+	if c.TimeZone == "" {
+		c.TimeZone = TimeZoneOf(c.Phone)
+	} else if err := CheckTimeZone(c.TimeZone); err != nil {
+		return reason("time_zone", err)
+	}
+	if len(c.Tags) > 0 {
+		t, err := NormalizeTags(c.Tags)
+		if err != nil {
+			return reason("tags", err)
+		}
+		c.Tags = t
+	}
+	return ""
 }
 
 // national reports whether raw is written in national form (a trunk

@@ -31,7 +31,7 @@ func openStore(t testing.TB, driver string) *store.Store {
 
 func TestGuessMapping(t *testing.T) {
 	got := contact.GuessMapping([]string{"Mobile Number", "First Name", "surname", "E-mail", "TZ", "Loyalty tier", "Tags", ""})
-	want := []string{"phone", "first_name", "last_name", "email", "time_zone", "field.Loyalty tier", "tags", ""}
+	want := []string{"phone", "first_name", "last_name", "email", "time_zone", "field.loyalty_tier", "tags", ""}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Fatalf("GuessMapping = %q, want %q", got, want)
 	}
@@ -92,5 +92,48 @@ func TestImport(t *testing.T) {
 				t.Fatal("a file without a phone column was taken")
 			}
 		})
+	}
+}
+
+// TestImportTypedFields: custom values are parsed to their declared types
+// (a value that does not parse rejects its row with the field named),
+// undeclared ones are kept as text, personal fields are checked as the
+// API checks them, and a missing time zone comes from the number.
+func TestImportTypedFields(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t, storetest.SQLite)
+	decl := []store.ContactField{{Name: "points", Type: contact.TypeNumber}, {Name: "vip", Type: contact.TypeBoolean},
+		{Name: "joined", Type: contact.TypeDate}}
+	file := "phone,Points,VIP,Joined,Loyalty Tier,email,tz\n" +
+		"+447700900001,12.5,yes,2026-01-31,gold,a@example.com,\n" +
+		"+447700900002,lots,no,2026-01-31,,,\n" + // line 3: not a number
+		"+447700900003,1,maybe,,,,\n" + // line 4: not a boolean
+		"+447700900004,1,1,31/01/2026,,,\n" + // line 5: not a date
+		"+447700900005,,,,,not-an-email,\n" + // line 6
+		"+447700900006,,,,,,Mars/Olympus\n" + // line 7
+		"+12125550100,,,,,,\n"
+	rep, err := contact.Import(ctx, st, 7, strings.NewReader(file), contact.ImportOptions{Fields: decl})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Rows != 7 || rep.Imported != 2 || rep.Rejected != 5 {
+		t.Fatalf("report %+v", rep)
+	}
+	want := map[int]string{3: "field points", 4: "field vip", 5: "field joined", 6: "email", 7: "time_zone"}
+	for _, rj := range rep.FirstRejected {
+		if w, ok := want[rj.Line]; !ok || !strings.HasPrefix(rj.Reason, w+": ") {
+			t.Errorf("line %d rejected with %q, want a reason starting %q", rj.Line, rj.Reason, w)
+		}
+		delete(want, rj.Line)
+	}
+	if len(want) != 0 {
+		t.Errorf("lines not rejected: %v", want)
+	}
+	c, err := st.ContactByPhone(ctx, 7, "447700900001")
+	if err != nil || c.Fields != `{"joined":"2026-01-31","loyalty_tier":"gold","points":12.5,"vip":true}` || c.TimeZone != "Europe/London" {
+		t.Fatalf("contact %+v, %v", c, err)
+	}
+	if c, err := st.ContactByPhone(ctx, 7, "12125550100"); err != nil || c.TimeZone != "America/New_York" || c.Fields != "{}" {
+		t.Fatalf("contact %+v, %v", c, err)
 	}
 }
