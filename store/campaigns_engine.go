@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/gallant-sms/gallant/sms"
@@ -24,7 +25,8 @@ func (s *Store) StartDueCampaigns(ctx context.Context, now time.Time) (int64, er
 // RunningCampaigns returns up to limit running campaigns, oldest first.
 func (s *Store) RunningCampaigns(ctx context.Context, limit int) ([]Campaign, error) {
 	var rows []campaignRow
-	if err := s.w.SelectContext(ctx, &rows, "SELECT "+campaignColumns+" FROM campaigns WHERE state = ? ORDER BY id LIMIT ?",
+	cols := strings.Replace(campaignColumns, "numbers", "'' AS numbers", 1) // not needed to run, and large
+	if err := s.w.SelectContext(ctx, &rows, "SELECT "+cols+" FROM campaigns WHERE state = ? ORDER BY id LIMIT ?",
 		CampaignRunning, limit); err != nil {
 		return nil, fmt.Errorf("store: running campaigns: %w", mapErr(err))
 	}
@@ -476,8 +478,9 @@ func (s *Store) FinishCampaign(ctx context.Context, id int64) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	_ = s.ReleaseCampaign(ctx, id, "")
-	_, _ = s.w.ExecContext(ctx, "UPDATE campaigns SET lease_holder = '', lease_until = 0 WHERE id = ?", id)
+	if _, err := s.w.ExecContext(ctx, "UPDATE campaigns SET lease_holder = '', lease_until = 0 WHERE id = ?", id); err != nil {
+		return true, fmt.Errorf("store: finish campaign %d: %w", id, mapErr(err))
+	}
 	return true, nil
 }
 

@@ -1,0 +1,305 @@
+package campaign
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/gallant-sms/gallant/consent"
+	"github.com/gallant-sms/gallant/sms"
+	"github.com/gallant-sms/gallant/store"
+	"github.com/gallant-sms/gallant/store/storetest"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// fakeGateway records submissions by destination.
+type fakeGateway struct {
+	mu        sync.Mutex
+	next      sms.ID
+	got       map[string]int
+	texts     map[string]string
+	saturated bool
+	// refuse, when set, answers a submission instead of accepting it.
+	refuse func(s Submission) (SubmitResult, bool)
+}
+
+func newFakeGateway() *fakeGateway {
+	return &fakeGateway{next: 1 << 40, got: map[string]int{}, texts: map[string]string{}}
+}
+
+func (g *fakeGateway) Submit(_ context.Context, _ int64, subs []Submission) []SubmitResult {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	out := make([]SubmitResult, len(subs))
+	for i, s := range subs {
+		if g.refuse != nil {
+			if r, ok := g.refuse(s); ok {
+				out[i] = r
+				continue
+			}
+		}
+		g.next++
+		g.got[s.To]++
+		g.texts[s.To] = s.Text
+		out[i] = SubmitResult{Outcome: Sent, MessageID: g.next, Price: 1000}
+	}
+	return out
+}
+
+func (g *fakeGateway) Saturated() bool { g.mu.Lock(); defer g.mu.Unlock(); return g.saturated }
+
+func (g *fakeGateway) count() (total, max int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, n := range g.got {
+		total += n
+		if n > max {
+			max = n
+		}
+	}
+	return total, max
+}
+
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *fakeClock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+func numbers(prefix string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("%s%07d", prefix, i)
+	}
+	return out
+}
+
+// launch stores and starts a campaign to nums (bypassing the app's
+// estimate).
+func launch(t *testing.T, st *store.Store, c *store.Campaign) {
+	t.Helper()
+	ctx := context.Background()
+	if c.AccountID == 0 {
+		c.AccountID = 1
+	}
+	if err := st.CreateCampaign(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetCampaignState(ctx, c.AccountID, c.ID, []string{store.CampaignDraft}, store.CampaignLaunching, ""); err != nil {
+		t.Fatal(err)
+	}
+	n, err := st.MaterializeCampaign(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.StartCampaign(ctx, c.AccountID, c.ID, n, 0, false); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// passUntil runs passes (advancing clk by step each) until cond holds,
+// at most max passes.
+func passUntil(t *testing.T, e *Engine, clk *fakeClock, step time.Duration, max int, cond func() bool) {
+	t.Helper()
+	for range max {
+		if err := e.Pass(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if cond() {
+			return
+		}
+		clk.Add(step)
+	}
+	t.Fatalf("condition not reached in %d passes", max)
+}
+
+func state(t *testing.T, st *store.Store, id int64) string {
+	t.Helper()
+	c, err := st.CampaignByID(context.Background(), 0, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.State
+}
+
+func stats(t *testing.T, st *store.Store, id int64) store.CampaignCounters {
+	t.Helper()
+	rows, err := st.CampaignStats(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum store.CampaignCounters
+	for _, r := range rows {
+		sum.Targeted += r.Targeted
+		sum.Sent += r.Sent
+		sum.Skipped += r.Skipped
+		sum.OptedOut += r.OptedOut
+		sum.Spend += r.Spend
+		sum.Unknown += r.Unknown
+	}
+	return sum
+}
+
+func TestEngineSendsEachRecipientOnceAtItsRate(t *testing.T) {
+	for _, driver := range storetest.Drivers {
+		t.Run(driver, func(t *testing.T) {
+			st := storetest.Open(t, driver)
+			gw := newFakeGateway()
+			clk := &fakeClock{t: time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC)}
+			e, err := NewEngine(st, gw, nil, Config{MaxRate: 1000, Now: clk.Now}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := &store.Campaign{Name: "a", Kind: KindTransactional, Sender: "Shop", Body: "Hello",
+				Numbers: numbers("4420", 300), MaxRate: 100}
+			launch(t, st, c)
+			// 100 msg/s over 1 s of fake time: about 100 (burst 50).
+			passUntil(t, e, clk, 100*time.Millisecond, 10, func() bool {
+				return clk.Now().Sub(time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC)) >= 900*time.Millisecond
+			})
+			if total, _ := gw.count(); total < 50 || total > 160 {
+				t.Fatalf("%d sent in 1 s at 100/s", total)
+			}
+			passUntil(t, e, clk, 100*time.Millisecond, 100, func() bool { return state(t, st, c.ID) == store.CampaignCompleted })
+			total, most := gw.count()
+			if total != 300 || most != 1 {
+				t.Fatalf("sent %d, at most %d to one number; want 300 once each", total, most)
+			}
+			s := stats(t, st, c.ID)
+			if s.Targeted != 300 || s.Sent != 300 || s.Spend != 300*1000 {
+				t.Fatalf("counters %+v", s)
+			}
+		})
+	}
+}
+
+func TestEngineQuietHoursDefer(t *testing.T) {
+	st := storetest.Open(t, storetest.SQLite)
+	gw := newFakeGateway()
+	ny, _ := time.LoadLocation("America/New_York")
+	clk := &fakeClock{t: time.Date(2026, 3, 2, 22, 30, 0, 0, ny)} // 22:30 in New York
+	e, err := NewEngine(st, gw, nil, Config{Now: clk.Now}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &store.Campaign{Name: "q", Kind: KindMarketing, Sender: "Shop", Body: "Sale", Numbers: []string{"12125550100", "819012345678"}}
+	launch(t, st, c)
+	passUntil(t, e, clk, time.Second, 5, func() bool { total, _ := gw.count(); return total == 1 })
+	if gw.got["819012345678"] != 1 || gw.got["12125550100"] != 0 {
+		t.Fatalf("sent %v: the US number is in quiet hours (22:30), Japan has no rule", gw.got)
+	}
+	if state(t, st, c.ID) != store.CampaignRunning {
+		t.Fatal("a deferred recipient completed the campaign")
+	}
+	clk.Add(10 * time.Hour) // 08:30 in New York
+	passUntil(t, e, clk, time.Second, 5, func() bool { return gw.got["12125550100"] == 1 })
+	passUntil(t, e, clk, time.Second, 5, func() bool { return state(t, st, c.ID) == store.CampaignCompleted })
+}
+
+type blockList map[string]bool
+
+func (b blockList) Blocked(_ int64, _, number string) (consent.Scope, bool) {
+	return consent.ScopeAccount, b[number]
+}
+
+func TestEngineOptOutAndBackpressure(t *testing.T) {
+	st := storetest.Open(t, storetest.SQLite)
+	gw := newFakeGateway()
+	clk := &fakeClock{t: time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC)}
+	blocked := blockList{"44200000003": true}
+	e, err := NewEngine(st, gw, blocked, Config{Now: clk.Now, QuietHours: []QuietRule{}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &store.Campaign{Name: "o", Kind: KindMarketing, Sender: "Shop", Body: "Hi", Numbers: numbers("4420", 10)}
+	launch(t, st, c)
+	gw.saturated = true
+	for range 3 {
+		if err := e.Pass(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		clk.Add(time.Second)
+	}
+	if total, _ := gw.count(); total != 0 {
+		t.Fatalf("%d submitted to a saturated gateway", total)
+	}
+	gw.saturated = false
+	refused := 0
+	gw.refuse = func(s Submission) (SubmitResult, bool) {
+		if s.To == "44200000005" && refused == 0 {
+			refused++
+			return SubmitResult{Outcome: Retry, Reason: "backpressure"}, true
+		}
+		if s.To == "44200000007" {
+			return SubmitResult{Outcome: Skip, Reason: "recipient-opted-out", OptedOut: true}, true
+		}
+		return SubmitResult{}, false
+	}
+	passUntil(t, e, clk, time.Second, 20, func() bool { return state(t, st, c.ID) == store.CampaignCompleted })
+	if gw.got["44200000003"] != 0 || gw.got["44200000005"] != 1 {
+		t.Fatalf("sent %v", gw.got)
+	}
+	s := stats(t, st, c.ID)
+	if s.Sent != 8 || s.Skipped != 2 || s.OptedOut != 2 {
+		t.Fatalf("counters %+v", s)
+	}
+}
+
+func TestEngineTakeoverAfterLeaseExpiry(t *testing.T) {
+	for _, driver := range storetest.Drivers {
+		t.Run(driver, func(t *testing.T) {
+			st := storetest.Open(t, driver)
+			clk := &fakeClock{t: time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC)}
+			gwA, gwB := newFakeGateway(), newFakeGateway()
+			cfg := Config{Now: clk.Now, LeaseTTL: 10 * time.Second, QuietHours: []QuietRule{}}
+			a, _ := NewEngine(st, gwA, nil, cfg, nil)
+			b, _ := NewEngine(st, gwB, nil, cfg, nil)
+			c := &store.Campaign{Name: "t", Kind: KindTransactional, Sender: "Shop", Body: "Hi", Numbers: numbers("4420", 50), MaxRate: 10}
+			launch(t, st, c)
+			// A sends some, then dies holding a claimed page (sending).
+			passUntil(t, a, clk, time.Second, 5, func() bool { total, _ := gwA.count(); return total >= 10 })
+			ctx := context.Background()
+			if _, err := st.ClaimRecipients(ctx, c.ID, a.holder, clk.Now(), 5); err != nil {
+				t.Fatal(err)
+			}
+			// B waits while A's lease lives.
+			if err := b.Pass(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if total, _ := gwB.count(); total != 0 {
+				t.Fatal("B sent under A's live lease")
+			}
+			clk.Add(11 * time.Second)
+			passUntil(t, b, clk, time.Second, 50, func() bool { return state(t, st, c.ID) == store.CampaignCompleted })
+			for _, n := range numbers("4420", 50) {
+				if gwA.got[n]+gwB.got[n] != 1 {
+					t.Fatalf("%s sent %d+%d times", n, gwA.got[n], gwB.got[n])
+				}
+			}
+		})
+	}
+}
+
+func TestEngineBudgetCapPauses(t *testing.T) {
+	st := storetest.Open(t, storetest.SQLite)
+	gw := newFakeGateway()
+	clk := &fakeClock{t: time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC)}
+	e, _ := NewEngine(st, gw, nil, Config{Now: clk.Now, QuietHours: []QuietRule{}}, nil)
+	c := &store.Campaign{Name: "b", Kind: KindTransactional, Sender: "Shop", Body: "Hi", Numbers: numbers("4420", 100),
+		BudgetCap: 20 * 1000}
+	launch(t, st, c)
+	passUntil(t, e, clk, time.Second, 20, func() bool { return state(t, st, c.ID) == store.CampaignPaused })
+	if total, _ := gw.count(); total > 20 {
+		t.Fatalf("%d sent under a cap of 20 messages' worth", total)
+	}
+	got, _ := st.CampaignByID(context.Background(), 0, c.ID)
+	if got.Reason != "budget cap reached" {
+		t.Fatalf("reason %q", got.Reason)
+	}
+}
