@@ -6,6 +6,7 @@ import (
 
 	"github.com/gallant-sms/gallant/account"
 	"github.com/gallant-sms/gallant/billing"
+	"github.com/gallant-sms/gallant/campaign"
 	"github.com/gallant-sms/gallant/consent"
 	"github.com/gallant-sms/gallant/gateway"
 	"github.com/gallant-sms/gallant/store"
@@ -37,7 +38,9 @@ type Deps struct {
 	OptOuts *consent.Ledger
 	// IdempotencyRetention is how long an idempotent answer is kept.
 	IdempotencyRetention time.Duration
-	Log                  *slog.Logger
+	// Campaigns configures the campaign engine (campaigns.* settings).
+	Campaigns campaign.Config
+	Log       *slog.Logger
 }
 
 // App holds the use cases. A service that its dependencies do not allow
@@ -56,6 +59,9 @@ type App struct {
 	Keywords    *Keywords
 	Numbers     *Numbers // inbound numbers (app/numbers.go)
 	Inbound     *Inbound // MOs and conversations (app/inbound.go)
+	// Campaigns runs the campaigns and their engine (app/campaigns.go);
+	// nil without a gateway. Start and Stop its engine with the process.
+	Campaigns *Campaigns
 }
 
 // New builds the use cases over d.
@@ -86,6 +92,7 @@ func New(d Deps) *App {
 	}
 	if d.Gateway != nil {
 		a.Messages = &Messages{gw: d.Gateway, st: d.Store, acc: d.Accounts, billing: d.Billing != nil}
+		a.Campaigns = newCampaigns(d)
 	}
 	if d.Billing != nil {
 		a.Accounts.pricer, a.Accounts.balances = d.Billing.Pricer, d.Billing.Balances

@@ -555,3 +555,13 @@ func (s *Store) StartCampaign(ctx context.Context, accountID, id, targeted, excl
 	}
 	return nil
 }
+
+// ContactListExists reports whether account accountID has contact list
+// id.
+func (s *Store) ContactListExists(ctx context.Context, accountID, id int64) (bool, error) {
+	var n int
+	if err := s.r.GetContext(ctx, &n, "SELECT COUNT(*) FROM contact_lists WHERE id = ? AND account_id = ?", id, accountID); err != nil {
+		return false, fmt.Errorf("store: contact list %d: %w", id, mapErr(err))
+	}
+	return n > 0, nil
+}
