@@ -56,6 +56,9 @@ type Deps struct {
 	// Inbound serves the MOs and conversations (api/inbound.go); nil
 	// answers them 404.
 	Inbound Inbound
+	// Campaigns serves the campaigns (api/campaigns.go); nil answers
+	// them 404.
+	Campaigns Campaigns
 	// Idempotency stores answers to POSTs with an Idempotency-Key.
 	// Required.
 	Idempotency Idempotency
@@ -258,6 +261,7 @@ func (s *Server) routes() *router.Router {
 	s.keywordRoutes(r)
 	s.numberRoutes(r)
 	s.inboundRoutes(r)
+	s.campaignRoutes(r)
 
 	r.GET("/healthz", s.instrument("GET /healthz", s.healthz))
 	r.GET("/readyz", s.instrument("GET /readyz", s.readyz))

@@ -110,3 +110,15 @@ func (s *Campaigns) Stop(ctx context.Context) error {
 
 // Engine is the campaign engine (tests drive its passes).
 func (s *Campaigns) Engine() *campaign.Engine { return s.engine }
+
+// CampaignEngineConfig configures the campaign engine ([campaign.Config]).
+type CampaignEngineConfig = campaign.Config
+
+// QuietRule is a quiet-hours rule ([campaign.QuietRule]).
+type QuietRule = campaign.QuietRule
+
+// CheckQuietHours checks quiet-hour rules.
+func CheckQuietHours(rules []QuietRule) error {
+	_, err := campaign.NewQuietHours(rules)
+	return err
+}

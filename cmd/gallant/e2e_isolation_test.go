@@ -141,6 +141,20 @@ var isoRoutes = map[string]isoRoute{
 	"GET /v1/inbound":                {},
 	"GET /v1/conversations":          {},
 	"GET /v1/conversations/{number}": {},
+	// Campaigns: the caller's account's, by id; another account's is
+	// not found (TestE2ECampaignAPI checks every route).
+	"GET /v1/campaigns":                 {},
+	"POST /v1/campaigns":                {body: `{"name":"iso %s"}`},
+	"GET /v1/campaigns/{id}":            {},
+	"PATCH /v1/campaigns/{id}":          {body: `{"name":"iso"}`},
+	"DELETE /v1/campaigns/{id}":         {},
+	"POST /v1/campaigns/{id}/estimate":  {},
+	"POST /v1/campaigns/{id}/launch":    {},
+	"POST /v1/campaigns/{id}/pause":     {},
+	"POST /v1/campaigns/{id}/resume":    {},
+	"POST /v1/campaigns/{id}/cancel":    {},
+	"GET /v1/campaigns/{id}/stats":      {},
+	"GET /v1/campaigns/{id}/recipients": {},
 }
 
 // TestE2EIsolation: no caller reaches data outside the accounts it may

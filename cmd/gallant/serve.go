@@ -61,6 +61,7 @@ type app struct {
 	mailer account.Mailer
 	users  *account.Users // dashboard users and sessions
 	alerts *alerts        // low-balance alerts; nil without billing
+	camps  *appsvc.Campaigns
 
 	wg        sync.WaitGroup
 	errs      chan error
@@ -174,16 +175,17 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, 
 	}
 	svc := appsvc.New(appsvc.Deps{Store: st, Accounts: a.acc, Users: a.users, Gateway: a.gw, Billing: a.bill,
 		URLs: a.hooks.Guard(), Currency: cfg.BillingCurrency(), IdempotencyRetention: cfg.Retention.IdempotencyKeys,
-		OptOuts: a.optouts, Log: logger})
+		OptOuts: a.optouts, Campaigns: cfg.CampaignEngine(), Log: logger})
 	apiDeps := api.Deps{Limiter: limiter, Auth: svc.Auth, Identity: svc.Identity, Messages: svc.Messages,
 		Idempotency: svc.Idempotency, Accounts: svc.Accounts, Reports: svc.Reports, DistLists: svc.DistLists,
-		Keywords: svc.Keywords, Numbers: svc.Numbers, Inbound: svc.Inbound, Health: a.gw}
+		Keywords: svc.Keywords, Numbers: svc.Numbers, Inbound: svc.Inbound, Health: a.gw, Campaigns: svc.Campaigns}
 	if svc.Billing != nil { // nil pointers would be non-nil interfaces
 		apiDeps.Billing, apiDeps.Alerts = svc.Billing, svc.Alerts
 	}
 	if svc.OptOuts != nil {
 		apiDeps.OptOuts = svc.OptOuts
 	}
+	a.camps = svc.Campaigns
 	a.api, err = api.New(acfg, apiDeps, logger.With("component", "api"), a.reg)
 	if err != nil {
 		return nil, err
@@ -298,6 +300,7 @@ func (a *app) start(ctx context.Context) error {
 	}
 	a.log.Info("gallant serving", "http", scheme+"://"+a.httpAddr.String(), "smpp", a.smppAddr.String(),
 		"metrics", metricsAt, "store", a.cfg.Store.Driver, "durability", a.cfg.Durability, "node", a.node)
+	a.camps.Start()
 	return nil
 }
 
@@ -358,6 +361,9 @@ func (a *app) shutdown(ctx context.Context) error {
 	var errs []error
 	if err := a.api.Shutdown(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("http: %w", err))
+	}
+	if err := a.camps.Stop(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("campaigns: %w", err))
 	}
 	if a.pprof != nil {
 		_ = a.pprof.Close()
