@@ -323,6 +323,13 @@ func (s *Store) RecordOutcomes(ctx context.Context, id int64, now time.Time, out
 			}
 			if st.Final() {
 				countFinal(d(o), st, 1)
+				var del, fail int64 = 0, 1
+				if st == sms.StatusDelivered {
+					del, fail = 1, 0
+				}
+				if err := s.addSeries(ctx, tx, id, now.Unix()/60, 0, del, fail); err != nil {
+					return err
+				}
 			}
 		}
 	}
