@@ -121,3 +121,103 @@ func TestCampaignStoreLifecycle(t *testing.T) {
 		}
 	})
 }
+
+func TestCampaignTails(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, driver string) {
+		s := newTestStore(t, driver)
+		ctx := context.Background()
+		now := time.Now()
+		if ok, err := s.LeaseCampaignTails(ctx, "h", now, now.Add(time.Minute)); err != nil || !ok {
+			t.Fatalf("tails lease %v %v", ok, err)
+		}
+		if ok, _ := s.LeaseCampaignTails(ctx, "other", now, now.Add(time.Minute)); ok {
+			t.Fatal("a second holder took the tails")
+		}
+		c := &Campaign{AccountID: 7, Name: "t", Kind: "marketing", Sender: "Shop", Body: "Hi",
+			Numbers: []string{"447700000001", "447700000002", "447700000003"}}
+		if err := s.CreateCampaign(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetCampaignState(ctx, 7, c.ID, []string{CampaignDraft}, CampaignLaunching, ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.MaterializeCampaign(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.StartCampaign(ctx, 7, c.ID, 3, 0, false); err != nil {
+			t.Fatal(err)
+		}
+		if ok, _ := s.LeaseCampaign(ctx, c.ID, "h", now, now.Add(time.Minute)); !ok {
+			t.Fatal("lease")
+		}
+		rs, err := s.ClaimRecipients(ctx, c.ID, "h", now, 3)
+		if err != nil || len(rs) != 3 {
+			t.Fatal(rs, err)
+		}
+		event := func(id sms.ID, st sms.Status) {
+			t.Helper()
+			if err := s.Insert(ctx, &Event{AccountID: 7, Event: sms.Event{MessageID: id, Status: st, At: now}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// The third message's receipt is applied before its id is
+		// recorded: the record picks it up.
+		event(503, sms.StatusSubmitted)
+		event(503, sms.StatusDelivered)
+		if _, err := s.ApplyCampaignEvents(ctx, "h", 1000); err != nil {
+			t.Fatal(err)
+		}
+		outs := []RecipientOutcome{{ID: rs[0].ID, State: RecipientSent, MessageID: 501, Price: 10},
+			{ID: rs[1].ID, State: RecipientSent, MessageID: 502, Price: 10},
+			{ID: rs[2].ID, State: RecipientSent, MessageID: 503, Price: 10}}
+		if err := s.RecordOutcomes(ctx, c.ID, now, outs); err != nil {
+			t.Fatal(err)
+		}
+		event(501, sms.StatusSubmitted)
+		event(501, sms.StatusDelivered)
+		event(502, sms.StatusDelivered)
+		event(502, sms.StatusSubmitted) // late: does not undo delivered
+		event(502, sms.StatusUndelivered)
+		if _, err := s.ApplyCampaignEvents(ctx, "other", 1000); !errors.Is(err, ErrLeaseLost) {
+			t.Fatalf("events applied without the lease: %v", err)
+		}
+		if n, err := s.ApplyCampaignEvents(ctx, "h", 1000); err != nil || n != 5 {
+			t.Fatalf("applied %d, %v", n, err)
+		}
+		if n, _ := s.ApplyCampaignEvents(ctx, "h", 1000); n != 0 {
+			t.Fatalf("applied %d again", n)
+		}
+		// Replies and opt-outs of recipients.
+		mo := func(id sms.ID, from string) {
+			t.Helper()
+			if err := s.InsertMO(ctx, &sms.MO{ID: id, AccountID: 7, Source: sms.Address{Addr: from}, Dest: sms.Address{Addr: "Shop"},
+				Body: []byte("hi"), ReceivedAt: now}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		mo(9001, "447700000001")
+		mo(9002, "447700000001")
+		mo(9003, "447799999999")
+		if n, err := s.ApplyCampaignReplies(ctx, "h", 100); err != nil || n != 3 {
+			t.Fatalf("replies passed %d, %v", n, err)
+		}
+		if err := s.AddOptOuts(ctx, []OptOut{{Scope: 2, AccountID: 7, Number: "447700000002", OptedOut: true, Source: "keyword"}}); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := s.ApplyCampaignOptOuts(ctx, "h", 100); err != nil || n != 1 {
+			t.Fatalf("opt-outs passed %d, %v", n, err)
+		}
+		st, err := s.CampaignStats(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := st[0]
+		if got.Sent != 3 || got.Delivered != 2 || got.Undelivered != 1 || got.Replies != 1 || got.OptedOut != 1 || got.Spend != 30 {
+			t.Fatalf("counters %+v", got)
+		}
+		pts, err := s.CampaignSeries(ctx, c.ID, 0, 100)
+		if err != nil || len(pts) != 1 || pts[0].Delivered != 2 || pts[0].Failed != 1 || pts[0].Sent != 3 {
+			t.Fatalf("series %+v %v", pts, err)
+		}
+	})
+}
