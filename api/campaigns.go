@@ -45,6 +45,7 @@ type Campaigns interface {
 	Pause(ctx context.Context, p Principal, id int64) (CampaignView, error)
 	Resume(ctx context.Context, p Principal, id int64) (CampaignView, error)
 	Cancel(ctx context.Context, p Principal, id int64) (CampaignView, error)
+	ChooseWinner(ctx context.Context, p Principal, id int64, variant int) (CampaignView, error)
 	Stats(ctx context.Context, p Principal, id int64) (CampaignStats, error)
 	Recipients(ctx context.Context, p Principal, id int64, q RecipientQuery) (RecipientPage, error)
 	CheckRecipients(ctx context.Context, p Principal, id int64, q RecipientQuery) error
@@ -73,6 +74,7 @@ func (s *Server) campaignRoutes(r *router.Router) {
 			return act(c, ctx, p, id)
 		}))
 	}
+	s.post(r, one+"/winner", s.cfg.MaxBodyBytes, s.campaignWinner)
 	s.get(r, one+"/stats", s.campaignAction(func(c Campaigns, ctx context.Context, p Principal, id int64) (any, error) {
 		return c.Stats(ctx, p, id)
 	}))
@@ -247,4 +249,27 @@ func (s *Server) campaignRecipients(ctx *fasthttp.RequestCtx, sctx context.Conte
 		return
 	}
 	s.writeJSON(ctx, fasthttp.StatusOK, page)
+}
+
+// campaignWinner decides an A/B test by hand: {"variant": n}.
+func (s *Server) campaignWinner(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
+	if s.campaignsOff(ctx) {
+		return
+	}
+	id, ok := campaignID(ctx)
+	if !ok {
+		return
+	}
+	var b struct {
+		Variant int `json:"variant"`
+	}
+	if !decodeObject(ctx, &b) {
+		return
+	}
+	c, err := s.deps.Campaigns.ChooseWinner(sctx, p, id, b.Variant)
+	if err != nil {
+		s.fail(ctx, err)
+		return
+	}
+	s.writeJSON(ctx, fasthttp.StatusOK, c)
 }

@@ -79,7 +79,12 @@ type CampaignInput struct {
 	SpreadHours *float64       `json:"spread_hours"`
 	Validity    *int64         `json:"validity"`   // seconds
 	BudgetCap   *int64         `json:"budget_cap"` // micros
+	// AB makes the campaign an A/B test (null: none).
+	AB *ABTest `json:"ab"`
 }
+
+// ABTest is an A/B test's settings and outcome ([campaign.ABTest]).
+type ABTest = campaign.ABTest
 
 // CampaignView is the JSON form of a campaign.
 type CampaignView struct {
@@ -103,6 +108,7 @@ type CampaignView struct {
 	UpdatedAt   time.Time     `json:"updated_at"`
 	LaunchedAt  *time.Time    `json:"launched_at,omitempty"`
 	FinishedAt  *time.Time    `json:"finished_at,omitempty"`
+	AB          *ABTest       `json:"ab,omitempty"`
 }
 
 // CampaignPage is a page of campaigns, newest first.
@@ -126,6 +132,9 @@ func campaignView(c *store.Campaign) CampaignView {
 		LaunchedAt: optTime(c.LaunchedAt), FinishedAt: optTime(c.FinishedAt)}
 	if c.TemplateID > 0 {
 		v.Text = ""
+	}
+	if o, err := campaign.ParseOptions(c.Options); err == nil {
+		v.AB = o.AB
 	}
 	return v
 }
@@ -246,6 +255,30 @@ func (s *Campaigns) apply(ctx context.Context, c *store.Campaign, in CampaignInp
 			return Invalid("budget_cap", "budget_cap is an amount in micros, 0 for none")
 		}
 		c.BudgetCap = *in.BudgetCap
+	}
+	if in.AB != nil {
+		ab := *in.AB
+		ab.TestSentAt, ab.Winner, ab.Rates, ab.Reason = time.Time{}, 0, nil, ""
+		var opts campaign.Options
+		if len(ab.Variants) > 0 {
+			if err := ab.Check(); err != nil {
+				return Invalid("ab", err.Error())
+			}
+			for i, v := range ab.Variants {
+				if len(v.Text) > MaxCampaignText {
+					return Invalid("ab.variants", fmt.Sprintf("variant %d: the text has at most %d bytes", i+1, MaxCampaignText))
+				}
+				if v.TemplateID > 0 {
+					if _, err := s.st.TemplateByID(ctx, c.AccountID, v.TemplateID); errors.Is(err, store.ErrNotFound) {
+						return refuse(KindUnprocessable, "ab.variants", fmt.Sprintf("variant %d: no such template", i+1))
+					} else if err != nil {
+						return fmt.Errorf("campaign template: %w", err)
+					}
+				}
+			}
+			opts.AB = &ab
+		}
+		c.Options = opts.JSON()
 	}
 	return nil
 }
@@ -415,13 +448,23 @@ type estimator struct {
 }
 
 func (s *Campaigns) newEstimator(ctx context.Context, c *store.Campaign) (*estimator, error) {
-	body := c.Body
-	if c.TemplateID > 0 {
-		t, err := s.st.TemplateByID(ctx, c.AccountID, c.TemplateID)
-		if err != nil {
-			return nil, refuse(KindUnprocessable, "template_id", "the campaign's template cannot be read")
+	msgs := []campaign.Variant{{Text: c.Body, TemplateID: c.TemplateID}}
+	if o, _ := campaign.ParseOptions(c.Options); o.AB != nil {
+		msgs = o.AB.Variants // the campaign's own text is not sent: the winner's is
+	}
+	body := "" // the longest message prices the estimate
+	for _, m := range msgs {
+		b := m.Text
+		if m.TemplateID > 0 {
+			t, err := s.st.TemplateByID(ctx, c.AccountID, m.TemplateID)
+			if err != nil {
+				return nil, refuse(KindUnprocessable, "template_id", "a template of the campaign cannot be read")
+			}
+			b = t.Body
 		}
-		body = t.Body
+		if len(b) > len(body) {
+			body = b
+		}
 	}
 	if strings.TrimSpace(body) == "" {
 		return nil, refuse(KindUnprocessable, "text", "the campaign has no text and no template")
@@ -592,8 +635,18 @@ func (s *Campaigns) Launch(ctx context.Context, p Principal, id int64) (Campaign
 			"available balance (%s) by %s: the shortfall", billing.Micros(est.Total), est.Currency, est.Recipients,
 			billing.Micros(*est.Available), billing.Micros(est.Shortfall)))
 	}
+	var perVariant []int64
+	if o, _ := campaign.ParseOptions(c.Options); o.AB != nil {
+		splits := make([]int, len(o.AB.Variants))
+		for i, v := range o.AB.Variants {
+			splits[i] = v.Split
+		}
+		if perVariant, err = s.st.AssignVariants(ctx, id, o.AB.TestPercent, splits); err != nil {
+			return CampaignView{}, fmt.Errorf("launch campaign: %w", err)
+		}
+	}
 	scheduled := c.SendAt.After(s.now())
-	if err := s.st.StartCampaign(ctx, p.AccountID, id, n-est.OptedOut, est.OptedOut, scheduled); err != nil {
+	if err := s.st.StartCampaign(ctx, p.AccountID, id, n-est.OptedOut, est.OptedOut, scheduled, perVariant); err != nil {
 		return CampaignView{}, fmt.Errorf("launch campaign: %w", err)
 	}
 	launched = true
@@ -638,6 +691,35 @@ func (s *Campaigns) Resume(ctx context.Context, p Principal, id int64) (Campaign
 func (s *Campaigns) Cancel(ctx context.Context, p Principal, id int64) (CampaignView, error) {
 	return s.transition(ctx, p, id, []string{store.CampaignScheduled, store.CampaignRunning, store.CampaignPaused},
 		store.CampaignCancelled, "cancelled")
+}
+
+// ChooseWinner decides a campaign's A/B test by hand: the held-back
+// recipients get variant (1-based) and are released.
+func (s *Campaigns) ChooseWinner(ctx context.Context, p Principal, id int64, variant int) (CampaignView, error) {
+	if err := s.mayChange(p); err != nil {
+		return CampaignView{}, err
+	}
+	c, err := s.get(ctx, p, id)
+	if err != nil {
+		return CampaignView{}, err
+	}
+	o, err := campaign.ParseOptions(c.Options)
+	if err != nil || o.AB == nil {
+		return CampaignView{}, refuse(KindUnprocessable, "", "the campaign is no A/B test")
+	}
+	switch {
+	case o.AB.Winner > 0:
+		return CampaignView{}, refuse(KindUnprocessable, "", fmt.Sprintf("the test is decided already: variant %d", o.AB.Winner))
+	case c.State != store.CampaignRunning && c.State != store.CampaignPaused && c.State != store.CampaignScheduled:
+		return CampaignView{}, refuse(KindUnprocessable, "", "the campaign is "+c.State)
+	case variant < 1 || variant > len(o.AB.Variants):
+		return CampaignView{}, Invalid("variant", fmt.Sprintf("variant is 1 to %d", len(o.AB.Variants)))
+	}
+	o.AB.Winner, o.AB.Reason = variant, "chosen by hand"
+	if _, err := s.st.ChooseVariant(ctx, id, variant, o.JSON()); err != nil {
+		return CampaignView{}, fmt.Errorf("choose winner: %w", err)
+	}
+	return s.Get(ctx, p, id)
 }
 
 // CampaignCounts are a campaign's counters.

@@ -2,6 +2,9 @@ package campaign
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -93,4 +96,105 @@ type Submitter interface {
 // index the gateway checks).
 type Consent interface {
 	Blocked(account int64, sender, number string) (consent.Scope, bool)
+}
+
+// Options are a campaign's optional features, kept as JSON in the
+// store (store.Campaign.Options).
+type Options struct {
+	AB *ABTest `json:"ab,omitempty"`
+}
+
+// ABTest is an A/B test: a test group (TestPercent of the audience)
+// split between 2 to 5 variants by their Split percentages; after the
+// test group is sent and Window has passed, the variant with the best
+// Metric rate (delivery, click or reply) goes to the rest of the
+// audience, unless Manual (then a person chooses, see
+// store.ChooseVariant).
+type ABTest struct {
+	Variants    []Variant `json:"variants"`
+	TestPercent int       `json:"test_percent"`
+	Metric      string    `json:"metric"`
+	Window      int64     `json:"window"` // seconds
+	Manual      bool      `json:"manual,omitempty"`
+	// Set as the test runs.
+	TestSentAt time.Time `json:"test_sent_at,omitzero"`
+	Winner     int       `json:"winner,omitempty"` // 1-based; 0 none yet
+	// Rates are the variants' rates when the winner was chosen
+	// automatically.
+	Rates  []float64 `json:"rates,omitempty"`
+	Reason string    `json:"reason,omitempty"`
+}
+
+// Variant is one message of an A/B test: a text or a template.
+type Variant struct {
+	Text       string `json:"text,omitempty"`
+	TemplateID int64  `json:"template_id,omitempty"`
+	Split      int    `json:"split"`
+}
+
+// A/B metrics.
+const (
+	MetricDelivery = "delivery"
+	MetricClick    = "click"
+	MetricReply    = "reply"
+)
+
+// Bounds of an A/B test.
+const (
+	MinVariants = 2
+	MaxVariants = 5
+	MaxWindow   = 7 * 24 * 3600
+)
+
+// Check checks an A/B test's settings.
+func (ab *ABTest) Check() error {
+	if n := len(ab.Variants); n < MinVariants || n > MaxVariants {
+		return errors.New("an A/B test has 2 to 5 variants")
+	}
+	sum := 0
+	for i, v := range ab.Variants {
+		if v.Split < 1 || v.Split > 99 {
+			return fmt.Errorf("variant %d: split is 1 to 99 (percent of the test group)", i+1)
+		}
+		if (v.Text == "") == (v.TemplateID == 0) {
+			return fmt.Errorf("variant %d: give a text or a template_id", i+1)
+		}
+		sum += v.Split
+	}
+	if sum != 100 {
+		return errors.New("the variants' splits add up to 100")
+	}
+	if ab.TestPercent < 1 || ab.TestPercent > 100 {
+		return errors.New("test_percent is 1 to 100 (of the audience)")
+	}
+	switch ab.Metric {
+	case MetricDelivery, MetricClick, MetricReply:
+	default:
+		return errors.New("metric is delivery, click or reply")
+	}
+	if ab.Window < 0 || ab.Window > MaxWindow {
+		return fmt.Errorf("window is 0 to %d seconds", MaxWindow)
+	}
+	return nil
+}
+
+// ParseOptions reads a campaign's options ("" or "{}": none).
+func ParseOptions(s string) (Options, error) {
+	var o Options
+	if s == "" {
+		return o, nil
+	}
+	if err := json.Unmarshal([]byte(s), &o); err != nil {
+		return o, fmt.Errorf("campaign: options: %w", err)
+	}
+	return o, nil
+}
+
+// JSON is the options as stored.
+func (o Options) JSON() string {
+	b, err := json.Marshal(o)
+	if err != nil {
+		return "{}"
+	}
+	return string(b)
 }

@@ -43,6 +43,11 @@ type Config struct {
 	OptOutText string
 	// Now is the clock (tests inject one); default time.Now.
 	Now func() time.Time
+	// Clicks, when set, gives a campaign's unique clicks per variant,
+	// for A/B tests judged by click rate: the links work wires
+	// store.CampaignClicks here. Without it such a test is judged by
+	// delivery rate, and says so.
+	Clicks func(ctx context.Context, campaignID int64) (map[int]int64, error)
 }
 
 func (c Config) withDefaults() Config {
@@ -113,7 +118,8 @@ type Engine struct {
 type run struct {
 	c            store.Campaign
 	leaseUntil   time.Time
-	tpl          *Template
+	tpls         []*Template // by variant (0: the campaign's own message)
+	opts         Options
 	b            bucket
 	backoff      time.Duration
 	backoffUntil time.Time
@@ -320,20 +326,31 @@ func (e *Engine) hold(ctx context.Context, c store.Campaign, now time.Time) (*ru
 		r.spend += s.Spend
 		r.sent += s.Sent
 	}
-	body := c.Body
-	if c.TemplateID > 0 {
-		t, err := e.st.TemplateByID(ctx, c.AccountID, c.TemplateID)
-		if err != nil {
-			return nil, e.pause(ctx, c.ID, "the campaign's template cannot be read: "+err.Error())
-		}
-		body = t.Body
+	if r.opts, err = ParseOptions(c.Options); err != nil {
+		return nil, e.pause(ctx, c.ID, err.Error())
 	}
 	fields, err := e.st.ContactFields(ctx, c.AccountID)
 	if err != nil {
 		return nil, err
 	}
-	if r.tpl, err = ParseTemplate(body, fields); err != nil {
-		return nil, e.pause(ctx, c.ID, "the campaign's template does not parse: "+err.Error())
+	msgs := []Variant{{Text: c.Body, TemplateID: c.TemplateID}}
+	if ab := r.opts.AB; ab != nil {
+		msgs = append(msgs, ab.Variants...)
+	}
+	for i, m := range msgs {
+		body := m.Text
+		if m.TemplateID > 0 {
+			t, err := e.st.TemplateByID(ctx, c.AccountID, m.TemplateID)
+			if err != nil {
+				return nil, e.pause(ctx, c.ID, fmt.Sprintf("the template of variant %d cannot be read: %v", i, err))
+			}
+			body = t.Body
+		}
+		tpl, err := ParseTemplate(body, fields)
+		if err != nil {
+			return nil, e.pause(ctx, c.ID, fmt.Sprintf("the template of variant %d does not parse: %v", i, err))
+		}
+		r.tpls = append(r.tpls, tpl)
 	}
 	e.runs[c.ID] = r
 	return r, nil
@@ -384,6 +401,9 @@ func (e *Engine) drive(ctx context.Context, r *run, share float64, now time.Time
 		return 0, err
 	}
 	if len(claimed) == 0 {
+		if err := e.abStep(ctx, r, now); err != nil {
+			return 0, err
+		}
 		if _, err := e.st.FinishCampaign(ctx, r.c.ID); err != nil && !errors.Is(err, store.ErrCampaignState) {
 			return 0, err
 		}
@@ -413,7 +433,11 @@ func (e *Engine) drive(ctx context.Context, r *run, share float64, now time.Time
 				continue
 			}
 		}
-		text, err := r.tpl.Render(Recipient{Contact: rc.Contact, OptOutText: e.cfg.OptOutText})
+		tpl := r.tpls[0]
+		if rc.Variant > 0 && rc.Variant < len(r.tpls) {
+			tpl = r.tpls[rc.Variant]
+		}
+		text, err := tpl.Render(Recipient{Contact: rc.Contact, OptOutText: e.cfg.OptOutText})
 		if err != nil {
 			o.State, o.Reason = store.RecipientSkipped, "render: "+skipReason(err)
 			continue
@@ -527,5 +551,68 @@ func (e *Engine) applyTails(ctx context.Context, now time.Time) error {
 	if _, err := e.st.ApplyCampaignOptOuts(ctx, e.holder, 1000); err != nil && !errors.Is(err, store.ErrLeaseLost) {
 		return err
 	}
+	return nil
+}
+
+// abStep moves r's A/B test on once no due recipient is left: it notes
+// when the test group has been sent, and after the window picks the
+// variant with the best rate (unless the test is decided by hand) and
+// releases the held-back recipients to it.
+func (e *Engine) abStep(ctx context.Context, r *run, now time.Time) error {
+	ab := r.opts.AB
+	if ab == nil || ab.Winner > 0 {
+		return nil
+	}
+	if ab.TestSentAt.IsZero() {
+		left, err := e.st.TestGroupLeft(ctx, r.c.ID)
+		if err != nil || left {
+			return err
+		}
+		ab.TestSentAt = now
+		return e.st.SetCampaignOptions(ctx, r.c.ID, r.opts.JSON())
+	}
+	if ab.Manual || now.Before(ab.TestSentAt.Add(time.Duration(ab.Window)*time.Second)) {
+		return nil
+	}
+	stats, err := e.st.CampaignStats(ctx, r.c.ID)
+	if err != nil {
+		return err
+	}
+	metric := ab.Metric
+	var clicks map[int]int64
+	if metric == MetricClick {
+		if e.cfg.Clicks == nil {
+			metric, ab.Reason = MetricDelivery, "no link tracking: judged by delivery rate"
+		} else if clicks, err = e.cfg.Clicks(ctx, r.c.ID); err != nil {
+			return err
+		}
+	}
+	rates := make([]float64, len(ab.Variants))
+	for _, s := range stats {
+		v := s.Variant - 1
+		if v < 0 || v >= len(rates) || s.Sent == 0 {
+			continue
+		}
+		switch metric {
+		case MetricReply:
+			rates[v] = float64(s.Replies) / float64(s.Sent)
+		case MetricClick:
+			rates[v] = float64(clicks[s.Variant]) / float64(s.Sent)
+		default:
+			rates[v] = float64(s.Delivered) / float64(s.Sent)
+		}
+	}
+	best := 0
+	for v := range rates {
+		if rates[v] > rates[best] {
+			best = v
+		}
+	}
+	ab.Winner, ab.Rates = best+1, rates
+	n, err := e.st.ChooseVariant(ctx, r.c.ID, ab.Winner, r.opts.JSON())
+	if err != nil {
+		return err
+	}
+	e.log.Info("A/B test decided", "campaign", r.c.ID, "winner", ab.Winner, "metric", metric, "rates", rates, "released", n)
 	return nil
 }

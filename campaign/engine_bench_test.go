@@ -60,7 +60,7 @@ func BenchmarkEngineFeed1M(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if err := st.StartCampaign(ctx, 1, c.ID, n, 0, false); err != nil {
+			if err := st.StartCampaign(ctx, 1, c.ID, n, 0, false, nil); err != nil {
 				b.Fatal(err)
 			}
 			ids[k] = c.ID

@@ -110,7 +110,7 @@ func launch(t *testing.T, st *store.Store, c *store.Campaign) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.StartCampaign(ctx, c.AccountID, c.ID, n, 0, false); err != nil {
+	if err := st.StartCampaign(ctx, c.AccountID, c.ID, n, 0, false, nil); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -331,7 +331,7 @@ func TestEngineScheduleAndPause(t *testing.T) {
 		t.Fatal(err)
 	}
 	n, _ := st.MaterializeCampaign(ctx, c)
-	if err := st.StartCampaign(ctx, 1, c.ID, n, 0, true); err != nil {
+	if err := st.StartCampaign(ctx, 1, c.ID, n, 0, true, nil); err != nil {
 		t.Fatal(err)
 	}
 	for range 3 {
@@ -364,5 +364,89 @@ func TestEngineScheduleAndPause(t *testing.T) {
 	passUntil(t, e, clk, time.Second, 20, func() bool { return state(t, st, c.ID) == store.CampaignCompleted })
 	if total, most := gw.count(); total != 50 || most != 1 {
 		t.Fatalf("sent %d, at most %d to one", total, most)
+	}
+}
+
+func TestEngineABTestPicksTheBetterVariant(t *testing.T) {
+	for _, driver := range storetest.Drivers {
+		t.Run(driver, func(t *testing.T) {
+			st := storetest.Open(t, driver)
+			gw := newFakeGateway()
+			clk := &fakeClock{t: time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC)}
+			e, _ := NewEngine(st, gw, nil, Config{Now: clk.Now, QuietHours: []QuietRule{}}, nil)
+			ctx := context.Background()
+			opts := Options{AB: &ABTest{Variants: []Variant{{Text: "Plain", Split: 50}, {Text: "Fancy", Split: 50}},
+				TestPercent: 20, Metric: MetricDelivery, Window: 600}}
+			if err := opts.AB.Check(); err != nil {
+				t.Fatal(err)
+			}
+			c := &store.Campaign{AccountID: 1, Name: "ab", Kind: KindTransactional, Sender: "Shop", Numbers: numbers("4420", 1000),
+				Options: opts.JSON()}
+			if err := st.CreateCampaign(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+			if err := st.SetCampaignState(ctx, 1, c.ID, []string{store.CampaignDraft}, store.CampaignLaunching, ""); err != nil {
+				t.Fatal(err)
+			}
+			n, _ := st.MaterializeCampaign(ctx, c)
+			per, err := st.AssignVariants(ctx, c.ID, 20, []int{50, 50})
+			if err != nil || per[0]+per[1]+per[2] != 1000 || per[1]+per[2] < 190 || per[1]+per[2] > 210 || per[1] < 95 || per[2] < 95 {
+				t.Fatalf("split %v %v", per, err)
+			}
+			if err := st.StartCampaign(ctx, 1, c.ID, n, 0, false, per); err != nil {
+				t.Fatal(err)
+			}
+			test := int(per[1] + per[2])
+			passUntil(t, e, clk, time.Second, 20, func() bool { total, _ := gw.count(); return total == test })
+			// Receipts: variant 2 ("Fancy") delivers 90%, variant 1 60%.
+			sent, err := st.CampaignRecipients(ctx, c.ID, store.RecipientFilter{State: store.RecipientSent, Limit: 1000})
+			if err != nil || len(sent) != test {
+				t.Fatalf("%d sent, %v", len(sent), err)
+			}
+			k := map[int]int{}
+			for _, r := range sent {
+				k[r.Variant]++
+				st2 := sms.StatusUndelivered
+				if (r.Variant == 2 && k[2] <= 90) || (r.Variant == 1 && k[1] <= 60) {
+					st2 = sms.StatusDelivered
+				}
+				if err := st.Insert(ctx, &store.Event{AccountID: 1, Event: sms.Event{MessageID: r.MessageID, Status: st2, At: clk.Now()}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for range 3 { // the held-back 800 wait for the window
+				if err := e.Pass(ctx); err != nil {
+					t.Fatal(err)
+				}
+				clk.Add(time.Minute)
+			}
+			if total, _ := gw.count(); total != test {
+				t.Fatalf("%d sent before the window ended", total)
+			}
+			clk.Add(10 * time.Minute)
+			passUntil(t, e, clk, time.Second, 30, func() bool { return state(t, st, c.ID) == store.CampaignCompleted })
+			gw.mu.Lock()
+			fancy := 0
+			for _, text := range gw.texts {
+				if text == "Fancy" {
+					fancy++
+				}
+			}
+			gw.mu.Unlock()
+			if total, most := gw.count(); total != 1000 || most != 1 || fancy != int(per[0]+per[2]) {
+				t.Fatalf("sent %d (at most %d each), %d Fancy; want 1000 once each, %d Fancy", total, most, fancy, per[0]+per[2])
+			}
+			got, _ := st.CampaignByID(ctx, 0, c.ID)
+			o, _ := ParseOptions(got.Options)
+			if o.AB.Winner != 2 || len(o.AB.Rates) != 2 || o.AB.Rates[1] != 90/float64(per[2]) || o.AB.Rates[0] != 60/float64(per[1]) {
+				t.Fatalf("outcome %+v", o.AB)
+			}
+			rows, _ := st.CampaignStats(ctx, c.ID)
+			for _, r := range rows {
+				if r.Variant == 2 && (r.Targeted != per[0]+per[2] || r.Sent != per[0]+per[2]) || r.Variant == 0 && r.Targeted != 0 {
+					t.Fatalf("counters %+v", rows)
+				}
+			}
+		})
 	}
 }

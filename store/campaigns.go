@@ -525,8 +525,9 @@ func (s *Store) ExcludeRecipients(ctx context.Context, id int64, ids []int64, re
 // StartCampaign records the launch of account accountID's campaign id,
 // which holds targeted recipients (excluded more were left out): from
 // launching to scheduled (sendAt in the future) or running, with its
-// counters row.
-func (s *Store) StartCampaign(ctx context.Context, accountID, id, targeted, excluded int64, scheduled bool) error {
+// counters rows: one per variant of perVariant (targeted recipients by
+// variant, after [Store.AssignVariants]), or one for all when nil.
+func (s *Store) StartCampaign(ctx context.Context, accountID, id, targeted, excluded int64, scheduled bool, perVariant []int64) error {
 	now := s.now().UTC().Truncate(time.Microsecond)
 	to := CampaignRunning
 	if scheduled {
@@ -546,9 +547,14 @@ func (s *Store) StartCampaign(ctx context.Context, accountID, id, targeted, excl
 	if n, err := res.RowsAffected(); err != nil || n != 1 {
 		return fmt.Errorf("store: start campaign %d: %w", id, ErrCampaignState)
 	}
-	if _, err := tx.ExecContext(ctx, "INSERT INTO campaign_stats (campaign_id, variant, step, targeted) VALUES (?, 0, 0, ?)",
-		id, targeted); err != nil {
-		return fmt.Errorf("store: start campaign %d: %w", id, mapErr(err))
+	if perVariant == nil {
+		perVariant = []int64{targeted}
+	}
+	for v, n := range perVariant {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO campaign_stats (campaign_id, variant, step, targeted) VALUES (?, ?, 0, ?)",
+			id, v, n); err != nil {
+			return fmt.Errorf("store: start campaign %d: %w", id, mapErr(err))
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: start campaign %d: %w", id, mapErr(err))
@@ -564,4 +570,109 @@ func (s *Store) ContactListExists(ctx context.Context, accountID, id int64) (boo
 		return false, fmt.Errorf("store: contact list %d: %w", id, mapErr(err))
 	}
 	return n > 0, nil
+}
+
+// HeldBack is the not_before of recipients held back for the winner of
+// an A/B test: never due until [Store.ChooseVariant] releases them.
+const HeldBack = int64(1) << 62
+
+// abBucket spreads recipients over 10,000 buckets by id (ids are
+// consecutive, so the buckets are even).
+const abBucket = "((id * 7919) % 10000)"
+
+// AssignVariants splits campaign id's pending recipients for an A/B
+// test: testPercent of them, by the buckets of their ids, go to
+// variants 1 to len(splits) in proportion to splits (percentages adding
+// up to 100); the rest stay variant 0, held back (not before
+// [HeldBack]). It returns how many recipients each variant got (index 0:
+// held back).
+func (s *Store) AssignVariants(ctx context.Context, id int64, testPercent int, splits []int) ([]int64, error) {
+	if testPercent < 1 || testPercent > 100 || len(splits) < 2 || len(splits) > 5 {
+		return nil, fmt.Errorf("%w: A/B split", ErrInvalid)
+	}
+	var b strings.Builder
+	b.WriteString("CASE")
+	test, cum := testPercent*100, 0
+	for v, sp := range splits {
+		cum += sp
+		fmt.Fprintf(&b, " WHEN %s < %d THEN %d", abBucket, test*cum/100, v+1)
+	}
+	b.WriteString(" ELSE 0 END")
+	q := fmt.Sprintf("UPDATE campaign_recipients SET variant = %s, not_before = CASE WHEN %s < %d THEN not_before ELSE %d END "+
+		"WHERE campaign_id = ? AND state = ?", b.String(), abBucket, test, HeldBack)
+	if _, err := s.w.ExecContext(ctx, q, id, RecipientPending); err != nil {
+		return nil, fmt.Errorf("store: campaign %d variants: %w", id, mapErr(err))
+	}
+	var rows []struct {
+		Variant int   `db:"variant"`
+		N       int64 `db:"n"`
+	}
+	if err := s.w.SelectContext(ctx, &rows, "SELECT variant, COUNT(*) AS n FROM campaign_recipients WHERE campaign_id = ? "+
+		"AND state = ? GROUP BY variant", id, RecipientPending); err != nil {
+		return nil, fmt.Errorf("store: campaign %d variants: %w", id, mapErr(err))
+	}
+	out := make([]int64, len(splits)+1)
+	for _, r := range rows {
+		if r.Variant >= 0 && r.Variant < len(out) {
+			out[r.Variant] = r.N
+		}
+	}
+	return out, nil
+}
+
+// TestGroupLeft reports whether campaign id still has A/B test
+// recipients (variant above 0) pending or sending.
+func (s *Store) TestGroupLeft(ctx context.Context, id int64) (bool, error) {
+	var n int
+	if err := s.w.GetContext(ctx, &n, "SELECT COUNT(*) FROM (SELECT 1 FROM campaign_recipients WHERE campaign_id = ? "+
+		"AND state IN (?, ?) AND variant > 0 LIMIT 1) x", id, RecipientPending, RecipientSending); err != nil {
+		return false, fmt.Errorf("store: campaign %d test group: %w", id, mapErr(err))
+	}
+	return n > 0, nil
+}
+
+// SetCampaignOptions replaces campaign id's options (JSON).
+func (s *Store) SetCampaignOptions(ctx context.Context, id int64, options string) error {
+	if _, err := s.w.ExecContext(ctx, "UPDATE campaigns SET options = ?, updated_at = ? WHERE id = ?", options,
+		s.timeArg(s.now()), id); err != nil {
+		return fmt.Errorf("store: campaign %d options: %w", id, mapErr(err))
+	}
+	return nil
+}
+
+// ChooseVariant gives the held-back recipients of campaign id variant
+// winner and releases them, moves their targeted count, and stores
+// options (the A/B test's outcome), in one transaction. It returns how
+// many it released.
+func (s *Store) ChooseVariant(ctx context.Context, id int64, winner int, options string) (int64, error) {
+	tx, err := s.w.BeginTxx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("store: campaign %d winner: %w", id, mapErr(err))
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, "UPDATE campaign_recipients SET variant = ?, not_before = 0 WHERE campaign_id = ? "+
+		"AND variant = 0 AND state = ? AND not_before = ?", winner, id, RecipientPending, HeldBack)
+	if err != nil {
+		return 0, fmt.Errorf("store: campaign %d winner: %w", id, mapErr(err))
+	}
+	n, _ := res.RowsAffected()
+	if _, err := tx.ExecContext(ctx, "UPDATE campaign_stats SET targeted = targeted - ? WHERE campaign_id = ? AND variant = 0 "+
+		"AND step = 0", n, id); err != nil {
+		return 0, fmt.Errorf("store: campaign %d winner: %w", id, mapErr(err))
+	}
+	if err := s.addStats(ctx, tx, id, statKey{winner, 0}, &statDelta{}); err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE campaign_stats SET targeted = targeted + ? WHERE campaign_id = ? AND variant = ? "+
+		"AND step = 0", n, id, winner); err != nil {
+		return 0, fmt.Errorf("store: campaign %d winner: %w", id, mapErr(err))
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE campaigns SET options = ?, updated_at = ? WHERE id = ?", options,
+		s.timeArg(s.now()), id); err != nil {
+		return 0, fmt.Errorf("store: campaign %d winner: %w", id, mapErr(err))
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("store: campaign %d winner: %w", id, mapErr(err))
+	}
+	return n, nil
 }

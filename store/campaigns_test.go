@@ -66,7 +66,7 @@ func TestCampaignStoreLifecycle(t *testing.T) {
 		if err != nil || n != 51 {
 			t.Fatalf("materialized %d, %v; want 51", n, err)
 		}
-		if err := s.StartCampaign(ctx, 7, c.ID, n, 0, false); err != nil {
+		if err := s.StartCampaign(ctx, 7, c.ID, n, 0, false, nil); err != nil {
 			t.Fatal(err)
 		}
 		now := time.Now()
@@ -144,7 +144,7 @@ func TestCampaignTails(t *testing.T) {
 		if _, err := s.MaterializeCampaign(ctx, c); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.StartCampaign(ctx, 7, c.ID, 3, 0, false); err != nil {
+		if err := s.StartCampaign(ctx, 7, c.ID, 3, 0, false, nil); err != nil {
 			t.Fatal(err)
 		}
 		if ok, _ := s.LeaseCampaign(ctx, c.ID, "h", now, now.Add(time.Minute)); !ok {
