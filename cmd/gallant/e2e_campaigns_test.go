@@ -376,6 +376,44 @@ func TestE2ECampaignControls(t *testing.T) {
 		}
 		dc.mu.Unlock()
 
+		// An A/B test decided by hand: the held-back rest gets the
+		// chosen variant.
+		ab := a.createCampaign(t, cust.APIKey, map[string]any{"kind": "transactional",
+			"audience": map[string]any{"numbers": nums("4479004", 20)},
+			"ab": map[string]any{"variants": []map[string]any{{"text": "Plain", "split": 50}, {"text": "Fancy", "split": 50}},
+				"test_percent": 50, "metric": "reply", "manual": true}})
+		apath := fmt.Sprintf("/v1/campaigns/%d", ab)
+		if r := a.do(t, "POST", apath+"/winner", cust.APIKey, `{"variant":1}`); r.status != 422 {
+			t.Fatalf("winner of a draft: %d %s", r.status, r.body)
+		}
+		mustStatus(t, a.do(t, "POST", apath+"/launch", cust.APIKey, ""), 200, "launch A/B")
+		eventually(t, "the test group sent", func() (bool, string) {
+			s := a.campaignStats(t, cust.APIKey, ab)
+			return s.Totals.Sent >= 8, fmt.Sprintf("%+v", s)
+		})
+		if r := a.do(t, "POST", apath+"/winner", cust.APIKey, `{"variant":9}`); r.status != 400 {
+			t.Fatalf("winner 9: %d %s", r.status, r.body)
+		}
+		mustStatus(t, a.do(t, "POST", apath+"/winner", cust.APIKey, `{"variant":2}`), 200, "winner")
+		if r := a.do(t, "POST", apath+"/winner", cust.APIKey, `{"variant":1}`); r.status != 422 {
+			t.Fatalf("second winner: %d %s", r.status, r.body)
+		}
+		eventually(t, "the A/B campaign completed", func() (bool, string) {
+			s := a.campaignStats(t, cust.APIKey, ab)
+			return s.State == "completed" && s.Totals.Sent == 20, fmt.Sprintf("%+v", s)
+		})
+		dc.mu.Lock()
+		fancy := 0
+		for _, num := range nums("4479004", 20) {
+			if dc.texts[num[1:]] == "Fancy" {
+				fancy++
+			}
+		}
+		dc.mu.Unlock()
+		if fancy < 13 { // the rest (about 10) and half the test group
+			t.Fatalf("%d of 20 got the chosen variant", fancy)
+		}
+
 		// Cancel: the rest is never sent.
 		slow := a.createCampaign(t, cust.APIKey, map[string]any{"text": "Hi", "kind": "transactional", "max_rate": 2,
 			"audience": map[string]any{"numbers": nums("4479003", 30)}})

@@ -153,6 +153,7 @@ var isoRoutes = map[string]isoRoute{
 	"POST /v1/campaigns/{id}/pause":     {},
 	"POST /v1/campaigns/{id}/resume":    {},
 	"POST /v1/campaigns/{id}/cancel":    {},
+	"POST /v1/campaigns/{id}/winner":    {body: `{"variant":1}`},
 	"GET /v1/campaigns/{id}/stats":      {},
 	"GET /v1/campaigns/{id}/recipients": {},
 }
