@@ -81,7 +81,12 @@ type CampaignInput struct {
 	BudgetCap   *int64         `json:"budget_cap"` // micros
 	// AB makes the campaign an A/B test (null: none).
 	AB *ABTest `json:"ab"`
+	// Drip makes the campaign a drip sequence (null: none).
+	Drip *Drip `json:"drip"`
 }
+
+// Drip is a drip sequence's settings ([campaign.Drip]).
+type Drip = campaign.Drip
 
 // ABTest is an A/B test's settings and outcome ([campaign.ABTest]).
 type ABTest = campaign.ABTest
@@ -109,6 +114,7 @@ type CampaignView struct {
 	LaunchedAt  *time.Time    `json:"launched_at,omitempty"`
 	FinishedAt  *time.Time    `json:"finished_at,omitempty"`
 	AB          *ABTest       `json:"ab,omitempty"`
+	Drip        *Drip         `json:"drip,omitempty"`
 }
 
 // CampaignPage is a page of campaigns, newest first.
@@ -134,7 +140,7 @@ func campaignView(c *store.Campaign) CampaignView {
 		v.Text = ""
 	}
 	if o, err := campaign.ParseOptions(c.Options); err == nil {
-		v.AB = o.AB
+		v.AB, v.Drip = o.AB, o.Drip
 	}
 	return v
 }
@@ -256,31 +262,83 @@ func (s *Campaigns) apply(ctx context.Context, c *store.Campaign, in CampaignInp
 		}
 		c.BudgetCap = *in.BudgetCap
 	}
-	if in.AB != nil {
-		ab := *in.AB
-		ab.TestSentAt, ab.Winner, ab.Rates, ab.Reason = time.Time{}, 0, nil, ""
-		var opts campaign.Options
-		if len(ab.Variants) > 0 {
-			if err := ab.Check(); err != nil {
-				return Invalid("ab", err.Error())
+	if in.AB != nil || in.Drip != nil {
+		opts, err := campaign.ParseOptions(c.Options)
+		if err != nil {
+			return fmt.Errorf("campaign options: %w", err)
+		}
+		if in.AB != nil {
+			if opts.AB, err = s.checkAB(ctx, c.AccountID, *in.AB); err != nil {
+				return err
 			}
-			for i, v := range ab.Variants {
-				if len(v.Text) > MaxCampaignText {
-					return Invalid("ab.variants", fmt.Sprintf("variant %d: the text has at most %d bytes", i+1, MaxCampaignText))
-				}
-				if v.TemplateID > 0 {
-					if _, err := s.st.TemplateByID(ctx, c.AccountID, v.TemplateID); errors.Is(err, store.ErrNotFound) {
-						return refuse(KindUnprocessable, "ab.variants", fmt.Sprintf("variant %d: no such template", i+1))
-					} else if err != nil {
-						return fmt.Errorf("campaign template: %w", err)
-					}
-				}
+		}
+		if in.Drip != nil {
+			if opts.Drip, err = s.checkDrip(ctx, c.AccountID, *in.Drip); err != nil {
+				return err
 			}
-			opts.AB = &ab
+		}
+		if opts.AB != nil && opts.Drip != nil {
+			return Invalid("ab", "a campaign is an A/B test or a drip sequence, not both")
 		}
 		c.Options = opts.JSON()
 	}
 	return nil
+}
+
+// checkTemplate refuses a template the account does not have.
+func (s *Campaigns) checkTemplate(ctx context.Context, accountID, id int64, field string) error {
+	if id <= 0 {
+		return nil
+	}
+	if _, err := s.st.TemplateByID(ctx, accountID, id); errors.Is(err, store.ErrNotFound) {
+		return refuse(KindUnprocessable, field, "no such template")
+	} else if err != nil {
+		return fmt.Errorf("campaign template: %w", err)
+	}
+	return nil
+}
+
+// checkAB checks an A/B test's settings; none (no variants) is nil.
+func (s *Campaigns) checkAB(ctx context.Context, accountID int64, ab ABTest) (*ABTest, error) {
+	if len(ab.Variants) == 0 {
+		return nil, nil
+	}
+	ab.TestSentAt, ab.Winner, ab.Rates, ab.Reason = time.Time{}, 0, nil, ""
+	if err := ab.Check(); err != nil {
+		return nil, Invalid("ab", err.Error())
+	}
+	for i, v := range ab.Variants {
+		if len(v.Text) > MaxCampaignText {
+			return nil, Invalid("ab.variants", fmt.Sprintf("variant %d: the text has at most %d bytes", i+1, MaxCampaignText))
+		}
+		if err := s.checkTemplate(ctx, accountID, v.TemplateID, "ab.variants"); err != nil {
+			return nil, err
+		}
+	}
+	return &ab, nil
+}
+
+// checkDrip checks a drip sequence's settings; none (no steps) is nil.
+func (s *Campaigns) checkDrip(ctx context.Context, accountID int64, d Drip) (*Drip, error) {
+	if len(d.Steps) == 0 {
+		return nil, nil
+	}
+	d.EnrolledAt = time.Time{}
+	if err := d.Check(); err != nil {
+		return nil, Invalid("drip", err.Error())
+	}
+	for i, st := range d.Steps {
+		if len(st.Text) > MaxCampaignText {
+			return nil, Invalid("drip.steps", fmt.Sprintf("step %d: the text has at most %d bytes", i+1, MaxCampaignText))
+		}
+		if err := s.checkTemplate(ctx, accountID, st.TemplateID, "drip.steps"); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.checkLists(ctx, accountID, []int64{d.ListID}); err != nil {
+		return nil, err
+	}
+	return &d, nil
 }
 
 // checkLists refuses list ids the account does not have.
@@ -451,6 +509,11 @@ func (s *Campaigns) newEstimator(ctx context.Context, c *store.Campaign) (*estim
 	msgs := []campaign.Variant{{Text: c.Body, TemplateID: c.TemplateID}}
 	if o, _ := campaign.ParseOptions(c.Options); o.AB != nil {
 		msgs = o.AB.Variants // the campaign's own text is not sent: the winner's is
+	} else if o.Drip != nil {
+		msgs = msgs[:0]
+		for _, st := range o.Drip.Steps {
+			msgs = append(msgs, campaign.Variant{Text: st.Text, TemplateID: st.TemplateID})
+		}
 	}
 	body := "" // the longest message prices the estimate
 	for _, m := range msgs {
@@ -569,6 +632,9 @@ func (s *Campaigns) Launch(ctx context.Context, p Principal, id int64) (Campaign
 	if c.State != store.CampaignDraft {
 		return CampaignView{}, refuse(KindUnprocessable, "", "the campaign is "+c.State+": only a draft can be launched")
 	}
+	if o, _ := campaign.ParseOptions(c.Options); o.Drip != nil {
+		return s.launchDrip(ctx, p, &c)
+	}
 	if len(c.ListIDs)+len(c.SegmentIDs)+len(c.Numbers) == 0 {
 		return CampaignView{}, refuse(KindUnprocessable, "audience", "the campaign has no audience")
 	}
@@ -651,6 +717,23 @@ func (s *Campaigns) Launch(ctx context.Context, p Principal, id int64) (Campaign
 	}
 	launched = true
 	return s.Get(ctx, p, id)
+}
+
+// launchDrip starts a drip sequence: its audience are the list's
+// entries from now on (or from before, with include_existing), enrolled
+// by the engine as they come; balance is checked per message.
+func (s *Campaigns) launchDrip(ctx context.Context, p Principal, c *store.Campaign) (CampaignView, error) {
+	err := s.st.SetCampaignState(ctx, p.AccountID, c.ID, []string{store.CampaignDraft}, store.CampaignLaunching, "")
+	if errors.Is(err, store.ErrCampaignState) {
+		return CampaignView{}, refuse(KindUnprocessable, "", "the campaign is being launched already")
+	}
+	if err != nil {
+		return CampaignView{}, fmt.Errorf("launch drip campaign: %w", err)
+	}
+	if err := s.st.StartCampaign(ctx, p.AccountID, c.ID, 0, 0, c.SendAt.After(s.now()), []int64{}); err != nil {
+		return CampaignView{}, fmt.Errorf("launch drip campaign: %w", err)
+	}
+	return s.Get(ctx, p, c.ID)
 }
 
 // transition moves a campaign between states for the caller.

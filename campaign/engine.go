@@ -119,7 +119,9 @@ type run struct {
 	c            store.Campaign
 	leaseUntil   time.Time
 	tpls         []*Template // by variant (0: the campaign's own message)
+	steps        []*Template // drip steps, by step - 1
 	opts         Options
+	enrolled     time.Time // last drip enrollment (this instance)
 	b            bucket
 	backoff      time.Duration
 	backoffUntil time.Time
@@ -337,6 +339,11 @@ func (e *Engine) hold(ctx context.Context, c store.Campaign, now time.Time) (*ru
 	if ab := r.opts.AB; ab != nil {
 		msgs = append(msgs, ab.Variants...)
 	}
+	if d := r.opts.Drip; d != nil {
+		for _, st := range d.Steps {
+			msgs = append(msgs, Variant{Text: st.Text, TemplateID: st.TemplateID})
+		}
+	}
 	for i, m := range msgs {
 		body := m.Text
 		if m.TemplateID > 0 {
@@ -351,6 +358,9 @@ func (e *Engine) hold(ctx context.Context, c store.Campaign, now time.Time) (*ru
 			return nil, e.pause(ctx, c.ID, fmt.Sprintf("the template of variant %d does not parse: %v", i, err))
 		}
 		r.tpls = append(r.tpls, tpl)
+	}
+	if d := r.opts.Drip; d != nil { // the steps' templates follow the campaign's own
+		r.steps, r.tpls = r.tpls[1:], r.tpls[:1]
 	}
 	e.runs[c.ID] = r
 	return r, nil
@@ -375,6 +385,11 @@ const maxBackoff = 5 * time.Second
 func (e *Engine) drive(ctx context.Context, r *run, share float64, now time.Time) (int, error) {
 	if now.Before(r.backoffUntil) {
 		return 0, nil
+	}
+	if r.opts.Drip != nil {
+		if err := e.enroll(ctx, r, now); err != nil {
+			return 0, err
+		}
 	}
 	r.b.refill(now)
 	n := int(math.Min(math.Min(r.b.tokens, share), float64(e.cfg.PageSize)))
@@ -401,6 +416,9 @@ func (e *Engine) drive(ctx context.Context, r *run, share float64, now time.Time
 		return 0, err
 	}
 	if len(claimed) == 0 {
+		if r.opts.Drip != nil {
+			return 0, nil // a drip sequence runs until cancelled
+		}
 		if err := e.abStep(ctx, r, now); err != nil {
 			return 0, err
 		}
@@ -417,6 +435,19 @@ func (e *Engine) drive(ctx context.Context, r *run, share float64, now time.Time
 	if r.c.Validity > 0 {
 		validUntil = now.Add(r.c.Validity)
 	}
+	var replied map[string]bool
+	if d := r.opts.Drip; d != nil && d.ExitOnReply {
+		phones := make([]string, len(claimed))
+		for i := range claimed {
+			phones[i] = claimed[i].Phone
+		}
+		if replied, err = e.st.RepliedPhones(ctx, r.c.ID, phones); err != nil {
+			// Nothing sent yet: the claimed rows are settled on the
+			// next lease (sending, no message: pending again).
+			delete(e.runs, r.c.ID)
+			return len(claimed), err
+		}
+	}
 	for i := range claimed {
 		rc := &claimed[i]
 		o := &outs[i]
@@ -425,6 +456,21 @@ func (e *Engine) drive(ctx context.Context, r *run, share float64, now time.Time
 			if _, blocked := e.cons.Blocked(r.c.AccountID, r.c.Sender, rc.Phone); blocked {
 				o.State, o.Reason, o.OptedOut = store.RecipientSkipped, "opted_out", true
 				continue
+			}
+		}
+		var step *DripStep
+		if d := r.opts.Drip; d != nil && rc.Step >= 1 && rc.Step <= len(d.Steps) {
+			step = &d.Steps[rc.Step-1]
+			if replied[rc.Phone] {
+				o.State, o.Reason = store.RecipientSkipped, "replied: left the sequence"
+				continue
+			}
+			if step.At != "" && rc.Reason != "drip_at" {
+				m, _ := clockMinutes(step.At)
+				if at := nextClock(now, m, e.quiet.Location(rc.Phone, rc.Contact.TimeZone)); at.After(now) {
+					o.State, o.NotBefore, o.Reason = store.RecipientPending, at, "drip_at"
+					continue
+				}
 			}
 		}
 		if r.c.Kind == KindMarketing {
@@ -436,6 +482,9 @@ func (e *Engine) drive(ctx context.Context, r *run, share float64, now time.Time
 		tpl := r.tpls[0]
 		if rc.Variant > 0 && rc.Variant < len(r.tpls) {
 			tpl = r.tpls[rc.Variant]
+		}
+		if step != nil {
+			tpl = r.steps[rc.Step-1]
 		}
 		text, err := tpl.Render(Recipient{Contact: rc.Contact, OptOutText: e.cfg.OptOutText})
 		if err != nil {
@@ -615,4 +664,35 @@ func (e *Engine) abStep(ctx context.Context, r *run, now time.Time) error {
 	}
 	e.log.Info("A/B test decided", "campaign", r.c.ID, "winner", ab.Winner, "metric", metric, "rates", rates, "released", n)
 	return nil
+}
+
+// enrollEvery is how often a drip campaign enrolls new list entries.
+const enrollEvery = 10 * time.Second
+
+// enroll adds the steps of the contacts that entered r's drip list since
+// the last enrollment (a minute of overlap: a (contact, step) is
+// enrolled once however often it is seen).
+func (e *Engine) enroll(ctx context.Context, r *run, now time.Time) error {
+	if now.Sub(r.enrolled) < enrollEvery {
+		return nil
+	}
+	d := r.opts.Drip
+	since := d.EnrolledAt.Add(-time.Minute)
+	if d.EnrolledAt.IsZero() {
+		since = r.c.LaunchedAt
+		if d.IncludeExisting {
+			since = time.Unix(0, 0)
+		}
+	}
+	delays := make([]time.Duration, len(d.Steps))
+	for i, st := range d.Steps {
+		delays[i] = time.Duration(st.Delay) * time.Second
+	}
+	// Entries are stamped by the store's clock, not the engine's.
+	at := time.Now()
+	if _, err := e.st.EnrollDrip(ctx, &r.c, d.ListID, delays, since); err != nil {
+		return err
+	}
+	d.EnrolledAt, r.enrolled = at, now
+	return e.st.SetCampaignOptions(ctx, r.c.ID, r.opts.JSON())
 }

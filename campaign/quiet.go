@@ -147,3 +147,29 @@ func (q *QuietHours) Next(phone, tz string, now time.Time) time.Time {
 	}
 	return now
 }
+
+// Location is the local time zone of phone for a contact in zone tz
+// ("" when unknown): tz when valid, else the zone of the rule matching
+// the number, else UTC.
+func (q *QuietHours) Location(phone, tz string) *time.Location {
+	if loc := q.zone(tz); loc != nil {
+		return loc
+	}
+	for i := range q.rules {
+		if strings.HasPrefix(phone, q.rules[i].prefix) {
+			return q.rules[i].zone
+		}
+	}
+	return time.UTC
+}
+
+// nextClock returns the first time at or after t that is hh:mm (minutes
+// of the day m) in loc.
+func nextClock(t time.Time, m int, loc *time.Location) time.Time {
+	l := t.In(loc)
+	at := time.Date(l.Year(), l.Month(), l.Day(), m/60, m%60, 0, 0, loc)
+	if at.Before(l) {
+		at = time.Date(l.Year(), l.Month(), l.Day()+1, m/60, m%60, 0, 0, loc)
+	}
+	return at
+}

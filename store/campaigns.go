@@ -676,3 +676,63 @@ func (s *Store) ChooseVariant(ctx context.Context, id int64, winner int, options
 	}
 	return n, nil
 }
+
+// EnrollDrip adds step rows (steps 1 to len(delays)) for the contacts
+// that entered list listID of campaign c's account at or after since:
+// each step is due delays[i] after the entry. A (contact, step) is
+// enrolled once, however often this runs. It adds the new rows to the
+// steps' targeted counts and returns how many it added in all.
+func (s *Store) EnrollDrip(ctx context.Context, c *Campaign, listID int64, delays []time.Duration, since time.Time) (int64, error) {
+	entered := "m.added_at"
+	if s.d == dialectMySQL {
+		entered = "TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', m.added_at)"
+	}
+	ins := "INSERT INTO campaign_recipients (" + recipientInsertCols + ") "
+	tail := " ON CONFLICT DO NOTHING"
+	if s.d == dialectMySQL {
+		ins, tail = "INSERT IGNORE INTO campaign_recipients ("+recipientInsertCols+") ", ""
+	}
+	var total int64
+	for i, d := range delays {
+		step := i + 1
+		q := ins + "SELECT ?, c.phone, c.id, ?, 0, 0, 0, 0, 0, '', 0, " + entered + " + ? FROM contact_list_members m " +
+			"JOIN contact_lists l ON l.id = m.list_id JOIN contacts c ON c.id = m.contact_id " +
+			"WHERE m.list_id = ? AND l.account_id = ? AND c.account_id = ? AND m.added_at >= ?" + tail
+		res, err := s.w.ExecContext(ctx, q, c.ID, step, d.Microseconds(), listID, c.AccountID, c.AccountID, s.timeArg(since))
+		if err != nil {
+			return total, fmt.Errorf("store: enroll campaign %d step %d: %w", c.ID, step, mapErr(err))
+		}
+		n, _ := res.RowsAffected()
+		if n == 0 {
+			continue
+		}
+		total += n
+		if err := s.addStats(ctx, s.w, c.ID, statKey{0, step}, &statDelta{targeted: n}); err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// RepliedPhones returns which of phones replied to an earlier message
+// of campaign id (their replied flag is set on some step).
+func (s *Store) RepliedPhones(ctx context.Context, id int64, phones []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(phones) == 0 {
+		return out, nil
+	}
+	args := make([]any, 0, len(phones)+2)
+	args = append(args, id, RecipientReplied)
+	for _, p := range phones {
+		args = append(args, p)
+	}
+	var got []string
+	if err := s.w.SelectContext(ctx, &got, "SELECT DISTINCT phone FROM campaign_recipients WHERE campaign_id = ? "+
+		"AND (flags & ?) <> 0 AND phone IN (?"+strings.Repeat(",?", len(phones)-1)+")", args...); err != nil {
+		return nil, fmt.Errorf("store: campaign %d replies: %w", id, mapErr(err))
+	}
+	for _, p := range got {
+		out[p] = true
+	}
+	return out, nil
+}

@@ -82,6 +82,8 @@ type ClaimedRecipient struct {
 	Phone   string
 	Step    int
 	Variant int
+	// Reason is why it was last put back (a deferral's reason).
+	Reason  string
 	Contact Contact
 }
 
@@ -116,8 +118,9 @@ func (s *Store) ClaimRecipients(ctx context.Context, id int64, holder string, no
 		ContactID int64  `db:"contact_id"`
 		Step      int    `db:"step"`
 		Variant   int    `db:"variant"`
+		Reason    string `db:"reason"`
 	}
-	if err := tx.SelectContext(ctx, &rows, "SELECT id, phone, contact_id, step, variant FROM campaign_recipients "+
+	if err := tx.SelectContext(ctx, &rows, "SELECT id, phone, contact_id, step, variant, reason FROM campaign_recipients "+
 		"WHERE campaign_id = ? AND state = ? AND not_before <= ? ORDER BY not_before, id LIMIT ?"+lock,
 		id, RecipientPending, now.UnixMicro(), limit); err != nil {
 		return nil, fmt.Errorf("store: claim campaign %d: %w", id, mapErr(err))
@@ -139,7 +142,7 @@ func (s *Store) ClaimRecipients(ctx context.Context, id int64, holder string, no
 	out := make([]ClaimedRecipient, len(rows))
 	var cids []int64
 	for i, r := range rows {
-		out[i] = ClaimedRecipient{ID: r.ID, Phone: r.Phone, Step: r.Step, Variant: r.Variant}
+		out[i] = ClaimedRecipient{ID: r.ID, Phone: r.Phone, Step: r.Step, Variant: r.Variant, Reason: r.Reason}
 		out[i].Contact.Phone = r.Phone
 		if r.ContactID > 0 {
 			out[i].Contact.ID = r.ContactID
@@ -206,6 +209,7 @@ type RecipientOutcome struct {
 type statKey struct{ variant, step int }
 
 type statDelta struct {
+	targeted                                          int64
 	sent, skipped, unknown, optedOut, spend           int64
 	delivered, failed, undelivered, expired, rejected int64
 	replies                                           int64
@@ -379,10 +383,10 @@ type txExec interface {
 
 // addStats adds d to the counters of (campaign id, k), creating the row.
 func (s *Store) addStats(ctx context.Context, tx txExec, id int64, k statKey, d *statDelta) error {
-	up := "sent = sent + ?, skipped = skipped + ?, unknown = unknown + ?, opted_out = opted_out + ?, spend = spend + ?, " +
+	up := "targeted = targeted + ?, sent = sent + ?, skipped = skipped + ?, unknown = unknown + ?, opted_out = opted_out + ?, spend = spend + ?, " +
 		"delivered = delivered + ?, failed = failed + ?, undelivered = undelivered + ?, expired = expired + ?, " +
 		"rejected = rejected + ?, replies = replies + ?"
-	args := []any{d.sent, d.skipped, d.unknown, d.optedOut, d.spend, d.delivered, d.failed, d.undelivered, d.expired,
+	args := []any{d.targeted, d.sent, d.skipped, d.unknown, d.optedOut, d.spend, d.delivered, d.failed, d.undelivered, d.expired,
 		d.rejected, d.replies}
 	res, err := tx.ExecContext(ctx, "UPDATE campaign_stats SET "+up+" WHERE campaign_id = ? AND variant = ? AND step = ?",
 		append(args, id, k.variant, k.step)...)
@@ -392,8 +396,8 @@ func (s *Store) addStats(ctx context.Context, tx txExec, id int64, k statKey, d 
 	if n, _ := res.RowsAffected(); n > 0 {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, "INSERT INTO campaign_stats (campaign_id, variant, step, sent, skipped, unknown, opted_out, "+
-		"spend, delivered, failed, undelivered, expired, rejected, replies) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	if _, err := tx.ExecContext(ctx, "INSERT INTO campaign_stats (campaign_id, variant, step, targeted, sent, skipped, unknown, "+
+		"opted_out, spend, delivered, failed, undelivered, expired, rejected, replies) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 		append([]any{id, k.variant, k.step}, args...)...); err != nil {
 		return fmt.Errorf("store: campaign %d counters: %w", id, mapErr(err))
 	}
