@@ -107,6 +107,8 @@ type Engine struct {
 	runs   map[int64]*run // owned by the loop goroutine
 	global bucket
 	tails  time.Time // our tails lease until
+	// tailsRan is when the tails last ran.
+	tailsRan time.Time
 
 	mu      sync.Mutex
 	started bool
@@ -126,6 +128,8 @@ type run struct {
 	backoff      time.Duration
 	backoffUntil time.Time
 	spend, sent  int64
+	// idleUntil: nothing was due at the last claim; claim again after.
+	idleUntil time.Time
 }
 
 // bucket is a token bucket of rate per second and burst tokens.
@@ -240,8 +244,11 @@ func (e *Engine) Pass(ctx context.Context) error {
 	if _, err := e.st.StartDueCampaigns(ctx, now); err != nil {
 		errs = append(errs, err)
 	}
-	if err := e.applyTails(ctx, now); err != nil {
-		errs = append(errs, err)
+	if now.Sub(e.tailsRan) >= tailsEvery || now.Before(e.tailsRan) {
+		e.tailsRan = now
+		if err := e.applyTails(ctx, now); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	running, err := e.st.RunningCampaigns(ctx, 1000)
 	if err != nil {
@@ -377,6 +384,13 @@ func (e *Engine) pause(ctx context.Context, id int64, reason string) error {
 	return nil
 }
 
+// idleRecheck is how long a campaign with nothing due waits before it
+// looks again (deferred recipients, drip steps not yet due).
+const idleRecheck = time.Second
+
+// tailsEvery is how often the statistics tails run.
+const tailsEvery = 250 * time.Millisecond
+
 // maxBackoff bounds the wait after the gateway pushed back.
 const maxBackoff = 5 * time.Second
 
@@ -390,6 +404,9 @@ func (e *Engine) drive(ctx context.Context, r *run, share float64, now time.Time
 		if err := e.enroll(ctx, r, now); err != nil {
 			return 0, err
 		}
+	}
+	if now.Before(r.idleUntil) {
+		return 0, nil
 	}
 	r.b.refill(now)
 	n := int(math.Min(math.Min(r.b.tokens, share), float64(e.cfg.PageSize)))
@@ -416,6 +433,7 @@ func (e *Engine) drive(ctx context.Context, r *run, share float64, now time.Time
 		return 0, err
 	}
 	if len(claimed) == 0 {
+		r.idleUntil = now.Add(idleRecheck)
 		if r.opts.Drip != nil {
 			return 0, nil // a drip sequence runs until cancelled
 		}

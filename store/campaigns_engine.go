@@ -13,6 +13,14 @@ import (
 // StartDueCampaigns moves scheduled campaigns whose send time has come
 // to running, and returns how many it moved.
 func (s *Store) StartDueCampaigns(ctx context.Context, now time.Time) (int64, error) {
+	var due int
+	if err := s.r.GetContext(ctx, &due, "SELECT COUNT(*) FROM (SELECT 1 FROM campaigns WHERE state = ? AND "+
+		"(send_at IS NULL OR send_at <= ?) LIMIT 1) x", CampaignScheduled, s.timeArg(now)); err != nil {
+		return 0, fmt.Errorf("store: start due campaigns: %w", mapErr(err))
+	}
+	if due == 0 {
+		return 0, nil // no write when nothing is due (the engine asks every tick)
+	}
 	res, err := s.w.ExecContext(ctx, "UPDATE campaigns SET state = ?, updated_at = ? WHERE state = ? AND "+
 		"(send_at IS NULL OR send_at <= ?)", CampaignRunning, s.timeArg(now), CampaignScheduled, s.timeArg(now))
 	if err != nil {
@@ -26,7 +34,7 @@ func (s *Store) StartDueCampaigns(ctx context.Context, now time.Time) (int64, er
 func (s *Store) RunningCampaigns(ctx context.Context, limit int) ([]Campaign, error) {
 	var rows []campaignRow
 	cols := strings.Replace(campaignColumns, "numbers", "'' AS numbers", 1) // not needed to run, and large
-	if err := s.w.SelectContext(ctx, &rows, "SELECT "+cols+" FROM campaigns WHERE state = ? ORDER BY id LIMIT ?",
+	if err := s.r.SelectContext(ctx, &rows, "SELECT "+cols+" FROM campaigns WHERE state = ? ORDER BY id LIMIT ?",
 		CampaignRunning, limit); err != nil {
 		return nil, fmt.Errorf("store: running campaigns: %w", mapErr(err))
 	}
