@@ -282,10 +282,21 @@ func (e *Engine) Pass(ctx context.Context) error {
 	}
 	share := e.global.tokens / float64(len(active))
 	for _, r := range active {
-		sent, err := e.drive(ctx, r, share, now)
-		e.global.tokens -= float64(sent)
-		if err != nil {
-			errs = append(errs, err)
+		// Full pages while the campaign's share lasts (bounded: the
+		// other campaigns' turn comes this pass too).
+		left := share
+		for range maxPagesPerPass {
+			sent, err := e.drive(ctx, r, left, now)
+			e.global.tokens -= float64(sent)
+			left -= float64(sent)
+			if err != nil {
+				errs = append(errs, err)
+				break
+			}
+			if sent < e.cfg.PageSize || left < 1 || e.runs[r.c.ID] == nil {
+				break
+			}
+			now = e.cfg.Now()
 		}
 	}
 	return errors.Join(errs...)
@@ -383,6 +394,9 @@ func (e *Engine) pause(ctx context.Context, id int64, reason string) error {
 	}
 	return nil
 }
+
+// maxPagesPerPass bounds the pages one campaign sends in one pass.
+const maxPagesPerPass = 8
 
 // idleRecheck is how long a campaign with nothing due waits before it
 // looks again (deferred recipients, drip steps not yet due).

@@ -55,7 +55,7 @@ func (c *destCarrier) counts() (dests, total int) {
 
 // rawDB opens the store's database directly, for what no API of this
 // branch writes (contact lists).
-func rawDB(t *testing.T, scfg store.Config) *sql.DB {
+func rawDB(t testing.TB, scfg store.Config) *sql.DB {
 	t.Helper()
 	driver, dsn := "mysql", scfg.DSN
 	if scfg.Driver == store.DriverSQLite {
@@ -71,7 +71,7 @@ func rawDB(t *testing.T, scfg store.Config) *sql.DB {
 
 // seedList stores n contacts of account (numbers prefix+i, first name
 // Fi) and a list holding them all, and returns the list's id.
-func seedList(t *testing.T, st *store.Store, db *sql.DB, driver string, account int64, prefix string, n int) int64 {
+func seedList(t testing.TB, st *store.Store, db *sql.DB, driver string, account int64, prefix string, n int) int64 {
 	t.Helper()
 	ctx := testContext(t)
 	for i := 0; i < n; i += 1000 {
@@ -121,7 +121,7 @@ type statsJSON struct {
 	} `json:"series"`
 }
 
-func (a *testApp) campaignStats(t *testing.T, key string, id int64) statsJSON {
+func (a *testApp) campaignStats(t testing.TB, key string, id int64) statsJSON {
 	t.Helper()
 	var s statsJSON
 	r := mustStatus(t, a.do(t, "GET", fmt.Sprintf("/v1/campaigns/%d/stats", id), key, ""), 200, "stats")
@@ -150,7 +150,7 @@ func (a *testApp) campaignStats(t *testing.T, key string, id int64) statsJSON {
 	return s
 }
 
-func (a *testApp) createCampaign(t *testing.T, key string, body map[string]any) int64 {
+func (a *testApp) createCampaign(t testing.TB, key string, body map[string]any) int64 {
 	t.Helper()
 	b, _ := json.Marshal(body)
 	var c campaignJSON
@@ -526,4 +526,69 @@ func TestE2ECampaignSurvivesKill(t *testing.T) {
 		t.Logf("%d at the carrier at the kill; all %d numbers reached, %d submits, %d numbers twice (in flight in the gateway at the kill); %d delivered",
 			atKill, dests, total, dups, s.Totals.Delivered)
 	})
+}
+
+// procRSS is this process's resident set in MiB (Linux; 0 elsewhere).
+func procRSS() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			var kb float64
+			fmt.Sscan(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), &kb)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+// BenchmarkCampaignFeed feeds a campaign to a list of 200,000 contacts
+// through the gateway (durable, the accept path of the API) to an
+// in-process carrier with receipts, and reports the feed rate (the
+// campaign's first to last accepted message) and the process's RSS
+// growth meanwhile (gateway, store client and carrier together).
+//
+//	go test ./cmd/gallant -run '^$' -bench CampaignFeed -benchtime 1x
+func BenchmarkCampaignFeed(b *testing.B) {
+	for _, driver := range storetest.Drivers {
+		b.Run(driver, func(b *testing.B) {
+			for b.Loop() {
+				dc := newDestCarrier()
+				carrier := newCarrier(b, dc.decide)
+				cfg := testConfig(b, driver, carrier.Addr())
+				cfg.HTTP.RateLimitPerKey, cfg.HTTP.RateLimitPerIP = 0, 0
+				cfg.Campaigns.MaxRate, cfg.Campaigns.PageSize = 100000, 2000
+				cfg.Carriers[0].Binds, cfg.Carriers[0].Window = 4, 200
+				a := startApp(b, cfg)
+				cust := a.customer(b, "Acme", "")
+				db := rawDB(b, store.Config{Driver: cfg.Store.Driver, DSN: cfg.Store.DSN})
+				const n = 200000
+				list := seedList(b, a.st, db, driver, cust.AccountID, "4477", n)
+				id := a.createCampaign(b, cust.APIKey, map[string]any{"kind": "transactional", "text": "Feed",
+					"audience": map[string]any{"list_ids": []int64{list}}})
+				base := procRSS()
+				peak := base
+				start := time.Now()
+				mustStatus(b, a.do(b, "POST", fmt.Sprintf("/v1/campaigns/%d/launch", id), cust.APIKey, ""), 200, "launch")
+				launched := time.Since(start)
+				deadline := time.Now().Add(10 * time.Minute)
+				for time.Now().Before(deadline) {
+					peak = max(peak, procRSS())
+					if _, total := dc.counts(); total >= n {
+						break
+					}
+					time.Sleep(100 * time.Millisecond)
+				}
+				took := time.Since(start)
+				if _, total := dc.counts(); total != n {
+					b.Fatalf("%d of %d at the carrier", total, n)
+				}
+				b.ReportMetric(float64(n)/took.Seconds(), "msg/s")
+				b.ReportMetric(launched.Seconds(), "launch-s")
+				b.ReportMetric(peak-base, "RSS-growth-MiB")
+			}
+		})
+	}
 }
