@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -257,42 +258,82 @@ func (s *Store) RecordOutcomes(ctx context.Context, id int64, now time.Time, out
 	nowArg := s.timeArg(now)
 	var sentIDs []sms.ID
 	sentRow := map[sms.ID]*RecipientOutcome{}
+	// Grouped updates: one statement per group of up to a page of ids
+	// (a statement per recipient costs a round trip each on MySQL).
+	type group struct {
+		state    int
+		reason   string
+		flags    int
+		notBefor int64
+	}
+	groups := map[group][]int64{}
+	var sent []*RecipientOutcome
 	for i := range outs {
 		o := &outs[i]
-		var err error
 		switch o.State {
 		case RecipientSent:
-			_, err = tx.ExecContext(ctx, "UPDATE campaign_recipients SET state = ?, status = ?, message_id = ?, price = ?, "+
-				"sent_at = ?, updated_at = ? WHERE id = ? AND campaign_id = ?", RecipientSent, int(sms.StatusAccepted),
-				s.idArg(o.MessageID), o.Price, nowArg, nowArg, o.ID, id)
+			sent = append(sent, o)
 			dd := d(o)
 			dd.sent++
 			dd.spend += o.Price
 			sentIDs = append(sentIDs, o.MessageID)
 			sentRow[o.MessageID] = o
 		case RecipientSkipped:
-			flags := 0
-			if o.OptedOut {
-				flags = RecipientOptedOut
-			}
-			_, err = tx.ExecContext(ctx, "UPDATE campaign_recipients SET state = ?, reason = ?, flags = ?, updated_at = ? "+
-				"WHERE id = ? AND campaign_id = ?", RecipientSkipped, clipRecipientReason(o.Reason), flags, nowArg, o.ID, id)
+			g := group{state: RecipientSkipped, reason: clipRecipientReason(o.Reason)}
 			dd := d(o)
 			dd.skipped++
 			if o.OptedOut {
+				g.flags = RecipientOptedOut
 				dd.optedOut++
 			}
+			groups[g] = append(groups[g], o.ID)
 		case RecipientUnknown:
-			_, err = tx.ExecContext(ctx, "UPDATE campaign_recipients SET state = ?, reason = ?, updated_at = ? "+
-				"WHERE id = ? AND campaign_id = ?", RecipientUnknown, clipRecipientReason(o.Reason), nowArg, o.ID, id)
+			g := group{state: RecipientUnknown, reason: clipRecipientReason(o.Reason)}
+			groups[g] = append(groups[g], o.ID)
 			d(o).unknown++
 		default:
-			_, err = tx.ExecContext(ctx, "UPDATE campaign_recipients SET state = ?, reason = ?, not_before = ?, updated_at = ? "+
-				"WHERE id = ? AND campaign_id = ?", RecipientPending, clipRecipientReason(o.Reason), o.NotBefore.UnixMicro(),
-				nowArg, o.ID, id)
+			g := group{state: RecipientPending, reason: clipRecipientReason(o.Reason), notBefor: o.NotBefore.UnixMicro()}
+			groups[g] = append(groups[g], o.ID)
 		}
-		if err != nil {
+	}
+	const chunk = 500
+	for i := 0; i < len(sent); i += chunk {
+		part := sent[i:min(i+chunk, len(sent))]
+		var mids, prices, ids []byte
+		for j, o := range part {
+			if j > 0 {
+				ids = append(ids, ',')
+			}
+			mids = append(mids, " WHEN "...)
+			mids = strconv.AppendInt(mids, o.ID, 10)
+			mids = append(mids, " THEN "...)
+			mids = s.appendID(mids, o.MessageID)
+			prices = append(prices, " WHEN "...)
+			prices = strconv.AppendInt(prices, o.ID, 10)
+			prices = append(prices, " THEN "...)
+			prices = strconv.AppendInt(prices, o.Price, 10)
+			ids = strconv.AppendInt(ids, o.ID, 10)
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE campaign_recipients SET state = ?, status = ?, sent_at = ?, updated_at = ?, "+
+			"message_id = CASE id"+string(mids)+" END, price = CASE id"+string(prices)+" END WHERE campaign_id = ? AND id IN ("+
+			string(ids)+")", RecipientSent, int(sms.StatusAccepted), nowArg, nowArg, id); err != nil {
 			return fmt.Errorf("store: record campaign %d outcomes: %w", id, mapErr(err))
+		}
+	}
+	for g, gids := range groups {
+		for i := 0; i < len(gids); i += 1000 {
+			part := gids[i:min(i+1000, len(gids))]
+			var err error
+			if g.state == RecipientPending {
+				_, err = tx.ExecContext(ctx, "UPDATE campaign_recipients SET state = ?, reason = ?, not_before = ?, updated_at = ? "+
+					"WHERE campaign_id = ? AND id IN ("+intList(part)+")", g.state, g.reason, g.notBefor, nowArg, id)
+			} else {
+				_, err = tx.ExecContext(ctx, "UPDATE campaign_recipients SET state = ?, reason = ?, flags = flags | ?, updated_at = ? "+
+					"WHERE campaign_id = ? AND id IN ("+intList(part)+")", g.state, g.reason, g.flags, nowArg, id)
+			}
+			if err != nil {
+				return fmt.Errorf("store: record campaign %d outcomes: %w", id, mapErr(err))
+			}
 		}
 	}
 	// Events the tail has passed already for these messages.
@@ -325,13 +366,19 @@ func (s *Store) RecordOutcomes(ctx context.Context, id int64, now time.Time, out
 			}
 			cur[sms.ID(e.MessageID)] = st
 		}
+		byStatus := map[sms.Status][]int64{}
+		for mid, st := range cur {
+			if o := sentRow[mid]; o != nil {
+				byStatus[st] = append(byStatus[st], o.ID)
+			}
+		}
+		if err := setStatuses(ctx, tx, byStatus); err != nil {
+			return fmt.Errorf("store: record campaign %d outcomes: %w", id, err)
+		}
 		for mid, st := range cur {
 			o := sentRow[mid]
 			if o == nil {
 				continue
-			}
-			if _, err := tx.ExecContext(ctx, "UPDATE campaign_recipients SET status = ? WHERE id = ?", int(st), o.ID); err != nil {
-				return fmt.Errorf("store: record campaign %d outcomes: %w", id, mapErr(err))
 			}
 			if st.Final() {
 				countFinal(d(o), st, 1)
@@ -357,6 +404,21 @@ func (s *Store) RecordOutcomes(ctx context.Context, id int64, now time.Time, out
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: record campaign %d outcomes: %w", id, mapErr(err))
+	}
+	return nil
+}
+
+// setStatuses sets the status of recipients by status, a statement per
+// status and thousand ids.
+func setStatuses(ctx context.Context, tx txExec, byStatus map[sms.Status][]int64) error {
+	for st, ids := range byStatus {
+		for i := 0; i < len(ids); i += 1000 {
+			part := ids[i:min(i+1000, len(ids))]
+			if _, err := tx.ExecContext(ctx, "UPDATE campaign_recipients SET status = ? WHERE id IN ("+intList(part)+")",
+				int(st)); err != nil {
+				return mapErr(err)
+			}
+		}
 	}
 	return nil
 }

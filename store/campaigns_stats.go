@@ -180,10 +180,12 @@ func (s *Store) ApplyCampaignEvents(ctx context.Context, holder string, limit in
 			series[mk][1]--
 		}
 	}
+	byStatus := map[sms.Status][]int64{}
 	for rid := range changed {
-		if _, err := tx.ExecContext(ctx, "UPDATE campaign_recipients SET status = ? WHERE id = ?", int(cur[rid]), rid); err != nil {
-			return 0, fmt.Errorf("store: campaign events: %w", mapErr(err))
-		}
+		byStatus[cur[rid]] = append(byStatus[cur[rid]], rid)
+	}
+	if err := setStatuses(ctx, tx, byStatus); err != nil {
+		return 0, fmt.Errorf("store: campaign events: %w", err)
 	}
 	for k, d := range deltas {
 		if err := s.addStats(ctx, tx, k.campaign, k.k, d); err != nil {
