@@ -629,6 +629,16 @@ func (s *Campaigns) Launch(ctx context.Context, p Principal, id int64) (Campaign
 	if err != nil {
 		return CampaignView{}, err
 	}
+	if c.State == store.CampaignLaunching && s.now().Sub(c.UpdatedAt) > staleLaunch {
+		// A launch that died half-way (its process was killed): undo it.
+		if err := s.st.DropCampaignRecipients(ctx, id); err != nil {
+			return CampaignView{}, fmt.Errorf("launch campaign: %w", err)
+		}
+		if err := s.st.SetCampaignState(ctx, p.AccountID, id, []string{store.CampaignLaunching}, store.CampaignDraft, ""); err != nil {
+			return CampaignView{}, fmt.Errorf("launch campaign: %w", err)
+		}
+		c.State = store.CampaignDraft
+	}
 	if c.State != store.CampaignDraft {
 		return CampaignView{}, refuse(KindUnprocessable, "", "the campaign is "+c.State+": only a draft can be launched")
 	}
@@ -735,6 +745,10 @@ func (s *Campaigns) launchDrip(ctx context.Context, p Principal, c *store.Campai
 	}
 	return s.Get(ctx, p, c.ID)
 }
+
+// staleLaunch is how long a campaign may stay launching before a new
+// launch takes it as abandoned (its process died during the launch).
+const staleLaunch = 15 * time.Minute
 
 // transition moves a campaign between states for the caller.
 func (s *Campaigns) transition(ctx context.Context, p Principal, id int64, from []string, to, verb string) (CampaignView, error) {
