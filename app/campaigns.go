@@ -796,27 +796,37 @@ func (s *Campaigns) ChooseWinner(ctx context.Context, p Principal, id int64, var
 	if err := s.mayChange(p); err != nil {
 		return CampaignView{}, err
 	}
-	c, err := s.get(ctx, p, id)
-	if err != nil {
-		return CampaignView{}, err
+	// The engine may change the test's options at the same moment (it
+	// notes when the test group was sent): read, decide and
+	// compare-and-set, again if they changed.
+	for range 5 {
+		c, err := s.get(ctx, p, id)
+		if err != nil {
+			return CampaignView{}, err
+		}
+		o, err := campaign.ParseOptions(c.Options)
+		if err != nil || o.AB == nil {
+			return CampaignView{}, refuse(KindUnprocessable, "", "the campaign is no A/B test")
+		}
+		switch {
+		case o.AB.Winner > 0:
+			return CampaignView{}, refuse(KindUnprocessable, "", fmt.Sprintf("the test is decided already: variant %d", o.AB.Winner))
+		case c.State != store.CampaignRunning && c.State != store.CampaignPaused && c.State != store.CampaignScheduled:
+			return CampaignView{}, refuse(KindUnprocessable, "", "the campaign is "+c.State)
+		case variant < 1 || variant > len(o.AB.Variants):
+			return CampaignView{}, Invalid("variant", fmt.Sprintf("variant is 1 to %d", len(o.AB.Variants)))
+		}
+		o.AB.Winner, o.AB.Reason = variant, "chosen by hand"
+		_, err = s.st.ChooseVariant(ctx, id, variant, c.Options, o.JSON())
+		if errors.Is(err, store.ErrCampaignState) {
+			continue // changed meanwhile: read again
+		}
+		if err != nil {
+			return CampaignView{}, fmt.Errorf("choose winner: %w", err)
+		}
+		return s.Get(ctx, p, id)
 	}
-	o, err := campaign.ParseOptions(c.Options)
-	if err != nil || o.AB == nil {
-		return CampaignView{}, refuse(KindUnprocessable, "", "the campaign is no A/B test")
-	}
-	switch {
-	case o.AB.Winner > 0:
-		return CampaignView{}, refuse(KindUnprocessable, "", fmt.Sprintf("the test is decided already: variant %d", o.AB.Winner))
-	case c.State != store.CampaignRunning && c.State != store.CampaignPaused && c.State != store.CampaignScheduled:
-		return CampaignView{}, refuse(KindUnprocessable, "", "the campaign is "+c.State)
-	case variant < 1 || variant > len(o.AB.Variants):
-		return CampaignView{}, Invalid("variant", fmt.Sprintf("variant is 1 to %d", len(o.AB.Variants)))
-	}
-	o.AB.Winner, o.AB.Reason = variant, "chosen by hand"
-	if _, err := s.st.ChooseVariant(ctx, id, variant, o.JSON()); err != nil {
-		return CampaignView{}, fmt.Errorf("choose winner: %w", err)
-	}
-	return s.Get(ctx, p, id)
+	return CampaignView{}, refuse(KindUnprocessable, "", "the test kept changing meanwhile: try again")
 }
 
 // CampaignCounts are a campaign's counters.

@@ -640,8 +640,18 @@ func (e *Engine) applyTails(ctx context.Context, now time.Time) error {
 // variant with the best rate (unless the test is decided by hand) and
 // releases the held-back recipients to it.
 func (e *Engine) abStep(ctx context.Context, r *run, now time.Time) error {
-	ab := r.opts.AB
-	if ab == nil || ab.Winner > 0 {
+	if r.opts.AB == nil {
+		return nil
+	}
+	// The stored options, fresh each pass: a person may have decided
+	// the test meanwhile. Changes are compare-and-set against them.
+	base := r.c.Options
+	opts, err := ParseOptions(base)
+	if err != nil || opts.AB == nil {
+		return err
+	}
+	ab := opts.AB
+	if ab.Winner > 0 {
 		return nil
 	}
 	if ab.TestSentAt.IsZero() {
@@ -650,7 +660,8 @@ func (e *Engine) abStep(ctx context.Context, r *run, now time.Time) error {
 			return err
 		}
 		ab.TestSentAt = now
-		return e.st.SetCampaignOptions(ctx, r.c.ID, r.opts.JSON())
+		_, err = e.st.SetCampaignOptions(ctx, r.c.ID, base, opts.JSON())
+		return err
 	}
 	if ab.Manual || now.Before(ab.TestSentAt.Add(time.Duration(ab.Window)*time.Second)) {
 		return nil
@@ -690,7 +701,10 @@ func (e *Engine) abStep(ctx context.Context, r *run, now time.Time) error {
 		}
 	}
 	ab.Winner, ab.Rates = best+1, rates
-	n, err := e.st.ChooseVariant(ctx, r.c.ID, ab.Winner, r.opts.JSON())
+	n, err := e.st.ChooseVariant(ctx, r.c.ID, ab.Winner, base, opts.JSON())
+	if errors.Is(err, store.ErrCampaignState) {
+		return nil // decided meanwhile
+	}
 	if err != nil {
 		return err
 	}
@@ -708,7 +722,12 @@ func (e *Engine) enroll(ctx context.Context, r *run, now time.Time) error {
 	if now.Sub(r.enrolled) < enrollEvery {
 		return nil
 	}
-	d := r.opts.Drip
+	base := r.c.Options
+	opts, err := ParseOptions(base)
+	if err != nil || opts.Drip == nil {
+		return err
+	}
+	d := opts.Drip
 	since := d.EnrolledAt.Add(-time.Minute)
 	if d.EnrolledAt.IsZero() {
 		since = r.c.LaunchedAt
@@ -726,5 +745,9 @@ func (e *Engine) enroll(ctx context.Context, r *run, now time.Time) error {
 		return err
 	}
 	d.EnrolledAt, r.enrolled = at, now
-	return e.st.SetCampaignOptions(ctx, r.c.ID, r.opts.JSON())
+	if ok, err := e.st.SetCampaignOptions(ctx, r.c.ID, base, opts.JSON()); err != nil || !ok {
+		return err // changed meanwhile: the next enrollment overlaps this one
+	}
+	r.c.Options = opts.JSON()
+	return nil
 }

@@ -631,25 +631,42 @@ func (s *Store) TestGroupLeft(ctx context.Context, id int64) (bool, error) {
 	return n > 0, nil
 }
 
-// SetCampaignOptions replaces campaign id's options (JSON).
-func (s *Store) SetCampaignOptions(ctx context.Context, id int64, options string) error {
-	if _, err := s.w.ExecContext(ctx, "UPDATE campaigns SET options = ?, updated_at = ? WHERE id = ?", options,
-		s.timeArg(s.now()), id); err != nil {
-		return fmt.Errorf("store: campaign %d options: %w", id, mapErr(err))
+// SetCampaignOptions replaces campaign id's options (JSON) with next if
+// they are still old (a compare-and-set: the engine and a person
+// deciding an A/B test may change them at once), and reports whether it
+// did.
+func (s *Store) SetCampaignOptions(ctx context.Context, id int64, old, next string) (bool, error) {
+	res, err := s.w.ExecContext(ctx, "UPDATE campaigns SET options = ?, updated_at = ? WHERE id = ? AND options = ?", next,
+		s.timeArg(s.now()), id, old)
+	if err != nil {
+		return false, fmt.Errorf("store: campaign %d options: %w", id, mapErr(err))
 	}
-	return nil
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("store: campaign %d options: %w", id, mapErr(err))
+	}
+	return n == 1, nil
 }
 
 // ChooseVariant gives the held-back recipients of campaign id variant
-// winner and releases them, moves their targeted count, and stores
-// options (the A/B test's outcome), in one transaction. It returns how
-// many it released.
-func (s *Store) ChooseVariant(ctx context.Context, id int64, winner int, options string) (int64, error) {
+// winner and releases them, moves their targeted count, and replaces the
+// options old with next (the A/B test's outcome), in one transaction.
+// It returns how many it released; options no longer old (changed
+// meanwhile) are [ErrCampaignState] and change nothing.
+func (s *Store) ChooseVariant(ctx context.Context, id int64, winner int, old, next string) (int64, error) {
 	tx, err := s.w.BeginTxx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("store: campaign %d winner: %w", id, mapErr(err))
 	}
 	defer tx.Rollback()
+	cas, err := tx.ExecContext(ctx, "UPDATE campaigns SET options = ?, updated_at = ? WHERE id = ? AND options = ?", next,
+		s.timeArg(s.now()), id, old)
+	if err != nil {
+		return 0, fmt.Errorf("store: campaign %d winner: %w", id, mapErr(err))
+	}
+	if k, err := cas.RowsAffected(); err != nil || k != 1 {
+		return 0, fmt.Errorf("store: campaign %d winner: options changed meanwhile: %w", id, ErrCampaignState)
+	}
 	res, err := tx.ExecContext(ctx, "UPDATE campaign_recipients SET variant = ?, not_before = 0 WHERE campaign_id = ? "+
 		"AND variant = 0 AND state = ? AND not_before = ?", winner, id, RecipientPending, HeldBack)
 	if err != nil {
@@ -665,10 +682,6 @@ func (s *Store) ChooseVariant(ctx context.Context, id int64, winner int, options
 	}
 	if _, err := tx.ExecContext(ctx, "UPDATE campaign_stats SET targeted = targeted + ? WHERE campaign_id = ? AND variant = ? "+
 		"AND step = 0", n, id, winner); err != nil {
-		return 0, fmt.Errorf("store: campaign %d winner: %w", id, mapErr(err))
-	}
-	if _, err := tx.ExecContext(ctx, "UPDATE campaigns SET options = ?, updated_at = ? WHERE id = ?", options,
-		s.timeArg(s.now()), id); err != nil {
 		return 0, fmt.Errorf("store: campaign %d winner: %w", id, mapErr(err))
 	}
 	if err := tx.Commit(); err != nil {
