@@ -130,6 +130,8 @@ type run struct {
 	spend, sent  int64
 	// idleUntil: nothing was due at the last claim; claim again after.
 	idleUntil time.Time
+	// deferring: the last page was all deferred (see drive).
+	deferring bool
 }
 
 // bucket is a token bucket of rate per second and burst tokens.
@@ -286,14 +288,14 @@ func (e *Engine) Pass(ctx context.Context) error {
 		// other campaigns' turn comes this pass too).
 		left := share
 		for range maxPagesPerPass {
-			sent, err := e.drive(ctx, r, left, now)
+			claimed, sent, err := e.drive(ctx, r, left, now)
 			e.global.tokens -= float64(sent)
 			left -= float64(sent)
 			if err != nil {
 				errs = append(errs, err)
 				break
 			}
-			if sent < e.cfg.PageSize || left < 1 || e.runs[r.c.ID] == nil {
+			if claimed < e.cfg.PageSize || left < 1 || e.runs[r.c.ID] == nil {
 				break
 			}
 			now = e.cfg.Now()
@@ -409,24 +411,26 @@ const tailsEvery = 250 * time.Millisecond
 const maxBackoff = 5 * time.Second
 
 // drive sends one page of r within its pacing and share of the platform
-// cap, and returns how many recipients it claimed.
-func (e *Engine) drive(ctx context.Context, r *run, share float64, now time.Time) (int, error) {
+// cap, and returns how many recipients it claimed and how many it
+// submitted (only submissions use the rate: a recipient deferred to its
+// quiet hours' end or skipped costs none).
+func (e *Engine) drive(ctx context.Context, r *run, share float64, now time.Time) (claimedN, submitted int, err error) {
 	if now.Before(r.backoffUntil) {
-		return 0, nil
+		return 0, 0, nil
 	}
 	if r.opts.Drip != nil {
 		if err := e.enroll(ctx, r, now); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 	}
 	if now.Before(r.idleUntil) {
-		return 0, nil
+		return 0, 0, nil
 	}
 	r.b.refill(now)
 	n := int(math.Min(math.Min(r.b.tokens, share), float64(e.cfg.PageSize)))
 	if c := r.c; c.BudgetCap > 0 {
 		if r.spend >= c.BudgetCap {
-			return 0, e.pause(ctx, c.ID, "budget cap reached")
+			return 0, 0, e.pause(ctx, c.ID, "budget cap reached")
 		}
 		if r.sent > 0 {
 			avg := float64(r.spend) / float64(r.sent)
@@ -435,31 +439,37 @@ func (e *Engine) drive(ctx context.Context, r *run, share float64, now time.Time
 			}
 		}
 	}
+	budget := n // submissions allowed this page
+	if r.deferring {
+		// The last page was all deferred (quiet hours, drip times): such
+		// recipients cost no rate, so claim a full page; the sendable
+		// ones beyond the budget go back at once.
+		n = e.cfg.PageSize
+	}
 	if n < 1 {
-		return 0, nil
+		return 0, 0, nil
 	}
 	claimed, err := e.st.ClaimRecipients(ctx, r.c.ID, e.holder, now, n)
 	if errors.Is(err, store.ErrLeaseLost) {
 		delete(e.runs, r.c.ID)
-		return 0, nil
+		return 0, 0, nil
 	}
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	if len(claimed) == 0 {
 		r.idleUntil = now.Add(idleRecheck)
 		if r.opts.Drip != nil {
-			return 0, nil // a drip sequence runs until cancelled
+			return 0, 0, nil // a drip sequence runs until cancelled
 		}
 		if err := e.abStep(ctx, r, now); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		if _, err := e.st.FinishCampaign(ctx, r.c.ID); err != nil && !errors.Is(err, store.ErrCampaignState) {
-			return 0, err
+			return 0, 0, err
 		}
-		return 0, nil
+		return 0, 0, nil
 	}
-	r.b.tokens -= float64(len(claimed))
 	outs := make([]store.RecipientOutcome, len(claimed))
 	subs := make([]Submission, 0, len(claimed))
 	idx := make([]int, 0, len(claimed))
@@ -477,7 +487,7 @@ func (e *Engine) drive(ctx context.Context, r *run, share float64, now time.Time
 			// Nothing sent yet: the claimed rows are settled on the
 			// next lease (sending, no message: pending again).
 			delete(e.runs, r.c.ID)
-			return len(claimed), err
+			return len(claimed), len(subs), err
 		}
 	}
 	for i := range claimed {
@@ -527,6 +537,20 @@ func (e *Engine) drive(ctx context.Context, r *run, share float64, now time.Time
 			ValidUntil: validUntil})
 		idx = append(idx, i)
 	}
+	deferred := 0
+	for i := range outs {
+		if outs[i].State == store.RecipientPending && !outs[i].NotBefore.IsZero() {
+			deferred++
+		}
+	}
+	if over := len(subs) - max(budget, 0); over > 0 {
+		for _, i := range idx[len(subs)-over:] {
+			outs[i].State, outs[i].NotBefore = store.RecipientPending, now // not sent: back at once
+		}
+		subs, idx = subs[:len(subs)-over], idx[:len(idx)-over]
+	}
+	r.deferring = deferred > 0 && len(subs) == 0
+	r.b.tokens -= float64(len(subs))
 	var pauseReason string
 	unresolved := false
 	if len(subs) > 0 {
@@ -577,15 +601,15 @@ func (e *Engine) drive(ctx context.Context, r *run, share float64, now time.Time
 		// The claimed rows stay sending: drop the run, so that the next
 		// pass settles them by their client references.
 		delete(e.runs, r.c.ID)
-		return len(claimed), err
+		return len(claimed), len(subs), err
 	}
 	if unresolved {
 		delete(e.runs, r.c.ID)
 	}
 	if pauseReason != "" {
-		return len(claimed), e.pause(ctx, r.c.ID, pauseReason)
+		return len(claimed), len(subs), e.pause(ctx, r.c.ID, pauseReason)
 	}
-	return len(claimed), nil
+	return len(claimed), len(subs), nil
 }
 
 func skipReason(err error) string {

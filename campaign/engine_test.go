@@ -450,3 +450,35 @@ func TestEngineABTestPicksTheBetterVariant(t *testing.T) {
 		})
 	}
 }
+
+// A slow campaign whose audience is in quiet hours defers it at once:
+// deferring costs no rate.
+func TestEngineQuietHoursDeferAtScale(t *testing.T) {
+	st := storetest.Open(t, storetest.SQLite)
+	gw := newFakeGateway()
+	ny, _ := time.LoadLocation("America/New_York")
+	clk := &fakeClock{t: time.Date(2026, 3, 2, 23, 0, 0, 0, ny)}
+	e, _ := NewEngine(st, gw, nil, Config{Now: clk.Now, PageSize: 500}, nil)
+	c := &store.Campaign{Name: "night", Kind: KindMarketing, Sender: "Shop", Body: "Sale", Numbers: numbers("1212", 3000), MaxRate: 1}
+	launch(t, st, c)
+	passUntil(t, e, clk, 100*time.Millisecond, 10, func() bool {
+		rows, err := st.CampaignRecipients(context.Background(), c.ID, store.RecipientFilter{State: store.RecipientPending, Limit: 10000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			if r.Reason != "quiet_hours" {
+				return false
+			}
+		}
+		return len(rows) == 3000
+	})
+	if total, _ := gw.count(); total != 0 {
+		t.Fatalf("%d sent in quiet hours", total)
+	}
+	clk.Add(9*time.Hour + time.Minute) // 08:01
+	passUntil(t, e, clk, time.Second, 10, func() bool { total, _ := gw.count(); return total >= 3 })
+	if total, _ := gw.count(); total > 12 {
+		t.Fatalf("%d sent in a few seconds at 1 msg/s", total)
+	}
+}
