@@ -83,6 +83,9 @@ type CampaignInput struct {
 	AB *ABTest `json:"ab"`
 	// Drip makes the campaign a drip sequence (null: none).
 	Drip *Drip `json:"drip"`
+	// LocalTime ("09:00") sends each recipient at the first such time
+	// of its own time zone from the start ("" : none).
+	LocalTime *string `json:"local_time"`
 }
 
 // Drip is a drip sequence's settings ([campaign.Drip]).
@@ -115,6 +118,7 @@ type CampaignView struct {
 	FinishedAt  *time.Time    `json:"finished_at,omitempty"`
 	AB          *ABTest       `json:"ab,omitempty"`
 	Drip        *Drip         `json:"drip,omitempty"`
+	LocalTime   string        `json:"local_time,omitempty"`
 }
 
 // CampaignPage is a page of campaigns, newest first.
@@ -140,7 +144,7 @@ func campaignView(c *store.Campaign) CampaignView {
 		v.Text = ""
 	}
 	if o, err := campaign.ParseOptions(c.Options); err == nil {
-		v.AB, v.Drip = o.AB, o.Drip
+		v.AB, v.Drip, v.LocalTime = o.AB, o.Drip, o.LocalTime
 	}
 	return v
 }
@@ -262,7 +266,7 @@ func (s *Campaigns) apply(ctx context.Context, c *store.Campaign, in CampaignInp
 		}
 		c.BudgetCap = *in.BudgetCap
 	}
-	if in.AB != nil || in.Drip != nil {
+	if in.AB != nil || in.Drip != nil || in.LocalTime != nil {
 		opts, err := campaign.ParseOptions(c.Options)
 		if err != nil {
 			return fmt.Errorf("campaign options: %w", err)
@@ -276,6 +280,14 @@ func (s *Campaigns) apply(ctx context.Context, c *store.Campaign, in CampaignInp
 			if opts.Drip, err = s.checkDrip(ctx, c.AccountID, *in.Drip); err != nil {
 				return err
 			}
+		}
+		if in.LocalTime != nil {
+			if *in.LocalTime != "" {
+				if err := campaign.CheckLocalTime(*in.LocalTime); err != nil {
+					return Invalid("local_time", err.Error())
+				}
+			}
+			opts.LocalTime = *in.LocalTime
 		}
 		if opts.AB != nil && opts.Drip != nil {
 			return Invalid("ab", "a campaign is an A/B test or a drip sequence, not both")

@@ -103,6 +103,18 @@ type Consent interface {
 type Options struct {
 	AB   *ABTest `json:"ab,omitempty"`
 	Drip *Drip   `json:"drip,omitempty"`
+	// LocalTime ("09:00"), when set, sends each recipient at the first
+	// such time of its own time zone (the contact's, else its
+	// country's) from the campaign's start.
+	LocalTime string `json:"local_time,omitempty"`
+}
+
+// CheckLocalTime checks a local time of day ("HH:MM").
+func CheckLocalTime(s string) error {
+	if _, err := clockMinutes(s); err != nil {
+		return errors.New("local_time is HH:MM")
+	}
+	return nil
 }
 
 // Drip is a drip sequence: each contact entering list ListID (after

@@ -515,6 +515,17 @@ func (e *Engine) drive(ctx context.Context, r *run, share float64, now time.Time
 				}
 			}
 		}
+		if lt := r.opts.LocalTime; lt != "" && step == nil && rc.Reason != "local_time" {
+			m, _ := clockMinutes(lt)
+			start := r.c.SendAt // the first such local time from the campaign's start
+			if start.IsZero() {
+				start = r.c.LaunchedAt
+			}
+			if at := nextClock(start, m, e.quiet.Location(rc.Phone, rc.Contact.TimeZone)); at.After(now) {
+				o.State, o.NotBefore, o.Reason = store.RecipientPending, at, "local_time"
+				continue
+			}
+		}
 		if r.c.Kind == KindMarketing {
 			if next := e.quiet.Next(rc.Phone, rc.Contact.TimeZone, now); next.After(now) {
 				o.State, o.NotBefore, o.Reason = store.RecipientPending, next, "quiet_hours"

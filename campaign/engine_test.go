@@ -482,3 +482,28 @@ func TestEngineQuietHoursDeferAtScale(t *testing.T) {
 		t.Fatalf("%d sent in a few seconds at 1 msg/s", total)
 	}
 }
+
+func TestEngineLocalTime(t *testing.T) {
+	st := storetest.Open(t, storetest.SQLite)
+	gw := newFakeGateway()
+	clk := &fakeClock{t: time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)}
+	e, _ := NewEngine(st, gw, nil, Config{Now: clk.Now, QuietHours: []QuietRule{{Prefix: "1", Zone: "America/New_York",
+		Start: "08:00", End: "21:00"}, {Prefix: "44", Zone: "Europe/London", Start: "08:00", End: "21:00"}}}, nil)
+	c := &store.Campaign{Name: "lt", Kind: KindTransactional, Sender: "Shop", Body: "Morning",
+		Numbers: []string{"12125550100", "447700900100"}, Options: Options{LocalTime: "09:00"}.JSON(), SendAt: clk.Now()}
+	launch(t, st, c)
+	if err := e.Pass(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if total, _ := gw.count(); total != 0 {
+		t.Fatalf("%d sent at 07:00 UTC", total)
+	}
+	clk.t = time.Date(2026, 3, 2, 9, 0, 1, 0, time.UTC) // 09:00 London, 04:00 New York
+	passUntil(t, e, clk, time.Second, 3, func() bool { return gw.got["447700900100"] == 1 })
+	if gw.got["12125550100"] != 0 {
+		t.Fatal("New York got it at 04:00 local")
+	}
+	clk.t = time.Date(2026, 3, 2, 14, 0, 1, 0, time.UTC) // 09:00 New York (EST)
+	passUntil(t, e, clk, time.Second, 3, func() bool { return gw.got["12125550100"] == 1 })
+	passUntil(t, e, clk, time.Second, 3, func() bool { return state(t, st, c.ID) == store.CampaignCompleted })
+}
