@@ -73,6 +73,9 @@ type Deps struct {
 	Segments       Segments
 	ContactImports ContactImports
 	ContactExport  ContactExport
+	// Campaigns serves the campaigns (api/campaigns.go); nil answers
+	// them 404.
+	Campaigns Campaigns
 	// Idempotency stores answers to POSTs with an Idempotency-Key.
 	// Required.
 	Idempotency Idempotency
@@ -286,6 +289,7 @@ func (s *Server) routes() *router.Router {
 	s.segmentRoutes(r)
 	s.contactImportRoutes(r)
 	s.contactExportRoutes(r)
+	s.campaignRoutes(r)
 
 	r.GET("/healthz", s.instrument("GET /healthz", s.healthz))
 	r.GET("/readyz", s.instrument("GET /readyz", s.readyz))

@@ -1,6 +1,8 @@
 package app
 
 import (
+	"context"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -45,6 +47,8 @@ type Deps struct {
 	// ImportDir holds the spooled uploads of contact imports ("" is the
 	// system's temporary directory); the owner closes ContactImports.
 	ImportDir string
+	// Campaigns configures the campaign engine (campaigns.* settings).
+	Campaigns campaign.Config
 }
 
 // App holds the use cases. A service that its dependencies do not allow
@@ -74,6 +78,9 @@ type App struct {
 	// ContactImports runs import jobs in goroutines: close it on shutdown.
 	ContactImports *ContactImports
 	ContactExport  *ContactExport
+	// Campaigns runs the campaigns and their engine (app/campaigns.go);
+	// nil without a gateway. Start and Stop its engine with the process.
+	Campaigns *Campaigns
 }
 
 // New builds the use cases over d.
@@ -117,6 +124,7 @@ func New(d Deps) *App {
 	}
 	if d.Gateway != nil {
 		a.Messages = &Messages{gw: d.Gateway, st: d.Store, acc: d.Accounts, billing: d.Billing != nil}
+		a.Campaigns = newCampaigns(d)
 	}
 	if d.Billing != nil {
 		a.Accounts.pricer, a.Accounts.balances = d.Billing.Pricer, d.Billing.Balances
@@ -130,3 +138,29 @@ func New(d Deps) *App {
 // DefaultCurrency is the currency of new balances and plans when the
 // configuration names none.
 const DefaultCurrency = "EUR"
+
+// StartBackground starts the work the use cases do on their own: the
+// campaign engine (when there is one).
+func (a *App) StartBackground() {
+	if a.Campaigns != nil {
+		a.Campaigns.Start()
+	}
+}
+
+// StopBackground stops what StartBackground started and the contact
+// import jobs (a running import ends failed, keeping what it stored),
+// waiting for them within ctx. A nil App has nothing to stop.
+func (a *App) StopBackground(ctx context.Context) error {
+	if a == nil {
+		return nil
+	}
+	if a.ContactImports != nil {
+		a.ContactImports.Close()
+	}
+	if a.Campaigns != nil {
+		if err := a.Campaigns.Stop(ctx); err != nil {
+			return fmt.Errorf("campaigns: %w", err)
+		}
+	}
+	return nil
+}

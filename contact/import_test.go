@@ -66,7 +66,7 @@ func TestImport(t *testing.T) {
 				t.Fatalf("progress %+v", progress)
 			}
 			c, err := st.ContactByPhone(ctx, 7, "447700900001")
-			if err != nil || c.FirstName != "Anne" || c.LastName != "Lee" || c.Fields != `{"Tier":"platinum"}` ||
+			if err != nil || c.FirstName != "Anne" || c.LastName != "Lee" || c.Fields != `{"tier":"platinum"}` ||
 				strings.Join(c.Tags, ",") != "imported" {
 				t.Fatalf("contact %+v, %v", c, err)
 			}

@@ -193,6 +193,21 @@ var isoRoutes = map[string]isoRoute{
 	"POST /v1/contacts/imports/{id}/stop":    {},
 	"GET /v1/contacts/imports/{id}/rejected": {},
 	"GET /v1/contacts/export":                {},
+	// Campaigns: the caller's account's, by id; another account's is
+	// not found (TestE2ECampaignAPI checks every route).
+	"GET /v1/campaigns":                 {},
+	"POST /v1/campaigns":                {body: `{"name":"iso %s"}`},
+	"GET /v1/campaigns/{id}":            {},
+	"PATCH /v1/campaigns/{id}":          {body: `{"name":"iso"}`},
+	"DELETE /v1/campaigns/{id}":         {},
+	"POST /v1/campaigns/{id}/estimate":  {},
+	"POST /v1/campaigns/{id}/launch":    {},
+	"POST /v1/campaigns/{id}/pause":     {},
+	"POST /v1/campaigns/{id}/resume":    {},
+	"POST /v1/campaigns/{id}/cancel":    {},
+	"POST /v1/campaigns/{id}/winner":    {body: `{"variant":1}`},
+	"GET /v1/campaigns/{id}/stats":      {},
+	"GET /v1/campaigns/{id}/recipients": {},
 }
 
 // TestE2EIsolation: no caller reaches data outside the accounts it may

@@ -61,12 +61,11 @@ type app struct {
 	mailer account.Mailer
 	users  *account.Users // dashboard users and sessions
 	alerts *alerts        // low-balance alerts; nil without billing
+	svc    *appsvc.App // its background work (campaigns, imports) stops after the API
 
 	wg        sync.WaitGroup
 	errs      chan error
 	stopLoops chan struct{}
-
-	imports *appsvc.ContactImports // contact import jobs; closed after the API
 }
 
 // openStore opens and migrates the configured database.
@@ -176,12 +175,12 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, 
 	}
 	svc := appsvc.New(appsvc.Deps{Store: st, Accounts: a.acc, Users: a.users, Gateway: a.gw, Billing: a.bill,
 		URLs: a.hooks.Guard(), Currency: cfg.BillingCurrency(), IdempotencyRetention: cfg.Retention.IdempotencyKeys,
-		OptOuts: a.optouts, Log: logger, LinksDomain: cfg.Links.Domain})
+		OptOuts: a.optouts, Log: logger, LinksDomain: cfg.Links.Domain, Campaigns: cfg.CampaignEngine()})
 	apiDeps := api.Deps{Limiter: limiter, Auth: svc.Auth, Identity: svc.Identity, Messages: svc.Messages, Health: a.gw,
 		Idempotency: svc.Idempotency, Accounts: svc.Accounts, Reports: svc.Reports, DistLists: svc.DistLists, Links: svc.Links,
 		Keywords: svc.Keywords, Numbers: svc.Numbers, Inbound: svc.Inbound, Contacts: svc.Contacts, Lists: svc.Lists, Templates: svc.Templates,
-		Segments: svc.Segments, ContactImports: svc.ContactImports, ContactExport: svc.ContactExport}
-	a.imports = svc.ContactImports
+		Segments: svc.Segments, ContactImports: svc.ContactImports, ContactExport: svc.ContactExport, Campaigns: svc.Campaigns}
+	a.svc = svc
 	if svc.Billing != nil { // nil pointers would be non-nil interfaces
 		apiDeps.Billing, apiDeps.Alerts = svc.Billing, svc.Alerts
 	}
@@ -302,6 +301,7 @@ func (a *app) start(ctx context.Context) error {
 	}
 	a.log.Info("gallant serving", "http", scheme+"://"+a.httpAddr.String(), "smpp", a.smppAddr.String(),
 		"metrics", metricsAt, "store", a.cfg.Store.Driver, "durability", a.cfg.Durability, "node", a.node)
+	a.svc.StartBackground()
 	return nil
 }
 
@@ -363,7 +363,9 @@ func (a *app) shutdown(ctx context.Context) error {
 	if err := a.api.Shutdown(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("http: %w", err))
 	}
-	a.imports.Close() // running imports end failed, what they stored kept
+	if err := a.svc.StopBackground(ctx); err != nil {
+		errs = append(errs, err)
+	}
 	if a.pprof != nil {
 		_ = a.pprof.Close()
 	}

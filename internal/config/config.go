@@ -51,7 +51,8 @@ type Config struct {
 	Mail       MailConfig      `yaml:"mail"` // password reset and verification mail (identity.go)
 	Metrics    MetricsConfig   `yaml:"metrics"`
 	Retention  RetentionConfig `yaml:"retention"`
-	Links      LinksConfig     `yaml:"links"` // tracked short links (links.go)
+	Links      LinksConfig     `yaml:"links"`     // tracked short links (links.go)
+	Campaigns  CampaignsConfig `yaml:"campaigns"` // the campaign engine (campaigns.go)
 }
 
 // RetentionConfig says how long records kept only for a while live.
@@ -603,6 +604,9 @@ func (c *Config) Validate() error {
 		return errors.New("config: messages.schedule_horizon, schedule_memory, max_scheduled_per_account, max_schedule_ahead and the mo_ keys may not be negative")
 	}
 	if _, err := c.Runtime.MemoryLimitBytes(func(string) string { return "" }); err != nil {
+		return err
+	}
+	if err := c.Campaigns.validate(); err != nil {
 		return err
 	}
 	switch c.Store.Driver {
