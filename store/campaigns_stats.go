@@ -93,9 +93,12 @@ func (s *Store) tailStart(ctx context.Context, name, holder string) (*sqlx.Tx, i
 // later final one replaces it, moving the count). It returns how many
 // events it passed (0: caught up).
 //
-// On MySQL with several writers an event id may commit after a higher
-// one; the tail does not wait for such a gap (a status it misses stays
-// as it was: the counters may lag the messages by those events).
+// Event ids may commit out of order (MySQL with several writer
+// connections, or several instances): the tail stops below a missing id
+// until it commits, or until the event after it is EventGapWait old (an
+// id a rolled-back insert left unused), so the counters lag by at most
+// that while a gap is open and miss only an event that commits later
+// still.
 func (s *Store) ApplyCampaignEvents(ctx context.Context, holder string, limit int) (int, error) {
 	if limit < 1 || limit > 100000 {
 		return 0, fmt.Errorf("%w: events limit %d", ErrInvalid, limit)
@@ -105,11 +108,10 @@ func (s *Store) ApplyCampaignEvents(ctx context.Context, holder string, limit in
 		return 0, err
 	}
 	defer tx.Rollback()
-	var top int64
-	if err := tx.GetContext(ctx, &top, "SELECT COALESCE(MAX(id), 0) FROM message_events"); err != nil {
-		return 0, fmt.Errorf("store: campaign events: %w", mapErr(err))
+	hi, err := s.eventsReady(ctx, tx, last, limit)
+	if err != nil {
+		return 0, err
 	}
-	hi := min(top, last+int64(limit))
 	if hi <= last {
 		return 0, nil
 	}
@@ -204,6 +206,33 @@ func (s *Store) ApplyCampaignEvents(ctx context.Context, holder string, limit in
 		return 0, fmt.Errorf("store: campaign events: %w", mapErr(err))
 	}
 	return int(hi - last), nil
+}
+
+// EventGapWait is how long the campaign events tail waits for a missing
+// message event id below committed ones (see ApplyCampaignEvents).
+const EventGapWait = 30 * time.Second
+
+// eventsReady returns the highest event id the events tail may apply
+// after last, reading at most limit ids: the last id before the first
+// gap that is younger than EventGapWait (last itself when the first id
+// after it is such a gap).
+func (s *Store) eventsReady(ctx context.Context, tx *sqlx.Tx, last int64, limit int) (int64, error) {
+	var rows []struct {
+		ID int64  `db:"id"`
+		At dbTime `db:"at"`
+	}
+	if err := tx.SelectContext(ctx, &rows, "SELECT id, at FROM message_events WHERE id > ? ORDER BY id LIMIT ?", last, limit); err != nil {
+		return 0, fmt.Errorf("store: campaign events: %w", mapErr(err))
+	}
+	oldest := s.now().Add(-EventGapWait)
+	hi := last
+	for _, r := range rows {
+		if r.ID != hi+1 && r.At.After(oldest) {
+			break // ids hi+1 .. r.ID-1 may still commit
+		}
+		hi = r.ID
+	}
+	return hi, nil
 }
 
 // campaignFlagWindow is how long after its launch a campaign counts

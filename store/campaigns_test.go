@@ -221,3 +221,57 @@ func TestCampaignTails(t *testing.T) {
 		}
 	})
 }
+
+// TestCampaignEventsGap: the events tail stops below an event id that has
+// not committed (ids committing out of order, as with several writers)
+// and goes on once it commits; a gap older than EventGapWait (an id a
+// rolled-back insert left unused) is passed.
+func TestCampaignEventsGap(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, driver string) {
+		s := newTestStore(t, driver)
+		ctx := context.Background()
+		now := time.Now()
+		if ok, err := s.LeaseCampaignTails(ctx, "h", now, now.Add(time.Minute)); err != nil || !ok {
+			t.Fatalf("tails lease %v %v", ok, err)
+		}
+		event := func(at time.Time) int64 {
+			t.Helper()
+			if err := s.Insert(ctx, &Event{AccountID: 7, Event: sms.Event{MessageID: 9, Status: sms.StatusDelivered, At: at}}); err != nil {
+				t.Fatal(err)
+			}
+			var id int64
+			if err := s.w.GetContext(ctx, &id, "SELECT MAX(id) FROM message_events"); err != nil {
+				t.Fatal(err)
+			}
+			return id
+		}
+		// copyAs commits a copy of event id as id+by: an id that another
+		// writer took first.
+		copyAs := func(id, by int64) {
+			t.Helper()
+			if _, err := s.w.ExecContext(ctx, "INSERT INTO message_events (id, message_id, account_id, status, at, segment, carrier, "+
+				"carrier_msg_id, error_code) SELECT id + ?, message_id, account_id, status, at, segment, carrier, carrier_msg_id, "+
+				"error_code FROM message_events WHERE id = ?", by, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		apply := func(want int) {
+			t.Helper()
+			if n, err := s.ApplyCampaignEvents(ctx, "h", 1000); err != nil || n != want {
+				t.Fatalf("applied %d events, %v; want %d", n, err, want)
+			}
+		}
+		first := event(now)
+		copyAs(first, 2) // first+1 is still being written
+		apply(1)
+		apply(0)
+		copyAs(first, 1) // it commits
+		apply(2)
+		old := event(now.Add(-2 * EventGapWait)) // first+3
+		if old != first+3 {
+			t.Fatalf("event id %d, want %d", old, first+3)
+		}
+		copyAs(old, 2) // first+4 never commits, first+5 is old
+		apply(3)
+	})
+}
