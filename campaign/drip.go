@@ -498,6 +498,27 @@ func (e *Engine) dripChecks(ctx context.Context, r *run, claimed []store.Claimed
 			out[rc.ID] = v
 		}
 	}
+	// A contact leaving at one step leaves before any later step claimed
+	// in the same page (due at once after a pause, say).
+	type leave struct {
+		step   int
+		reason string
+	}
+	left := map[string]leave{}
+	for i := range claimed {
+		rc := &claimed[i]
+		if v, ok := out[rc.ID]; ok && v.exit {
+			if l, seen := left[rc.Phone]; !seen || rc.Step < l.step {
+				left[rc.Phone] = leave{rc.Step, v.reason}
+			}
+		}
+	}
+	for i := range claimed {
+		rc := &claimed[i]
+		if l, ok := left[rc.Phone]; ok && rc.Step > l.step {
+			out[rc.ID] = dripVerdict{reason: l.reason, exit: true}
+		}
+	}
 	return out, nil
 }
 
