@@ -245,8 +245,18 @@ func (e *Engine) enrollScan(ctx context.Context, r *run, opts Options, now time.
 	}
 	r.enrolled = now
 	initial := d.EnrolledAt.IsZero() && d.DateField == "" && !d.IncludeExisting
+	if r.dripCursor == 0 {
+		// A new cycle over the audience: with a date field, contacts
+		// changed since the last cycle began (a minute of overlap) are
+		// looked at again; updated_at is the store's clock.
+		if !r.dripCycle.IsZero() {
+			r.dripSince = r.dripCycle.Add(-time.Minute)
+		}
+		r.dripCycle = time.Now()
+	}
 	for range enrollPages {
-		page, err := e.st.ContactsMatching(ctx, r.c.AccountID, cond, args, r.dripCursor, enrollPage)
+		page, err := e.st.DripCandidates(ctx, r.c.AccountID, r.c.ID, cond, args, d.DateField != "", r.dripSince,
+			r.dripCursor, enrollPage)
 		if err != nil {
 			return err
 		}

@@ -118,17 +118,21 @@ type Engine struct {
 
 // run is the engine's state of one campaign it holds.
 type run struct {
-	c            store.Campaign
-	leaseUntil   time.Time
-	tpls         []*Template // by variant (0: the campaign's own message)
-	steps        []*Template // drip steps, by step - 1
-	opts         Options
-	enrolled     time.Time // last drip enrollment (this instance)
-	dripCursor   int64     // the contact id a segment or date-field enrollment pass goes on after
-	b            bucket
-	backoff      time.Duration
-	backoffUntil time.Time
-	spend, sent  int64
+	c          store.Campaign
+	leaseUntil time.Time
+	tpls       []*Template // by variant (0: the campaign's own message)
+	steps      []*Template // drip steps, by step - 1
+	opts       Options
+	enrolled   time.Time // last drip enrollment (this instance)
+	// A segment or date-field drip's enrollment cycle over its audience
+	// (drip.go): the contact id the next pass goes on after, when the
+	// cycle began, and since when changed contacts are looked at again.
+	dripCursor           int64
+	dripCycle, dripSince time.Time
+	b                    bucket
+	backoff              time.Duration
+	backoffUntil         time.Time
+	spend, sent          int64
 	// idleUntil: nothing was due at the last claim; claim again after.
 	idleUntil time.Time
 	// deferring: the last page was all deferred (see drive).

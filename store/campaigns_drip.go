@@ -289,3 +289,28 @@ func (s *Store) ContactIDsMatching(ctx context.Context, accountID int64, cond st
 	}
 	return out, nil
 }
+
+// DripCandidates returns up to limit (1 to 10,000) of account accountID's
+// contacts matching cond (over contacts c, as [Store.SegmentCondition]
+// gives) with ids above after, in id order, that campaign id has no row
+// for yet, or, when changed is set, that changed since changedSince (a
+// zero changedSince: every match). The test of enrollment is an index
+// lookup per contact in the store: pages carry only candidates.
+func (s *Store) DripCandidates(ctx context.Context, accountID, id int64, cond string, args []any, changed bool,
+	changedSince time.Time, after int64, limit int) ([]Contact, error) {
+	if changed && changedSince.IsZero() {
+		return s.ContactsMatching(ctx, accountID, cond, args, after, limit)
+	}
+	if cond == "" {
+		cond = "1=1"
+	}
+	all := make([]any, 0, len(args)+2)
+	all = append(all, args...)
+	all = append(all, id)
+	q := "(" + cond + ") AND (NOT EXISTS (SELECT 1 FROM campaign_recipients r WHERE r.campaign_id = ? AND r.phone = c.phone)"
+	if changed {
+		q += " OR c.updated_at >= ?"
+		all = append(all, s.timeArg(changedSince))
+	}
+	return s.ContactsMatching(ctx, accountID, q+")", all, after, limit)
+}
