@@ -433,6 +433,9 @@ func (e *Engine) drive(ctx context.Context, r *run, share float64, now time.Time
 		if err := e.enroll(ctx, r, now); err != nil {
 			return 0, 0, err
 		}
+		if e.runs[r.c.ID] == nil {
+			return 0, 0, nil // paused by the enrollment (its segment deleted)
+		}
 	}
 	if now.Before(r.idleUntil) {
 		return 0, 0, nil
