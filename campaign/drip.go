@@ -175,18 +175,26 @@ func (e *Engine) dripAudience(ctx context.Context, accountID int64, d *Drip) (st
 // enrollEvery is how often a drip campaign enrolls new entries.
 const enrollEvery = 10 * time.Second
 
-// Enrollment passes over a segment or a date field read the audience in
-// pages of enrollPage contacts, at most enrollPages pages per pass; the
-// next pass goes on from there (and starts over at the end).
+// Enrollment over a segment or a date field runs in cycles over the
+// audience's candidates, in pages of enrollPage contacts: a pass reads
+// pages for up to enrollBudget of wall time (at most enrollPages), and
+// the next pass (the engine's next tick) goes on from there. A new cycle
+// starts enrollEvery after the last one ended, or later for a large
+// audience: at most 1/enrollShare of the time goes to enrollment.
 const (
-	enrollPage  = 1000
-	enrollPages = 20
+	enrollPage   = 1000
+	enrollPages  = 20
+	enrollBudget = 100 * time.Millisecond
+	enrollShare  = 20
 )
 
-// enroll enrolls the new entries of r's drip sequence, at most every
-// enrollEvery.
+// enroll enrolls the new entries of r's drip sequence.
 func (e *Engine) enroll(ctx context.Context, r *run, now time.Time) error {
-	if now.Sub(r.enrolled) < enrollEvery {
+	wait := max(enrollEvery, enrollShare*r.dripCost)
+	if r.dripCursor != 0 {
+		wait = 0 // a cycle under way goes on
+	}
+	if now.Sub(r.enrolled) < wait {
 		return nil
 	}
 	base := r.c.Options
@@ -252,9 +260,11 @@ func (e *Engine) enrollScan(ctx context.Context, r *run, opts Options, now time.
 		if !r.dripCycle.IsZero() {
 			r.dripSince = r.dripCycle.Add(-time.Minute)
 		}
-		r.dripCycle = time.Now()
+		r.dripCycle, r.dripCost = time.Now(), 0
 	}
-	for range enrollPages {
+	start := time.Now()
+	defer func() { r.dripCost += time.Since(start) }()
+	for k := 0; k < enrollPages && (k == 0 || time.Since(start) < enrollBudget); k++ {
 		page, err := e.st.DripCandidates(ctx, r.c.AccountID, r.c.ID, cond, args, d.DateField != "", r.dripSince,
 			r.dripCursor, enrollPage)
 		if err != nil {

@@ -126,9 +126,11 @@ type run struct {
 	enrolled   time.Time // last drip enrollment (this instance)
 	// A segment or date-field drip's enrollment cycle over its audience
 	// (drip.go): the contact id the next pass goes on after, when the
-	// cycle began, and since when changed contacts are looked at again.
+	// cycle began, since when changed contacts are looked at again, and
+	// the wall time the cycle took.
 	dripCursor           int64
 	dripCycle, dripSince time.Time
+	dripCost             time.Duration
 	b                    bucket
 	backoff              time.Duration
 	backoffUntil         time.Time
