@@ -178,7 +178,8 @@ const enrollEvery = 10 * time.Second
 // Enrollment over a segment or a date field runs in cycles over the
 // audience's candidates, in pages of enrollPage contacts: a pass reads
 // pages for up to enrollBudget of wall time (at most enrollPages), and
-// the next pass (the engine's next tick) goes on from there. A new cycle
+// the next pass (the engine's next tick) goes on from there. A page
+// query reads a range of at most enrollSpan contact ids. A new cycle
 // starts enrollEvery after the last one ended, or later for a large
 // audience: at most 1/enrollShare of the time goes to enrollment.
 const (
@@ -186,6 +187,7 @@ const (
 	enrollPages  = 20
 	enrollBudget = 100 * time.Millisecond
 	enrollShare  = 20
+	enrollSpan   = 20_000
 )
 
 // enroll enrolls the new entries of r's drip sequence.
@@ -261,12 +263,16 @@ func (e *Engine) enrollScan(ctx context.Context, r *run, opts Options, now time.
 			r.dripSince = r.dripCycle.Add(-time.Minute)
 		}
 		r.dripCycle, r.dripCost = time.Now(), 0
+		if r.dripTop, err = e.st.MaxContactID(ctx); err != nil {
+			return err
+		}
 	}
 	start := time.Now()
 	defer func() { r.dripCost += time.Since(start) }()
 	for k := 0; k < enrollPages && (k == 0 || time.Since(start) < enrollBudget); k++ {
+		upTo := min(r.dripCursor+enrollSpan, r.dripTop)
 		page, err := e.st.DripCandidates(ctx, r.c.AccountID, r.c.ID, cond, args, d.DateField != "", r.dripSince,
-			r.dripCursor, enrollPage)
+			r.dripCursor, upTo, enrollPage)
 		if err != nil {
 			return err
 		}
@@ -274,9 +280,12 @@ func (e *Engine) enrollScan(ctx context.Context, r *run, opts Options, now time.
 			if err := e.enrollPage(ctx, r, d, page, initial, now); err != nil {
 				return err
 			}
-			r.dripCursor = page[len(page)-1].ID
 		}
 		if len(page) == enrollPage {
+			r.dripCursor = page[len(page)-1].ID
+			continue
+		}
+		if r.dripCursor = upTo; upTo < r.dripTop {
 			continue
 		}
 		// The end: the next pass starts over; the first full pass is

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -421,6 +422,14 @@ func TestEngineDripSegmentEntry(t *testing.T) {
 			env.at(start.Add(50*time.Hour), 3, always2(env, 3))
 			if total, _ := env.gw.count(); total != 3 {
 				t.Fatalf("%d sent, want 3", total)
+			}
+			// The segment deleted: the sequence pauses, saying why.
+			if err := env.st.DeleteSegment(ctx, 1, seg.ID); err != nil {
+				t.Fatal(err)
+			}
+			env.at(start.Add(51*time.Hour), 3, func() bool { return state(t, env.st, id) == store.CampaignPaused })
+			if c, _ := env.st.CampaignByID(ctx, 1, id); !strings.Contains(c.Reason, "no longer exists") {
+				t.Fatalf("reason %q", c.Reason)
 			}
 		})
 	}

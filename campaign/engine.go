@@ -127,8 +127,8 @@ type run struct {
 	// A segment or date-field drip's enrollment cycle over its audience
 	// (drip.go): the contact id the next pass goes on after, when the
 	// cycle began, since when changed contacts are looked at again, and
-	// the wall time the cycle took.
-	dripCursor           int64
+	// the wall time the cycle took; the cycle ends at contact id dripTop.
+	dripCursor, dripTop  int64
 	dripCycle, dripSince time.Time
 	dripCost             time.Duration
 	b                    bucket

@@ -290,24 +290,37 @@ func (s *Store) ContactIDsMatching(ctx context.Context, accountID int64, cond st
 	return out, nil
 }
 
+// MaxContactID is the highest contact id of any account (0: none): where
+// a cycle over contacts by id ranges ends.
+func (s *Store) MaxContactID(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.r.GetContext(ctx, &n, "SELECT COALESCE(MAX(id), 0) FROM contacts"); err != nil {
+		return 0, fmt.Errorf("store: max contact id: %w", mapErr(err))
+	}
+	return n, nil
+}
+
 // DripCandidates returns up to limit (1 to 10,000) of account accountID's
 // contacts matching cond (over contacts c, as [Store.SegmentCondition]
-// gives) with ids above after, in id order, that campaign id has no row
-// for yet, or, when changed is set, that changed since changedSince (a
-// zero changedSince: every match). The test of enrollment is an index
-// lookup per contact in the store: pages carry only candidates.
+// gives) with ids above after and at most upTo, in id order, that
+// campaign id has no row for yet, or, when changed is set, that changed
+// since changedSince (a zero changedSince: every match). The test of
+// enrollment is an index lookup per contact in the store: pages carry
+// only candidates, and the id range bounds what one call reads.
 func (s *Store) DripCandidates(ctx context.Context, accountID, id int64, cond string, args []any, changed bool,
-	changedSince time.Time, after int64, limit int) ([]Contact, error) {
-	if changed && changedSince.IsZero() {
-		return s.ContactsMatching(ctx, accountID, cond, args, after, limit)
-	}
+	changedSince time.Time, after, upTo int64, limit int) ([]Contact, error) {
 	if cond == "" {
 		cond = "1=1"
 	}
-	all := make([]any, 0, len(args)+2)
+	all := make([]any, 0, len(args)+3)
 	all = append(all, args...)
+	q := "(" + cond + ") AND c.id <= ?"
+	all = append(all, upTo)
+	if changed && changedSince.IsZero() {
+		return s.ContactsMatching(ctx, accountID, q, all, after, limit)
+	}
+	q += " AND (NOT EXISTS (SELECT 1 FROM campaign_recipients r WHERE r.campaign_id = ? AND r.phone = c.phone)"
 	all = append(all, id)
-	q := "(" + cond + ") AND (NOT EXISTS (SELECT 1 FROM campaign_recipients r WHERE r.campaign_id = ? AND r.phone = c.phone)"
 	if changed {
 		q += " OR c.updated_at >= ?"
 		all = append(all, s.timeArg(changedSince))
