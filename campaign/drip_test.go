@@ -490,12 +490,16 @@ func TestEngineDripOptOutStopsLaterSteps(t *testing.T) {
 			env := newDripEnv(t, driver, start, []store.Contact{
 				{Phone: "447700900601", FirstName: "Stays", TimeZone: "Europe/London"},
 				{Phone: "447700900602", FirstName: "Stops", TimeZone: "Europe/London"},
+				{Phone: "447700900603", FirstName: "Blocked", TimeZone: "Europe/London"},
 			})
 			ctx := context.Background()
-			list := env.list("447700900601", "447700900602")
+			list := env.list("447700900601", "447700900602", "447700900603")
 			id := env.launch(&Drip{ListID: list, IncludeExisting: true, Steps: []DripStep{{Delay: 0, Text: "One"},
 				{Delay: 3600, Text: "Two"}, {Delay: 7200, Text: "Three"}}})
-			env.at(start, 3, func() bool { total, _ := env.gw.count(); return total == 2 })
+			env.at(start, 3, func() bool { total, _ := env.gw.count(); return total == 3 })
+			// Blocked opts out where the gateway's consent index sees it
+			// at once: its next step is skipped and the sequence ends.
+			env.e.cons = blockList{"447700900603": true}
 			mo := sms.ID(1<<50 + 7)
 			if err := env.st.InsertMO(ctx, &sms.MO{ID: mo, AccountID: 1, Source: sms.Address{Addr: "447700900602"},
 				Dest: sms.Address{Addr: "Shop"}, Body: []byte("STOP"), ReceivedAt: time.Now()}); err != nil {
@@ -504,6 +508,12 @@ func TestEngineDripOptOutStopsLaterSteps(t *testing.T) {
 			if err := env.st.AddOptOuts(ctx, []store.OptOut{{Scope: 2, AccountID: 1, Number: "447700900602", OptedOut: true,
 				Source: "keyword", Keyword: "STOP", MOID: mo}}); err != nil {
 				t.Fatal(err)
+			}
+			env.at(start.Add(time.Hour+time.Minute), 3, func() bool { n, _ := env.got("447700900601"); return n == 2 })
+			blocked := env.rows(id)["447700900603"]
+			if blocked[2].Reason != "opted_out" || blocked[3].State != store.RecipientSkipped ||
+				blocked[3].Reason != "opted out: left the sequence" {
+				t.Fatalf("Blocked's steps 2 and 3: %+v %+v", blocked[2], blocked[3])
 			}
 			env.at(start.Add(3*time.Hour), 10, func() bool { n, _ := env.got("447700900601"); return n == 3 })
 			env.at(start.Add(4*time.Hour), 2, always2(env, 2))

@@ -510,6 +510,9 @@ func (e *Engine) drive(ctx context.Context, r *run, share float64, now time.Time
 		if e.cons != nil {
 			if _, blocked := e.cons.Blocked(r.c.AccountID, r.c.Sender, rc.Phone); blocked {
 				o.State, o.Reason, o.OptedOut = store.RecipientSkipped, "opted_out", true
+				if rc.Step >= 1 && r.opts.Drip != nil { // an opt-out ends a drip sequence
+					exits = append(exits, store.DripExit{Phone: rc.Phone, Step: rc.Step, Reason: "opted out: left the sequence"})
+				}
 				continue
 			}
 		}
@@ -606,6 +609,9 @@ func (e *Engine) drive(ctx context.Context, r *run, share float64, now time.Time
 				r.sent++
 			case Skip:
 				o.State, o.Reason, o.OptedOut = store.RecipientSkipped, res.Reason, res.OptedOut
+				if res.OptedOut && o.Step >= 1 && r.opts.Drip != nil { // an opt-out ends a drip sequence
+					exits = append(exits, store.DripExit{Phone: subs[j].To, Step: o.Step, Reason: "opted out: left the sequence"})
+				}
 			case Pause:
 				o.State, o.NotBefore = store.RecipientPending, now
 				pauseReason = res.Reason
