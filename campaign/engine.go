@@ -118,12 +118,20 @@ type Engine struct {
 
 // run is the engine's state of one campaign it holds.
 type run struct {
-	c          store.Campaign
-	leaseUntil time.Time
-	tpls       []*Template // by variant (0: the campaign's own message)
-	steps      []*Template // drip steps, by step - 1
-	opts       Options
-	enrolled   time.Time // last drip enrollment (this instance)
+	c            store.Campaign
+	leaseUntil   time.Time
+	tpls         []*Template // by variant (0: the campaign's own message)
+	steps        []*Template // drip steps, by step - 1
+	opts         Options
+	enrolled     time.Time // last drip enrollment (this instance)
+	b            bucket
+	backoff      time.Duration
+	backoffUntil time.Time
+	spend, sent  int64
+	// idleUntil: nothing was due at the last claim; claim again after.
+	idleUntil time.Time
+	// deferring: the last page was all deferred (see drive).
+	deferring bool
 	// A segment or date-field drip's enrollment cycle over its audience
 	// (drip.go): the contact id the next pass goes on after, when the
 	// cycle began, since when changed contacts are looked at again, and
@@ -131,14 +139,6 @@ type run struct {
 	dripCursor, dripTop  int64
 	dripCycle, dripSince time.Time
 	dripCost             time.Duration
-	b                    bucket
-	backoff              time.Duration
-	backoffUntil         time.Time
-	spend, sent          int64
-	// idleUntil: nothing was due at the last claim; claim again after.
-	idleUntil time.Time
-	// deferring: the last page was all deferred (see drive).
-	deferring bool
 }
 
 // bucket is a token bucket of rate per second and burst tokens.
