@@ -164,7 +164,8 @@ func (d *Drip) Check() error {
 	return nil
 }
 
-// audience is the condition over contacts c of d's audience.
+// dripAudience is the condition over contacts c of d's audience (list or
+// segment).
 func (e *Engine) dripAudience(ctx context.Context, accountID int64, d *Drip) (string, []any, error) {
 	if d.SegmentID > 0 {
 		return e.st.SegmentCondition(ctx, accountID, d.SegmentID)
