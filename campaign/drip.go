@@ -23,7 +23,9 @@ import (
 // Entry into a list is its membership's added_at; entry into a segment
 // is when an enrollment pass (every few seconds, over the segment in
 // pages) first sees the contact match. Contacts in the audience at the
-// launch are enrolled only with IncludeExisting. With DateField every
+// launch are enrolled only with IncludeExisting (for a segment: those
+// the first full cycle finds, which takes seconds, or minutes for a
+// million contacts). With DateField every
 // member of the audience with a date is enrolled, and a step whose time
 // is more than [DripGrace] past when it is scheduled is not sent (no
 // row: it does not count as targeted). A change of the date reschedules
