@@ -331,26 +331,88 @@ func (s *Campaigns) checkAB(ctx context.Context, accountID int64, ab ABTest) (*A
 }
 
 // checkDrip checks a drip sequence's settings; none (no steps) is nil.
+// A bad step names its field ("drip.steps[1].at").
 func (s *Campaigns) checkDrip(ctx context.Context, accountID int64, d Drip) (*Drip, error) {
 	if len(d.Steps) == 0 {
 		return nil, nil
 	}
 	d.EnrolledAt = time.Time{}
 	if err := d.Check(); err != nil {
+		if p, ok := errors.AsType[*campaign.DripProblem](err); ok {
+			return nil, Invalid("drip."+p.Field, p.Detail)
+		}
 		return nil, Invalid("drip", err.Error())
 	}
 	for i, st := range d.Steps {
+		f := fmt.Sprintf("drip.steps[%d]", i)
 		if len(st.Text) > MaxCampaignText {
-			return nil, Invalid("drip.steps", fmt.Sprintf("step %d: the text has at most %d bytes", i+1, MaxCampaignText))
+			return nil, Invalid(f+".text", fmt.Sprintf("the text has at most %d bytes", MaxCampaignText))
 		}
-		if err := s.checkTemplate(ctx, accountID, st.TemplateID, "drip.steps"); err != nil {
+		if err := s.checkTemplate(ctx, accountID, st.TemplateID, f+".template_id"); err != nil {
 			return nil, err
 		}
+		if c := st.Condition; c != nil {
+			if err := s.checkSegment(ctx, accountID, c.SegmentID, f+".condition.segment_id"); err != nil {
+				return nil, err
+			}
+			if c.Rules != nil {
+				err := s.st.CheckSegmentRules(ctx, accountID, *c.Rules)
+				if re, ok := errors.AsType[*store.SegmentRulesError](err); ok {
+					return nil, refuse(KindUnprocessable, f+".condition.rules", strings.TrimPrefix(re.Error(), "store: invalid segment rules: "))
+				}
+				if err != nil {
+					return nil, fmt.Errorf("campaign drip condition: %w", err)
+				}
+			}
+		}
 	}
-	if err := s.checkLists(ctx, accountID, []int64{d.ListID}); err != nil {
+	if d.ListID > 0 {
+		if err := s.checkLists(ctx, accountID, []int64{d.ListID}); err != nil {
+			return nil, refuse(KindUnprocessable, "drip.list_id", fmt.Sprintf("no such list: %d", d.ListID))
+		}
+	}
+	if err := s.checkSegment(ctx, accountID, d.SegmentID, "drip.segment_id"); err != nil {
 		return nil, err
 	}
+	if d.DateField != "" {
+		fields, err := s.st.ContactFields(ctx, accountID)
+		if err != nil {
+			return nil, fmt.Errorf("campaign drip date field: %w", err)
+		}
+		typ := ""
+		for _, f := range fields {
+			if f.Name == d.DateField {
+				typ = f.Type
+			}
+		}
+		switch typ {
+		case "date":
+		case "":
+			return nil, refuse(KindUnprocessable, "drip.date_field", fmt.Sprintf("no custom field %q: declare it (type date) first", d.DateField))
+		default:
+			return nil, refuse(KindUnprocessable, "drip.date_field", fmt.Sprintf("custom field %q is of type %s, not date", d.DateField, typ))
+		}
+	}
 	return &d, nil
+}
+
+// checkSegment refuses a segment id (0: none) the account does not
+// have, or whose rules no longer fit it.
+func (s *Campaigns) checkSegment(ctx context.Context, accountID, id int64, field string) error {
+	if id <= 0 {
+		return nil
+	}
+	_, _, err := s.st.SegmentCondition(ctx, accountID, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return refuse(KindUnprocessable, field, fmt.Sprintf("no such segment: %d", id))
+	}
+	if re, ok := errors.AsType[*store.SegmentRulesError](err); ok {
+		return refuse(KindUnprocessable, field, fmt.Sprintf("segment %d no longer fits the account: %s", id, re.Error()))
+	}
+	if err != nil {
+		return fmt.Errorf("campaign segment: %w", err)
+	}
+	return nil
 }
 
 // checkLists refuses list ids the account does not have.

@@ -117,56 +117,6 @@ func CheckLocalTime(s string) error {
 	return nil
 }
 
-// Drip is a drip sequence: each contact entering list ListID (after
-// the launch, or before it too with IncludeExisting) gets Steps, each
-// Delay seconds after its entry (at the first At local time from
-// then, when At is set). A contact who opts out leaves the sequence;
-// with ExitOnReply, one who replies to a step does too. A drip campaign
-// runs until cancelled.
-type Drip struct {
-	ListID          int64      `json:"list_id"`
-	Steps           []DripStep `json:"steps"`
-	ExitOnReply     bool       `json:"exit_on_reply,omitempty"`
-	IncludeExisting bool       `json:"include_existing,omitempty"`
-	// EnrolledAt is when entries were last enrolled (set as it runs).
-	EnrolledAt time.Time `json:"enrolled_at,omitzero"`
-}
-
-// DripStep is one message of a drip sequence.
-type DripStep struct {
-	Delay      int64  `json:"delay"`        // seconds after the entry
-	At         string `json:"at,omitempty"` // "10:00": recipient local time
-	Text       string `json:"text,omitempty"`
-	TemplateID int64  `json:"template_id,omitempty"`
-}
-
-// MaxDripSteps bounds a drip sequence.
-const MaxDripSteps = 10
-
-// Check checks a drip sequence's settings.
-func (d *Drip) Check() error {
-	if d.ListID <= 0 {
-		return errors.New("a drip sequence starts on entry into a list: give list_id")
-	}
-	if len(d.Steps) < 1 || len(d.Steps) > MaxDripSteps {
-		return fmt.Errorf("a drip sequence has 1 to %d steps", MaxDripSteps)
-	}
-	for i, st := range d.Steps {
-		if st.Delay < 0 || st.Delay > 366*24*3600 {
-			return fmt.Errorf("step %d: delay is 0 to a year, in seconds", i+1)
-		}
-		if st.At != "" {
-			if _, err := clockMinutes(st.At); err != nil {
-				return fmt.Errorf("step %d: at is HH:MM", i+1)
-			}
-		}
-		if (st.Text == "") == (st.TemplateID == 0) {
-			return fmt.Errorf("step %d: give a text or a template_id", i+1)
-		}
-	}
-	return nil
-}
-
 // ABTest is an A/B test: a test group (TestPercent of the audience)
 // split between 2 to 5 variants by their Split percentages; after the
 // test group is sent and Window has passed, the variant with the best

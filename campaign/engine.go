@@ -132,6 +132,13 @@ type run struct {
 	idleUntil time.Time
 	// deferring: the last page was all deferred (see drive).
 	deferring bool
+	// A segment or date-field drip's enrollment cycle over its audience
+	// (drip.go): the contact id the next pass goes on after, when the
+	// cycle began, since when changed contacts are looked at again, and
+	// the wall time the cycle took; the cycle ends at contact id dripTop.
+	dripCursor, dripTop  int64
+	dripCycle, dripSince time.Time
+	dripCost             time.Duration
 }
 
 // bucket is a token bucket of rate per second and burst tokens.
@@ -428,6 +435,9 @@ func (e *Engine) drive(ctx context.Context, r *run, share float64, now time.Time
 		if err := e.enroll(ctx, r, now); err != nil {
 			return 0, 0, err
 		}
+		if e.runs[r.c.ID] == nil {
+			return 0, 0, nil // paused by the enrollment (its segment deleted)
+		}
 	}
 	if now.Before(r.idleUntil) {
 		return 0, 0, nil
@@ -483,13 +493,10 @@ func (e *Engine) drive(ctx context.Context, r *run, share float64, now time.Time
 	if r.c.Validity > 0 {
 		validUntil = now.Add(r.c.Validity)
 	}
-	var replied map[string]bool
-	if d := r.opts.Drip; d != nil && d.ExitOnReply {
-		phones := make([]string, len(claimed))
-		for i := range claimed {
-			phones[i] = claimed[i].Phone
-		}
-		if replied, err = e.st.RepliedPhones(ctx, r.c.ID, phones); err != nil {
+	var verdicts map[int64]dripVerdict
+	var exits []store.DripExit
+	if r.opts.Drip != nil {
+		if verdicts, err = e.dripChecks(ctx, r, claimed); err != nil {
 			// Nothing sent yet: the claimed rows are settled on the
 			// next lease (sending, no message: pending again).
 			delete(e.runs, r.c.ID)
@@ -503,17 +510,21 @@ func (e *Engine) drive(ctx context.Context, r *run, share float64, now time.Time
 		if e.cons != nil {
 			if _, blocked := e.cons.Blocked(r.c.AccountID, r.c.Sender, rc.Phone); blocked {
 				o.State, o.Reason, o.OptedOut = store.RecipientSkipped, "opted_out", true
+				if rc.Step >= 1 && r.opts.Drip != nil { // an opt-out ends a drip sequence
+					exits = append(exits, store.DripExit{Phone: rc.Phone, Step: rc.Step, Reason: "opted out: left the sequence"})
+				}
 				continue
 			}
 		}
 		var step *DripStep
 		if d := r.opts.Drip; d != nil && rc.Step >= 1 && rc.Step <= len(d.Steps) {
 			step = &d.Steps[rc.Step-1]
-			if replied[rc.Phone] {
-				o.State, o.Reason = store.RecipientSkipped, "replied: left the sequence"
+			if v, ok := verdicts[rc.ID]; ok && v.exit { // opted out, replied, left the audience
+				o.State, o.Reason = store.RecipientSkipped, v.reason
+				exits = append(exits, store.DripExit{Phone: rc.Phone, Step: rc.Step, Reason: v.reason})
 				continue
 			}
-			if step.At != "" && rc.Reason != "drip_at" {
+			if step.At != "" && d.DateField == "" && rc.Reason != "drip_at" { // a date field's steps are due at their time
 				m, _ := clockMinutes(step.At)
 				if at := nextClock(now, m, e.quiet.Location(rc.Phone, rc.Contact.TimeZone)); at.After(now) {
 					o.State, o.NotBefore, o.Reason = store.RecipientPending, at, "drip_at"
@@ -537,6 +548,10 @@ func (e *Engine) drive(ctx context.Context, r *run, share float64, now time.Time
 				o.State, o.NotBefore, o.Reason = store.RecipientPending, next, "quiet_hours"
 				continue
 			}
+		}
+		if v, ok := verdicts[rc.ID]; ok { // a step condition not met, at send time
+			o.State, o.Reason = store.RecipientSkipped, v.reason
+			continue
 		}
 		tpl := r.tpls[0]
 		if rc.Variant > 0 && rc.Variant < len(r.tpls) {
@@ -594,6 +609,9 @@ func (e *Engine) drive(ctx context.Context, r *run, share float64, now time.Time
 				r.sent++
 			case Skip:
 				o.State, o.Reason, o.OptedOut = store.RecipientSkipped, res.Reason, res.OptedOut
+				if res.OptedOut && o.Step >= 1 && r.opts.Drip != nil { // an opt-out ends a drip sequence
+					exits = append(exits, store.DripExit{Phone: subs[j].To, Step: o.Step, Reason: "opted out: left the sequence"})
+				}
 			case Pause:
 				o.State, o.NotBefore = store.RecipientPending, now
 				pauseReason = res.Reason
@@ -621,6 +639,10 @@ func (e *Engine) drive(ctx context.Context, r *run, share float64, now time.Time
 	if err := e.st.RecordOutcomes(context.WithoutCancel(ctx), r.c.ID, now, rec); err != nil {
 		// The claimed rows stay sending: drop the run, so that the next
 		// pass settles them by their client references.
+		delete(e.runs, r.c.ID)
+		return len(claimed), len(subs), err
+	}
+	if err := e.endSequences(context.WithoutCancel(ctx), r, exits); err != nil {
 		delete(e.runs, r.c.ID)
 		return len(claimed), len(subs), err
 	}
@@ -754,45 +776,5 @@ func (e *Engine) abStep(ctx context.Context, r *run, now time.Time) error {
 		return err
 	}
 	e.log.Info("A/B test decided", "campaign", r.c.ID, "winner", ab.Winner, "metric", metric, "rates", rates, "released", n)
-	return nil
-}
-
-// enrollEvery is how often a drip campaign enrolls new list entries.
-const enrollEvery = 10 * time.Second
-
-// enroll adds the steps of the contacts that entered r's drip list since
-// the last enrollment (a minute of overlap: a (contact, step) is
-// enrolled once however often it is seen).
-func (e *Engine) enroll(ctx context.Context, r *run, now time.Time) error {
-	if now.Sub(r.enrolled) < enrollEvery {
-		return nil
-	}
-	base := r.c.Options
-	opts, err := ParseOptions(base)
-	if err != nil || opts.Drip == nil {
-		return err
-	}
-	d := opts.Drip
-	since := d.EnrolledAt.Add(-time.Minute)
-	if d.EnrolledAt.IsZero() {
-		since = r.c.LaunchedAt
-		if d.IncludeExisting {
-			since = time.Unix(0, 0)
-		}
-	}
-	delays := make([]time.Duration, len(d.Steps))
-	for i, st := range d.Steps {
-		delays[i] = time.Duration(st.Delay) * time.Second
-	}
-	// Entries are stamped by the store's clock, not the engine's.
-	at := time.Now()
-	if _, err := e.st.EnrollDrip(ctx, &r.c, d.ListID, delays, since); err != nil {
-		return err
-	}
-	d.EnrolledAt, r.enrolled = at, now
-	if ok, err := e.st.SetCampaignOptions(ctx, r.c.ID, base, opts.JSON()); err != nil || !ok {
-		return err // changed meanwhile: the next enrollment overlaps this one
-	}
-	r.c.Options = opts.JSON()
 	return nil
 }

@@ -236,14 +236,15 @@ func (s *Store) eventsReady(ctx context.Context, tx *sqlx.Tx, last int64, limit 
 }
 
 // campaignFlagWindow is how long after its launch a campaign counts
-// replies and opt-outs of its recipients.
+// replies and opt-outs of its recipients (a running one, such as a drip
+// sequence, counts them as long as it runs).
 const campaignFlagWindow = 30 * 24 * time.Hour
 
 // ApplyCampaignReplies counts up to limit MOs after the replies tail's
 // checkpoint as replies of the recipients they come from (once per
 // recipient: the first reply sets its flag), in campaigns of the MO's
-// account launched in the last 30 days. It returns how many MOs it
-// passed.
+// account launched in the last 30 days or still running. It returns how
+// many MOs it passed.
 func (s *Store) ApplyCampaignReplies(ctx context.Context, holder string, limit int) (int, error) {
 	return s.applyFlagTail(ctx, holder, tailReplies, "SELECT id, account_id, src_addr AS number FROM mo_messages "+
 		"WHERE id > ? ORDER BY id LIMIT ?", RecipientReplied, limit)
@@ -252,7 +253,7 @@ func (s *Store) ApplyCampaignReplies(ctx context.Context, holder string, limit i
 // ApplyCampaignOptOuts counts up to limit opt-outs after the opt-outs
 // tail's checkpoint as opt-outs during the campaigns of the recipients
 // (sent a message, in a campaign of the account launched in the last 30
-// days), once per recipient. It returns how many rows it passed.
+// days or still running), once per recipient. It returns how many rows it passed.
 func (s *Store) ApplyCampaignOptOuts(ctx context.Context, holder string, limit int) (int, error) {
 	return s.applyFlagTail(ctx, holder, tailOptOuts, "SELECT id, account_id, number FROM opt_outs "+
 		"WHERE id > ? AND opted_out = 1 AND account_id <> 0 ORDER BY id LIMIT ?", RecipientOptedOut, limit)
@@ -288,8 +289,8 @@ func (s *Store) applyFlagTail(ctx context.Context, holder, name, q string, flag,
 			Flags      int   `db:"flags"`
 		}
 		if err := tx.SelectContext(ctx, &recs, "SELECT r.id, r.campaign_id, r.variant, r.step, r.flags FROM campaigns c "+
-			"JOIN campaign_recipients r ON r.campaign_id = c.id AND r.phone = ? WHERE c.account_id = ? AND c.launched_at >= ? "+
-			"AND r.state = ?", r.Number, r.AccountID, since, RecipientSent); err != nil {
+			"JOIN campaign_recipients r ON r.campaign_id = c.id AND r.phone = ? WHERE c.account_id = ? AND (c.launched_at >= ? "+
+			"OR c.state = ?) AND r.state = ?", r.Number, r.AccountID, since, CampaignRunning, RecipientSent); err != nil {
 			return 0, fmt.Errorf("store: campaign tail %s: %w", name, mapErr(err))
 		}
 		for _, rc := range recs {
