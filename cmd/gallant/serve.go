@@ -61,7 +61,7 @@ type app struct {
 	mailer account.Mailer
 	users  *account.Users // dashboard users and sessions
 	alerts *alerts        // low-balance alerts; nil without billing
-	svc    *appsvc.App // its background work (campaigns, imports) stops after the API
+	svc    *appsvc.App    // its background work (campaigns, imports) stops after the API
 
 	wg        sync.WaitGroup
 	errs      chan error
