@@ -2,6 +2,7 @@ package campaign
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +15,8 @@ import (
 // {{optout}} with the account's own text (the engine's default for an
 // account without one) and sends each recipient its own short link,
 // stored before the text went out, with the campaign and the recipient
-// row's id; a click counts in the campaign's clicks.
+// row's id; a click counts in the campaign's clicks; erasing a contact
+// erases the links sent to it.
 func TestEngineRendersAccountOptOutAndTrackedLinks(t *testing.T) {
 	for _, driver := range storetest.Drivers {
 		t.Run(driver, func(t *testing.T) {
@@ -85,6 +87,29 @@ func TestEngineRendersAccountOptOutAndTrackedLinks(t *testing.T) {
 			}
 			if total, uniq, err := st.CampaignClicks(ctx, 1, c.ID); err != nil || total != 3 || uniq != 3 {
 				t.Fatalf("clicks %d %d %v", total, uniq, err)
+			}
+			// Erasing Ann erases her link and its click log; the others
+			// stay, and the counters keep their totals.
+			ann, err := st.ContactByPhone(ctx, 1, "447700900001")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := st.DeleteContact(ctx, 1, ann.ID); err != nil {
+				t.Fatal(err)
+			}
+			left := 0
+			for code := range codes {
+				if _, err := st.LinkByCode(ctx, code); err == nil {
+					left++
+				} else if !errors.Is(err, store.ErrNotFound) {
+					t.Fatal(err)
+				}
+			}
+			if left != 2 {
+				t.Fatalf("%d links left after erasing one recipient's contact, want 2", left)
+			}
+			if total, uniq, err := st.CampaignClicks(ctx, 1, c.ID); err != nil || total != 3 || uniq != 3 {
+				t.Fatalf("clicks after the erasure %d %d %v", total, uniq, err)
 			}
 		})
 	}
