@@ -113,6 +113,11 @@ func (s *Store) ApplyCampaignEvents(ctx context.Context, holder string, limit in
 	if hi <= last {
 		return 0, nil
 	}
+	if s.d == dialectMySQL {
+		if hi, err = s.contiguousEvents(ctx, tx, last, hi); err != nil || hi <= last {
+			return 0, err
+		}
+	}
 	var evs []struct {
 		EventID    int64  `db:"eid"`
 		Status     int    `db:"status"`
@@ -204,6 +209,49 @@ func (s *Store) ApplyCampaignEvents(ctx context.Context, holder string, limit in
 		return 0, fmt.Errorf("store: campaign events: %w", mapErr(err))
 	}
 	return int(hi - last), nil
+}
+
+// maxEventGap is how long the campaign events tail waits for a missing
+// event id to commit before it passes it (an id of a transaction rolled
+// back, or an insert that reserved more ids than it used, never comes).
+const maxEventGap = 10 * time.Second
+
+// contiguousEvents returns the highest id up to hi such that every
+// event id in (last, id] is committed, or that the missing ones have been
+// waited for [maxEventGap]. On MySQL several writers insert message
+// events, so an id may commit after a higher one: a tail that passed it
+// would never count that event (a delivery receipt lost from a
+// campaign's statistics).
+func (s *Store) contiguousEvents(ctx context.Context, tx *sqlx.Tx, last, hi int64) (int64, error) {
+	var ids []int64
+	if err := tx.SelectContext(ctx, &ids, "SELECT id FROM message_events WHERE id > ? AND id <= ? ORDER BY id", last, hi); err != nil {
+		return 0, fmt.Errorf("store: campaign events: %w", mapErr(err))
+	}
+	g := &s.eventGap
+	g.Lock()
+	defer g.Unlock()
+	now := s.now()
+	want := last + 1
+	for i := 0; want <= hi; {
+		if i < len(ids) && ids[i] == want {
+			want++
+			i++
+			continue
+		}
+		// want is missing: not committed yet, or never will be.
+		if g.id != want {
+			g.id, g.since = want, now
+		}
+		if now.Sub(g.since) < maxEventGap {
+			return want - 1, nil
+		}
+		next := hi + 1 // waited long enough: pass the gap
+		if i < len(ids) {
+			next = ids[i]
+		}
+		want = next
+	}
+	return hi, nil
 }
 
 // campaignFlagWindow is how long after its launch a campaign counts

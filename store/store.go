@@ -40,6 +40,13 @@ type Store struct {
 	// nodeLock is held from LeaseNodeLocked until Close (nodelock.go).
 	nodeLock *nodeLock
 	now      func() time.Time
+	// eventGap is the first message event id the campaign events tail
+	// found missing and since when (MySQL: see contiguousEvents).
+	eventGap struct {
+		sync.Mutex
+		id    int64
+		since time.Time
+	}
 
 	closeOnce sync.Once
 	closeErr  error
