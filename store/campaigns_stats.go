@@ -114,7 +114,7 @@ func (s *Store) ApplyCampaignEvents(ctx context.Context, holder string, limit in
 		return 0, nil
 	}
 	if s.d == dialectMySQL {
-		if hi, err = s.contiguousEvents(ctx, tx, last, hi); err != nil || hi <= last {
+		if hi, err = s.contiguousEvents(ctx, tx, last, hi, top); err != nil || hi <= last {
 			return 0, err
 		}
 	}
@@ -211,47 +211,53 @@ func (s *Store) ApplyCampaignEvents(ctx context.Context, holder string, limit in
 	return int(hi - last), nil
 }
 
+// topSeen is the newest message event id at a time.
+type topSeen struct {
+	at  time.Time
+	top int64
+}
+
 // maxEventGap is how long the campaign events tail waits for a missing
 // event id to commit before it passes it (an id of a transaction rolled
-// back, or an insert that reserved more ids than it used, never comes).
+// back, an insert that reserved more ids than it used, or history
+// purged never comes).
 const maxEventGap = 10 * time.Second
 
-// contiguousEvents returns the highest id up to hi such that every
-// event id in (last, id] is committed, or that the missing ones have been
-// waited for [maxEventGap]. On MySQL several writers insert message
+// contiguousEvents returns the highest id up to hi such that every event
+// id in (last, id] is committed, or below an id that was the newest
+// (top) at least [maxEventGap] ago: any transaction holding such an id
+// has committed or never will. On MySQL several writers insert message
 // events, so an id may commit after a higher one: a tail that passed it
 // would never count that event (a delivery receipt lost from a
 // campaign's statistics).
-func (s *Store) contiguousEvents(ctx context.Context, tx *sqlx.Tx, last, hi int64) (int64, error) {
+func (s *Store) contiguousEvents(ctx context.Context, tx *sqlx.Tx, last, hi, top int64) (int64, error) {
+	g := &s.eventGap
+	g.Lock()
+	now := s.now()
+	if n := len(g.seen); (n == 0 || g.seen[n-1].top != top) && n < 10000 {
+		g.seen = append(g.seen, topSeen{at: now, top: top})
+	}
+	for len(g.seen) > 0 && now.Sub(g.seen[0].at) >= maxEventGap {
+		g.safe = max(g.safe, g.seen[0].top)
+		g.seen = g.seen[1:]
+	}
+	safe := g.safe
+	g.Unlock()
+	if safe >= hi {
+		return hi, nil
+	}
 	var ids []int64
 	if err := tx.SelectContext(ctx, &ids, "SELECT id FROM message_events WHERE id > ? AND id <= ? ORDER BY id", last, hi); err != nil {
 		return 0, fmt.Errorf("store: campaign events: %w", mapErr(err))
 	}
-	g := &s.eventGap
-	g.Lock()
-	defer g.Unlock()
-	now := s.now()
-	want := last + 1
-	for i := 0; want <= hi; {
-		if i < len(ids) && ids[i] == want {
-			want++
-			i++
-			continue
+	end := last
+	for _, id := range ids {
+		if id != end+1 {
+			break
 		}
-		// want is missing: not committed yet, or never will be.
-		if g.id != want {
-			g.id, g.since = want, now
-		}
-		if now.Sub(g.since) < maxEventGap {
-			return want - 1, nil
-		}
-		next := hi + 1 // waited long enough: pass the gap
-		if i < len(ids) {
-			next = ids[i]
-		}
-		want = next
+		end = id
 	}
-	return hi, nil
+	return max(end, safe), nil
 }
 
 // campaignFlagWindow is how long after its launch a campaign counts

@@ -40,12 +40,12 @@ type Store struct {
 	// nodeLock is held from LeaseNodeLocked until Close (nodelock.go).
 	nodeLock *nodeLock
 	now      func() time.Time
-	// eventGap is the first message event id the campaign events tail
-	// found missing and since when (MySQL: see contiguousEvents).
+	// eventGap is what the campaign events tail saw of the newest
+	// message event id over time (MySQL: see contiguousEvents).
 	eventGap struct {
 		sync.Mutex
-		id    int64
-		since time.Time
+		seen []topSeen // newer than maxEventGap, oldest first
+		safe int64     // the newest top seen at least maxEventGap ago
 	}
 
 	closeOnce sync.Once
