@@ -124,7 +124,7 @@ func New(d Deps) *App {
 	}
 	if d.Gateway != nil {
 		a.Messages = &Messages{gw: d.Gateway, st: d.Store, acc: d.Accounts, billing: d.Billing != nil}
-		a.Campaigns = newCampaigns(d)
+		a.Campaigns = newCampaigns(d, a.ShortLinks)
 	}
 	if d.Billing != nil {
 		a.Accounts.pricer, a.Accounts.balances = d.Billing.Pricer, d.Billing.Balances

@@ -40,6 +40,9 @@ type Campaigns struct {
 	// for its statistics: the links work wires store.CampaignClicks
 	// here. Nil leaves clicks out of the statistics.
 	Clicks func(ctx context.Context, accountID, campaignID int64) (total, unique int64, err error)
+	// VariantClicks, when set, gives them per variant or drip step
+	// (store.CampaignClicksByVariant), for the statistics' breakdown.
+	VariantClicks func(ctx context.Context, accountID, campaignID int64) ([]store.VariantClicks, error)
 }
 
 // Limits of campaign input.
@@ -927,6 +930,9 @@ type CampaignCounts struct {
 	Spend    int64 `json:"spend"` // micros reserved at accept
 	// DeliveryRate is delivered over messages with a final status.
 	DeliveryRate float64 `json:"delivery_rate"`
+	// Clicks are the link clicks of this variant or drip step (in a
+	// breakdown, with tracked links on).
+	Clicks *ClickCounts `json:"clicks,omitempty"`
 }
 
 func (c *CampaignCounts) add(r store.CampaignCounters) {
@@ -1012,6 +1018,25 @@ func (s *Campaigns) Stats(ctx context.Context, p Principal, id int64) (CampaignS
 			return CampaignStats{}, fmt.Errorf("campaign clicks: %w", err)
 		}
 		out.Clicks = &ClickCounts{Total: total, Unique: unique}
+	}
+	if s.VariantClicks != nil && len(out.Breakdown) > 0 {
+		vc, err := s.VariantClicks(ctx, p.AccountID, id)
+		if err != nil {
+			return CampaignStats{}, fmt.Errorf("campaign clicks by variant: %w", err)
+		}
+		for i := range out.Breakdown {
+			b := &out.Breakdown[i]
+			k := int64(*b.Variant) // links count A/B variants and drip steps apart (never both)
+			if *b.Step > 0 {
+				k = int64(*b.Step)
+			}
+			b.Clicks = &ClickCounts{}
+			for _, v := range vc {
+				if v.Variant == k {
+					b.Clicks.Total, b.Clicks.Unique = v.Total, v.Unique
+				}
+			}
+		}
 	}
 	if !c.LaunchedAt.IsZero() {
 		from := c.LaunchedAt.Unix() / 60

@@ -71,13 +71,31 @@ func submitOutcome(err error) campaign.SubmitResult {
 // Saturated implements campaign.Submitter.
 func (cs campaignSubmitter) Saturated() bool { return cs.gw.Saturated() }
 
-// newCampaigns builds the campaigns service and its engine.
-func newCampaigns(d Deps) *Campaigns {
+// newCampaigns builds the campaigns service and its engine; links (nil:
+// links.domain off) make the texts' tracked short links, whose clicks
+// the statistics and the A/B click metric count.
+func newCampaigns(d Deps, links *campaign.Links) *Campaigns {
 	s := &Campaigns{st: d.Store, gw: d.Gateway, bill: d.Billing, acc: d.Accounts, now: time.Now,
 		log: d.Log.With("component", "campaigns")}
 	cfg := d.Campaigns
 	if cfg.Now != nil {
 		s.now = cfg.Now
+	}
+	if links != nil {
+		cfg.Links = links
+		s.Clicks = d.Store.CampaignClicks
+		s.VariantClicks = d.Store.CampaignClicksByVariant
+		cfg.Clicks = func(ctx context.Context, accountID, campaignID int64) (map[int]int64, error) {
+			rows, err := d.Store.CampaignClicksByVariant(ctx, accountID, campaignID)
+			if err != nil {
+				return nil, err
+			}
+			out := make(map[int]int64, len(rows))
+			for _, r := range rows {
+				out[int(r.Variant)] = r.Unique
+			}
+			return out, nil
+		}
 	}
 	e, err := campaign.NewEngine(d.Store, campaignSubmitter{gw: d.Gateway, acc: d.Accounts}, d.Gateway.OptOuts(), cfg,
 		d.Log.With("component", "campaign-engine"))

@@ -38,16 +38,21 @@ type Config struct {
 	// in durable mode it is sent again when the store has no message
 	// for it.
 	FastAcks bool
-	// OptOutText renders {{optout}}. Default "Reply STOP to
-	// unsubscribe".
+	// OptOutText renders {{optout}} for an account that set no text of
+	// its own (its template settings, store.TemplateSettingsOf, come
+	// first). Default "Reply STOP to unsubscribe".
 	OptOutText string
+	// Links, when set (links.domain), turns the URLs of the texts into
+	// tracked short links, one per recipient and URL, stored a page at a
+	// time before the page is submitted; nil sends URLs as written.
+	Links *Links
 	// Now is the clock (tests inject one); default time.Now.
 	Now func() time.Time
-	// Clicks, when set, gives a campaign's unique clicks per variant,
-	// for A/B tests judged by click rate: the links work wires
-	// store.CampaignClicks here. Without it such a test is judged by
-	// delivery rate, and says so.
-	Clicks func(ctx context.Context, campaignID int64) (map[int]int64, error)
+	// Clicks, when set, gives the account's campaign's unique clicks
+	// per variant, for A/B tests judged by click rate (app wires
+	// store.CampaignClicksByVariant here). Without it such a test is
+	// judged by delivery rate, and says so.
+	Clicks func(ctx context.Context, accountID, campaignID int64) (map[int]int64, error)
 }
 
 func (c Config) withDefaults() Config {
@@ -139,6 +144,9 @@ type run struct {
 	dripCursor, dripTop  int64
 	dripCycle, dripSince time.Time
 	dripCost             time.Duration
+	// optout is what {{optout}} renders: the account's text, else
+	// Config.OptOutText (read when the lease is taken).
+	optout string
 }
 
 // bucket is a token bucket of rate per second and burst tokens.
@@ -358,6 +366,14 @@ func (e *Engine) hold(ctx context.Context, c store.Campaign, now time.Time) (*ru
 	if r.opts, err = ParseOptions(c.Options); err != nil {
 		return nil, e.pause(ctx, c.ID, err.Error())
 	}
+	settings, err := e.st.TemplateSettingsOf(ctx, c.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	r.optout = settings.OptOutText
+	if r.optout == "" {
+		r.optout = e.cfg.OptOutText
+	}
 	fields, err := e.st.ContactFields(ctx, c.AccountID)
 	if err != nil {
 		return nil, err
@@ -493,6 +509,7 @@ func (e *Engine) drive(ctx context.Context, r *run, share float64, now time.Time
 	if r.c.Validity > 0 {
 		validUntil = now.Add(r.c.Validity)
 	}
+	links := pageLinks{l: e.cfg.Links, account: r.c.AccountID, campaign: r.c.ID}
 	var verdicts map[int64]dripVerdict
 	var exits []store.DripExit
 	if r.opts.Drip != nil {
@@ -507,6 +524,12 @@ func (e *Engine) drive(ctx context.Context, r *run, share float64, now time.Time
 		rc := &claimed[i]
 		o := &outs[i]
 		*o = store.RecipientOutcome{ID: rc.ID, Variant: rc.Variant, Step: rc.Step}
+		if rc.Erased {
+			// Its contact was deleted (erased) after it was targeted: a
+			// later step or the rest of the audience never reaches it.
+			o.State, o.Reason = store.RecipientSkipped, "contact erased"
+			continue
+		}
 		if e.cons != nil {
 			if _, blocked := e.cons.Blocked(r.c.AccountID, r.c.Sender, rc.Phone); blocked {
 				o.State, o.Reason, o.OptedOut = store.RecipientSkipped, "opted_out", true
@@ -564,7 +587,17 @@ func (e *Engine) drive(ctx context.Context, r *run, share float64, now time.Time
 			o.State, o.Reason = store.RecipientSkipped, "no text: the campaign has none of its own"
 			continue
 		}
-		text, err := tpl.Render(Recipient{Contact: rc.Contact, OptOutText: e.cfg.OptOutText})
+		if len(subs) >= max(budget, 0) {
+			// Beyond this page's submissions: back at once, not rendered
+			// (its short links would be stored for nothing).
+			o.State, o.NotBefore = store.RecipientPending, now
+			continue
+		}
+		rcp := Recipient{Contact: rc.Contact, OptOutText: r.optout}
+		if lb := links.batch(rc); lb != nil {
+			rcp.Link = lb.Link(rc.ID)
+		}
+		text, err := tpl.Render(rcp)
 		if err != nil {
 			o.State, o.Reason = store.RecipientSkipped, "render: "+skipReason(err)
 			continue
@@ -584,6 +617,18 @@ func (e *Engine) drive(ctx context.Context, r *run, share float64, now time.Time
 			outs[i].State, outs[i].NotBefore = store.RecipientPending, now // not sent: back at once
 		}
 		subs, idx = subs[:len(subs)-over], idx[:len(idx)-over]
+	}
+	var linkErr error
+	if err := links.flush(ctx); err != nil {
+		// No code of the page is served: its texts must not go. Back at
+		// once, rendered again with new codes after a backoff.
+		linkErr = err
+		for _, i := range idx {
+			outs[i].State, outs[i].NotBefore, outs[i].Reason = store.RecipientPending, now, "retry: links not stored"
+		}
+		subs, idx = nil, nil
+		r.backoff = min(max(2*r.backoff, 100*time.Millisecond), maxBackoff)
+		r.backoffUntil = now.Add(r.backoff)
 	}
 	r.deferring = deferred > 0 && len(subs) == 0
 	r.b.tokens -= float64(len(subs))
@@ -652,7 +697,51 @@ func (e *Engine) drive(ctx context.Context, r *run, share float64, now time.Time
 	if pauseReason != "" {
 		return len(claimed), len(subs), e.pause(ctx, r.c.ID, pauseReason)
 	}
-	return len(claimed), len(subs), nil
+	return len(claimed), len(subs), linkErr
+}
+
+// pageLinks are the short links of one page of a campaign: a batch per
+// variant or drip step (so clicks count per variant), stored together
+// before the page is submitted.
+type pageLinks struct {
+	l                 *Links // nil: links off
+	account, campaign int64
+	batches           map[int]*LinkBatch
+}
+
+// batch returns the batch of rc's variant or step (A/B tests and drip
+// sequences are never one campaign), or nil with links off.
+func (p *pageLinks) batch(rc *store.ClaimedRecipient) *LinkBatch {
+	if p.l == nil {
+		return nil
+	}
+	v := rc.Variant
+	if rc.Step > 0 {
+		v = rc.Step
+	}
+	b := p.batches[v]
+	if b == nil {
+		if p.batches == nil {
+			p.batches = map[int]*LinkBatch{}
+		}
+		if v > 0 {
+			b = p.l.VariantBatch(p.account, p.campaign, int64(v))
+		} else {
+			b = p.l.Batch(p.account, p.campaign)
+		}
+		p.batches[v] = b
+	}
+	return b
+}
+
+// flush stores the page's links.
+func (p *pageLinks) flush(ctx context.Context) error {
+	for _, b := range p.batches {
+		if err := b.Flush(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func skipReason(err error) string {
@@ -742,7 +831,7 @@ func (e *Engine) abStep(ctx context.Context, r *run, now time.Time) error {
 	if metric == MetricClick {
 		if e.cfg.Clicks == nil {
 			metric, ab.Reason = MetricDelivery, "no link tracking: judged by delivery rate"
-		} else if clicks, err = e.cfg.Clicks(ctx, r.c.ID); err != nil {
+		} else if clicks, err = e.cfg.Clicks(ctx, r.c.AccountID, r.c.ID); err != nil {
 			return err
 		}
 	}

@@ -139,8 +139,8 @@ func (l *Links) isOwn(target string) bool {
 // Shorten stores a fresh code for url sent to recipientID of the
 // account's campaignID and returns its short link. A URL already on the
 // links' domain is returned as it is. recipientID is the campaign's
-// recipient: its contact's id when it has one, so that erasing the
-// contact erases its links (store.DeleteRecipientLinks).
+// recipient row (campaign_recipients id, as the engine sends): erasing
+// its contact erases its links (store.DeleteContact).
 func (l *Links) Shorten(ctx context.Context, accountID, campaignID, recipientID int64, url string) (string, error) {
 	if l.isOwn(url) {
 		return url, nil

@@ -94,6 +94,9 @@ type ClaimedRecipient struct {
 	// Reason is why it was last put back (a deferral's reason).
 	Reason  string
 	Contact Contact
+	// Erased is set when the recipient's contact was deleted since it
+	// was targeted (Contact then holds only the phone).
+	Erased bool
 }
 
 // ClaimRecipients claims up to limit (1 to 10,000) pending recipients of
@@ -166,6 +169,8 @@ func (s *Store) ClaimRecipients(ctx context.Context, id int64, holder string, no
 		for i := range out {
 			if c, ok := contacts[out[i].Contact.ID]; ok {
 				out[i].Contact = c
+			} else if out[i].Contact.ID > 0 {
+				out[i].Erased = true
 			}
 		}
 	}

@@ -93,12 +93,12 @@ func (s *Store) tailStart(ctx context.Context, name, holder string) (*sqlx.Tx, i
 // later final one replaces it, moving the count). It returns how many
 // events it passed (0: caught up).
 //
-// Event ids may commit out of order (MySQL with several writer
-// connections, or several instances): the tail stops below a missing id
-// until it commits, or until the event after it is EventGapWait old (an
-// id a rolled-back insert left unused), so the counters lag by at most
+// On MySQL event ids may commit out of order (several writer
+// connections, several instances): the tail stops below a missing id
+// until it commits, or until an id above it has been the newest for
+// maxEventGap (see contiguousEvents), so the counters lag by at most
 // that while a gap is open and miss only an event that commits later
-// still.
+// still. SQLite has one writer: its ids commit in order.
 func (s *Store) ApplyCampaignEvents(ctx context.Context, holder string, limit int) (int, error) {
 	if limit < 1 || limit > 100000 {
 		return 0, fmt.Errorf("%w: events limit %d", ErrInvalid, limit)
@@ -108,12 +108,18 @@ func (s *Store) ApplyCampaignEvents(ctx context.Context, holder string, limit in
 		return 0, err
 	}
 	defer tx.Rollback()
-	hi, err := s.eventsReady(ctx, tx, last, limit)
-	if err != nil {
-		return 0, err
+	var top int64
+	if err := tx.GetContext(ctx, &top, "SELECT COALESCE(MAX(id), 0) FROM message_events"); err != nil {
+		return 0, fmt.Errorf("store: campaign events: %w", mapErr(err))
 	}
+	hi := min(top, last+int64(limit))
 	if hi <= last {
 		return 0, nil
+	}
+	if s.d == dialectMySQL {
+		if hi, err = s.contiguousEvents(ctx, tx, last, hi, top); err != nil || hi <= last {
+			return 0, err
+		}
 	}
 	var evs []struct {
 		EventID    int64  `db:"eid"`
@@ -208,31 +214,53 @@ func (s *Store) ApplyCampaignEvents(ctx context.Context, holder string, limit in
 	return int(hi - last), nil
 }
 
-// EventGapWait is how long the campaign events tail waits for a missing
-// message event id below committed ones (see ApplyCampaignEvents).
-const EventGapWait = 30 * time.Second
+// topSeen is the newest message event id at a time.
+type topSeen struct {
+	at  time.Time
+	top int64
+}
 
-// eventsReady returns the highest event id the events tail may apply
-// after last, reading at most limit ids: the last id before the first
-// gap that is younger than EventGapWait (last itself when the first id
-// after it is such a gap).
-func (s *Store) eventsReady(ctx context.Context, tx *sqlx.Tx, last int64, limit int) (int64, error) {
-	var rows []struct {
-		ID int64  `db:"id"`
-		At dbTime `db:"at"`
+// maxEventGap is how long the campaign events tail waits for a missing
+// event id to commit before it passes it (an id of a transaction rolled
+// back, an insert that reserved more ids than it used, or history
+// purged never comes).
+const maxEventGap = 10 * time.Second
+
+// contiguousEvents returns the highest id up to hi such that every event
+// id in (last, id] is committed, or below an id that was the newest
+// (top) at least [maxEventGap] ago: any transaction holding such an id
+// has committed or never will. On MySQL several writers insert message
+// events, so an id may commit after a higher one: a tail that passed it
+// would never count that event (a delivery receipt lost from a
+// campaign's statistics).
+func (s *Store) contiguousEvents(ctx context.Context, tx *sqlx.Tx, last, hi, top int64) (int64, error) {
+	g := &s.eventGap
+	g.Lock()
+	now := s.now()
+	if n := len(g.seen); (n == 0 || g.seen[n-1].top != top) && n < 10000 {
+		g.seen = append(g.seen, topSeen{at: now, top: top})
 	}
-	if err := tx.SelectContext(ctx, &rows, "SELECT id, at FROM message_events WHERE id > ? ORDER BY id LIMIT ?", last, limit); err != nil {
+	for len(g.seen) > 0 && now.Sub(g.seen[0].at) >= maxEventGap {
+		g.safe = max(g.safe, g.seen[0].top)
+		g.seen = g.seen[1:]
+	}
+	safe := g.safe
+	g.Unlock()
+	if safe >= hi {
+		return hi, nil
+	}
+	var ids []int64
+	if err := tx.SelectContext(ctx, &ids, "SELECT id FROM message_events WHERE id > ? AND id <= ? ORDER BY id", last, hi); err != nil {
 		return 0, fmt.Errorf("store: campaign events: %w", mapErr(err))
 	}
-	oldest := s.now().Add(-EventGapWait)
-	hi := last
-	for _, r := range rows {
-		if r.ID != hi+1 && r.At.After(oldest) {
-			break // ids hi+1 .. r.ID-1 may still commit
+	end := last
+	for _, id := range ids {
+		if id != end+1 {
+			break
 		}
-		hi = r.ID
+		end = id
 	}
-	return hi, nil
+	return max(end, safe), nil
 }
 
 // campaignFlagWindow is how long after its launch a campaign counts

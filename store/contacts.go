@@ -216,6 +216,12 @@ const (
 		"time_zone = ?, fields = ?, tags = ?, updated_at = ? WHERE account_id = ? AND id = ?"
 	qDeleteContact        = "DELETE FROM contacts WHERE account_id = ? AND id = ?"
 	qDeleteContactMembers = "DELETE FROM contact_list_members WHERE contact_id = ?"
+	// link_codes.recipient_id is a campaign_recipients id (campaign
+	// engine); campaign_recipients_contact (0024) finds the contact's.
+	qDeleteContactClicks = "DELETE FROM link_clicks WHERE code IN (SELECT code FROM link_codes WHERE account_id = ? AND " +
+		"recipient_id IN (SELECT id FROM campaign_recipients WHERE contact_id = ?))"
+	qDeleteContactLinks = "DELETE FROM link_codes WHERE account_id = ? AND " +
+		"recipient_id IN (SELECT id FROM campaign_recipients WHERE contact_id = ?)"
 )
 
 // contactRow is a contacts row as read.
@@ -321,6 +327,13 @@ func (s *Store) DeleteContact(ctx context.Context, accountID, id int64) error {
 	// The contact was the account's, so its memberships are too.
 	if _, err := tx.ExecContext(ctx, qDeleteContactMembers, id); err != nil {
 		return fmt.Errorf("store: delete contact %d: memberships: %w", id, mapErr(err))
+	}
+	// The short links sent to it (a URL may carry its fields) and their
+	// click log; the campaigns' counters keep their totals.
+	for _, q := range []string{qDeleteContactClicks, qDeleteContactLinks} {
+		if _, err := tx.ExecContext(ctx, q, accountID, id); err != nil {
+			return fmt.Errorf("store: delete contact %d: links: %w", id, mapErr(err))
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: delete contact %d: %w", id, mapErr(err))

@@ -40,6 +40,13 @@ type Store struct {
 	// nodeLock is held from LeaseNodeLocked until Close (nodelock.go).
 	nodeLock *nodeLock
 	now      func() time.Time
+	// eventGap is what the campaign events tail saw of the newest
+	// message event id over time (MySQL: see contiguousEvents).
+	eventGap struct {
+		sync.Mutex
+		seen []topSeen // newer than maxEventGap, oldest first
+		safe int64     // the newest top seen at least maxEventGap ago
+	}
 
 	closeOnce sync.Once
 	closeErr  error

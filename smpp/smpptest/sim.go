@@ -71,6 +71,10 @@ type SimConfig struct {
 	Session smpp.SessionConfig
 	// SystemID is sent in bind responses; default "smscsim".
 	SystemID string
+	// OnSubmit, if set, is called with each submit_sm and data_sm
+	// decoded (tests read the texts; text is only valid during the
+	// call). It runs on the session's goroutine: keep it short.
+	OnSubmit func(src, dst pdu.Address, dataCoding byte, text []byte)
 }
 
 // StatWeight is one outcome of a receipt mix.
@@ -483,6 +487,9 @@ func (s *Simulator) handle(sess *smpp.Session, h pdu.Header, body []byte) {
 
 // submit decides the outcome of one submit_sm or data_sm and answers it.
 func (s *Simulator) submit(sess *smpp.Session, h pdu.Header, src, dst pdu.Address, dc, rd byte, text []byte) {
+	if s.cfg.OnSubmit != nil {
+		s.cfg.OnSubmit(src, dst, dc, text)
+	}
 	now := time.Now().UnixNano()
 	s.counters.firstSubmit.CompareAndSwap(0, now)
 	s.counters.lastSubmit.Store(now)
