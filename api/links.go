@@ -1,7 +1,9 @@
 package api
 
 import (
+	"bytes"
 	"context"
+	"strings"
 	"time"
 
 	"github.com/fasthttp/router"
@@ -14,6 +16,9 @@ import (
 // Links in Deps answers the route 404.
 type Links interface {
 	Click(ctx context.Context, code, userAgent string) (target string, err error)
+	// ShortHost is the host whose root paths are codes too ("/CODE" on
+	// it is GET /l/CODE), "" for none.
+	ShortHost() string
 }
 
 // maxUserAgent is how much of a User-Agent header is passed on (the
@@ -25,6 +30,23 @@ const maxUserAgent = 256
 func (s *Server) linkRoutes(r *router.Router) {
 	const path = "/l/{code}"
 	r.GET(path, s.instrument("GET "+path, s.followLink))
+	s.rootLink = s.instrument("GET /{code}", s.followLink)
+}
+
+// shortRoot reports whether ctx is a GET of "/CODE" on the links' short
+// host (links.domain without a path, such as https://gal.example), which
+// is served as GET /l/CODE: the texts carry the shortest links.
+func (s *Server) shortRoot(ctx *fasthttp.RequestCtx) bool {
+	if s.deps.Links == nil || !ctx.IsGet() {
+		return false
+	}
+	host := s.deps.Links.ShortHost()
+	path := ctx.Path()
+	if host == "" || len(path) < 2 || bytes.IndexByte(path[1:], '/') >= 0 || !strings.EqualFold(string(ctx.Host()), host) {
+		return false
+	}
+	ctx.SetUserValue("code", string(path[1:]))
+	return true
 }
 
 // followLink answers 302 to the code's stored URL, never to anything

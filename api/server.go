@@ -107,6 +107,8 @@ type Server struct {
 	conns    *connCounter
 	// refusals are the raw answers to refused connections, by reason.
 	refusals map[string][]byte
+	// rootLink serves GET /CODE on the links' short host (api/links.go).
+	rootLink fasthttp.RequestHandler
 
 	// base is the parent of every service call's context; Shutdown
 	// cancels it once the drain is over or its deadline has passed, like
@@ -257,9 +259,16 @@ func (s *Server) routes() *router.Router {
 	r.RedirectFixedPath = false
 	r.HandleOPTIONS = false
 	r.HandleMethodNotAllowed = true
-	r.NotFound = s.instrument("unmatched", func(ctx *fasthttp.RequestCtx) {
+	unmatched := s.instrument("unmatched", func(ctx *fasthttp.RequestCtx) {
 		writeProblem(ctx, NotFound("no such endpoint"))
 	})
+	r.NotFound = func(ctx *fasthttp.RequestCtx) {
+		if s.rootLink != nil && s.shortRoot(ctx) {
+			s.rootLink(ctx) // a short link on the links' own host
+			return
+		}
+		unmatched(ctx)
+	}
 	r.MethodNotAllowed = s.instrument("unmatched", func(ctx *fasthttp.RequestCtx) {
 		writeProblem(ctx, MethodNotAllowed("the endpoint does not serve this method"))
 	})

@@ -424,6 +424,31 @@ func TestLinksAPI(t *testing.T) {
 			t.Errorf("GET %s: %d, Location %q", path, resp.StatusCode, resp.Header.Get("Location"))
 		}
 	}
+	// On the links' own host (links.domain without a path) /CODE is the
+	// link; on any other host, or with more path, it is no endpoint.
+	onHost := func(host, path string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest("GET", w.base+path, nil)
+		req.Host = host
+		resp, err := noFollow.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	if resp := onHost("GAL.example", "/"+code); resp.StatusCode != 302 || resp.Header.Get("Location") != "https://shop.example/sale?x=1" {
+		t.Fatalf("GET /CODE on the links host: %d %v", resp.StatusCode, resp.Header)
+	}
+	if total, _, _ := w.st.CampaignClicks(ctx, 1, 77); total != 3 {
+		t.Fatalf("campaign clicks %d after a click on the links host, want 3", total)
+	}
+	for _, c := range []struct{ host, path string }{{"other.example", "/" + code}, {"gal.example", "/" + code + "/x"},
+		{"gal.example", "/" + campaign.NewCode()}, {"gal.example", "/v1/messages"}} {
+		if resp := onHost(c.host, c.path); resp.StatusCode == 302 || resp.Header.Get("Location") != "" {
+			t.Errorf("GET %s on %s: %d, Location %q", c.path, c.host, resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
 	if a := w.do(t, "GET", "/l/"+campaign.NewCode(), "", nil); a.Code != 404 {
 		t.Fatalf("unknown code: %d", a.Code)
 	} else if p := a.problem(t); !strings.HasSuffix(p["type"].(string), TypeNotFound) {

@@ -112,6 +112,9 @@ func New(d Deps) *App {
 	}
 	a.Templates = NewTemplates(d.Store, a.ShortLinks, d.Billing)
 	a.Links = NewLinks(d.Store, a.ShortLinks != nil, d.Log.With("component", "links"))
+	if a.ShortLinks != nil {
+		a.Links.host = shortHost(a.ShortLinks.Domain())
+	}
 	a.Segments, a.ContactExport = &Segments{st: d.Store}, &ContactExport{st: d.Store}
 	a.ContactImports = NewContactImports(d.Store, d.ImportDir, "", d.Log)
 	a.Auth = &Auth{acc: d.Accounts}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/gallant-sms/gallant/campaign"
@@ -15,10 +17,11 @@ import (
 // GET /l/{code} asks it where a code leads and records the click. It
 // needs no caller: the code, unguessable, is the credential.
 type Links struct {
-	st  *store.Store
-	on  bool
-	log *slog.Logger
-	now func() time.Time
+	st   *store.Store
+	on   bool
+	host string // see ShortHost
+	log  *slog.Logger
+	now  func() time.Time
 }
 
 // NewLinks returns the click use case over st, logging to log (nil
@@ -28,6 +31,21 @@ func NewLinks(st *store.Store, on bool, log *slog.Logger) *Links {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Links{st: st, on: on, log: log, now: time.Now}
+}
+
+// ShortHost returns the host whose root paths are short links ("/CODE"
+// on it is GET /l/CODE): the host of a links.domain without a path, such
+// as gal.example for https://gal.example; "" when links are off or the
+// domain has a path (https://gateway.example/l: the codes are under it).
+func (l *Links) ShortHost() string { return l.host }
+
+// shortHost is the host of domain when it has no path.
+func shortHost(domain string) string {
+	u, err := url.Parse(domain)
+	if err != nil || strings.Trim(u.Path, "/") != "" {
+		return ""
+	}
+	return strings.ToLower(u.Host)
 }
 
 // CheckLinkDomain checks the links.domain setting (empty is off): an
