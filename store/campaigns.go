@@ -515,8 +515,8 @@ func (s *Store) ExcludeRecipients(ctx context.Context, id int64, ids []int64, re
 	if len(ids) == 0 {
 		return nil
 	}
-	if _, err := s.w.ExecContext(ctx, "UPDATE campaign_recipients SET state = ?, reason = ?, flags = ? WHERE campaign_id = ? "+
-		"AND state = ? AND id IN ("+intList(ids)+")", RecipientSkipped, reason, RecipientOptedOut, id, RecipientPending); err != nil {
+	if _, err := s.w.ExecContext(ctx, "UPDATE campaign_recipients SET state = ?, reason = ?, flags = ? WHERE +campaign_id = ? "+
+		"AND +state = ? AND id IN ("+intList(ids)+")", RecipientSkipped, reason, RecipientOptedOut, id, RecipientPending); err != nil {
 		return fmt.Errorf("store: exclude campaign %d recipients: %w", id, mapErr(err))
 	}
 	return nil
