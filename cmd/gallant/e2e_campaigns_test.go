@@ -568,4 +568,3 @@ func procRSS() float64 {
 	}
 	return 0
 }
-
