@@ -68,8 +68,9 @@ func submitOutcome(err error) campaign.SubmitResult {
 	return campaign.SubmitResult{Outcome: campaign.Skip, Reason: r.Problem + ": " + r.Detail}
 }
 
-// Saturated implements campaign.Submitter.
-func (cs campaignSubmitter) Saturated() bool { return cs.gw.Saturated() }
+// Saturated implements campaign.Submitter: campaigns leave half of the
+// gateway's capacity to live traffic (see gateway.Service.BackgroundFull).
+func (cs campaignSubmitter) Saturated() bool { return cs.gw.BackgroundFull() }
 
 // newCampaigns builds the campaigns service and its engine; links (nil:
 // links.domain off) make the texts' tracked short links, whose clicks

@@ -274,39 +274,77 @@ var ErrNoPhoneColumn = errors.New("contact: no column maps to the phone number")
 // whatever the file's size. A phone seen again (in the file or already
 // stored) updates that contact. Rows without a valid phone are counted
 // and reported, not fatal.
-func Import(ctx context.Context, st *store.Store, account int64, r io.Reader, opt ImportOptions) (Report, error) {
-	var rep Report
+func Import(ctx context.Context, st *store.Store, account int64, r io.Reader, opt ImportOptions) (rep Report, err error) {
+	// Two batches: one filling from the file while the other is stored
+	// by a goroutine of this call, so parsing overlaps the database's
+	// work. Batches are stored one after the other, in file order.
 	batch := make([]store.Contact, 0, batchSize)
-	index := make(map[string]int, batchSize) // phone -> position in batch
-	flush := func() error {
-		if len(batch) == 0 {
+	spare := make([]store.Contact, 0, batchSize) // the batch being stored
+	index := make(map[string]int, batchSize)     // phone -> position in batch
+	type outcome struct {
+		ins, upd int
+		err      error
+	}
+	var storing chan outcome // nil when no batch is being stored
+	defer func() {
+		if storing != nil {
+			<-storing // an early return: the goroutine ends before Import
+		}
+	}()
+	// collect waits for the batch being stored and counts it.
+	collect := func() error {
+		if storing == nil {
 			return nil
 		}
-		var ins, upd int
-		var err error
-		if opt.ListID != 0 {
-			ins, upd, err = st.UpsertContactsToList(ctx, account, opt.ListID, batch)
-		} else {
-			ins, upd, err = st.UpsertContacts(ctx, account, batch)
+		o := <-storing
+		storing = nil
+		if o.err != nil {
+			return fmt.Errorf("contact: store a batch: %w", o.err)
 		}
-		if err != nil {
-			return fmt.Errorf("contact: store a batch: %w", err)
-		}
-		rep.Imported += ins
-		rep.Updated += upd
+		rep.Imported += o.ins
+		rep.Updated += o.upd
 		if opt.Stored != nil {
-			if err := opt.Stored(ctx, batch, rep); err != nil {
+			if err := opt.Stored(ctx, spare, rep); err != nil {
 				return err
 			}
 		}
-		batch = batch[:0]
-		clear(index)
 		if opt.Progress != nil {
 			opt.Progress(rep)
 		}
 		return nil
 	}
-	_, err := scanCSV(r, opt, &rep, func(_ int, c store.Contact) error {
+	// flush starts storing the batch, once the one before is stored.
+	flush := func() error {
+		if err := collect(); err != nil {
+			return err
+		}
+		if len(batch) == 0 {
+			return nil
+		}
+		b := batch
+		batch, spare = spare[:0], b
+		clear(index)
+		ch := make(chan outcome, 1)
+		storing = ch
+		go func() {
+			var o outcome
+			if opt.ListID != 0 {
+				o.ins, o.upd, o.err = st.UpsertContactsToList(ctx, account, opt.ListID, b)
+			} else {
+				o.ins, o.upd, o.err = st.UpsertContacts(ctx, account, b)
+			}
+			ch <- o
+		}()
+		return nil
+	}
+	// finish stores what is left and waits for it.
+	finish := func() error {
+		if err := flush(); err != nil {
+			return err
+		}
+		return collect()
+	}
+	_, err = scanCSV(r, opt, &rep, func(_ int, c store.Contact) error {
 		if i, ok := index[c.Phone]; ok {
 			batch[i] = c // the file's later row wins
 			return nil
@@ -325,13 +363,16 @@ func Import(ctx context.Context, st *store.Store, account int64, r io.Reader, op
 	}, opt.Reject)
 	if err != nil {
 		if errors.Is(err, ErrTooManyRows) {
-			if ferr := flush(); ferr != nil {
+			if ferr := finish(); ferr != nil {
 				return rep, ferr
 			}
+			return rep, err
 		}
+		_ = collect() // count a batch stored meanwhile; err is the news
 		return rep, err
 	}
-	return rep, flush()
+	err = finish()
+	return rep, err
 }
 
 // PreviewRow is a row of a dry run: its file line and the contact it

@@ -190,6 +190,15 @@ func (s *Service) Saturated() bool {
 		s.tr.len() >= s.cfg.MaxInFlight || s.eventsBacklogged()
 }
 
+// BackgroundFull reports whether a background sender (the campaign
+// engine) should wait: the gateway is Saturated, or half of MaxInFlight
+// or of MaxParked is taken already. As for scheduled messages coming due
+// (scheduler.room), the other halves stay for live API and SMPP traffic,
+// and the memory a large campaign holds in flight stays bounded by them.
+func (s *Service) BackgroundFull() bool {
+	return s.Saturated() || s.tr.len() >= s.cfg.MaxInFlight/2 || s.parkedLen() >= s.cfg.MaxParked/2
+}
+
 // Stored is told the outcome of a durable accept's row; it releases the
 // acceptCtx (the writer is done with it) before answering the Acceptor.
 func (ac *acceptCtx) Stored(err error) {

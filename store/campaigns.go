@@ -496,14 +496,18 @@ type RecipientPhone struct {
 }
 
 // RecipientPhones returns up to limit (1 to 10,000) recipients of
-// campaign id in state state with ids above after, in id order.
+// campaign id in state state with ids above after, in id order, among
+// those never deferred (not_before 0, as materialized: the launch's
+// estimate). That is a range of the campaign_recipients_due index, read
+// in order: a page costs its rows, not the campaign's (without
+// not_before SQLite sorted the whole campaign for each page).
 func (s *Store) RecipientPhones(ctx context.Context, id int64, state int, after int64, limit int) ([]RecipientPhone, error) {
 	if limit < 1 || limit > 10000 {
 		return nil, fmt.Errorf("%w: recipients limit %d", ErrInvalid, limit)
 	}
 	var out []RecipientPhone
 	if err := s.w.SelectContext(ctx, &out, "SELECT id, phone FROM campaign_recipients WHERE campaign_id = ? AND state = ? "+
-		"AND id > ? ORDER BY id LIMIT ?", id, state, after, limit); err != nil {
+		"AND not_before = 0 AND id > ? ORDER BY id LIMIT ?", id, state, after, limit); err != nil {
 		return nil, fmt.Errorf("store: campaign %d recipients: %w", id, mapErr(err))
 	}
 	return out, nil
@@ -515,8 +519,8 @@ func (s *Store) ExcludeRecipients(ctx context.Context, id int64, ids []int64, re
 	if len(ids) == 0 {
 		return nil
 	}
-	if _, err := s.w.ExecContext(ctx, "UPDATE campaign_recipients SET state = ?, reason = ?, flags = ? WHERE campaign_id = ? "+
-		"AND state = ? AND id IN ("+intList(ids)+")", RecipientSkipped, reason, RecipientOptedOut, id, RecipientPending); err != nil {
+	if _, err := s.w.ExecContext(ctx, "UPDATE campaign_recipients SET state = ?, reason = ?, flags = ? WHERE +campaign_id = ? "+
+		"AND +state = ? AND id IN ("+intList(ids)+")", RecipientSkipped, reason, RecipientOptedOut, id, RecipientPending); err != nil {
 		return fmt.Errorf("store: exclude campaign %d recipients: %w", id, mapErr(err))
 	}
 	return nil

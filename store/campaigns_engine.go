@@ -320,7 +320,7 @@ func (s *Store) RecordOutcomes(ctx context.Context, id int64, now time.Time, out
 			ids = strconv.AppendInt(ids, o.ID, 10)
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE campaign_recipients SET state = ?, status = ?, sent_at = ?, updated_at = ?, "+
-			"message_id = CASE id"+string(mids)+" END, price = CASE id"+string(prices)+" END WHERE campaign_id = ? AND id IN ("+
+			"message_id = CASE id"+string(mids)+" END, price = CASE id"+string(prices)+" END WHERE +campaign_id = ? AND id IN ("+
 			string(ids)+")", RecipientSent, int(sms.StatusAccepted), nowArg, nowArg, id); err != nil {
 			return fmt.Errorf("store: record campaign %d outcomes: %w", id, mapErr(err))
 		}
@@ -331,10 +331,10 @@ func (s *Store) RecordOutcomes(ctx context.Context, id int64, now time.Time, out
 			var err error
 			if g.state == RecipientPending {
 				_, err = tx.ExecContext(ctx, "UPDATE campaign_recipients SET state = ?, reason = ?, not_before = ?, updated_at = ? "+
-					"WHERE campaign_id = ? AND id IN ("+intList(part)+")", g.state, g.reason, g.notBefor, nowArg, id)
+					"WHERE +campaign_id = ? AND id IN ("+intList(part)+")", g.state, g.reason, g.notBefor, nowArg, id)
 			} else {
 				_, err = tx.ExecContext(ctx, "UPDATE campaign_recipients SET state = ?, reason = ?, flags = flags | ?, updated_at = ? "+
-					"WHERE campaign_id = ? AND id IN ("+intList(part)+")", g.state, g.reason, g.flags, nowArg, id)
+					"WHERE +campaign_id = ? AND id IN ("+intList(part)+")", g.state, g.reason, g.flags, nowArg, id)
 			}
 			if err != nil {
 				return fmt.Errorf("store: record campaign %d outcomes: %w", id, mapErr(err))

@@ -253,57 +253,6 @@ func (s *Store) ContactImportRejections(ctx context.Context, importID, after int
 	return out, nil
 }
 
-// UpsertContactsToList is [Store.UpsertContacts] that also adds every
-// contact of the batch to list listID of the account (members already
-// there stay as they are), in the same transaction: one commit per batch.
-func (s *Store) UpsertContactsToList(ctx context.Context, accountID, listID int64, contacts []Contact) (inserted, updated int, err error) {
-	if len(contacts) == 0 {
-		return 0, 0, nil
-	}
-	entries := make([]entry, len(contacts))
-	phones := make([]any, 0, len(contacts)+1)
-	phones = append(phones, accountID)
-	for i := range contacts {
-		c := &contacts[i]
-		c.AccountID = accountID
-		if err := checkContact(c); err != nil {
-			return 0, 0, err
-		}
-		entries[i] = entry{row: c, table: contactsTable}
-		phones = append(phones, c.Phone)
-	}
-	in := " phone IN (?" + strings.Repeat(",?", len(contacts)-1) + ")"
-	tx, err := s.w.BeginTxx(ctx, nil)
-	if err != nil {
-		return 0, 0, fmt.Errorf("store: upsert contacts to list: %w", mapErr(err))
-	}
-	defer tx.Rollback()
-	var known int
-	if err := tx.GetContext(ctx, &known, "SELECT COUNT(*) FROM contacts WHERE account_id = ? AND"+in, phones...); err != nil {
-		return 0, 0, fmt.Errorf("store: upsert contacts to list: %w", mapErr(err))
-	}
-	b := newBuilder(s.d, defaultMaxStatementBytes)
-	b.build(entries, s.now(), true) // with the upsert clause
-	for _, st := range b.stmts {
-		if _, err := tx.ExecContext(ctx, string(b.v.buf[st.start:st.end])); err != nil {
-			return 0, 0, fmt.Errorf("store: upsert contacts to list: %w", mapErr(err))
-		}
-	}
-	ins := "INSERT OR IGNORE INTO"
-	if s.d == dialectMySQL {
-		ins = "INSERT IGNORE INTO"
-	}
-	args := append([]any{listID, s.timeArg(s.now())}, phones...)
-	if _, err := tx.ExecContext(ctx, ins+" contact_list_members (list_id, contact_id, added_at) SELECT ?, id, ? FROM contacts "+
-		"WHERE account_id = ? AND"+in, args...); err != nil {
-		return 0, 0, fmt.Errorf("store: upsert contacts to list %d: %w", listID, mapErr(err))
-	}
-	if err := tx.Commit(); err != nil {
-		return 0, 0, fmt.Errorf("store: upsert contacts to list: %w", mapErr(err))
-	}
-	return len(contacts) - known, known, nil
-}
-
 // importCutUTF8 makes s valid UTF-8 (bad bytes become U+FFFD) of at most n
 // bytes, cut on a character boundary.
 func importCutUTF8(s string, n int) string {

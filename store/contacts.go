@@ -2,10 +2,13 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // Contact is a person an account messages: a phone number (E.164
@@ -111,7 +114,7 @@ func checkContact(c *Contact) error {
 // replaced (keeping id and creation time). It returns how many were new
 // and how many updated. Each phone may appear once.
 func (s *Store) UpsertContacts(ctx context.Context, accountID int64, contacts []Contact) (inserted, updated int, err error) {
-	_, inserted, updated, err = s.upsertContacts(ctx, accountID, contacts, false)
+	_, inserted, updated, err = s.upsertContacts(ctx, accountID, 0, contacts, false)
 	return inserted, updated, err
 }
 
@@ -119,68 +122,196 @@ func (s *Store) UpsertContacts(ctx context.Context, accountID int64, contacts []
 // each contact, in the order of contacts (for an import that puts its
 // rows in a list with [Store.AddToList]); it sets each contact's ID too.
 func (s *Store) UpsertContactsIDs(ctx context.Context, accountID int64, contacts []Contact) (ids []int64, inserted, updated int, err error) {
-	return s.upsertContacts(ctx, accountID, contacts, true)
+	return s.upsertContacts(ctx, accountID, 0, contacts, true)
 }
 
-func (s *Store) upsertContacts(ctx context.Context, accountID int64, contacts []Contact, wantIDs bool) (ids []int64, inserted, updated int, err error) {
+// UpsertContactsToList is [Store.UpsertContacts] that also adds every
+// contact of the batch to list listID of the account (members already
+// there stay as they are), in the same transaction: one commit per batch.
+// The caller checks that the list is the account's.
+func (s *Store) UpsertContactsToList(ctx context.Context, accountID, listID int64, contacts []Contact) (inserted, updated int, err error) {
+	_, inserted, updated, err = s.upsertContacts(ctx, accountID, listID, contacts, false)
+	return inserted, updated, err
+}
+
+// contactByID is a known contact written with its id (MySQL): the upsert
+// then meets the duplicate on the primary key at once, where one keyed
+// on the phone inserts the row into the primary key first and takes it
+// out again when the unique phone index refuses it (about twice the
+// work per updated row).
+type contactByID struct {
+	c   *Contact
+	id  int64
+	now time.Time
+}
+
+// contactsByIDTable is the contacts table with the id first, upserting
+// on it.
+var contactsByIDTable = func() *Table {
+	t := mustTable("contacts", false, append([]string{"id"}, contactsTable.columns...)...)
+	t.conflict = contactsTable.conflict
+	return t
+}()
+
+func (r *contactByID) Table() *Table { return contactsByIDTable }
+
+func (r *contactByID) AppendValues(v *Values) {
+	v.Int(r.id)
+	appendContact(v, r.c, r.now)
+}
+
+// upsertContacts stores a batch of contacts in one transaction: one
+// read of the batch's known phones (and, with a list, which of them are
+// members already), the writes (MySQL: the known rows by id, the new
+// ones by phone), the new members in one INSERT ... SELECT, and, when
+// asked, the new rows' ids. The counts assume no other writer adds one
+// of the phones meanwhile (then it counts as new and is updated).
+func (s *Store) upsertContacts(ctx context.Context, accountID, listID int64, contacts []Contact, wantIDs bool) (ids []int64, inserted, updated int, err error) {
 	if len(contacts) == 0 {
 		return nil, 0, 0, nil
 	}
-	entries := make([]entry, len(contacts))
-	phones := make([]string, len(contacts))
 	for i := range contacts {
 		c := &contacts[i]
 		c.AccountID = accountID
 		if err := checkContact(c); err != nil {
 			return nil, 0, 0, err
 		}
-		entries[i] = entry{row: c, table: contactsTable}
-		phones[i] = c.Phone
 	}
-	tx, err := s.w.BeginTxx(ctx, nil)
+	var opts *sql.TxOptions
+	lock := ""
+	if s.d == dialectMySQL {
+		// Read committed: the locking read below takes the rows found,
+		// no gaps, so imports and edits of other phones of the account
+		// do not wait on (or deadlock with) this batch. The lock keeps
+		// a contact deleted meanwhile from coming back under its id.
+		opts, lock = &sql.TxOptions{Isolation: sql.LevelReadCommitted}, " FOR UPDATE"
+	}
+	tx, err := s.w.BeginTxx(ctx, opts)
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("store: upsert contacts: %w", mapErr(err))
 	}
 	defer tx.Rollback()
-	in := "(?" + strings.Repeat(",?", len(phones)-1) + ")"
-	args := make([]any, 0, len(phones)+1)
-	args = append(args, accountID)
-	for _, p := range phones {
-		args = append(args, p)
+	have, err := s.knownContacts(ctx, tx, accountID, listID, contacts, lock)
+	if err != nil {
+		return nil, 0, 0, err
 	}
-	var known int
-	if err := tx.GetContext(ctx, &known, "SELECT COUNT(*) FROM contacts WHERE account_id = ? AND phone IN "+in, args...); err != nil {
-		return nil, 0, 0, fmt.Errorf("store: upsert contacts: %w", mapErr(err))
+	now := s.now()
+	entries := make([]entry, len(contacts))
+	byID := make([]contactByID, 0, len(have))
+	join := make([]any, 0, len(contacts)+3) // phones that join the list
+	join = append(join, listID, s.timeArg(now), accountID)
+	var fresh []any // new phones, when their ids are wanted
+	if wantIDs {
+		fresh = append(fresh, accountID)
+		ids = make([]int64, len(contacts))
+	}
+	for i := range contacts {
+		c := &contacts[i]
+		k, ok := have[c.Phone]
+		entries[i] = entry{row: c, table: contactsTable}
+		switch {
+		case !ok:
+			join = append(join, c.Phone)
+			if wantIDs {
+				fresh = append(fresh, c.Phone)
+			}
+			continue
+		case s.d == dialectMySQL:
+			byID = append(byID, contactByID{c: c, id: k.id, now: now})
+			entries[i] = entry{row: &byID[len(byID)-1], table: contactsByIDTable}
+		}
+		if !k.member {
+			join = append(join, c.Phone)
+		}
+		if wantIDs {
+			ids[i], c.ID = k.id, k.id
+		}
 	}
 	b := newBuilder(s.d, defaultMaxStatementBytes)
-	b.build(entries, s.now(), true) // with the upsert clause
+	b.build(entries, now, true) // with the upsert clauses
 	for _, st := range b.stmts {
 		if _, err := tx.ExecContext(ctx, string(b.v.buf[st.start:st.end])); err != nil {
 			return nil, 0, 0, fmt.Errorf("store: upsert contacts: %w", mapErr(err))
 		}
 	}
-	if wantIDs {
+	if listID != 0 && len(join) > 3 {
+		ins := "INSERT OR IGNORE INTO"
+		if s.d == dialectMySQL {
+			ins = "INSERT IGNORE INTO"
+		}
+		if _, err := tx.ExecContext(ctx, ins+" contact_list_members (list_id, contact_id, added_at) SELECT ?, id, ? FROM contacts "+
+			"WHERE account_id = ? AND phone IN "+placeholders(len(join)-3), join...); err != nil {
+			return nil, 0, 0, fmt.Errorf("store: upsert contacts to list %d: %w", listID, mapErr(err))
+		}
+	}
+	if len(fresh) > 1 {
 		var rows []struct {
 			ID    int64  `db:"id"`
 			Phone string `db:"phone"`
 		}
-		if err := tx.SelectContext(ctx, &rows, "SELECT id, phone FROM contacts WHERE account_id = ? AND phone IN "+in, args...); err != nil {
+		if err := tx.SelectContext(ctx, &rows, "SELECT id, phone FROM contacts WHERE account_id = ? AND phone IN "+
+			placeholders(len(fresh)-1), fresh...); err != nil {
 			return nil, 0, 0, fmt.Errorf("store: upsert contacts: ids: %w", mapErr(err))
 		}
 		byPhone := make(map[string]int64, len(rows))
 		for _, r := range rows {
 			byPhone[r.Phone] = r.ID
 		}
-		ids = make([]int64, len(contacts))
 		for i := range contacts {
-			ids[i] = byPhone[contacts[i].Phone]
-			contacts[i].ID = ids[i]
+			if id, ok := byPhone[contacts[i].Phone]; ok {
+				ids[i], contacts[i].ID = id, id
+			}
 		}
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, 0, 0, fmt.Errorf("store: upsert contacts: %w", mapErr(err))
 	}
-	return ids, len(contacts) - known, known, nil
+	return ids, len(contacts) - len(have), len(have), nil
+}
+
+// knownContact is a stored contact of an upserted batch.
+type knownContact struct {
+	id     int64
+	member bool // of the target list already
+}
+
+// knownContacts returns the batch's phones the account has already, by
+// phone, with whether each is a member of list listID (0: none).
+func (s *Store) knownContacts(ctx context.Context, tx *sqlx.Tx, accountID, listID int64, contacts []Contact, lock string) (map[string]knownContact, error) {
+	args := make([]any, 0, len(contacts)+2)
+	q := "SELECT c.id, c.phone, 0 FROM contacts c WHERE c.account_id = ? AND c.phone IN "
+	if listID != 0 {
+		q = "SELECT c.id, c.phone, m.contact_id IS NOT NULL FROM contacts c LEFT JOIN contact_list_members m " +
+			"ON m.list_id = ? AND m.contact_id = c.id WHERE c.account_id = ? AND c.phone IN "
+		args = append(args, listID)
+	}
+	args = append(args, accountID)
+	for i := range contacts {
+		args = append(args, contacts[i].Phone)
+	}
+	rows, err := tx.QueryContext(ctx, q+placeholders(len(contacts))+lock, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: upsert contacts: %w", mapErr(err))
+	}
+	defer rows.Close()
+	have := make(map[string]knownContact, len(contacts))
+	for rows.Next() {
+		var k knownContact
+		var phone string
+		if err := rows.Scan(&k.id, &phone, &k.member); err != nil {
+			return nil, fmt.Errorf("store: upsert contacts: %w", mapErr(err))
+		}
+		have[phone] = k
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: upsert contacts: %w", mapErr(err))
+	}
+	return have, nil
+}
+
+// placeholders is "(?,?,...)" of n (at least 1) placeholders.
+func placeholders(n int) string {
+	return "(?" + strings.Repeat(",?", n-1) + ")"
 }
 
 // CountContacts returns how many contacts account accountID has.

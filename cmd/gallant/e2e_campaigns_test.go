@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -568,56 +567,4 @@ func procRSS() float64 {
 		}
 	}
 	return 0
-}
-
-// BenchmarkCampaignFeed feeds a campaign to a list of contacts (200,000,
-// or GALLANT_CAMPAIGN_FEED_N) through the gateway (durable, the accept
-// path of the API) to the carrier simulator with receipts, and reports
-// the feed rate (launch to the last message at the carrier), how long
-// the launch took (materializing and pricing the audience) and the
-// process's RSS growth meanwhile (gateway, store client and simulator
-// together; the audience is never in memory).
-//
-//	go test ./cmd/gallant -run '^$' -bench CampaignFeed -benchtime 1x
-func BenchmarkCampaignFeed(b *testing.B) {
-	n := 200000
-	if v, err := strconv.Atoi(os.Getenv("GALLANT_CAMPAIGN_FEED_N")); err == nil && v > 0 {
-		n = v
-	}
-	for _, driver := range storetest.Drivers {
-		b.Run(driver, func(b *testing.B) {
-			for b.Loop() {
-				sim, addr := testutil.StartSimulator(b, smpptest.SimConfig{})
-				cfg := testConfig(b, driver, addr)
-				cfg.HTTP.RateLimitPerKey, cfg.HTTP.RateLimitPerIP = 0, 0
-				cfg.Campaigns.MaxRate, cfg.Campaigns.PageSize = 100000, 2000
-				cfg.Carriers[0].Binds, cfg.Carriers[0].Window = 4, 200
-				a := startApp(b, cfg)
-				cust := a.customer(b, "Acme", "")
-				db := rawDB(b, store.Config{Driver: cfg.Store.Driver, DSN: cfg.Store.DSN})
-				list := seedList(b, a.st, db, driver, cust.AccountID, "4477", n)
-				id := a.createCampaign(b, cust.APIKey, map[string]any{"kind": "transactional", "text": "Feed",
-					"audience": map[string]any{"list_ids": []int64{list}}})
-				runtime.GC()
-				base := procRSS()
-				peak := base
-				start := time.Now()
-				mustStatus(b, a.do(b, "POST", fmt.Sprintf("/v1/campaigns/%d/launch", id), cust.APIKey, ""), 200, "launch")
-				launched := time.Since(start)
-				deadline := time.Now().Add(30 * time.Minute)
-				for time.Now().Before(deadline) && sim.Summary().SubmitSM < uint64(n) {
-					peak = max(peak, procRSS())
-					time.Sleep(100 * time.Millisecond) // sampling RSS
-				}
-				took := time.Since(start)
-				if got := sim.Summary().SubmitSM; got != uint64(n) {
-					b.Fatalf("%d of %d at the carrier", got, n)
-				}
-				b.ReportMetric(float64(n)/took.Seconds(), "msg/s")
-				b.ReportMetric(launched.Seconds(), "launch-s")
-				b.ReportMetric(base, "RSS-before-MiB")
-				b.ReportMetric(peak-base, "RSS-growth-MiB")
-			}
-		})
-	}
 }
