@@ -28,6 +28,11 @@ type Config struct {
 	// ReadTimeout) before the handler spools it to a file that the import
 	// job reads, so each upload in flight costs up to this much memory.
 	MaxImportBodyBytes int
+	// MaxImportUploads bounds the contact import uploads received at once
+	// (each held in memory up to MaxImportBodyBytes until spooled): one
+	// more is given MaxBodyBytes, so its large body is answered 413.
+	// Default 2.
+	MaxImportUploads int
 	// MaxUnauthenticatedBodyBytes bounds the body of a request that does
 	// not carry valid credentials: the /v1/auth/* routes and any request
 	// whose key or session fails. Default 16 KiB (or MaxBodyBytes if that
@@ -85,6 +90,7 @@ func DefaultConfig() Config {
 		MaxBodyBytes:                64 << 10,
 		MaxBatchBodyBytes:           16 << 20,
 		MaxImportBodyBytes:          128 << 20,
+		MaxImportUploads:            2,
 		MaxUnauthenticatedBodyBytes: 16 << 10,
 		ReadTimeout:                 30 * time.Second,
 		WriteTimeout:                30 * time.Second,
@@ -105,6 +111,7 @@ func (c Config) Validate() error {
 		{"max_body", int64(c.MaxBodyBytes)},
 		{"max_batch_body", int64(c.MaxBatchBodyBytes)},
 		{"max_import_body", int64(c.MaxImportBodyBytes)},
+		{"max_import_uploads", int64(c.MaxImportUploads)},
 		{"max_unauthenticated_body", int64(c.MaxUnauthenticatedBodyBytes)},
 		{"read_timeout", int64(c.ReadTimeout)},
 		{"write_timeout", int64(c.WriteTimeout)},
@@ -150,6 +157,7 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.MaxBodyBytes, d.MaxBodyBytes)
 	setDefault(&c.MaxBatchBodyBytes, d.MaxBatchBodyBytes)
 	setDefault(&c.MaxImportBodyBytes, d.MaxImportBodyBytes)
+	setDefault(&c.MaxImportUploads, d.MaxImportUploads)
 	setDefault(&c.MaxUnauthenticatedBodyBytes, min(d.MaxUnauthenticatedBodyBytes, c.MaxBodyBytes))
 	setDefault(&c.ReadTimeout, d.ReadTimeout)
 	setDefault(&c.WriteTimeout, d.WriteTimeout)

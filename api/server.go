@@ -107,6 +107,8 @@ type Server struct {
 	conns    *connCounter
 	// refusals are the raw answers to refused connections, by reason.
 	refusals map[string][]byte
+	// uploads bounds the contact import bodies received at once.
+	uploads *uploadSlots
 	// rootLink serves GET /CODE on the links' short host (api/links.go).
 	rootLink fasthttp.RequestHandler
 
@@ -160,6 +162,7 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 		refusals: refusalAnswers(),
 		open:     make(map[net.Conn]struct{}),
 	}
+	s.uploads = &uploadSlots{max: s.cfg.MaxImportUploads, ttl: s.cfg.ReadTimeout + s.cfg.HandlerTimeout, now: time.Now}
 	s.conns = newConnCounter(s.cfg.Concurrency, max(s.cfg.MaxConnsPerIP, 0), s.isTrusted)
 	if s.metrics, err = newMetrics(reg, func() float64 { return float64(s.conns.open()) }); err != nil {
 		return nil, fmt.Errorf("api: register metrics: %w", err)
@@ -213,11 +216,14 @@ const batchPath = "/v1/messages/batch"
 // allowed only with credentials that authenticate: up to
 // MaxBatchBodyBytes for POST /v1/messages/batch and /v1/opt-outs/import
 // with the send scope,
+// MaxImportBodyBytes for POST /v1/contacts/imports with the send scope
+// while fewer than MaxImportUploads such bodies are being received,
 // MaxBodyBytes otherwise (and for POST and DELETE
 // /v1/lists/{id}/contacts, which name up to 10,000 contacts). A body over its limit is refused with 413 and
 // its connection closed, so each failed check costs the client a
 // connection.
 func (s *Server) bodyLimit(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
+	h.Del(uploadSlotHeader) // only this hook marks a request holding a slot
 	small := fasthttp.RequestConfig{MaxRequestBodySize: s.cfg.MaxUnauthenticatedBodyBytes}
 	if n := h.ContentLength(); n != -1 && n <= s.cfg.MaxUnauthenticatedBodyBytes {
 		return small // -2: no body at all
@@ -233,7 +239,8 @@ func (s *Server) bodyLimit(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
 	if path := requestPath(h); p.Has(ScopeSend) && (h.IsPost() && (path == batchPath || path == optOutsImportPath) ||
 		(h.IsPost() || h.IsDelete()) && listMembersPath(path)) {
 		return fasthttp.RequestConfig{MaxRequestBodySize: s.cfg.MaxBatchBodyBytes}
-	} else if h.IsPost() && p.Has(ScopeSend) && path == contactImportsPath {
+	} else if h.IsPost() && p.Has(ScopeSend) && path == contactImportsPath && s.uploads.take() {
+		h.Set(uploadSlotHeader, "1") // given back when the handler ends (api/uploads.go)
 		return fasthttp.RequestConfig{MaxRequestBodySize: s.cfg.MaxImportBodyBytes}
 	}
 	return fasthttp.RequestConfig{MaxRequestBodySize: s.cfg.MaxBodyBytes}
@@ -311,13 +318,21 @@ func (s *Server) routes() *router.Router {
 func (s *Server) post(r *router.Router, path string, maxBody int, h handler) {
 	route := "POST " + path
 	inner := s.idempotent(route, h)
-	r.POST(path, s.instrument(route, s.authed(ScopeSend, func(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
+	serve := s.instrument(route, s.authed(ScopeSend, func(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
 		if len(ctx.PostBody()) > maxBody {
 			writeProblem(ctx, PayloadTooLarge("", fmt.Sprintf("the body exceeds %d bytes", maxBody)))
 			return
 		}
 		inner(ctx, sctx, p)
-	})))
+	}))
+	if path == contactImportsPath { // its body held an upload slot (api/uploads.go)
+		held := serve
+		serve = func(ctx *fasthttp.RequestCtx) {
+			defer s.releaseUpload(ctx)
+			held(ctx)
+		}
+	}
+	r.POST(path, serve)
 }
 
 // get registers an authenticated GET route.
@@ -422,6 +437,7 @@ func (s *Server) closeConns() int {
 
 // serveError answers a request fasthttp could not read.
 func (s *Server) serveError(ctx *fasthttp.RequestCtx, err error) {
+	s.releaseUpload(ctx) // a body that could not be read holds its slot no more
 	var ne net.Error
 	var small *fasthttp.ErrSmallBuffer
 	switch {
@@ -431,8 +447,9 @@ func (s *Server) serveError(ctx *fasthttp.RequestCtx, err error) {
 		// that it reads this answer instead of a reset connection.
 		markLinger(ctx)
 		writeProblem(ctx, PayloadTooLarge("", fmt.Sprintf(
-			"the body is too large: at most %d bytes without valid credentials, %d with them, %d for a batch, %d for a contact import",
-			s.cfg.MaxUnauthenticatedBodyBytes, s.cfg.MaxBodyBytes, s.cfg.MaxBatchBodyBytes, s.cfg.MaxImportBodyBytes)))
+			"the body is too large: at most %d bytes without valid credentials, %d with them, %d for a batch, %d for a contact import "+
+				"(while fewer than %d imports are uploading at once: retry a refused import shortly)",
+			s.cfg.MaxUnauthenticatedBodyBytes, s.cfg.MaxBodyBytes, s.cfg.MaxBatchBodyBytes, s.cfg.MaxImportBodyBytes, s.cfg.MaxImportUploads)))
 	case errors.As(err, &small):
 		s.metrics.refuse(refusedHeaderTooBig)
 		e := InvalidRequest("", "the request's headers are too large")

@@ -171,6 +171,10 @@ type HTTPConfig struct {
 	// CSV; default 128MiB (a million contacts is 60 to 100 MB). The body
 	// is received in memory, then spooled to a file for the import job.
 	MaxImportBody string `yaml:"max_import_body"`
+	// MaxImportUploads bounds the import bodies received at once (each
+	// in memory until spooled); one more large import is answered 413.
+	// Default 2.
+	MaxImportUploads int `yaml:"max_import_uploads"`
 	// MaxConnsPerIP bounds the connections open at once from one client
 	// address (an IPv6 client by its /64); more are answered 429 and
 	// closed. Trusted proxies are exempt. Default 128: far more than a
@@ -241,6 +245,11 @@ func (h HTTPConfig) API() (api.Config, error) {
 	}
 	if h.Concurrency <= 0 {
 		return c, fmt.Errorf("config: http.concurrency %d: want 1 or more", h.Concurrency)
+	}
+	if h.MaxImportUploads < 0 {
+		return c, fmt.Errorf("config: http.max_import_uploads %d: want 1 or more (0: the default, 2)", h.MaxImportUploads)
+	} else if h.MaxImportUploads > 0 {
+		c.MaxImportUploads = h.MaxImportUploads
 	}
 	c.Concurrency = h.Concurrency
 	for _, d := range []struct {
