@@ -218,26 +218,17 @@ func (s *Server) listMembers(ctx *fasthttp.RequestCtx, sctx context.Context, p P
 }
 
 func (s *Server) addListMembers(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
-	if s.listsOff(ctx) {
-		return
-	}
-	id, ok := pathParamID(ctx, "id", "list")
-	if !ok {
-		return
-	}
-	var in ListMembersInput
-	if !decodeObject(ctx, &in) {
-		return
-	}
-	res, err := s.deps.Lists.AddMembers(sctx, p, id, in)
-	if err != nil {
-		s.fail(ctx, err)
-		return
-	}
-	s.writeJSON(ctx, fasthttp.StatusOK, res)
+	changeListMembers(s, ctx, sctx, p, s.deps.Lists.AddMembers)
 }
 
 func (s *Server) removeListMembers(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
+	changeListMembers(s, ctx, sctx, p, s.deps.Lists.RemoveMembers)
+}
+
+// changeListMembers serves both member changes of list {id}: change is
+// Lists.AddMembers or Lists.RemoveMembers.
+func changeListMembers[R any](s *Server, ctx *fasthttp.RequestCtx, sctx context.Context, p Principal,
+	change func(context.Context, Principal, int64, ListMembersInput) (R, error)) {
 	if s.listsOff(ctx) {
 		return
 	}
@@ -249,7 +240,7 @@ func (s *Server) removeListMembers(ctx *fasthttp.RequestCtx, sctx context.Contex
 	if !decodeObject(ctx, &in) {
 		return
 	}
-	res, err := s.deps.Lists.RemoveMembers(sctx, p, id, in)
+	res, err := change(sctx, p, id, in)
 	if err != nil {
 		s.fail(ctx, err)
 		return

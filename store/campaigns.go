@@ -730,26 +730,3 @@ func (s *Store) EnrollDrip(ctx context.Context, c *Campaign, listID int64, delay
 	}
 	return total, nil
 }
-
-// RepliedPhones returns which of phones replied to an earlier message
-// of campaign id (their replied flag is set on some step).
-func (s *Store) RepliedPhones(ctx context.Context, id int64, phones []string) (map[string]bool, error) {
-	out := map[string]bool{}
-	if len(phones) == 0 {
-		return out, nil
-	}
-	args := make([]any, 0, len(phones)+2)
-	args = append(args, id, RecipientReplied)
-	for _, p := range phones {
-		args = append(args, p)
-	}
-	var got []string
-	if err := s.w.SelectContext(ctx, &got, "SELECT DISTINCT phone FROM campaign_recipients WHERE campaign_id = ? "+
-		"AND (flags & ?) <> 0 AND phone IN (?"+strings.Repeat(",?", len(phones)-1)+")", args...); err != nil {
-		return nil, fmt.Errorf("store: campaign %d replies: %w", id, mapErr(err))
-	}
-	for _, p := range got {
-		out[p] = true
-	}
-	return out, nil
-}

@@ -56,8 +56,6 @@ const (
 	qClicksByVariant   = "SELECT variant, total, uniq FROM campaign_clicks WHERE account_id = ? AND campaign_id = ? ORDER BY variant"
 	qCountCampaignMy   = "INSERT INTO campaign_clicks (account_id, campaign_id, variant, total, uniq, updated_at) VALUES (?, ?, ?, 1, ?, ?) ON DUPLICATE KEY UPDATE total = total + 1, uniq = uniq + VALUES(uniq), updated_at = VALUES(updated_at)"
 	qCountCampaignLite = "INSERT INTO campaign_clicks (account_id, campaign_id, variant, total, uniq, updated_at) VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT (account_id, campaign_id, variant) DO UPDATE SET total = total + 1, uniq = uniq + excluded.uniq, updated_at = excluded.updated_at"
-	qDeleteClicksOf    = "DELETE FROM link_clicks WHERE code IN (SELECT code FROM link_codes WHERE account_id = ? AND recipient_id = ?)"
-	qDeleteLinksOf     = "DELETE FROM link_codes WHERE account_id = ? AND recipient_id = ?"
 	qLinkClicks        = "SELECT clicked_at, user_agent FROM link_clicks WHERE code = ? ORDER BY id LIMIT ?"
 )
 
@@ -266,26 +264,4 @@ func (s *Store) LinkClicks(ctx context.Context, code string, limit int) ([]Click
 		out[i] = Click{At: r.At.Time, UserAgent: r.UserAgent}
 	}
 	return out, nil
-}
-
-// DeleteRecipientLinks deletes the account's links of recipient
-// recipientID and their logged clicks (a target URL may carry the
-// recipient's personal fields): erasing a contact calls it with the
-// contact's id. Campaign counters keep their totals.
-func (s *Store) DeleteRecipientLinks(ctx context.Context, accountID, recipientID int64) error {
-	tx, err := s.w.BeginTxx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("store: delete links of recipient %d: %w", recipientID, mapErr(err))
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, qDeleteClicksOf, accountID, recipientID); err != nil {
-		return fmt.Errorf("store: delete clicks of recipient %d: %w", recipientID, mapErr(err))
-	}
-	if _, err := tx.ExecContext(ctx, qDeleteLinksOf, accountID, recipientID); err != nil {
-		return fmt.Errorf("store: delete links of recipient %d: %w", recipientID, mapErr(err))
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: delete links of recipient %d: %w", recipientID, mapErr(err))
-	}
-	return nil
 }

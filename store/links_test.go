@@ -141,22 +141,5 @@ func TestLinks(t *testing.T) {
 		if total, uniq, err := s.CampaignClicks(ctx, 1, 5); err != nil || total != 8+MaxLoggedClicks || uniq != 4 {
 			t.Fatalf("campaign clicks after the bot: %d %d %v", total, uniq, err)
 		}
-
-		// Erasure of recipient 100 (codes i%7 == 0: code000000 among them).
-		if err := s.DeleteRecipientLinks(ctx, 1, 100); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := s.LinkByCode(ctx, "code000000"); !errors.Is(err, ErrNotFound) {
-			t.Fatalf("an erased recipient's link: %v", err)
-		}
-		if clicks, err := s.LinkClicks(ctx, "code000000", 10); err != nil || len(clicks) != 0 {
-			t.Fatalf("an erased recipient's clicks: %+v %v", clicks, err)
-		}
-		if _, err := s.LinkByCode(ctx, "code000001"); err != nil {
-			t.Fatalf("another recipient's link: %v", err)
-		}
-		if total, _, err := s.CampaignClicks(ctx, 1, 5); err != nil || total != 8+MaxLoggedClicks {
-			t.Fatalf("counters after erasure: %d %v", total, err)
-		}
 	})
 }
