@@ -14,13 +14,49 @@ FUZZTIME  ?= 30s
 NORACE_PKGS = $(sort $(dir $(shell grep -rl --include='*_test.go' --exclude-dir=node_modules '^//go:build !race' .)))
 FUZZ_PKGS   = $(sort $(dir $(shell grep -rl --include='*_test.go' --exclude-dir=node_modules '^func Fuzz' .)))
 
-.PHONY: all build run test test-short vet lint tidy-check fuzz bench bench-micro interop clean
+.PHONY: all build build-go run test test-short vet lint tidy-check fuzz bench bench-micro interop clean \
+	web-deps web-build web-client web-client-check web-test sdk-test
 
 all: build
 
-build:
+## build: the dashboard (web/, embedded into the binary), then every binary into ./bin
+build: web-build build-go
+
+build-go:
 	@mkdir -p $(BIN)
 	$(GO) build -o $(BIN)/ ./cmd/...
+
+## web-deps: the dashboard's npm packages, exactly as package-lock.json has them
+web-deps:
+	cd web && npm ci --no-audit --no-fund --silent
+
+## web-build: the dashboard into web/dist/app, which `go build` embeds
+web-build: web-deps
+	cd web && npm run --silent build
+
+## web-client: regenerate the dashboard's and the TypeScript SDK's API types from the gateway's OpenAPI
+web-client: web-deps
+	$(GO) run ./cmd/openapi > web/openapi.json
+	cd web && npx openapi-typescript ./openapi.json -o src/api/schema.d.ts
+	cp web/src/api/schema.d.ts sdk/typescript/src/schema.d.ts
+
+## web-client-check: fail when the committed API types differ from the OpenAPI (a route change the dashboard has not taken)
+web-client-check: web-deps
+	@tmp=$$(mktemp -d) && trap 'rm -rf $$tmp' EXIT && \
+	$(GO) run ./cmd/openapi > $$tmp/openapi.json && \
+	(cd web && npx openapi-typescript $$tmp/openapi.json -o $$tmp/schema.d.ts >/dev/null) && \
+	for f in web/src/api/schema.d.ts sdk/typescript/src/schema.d.ts; do \
+		cmp -s $$tmp/schema.d.ts $$f || { echo "$$f is stale: run make web-client and commit it"; diff $$tmp/schema.d.ts $$f | head -40; exit 1; }; \
+	done
+
+## web-test: API types in sync, type check, unit tests (Vitest), build with the bundle budget,
+## then the browser suite (playwright-core + Debian's Chromium) against a real `gallant demo`
+web-test: web-client-check
+	cd web && npm run --silent typecheck && npx vitest run
+	cd web && npm run --silent build && node scripts/budget.mjs
+	@mkdir -p $(BIN)
+	$(GO) build -o $(BIN)/ ./cmd/gallant
+	cd web && node e2e/run.mjs
 
 ## run: the demo: SQLite under ./data, in-process simulated carrier, HTTP :8080, SMPP :2775
 run: build
@@ -29,7 +65,7 @@ run: build
 ## test: vet, the interop test, every Go test with the race detector in shuffled order,
 ## then once without it the tests that -race leaves out: allocation tests (names containing Alloc) and
 ## resource-budget tests that measure RSS or CPU time (names containing Budget), both `//go:build !race`
-test: vet interop
+test: vet interop web-test
 	$(GO) test -race -shuffle=on -timeout 20m $(PKGS)
 	$(GO) test -count=1 -timeout 20m -run 'Alloc|Budget' $(NORACE_PKGS)
 

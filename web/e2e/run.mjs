@@ -1,0 +1,46 @@
+// Runs every e2e spec (e2e/specs/*.spec.mjs, in name order) against one
+// `gallant demo` and one Chromium. A spec exports a default async function
+// taking { browser, demo }; it fails by throwing. Exit status 1 when any
+// spec fails. Usage: node e2e/run.mjs [name-filter]
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { launchBrowser, startDemo } from './harness.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const filter = process.argv[2] ?? '';
+const specs = readdirSync(join(here, 'specs'))
+  .filter((f) => f.endsWith('.spec.mjs') && f.includes(filter))
+  .sort();
+const specTimeoutMs = 120_000;
+
+const demo = await startDemo();
+const browser = await launchBrowser();
+let failed = 0;
+try {
+  for (const f of specs) {
+    const started = Date.now();
+    const mod = await import(pathToFileURL(join(here, 'specs', f)).href);
+    let timer;
+    try {
+      await Promise.race([
+        mod.default({ browser, demo }),
+        new Promise((_, rej) => (timer = setTimeout(() => rej(new Error(`timed out after ${specTimeoutMs} ms`)), specTimeoutMs))),
+      ]);
+      console.log(`ok   ${f} (${Date.now() - started} ms)`);
+    } catch (e) {
+      failed++;
+      console.log(`FAIL ${f}: ${e.stack || e}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+} finally {
+  await browser.close();
+  await demo.stop();
+}
+if (failed) {
+  console.log(`${failed} of ${specs.length} e2e specs failed; gallant demo's log tail:\n${demo.logs().slice(-3000)}`);
+  process.exit(1);
+}
+console.log(`all ${specs.length} e2e specs passed`);

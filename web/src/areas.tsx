@@ -1,0 +1,29 @@
+import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
+import DashboardIcon from '@mui/icons-material/SpaceDashboardOutlined';
+import ListAltIcon from '@mui/icons-material/ListAltOutlined';
+import type { Me } from './auth/AuthProvider';
+
+/** Area is one page of the console: its route, its place in the navigation, who sees it. */
+export interface Area {
+  /** Route path under the app root, without a leading slash ("" is the overview). */
+  path: string;
+  label: string;
+  icon: ComponentType;
+  /** The page, loaded when first visited (each page is its own chunk). */
+  page: LazyExoticComponent<ComponentType>;
+  /** Who sees it; absent: every signed-in user. */
+  visible?: (me: Me) => boolean;
+}
+
+const isOperator = (me: Me) => me.role === 'admin';
+
+/**
+ * areas lists the console's pages in navigation order. Each page lives in
+ * src/pages/<area>/ and is code-split; a page exists only once its API does.
+ */
+export const areas: Area[] = [
+  { path: '', label: 'Overview', icon: DashboardIcon, page: lazy(() => import('./pages/overview/OverviewPage')) },
+  { path: 'messages', label: 'Messages', icon: ListAltIcon, page: lazy(() => import('./pages/messages/MessagesPage')) },
+];
+
+export { isOperator };

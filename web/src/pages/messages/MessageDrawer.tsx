@@ -1,0 +1,79 @@
+import { useQuery } from '@tanstack/react-query';
+import {
+  Box, Divider, Drawer, IconButton, List, ListItem, ListItemText, Skeleton, Stack, Typography,
+} from '@mui/material';
+import CloseIcon from '@mui/icons-material/Close';
+import { api } from '../../api/client';
+import { unwrap } from '../../api/problem';
+import { ProblemAlert } from '../../components/ProblemAlert';
+import { formatMoney, formatTime } from '../../lib/format';
+import { StatusChip } from './StatusChip';
+
+/** MessageDrawer shows one message: its text, price and the timeline of its events. */
+export function MessageDrawer({ id, onClose }: { id: string | null; onClose: () => void }) {
+  const q = useQuery({
+    queryKey: ['message', id],
+    queryFn: async () => unwrap(await api.GET('/v1/messages/{id}', { params: { path: { id: id! } } })),
+    enabled: id !== null,
+    refetchInterval: (query) => {
+      const s = query.state.data?.status;
+      return s && ['accepted', 'queued', 'submitted', 'scheduled'].includes(s) ? 2_000 : false;
+    },
+  });
+  const m = q.data;
+  return (
+    <Drawer anchor="right" open={id !== null} onClose={onClose} slotProps={{ paper: { sx: { width: { xs: '100%', sm: 440 } } } }}>
+      <Box sx={{ p: 2 }} role="region" aria-label="Message details">
+        <Stack direction="row" sx={{ alignItems: 'center', mb: 1 }}>
+          <Typography variant="h6" component="h2" sx={{ flexGrow: 1 }}>
+            Message {id}
+          </Typography>
+          <IconButton aria-label="Close details" onClick={onClose}>
+            <CloseIcon />
+          </IconButton>
+        </Stack>
+        <ProblemAlert error={q.error} />
+        {q.isLoading && <Skeleton variant="rectangular" height={160} />}
+        {m && (
+          <Stack spacing={1.5}>
+            <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
+              <StatusChip status={m.status} />
+              <Typography variant="body2" color="text.secondary">
+                {m.segments} segment{m.segments === 1 ? '' : 's'} · {m.encoding ?? 'gsm7'} · {formatMoney(m.price)}
+              </Typography>
+            </Stack>
+            <Typography variant="body2">
+              <b>To</b> {m.to} {m.from ? <> · <b>From</b> {m.from}</> : null}
+            </Typography>
+            {m.text !== undefined && (
+              <Typography variant="body2" sx={{ whiteSpace: 'pre-wrap', bgcolor: 'action.hover', p: 1, borderRadius: 1 }}>
+                {m.text}
+              </Typography>
+            )}
+            {m.client_ref && <Typography variant="body2">Reference: {m.client_ref}</Typography>}
+            <Divider />
+            <Typography variant="subtitle2" component="h3">
+              Timeline
+            </Typography>
+            <List dense aria-label="Status timeline">
+              {(m.history ?? []).map((e, i) => (
+                <ListItem key={i} disableGutters>
+                  <ListItemText
+                    primary={
+                      <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
+                        <StatusChip status={e.status} />
+                        {e.segment ? <span>segment {e.segment}</span> : null}
+                        {e.error_code ? <span>carrier error {e.error_code}</span> : null}
+                      </Stack>
+                    }
+                    secondary={formatTime(e.at)}
+                  />
+                </ListItem>
+              ))}
+            </List>
+          </Stack>
+        )}
+      </Box>
+    </Drawer>
+  );
+}
