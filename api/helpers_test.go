@@ -183,7 +183,9 @@ func (f *fakeMessages) List(_ context.Context, p Principal, fl ListFilter) (Mess
 	for i := start; i < len(f.order); i++ {
 		m := f.stored[f.order[i]]
 		if m.account != p.AccountID || (fl.To != "" && m.view.To != fl.To) ||
-			(fl.Status != sms.StatusUnknown && m.view.Status != fl.Status) {
+			(fl.Status != sms.StatusUnknown && m.view.Status != fl.Status) ||
+			(fl.Sender != "" && m.view.From != fl.Sender) ||
+			(fl.Campaign != 0 && !strings.HasPrefix(m.view.ClientRef, "cmp:"+strconv.FormatInt(fl.Campaign, 10)+":")) {
 			continue
 		}
 		if len(page.Items) == fl.Limit {

@@ -12,6 +12,10 @@ import (
 // maxCursor bounds the opaque cursor a client may send back.
 const maxCursor = 1024
 
+// maxSenderFilter bounds the sender filter (a number or an alphanumeric
+// sender is far shorter).
+const maxSenderFilter = 32
+
 // listMessages serves GET /v1/messages.
 func (s *Server) listMessages(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
 	f, perr := parseListFilter(ctx.QueryArgs())
@@ -44,6 +48,17 @@ func parseListFilter(args *fasthttp.Args) (ListFilter, *Error) {
 			f.Status = st
 		case "to":
 			f.To = string(v)
+		case "sender":
+			if len(v) > maxSenderFilter {
+				return f, InvalidRequest("sender", "must be at most "+strconv.Itoa(maxSenderFilter)+" characters")
+			}
+			f.Sender = string(v)
+		case "campaign":
+			n, err := strconv.ParseInt(string(v), 10, 64)
+			if err != nil || n <= 0 {
+				return f, InvalidRequest("campaign", "must be a campaign id")
+			}
+			f.Campaign = n
 		case "from":
 			if perr := parseTime("from", v, &f.From); perr != nil {
 				return f, perr

@@ -284,6 +284,7 @@ func (s *Server) routes() *router.Router {
 	s.post(r, "/v1/messages", s.cfg.MaxBodyBytes, s.postMessage)
 	s.post(r, "/v1/messages/batch", s.cfg.MaxBatchBodyBytes, s.postBatch)
 	s.get(r, "/v1/messages", s.listMessages)
+	s.get(r, "/v1/messages/export", s.exportMessages)
 	s.get(r, "/v1/messages/{id}", s.getMessage)
 	s.get(r, "/v1/balance", s.getBalance)
 	s.get(r, "/v1/ledger", s.getLedger)

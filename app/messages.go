@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/gallant-sms/gallant/account"
@@ -138,7 +139,8 @@ func (a Messages) Get(ctx context.Context, p Principal, id sms.ID) (MessageView,
 
 // List returns p's messages matching f, newest first.
 func (a Messages) List(ctx context.Context, p Principal, f ListFilter) (MessagePage, error) {
-	sf := store.Filter{Status: f.Status, Dest: f.To, From: f.From, To: f.Until, Limit: f.Limit}
+	sf := store.Filter{Status: f.Status, Dest: f.To, Source: strings.TrimPrefix(f.Sender, "+"), Campaign: f.Campaign,
+		From: f.From, To: f.Until, Limit: f.Limit}
 	if f.Cursor != "" {
 		id, err := sms.ParseID(f.Cursor)
 		if err != nil {

@@ -114,6 +114,12 @@ type ListFilter struct {
 	Status sms.Status
 	// To selects messages to that destination; empty selects all.
 	To string
+	// Sender selects messages from that sender (a number, with or
+	// without "+", or an alphanumeric sender); empty selects all.
+	Sender string
+	// Campaign selects the messages of that campaign of the account;
+	// zero selects all.
+	Campaign int64
 	// From and Until bound the creation time: From <= created < Until. A
 	// zero time leaves that side open.
 	From, Until time.Time

@@ -23,6 +23,14 @@ type Filter struct {
 	// Dest keeps messages to this destination address (exact match);
 	// empty keeps all.
 	Dest string
+	// Source keeps messages from this source address (exact match, as
+	// stored: digits without "+" for a number, else the alphanumeric
+	// sender); empty keeps all. Not indexed: the account's messages are
+	// read newest first until the page is full, like Dest on SQLite.
+	Source string
+	// Campaign keeps the messages campaign Campaign of the account sent
+	// (see [Store.campaignFilter]); zero keeps all.
+	Campaign int64
 	// From and To keep messages created at or after From and before To;
 	// a zero time leaves that end open.
 	From, To time.Time
@@ -53,7 +61,7 @@ func (s *Store) ListMessages(ctx context.Context, accountID int64, f Filter) ([]
 		return nil, 0, fmt.Errorf("%w: list limit %d not in 1..%d", ErrInvalid, limit, maxListLimit)
 	}
 	var q strings.Builder
-	args := make([]any, 0, 7)
+	args := make([]any, 0, 11)
 	q.WriteString("SELECT " + messageColumns + ", COALESCE(e.status, m.status) AS cur_status, " +
 		"COALESCE(e.at, m.created_at) AS updated_at " +
 		"FROM messages m LEFT JOIN message_events e ON e.id = (" + latestEventID + ") " +
@@ -62,6 +70,17 @@ func (s *Store) ListMessages(ctx context.Context, accountID int64, f Filter) ([]
 	if f.Dest != "" {
 		q.WriteString(" AND m.dst_addr = ?")
 		args = append(args, f.Dest)
+	}
+	if f.Source != "" {
+		q.WriteString(" AND m.src_addr = ?")
+		args = append(args, f.Source)
+	}
+	if f.Campaign != 0 {
+		var ok bool
+		var err error
+		if args, ok, err = s.campaignFilter(ctx, &q, args, accountID, f.Campaign); err != nil || !ok {
+			return nil, 0, err
+		}
 	}
 	if !f.From.IsZero() {
 		q.WriteString(" AND m.created_at >= ?")

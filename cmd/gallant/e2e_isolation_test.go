@@ -193,6 +193,9 @@ var isoRoutes = map[string]isoRoute{
 	"POST /v1/contacts/imports/{id}/stop":    {},
 	"GET /v1/contacts/imports/{id}/rejected": {},
 	"GET /v1/contacts/export":                {},
+	// The message export: the caller's account's messages only
+	// (api.TestExportMessages; filters are those of GET /v1/messages).
+	"GET /v1/messages/export": {},
 	// Campaigns: the caller's account's, by id; another account's is
 	// not found (TestE2ECampaignAPI checks every route).
 	"GET /v1/campaigns":                 {},

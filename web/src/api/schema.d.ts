@@ -1423,6 +1423,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/messages/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export messages as CSV
+         * @description Needs the read scope. The messages GET /v1/messages lists with the same filters (status, to, sender, campaign, from, until), all of them, newest first, as CSV streamed from the store a page at a time (memory stays bounded). Header id, created_at, updated_at, to, from, status, segments, encoding, price (micro-units), client_ref, text; times RFC 3339 UTC. A text starting with =, +, -, @ gets a leading apostrophe so that spreadsheets do not read it as a formula. cursor and limit are refused like any unknown parameter.
+         */
+        get: operations["exportMessages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/messages/{id}": {
         parameters: {
             query?: never;
@@ -6936,6 +6956,10 @@ export interface operations {
                 status?: components["schemas"]["Status"];
                 /** @description Destination number, exactly as sent. */
                 to?: string;
+                /** @description Sender, exactly as sent: a number (with or without +) or an alphanumeric sender. Not indexed: combine with from/until over a long history. */
+                sender?: string;
+                /** @description Only the messages this campaign of the account sent (none for another account's or an unlaunched campaign). */
+                campaign?: number;
                 /** @description Created at or after (RFC 3339). */
                 from?: string;
                 /** @description Created before (RFC 3339). */
@@ -7038,6 +7062,47 @@ export interface operations {
             413: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
             429: components["responses"]["Retry"];
+            500: components["responses"]["Problem"];
+            503: components["responses"]["Retry"];
+        };
+    };
+    exportMessages: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["Status"];
+                /** @description Destination number, exactly as sent. */
+                to?: string;
+                /** @description Sender, exactly as sent: a number (with or without +) or an alphanumeric sender. Not indexed: combine with from/until over a long history. */
+                sender?: string;
+                /** @description Only the messages this campaign of the account sent (none for another account's or an unlaunched campaign). */
+                campaign?: number;
+                /** @description Created at or after (RFC 3339). */
+                from?: string;
+                /** @description Created before (RFC 3339). */
+                until?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The messages. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example id,created_at,updated_at,to,from,status,segments,encoding,price,client_ref,text
+                     *     1234,2026-05-01T09:30:00Z,2026-05-01T09:30:02Z,+447700900123,Gallant,delivered,1,gsm7,35000,,Hello
+                     */
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
             500: components["responses"]["Problem"];
             503: components["responses"]["Retry"];
         };
