@@ -1,49 +1,130 @@
-import { useQuery } from '@tanstack/react-query';
-import { Card, CardContent, Grid, Skeleton, Typography } from '@mui/material';
-import { api } from '../../api/client';
-import { unwrap } from '../../api/problem';
+import { useMemo } from 'react';
+import { useSearchParams } from 'react-router';
+import { Alert, Grid, Skeleton } from '@mui/material';
 import { PageHeader } from '../../components/PageHeader';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { formatCount, formatMoney, formatPercent } from '../../lib/format';
+import { balanceWarning } from './balance';
+import { BalanceWarning } from './BalanceWarning';
+import { CountryTable } from './CountryTable';
+import { choiceFromParams, daysOf, describePeriod, periodOf, previousPeriod, type PeriodChoice } from './period';
+import { PeriodPicker } from './PeriodPicker';
+import { RecentCampaigns } from './RecentCampaigns';
+import { StatCard } from './StatCard';
+import { byDay, deliveryRate, spend, sumCounts, trend, type DayBucket } from './trend';
+import { useAlertThreshold, useBalance, useUsage } from './useOverview';
+import { VolumeChart } from './VolumeChart';
 
-function Stat({ label, value, loading }: { label: string; value: string; loading: boolean }) {
-  return (
-    <Card variant="outlined">
-      <CardContent>
-        <Typography variant="body2" color="text.secondary">
-          {label}
-        </Typography>
-        <Typography variant="h5" component="p">
-          {loading ? <Skeleton width={80} /> : value}
-        </Typography>
-      </CardContent>
-    </Card>
-  );
-}
-
-/** OverviewPage shows the account's last 30 days at a glance. */
+/** OverviewPage shows the account's chosen period at a glance, against the period before. */
 export default function OverviewPage() {
-  const usage = useQuery({ queryKey: ['usage', 'overview'], queryFn: async () => unwrap(await api.GET('/v1/usage', {})) });
-  const balance = useQuery({ queryKey: ['balance'], queryFn: async () => unwrap(await api.GET('/v1/balance')) });
-  const t = usage.data?.total;
-  const cur = usage.data?.currency ?? balance.data?.currency ?? 'EUR';
-  const settled = t ? t.delivered + t.failed : 0;
+  const [params, setParams] = useSearchParams();
+  const choice = choiceFromParams(params);
+  const choiceKey = JSON.stringify(choice);
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const period = useMemo(() => periodOf(choice), [choiceKey]);
+  const ok = 'from' in period ? period : null;
+  const prev = ok ? previousPeriod(ok) : null;
+
+  const cur = useUsage(ok, 'day');
+  const before = useUsage(prev, 'day');
+  const dest = useUsage(ok, 'destination');
+  const balance = useBalance();
+  const alerts = useAlertThreshold();
+
+  const setChoice = (c: PeriodChoice) => {
+    const p = new URLSearchParams();
+    if ('preset' in c) p.set('days', String(c.preset));
+    else {
+      p.set('first', c.first);
+      p.set('last', c.last);
+    }
+    setParams(p, { replace: true });
+  };
+
+  const days = ok ? daysOf(ok) : [];
+  const daily = byDay((cur.data?.buckets ?? []) as DayBucket[], days);
+  const prevDaily = prev ? byDay((before.data?.buckets ?? []) as DayBucket[], daysOf(prev)) : [];
+  const t = sumCounts(daily);
+  const p = before.data ? sumCounts(prevDaily) : null;
+  const currency = cur.data?.currency ?? balance.data?.currency ?? 'EUR';
+  const loading = cur.isLoading;
+  const money = (v: number | null) => formatMoney(v, currency);
+  const rateSeries = daily.map((c) => (deliveryRate(c) ?? 0) * 100);
+  const dailySpend = ok ? spend(t) / ok.days : 0;
+  const warning = balance.data && !alerts.loading ? balanceWarning(balance.data.available, dailySpend, alerts.threshold) : null;
+
   return (
     <>
-      <PageHeader title="Overview" subtitle="The last 30 days" />
-      <ProblemAlert error={usage.error ?? balance.error} />
-      <Grid container spacing={2}>
-        <Grid size={{ xs: 6, md: 3 }}>
-          <Stat label="Sent" value={formatCount(t?.messages)} loading={usage.isLoading} />
+      <PageHeader title="Overview" subtitle={ok ? describePeriod(choice, ok) : 'Choose a period'} />
+      <PeriodPicker choice={choice} onChange={setChoice} />
+      {'error' in period && (
+        <Alert severity="info" sx={{ mt: 2 }}>
+          {period.error}
+        </Alert>
+      )}
+      <ProblemAlert error={cur.error ?? before.error ?? balance.error} />
+      {warning && balance.data && <BalanceWarning warning={warning} available={balance.data.available} currency={balance.data.currency} />}
+      <Grid container spacing={2} sx={{ mt: 2 }}>
+        <Grid size={{ xs: 6, sm: 4, lg: 'grow' }}>
+          <StatCard
+            label="Sent"
+            value={formatCount(t.messages)}
+            loading={loading}
+            trend={p && trend(t.messages, p.messages)}
+            series={daily.map((c) => c.messages)}
+          />
         </Grid>
-        <Grid size={{ xs: 6, md: 3 }}>
-          <Stat label="Delivered" value={formatPercent(settled ? (t?.delivered ?? 0) / settled : null)} loading={usage.isLoading} />
+        <Grid size={{ xs: 6, sm: 4, lg: 'grow' }}>
+          <StatCard
+            label="Delivered"
+            value={formatPercent(deliveryRate(t))}
+            loading={loading}
+            trend={p && trend(deliveryRate(t), deliveryRate(p), { kind: 'points', higherIsBetter: true })}
+            series={rateSeries}
+            format={(v) => formatPercent(v === null ? null : v / 100)}
+          />
         </Grid>
-        <Grid size={{ xs: 6, md: 3 }}>
-          <Stat label="Spend" value={formatMoney(t ? t.charged - t.refunded : undefined, cur)} loading={usage.isLoading} />
+        <Grid size={{ xs: 6, sm: 4, lg: 'grow' }}>
+          <StatCard
+            label="Failed"
+            value={formatCount(t.failed)}
+            loading={loading}
+            trend={p && trend(t.failed, p.failed, { higherIsBetter: false })}
+            series={daily.map((c) => c.failed)}
+          />
         </Grid>
-        <Grid size={{ xs: 6, md: 3 }}>
-          <Stat label="Balance" value={formatMoney(balance.data?.available, cur)} loading={balance.isLoading} />
+        <Grid size={{ xs: 6, sm: 6, lg: 'grow' }}>
+          <StatCard
+            label="Spend"
+            value={money(spend(t))}
+            loading={loading}
+            trend={p && trend(spend(t), spend(p))}
+            series={daily.map((c) => spend(c) / 1_000_000)}
+          />
+        </Grid>
+        <Grid size={{ xs: 12, sm: 6, lg: 'grow' }}>
+          <StatCard
+            label="Balance"
+            value={balance.data ? money(balance.data.available) : balance.error ? 'not prepaid' : '–'}
+            loading={balance.isLoading}
+            note={
+              warning?.daysLeft != null ? (
+                <span>about {formatCount(Math.floor(warning.daysLeft))} days at this period's spend</span>
+              ) : (
+                <span>available to spend</span>
+              )
+            }
+          />
+        </Grid>
+        <Grid size={{ xs: 12, md: 8 }}>
+          {cur.data ? <VolumeChart days={days} counts={daily} /> : <Skeleton variant="rectangular" height={340} />}
+        </Grid>
+        <Grid size={{ xs: 12, md: 4 }}>
+          <RecentCampaigns />
+        </Grid>
+        <Grid size={{ xs: 12 }}>
+          <ProblemAlert error={dest.error} />
+          {dest.data ? <CountryTable buckets={dest.data.buckets} /> : <Skeleton variant="rectangular" height={200} />}
         </Grid>
       </Grid>
     </>
