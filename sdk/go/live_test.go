@@ -56,7 +56,15 @@ func startDemo(bin string) (func(), error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd.Stderr = io.Discard
+	var errOut strings.Builder
+	cmd.Stderr = &errOut
+	// The gateway reads GALLANT_* variables as configuration and refuses
+	// unknown ones: keep this test's own out of its environment.
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "GALLANT_SDK_TEST_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
@@ -74,17 +82,23 @@ func startDemo(bin string) (func(), error) {
 	}
 	found := make(chan string, 1)
 	go func() {
+		defer close(found)
 		re := regexp.MustCompile(`HTTP API\s+(http://\S+)`)
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
 			if mm := re.FindStringSubmatch(sc.Text()); mm != nil {
 				found <- mm[1]
+				break
 			}
 		}
 		io.Copy(io.Discard, out)
 	}()
 	select {
-	case base := <-found:
+	case base, ok := <-found:
+		if !ok {
+			stop()
+			return nil, fmt.Errorf("the demo ended: %s", errOut.String())
+		}
 		var creds struct {
 			APIKey        string `json:"api_key"`
 			WebhookSecret string `json:"webhook_secret"`
