@@ -232,11 +232,12 @@ func TestLiveBatch(t *testing.T) {
 	if err != nil || res.Accepted != 2 || res.Rejected != 0 {
 		t.Fatalf("messages batch %+v, %v", res, err)
 	}
-	id := res.Items[1].ID
-	eventually(t, 15*time.Second, "batch message delivered", func() (bool, error) {
-		m, err := c.GetMessage(ctx, id)
-		return err == nil && m.Status == StatusDelivered && m.Flash, err
-	})
+	wctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	m, err := c.WaitForFinal(wctx, res.Items[1].ID, 100*time.Millisecond)
+	if err != nil || m.Status != StatusDelivered || !m.Flash || m.Text != "Hi Bob" {
+		t.Fatalf("batch message %+v, %v", m, err)
+	}
 }
 
 func TestLiveProblems(t *testing.T) {

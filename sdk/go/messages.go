@@ -2,6 +2,7 @@ package gallant
 
 import (
 	"context"
+	"fmt"
 	"iter"
 	"net/http"
 	"net/url"
@@ -200,6 +201,27 @@ type ListMessagesParams struct {
 	Limit int
 	// Cursor is the previous page's NextCursor.
 	Cursor string
+}
+
+// WaitForFinal polls [Client.GetMessage] every interval (0: 250 ms) until
+// the message reaches a final status, and returns it; it gives up with
+// ctx's error when ctx ends, so give ctx a deadline.
+func (c *Client) WaitForFinal(ctx context.Context, id string, interval time.Duration) (*Message, error) {
+	if interval <= 0 {
+		interval = 250 * time.Millisecond
+	}
+	for {
+		m, err := c.GetMessage(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if m.Status.Final() {
+			return m, nil
+		}
+		if err := c.sleep(ctx, interval); err != nil {
+			return m, fmt.Errorf("gallant: message %s still %s: %w", id, m.Status, err)
+		}
+	}
 }
 
 // MessagePage is one page of messages, newest first; NextCursor is empty
