@@ -14,7 +14,8 @@
 # the committed sdk/testdata/webhook-fixtures.json. The demo is stopped and
 # the directory removed on exit, whatever happens.
 #
-# Usage: sdk/test.sh   (from anywhere; about 30 s with a warm build cache)
+# Needs go, python3 (3.9 or newer) and coreutils; nothing else.
+# Usage: sdk/test.sh   (from anywhere; about 15 s with a warm build cache)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -74,7 +75,7 @@ for _ in $(seq 300); do # 30 s
 done
 [[ -n "$url" ]] || { echo "the demo printed no HTTP API address within 30 s" >&2; exit 1; }
 for i in $(seq 300); do
-	curl -fsS -o /dev/null "$url/readyz" 2>/dev/null && break
+	python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' "$url/readyz" 2>/dev/null && break
 	[[ $i -eq 300 ]] && { echo "$url/readyz not 200 within 30 s" >&2; exit 1; }
 	sleep 0.1
 done
