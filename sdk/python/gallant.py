@@ -58,6 +58,9 @@ DEFAULT_TOLERANCE = 300
 FINAL_STATUSES = frozenset({"delivered", "undelivered", "expired", "rejected", "failed"})
 
 _MAX_SIGNATURE_HEADER = 1024
+# What Go's strings.TrimSpace trims (unicode.IsSpace), which the gateway's
+# verifier uses; str.strip() would also trim \x1c-\x1f.
+_GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 _MAX_ANSWER = 32 << 20
 
 
@@ -472,7 +475,7 @@ def verify_webhook(secret: str, header: Optional[str], body: Any, now: Optional[
     ts = ""
     macs = []
     for part in header.split(","):
-        k, sep, v = part.strip().partition("=")
+        k, sep, v = part.strip(_GO_SPACE).partition("=")
         if not sep:
             raise WebhookError("bad-header", f"{part!r} is not key=value")
         if k == "t":
@@ -518,7 +521,7 @@ def verify_webhook_body(secret: str, header: Optional[str], body: Any) -> None:
     :class:`WebhookError`."""
     if not secret:
         raise WebhookError("no-secret", "the secret is empty")
-    v = (header or "").strip()
+    v = (header or "").strip(_GO_SPACE)
     if not v.startswith("sha256="):
         raise WebhookError("bad-header", 'no "sha256=" prefix')
     v = v[len("sha256="):]

@@ -82,6 +82,8 @@ func vectors() []vector {
 	add("rotated secret: two v1", secret, "t="+ts+",v1="+otherV1+",v1="+v1, bodySig, event, at, 0)
 	add("unknown keys ignored", secret, "t="+ts+",v0=abc,v1="+v1, bodySig, event, at, 0)
 	add("spaces around parts", secret, "t="+ts+", v1="+v1, bodySig, event, at, 0)
+	add("tab and no-break space around parts", secret, "\tt="+ts+",\u00a0v1="+v1+"\n", bodySig, event, at, 0)
+	add("a control character is no space", secret, "t="+ts+",\x1cv1="+v1, bodySig, event, at, 0)
 	add("expired and wrong: mismatch first", "whsec_wrong", sig, bodySig, event, at.Add(time.Hour), 0)
 	add("no t", secret, "v1="+v1, bodySig, event, at, 0)
 	add("no v1", secret, "t="+ts, bodySig, event, at, 0)
