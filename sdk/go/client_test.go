@@ -231,3 +231,39 @@ func TestRetryAfterHeader(t *testing.T) {
 		}
 	}
 }
+
+func TestRetryWaitEndsWithContext(t *testing.T) {
+	f := &fake{answers: []func(http.ResponseWriter){problem(503, ProblemBackpressure, "", "5")}}
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	c := NewClient(srv.URL, "k") // the real sleep
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := c.Balance(ctx)
+	var ge *Error
+	if !errors.As(err, &ge) || ge.Status != 503 || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err %v", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Fatalf("returned after %v, not at the context's deadline", d)
+	}
+	if len(f.reqs) != 1 {
+		t.Fatalf("%d requests", len(f.reqs))
+	}
+}
+
+func TestWaitForFinal(t *testing.T) {
+	msg := func(status string) func(http.ResponseWriter) {
+		return jsonAnswer(200, `{"id":"5","to":"+44","segments":1,"status":"`+status+`","flash":false,"delivery_report":true,"created_at":"2026-01-01T00:00:00Z"}`)
+	}
+	f := &fake{answers: []func(http.ResponseWriter){msg("accepted"), msg("submitted"), msg("undelivered")}}
+	c, waits := newFake(t, f)
+	m, err := c.WaitForFinal(context.Background(), "5", 10*time.Millisecond)
+	if err != nil || m.Status != StatusUndelivered || len(f.reqs) != 3 || len(*waits) != 2 {
+		t.Fatalf("message %+v, err %v, %d requests, waits %v", m, err, len(f.reqs), *waits)
+	}
+	if f.reqs[0].URL.Path != "/v1/messages/5" {
+		t.Fatalf("path %s", f.reqs[0].URL.Path)
+	}
+}
