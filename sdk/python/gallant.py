@@ -23,6 +23,7 @@ exactly as the gateway signs it.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
@@ -245,7 +246,6 @@ class Client:
     @staticmethod
     def _message(to, text, sender, binary, encoding, flash, send_at, valid_until, callback_url,
                  client_ref, delivery_report) -> dict:
-        import base64
         return _clean({"to": to, "from": sender, "text": text,
                        "binary": None if binary is None else base64.b64encode(binary).decode(),
                        "encoding": encoding, "flash": flash, "send_at": _time(send_at),
