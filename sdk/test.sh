@@ -6,6 +6,7 @@
 # /readyz, then runs
 #   cd sdk/go     && go test -race ./...
 #   cd sdk/python && python3 -m unittest -v
+#   cd sdk/typescript && npm ci && npm test
 # with GALLANT_SDK_TEST_URL, GALLANT_SDK_TEST_KEY and
 # GALLANT_SDK_TEST_WEBHOOK_SECRET set (the key and secret are read from the
 # demo's demo-account.json, not from its printout), and
@@ -14,7 +15,7 @@
 # the committed sdk/testdata/webhook-fixtures.json. The demo is stopped and
 # the directory removed on exit, whatever happens.
 #
-# Needs go, python3 (3.9 or newer) and coreutils; nothing else.
+# Needs go, python3 (3.9 or newer), Node.js with npm, and coreutils.
 # Usage: sdk/test.sh   (from anywhere; about 15 s with a warm build cache)
 set -euo pipefail
 
@@ -101,5 +102,8 @@ echo "== Go SDK"
 
 echo "== Python SDK"
 (cd sdk/python && python3 -m unittest -v 2>&1)
+
+echo "== TypeScript SDK"
+(cd sdk/typescript && npm ci --no-audit --no-fund --silent && npm test --silent 2>&1)
 
 echo "== SDK tests passed in $(($(date +%s) - start)) s"
