@@ -1,15 +1,20 @@
 import { useQuery } from '@tanstack/react-query';
-import {
-  Box, Divider, Drawer, IconButton, List, ListItem, ListItemText, Skeleton, Stack, Typography,
-} from '@mui/material';
+import { Link as RouterLink } from 'react-router';
+import { Box, Divider, Drawer, IconButton, Link, Skeleton, Stack, Typography } from '@mui/material';
 import CloseIcon from '@mui/icons-material/Close';
 import { api } from '../../api/client';
 import { unwrap } from '../../api/problem';
 import { ProblemAlert } from '../../components/ProblemAlert';
-import { formatMoney, formatTime } from '../../lib/format';
+import { formatMoney } from '../../lib/format';
+import { CarrierErrors, ReceiptHistory, Timeline } from './EventHistory';
 import { StatusChip } from './StatusChip';
 
-/** MessageDrawer shows one message: its text, price and the timeline of its events. */
+/** campaignOf is the campaign a client reference names (the campaign engine's cmp:<campaign>:<recipient>), or null. */
+function campaignOf(ref: string): string | null {
+  return /^cmp:(\d+):\d+$/.exec(ref)?.[1] ?? null;
+}
+
+/** MessageDrawer shows one message: its text, price, the timeline of its events, its error codes explained and each segment's receipts. */
 export function MessageDrawer({ id, onClose }: { id: string | null; onClose: () => void }) {
   const q = useQuery({
     queryKey: ['message', id],
@@ -50,27 +55,26 @@ export function MessageDrawer({ id, onClose }: { id: string | null; onClose: () 
                 {m.text}
               </Typography>
             )}
-            {m.client_ref && <Typography variant="body2">Reference: {m.client_ref}</Typography>}
+            {m.client_ref && (
+              <Typography variant="body2">
+                Reference: {m.client_ref}
+                {campaignOf(m.client_ref) && (
+                  <>
+                    {' · '}
+                    <Link component={RouterLink} to={`/campaigns/${campaignOf(m.client_ref)}`}>
+                      campaign {campaignOf(m.client_ref)}
+                    </Link>
+                  </>
+                )}
+              </Typography>
+            )}
             <Divider />
             <Typography variant="subtitle2" component="h3">
               Timeline
             </Typography>
-            <List dense aria-label="Status timeline">
-              {(m.history ?? []).map((e, i) => (
-                <ListItem key={i} disableGutters>
-                  <ListItemText
-                    primary={
-                      <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
-                        <StatusChip status={e.status} />
-                        {e.segment ? <span>segment {e.segment}</span> : null}
-                        {e.error_code ? <span>carrier error {e.error_code}</span> : null}
-                      </Stack>
-                    }
-                    secondary={formatTime(e.at)}
-                  />
-                </ListItem>
-              ))}
-            </List>
+            <Timeline history={m.history ?? []} />
+            <CarrierErrors history={m.history ?? []} />
+            <ReceiptHistory history={m.history ?? []} />
           </Stack>
         )}
       </Box>

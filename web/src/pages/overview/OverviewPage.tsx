@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { Suspense, useMemo } from 'react';
 import { useSearchParams } from 'react-router';
 import { Alert, Grid, Skeleton } from '@mui/material';
 import { PageHeader } from '../../components/PageHeader';
@@ -7,20 +7,19 @@ import { formatCount, formatMoney, formatPercent } from '../../lib/format';
 import { balanceWarning } from './balance';
 import { BalanceWarning } from './BalanceWarning';
 import { CountryTable } from './CountryTable';
+import { LazyVolumeChart } from './lazy';
 import { choiceFromParams, daysOf, describePeriod, periodOf, previousPeriod, type PeriodChoice } from './period';
 import { PeriodPicker } from './PeriodPicker';
 import { RecentCampaigns } from './RecentCampaigns';
 import { StatCard } from './StatCard';
 import { byDay, deliveryRate, spend, sumCounts, trend, type DayBucket } from './trend';
 import { useAlertThreshold, useBalance, useUsage } from './useOverview';
-import { VolumeChart } from './VolumeChart';
 
 /** OverviewPage shows the account's chosen period at a glance, against the period before. */
 export default function OverviewPage() {
   const [params, setParams] = useSearchParams();
   const choice = choiceFromParams(params);
   const choiceKey = JSON.stringify(choice);
-  // eslint-disable-next-line react-hooks/exhaustive-deps
   const period = useMemo(() => periodOf(choice), [choiceKey]);
   const ok = 'from' in period ? period : null;
   const prev = ok ? previousPeriod(ok) : null;
@@ -62,7 +61,7 @@ export default function OverviewPage() {
           {period.error}
         </Alert>
       )}
-      <ProblemAlert error={cur.error ?? before.error ?? balance.error} />
+      <ProblemAlert error={cur.error ?? before.error} />
       {warning && balance.data && <BalanceWarning warning={warning} available={balance.data.available} currency={balance.data.currency} />}
       <Grid container spacing={2} sx={{ mt: 2 }}>
         <Grid size={{ xs: 6, sm: 4, lg: 'grow' }}>
@@ -117,7 +116,13 @@ export default function OverviewPage() {
           />
         </Grid>
         <Grid size={{ xs: 12, md: 8 }}>
-          {cur.data ? <VolumeChart days={days} counts={daily} /> : <Skeleton variant="rectangular" height={340} />}
+          {cur.data ? (
+            <Suspense fallback={<Skeleton variant="rectangular" height={340} />}>
+              <LazyVolumeChart days={days} counts={daily} />
+            </Suspense>
+          ) : (
+            <Skeleton variant="rectangular" height={340} />
+          )}
         </Grid>
         <Grid size={{ xs: 12, md: 4 }}>
           <RecentCampaigns />

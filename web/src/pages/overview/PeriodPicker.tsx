@@ -1,6 +1,6 @@
-import { Stack, ToggleButton, ToggleButtonGroup } from '@mui/material';
-import { DatePicker } from '@mui/x-date-pickers/DatePicker';
-import dayjs from 'dayjs';
+import { Suspense } from 'react';
+import { Skeleton, Stack, ToggleButton, ToggleButtonGroup } from '@mui/material';
+import { LazyDateRangeFields } from './lazy';
 import { addDays, presetPeriod, presets, type PeriodChoice } from './period';
 
 /** PeriodPicker chooses the Overview's period: 7, 30 or 90 days, or a custom range of dates. */
@@ -26,22 +26,9 @@ export function PeriodPicker({ choice, onChange }: { choice: PeriodChoice; onCha
         <ToggleButton value="custom">Dates</ToggleButton>
       </ToggleButtonGroup>
       {'first' in choice && (
-        <Stack direction="row" spacing={1}>
-          <DatePicker
-            label="From"
-            value={dayjs(choice.first)}
-            maxDate={dayjs(choice.last)}
-            onChange={(d) => d?.isValid() && onChange({ first: d.format('YYYY-MM-DD'), last: choice.last })}
-            slotProps={{ textField: { size: 'small', sx: { width: 170 } } }}
-          />
-          <DatePicker
-            label="To"
-            value={dayjs(choice.last)}
-            minDate={dayjs(choice.first)}
-            onChange={(d) => d?.isValid() && onChange({ first: choice.first, last: d.format('YYYY-MM-DD') })}
-            slotProps={{ textField: { size: 'small', sx: { width: 170 } } }}
-          />
-        </Stack>
+        <Suspense fallback={<Skeleton variant="rectangular" width={348} height={40} />}>
+          <LazyDateRangeFields first={choice.first} last={choice.last} onChange={(first, last) => onChange({ first, last })} />
+        </Suspense>
       )}
     </Stack>
   );

@@ -1,9 +1,9 @@
-import type { ReactNode } from 'react';
+import { Suspense, type ReactNode } from 'react';
 import { Box, Card, CardContent, Skeleton, Stack, Typography } from '@mui/material';
-import { SparkLineChart } from '@mui/x-charts/SparkLineChart';
 import TrendingUpIcon from '@mui/icons-material/TrendingUp';
 import TrendingDownIcon from '@mui/icons-material/TrendingDown';
 import TrendingFlatIcon from '@mui/icons-material/TrendingFlat';
+import { LazySparkline } from './lazy';
 import type { Trend } from './trend';
 
 const icons = { up: TrendingUpIcon, down: TrendingDownIcon, flat: TrendingFlatIcon };
@@ -50,7 +50,9 @@ export function StatCard({ label, value, loading, trend, series, note, format }:
         {!loading && (note ?? (trend !== undefined && <TrendLine trend={trend} />))}
         {series && series.length > 1 && (
           <Box sx={{ height: 36, mt: 1 }} aria-hidden>
-            <SparkLineChart data={series} height={36} area curve="linear" valueFormatter={format} />
+            <Suspense fallback={null}>
+              <LazySparkline data={series} format={format} />
+            </Suspense>
           </Box>
         )}
       </CardContent>
