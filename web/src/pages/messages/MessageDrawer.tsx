@@ -27,7 +27,13 @@ export function MessageDrawer({ id, onClose }: { id: string | null; onClose: () 
   });
   const m = q.data;
   return (
-    <Drawer anchor="right" open={id !== null} onClose={onClose} slotProps={{ paper: { sx: { width: { xs: '100%', sm: 440 } } } }}>
+    <Drawer
+      anchor="right"
+      open={id !== null}
+      onClose={onClose}
+      // Above the app bar (which sits over the navigation drawer).
+      sx={{ zIndex: (t) => t.zIndex.modal }}
+      slotProps={{ paper: { sx: { width: { xs: '100%', sm: 440 } } } }}>
       <Box sx={{ p: 2 }} role="region" aria-label="Message details">
         <Stack direction="row" sx={{ alignItems: 'center', mb: 1 }}>
           <Typography variant="h6" component="h2" sx={{ flexGrow: 1 }}>

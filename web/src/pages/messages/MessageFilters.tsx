@@ -10,10 +10,13 @@ import { filterKeys, rangeError } from './filters';
 
 type Status = Schemas['Status'];
 
+// Each filter: the full width on phones, side by side from tablets.
+const fieldSx = { width: { xs: '100%', sm: 180 } };
+
 const statuses: Status[] = ['accepted', 'scheduled', 'queued', 'submitted', 'delivered', 'undelivered', 'expired', 'rejected', 'failed'];
 
 /** MessageFilters edits the filters kept in the URL: status, number, sender, campaign, day range. */
-export function MessageFilters({ params, set }: { params: URLSearchParams; set: (k: string, v: string) => void }) {
+export function MessageFilters({ params, set }: { params: URLSearchParams; set: (changes: Record<string, string>) => void }) {
   const campaigns = useQuery({
     queryKey: ['campaigns', 'filter'],
     queryFn: async () => unwrap(await api.GET('/v1/campaigns', { params: { query: { limit: 100 } } })),
@@ -25,12 +28,12 @@ export function MessageFilters({ params, set }: { params: URLSearchParams; set: 
   const last = get('last');
   const badRange = rangeError(first, last);
   const listed = campaigns.data?.data ?? [];
-  const setTo = useCallback((v: string) => set('to', v), [set]);
-  const setSender = useCallback((v: string) => set('sender', v), [set]);
+  const setTo = useCallback((v: string) => set({ to: v }), [set]);
+  const setSender = useCallback((v: string) => set({ sender: v }), [set]);
   const any = filterKeys.some((k) => params.get(k));
   return (
-    <Stack direction="row" useFlexGap spacing={2} sx={{ mb: 2, flexWrap: 'wrap', '& > *': { minWidth: { xs: '100%', sm: 160 } } }}>
-      <TextField select label="Status" value={get('status')} onChange={(e) => set('status', e.target.value)} size="small">
+    <Stack direction="row" useFlexGap spacing={2} sx={{ mb: 2, flexWrap: 'wrap' }}>
+      <TextField select label="Status" value={get('status')} onChange={(e) => set({ status: e.target.value })} size="small" sx={fieldSx}>
         <MenuItem value="">Any</MenuItem>
         {statuses.map((s) => (
           <MenuItem key={s} value={s}>
@@ -38,10 +41,10 @@ export function MessageFilters({ params, set }: { params: URLSearchParams; set: 
           </MenuItem>
         ))}
       </TextField>
-      <DebouncedField label="Number" placeholder="+447700900123" value={get('to')} onCommit={setTo} size="small" />
-      <DebouncedField label="Sender" placeholder="Gallant" value={get('sender')} onCommit={setSender} size="small" />
+      <DebouncedField label="Number" placeholder="+447700900123" value={get('to')} onCommit={setTo} size="small" sx={fieldSx} />
+      <DebouncedField label="Sender" placeholder="Gallant" value={get('sender')} onCommit={setSender} size="small" sx={fieldSx} />
       {(listed.length > 0 || campaign) && (
-        <TextField select label="Campaign" value={campaign} onChange={(e) => set('campaign', e.target.value)} size="small">
+        <TextField select label="Campaign" value={campaign} onChange={(e) => set({ campaign: e.target.value })} size="small" sx={fieldSx}>
           <MenuItem value="">Any</MenuItem>
           {campaign && !listed.some((c) => String(c.id) === campaign) && <MenuItem value={campaign}>Campaign {campaign}</MenuItem>}
           {listed.map((c) => (
@@ -54,20 +57,20 @@ export function MessageFilters({ params, set }: { params: URLSearchParams; set: 
       <DatePicker
         label="First day"
         value={first ? dayjs(first) : null}
-        onChange={(d) => set('first', d?.isValid() ? d.format('YYYY-MM-DD') : '')}
-        slotProps={{ textField: { size: 'small', sx: { width: { sm: 170 } } }, field: { clearable: true } }}
+        onChange={(d) => set({ first: d?.isValid() ? d.format('YYYY-MM-DD') : '' })}
+        slotProps={{ textField: { size: 'small', sx: fieldSx }, field: { clearable: true } }}
       />
       <DatePicker
         label="Last day"
         value={last ? dayjs(last) : null}
-        onChange={(d) => set('last', d?.isValid() ? d.format('YYYY-MM-DD') : '')}
+        onChange={(d) => set({ last: d?.isValid() ? d.format('YYYY-MM-DD') : '' })}
         slotProps={{
-          textField: { size: 'small', sx: { width: { sm: 170 } }, error: !!badRange, helperText: badRange ?? undefined },
+          textField: { size: 'small', sx: fieldSx, error: !!badRange, helperText: badRange ?? undefined },
           field: { clearable: true },
         }}
       />
       {any && (
-        <Button onClick={() => filterKeys.forEach((k) => set(k, ''))} sx={{ minWidth: 'auto !important' }}>
+        <Button onClick={() => set(Object.fromEntries(filterKeys.map((k) => [k, ''])))} sx={{ minWidth: 'auto !important' }}>
           Clear filters
         </Button>
       )}

@@ -31,13 +31,17 @@ const columns: GridColDef<Message>[] = [
 export default function MessagesPage() {
   const [params, setParams] = useSearchParams();
   const [open, setOpen] = useState<string | null>(params.get('id'));
+  // One update for several keys: react-router's functional update does
+  // not see an earlier one still pending in the same event.
   const set = useCallback(
-    (k: string, v: string) =>
+    (changes: Record<string, string>) =>
       setParams(
         (cur) => {
           const p = new URLSearchParams(cur);
-          if (v) p.set(k, v);
-          else p.delete(k);
+          for (const [k, v] of Object.entries(changes)) {
+            if (v) p.set(k, v);
+            else p.delete(k);
+          }
           return p;
         },
         { replace: true },
