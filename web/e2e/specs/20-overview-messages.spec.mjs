@@ -4,7 +4,26 @@
 // Messages filters (status, number, sender, campaign), the CSV export of
 // the filtered list, and the drawer's timeline and receipts.
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { apiCall, assert, shot, signIn, waitFor } from '../harness.mjs';
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * axeOurs runs axe-core on this spec's parts of the page (the main area
+ * and the message drawer; the shell around them is checked by
+ * 90-every-page) and returns the serious and critical violations.
+ */
+async function axeOurs(page) {
+  await page.evaluate(axeSource);
+  const found = await page.evaluate(async () => {
+    const include = [['main'], ['[role="dialog"]']].filter(([sel]) => document.querySelector(sel));
+    // eslint-disable-next-line no-undef
+    const r = await window.axe.run({ include }, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+  });
+  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
 
 const gallant = ['+447700900211', '+447700900212', '+12025550143', '+353851234567', '+4915112345678'];
 const shop = ['+447700900221', '+447700900222'];
@@ -103,7 +122,6 @@ export default async function ({ browser, demo }) {
     await page.getByRole('region', { name: 'Recent campaigns' }).getByRole('link', { name: /E2E spring/ }).waitFor();
     const link = await page.getByRole('region', { name: 'Recent campaigns' }).getByRole('link', { name: /E2E spring/ }).getAttribute('href');
     assert(link === `/campaigns/${camp.id}`, `the campaign links to its page, got ${link}`);
-    await shot(page, 'overview-seeded-desktop');
     // Another period: 7 days, then a custom range with date fields.
     await page.getByRole('button', { name: '7 days' }).click();
     await page.waitForURL(/days=7/);
@@ -159,21 +177,50 @@ export default async function ({ browser, demo }) {
     const receipts = drawer.getByRole('table', { name: 'Receipt history' });
     await receipts.getByText('delivered').waitFor();
     await receipts.getByText('submitted').waitFor();
-    await shot(page, 'messages-drawer-desktop');
     await page.getByRole('button', { name: 'Close details' }).click();
-
-    // Phone: the filters stack, rows become cards.
-    await page.setViewportSize({ width: 390, height: 844 });
-    await page.goto(`${demo.base}/messages?sender=Shop`);
-    await page.getByRole('list', { name: 'Messages' }).getByRole('listitem').first().waitFor();
-    assert((await page.getByRole('list', { name: 'Messages' }).getByRole('listitem').count()) === shop.length, 'phone cards follow the filter');
-    await shot(page, 'messages-filtered-phone');
-    await page.goto(`${demo.base}/`);
-    await page.getByRole('img', { name: /Messages per day by status/ }).locator('svg').first().waitFor({ timeout: 20_000 });
-    await shot(page, 'overview-seeded-phone');
 
     assert(errors.length === 0, `no console errors or failed API calls, got:\n${errors.join('\n')}`);
   } finally {
     await ctx.close();
   }
+
+  // Accessibility of the seeded pages, the custom range and the open
+  // drawer, on a desktop and a phone (axe-core is injected: this context
+  // bypasses the CSP; the one above kept it).
+  const actx = await browser.newContext({ viewport: { width: 1440, height: 900 }, bypassCSP: true });
+  const apage = await actx.newPage();
+  const problems = [];
+  const check = async (what) => {
+    for (const v of await axeOurs(apage)) problems.push(`${what}: ${v.impact} ${v.id}: ${v.help} at ${v.nodes.join(', ')}`);
+  };
+  try {
+    await signIn(apage, demo, '/');
+    for (const vp of [{ width: 1440, height: 900, name: 'desktop' }, { width: 390, height: 844, name: 'phone' }]) {
+      await apage.setViewportSize(vp);
+      await apage.goto(`${demo.base}/?first=2026-01-01&last=2026-12-31`);
+      await apage.getByRole('img', { name: /Messages per day by status/ }).locator('svg').first().waitFor({ timeout: 20_000 });
+      await apage.getByRole('group', { name: 'From' }).waitFor();
+      await check(`overview, dates (${vp.name})`);
+      await apage.goto(`${demo.base}/?days=90`);
+      await apage.getByRole('region', { name: 'Delivery rate by country' }).getByText('Ireland').waitFor();
+      await apage.getByRole('img', { name: /Messages per day by status/ }).locator('svg').first().waitFor({ timeout: 20_000 });
+      await shot(apage, `overview-seeded-${vp.name}`);
+      await apage.goto(`${demo.base}/messages?status=delivered&sender=Shop`);
+      await apage.getByText(shop[0]).first().waitFor({ timeout: 20_000 });
+      if (vp.name === 'phone') {
+        // Rows become cards, still filtered.
+        const cards = apage.getByRole('list', { name: 'Messages' }).getByRole('listitem');
+        assert((await cards.count()) === shop.length, `phone cards follow the filter: ${await cards.count()}`);
+      }
+      await shot(apage, `messages-filtered-${vp.name}`);
+      await apage.getByText(shop[0]).first().click();
+      await apage.getByRole('table', { name: 'Receipt history' }).waitFor({ timeout: 20_000 });
+      // The page under the open drawer is checked with it.
+      await check(`messages, filtered, drawer open (${vp.name})`);
+      await shot(apage, `messages-drawer-${vp.name}`);
+    }
+  } finally {
+    await actx.close();
+  }
+  assert(problems.length === 0, `no serious or critical accessibility violations:\n${problems.join('\n')}`);
 }

@@ -33,10 +33,10 @@ export function MessageDrawer({ id, onClose }: { id: string | null; onClose: () 
       onClose={onClose}
       // Above the app bar (which sits over the navigation drawer).
       sx={{ zIndex: (t) => t.zIndex.modal }}
-      slotProps={{ paper: { sx: { width: { xs: '100%', sm: 440 } } } }}>
+      slotProps={{ paper: { sx: { width: { xs: '100%', sm: 440 } }, 'aria-labelledby': 'message-drawer-title' } }}>
       <Box sx={{ p: 2 }} role="region" aria-label="Message details">
         <Stack direction="row" sx={{ alignItems: 'center', mb: 1 }}>
-          <Typography variant="h6" component="h2" sx={{ flexGrow: 1 }}>
+          <Typography variant="h6" component="h2" sx={{ flexGrow: 1 }} id="message-drawer-title">
             Message {id}
           </Typography>
           <IconButton aria-label="Close details" onClick={onClose}>

@@ -15,6 +15,13 @@ import { StatCard } from './StatCard';
 import { byDay, deliveryRate, spend, sumCounts, trend, type DayBucket } from './trend';
 import { useAlertThreshold, useBalance, useUsage } from './useOverview';
 
+/** lastsFor says how long a balance lasts, roughly. */
+function lastsFor(days: number): string {
+  if (days > 365) return 'more than a year';
+  const n = Math.floor(days);
+  return `about ${formatCount(n)} day${n === 1 ? '' : 's'}`;
+}
+
 /** OverviewPage shows the account's chosen period at a glance, against the period before. */
 export default function OverviewPage() {
   const [params, setParams] = useSearchParams();
@@ -108,13 +115,15 @@ export default function OverviewPage() {
             loading={balance.isLoading}
             note={
               warning?.daysLeft != null ? (
-                <span>about {formatCount(Math.floor(warning.daysLeft))} days at this period's spend</span>
+                <span>{lastsFor(warning.daysLeft)} at this period's spend</span>
               ) : (
                 <span>available to spend</span>
               )
             }
           />
         </Grid>
+      </Grid>
+      <Grid container spacing={2} sx={{ mt: 2 }}>
         <Grid size={{ xs: 12, md: 8 }}>
           {cur.data ? (
             <Suspense fallback={<Skeleton variant="rectangular" height={340} />}>

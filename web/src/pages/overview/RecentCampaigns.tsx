@@ -1,15 +1,15 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link as RouterLink } from 'react-router';
-import { Chip, List, ListItemButton, ListItemText, Paper, Skeleton, Typography } from '@mui/material';
+import { Chip, List, ListItem, ListItemButton, ListItemText, Paper, Skeleton, Typography } from '@mui/material';
 import { api } from '../../api/client';
 import { unwrap } from '../../api/problem';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { formatTime } from '../../lib/format';
 
-const stateColour: Record<string, 'default' | 'success' | 'info' | 'warning' | 'error'> = {
-  running: 'info',
-  launching: 'info',
-  scheduled: 'info',
+const stateColour: Record<string, 'default' | 'primary' | 'success' | 'warning' | 'error'> = {
+  running: 'primary',
+  launching: 'primary',
+  scheduled: 'primary',
   paused: 'warning',
   completed: 'success',
   cancelled: 'error',
@@ -36,10 +36,12 @@ export function RecentCampaigns() {
       )}
       <List dense aria-labelledby="campaigns-title">
         {items.map((c) => (
-          <ListItemButton key={c.id} component={RouterLink} to={`/campaigns/${c.id}`}>
-            <ListItemText primary={c.name} secondary={`${c.targeted ? `${c.targeted} recipients · ` : ''}${formatTime(c.launched_at ?? c.created_at)}`} />
-            <Chip size="small" variant="outlined" label={c.state} color={stateColour[c.state] ?? 'default'} />
-          </ListItemButton>
+          <ListItem key={c.id} disablePadding>
+            <ListItemButton component={RouterLink} to={`/campaigns/${c.id}`}>
+              <ListItemText primary={c.name} secondary={`${c.targeted ? `${c.targeted} recipients · ` : ''}${formatTime(c.launched_at ?? c.created_at)}`} />
+              <Chip size="small" variant="outlined" label={c.state} color={stateColour[c.state] ?? 'default'} />
+            </ListItemButton>
+          </ListItem>
         ))}
       </List>
     </Paper>
