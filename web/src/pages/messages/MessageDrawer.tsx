@@ -50,7 +50,8 @@ export function MessageDrawer({ id, onClose }: { id: string | null; onClose: () 
             <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
               <StatusChip status={m.status} />
               <Typography variant="body2" color="text.secondary">
-                {m.segments} segment{m.segments === 1 ? '' : 's'} · {m.encoding ?? 'gsm7'} · {formatMoney(m.price)}
+                {m.segments} segment{m.segments === 1 ? '' : 's'} · {m.encoding ?? 'gsm7'}
+                {m.price !== undefined && <> · {formatMoney(m.price)}</>}
               </Typography>
             </Stack>
             <Typography variant="body2">

@@ -47,7 +47,14 @@ export function StatCard({ label, value, loading, trend, series, note, format }:
         <Typography variant="h5" component="p" data-testid={`stat-${label}`}>
           {loading ? <Skeleton width={80} /> : value}
         </Typography>
-        {!loading && (note ?? (trend !== undefined && <TrendLine trend={trend} />))}
+        {!loading &&
+          (note ? (
+            <Typography variant="caption" color="text.secondary" component="p">
+              {note}
+            </Typography>
+          ) : (
+            trend !== undefined && <TrendLine trend={trend} />
+          ))}
         {series && series.length > 1 && (
           <Box sx={{ height: 36, mt: 1 }} aria-hidden>
             <Suspense fallback={null}>
