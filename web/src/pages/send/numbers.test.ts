@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvNumbers, csvRows, normalizePhone, parseNumbers } from './numbers';
+import { csvNumbers, csvRows, normalizePhone, parseNumbers, senderProblem } from './numbers';
 
 describe('normalizePhone (contact.NormalizePhone and the send path)', () => {
   it.each([
@@ -76,5 +76,21 @@ describe('CSV', () => {
     expect(csvNumbers('mobile,name\n+447700900001,Ann\n+447700900002,Bob').numbers).toEqual(['+447700900001', '+447700900002']);
     expect(csvNumbers('+447700900001\n+447700900002').numbers).toEqual(['+447700900001', '+447700900002']);
     expect(csvNumbers('')).toEqual({ column: 'first column', numbers: [] });
+  });
+});
+
+describe('senderProblem (gateway.AutoSource)', () => {
+  const septets = (s: string) => (/^[ -~]*$/.test(s) && !s.includes('`') ? s.length : null);
+  it.each(['', 'Gallant', '+447700900123', '447700900123', '60123', '123', 'Shop 24', 'ABCDEFGHIJK'])('%j is a sender', (s) => {
+    expect(senderProblem(s, septets)).toBeUndefined();
+  });
+  it.each([
+    ['12', /short code/],
+    ['+12345', /7 to 15/],
+    ['1234567890123456', /7 to 15/],
+    ['ABCDEFGHIJKL', /11 GSM/],
+    ['Caf`', /11 GSM/],
+  ])('%j is refused', (s, why) => {
+    expect(senderProblem(s, septets)).toMatch(why);
   });
 });

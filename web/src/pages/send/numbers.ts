@@ -153,3 +153,26 @@ export function csvNumbers(text: string): { column: string; numbers: string[] } 
   const body = /[0-9]/.test(rows[0][0] ?? '') ? rows : rows.slice(1);
   return { column: 'first column', numbers: body.map((r) => r[0] ?? '') };
 }
+
+/**
+ * senderProblem checks a sender as the gateway does (gateway.AutoSource):
+ * "+" and digits, or more than 8 digits, is a number of 7 to 15 digits; 3
+ * to 8 digits a short code; anything else a name of 1 to 11 GSM
+ * characters. It returns why the sender is refused, or undefined when it
+ * is fine (an empty sender is the account's default).
+ */
+export function senderProblem(from: string, gsmSeptets: (s: string) => number | null): string | undefined {
+  if (from === '') return undefined;
+  const digits = from.startsWith('+') ? from.slice(1) : from;
+  if (/^[0-9]+$/.test(digits)) {
+    if (from.startsWith('+') || digits.length > 8) {
+      return digits.length < 7 || digits.length > 15 ? 'an international sender is 7 to 15 digits' : undefined;
+    }
+    return digits.length >= 3 ? undefined : 'a short code has 3 to 8 digits';
+  }
+  const n = gsmSeptets(from);
+  if (n === null || n < 1 || n > 11) {
+    return 'sender must be a phone number, a 3–8 digit short code, or 1 to 11 GSM characters';
+  }
+  return undefined;
+}
