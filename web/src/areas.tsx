@@ -24,7 +24,7 @@ const isOperator = (me: Me) => me.role === 'admin';
  */
 export const areas: Area[] = [
   { path: '', label: 'Overview', icon: DashboardIcon, page: lazy(() => import('./pages/overview/OverviewPage')) },
-  { path: 'send', label: 'Send', icon: SendIcon, page: lazy(() => import('./pages/send/SendPage')), visible: (me) => me.can_send && me.scopes.includes('send') || me.scopes.includes('admin') },
+  { path: 'send', label: 'Send', icon: SendIcon, page: lazy(() => import('./pages/send/SendPage')), visible: (me) => me.can_send },
   { path: 'messages', label: 'Messages', icon: ListAltIcon, page: lazy(() => import('./pages/messages/MessagesPage')) },
 ];
 

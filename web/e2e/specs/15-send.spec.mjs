@@ -1,0 +1,84 @@
+// The issue's core flow: sign in, open Send, type a number and a text with
+// a character that forces UCS-2, see the counter say UCS-2 and highlight
+// it, see the price, send, then follow the message to Messages and watch
+// its timeline reach "delivered". Then a bulk send of three pasted numbers
+// (with a duplicate and a bad entry flagged before sending), all accepted.
+import { apiCall, assert, axe, shot, signIn, waitFor } from '../harness.mjs';
+
+export default async function ({ browser, demo }) {
+  const stamp = Date.now().toString(36);
+  const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(String(e)));
+  try {
+    await signIn(page, demo, '/');
+    await page.getByRole('navigation', { name: 'Main' }).first().getByRole('link', { name: 'Send' }).click();
+    await page.waitForURL(/\/send$/);
+    await page.getByRole('heading', { level: 1, name: 'Send' }).waitFor();
+
+    // One number, a text with ë (not in GSM 03.38).
+    await page.getByLabel('Numbers').fill('+44 7700 900123');
+    await page.getByTestId('numbers-summary').getByText('1 number', { exact: true }).waitFor();
+    const text = `Hello Zoë, from the Send page ${stamp}`;
+    await page.getByLabel('Message', { exact: true }).fill(text);
+    const counter = page.getByRole('status', { name: 'Character counter' });
+    await counter.getByText('UCS-2', { exact: true }).waitFor();
+    const units = [...text].length;
+    assert((await page.getByTestId('counter').textContent()).includes(`${units} characters · 1 segment of 70`), 'the counter counts UCS-2 units against 70');
+    const marked = await page.getByTestId('highlighted').locator('mark').allTextContents();
+    assert(marked.length === 1 && marked[0] === 'ë', `only ë is highlighted, got ${JSON.stringify(marked)}`);
+    // The demo prices +44 at 0.035 EUR a segment.
+    const price = page.getByTestId('price');
+    await price.waitFor({ timeout: 15_000 });
+    assert(/0[.,]035/.test(await price.textContent()), `the price is shown: ${await price.textContent()}`);
+    await shot(page, 'send-ucs2-desktop');
+    const violations = await axe(page);
+    assert(violations.length === 0, `no serious axe violations on Send: ${JSON.stringify(violations)}`);
+
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    const result = page.getByRole('region', { name: 'Send result' });
+    await result.getByText(/Message \d+ accepted/).waitFor({ timeout: 15_000 });
+    const id = (await result.getByText(/Message \d+ accepted/).textContent()).match(/Message (\d+)/)[1];
+    const stored = await apiCall(demo, 'GET', `/v1/messages/${id}`);
+    assert(stored.to === '+447700900123' && stored.text === text && stored.encoding === 'ucs2', `the API stored the message as sent: ${JSON.stringify(stored)}`);
+
+    await result.getByRole('link', { name: 'Follow it in Messages' }).click();
+    await page.waitForURL(new RegExp(`/messages\\?id=${id}$`));
+    const drawer = page.getByRole('region', { name: 'Message details' });
+    await drawer.getByText(`Message ${id}`).waitFor();
+    await drawer.getByRole('list', { name: 'Status timeline' }).getByText('delivered').first().waitFor({ timeout: 20_000 });
+    await shot(page, 'send-flow-delivered');
+
+    // Bulk: three numbers pasted, one of them twice, and an entry that is no number.
+    await page.goto(`${demo.base}/send`);
+    await page.getByLabel('Numbers').fill('+447700900201, +447700900202\n+447700900203\n+44 7700 900201\nnot-a-number');
+    const summary = page.getByTestId('numbers-summary');
+    await summary.getByText('3 numbers · 1 duplicate removed · 1 not valid').waitFor();
+    await page.getByRole('region', { name: 'Numbers that will not be sent' }).getByText('not-a-number').waitFor();
+    await page.getByLabel('Message', { exact: true }).fill(`Bulk from the Send page ${stamp}`);
+    await page.getByRole('status', { name: 'Character counter' }).getByText('GSM-7', { exact: true }).waitFor();
+    await page.getByTestId('price').getByText(/for 3 messages/).waitFor({ timeout: 15_000 });
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await result.getByText('3 accepted, 0 refused').waitFor({ timeout: 15_000 });
+    const links = await result.getByRole('list', { name: 'Accepted messages' }).getByRole('link').allTextContents();
+    assert(links.length === 3, `three message ids, got ${links.length}`);
+    for (const mid of links) {
+      const m = await apiCall(demo, 'GET', `/v1/messages/${mid}`);
+      assert(m.text === `Bulk from the Send page ${stamp}`, `message ${mid} is the bulk text`);
+    }
+    await shot(page, 'send-bulk-desktop');
+
+    // The same page on a phone.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByLabel('Message', { exact: true }).fill(`Phone view ’quotes’ ${stamp}`);
+    await page.getByTestId('highlighted').waitFor();
+    await shot(page, 'send-ucs2-phone');
+
+    await waitFor('no console errors', () => true);
+    assert(errors.length === 0, `no console errors or CSP violations, got:\n${errors.join('\n')}`);
+  } finally {
+    await ctx.close();
+  }
+}
