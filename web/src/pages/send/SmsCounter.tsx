@@ -34,8 +34,8 @@ export function SmsCounter({ text, onReplace }: { text: string; onReplace: (text
         <Chip
           size="small"
           label={c.encoding === 'gsm7' ? 'GSM-7' : 'UCS-2'}
-          color={c.encoding === 'gsm7' ? 'success' : 'warning'}
-          variant="outlined"
+          variant={c.encoding === 'gsm7' ? 'outlined' : 'filled'}
+          sx={c.encoding === 'ucs2' ? markSx : undefined}
           data-testid="encoding"
         />
         <Typography variant="body2" data-testid="counter">
