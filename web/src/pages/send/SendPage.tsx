@@ -68,9 +68,11 @@ export default function SendPage() {
 
   const estimate = useMutation({ mutationFn: (d: Draft) => drafts.current.estimate(d) });
   const [estimatedFor, setEstimatedFor] = useState('');
+  const [sentFor, setSentFor] = useState('');
   const send = useMutation({
     mutationFn: (d: Draft): Promise<Outcome> => (needsCampaign(d) ? drafts.current.launch(d) : sendDirect(d)),
-    onSuccess: () => {
+    onSuccess: (_, d) => {
+      setSentFor(JSON.stringify(d));
       qc.invalidateQueries({ queryKey: ['messages'] });
       qc.invalidateQueries({ queryKey: ['balance'] });
     },
@@ -202,7 +204,7 @@ export default function SendPage() {
                 disabled={blockers.length > 0 || send.isPending}
                 onClick={() => send.mutate(draft)}
               >
-                {send.isPending ? 'Sending…' : instant ? 'Schedule' : 'Send'}
+                {send.isPending ? 'Sending…' : `${instant ? 'Schedule' : 'Send'}${sentFor === draftKey ? ' again' : ''}`}
               </Button>
               {recipientsLabel && (
                 <Typography variant="body2" color="text.secondary">
