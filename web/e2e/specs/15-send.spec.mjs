@@ -89,6 +89,50 @@ export default async function ({ browser, demo }) {
     }
     await shot(page, 'send-bulk-desktop');
 
+    // Scheduled in another time zone: 09:30 in Tokyo two days from now.
+    await page.goto(`${demo.base}/send`);
+    await page.getByLabel('Numbers', { exact: true }).fill('+447700900301');
+    await page.getByLabel('Message', { exact: true }).fill(`Scheduled from the Send page ${stamp}`);
+    await page.getByLabel('Schedule for later').check();
+    const day = new Date(Date.now() + 2 * 86_400_000 + 9 * 3_600_000); // the date in Tokyo (UTC+9, no summer time)
+    const [y, mo, d] = [day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate()];
+    const pad = (n) => String(n).padStart(2, '0');
+    await page.getByRole('group', { name: 'Send at' }).locator('[role="spinbutton"]').first().click();
+    await page.keyboard.type(`${pad(mo)}${pad(d)}${y}0930`);
+    await page.getByLabel('Time zone').fill('Asia/Tokyo');
+    await page.getByRole('option', { name: 'Asia/Tokyo', exact: true }).click();
+    const utc = new Date(Date.UTC(y, mo - 1, d, 0, 30)); // 09:30 +09:00
+    const want = `${utc.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+    await page.getByTestId('schedule-instant').getByText(want, { exact: false }).waitFor();
+    await page.getByRole('button', { name: 'Schedule', exact: true }).click();
+    await result.getByText(/Message \d+ accepted/).waitFor({ timeout: 15_000 });
+    const sid = (await result.getByText(/Message \d+ accepted/).textContent()).match(/Message (\d+)/)[1];
+    const scheduled = await apiCall(demo, 'GET', `/v1/messages/${sid}`);
+    assert(scheduled.status === 'scheduled' && new Date(scheduled.send_at).getTime() === utc.getTime(),
+      `the message waits until 09:30 Tokyo time (${utc.toISOString()}): ${JSON.stringify(scheduled)}`);
+
+    // Personal fields go through a campaign: rendered sample, estimate, launch.
+    await page.goto(`${demo.base}/send`);
+    await page.getByLabel('Numbers', { exact: true }).fill('+447700900401');
+    const message = page.getByLabel('Message', { exact: true });
+    await message.fill('Hi ');
+    await page.getByRole('group', { name: 'Insert a personal field:' }).getByRole('button', { name: 'first_name' }).click();
+    await page.keyboard.type(`, from a Send page campaign ${stamp}`);
+    assert((await message.inputValue()) === `Hi {{first_name|there}}, from a Send page campaign ${stamp}`, `the field went in at the cursor: ${await message.inputValue()}`);
+    await page.getByRole('region', { name: 'Sample rendering' }).getByText(`Hi there, from a Send page campaign ${stamp}`).waitFor({ timeout: 15_000 });
+    await page.getByLabel('Kind').click();
+    await page.getByRole('option', { name: 'Transactional' }).click();
+    await page.getByRole('button', { name: 'Estimate the price' }).click();
+    await page.getByTestId('price').getByText(/for 1 recipient/).waitFor({ timeout: 15_000 });
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await result.getByText(/Campaign \d+ launched/).waitFor({ timeout: 15_000 });
+    const cid = (await result.getByText(/Campaign \d+ launched/).textContent()).match(/Campaign (\d+)/)[1];
+    await waitFor('the campaign to send its message', async () => {
+      const st = await apiCall(demo, 'GET', `/v1/campaigns/${cid}/stats`);
+      return st.totals?.sent === 1;
+    }, 30_000, 250);
+    await shot(page, 'send-campaign-desktop');
+
     // The same page on a phone.
     await page.setViewportSize({ width: 390, height: 844 });
     await page.getByLabel('Message', { exact: true }).fill(`Phone view ’quotes’ ${stamp}`);

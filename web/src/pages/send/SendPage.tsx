@@ -4,12 +4,11 @@ import {
   Autocomplete, Button, Divider, MenuItem, Paper, Stack, TextField, Typography,
 } from '@mui/material';
 import SendIcon from '@mui/icons-material/SendOutlined';
-import { toProblem } from '../../api/problem';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { PageHeader } from '../../components/PageHeader';
 import { formatCount } from '../../lib/format';
 import { countText, gsm7Septets, MAX_SEGMENTS } from '../../lib/sms';
-import { useDefaultCountry, useSenderNumbers, type ContactList, type Segment, type Template } from './data';
+import { useCurrency, useDefaultCountry, useSenderNumbers, type ContactList, type Segment, type Template } from './data';
 import { MessageComposer } from './MessageComposer';
 import { parseNumbers, senderProblem } from './numbers';
 import { CampaignPrice, NumbersPrice } from './Price';
@@ -18,15 +17,7 @@ import { browserZone, rfc3339 } from './schedule';
 import { Schedule, scheduledInstant, scheduleProblem, type ScheduleValue } from './Schedule';
 import { CampaignDrafts, CAMPAIGN_NUMBERS_LIMIT, needsCampaign, sendDirect, type Draft, type Outcome } from './send';
 import { SendResult } from './SendResult';
-
-/** problemOn is the API's detail when its problem is about one of fields (or a member of one). */
-function problemOn(error: unknown, ...fields: string[]): string | undefined {
-  if (!error) return undefined;
-  const p = toProblem(error);
-  const hit = (f?: string) => !!f && fields.some((x) => f === x || f.startsWith(`${x}[`) || f.startsWith(`${x}.`));
-  if (hit(p.field)) return p.detail || p.title;
-  return p.errors?.find((e) => hit(e.field))?.detail;
-}
+import { problemOn } from './problemOn';
 
 /**
  * SendPage sends a text to numbers typed, pasted or uploaded, or to lists
@@ -37,6 +28,7 @@ export default function SendPage() {
   const country = useDefaultCountry();
   const senders = useSenderNumbers();
   const qc = useQueryClient();
+  const currency = useCurrency();
 
   const [pasted, setPasted] = useState('');
   const [lists, setLists] = useState<ContactList[]>([]);
@@ -212,7 +204,7 @@ export default function SendPage() {
                 </Typography>
               )}
             </Stack>
-            {send.data && <SendResult outcome={send.data} />}
+            {send.data && <SendResult outcome={send.data} currency={currency} />}
           </Stack>
         </Paper>
       </Stack>

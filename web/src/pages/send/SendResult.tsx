@@ -9,7 +9,7 @@ const shown = 50;
  * SendResult says what the API accepted: the message ids (each linked to
  * Messages), the numbers it refused with its reason, or the campaign.
  */
-export function SendResult({ outcome }: { outcome: Outcome }) {
+export function SendResult({ outcome, currency }: { outcome: Outcome; currency: string }) {
   if (outcome.kind === 'campaign') {
     const c = outcome.campaign;
     return (
@@ -36,7 +36,7 @@ export function SendResult({ outcome }: { outcome: Outcome }) {
       {single && (
         <Typography variant="body2">
           To {accepted[0].to}, {accepted[0].segments} segment{accepted[0].segments === 1 ? '' : 's'}
-          {accepted[0].price !== undefined ? `, ${formatMoney(accepted[0].price, 'EUR', 4)}` : ''}.{' '}
+          {accepted[0].price !== undefined ? `, ${formatMoney(accepted[0].price, currency, 4)}` : ''}.{' '}
           <Link component={RouterLink} to={`/messages?id=${accepted[0].id}`}>
             Follow it in Messages
           </Link>
@@ -44,7 +44,7 @@ export function SendResult({ outcome }: { outcome: Outcome }) {
       )}
       {!single && accepted.length > 0 && (
         <Box>
-          <Typography variant="body2">Charged {formatMoney(price, 'EUR', 4)} in all.</Typography>
+          <Typography variant="body2">Charged {formatMoney(price, currency, 4)} in all.</Typography>
           <List dense aria-label="Accepted messages">
             {accepted.slice(0, shown).map((a) => (
               <ListItem key={a.id} disableGutters disablePadding>

@@ -40,7 +40,7 @@ export function SmsCounter({ text, onReplace }: { text: string; onReplace: (text
         />
         <Typography variant="body2" data-testid="counter">
           {c.units} {c.encoding === 'gsm7' ? 'septets' : 'characters'} · {c.segments} segment{c.segments === 1 ? '' : 's'} of{' '}
-          {c.perSegment} · {left} left
+          {c.perSegment} · {left} left{text.includes('{{') ? ' (as written, placeholders included)' : ''}
         </Typography>
         {tooLong && (
           <Typography variant="body2" color="error">

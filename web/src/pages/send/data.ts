@@ -20,6 +20,17 @@ export function useDefaultCountry(): string {
   return q.data?.default_country ?? '';
 }
 
+/** useCurrency is the account's currency (its balance's), EUR while unknown or with billing off. */
+export function useCurrency(): string {
+  const q = useQuery({
+    queryKey: ['balance'],
+    queryFn: async () => unwrap(await api.GET('/v1/balance')),
+    retry: false,
+    staleTime: 60_000,
+  });
+  return q.data?.currency ?? 'EUR';
+}
+
 /** useSenderNumbers lists the account's long numbers and short codes, offered as senders. */
 export function useSenderNumbers() {
   return useInfiniteQuery({
