@@ -133,11 +133,61 @@ export default async function ({ browser, demo }) {
     }, 30_000, 250);
     await shot(page, 'send-campaign-desktop');
 
+    // A list and a template, plus a CSV whose national number is read with
+    // the account's default country: one campaign, each contact's name filled in.
+    const [ann, bob] = [
+      await apiCall(demo, 'POST', '/v1/contacts', { phone: '+447700900501', first_name: 'Ann' }),
+      await apiCall(demo, 'POST', '/v1/contacts', { phone: '+447700900502', first_name: 'Bob' }),
+    ];
+    const list = await apiCall(demo, 'POST', '/v1/lists', { name: `Send page list ${stamp}` });
+    await apiCall(demo, 'POST', `/v1/lists/${list.id}/contacts`, { contact_ids: [ann.id, bob.id] });
+    const tpl = await apiCall(demo, 'POST', '/v1/templates', { name: `Send page template ${stamp}`, body: `Hello {{first_name|friend}}, template ${stamp}` });
+    await apiCall(demo, 'PUT', '/v1/contact-settings', { default_country: 'GB' });
+    try {
+      await page.goto(`${demo.base}/send`);
+      await page.getByLabel('CSV file of numbers').setInputFiles({
+        name: 'numbers.csv', mimeType: 'text/csv', buffer: Buffer.from('name,phone\nCat,07700 900503\n'),
+      });
+      await page.getByTestId('numbers-summary').getByText('1 number', { exact: true }).waitFor();
+      assert((await page.getByLabel('Numbers', { exact: true }).inputValue()) === '07700 900503', 'the CSV phone column fills the numbers');
+      await page.getByLabel('Contact lists').click();
+      await page.getByRole('option', { name: `Send page list ${stamp} (2)` }).click();
+      await page.keyboard.press('Escape');
+      await page.getByLabel('Template (optional)').click();
+      await page.getByRole('option', { name: `Send page template ${stamp}` }).click();
+      assert((await message.inputValue()) === tpl.body, 'the template fills the message');
+      // Transactional: a marketing campaign would wait for the end of quiet hours in the UK.
+      await page.getByLabel('Kind').click();
+      await page.getByRole('option', { name: 'Transactional' }).click();
+      await page.getByRole('button', { name: 'Estimate the price' }).click();
+      await page.getByTestId('price').getByText(/for 3 recipients/).waitFor({ timeout: 15_000 });
+      await page.getByRole('button', { name: 'Send', exact: true }).click();
+      await result.getByText(/Campaign \d+ launched/).waitFor({ timeout: 15_000 });
+      const lid = (await result.getByText(/Campaign \d+ launched/).textContent()).match(/Campaign (\d+)/)[1];
+      await shot(page, 'send-list-template-desktop');
+      await waitFor('the list campaign to send its three messages', async () => {
+        const st = await apiCall(demo, 'GET', `/v1/campaigns/${lid}/stats`);
+        return st.totals?.sent === 3;
+      }, 60_000, 250);
+      const toAnn = await apiCall(demo, 'GET', '/v1/messages?to=%2B447700900501&limit=5');
+      assert(toAnn.items.some((m) => m.text === `Hello Ann, template ${stamp}`), `Ann got her own text: ${JSON.stringify(toAnn.items.map((m) => m.text))}`);
+      const toCat = await apiCall(demo, 'GET', '/v1/messages?to=%2B447700900503&limit=5');
+      assert(toCat.items.some((m) => m.text === `Hello friend, template ${stamp}`), 'the CSV number got the default');
+    } finally {
+      await apiCall(demo, 'PUT', '/v1/contact-settings', { default_country: '' });
+    }
+
     // The same page on a phone.
     await page.setViewportSize({ width: 390, height: 844 });
     await page.getByLabel('Message', { exact: true }).fill(`Phone view ’quotes’ ${stamp}`);
     await page.getByTestId('highlighted').waitFor();
     await shot(page, 'send-ucs2-phone');
+    // And in the dark theme, still readable (axe checks the contrast of the highlight).
+    await page.getByRole('button', { name: /Use the dark theme/ }).click();
+    await page.getByRole('button', { name: /Use the light theme/ }).waitFor();
+    await shot(page, 'send-ucs2-phone-dark');
+    const dark = await axeMain(page);
+    assert(dark.length === 0, `no serious axe violations on Send in the dark theme: ${JSON.stringify(dark)}`);
 
     await waitFor('no console errors', () => true);
     assert(errors.length === 0, `no console errors or CSP violations, got:\n${errors.join('\n')}`);

@@ -36,7 +36,7 @@ export function Recipients(props: RecipientsProps) {
     e.target.value = '';
     if (!file) return;
     const { column, numbers } = csvNumbers(await file.text());
-    setCsvNote(`${file.name}: ${formatCount(numbers.length)} rows read from ${column === 'first column' ? 'the first column' : `column "${column}"`}.`);
+    setCsvNote(`${file.name}: ${formatCount(numbers.length)} row${numbers.length === 1 ? '' : 's'} read from ${column === 'first column' ? 'the first column' : `column "${column}"`}.`);
     onPasted([pasted.trim(), ...numbers].filter(Boolean).join('\n'));
   };
 
