@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatIn, offsetMs, rfc3339, timeZones, zonedInstant } from './schedule';
+import dayjs from 'dayjs';
+import { formatIn, offsetMs, rfc3339, scheduledInstant, scheduleProblem, timeZones, zonedInstant } from './schedule';
 
 describe('zonedInstant', () => {
   it.each([
@@ -28,5 +29,23 @@ describe('zones', () => {
     expect(zs).toContain('Europe/London');
     expect(new Set(zs).size).toBe(zs.length);
     expect(formatIn(new Date('2026-07-01T09:00:00Z'), 'Europe/London')).toMatch(/10:00/);
+  });
+});
+
+describe('the form schedule', () => {
+  const now = Date.parse('2026-12-07T12:00:00Z');
+  const at = (wall: string, zone: string) => ({ later: true, when: dayjs(wall), zone });
+  it('reads the picked wall time in the chosen zone, whatever the browser zone', () => {
+    expect(rfc3339(scheduledInstant(at('2026-12-08T09:30', 'Asia/Tokyo'))!)).toBe('2026-12-08T00:30:00Z');
+    expect(scheduledInstant({ later: false, when: dayjs('2026-12-08T09:30'), zone: 'UTC' })).toBeNull();
+    expect(scheduledInstant({ later: true, when: null, zone: 'UTC' })).toBeNull();
+  });
+  it('checks send_at as the API does: ahead, at most 30 days', () => {
+    expect(scheduleProblem({ later: false, when: null, zone: 'UTC' }, now)).toBeUndefined();
+    expect(scheduleProblem({ later: true, when: null, zone: 'UTC' }, now)).toMatch(/Pick/);
+    expect(scheduleProblem(at('2026-12-07T11:59', 'UTC'), now)).toMatch(/past/);
+    expect(scheduleProblem(at('2026-12-08T09:30', 'UTC'), now)).toBeUndefined();
+    expect(scheduleProblem(at('2027-01-06T12:00', 'UTC'), now)).toBeUndefined();
+    expect(scheduleProblem(at('2027-01-06T12:01', 'UTC'), now)).toMatch(/30 days/);
   });
 });

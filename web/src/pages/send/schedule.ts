@@ -1,5 +1,6 @@
 // Scheduling on the Send page: a wall-clock time in a chosen time zone
 // turned into the RFC 3339 instant the API's send_at takes.
+import type { Dayjs } from 'dayjs';
 
 /** Wall is a date and time on a clock, without a zone. */
 export interface Wall {
@@ -67,4 +68,34 @@ export function formatIn(d: Date, zone: string): string {
   return new Intl.DateTimeFormat(undefined, {
     year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: zone, timeZoneName: 'short',
   }).format(d);
+}
+
+/** ScheduleValue is the schedule as the form holds it. */
+export interface ScheduleValue {
+  later: boolean;
+  /** The wall-clock date and time picked (read in zone, whatever the picker's own zone). */
+  when: Dayjs | null;
+  zone: string;
+}
+
+/** MAX_AHEAD_MS is how far ahead the API lets a message wait: 30 days. */
+export const MAX_AHEAD_MS = 30 * 24 * 3600_000;
+
+/** scheduledInstant is the instant a schedule means, or null for now or an incomplete one. */
+export function scheduledInstant(s: ScheduleValue): Date | null {
+  if (!s.later || !s.when || !s.when.isValid()) return null;
+  return zonedInstant(
+    { year: s.when.year(), month: s.when.month() + 1, day: s.when.date(), hour: s.when.hour(), minute: s.when.minute() },
+    s.zone,
+  );
+}
+
+/** scheduleProblem is what is wrong with a schedule, checked as the API checks send_at. */
+export function scheduleProblem(s: ScheduleValue, now = Date.now()): string | undefined {
+  if (!s.later) return undefined;
+  const t = scheduledInstant(s);
+  if (!t) return 'Pick a date and time';
+  if (t.getTime() <= now) return 'The time is in the past';
+  if (t.getTime() - now > MAX_AHEAD_MS) return 'At most 30 days ahead';
+  return undefined;
 }
