@@ -4,6 +4,7 @@ import { ProblemAlert } from '../../components/ProblemAlert';
 import { formatCount, formatMoney } from '../../lib/format';
 import { quote, type Quote } from './data';
 import type { Estimate } from './send';
+import { useDebounced } from './useDebounced';
 
 /** PRICED_NUMBERS is how many distinct numbers are priced one by one; beyond, the rest are extrapolated. */
 export const PRICED_NUMBERS = 100;
@@ -39,7 +40,9 @@ export function totalOf(numbers: string[], quotes: Quote[], segments: number): T
 }
 
 /** NumbersPrice quotes a text of segments to the numbers by the account's plan (GET /v1/pricing). */
-export function NumbersPrice({ numbers, segments }: { numbers: string[]; segments: number }) {
+export function NumbersPrice({ numbers: typed, segments }: { numbers: string[]; segments: number }) {
+  // Priced once typing pauses: a number being typed is valid at several lengths.
+  const numbers = useDebounced(typed, 300);
   const sample = numbers.slice(0, PRICED_NUMBERS);
   const qs = useQueries({
     queries: sample.map((to) => ({ queryKey: ['pricing', to], queryFn: () => quote(to), staleTime: 300_000 })),

@@ -48,7 +48,7 @@ export default function SendPage() {
   const draft: Draft = {
     numbers: parsed.valid,
     listIds: lists.map((l) => l.id),
-    segmentIds: segments.map((s) => s.id!).filter((id) => id !== undefined),
+    segmentIds: segments.flatMap((s) => (s.id === undefined ? [] : [s.id])),
     text,
     templateId: template && template.body === text ? template.id : undefined,
     from: from.trim(),
