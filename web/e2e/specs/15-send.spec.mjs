@@ -11,6 +11,9 @@ import { apiCall, assert, axe, shot, signIn, waitFor } from '../harness.mjs';
 
 export default async function ({ browser, demo }) {
   const stamp = Date.now().toString(36);
+  // Opted out now: every instance enforces the ledger within a second, long before the page sends to it.
+  await apiCall(demo, 'POST', '/v1/opt-outs', { number: '+447700900999' });
+  let refusalsExpected = false;
   const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   const page = await ctx.newPage();
   const errors = [];
@@ -21,7 +24,10 @@ export default async function ({ browser, demo }) {
   page.on('pageerror', (e) => errors.push(String(e)));
   try {
     await signIn(page, demo, '/');
-    page.on('response', (r) => r.status() >= 400 && errors.push(`${r.request().method()} ${r.url()}: ${r.status()}`));
+    page.on('response', (r) => {
+      const refusal = refusalsExpected && r.status() === 422 && r.url().endsWith('/v1/messages');
+      if (r.status() >= 400 && !refusal) errors.push(`${r.request().method()} ${r.url()}: ${r.status()}`);
+    });
     await page.getByRole('navigation', { name: 'Main' }).first().getByRole('link', { name: 'Send' }).click();
     await page.waitForURL(/\/send$/);
     await page.getByRole('heading', { level: 1, name: 'Send' }).waitFor();
@@ -77,6 +83,22 @@ export default async function ({ browser, demo }) {
       assert(m.text === `Bulk from the Send page ${stamp}`, `message ${mid} is the bulk text`);
     }
     await shot(page, 'send-bulk-desktop');
+
+    // The API's refusals: an opted-out number on the Numbers field when sent
+    // alone, and with its reason among the refused when sent with another.
+    refusalsExpected = true;
+    await page.goto(`${demo.base}/send`);
+    await page.getByLabel('Numbers', { exact: true }).fill('+447700900999');
+    await page.getByLabel('Message', { exact: true }).fill(`To an opted-out number ${stamp}`);
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await page.getByText('+447700900999 has opted out of messages from this account', { exact: false }).waitFor({ timeout: 15_000 });
+    assert((await page.getByLabel('Numbers', { exact: true }).getAttribute('aria-invalid')) === 'true', 'the refusal is shown on the Numbers field');
+    await page.getByLabel('Numbers', { exact: true }).fill('+447700900999\n+447700900998');
+    await page.getByTestId('numbers-summary').getByText('2 numbers', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await result.getByText('1 accepted, 1 refused').waitFor({ timeout: 15_000 });
+    await result.getByRole('list', { name: 'Refused numbers' }).getByText(/\+447700900999.*Recipient opted out/).waitFor();
+    refusalsExpected = false;
 
     // Scheduled in another time zone: 09:30 in Tokyo two days from now.
     await page.goto(`${demo.base}/send`);
