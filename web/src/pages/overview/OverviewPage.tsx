@@ -12,7 +12,7 @@ import { choiceFromParams, daysOf, describePeriod, periodOf, previousPeriod, typ
 import { PeriodPicker } from './PeriodPicker';
 import { RecentCampaigns } from './RecentCampaigns';
 import { StatCard } from './StatCard';
-import { byDay, deliveryRate, spend, sumCounts, trend, type DayBucket } from './trend';
+import { byDay, carryForward, deliveryRate, spend, sumCounts, trend, type DayBucket } from './trend';
 import { useAlertThreshold, useBalance, useUsage } from './useOverview';
 
 /** lastsFor says how long a balance lasts, roughly. */
@@ -55,7 +55,8 @@ export default function OverviewPage() {
   const currency = cur.data?.currency ?? balance.data?.currency ?? 'EUR';
   const loading = cur.isLoading;
   const money = (v: number | null) => formatMoney(v, currency);
-  const rateSeries = daily.map((c) => (deliveryRate(c) ?? 0) * 100);
+  // A day where nothing settled has no rate: its point repeats the day before.
+  const rateSeries = carryForward(daily.map((c) => deliveryRate(c))).map((r) => r * 100);
   const dailySpend = ok ? spend(t) / ok.days : 0;
   const warning = balance.data && !alerts.loading ? balanceWarning(balance.data.available, dailySpend, alerts.threshold) : null;
 

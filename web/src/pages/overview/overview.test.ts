@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addDays, choiceFromParams, customPeriod, daysOf, describePeriod, parseDay, periodOf, presetPeriod, previousPeriod } from './period';
-import { byDay, deliveryRate, spend, sumCounts, trend, zeroCounts } from './trend';
+import { byDay, carryForward, deliveryRate, spend, sumCounts, trend, zeroCounts } from './trend';
 import { countryName } from './countries';
 import { balanceWarning, parseUnits } from './balance';
 
@@ -69,6 +69,11 @@ describe('trend', () => {
     expect(deliveryRate({ delivered: 9, failed: 1 })).toBe(0.9);
     expect(deliveryRate({ delivered: 0, failed: 0 })).toBeNull();
     expect(spend({ charged: 50_000, refunded: 10_000 })).toBe(40_000);
+  });
+
+  it('carries a series over days without a value', () => {
+    expect(carryForward([null, 0.5, null, null, 1, null])).toEqual([0.5, 0.5, 0.5, 0.5, 1, 1]);
+    expect(carryForward([null, null])).toEqual([0, 0]);
   });
 
   it('lays day buckets over every day of the period', () => {

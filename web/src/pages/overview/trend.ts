@@ -89,3 +89,14 @@ export function sumCounts(cs: readonly Counts[]): Counts {
   }
   return t;
 }
+
+/**
+ * carryForward fills the gaps of a series (days without a value, such as
+ * a delivery rate on a day nothing settled) with the last value before
+ * them, or the first value after them at the start; all gaps stay 0.
+ */
+export function carryForward(values: readonly (number | null)[]): number[] {
+  const first = values.find((v) => v !== null) ?? 0;
+  let last = first;
+  return values.map((v) => (v === null ? last : (last = v)));
+}
