@@ -122,6 +122,31 @@ export default async function ({ browser, demo }) {
     await page.getByRole('region', { name: 'Recent campaigns' }).getByRole('link', { name: /E2E spring/ }).waitFor();
     const link = await page.getByRole('region', { name: 'Recent campaigns' }).getByRole('link', { name: /E2E spring/ }).getAttribute('href');
     assert(link === `/campaigns/${camp.id}`, `the campaign links to its page, got ${link}`);
+    // The low-balance warning follows the account's alert threshold, set
+    // (as the account's owner: the dashboard user) above the balance,
+    // then put back off.
+    const login = await (await fetch(`${demo.base}/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: demo.email, password: demo.password }),
+    })).json();
+    const owner = { ...demo, apiKey: login.access_token };
+    const me = await apiCall(owner, 'GET', '/v1/me');
+    assert((await page.getByText('Low balance').count()) === 0, 'no warning with a full balance');
+    await apiCall(owner, 'PUT', `/v1/accounts/${me.account_id}/alerts`, { low_balance_threshold: '100000.00' });
+    try {
+      await page.reload();
+      const warning = page.getByRole('alert').filter({ hasText: 'Low balance' });
+      await warning.waitFor();
+      const text = await warning.textContent();
+      assert(/below the account's alert threshold of/.test(text) && /100,000\.00/.test(text), `the warning names the threshold: ${text}`);
+    } finally {
+      await apiCall(owner, 'PUT', `/v1/accounts/${me.account_id}/alerts`, { low_balance_threshold: '0' });
+    }
+    await page.reload();
+    await page.getByTestId('stat-Balance').waitFor();
+    await waitFor('the warning to go', async () => (await page.getByText('Low balance').count()) === 0);
+
     // Another period: 7 days, then a custom range with date fields.
     await page.getByRole('button', { name: '7 days' }).click();
     await page.waitForURL(/days=7/);
