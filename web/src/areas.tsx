@@ -1,6 +1,8 @@
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
 import DashboardIcon from '@mui/icons-material/SpaceDashboardOutlined';
 import ListAltIcon from '@mui/icons-material/ListAltOutlined';
+import InboxIcon from '@mui/icons-material/InboxOutlined';
+import CampaignIcon from '@mui/icons-material/CampaignOutlined';
 import type { Me } from './auth/AuthProvider';
 
 /** Area is one page of the console: its route, its place in the navigation, who sees it. */
@@ -24,6 +26,8 @@ const isOperator = (me: Me) => me.role === 'admin';
 export const areas: Area[] = [
   { path: '', label: 'Overview', icon: DashboardIcon, page: lazy(() => import('./pages/overview/OverviewPage')) },
   { path: 'messages', label: 'Messages', icon: ListAltIcon, page: lazy(() => import('./pages/messages/MessagesPage')) },
+  { path: 'inbox', label: 'Inbox', icon: InboxIcon, page: lazy(() => import('./pages/inbox/InboxPage')) },
+  { path: 'campaigns', label: 'Campaigns', icon: CampaignIcon, page: lazy(() => import('./pages/campaigns/CampaignsPage')) },
 ];
 
 export { isOperator };
