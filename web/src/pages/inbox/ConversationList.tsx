@@ -1,7 +1,8 @@
 import { useMemo } from 'react';
 import { NavLink } from 'react-router';
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { Badge, Box, Button, List, ListItemButton, ListItemText, Skeleton, Typography } from '@mui/material';
+import { Badge, Box, Button, List, ListItem, ListItemButton, ListItemText, Skeleton, Typography } from '@mui/material';
+import { visuallyHidden } from '@mui/utils';
 import { api } from '../../api/client';
 import { unwrap } from '../../api/problem';
 import { EmptyState } from '../../components/EmptyState';
@@ -36,24 +37,20 @@ export function ConversationList({ selected }: { selected?: string }) {
         {items.map((c) => {
           const unread = c.counterpart !== selected && isUnread(c.counterpart, c.last_inbound_at);
           return (
-            <ListItemButton
-              key={c.counterpart}
-              component={NavLink}
-              to={`/inbox/${c.counterpart}`}
-              selected={c.counterpart === selected}
-              divider
-              aria-label={`+${c.counterpart}${unread ? ', unread' : ''}`}
-            >
+            <ListItem key={c.counterpart} disablePadding divider>
+            <ListItemButton component={NavLink} to={`/inbox/${c.counterpart}`} selected={c.counterpart === selected}>
               <ListItemText
                 primary={
                   <Typography component="span" sx={{ fontWeight: unread ? 700 : 400 }}>
                     +{c.counterpart}
+                    {unread && <span style={visuallyHidden}>, unread</span>}
                   </Typography>
                 }
                 secondary={`${formatTime(c.last_inbound_at)} · ${formatCount(c.inbound)} received`}
               />
               {unread && <Badge color="primary" variant="dot" aria-hidden sx={{ mr: 1 }} />}
             </ListItemButton>
+            </ListItem>
           );
         })}
       </List>

@@ -136,7 +136,7 @@ export function CampaignDetail() {
           {sq.data && <StatsCharts stats={sq.data} drip={!!c.drip} />}
           <Divider />
           <Box>
-            <RecipientsGrid id={c.id} />
+            <RecipientsGrid id={c.id} by={c.ab ? 'variant' : c.drip ? 'step' : undefined} />
           </Box>
         </Stack>
       )}

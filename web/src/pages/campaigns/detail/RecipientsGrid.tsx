@@ -20,8 +20,6 @@ const columns: GridColDef<Recipient>[] = [
   { field: 'to', headerName: 'To', width: 160 },
   { field: 'state', headerName: 'State', width: 100 },
   { field: 'status', headerName: 'Status', width: 120 },
-  { field: 'variant', headerName: 'Variant', width: 80, type: 'number' },
-  { field: 'step', headerName: 'Step', width: 70, type: 'number' },
   { field: 'sent_at', headerName: 'Sent', width: 180, valueFormatter: (v: string) => formatTime(v) },
   { field: 'price', headerName: 'Price', width: 100, valueFormatter: (v: number) => formatMoney(v) },
   {
@@ -33,8 +31,13 @@ const columns: GridColDef<Recipient>[] = [
   },
 ];
 
+const byColumn: Record<'variant' | 'step', GridColDef<Recipient>> = {
+  variant: { field: 'variant', headerName: 'Variant', width: 80, type: 'number', valueFormatter: (v: number) => (v ? String(v) : 'rest') },
+  step: { field: 'step', headerName: 'Step', width: 70, type: 'number', valueFormatter: (v: number) => String(v + 1) },
+};
+
 /** RecipientsGrid lists a campaign's recipients with state and status filters and the CSV of all of them. */
-export function RecipientsGrid({ id }: { id: number }) {
+export function RecipientsGrid({ id, by }: { id: number; by?: 'variant' | 'step' }) {
   const [state, setState] = useState<RState | ''>('');
   const [status, setStatus] = useState<Status | ''>('');
   const [csvError, setCsvError] = useState<unknown>(null);
@@ -90,7 +93,7 @@ export function RecipientsGrid({ id }: { id: number }) {
           const r = unwrap(await api.GET('/v1/campaigns/{id}/recipients', { params: { path: { id }, query: { ...filters, cursor, limit } } })) as Schemas['RecipientPage'];
           return { items: r.data, next_cursor: r.next_cursor };
         }}
-        columns={columns}
+        columns={by ? [...columns.slice(0, 3), byColumn[by], ...columns.slice(3)] : columns}
         refetchInterval={10_000}
         renderCard={(r) => (
           <Stack spacing={0.25}>

@@ -1,6 +1,5 @@
 import { Paper, Stack, Typography } from '@mui/material';
 import { BarChart } from '@mui/x-charts/BarChart';
-import { LineChart } from '@mui/x-charts/LineChart';
 import type { Schemas } from '../../../api/client';
 
 type Stats = Schemas['CampaignStats'];
@@ -53,7 +52,7 @@ export function StatsCharts({ stats, drip }: { stats: Stats; drip: boolean }) {
       <Stack direction={{ xs: 'column', md: 'row' }} spacing={2}>
         <Chart title="Progress">
           <BarChart
-            height={140}
+            height={220}
             layout="horizontal"
             yAxis={[{ scaleType: 'band', data: ['Recipients'], width: 0 }]}
             xAxis={[{ min: 0 }]}
@@ -66,9 +65,9 @@ export function StatsCharts({ stats, drip }: { stats: Stats; drip: boolean }) {
               Nothing sent yet.
             </Typography>
           ) : (
-            <LineChart
+            <BarChart
               height={220}
-              xAxis={[{ scaleType: 'point', data: series.map((s) => new Date(s.minute ?? '').toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })) }]}
+              xAxis={[{ scaleType: 'band', data: series.map((s) => new Date(s.minute ?? '').toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })) }]}
               series={[
                 { data: series.map((s) => s.sent ?? 0), label: 'Sent', color: '#0288d1' },
                 { data: series.map((s) => s.delivered ?? 0), label: 'Delivered', color: '#2e7d32' },

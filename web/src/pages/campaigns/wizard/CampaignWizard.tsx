@@ -38,7 +38,15 @@ export function CampaignWizard() {
   const [problems, setProblems] = useState<Problems>({});
   const saved = useRef<{ id: number; body: string } | null>(null);
 
-  const set = (patch: Partial<Draft>) => setDraft((d) => ({ ...d, ...patch }));
+  const set = (patch: Partial<Draft>) => {
+    const next = { ...draft, ...patch };
+    setDraft(next);
+    // Problems shown go away as they are fixed (new ones wait for Next).
+    if (Object.keys(problems).length) {
+      const now = validate(next, steps[active].key);
+      setProblems(Object.fromEntries(Object.entries(now).filter(([k]) => k in problems)));
+    }
+  };
 
   const prepare = useMutation({
     mutationFn: async (d: Draft): Promise<Prepared> => {

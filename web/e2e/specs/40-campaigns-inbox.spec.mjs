@@ -1,0 +1,180 @@
+// Campaigns and the inbox: 1,000 contacts imported into a list with the
+// API key, then a campaign to that list made in the wizard, its estimate
+// seen, launched, and its live statistics watched until 1,000 are sent and
+// delivered. Then the inbox: a conversation started by the demo carrier's
+// messages to the short code is opened and answered, and the reply shows
+// in the thread. Desktop and phone screenshots of each view.
+import { apiCall, assert, axe, shot, signIn, waitFor } from '../harness.mjs';
+
+const contacts = 1000;
+
+/**
+ * axeContent is the serious and critical axe violations of the page's
+ * content (the app frame's navigation is checked by 90-every-page).
+ */
+async function axeContent(page) {
+  await axe(page); // injects axe-core
+  const found = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await window.axe.run({ include: [['main']] }, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+  });
+  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/** importContacts creates a list and imports n generated contacts into it, waiting for the job to finish. */
+async function importContacts(demo, n) {
+  const list = await apiCall(demo, 'POST', '/v1/lists', { name: `E2E audience ${Date.now()}` });
+  const rows = ['phone,first_name'];
+  // French mobiles: priced, and a transactional campaign ignores quiet hours.
+  for (let i = 0; i < n; i++) rows.push(`+3361${String(4000000 + i).padStart(7, '0')},Ann${i}`);
+  const res = await fetch(`${demo.base}/v1/contacts/imports?list_id=${list.id}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${demo.apiKey}`, 'Content-Type': 'text/csv' },
+    body: rows.join('\n') + '\n',
+  });
+  const text = await res.text();
+  assert(res.status === 202, `the import is accepted, got ${res.status} ${text}`);
+  const job = JSON.parse(text);
+  const done = await waitFor('the import to finish', async () => {
+    const j = await apiCall(demo, 'GET', `/v1/contacts/imports/${job.id}`);
+    return ['completed', 'failed', 'stopped'].includes(j.state) && j;
+  }, 60_000, 200);
+  assert(done.state === 'completed' && done.imported + done.updated === n, `imported ${n} contacts: ${JSON.stringify(done)}`);
+  return list;
+}
+
+async function pick(page, label, option) {
+  await page.getByRole('combobox', { name: label }).click();
+  await page.getByRole('option', { name: option }).click();
+}
+
+async function campaign(page, demo, list) {
+  {
+    await page.getByRole('heading', { name: 'Campaigns', level: 1 }).waitFor();
+    await page.getByRole('link', { name: 'New campaign' }).first().click();
+    await page.getByRole('heading', { name: 'New campaign' }).waitFor();
+
+    // Audience: Next without anything says what is missing.
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByText('Give the campaign a name').waitFor();
+    const name = `E2E campaign ${Date.now()}`;
+    await page.getByLabel('Campaign name').fill(name);
+    await page.getByLabel('Sender').fill('Gallant');
+    await pick(page, 'Kind', 'Transactional');
+    await pick(page, 'Lists', new RegExp(list.name));
+    await shot(page, 'campaign-wizard-audience');
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    // Message.
+    await page.getByRole('textbox', { name: 'Message' }).fill('Hi {{first_name|there}}, spring is here. Reply STOP to opt out');
+    await page.getByText(/segment/).first().waitFor();
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    // Schedule: at the launch, no pacing.
+    await page.getByRole('radio', { name: 'At the launch' }).waitFor();
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    // Review: the API's estimate of the stored draft.
+    const estimate = page.getByRole('region', { name: 'Estimate' });
+    await estimate.getByText(/1[,. ]?000 recipients/).waitFor({ timeout: 20_000 });
+    await estimate.getByRole('table', { name: 'Cost by country' }).getByText('+33').waitFor();
+    await estimate.getByText(/Available balance/).waitFor();
+    const violations = await axeContent(page);
+    assert(violations.length === 0, `no serious axe violations in the wizard: ${JSON.stringify(violations)}`);
+    await shot(page, 'campaign-wizard-review');
+    await page.getByRole('button', { name: 'Launch' }).click();
+
+    // Detail: live statistics until every recipient is sent and delivered.
+    await page.waitForURL(/\/campaigns\/\d+$/, { timeout: 20_000 });
+    const id = Number(page.url().split('/').pop());
+    await page.getByRole('heading', { name, level: 1 }).waitFor();
+    const stats = page.getByRole('region', { name: 'Statistics' });
+    const started = Date.now();
+    await stats.getByLabel(/^Sent: 1[,. ]?000$/).waitFor({ timeout: 90_000 });
+    const sentMs = Date.now() - started;
+    await stats.getByLabel(/^Delivered: 1[,. ]?000$/).waitFor({ timeout: 90_000 });
+    const deliveredMs = Date.now() - started;
+    console.log(`     campaign ${id}: 1,000 sent on the page after ${sentMs} ms, delivered after ${deliveredMs} ms`);
+    const api = await apiCall(demo, 'GET', `/v1/campaigns/${id}/stats`);
+    assert(api.totals.sent === contacts && api.totals.delivered === contacts, `the API agrees: ${JSON.stringify(api.totals)}`);
+    await page.getByRole('figure', { name: 'Progress' }).waitFor();
+    await page.getByRole('grid', { name: 'Recipients' }).getByRole('row').nth(1).waitFor();
+    await shot(page, 'campaign-detail-desktop');
+
+    // The list shows it completed.
+    await page.getByRole('link', { name: 'Campaigns' }).first().click();
+    await page.getByRole('row', { name: new RegExp(name) }).getByText('completed').waitFor({ timeout: 20_000 });
+    return { id, name };
+  }
+}
+
+async function inbox(page, demo) {
+  {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Inbox' }).click();
+    await page.getByRole('heading', { name: 'Inbox', level: 1 }).waitFor();
+    // The demo carrier texts the short code every 5 s.
+    const conversations = page.getByRole('list', { name: 'Conversations' });
+    const first = conversations.getByRole('link').first();
+    await first.waitFor({ timeout: 30_000 });
+    const counterpart = (await first.getAttribute('href')).match(/\/inbox\/(\d+)$/)[1];
+    await first.click();
+    await page.waitForURL(new RegExp(`/inbox/${counterpart}$`));
+    const thread = page.getByRole('region', { name: `Conversation with +${counterpart}` });
+    await thread.getByRole('listitem', { name: /^Received/ }).first().waitFor({ timeout: 20_000 });
+
+    const reply = `Thanks for writing, e2e ${Date.now()}`;
+    await thread.getByRole('textbox', { name: 'Reply' }).fill(reply);
+    await thread.getByText(/characters · 1 segment/).waitFor();
+    await thread.getByRole('button', { name: 'Send reply' }).click();
+    await thread.getByRole('listitem', { name: /^Sent/ }).filter({ hasText: reply }).waitFor({ timeout: 20_000 });
+    assert((await thread.getByRole('textbox', { name: 'Reply' }).inputValue()) === '', 'the reply box is cleared after sending');
+    const conv = await apiCall(demo, 'GET', `/v1/conversations/${counterpart}`);
+    const out = conv.data.find((m) => m.direction === 'outbound' && m.text === reply);
+    assert(out && out.from === '12345', `the reply went from the short code: ${JSON.stringify(out)}`);
+    const violations = await axeContent(page);
+    assert(violations.length === 0, `no serious axe violations in the inbox: ${JSON.stringify(violations)}`);
+    await shot(page, 'inbox-thread-desktop');
+    return counterpart;
+  }
+}
+
+/**
+ * phone narrows the page to 390×844 on the open thread: the inbox's list
+ * and thread are separate views there; then the campaign's detail.
+ */
+async function phone(page, c, counterpart) {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.getByRole('link', { name: 'Back to conversations' }).waitFor();
+  assert((await page.getByRole('list', { name: 'Conversations' }).count()) === 0, 'on a phone the thread replaces the list');
+  await shot(page, 'inbox-thread-phone');
+  await page.getByRole('link', { name: 'Back to conversations' }).click();
+  const conversations = page.getByRole('list', { name: 'Conversations' });
+  await conversations.getByRole('link', { name: new RegExp(`\\+${counterpart}`) }).waitFor();
+  await shot(page, 'inbox-list-phone');
+
+  await page.getByRole('button', { name: 'Open navigation' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Campaigns' }).click();
+  await page.getByRole('listitem').filter({ hasText: c.name }).click();
+  await page.getByRole('region', { name: 'Statistics' }).getByLabel(/^Delivered: 1[,. ]?000$/).waitFor({ timeout: 20_000 });
+  await page.getByRole('figure', { name: 'Progress' }).waitFor();
+  await shot(page, 'campaign-detail-phone');
+}
+
+export default async function ({ browser, demo }) {
+  const list = await importContacts(demo, contacts);
+  // One sign-in for the whole spec (logins are rate-limited per user).
+  const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, bypassCSP: true });
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  try {
+    await signIn(page, demo, '/campaigns');
+    const c = await campaign(page, demo, list);
+    const counterpart = await inbox(page, demo);
+    await phone(page, c, counterpart);
+    assert(errors.length === 0, `no page errors: ${errors.join('\n')}`);
+  } finally {
+    await ctx.close();
+  }
+}
