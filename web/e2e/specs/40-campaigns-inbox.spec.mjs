@@ -140,6 +140,32 @@ async function inbox(page, demo) {
 }
 
 /**
+ * shortfall opens a stored draft that costs more than the balance (1,000
+ * recipients of a ten-segment text): its estimate shows the shortfall, and
+ * the launch is refused (402) with an explanation; the draft is deleted.
+ */
+async function shortfall(page, demo, list) {
+  const name = `E2E too dear ${Date.now()}`;
+  await apiCall(demo, 'POST', '/v1/campaigns', { name, kind: 'transactional', from: 'Gallant', text: 'x'.repeat(1530), audience: { list_ids: [list.id] } });
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Campaigns' }).click();
+  await page.getByRole('row', { name: new RegExp(name) }).click({ timeout: 20_000 });
+  await page.getByRole('heading', { name, level: 1 }).waitFor();
+  await page.getByRole('button', { name: 'Estimate and launch' }).click();
+  const dialog = page.getByRole('dialog', { name: new RegExp(name) });
+  await dialog.getByText(/10 segments each/).waitFor({ timeout: 20_000 });
+  await dialog.getByText(/The balance is short by/).waitFor();
+  await dialog.getByRole('button', { name: 'Launch' }).click();
+  await dialog.getByRole('alert').getByText('Not launched: the balance does not cover this campaign').waitFor({ timeout: 20_000 });
+  await dialog.getByRole('alert').getByText(/Short by/).waitFor();
+  await shot(page, 'campaign-launch-402');
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await page.getByRole('button', { name: 'Delete' }).click();
+  await page.getByRole('dialog', { name: 'Delete this draft?' }).getByRole('button', { name: 'Delete' }).click();
+  await page.getByRole('heading', { name: 'Campaigns', level: 1 }).waitFor();
+  await page.getByRole('row', { name: new RegExp(name) }).waitFor({ state: 'detached', timeout: 20_000 });
+}
+
+/**
  * phone narrows the page to 390×844 on the open thread: the inbox's list
  * and thread are separate views there; then the campaign's detail.
  */
@@ -171,6 +197,7 @@ export default async function ({ browser, demo }) {
   try {
     await signIn(page, demo, '/campaigns');
     const c = await campaign(page, demo, list);
+    await shortfall(page, demo, list);
     const counterpart = await inbox(page, demo);
     await phone(page, c, counterpart);
     assert(errors.length === 0, `no page errors: ${errors.join('\n')}`);

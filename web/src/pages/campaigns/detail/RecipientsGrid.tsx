@@ -33,7 +33,7 @@ const columns: GridColDef<Recipient>[] = [
 
 const byColumn: Record<'variant' | 'step', GridColDef<Recipient>> = {
   variant: { field: 'variant', headerName: 'Variant', width: 80, type: 'number', valueFormatter: (v: number) => (v ? String(v) : 'rest') },
-  step: { field: 'step', headerName: 'Step', width: 70, type: 'number', valueFormatter: (v: number) => String(v + 1) },
+  step: { field: 'step', headerName: 'Step', width: 70, type: 'number', valueFormatter: (v: number) => String(v) },
 };
 
 /** RecipientsGrid lists a campaign's recipients with state and status filters and the CSV of all of them. */

@@ -46,7 +46,7 @@ export function StatsCharts({ stats, drip }: { stats: Stats; drip: boolean }) {
   const parts = progressParts(stats.totals);
   const series = stats.series ?? [];
   const breakdown = stats.breakdown ?? [];
-  const byLabel = breakdown.map((b) => (drip ? `Step ${(b.step ?? 0) + 1}` : b.variant ? `Variant ${b.variant}` : 'Rest'));
+  const byLabel = breakdown.map((b) => (drip ? `Step ${b.step ?? 0}` : b.variant ? `Variant ${b.variant}` : 'Rest'));
   return (
     <Stack spacing={2}>
       <Stack direction={{ xs: 'column', md: 'row' }} spacing={2}>
@@ -55,7 +55,7 @@ export function StatsCharts({ stats, drip }: { stats: Stats; drip: boolean }) {
             height={220}
             layout="horizontal"
             yAxis={[{ scaleType: 'band', data: ['Recipients'], width: 0 }]}
-            xAxis={[{ min: 0 }]}
+            xAxis={[{ min: 0, tickMinStep: 1 }]}
             series={parts.map((p, i) => ({ data: [p.value], label: p.label, stack: 'all', color: colours[i] }))}
           />
         </Chart>
@@ -67,6 +67,7 @@ export function StatsCharts({ stats, drip }: { stats: Stats; drip: boolean }) {
           ) : (
             <BarChart
               height={220}
+              yAxis={[{ tickMinStep: 1 }]}
               xAxis={[{ scaleType: 'band', data: series.map((s) => new Date(s.minute ?? '').toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })) }]}
               series={[
                 { data: series.map((s) => s.sent ?? 0), label: 'Sent', color: '#0288d1' },
@@ -81,6 +82,7 @@ export function StatsCharts({ stats, drip }: { stats: Stats; drip: boolean }) {
         <Chart title={drip ? 'Per step' : 'Per variant'}>
           <BarChart
             height={240}
+            yAxis={[{ tickMinStep: 1 }]}
             xAxis={[{ scaleType: 'band', data: byLabel }]}
             series={[
               { data: breakdown.map((b) => b.sent ?? 0), label: 'Sent', color: '#0288d1' },

@@ -124,8 +124,12 @@ export function LaunchError({ error, estimate }: { error: unknown; estimate?: Es
     return (
       <Alert severity="error" role="alert" sx={{ mb: 2 }}>
         <AlertTitle>Not launched: the balance does not cover this campaign</AlertTitle>
-        {estimate && estimate.shortfall > 0 ? `Short by ${formatMoney(estimate.shortfall, estimate.currency ?? 'EUR')}. ` : ''}
-        {p.detail}
+        {estimate && estimate.shortfall > 0 && (
+          <Typography variant="body2" sx={{ fontWeight: 600 }}>
+            Short by {formatMoney(estimate.shortfall, estimate.currency ?? 'EUR')}: top up the account or narrow the audience.
+          </Typography>
+        )}
+        <Typography variant="body2">{p.detail}</Typography>
       </Alert>
     );
   }

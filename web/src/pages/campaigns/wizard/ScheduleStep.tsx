@@ -69,7 +69,7 @@ export function ScheduleStep({ draft: d, set, problems: p }: StepProps) {
         )}
         {d.pacing === 'spread' && (
           <TextField
-            label="Hours"
+            label="Spread over (hours)"
             type="number"
             value={Number.isNaN(d.spreadHours) ? '' : d.spreadHours}
             onChange={(e) => set({ spreadHours: num(e.target.value) })}
