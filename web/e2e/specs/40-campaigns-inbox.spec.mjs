@@ -166,6 +166,55 @@ async function shortfall(page, demo, list) {
 }
 
 /**
+ * abTest makes an A/B test in the wizard (a text against a template, the
+ * winner picked by hand, three pasted numbers), checks that a bad variant
+ * is caught before the API, launches it, sees the per-variant chart and
+ * picks the winner.
+ */
+async function abTest(page, demo) {
+  const template = await apiCall(demo, 'POST', '/v1/templates', { name: `E2E promo ${Date.now()}`, body: 'Hi {{first_name|there}}, promo! {{optout}}' });
+  await page.getByRole('link', { name: 'New campaign' }).first().click();
+  const name = `E2E A/B ${Date.now()}`;
+  await page.getByLabel('Campaign name').fill(name);
+  await page.getByLabel('Sender').fill('Gallant');
+  await pick(page, 'Kind', 'Transactional');
+  await page.getByRole('button', { name: 'A/B test' }).click();
+  await page.getByLabel('Numbers').fill('+33612000001\n+33612000002, +33612000003');
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByLabel('Decide after (hours)').fill('0');
+  await page.getByLabel('I pick the winner myself').check();
+  await page.getByRole('textbox', { name: 'Variant 1 message' }).fill('Variant A text');
+  await page.getByRole('group', { name: 'Variant 2 message: text or template' }).getByRole('button', { name: 'Template' }).click();
+  await pick(page, 'Variant 2 message template', new RegExp(template.name));
+  await page.getByRole('button', { name: 'Add a variant' }).click();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByText('Write the message').waitFor();
+  await page.getByRole('button', { name: 'Remove variant 3' }).click();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('radio', { name: 'Spread over some hours' }).check();
+  await page.getByLabel('Spread over (hours)').fill('1');
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('region', { name: 'Estimate' }).getByText(/^3 recipients/).waitFor({ timeout: 20_000 });
+  // Changing the schedule replaces the stored draft.
+  await page.getByRole('button', { name: 'Back' }).click();
+  await page.getByRole('radio', { name: 'As fast as the platform allows' }).check();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('region', { name: 'Estimate' }).getByText(/^3 recipients/).waitFor({ timeout: 20_000 });
+  await page.getByRole('button', { name: 'Launch' }).click();
+  await page.waitForURL(/\/campaigns\/\d+$/, { timeout: 20_000 });
+  const id = Number(page.url().split('/').pop());
+  await page.getByRole('figure', { name: 'Per variant' }).waitFor({ timeout: 20_000 });
+  await page.getByRole('button', { name: 'Pick winner' }).click();
+  await page.getByRole('dialog', { name: 'Pick the winning variant' }).getByRole('button', { name: 'Send the winner to the rest' }).click();
+  await page.getByText(/variant 1 won/).waitFor({ timeout: 20_000 });
+  await shot(page, 'campaign-ab-detail');
+  const c = await apiCall(demo, 'GET', `/v1/campaigns/${id}`);
+  assert(c.ab.winner === 1 && c.ab.manual && c.ab.variants[1].template_id === Number(template.id) && !c.spread_hours, `the A/B campaign as made: ${JSON.stringify(c)}`);
+  const all = await apiCall(demo, 'GET', '/v1/campaigns?limit=100');
+  assert(all.data.filter((x) => x.name === name).length === 1, 'the replaced draft was deleted');
+}
+
+/**
  * phone narrows the page to 390×844 on the open thread: the inbox's list
  * and thread are separate views there; then the campaign's detail.
  */
@@ -195,11 +244,22 @@ export default async function ({ browser, demo }) {
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   try {
+    let t = Date.now();
+    const lap = (what) => {
+      console.log(`     ${what}: ${Date.now() - t} ms`);
+      t = Date.now();
+    };
     await signIn(page, demo, '/campaigns');
     const c = await campaign(page, demo, list);
+    lap('campaign of 1,000 through the wizard');
     await shortfall(page, demo, list);
+    lap('402 launch');
+    await abTest(page, demo);
+    lap('A/B test');
     const counterpart = await inbox(page, demo);
+    lap('inbox reply');
     await phone(page, c, counterpart);
+    lap('phone views');
     assert(errors.length === 0, `no page errors: ${errors.join('\n')}`);
   } finally {
     await ctx.close();
