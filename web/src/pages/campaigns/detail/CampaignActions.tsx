@@ -42,6 +42,9 @@ export function CampaignActions({ c, onError }: { c: Campaign; onError: (e: unkn
   const del = useMutation({
     mutationFn: async () => unwrap(await api.DELETE('/v1/campaigns/{id}', { params: { path: { id: c.id } } })),
     onSuccess: () => {
+      // A deleted id may be given to a new campaign: forget what it showed.
+      qc.removeQueries({ queryKey: ['campaign', c.id] });
+      qc.removeQueries({ queryKey: ['campaign-stats', c.id] });
       void qc.invalidateQueries({ queryKey: ['campaigns'] });
       navigate('/campaigns');
     },

@@ -22,14 +22,26 @@ const columns: GridColDef<Recipient>[] = [
   { field: 'status', headerName: 'Status', width: 120 },
   { field: 'sent_at', headerName: 'Sent', width: 180, valueFormatter: (v: string) => formatTime(v) },
   { field: 'price', headerName: 'Price', width: 100, valueFormatter: (v: number) => formatMoney(v) },
-  {
+  reasonColumn(false),
+];
+
+function reasonColumn(ab: boolean): GridColDef<Recipient> {
+  return {
     field: 'reason',
     headerName: 'Reason',
     flex: 1,
     minWidth: 160,
-    valueGetter: (_v, r) => [r.reason, r.not_before && `not before ${formatTime(r.not_before)}`].filter(Boolean).join(', '),
-  },
-];
+    valueGetter: (_v, r) =>
+      [
+        r.reason,
+        r.not_before && `not before ${formatTime(r.not_before)}`,
+        // The rest of an A/B test's audience (variant 0) waits for the winner.
+        ab && r.state === 'pending' && r.variant === 0 && !r.reason && 'held back for the winner',
+      ]
+        .filter(Boolean)
+        .join(', '),
+  };
+}
 
 const byColumn: Record<'variant' | 'step', GridColDef<Recipient>> = {
   variant: { field: 'variant', headerName: 'Variant', width: 80, type: 'number', valueFormatter: (v: number) => (v ? String(v) : 'rest') },
@@ -93,7 +105,7 @@ export function RecipientsGrid({ id, by }: { id: number; by?: 'variant' | 'step'
           const r = unwrap(await api.GET('/v1/campaigns/{id}/recipients', { params: { path: { id }, query: { ...filters, cursor, limit } } })) as Schemas['RecipientPage'];
           return { items: r.data, next_cursor: r.next_cursor };
         }}
-        columns={by ? [...columns.slice(0, 3), byColumn[by], ...columns.slice(3)] : columns}
+        columns={by ? [...columns.slice(0, 3), byColumn[by], ...columns.slice(3, -1), reasonColumn(by === 'variant')] : columns}
         refetchInterval={10_000}
         renderCard={(r) => (
           <Stack spacing={0.25}>

@@ -73,6 +73,9 @@ export function CampaignWizard() {
   const launch = useMutation({
     mutationFn: async (id: number) => unwrap(await api.POST('/v1/campaigns/{id}/launch', { params: { path: { id } } })),
     onSuccess: (c) => {
+      qc.setQueryData(['campaign', c.id], c);
+      qc.removeQueries({ queryKey: ['campaign-stats', c.id] });
+      qc.removeQueries({ queryKey: ['campaign-recipients', c.id] });
       void qc.invalidateQueries({ queryKey: ['campaigns'] });
       navigate(`/campaigns/${c.id}`);
     },
