@@ -50,93 +50,89 @@ async function pick(page, label, option) {
 }
 
 async function campaign(page, demo, list) {
-  {
-    await page.getByRole('heading', { name: 'Campaigns', level: 1 }).waitFor();
-    await page.getByRole('link', { name: 'New campaign' }).first().click();
-    await page.getByRole('heading', { name: 'New campaign' }).waitFor();
+  await page.getByRole('heading', { name: 'Campaigns', level: 1 }).waitFor();
+  await page.getByRole('link', { name: 'New campaign' }).first().click();
+  await page.getByRole('heading', { name: 'New campaign' }).waitFor();
 
-    // Audience: Next without anything says what is missing.
-    await page.getByRole('button', { name: 'Next' }).click();
-    await page.getByText('Give the campaign a name').waitFor();
-    const name = `E2E campaign ${Date.now()}`;
-    await page.getByLabel('Campaign name').fill(name);
-    await page.getByLabel('Sender').fill('Gallant');
-    await pick(page, 'Kind', 'Transactional');
-    await pick(page, 'Lists', new RegExp(list.name));
-    await shot(page, 'campaign-wizard-audience');
-    await page.getByRole('button', { name: 'Next' }).click();
+  // Audience: Next without anything says what is missing.
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByText('Give the campaign a name').waitFor();
+  const name = `E2E campaign ${Date.now()}`;
+  await page.getByLabel('Campaign name').fill(name);
+  await page.getByLabel('Sender').fill('Gallant');
+  await pick(page, 'Kind', 'Transactional');
+  await pick(page, 'Lists', new RegExp(list.name));
+  await shot(page, 'campaign-wizard-audience');
+  await page.getByRole('button', { name: 'Next' }).click();
 
-    // Message.
-    await page.getByRole('textbox', { name: 'Message' }).fill('Hi {{first_name|there}}, spring is here. Reply STOP to opt out');
-    await page.getByText(/segment/).first().waitFor();
-    await page.getByRole('button', { name: 'Next' }).click();
+  // Message.
+  await page.getByRole('textbox', { name: 'Message' }).fill('Hi {{first_name|there}}, spring is here. Reply STOP to opt out');
+  await page.getByText(/segment/).first().waitFor();
+  await page.getByRole('button', { name: 'Next' }).click();
 
-    // Schedule: at the launch, no pacing.
-    await page.getByRole('radio', { name: 'At the launch' }).waitFor();
-    await page.getByRole('button', { name: 'Next' }).click();
+  // Schedule: at the launch, no pacing.
+  await page.getByRole('radio', { name: 'At the launch' }).waitFor();
+  await page.getByRole('button', { name: 'Next' }).click();
 
-    // Review: the API's estimate of the stored draft.
-    const estimate = page.getByRole('region', { name: 'Estimate' });
-    await estimate.getByText(/1[,. ]?000 recipients/).waitFor({ timeout: 20_000 });
-    await estimate.getByRole('table', { name: 'Cost by country' }).getByText('+33').waitFor();
-    await estimate.getByText(/Available balance/).waitFor();
-    const violations = await axeContent(page);
-    assert(violations.length === 0, `no serious axe violations in the wizard: ${JSON.stringify(violations)}`);
-    await shot(page, 'campaign-wizard-review');
-    await page.getByRole('button', { name: 'Launch' }).click();
+  // Review: the API's estimate of the stored draft.
+  const estimate = page.getByRole('region', { name: 'Estimate' });
+  await estimate.getByText(/1[,. ]?000 recipients/).waitFor({ timeout: 20_000 });
+  await estimate.getByRole('table', { name: 'Cost by country' }).getByText('+33').waitFor();
+  await estimate.getByText(/Available balance/).waitFor();
+  const violations = await axeContent(page);
+  assert(violations.length === 0, `no serious axe violations in the wizard: ${JSON.stringify(violations)}`);
+  await shot(page, 'campaign-wizard-review');
+  await page.getByRole('button', { name: 'Launch' }).click();
 
-    // Detail: live statistics until every recipient is sent and delivered.
-    await page.waitForURL(/\/campaigns\/\d+$/, { timeout: 20_000 });
-    const id = Number(page.url().split('/').pop());
-    await page.getByRole('heading', { name, level: 1 }).waitFor();
-    const stats = page.getByRole('region', { name: 'Statistics' });
-    const started = Date.now();
-    await stats.getByLabel(/^Sent: 1[,. ]?000$/).waitFor({ timeout: 90_000 });
-    const sentMs = Date.now() - started;
-    await stats.getByLabel(/^Delivered: 1[,. ]?000$/).waitFor({ timeout: 90_000 });
-    const deliveredMs = Date.now() - started;
-    console.log(`     campaign ${id}: 1,000 sent on the page after ${sentMs} ms, delivered after ${deliveredMs} ms`);
-    const api = await apiCall(demo, 'GET', `/v1/campaigns/${id}/stats`);
-    assert(api.totals.sent === contacts && api.totals.delivered === contacts, `the API agrees: ${JSON.stringify(api.totals)}`);
-    await page.getByRole('figure', { name: 'Progress' }).waitFor();
-    await page.getByRole('grid', { name: 'Recipients' }).getByRole('row').nth(1).waitFor();
-    await shot(page, 'campaign-detail-desktop');
+  // Detail: live statistics until every recipient is sent and delivered.
+  await page.waitForURL(/\/campaigns\/\d+$/, { timeout: 20_000 });
+  const id = Number(page.url().split('/').pop());
+  await page.getByRole('heading', { name, level: 1 }).waitFor();
+  const stats = page.getByRole('region', { name: 'Statistics' });
+  const started = Date.now();
+  await stats.getByLabel(/^Sent: 1[,. ]?000$/).waitFor({ timeout: 90_000 });
+  const sentMs = Date.now() - started;
+  await stats.getByLabel(/^Delivered: 1[,. ]?000$/).waitFor({ timeout: 90_000 });
+  const deliveredMs = Date.now() - started;
+  console.log(`     campaign ${id}: 1,000 sent on the page after ${sentMs} ms, delivered after ${deliveredMs} ms`);
+  const api = await apiCall(demo, 'GET', `/v1/campaigns/${id}/stats`);
+  assert(api.totals.sent === contacts && api.totals.delivered === contacts, `the API agrees: ${JSON.stringify(api.totals)}`);
+  await page.getByRole('figure', { name: 'Progress' }).waitFor();
+  await page.getByRole('grid', { name: 'Recipients' }).getByRole('row').nth(1).waitFor();
+  await shot(page, 'campaign-detail-desktop');
 
-    // The list shows it completed.
-    await page.getByRole('link', { name: 'Campaigns' }).first().click();
-    await page.getByRole('row', { name: new RegExp(name) }).getByText('completed').waitFor({ timeout: 20_000 });
-    return { id, name };
-  }
+  // The list shows it completed.
+  await page.getByRole('link', { name: 'Campaigns' }).first().click();
+  await page.getByRole('row', { name: new RegExp(name) }).getByText('completed').waitFor({ timeout: 20_000 });
+  return { id, name };
 }
 
 async function inbox(page, demo) {
-  {
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Inbox' }).click();
-    await page.getByRole('heading', { name: 'Inbox', level: 1 }).waitFor();
-    // The demo carrier texts the short code every 5 s.
-    const conversations = page.getByRole('list', { name: 'Conversations' });
-    const first = conversations.getByRole('link').first();
-    await first.waitFor({ timeout: 30_000 });
-    const counterpart = (await first.getAttribute('href')).match(/\/inbox\/(\d+)$/)[1];
-    await first.click();
-    await page.waitForURL(new RegExp(`/inbox/${counterpart}$`));
-    const thread = page.getByRole('region', { name: `Conversation with +${counterpart}` });
-    await thread.getByRole('listitem', { name: /^Received/ }).first().waitFor({ timeout: 20_000 });
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Inbox' }).click();
+  await page.getByRole('heading', { name: 'Inbox', level: 1 }).waitFor();
+  // The demo carrier texts the short code every 5 s.
+  const conversations = page.getByRole('list', { name: 'Conversations' });
+  const first = conversations.getByRole('link').first();
+  await first.waitFor({ timeout: 30_000 });
+  const counterpart = (await first.getAttribute('href')).match(/\/inbox\/(\d+)$/)[1];
+  await first.click();
+  await page.waitForURL(new RegExp(`/inbox/${counterpart}$`));
+  const thread = page.getByRole('region', { name: `Conversation with +${counterpart}` });
+  await thread.getByRole('listitem', { name: /^Received/ }).first().waitFor({ timeout: 20_000 });
 
-    const reply = `Thanks for writing, e2e ${Date.now()}`;
-    await thread.getByRole('textbox', { name: 'Reply' }).fill(reply);
-    await thread.getByText(/characters · 1 segment/).waitFor();
-    await thread.getByRole('button', { name: 'Send reply' }).click();
-    await thread.getByRole('listitem', { name: /^Sent/ }).filter({ hasText: reply }).waitFor({ timeout: 20_000 });
-    assert((await thread.getByRole('textbox', { name: 'Reply' }).inputValue()) === '', 'the reply box is cleared after sending');
-    const conv = await apiCall(demo, 'GET', `/v1/conversations/${counterpart}`);
-    const out = conv.data.find((m) => m.direction === 'outbound' && m.text === reply);
-    assert(out && out.from === '12345', `the reply went from the short code: ${JSON.stringify(out)}`);
-    const violations = await axeContent(page);
-    assert(violations.length === 0, `no serious axe violations in the inbox: ${JSON.stringify(violations)}`);
-    await shot(page, 'inbox-thread-desktop');
-    return counterpart;
-  }
+  const reply = `Thanks for writing, e2e ${Date.now()}`;
+  await thread.getByRole('textbox', { name: 'Reply' }).fill(reply);
+  await thread.getByText(/characters · 1 segment/).waitFor();
+  await thread.getByRole('button', { name: 'Send reply' }).click();
+  await thread.getByRole('listitem', { name: /^Sent/ }).filter({ hasText: reply }).waitFor({ timeout: 20_000 });
+  assert((await thread.getByRole('textbox', { name: 'Reply' }).inputValue()) === '', 'the reply box is cleared after sending');
+  const conv = await apiCall(demo, 'GET', `/v1/conversations/${counterpart}`);
+  const out = conv.data.find((m) => m.direction === 'outbound' && m.text === reply);
+  assert(out && out.from === '12345', `the reply went from the short code: ${JSON.stringify(out)}`);
+  const violations = await axeContent(page);
+  assert(violations.length === 0, `no serious axe violations in the inbox: ${JSON.stringify(violations)}`);
+  await shot(page, 'inbox-thread-desktop');
+  return counterpart;
 }
 
 /**
@@ -217,6 +213,46 @@ async function abTest(page, demo) {
 }
 
 /**
+ * drip makes a two-step drip sequence on the list in the wizard and keeps
+ * it as a draft: the stored campaign has the steps with their delays in
+ * seconds; then the draft is deleted.
+ */
+async function drip(page, demo, list) {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Campaigns' }).click();
+  await page.getByRole('link', { name: 'New campaign' }).first().click();
+  const name = `E2E drip ${Date.now()}`;
+  await page.getByLabel('Campaign name').fill(name);
+  await page.getByLabel('Sender').fill('Gallant');
+  await page.getByRole('button', { name: 'Drip sequence' }).click();
+  await pick(page, 'List', new RegExp(list.name));
+  await page.getByLabel('Contacts already in it at the launch enter too').check();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('textbox', { name: 'Step 1 message' }).fill('Welcome {{first_name|there}}!');
+  await page.getByRole('button', { name: 'Add a step' }).click();
+  await page.getByLabel('Wait').nth(1).fill('3');
+  await page.getByLabel('Then at (their time)').nth(1).fill('10:00');
+  await page.getByRole('textbox', { name: 'Step 2 message' }).fill('Three days in: how is it going?');
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByText(/runs until cancelled/).waitFor();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('region', { name: 'Estimate' }).waitFor({ timeout: 20_000 });
+  await shot(page, 'campaign-wizard-drip-review');
+  await page.getByRole('button', { name: 'Keep as draft' }).click();
+  await page.getByRole('heading', { name, level: 1 }).waitFor();
+  const id = Number(page.url().split('/').pop());
+  const c = await apiCall(demo, 'GET', `/v1/campaigns/${id}`);
+  const steps = c.drip?.steps ?? [];
+  assert(
+    c.state === 'draft' && c.drip.list_id === list.id && c.drip.include_existing && c.drip.exit_on_reply &&
+      steps.length === 2 && !steps[0].delay && steps[1].delay === 3 * 86400 && steps[1].at === '10:00',
+    `the drip draft as made: ${JSON.stringify(c)}`,
+  );
+  await page.getByRole('button', { name: 'Delete' }).click();
+  await page.getByRole('dialog', { name: 'Delete this draft?' }).getByRole('button', { name: 'Delete' }).click();
+  await page.getByRole('heading', { name: 'Campaigns', level: 1 }).waitFor();
+}
+
+/**
  * phone narrows the page to 390×844 on the open thread: the inbox's list
  * and thread are separate views there; then the campaign's detail.
  */
@@ -266,6 +302,8 @@ export default async function ({ browser, demo }) {
     lap('402 launch');
     await abTest(page, demo);
     lap('A/B test');
+    await drip(page, demo, list);
+    lap('drip draft');
     const counterpart = await inbox(page, demo);
     lap('inbox reply');
     await phone(page, c, counterpart);

@@ -18,20 +18,26 @@ function typeOf(c: Campaign): string {
 }
 
 /**
- * Progress is how far a campaign is: the list has no per-campaign counts,
- * so it shows the state's progress (finished, running, not started).
+ * Progress is how far a campaign is: the list has no per-campaign counts
+ * (those are on its page), so it shows the state's progress: finished,
+ * running or not started.
  */
 function Progress({ c }: { c: Campaign }) {
-  const label = `${formatCount(c.targeted)} targeted`;
-  if (c.state === 'running' || c.state === 'launching') {
-    return (
-      <Box sx={{ width: '100%' }}>
-        <LinearProgress aria-label={`${c.name}: running`} />
-        <Typography variant="caption">{label}</Typography>
-      </Box>
-    );
-  }
-  return <Typography variant="body2">{c.state === 'draft' ? '–' : label}</Typography>;
+  const running = c.state === 'running' || c.state === 'launching';
+  const done = c.state === 'completed' || c.state === 'cancelled';
+  return (
+    <Box sx={{ display: 'flex', flexDirection: 'column', justifyContent: 'center', height: '100%', width: '100%', gap: 0.5 }}>
+      {(running || done) && (
+        <LinearProgress
+          aria-label={`${c.name}: ${c.state}`}
+          variant={running ? 'indeterminate' : 'determinate'}
+          value={100}
+          color={c.state === 'cancelled' ? 'inherit' : c.state === 'completed' ? 'success' : 'primary'}
+        />
+      )}
+      <Typography variant="caption">{c.state === 'draft' ? 'Not launched' : `${formatCount(c.targeted)} targeted`}</Typography>
+    </Box>
+  );
 }
 
 const columns: GridColDef<Campaign>[] = [

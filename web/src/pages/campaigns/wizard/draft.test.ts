@@ -128,3 +128,16 @@ describe('campaign wizard validation', () => {
     expect(parseNumbers('+1 (555) 010-0000;+15550100001\n\n+15550100000')).toEqual(['+15550100000', '+15550100001']);
   });
 });
+
+describe('review: where an API problem is fixed', () => {
+  it('maps the field a problem names to its wizard step', async () => {
+    const { stepOfField } = await import('./ReviewStep');
+    expect(stepOfField('audience.numbers[3]')).toBe('audience');
+    expect(stepOfField('drip.list_id')).toBe('audience');
+    expect(stepOfField('drip.steps[1].at')).toBe('message');
+    expect(stepOfField('ab.variants')).toBe('message');
+    expect(stepOfField('template_id')).toBe('message');
+    expect(stepOfField('send_at')).toBe('schedule');
+    expect(stepOfField(undefined)).toBeUndefined();
+  });
+});
