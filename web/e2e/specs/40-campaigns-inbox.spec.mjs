@@ -8,20 +8,6 @@ import { apiCall, assert, axe, shot, signIn, waitFor } from '../harness.mjs';
 
 const contacts = 1000;
 
-/**
- * axeContent is the serious and critical axe violations of the page's
- * content (the app frame's navigation is checked by 90-every-page).
- */
-async function axeContent(page) {
-  await axe(page); // injects axe-core
-  const found = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const r = await window.axe.run({ include: [['main']] }, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
-  });
-  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
-
 /** importContacts creates a list and imports n generated contacts into it, waiting for the job to finish. */
 async function importContacts(demo, n) {
   const list = await apiCall(demo, 'POST', '/v1/lists', { name: `E2E audience ${Date.now()}` });
@@ -79,7 +65,7 @@ async function campaign(page, demo, list) {
   await estimate.getByText(/1[,. ]?000 recipients/).waitFor({ timeout: 20_000 });
   await estimate.getByRole('table', { name: 'Cost by country' }).getByText('+33').waitFor();
   await estimate.getByText(/Available balance/).waitFor();
-  const violations = await axeContent(page);
+  const violations = await axe(page);
   assert(violations.length === 0, `no serious axe violations in the wizard: ${JSON.stringify(violations)}`);
   await shot(page, 'campaign-wizard-review');
   await page.getByRole('button', { name: 'Launch' }).click();
@@ -129,7 +115,7 @@ async function inbox(page, demo) {
   const conv = await apiCall(demo, 'GET', `/v1/conversations/${counterpart}`);
   const out = conv.data.find((m) => m.direction === 'outbound' && m.text === reply);
   assert(out && out.from === '12345', `the reply went from the short code: ${JSON.stringify(out)}`);
-  const violations = await axeContent(page);
+  const violations = await axe(page);
   assert(violations.length === 0, `no serious axe violations in the inbox: ${JSON.stringify(violations)}`);
   await shot(page, 'inbox-thread-desktop');
   return counterpart;

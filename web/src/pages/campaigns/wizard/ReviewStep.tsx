@@ -157,6 +157,11 @@ export function ReviewStep(props: {
       ) : null}
       {loading && <Skeleton variant="rectangular" height={120} aria-label="Estimating" />}
       {estimate && <EstimateView e={estimate} />}
+      {estimate && draft.mode === 'drip' && (
+        <Typography variant="body2" color="text.secondary">
+          A drip sequence is charged step by step as contacts enter it, each message at its price when sent.
+        </Typography>
+      )}
     </Stack>
   );
 }
