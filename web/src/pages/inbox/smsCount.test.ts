@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { smsCount } from './smsCount';
+import { describeCount } from './smsCount';
 
-describe('smsCount', () => {
-  it('counts GSM-7 septets, extension characters twice', () => {
-    expect(smsCount('Hello')).toEqual({ encoding: 'gsm7', units: 5, segments: 1, remaining: 155 });
-    expect(smsCount('€[]').units).toBe(6);
-    expect(smsCount('a'.repeat(160)).segments).toBe(1);
-    expect(smsCount('a'.repeat(161))).toMatchObject({ segments: 2, remaining: 145 });
-  });
-  it('falls back to UCS-2 for other characters', () => {
-    expect(smsCount('Zoë ✓')).toMatchObject({ encoding: 'ucs2', units: 5, segments: 1 });
-    expect(smsCount('✓'.repeat(71))).toMatchObject({ encoding: 'ucs2', segments: 2, remaining: 63 });
-    expect(smsCount('😀').units).toBe(2);
+describe('describeCount', () => {
+  it('says the length, segments, encoding and room left', () => {
+    expect(describeCount('Hello')).toBe('5 characters · 1 segment (GSM-7) · 155 left');
+    expect(describeCount('a'.repeat(161))).toBe('161 characters · 2 segments (GSM-7) · 145 left');
+    expect(describeCount('Zoë ✓')).toBe('5 UCS-2 characters · 1 segment (UCS-2) · 65 left');
+    expect(describeCount('a'.repeat(1531))).toMatch(/11 segments .* too long: at most 10 segments$/);
   });
 });
