@@ -2,6 +2,8 @@ import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
 import DashboardIcon from '@mui/icons-material/SpaceDashboardOutlined';
 import ListAltIcon from '@mui/icons-material/ListAltOutlined';
 import SendIcon from '@mui/icons-material/SendOutlined';
+import InboxIcon from '@mui/icons-material/InboxOutlined';
+import CampaignIcon from '@mui/icons-material/CampaignOutlined';
 import type { Me } from './auth/AuthProvider';
 
 /** Area is one page of the console: its route, its place in the navigation, who sees it. */
@@ -26,6 +28,8 @@ export const areas: Area[] = [
   { path: '', label: 'Overview', icon: DashboardIcon, page: lazy(() => import('./pages/overview/OverviewPage')) },
   { path: 'send', label: 'Send', icon: SendIcon, page: lazy(() => import('./pages/send/SendPage')), visible: (me) => me.can_send },
   { path: 'messages', label: 'Messages', icon: ListAltIcon, page: lazy(() => import('./pages/messages/MessagesPage')) },
+  { path: 'inbox', label: 'Inbox', icon: InboxIcon, page: lazy(() => import('./pages/inbox/InboxPage')) },
+  { path: 'campaigns', label: 'Campaigns', icon: CampaignIcon, page: lazy(() => import('./pages/campaigns/CampaignsPage')) },
 ];
 
 export { isOperator };
