@@ -129,7 +129,7 @@ func (a Messages) Get(ctx context.Context, p Principal, id sms.ID) (MessageView,
 	if err != nil {
 		return MessageView{}, err
 	}
-	v := view(m, m.CreatedAt)
+	v := a.view(m, m.CreatedAt)
 	v.History = eventViews(events)
 	if len(events) > 0 {
 		v.UpdatedAt = events[len(events)-1].At
@@ -159,7 +159,7 @@ func (a Messages) List(ctx context.Context, p Principal, f ListFilter) (MessageP
 	}
 	page := MessagePage{Items: make([]MessageView, len(items))}
 	for i := range items {
-		page.Items[i] = view(&items[i].Message, items[i].UpdatedAt)
+		page.Items[i] = a.view(&items[i].Message, items[i].UpdatedAt)
 	}
 	if next != 0 {
 		page.NextCursor = next.String()
@@ -168,13 +168,18 @@ func (a Messages) List(ctx context.Context, p Principal, f ListFilter) (MessageP
 }
 
 // view shows a stored message (with its current status in m.Status)
-// through the API.
-func view(m *sms.Message, updated time.Time) MessageView {
+// through the API, with its price once billing exists (as sending
+// answers it).
+func (a Messages) view(m *sms.Message, updated time.Time) MessageView {
 	v := MessageView{ID: m.ID, To: "+" + m.Dest.Addr, From: m.Source.Addr, Segments: m.Segments,
 		Status: m.Status, DeliveryReport: m.RegisteredDelivery&0x03 != 0, SendAt: m.SendAt, ValidUntil: m.ValidUntil,
 		CallbackURL: m.CallbackURL, ClientRef: m.ClientRef, CreatedAt: m.CreatedAt, UpdatedAt: updated}
 	if m.Source.TON == 1 {
 		v.From = "+" + v.From
+	}
+	if a.billing {
+		p := m.Price
+		v.Price = &p
 	}
 	d := gateway.Decode(m)
 	v.Encoding, v.Text, v.Binary, v.Flash = d.Encoding, d.Text, d.Binary, d.Flash

@@ -45,15 +45,18 @@ func TestViewOfStoredMessage(t *testing.T) {
 	created := time.Date(2026, 5, 1, 9, 30, 0, 0, time.UTC)
 	m := &sms.Message{ID: 42, Status: sms.StatusDelivered, Dest: sms.Address{TON: 1, NPI: 1, Addr: "447700900123"},
 		Source: sms.Address{TON: 1, NPI: 1, Addr: "15550001"}, Body: []byte("hello"), Segments: 1,
-		RegisteredDelivery: 1, ClientRef: "c1", CreatedAt: created}
-	v := view(m, created.Add(time.Minute))
+		RegisteredDelivery: 1, ClientRef: "c1", CreatedAt: created, Price: 35_000}
+	v := Messages{}.view(m, created.Add(time.Minute))
 	if v.ID != 42 || v.To != "+447700900123" || v.From != "+15550001" || v.Text != "hello" || v.Encoding != "gsm7" ||
 		v.Status != sms.StatusDelivered || !v.DeliveryReport || v.ClientRef != "c1" || !v.UpdatedAt.Equal(created.Add(time.Minute)) {
 		t.Fatalf("view = %+v", v)
 	}
+	if v.Price != nil {
+		t.Fatalf("a price without billing: %d", *v.Price)
+	}
 	m.Source = sms.Address{TON: 5, Addr: "Gallant"}
 	m.RegisteredDelivery = 0
-	if v := view(m, created); v.From != "Gallant" || v.DeliveryReport {
-		t.Fatalf("alphanumeric sender, no report: %+v", v)
+	if v := (Messages{billing: true}).view(m, created); v.From != "Gallant" || v.DeliveryReport || v.Price == nil || *v.Price != 35_000 {
+		t.Fatalf("alphanumeric sender, no report, priced: %+v", v)
 	}
 }
