@@ -66,6 +66,12 @@ type MailConfig struct {
 	LogMails bool `yaml:"-"`
 }
 
+// SignupOpen reports whether anyone may sign up: open registration with
+// a way to mail the verification link (an SMTP relay, or the demo's log).
+func (c Config) SignupOpen() bool {
+	return c.Auth.OpenRegistration && (c.Mail.SMTPHost != "" || c.Mail.LogMails)
+}
+
 // validateIdentity checks the auth and mail sections.
 func (c *Config) validateIdentity() error {
 	if s := c.Auth.TokenSecret; s != "" && len(s) < account.MinTokenSecret {

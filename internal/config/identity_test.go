@@ -96,3 +96,26 @@ func TestUsersConfig(t *testing.T) {
 		t.Fatalf("configured secret and mailer: %+v, %v", u, err)
 	}
 }
+
+// TestSignupOpen: sign-up is announced open only with open registration
+// and a way to mail the verification link.
+func TestSignupOpen(t *testing.T) {
+	for _, c := range []struct {
+		open, smtp, logMails, want bool
+	}{
+		{false, true, false, false},
+		{true, false, false, false},
+		{true, true, false, true},
+		{true, false, true, true},
+	} {
+		var cfg Config
+		cfg.Auth.OpenRegistration = c.open
+		cfg.Mail.LogMails = c.logMails
+		if c.smtp {
+			cfg.Mail.SMTPHost = "mail.example.com"
+		}
+		if got := cfg.SignupOpen(); got != c.want {
+			t.Errorf("open=%v smtp=%v log=%v: SignupOpen %v, want %v", c.open, c.smtp, c.logMails, got, c.want)
+		}
+	}
+}
