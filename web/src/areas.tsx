@@ -1,6 +1,9 @@
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
 import DashboardIcon from '@mui/icons-material/SpaceDashboardOutlined';
 import ListAltIcon from '@mui/icons-material/ListAltOutlined';
+import CodeIcon from '@mui/icons-material/CodeOutlined';
+import ReceiptLongIcon from '@mui/icons-material/ReceiptLongOutlined';
+import GroupIcon from '@mui/icons-material/GroupOutlined';
 import type { Me } from './auth/AuthProvider';
 
 /** Area is one page of the console: its route, its place in the navigation, who sees it. */
@@ -24,6 +27,9 @@ const isOperator = (me: Me) => me.role === 'admin';
 export const areas: Area[] = [
   { path: '', label: 'Overview', icon: DashboardIcon, page: lazy(() => import('./pages/overview/OverviewPage')) },
   { path: 'messages', label: 'Messages', icon: ListAltIcon, page: lazy(() => import('./pages/messages/MessagesPage')) },
+  { path: 'developers', label: 'Developers', icon: CodeIcon, page: lazy(() => import('./pages/developers/DevelopersPage')) },
+  { path: 'billing', label: 'Billing', icon: ReceiptLongIcon, page: lazy(() => import('./pages/billing/BillingPage')) },
+  { path: 'team', label: 'Team', icon: GroupIcon, page: lazy(() => import('./pages/team/TeamPage')) },
 ];
 
 export { isOperator };
