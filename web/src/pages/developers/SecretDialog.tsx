@@ -36,7 +36,7 @@ export function SecretDialog(props: { open: boolean; title: string; label: strin
               endAdornment: (
                 <InputAdornment position="end">
                   <Tooltip title="Copy">
-                    <IconButton aria-label={`Copy ${label.toLowerCase()}`} onClick={copy} edge="end">
+                    <IconButton aria-label={`Copy the ${label}`} onClick={copy} edge="end">
                       <ContentCopyIcon />
                     </IconButton>
                   </Tooltip>
