@@ -31,10 +31,10 @@ export function Statements({ accountId: id }: { accountId: string }) {
         ['Opening balance', s.opening_balance, true],
         ['Top-ups', s.topups],
         ['Transfers in', s.transfers_in],
-        ['Charges', -s.charges],
+        ['Charges', -s.charges || 0],
         ['Refunds', s.refunds],
         ['Adjustments', s.adjustments],
-        ['Transfers out', -s.transfers_out],
+        ['Transfers out', -s.transfers_out || 0],
         ['Other', s.other],
         ['Closing balance', s.closing_balance, true],
       ]
