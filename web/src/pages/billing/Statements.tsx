@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { Box, Button, Chip, MenuItem, Paper, Stack, Table, TableBody, TableCell, TableRow, TextField, Typography } from '@mui/material';
+import { Alert, Box, Button, MenuItem, Paper, Stack, Table, TableBody, TableCell, TableRow, TextField, Typography } from '@mui/material';
 import OpenInNewIcon from '@mui/icons-material/OpenInNew';
 import { api } from '../../api/client';
 import { unwrap } from '../../api/problem';
@@ -60,7 +60,11 @@ export function Statements({ accountId: id }: { accountId: string }) {
         <ProblemAlert error={st.error || invoice.error} />
         {s && (
           <Box>
-            {!s.complete && <Chip size="small" color="warning" variant="outlined" label="Month in progress: provisional" sx={{ mb: 1 }} />}
+            {!s.complete && (
+              <Alert severity="info" sx={{ mb: 1 }}>
+                The month is in progress: this statement is provisional.
+              </Alert>
+            )}
             <Table size="small" aria-label={`Statement of ${monthLabel(month)}`}>
               <TableBody>
                 {rows.map(([label, v, strong]) => (

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Box, Button, Chip, MenuItem, Stack, TextField, Typography } from '@mui/material';
+import { Box, Button, Chip, MenuItem, Stack, Switch, TextField, Typography } from '@mui/material';
 import PersonAddIcon from '@mui/icons-material/PersonAddAlt';
 import { api, type Schemas } from '../../api/client';
 import { unwrap } from '../../api/problem';
@@ -73,6 +73,19 @@ export default function TeamPage() {
     ) : (
       u.role
     );
+  const sendCell = (u: User) =>
+    u.role === 'member' && may(u) ? (
+      <Switch
+        checked={u.can_send}
+        onChange={(e) => patch.mutate({ user: u, change: { can_send: e.target.checked } })}
+        disabled={patch.isPending}
+        slotProps={{ input: { 'aria-label': `${u.email} may send` } }}
+      />
+    ) : u.role !== 'member' || u.can_send ? (
+      'yes'
+    ) : (
+      'no'
+    );
   const actions = (u: User) =>
     may(u) ? (
       <Stack direction="row" spacing={1}>
@@ -111,7 +124,7 @@ export default function TeamPage() {
         columns={[
           { key: 'email', header: 'Email', render: (u) => u.email + (u.id === me?.user?.id ? ' (you)' : '') },
           { key: 'role', header: 'Role', render: roleCell },
-          { key: 'send', header: 'May send', render: (u) => (u.role !== 'member' || u.can_send ? 'yes' : 'no') },
+          { key: 'send', header: 'May send', render: sendCell },
           { key: 'status', header: 'Status', render: statusChips },
           { key: 'created', header: 'Added', render: (u) => formatTime(u.created_at) },
           { key: 'actions', header: 'Actions', render: actions },
@@ -126,6 +139,12 @@ export default function TeamPage() {
               <Box>{roleCell(u)}</Box>
               {statusChips(u)}
             </Stack>
+            {u.role === 'member' && (
+              <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
+                <Typography variant="body2">May send:</Typography>
+                {sendCell(u)}
+              </Stack>
+            )}
             {actions(u)}
           </Stack>
         )}
