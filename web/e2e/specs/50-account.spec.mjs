@@ -51,6 +51,14 @@ export default async function ({ browser, demo }) {
     await waitFor('the revoked key to be refused', async () => (await balanceStatus(demo, key)) === 401, 10_000);
 
     lap('key revoked');
+    // The webhook URL is the account's (the demo allows local receivers).
+    await page.getByRole('tab', { name: 'Webhooks' }).click();
+    await page.getByLabel('Webhook URL').fill('http://127.0.0.1:9/e2e-hook');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved: callbacks go to the new URL.').waitFor();
+    await page.reload();
+    await waitFor('the saved URL', async () => (await page.getByLabel('Webhook URL').inputValue()) === 'http://127.0.0.1:9/e2e-hook', 10_000);
+
     // The reference is the gateway's own document, searchable.
     await page.getByRole('tab', { name: 'API reference' }).click();
     await page.getByText('POST').first().waitFor();
