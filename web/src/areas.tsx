@@ -1,6 +1,10 @@
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
 import DashboardIcon from '@mui/icons-material/SpaceDashboardOutlined';
 import ListAltIcon from '@mui/icons-material/ListAltOutlined';
+import ContactsIcon from '@mui/icons-material/ContactsOutlined';
+import GroupsIcon from '@mui/icons-material/GroupsOutlined';
+import DescriptionIcon from '@mui/icons-material/DescriptionOutlined';
+import BlockIcon from '@mui/icons-material/BlockOutlined';
 import type { Me } from './auth/AuthProvider';
 
 /** Area is one page of the console: its route, its place in the navigation, who sees it. */
@@ -24,6 +28,10 @@ const isOperator = (me: Me) => me.role === 'admin';
 export const areas: Area[] = [
   { path: '', label: 'Overview', icon: DashboardIcon, page: lazy(() => import('./pages/overview/OverviewPage')) },
   { path: 'messages', label: 'Messages', icon: ListAltIcon, page: lazy(() => import('./pages/messages/MessagesPage')) },
+  { path: 'contacts', label: 'Contacts', icon: ContactsIcon, page: lazy(() => import('./pages/contacts/ContactsPage')) },
+  { path: 'lists', label: 'Lists and segments', icon: GroupsIcon, page: lazy(() => import('./pages/lists/ListsPage')) },
+  { path: 'templates', label: 'Templates', icon: DescriptionIcon, page: lazy(() => import('./pages/templates/TemplatesPage')) },
+  { path: 'opt-outs', label: 'Opt-outs', icon: BlockIcon, page: lazy(() => import('./pages/optouts/OptOutsPage')) },
 ];
 
 export { isOperator };

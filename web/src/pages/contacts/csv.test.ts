@@ -47,3 +47,13 @@ describe('mapping', () => {
     expect(targetLabel('-')).toBe('Skip this column');
   });
 });
+
+import { plusPhone, splitNumbers } from './download';
+
+describe('numbers', () => {
+  it('splits pasted numbers and shows stored phones with a plus', () => {
+    expect(splitNumbers('+447700900001\n07700 900002, 447700900003;\n\n')).toEqual(['+447700900001', '07700 900002', '447700900003']);
+    expect(plusPhone('447700900001')).toBe('+447700900001');
+    expect(plusPhone('+1')).toBe('+1');
+  });
+});
