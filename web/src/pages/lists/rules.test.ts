@@ -84,3 +84,14 @@ describe('problems', () => {
     );
   });
 });
+
+import { describeRules } from './describe';
+
+describe('describeRules', () => {
+  it('writes rules in one line', () => {
+    expect(describeRules(undefined)).toBe('every contact');
+    expect(describeRules({ match: 'any', conditions: [{ field: 'tags', op: 'has', value: 'vip' }, { field: 'field.score', op: 'gt', value: 3 }, { field: 'email', op: 'empty' }] })).toBe(
+      'any of: Tags has tag vip, score greater than 3, Email is empty',
+    );
+  });
+});
