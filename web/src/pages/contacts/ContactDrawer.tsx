@@ -66,6 +66,7 @@ export function ContactDrawer({ id, onClose }: { id: number | null; onClose: () 
             </Stack>
             <Table size="small" aria-label="Contact attributes">
               <TableBody>
+                {row('Id', String(c.id))}
                 {row('Phone', plusPhone(c.phone))}
                 {row('Email', c.email)}
                 {row('Language', c.language)}

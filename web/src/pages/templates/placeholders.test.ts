@@ -16,3 +16,18 @@ describe('placeholders', () => {
     expect(insertAt('ab', 10, 12, 'c')).toEqual({ body: 'abc', caret: 3 });
   });
 });
+
+import { markUCS2 } from './placeholders';
+
+describe('markUCS2', () => {
+  it('marks the characters at the given code point indexes', () => {
+    expect(markUCS2('Hi 😀 Zoë!', [3, 7])).toEqual([
+      { text: 'Hi ', ucs2: false },
+      { text: '😀', ucs2: true },
+      { text: ' Zo', ucs2: false },
+      { text: 'ë', ucs2: true },
+      { text: '!', ucs2: false },
+    ]);
+    expect(markUCS2('', [])).toEqual([]);
+  });
+});

@@ -17,3 +17,25 @@ export function insertAt(body: string, start: number, end: number, text: string)
   const e = Math.max(s, Math.min(end, body.length));
   return { body: body.slice(0, s) + text + body.slice(e), caret: s + text.length };
 }
+
+/** Part is a run of a rendered text, marked when its characters force UCS-2. */
+export interface Part {
+  text: string;
+  ucs2: boolean;
+}
+
+/**
+ * markUCS2 splits a preview's text into runs, marking the characters the API
+ * listed as forcing UCS-2 (indexes count characters, i.e. code points).
+ */
+export function markUCS2(text: string, indexes: number[]): Part[] {
+  const marked = new Set(indexes);
+  const parts: Part[] = [];
+  Array.from(text).forEach((ch, i) => {
+    const u = marked.has(i);
+    const last = parts[parts.length - 1];
+    if (last && last.ucs2 === u) last.text += ch;
+    else parts.push({ text: ch, ucs2: u });
+  });
+  return parts;
+}
