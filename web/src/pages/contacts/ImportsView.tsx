@@ -12,7 +12,7 @@ import { CursorGrid } from '../../components/CursorGrid';
 import { EmptyState } from '../../components/EmptyState';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { formatCount, formatTime } from '../../lib/format';
-import { headText, mappingProblem, mappingTargets, parseCSV, targetLabel } from './csv';
+import { headText, mappingProblem, mappingTargets, normalizeMapping, parseCSV, targetLabel } from './csv';
 import { dryRunHead, previewImport, startImport, type ContactImport, type ImportOptions } from './importApi';
 import { ImportProgress, ImportState } from './ImportProgress';
 import { useContactFields, useListChoices } from './queries';
@@ -52,7 +52,7 @@ export function ImportsView() {
     },
     onSuccess: ({ text, answer }) => {
       setHead(parseCSV(text, 4));
-      setMapping(answer.mapping ?? []);
+      setMapping(normalizeMapping(answer.mapping));
     },
   });
   const start = useMutation({

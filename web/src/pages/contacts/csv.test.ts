@@ -57,3 +57,12 @@ describe('numbers', () => {
     expect(plusPhone('+1')).toBe('+1');
   });
 });
+
+import { normalizeMapping } from './csv';
+
+describe('normalizeMapping', () => {
+  it('writes skipped columns as -', () => {
+    expect(normalizeMapping(['phone', '', 'field.tier'])).toEqual(['phone', '-', 'field.tier']);
+    expect(normalizeMapping(undefined)).toEqual([]);
+  });
+});

@@ -90,3 +90,8 @@ export function mappingProblem(mapping: string[]): string | null {
   }
   return null;
 }
+
+/** normalizeMapping writes the API's skipped columns ("" in an answer) as "-", the value the mapping editor and the API take. */
+export function normalizeMapping(m: string[] | undefined): string[] {
+  return (m ?? []).map((x) => (x === '' ? '-' : x));
+}
