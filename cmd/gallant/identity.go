@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 
 	"github.com/gallant-sms/gallant/account"
 	appsvc "github.com/gallant-sms/gallant/app"
@@ -90,18 +89,4 @@ func (e adminEnv) userCreate(ctx context.Context, args []string) error {
 		}
 		return appsvc.UserViewOf(u), nil
 	})
-}
-
-// printDemoUser prints how to log in as the demo user.
-func printDemoUser(w io.Writer, a *app, l appsvc.DemoLogin) {
-	base := "http://" + a.httpAddr.String()
-	pw := l.Password
-	if pw == "" {
-		pw = "(unknown: reset it with POST /v1/auth/password-reset; the mail is logged)"
-	}
-	fmt.Fprintf(w, `Dashboard user  %s  password %s
-
-  curl -s -X POST %s/v1/auth/login -H 'Content-Type: application/json' -d '{"email":"%s","password":"%s"}'; echo
-
-`, l.Email, pw, base, l.Email, l.Password)
 }
