@@ -67,7 +67,7 @@ export async function startDemo(binary = join(repoDir, 'bin', 'gallant')) {
     throw e;
   }
   const apiKey = out.match(/API key\s+(gal_\S+)/)?.[1];
-  const user = out.match(/Dashboard user\s+(\S+)\s+password\s+(\S+)/);
+  const user = out.match(/Dashboard user\s+(\S+)\s+password\s+(\S+)/) ?? out.match(/sign in as\s+(\S+)\s+\/\s+(\S+?)\)/);
   if (!apiKey || !user) throw new Error(`cannot read the demo's credentials from:\n${out}`);
   return {
     base,

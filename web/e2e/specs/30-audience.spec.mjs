@@ -1,0 +1,127 @@
+// The audience pages through the browser: import a CSV of 1,000 contacts
+// (made here, uploaded with setInputFiles) and watch the job reach 1,000
+// imported, find contacts by name and phone, make a list and add members,
+// build a segment and read its live count, write a template and read its
+// preview. The context keeps the gateway's CSP: a CSP violation or a page
+// error fails.
+import { assert, shot, signIn, waitFor } from '../harness.mjs';
+
+const rows = 1000;
+
+function contactsCSV() {
+  const lines = ['phone,first_name,last_name,email,tags,tier'];
+  for (let i = 0; i < rows; i++) {
+    const phone = `+44770090${String(i).padStart(4, '0')}`;
+    const [first, last] = i === 7 ? ['Zelda', 'Quartermain'] : [`Person${i}`, `Family${i % 37}`];
+    lines.push(`${phone},${first},${last},p${i}@example.com,${i % 4 === 0 ? 'vip' : ''},${i % 10 === 0 ? 'gold' : 'silver'}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** dataRows counts the grid's data rows (the header row is not one). */
+async function dataRows(page, grid) {
+  return page.getByRole('grid', { name: grid }).locator('[role="row"][data-id]').count();
+}
+
+export default async function ({ browser, demo }) {
+  const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('console', (m) => m.type() === 'error' && /Content.Security.Policy|Refused to/i.test(m.text()) && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(String(e)));
+  try {
+    await signIn(page, demo, '/contacts/imports');
+    await page.waitForURL(/\/contacts\/imports$/);
+    await page.getByRole('heading', { name: 'Contacts', level: 1 }).waitFor();
+
+    // Upload: the dry run shows the guessed mapping and the first rows.
+    const started = Date.now();
+    await page.getByTestId('import-file').setInputFiles({ name: 'contacts-1000.csv', mimeType: 'text/csv', buffer: Buffer.from(contactsCSV()) });
+    const mapping = page.getByRole('table', { name: 'Column mapping' });
+    await mapping.waitFor({ timeout: 20_000 });
+    await mapping.getByRole('row', { name: /tier/ }).getByText('Custom field tier').waitFor();
+    await mapping.getByRole('row', { name: /^phone/ }).getByText('Phone', { exact: true }).waitFor();
+    await page.getByRole('table', { name: 'Import preview' }).getByText('+447700900001').waitFor();
+    await shot(page, 'flow-import-mapping');
+
+    // The real import: its progress is polled until 1,000 imported.
+    await page.getByRole('button', { name: 'Import contacts-1000.csv' }).click();
+    await page.waitForURL(/\/contacts\/imports\?job=\d+$/);
+    const progress = page.getByRole('region', { name: /^Import \d+$/ });
+    await waitFor(
+      'the import to reach 1,000 imported',
+      async () => (await progress.getByTestId('import-imported').textContent()).replace(/\D/g, '') === String(rows),
+      60_000,
+      250,
+    );
+    await progress.getByText('completed').waitFor({ timeout: 20_000 });
+    const importMs = Date.now() - started;
+    await shot(page, 'flow-import-done');
+    await page.getByRole('grid', { name: 'Past imports' }).getByText('completed').first().waitFor();
+
+    // Listed and searchable, by name and by phone prefix.
+    await page.getByRole('tab', { name: 'All contacts' }).click();
+    await page.waitForURL(/\/contacts$/);
+    const grid = page.getByRole('grid', { name: 'Contacts' });
+    await grid.getByText('+447700900000').waitFor({ timeout: 20_000 });
+    await page.getByLabel('Search').fill('Zelda Quarter');
+    await waitFor('one contact named Zelda', async () => (await dataRows(page, 'Contacts')) === 1 && (await grid.getByText('Quartermain').count()) === 1);
+    await page.getByLabel('Search').fill('+44 7700 900 99');
+    await waitFor('ten contacts with phones +4477009009 9x', async () => (await dataRows(page, 'Contacts')) === 10 && (await grid.getByText('+447700900999').count()) === 1);
+    await shot(page, 'flow-contacts-search');
+    await grid.getByText('+447700900999').click();
+    const details = page.getByRole('region', { name: 'Contact details' });
+    await details.getByText('Person999 Family0').waitFor();
+    await details.getByRole('cell', { name: 'silver' }).waitFor();
+    await details.getByRole('button', { name: 'Close details' }).click();
+
+    // A list with two members added by phone.
+    await page.goto(`${demo.base}/lists`);
+    await page.getByRole('button', { name: 'New list' }).first().click();
+    await page.getByLabel('List name').fill('E2E list');
+    await page.getByRole('button', { name: 'Create list' }).click();
+    await page.waitForURL(/\/lists\/\d+$/);
+    await page.getByLabel('Phones').fill('+447700900001\n+447700900002');
+    await page.getByRole('button', { name: 'Add to list' }).click();
+    await page.getByText('2 added').waitFor();
+    await waitFor('two members listed', async () => (await dataRows(page, 'List members')) === 2);
+    await page.getByText('2 members').waitFor();
+    await shot(page, 'flow-list-members');
+
+    // A segment: tag vip (every fourth row) and its live count.
+    await page.goto(`${demo.base}/lists/segments/new`);
+    await page.getByLabel('Segment name').fill('VIPs');
+    await page.getByRole('button', { name: 'Add condition' }).click();
+    await page.getByLabel('Value 1').fill('vip');
+    await waitFor('the preview count of 250', async () => (await page.getByTestId('segment-count').textContent()).replace(/\D/g, '') === '250');
+    await page.getByRole('table', { name: 'Sample contacts' }).getByText('+447700900000').waitFor();
+    await page.getByRole('button', { name: 'Create segment' }).click();
+    await page.waitForURL(/\/lists\/segments\/\d+$/);
+    await shot(page, 'flow-segment-preview');
+
+    // A template: a chip inserts a placeholder, the preview renders it.
+    await page.goto(`${demo.base}/templates/new`);
+    await page.getByLabel('Template name').fill('Welcome');
+    const body = page.getByLabel('Message text');
+    await body.fill('Hello ');
+    await body.press('End');
+    await page.getByRole('button', { name: '{{first_name}}' }).click();
+    await body.press('End');
+    await body.pressSequentially(', welcome! ');
+    await page.getByRole('button', { name: '{{optout}}' }).click();
+    const text = page.getByTestId('template-preview-text');
+    await waitFor('the rendered preview', async () => (await text.textContent()) === 'Hello Ada, welcome! Reply STOP to unsubscribe', 20_000);
+    await page.getByTestId('template-preview-segments').getByText('1 segment').waitFor();
+    await page.getByRole('region', { name: 'Template preview' }).getByText('GSM-7').waitFor();
+    await page.getByRole('button', { name: 'Create template' }).click();
+    await page.waitForURL(/\/templates\/\d+$/);
+    await shot(page, 'flow-template-preview');
+    await page.goto(`${demo.base}/templates`);
+    await page.getByRole('grid', { name: 'Templates' }).getByRole('gridcell', { name: 'Welcome', exact: true }).waitFor();
+
+    assert(errors.length === 0, `no CSP violations or page errors, got:\n${errors.join('\n')}`);
+    console.log(`     1,000-contact import through the page: ${importMs} ms from choosing the file to completed`);
+  } finally {
+    await ctx.close();
+  }
+}
