@@ -133,7 +133,12 @@ export async function signIn(page, demo, path = '/') {
   await page.getByLabel('Email').fill(demo.email);
   await page.getByLabel('Password').fill(demo.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('navigation', { name: 'Main' }).first().waitFor({ state: 'attached', timeout: 20_000 });
+  // On a phone the navigation is a closed drawer: its button shows the shell.
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .or(page.getByRole('button', { name: 'Open navigation' }))
+    .first()
+    .waitFor({ state: 'attached', timeout: 20_000 });
 }
 
 /** apiCall calls the gateway's API with the demo's key. */
