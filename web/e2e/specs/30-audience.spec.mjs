@@ -4,7 +4,22 @@
 // build a segment and read its live count, write a template and read its
 // preview. The context keeps the gateway's CSP: a CSP violation or a page
 // error fails.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { assert, shot, signIn, waitFor } from '../harness.mjs';
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axeMain runs axe-core on the page's main region (the frame's navigation is 90-every-page's) and returns the serious and critical violations. */
+async function axeMain(page) {
+  await page.evaluate(axeSource);
+  const found = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await window.axe.run({ include: [['main']] }, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+  });
+  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
 
 const rows = 1000;
 
@@ -81,6 +96,7 @@ export default async function ({ browser, demo }) {
     await page.getByLabel('List name').fill('E2E list');
     await page.getByRole('button', { name: 'Create list' }).click();
     await page.waitForURL(/\/lists\/\d+$/);
+    const listPath = new URL(page.url()).pathname;
     await page.getByLabel('Phones').fill('+447700900001\n+447700900002');
     await page.getByRole('button', { name: 'Add to list' }).click();
     await page.getByText('2 added').waitFor();
@@ -97,6 +113,7 @@ export default async function ({ browser, demo }) {
     await page.getByRole('table', { name: 'Sample contacts' }).getByText('+447700900000').waitFor();
     await page.getByRole('button', { name: 'Create segment' }).click();
     await page.waitForURL(/\/lists\/segments\/\d+$/);
+    const segmentPath = new URL(page.url()).pathname;
     await shot(page, 'flow-segment-preview');
 
     // A template: a chip inserts a placeholder, the preview renders it.
@@ -115,13 +132,46 @@ export default async function ({ browser, demo }) {
     await page.getByRole('region', { name: 'Template preview' }).getByText('GSM-7').waitFor();
     await page.getByRole('button', { name: 'Create template' }).click();
     await page.waitForURL(/\/templates\/\d+$/);
+    const templatePath = new URL(page.url()).pathname;
     await shot(page, 'flow-template-preview');
     await page.goto(`${demo.base}/templates`);
     await page.getByRole('grid', { name: 'Templates' }).getByRole('gridcell', { name: 'Welcome', exact: true }).waitFor();
 
     assert(errors.length === 0, `no CSP violations or page errors, got:\n${errors.join('\n')}`);
+    await subPages(browser, demo, ['/contacts/imports', '/contacts/fields', '/lists/segments', listPath, segmentPath, templatePath, '/templates/new']);
     console.log(`     1,000-contact import through the page: ${importMs} ms from choosing the file to completed`);
   } finally {
     await ctx.close();
   }
+}
+
+/**
+ * subPages screenshots the audience pages below the navigation's (90-every-page
+ * covers those) on a desktop and a phone, and checks them with axe-core.
+ */
+async function subPages(browser, demo, paths) {
+  const problems = [];
+  for (const vp of [{ name: 'desktop', width: 1440, height: 900 }, { name: 'phone', width: 390, height: 844 }]) {
+    const ctx = await browser.newContext({ viewport: { width: vp.width, height: vp.height }, bypassCSP: true });
+    const page = await ctx.newPage();
+    try {
+      await signIn(page, demo);
+      for (const p of paths) {
+        await page.goto(`${demo.base}${p}`);
+        await page.getByRole('heading', { level: 1 }).first().waitFor({ timeout: 20_000 });
+        await page.waitForLoadState('networkidle');
+        await shot(page, `${p.slice(1).replaceAll('/', '-')}-${vp.name}`);
+        for (const v of await axeMain(page)) problems.push(`${p} (${vp.name}): ${v.impact} ${v.id}: ${v.help} at ${v.nodes.join(', ')}`);
+      }
+      // The contact drawer and the edit form, on the contacts page.
+      await page.goto(`${demo.base}/contacts?q=Zelda`);
+      await page.getByText('Quartermain').first().click();
+      await page.getByRole('region', { name: 'Contact details' }).getByRole('button', { name: 'Edit' }).click();
+      await page.getByRole('dialog', { name: 'Edit contact' }).waitFor();
+      await shot(page, `contacts-edit-${vp.name}`);
+    } finally {
+      await ctx.close();
+    }
+  }
+  assert(problems.length === 0, `no serious or critical accessibility violations:\n${problems.join('\n')}`);
 }

@@ -87,7 +87,7 @@ export function ImportsView() {
           One contact a row with a header row; up to 1,000,000 rows and 128 MiB. A phone already known updates that contact.
           Columns are matched by their header; check the mapping below before importing.
         </Typography>
-        <Stack direction={{ xs: 'column', md: 'row' }} spacing={2} sx={{ mb: 2 }}>
+        <Stack direction={{ xs: 'column', md: 'row' }} spacing={2} sx={{ mb: 2, alignItems: { md: 'flex-start' } }}>
           <Button variant="contained" component="label" startIcon={<UploadIcon />}>
             Choose CSV file
             <input

@@ -166,7 +166,7 @@ export function TemplateEditor() {
             <MenuItem value="contact">A contact (by id)</MenuItem>
           </TextField>
           {who === 'sample' ? (
-            <Stack direction={{ xs: 'column', sm: 'row' }} spacing={1}>
+            <Stack spacing={2}>
               <TextField label="Sample first name" size="small" value={sample.first_name} onChange={(e) => setSample({ ...sample, first_name: e.target.value })} />
               <TextField label="Sample last name" size="small" value={sample.last_name} onChange={(e) => setSample({ ...sample, last_name: e.target.value })} />
               <TextField label="Sample phone" size="small" value={sample.phone} onChange={(e) => setSample({ ...sample, phone: e.target.value })} helperText="Prices the preview" />
