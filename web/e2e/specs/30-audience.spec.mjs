@@ -33,10 +33,22 @@ function contactsCSV() {
   return `${lines.join('\n')}\n`;
 }
 
+/** go moves the signed-in app to path without reloading it (as its links do). */
+async function go(page, path) {
+  await page.evaluate((p) => {
+    window.history.pushState({}, '', p);
+    window.dispatchEvent(new PopStateEvent('popstate'));
+  }, path);
+  await page.waitForURL((u) => u.pathname + u.search === path);
+}
+
 /** dataRows counts the grid's data rows (the header row is not one). */
 async function dataRows(page, grid) {
   return page.getByRole('grid', { name: grid }).locator('[role="row"][data-id]').count();
 }
+
+const t0 = Date.now();
+const mark = (what) => process.env.E2E_TIMING && console.log(`     ${what}: ${Date.now() - t0} ms`);
 
 export default async function ({ browser, demo }) {
   const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
@@ -58,6 +70,7 @@ export default async function ({ browser, demo }) {
     await mapping.getByRole('row', { name: /^phone/ }).getByText('Phone', { exact: true }).waitFor();
     await page.getByRole('table', { name: 'Import preview' }).getByText('+447700900001').waitFor();
     await shot(page, 'flow-import-mapping');
+    mark('flow-import-mapping');
 
     // The real import: its progress is polled until 1,000 imported.
     await page.getByRole('button', { name: 'Import contacts-1000.csv' }).click();
@@ -72,6 +85,7 @@ export default async function ({ browser, demo }) {
     await progress.getByText('completed').waitFor({ timeout: 20_000 });
     const importMs = Date.now() - started;
     await shot(page, 'flow-import-done');
+    mark('flow-import-done');
     await page.getByRole('grid', { name: 'Past imports' }).getByText('completed').first().waitFor();
 
     // Listed and searchable, by name and by phone prefix.
@@ -84,6 +98,7 @@ export default async function ({ browser, demo }) {
     await page.getByLabel('Search').fill('+44 7700 900 99');
     await waitFor('ten contacts with phones +4477009009 9x', async () => (await dataRows(page, 'Contacts')) === 10 && (await grid.getByText('+447700900999').count()) === 1);
     await shot(page, 'flow-contacts-search');
+    mark('flow-contacts-search');
     await grid.getByText('+447700900999').click();
     const details = page.getByRole('region', { name: 'Contact details' });
     await details.getByText('Person999 Family0').waitFor();
@@ -91,7 +106,7 @@ export default async function ({ browser, demo }) {
     await details.getByRole('button', { name: 'Close details' }).click();
 
     // A list with two members added by phone.
-    await page.goto(`${demo.base}/lists`);
+    await go(page, '/lists');
     await page.getByRole('button', { name: 'New list' }).first().click();
     await page.getByLabel('List name').fill('E2E list');
     await page.getByRole('button', { name: 'Create list' }).click();
@@ -103,9 +118,10 @@ export default async function ({ browser, demo }) {
     await waitFor('two members listed', async () => (await dataRows(page, 'List members')) === 2);
     await page.getByText('2 members').waitFor();
     await shot(page, 'flow-list-members');
+    mark('flow-list-members');
 
     // A segment: tag vip (every fourth row) and its live count.
-    await page.goto(`${demo.base}/lists/segments/new`);
+    await go(page, '/lists/segments/new');
     await page.getByLabel('Segment name').fill('VIPs');
     await page.getByRole('button', { name: 'Add condition' }).click();
     await page.getByLabel('Value 1').fill('vip');
@@ -115,9 +131,10 @@ export default async function ({ browser, demo }) {
     await page.waitForURL(/\/lists\/segments\/\d+$/);
     const segmentPath = new URL(page.url()).pathname;
     await shot(page, 'flow-segment-preview');
+    mark('flow-segment-preview');
 
     // A template: a chip inserts a placeholder, the preview renders it.
-    await page.goto(`${demo.base}/templates/new`);
+    await go(page, '/templates/new');
     await page.getByLabel('Template name').fill('Welcome');
     const body = page.getByLabel('Message text');
     await body.fill('Hello ');
@@ -134,11 +151,28 @@ export default async function ({ browser, demo }) {
     await page.waitForURL(/\/templates\/\d+$/);
     const templatePath = new URL(page.url()).pathname;
     await shot(page, 'flow-template-preview');
-    await page.goto(`${demo.base}/templates`);
+    mark('flow-template-preview');
+    await go(page, '/templates');
     await page.getByRole('grid', { name: 'Templates' }).getByRole('gridcell', { name: 'Welcome', exact: true }).waitFor();
 
+    // Opt-outs: one added by hand, two from a CSV, the first opted in again.
+    await go(page, '/opt-outs');
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.getByRole('textbox', { name: 'Numbers' }).fill('+447700900005');
+    await page.getByRole('button', { name: 'Opt out 1' }).click();
+    const optouts = page.getByRole('grid', { name: 'Opt-outs' });
+    await optouts.getByText('+447700900005').waitFor();
+    await page.locator('input[aria-label="Opt-outs CSV file"]').setInputFiles({ name: 'stop.csv', mimeType: 'text/csv', buffer: Buffer.from('number\n+447700900010\n+447700900011\nnot-a-number\n') });
+    await page.getByText(/2 numbers opted out from 4 lines; 1 rejected/).waitFor();
+    await optouts.getByText('+447700900011').waitFor();
+    await shot(page, 'flow-optouts');
+    mark('flow-optouts');
+    await page.getByRole('button', { name: 'Opt +447700900005 in again' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Opt in again' }).click();
+    await waitFor('the number opted in again', async () => (await optouts.getByText('+447700900005').count()) === 0);
+
     assert(errors.length === 0, `no CSP violations or page errors, got:\n${errors.join('\n')}`);
-    await subPages(browser, demo, ['/contacts/imports', '/contacts/fields', '/lists/segments', listPath, segmentPath, templatePath, '/templates/new']);
+    await subPages(browser, demo, ['/contacts/imports', '/contacts/fields', '/lists/segments', listPath, segmentPath, templatePath]);
     console.log(`     1,000-contact import through the page: ${importMs} ms from choosing the file to completed`);
   } finally {
     await ctx.close();
@@ -157,18 +191,23 @@ async function subPages(browser, demo, paths) {
     try {
       await signIn(page, demo);
       for (const p of paths) {
-        await page.goto(`${demo.base}${p}`);
+        await go(page, p);
         await page.getByRole('heading', { level: 1 }).first().waitFor({ timeout: 20_000 });
-        await page.waitForLoadState('networkidle');
+        await page.waitForFunction(() => !document.querySelector('main .MuiSkeleton-root, main .MuiCircularProgress-root, main .MuiLinearProgress-indeterminate'));
+        mark(`${p} ${vp.name} loaded`);
         await shot(page, `${p.slice(1).replaceAll('/', '-')}-${vp.name}`);
         for (const v of await axeMain(page)) problems.push(`${p} (${vp.name}): ${v.impact} ${v.id}: ${v.help} at ${v.nodes.join(', ')}`);
       }
       // The contact drawer and the edit form, on the contacts page.
-      await page.goto(`${demo.base}/contacts?q=Zelda`);
+      await go(page, '/contacts?q=Zelda');
       await page.getByText('Quartermain').first().click();
       await page.getByRole('region', { name: 'Contact details' }).getByRole('button', { name: 'Edit' }).click();
-      await page.getByRole('dialog', { name: 'Edit contact' }).waitFor();
+      const dialog = page.getByRole('dialog', { name: 'Edit contact' });
+      await dialog.waitFor();
+      await waitFor('the edit form shown', async () => (await dialog.evaluate((d) => getComputedStyle(d.closest('.MuiDialog-root .MuiDialog-container') ?? d).opacity)) === '1');
+      await dialog.getByLabel('Phone').waitFor();
       await shot(page, `contacts-edit-${vp.name}`);
+      mark(`contacts-edit-${vp.name}`);
     } finally {
       await ctx.close();
     }

@@ -51,7 +51,7 @@ export function ConditionRow(props: {
     );
   }
   return (
-    <Stack direction={{ xs: 'column', sm: 'row' }} spacing={1} sx={{ alignItems: { sm: 'flex-start' } }} role="group" aria-label={`Condition ${n}`}>
+    <Stack direction={{ xs: 'column', sm: 'row' }} spacing={1} sx={{ alignItems: { sm: 'flex-start' }, p: { xs: 1, sm: 0 }, border: { xs: 1, sm: 0 }, borderColor: 'divider', borderRadius: 1 }} role="group" aria-label={`Condition ${n}`}>
       <TextField
         select
         label={`Field ${n}`}
