@@ -185,15 +185,21 @@ export default async function ({ browser, demo }) {
  */
 async function subPages(browser, demo, paths) {
   const problems = [];
-  for (const vp of [{ name: 'desktop', width: 1440, height: 900 }, { name: 'phone', width: 390, height: 844 }]) {
-    const ctx = await browser.newContext({ viewport: { width: vp.width, height: vp.height }, bypassCSP: true });
-    const page = await ctx.newPage();
-    try {
-      await signIn(page, demo);
+  // One signed-in page, resized from a desktop to a phone.
+  const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, bypassCSP: true });
+  const page = await ctx.newPage();
+  try {
+    await signIn(page, demo);
+    for (const vp of [{ name: 'desktop', width: 1440, height: 900 }, { name: 'phone', width: 390, height: 844 }]) {
+      await page.setViewportSize({ width: vp.width, height: vp.height });
       for (const p of paths) {
         await go(page, p);
         await page.getByRole('heading', { level: 1 }).first().waitFor({ timeout: 20_000 });
         await page.waitForFunction(() => !document.querySelector('main .MuiSkeleton-root, main .MuiCircularProgress-root, main .MuiLinearProgress-indeterminate'));
+        // What each page fetches after its first render: the template's preview, the segment's count.
+        if (/^\/templates\/\d+$/.test(p)) await page.getByTestId('template-preview-text').waitFor();
+        if (/^\/lists\/segments\/\d+$/.test(p)) await page.getByTestId('segment-count').getByText(/\d/).waitFor();
+        await page.waitForFunction(() => [...document.querySelectorAll('.MuiTabs-indicator')].every((e) => e.getAnimations().length === 0));
         mark(`${p} ${vp.name} loaded`);
         await shot(page, `${p.slice(1).replaceAll('/', '-')}-${vp.name}`);
         for (const v of await axeMain(page)) problems.push(`${p} (${vp.name}): ${v.impact} ${v.id}: ${v.help} at ${v.nodes.join(', ')}`);
@@ -208,9 +214,13 @@ async function subPages(browser, demo, paths) {
       await dialog.getByLabel('Phone').waitFor();
       await shot(page, `contacts-edit-${vp.name}`);
       mark(`contacts-edit-${vp.name}`);
-    } finally {
-      await ctx.close();
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
+      await page.keyboard.press('Escape');
+      await page.getByRole('region', { name: 'Contact details' }).waitFor({ state: 'detached' });
     }
+  } finally {
+    await ctx.close();
   }
   assert(problems.length === 0, `no serious or critical accessibility violations:\n${problems.join('\n')}`);
 }

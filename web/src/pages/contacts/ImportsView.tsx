@@ -13,7 +13,7 @@ import { EmptyState } from '../../components/EmptyState';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { formatCount, formatTime } from '../../lib/format';
 import { headText, mappingProblem, mappingTargets, normalizeMapping, parseCSV, targetLabel } from './csv';
-import { dryRunHead, previewImport, startImport, type ContactImport, type ImportOptions } from './importApi';
+import { dryRunHead, maxImportBytes, previewImport, startImport, type ContactImport, type ImportOptions } from './importApi';
 import { ImportProgress, ImportState } from './ImportProgress';
 import { useContactFields, useListChoices } from './queries';
 
@@ -72,7 +72,12 @@ export function ImportsView() {
     if (f) preview.mutate({ f, withMapping: false });
   };
   const targets = mappingTargets((fields.data ?? []).map((f) => f.name), mapping);
-  const problem = mapping.length ? mappingProblem(mapping) : null;
+  const tooBig = file !== null && file.size > maxImportBytes;
+  const problem = tooBig
+    ? `The file is ${formatCount(Math.ceil(file!.size / 1048576))} MiB: the gateway takes at most 128 MiB (about a million rows) at once. Split it.`
+    : mapping.length
+      ? mappingProblem(mapping)
+      : null;
   const p = preview.data?.answer;
   const header = head[0] ?? [];
   const samples = head.slice(1, 4);

@@ -21,6 +21,9 @@ function query(o: ImportOptions) {
   };
 }
 
+/** maxImportBytes is the gateway's default import body limit (http.max_import_body, 128 MiB). */
+export const maxImportBytes = 128 * 1024 * 1024;
+
 /** Dry-run bodies are the file's first 64 KiB in whole lines: the gateway reads only 20 rows of them. */
 export const dryRunHead = 64 * 1024;
 

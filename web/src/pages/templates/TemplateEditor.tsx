@@ -175,7 +175,7 @@ export function TemplateEditor() {
             <TextField label="Contact id" size="small" value={contactId} onChange={(e) => setContactId(e.target.value.replace(/\D/g, ''))} helperText="Shown in Contacts" />
           )}
         </Stack>
-        <TemplatePreview preview={body ? preview.data : undefined} error={body ? preview.error : null} pending={preview.isFetching} />
+        <TemplatePreview preview={body ? preview.data : undefined} error={body ? preview.error : null} hasBody={body !== ''} />
       </Paper>
       <ConfirmDialog
         open={deleting}

@@ -7,9 +7,9 @@ import { markUCS2 } from './placeholders';
 type Preview = Schemas['Preview'];
 
 /** TemplatePreview shows a rendered template: its text (UCS-2 characters marked), encoding, segments and price. */
-export function TemplatePreview({ preview, error, pending }: { preview?: Preview; error: unknown; pending: boolean }) {
+export function TemplatePreview({ preview, error, hasBody }: { preview?: Preview; error: unknown; hasBody: boolean }) {
   if (error) return <ProblemAlert error={error} />;
-  if (!preview) return <Typography color="text.secondary">{pending ? 'Rendering…' : 'Write a text to see it here.'}</Typography>;
+  if (!preview) return <Typography color="text.secondary">{hasBody ? 'Rendering…' : 'Write a text to see it here.'}</Typography>;
   if (preview.skipped) {
     return (
       <Alert severity="warning" data-testid="template-preview-skipped">
