@@ -172,7 +172,7 @@ export default async function ({ browser, demo }) {
     await waitFor('the number opted in again', async () => (await optouts.getByText('+447700900005').count()) === 0);
 
     assert(errors.length === 0, `no CSP violations or page errors, got:\n${errors.join('\n')}`);
-    await subPages(browser, demo, ['/contacts/imports', '/contacts/fields', '/lists/segments', listPath, segmentPath, templatePath]);
+    await subPages(browser, demo, ['/contacts', '/lists', '/templates', '/opt-outs', '/contacts/imports', '/contacts/fields', '/lists/segments', listPath, segmentPath, templatePath], ['/contacts', segmentPath, templatePath]);
     console.log(`     1,000-contact import through the page: ${importMs} ms from choosing the file to completed`);
   } finally {
     await ctx.close();
@@ -183,16 +183,22 @@ export default async function ({ browser, demo }) {
  * subPages screenshots the audience pages below the navigation's (90-every-page
  * covers those) on a desktop and a phone, and checks them with axe-core.
  */
-async function subPages(browser, demo, paths) {
+async function subPages(browser, demo, paths, darkPaths) {
   const problems = [];
   // One signed-in page, resized from a desktop to a phone.
   const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, bypassCSP: true });
   const page = await ctx.newPage();
   try {
     await signIn(page, demo);
-    for (const vp of [{ name: 'desktop', width: 1440, height: 900 }, { name: 'phone', width: 390, height: 844 }]) {
+    for (const vp of [{ name: 'desktop', width: 1440, height: 900 }, { name: 'phone', width: 390, height: 844 }, { name: 'phone-dark', width: 390, height: 844 }]) {
       await page.setViewportSize({ width: vp.width, height: vp.height });
-      for (const p of paths) {
+      if (vp.name.endsWith('-dark')) {
+        await page.getByRole('button', { name: /Use the dark theme/ }).click();
+        await page.getByRole('button', { name: /Use the light theme/ }).waitFor();
+      }
+      // The dark theme on the pages with the most colour: the contacts grid, a segment, a template.
+      const here = vp.name.endsWith('-dark') ? darkPaths : paths;
+      for (const p of here) {
         await go(page, p);
         await page.getByRole('heading', { level: 1 }).first().waitFor({ timeout: 20_000 });
         await page.waitForFunction(() => !document.querySelector('main .MuiSkeleton-root, main .MuiCircularProgress-root, main .MuiLinearProgress-indeterminate'));
@@ -205,6 +211,7 @@ async function subPages(browser, demo, paths) {
         for (const v of await axeMain(page)) problems.push(`${p} (${vp.name}): ${v.impact} ${v.id}: ${v.help} at ${v.nodes.join(', ')}`);
       }
       // The contact drawer and the edit form, on the contacts page.
+      if (vp.name.endsWith('-dark')) continue;
       await go(page, '/contacts?q=Zelda');
       await page.getByText('Quartermain').first().click();
       await page.getByRole('region', { name: 'Contact details' }).getByRole('button', { name: 'Edit' }).click();

@@ -59,7 +59,7 @@ export function ContactDrawer({ id, onClose }: { id: number | null; onClose: () 
         {c && (
           <Stack spacing={2}>
             <Stack direction="row" spacing={1} sx={{ flexWrap: 'wrap' }}>
-              {c.opted_out ? <Chip color="warning" label="Opted out: not messaged" /> : <Chip color="success" variant="outlined" label="Can be messaged" />}
+              {c.opted_out ? <Chip color="error" label="Opted out: not messaged" /> : <Chip color="success" variant="outlined" label="Can be messaged" />}
               {c.tags.map((t) => (
                 <Chip key={t} label={t} size="small" />
               ))}

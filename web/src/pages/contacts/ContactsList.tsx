@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useMutation } from '@tanstack/react-query';
-import { Button, Chip, MenuItem, Stack, TextField, Typography } from '@mui/material';
+import { Button, Chip, Link as MuiLink, MenuItem, Stack, TextField, Typography } from '@mui/material';
 import type { GridColDef } from '@mui/x-data-grid';
 import AddIcon from '@mui/icons-material/PersonAddAlt';
 import DownloadIcon from '@mui/icons-material/Download';
@@ -16,8 +16,15 @@ import { ContactForm } from './ContactForm';
 import { plusPhone, saveBlob, useDebounced } from './download';
 import { useListChoices, useSegmentChoices, type Contact } from './queries';
 
-const columns: GridColDef<Contact>[] = [
-  { field: 'phone', headerName: 'Phone', width: 160, valueFormatter: (v: string) => plusPhone(v) },
+const columns = (open: (id: number) => void): GridColDef<Contact>[] => [
+  {
+    field: 'phone', headerName: 'Phone', width: 160,
+    renderCell: (p) => (
+      <MuiLink component="button" type="button" onClick={() => open(p.row.id)} aria-label={`Open ${plusPhone(p.row.phone)}`}>
+        {plusPhone(p.row.phone)}
+      </MuiLink>
+    ),
+  },
   { field: 'first_name', headerName: 'First name', width: 140 },
   { field: 'last_name', headerName: 'Last name', width: 140 },
   { field: 'email', headerName: 'Email', flex: 1, minWidth: 160 },
@@ -25,7 +32,7 @@ const columns: GridColDef<Contact>[] = [
   { field: 'last_message_at', headerName: 'Last message', width: 170, valueFormatter: (v: string | null) => (v ? formatTime(v) : '–') },
   {
     field: 'opted_out', headerName: 'Opted out', width: 110,
-    renderCell: (p) => (p.row.opted_out ? <Chip size="small" color="warning" variant="outlined" label="opted out" /> : null),
+    renderCell: (p) => (p.row.opted_out ? <Chip size="small" color="error" variant="outlined" label="opted out" /> : null),
   },
 ];
 
@@ -115,7 +122,7 @@ export function ContactsList() {
           const page = unwrap(await api.GET('/v1/contacts', { params: { query: { ...filters, cursor, limit } } }));
           return { items: page.data, next_cursor: page.next_cursor };
         }}
-        columns={columns}
+        columns={columns(setOpen)}
         onRowClick={(c) => setOpen(c.id)}
         renderCard={(c) => (
           <Stack spacing={0.5}>
@@ -128,7 +135,7 @@ export function ContactsList() {
               </Typography>
             )}
             <Stack direction="row" spacing={0.5} sx={{ flexWrap: 'wrap' }}>
-              {c.opted_out && <Chip size="small" color="warning" variant="outlined" label="opted out" />}
+              {c.opted_out && <Chip size="small" color="error" variant="outlined" label="opted out" />}
               {c.tags.map((t) => (
                 <Chip key={t} size="small" label={t} />
               ))}

@@ -10,8 +10,8 @@ import type { ContactImport } from './importApi';
 
 const live = (s?: string) => s === 'queued' || s === 'running';
 
-const stateColour: Record<string, 'default' | 'info' | 'success' | 'warning' | 'error'> = {
-  queued: 'default', running: 'info', completed: 'success', stopped: 'warning', failed: 'error',
+const stateColour: Record<string, 'default' | 'primary' | 'success' | 'error'> = {
+  queued: 'default', running: 'primary', completed: 'success', stopped: 'default', failed: 'error',
 };
 
 /** ImportState shows an import job's state in its colour. */
@@ -78,7 +78,7 @@ export function ImportProgress({ id }: { id: number }) {
       {job?.error && <Alert severity="error">{job.error}</Alert>}
       <Box sx={{ display: 'flex', gap: 1, flexWrap: 'wrap', alignItems: 'center' }}>
         {wasLive && (
-          <Button color="warning" onClick={() => stop.mutate()} disabled={stop.isPending}>
+          <Button color="error" onClick={() => stop.mutate()} disabled={stop.isPending}>
             Stop
           </Button>
         )}

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Box, Button, IconButton, Paper, Stack, TextField, Typography } from '@mui/material';
+import { Alert, Box, Button, IconButton, Link as MuiLink, Paper, Stack, TextField, Typography } from '@mui/material';
 import type { GridColDef } from '@mui/x-data-grid';
 import RemoveIcon from '@mui/icons-material/PersonRemoveOutlined';
 import DownloadIcon from '@mui/icons-material/Download';
@@ -95,7 +95,7 @@ export function ListDetail() {
             {l?.name ?? 'List'}
           </Typography>
           <Typography variant="body2" color="text.secondary">
-            {l ? `${formatCount(l.count)} members` : ' '} · <Link to="/lists">all lists</Link>
+            {l ? `${formatCount(l.count)} members` : ' '} · <MuiLink component={Link} to="/lists">all lists</MuiLink>
           </Typography>
         </Box>
         <Stack direction="row" spacing={1}>

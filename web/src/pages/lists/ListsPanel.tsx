@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { useNavigate } from 'react-router';
-import { Button, Stack, Typography } from '@mui/material';
+import { Link, useNavigate } from 'react-router';
+import { Button, Stack, Typography, Link as MuiLink } from '@mui/material';
 import type { GridColDef } from '@mui/x-data-grid';
 import AddIcon from '@mui/icons-material/PlaylistAdd';
 import { api } from '../../api/client';
@@ -12,7 +12,7 @@ import type { ContactList } from '../contacts/queries';
 import { ListNameDialog } from './ListNameDialog';
 
 const columns: GridColDef<ContactList>[] = [
-  { field: 'name', headerName: 'Name', flex: 1, minWidth: 180 },
+  { field: 'name', headerName: 'Name', flex: 1, minWidth: 180, renderCell: (p) => <MuiLink component={Link} to={`/lists/${p.row.id}`}>{p.row.name}</MuiLink> },
   { field: 'count', headerName: 'Members', width: 120, type: 'number', valueFormatter: (v: number) => formatCount(v) },
   { field: 'created_at', headerName: 'Created', width: 180, valueFormatter: (v: string) => formatTime(v) },
   { field: 'updated_at', headerName: 'Changed', width: 180, valueFormatter: (v: string) => formatTime(v) },

@@ -1,5 +1,5 @@
-import { useNavigate } from 'react-router';
-import { Button, Stack, Typography } from '@mui/material';
+import { Link, useNavigate } from 'react-router';
+import { Button, Stack, Typography, Link as MuiLink } from '@mui/material';
 import type { GridColDef } from '@mui/x-data-grid';
 import AddIcon from '@mui/icons-material/Add';
 import { api } from '../../api/client';
@@ -11,7 +11,7 @@ import type { Segment } from '../contacts/queries';
 import { describeRules } from './describe';
 
 const columns: GridColDef<Segment>[] = [
-  { field: 'name', headerName: 'Name', width: 220 },
+  { field: 'name', headerName: 'Name', width: 220, renderCell: (p) => <MuiLink component={Link} to={`/lists/segments/${p.row.id}`}>{p.row.name}</MuiLink> },
   { field: 'rules', headerName: 'Rules', flex: 1, minWidth: 220, valueFormatter: (v: Segment['rules']) => describeRules(v) },
   { field: 'updated_at', headerName: 'Changed', width: 180, valueFormatter: (v: string) => formatTime(v) },
 ];

@@ -35,7 +35,7 @@ export function TemplatePreview({ preview, error, hasBody }: { preview?: Preview
         )}
       </Box>
       <Stack direction="row" spacing={1} sx={{ flexWrap: 'wrap', gap: 1 }} aria-live="polite">
-        <Chip size="small" label={preview.encoding === 'ucs2' ? 'UCS-2' : 'GSM-7'} color={preview.encoding === 'ucs2' ? 'warning' : 'default'} />
+        <Chip size="small" label={preview.encoding === 'ucs2' ? 'UCS-2' : 'GSM-7'} variant={preview.encoding === 'ucs2' ? 'filled' : 'outlined'} />
         <Chip size="small" variant="outlined" label={`${preview.characters} characters`} />
         <Chip size="small" variant="outlined" label={`${preview.segments} segment${preview.segments === 1 ? '' : 's'}`} data-testid="template-preview-segments" />
         <Chip

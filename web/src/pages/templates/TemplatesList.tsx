@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
-import { useNavigate } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Paper, Stack, TextField, Typography } from '@mui/material';
+import { Alert, Button, Paper, Stack, TextField, Typography, Link as MuiLink } from '@mui/material';
 import type { GridColDef } from '@mui/x-data-grid';
 import AddIcon from '@mui/icons-material/Add';
 import { api, type Schemas } from '../../api/client';
@@ -14,7 +14,7 @@ import { formatTime } from '../../lib/format';
 type Template = Schemas['Template'];
 
 const columns: GridColDef<Template>[] = [
-  { field: 'name', headerName: 'Name', width: 200 },
+  { field: 'name', headerName: 'Name', width: 200, renderCell: (p) => <MuiLink component={Link} to={`/templates/${p.row.id}`}>{p.row.name}</MuiLink> },
   { field: 'body', headerName: 'Text', flex: 1, minWidth: 240 },
   { field: 'placeholders', headerName: 'Placeholders', width: 220, valueFormatter: (v: string[]) => (v ?? []).join(', ') },
   { field: 'updated_at', headerName: 'Changed', width: 180, valueFormatter: (v: string) => formatTime(v) },
