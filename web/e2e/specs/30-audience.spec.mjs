@@ -201,7 +201,8 @@ async function subPages(browser, demo, paths, darkPaths) {
       for (const p of here) {
         await go(page, p);
         await page.getByRole('heading', { level: 1 }).first().waitFor({ timeout: 20_000 });
-        await page.waitForFunction(() => !document.querySelector('main .MuiSkeleton-root, main .MuiCircularProgress-root, main .MuiLinearProgress-indeterminate'));
+        await page.waitForFunction(() => !document.querySelector('main .MuiSkeleton-root, main .MuiCircularProgress-root, main .MuiLinearProgress-indeterminate, main .MuiDataGrid-cellSkeleton, main .MuiDataGrid-overlay'));
+        if (vp.name === 'desktop') await page.locator(`nav a.active[href="/${p.split('/')[1]}"]`).waitFor({ timeout: 5_000 });
         // What each page fetches after its first render: the template's preview, the segment's count.
         if (/^\/templates\/\d+$/.test(p)) await page.getByTestId('template-preview-text').waitFor();
         if (/^\/lists\/segments\/\d+$/.test(p)) await page.getByTestId('segment-count').getByText(/\d/).waitFor();
