@@ -1,6 +1,7 @@
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
 import DashboardIcon from '@mui/icons-material/SpaceDashboardOutlined';
 import ListAltIcon from '@mui/icons-material/ListAltOutlined';
+import SendIcon from '@mui/icons-material/SendOutlined';
 import ContactsIcon from '@mui/icons-material/ContactsOutlined';
 import GroupsIcon from '@mui/icons-material/GroupsOutlined';
 import DescriptionIcon from '@mui/icons-material/DescriptionOutlined';
@@ -27,6 +28,7 @@ const isOperator = (me: Me) => me.role === 'admin';
  */
 export const areas: Area[] = [
   { path: '', label: 'Overview', icon: DashboardIcon, page: lazy(() => import('./pages/overview/OverviewPage')) },
+  { path: 'send', label: 'Send', icon: SendIcon, page: lazy(() => import('./pages/send/SendPage')), visible: (me) => me.can_send },
   { path: 'messages', label: 'Messages', icon: ListAltIcon, page: lazy(() => import('./pages/messages/MessagesPage')) },
   { path: 'contacts', label: 'Contacts', icon: ContactsIcon, page: lazy(() => import('./pages/contacts/ContactsPage')) },
   { path: 'lists', label: 'Lists and segments', icon: GroupsIcon, page: lazy(() => import('./pages/lists/ListsPage')) },
