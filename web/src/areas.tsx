@@ -2,6 +2,8 @@ import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
 import DashboardIcon from '@mui/icons-material/SpaceDashboardOutlined';
 import ListAltIcon from '@mui/icons-material/ListAltOutlined';
 import SendIcon from '@mui/icons-material/SendOutlined';
+import InboxIcon from '@mui/icons-material/InboxOutlined';
+import CampaignIcon from '@mui/icons-material/CampaignOutlined';
 import ContactsIcon from '@mui/icons-material/ContactsOutlined';
 import GroupsIcon from '@mui/icons-material/GroupsOutlined';
 import DescriptionIcon from '@mui/icons-material/DescriptionOutlined';
@@ -30,9 +32,11 @@ export const areas: Area[] = [
   { path: '', label: 'Overview', icon: DashboardIcon, page: lazy(() => import('./pages/overview/OverviewPage')) },
   { path: 'send', label: 'Send', icon: SendIcon, page: lazy(() => import('./pages/send/SendPage')), visible: (me) => me.can_send },
   { path: 'messages', label: 'Messages', icon: ListAltIcon, page: lazy(() => import('./pages/messages/MessagesPage')) },
+  { path: 'inbox', label: 'Inbox', icon: InboxIcon, page: lazy(() => import('./pages/inbox/InboxPage')) },
   { path: 'contacts', label: 'Contacts', icon: ContactsIcon, page: lazy(() => import('./pages/contacts/ContactsPage')) },
   { path: 'lists', label: 'Lists and segments', icon: GroupsIcon, page: lazy(() => import('./pages/lists/ListsPage')) },
   { path: 'templates', label: 'Templates', icon: DescriptionIcon, page: lazy(() => import('./pages/templates/TemplatesPage')) },
+  { path: 'campaigns', label: 'Campaigns', icon: CampaignIcon, page: lazy(() => import('./pages/campaigns/CampaignsPage')) },
   { path: 'opt-outs', label: 'Opt-outs', icon: BlockIcon, page: lazy(() => import('./pages/optouts/OptOutsPage')) },
 ];
 
