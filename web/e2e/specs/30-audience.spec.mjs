@@ -105,6 +105,27 @@ export default async function ({ browser, demo }) {
     await details.getByRole('cell', { name: 'silver' }).waitFor();
     await details.getByRole('button', { name: 'Close details' }).click();
 
+    // A contact form answered by the API's problem on its field, then created.
+    await page.getByRole('button', { name: 'New contact' }).click();
+    const form = page.getByRole('dialog', { name: 'New contact' });
+    await form.getByLabel('Phone').fill('12ab');
+    await form.getByRole('button', { name: 'Create contact' }).click();
+    await form.getByRole('alert').waitFor();
+    assert((await form.getByLabel('Phone').getAttribute('aria-invalid')) === 'true', 'the phone field shows the API problem');
+    await form.getByLabel('Phone').fill('+447700959999');
+    await form.getByLabel('First name').fill('Newton');
+    await form.getByRole('button', { name: 'Create contact' }).click();
+    await form.waitFor({ state: 'detached' });
+    await details.getByText('Newton').first().waitFor();
+    await details.getByRole('button', { name: 'Close details' }).click();
+
+    // Export: the whole address book as a CSV download.
+    await page.getByLabel('Search').fill('');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export' }).click()]);
+    const csv = readFileSync(await download.path(), 'utf8').trim().split('\n');
+    assert(csv[0].startsWith('phone,first_name,last_name,email,language,time_zone,tags'), `the export's header, got ${csv[0]}`);
+    assert(csv.length >= rows + 2 && csv.some((l) => l.startsWith('+447700959999,Newton')), `the export holds the imported and created contacts, got ${csv.length - 1} rows`);
+
     // A list with two members added by phone.
     await go(page, '/lists');
     await page.getByRole('button', { name: 'New list' }).first().click();
