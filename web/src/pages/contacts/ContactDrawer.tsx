@@ -44,7 +44,7 @@ export function ContactDrawer({ id, onClose }: { id: number | null; onClose: () 
     </TableRow>
   );
   return (
-    <Drawer anchor="right" open={id !== null} onClose={onClose} sx={{ zIndex: (t) => t.zIndex.drawer + 2 }} slotProps={{ paper: { sx: { width: { xs: '100%', sm: 440 } } } }}>
+    <Drawer anchor="right" open={id !== null} onClose={onClose} slotProps={{ paper: { sx: { width: { xs: '100%', sm: 440 } } } }}>
       <Box sx={{ p: 2 }} role="region" aria-label="Contact details">
         <Stack direction="row" sx={{ alignItems: 'center', mb: 1 }}>
           <Typography variant="h6" component="h2" sx={{ flexGrow: 1 }}>

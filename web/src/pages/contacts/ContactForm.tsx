@@ -73,7 +73,7 @@ export function ContactForm(props: { open: boolean; contact?: Contact; onClose: 
   const setField = (name: string, v: string) => setForm({ ...form, fields: { ...form.fields, [name]: v } });
 
   return (
-    <Dialog open={open} onClose={onClose} fullScreen={phone} maxWidth="sm" fullWidth aria-labelledby="contact-form-title">
+    <Dialog open={open} onClose={onClose} fullScreen={phone} maxWidth="sm" fullWidth aria-labelledby="contact-form-title" sx={{ zIndex: (t) => t.zIndex.modal + 1 }}>
       <form onSubmit={submit} noValidate>
         <DialogTitle id="contact-form-title">{contact ? 'Edit contact' : 'New contact'}</DialogTitle>
         <DialogContent>
