@@ -8,6 +8,9 @@ import ContactsIcon from '@mui/icons-material/ContactsOutlined';
 import GroupsIcon from '@mui/icons-material/GroupsOutlined';
 import DescriptionIcon from '@mui/icons-material/DescriptionOutlined';
 import BlockIcon from '@mui/icons-material/BlockOutlined';
+import CodeIcon from '@mui/icons-material/CodeOutlined';
+import ReceiptLongIcon from '@mui/icons-material/ReceiptLongOutlined';
+import GroupIcon from '@mui/icons-material/GroupOutlined';
 import type { Me } from './auth/AuthProvider';
 
 /** Area is one page of the console: its route, its place in the navigation, who sees it. */
@@ -38,6 +41,9 @@ export const areas: Area[] = [
   { path: 'templates', label: 'Templates', icon: DescriptionIcon, page: lazy(() => import('./pages/templates/TemplatesPage')) },
   { path: 'campaigns', label: 'Campaigns', icon: CampaignIcon, page: lazy(() => import('./pages/campaigns/CampaignsPage')) },
   { path: 'opt-outs', label: 'Opt-outs', icon: BlockIcon, page: lazy(() => import('./pages/optouts/OptOutsPage')) },
+  { path: 'developers', label: 'Developers', icon: CodeIcon, page: lazy(() => import('./pages/developers/DevelopersPage')) },
+  { path: 'billing', label: 'Billing', icon: ReceiptLongIcon, page: lazy(() => import('./pages/billing/BillingPage')) },
+  { path: 'team', label: 'Team', icon: GroupIcon, page: lazy(() => import('./pages/team/TeamPage')) },
 ];
 
 export { isOperator };
