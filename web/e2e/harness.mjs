@@ -112,6 +112,9 @@ const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
  * violations.
  */
 export async function axe(page) {
+  // Judge the page at rest: a tooltip or dialog half faded in has the
+  // contrast of neither state.
+  await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => undefined))));
   await page.evaluate(axeSource);
   const result = await page.evaluate(async () => {
     // eslint-disable-next-line no-undef
