@@ -34,7 +34,7 @@ type carrier struct {
 type bind struct {
 	c       *carrier
 	cl      *smpp.Client
-	scratch []byte // encoding buffer: Submit is called from one router goroutine
+	scratch []byte    // encoding buffer: Submit is called from one router goroutine
 	st      bindStats // what the operator sees (carrier_status.go)
 }
 
