@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gallant-sms/gallant/router"
 	"github.com/gallant-sms/gallant/smpp"
 )
 
@@ -112,3 +113,12 @@ func (s *Service) CarrierStatus() []CarrierStatus {
 	}
 	return out
 }
+
+// RoutePlans returns copies of the route plans this instance routes by:
+// the default plan and the per-account ones (nil: none).
+func (s *Service) RoutePlans() (routes []Route, accountRoutes map[int64][]Route) {
+	return s.rt.RoutePlans()
+}
+
+// Route is a route of a plan, as [router.Route] defines it.
+type Route = router.Route

@@ -1,0 +1,70 @@
+package app
+
+import (
+	"context"
+	"math"
+	"testing"
+	"time"
+)
+
+// TestRateMeter: a rate is measured from the oldest sample of the last
+// RateWindow at least a second old; nothing before such a sample exists,
+// and a counter that went back starts again.
+func TestRateMeter(t *testing.T) {
+	var m rateMeter
+	t0 := time.Unix(1_000, 0)
+	at := func(d time.Duration) time.Time { return t0.Add(d) }
+	if _, ok := m.rate("c/0", t0, 100); ok {
+		t.Fatal("a first read has a rate")
+	}
+	if _, ok := m.rate("c/0", at(500*time.Millisecond), 150); ok {
+		t.Fatal("a rate over half a second")
+	}
+	r, ok := m.rate("c/0", at(2*time.Second), 300)
+	if !ok || math.Abs(r-100) > 1e-9 {
+		t.Fatalf("after 2 s: %v %v, want 100/s", r, ok)
+	}
+	r, ok = m.rate("c/0", at(4*time.Second), 300)
+	if !ok || math.Abs(r-50) > 1e-9 {
+		t.Fatalf("after 4 s with no more: %v %v, want 50/s (200 in 4 s)", r, ok)
+	}
+	// Eleven seconds on, t0's sample is out of the window: from the 2 s one.
+	r, ok = m.rate("c/0", at(11*time.Second), 300)
+	if !ok || r != 0 {
+		t.Fatalf("after 11 s: %v %v, want 0/s from the 2 s sample", r, ok)
+	}
+	if _, ok := m.rate("c/1", at(11*time.Second), 5); ok {
+		t.Fatal("another counter shares samples")
+	}
+	if _, ok := m.rate("c/0", at(12*time.Second), 10); ok {
+		t.Fatal("a counter that went back has a rate from before")
+	}
+	if n := len(m.samples["c/0"]); n != 1 {
+		t.Fatalf("%d samples kept after the counter went back, want 1", n)
+	}
+}
+
+// TestOperatorAccess: only platform admins read the operator's views;
+// without a gateway or billing they are empty lists, never null.
+func TestOperatorAccess(t *testing.T) {
+	ctx := context.Background()
+	o := NewOperator(nil, nil)
+	for _, role := range []string{RoleReseller, RoleOwner, RoleMember} {
+		p := Principal{AccountID: 2, Role: role, Scopes: []string{ScopeAdmin}}
+		if _, err := o.Carriers(ctx, p); KindOf(err) != KindForbidden {
+			t.Errorf("%s: Carriers: %v, want forbidden", role, err)
+		}
+		if _, err := o.Routes(ctx, p); KindOf(err) != KindForbidden {
+			t.Errorf("%s: Routes: %v, want forbidden", role, err)
+		}
+	}
+	admin := Principal{AccountID: 1, Role: RoleAdmin, Scopes: []string{ScopeAdmin}}
+	c, err := o.Carriers(ctx, admin)
+	if err != nil || c.Carriers == nil || len(c.Carriers) != 0 || c.RateWindowSeconds != 10 || c.At.IsZero() {
+		t.Fatalf("admin Carriers without a gateway = %+v, %v", c, err)
+	}
+	r, err := o.Routes(ctx, admin)
+	if err != nil || r.Routes == nil || r.AccountRoutes == nil || r.BuyRates == nil {
+		t.Fatalf("admin Routes without a gateway = %+v, %v", r, err)
+	}
+}
