@@ -92,16 +92,14 @@ func (e adminEnv) userCreate(ctx context.Context, args []string) error {
 	})
 }
 
-// printDemoUser prints how to log in as the demo user.
-func printDemoUser(w io.Writer, a *app, l appsvc.DemoLogin) {
+// printDemoUser prints how to log in as the demo user and as the demo's
+// platform admin (op).
+func printDemoUser(w io.Writer, a *app, l, op appsvc.DemoLogin) {
 	base := "http://" + a.httpAddr.String()
-	pw := l.Password
-	if pw == "" {
-		pw = "(unknown: reset it with POST /v1/auth/password-reset; the mail is logged)"
-	}
 	fmt.Fprintf(w, `Dashboard user  %s  password %s
+Operator user   %s  password %s  (platform admin: accounts, carriers, audit)
 
   curl -s -X POST %s/v1/auth/login -H 'Content-Type: application/json' -d '{"email":"%s","password":"%s"}'; echo
 
-`, l.Email, pw, base, l.Email, l.Password)
+`, l.Email, l.ShownPassword(), op.Email, op.ShownPassword(), base, l.Email, l.Password)
 }
