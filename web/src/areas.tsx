@@ -1,6 +1,8 @@
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
 import DashboardIcon from '@mui/icons-material/SpaceDashboardOutlined';
 import ListAltIcon from '@mui/icons-material/ListAltOutlined';
+import StorefrontIcon from '@mui/icons-material/StorefrontOutlined';
+import RouterIcon from '@mui/icons-material/RouterOutlined';
 import type { Me } from './auth/AuthProvider';
 
 /** Area is one page of the console: its route, its place in the navigation, who sees it. */
@@ -16,6 +18,8 @@ export interface Area {
 }
 
 const isOperator = (me: Me) => me.role === 'admin';
+/** isReseller: resellers, and platform admins (who act as the resellers' reseller). */
+const isReseller = (me: Me) => me.role === 'reseller' || me.role === 'admin';
 
 /**
  * areas lists the console's pages in navigation order. Each page lives in
@@ -24,6 +28,8 @@ const isOperator = (me: Me) => me.role === 'admin';
 export const areas: Area[] = [
   { path: '', label: 'Overview', icon: DashboardIcon, page: lazy(() => import('./pages/overview/OverviewPage')) },
   { path: 'messages', label: 'Messages', icon: ListAltIcon, page: lazy(() => import('./pages/messages/MessagesPage')) },
+  { path: 'reseller', label: 'Reseller', icon: StorefrontIcon, page: lazy(() => import('./pages/reseller/ResellerPage')), visible: isReseller },
+  { path: 'operator', label: 'Operator', icon: RouterIcon, page: lazy(() => import('./pages/operator/OperatorPage')), visible: isOperator },
 ];
 
-export { isOperator };
+export { isOperator, isReseller };
