@@ -176,8 +176,8 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, 
 	svc := appsvc.New(appsvc.Deps{Store: st, Accounts: a.acc, Users: a.users, Gateway: a.gw, Billing: a.bill,
 		URLs: a.hooks.Guard(), Currency: cfg.BillingCurrency(), IdempotencyRetention: cfg.Retention.IdempotencyKeys,
 		OptOuts: a.optouts, Log: logger, LinksDomain: cfg.Links.Domain, Campaigns: cfg.CampaignEngine()})
-	apiDeps := api.Deps{Limiter: limiter, Operator: svc.Operator, Auth: svc.Auth, Identity: svc.Identity, Messages: svc.Messages, Health: a.gw,
-		Idempotency: svc.Idempotency, Accounts: svc.Accounts, Reports: svc.Reports, DistLists: svc.DistLists, Links: svc.Links,
+	apiDeps := api.Deps{Limiter: limiter, Auth: svc.Auth, Identity: svc.Identity, Messages: svc.Messages, Health: a.gw,
+		Idempotency: svc.Idempotency, Operator: svc.Operator, Accounts: svc.Accounts, Reports: svc.Reports, DistLists: svc.DistLists, Links: svc.Links,
 		Keywords: svc.Keywords, Numbers: svc.Numbers, Inbound: svc.Inbound, Contacts: svc.Contacts, Lists: svc.Lists, Templates: svc.Templates,
 		Segments: svc.Segments, ContactImports: svc.ContactImports, ContactExport: svc.ContactExport, Campaigns: svc.Campaigns}
 	a.svc = svc
