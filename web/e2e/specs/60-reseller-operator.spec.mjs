@@ -5,7 +5,7 @@
 // sees its traffic in usage; the operator watches the demo carrier's bind
 // (bound, its figures moving while messages are sent), suspends and
 // reactivates that sub-account and reads both actions in its audit log.
-import { assert, shot, signIn, waitFor } from '../harness.mjs';
+import { assert, axe, shot, signIn, waitFor } from '../harness.mjs';
 
 async function call(base, token, method, path, body) {
   const res = await fetch(`${base}${path}`, {
@@ -26,6 +26,32 @@ async function login(base, email, password) {
   });
   if (!res.ok) throw new Error(`login ${email}: ${res.status} ${await res.text()}`);
   return (await res.json()).access_token;
+}
+
+/**
+ * tour signs in as who and visits each path on a desktop and a phone:
+ * screenshots, and no serious or critical axe-core violation.
+ */
+async function tour(browser, who, name, paths) {
+  for (const [size, viewport] of [['desktop', { width: 1440, height: 900 }], ['phone', { width: 390, height: 844 }]]) {
+    const ctx = await browser.newContext({ viewport, bypassCSP: true });
+    const page = await ctx.newPage();
+    try {
+      await signIn(page, who, paths[0]);
+      for (const path of paths) {
+        await page.goto(`${who.base}${path}`);
+        await page.getByRole('heading', { level: 1 }).waitFor();
+        await page.waitForLoadState('networkidle');
+        await page.locator('.MuiSkeleton-root').first().waitFor({ state: 'detached' });
+        const tag = path.replace(/^\//, '').replace(/[^a-z0-9]+/gi, '-');
+        await shot(page, `${name}-${tag}-${size}`);
+        const v = await axe(page);
+        assert(v.length === 0, `${path} on a ${size}: axe violations ${JSON.stringify(v, null, 1)}`);
+      }
+    } finally {
+      await ctx.close();
+    }
+  }
 }
 
 /** watch collects the page's console errors and uncaught exceptions. */
@@ -52,9 +78,9 @@ export default async function ({ browser, demo }) {
   let shopKey;
   const rctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   const rpage = await rctx.newPage();
-  const rerrors = watch(rpage);
   try {
     await signIn(rpage, reseller, '/reseller');
+    const rerrors = watch(rpage); // from here on: the sign-in's own probes are the frame's business
     await rpage.getByRole('heading', { name: 'Reseller' }).waitFor();
     // The operator's desk is not the reseller's.
     assert((await rpage.getByRole('navigation', { name: 'Main' }).first().getByText('Operator').count()) === 0, 'no Operator entry for a reseller');
@@ -97,9 +123,9 @@ export default async function ({ browser, demo }) {
 
   const octx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   const opage = await octx.newPage();
-  const oerrors = watch(opage);
   try {
     await signIn(opage, operator, '/operator');
+    const oerrors = watch(opage);
     const carrier = opage.getByRole('region', { name: /^Carrier / }).first();
     await carrier.waitFor({ timeout: 15_000 });
     await carrier.getByText('bound', { exact: true }).first().waitFor();
@@ -134,7 +160,7 @@ export default async function ({ browser, demo }) {
     await opage.getByRole('button', { name: `Audit log of ${shop}` }).click();
     const log = opage.getByRole('grid', { name: /^Audit log of account/ });
     await log.getByRole('row', { name: /account\.suspend/ }).waitFor({ timeout: 15_000 });
-    await log.getByRole('row', { name: /account\.activate/ }).waitFor();
+    await log.getByRole('row', { name: /account\.reactivate/ }).waitFor();
     await shot(opage, 'flow-operator-audit');
     await opage.getByRole('tab', { name: 'Routes' }).click();
     await opage.getByRole('table', { name: 'Default routes' }).waitFor();
@@ -142,4 +168,8 @@ export default async function ({ browser, demo }) {
   } finally {
     await octx.close();
   }
+
+  await tour(browser, reseller, 'reseller', ['/reseller?tab=accounts', '/reseller?tab=plans', '/reseller?tab=usage']);
+  await tour(browser, operator, 'operator', ['/operator?tab=carriers', '/operator?tab=routes', '/operator?tab=accounts',
+    `/operator?tab=audit&account=${made.account.id}`]);
 }

@@ -17,13 +17,13 @@ type Bind = Schemas['OperatorBind'];
 const refreshMs = 2_000;
 
 /** Figure is one labelled live number. */
-function Figure({ label, value }: { label: string; value: string }) {
+function Figure({ label, carrier, value }: { label: string; carrier: string; value: string }) {
   return (
     <div>
       <Typography variant="caption" color="text.secondary" component="div">
         {label}
       </Typography>
-      <Typography variant="h6" component="p" aria-label={label}>
+      <Typography variant="h6" component="p" aria-label={`${label} (${carrier})`}>
         {value}
       </Typography>
     </div>
@@ -79,17 +79,17 @@ function CarrierCard({ c }: { c: Carrier }) {
         </Stack>
         <Grid container spacing={2} sx={{ mb: 2 }}>
           <Grid size={{ xs: 6, md: 3 }}>
-            <Figure label={`Submits per second (${c.name})`} value={formatRate(c.submits_per_second)} />
+            <Figure label="Submits per second" carrier={c.name} value={formatRate(c.submits_per_second)} />
           </Grid>
           <Grid size={{ xs: 6, md: 3 }}>
-            <Figure label={`In flight (${c.name})`} value={formatCount(c.in_flight)} />
+            <Figure label="In flight" carrier={c.name} value={formatCount(c.in_flight)} />
           </Grid>
           <Grid size={{ xs: 6, md: 3 }}>
-            <Figure label={`Queued (${c.name})`} value={`${formatCount(c.queued)} of ${formatCount(c.queue_capacity)}`} />
+            <Figure label="Queued" carrier={c.name} value={`${formatCount(c.queued)} of ${formatCount(c.queue_capacity)}`} />
             <LinearProgress variant="determinate" value={fill(c.reserved, c.queue_capacity)} aria-label={`Queue of ${c.name} in use`} />
           </Grid>
           <Grid size={{ xs: 6, md: 3 }}>
-            <Figure label={`Acknowledged (${c.name})`} value={formatCount(c.submitted)} />
+            <Figure label="Acknowledged" carrier={c.name} value={formatCount(c.submitted)} />
           </Grid>
         </Grid>
         {narrow ? (

@@ -44,7 +44,7 @@ export function AccountsGrid({ me, onAudit, emptyHint }: { me: Me; onAudit?: (a:
         <Button size="small" onClick={() => setTopUp(a)} aria-label={`Top up ${a.name}`}>
           Top up
         </Button>
-        <Button size="small" color={a.status === 'active' ? 'warning' : 'success'} onClick={() => setConfirm(a)}
+        <Button size="small" color={a.status === 'active' ? 'error' : 'primary'} onClick={() => setConfirm(a)}
           aria-label={`${a.status === 'active' ? 'Suspend' : 'Activate'} ${a.name}`}>
           {a.status === 'active' ? 'Suspend' : 'Activate'}
         </Button>
@@ -66,7 +66,7 @@ export function AccountsGrid({ me, onAudit, emptyHint }: { me: Me; onAudit?: (a:
       valueGetter: (_v, row) => row.balance?.balance, valueFormatter: (_v, row) => formatMoney(row.balance?.balance, row.balance?.currency),
     },
     { field: 'created_at', headerName: 'Created', width: 170, valueFormatter: (v: string) => formatTime(v) },
-    { field: 'actions', headerName: 'Actions', width: 260, sortable: false, renderCell: (p) => <Box sx={{ py: 0.5 }}>{actions(p.row)}</Box> },
+    { field: 'actions', headerName: 'Actions', width: 260, sortable: false, renderCell: (p) => <Box sx={{ height: '100%', display: 'flex', alignItems: 'center' }}>{actions(p.row)}</Box> },
   ];
 
   const suspending = confirm?.status === 'active';

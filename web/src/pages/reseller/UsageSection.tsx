@@ -93,7 +93,7 @@ export function UsageSection({ accountId }: { accountId: string }) {
                 </TableRow>
               ))}
             </TableBody>
-            <TableFooter>
+            <TableFooter sx={{ '& td': { fontWeight: 600, color: 'text.primary', fontSize: '0.875rem' } }}>
               <TableRow>
                 <TableCell>Total</TableCell>
                 <TableCell align="right">{formatCount(rep.total.messages)}</TableCell>
