@@ -49,6 +49,10 @@ web-client-check: web-deps
 		cmp -s $$tmp/schema.d.ts $$f || { echo "$$f is stale: run make web-client and commit it"; diff $$tmp/schema.d.ts $$f | head -40; exit 1; }; \
 	done
 
+## sdk-test: the Go, Python and TypeScript SDKs against a real `gallant demo`
+sdk-test:
+	bash sdk/test.sh
+
 ## web-test: API types in sync, type check, unit tests (Vitest), build with the bundle budget,
 ## then the browser suite (playwright-core + Debian's Chromium) against a real `gallant demo`
 web-test: web-client-check
@@ -65,7 +69,7 @@ run: build
 ## test: vet, the interop test, every Go test with the race detector in shuffled order,
 ## then once without it the tests that -race leaves out: allocation tests (names containing Alloc) and
 ## resource-budget tests that measure RSS or CPU time (names containing Budget), both `//go:build !race`
-test: vet interop web-test
+test: vet interop web-test sdk-test
 	$(GO) test -race -shuffle=on -timeout 20m $(PKGS)
 	$(GO) test -count=1 -timeout 20m -run 'Alloc|Budget' $(NORACE_PKGS)
 

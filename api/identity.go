@@ -285,6 +285,9 @@ func (s *Server) idRegister(ctx *fasthttp.RequestCtx, sctx context.Context) {
 type loginBody struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`
+	// Cookie asks for the refresh token in a cookie rather than in the
+	// answer (api/session_cookie.go).
+	Cookie bool `json:"cookie"`
 }
 
 func (s *Server) idLogin(ctx *fasthttp.RequestCtx, sctx context.Context) {
@@ -292,9 +295,16 @@ func (s *Server) idLogin(ctx *fasthttp.RequestCtx, sctx context.Context) {
 	if !decodeObject(ctx, &req) || !identityRequired(ctx, "email", req.Email) || !identityRequired(ctx, "password", req.Password) {
 		return
 	}
+	if req.Cookie && !jsonContent(ctx) {
+		return
+	}
 	sess, err := s.deps.Identity.Login(sctx, req.Email, req.Password, identityIP(ctx))
 	if err != nil {
 		s.fail(ctx, err)
+		return
+	}
+	if req.Cookie {
+		s.idWriteCookieSession(ctx, sess)
 		return
 	}
 	s.idWriteSession(ctx, sess)
@@ -312,9 +322,24 @@ type refreshTokenBody struct {
 	RefreshToken string `json:"refresh_token"`
 }
 
+// idRefresh rotates the body's refresh token or, without one, the
+// cookie's (answering then as to a login with "cookie": true).
 func (s *Server) idRefresh(ctx *fasthttp.RequestCtx, sctx context.Context) {
 	var req refreshTokenBody
-	if !decodeObject(ctx, &req) || !identityRequired(ctx, "refresh_token", req.RefreshToken) {
+	if !decodeObject(ctx, &req) {
+		return
+	}
+	if req.RefreshToken == "" {
+		tok, ok := cookieToken(ctx)
+		if !ok {
+			return
+		}
+		sess, err := s.deps.Identity.Refresh(sctx, tok, identityIP(ctx))
+		if err != nil {
+			s.failCookie(ctx, err)
+			return
+		}
+		s.idWriteCookieSession(ctx, sess)
 		return
 	}
 	sess, err := s.deps.Identity.Refresh(sctx, req.RefreshToken, identityIP(ctx))
@@ -325,14 +350,31 @@ func (s *Server) idRefresh(ctx *fasthttp.RequestCtx, sctx context.Context) {
 	s.idWriteSession(ctx, sess)
 }
 
+// idLogout ends the session of the body's refresh token or, without one,
+// the cookie's, clearing the cookie.
 func (s *Server) idLogout(ctx *fasthttp.RequestCtx, sctx context.Context) {
 	var req refreshTokenBody
-	if !decodeObject(ctx, &req) || !identityRequired(ctx, "refresh_token", req.RefreshToken) {
+	if !decodeObject(ctx, &req) {
 		return
 	}
-	if err := s.deps.Identity.Logout(sctx, req.RefreshToken, identityIP(ctx)); err != nil {
+	tok, cookie := req.RefreshToken, false
+	if tok == "" {
+		var ok bool
+		if tok, ok = cookieToken(ctx); !ok {
+			return
+		}
+		cookie = true
+	}
+	if err := s.deps.Identity.Logout(sctx, tok, identityIP(ctx)); err != nil {
+		if cookie {
+			s.failCookie(ctx, err)
+			return
+		}
 		s.fail(ctx, err)
 		return
+	}
+	if cookie {
+		clearRefreshCookie(ctx)
 	}
 	ctx.SetStatusCode(fasthttp.StatusNoContent)
 }
@@ -446,6 +488,7 @@ func (s *Server) idLogoutAll(ctx *fasthttp.RequestCtx, sctx context.Context, p P
 		s.fail(ctx, err)
 		return
 	}
+	clearRefreshCookie(ctx) // a browser's session is over too
 	ctx.SetStatusCode(fasthttp.StatusNoContent)
 }
 

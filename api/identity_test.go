@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -570,4 +571,67 @@ func TestIdentityOff(t *testing.T) {
 	ts.do(t, "POST", "/v1/auth/login", "", []byte(`{"email":"a@b.c","password":"x"}`)).wantProblem(t, http.StatusNotFound, TypeNotFound)
 	ts.do(t, "GET", "/v1/me", keyAll, nil).wantProblem(t, http.StatusNotFound, TypeNotFound)
 	ts.do(t, "GET", "/v1/accounts/1/keys", keyAll, nil).wantProblem(t, http.StatusNotFound, TypeNotFound)
+}
+
+// TestIdentitySessionCookie: the refresh token of a browser session
+// lives in the gallant_refresh cookie (api/session_cookie.go).
+func TestIdentitySessionCookie(t *testing.T) {
+	f := &fakeIdentity{}
+	ts := newIdentityServer(t, f)
+	const clear = "gallant_refresh=; Path=/v1/auth; HttpOnly; Secure; SameSite=Strict; Max-Age=0"
+	cookie := func(tok string) []string { return []string{"Cookie", "gallant_refresh=" + tok} }
+	wantCookie := func(what string, a answer, code int, setCookie string) {
+		t.Helper()
+		if a.Code != code {
+			t.Fatalf("%s: %d %s, want %d", what, a.Code, a.Body, code)
+		}
+		if got := strings.Join(a.Header.Values("Set-Cookie"), " | "); got != setCookie {
+			t.Fatalf("%s: Set-Cookie %q, want %q", what, got, setCookie)
+		}
+		if bytes.Contains(a.Body, []byte("refresh_token")) {
+			t.Fatalf("%s: the body shows a refresh token: %s", what, a.Body)
+		}
+	}
+
+	a := ts.do(t, "POST", "/v1/auth/login", "", []byte(`{"email":"ann@example.com","password":"right password","cookie":true}`))
+	// The fake's token expired long ago: the cookie lives the shortest time.
+	wantCookie("login", a, http.StatusOK, "gallant_refresh=grt_1; Path=/v1/auth; HttpOnly; Secure; SameSite=Strict; Max-Age=1")
+	var sess map[string]any
+	a.decode(t, &sess)
+	if sess["access_token"] != "a.b.c" || sess["token_type"] != "Bearer" || a.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("login: %s", a.Body)
+	}
+	ts.do(t, "POST", "/v1/auth/login", "", []byte(`{"email":"ann@example.com","password":"right password","cookie":true}`),
+		"Content-Type", "text/plain;charset=UTF-8").wantProblem(t, http.StatusUnsupportedMediaType, TypeUnsupportedMediaType)
+	ts.do(t, "POST", "/v1/auth/login", "", []byte(`{"email":"ann@example.com","password":"right password","cookie":"yes"}`)).
+		wantProblem(t, http.StatusBadRequest, TypeInvalidRequest)
+
+	a = ts.do(t, "POST", "/v1/auth/refresh", "", []byte(`{}`), cookie("grt_1")...)
+	wantCookie("refresh", a, http.StatusOK, "gallant_refresh=grt_2; Path=/v1/auth; HttpOnly; Secure; SameSite=Strict; Max-Age=1")
+	a = ts.do(t, "POST", "/v1/auth/refresh", "", []byte(`{}`), cookie("grt_old")...)
+	a.wantProblem(t, http.StatusUnauthorized, TypeUnauthorized)
+	wantCookie("refresh with a bad cookie", a, http.StatusUnauthorized, clear)
+	a = ts.do(t, "POST", "/v1/auth/refresh", "", []byte(`{}`), append(cookie("grt_1"), "Content-Type", "text/plain")...)
+	a.wantProblem(t, http.StatusUnsupportedMediaType, TypeUnsupportedMediaType)
+	wantCookie("refresh as text/plain", a, http.StatusUnsupportedMediaType, "")
+	ts.do(t, "POST", "/v1/auth/refresh", "", []byte(`{}`)).wantProblem(t, http.StatusBadRequest, TypeInvalidRequest)
+
+	a = ts.do(t, "POST", "/v1/auth/logout", "", []byte(`{}`), cookie("grt_old")...)
+	wantCookie("logout with a bad cookie", a, http.StatusUnauthorized, clear)
+	a = ts.do(t, "POST", "/v1/auth/logout", "", []byte(`{}`), cookie("grt_1")...)
+	wantCookie("logout", a, http.StatusNoContent, clear)
+	a = ts.do(t, "POST", "/v1/me/logout-all", sessMember, nil)
+	wantCookie("logout-all", a, http.StatusNoContent, clear)
+
+	// A body token is used, and no cookie set, as before.
+	a = ts.do(t, "POST", "/v1/auth/refresh", "", []byte(`{"refresh_token":"grt_1"}`), cookie("grt_old")...)
+	if a.Code != http.StatusOK || !bytes.Contains(a.Body, []byte(`"refresh_token":"grt_2"`)) || len(a.Header.Values("Set-Cookie")) != 0 {
+		t.Fatalf("body refresh: %d %v %s", a.Code, a.Header, a.Body)
+	}
+	f.mu.Lock()
+	calls := strings.Join(f.calls, " ")
+	f.mu.Unlock()
+	if strings.Count(calls, "refresh") != 3 || strings.Count(calls, "logout") != 3 {
+		t.Fatalf("calls %s", calls)
+	}
 }

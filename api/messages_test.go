@@ -277,7 +277,10 @@ func TestListMessages(t *testing.T) {
 
 func TestUnknownRoutes(t *testing.T) {
 	ts := newTestServer(t, Config{})
-	ts.do(t, "GET", "/v2/messages", keyRead, nil).wantProblem(t, 404, TypeNotFound)
+	// A GET outside /v1 is the dashboard's (dashboard_test.go); other
+	// methods are not.
+	ts.do(t, "POST", "/v2/messages", keySend, []byte(`{}`)).wantProblem(t, 404, TypeNotFound)
+	ts.do(t, "GET", "/v1/nowhere", keyRead, nil).wantProblem(t, 404, TypeNotFound)
 	ts.do(t, "GET", "/v1/messages/", keyRead, nil).wantProblem(t, 404, TypeNotFound)
 	a := ts.do(t, "DELETE", "/v1/messages", keyAll, nil)
 	a.wantProblem(t, 405, TypeMethodNotAllowed)

@@ -101,3 +101,7 @@ func serveOpenAPI(ctx *fasthttp.RequestCtx) {
 	ctx.Response.Header.SetContentType(contentJSON)
 	ctx.Response.SetBody(doc)
 }
+
+// OpenAPIDocument returns the merged OpenAPI 3.1 document served at
+// GET /openapi.json (indented JSON), for tools that generate clients.
+func OpenAPIDocument() ([]byte, error) { return openAPIDoc() }

@@ -42,3 +42,19 @@ func TestMergeOpenAPI(t *testing.T) {
 		})
 	}
 }
+
+// TestOpenAPIDocument: the document cmd/openapi prints (for the
+// dashboard's generated client) is the one served.
+func TestOpenAPIDocument(t *testing.T) {
+	doc, err := OpenAPIDocument()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := newTestServer(t, Config{})
+	if a := ts.do(t, "GET", "/openapi.json", "", nil); a.Code != 200 || string(a.Body) != string(doc) {
+		t.Fatalf("served %d, %d bytes; OpenAPIDocument %d bytes", a.Code, len(a.Body), len(doc))
+	}
+	if !strings.Contains(string(doc), `"cookie"`) || !strings.Contains(string(doc), "SetRefreshCookie") {
+		t.Fatal("the document does not describe the session cookie")
+	}
+}

@@ -33,6 +33,7 @@ const (
 	TypeNoRoute               = "no-route"
 	TypeRecipientOptedOut     = "recipient-opted-out"
 	TypePayloadTooLarge       = "payload-too-large"
+	TypeUnsupportedMediaType  = "unsupported-media-type"
 	TypeIdempotencyKeyReuse   = "idempotency-key-reuse"
 	TypeIdempotencyInProgress = "idempotency-in-progress"
 	TypeNotReady              = "not-ready"
@@ -172,6 +173,12 @@ func RecipientOptedOut(field, detail string) *Error {
 // PayloadTooLarge reports a body or batch over its limit.
 func PayloadTooLarge(field, detail string) *Error {
 	return newError(TypePayloadTooLarge, "Payload too large", http.StatusRequestEntityTooLarge, field, detail)
+}
+
+// UnsupportedMediaType reports a body of a content type the endpoint
+// does not take (415).
+func UnsupportedMediaType(detail string) *Error {
+	return newError(TypeUnsupportedMediaType, "Unsupported media type", http.StatusUnsupportedMediaType, "", detail)
 }
 
 // IdempotencyKeyReuse reports an Idempotency-Key already used with a

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -84,6 +85,11 @@ type Deps struct {
 	Idempotency Idempotency
 	// Health backs /readyz; nil means always ready.
 	Health Health
+	// Dashboard is the web dashboard's build (index.html at its root,
+	// hashed files under assets/), served on the GET and HEAD requests
+	// outside the API's paths (api/dashboard.go); nil, or one without
+	// index.html, serves a page at / saying how to build it.
+	Dashboard fs.FS
 }
 
 // Server is the HTTP API server. Its methods are safe for concurrent use.
@@ -114,6 +120,8 @@ type Server struct {
 	uploads *uploadSlots
 	// rootLink serves GET /CODE on the links' short host (api/links.go).
 	rootLink fasthttp.RequestHandler
+	// dashboard serves the web app (api/dashboard.go).
+	dashboard *dashboard
 
 	// base is the parent of every service call's context; Shutdown
 	// cancels it once the drain is over or its deadline has passed, like
@@ -165,6 +173,7 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 		refusals: refusalAnswers(),
 		open:     make(map[net.Conn]struct{}),
 	}
+	s.dashboard = newDashboard(deps.Dashboard, logger.Error)
 	s.uploads = &uploadSlots{max: s.cfg.MaxImportUploads, ttl: s.cfg.ReadTimeout + s.cfg.HandlerTimeout, now: time.Now}
 	s.conns = newConnCounter(s.cfg.Concurrency, max(s.cfg.MaxConnsPerIP, 0), s.isTrusted)
 	if s.metrics, err = newMetrics(reg, func() float64 { return float64(s.conns.open()) }); err != nil {
@@ -272,12 +281,16 @@ func (s *Server) routes() *router.Router {
 	unmatched := s.instrument("unmatched", func(ctx *fasthttp.RequestCtx) {
 		writeProblem(ctx, NotFound("no such endpoint"))
 	})
+	dashboard := s.instrument(dashboardRoute, s.dashboard.serve)
 	r.NotFound = func(ctx *fasthttp.RequestCtx) {
-		if s.rootLink != nil && s.shortRoot(ctx) {
+		switch {
+		case s.rootLink != nil && s.shortRoot(ctx):
 			s.rootLink(ctx) // a short link on the links' own host
-			return
+		case dashboardPath(ctx):
+			dashboard(ctx)
+		default:
+			unmatched(ctx)
 		}
-		unmatched(ctx)
 	}
 	r.MethodNotAllowed = s.instrument("unmatched", func(ctx *fasthttp.RequestCtx) {
 		writeProblem(ctx, MethodNotAllowed("the endpoint does not serve this method"))

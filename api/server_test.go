@@ -42,7 +42,7 @@ func TestMetrics(t *testing.T) {
 	ts.do(t, "POST", "/v1/messages", keySend, []byte(`{"to":"1"}`))
 	ts.do(t, "GET", "/v1/messages/1001", keyRead, nil)
 	ts.do(t, "GET", "/v1/messages/1002", keyRead, nil)
-	ts.do(t, "GET", "/nowhere", "", nil)
+	ts.do(t, "GET", "/v1/nowhere", "", nil)
 	// Metrics are served on a listener of their own (cmd/gallant), never
 	// on the API's port.
 	ts.do(t, "GET", "/metrics", "", nil).wantProblem(t, 404, TypeNotFound)

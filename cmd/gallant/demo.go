@@ -19,6 +19,7 @@ import (
 	"github.com/gallant-sms/gallant/internal/config"
 	"github.com/gallant-sms/gallant/smpp"
 	"github.com/gallant-sms/gallant/smpp/smpptest"
+	"github.com/gallant-sms/gallant/web"
 )
 
 func cmdDemo(args []string, stdout, stderr io.Writer) error {
@@ -81,14 +82,21 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	if err := a.start(ctx); err != nil {
 		return errors.Join(err, a.shutdown(context.Background()))
 	}
-	printDemo(stdout, a, creds)
-	printDemoUser(stdout, a, user, operator)
+	printDemo(stdout, a, creds, user)
+	fmt.Fprintf(stdout, "Operator user   %s  password %s  (platform admin: the Operator and Reseller pages)\n\n", operator.Email, operator.ShownPassword())
 	fmt.Fprint(stdout, "Stop with Ctrl-C.\n")
 	return runApp(ctx, a)
 }
 
-func printDemo(w io.Writer, a *app, c account.Created) {
-	base := "http://" + a.httpAddr.String()
+func printDemo(w io.Writer, a *app, c account.Created, l appsvc.DemoLogin) {
+	base, pw := "http://"+a.httpAddr.String(), l.Password
+	if pw == "" {
+		pw = "(unknown: reset it with POST /v1/auth/password-reset; the mail is logged)"
+	}
+	unbuilt := ""
+	if _, built := web.App(); !built {
+		unbuilt = "\n             (not built into this binary: run make build)"
+	}
 	metrics := "off"
 	if a.metricsAddr != nil {
 		metrics = "http://" + a.metricsAddr.String() + "/metrics"
@@ -104,6 +112,7 @@ func printDemo(w io.Writer, a *app, c account.Created) {
 	fmt.Fprintf(w, `
 Gallant SMS demo is running (SQLite store, simulated carrier, %s mode).
 
+  Dashboard  %s/  (sign in as %s / %s)%s
   HTTP API   %s      (OpenAPI %s/openapi.json; metrics %s)
   SMPP       %s    system_id %s  password %s
   API key    %s
@@ -117,6 +126,10 @@ Send a message and read its status (delivered after the simulated receipt):
 
   id=$(curl -s -X POST %s/v1/messages -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' -d '{"to":"+447700900123","from":"Gallant","text":"Hello from Gallant"}' | sed -E 's/.*"id":"?([0-9]+).*/\1/'); sleep 1; curl -s %s/v1/messages/$id -H 'Authorization: Bearer %s'; echo
 
-`, a.cfg.Durability, base, base, metrics, a.smppAddr, c.SystemID, c.SMPPPassword, c.APIKey, balance, secret,
-		appsvc.DemoNumber, base, base, c.APIKey, base, c.APIKey)
+Log in over the API as the dashboard user (the answer holds an access and a refresh token):
+
+  curl -s -X POST %s/v1/auth/login -H 'Content-Type: application/json' -d '{"email":"%s","password":"%s"}'; echo
+
+`, a.cfg.Durability, base, l.Email, pw, unbuilt, base, base, metrics, a.smppAddr, c.SystemID, c.SMPPPassword, c.APIKey, balance, secret,
+		appsvc.DemoNumber, base, base, c.APIKey, base, c.APIKey, base, l.Email, l.Password)
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 
 	"github.com/gallant-sms/gallant/account"
 	appsvc "github.com/gallant-sms/gallant/app"
@@ -90,16 +89,4 @@ func (e adminEnv) userCreate(ctx context.Context, args []string) error {
 		}
 		return appsvc.UserViewOf(u), nil
 	})
-}
-
-// printDemoUser prints how to log in as the demo user and as the demo's
-// platform admin (op).
-func printDemoUser(w io.Writer, a *app, l, op appsvc.DemoLogin) {
-	base := "http://" + a.httpAddr.String()
-	fmt.Fprintf(w, `Dashboard user  %s  password %s
-Operator user   %s  password %s  (platform admin: accounts, carriers, audit)
-
-  curl -s -X POST %s/v1/auth/login -H 'Content-Type: application/json' -d '{"email":"%s","password":"%s"}'; echo
-
-`, l.Email, l.ShownPassword(), op.Email, op.ShownPassword(), base, l.Email, l.Password)
 }

@@ -41,6 +41,8 @@ var allowed = map[string][]string{
 	"bench":         {"smpp", "smpp/pdu", "smpp/pdutext", "smpp/smpptest"},
 	"cmd/smscsim":   {"smpp", "smpp/pdu", "smpp/pdutext", "smpp/smpptest"},
 	"cmd/smppbench": {"smpp", "smpp/pdu", "smpp/pdutext", "smpp/smpptest", "bench"},
+	// Prints api's OpenAPI document, for the dashboard's generated client.
+	"cmd/openapi": {"api"},
 	// The configuration file's schema and its conversion to the configs of
 	// the packages it configures.
 	"internal/config": {"api", "app", "account", "gateway", "router", "smpp", "store", "webhook"},
@@ -106,8 +108,9 @@ func TestPackageMap(t *testing.T) {
 				continue
 			}
 			// cmd/gallant wires everything together, so it alone may import
-			// api, with internal/config, which builds api's configuration.
-			if (imp == "api" && pkg != "cmd/gallant" && pkg != "internal/config") || (imp == "bench" && pkg != "cmd/smppbench") || strings.HasPrefix(imp, "cmd/") {
+			// api, with internal/config, which builds api's configuration,
+			// and cmd/openapi, which prints its OpenAPI document.
+			if (imp == "api" && pkg != "cmd/gallant" && pkg != "internal/config" && pkg != "cmd/openapi") || (imp == "bench" && pkg != "cmd/smppbench") || strings.HasPrefix(imp, "cmd/") {
 				t.Errorf("%s imports %s: nothing may import cmd, api or bench", pkg, imp)
 				continue
 			}

@@ -67,7 +67,7 @@ export async function startDemo(binary = join(repoDir, 'bin', 'gallant')) {
     throw e;
   }
   const apiKey = out.match(/API key\s+(gal_\S+)/)?.[1];
-  const user = out.match(/Dashboard user\s+(\S+)\s+password\s+(\S+)/);
+  const user = out.match(/sign in as (\S+) \/ (\S+)\)/);
   if (!apiKey || !user) throw new Error(`cannot read the demo's credentials from:\n${out}`);
   return {
     base,
@@ -122,9 +122,9 @@ export async function axe(page) {
 }
 
 /** shot saves a full-page screenshot under web/test-results/. */
-export async function shot(page, name) {
+export async function shot(page, name, opts = {}) {
   mkdirSync(resultsDir, { recursive: true });
-  await page.screenshot({ path: join(resultsDir, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(resultsDir, `${name}.png`), fullPage: !opts.viewportOnly });
 }
 
 /** signIn signs in through the sign-in page and waits for the app shell. */
@@ -133,7 +133,13 @@ export async function signIn(page, demo, path = '/') {
   await page.getByLabel('Email').fill(demo.email);
   await page.getByLabel('Password').fill(demo.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('navigation', { name: 'Main' }).first().waitFor({ state: 'attached', timeout: 20_000 });
+  try {
+    // The app bar is there once signed in, on every screen size.
+    await page.getByRole('button', { name: 'Account menu' }).waitFor({ timeout: 20_000 });
+  } catch (e) {
+    await shot(page, 'sign-in-failed');
+    throw e;
+  }
 }
 
 /** apiCall calls the gateway's API with the demo's key. */

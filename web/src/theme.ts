@@ -13,5 +13,8 @@ export const theme = createTheme({
   shape: { borderRadius: 8 },
   components: {
     MuiButton: { defaultProps: { disableElevation: true } },
+    // The app bar sits above the permanent navigation drawer; drawers that
+    // open over the page (details, the phone's navigation) sit above both.
+    MuiDrawer: { styleOverrides: { modal: ({ theme }) => ({ zIndex: theme.zIndex.modal }) } },
   },
 });

@@ -8,7 +8,13 @@ export default async function ({ browser, demo }) {
   const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   const page = await ctx.newPage();
   const errors = [];
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    // A signed-out start asks /v1/auth/refresh, which has no cookie to use:
+    // the browser logs that refusal, and it is expected.
+    if (m.text().startsWith('Failed to load resource') && m.location().url.endsWith('/v1/auth/refresh')) return;
+    errors.push(`${m.text()} (${m.location().url})`);
+  });
   page.on('pageerror', (e) => errors.push(String(e)));
   try {
     const res = await page.goto(`${demo.base}/messages`);
@@ -24,7 +30,7 @@ export default async function ({ browser, demo }) {
     const drawer = page.getByRole('region', { name: 'Message details' });
     await drawer.getByText(`Message ${sent.id}`).waitFor();
     await drawer.getByRole('list', { name: 'Status timeline' }).getByText('delivered').first().waitFor({ timeout: 20_000 });
-    await shot(page, 'flow-message-delivered');
+    await shot(page, 'flow-message-delivered', { viewportOnly: true });
 
     // The session survives a reload (the refresh cookie), and signing out ends it.
     await page.reload();

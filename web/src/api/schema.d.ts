@@ -478,7 +478,7 @@ export interface paths {
         put?: never;
         /**
          * Log in
-         * @description Checks email and password and opens a dashboard session. Wrong email and wrong password are the same 401. Attempts are limited per client address and per email (429 with Retry-After). Users of a suspended account get 403. A disabled user is 403 user-disabled.
+         * @description Checks email and password and opens a dashboard session. Wrong email and wrong password are the same 401. Attempts are limited per client address and per email (429 with Retry-After). Users of a suspended account get 403. A disabled user is 403 user-disabled. With "cookie": true (browsers) the refresh token is set in the HttpOnly, SameSite=Strict gallant_refresh cookie, scoped to /v1/auth, and left out of the answer; the dashboard keeps the access token in memory only.
          */
         post: operations["login"];
         delete?: never;
@@ -498,7 +498,7 @@ export interface paths {
         put?: never;
         /**
          * Log out
-         * @description Revokes the refresh token and every token rotated from the same login. The access token stays valid until it expires (15 minutes by default).
+         * @description Revokes the refresh token and every token rotated from the same login. The access token stays valid until it expires (15 minutes by default). Without refresh_token in the body ({}), the gallant_refresh cookie's session ends and the cookie is cleared.
          */
         post: operations["logout"];
         delete?: never;
@@ -558,7 +558,7 @@ export interface paths {
         put?: never;
         /**
          * Refresh a session
-         * @description Trades a refresh token for a new session; the token is rotated (the old one stops working). Presenting a rotated-out token again is 401 and ends every session of that login. A login older than auth.session_max_age (default 30 days) cannot be refreshed (401): rotation never extends a session beyond it.
+         * @description Trades a refresh token for a new session; the token is rotated (the old one stops working). Presenting a rotated-out token again is 401 and ends every session of that login. A login older than auth.session_max_age (default 30 days) cannot be refreshed (401): rotation never extends a session beyond it. Without refresh_token in the body ({}), the gallant_refresh cookie is rotated instead: the answer then has no refresh_token and sets the new cookie; a cookie that is not valid is 401 and cleared. Neither is 400.
          */
         post: operations["refreshSession"];
         delete?: never;
@@ -1330,7 +1330,7 @@ export interface paths {
         put?: never;
         /**
          * Log out everywhere
-         * @description Dashboard sessions only (403 for an API key). Ends every session of the caller's user on every instance: its refresh tokens at once, its access tokens (this one included) within a second. Takes no body.
+         * @description Dashboard sessions only (403 for an API key). Ends every session of the caller's user on every instance: its refresh tokens at once, its access tokens (this one included) within a second. Takes no body. The answer clears the gallant_refresh cookie.
          */
         post: operations["logoutAll"];
         delete?: never;
@@ -2593,6 +2593,11 @@ export interface components {
             scopes: ("send" | "read" | "admin")[];
         };
         IdentityLoginRequest: {
+            /**
+             * @description For browsers: keep the refresh token in the HttpOnly gallant_refresh cookie (Set-Cookie) instead of the answer, which then has no refresh_token. Requires Content-Type: application/json (415 otherwise).
+             * @default false
+             */
+            cookie: boolean;
             email: string;
             password: string;
         };
@@ -2610,7 +2615,8 @@ export interface components {
             old_password: string;
         };
         IdentityRefreshRequest: {
-            refresh_token: string;
+            /** @description The refresh token. Leave it out (send {}) to use the gallant_refresh cookie; the request must then be Content-Type: application/json (415 otherwise). */
+            refresh_token?: string;
         };
         IdentityRegisterRequest: {
             account_name: string;
@@ -2664,8 +2670,8 @@ export interface components {
             expires_in: number;
             /** Format: date-time */
             refresh_expires_at: string;
-            /** @description Single use: each refresh rotates it. */
-            refresh_token: string;
+            /** @description Single use: each refresh rotates it. Absent when the session is kept in the gallant_refresh cookie. */
+            refresh_token?: string;
             /** @enum {string} */
             token_type: "Bearer";
             user: components["schemas"]["IdentityUser"];
@@ -3058,7 +3064,7 @@ export interface components {
             title: string;
             /**
              * Format: uri
-             * @description https://docs.gallant.example/problems/ followed by one of: invalid-json, invalid-request, invalid-number, invalid-sender, invalid-url, message-too-long, unauthorized, forbidden, not-found, method-not-allowed, rate-limited, backpressure, no-route, recipient-opted-out, payload-too-large, idempotency-key-reuse, idempotency-in-progress, conflict, not-ready, internal.
+             * @description https://docs.gallant.example/problems/ followed by one of: invalid-json, invalid-request, invalid-number, invalid-sender, invalid-url, message-too-long, unauthorized, forbidden, not-found, method-not-allowed, rate-limited, backpressure, no-route, recipient-opted-out, payload-too-large, unsupported-media-type, idempotency-key-reuse, idempotency-in-progress, conflict, not-ready, internal.
              */
             type: string;
         };
@@ -3448,6 +3454,15 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description A request that sets or reads the session cookie did not say Content-Type: application/json (problem unsupported-media-type). A form on another site cannot send that type, so a cross-site request cannot use the cookie. */
+        UnsupportedMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
     };
     parameters: {
         /** @description Makes a retried POST return the first answer instead of sending again. 1 to 255 printable ASCII characters, unique per account. */
@@ -3459,6 +3474,8 @@ export interface components {
         IdempotentReplayed: "true";
         /** @description Seconds to wait before retrying. */
         RetryAfter: number;
+        /** @description Set when the session is kept in a cookie (login with "cookie": true, or a refresh or logout that read the cookie): gallant_refresh=<refresh token>; Path=/v1/auth; HttpOnly; Secure; SameSite=Strict; Max-Age=<seconds the refresh token lives>. An empty value with Max-Age=0 clears it (after logout, logout-all, or a cookie that is not valid). */
+        SetRefreshCookie: string;
     };
     pathItems: never;
 }
@@ -4384,6 +4401,7 @@ export interface operations {
             /** @description A new session. */
             200: {
                 headers: {
+                    "Set-Cookie": components["headers"]["SetRefreshCookie"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4394,6 +4412,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Problem"];
             413: components["responses"]["Problem"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["Retry"];
             500: components["responses"]["Problem"];
         };
@@ -4414,6 +4433,7 @@ export interface operations {
             /** @description Logged out. */
             204: {
                 headers: {
+                    "Set-Cookie": components["headers"]["SetRefreshCookie"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4421,6 +4441,7 @@ export interface operations {
             400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["Problem"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["Retry"];
             500: components["responses"]["Problem"];
         };
@@ -4496,6 +4517,7 @@ export interface operations {
             /** @description A new session. */
             200: {
                 headers: {
+                    "Set-Cookie": components["headers"]["SetRefreshCookie"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4503,9 +4525,19 @@ export interface operations {
                 };
             };
             400: components["responses"]["Problem"];
-            401: components["responses"]["Unauthorized"];
+            /** @description The refresh token is not valid (problem unauthorized); a cookie that was used is cleared. */
+            401: {
+                headers: {
+                    "Set-Cookie": components["headers"]["SetRefreshCookie"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             403: components["responses"]["Problem"];
             413: components["responses"]["Problem"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["Retry"];
             500: components["responses"]["Problem"];
         };
@@ -6989,6 +7021,7 @@ export interface operations {
             /** @description Every session ended. */
             204: {
                 headers: {
+                    "Set-Cookie": components["headers"]["SetRefreshCookie"];
                     [name: string]: unknown;
                 };
                 content?: never;

@@ -80,10 +80,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const signIn = useCallback(async (email: string, password: string) => {
     const res = await api.POST('/v1/auth/login', {
-      body: { email, password, cookie: true } as never,
+      body: { email, password, cookie: true },
       credentials: 'same-origin',
     });
-    sessionFromLogin(unwrap(res) as { access_token: string; expires_in: number });
+    sessionFromLogin(unwrap(res));
     const m = await loadMe();
     setMe(m);
     setStatus('signed-in');
@@ -93,7 +93,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     async (everywhere = false) => {
       try {
         if (everywhere) await api.POST('/v1/me/logout-all', { credentials: 'same-origin' });
-        else await api.POST('/v1/auth/logout', { body: {} as never, credentials: 'same-origin' });
+        else await api.POST('/v1/auth/logout', { body: {}, credentials: 'same-origin' });
       } finally {
         setSession(null);
         setMe(null);

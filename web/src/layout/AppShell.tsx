@@ -1,7 +1,7 @@
 import { Suspense, useState } from 'react';
 import { NavLink, Outlet } from 'react-router';
 import {
-  AppBar, Box, CircularProgress, Divider, Drawer, IconButton, List, ListItemButton, ListItemIcon,
+  AppBar, Box, CircularProgress, Divider, Drawer, IconButton, List, ListItem, ListItemButton, ListItemIcon,
   ListItemText, Toolbar, Typography, useMediaQuery, useTheme,
 } from '@mui/material';
 import MenuIcon from '@mui/icons-material/Menu';
@@ -26,8 +26,8 @@ export function AppShell() {
       <Divider />
       <List dense>
         {visible.map((a) => (
+          <ListItem key={a.path} disablePadding>
           <ListItemButton
-            key={a.path}
             component={NavLink}
             to={`/${a.path}`}
             end={a.path === ''}
@@ -39,6 +39,7 @@ export function AppShell() {
             </ListItemIcon>
             <ListItemText primary={a.label} />
           </ListItemButton>
+          </ListItem>
         ))}
       </List>
     </nav>

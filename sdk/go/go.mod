@@ -1,0 +1,3 @@
+module github.com/gallant-sms/gallant/sdk/go
+
+go 1.24
