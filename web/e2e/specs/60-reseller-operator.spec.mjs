@@ -110,6 +110,17 @@ export default async function ({ browser, demo }) {
     await rpage.getByText(/available to transfer .*45\.00/).waitFor(); // moved from the reseller's balance
     await shot(rpage, 'flow-reseller-accounts');
 
+    // A price plan of the reseller's own.
+    await rpage.getByRole('tab', { name: 'Plans' }).click();
+    await rpage.getByRole('button', { name: 'New plan' }).click();
+    const plan = rpage.getByRole('dialog', { name: 'New price plan' });
+    await plan.getByLabel('Name').fill(`Retail ${stamp}`);
+    await plan.getByRole('textbox', { name: 'Prefix 1' }).fill('44');
+    await plan.getByRole('textbox', { name: 'Price 1' }).fill('0.05');
+    await plan.getByRole('button', { name: 'Create plan' }).click();
+    await plan.waitFor({ state: 'detached' });
+    await rpage.getByRole('table', { name: `Prices of Retail ${stamp}` }).getByText('+44').waitFor();
+
     // The sub-account sends; its traffic shows in usage with the margin.
     await call(demo.base, shopKey, 'POST', '/v1/messages', { to: '+447700900124', from: 'Shop', text: 'From the sub-account' });
     await rpage.getByRole('tab', { name: 'Usage and margin' }).click();
