@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/fasthttp/router"
 	"github.com/valyala/fasthttp"
@@ -17,6 +18,9 @@ import (
 type Operator interface {
 	Carriers(ctx context.Context, p Principal) (CarriersView, error)
 	Routes(ctx context.Context, p Principal) (RoutesView, error)
+	// Audit reads the whole platform's audit log, newest first, with ids
+	// below before (0: from the newest).
+	Audit(ctx context.Context, p Principal, before int64, limit int) (AuditPage, error)
 }
 
 // The operator's views.
@@ -36,6 +40,33 @@ func (s *Server) operatorRoutes(r *router.Router) {
 	s.operatorGet(r, "/v1/operator/routes", func(ctx context.Context, p Principal) (any, error) {
 		return s.deps.Operator.Routes(ctx, p)
 	})
+	r.GET("/v1/operator/audit", s.instrument("GET /v1/operator/audit", s.authed(ScopeAdmin, s.getPlatformAudit)))
+}
+
+// getPlatformAudit serves GET /v1/operator/audit?before=&limit=.
+func (s *Server) getPlatformAudit(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
+	if notEnabled(ctx, s.deps.Operator == nil, "the operator's views are") {
+		return
+	}
+	limit, ok := listLimit(ctx)
+	if !ok {
+		return
+	}
+	var before int64
+	if b := ctx.QueryArgs().Peek("before"); len(b) > 0 {
+		n, err := strconv.ParseInt(string(b), 10, 64)
+		if err != nil || n <= 0 {
+			writeProblem(ctx, InvalidRequest("before", "before is an audit entry id"))
+			return
+		}
+		before = n
+	}
+	page, err := s.deps.Operator.Audit(sctx, p, before, limit)
+	if err != nil {
+		s.fail(ctx, err)
+		return
+	}
+	s.writeJSON(ctx, fasthttp.StatusOK, page)
 }
 
 // operatorGet registers one operator view: a GET without parameters

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"testing"
 	"time"
 
@@ -29,6 +30,14 @@ func (fakeOperator) Routes(_ context.Context, p Principal) (RoutesView, error) {
 	}
 	return RoutesView{Routes: []app.RouteView{{Prefix: "44", Carriers: []app.RouteCarrier{{Carrier: "c1", Weight: 1}}}},
 		AccountRoutes: []app.AccountRoutesView{}, BuyRates: []app.BuyRateView{}}, nil
+}
+
+func (fakeOperator) Audit(_ context.Context, p Principal, before int64, limit int) (AuditPage, error) {
+	if p.AccountID != 3 {
+		return AuditPage{}, app.Forbidden("platform admins only")
+	}
+	return AuditPage{Items: []AuditItem{{ID: before - 1, AccountID: 9, Action: "account.suspend", At: time.Unix(0, 0)}},
+		NextBefore: strconv.Itoa(limit)}, nil
 }
 
 // TestOperatorViews: the operator's views need the admin scope and the
@@ -63,6 +72,20 @@ func TestOperatorViews(t *testing.T) {
 	if a.decode(t, &r); a.Code != http.StatusOK || len(r.Routes) != 1 || r.Routes[0].Prefix != "44" || r.BuyRates == nil {
 		t.Fatalf("routes: %d %s", a.Code, a.Body)
 	}
+	var au struct {
+		Items []struct {
+			ID        string `json:"id"`
+			AccountID string `json:"account_id"`
+		} `json:"items"`
+		NextBefore string `json:"next_before"`
+	}
+	a = ts.do(t, "GET", "/v1/operator/audit?before=50&limit=7", keyAdmin, nil)
+	if a.decode(t, &au); a.Code != http.StatusOK || len(au.Items) != 1 || au.Items[0].ID != "49" || au.Items[0].AccountID != "9" || au.NextBefore != "7" {
+		t.Fatalf("audit: %d %s", a.Code, a.Body)
+	}
+	ts.do(t, "GET", "/v1/operator/audit?before=x", keyAdmin, nil).wantProblem(t, http.StatusBadRequest, TypeInvalidRequest)
+	ts.do(t, "GET", "/v1/operator/audit?limit=100000", keyAdmin, nil).wantProblem(t, http.StatusBadRequest, TypeInvalidRequest)
+	ts.do(t, "GET", "/v1/operator/audit", keyAll, nil).wantProblem(t, http.StatusForbidden, TypeForbidden)
 	for _, path := range []string{"/v1/operator/carriers", "/v1/operator/routes"} {
 		ts.do(t, "GET", path, keyAll, nil).wantProblem(t, http.StatusForbidden, TypeForbidden) // no admin scope
 		ts.do(t, "GET", path, "", nil).wantProblem(t, http.StatusUnauthorized, TypeUnauthorized)
@@ -72,6 +95,6 @@ func TestOperatorViews(t *testing.T) {
 	off := newTestServer(t, Config{})
 	off.do(t, "GET", "/v1/operator/carriers", keyAdmin, nil).wantProblem(t, http.StatusNotFound, TypeNotFound)
 	// The app's service refuses an admin-scope key that is no platform admin.
-	real := newTestServerWith(t, Config{}, func(d *Deps) { d.Operator = app.NewOperator(nil, nil) })
+	real := newTestServerWith(t, Config{}, func(d *Deps) { d.Operator = app.NewOperator(nil, nil, nil) })
 	real.do(t, "GET", "/v1/operator/routes", keyAdmin, nil).wantProblem(t, http.StatusForbidden, TypeForbidden)
 }

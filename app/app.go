@@ -132,7 +132,7 @@ func New(d Deps) *App {
 		a.Messages = &Messages{gw: d.Gateway, st: d.Store, acc: d.Accounts, billing: d.Billing != nil}
 		a.Campaigns = newCampaigns(d, a.ShortLinks)
 	}
-	a.Operator = NewOperator(d.Gateway, nil)
+	a.Operator = NewOperator(d.Accounts, d.Gateway, nil)
 	if d.Billing != nil {
 		a.Operator.pricer = d.Billing.Pricer
 		a.Accounts.pricer, a.Accounts.balances = d.Billing.Pricer, d.Billing.Balances

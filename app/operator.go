@@ -2,14 +2,18 @@ package app
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"maps"
 	"slices"
 	"strconv"
 	"sync"
 	"time"
 
+	"github.com/gallant-sms/gallant/account"
 	"github.com/gallant-sms/gallant/billing"
 	"github.com/gallant-sms/gallant/gateway"
+	"github.com/gallant-sms/gallant/store"
 )
 
 // Operator is the platform operator's read-only view of this instance's
@@ -17,6 +21,7 @@ import (
 // rates in force. Platform admins only. Its methods are safe for
 // concurrent use.
 type Operator struct {
+	acc    *account.Service // nil: no audit log
 	gw     *gateway.Service // nil: no carriers
 	pricer *billing.Pricer  // nil without billing: no buy rates
 	now    func() time.Time
@@ -24,9 +29,10 @@ type Operator struct {
 }
 
 // NewOperator returns the operator's view of gw (nil: a gateway without
-// carriers) with pricer's buy rates (nil: none).
-func NewOperator(gw *gateway.Service, pricer *billing.Pricer) *Operator {
-	return &Operator{gw: gw, pricer: pricer, now: time.Now}
+// carriers) with pricer's buy rates (nil: none) and acc's audit log (nil:
+// none).
+func NewOperator(acc *account.Service, gw *gateway.Service, pricer *billing.Pricer) *Operator {
+	return &Operator{acc: acc, gw: gw, pricer: pricer, now: time.Now}
 }
 
 // forOperator refuses callers other than platform admins.
@@ -105,6 +111,34 @@ func (o *Operator) Routes(ctx context.Context, p Principal) (RoutesView, error) 
 		}
 	}
 	return v, nil
+}
+
+// Audit returns up to limit entries of the whole platform's audit log
+// (every account's, and failed logins of unknown emails under account 0),
+// newest first, with ids below before (0: from the newest).
+func (o *Operator) Audit(ctx context.Context, p Principal, before int64, limit int) (AuditPage, error) {
+	if err := forOperator(p); err != nil {
+		return AuditPage{}, err
+	}
+	page := AuditPage{Items: []AuditItem{}}
+	if o.acc == nil {
+		return page, nil
+	}
+	entries, err := o.acc.ReadAudit(ctx, actorOf(p), store.AuditAllAccounts, before, limit)
+	if errors.Is(err, account.ErrForbidden) {
+		return AuditPage{}, Forbidden("the platform's audit log is for platform admins")
+	}
+	if err != nil {
+		return AuditPage{}, fmt.Errorf("operator: audit log: %w", err)
+	}
+	for _, e := range entries {
+		page.Items = append(page.Items, AuditItem{ID: e.ID, AccountID: e.AccountID, ActorUserID: e.ActorUserID,
+			Action: e.Action, Target: e.Target, Details: e.Details, IP: e.IP, At: e.At})
+	}
+	if len(entries) == limit && limit > 0 {
+		page.NextBefore = strconv.FormatInt(entries[len(entries)-1].ID, 10)
+	}
+	return page, nil
 }
 
 // RateWindow is how far back a throughput sample may be to measure

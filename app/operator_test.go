@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"math"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -48,7 +49,7 @@ func TestRateMeter(t *testing.T) {
 // without a gateway or billing they are empty lists, never null.
 func TestOperatorAccess(t *testing.T) {
 	ctx := context.Background()
-	o := NewOperator(nil, nil)
+	o := NewOperator(nil, nil, nil)
 	for _, role := range []string{RoleReseller, RoleOwner, RoleMember} {
 		p := Principal{AccountID: 2, Role: role, Scopes: []string{ScopeAdmin}}
 		if _, err := o.Carriers(ctx, p); KindOf(err) != KindForbidden {
@@ -67,4 +68,40 @@ func TestOperatorAccess(t *testing.T) {
 	if err != nil || r.Routes == nil || r.AccountRoutes == nil || r.BuyRates == nil {
 		t.Fatalf("admin Routes without a gateway = %+v, %v", r, err)
 	}
+}
+
+// TestOperatorAudit: the platform's audit log holds every account's
+// entries, newest first, page by page; only platform admins read it.
+func TestOperatorAudit(t *testing.T) {
+	forEachDriver(t, func(t *testing.T, driver string) {
+		f := newFixture(t, driver, "EUR")
+		ctx := context.Background()
+		c, err := f.app.Accounts.Create(ctx, f.reseller, CreateAccountRequest{Name: "Shop"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.app.Accounts.SetSuspended(ctx, f.admin, c.Account.ID, true, "192.0.2.1"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.app.Operator.Audit(ctx, f.reseller, 0, 10); KindOf(err) != KindForbidden {
+			t.Fatalf("reseller reads the platform's audit log: %v", err)
+		}
+		first, err := f.app.Operator.Audit(ctx, f.admin, 0, 1)
+		if err != nil || len(first.Items) != 1 || first.Items[0].Action != "account.suspend" || first.Items[0].AccountID != c.Account.ID ||
+			first.Items[0].IP != "192.0.2.1" || first.NextBefore == "" {
+			t.Fatalf("newest entry: %+v, %v", first, err)
+		}
+		before, _ := strconv.ParseInt(first.NextBefore, 10, 64)
+		rest, err := f.app.Operator.Audit(ctx, f.admin, before, 10)
+		if err != nil || len(rest.Items) == 0 || rest.Items[0].ID >= first.Items[0].ID {
+			t.Fatalf("next page: %+v, %v", rest, err)
+		}
+		found := false
+		for _, e := range rest.Items {
+			found = found || (e.Action == "account.create" && e.AccountID == c.Account.ID)
+		}
+		if !found {
+			t.Fatalf("the creation by the reseller is not in the platform's log: %+v", rest.Items)
+		}
+	})
 }

@@ -1495,6 +1495,26 @@ export interface paths {
         patch: operations["updateNumber"];
         trace?: never;
     };
+    "/v1/operator/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The whole platform's audit log, newest first
+         * @description Platform admins only (others get 403). Every account's audit entries (and failed logins of unknown emails, under account 0), newest first; next_before pages on (absent on the last page).
+         */
+        get: operations["getPlatformAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/operator/carriers": {
         parameters: {
             query?: never;
@@ -7442,6 +7462,37 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+            500: components["responses"]["Problem"];
+        };
+    };
+    getPlatformAudit: {
+        parameters: {
+            query?: {
+                /** @description Entries with ids below this one (the previous page's next_before). */
+                before?: string;
+                /** @description At most this many entries (default 50, at most 500). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the audit log. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountsAuditPage"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            429: components["responses"]["Retry"];
             500: components["responses"]["Problem"];
         };
     };
