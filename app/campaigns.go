@@ -1103,7 +1103,9 @@ func recipientView(r *store.CampaignRecipient) RecipientView {
 	if r.MessageID != 0 {
 		v.MessageID = r.MessageID.String()
 	}
-	if r.State == store.RecipientPending && !r.NotBefore.IsZero() {
+	// Held back for an A/B test's winner is no time (store.HeldBack is
+	// past the year 9999, which JSON cannot show): it is left out.
+	if r.State == store.RecipientPending && !r.NotBefore.IsZero() && r.NotBefore.UnixMicro() < store.HeldBack {
 		v.NotBefore = optTime(r.NotBefore)
 	}
 	return v
