@@ -74,6 +74,10 @@ type Config struct {
 	// [Server.Serve]; it must hold a certificate and allow nothing older
 	// than TLS 1.2. Nil serves plain HTTP.
 	TLS *tls.Config
+	// SignupOpen tells signed-out clients (GET /v1/auth/config) that
+	// sign-up is open: auth.open_registration is on and the gateway can
+	// mail the verification link. It changes no route's behaviour.
+	SignupOpen bool
 	// KeyRate and KeyBurst limit the requests of one API key (per second,
 	// and the burst above it); IPRate and IPBurst those of one client
 	// address, checked before authentication. Zero rates (the defaults)

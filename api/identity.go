@@ -160,6 +160,7 @@ type identityPublicHandler func(ctx *fasthttp.RequestCtx, sctx context.Context)
 // identityRoutes registers the endpoints for users, sessions, API keys
 // and SMPP credentials.
 func (s *Server) identityRoutes(r *router.Router) {
+	s.authConfigRoute(r)
 	s.identityPublic(r, "/v1/auth/register", s.idRegister)
 	s.identityPublic(r, "/v1/auth/login", s.idLogin)
 	s.identityPublic(r, "/v1/auth/refresh", s.idRefresh)

@@ -573,6 +573,30 @@ func TestIdentityOff(t *testing.T) {
 	ts.do(t, "GET", "/v1/accounts/1/keys", keyAll, nil).wantProblem(t, http.StatusNotFound, TypeNotFound)
 }
 
+// TestAuthConfig: GET /v1/auth/config tells a signed-out client whether
+// sign-up is open, as configured, and is never cached.
+func TestAuthConfig(t *testing.T) {
+	for _, open := range []bool{false, true} {
+		ts := newTestServerWith(t, Config{SignupOpen: open}, func(d *Deps) {
+			d.Auth = identityAuth{}
+			d.Identity = &fakeIdentity{}
+		})
+		a := ts.do(t, "GET", "/v1/auth/config", "", nil)
+		if a.Code != http.StatusOK {
+			t.Fatalf("open=%v: %d %s", open, a.Code, a.Body)
+		}
+		want := fmt.Sprintf(`{"signup_open":%v}`, open)
+		if strings.TrimSpace(string(a.Body)) != want {
+			t.Errorf("open=%v: body %s, want %s", open, a.Body, want)
+		}
+		if cc := a.Header.Get("Cache-Control"); cc != "no-store" {
+			t.Errorf("open=%v: Cache-Control %q, want no-store", open, cc)
+		}
+	}
+	off := newTestServer(t, Config{SignupOpen: true})
+	off.do(t, "GET", "/v1/auth/config", "", nil).wantProblem(t, http.StatusNotFound, TypeNotFound)
+}
+
 // TestIdentitySessionCookie: the refresh token of a browser session
 // lives in the gallant_refresh cookie (api/session_cookie.go).
 func TestIdentitySessionCookie(t *testing.T) {

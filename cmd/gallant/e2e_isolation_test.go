@@ -57,6 +57,7 @@ var isoRoutes = map[string]isoRoute{
 	"GET /openapi.json": {public: true},
 	"GET /readyz":       {public: true},
 
+	"GET /v1/auth/config":                  {public: true},
 	"POST /v1/auth/login":                  {public: true},
 	"POST /v1/auth/logout":                 {public: true},
 	"POST /v1/auth/password-reset":         {public: true},

@@ -165,6 +165,7 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, 
 	if err != nil {
 		return nil, err
 	}
+	acfg.SignupOpen = cfg.SignupOpen()
 	// The API's rate limits: shared through Redis, or in process.
 	var shared *throttle.Redis
 	if a.redis != nil {

@@ -15,6 +15,7 @@ func Demo(dir, httpAddr, smppAddr, metricsAddr, durability, simAddr string) Conf
 	cfg.Webhooks.AllowPrivate = true
 	cfg.Billing.Enabled = true
 	cfg.Mail.LogMails = true // the demo alone prints its mails (reset and verification links) to its log
+	cfg.Auth.DashboardURL = "http://" + httpAddr
 	cfg.Carriers = []CarrierConfig{{Name: "sim", Address: simAddr, SystemID: "gallant", Password: "secret",
 		BindType: "transceiver", Binds: 2, Window: 100}}
 	cfg.Routes = []RouteConfig{{Prefix: "", Carriers: []RouteCarrier{{Carrier: "sim", Weight: 1}}}}

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gallant-sms/gallant/account"
@@ -36,6 +38,12 @@ type AuthConfig struct {
 	// start with it while billing is off (everyone could send for free)
 	// unless AllowUnbilledRegistration.
 	OpenRegistration bool `yaml:"open_registration"`
+	// DashboardURL is where users open the dashboard, such as
+	// "https://sms.example.com": the reset and verification mails then
+	// link to its pages (/reset-password/confirm?token=…,
+	// /verify-email?token=…). Empty, the mails carry the bare token,
+	// which the pages also take pasted.
+	DashboardURL string `yaml:"dashboard_url"`
 	// AllowUnbilledRegistration lets serve start with open registration
 	// and billing off, with a warning at every start: anyone who can
 	// verify an email address can then send for free.
@@ -66,6 +74,12 @@ type MailConfig struct {
 	LogMails bool `yaml:"-"`
 }
 
+// SignupOpen reports whether anyone may sign up: open registration with
+// a way to mail the verification link (an SMTP relay, or the demo's log).
+func (c Config) SignupOpen() bool {
+	return c.Auth.OpenRegistration && (c.Mail.SMTPHost != "" || c.Mail.LogMails)
+}
+
 // validateIdentity checks the auth and mail sections.
 func (c *Config) validateIdentity() error {
 	if s := c.Auth.TokenSecret; s != "" && len(s) < account.MinTokenSecret {
@@ -84,6 +98,12 @@ func (c *Config) validateIdentity() error {
 	}
 	if c.Auth.RefreshTTL > 0 && c.Auth.AccessTTL > c.Auth.RefreshTTL {
 		return errors.New("config: auth.access_ttl is longer than auth.refresh_ttl")
+	}
+	if u := c.Auth.DashboardURL; u != "" {
+		p, err := url.Parse(u)
+		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || p.RawQuery != "" || p.Fragment != "" {
+			return fmt.Errorf("config: auth.dashboard_url %q is not an http or https URL without query (e.g. https://sms.example.com)", u)
+		}
 	}
 	if c.Mail.SMTPPort < 0 || c.Mail.SMTPPort > 65535 {
 		return fmt.Errorf("config: mail.smtp_port %d is not a port", c.Mail.SMTPPort)
@@ -147,6 +167,11 @@ func (c Config) Users(mailer account.Mailer, logger *slog.Logger) (account.Users
 		}
 		logger.Warn("auth.token_secret is empty: using a random one; dashboard sessions end at restart and work on this instance only")
 	}
-	return account.UsersConfig{TokenSecret: secret, AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL,
-		SessionMaxAge: cfg.SessionMaxAge, OpenRegistration: cfg.OpenRegistration, Mailer: mailer}, nil
+	ucfg := account.UsersConfig{TokenSecret: secret, AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL,
+		SessionMaxAge: cfg.SessionMaxAge, OpenRegistration: cfg.OpenRegistration, Mailer: mailer}
+	if base := strings.TrimRight(cfg.DashboardURL, "/"); base != "" {
+		ucfg.ResetLinkBase = base + "/reset-password/confirm?token="
+		ucfg.VerifyLinkBase = base + "/verify-email?token="
+	}
+	return ucfg, nil
 }

@@ -96,3 +96,55 @@ func TestUsersConfig(t *testing.T) {
 		t.Fatalf("configured secret and mailer: %+v, %v", u, err)
 	}
 }
+
+// TestSignupOpen: sign-up is announced open only with open registration
+// and a way to mail the verification link.
+func TestSignupOpen(t *testing.T) {
+	for _, c := range []struct {
+		open, smtp, logMails, want bool
+	}{
+		{false, true, false, false},
+		{true, false, false, false},
+		{true, true, false, true},
+		{true, false, true, true},
+	} {
+		var cfg Config
+		cfg.Auth.OpenRegistration = c.open
+		cfg.Mail.LogMails = c.logMails
+		if c.smtp {
+			cfg.Mail.SMTPHost = "mail.example.com"
+		}
+		if got := cfg.SignupOpen(); got != c.want {
+			t.Errorf("open=%v smtp=%v log=%v: SignupOpen %v, want %v", c.open, c.smtp, c.logMails, got, c.want)
+		}
+	}
+}
+
+// TestDashboardURL: auth.dashboard_url must be an http(s) URL, and the
+// reset and verification mails then link to the dashboard's pages.
+func TestDashboardURL(t *testing.T) {
+	for _, bad := range []string{"sms.example.com", "ftp://sms.example.com", "https://", "https://x.example/?a=1", "::"} {
+		cfg := Default()
+		cfg.Auth.DashboardURL = bad
+		if err := cfg.validateIdentity(); err == nil || !strings.Contains(err.Error(), "auth.dashboard_url") {
+			t.Errorf("dashboard_url %q: %v, want refused", bad, err)
+		}
+	}
+	cfg := Default()
+	cfg.Auth.DashboardURL = "https://sms.example.com/"
+	if err := cfg.validateIdentity(); err != nil {
+		t.Fatal(err)
+	}
+	logger := slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil))
+	u, err := cfg.Users(nil, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.ResetLinkBase != "https://sms.example.com/reset-password/confirm?token=" || u.VerifyLinkBase != "https://sms.example.com/verify-email?token=" {
+		t.Errorf("link bases %q, %q", u.ResetLinkBase, u.VerifyLinkBase)
+	}
+	cfg.Auth.DashboardURL = ""
+	if u, _ := cfg.Users(nil, logger); u.ResetLinkBase != "" || u.VerifyLinkBase != "" {
+		t.Errorf("without dashboard_url the mails carry the bare token, got %q, %q", u.ResetLinkBase, u.VerifyLinkBase)
+	}
+}

@@ -1,7 +1,9 @@
-// Runs every e2e spec (e2e/specs/*.spec.mjs, in name order) against one
-// `gallant demo` and one Chromium. A spec exports a default async function
-// taking { browser, demo }; it fails by throwing. Exit status 1 when any
-// spec fails. Usage: node e2e/run.mjs [name-filter]
+// Runs every e2e spec (e2e/specs/*.spec.mjs, in name order), each against a
+// `gallant demo` of its own (a new data directory, free ports: specs do not
+// see each other's data or share the sign-in rate limits) and one shared
+// Chromium. A spec exports a default async function taking { browser, demo };
+// it fails by throwing. Exit status 1 when any spec fails.
+// Usage: node e2e/run.mjs [name-filter]
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -14,13 +16,13 @@ const specs = readdirSync(join(here, 'specs'))
   .sort();
 const specTimeoutMs = 120_000;
 
-const demo = await startDemo();
 const browser = await launchBrowser();
 let failed = 0;
 try {
   for (const f of specs) {
     const started = Date.now();
     const mod = await import(pathToFileURL(join(here, 'specs', f)).href);
+    const demo = await startDemo();
     let timer;
     try {
       await Promise.race([
@@ -30,17 +32,17 @@ try {
       console.log(`ok   ${f} (${Date.now() - started} ms)`);
     } catch (e) {
       failed++;
-      console.log(`FAIL ${f}: ${e.stack || e}`);
+      console.log(`FAIL ${f}: ${e.stack || e}\ngallant demo's log tail:\n${demo.logs().slice(-3000)}`);
     } finally {
       clearTimeout(timer);
+      await demo.stop();
     }
   }
 } finally {
   await browser.close();
-  await demo.stop();
 }
 if (failed) {
-  console.log(`${failed} of ${specs.length} e2e specs failed; gallant demo's log tail:\n${demo.logs().slice(-3000)}`);
+  console.log(`${failed} of ${specs.length} e2e specs failed`);
   process.exit(1);
 }
 console.log(`all ${specs.length} e2e specs passed`);

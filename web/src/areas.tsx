@@ -4,6 +4,9 @@ import ListAltIcon from '@mui/icons-material/ListAltOutlined';
 import SendIcon from '@mui/icons-material/SendOutlined';
 import InboxIcon from '@mui/icons-material/InboxOutlined';
 import CampaignIcon from '@mui/icons-material/CampaignOutlined';
+import CodeIcon from '@mui/icons-material/CodeOutlined';
+import ReceiptLongIcon from '@mui/icons-material/ReceiptLongOutlined';
+import GroupIcon from '@mui/icons-material/GroupOutlined';
 import StorefrontIcon from '@mui/icons-material/StorefrontOutlined';
 import RouterIcon from '@mui/icons-material/RouterOutlined';
 import type { Me } from './auth/AuthProvider';
@@ -34,6 +37,9 @@ export const areas: Area[] = [
   { path: 'messages', label: 'Messages', icon: ListAltIcon, page: lazy(() => import('./pages/messages/MessagesPage')) },
   { path: 'inbox', label: 'Inbox', icon: InboxIcon, page: lazy(() => import('./pages/inbox/InboxPage')) },
   { path: 'campaigns', label: 'Campaigns', icon: CampaignIcon, page: lazy(() => import('./pages/campaigns/CampaignsPage')) },
+  { path: 'developers', label: 'Developers', icon: CodeIcon, page: lazy(() => import('./pages/developers/DevelopersPage')) },
+  { path: 'billing', label: 'Billing', icon: ReceiptLongIcon, page: lazy(() => import('./pages/billing/BillingPage')) },
+  { path: 'team', label: 'Team', icon: GroupIcon, page: lazy(() => import('./pages/team/TeamPage')) },
   { path: 'reseller', label: 'Reseller', icon: StorefrontIcon, page: lazy(() => import('./pages/reseller/ResellerPage')), visible: isReseller },
   { path: 'operator', label: 'Operator', icon: RouterIcon, page: lazy(() => import('./pages/operator/OperatorPage')), visible: isOperator },
 ];

@@ -467,6 +467,26 @@ export interface paths {
         patch: operations["updateUser"];
         trace?: never;
     };
+    "/v1/auth/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What a signed-out client may offer
+         * @description Public. signup_open is true when POST /v1/auth/register can succeed: auth.open_registration is on and the gateway can mail the verification link. Never cached (Cache-Control: no-store). 404 when the gateway has no user management.
+         */
+        get: operations["getAuthConfig"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/login": {
         parameters: {
             query?: never;
@@ -2584,6 +2604,10 @@ export interface components {
             /** @enum {string} */
             status?: "ok" | "ready";
         };
+        IdentityAuthConfig: {
+            /** @description Sign-up (POST /v1/auth/register) is open. */
+            signup_open: boolean;
+        };
         IdentityDetail: {
             detail: string;
         };
@@ -4403,6 +4427,28 @@ export interface operations {
             413: components["responses"]["Problem"];
             429: components["responses"]["Retry"];
             500: components["responses"]["Problem"];
+        };
+    };
+    getAuthConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sign-in settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityAuthConfig"];
+                };
+            };
+            404: components["responses"]["Problem"];
+            429: components["responses"]["Retry"];
         };
     };
     login: {

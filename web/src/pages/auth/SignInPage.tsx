@@ -1,8 +1,9 @@
 import { useState, type FormEvent } from 'react';
-import { Navigate, useNavigate, useSearchParams } from 'react-router';
-import { Box, Button, Paper, Stack, TextField, Typography } from '@mui/material';
+import { Link as RouterLink, Navigate, useNavigate, useSearchParams } from 'react-router';
+import { Box, Button, Link, Paper, Stack, TextField, Typography } from '@mui/material';
 import { useAuth } from '../../auth/AuthProvider';
 import { ProblemAlert, fieldError } from '../../components/ProblemAlert';
+import { useSignupOpen } from './useSignupOpen';
 
 /** safeNext keeps a post-sign-in destination inside the app. */
 function safeNext(next: string | null): string {
@@ -19,6 +20,7 @@ export default function SignInPage() {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const next = safeNext(params.get('next'));
+  const signupOpen = useSignupOpen();
 
   if (status === 'signed-in') return <Navigate to={next} replace />;
 
@@ -69,6 +71,16 @@ export default function SignInPage() {
             <Button type="submit" variant="contained" size="large" disabled={busy || status === 'loading'}>
               Sign in
             </Button>
+            <Stack direction="row" spacing={2} sx={{ justifyContent: 'space-between', flexWrap: 'wrap' }}>
+              <Link component={RouterLink} to="/reset-password" variant="body2">
+                Forgot your password?
+              </Link>
+              {signupOpen && (
+                <Link component={RouterLink} to="/sign-up" variant="body2">
+                  Create an account
+                </Link>
+              )}
+            </Stack>
           </Stack>
         </Box>
       </Paper>
