@@ -11,6 +11,8 @@ import BlockIcon from '@mui/icons-material/BlockOutlined';
 import CodeIcon from '@mui/icons-material/CodeOutlined';
 import ReceiptLongIcon from '@mui/icons-material/ReceiptLongOutlined';
 import GroupIcon from '@mui/icons-material/GroupOutlined';
+import StorefrontIcon from '@mui/icons-material/StorefrontOutlined';
+import RouterIcon from '@mui/icons-material/RouterOutlined';
 import type { Me } from './auth/AuthProvider';
 
 /** Area is one page of the console: its route, its place in the navigation, who sees it. */
@@ -26,6 +28,8 @@ export interface Area {
 }
 
 const isOperator = (me: Me) => me.role === 'admin';
+/** isReseller: resellers, and platform admins (who act as the resellers' reseller). */
+const isReseller = (me: Me) => me.role === 'reseller' || me.role === 'admin';
 
 /**
  * areas lists the console's pages in navigation order. Each page lives in
@@ -44,6 +48,8 @@ export const areas: Area[] = [
   { path: 'developers', label: 'Developers', icon: CodeIcon, page: lazy(() => import('./pages/developers/DevelopersPage')) },
   { path: 'billing', label: 'Billing', icon: ReceiptLongIcon, page: lazy(() => import('./pages/billing/BillingPage')) },
   { path: 'team', label: 'Team', icon: GroupIcon, page: lazy(() => import('./pages/team/TeamPage')) },
+  { path: 'reseller', label: 'Reseller', icon: StorefrontIcon, page: lazy(() => import('./pages/reseller/ResellerPage')), visible: isReseller },
+  { path: 'operator', label: 'Operator', icon: RouterIcon, page: lazy(() => import('./pages/operator/OperatorPage')), visible: isOperator },
 ];
 
-export { isOperator };
+export { isOperator, isReseller };
