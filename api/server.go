@@ -77,6 +77,9 @@ type Deps struct {
 	// Campaigns serves the campaigns (api/campaigns.go); nil answers
 	// them 404.
 	Campaigns Campaigns
+	// Operator serves the platform admins' views of carriers and routes
+	// (api/operator.go); nil answers them 404.
+	Operator Operator
 	// Idempotency stores answers to POSTs with an Idempotency-Key.
 	// Required.
 	Idempotency Idempotency
@@ -320,6 +323,7 @@ func (s *Server) routes() *router.Router {
 	s.contactImportRoutes(r)
 	s.contactExportRoutes(r)
 	s.campaignRoutes(r)
+	s.operatorRoutes(r)
 
 	r.GET("/healthz", s.instrument("GET /healthz", s.healthz))
 	r.GET("/readyz", s.instrument("GET /readyz", s.readyz))

@@ -81,6 +81,9 @@ type App struct {
 	// Campaigns runs the campaigns and their engine (app/campaigns.go);
 	// nil without a gateway. Start and Stop its engine with the process.
 	Campaigns *Campaigns
+	// Operator is the platform admins' view of carriers and routes
+	// (app/operator.go); never nil.
+	Operator *Operator
 }
 
 // New builds the use cases over d.
@@ -129,7 +132,9 @@ func New(d Deps) *App {
 		a.Messages = &Messages{gw: d.Gateway, st: d.Store, acc: d.Accounts, billing: d.Billing != nil}
 		a.Campaigns = newCampaigns(d, a.ShortLinks)
 	}
+	a.Operator = NewOperator(d.Accounts, d.Gateway, nil)
 	if d.Billing != nil {
+		a.Operator.pricer = d.Billing.Pricer
 		a.Accounts.pricer, a.Accounts.balances = d.Billing.Pricer, d.Billing.Balances
 		a.Reports.pricer = d.Billing.Pricer
 		a.Billing = &Billing{st: d.Store, bill: d.Billing}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/gallant-sms/gallant/store"
 	"github.com/gallant-sms/gallant/store/storetest"
 )
 
@@ -40,5 +41,36 @@ func TestDemoAccountAndUser(t *testing.T) {
 	}
 	if l, err := DemoUser(ctx, st, users, c.AccountID, dir); err != nil || l.Email != demoUserEmail || l.Password != "" {
 		t.Fatalf("password file gone: %+v, %v; want the user without a password", l, err)
+	}
+}
+
+// TestDemoOperator: the demo's platform admin is made once, logs in as
+// an admin of a platform account, and is the same on a second run.
+func TestDemoOperator(t *testing.T) {
+	st := storetest.Open(t, storetest.SQLite)
+	ctx := context.Background()
+	acc, users := testUsers(t, st)
+	dir := t.TempDir()
+	c, err := DemoAccount(ctx, acc, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner, op, err := DemoLogins(ctx, st, acc, users, c.AccountID, dir)
+	if err != nil || owner.Email != demoUserEmail || op.Email != demoOperatorEmail || len(op.Password) != 16 {
+		t.Fatalf("first run: %+v %+v, %v", owner, op, err)
+	}
+	sess, err := users.Login(ctx, op.Email, op.Password, "127.0.0.1")
+	if err != nil {
+		t.Fatalf("the operator cannot log in: %v", err)
+	}
+	u, err := st.UserByEmail(ctx, op.Email)
+	if err != nil || u.Role != string(RoleAdmin) || u.AccountID == c.AccountID || sess.AccessToken == "" {
+		t.Fatalf("operator user %+v, %v", u, err)
+	}
+	if a, err := st.GetAccount(ctx, u.AccountID); err != nil || a.Kind != store.KindPlatform {
+		t.Fatalf("operator's account %+v, %v; want a platform account", a, err)
+	}
+	if _, again, err := DemoLogins(ctx, st, acc, users, c.AccountID, dir); err != nil || again != op {
+		t.Fatalf("second run: %+v, %v; want %+v", again, err, op)
 	}
 }

@@ -34,7 +34,8 @@ type carrier struct {
 type bind struct {
 	c       *carrier
 	cl      *smpp.Client
-	scratch []byte // encoding buffer: Submit is called from one router goroutine
+	scratch []byte    // encoding buffer: Submit is called from one router goroutine
+	st      bindStats // what the operator sees (carrier_status.go)
 }
 
 var _ router.Sender = (*bind)(nil)
@@ -65,6 +66,7 @@ func (s *Service) newCarrier(cc CarrierConfig) (*carrier, error) {
 			MinBackoff: cc.MinBackoff, MaxBackoff: cc.MaxBackoff,
 			OnState: func(st smpp.BindState, err error) {
 				s.m.bindUp(cc.Name, i, st.Bound())
+				b.st.changed(st, err)
 				if err != nil {
 					s.log.Warn("carrier bind", "carrier", cc.Name, "bind", i, "state", st.String(), "err", err)
 				} else {
@@ -201,6 +203,7 @@ func (b *bind) answered(o *router.Outgoing, h pdu.Header, body []byte, err error
 	// Record "submitted" before the receipt can be matched, here or on
 	// another bind, so it always comes first.
 	q := b.c.s.submitted(m, seq, b.c.cfg.Name, id)
+	b.st.acked.Add(1)
 	if id == "" {
 		// Accepted, but we cannot match its receipt: count it sent.
 		b.c.s.m.unmatchable.Inc()

@@ -72,9 +72,9 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	if err == nil {
 		err = appsvc.SeedDemo(ctx, a.st, a.bill.Pricer, creds.AccountID)
 	}
-	var user appsvc.DemoLogin
+	var user, operator appsvc.DemoLogin
 	if err == nil {
-		user, err = appsvc.DemoUser(ctx, a.st, a.users, creds.AccountID, *data)
+		user, operator, err = appsvc.DemoLogins(ctx, a.st, a.acc, a.users, creds.AccountID, *data)
 	}
 	if err != nil {
 		return errors.Join(err, a.shutdown(context.Background()))
@@ -83,6 +83,7 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 		return errors.Join(err, a.shutdown(context.Background()))
 	}
 	printDemo(stdout, a, creds, user)
+	fmt.Fprintf(stdout, "Operator user   %s  password %s  (platform admin: the Operator and Reseller pages)\n\n", operator.Email, operator.ShownPassword())
 	fmt.Fprint(stdout, "Stop with Ctrl-C.\n")
 	return runApp(ctx, a)
 }

@@ -83,6 +83,9 @@ var isoRoutes = map[string]isoRoute{
 	"GET /v1/pricing":                                     {},
 	"GET /v1/usage":                                       {},
 	"GET /v1/reports/margin":                              {},
+	"GET /v1/operator/carriers":                           {},
+	"GET /v1/operator/routes":                             {},
+	"GET /v1/operator/audit":                              {},
 	"GET /v1/messages/{id}":                               {scoped: true},
 	"GET /v1/plans/{id}":                                  {scoped: true},
 	"GET /v1/accounts/{id}":                               {scoped: true},
@@ -389,8 +392,10 @@ func TestE2EIsolation(t *testing.T) {
 					}
 				}
 			}
-			if r := a.do(t, "GET", "/v1/reports/margin", c.token, ""); r.status != http.StatusForbidden {
-				t.Errorf("%s: platform margin report: %d, want 403", c.name, r.status)
+			for _, admins := range []string{"/v1/reports/margin", "/v1/operator/carriers", "/v1/operator/routes", "/v1/operator/audit"} {
+				if r := a.do(t, "GET", admins, c.token, ""); r.status != http.StatusForbidden {
+					t.Errorf("%s: GET %s (platform admins only): %d, want 403", c.name, admins, r.status)
+				}
 			}
 		}
 		// What a reseller may see, it does see (the refusals above are

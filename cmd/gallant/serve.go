@@ -180,7 +180,7 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, 
 		OptOuts: a.optouts, Log: logger, LinksDomain: cfg.Links.Domain, Campaigns: cfg.CampaignEngine()})
 	dashboard, _ := web.App() // without a build, a page saying how to build it
 	apiDeps := api.Deps{Dashboard: dashboard, Limiter: limiter, Auth: svc.Auth, Identity: svc.Identity, Messages: svc.Messages, Health: a.gw,
-		Idempotency: svc.Idempotency, Accounts: svc.Accounts, Reports: svc.Reports, DistLists: svc.DistLists, Links: svc.Links,
+		Idempotency: svc.Idempotency, Operator: svc.Operator, Accounts: svc.Accounts, Reports: svc.Reports, DistLists: svc.DistLists, Links: svc.Links,
 		Keywords: svc.Keywords, Numbers: svc.Numbers, Inbound: svc.Inbound, Contacts: svc.Contacts, Lists: svc.Lists, Templates: svc.Templates,
 		Segments: svc.Segments, ContactImports: svc.ContactImports, ContactExport: svc.ContactExport, Campaigns: svc.Campaigns}
 	a.svc = svc

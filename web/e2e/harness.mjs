@@ -112,6 +112,21 @@ const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
  * violations.
  */
 export async function axe(page) {
+  // Judge the page at rest: a tooltip or dialog half faded in has the
+  // contrast of neither state.
+  // Spinners and skeletons animate forever: wait only for finite ones, and
+  // at most 2 s.
+  await page.evaluate(() =>
+    Promise.race([
+      Promise.all(
+        document
+          .getAnimations()
+          .filter((a) => a.effect?.getTiming().iterations !== Infinity)
+          .map((a) => a.finished.catch(() => undefined)),
+      ),
+      new Promise((r) => setTimeout(r, 2_000)),
+    ]),
+  );
   await page.evaluate(axeSource);
   const result = await page.evaluate(async () => {
     // eslint-disable-next-line no-undef

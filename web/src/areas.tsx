@@ -4,9 +4,15 @@ import ListAltIcon from '@mui/icons-material/ListAltOutlined';
 import SendIcon from '@mui/icons-material/SendOutlined';
 import InboxIcon from '@mui/icons-material/InboxOutlined';
 import CampaignIcon from '@mui/icons-material/CampaignOutlined';
+import ContactsIcon from '@mui/icons-material/ContactsOutlined';
+import GroupsIcon from '@mui/icons-material/GroupsOutlined';
+import DescriptionIcon from '@mui/icons-material/DescriptionOutlined';
+import BlockIcon from '@mui/icons-material/BlockOutlined';
 import CodeIcon from '@mui/icons-material/CodeOutlined';
 import ReceiptLongIcon from '@mui/icons-material/ReceiptLongOutlined';
 import GroupIcon from '@mui/icons-material/GroupOutlined';
+import StorefrontIcon from '@mui/icons-material/StorefrontOutlined';
+import RouterIcon from '@mui/icons-material/RouterOutlined';
 import type { Me } from './auth/AuthProvider';
 
 /** Area is one page of the console: its route, its place in the navigation, who sees it. */
@@ -22,6 +28,8 @@ export interface Area {
 }
 
 const isOperator = (me: Me) => me.role === 'admin';
+/** isReseller: resellers, and platform admins (who act as the resellers' reseller). */
+const isReseller = (me: Me) => me.role === 'reseller' || me.role === 'admin';
 
 /**
  * areas lists the console's pages in navigation order. Each page lives in
@@ -32,10 +40,16 @@ export const areas: Area[] = [
   { path: 'send', label: 'Send', icon: SendIcon, page: lazy(() => import('./pages/send/SendPage')), visible: (me) => me.can_send },
   { path: 'messages', label: 'Messages', icon: ListAltIcon, page: lazy(() => import('./pages/messages/MessagesPage')) },
   { path: 'inbox', label: 'Inbox', icon: InboxIcon, page: lazy(() => import('./pages/inbox/InboxPage')) },
+  { path: 'contacts', label: 'Contacts', icon: ContactsIcon, page: lazy(() => import('./pages/contacts/ContactsPage')) },
+  { path: 'lists', label: 'Lists and segments', icon: GroupsIcon, page: lazy(() => import('./pages/lists/ListsPage')) },
+  { path: 'templates', label: 'Templates', icon: DescriptionIcon, page: lazy(() => import('./pages/templates/TemplatesPage')) },
   { path: 'campaigns', label: 'Campaigns', icon: CampaignIcon, page: lazy(() => import('./pages/campaigns/CampaignsPage')) },
+  { path: 'opt-outs', label: 'Opt-outs', icon: BlockIcon, page: lazy(() => import('./pages/optouts/OptOutsPage')) },
   { path: 'developers', label: 'Developers', icon: CodeIcon, page: lazy(() => import('./pages/developers/DevelopersPage')) },
   { path: 'billing', label: 'Billing', icon: ReceiptLongIcon, page: lazy(() => import('./pages/billing/BillingPage')) },
   { path: 'team', label: 'Team', icon: GroupIcon, page: lazy(() => import('./pages/team/TeamPage')) },
+  { path: 'reseller', label: 'Reseller', icon: StorefrontIcon, page: lazy(() => import('./pages/reseller/ResellerPage')), visible: isReseller },
+  { path: 'operator', label: 'Operator', icon: RouterIcon, page: lazy(() => import('./pages/operator/OperatorPage')), visible: isOperator },
 ];
 
-export { isOperator };
+export { isOperator, isReseller };

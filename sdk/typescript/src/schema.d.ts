@@ -1535,6 +1535,66 @@ export interface paths {
         patch: operations["updateNumber"];
         trace?: never;
     };
+    "/v1/operator/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The whole platform's audit log, newest first
+         * @description Platform admins only (others get 403). Every account's audit entries (and failed logins of unknown emails, under account 0), newest first; next_before pages on (absent on the last page).
+         */
+        get: operations["getPlatformAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/operator/carriers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This instance's carriers: binds, queues and throughput
+         * @description Platform admins only (the admin scope on the platform account; others get 403). Read-only. Every carrier of the instance that answers (each instance keeps its own binds and queues), in configuration order: its queue (queued, queue_capacity, reserved) and every bind's state (bound, connecting, down) since when, its acknowledged segments, their rate over the last seconds and its submits in flight. The rate is measured between reads: poll every few seconds (it is null on a first read). Takes no query parameters.
+         */
+        get: operations["getOperatorCarriers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/operator/routes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The route plans and buy rates in force
+         * @description Platform admins only (others get 403). Read-only: the default route plan, the accounts' own plans and the carriers' buy rates in force now. Takes no query parameters.
+         */
+        get: operations["getOperatorRoutes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/opt-outs": {
         parameters: {
             query?: never;
@@ -2868,6 +2928,90 @@ export interface components {
             carrier?: string;
             smpp?: boolean;
             webhook_url?: string;
+        };
+        OperatorAccountRoutes: {
+            account_id: string;
+            routes: components["schemas"]["OperatorRoute"][];
+        };
+        OperatorBind: {
+            /** @description Submits awaiting the carrier's answer. */
+            in_flight: number;
+            /** @description The bind's number within its carrier, from 0. */
+            index: number;
+            /** @description Why the bind last went down or failed to bind; absent when it never did. */
+            last_error?: string;
+            /**
+             * Format: date-time
+             * @description When the bind entered its state; null before its first change.
+             */
+            since: string | null;
+            /**
+             * @description bound: takes submits; connecting: connecting or binding; down: no connection (waiting to reconnect, unbinding or stopped).
+             * @enum {string}
+             */
+            state: "bound" | "connecting" | "down";
+            /** @description Acknowledged segments per second since an earlier read of this instance within rate_window_seconds (at least a second back); null until a second read measures it. */
+            submits_per_second: number | null;
+            /** @description Segments the carrier acknowledged on this bind since the instance started. */
+            submitted: number;
+            /** @description The most submits the bind may have in flight. */
+            window: number;
+        };
+        OperatorBuyRate: {
+            carrier: string;
+            currency: string;
+            prefix: string;
+            /** @description Per segment, in micro-units of currency. */
+            price: number;
+        };
+        OperatorCarrier: {
+            binds: components["schemas"]["OperatorBind"][];
+            /** @description The binds' in_flight summed. */
+            in_flight: number;
+            name: string;
+            /** @description The most segments the carrier takes (queued, awaiting a retry or in flight); beyond it new messages get backpressure. */
+            queue_capacity: number;
+            /** @description Segments waiting in the carrier's queue for a bind. */
+            queued: number;
+            /** @description Segments assigned to the carrier and not yet answered: queued, awaiting a retry or in flight. */
+            reserved: number;
+            /** @description The binds' submits_per_second summed; null when none is measured yet. */
+            submits_per_second: number | null;
+            /** @description The binds' submitted summed. */
+            submitted: number;
+            /** @description The carrier's configured rate over all its binds, segments per second (0: none). */
+            tps_limit: number;
+        };
+        OperatorCarriers: {
+            /** Format: date-time */
+            at: string;
+            carriers: components["schemas"]["OperatorCarrier"][];
+            /** @description How far back a throughput sample (an earlier read) may be. */
+            rate_window_seconds: number;
+        };
+        OperatorRoute: {
+            carriers: components["schemas"]["OperatorRouteCarrier"][];
+            /** @description Among the carriers of the best available priority, the lowest buy rate first. */
+            least_cost: boolean;
+            /** @description E.164 digits; the longest matching prefix wins; empty matches every destination. */
+            prefix: string;
+            /** @description Segments per second per source address on this route (0: no limit). */
+            sender_tps: number;
+        };
+        OperatorRouteCarrier: {
+            carrier: string;
+            /** @description Lower first; higher ones only when every lower one failed permanently or has no bound bind. */
+            priority: number;
+            /** @description Share of the traffic among choices of equal priority. */
+            weight: number;
+        };
+        OperatorRoutes: {
+            /** @description Accounts' own route plans, by account id. */
+            account_routes: components["schemas"]["OperatorAccountRoutes"][];
+            /** @description The carriers' buy rates in force now, by carrier and prefix (empty with billing off). */
+            buy_rates: components["schemas"]["OperatorBuyRate"][];
+            /** @description The default route plan. */
+            routes: components["schemas"]["OperatorRoute"][];
         };
         OptOutEntry: {
             /** Format: date-time */
@@ -7429,6 +7573,89 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+            500: components["responses"]["Problem"];
+        };
+    };
+    getPlatformAudit: {
+        parameters: {
+            query?: {
+                /** @description Entries with ids below this one (the previous page's next_before). */
+                before?: string;
+                /** @description At most this many entries (default 50, at most 500). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the audit log. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountsAuditPage"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            429: components["responses"]["Retry"];
+            500: components["responses"]["Problem"];
+        };
+    };
+    getOperatorCarriers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description This instance's carriers: binds, queues and throughput. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperatorCarriers"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            429: components["responses"]["Retry"];
+            500: components["responses"]["Problem"];
+        };
+    };
+    getOperatorRoutes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The route plans and buy rates in force. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperatorRoutes"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            429: components["responses"]["Retry"];
             500: components["responses"]["Problem"];
         };
     };
