@@ -109,13 +109,14 @@ const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 /**
  * axe runs axe-core on the page (the page's context must bypass the CSP:
  * newContext({ bypassCSP: true })) and returns the serious and critical
- * violations.
+ * violations. opts.include limits it to the parts matching those CSS
+ * selectors (those absent from the page are left out), as a spec that
+ * checks its own page's content leaves the frame to 90-every-page.
  */
-export async function axe(page) {
+export async function axe(page, opts = {}) {
   // Judge the page at rest: a tooltip or dialog half faded in has the
-  // contrast of neither state.
-  // Spinners and skeletons animate forever: wait only for finite ones, and
-  // at most 2 s.
+  // contrast of neither state. Spinners and skeletons animate forever: wait
+  // only for finite animations, and at most 2 s.
   await page.evaluate(() =>
     Promise.race([
       Promise.all(
@@ -128,11 +129,12 @@ export async function axe(page) {
     ]),
   );
   await page.evaluate(axeSource);
-  const result = await page.evaluate(async () => {
+  const result = await page.evaluate(async (include) => {
+    const context = include ? { include: include.filter((sel) => document.querySelector(sel)).map((sel) => [sel]) } : document;
     // eslint-disable-next-line no-undef
-    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    const r = await window.axe.run(context, { resultTypes: ['violations'] });
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
-  });
+  }, opts.include ?? null);
   return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 

@@ -4,26 +4,10 @@
 // Messages filters (status, number, sender, campaign), the CSV export of
 // the filtered list, and the drawer's timeline and receipts.
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { apiCall, assert, shot, signIn, waitFor } from '../harness.mjs';
+import { apiCall, assert, axe, shot, signIn, waitFor } from '../harness.mjs';
 
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/**
- * axeOurs runs axe-core on this spec's parts of the page (the main area
- * and the message drawer; the shell around them is checked by
- * 90-every-page) and returns the serious and critical violations.
- */
-async function axeOurs(page) {
-  await page.evaluate(axeSource);
-  const found = await page.evaluate(async () => {
-    const include = [['main'], ['[role="dialog"]']].filter(([sel]) => document.querySelector(sel));
-    // eslint-disable-next-line no-undef
-    const r = await window.axe.run({ include }, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
-  });
-  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
+/** axeOurs checks this spec's parts of the page; the frame is 90-every-page's. */
+const axeOurs = (page) => axe(page, { include: ['main', '[role="dialog"]'] });
 
 const gallant = ['+447700900211', '+447700900212', '+12025550143', '+353851234567', '+4915112345678'];
 const shop = ['+447700900221', '+447700900222'];
