@@ -10,7 +10,7 @@ import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { formatTime } from '../../lib/format';
 import { ContactForm } from './ContactForm';
-import { plusPhone } from './download';
+import { plusPhone } from './phones';
 import { useListChoices } from './queries';
 
 /** ContactDrawer shows one contact (its lists, last message, opt-out) with edit and erase. */

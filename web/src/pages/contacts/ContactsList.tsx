@@ -13,7 +13,9 @@ import { ProblemAlert } from '../../components/ProblemAlert';
 import { formatTime } from '../../lib/format';
 import { ContactDrawer } from './ContactDrawer';
 import { ContactForm } from './ContactForm';
-import { plusPhone, saveBlob, useDebounced } from './download';
+import { saveBlob } from '../../lib/download';
+import { useDebounced } from '../../lib/useDebounced';
+import { plusPhone } from './phones';
 import { useListChoices, useSegmentChoices, type Contact } from './queries';
 
 const columns = (open: (id: number) => void): GridColDef<Contact>[] => [

@@ -5,7 +5,7 @@ import { api } from '../../api/client';
 import { unwrap } from '../../api/problem';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { formatCount, formatTime } from '../../lib/format';
-import { saveBlob } from './download';
+import { saveBlob } from '../../lib/download';
 import type { ContactImport } from './importApi';
 
 const live = (s?: string) => s === 'queued' || s === 'running';

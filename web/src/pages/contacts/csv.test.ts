@@ -48,7 +48,7 @@ describe('mapping', () => {
   });
 });
 
-import { plusPhone, splitNumbers } from './download';
+import { plusPhone, splitNumbers } from './phones';
 
 describe('numbers', () => {
   it('splits pasted numbers and shows stored phones with a plus', () => {

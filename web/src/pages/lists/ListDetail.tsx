@@ -12,7 +12,8 @@ import { CursorGrid } from '../../components/CursorGrid';
 import { EmptyState } from '../../components/EmptyState';
 import { fieldError, ProblemAlert } from '../../components/ProblemAlert';
 import { formatCount } from '../../lib/format';
-import { plusPhone, saveBlob, splitNumbers } from '../contacts/download';
+import { saveBlob } from '../../lib/download';
+import { plusPhone, splitNumbers } from '../contacts/phones';
 import type { Contact } from '../contacts/queries';
 import { ListNameDialog } from './ListNameDialog';
 

@@ -3,20 +3,8 @@ import { Button } from '@mui/material';
 import DownloadIcon from '@mui/icons-material/DownloadOutlined';
 import { api } from '../../api/client';
 import { unwrap } from '../../api/problem';
+import { saveBlob } from '../../lib/download';
 import { exportName, type ListQuery } from './filters';
-
-/** saveBlob hands a downloaded file to the browser under name. */
-function saveBlob(blob: Blob, name: string) {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  // The download holds its own reference once started.
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 /**
  * useExport downloads the filtered list as CSV: GET /v1/messages/export

@@ -4,7 +4,7 @@ import { Button, Dialog, DialogActions, DialogContent, DialogTitle, MenuItem, St
 import { api } from '../../api/client';
 import { unwrap } from '../../api/problem';
 import { fieldError, ProblemAlert } from '../../components/ProblemAlert';
-import { splitNumbers } from '../contacts/download';
+import { splitNumbers } from '../contacts/phones';
 
 /** AddOptOutsDialog records opt-outs for up to 1,000 numbers, for the account or one of its senders. */
 export function AddOptOutsDialog({ open, onClose }: { open: boolean; onClose: () => void }) {

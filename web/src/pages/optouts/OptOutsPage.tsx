@@ -14,7 +14,8 @@ import { EmptyState } from '../../components/EmptyState';
 import { PageHeader } from '../../components/PageHeader';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { formatCount, formatTime } from '../../lib/format';
-import { plusPhone, saveBlob } from '../contacts/download';
+import { saveBlob } from '../../lib/download';
+import { plusPhone } from '../contacts/phones';
 import { AddOptOutsDialog } from './AddOptOutsDialog';
 import { KeywordsPanel } from './KeywordsPanel';
 

@@ -4,7 +4,7 @@ import { ProblemAlert } from '../../components/ProblemAlert';
 import { formatCount, formatMoney } from '../../lib/format';
 import { quote, type Quote } from './data';
 import type { Estimate } from './send';
-import { useDebounced } from './useDebounced';
+import { useDebounced } from '../../lib/useDebounced';
 
 /** PRICED_NUMBERS is how many distinct numbers are priced one by one; beyond, the rest are extrapolated. */
 export const PRICED_NUMBERS = 100;

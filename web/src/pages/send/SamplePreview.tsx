@@ -4,7 +4,7 @@ import { api } from '../../api/client';
 import { unwrap } from '../../api/problem';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { formatMoney } from '../../lib/format';
-import { useDebounced } from './useDebounced';
+import { useDebounced } from '../../lib/useDebounced';
 
 /**
  * SamplePreview renders a text with personal fields as the API would for a

@@ -8,7 +8,7 @@ import { api } from '../../api/client';
 import { unwrap } from '../../api/problem';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { fieldError, ProblemAlert } from '../../components/ProblemAlert';
-import { useDebounced } from '../contacts/download';
+import { useDebounced } from '../../lib/useDebounced';
 import { useContactFields } from '../contacts/queries';
 import { insertAt, placeholderTokens, token } from './placeholders';
 import { TemplatePreview } from './TemplatePreview';

@@ -4,6 +4,7 @@ import DownloadIcon from '@mui/icons-material/Download';
 import type { GridColDef } from '@mui/x-data-grid';
 import { api, type Schemas } from '../../../api/client';
 import { unwrap } from '../../../api/problem';
+import { saveBlob } from '../../../lib/download';
 import { CursorGrid } from '../../../components/CursorGrid';
 import { EmptyState } from '../../../components/EmptyState';
 import { ProblemAlert } from '../../../components/ProblemAlert';
@@ -60,12 +61,7 @@ export function RecipientsGrid({ id, by }: { id: number; by?: 'variant' | 'step'
     try {
       const res = await api.GET('/v1/campaigns/{id}/recipients', { params: { path: { id }, query: { ...filters, format: 'csv' } }, parseAs: 'blob' });
       const blob = unwrap(res) as Blob;
-      const url = URL.createObjectURL(blob);
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = `campaign-${id}-recipients.csv`;
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      saveBlob(blob, `campaign-${id}-recipients.csv`);
     } catch (e) {
       setCsvError(e);
     }
