@@ -113,6 +113,9 @@ type AccountUpdate struct {
 	// TPSLimit is messages per second; 0 means no limit.
 	TPSLimit   *int
 	WebhookURL *string
+	// WebhookSecret signs the account's status callbacks (1 to 255
+	// bytes).
+	WebhookSecret *string
 }
 
 // UpdateAccount applies u to account id. An unknown account is
@@ -138,6 +141,12 @@ func (s *Store) UpdateAccount(ctx context.Context, id int64, u AccountUpdate) er
 			return fmt.Errorf("%w: webhook url longer than 2048 bytes", ErrInvalid)
 		}
 		sets, args = append(sets, "webhook_url = ?"), append(args, *u.WebhookURL)
+	}
+	if u.WebhookSecret != nil {
+		if *u.WebhookSecret == "" || len(*u.WebhookSecret) > 255 {
+			return fmt.Errorf("%w: webhook secret must have 1 to 255 bytes", ErrInvalid)
+		}
+		sets, args = append(sets, "webhook_secret = ?"), append(args, *u.WebhookSecret)
 	}
 	if len(sets) == 0 {
 		_, err := s.GetAccount(ctx, id)

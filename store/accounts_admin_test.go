@@ -144,6 +144,16 @@ func TestUpdateAccount(t *testing.T) {
 		if err := s.UpdateAccount(ctx, a.ID, AccountUpdate{Name: &empty}); !errors.Is(err, ErrInvalid) {
 			t.Fatalf("empty name: %v", err)
 		}
+		secret, none := "whsec_new", ""
+		if err := s.UpdateAccount(ctx, a.ID, AccountUpdate{WebhookSecret: &secret}); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.GetAccount(ctx, a.ID); err != nil || got.WebhookSecret != secret || got.Name != name {
+			t.Fatalf("after secret: %+v, %v", got, err)
+		}
+		if err := s.UpdateAccount(ctx, a.ID, AccountUpdate{WebhookSecret: &none}); !errors.Is(err, ErrInvalid) {
+			t.Fatalf("empty secret: %v", err)
+		}
 	})
 }
 

@@ -34,28 +34,12 @@ func (s *Store) RecordWebhookAttempt(ctx context.Context, a *WebhookAttempt) err
 // WebhookAttempts returns the attempts for message messageID of account
 // accountID in the order they were recorded.
 func (s *Store) WebhookAttempts(ctx context.Context, accountID int64, messageID sms.ID) ([]WebhookAttempt, error) {
-	var rows []struct {
-		ID         int64  `db:"id"`
-		MessageID  dbID   `db:"message_id"`
-		AccountID  int64  `db:"account_id"`
-		URL        string `db:"url"`
-		Attempt    int    `db:"attempt"`
-		StatusCode int    `db:"status_code"`
-		Error      string `db:"error"`
-		At         dbTime `db:"at"`
-		GaveUp     bool   `db:"gave_up"`
-	}
-	err := s.r.SelectContext(ctx, &rows,
+	out, err := s.selectAttempts(ctx,
 		"SELECT id, message_id, account_id, url, attempt, status_code, `error`, at, gave_up "+
 			"FROM webhook_attempts WHERE message_id = ? AND account_id = ? ORDER BY id",
 		s.idArg(messageID), accountID)
 	if err != nil {
-		return nil, fmt.Errorf("store: webhook attempts: %w", mapErr(err))
-	}
-	out := make([]WebhookAttempt, len(rows))
-	for i, r := range rows {
-		out[i] = WebhookAttempt{ID: r.ID, MessageID: sms.ID(r.MessageID), AccountID: r.AccountID, URL: r.URL,
-			Attempt: r.Attempt, StatusCode: r.StatusCode, Error: r.Error, At: r.At.Time, GaveUp: r.GaveUp}
+		return nil, fmt.Errorf("store: webhook attempts: %w", err)
 	}
 	return out, nil
 }
