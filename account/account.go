@@ -266,7 +266,7 @@ func (s *Service) newAccountRow(name string) (*store.Account, error) {
 		return nil, errors.New("account: name must have 1 to 100 characters")
 	}
 	return &store.Account{Name: name, Status: store.AccountActive, CreatedAt: s.now().UTC(),
-		WebhookSecret: "whsec_" + randomString(32, alnum)}, nil
+		WebhookSecret: newWebhookSecret()}, nil
 }
 
 // systemIDFor makes a system_id (at most 15 characters) from an account
