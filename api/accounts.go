@@ -58,6 +58,12 @@ type Accounts interface {
 	// Audit returns up to limit audit entries of account id, newest
 	// first, with ids below before (0: from the newest).
 	Audit(ctx context.Context, p Principal, id, before int64, limit int) (AuditPage, error)
+	// Deliveries returns a page of the webhook delivery attempts of the
+	// account f names (the caller's own by default), newest first.
+	Deliveries(ctx context.Context, p Principal, f DeliveryFilter) (DeliveryPage, error)
+	// RotateWebhookSecret gives account id a new webhook secret and
+	// returns it, shown only in this answer.
+	RotateWebhookSecret(ctx context.Context, p Principal, id int64, ip string) (WebhookSecretView, error)
 }
 
 // TypeInsufficientBalance is the problem type of a top-up by transfer

@@ -46,6 +46,8 @@ type fakeAccounts struct {
 	plans   []CreatePlanRequest
 	assign  [][2]int64
 	audits  [][3]int64
+	// deliveries are the filters of Deliveries (api/webhooks_test.go).
+	deliveries []DeliveryFilter
 }
 
 func (f *fakeAccounts) record(call string) {

@@ -310,6 +310,7 @@ func (s *Server) routes() *router.Router {
 	s.accountRoutes(r)
 	s.reportRoutes(r)
 	s.alertRoutes(r)
+	s.webhookRoutes(r)
 	s.distListRoutes(r)
 	s.optOutRoutes(r)
 	s.keywordRoutes(r)

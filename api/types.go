@@ -49,6 +49,14 @@ type (
 	AuditItem = app.AuditItem
 	// AuditPage is [app.AuditPage].
 	AuditPage = app.AuditPage
+	// DeliveryFilter is [app.DeliveryFilter].
+	DeliveryFilter = app.DeliveryFilter
+	// DeliveryItem is [app.DeliveryItem].
+	DeliveryItem = app.DeliveryItem
+	// DeliveryPage is [app.DeliveryPage].
+	DeliveryPage = app.DeliveryPage
+	// WebhookSecretView is [app.WebhookSecretView].
+	WebhookSecretView = app.WebhookSecretView
 	// flexID is an id given as a JSON string ("12") or number (12).
 	flexID = app.FlexID
 	// BalanceView is [app.BalanceView].

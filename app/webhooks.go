@@ -29,7 +29,7 @@ type DeliveryFilter struct {
 
 // DeliveryItem is one attempt at delivering a status callback.
 type DeliveryItem struct {
-	ID         int64  `json:"id"`
+	ID         int64  `json:"id,string"`
 	MessageID  sms.ID `json:"message_id,string"`
 	URL        string `json:"url"`
 	Attempt    int    `json:"attempt"`
@@ -50,7 +50,7 @@ type DeliveryPage struct {
 // WebhookSecretView is the answer of a webhook secret rotation: the new
 // secret, shown this once.
 type WebhookSecretView struct {
-	AccountID     int64  `json:"account_id"`
+	AccountID     int64  `json:"account_id,string"`
 	WebhookSecret string `json:"webhook_secret"`
 }
 
