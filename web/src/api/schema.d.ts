@@ -467,6 +467,26 @@ export interface paths {
         patch: operations["updateUser"];
         trace?: never;
     };
+    "/v1/accounts/{id}/webhook-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate the secret signing an account's status callbacks
+         * @description Needs the admin scope; the account's owner, its reseller or an admin (as for changing webhook_url). Draws a new secret, stores it and answers it this once; the audit log records the rotation, not the secret. Callbacks queued from then on are signed with the new secret on the instance that served the request at once, on other instances within 30 seconds (their cached account); a callback already queued keeps the secret it was queued with for its retries. Not idempotent.
+         */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/config": {
         parameters: {
             query?: never;
@@ -1995,6 +2015,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List recent webhook delivery attempts, newest first
+         * @description Needs the read scope. The attempts at delivering the status callbacks of the caller's account (or, for a reseller or an admin, of an account it manages, with account_id), newest first, paged with next_cursor. Each retry is its own attempt; gave_up marks the last one.
+         */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3487,6 +3527,31 @@ export interface components {
         TemplateSettingsInput: {
             optout_text: string;
         };
+        WebhooksDeliveryItem: {
+            /** Format: date-time */
+            at: string;
+            /** @description 1 for the first try. */
+            attempt: number;
+            /** @description Why the attempt failed; empty on success. */
+            error: string;
+            /** @description The last attempt: no retry follows. */
+            gave_up: boolean;
+            id: string;
+            message_id: string;
+            /** @description The receiver's HTTP status; 0 when no answer came (network error or timeout). */
+            status_code: number;
+            url: string;
+        };
+        WebhooksDeliveryPage: {
+            items: components["schemas"]["WebhooksDeliveryItem"][];
+            /** @description Present while more attempts follow. */
+            next_cursor?: string;
+        };
+        WebhooksSecret: {
+            account_id: string;
+            /** @description The new secret: whsec_ and 32 letters and digits. */
+            webhook_secret: string;
+        };
     };
     responses: {
         /** @description A problem document. */
@@ -4446,6 +4511,34 @@ export interface operations {
             409: components["responses"]["Problem"];
             413: components["responses"]["Problem"];
             429: components["responses"]["Retry"];
+            500: components["responses"]["Problem"];
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new secret, shown only here. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhooksSecret"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
             500: components["responses"]["Problem"];
         };
     };
@@ -8901,6 +8994,40 @@ export interface operations {
             404: components["responses"]["Problem"];
             500: components["responses"]["Problem"];
             503: components["responses"]["Retry"];
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description An account the caller manages; default the caller's own. */
+                account_id?: string;
+                /** @description Only the attempts for this message. */
+                message_id?: string;
+                /** @description next_cursor of the previous page. */
+                cursor?: string;
+                /** @description 1 to 500; default 50. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of attempts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhooksDeliveryPage"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            500: components["responses"]["Problem"];
         };
     };
 }

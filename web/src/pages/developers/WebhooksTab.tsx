@@ -6,6 +6,8 @@ import { unwrap } from '../../api/problem';
 import { useAuth } from '../../auth/AuthProvider';
 import { ProblemAlert, fieldError } from '../../components/ProblemAlert';
 import { canManage } from './canManage';
+import { DeliveriesGrid } from './DeliveriesGrid';
+import { SecretRotation } from './SecretRotation';
 
 /** urlProblem checks a webhook URL the way the API starts to: http or https, at most 2048 bytes. */
 export function urlProblem(v: string): string | undefined {
@@ -21,9 +23,8 @@ export function urlProblem(v: string): string | undefined {
 }
 
 /**
- * WebhooksTab sets the account's status callback URL. Rotating the
- * signing secret and the list of recent deliveries have no API route yet
- * (the gateway's webhook issue): the tab says so rather than pretend.
+ * WebhooksTab sets the account's status callback URL, rotates the secret
+ * signing the callbacks and lists the recent delivery attempts.
  */
 export function WebhooksTab() {
   const { me } = useAuth();
@@ -108,27 +109,18 @@ export function WebhooksTab() {
         </Box>
       </Paper>
       <Paper variant="outlined" sx={{ p: { xs: 2, sm: 3 } }}>
-        <Stack spacing={1}>
-          <Typography variant="h6" component="h2">
-            Signing secret
-          </Typography>
-          <Typography color="text.secondary">
-            The secret was shown once, when the account was created. Rotating it from here waits for the gateway's API to
-            offer it; until then ask your operator for a new one.
-          </Typography>
-        </Stack>
+        <SecretRotation accountId={id} manage={manage} />
       </Paper>
-      <Paper variant="outlined" sx={{ p: { xs: 2, sm: 3 } }}>
-        <Stack spacing={1}>
-          <Typography variant="h6" component="h2">
-            Recent deliveries
-          </Typography>
-          <Typography color="text.secondary">
-            The list of recent callback attempts with their response codes waits for the gateway to record them (the
-            webhook deliveries issue). Your server's own access log shows them meanwhile.
-          </Typography>
-        </Stack>
-      </Paper>
+      <Stack spacing={1}>
+        <Typography variant="h6" component="h2">
+          Recent deliveries
+        </Typography>
+        <Typography color="text.secondary">
+          Each try at posting a status change, newest first: a 2xx answer acknowledges it; anything else is retried with
+          backoff until the gateway gives up.
+        </Typography>
+        <DeliveriesGrid accountId={id} />
+      </Stack>
     </Stack>
   );
 }
