@@ -33,7 +33,7 @@ export function SecretRotation({ accountId, manage }: { accountId: string; manag
       </Typography>
       {manage ? (
         <Box>
-          <Button variant="outlined" color="warning" onClick={() => setAsking(true)}>
+          <Button variant="outlined" onClick={() => setAsking(true)}>
             Rotate secret
           </Button>
         </Box>
