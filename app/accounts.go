@@ -385,6 +385,7 @@ func (s *Accounts) TopUp(ctx context.Context, p Principal, id int64, req TopUpRe
 		s.balances.Credited(id)
 		s.audit(ctx, p, id, "balance.topup", fmt.Sprintf("account:%d", id),
 			fmt.Sprintf("amount=%s provider=%s reference=%s ledger=%d", amount, pay.Provider, pay.Reference, pay.LedgerID), req.IP)
+		s.resolveAsks(ctx, p, id)
 		b, err := s.st.GetBillingAccount(ctx, id)
 		if err != nil {
 			return TopUpResult{}, err
@@ -418,6 +419,7 @@ func (s *Accounts) TopUp(ctx context.Context, p Principal, id int64, req TopUpRe
 		details := fmt.Sprintf("amount=%s from=%d to=%d reference=%s", amount, p.AccountID, id, req.Reference)
 		s.audit(ctx, p, id, "balance.topup", fmt.Sprintf("account:%d", id), details+fmt.Sprintf(" ledger=%d", tr.In.ID), req.IP)
 		s.audit(ctx, p, p.AccountID, "balance.transfer_out", fmt.Sprintf("account:%d", id), details+fmt.Sprintf(" ledger=%d", tr.Out.ID), req.IP)
+		s.resolveAsks(ctx, p, id)
 		return TopUpResult{Source: TopUpTransfer, Balance: balanceView(&tr.To),
 			Entry: LedgerItem{ID: tr.In.ID, Kind: string(tr.In.Kind), Amount: tr.In.Amount, Reason: tr.In.Reason,
 				At: tr.In.CreatedAt}}, nil
