@@ -64,6 +64,14 @@ type Accounts interface {
 	// RotateWebhookSecret gives account id a new webhook secret and
 	// returns it, shown only in this answer.
 	RotateWebhookSecret(ctx context.Context, p Principal, id int64, ip string) (WebhookSecretView, error)
+	// AskTopUp records p's account's request for a top-up from its
+	// reseller (or the platform's admins).
+	AskTopUp(ctx context.Context, p Principal, req TopUpAsk) (TopUpAskView, error)
+	// TopUpAsks returns a page of top-up requests, pending first: scope
+	// own (p's account's) or managed (those made to p).
+	TopUpAsks(ctx context.Context, p Principal, scope, cursor string, limit int) (TopUpAskPage, error)
+	// DeclineTopUpAsk declines pending request id.
+	DeclineTopUpAsk(ctx context.Context, p Principal, id int64, ip string) (TopUpAskView, error)
 }
 
 // TypeInsufficientBalance is the problem type of a top-up by transfer

@@ -311,6 +311,7 @@ func (s *Server) routes() *router.Router {
 	s.reportRoutes(r)
 	s.alertRoutes(r)
 	s.webhookRoutes(r)
+	s.topUpAskRoutes(r)
 	s.distListRoutes(r)
 	s.optOutRoutes(r)
 	s.keywordRoutes(r)

@@ -57,6 +57,12 @@ type (
 	DeliveryPage = app.DeliveryPage
 	// WebhookSecretView is [app.WebhookSecretView].
 	WebhookSecretView = app.WebhookSecretView
+	// TopUpAsk is [app.TopUpAsk].
+	TopUpAsk = app.TopUpAsk
+	// TopUpAskView is [app.TopUpAskView].
+	TopUpAskView = app.TopUpAskView
+	// TopUpAskPage is [app.TopUpAskPage].
+	TopUpAskPage = app.TopUpAskPage
 	// flexID is an id given as a JSON string ("12") or number (12).
 	flexID = app.FlexID
 	// BalanceView is [app.BalanceView].

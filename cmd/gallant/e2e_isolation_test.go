@@ -83,6 +83,8 @@ var isoRoutes = map[string]isoRoute{
 	"GET /v1/pricing":                                     {},
 	"GET /v1/usage":                                       {},
 	"GET /v1/webhooks/deliveries":                         {},
+	"GET /v1/topup-requests":                              {},
+	"POST /v1/topup-requests":                             {body: `{"amount":1000000,"note":"iso %s"}`},
 	"GET /v1/reports/margin":                              {},
 	"GET /v1/operator/carriers":                           {},
 	"GET /v1/operator/routes":                             {},
@@ -133,6 +135,10 @@ var isoRoutes = map[string]isoRoute{
 	"DELETE /v1/opt-outs/{number}": {},
 	"POST /v1/opt-outs/import":     {body: "number\n+447700900123\n"},
 	"GET /v1/opt-outs/export":      {},
+	// Top-up requests: {id} is a request, not an account; only the
+	// reseller above the asking account or an admin declines it, another
+	// account's is not found (app.TestTopUpAsks).
+	"POST /v1/topup-requests/{id}/decline": {},
 	// Keyword settings: the caller's account's own (TestE2EKeywordsAPI).
 	"GET /v1/keywords": {},
 	"PUT /v1/keywords": {body: `{"keywords":{"stop":["HALT"]}}`},
