@@ -1995,6 +1995,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/topup-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List top-up requests, pending first
+         * @description Needs the read scope. scope=own lists the caller's account's requests; scope=managed (the default for a reseller or an admin) those made to the caller's reseller account, or every account's for a platform admin. The pending requests come first, then the resolved ones, each newest first; next_cursor pages on.
+         */
+        get: operations["listTopUpRequests"];
+        put?: never;
+        /**
+         * Ask the account's reseller (or the platform) for a top-up
+         * @description Needs the admin scope; the account's owner (not a member, not a platform admin, who tops up directly). Recorded as pending and audited (balance.topup_request). The reseller above the account (the platform's admins for an account without one) sees it in GET /v1/topup-requests and either tops the account up (POST /v1/accounts/{id}/topups, which marks the account's pending requests topped_up) or declines it. Honours Idempotency-Key.
+         */
+        post: operations["askTopUp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/topup-requests/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline a pending top-up request
+         * @description Needs the admin scope; the reseller above the account or a platform admin. Audited (balance.topup_request_decline). A request no longer pending is 409.
+         */
+        post: operations["declineTopUpRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/usage": {
         parameters: {
             query?: never;
@@ -3526,6 +3570,35 @@ export interface components {
         };
         TemplateSettingsInput: {
             optout_text: string;
+        };
+        TopUpAsk: {
+            account_id: string;
+            account_name: string;
+            /** @description Micro-units of currency. */
+            amount: number;
+            /** Format: date-time */
+            created_at: string;
+            currency: string;
+            id: string;
+            note: string;
+            /**
+             * Format: date-time
+             * @description When it was topped up or declined.
+             */
+            resolved_at?: string;
+            /** @enum {string} */
+            status: "pending" | "topped_up" | "declined";
+        };
+        TopUpAskBody: {
+            /** @description Micro-units of the account's currency: 1000000 is one unit. */
+            amount: number;
+            /** @description For the reseller: what the money is for. */
+            note?: string;
+        };
+        TopUpAskPage: {
+            items: components["schemas"]["TopUpAsk"][];
+            /** @description Present while more requests follow. */
+            next_cursor?: string;
         };
         WebhooksDeliveryItem: {
             /** Format: date-time */
@@ -8961,6 +9034,99 @@ export interface operations {
             400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["Problem"];
+            500: components["responses"]["Problem"];
+        };
+    };
+    listTopUpRequests: {
+        parameters: {
+            query?: {
+                /** @description own or managed; default managed for a reseller or an admin, own otherwise. */
+                scope?: "own" | "managed";
+                /** @description next_cursor of the previous page. */
+                cursor?: string;
+                /** @description 1 to 500; default 50. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of requests. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TopUpAskPage"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            500: components["responses"]["Problem"];
+        };
+    };
+    askTopUp: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried POST return the first answer instead of sending again. 1 to 255 printable ASCII characters, unique per account. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TopUpAskBody"];
+            };
+        };
+        responses: {
+            /** @description The request, pending. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TopUpAsk"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            500: components["responses"]["Problem"];
+        };
+    };
+    declineTopUpRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The request's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The declined request. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TopUpAsk"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
             500: components["responses"]["Problem"];
         };
     };
