@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { Paper, Stack, Typography } from '@mui/material';
+import { Stack, Typography } from '@mui/material';
 import { api } from '../../api/client';
 import { ProblemError, unwrap } from '../../api/problem';
 import { useAuth } from '../../auth/AuthProvider';
@@ -10,6 +10,7 @@ import { BalanceCard } from './BalanceCard';
 import { LedgerGrid } from './LedgerGrid';
 import { PriceList } from './PriceList';
 import { Statements } from './Statements';
+import { TopUpAsks } from './TopUpAsks';
 
 /** BillingPage shows the account's money: balance, ledger, statements and invoices, prices, and how to top up. */
 export default function BillingPage() {
@@ -26,17 +27,7 @@ export default function BillingPage() {
         <Stack spacing={3}>
           <ProblemAlert error={balance.error} />
           {balance.data && <BalanceCard balance={balance.data} />}
-          <Paper variant="outlined" sx={{ p: { xs: 2, sm: 3 } }}>
-            <Stack spacing={1}>
-              <Typography variant="h6" component="h2">
-                Top up
-              </Typography>
-              <Typography color="text.secondary">
-                Your reseller or the platform operator tops up the account; it shows here and in the ledger at once. Paying
-                online from this page waits for a payment provider on the gateway.
-              </Typography>
-            </Stack>
-          </Paper>
+          <TopUpAsks currency={balance.data?.currency ?? 'EUR'} canAsk={me!.role === 'owner' || me!.role === 'reseller'} />
           <Stack spacing={1}>
             <Typography variant="h6" component="h2">
               Ledger
