@@ -26,7 +26,7 @@ type Ask = Schemas['TopUpAsk'];
 
 /** AskStatusChip shows a request's status. */
 export function AskStatusChip({ status }: { status: string }) {
-  const color = status === 'topped_up' ? 'success' : status === 'declined' ? 'default' : 'warning';
+  const color = status === 'topped_up' ? 'success' : status === 'declined' ? 'default' : 'primary';
   return <Chip size="small" variant="outlined" color={color} label={askStatusLabel(status)} />;
 }
 

@@ -11,7 +11,9 @@ type Delivery = Schemas['WebhooksDeliveryItem'];
 
 /** StatusCodeChip shows an attempt's HTTP status, coloured by 2xx, 4xx, 5xx or no answer. */
 function StatusCodeChip({ code }: { code: number }) {
-  return <Chip size="small" label={deliveryLabel(code)} color={deliveryColor(deliveryOutcome(code))} variant="outlined" />;
+  const color = deliveryColor(deliveryOutcome(code));
+  // Outlined warning text is too faint on white: the warning chip is filled.
+  return <Chip size="small" label={deliveryLabel(code)} color={color} variant={color === 'warning' ? 'filled' : 'outlined'} />;
 }
 
 /** DeliveriesGrid pages through the account's webhook delivery attempts, newest first, refreshed every 5 seconds. */

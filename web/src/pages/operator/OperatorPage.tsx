@@ -1,10 +1,11 @@
 import { useState } from 'react';
 import { useSearchParams } from 'react-router';
-import { Box, Button, Tab, Tabs } from '@mui/material';
+import { Box, Button, Stack, Tab, Tabs } from '@mui/material';
 import { useAuth } from '../../auth/AuthProvider';
 import { PageHeader } from '../../components/PageHeader';
 import { AccountsGrid } from '../reseller/AccountsGrid';
 import { CreateAccountDialog } from '../reseller/CreateAccountDialog';
+import { TopUpRequestsSection } from '../reseller/TopUpRequestsSection';
 import { AuditSection } from './AuditSection';
 import { CarriersSection } from './CarriersSection';
 import { RoutesSection } from './RoutesSection';
@@ -44,7 +45,10 @@ export default function OperatorPage() {
         {tab === 'carriers' && <CarriersSection />}
         {tab === 'routes' && <RoutesSection />}
         {tab === 'accounts' && (
-          <AccountsGrid me={me} onAudit={(a) => go('audit', { account: a.id })} emptyHint="Create an account with New account." />
+          <Stack spacing={3}>
+            <TopUpRequestsSection admin />
+            <AccountsGrid me={me} onAudit={(a) => go('audit', { account: a.id })} emptyHint="Create an account with New account." />
+          </Stack>
         )}
         {tab === 'audit' && <AuditSection accountId={auditOf} onAccount={(id) => go('audit', id ? { account: id } : {})} />}
       </Box>

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
-import { Box, Button, Tab, Tabs } from '@mui/material';
+import { Box, Button, Stack, Tab, Tabs } from '@mui/material';
 import { api } from '../../api/client';
 import { unwrap } from '../../api/problem';
 import { useAuth } from '../../auth/AuthProvider';
@@ -10,6 +10,7 @@ import { formatMoney } from '../../lib/format';
 import { AccountsGrid } from './AccountsGrid';
 import { CreateAccountDialog } from './CreateAccountDialog';
 import { PlansSection } from './PlansSection';
+import { TopUpRequestsSection } from './TopUpRequestsSection';
 import { UsageSection } from './UsageSection';
 
 const tabs = ['accounts', 'plans', 'usage'] as const;
@@ -46,7 +47,10 @@ export default function ResellerPage() {
       </Tabs>
       <Box role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
         {tab === 'accounts' && (
-          <AccountsGrid me={me} emptyHint="Create a sub-account with New sub-account; give it a plan and an opening credit." />
+          <Stack spacing={3}>
+            <TopUpRequestsSection admin={me.role === 'admin'} />
+            <AccountsGrid me={me} emptyHint="Create a sub-account with New sub-account; give it a plan and an opening credit." />
+          </Stack>
         )}
         {tab === 'plans' && <PlansSection currency={cur} />}
         {tab === 'usage' && <UsageSection accountId={me.account_id} />}
