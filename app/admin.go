@@ -131,6 +131,10 @@ func (a *Admin) TopUp(ctx context.Context, id int64, amount billing.Micros, refe
 	if err != nil {
 		return billing.Payment{}, nil, err
 	}
+	// The money is in: the account's pending top-up requests are answered.
+	if _, err := a.st.ResolveTopUpRequests(ctx, id, 0, store.TopUpDone, 0); err != nil {
+		a.log.Warn("resolve top-up requests", "account_id", id, "err", err)
+	}
 	b, err := a.st.GetBillingAccount(ctx, id)
 	return pay, b, err
 }

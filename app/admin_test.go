@@ -66,9 +66,16 @@ func TestAdminTopUpAndPlans(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ask := &store.TopUpRequest{AccountID: c.AccountID, Amount: 2_500_000, Currency: "EUR"}
+	if err := st.CreateTopUpRequest(ctx, ask); err != nil {
+		t.Fatal(err)
+	}
 	pay, b, err := ad.TopUp(ctx, c.AccountID, 2_500_000, "wire 42")
 	if err != nil || pay.LedgerID == 0 || b.Balance != 2_500_000 || b.Currency != "EUR" {
 		t.Fatalf("top-up %+v, balance %+v, %v", pay, b, err)
+	}
+	if got, err := st.GetTopUpRequest(ctx, ask.ID); err != nil || got.Status != store.TopUpDone {
+		t.Fatalf("the request after the top-up: %+v, %v", got, err)
 	}
 	usd := &store.PricePlan{Name: "usd", Currency: "USD", ValidFrom: time.Now().Add(-time.Minute),
 		Prices: []store.PlanPrice{{Prefix: "1", PriceMicros: 5000}}}
