@@ -68,10 +68,11 @@ run: build
 
 ## test: vet, the interop test, every Go test with the race detector in shuffled order,
 ## then once without it the tests that -race leaves out: allocation tests (names containing Alloc) and
-## resource-budget tests that measure RSS or CPU time (names containing Budget), both `//go:build !race`
+## resource-budget tests that measure RSS, CPU time or rows/s (names containing Budget), both `//go:build !race`,
+## one package at a time (-p 1) so that no two budgets share the two cores
 test: vet interop web-test sdk-test
 	$(GO) test -race -shuffle=on -timeout 20m $(PKGS)
-	$(GO) test -count=1 -timeout 20m -run 'Alloc|Budget' $(NORACE_PKGS)
+	$(GO) test -count=1 -p 1 -timeout 20m -run 'Alloc|Budget' $(NORACE_PKGS)
 
 test-short:
 	$(GO) test -short $(PKGS)
