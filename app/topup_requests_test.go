@@ -46,6 +46,18 @@ func TestTopUpAsks(t *testing.T) {
 		if KindOf(second(f.app.Accounts.DeclineTopUpAsk(ctx, owner, again.ID, ""))) != KindForbidden {
 			t.Fatal("the owner declined its own request")
 		}
+		// Another reseller neither sees nor declines them: to it they do not exist.
+		rival, err := f.app.Accounts.Create(ctx, f.admin, CreateAccountRequest{Name: "Rival", Kind: "reseller"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		other := Principal{AccountID: rival.Account.ID, KeyID: 3, Role: RoleReseller, Scopes: []string{ScopeAdmin}}
+		if KindOf(second(f.app.Accounts.DeclineTopUpAsk(ctx, other, again.ID, ""))) != KindNotFound {
+			t.Fatal("another reseller's decline was not answered as for no request")
+		}
+		if theirs, err := f.app.Accounts.TopUpAsks(ctx, other, AsksManaged, "", 10); err != nil || len(theirs.Items) != 0 {
+			t.Fatalf("another reseller reads %+v, %v", theirs, err)
+		}
 		declined, err := f.app.Accounts.DeclineTopUpAsk(ctx, f.reseller, again.ID, "")
 		if err != nil || declined.Status != store.TopUpDeclined || declined.ResolvedAt == nil {
 			t.Fatalf("declined %+v, %v", declined, err)
