@@ -57,7 +57,7 @@ sdk-test:
 ## then the browser suite (playwright-core + Debian's Chromium) against a real `gallant demo`
 web-test: web-client-check
 	cd web && npm run --silent typecheck && npx vitest run
-	cd web && npm run --silent build && node scripts/budget.mjs
+	cd web && BUNDLE_BUDGET=1 npm run --silent build && node scripts/budget.mjs
 	@mkdir -p $(BIN)
 	$(GO) build -o $(BIN)/ ./cmd/gallant
 	cd web && node e2e/run.mjs

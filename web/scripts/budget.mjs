@@ -1,4 +1,4 @@
-// Checks the first page's JavaScript budget after `vite build`: the entry
+// Checks the first page's JavaScript budget after `BUNDLE_BUDGET=1 vite build` (which writes the manifest): the entry
 // chunk, everything it imports statically, and the overview page's chunk
 // with its static imports (what a signed-in user's first visit loads),
 // gzipped, must stay under BUDGET_KB. Reads Vite's manifest, then removes
