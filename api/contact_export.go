@@ -58,8 +58,8 @@ func (s *Server) exportContacts(ctx *fasthttp.RequestCtx, sctx context.Context, 
 	ctx.Response.Header.Set("Content-Disposition", `attachment; filename="contacts.csv"`)
 	ctx.SetBodyStreamWriter(func(w *bufio.Writer) {
 		// The request's context ends with the handler: the stream runs
-		// after it, bounded by its own time.
-		ectx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+		// after it, bounded by its own time and ended by a forced shutdown.
+		ectx, cancel := context.WithTimeout(s.base, 30*time.Minute)
 		defer cancel()
 		if _, err := write(ectx, w); err != nil {
 			s.log.Error("export contacts", "account", p.AccountID, "err", err)

@@ -45,8 +45,8 @@ func (s *Server) exportMessages(ctx *fasthttp.RequestCtx, _ context.Context, p P
 	ctx.Response.Header.Set("Content-Disposition", `attachment; filename="messages.csv"`)
 	ctx.SetBodyStreamWriter(func(w *bufio.Writer) {
 		// The request's context ends with the handler: the stream runs
-		// after it, bounded by its own time.
-		ectx, cancel := context.WithTimeout(context.Background(), exportTimeout)
+		// after it, bounded by its own time and ended by a forced shutdown.
+		ectx, cancel := context.WithTimeout(s.base, exportTimeout)
 		defer cancel()
 		if err := s.writeMessagesCSV(ectx, w, p, f); err != nil {
 			s.log.Error("export messages", "account", p.AccountID, "err", err)
