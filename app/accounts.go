@@ -236,6 +236,10 @@ func (s *Accounts) Create(ctx context.Context, p Principal, req CreateAccountReq
 	}
 	id := c.AccountID
 	key := c.APIKey
+	// Price the new account by its reseller's default plan from its first
+	// message on this instance (the pricer's account-to-reseller map is
+	// loaded with the plans; other instances reload every 30 s).
+	s.reloadPrices(ctx)
 	v, err := s.view(ctx, id)
 	if err != nil {
 		return CreatedAccount{}, err
@@ -451,6 +455,9 @@ func (s *Accounts) Plans(ctx context.Context, p Principal) ([]PlanView, error) {
 		plans, err = s.st.PricePlansByOwner(ctx, p.AccountID)
 	default:
 		plans, err = s.st.PricePlansOfAccount(ctx, p.AccountID)
+		if err == nil {
+			plans, err = s.withPlanInForce(ctx, p.AccountID, plans)
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -538,6 +545,9 @@ func (s *Accounts) planFor(ctx context.Context, p Principal, id int64) (*store.P
 	if r == account.RoleAdmin || (r == account.RoleReseller && pl.OwnerAccountID == p.AccountID) {
 		return pl, nil
 	}
+	if inForce, ok := s.planInForce(p.AccountID); ok && inForce == id {
+		return pl, nil // the plan the account is priced by: its price list
+	}
 	assigned, err := s.st.PricePlansOfAccount(ctx, p.AccountID)
 	if err != nil {
 		return nil, err
@@ -548,6 +558,38 @@ func (s *Accounts) planFor(ctx context.Context, p Principal, id int64) (*store.P
 		}
 	}
 	return nil, errNoPlan
+}
+
+// planInForce is the id of the plan account id is priced by now, when
+// billing is on and a plan is in force.
+func (s *Accounts) planInForce(id int64) (int64, bool) {
+	if s.pricer == nil {
+		return 0, false
+	}
+	return s.pricer.PlanInForce(id, time.Now())
+}
+
+// withPlanInForce adds to plans, those assigned to account id, the plan
+// it is priced by when that is none of them (its reseller's default or
+// the platform's): a customer's price list is the plan it buys at.
+func (s *Accounts) withPlanInForce(ctx context.Context, id int64, plans []store.PricePlan) ([]store.PricePlan, error) {
+	inForce, ok := s.planInForce(id)
+	if !ok {
+		return plans, nil
+	}
+	for _, pl := range plans {
+		if pl.ID == inForce {
+			return plans, nil
+		}
+	}
+	pl, err := s.st.GetPricePlan(ctx, inForce)
+	if errors.Is(err, store.ErrNotFound) {
+		return plans, nil // removed since the prices were loaded
+	}
+	if err != nil {
+		return nil, fmt.Errorf("app: plan in force %d: %w", inForce, err)
+	}
+	return append([]store.PricePlan{*pl}, plans...), nil
 }
 
 // Plan returns plan id, if p may see it.

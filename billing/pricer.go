@@ -87,6 +87,17 @@ func (p *Pricer) Price(accountID int64, dest string, segments int, at time.Time)
 	return Quote{PerSegment: price, Total: price * Micros(segments), Currency: plan.currency, PlanID: plan.id}, nil
 }
 
+// PlanInForce returns the id of the plan accountID is priced by at time
+// at: its own, its reseller's default or the platform default, as
+// [Pricer.Price] chooses. ok is false when no plan is in force.
+func (p *Pricer) PlanInForce(accountID int64, at time.Time) (id int64, ok bool) {
+	plan := p.idx.Load().planFor(accountID, at.UnixMicro())
+	if plan == nil {
+		return 0, false
+	}
+	return plan.id, true
+}
+
 // BuyRate returns what carrier charges per segment for dest at time at,
 // by the longest prefix among its rates in force, and the rate's currency.
 func (p *Pricer) BuyRate(carrier, dest string, at time.Time) (Money, error) {

@@ -2,6 +2,9 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
+// Node's process, which this config runs in (the app's types leave Node out).
+declare const process: { env: Record<string, string | undefined> };
+
 // The app is built into dist/app, which the Go binary embeds (web/embed.go).
 // The dev server proxies the API to a gateway on :8080 (`make run`).
 export default defineConfig({

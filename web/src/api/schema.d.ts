@@ -1712,7 +1712,7 @@ export interface paths {
         };
         /**
          * List price plans
-         * @description Needs the read scope. An admin sees the platform's plans, a reseller its own, anyone else the plans assigned to its account.
+         * @description Needs the read scope. An admin sees the platform's plans, a reseller its own, anyone else the plans assigned to its account and, first, the plan it is priced by now when that is none of them (its reseller's default or the platform's): the account's price list. GET /v1/plans/{id} reads that plan too.
          */
         get: operations["listPlans"];
         put?: never;

@@ -56,7 +56,7 @@ export function PriceList() {
         <ProblemAlert error={plans.error} />
         {plans.isSuccess && list.length === 0 && (
           <Typography color="text.secondary">
-            No price plan is assigned to the account: it buys at its reseller's or the platform's default plan. Use the price
+            No price plan is in force for the account, so no destination is priced yet. Use the price
             check above for a destination.
           </Typography>
         )}
