@@ -20,7 +20,8 @@ import { unwrap } from '../../api/problem';
 import { CursorGrid } from '../../components/CursorGrid';
 import { ProblemAlert, fieldError } from '../../components/ProblemAlert';
 import { formatMoney, formatTime } from '../../lib/format';
-import { askAmountError, askStatusLabel, noteError, toMicros } from './topupAsk';
+import { amountError, toMicros } from '../../lib/amount';
+import { askStatusLabel, noteError } from './topupAsk';
 
 type Ask = Schemas['TopUpAsk'];
 
@@ -51,11 +52,11 @@ function AskDialog({ open, currency, onClose }: { open: boolean; currency: strin
       close();
     },
   });
-  const amountErr = touched ? askAmountError(amount) : undefined;
+  const amountErr = touched ? amountError(amount) : undefined;
   const noteErr = touched ? noteError(note) : undefined;
   const submit = () => {
     setTouched(true);
-    if (!askAmountError(amount) && !noteError(note)) m.mutate();
+    if (!amountError(amount) && !noteError(note)) m.mutate();
   };
   return (
     <Dialog open={open} onClose={close} aria-labelledby="ask-title" fullWidth maxWidth="xs">

@@ -7,7 +7,8 @@ import { api, type Schemas } from '../../api/client';
 import { ProblemError, unwrap } from '../../api/problem';
 import { fieldError, ProblemAlert } from '../../components/ProblemAlert';
 import { accountsKey, fetchPlans, topUp } from './accountsApi';
-import { amountError, nameError } from './forms';
+import { amountError } from '../../lib/amount';
+import { nameError } from './forms';
 
 type Created = Schemas['AccountsCreated'];
 type Kind = 'customer' | 'reseller';

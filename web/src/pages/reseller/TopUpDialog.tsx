@@ -4,7 +4,7 @@ import { Button, Dialog, DialogActions, DialogContent, DialogContentText, Dialog
 import { fieldError, ProblemAlert } from '../../components/ProblemAlert';
 import { formatMoney } from '../../lib/format';
 import { type Account, accountsKey, topUp } from './accountsApi';
-import { amountError } from './forms';
+import { amountError } from '../../lib/amount';
 
 /**
  * TopUpDialog credits an account. A reseller's top-up moves money from

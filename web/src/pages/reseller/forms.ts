@@ -1,19 +1,10 @@
 // Validation of the reseller's forms, as the API validates them
 // (api/openapi/accounts.json), so a mistake is shown before the call.
 
-/** An amount in currency units as the API takes it: "25.50", at most six decimals. */
-const amountRe = /^[0-9]+(\.[0-9]{1,6})?$/;
+import { isDecimalAmount } from '../../lib/amount';
+
 /** A destination prefix: 1 to 15 E.164 digits. */
 const prefixRe = /^[0-9]{1,15}$/;
-
-/** amountError says what is wrong with a positive amount ("" or undefined: nothing). */
-export function amountError(v: string, optional = false): string | undefined {
-  const s = v.trim();
-  if (s === '') return optional ? undefined : 'Enter an amount, such as 25.50';
-  if (!amountRe.test(s)) return 'Use digits and a dot, at most six decimals (25.50)';
-  if (Number(s) <= 0) return 'The amount must be more than zero';
-  return undefined;
-}
 
 /** nameError checks an account or plan name (1 to 100 characters). */
 export function nameError(v: string): string | undefined {
@@ -48,7 +39,7 @@ export function priceErrors(rows: PriceRow[]): { rows: (string | undefined)[]; l
     if (seen.has(p)) return `Prefix ${p} is given twice`;
     seen.add(p);
     const price = r.price.trim();
-    if (!amountRe.test(price)) return 'Price: a decimal amount such as 0.035';
+    if (!isDecimalAmount(price)) return 'Price: a decimal amount such as 0.035';
     return undefined;
   });
   return { rows: out, list: rows.length === 0 ? 'Add at least one price' : undefined };
