@@ -68,7 +68,7 @@ run: build
 
 ## test: vet, the interop test, every Go test with the race detector in shuffled order,
 ## then once without it the tests that -race leaves out: allocation tests (names containing Alloc) and
-## resource-budget tests that measure RSS, CPU time or rows/s (names containing Budget), both `//go:build !race`,
+## resource-budget tests that measure RSS, heap or CPU time (names containing Budget), both `//go:build !race`,
 ## one package at a time (-p 1) so that no two budgets share the two cores
 test: vet interop web-test sdk-test
 	$(GO) test -race -shuffle=on -timeout 20m $(PKGS)
@@ -104,6 +104,12 @@ fuzz:
 ## bench-micro: Go benchmarks of the hot paths
 bench-micro:
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./smpp/...
+
+## bench-import: contact CSV import in rows/s on both stores (BenchmarkImport, one import per case);
+## fails when a plain import of new contacts runs under issue 13's 50,000 rows/s
+bench-import:
+	$(GO) test -count=1 -run '^$$' -bench 'BenchmarkImport$$' -benchtime 1x ./contact/ | tee /tmp/gallant-bench-import.txt
+	@awk '/^BenchmarkImport\/.*\/new/ { for (i = 1; i < NF; i++) if ($$(i+1) == "rows/s" && $$i < 50000) { print "below 50,000 rows/s: " $$1; bad = 1 } } END { exit bad }' /tmp/gallant-bench-import.txt
 
 ## bench: end to end: smscsim + gateway (SQLite, MySQL, fast, HTTP) + smppbench, one table
 bench: build

@@ -15,7 +15,8 @@ import (
 // stores; reports rows/s and the peak RSS. A benchmark rather than a
 // budget test: make test runs the budget tests of several packages at
 // once, and two million-row imports on two cores would fail each other
-// (contact's TestImportBudget holds the 50,000 rows/s line). Measured
+// (contact's BenchmarkImport, `make bench-import`, holds the 50,000
+// rows/s line). Measured
 // alone on the 2-core machine (go test ./app -run '^$' -bench ImportJob
 // -benchtime 1x): SQLite 215k rows/s, MariaDB 81k rows/s, peak RSS 91
 // MiB. With a target list (each batch's contacts join it in the batch's

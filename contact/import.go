@@ -269,42 +269,77 @@ func scanCSV(r io.Reader, opt ImportOptions, rep *Report, row rowFunc, reject fu
 // ErrNoPhoneColumn is a mapping without a phone column.
 var ErrNoPhoneColumn = errors.New("contact: no column maps to the phone number")
 
+// importWriters is how many batches of an import are stored at once,
+// each by a goroutine of the import. Rows are spread over them by phone,
+// so a phone's rows always go to the same writer, in file order: the
+// file's later row still wins, and two writers never upsert the same
+// contact. On MariaDB two transactions keep both cores busy where one
+// left one idle; SQLite's single connection takes them in turn.
+const importWriters = 2
+
+// importPart is one writer's share of an import: the batch filling from
+// the file, the one being stored, and that store's outcome.
+type importPart struct {
+	batch   []store.Contact
+	spare   []store.Contact    // the batch being stored
+	index   map[string]int     // phone -> position in batch
+	storing chan importOutcome // nil when no batch is being stored
+}
+
+// importOutcome is what storing one batch did.
+type importOutcome struct {
+	ins, upd int
+	err      error
+}
+
+// partOf picks the writer of a phone (FNV-1a).
+func partOf(phone string) int {
+	h := uint32(2166136261)
+	for i := 0; i < len(phone); i++ {
+		h = (h ^ uint32(phone[i])) * 16777619
+	}
+	return int(h % importWriters)
+}
+
 // Import reads a CSV of contacts from r and stores them for account:
-// streamed, a batch of 1,000 per transaction, so memory stays flat
+// streamed, batches of 1,000 per transaction, so memory stays flat
 // whatever the file's size. A phone seen again (in the file or already
 // stored) updates that contact. Rows without a valid phone are counted
-// and reported, not fatal.
+// and reported, not fatal. opt's hooks are called from the calling
+// goroutine only.
 func Import(ctx context.Context, st *store.Store, account int64, r io.Reader, opt ImportOptions) (rep Report, err error) {
-	// Two batches: one filling from the file while the other is stored
-	// by a goroutine of this call, so parsing overlaps the database's
-	// work. Batches are stored one after the other, in file order.
-	batch := make([]store.Contact, 0, batchSize)
-	spare := make([]store.Contact, 0, batchSize) // the batch being stored
-	index := make(map[string]int, batchSize)     // phone -> position in batch
-	type outcome struct {
-		ins, upd int
-		err      error
+	// Each writer has two batches: one filling from the file while the
+	// other is stored by a goroutine of this call, so parsing overlaps
+	// the database's work.
+	var parts [importWriters]importPart
+	for i := range parts {
+		parts[i] = importPart{
+			batch: make([]store.Contact, 0, batchSize),
+			spare: make([]store.Contact, 0, batchSize),
+			index: make(map[string]int, batchSize),
+		}
 	}
-	var storing chan outcome // nil when no batch is being stored
 	defer func() {
-		if storing != nil {
-			<-storing // an early return: the goroutine ends before Import
+		for i := range parts {
+			if parts[i].storing != nil {
+				<-parts[i].storing // an early return: the goroutines end before Import
+			}
 		}
 	}()
-	// collect waits for the batch being stored and counts it.
-	collect := func() error {
-		if storing == nil {
+	// collect waits for the batch p is storing and counts it.
+	collect := func(p *importPart) error {
+		if p.storing == nil {
 			return nil
 		}
-		o := <-storing
-		storing = nil
+		o := <-p.storing
+		p.storing = nil
 		if o.err != nil {
 			return fmt.Errorf("contact: store a batch: %w", o.err)
 		}
 		rep.Imported += o.ins
 		rep.Updated += o.upd
 		if opt.Stored != nil {
-			if err := opt.Stored(ctx, spare, rep); err != nil {
+			if err := opt.Stored(ctx, p.spare, rep); err != nil {
 				return err
 			}
 		}
@@ -313,21 +348,21 @@ func Import(ctx context.Context, st *store.Store, account int64, r io.Reader, op
 		}
 		return nil
 	}
-	// flush starts storing the batch, once the one before is stored.
-	flush := func() error {
-		if err := collect(); err != nil {
+	// flush starts storing p's batch, once p's batch before is stored.
+	flush := func(p *importPart) error {
+		if err := collect(p); err != nil {
 			return err
 		}
-		if len(batch) == 0 {
+		if len(p.batch) == 0 {
 			return nil
 		}
-		b := batch
-		batch, spare = spare[:0], b
-		clear(index)
-		ch := make(chan outcome, 1)
-		storing = ch
+		b := p.batch
+		p.batch, p.spare = p.spare[:0], b
+		clear(p.index)
+		ch := make(chan importOutcome, 1)
+		p.storing = ch
 		go func() {
-			var o outcome
+			var o importOutcome
 			if opt.ListID != 0 {
 				o.ins, o.upd, o.err = st.UpsertContactsToList(ctx, account, opt.ListID, b)
 			} else {
@@ -337,22 +372,37 @@ func Import(ctx context.Context, st *store.Store, account int64, r io.Reader, op
 		}()
 		return nil
 	}
-	// finish stores what is left and waits for it.
+	// finish stores what is left and waits for all of it.
 	finish := func() error {
-		if err := flush(); err != nil {
-			return err
+		for i := range parts {
+			if err := flush(&parts[i]); err != nil {
+				return err
+			}
 		}
-		return collect()
+		for i := range parts {
+			if err := collect(&parts[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	// collectAll counts the batches stored meanwhile when the import ends
+	// on an error (which is the news).
+	collectAll := func() {
+		for i := range parts {
+			_ = collect(&parts[i])
+		}
 	}
 	_, err = scanCSV(r, opt, &rep, func(_ int, c store.Contact) error {
-		if i, ok := index[c.Phone]; ok {
-			batch[i] = c // the file's later row wins
+		p := &parts[partOf(c.Phone)]
+		if i, ok := p.index[c.Phone]; ok {
+			p.batch[i] = c // the file's later row wins
 			return nil
 		}
-		index[c.Phone] = len(batch)
-		batch = append(batch, c)
-		if len(batch) == batchSize {
-			if err := flush(); err != nil {
+		p.index[c.Phone] = len(p.batch)
+		p.batch = append(p.batch, c)
+		if len(p.batch) == batchSize {
+			if err := flush(p); err != nil {
 				return err
 			}
 			if err := ctx.Err(); err != nil {
@@ -368,7 +418,7 @@ func Import(ctx context.Context, st *store.Store, account int64, r io.Reader, op
 			}
 			return rep, err
 		}
-		_ = collect() // count a batch stored meanwhile; err is the news
+		collectAll()
 		return rep, err
 	}
 	err = finish()

@@ -74,15 +74,17 @@ func TestImportHooks(t *testing.T) {
 				rejs[1].line != 5 || !strings.Contains(rejs[1].reason, "UTF-8") {
 				t.Fatalf("rejections %+v", rejs)
 			}
+			slices.Sort(stored) // two writers: batches come back in either order
 			if !slices.Equal(stored, []string{"447700900001", "447700900003"}) {
 				t.Fatalf("stored %v", stored)
 			}
 
-			// Stop after the first batch: the batch stays.
+			// Stop after the first batch: the batch stays, and so does the
+			// other writer's batch if it was being stored; nothing after.
 			_, err = contact.Import(ctx, st, 8, &importGenRows{n: 5000}, contact.ImportOptions{
 				Stored: func(context.Context, []store.Contact, contact.Report) error { return contact.ErrStopped },
 			})
-			if n, _ := st.CountContacts(ctx, 8); !errors.Is(err, contact.ErrStopped) || n != 1000 {
+			if n, _ := st.CountContacts(ctx, 8); !errors.Is(err, contact.ErrStopped) || (n != 1000 && n != 2000) {
 				t.Fatalf("stopped: %v, %d stored", err, n)
 			}
 			// MaxRows: the rows allowed are stored, then ErrTooManyRows.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -177,6 +178,25 @@ func (s *Store) upsertContacts(ctx context.Context, accountID, listID int64, con
 			return nil, 0, 0, err
 		}
 	}
+	// A batch stored while another import's batch (or this import's
+	// other writer, see contact.Import) is being stored may lose an InnoDB
+	// lock conflict; the transaction was rolled back whole, so it is run
+	// again (a few times, a few milliseconds apart).
+	for attempt := 1; ; attempt++ {
+		ids, inserted, updated, err = s.upsertContactsTx(ctx, accountID, listID, contacts, wantIDs)
+		if err == nil || attempt == upsertAttempts || !errors.Is(err, ErrUnavailable) || ctx.Err() != nil {
+			return ids, inserted, updated, err
+		}
+		time.Sleep(time.Duration(attempt)*time.Millisecond + rand.N(2*time.Millisecond))
+	}
+}
+
+// upsertAttempts bounds the runs of a contact batch's transaction that
+// failed in a way the same call may not meet again.
+const upsertAttempts = 3
+
+// upsertContactsTx is one run of [Store.upsertContacts]'s transaction.
+func (s *Store) upsertContactsTx(ctx context.Context, accountID, listID int64, contacts []Contact, wantIDs bool) (ids []int64, inserted, updated int, err error) {
 	var opts *sql.TxOptions
 	lock := ""
 	if s.d == dialectMySQL {
