@@ -269,13 +269,23 @@ func scanCSV(r io.Reader, opt ImportOptions, rep *Report, row rowFunc, reject fu
 // ErrNoPhoneColumn is a mapping without a phone column.
 var ErrNoPhoneColumn = errors.New("contact: no column maps to the phone number")
 
-// importWriters is how many batches of an import are stored at once,
-// each by a goroutine of the import. Rows are spread over them by phone,
-// so a phone's rows always go to the same writer, in file order: the
-// file's later row still wins, and two writers never upsert the same
+// importWriters is at most how many batches of an import are stored at
+// once, each by a goroutine of the import. Rows are spread over them by
+// phone, so a phone's rows always go to the same writer, in file order:
+// the file's later row still wins, and two writers never upsert the same
 // contact. On MariaDB two transactions keep both cores busy where one
-// left one idle; SQLite's single connection takes them in turn.
+// left one idle (BenchmarkImport: new contacts 33–45k → 55–64k rows/s);
+// SQLite has one writing connection, and a second writer only made it
+// slower (108–130k → 82–84k rows/s), so it gets one.
 const importWriters = 2
+
+// writersFor is how many writers an import into st uses.
+func writersFor(st *store.Store) int {
+	if st.Driver() == store.DriverMySQL {
+		return importWriters
+	}
+	return 1
+}
 
 // importPart is one writer's share of an import: the batch filling from
 // the file, the one being stored, and that store's outcome.
@@ -292,13 +302,13 @@ type importOutcome struct {
 	err      error
 }
 
-// partOf picks the writer of a phone (FNV-1a).
-func partOf(phone string) int {
+// partOf picks which of n writers stores a phone (FNV-1a).
+func partOf(phone string, n int) int {
 	h := uint32(2166136261)
 	for i := 0; i < len(phone); i++ {
 		h = (h ^ uint32(phone[i])) * 16777619
 	}
-	return int(h % importWriters)
+	return int(h % uint32(n))
 }
 
 // Import reads a CSV of contacts from r and stores them for account:
@@ -311,7 +321,7 @@ func Import(ctx context.Context, st *store.Store, account int64, r io.Reader, op
 	// Each writer has two batches: one filling from the file while the
 	// other is stored by a goroutine of this call, so parsing overlaps
 	// the database's work.
-	var parts [importWriters]importPart
+	parts := make([]importPart, writersFor(st))
 	for i := range parts {
 		parts[i] = importPart{
 			batch: make([]store.Contact, 0, batchSize),
@@ -394,7 +404,7 @@ func Import(ctx context.Context, st *store.Store, account int64, r io.Reader, op
 		}
 	}
 	_, err = scanCSV(r, opt, &rep, func(_ int, c store.Contact) error {
-		p := &parts[partOf(c.Phone)]
+		p := &parts[partOf(c.Phone, len(parts))]
 		if i, ok := p.index[c.Phone]; ok {
 			p.batch[i] = c // the file's later row wins
 			return nil
