@@ -135,7 +135,7 @@ func (s *Store) createAccount(ctx context.Context, ex execer, a *Account) error 
 	}
 	res, err := ex.ExecContext(ctx,
 		"INSERT INTO accounts (name, status, kind, webhook_url, webhook_secret, tps_limit, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-		a.Name, string(a.Status), string(a.Kind), a.WebhookURL, a.WebhookSecret, a.TPSLimit, s.timeArg(a.CreatedAt))
+		a.Name, string(a.Status), string(a.Kind), a.WebhookURL, s.sealText(a.WebhookSecret), a.TPSLimit, s.timeArg(a.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("store: create account: %w", mapErr(err))
 	}
@@ -151,7 +151,11 @@ func (s *Store) GetAccount(ctx context.Context, id int64) (*Account, error) {
 	if err := s.r.GetContext(ctx, &row, "SELECT "+accountColumns+" FROM accounts a WHERE a.id = ?", id); err != nil {
 		return nil, fmt.Errorf("store: get account %d: %w", id, mapErr(err))
 	}
-	return row.account(), nil
+	a := row.account()
+	if err := s.openAccount(a); err != nil {
+		return nil, err
+	}
+	return a, nil
 }
 
 // SetAccountStatus suspends or reactivates account id.
@@ -229,7 +233,11 @@ func (s *Store) APIKeyByPrefix(ctx context.Context, prefix string) (*APIKey, *Ac
 	k := &APIKey{ID: row.KeyID, AccountID: row.ID, Name: row.KeyName, Prefix: row.Prefix, Hash: row.Hash,
 		Scopes: splitWords(row.Scopes, " "), CreatedAt: row.KeyCreated.Time,
 		LastUsedAt: row.LastUsedAt.Time, RevokedAt: row.RevokedAt.Time}
-	return k, row.account(), nil
+	a := row.account()
+	if err := s.openAccount(a); err != nil {
+		return nil, nil, err
+	}
+	return k, a, nil
 }
 
 // TouchAPIKey records that key keyID of account accountID was used at at.
@@ -310,7 +318,11 @@ func (s *Store) SMPPCredentialBySystemID(ctx context.Context, systemID string) (
 	c := &SMPPCredential{ID: row.CredID, AccountID: row.ID, SystemID: row.SystemID, PasswordHash: row.PasswordHash,
 		BindLimit: row.BindLimit, TPSLimit: row.CredTPS, AllowedCIDRs: splitWords(row.AllowedCIDRs, ","),
 		CreatedAt: row.CredCreated.Time}
-	return c, row.account(), nil
+	a := row.account()
+	if err := s.openAccount(a); err != nil {
+		return nil, nil, err
+	}
+	return c, a, nil
 }
 
 // updateOne runs an UPDATE that must match exactly one row, else

@@ -93,6 +93,9 @@ func (s *Store) ListAccounts(ctx context.Context, root, afterID int64, limit int
 	out := make([]AccountSummary, len(rows))
 	for i := range rows {
 		out[i] = rows[i].summary()
+		if err := s.openAccount(&out[i].Account); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
@@ -104,7 +107,11 @@ func (s *Store) GetAccountSummary(ctx context.Context, id int64) (AccountSummary
 	if err := s.w.GetContext(ctx, &row, qAccountSummaryColumns+"WHERE a.id = ?", id); err != nil {
 		return AccountSummary{}, fmt.Errorf("store: account summary %d: %w", id, mapErr(err))
 	}
-	return row.summary(), nil
+	sum := row.summary()
+	if err := s.openAccount(&sum.Account); err != nil {
+		return AccountSummary{}, err
+	}
+	return sum, nil
 }
 
 // AccountUpdate changes some settings of an account; nil fields stay.
@@ -146,7 +153,7 @@ func (s *Store) UpdateAccount(ctx context.Context, id int64, u AccountUpdate) er
 		if *u.WebhookSecret == "" || len(*u.WebhookSecret) > 255 {
 			return fmt.Errorf("%w: webhook secret must have 1 to 255 bytes", ErrInvalid)
 		}
-		sets, args = append(sets, "webhook_secret = ?"), append(args, *u.WebhookSecret)
+		sets, args = append(sets, "webhook_secret = ?"), append(args, s.sealText(*u.WebhookSecret))
 	}
 	if len(sets) == 0 {
 		_, err := s.GetAccount(ctx, id)

@@ -21,7 +21,7 @@ func TestBuilderDoesNotAllocate(t *testing.T) {
 			entries = append(entries, entry{row: &msgs[i], table: messagesTable},
 				entry{row: &Event{AccountID: 1, Event: sms.Event{MessageID: msgs[i].ID, Status: sms.StatusQueued}}, table: eventsTable})
 		}
-		b := newBuilder(d, defaultMaxStatementBytes)
+		b := newBuilder(d, defaultMaxStatementBytes, nil)
 		now := time.Now()
 		b.build(entries, now, false) // grow the buffer once
 		if a := testing.AllocsPerRun(20, func() { b.build(entries, now, false) }); a != 0 {

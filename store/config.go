@@ -48,6 +48,11 @@ type Config struct {
 	// transactions committed before it (never corrupting the database).
 	// FULL survives power loss at the cost of one fsync per commit.
 	SQLiteFullSync bool `yaml:"sqlite_full_sync"`
+	// Keys, when set, seals message and MO bodies, held receipts,
+	// webhook payloads and webhook secrets at rest (AES-256-GCM, see
+	// [Keyring]); nil stores them in clear. Rows sealed under a key
+	// need that key to be read.
+	Keys *Keyring `yaml:"-"`
 }
 
 // DefaultConfig returns the embedded default: SQLite in data/gallant.db.

@@ -247,7 +247,7 @@ func (s *Store) upsertContactsTx(ctx context.Context, accountID, listID int64, c
 			ids[i], c.ID = k.id, k.id
 		}
 	}
-	b := newBuilder(s.d, defaultMaxStatementBytes)
+	b := newBuilder(s.d, defaultMaxStatementBytes, s.keys)
 	b.build(entries, now, true) // with the upsert clauses
 	for _, st := range b.stmts {
 		if _, err := tx.ExecContext(ctx, string(b.v.buf[st.start:st.end])); err != nil {

@@ -77,8 +77,12 @@ type inboundRow struct {
 	Partial    bool   `db:"partial"`
 }
 
-func (r *inboundRow) mo() InboundMO {
-	body := r.Body
+// mo is the row's MO, its body opened with k (see [Keyring]).
+func (r *inboundRow) mo(k *Keyring) (InboundMO, error) {
+	body, err := k.Open(r.Body)
+	if err != nil {
+		return InboundMO{}, fmt.Errorf("store: MO %v body: %w", sms.ID(r.ID), err)
+	}
 	if body == nil {
 		body = []byte{}
 	}
@@ -86,7 +90,7 @@ func (r *inboundRow) mo() InboundMO {
 		Source:     sms.Address{TON: r.SrcTON, NPI: r.SrcNPI, Addr: r.SrcAddr},
 		Dest:       sms.Address{TON: r.DstTON, NPI: r.DstNPI, Addr: r.DstAddr},
 		DataCoding: r.DataCoding, ESMClass: r.ESMClass, Body: body, ReceivedAt: r.ReceivedAt.Time},
-		NumberID: r.NumberID, Keyword: r.Keyword, Parts: r.Parts, Partial: r.Partial}
+		NumberID: r.NumberID, Keyword: r.Keyword, Parts: r.Parts, Partial: r.Partial}, nil
 }
 
 // ListInbound returns a page of account accountID's MOs matching f,
@@ -135,7 +139,11 @@ func (s *Store) ListInbound(ctx context.Context, accountID int64, f InboundFilte
 	}
 	out := make([]InboundMO, len(rows))
 	for i := range rows {
-		out[i] = rows[i].mo()
+		m, err := rows[i].mo(s.keys)
+		if err != nil {
+			return nil, 0, err
+		}
+		out[i] = m
 	}
 	return out, next, nil
 }
@@ -230,13 +238,20 @@ func (s *Store) ConversationPage(ctx context.Context, accountID int64, counterpa
 	}
 	items := make([]ConversationItem, 0, len(in)+len(out))
 	for i := range in {
-		m := in[i].mo()
+		m, err := in[i].mo(s.keys)
+		if err != nil {
+			return nil, err
+		}
 		items = append(items, ConversationItem{Inbound: true, ID: m.ID, From: m.Source.Addr, To: m.Dest.Addr,
 			DataCoding: m.DataCoding, ESMClass: m.ESMClass, Body: m.Body, At: m.ReceivedAt, Keyword: m.Keyword, Partial: m.Partial})
 	}
 	for _, o := range out {
+		body, err := s.keys.Open(o.Body)
+		if err != nil {
+			return nil, fmt.Errorf("store: message %v body: %w", sms.ID(o.ID), err)
+		}
 		items = append(items, ConversationItem{ID: sms.ID(o.ID), From: o.Src, To: o.Dst, DataCoding: o.DataCoding,
-			ESMClass: o.ESMClass, Body: o.Body, At: o.Created.Time})
+			ESMClass: o.ESMClass, Body: body, At: o.Created.Time})
 	}
 	slices.SortStableFunc(items, func(a, b ConversationItem) int { return b.At.Compare(a.At) })
 	if len(items) > limit {

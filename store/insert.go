@@ -32,8 +32,8 @@ type builder struct {
 	tables []*Table
 }
 
-func newBuilder(d dialect, maxBytes int) *builder {
-	return &builder{v: Values{d: d}, max: maxBytes}
+func newBuilder(d dialect, maxBytes int, keys *Keyring) *builder {
+	return &builder{v: Values{d: d, keys: keys}, max: maxBytes}
 }
 
 // build writes the statements for the rows whose err is nil. A row whose
@@ -133,7 +133,7 @@ func (s *Store) Insert(ctx context.Context, rows ...Row) error {
 	}
 	now := s.now()
 	entries = withSchedules(entries, now)
-	b := newBuilder(s.d, defaultMaxStatementBytes)
+	b := newBuilder(s.d, defaultMaxStatementBytes, s.keys)
 	b.build(entries, now, false)
 	for i := range entries {
 		if entries[i].err != nil {

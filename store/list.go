@@ -117,7 +117,11 @@ func (s *Store) ListMessages(ctx context.Context, accountID int64, f Filter) ([]
 	}
 	out := make([]MessageSummary, len(rows))
 	for i := range rows {
-		out[i] = MessageSummary{Message: rows[i].message(), UpdatedAt: rows[i].UpdatedAt.Time}
+		m, err := rows[i].message(s.keys)
+		if err != nil {
+			return nil, 0, err
+		}
+		out[i] = MessageSummary{Message: m, UpdatedAt: rows[i].UpdatedAt.Time}
 		out[i].Status = sms.Status(rows[i].CurStatus)
 	}
 	return out, next, nil

@@ -61,8 +61,12 @@ type messageRow struct {
 	PriceMicros        int64  `db:"price_micros"`
 }
 
-func (r *messageRow) message() sms.Message {
-	body := r.Body
+// message is the row's message, its body opened with k (see [Keyring]).
+func (r *messageRow) message(k *Keyring) (sms.Message, error) {
+	body, err := k.Open(r.Body)
+	if err != nil {
+		return sms.Message{}, fmt.Errorf("store: message %v body: %w", sms.ID(r.ID), err)
+	}
 	if body == nil {
 		body = []byte{}
 	}
@@ -87,7 +91,7 @@ func (r *messageRow) message() sms.Message {
 		CreatedAt:          r.CreatedAt.Time,
 		Status:             sms.Status(r.Status),
 		Price:              r.PriceMicros,
-	}
+	}, nil
 }
 
 // eventRow is a scanned message_events row.
@@ -178,7 +182,10 @@ func (s *Store) GetMessage(ctx context.Context, accountID int64, id sms.ID) (*sm
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: get message %v events: %w", id, mapErr(err))
 	}
-	m := row.message()
+	m, err := row.message(s.keys)
+	if err != nil {
+		return nil, nil, err
+	}
 	events := historyOf(evs)
 	if cur, ok := currentEvent(events); ok {
 		m.Status = cur.Status

@@ -43,7 +43,11 @@ func (s *Store) ListMO(ctx context.Context, accountID int64, after sms.ID, limit
 	}
 	out := make([]sms.MO, len(rows))
 	for i := range rows {
-		out[i] = rows[i].mo().MO
+		m, err := rows[i].mo(s.keys)
+		if err != nil {
+			return nil, 0, err
+		}
+		out[i] = m.MO
 	}
 	return out, next, nil
 }

@@ -92,7 +92,7 @@ func (s *Store) AddOptOuts(ctx context.Context, rows []OptOut) error {
 	if s.d == dialectSQLite {
 		// Prepared statements, as the Writer uses: SQLite would parse
 		// every value of a literal multi-row INSERT.
-		p := newPrepared(s.w.DB, s.d)
+		p := newPrepared(s.w.DB, s.d, s.keys)
 		defer p.close()
 		if _, err := p.exec(ctx, entries, s.now()); err == nil {
 			return nil
@@ -100,7 +100,7 @@ func (s *Store) AddOptOuts(ctx context.Context, rows []OptOut) error {
 			return fmt.Errorf("store: add opt-outs: %w", mapErr(err))
 		}
 	}
-	b := newBuilder(s.d, defaultMaxStatementBytes)
+	b := newBuilder(s.d, defaultMaxStatementBytes, s.keys)
 	b.build(entries, s.now(), false)
 	if err := b.exec(ctx, s.w.DB); err != nil {
 		return fmt.Errorf("store: add opt-outs: %w", mapErr(err))

@@ -73,6 +73,7 @@ func (s *Store) SaveWebhooks(ctx context.Context, ws []OutboxWebhook) error {
 			if body == nil {
 				body = []byte{}
 			}
+			body = s.seal(body)
 			args = append(args, w.AccountID, s.idArg(w.MessageID), w.URL, body, w.Attempts,
 				s.timeArg(next), s.timeArg(next), s.timeArg(now))
 		}
@@ -142,8 +143,12 @@ func (s *Store) ClaimWebhooks(ctx context.Context, owner string, lease time.Dura
 	}
 	out := make([]OutboxWebhook, len(rows))
 	for i, r := range rows {
+		body, err := s.keys.Open(r.Body)
+		if err != nil {
+			return nil, fmt.Errorf("store: webhook %d: %w", r.ID, err)
+		}
 		out[i] = OutboxWebhook{ID: r.ID, AccountID: r.AccountID, MessageID: sms.ID(r.MessageID), URL: r.URL,
-			Body: r.Body, Attempts: r.Attempts, NextAt: r.NextAt.Time}
+			Body: body, Attempts: r.Attempts, NextAt: r.NextAt.Time}
 	}
 	return out, nil
 }

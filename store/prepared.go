@@ -66,8 +66,8 @@ type tableRun struct {
 // batch is then retried with literal statements.
 var errNoDriverTx = errors.New("store: driver connection has no BeginTx, PrepareContext or ExecContext")
 
-func newPrepared(db *sql.DB, d dialect) *prepared {
-	return &prepared{db: db, v: Values{d: d, bind: true}, stmts: map[stmtKey]driver.StmtExecContext{}}
+func newPrepared(db *sql.DB, d dialect, keys *Keyring) *prepared {
+	return &prepared{db: db, v: Values{d: d, bind: true, keys: keys}, stmts: map[stmtKey]driver.StmtExecContext{}}
 }
 
 // exec writes the rows whose err is nil in one transaction and returns

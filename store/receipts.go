@@ -37,6 +37,7 @@ func (s *Store) HoldReceipt(ctx context.Context, accountID int64, systemID strin
 	if payload == nil {
 		payload = []byte{}
 	}
+	payload = s.seal(payload)
 	res, err := s.w.ExecContext(ctx,
 		"INSERT INTO held_receipts (account_id, system_id, message_id, payload, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?)",
 		accountID, systemID, s.idArg(messageID), payload, s.timeArg(expiresAt), s.timeArg(s.now()))
@@ -75,8 +76,12 @@ func (s *Store) HeldReceipts(ctx context.Context, accountID int64, systemID stri
 	}
 	out := make([]HeldReceipt, len(rows))
 	for i, r := range rows {
+		payload, err := s.keys.Open(r.Payload)
+		if err != nil {
+			return nil, fmt.Errorf("store: held receipt %d: %w", r.ID, err)
+		}
 		out[i] = HeldReceipt{ID: r.ID, AccountID: r.AccountID, SystemID: r.SystemID, MessageID: sms.ID(r.MessageID),
-			Payload: r.Payload, ExpiresAt: r.ExpiresAt.Time, CreatedAt: r.CreatedAt.Time}
+			Payload: payload, ExpiresAt: r.ExpiresAt.Time, CreatedAt: r.CreatedAt.Time}
 	}
 	return out, nil
 }

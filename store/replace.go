@@ -42,7 +42,7 @@ func (s *Store) ReplaceScheduled(ctx context.Context, node int, m *sms.Message, 
 		}
 		res, err = tx.ExecContext(ctx, "UPDATE messages SET body = ?, segments = ?, send_at = ?, valid_until = ?, "+
 			"registered_delivery = ?, price_micros = ? WHERE id = ? AND account_id = ?",
-			m.Body, m.Segments, s.timeArg(m.SendAt), s.timeArg(m.ValidUntil), int(m.RegisteredDelivery), m.Price,
+			s.seal(m.Body), m.Segments, s.timeArg(m.SendAt), s.timeArg(m.ValidUntil), int(m.RegisteredDelivery), m.Price,
 			s.idArg(m.ID), m.AccountID)
 		if err != nil {
 			return err

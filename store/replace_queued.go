@@ -28,7 +28,7 @@ func (s *Store) ReplaceQueued(ctx context.Context, m *sms.Message) (bool, error)
 	}
 	if _, err := s.w.ExecContext(ctx, "UPDATE messages SET body = ?, segments = ?, esm_class = ?, valid_until = ?, "+
 		"registered_delivery = ?, price_micros = ? WHERE id = ? AND account_id = ?",
-		m.Body, m.Segments, int(m.ESMClass), s.timeArg(m.ValidUntil), int(m.RegisteredDelivery), m.Price,
+		s.seal(m.Body), m.Segments, int(m.ESMClass), s.timeArg(m.ValidUntil), int(m.RegisteredDelivery), m.Price,
 		s.idArg(m.ID), m.AccountID); err != nil {
 		return false, fmt.Errorf("store: replace queued message %v: %w", m.ID, mapErr(err))
 	}

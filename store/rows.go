@@ -71,7 +71,7 @@ func appendMessage(v *Values, m *sms.Message, now time.Time) {
 	v.Int(int64(m.ProtocolID))
 	v.Int(int64(m.Priority))
 	v.Int(int64(m.RegisteredDelivery))
-	v.Bytes(m.Body)
+	v.Sealed(m.Body)
 	v.Int(int64(m.Segments))
 	v.Time(m.SendAt)
 	v.Time(m.ValidUntil)
@@ -115,7 +115,7 @@ func appendMO(v *Values, m *sms.MO, now time.Time) {
 	v.String(m.Dest.Addr)
 	v.Int(int64(m.DataCoding))
 	v.Int(int64(m.ESMClass))
-	v.Bytes(m.Body)
+	v.Sealed(m.Body)
 	v.Time(at)
 }
 
@@ -129,7 +129,7 @@ func appendHeldReceipt(v *Values, h *HeldReceipt, now time.Time) {
 	v.Int(h.AccountID)
 	v.String(h.SystemID)
 	v.ID(h.MessageID)
-	v.Bytes(h.Payload)
+	v.Sealed(h.Payload)
 	v.Time(h.ExpiresAt)
 	v.Time(created)
 }

@@ -153,7 +153,11 @@ func (s *Store) readScheduled(ctx context.Context, q string, args ...any) ([]sms
 	}
 	out := make([]sms.Message, len(rows))
 	for i := range rows {
-		out[i] = rows[i].message()
+		m, err := rows[i].message(s.keys)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = m
 	}
 	return out, nil
 }

@@ -40,6 +40,8 @@ type Store struct {
 	// nodeLock is held from LeaseNodeLocked until Close (nodelock.go).
 	nodeLock *nodeLock
 	now      func() time.Time
+	// keys seals what is kept secret at rest; nil: in clear (seal.go).
+	keys *Keyring
 	// eventGap is what the campaign events tail saw of the newest
 	// message event id over time (MySQL: see contiguousEvents).
 	eventGap struct {
@@ -74,7 +76,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Store, error) 
 	if _, err := rand.Read(tok[:]); err != nil {
 		return nil, fmt.Errorf("store: lease token: %w", err)
 	}
-	s := &Store{log: logger, holder: hex.EncodeToString(tok[:]), now: time.Now}
+	s := &Store{log: logger, holder: hex.EncodeToString(tok[:]), now: time.Now, keys: cfg.Keys}
 	var err error
 	switch cfg.Driver {
 	case DriverMySQL:

@@ -70,7 +70,11 @@ func (s *Store) pending(ctx context.Context, rows []messageRow) ([]Pending, erro
 	q = append(q, submittedStatus...)
 	q = append(q, " AND message_id IN ("...)
 	for i := range rows {
-		out[i].Message = rows[i].message()
+		m, err := rows[i].message(s.keys)
+		if err != nil {
+			return nil, err
+		}
+		out[i].Message = m
 		index[out[i].Message.ID] = i
 		if i > 0 {
 			q = append(q, ',')

@@ -426,7 +426,7 @@ func (s *Store) CreateSignup(ctx context.Context, a *Account, u *User, tok *User
 	err := s.userTx(ctx, func(tx *sqlx.Tx) error {
 		res, err := tx.ExecContext(ctx,
 			"INSERT INTO accounts (name, status, kind, webhook_url, webhook_secret, tps_limit, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-			a.Name, string(a.Status), string(a.Kind), a.WebhookURL, a.WebhookSecret, a.TPSLimit, s.timeArg(a.CreatedAt))
+			a.Name, string(a.Status), string(a.Kind), a.WebhookURL, s.sealText(a.WebhookSecret), a.TPSLimit, s.timeArg(a.CreatedAt))
 		if err != nil {
 			return err
 		}

@@ -29,6 +29,10 @@ type Values struct {
 	// statement (see prepared.go) instead of writing literals into buf.
 	bind bool
 	args []any
+	// keys seals the values appended by Sealed; nil: they go in clear.
+	keys *Keyring
+	// sealed is Sealed's reused buffer (literal mode).
+	sealed []byte
 }
 
 // emptyBlob is bound for a nil byte slice: an empty BLOB, not NULL.
@@ -147,6 +151,22 @@ func (v *Values) Bytes(b []byte) {
 	v.buf = slices.Grow(v.buf, 2*len(b)+1)[:n+2*len(b)]
 	hex.Encode(v.buf[n:], b)
 	v.buf = append(v.buf, '\'')
+}
+
+// Sealed appends b sealed under the store's current key (see [Keyring]),
+// or as [Values.Bytes] does when the store has no key. An empty b stays
+// empty: it holds nothing to hide.
+func (v *Values) Sealed(b []byte) {
+	if v.keys == nil || len(b) == 0 {
+		v.Bytes(b)
+		return
+	}
+	if v.bind {
+		v.arg(v.keys.Seal(b)) // the argument lives until the statement runs
+		return
+	}
+	v.sealed = v.keys.AppendSeal(v.sealed[:0], b)
+	v.Bytes(v.sealed)
 }
 
 // Time appends t in UTC at microsecond precision (truncated), or NULL when

@@ -75,7 +75,7 @@ func TestBuilderStatement(t *testing.T) {
 		return entry{row: &Event{AccountID: 9, Event: sms.Event{MessageID: id, Status: sms.StatusDelivered,
 			At: time.Unix(1, 0), Segment: 1, Carrier: "c1", CarrierMsgID: "a'b", ErrorCode: "000"}}, table: eventsTable}
 	}
-	b := newBuilder(dialectMySQL, 1<<20)
+	b := newBuilder(dialectMySQL, 1<<20, nil)
 	rows := []entry{mk(1), mk(2)}
 	if n := b.build(rows, time.Now(), false); n != 2 || len(b.stmts) != 1 {
 		t.Fatalf("build = %d rows in %d statements", n, len(b.stmts))
@@ -92,7 +92,7 @@ func TestBuilderStatement(t *testing.T) {
 	if got := string(b.v.buf); !strings.HasSuffix(got, ") ON DUPLICATE KEY UPDATE `id`=`id`") {
 		t.Fatalf("retry statement ends %q", got[len(got)-60:])
 	}
-	lite := newBuilder(dialectSQLite, 1<<20)
+	lite := newBuilder(dialectSQLite, 1<<20, nil)
 	lite.build([]entry{m}, time.Now(), true)
 	if got := string(lite.v.buf); !strings.HasSuffix(got, ") ON CONFLICT DO NOTHING") {
 		t.Fatalf("retry statement ends %q", got[len(got)-60:])

@@ -52,9 +52,10 @@ func (f CommitterFunc) Stored(err error) { f(err) }
 // A Writer is safe for concurrent use. Its methods never wait for the
 // database except Flush and Close.
 type Writer struct {
-	db  *sql.DB
-	d   dialect
-	log *slog.Logger
+	db   *sql.DB
+	d    dialect
+	keys *Keyring // seals bodies and payloads; nil: in clear
+	log  *slog.Logger
 	cfg WriterConfig
 	m   *writerMetrics
 	now func() time.Time
@@ -110,6 +111,7 @@ func NewWriter(s *Store, cfg WriterConfig, reg prometheus.Registerer) (*Writer, 
 	w := &Writer{
 		db:       s.w.DB,
 		d:        s.d,
+		keys:     s.keys,
 		log:      s.log.With("component", "store.writer"),
 		cfg:      cfg,
 		now:      time.Now,

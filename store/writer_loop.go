@@ -29,13 +29,13 @@ func newWorker(w *Writer) *worker {
 	wk := &worker{
 		w:     w,
 		batch: make([]entry, 0, w.cfg.MaxRows),
-		b:     newBuilder(w.d, w.cfg.MaxStatementBytes),
+		b:     newBuilder(w.d, w.cfg.MaxStatementBytes, w.keys),
 		rows:  map[*Table]prometheus.Counter{},
 	}
 	// MySQL stays on literals: binding through the binary protocol did
 	// not make MariaDB any faster (bench/RESULTS.md).
 	if w.d == dialectSQLite && !w.cfg.LiteralInserts {
-		wk.p = newPrepared(w.db, w.d)
+		wk.p = newPrepared(w.db, w.d, w.keys)
 	}
 	return wk
 }

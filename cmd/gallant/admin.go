@@ -32,6 +32,7 @@ const adminUsage = `usage:
   gallant admin user create --email EMAIL --password PASSWORD --account ID --role admin|reseller|owner|member
                             [--can-send] [--config FILE]
   gallant admin dnd import FILE --country CC [--config FILE]
+  gallant admin rotate-key [--batch N] [--pause DURATION] [--config FILE]
 ` + appsvc.NumberUsage
 
 // maxReference is the longest top-up reference, the length of the
@@ -77,6 +78,8 @@ func (e adminEnv) run(ctx context.Context, args []string) error {
 		return e.buyRateAdd(ctx, args[2:])
 	case len(args) >= 2 && args[0] == "dnd" && args[1] == "import":
 		return e.dndImport(ctx, args[2:])
+	case len(args) >= 1 && args[0] == "rotate-key":
+		return e.rotateKey(ctx, args[1:])
 	case len(args) >= 1 && args[0] == "number":
 		path, run, err := appsvc.NumberCommand(args[1:], e.stderr)
 		if err != nil {
@@ -398,5 +401,28 @@ func (e adminEnv) dndImport(ctx context.Context, args []string) error {
 	defer f.Close()
 	return e.withStore(ctx, path, func(_ config.Config, st *store.Store) (any, error) {
 		return consent.ImportRegistry(ctx, st, country, f)
+	})
+}
+
+// rotateKey seals every sealed column again under the first key of
+// secrets.key (store.Reseal), while gateways may serve.
+func (e adminEnv) rotateKey(ctx context.Context, args []string) error {
+	var batch int
+	var pause time.Duration
+	path, err := e.parse("rotate-key", args, func(fs *flag.FlagSet) {
+		fs.IntVar(&batch, "batch", 1000, "rows per transaction (1 to 10000)")
+		fs.DurationVar(&pause, "pause", 20*time.Millisecond, "pause between batches")
+	})
+	if err != nil {
+		return err
+	}
+	var last time.Time
+	return e.withStore(ctx, path, func(_ config.Config, st *store.Store) (any, error) {
+		return st.Reseal(ctx, batch, pause, func(p store.ResealProgress) {
+			if time.Since(last) >= 5*time.Second { // progress every few seconds; the totals print at the end
+				last = time.Now()
+				fmt.Fprintf(e.stderr, "%s: %d read, %d sealed again\n", p.Table, p.Read, p.Resealed)
+			}
+		})
 	})
 }

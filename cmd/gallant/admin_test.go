@@ -65,7 +65,11 @@ func (f *adminFixture) ok(v any, args ...string) {
 // store opens the fixture's store; the caller closes it.
 func (f *adminFixture) store() *store.Store {
 	f.t.Helper()
-	st, err := store.Open(context.Background(), store.Config{Driver: f.cfg.Store.Driver, DSN: f.cfg.Store.DSN},
+	keys, err := f.cfg.Secrets.Keyring()
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	st, err := store.Open(context.Background(), store.Config{Driver: f.cfg.Store.Driver, DSN: f.cfg.Store.DSN, Keys: keys},
 		slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		f.t.Fatal(err)

@@ -71,7 +71,11 @@ type app struct {
 
 // openStore opens and migrates the configured database.
 func openStore(ctx context.Context, cfg config.Config, logger *slog.Logger) (*store.Store, error) {
-	st, err := store.Open(ctx, store.Config{Driver: cfg.Store.Driver, DSN: cfg.Store.DSN}, logger)
+	keys, err := cfg.Secrets.Keyring()
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, store.Config{Driver: cfg.Store.Driver, DSN: cfg.Store.DSN, Keys: keys}, logger)
 	if err != nil {
 		return nil, err
 	}

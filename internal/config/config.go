@@ -53,6 +53,48 @@ type Config struct {
 	Retention  RetentionConfig `yaml:"retention"`
 	Links      LinksConfig     `yaml:"links"`     // tracked short links (links.go)
 	Campaigns  CampaignsConfig `yaml:"campaigns"` // the campaign engine (campaigns.go)
+	Secrets    SecretsConfig   `yaml:"secrets"`   // keys sealing data at rest
+}
+
+// SecretsConfig holds the keys that seal data at rest: message and MO
+// bodies, held receipts, queued webhooks and webhook secrets (AES-256-GCM,
+// store.Keyring). Without a key they are stored in clear.
+type SecretsConfig struct {
+	// Key is a comma-separated list of ID:KEY pairs (ID 1 to 65535, KEY
+	// 32 bytes in base64 or hex); the first seals, the others only open
+	// what they sealed. Usually given as GALLANT_SECRETS_KEY, never
+	// written in a file that is checked in.
+	Key string `yaml:"key"`
+	// KeyFile is a file holding the same list instead (mode 0600 or
+	// stricter), read at start.
+	KeyFile string `yaml:"key_file"`
+}
+
+// Keyring reads the keys: nil when none is configured.
+func (c SecretsConfig) Keyring() (*store.Keyring, error) {
+	spec := c.Key
+	if c.KeyFile != "" {
+		if c.Key != "" {
+			return nil, errors.New("config: secrets.key and secrets.key_file are both set: keep one")
+		}
+		fi, err := os.Stat(c.KeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("config: secrets.key_file: %w", err)
+		}
+		if fi.Mode().Perm()&0o077 != 0 {
+			return nil, fmt.Errorf("config: secrets.key_file %s: mode %v lets others read it: chmod 600", c.KeyFile, fi.Mode().Perm())
+		}
+		data, err := os.ReadFile(c.KeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("config: secrets.key_file: %w", err)
+		}
+		spec = string(data)
+	}
+	k, err := store.ParseKeyring(spec)
+	if err != nil {
+		return nil, fmt.Errorf("config: secrets: %w", err)
+	}
+	return k, nil
 }
 
 // RetentionConfig says how long records kept only for a while live.
@@ -601,6 +643,9 @@ func (c *Config) FillDefaults() {
 
 // Validate reports the first problem in c.
 func (c *Config) Validate() error {
+	if _, err := c.Secrets.Keyring(); err != nil {
+		return err
+	}
 	if c.Retention.IdempotencyKeys < time.Second {
 		return fmt.Errorf("config: retention.idempotency_keys %v: want at least 1s (default 24h)", c.Retention.IdempotencyKeys)
 	}
