@@ -56,9 +56,9 @@ type Writer struct {
 	d    dialect
 	keys *Keyring // seals bodies and payloads; nil: in clear
 	log  *slog.Logger
-	cfg WriterConfig
-	m   *writerMetrics
-	now func() time.Time
+	cfg  WriterConfig
+	m    *writerMetrics
+	now  func() time.Time
 
 	mu sync.Mutex
 	// ring holds the queued rows: ring[head], ring[head+1], ... (mod len),
