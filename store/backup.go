@@ -16,6 +16,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	sqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Backups of an SQLite store.
@@ -170,13 +171,39 @@ func (s *Store) copyDatabase(ctx context.Context, dst string) error {
 		if err != nil {
 			return err
 		}
-		_, stepErr := bk.Step(-1)
-		return errors.Join(stepErr, bk.Finish())
+		return errors.Join(stepAll(ctx, bk), bk.Finish())
 	})
 	if err != nil {
 		return fmt.Errorf("store: backup: copy: %w", mapErr(err))
 	}
 	return nil
+}
+
+// backupBusyWait bounds how long a backup waits for a read lock: the
+// source connection's busy timeout covers the usual waits (a WAL reset by
+// a checkpoint), this the rare SQLITE_BUSY that escapes it.
+const backupBusyWait = time.Minute
+
+// stepAll copies every page of bk in one step, trying again while the
+// source is busy.
+func stepAll(ctx context.Context, bk *sqlite.Backup) error {
+	deadline := time.Now().Add(backupBusyWait)
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for {
+		_, err := bk.Step(-1)
+		var se *sqlite.Error
+		if err == nil || !errors.As(err, &se) || (se.Code()&0xff != sqlite3.SQLITE_BUSY && se.Code()&0xff != sqlite3.SQLITE_LOCKED) ||
+			time.Now().After(deadline) {
+			return err
+		}
+		t.Reset(10 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
 }
 
 // RestoreInfo describes a finished restore.
