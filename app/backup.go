@@ -24,8 +24,9 @@ const BackupUsage = `  gallant backup --out FILE [--force] [--config FILE]
 
 // errMySQLBackup explains how a MySQL store is backed up instead.
 var errMySQLBackup = errors.New("the store is MySQL/MariaDB: back it up with " +
-	"`mariadb-dump --single-transaction --routines --triggers --events DB | gzip > FILE` " +
-	"(or mariabackup for large databases) and restore with `mariadb DB < FILE`; see docs/operations.md, \"Backups and restore\"")
+	"`mariadb-dump --single-transaction --quick --hex-blob --routines --triggers --events DB | gzip > FILE` " +
+	"(mariabackup for large databases) and restore with `gunzip < FILE | mariadb DB`, then `gallant migrate`; " +
+	"see docs/operations.md, \"Backups and restore\"")
 
 // StoreRun runs a parsed command on the store the configuration names
 // and returns what to print.

@@ -216,6 +216,8 @@ type RestoreInfo struct {
 	// migrations applied after it, to bring it to this release's.
 	SchemaVersion int   `json:"schema_version"`
 	Migrated      []int `json:"migrated"`
+	// Check is how long the integrity check took, part of Duration.
+	Check time.Duration `json:"check_ns"`
 	// Duration is the whole restore, checks and migrations included.
 	Duration time.Duration `json:"duration_ns"`
 }
@@ -265,9 +267,11 @@ func RestoreSQLite(ctx context.Context, from string, cfg Config, overwrite bool)
 	if err := unpack(ctx, from, tmp); err != nil {
 		return info, err
 	}
+	checkStart := time.Now()
 	if info.SchemaVersion, err = checkBackup(ctx, tmp); err != nil {
 		return info, err
 	}
+	info.Check = time.Since(checkStart)
 	if err := syncFile(tmp); err != nil {
 		return info, err
 	}

@@ -142,6 +142,7 @@ func BenchmarkBackup(b *testing.B) {
 				}
 			}
 			b.ReportMetric(info.Duration.Seconds(), "s/restore")
+			b.ReportMetric(info.Check.Seconds(), "s/integrity-check")
 		})
 	}
 	b.Run("vacuum-into", func(b *testing.B) {
