@@ -14,10 +14,10 @@ import (
 )
 
 // BackupUsage is the usage of "gallant backup" and "gallant restore".
-const BackupUsage = `  gallant backup --out FILE [--force] [--config FILE]
+const BackupUsage = `  backup --out FILE [--force] [--config FILE]
                                         copy the SQLite store, while the gateway runs,
                                         into FILE (gzipped when it ends in .gz)
-  gallant restore --from FILE [--data DIR | --config FILE] [--force]
+  restore --from FILE [--data DIR | --config FILE] [--force]
                                         check a backup and install it as the store
                                         (DIR/gallant.db with --data), migrated to
                                         this release; the gateway must be stopped`
