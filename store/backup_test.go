@@ -364,3 +364,49 @@ func TestBackupMySQLUnsupported(t *testing.T) {
 		t.Fatalf("restore to MySQL: %v, want ErrBackupUnsupported", err)
 	}
 }
+
+// TestRestoreMigratesOlder restores a backup made by an older release
+// (its schema one migration behind): the restore brings it up to this
+// release's.
+func TestRestoreMigratesOlder(t *testing.T) {
+	ctx := testCtx(t)
+	s := openTestStore(t, testConfig(t, DriverSQLite))
+	ms, err := loadMigrations(dialectSQLite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := s.w.Connx(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.ExecContext(ctx, schemaTable[dialectSQLite-1]); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms[:len(ms)-1] {
+		if _, err := s.apply(ctx, conn, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conn.Close()
+	out := filepath.Join(t.TempDir(), "old.db")
+	info, err := s.BackupTo(ctx, out, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	latest := ms[len(ms)-1].version
+	if info.SchemaVersion != ms[len(ms)-2].version {
+		t.Fatalf("backup at version %d, want %d", info.SchemaVersion, ms[len(ms)-2].version)
+	}
+	dst := Config{Driver: DriverSQLite, DSN: filepath.Join(t.TempDir(), "gallant.db")}
+	rinfo, err := RestoreSQLite(ctx, out, dst, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(rinfo.Migrated, []int{latest}) {
+		t.Fatalf("restore migrated %v, want [%d]", rinfo.Migrated, latest)
+	}
+	r := openTestStore(t, dst)
+	if cur, known, err := r.SchemaVersion(ctx); err != nil || cur != known {
+		t.Fatalf("restored schema %d of %d (%v)", cur, known, err)
+	}
+}
