@@ -245,6 +245,9 @@ func RestoreSQLite(ctx context.Context, from string, cfg Config, overwrite bool)
 	if path == "" || strings.ContainsAny(path, "?#") {
 		return info, fmt.Errorf("%w: store.dsn: give SQLite a plain file path", ErrInvalid)
 	}
+	if a, b := absPath(from), absPath(path); a == b {
+		return info, fmt.Errorf("%w: restore %s onto itself", ErrInvalid, from)
+	}
 	if err := checkNotInUse(cfg); err != nil {
 		return info, err
 	}
@@ -311,6 +314,14 @@ func RestoreSQLite(ctx context.Context, from string, cfg Config, overwrite bool)
 	}
 	info.Duration = time.Since(start)
 	return info, nil
+}
+
+// absPath returns path made absolute, or path itself if that fails.
+func absPath(path string) string {
+	if a, err := filepath.Abs(path); err == nil {
+		return a
+	}
+	return path
 }
 
 // checkNotInUse returns [ErrInUse] if a live process holds one of the

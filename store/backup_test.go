@@ -239,6 +239,9 @@ func TestRestoreRefuses(t *testing.T) {
 		if _, err := RestoreSQLite(ctx, good, dst, true); err != nil {
 			t.Fatalf("restore with overwrite: %v", err)
 		}
+		if _, err := RestoreSQLite(ctx, dst.DSN, dst, true); !errors.Is(err, ErrInvalid) {
+			t.Fatalf("restore of a database onto itself: %v, want ErrInvalid", err)
+		}
 	})
 
 	t.Run("running gateway", func(t *testing.T) {
