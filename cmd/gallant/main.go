@@ -7,12 +7,15 @@
 //	gallant admin topup --account ID --amount AMOUNT [--reference REF] [--config FILE]
 //	gallant admin balance --account ID [--config FILE]
 //	gallant admin plan create --name NAME --price PREFIX=AMOUNT ... [--config FILE]
+//	gallant backup --out FILE [--config FILE]
+//	gallant restore --from FILE [--data DIR | --config FILE]
 //	gallant check-config --config FILE
 //	gallant version
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -21,7 +24,9 @@ import (
 	"os/signal"
 	"syscall"
 
+	appsvc "github.com/gallant-sms/gallant/app"
 	"github.com/gallant-sms/gallant/internal/config"
+	"github.com/gallant-sms/gallant/store"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -53,6 +58,7 @@ commands:
                                         (price per segment by destination prefix,
                                         e.g. --price 44=0.035) and assign it to
                                         an account
+` + appsvc.BackupUsage + `
   check-config --config FILE            load and validate a configuration
   version                               print the version
 
@@ -83,6 +89,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdAdmin(args[1:], stdout, stderr)
 	case "check-config":
 		err = cmdCheckConfig(args[1:], stdout, stderr)
+	case "backup", "restore":
+		err = cmdBackup(args, stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "gallant: unknown command %q\n\n%s", args[0], usage)
 		return 2
@@ -179,4 +187,27 @@ func cmdCheckConfig(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "configuration OK: store %s, %d carriers, %d routes, durability %s\n",
 		cfg.Store.Driver, len(cfg.Carriers), len(cfg.Routes), cfg.Durability)
 	return nil
+}
+
+// cmdBackup runs "gallant backup|restore ..." (app.BackupCommand) and
+// prints what it did as JSON.
+func cmdBackup(args []string, stdout, stderr io.Writer) error {
+	path, run, err := appsvc.BackupCommand(args, stderr)
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		err = usageError{err}
+	}
+	if err != nil {
+		return err
+	}
+	cfg, err := config.Load(path, os.Environ())
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	out, err := run(ctx, store.Config{Driver: cfg.Store.Driver, DSN: cfg.Store.DSN})
+	if err != nil {
+		return err
+	}
+	return json.NewEncoder(stdout).Encode(out)
 }
