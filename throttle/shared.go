@@ -35,7 +35,12 @@ type SharedConfig struct {
 	Backlog time.Duration
 
 	// Timeout bounds each Redis round trip; a booking that fails or takes
-	// longer switches the budget to the per-instance share. Default 50 ms.
+	// longer switches the budget to the per-instance share. Default
+	// 250 ms: a booking is made ahead of need, off the senders' path, so
+	// it can afford to wait out a slow answer (a busy host, a new
+	// connection) rather than fall back on it, which lets this instance
+	// send its share on top of what the others take through Redis until
+	// the next probe.
 	Timeout time.Duration
 
 	// ProbeInterval is how often a budget in the per-instance share asks
@@ -56,6 +61,7 @@ type SharedConfig struct {
 const (
 	DefaultSharedLease   = 20 * time.Millisecond
 	DefaultSharedBacklog = time.Second
+	DefaultSharedTimeout = 250 * time.Millisecond
 )
 
 // ErrClosed is returned by [Shared.Wait] once the budget is closed.
@@ -142,7 +148,7 @@ func NewShared(r *Redis, cfg SharedConfig) (*Shared, error) {
 		cfg.Backlog = DefaultSharedBacklog
 	}
 	if cfg.Timeout == 0 {
-		cfg.Timeout = DefaultFallbackTimeout
+		cfg.Timeout = DefaultSharedTimeout
 	}
 	if cfg.ProbeInterval == 0 {
 		cfg.ProbeInterval = DefaultProbeInterval
