@@ -98,6 +98,7 @@ type Service struct {
 	keyed     *throttle.Keyed
 	limits    rateLimiter
 	live      liveInstances // counted for the carrier TPS fallback share (tps.go)
+	countLive bool          // with Redis: count live instances (tps.go)
 	customers *customers
 	in        *inbound // carriers' MOs (inbound.go)
 	sched     *scheduler
@@ -211,7 +212,15 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 	}
 	rcfg.NewLimiter = newBindLimiter
 	if deps.Redis != nil {
-		rcfg.SenderLimiter = senderLimiter{s.limits} // routes[].sender_tps shared by every instance
+		s.countLive = true
+		// routes[].sender_tps shared by every instance; each sends at its
+		// share while Redis does not answer (tps.go)
+		senders, err := throttle.NewFallback(deps.Redis, limits, throttle.FallbackConfig{Timeout: deps.RedisTimeout,
+			Logger: logger, LocalShare: s.live.get})
+		if err != nil {
+			return nil, fmt.Errorf("gateway: %w", err)
+		}
+		rcfg.SenderLimiter = senderLimiter{senders, s.live.get}
 		// carriers[].tps shared by every instance (tps.go)
 		if err := s.newBudgets(deps.Redis); err != nil {
 			return nil, fmt.Errorf("gateway: %w", err)
@@ -248,7 +257,7 @@ func (s *Service) Start(ctx context.Context) error {
 	if err := s.in.start(ctx); err != nil {
 		return fmt.Errorf("gateway: inbound numbers: %w", err)
 	}
-	if s.hasBudgets() {
+	if s.countLive {
 		s.countInstances()
 		s.wg.Add(1)
 		go s.loop(s.countInstances, instancesRefresh)

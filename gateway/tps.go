@@ -32,8 +32,8 @@ func (l *liveInstances) get() int { return int(max(l.n.Load(), 1)) }
 
 // LiveInstances returns the number of live instances on the store (at
 // least 1) as last counted: a carrier's TPS is divided by it while Redis
-// does not answer. It is counted at Start and every 10 s when some
-// carrier's TPS is shared through Redis, and 1 otherwise.
+// does not answer (and routes[].sender_tps likewise). It is counted at
+// Start and every 10 s when the gateway has Redis, and 1 otherwise.
 func (s *Service) LiveInstances() int { return s.live.get() }
 
 // countInstances refreshes s.live from the store; a failing store keeps
@@ -67,16 +67,6 @@ func (s *Service) newBudgets(r *throttle.Redis) error {
 		c.budget = b
 	}
 	return nil
-}
-
-// hasBudgets reports whether some carrier has a shared budget.
-func (s *Service) hasBudgets() bool {
-	for _, c := range s.carriers {
-		if c.budget != nil {
-			return true
-		}
-	}
-	return false
 }
 
 // closeBudgets stops every carrier's budget (idempotent).
