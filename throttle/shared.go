@@ -93,9 +93,10 @@ var ErrClosed = errors.New("throttle: shared budget closed")
 // instance (plus 2%) in any second.
 //
 // When Redis fails or does not answer within Timeout, the budget books
-// its leases in process, at Rate/Instances(), and tries Redis again every
-// ProbeInterval; the first answer switches it back. [Shared.Stats] tells
-// the mode.
+// its leases in process, at Rate/Instances(), and probes Redis every
+// ProbeInterval while it books (on a goroutine of its own, so a slow
+// Redis does not hold the in-process leases); the first answer switches
+// it back. [Shared.Stats] tells the mode.
 //
 // Wait is safe to call from concurrently running goroutines and does not
 // allocate while the pool holds tokens. Close stops the booking
@@ -123,6 +124,8 @@ type Shared struct {
 	fallbacks atomic.Int64 // switches to the per-instance share
 	leases    atomic.Int64 // leases booked through Redis
 	redisErrs atomic.Int64 // Redis round trips that failed
+	probing   atomic.Bool  // a probe is running
+	probes    sync.WaitGroup
 
 	stop      chan struct{}
 	done      chan struct{}
@@ -277,14 +280,17 @@ func (s *Shared) sleep(t *time.Timer, d time.Duration) bool {
 // false means no lease was booked and the booker asks again after wait.
 func (s *Shared) book() (wait time.Duration, ok bool) {
 	now := s.now()
-	if s.redis != nil && (!s.local.Load() || now >= s.nextProbe) {
+	if s.redis != nil && s.local.Load() && now >= s.nextProbe && s.probing.CompareAndSwap(false, true) {
+		// Probe on the side: a slow or failing Redis must not hold the
+		// in-process leases that keep this instance sending meanwhile.
+		s.nextProbe = now + int64(s.cfg.ProbeInterval)
+		s.probes.Go(s.probe)
+	}
+	if s.redis != nil && !s.local.Load() {
 		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.Timeout)
 		res, err := s.redis.Allow(ctx, s.cfg.Key, s.cfg.Rate, s.burst, s.k)
 		cancel()
 		if err == nil {
-			if s.local.Swap(false) {
-				s.logger.Info("carrier budget shared through redis again", "key", s.cfg.Key)
-			}
 			if !res.Allowed {
 				return max(res.RetryAfter, time.Millisecond), false
 			}
@@ -308,6 +314,22 @@ func (s *Shared) book() (wait time.Duration, ok bool) {
 	slot := max(s.localTAT, now)
 	s.localTAT = slot + int64(s.k)*interval
 	return time.Duration(slot - now), true
+}
+
+// probe asks Redis for the budget's state (taking nothing) and switches
+// the budget back to Redis when it answers.
+func (s *Shared) probe() {
+	defer s.probing.Store(false)
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.Timeout)
+	_, err := s.redis.Allow(ctx, s.cfg.Key, s.cfg.Rate, s.burst, 0)
+	cancel()
+	if err != nil {
+		s.redisErrs.Add(1)
+		return
+	}
+	if s.local.Swap(false) {
+		s.logger.Info("carrier budget shared through redis again", "key", s.cfg.Key)
+	}
 }
 
 // instances is the number of instances sharing the budget, at least 1.
@@ -343,4 +365,5 @@ func (s *Shared) Stats() SharedStats {
 func (s *Shared) Close() {
 	s.closeOnce.Do(func() { close(s.stop) })
 	<-s.done
+	s.probes.Wait()
 }

@@ -177,9 +177,10 @@ func testCarrierTPSAcrossInstances(t *testing.T, redisUp bool) {
 	if rate := float64(len(got)) / span.Seconds(); rate < 0.9*tps || rate > 1.1*tps {
 		t.Errorf("%d messages in %v: %.0f msg/s, want about %d", len(got), span, rate, tps)
 	}
-	// Fair: while all three had messages (the first seven seconds), each
+	// Fair: while all three had messages (seconds 1 to 6: the first is
+	// left out, an instance's first batch may still be on its way), each
 	// sent between a fifth and half.
-	for s := 0; s < min(7, secs); s++ {
+	for s := 1; s < min(7, secs); s++ {
 		for i, n := range perInstSec[s] {
 			if f := float64(n) / float64(perSec[s]); f < 0.2 || f > 0.5 {
 				t.Errorf("second %d: instance %d sent %d of %d", s, i, n, perSec[s])
