@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"errors"
 	"sync/atomic"
 	"time"
 
@@ -98,10 +97,7 @@ type sharedLimiter struct {
 // Wait implements router.Limiter.
 func (l sharedLimiter) Wait(ctx context.Context) error {
 	if err := l.budget.Wait(ctx); err != nil {
-		if errors.Is(err, throttle.ErrClosed) {
-			return context.Canceled
-		}
-		return err
+		return err // ctx's, or ErrClosed: only after the router stopped
 	}
 	return l.bucketLimiter.Wait(ctx)
 }

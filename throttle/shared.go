@@ -64,9 +64,6 @@ const (
 	DefaultSharedTimeout = 250 * time.Millisecond
 )
 
-// ErrClosed is returned by [Shared.Wait] once the budget is closed.
-var ErrClosed = errors.New("throttle: shared budget closed")
-
 // Shared is one instance's view of a rate budget shared by every
 // instance through Redis, such as a carrier's TPS: however many gateway
 // instances send to the carrier, together they take at most about Rate
