@@ -28,6 +28,9 @@ type carrier struct {
 	cfg   CarrierConfig
 	binds []*bind
 	ob    *outbindListener // nil without OutbindListen (outbind.go)
+	// budget is the carrier's TPS shared by every instance (tps.go); nil
+	// without Redis or without a TPS.
+	budget *throttle.Shared
 }
 
 // bind adapts one smpp.Client to router.Sender.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gallant-sms/gallant/router"
+	"github.com/gallant-sms/gallant/throttle"
 )
 
 // senderBacklog is how far ahead a source address's slots may be booked
@@ -19,7 +20,14 @@ const senderBacklog = time.Hour
 // to in-process slots). A slot is booked by taking one token from a
 // bucket as deep as the backlog: the wait is how far the bucket was
 // already ahead of now.
-type senderLimiter struct{ l rateLimiter }
+//
+// While Redis does not answer, the Fallback gives each instance its share
+// of the rate (the rate divided by instances(), see tps.go), and the slot
+// is computed at that rate.
+type senderLimiter struct {
+	l         rateLimiter
+	instances func() int // nil: 1
+}
 
 var _ router.SenderLimiter = senderLimiter{}
 
@@ -33,6 +41,10 @@ func (s senderLimiter) Reserve(route, sender string, perSecond float64) (time.Du
 	if !r.Allowed {
 		return r.RetryAfter, false, nil
 	}
-	interval := time.Duration(math.Round(1e9 / perSecond))
+	rate := perSecond
+	if r.Source == throttle.SourceLocal && s.instances != nil {
+		rate /= float64(max(s.instances(), 1))
+	}
+	interval := time.Duration(math.Round(1e9 / rate))
 	return max(r.ResetAfter-interval, 0), true, nil
 }

@@ -97,6 +97,8 @@ type Service struct {
 	tr        *tracker
 	keyed     *throttle.Keyed
 	limits    rateLimiter
+	live      liveInstances // counted for the carrier TPS fallback share (tps.go)
+	countLive bool          // with Redis: count live instances (tps.go)
 	customers *customers
 	in        *inbound // carriers' MOs (inbound.go)
 	sched     *scheduler
@@ -210,10 +212,27 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 	}
 	rcfg.NewLimiter = newBindLimiter
 	if deps.Redis != nil {
-		rcfg.SenderLimiter = senderLimiter{s.limits} // routes[].sender_tps shared by every instance
+		s.countLive = true
+		// routes[].sender_tps shared by every instance; each sends at its
+		// share while Redis does not answer (tps.go)
+		senders, err := throttle.NewFallback(deps.Redis, limits, throttle.FallbackConfig{Timeout: deps.RedisTimeout,
+			Logger: logger, LocalShare: s.live.get})
+		if err != nil {
+			return nil, fmt.Errorf("gateway: %w", err)
+		}
+		rcfg.SenderLimiter = senderLimiter{senders, s.live.get}
+		// carriers[].tps shared by every instance (tps.go)
+		if err := s.newBudgets(deps.Redis); err != nil {
+			return nil, fmt.Errorf("gateway: %w", err)
+		}
+		rcfg.NewCarrierLimiter = s.newCarrierLimiter
+		if reg != nil {
+			s.registerBudgetMetrics(reg)
+		}
 	}
 	rt, err := router.New(rcfg, (*recorder)(s), logger.With("component", "router"), reg)
 	if err != nil {
+		s.closeBudgets()
 		return nil, fmt.Errorf("gateway: %w", err)
 	}
 	s.rt = rt
@@ -237,6 +256,11 @@ func (s *Service) Start(ctx context.Context) error {
 	}
 	if err := s.in.start(ctx); err != nil {
 		return fmt.Errorf("gateway: inbound numbers: %w", err)
+	}
+	if s.countLive {
+		s.countInstances()
+		s.wg.Add(1)
+		go s.loop(s.countInstances, instancesRefresh)
 	}
 	s.rt.Start()
 	for _, c := range s.carriers {
@@ -309,6 +333,7 @@ func (s *Service) Shutdown(ctx context.Context) error {
 	if err != nil {
 		errs = append(errs, fmt.Errorf("router: %w", err))
 	}
+	s.closeBudgets()
 	if len(unsent) > 0 {
 		s.log.Info("messages left for the next start", "count", len(unsent))
 	}

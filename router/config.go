@@ -44,6 +44,11 @@ type Config struct {
 	// built-in limiter (a GCRA with 10 ms of burst); the gateway passes
 	// package throttle's constructor here.
 	NewLimiter func(perSecond float64) Limiter
+	// NewCarrierLimiter, when set, is used instead of NewLimiter and is
+	// also told the carrier's name, so that the binds of one carrier can
+	// draw from a budget of that carrier (the gateway's TPS shared by
+	// every instance through Redis).
+	NewCarrierLimiter func(carrier string, perSecond float64) Limiter
 	// SenderLimiter hands out the per-sender slots of routes with a
 	// SenderTPS; nil keeps them in process (the gateway passes one shared
 	// through Redis when it has Redis).

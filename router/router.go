@@ -102,7 +102,9 @@ func New(cfg Config, rec Recorder, logger *slog.Logger, reg prometheus.Registere
 		for k, s := range cc.Binds {
 			var l Limiter
 			if cc.TPS > 0 {
-				if cfg.NewLimiter != nil {
+				if cfg.NewCarrierLimiter != nil {
+					l = cfg.NewCarrierLimiter(cc.Name, share)
+				} else if cfg.NewLimiter != nil {
 					l = cfg.NewLimiter(share)
 				} else {
 					l = newGCRA(share)

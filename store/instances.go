@@ -210,3 +210,16 @@ func (s *Store) MaxMessageID(ctx context.Context) (sms.ID, error) {
 	}
 	return top, nil
 }
+
+// LiveInstances returns the number of instances whose node lease is live
+// (rows held to recover a dead node's messages are not instances), the
+// count a platform-wide budget is divided by when instances cannot share
+// it (a carrier's TPS while Redis is down).
+func (s *Store) LiveInstances(ctx context.Context) (int, error) {
+	var n int
+	if err := s.w.GetContext(ctx, &n, "SELECT COUNT(*) FROM instances WHERE expires_at > ? AND name NOT LIKE ?",
+		s.timeArg(s.now()), recoveryPrefix+"%"); err != nil {
+		return 0, fmt.Errorf("store: live instances: %w", mapErr(err))
+	}
+	return n, nil
+}

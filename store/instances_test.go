@@ -147,3 +147,54 @@ func TestMaxMessageID(t *testing.T) {
 		}
 	})
 }
+
+// TestLiveInstances counts live node leases, not expired ones nor those
+// held to recover a dead node.
+func TestLiveInstances(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, driver string) {
+		ctx := testCtx(t)
+		a, b, _ := twoStores(t, driver)
+		now := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
+		clock := func() time.Time { return now }
+		a.now, b.now = clock, clock
+		count := func() int {
+			t.Helper()
+			n, err := a.LiveInstances(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if n := count(); n != 0 {
+			t.Fatalf("%d live instances in a new store, want 0", n)
+		}
+		na, err := a.LeaseNode(ctx, "host-a", time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		nb, err := b.LeaseNode(ctx, "host-b", 2*time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := count(); n != 2 {
+			t.Fatalf("%d live instances, want 2", n)
+		}
+		now = now.Add(90 * time.Second) // a's lease expired
+		if n := count(); n != 1 {
+			t.Fatalf("%d live instances after a's lease expired, want 1", n)
+		}
+		// b recovers a's node: still one instance.
+		if ok, err := b.ClaimExpiredNode(ctx, na, "host-b", time.Minute); err != nil || !ok {
+			t.Fatalf("claim: %v, %v", ok, err)
+		}
+		if n := count(); n != 1 {
+			t.Fatalf("%d live instances while b recovers a's node, want 1", n)
+		}
+		if err := b.ReleaseNode(ctx, nb); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(); n != 0 {
+			t.Fatalf("%d live instances after b released its node, want 0", n)
+		}
+	})
+}

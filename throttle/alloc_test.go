@@ -20,6 +20,14 @@ func TestHotPathsDoNotAllocate(t *testing.T) {
 	}
 	k.Allow("acct-42") // the key exists: only a new key allocates
 	ctx := context.Background()
+	shared, err := NewShared(nil, SharedConfig{Key: "k", Rate: 1e9}) // leases of 2e7 tokens
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shared.Close()
+	if err := shared.Wait(ctx); err != nil { // the first lease is in the pool
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		f    func()
@@ -28,6 +36,7 @@ func TestHotPathsDoNotAllocate(t *testing.T) {
 		{"TokenBucket.AllowN", func() { b.AllowN(3) }},
 		{"TokenBucket.Tokens", func() { _ = b.Tokens() }},
 		{"TokenBucket.Wait without sleeping", func() { _ = b.Wait(ctx) }},
+		{"Shared.Wait from the pool", func() { _ = shared.Wait(ctx) }},
 		{"Keyed.Allow", func() { k.Allow("acct-42") }},
 		{"Keyed.Take", func() { _, _ = k.Take("acct-42", 1e9, 1<<20, 1) }},
 	}

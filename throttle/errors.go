@@ -30,4 +30,7 @@ var (
 	// ErrBadReply is returned by [Redis.Allow] when the script's reply does
 	// not have the expected shape.
 	ErrBadReply = errors.New("throttle: unexpected redis reply")
+
+	// ErrClosed is returned by [Shared.Wait] once the budget is closed.
+	ErrClosed = errors.New("throttle: shared budget closed")
 )

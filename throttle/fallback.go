@@ -30,6 +30,14 @@ type FallbackConfig struct {
 	// Logger receives one record per circuit change (open, closed); nil
 	// means no logging.
 	Logger *slog.Logger
+
+	// LocalShare, when set, divides the limit applied locally while the
+	// circuit is open: rate/LocalShare() and burst/LocalShare() (each
+	// request's count kept within that burst), so that the instances
+	// falling back together keep about the shared limit. It should return
+	// the number of live instances (a value below 1 counts as 1) and be
+	// cheap. nil applies the full limit on each instance.
+	LocalShare func() int
 }
 
 // Defaults of [FallbackConfig].
@@ -62,8 +70,9 @@ func (c FallbackConfig) Validate() error {
 // which limiter answered each request.
 //
 // While open, each instance applies the full limit on its own, so the
-// overall limit is multiplied by the number of instances; buckets are not
-// carried between the two limiters.
+// overall limit is multiplied by the number of instances, unless
+// LocalShare divides it among them; buckets are not carried between the
+// two limiters.
 //
 // It is safe to call every method from concurrently running goroutines.
 type Fallback struct {
@@ -164,9 +173,17 @@ func (f *Fallback) reopenAt(now int64) int64 {
 	return 1
 }
 
-// answerLocally applies l to key in the local limiter.
+// answerLocally applies l to key in the local limiter, or this
+// instance's share of l (FallbackConfig.LocalShare).
 func (f *Fallback) answerLocally(l *limit, key string, n int) Result {
 	f.localRes.Add(1)
+	if f.cfg.LocalShare != nil {
+		if share := f.cfg.LocalShare(); share > 1 {
+			if sl, err := newLimit(l.rate/float64(share), max(l.burst/share, 1)); err == nil {
+				return f.local.take(&sl, key, min(n, sl.burst))
+			}
+		}
+	}
 	return f.local.take(l, key, n)
 }
 

@@ -210,3 +210,40 @@ func TestSourceString(t *testing.T) {
 		}
 	}
 }
+
+// TestFallbackLocalShare: with LocalShare, an open circuit applies the
+// instance's share of the limit (a third of a burst of 30 is 10), and
+// without it the full limit.
+func TestFallbackLocalShare(t *testing.T) {
+	addr := refusingAddr(t)
+	for _, tc := range []struct {
+		name  string
+		share func() int
+		want  int
+	}{{"3", func() int { return 3 }, 10}, {"nil", nil, 30}, {"0", func() int { return 0 }, 30}} {
+		local, err := NewKeyed(DefaultKeyedConfig(1, 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := NewFallback(NewRedis(newRedisClient(t, addr), "x:"), local, FallbackConfig{LocalShare: tc.share})
+		if err != nil {
+			t.Fatal(err)
+		}
+		allowed := 0
+		for range 40 { // far faster than 30/s refills
+			res, err := f.Allow(context.Background(), "k", 30, 30, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Source != SourceLocal {
+				t.Fatalf("answered by %v with redis refusing", res.Source)
+			}
+			if res.Allowed {
+				allowed++
+			}
+		}
+		if allowed != tc.want {
+			t.Errorf("share %s: %d of 40 allowed, want %d", tc.name, allowed, tc.want)
+		}
+	}
+}
