@@ -361,9 +361,11 @@ func (s *Privacy) PrepareExport(ctx context.Context, p Principal, q PrivacyQuery
 		jw.value(head)
 		jw.raw(`,"generated_at":`)
 		jw.value(s.now().UTC())
+		// A failure leaves the document unclosed, so a reader cannot take
+		// a cut-short export for a whole one.
 		err := s.exportPhone(ctx, jw, sc, phone, subject)
-		jw.raw("}\n")
 		if err == nil {
+			jw.raw("}\n")
 			err = jw.flush()
 		}
 		if _, rerr := s.record(context.WithoutCancel(ctx), p, sc, "export", "phone", subject, jw.items, q.IP); rerr != nil {
@@ -567,8 +569,8 @@ func (s *Privacy) prepareUserExport(ctx context.Context, p Principal, q PrivacyQ
 		jw.value(v)
 		jw.items++
 		err := s.exportUser(ctx, jw, u)
-		jw.raw("}\n")
 		if err == nil {
+			jw.raw("}\n")
 			err = jw.flush()
 		}
 		if _, rerr := s.record(context.WithoutCancel(ctx), p, sc, "export", "user", subject, jw.items, q.IP); rerr != nil {

@@ -65,6 +65,10 @@ func kindOf(err error) Kind {
 // report is the same to the row; the requests are listed and audited
 // without the number; a platform admin exports a dashboard user.
 func TestPrivacyExportAndErase(t *testing.T) {
+	// Pages and batches of two: three messages take two of each.
+	page, batch := exportPage, eraseBatch
+	exportPage, eraseBatch = 2, 2
+	t.Cleanup(func() { exportPage, eraseBatch = page, batch })
 	forEachDriver(t, func(t *testing.T, driver string) {
 		ctx := context.Background()
 		cfg := storetest.Config(t, driver)
