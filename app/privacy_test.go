@@ -304,5 +304,30 @@ func TestPrivacyExportAndErase(t *testing.T) {
 		if _, _, err := runExport(t, pv, admin, PrivacyQuery{UserID: u.ID + 100}); kindOf(err) != KindNotFound {
 			t.Errorf("unknown user: %v", err)
 		}
+
+		// A reseller answers for its sub-accounts, not for others.
+		rs, err := acc.CreateAccountWith(ctx, account.AccountSpec{Name: "R", Kind: store.KindReseller})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub, err := acc.CreateAccountWith(ctx, account.AccountSpec{Name: "R's customer", Parent: rs.AccountID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mt(sub.AccountID, other, "Subtext6612")
+		reseller := Principal{AccountID: rs.AccountID, KeyID: 9, Role: RoleReseller, Scopes: []string{ScopeAdmin}}
+		sx, _, err := runExport(t, pv, reseller, PrivacyQuery{Phone: other, AccountID: sub.AccountID})
+		if err != nil || len(sx.Messages) != 1 || sx.Messages[0].Text != "Subtext6612" {
+			t.Errorf("the reseller's export of its sub-account: %+v, %v", sx.Messages, err)
+		}
+		if _, _, err := runExport(t, pv, reseller, PrivacyQuery{Phone: other, AccountID: ida}); kindOf(err) != KindForbidden {
+			t.Errorf("a reseller's export of an account not below it: %v", err)
+		}
+		if _, err := pv.Erase(ctx, reseller, PrivacyQuery{Phone: other, AccountID: sub.AccountID}); err != nil {
+			t.Errorf("the reseller's erasure in its sub-account: %v", err)
+		}
+		if ms, err := st.SubjectMessages(ctx, ida, other, 0, 10); err != nil || len(ms) != 1 {
+			t.Errorf("account A's message to the other number after the reseller's erasure: %+v, %v", ms, err)
+		}
 	})
 }

@@ -188,5 +188,42 @@ func TestE2EPrivacy(t *testing.T) {
 		if !strings.Contains(string(r.body), res.RequestID) {
 			t.Errorf("the platform admin's list: %s", r.body)
 		}
+
+		// A platform-wide erasure by a platform admin: Bravo's message
+		// scheduled for later is cancelled (refunded, never sent), then
+		// Bravo's data is erased too.
+		var bal0, bal1 struct {
+			Available int64 `json:"available"`
+		}
+		must(a.do(t, "GET", "/v1/balance", bravo.APIKey, ""), 200, "Bravo's balance").json(t, &bal0)
+		later := a.send(t, bravo.APIKey, map[string]any{"to": "+" + phone, "text": "Later7719",
+			"send_at": time.Now().Add(time.Hour).UTC().Format(time.RFC3339)})
+		if later.Status != "scheduled" {
+			t.Fatalf("scheduled message: %+v", later)
+		}
+		var all struct {
+			Cancelled int64            `json:"cancelled"`
+			Rows      map[string]int64 `json:"rows"`
+		}
+		must(a.do(t, "POST", "/v1/privacy/erase", adminKey, `{"phone":"+`+phone+`"}`), 200, "platform-wide erase").json(t, &all)
+		if all.Cancelled != 1 || all.Rows["messages"] != 2 {
+			t.Errorf("platform-wide erasure: %+v", all)
+		}
+		a.waitStatus(t, bravo.APIKey, later.ID, "rejected")
+		eventually(t, "the scheduled message refunded", func() (bool, string) {
+			r := must(a.do(t, "GET", "/v1/balance", bravo.APIKey, ""), 200, "Bravo's balance")
+			r.json(t, &bal1)
+			return bal1.Available == bal0.Available, string(r.body)
+		})
+		for _, where := range storetest.FindEverywhere(t, sc, phone) {
+			if where != "opt_outs.number" {
+				t.Errorf("the number remains in %s after the platform-wide erasure", where)
+			}
+		}
+		for _, sub := range carrier.Submits() {
+			if strings.Contains(string(sub.SM.ShortMessage), "Later7719") {
+				t.Errorf("the cancelled message reached the carrier")
+			}
+		}
 	})
 }
