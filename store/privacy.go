@@ -404,6 +404,9 @@ func (s *Store) EraseNumber(ctx context.Context, accountID int64, phone, token s
 	if err := s.eraseInbound(ctx, c, accountID, phone, token, batch); err != nil {
 		return c, err
 	}
+	if err := s.eraseRest(ctx, c, accountID, phone, token); err != nil {
+		return c, err
+	}
 	contact, err := s.ContactByPhone(ctx, accountID, phone)
 	switch {
 	case err == nil:
@@ -412,9 +415,6 @@ func (s *Store) EraseNumber(ctx context.Context, accountID int64, phone, token s
 		}
 		c["contacts"]++
 	case !errors.Is(err, ErrNotFound):
-		return c, err
-	}
-	if err := s.eraseRest(ctx, c, accountID, phone, token); err != nil {
 		return c, err
 	}
 	return c, nil

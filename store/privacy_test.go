@@ -71,7 +71,37 @@ func TestEraseNumber(t *testing.T) {
 		if err := s.AppendAudit(ctx, &AuditEntry{AccountID: 1, Action: "opt_out.add", Target: "number:" + phone}); err != nil {
 			t.Fatal(err)
 		}
-		if where := s.countEverywhere(t, phone); len(where) < 8 {
+		camp := &Campaign{AccountID: 1, Name: "spring", Kind: "blast", Numbers: []string{other, phone}}
+		if err := s.CreateCampaign(ctx, camp); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := s.MaterializeCampaign(ctx, camp); err != nil || n != 2 {
+			t.Fatalf("materialize: %d, %v", n, err)
+		}
+		var recipient int64
+		if err := s.r.GetContext(ctx, &recipient, "SELECT id FROM campaign_recipients WHERE phone = ?", phone); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.InsertLinks(ctx, []Link{{Code: "Abc12345xyz", AccountID: 1, CampaignID: camp.ID, RecipientID: recipient,
+			URL: "https://shop.example/?m=" + phone}}); err != nil {
+			t.Fatal(err)
+		}
+		l1, err := s.LinkByCode(ctx, "Abc12345xyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.RecordClick(ctx, l1, time.Now(), "Mozilla/5.0"); err != nil {
+			t.Fatal(err)
+		}
+		imp := &ContactImport{AccountID: 1}
+		if err := s.CreateContactImport(ctx, imp); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AddContactImportRejections(ctx, imp.ID, []ContactImportRejection{{Line: 2, Reason: "bad email",
+			Record: "+" + phone + ",Ann,not-an-email"}}); err != nil {
+			t.Fatal(err)
+		}
+		if where := s.countEverywhere(t, phone); len(where) < 12 {
 			t.Fatalf("the number is seeded in only %v: the scan would prove little", where)
 		}
 
@@ -80,7 +110,8 @@ func TestEraseNumber(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := map[string]int64{"messages": 5, "mo_messages": 1, "contacts": 1, "held_receipts": 1,
-			"distribution_lists": 1, "idempotency_keys": 1, "webhook_outbox": 1, "audit_log": 1}
+			"distribution_lists": 1, "idempotency_keys": 1, "webhook_outbox": 1, "audit_log": 1, "campaigns": 1,
+			"campaign_recipients": 1, "link_codes": 1, "link_clicks": 1, "contact_import_rejections": 1}
 		for k, v := range want {
 			if got[k] != v {
 				t.Errorf("erased %d rows of %s, want %d (all: %v)", got[k], k, v, got)
@@ -116,6 +147,12 @@ func TestEraseNumber(t *testing.T) {
 		dl, err := s.GetDistList(ctx, 1, "team")
 		if err != nil || len(dl.Numbers) != 1 || dl.Numbers[0] != other || dl.Count != 1 {
 			t.Errorf("distribution list after: %+v, %v", dl, err)
+		}
+		if n := countRows(t, s, "campaign_recipients", "campaign_id = ? AND phone = ?", camp.ID, token); n != 1 {
+			t.Errorf("%d recipient rows carry the token, want 1", n)
+		}
+		if n := countRows(t, s, "campaign_recipients", "campaign_id = ?", camp.ID); n != 2 {
+			t.Errorf("the campaign has %d recipients, want 2", n)
 		}
 		idem, err := s.GetIdempotent(ctx, 1, "k1")
 		if err != nil || !strings.Contains(string(idem.Response), token) {
