@@ -116,14 +116,15 @@ func TestE2EPrivacy(t *testing.T) {
 		books := func() string {
 			var b strings.Builder
 			for _, p := range []string{"/v1/balance", "/v1/ledger", "/v1/usage?group_by=destination&" + span,
-				"/v1/usage?group_by=status&" + span} {
+				"/v1/usage?group_by=status&" + span,
+				"/v1/accounts/" + acme.Account.ID + "/statements/" + time.Now().UTC().Format("2006-01")} {
 				b.Write(must(a.do(t, "GET", p, acme.APIKey, ""), 200, p).body)
 			}
 			return b.String()
 		}
 		before := books()
-		if !strings.Contains(before, `"messages":4`) {
-			t.Fatalf("the usage does not count the messages, so comparing it proves nothing: %s", before)
+		if !strings.Contains(before, `"messages":4`) || !strings.Contains(before, `{"destination":"+44","messages":4`) {
+			t.Fatalf("the usage or the statement does not count the messages, so comparing them proves nothing: %s", before)
 		}
 		var res struct {
 			RequestID string           `json:"request_id"`
