@@ -84,6 +84,8 @@ type App struct {
 	// Operator is the platform admins' view of carriers and routes
 	// (app/operator.go); never nil.
 	Operator *Operator
+	// Privacy answers data-subject requests (app/privacy.go); never nil.
+	Privacy *Privacy
 }
 
 // New builds the use cases over d.
@@ -133,6 +135,10 @@ func New(d Deps) *App {
 		a.Campaigns = newCampaigns(d, a.ShortLinks)
 	}
 	a.Operator = NewOperator(d.Accounts, d.Gateway, nil)
+	a.Privacy = NewPrivacy(d.Store, d.Accounts, nil, d.Log.With("component", "privacy"))
+	if d.Gateway != nil {
+		a.Privacy.cancel = d.Gateway
+	}
 	if d.Billing != nil {
 		a.Operator.pricer = d.Billing.Pricer
 		a.Accounts.pricer, a.Accounts.balances = d.Billing.Pricer, d.Billing.Balances

@@ -465,3 +465,11 @@ func (sc *scheduler) stop() {
 	sc.once.Do(func() { close(sc.quit) })
 	<-sc.done
 }
+
+// CancelScheduled cancels message id of account if it still waits for
+// its send time, as an SMPP cancel_sm does: recorded rejected
+// (cancelled), refunded, its sender told. It reports false when the
+// message is not waiting (on its way, sent, cancelled, or unknown).
+func (s *Service) CancelScheduled(account int64, id sms.ID) (bool, error) {
+	return s.sched.cancel(account, id)
+}

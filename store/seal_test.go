@@ -264,3 +264,49 @@ func TestSealedAtRest(t *testing.T) {
 		}
 	})
 }
+
+// TestEraseNumberSealed: erasing a number from a store that seals finds
+// it inside sealed queued webhooks (which LIKE cannot), deletes them, and
+// leaves the erased message's body empty and its number replaced.
+func TestEraseNumberSealed(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, driver string) {
+		ctx := testCtx(t)
+		cfg := testConfig(t, driver)
+		cfg.Keys = mustKeyring(t, testKey1)
+		s := openTestStore(t, cfg)
+		if _, err := s.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		const phone = "447700900777"
+		m := testMessage(1, 6001)
+		m.Dest.Addr, m.Body = phone, []byte("for the erased number")
+		other := testMessage(1, 6002)
+		other.Body = []byte("for someone else")
+		if err := s.Insert(ctx, m, other); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SaveWebhooks(ctx, []OutboxWebhook{
+			{AccountID: 1, MessageID: m.ID, URL: "https://example.com/h", Body: []byte(`{"to":"` + phone + `"}`)},
+			{AccountID: 1, MessageID: other.ID, URL: "https://example.com/h", Body: []byte(`{"to":"447700900000"}`)},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.EraseNumber(ctx, 1, phone, "447*0123456789abcdef", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got["webhook_outbox"] != 1 {
+			t.Fatalf("erase counts %v: want the one queued webhook naming the number", got)
+		}
+		if n := countRows(t, s, "webhook_outbox", ""); n != 1 {
+			t.Fatalf("%d queued webhooks left, want the other one", n)
+		}
+		after, _, err := s.GetMessage(ctx, 1, m.ID)
+		if err != nil || len(after.Body) != 0 || after.Dest.Addr == phone {
+			t.Fatalf("erased message: %+v, %v", after, err)
+		}
+		if kept, _, err := s.GetMessage(ctx, 1, other.ID); err != nil || string(kept.Body) != "for someone else" {
+			t.Fatalf("the other message: %+v, %v", kept, err)
+		}
+	})
+}

@@ -223,6 +223,12 @@ var isoRoutes = map[string]isoRoute{
 	"POST /v1/campaigns/{id}/winner":    {body: `{"variant":1}`},
 	"GET /v1/campaigns/{id}/stats":      {},
 	"GET /v1/campaigns/{id}/recipients": {},
+	// Data-subject requests: the caller's account's data unless it names
+	// another it may manage (account_id); another account is 403
+	// (TestE2EPrivacy, app.TestPrivacyExportAndErase).
+	"GET /v1/privacy/export":   {},
+	"POST /v1/privacy/erase":   {},
+	"GET /v1/privacy/requests": {},
 }
 
 // TestE2EIsolation: no caller reaches data outside the accounts it may

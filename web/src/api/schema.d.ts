@@ -1767,6 +1767,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/privacy/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase a phone number from an account's data (or the platform's)
+         * @description A data-subject erasure. Scheduled messages to the number are cancelled (refunded); then, in transactions of a thousand rows, the number in messages and inbound messages becomes a token (its first three digits, '*' and 16 hex digits of a keyed hash) and their bodies are emptied, its held receipts, contact record, list memberships, short links, pending webhooks and import rejections are deleted, campaign recipient rows get the token, and audit entries and stored idempotent answers have the number replaced by the token. Counts, segments, statuses, prices, times, the ledger and reports are unchanged. Opt-outs are kept, so the number stays blocked. Running it again changes nothing more; messages to the number sent later are not affected. Needs the admin scope: an account owner or reseller's session, a platform admin's, or an API key with the admin scope (members and send/read keys get 403). An owner asks about its own account; a reseller about its own account or, with account_id, one of its sub-accounts; a platform admin about any account with account_id, or about every account when it leaves account_id out. Every request is recorded (GET /v1/privacy/requests) and written to the audit log under the number's keyed hash, never the number itself.
+         */
+        post: operations["postPrivacyErase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/privacy/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everything held about a phone number or a dashboard user, as JSON
+         * @description A data-subject export. With phone: the messages sent to the number, the messages it sent (inbound), its contact record with its lists, its campaign recipient rows, its opt-out history (including platform-wide rows) and the audit entries that mention it, in the accounts the caller may ask about. With user_id or email (platform admins only, platform-wide): the user's record (no password hash), its dashboard sessions (no tokens) and the audit entries it made or that name it. The document is streamed a page of the store at a time, so a number with millions of messages is answered without holding them in memory; errors (a bad number, missing rights, an unknown user) are answered as problems before the stream starts. Needs the admin scope: an account owner or reseller's session, a platform admin's, or an API key with the admin scope (members and send/read keys get 403). An owner asks about its own account; a reseller about its own account or, with account_id, one of its sub-accounts; a platform admin about any account with account_id, or about every account when it leaves account_id out. Every request is recorded (GET /v1/privacy/requests) and written to the audit log under the number's keyed hash, never the number itself.
+         */
+        get: operations["getPrivacyExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/privacy/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The data-subject requests made, newest first
+         * @description Exports and erasures concerning the caller's account (or account_id, with the same rights as a request; every account's for a platform admin without account_id), newest first; next_before pages on.
+         */
+        get: operations["listPrivacyRequests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reports/margin": {
         parameters: {
             query?: never;
@@ -3203,6 +3263,170 @@ export interface components {
             per_segment: number;
             plan_id: string;
             to: string;
+        };
+        /** @description The subject's contact record in one account. */
+        PrivacyContact: {
+            account_id: string;
+            /** Format: date-time */
+            created_at: string;
+            email?: string;
+            fields: {
+                [key: string]: unknown;
+            };
+            first_name?: string;
+            id: string;
+            language?: string;
+            last_name?: string;
+            lists: {
+                id: string;
+                name: string;
+            }[];
+            phone: string;
+            tags?: string[] | null;
+            time_zone?: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        PrivacyEraseRequest: {
+            /** @description The account whose data to erase it from (default: the caller's; every account for a platform admin). */
+            account_id?: string;
+            /** @description The number, in international form. */
+            phone: string;
+        };
+        PrivacyEraseResult: {
+            /** @description Scheduled messages cancelled. */
+            cancelled: number;
+            request_id: string;
+            /** @description Rows changed or deleted, by table. */
+            rows: {
+                [key: string]: number;
+            };
+            subject: string;
+            /** @description What the number became where rows stay. */
+            token: string;
+            total: number;
+        };
+        /** @description A data-subject export: for a number, messages, inbound, contacts, campaign_recipients, opt_outs and audit; for a user, user, sessions and audit. */
+        PrivacyExport: {
+            audit: components["schemas"]["AccountsAuditItem"][];
+            campaign_recipients?: components["schemas"]["PrivacyRecipient"][];
+            contacts?: components["schemas"]["PrivacyContact"][];
+            /** Format: date-time */
+            generated_at: string;
+            inbound?: components["schemas"]["PrivacyInbound"][];
+            messages?: components["schemas"]["PrivacyMessage"][];
+            opt_outs?: components["schemas"]["PrivacyOptOut"][];
+            sessions?: components["schemas"]["PrivacySession"][];
+            subject: {
+                account_id?: string;
+                /** @enum {string} */
+                kind: "phone" | "user";
+                number?: string;
+                /** @enum {string} */
+                scope?: "account" | "platform";
+                /** @description The number's keyed hash, as requests list it. */
+                subject?: string;
+                user_id?: string;
+            };
+            user?: components["schemas"]["PrivacyUser"];
+        };
+        /** @description A message the subject sent. */
+        PrivacyInbound: {
+            account_id: string;
+            from: string;
+            id: string;
+            keyword?: string;
+            /** Format: date-time */
+            received_at: string;
+            text: string;
+            to: string;
+        };
+        /** @description A message sent to the subject. */
+        PrivacyMessage: {
+            account_id: string;
+            binary?: string;
+            client_ref?: string;
+            /** Format: date-time */
+            created_at: string;
+            encoding?: string;
+            from: string;
+            id: string;
+            /** @description Micro-units of the account's currency. */
+            price: number;
+            segments: number;
+            /** Format: date-time */
+            send_at?: string;
+            status: string;
+            text?: string;
+            to: string;
+        };
+        /** @description One opt-out ledger row about the subject. */
+        PrivacyOptOut: {
+            account_id: string;
+            /** Format: date-time */
+            at: string;
+            keyword?: string;
+            number: string;
+            opted_out: boolean;
+            /** @enum {string} */
+            scope: "global" | "account" | "number";
+            sender?: string;
+            source: string;
+        };
+        /** @description The subject as a campaign's recipient. */
+        PrivacyRecipient: {
+            account_id: string;
+            campaign_id: string;
+            message_id?: string;
+            reason?: string;
+            /** Format: date-time */
+            sent_at?: string;
+            step: number;
+        };
+        PrivacyRequest: {
+            account_id: string;
+            actor_account_id: string;
+            actor_key_id?: string;
+            actor_user_id?: string;
+            /** Format: date-time */
+            created_at: string;
+            id: string;
+            /** @enum {string} */
+            kind: "export" | "erase";
+            rows: number;
+            /** @description The number's keyed hash, or user:ID. */
+            subject: string;
+            /** @enum {string} */
+            subject_kind: "phone" | "user";
+        };
+        PrivacyRequestPage: {
+            items: components["schemas"]["PrivacyRequest"][];
+            next_before?: string;
+        };
+        /** @description One of a user's dashboard sessions. */
+        PrivacySession: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            expires_at: string;
+            id: string;
+            /** Format: date-time */
+            revoked_at?: string;
+        };
+        /** @description A dashboard user's record. */
+        PrivacyUser: {
+            account_id: string;
+            can_send: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            disabled_at?: string;
+            email: string;
+            /** Format: date-time */
+            email_verified_at?: string;
+            id: string;
+            role: string;
+            self_registered: boolean;
         };
         Problem: {
             detail?: string;
@@ -8181,6 +8405,107 @@ export interface operations {
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            500: components["responses"]["Problem"];
+        };
+    };
+    postPrivacyErase: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried POST return the first answer instead of sending again. 1 to 255 printable ASCII characters, unique per account. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PrivacyEraseRequest"];
+            };
+        };
+        responses: {
+            /** @description What the erasure changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrivacyEraseResult"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            429: components["responses"]["Retry"];
+            500: components["responses"]["Problem"];
+        };
+    };
+    getPrivacyExport: {
+        parameters: {
+            query?: {
+                /** @description The number, in international form (+447700900123; spaces allowed). Give one of phone, user_id and email. */
+                phone?: string;
+                /** @description A dashboard user's id (platform admins only). */
+                user_id?: string;
+                /** @description A dashboard user's email (platform admins only). */
+                email?: string;
+                /** @description The account to search (default: the caller's own; for a platform admin, every account). */
+                account_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrivacyExport"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            429: components["responses"]["Retry"];
+            500: components["responses"]["Problem"];
+        };
+    };
+    listPrivacyRequests: {
+        parameters: {
+            query?: {
+                /** @description The account whose requests to list. */
+                account_id?: string;
+                /** @description Requests with ids below this one (the previous page's next_before). */
+                before?: string;
+                /** @description At most this many requests (default 50, at most 500). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of requests. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrivacyRequestPage"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            429: components["responses"]["Retry"];
             500: components["responses"]["Problem"];
         };
     };
