@@ -8,6 +8,7 @@
 //	gallant admin balance --account ID [--config FILE]
 //	gallant admin plan create --name NAME --price PREFIX=AMOUNT ... [--config FILE]
 //	gallant check-config --config FILE
+//	gallant healthcheck [--url URL | --config FILE]
 //	gallant version
 package main
 
@@ -20,7 +21,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
+	appsvc "github.com/gallant-sms/gallant/app"
 	"github.com/gallant-sms/gallant/internal/config"
 )
 
@@ -54,6 +57,9 @@ commands:
                                         e.g. --price 44=0.035) and assign it to
                                         an account
   check-config --config FILE            load and validate a configuration
+  healthcheck [--url URL] [--config FILE]
+                                        exit 0 when the gateway answers GET /healthz
+                                        (default: the address in http.listen)
   version                               print the version
 
 Every configuration key can be set with a GALLANT_ environment variable,
@@ -83,6 +89,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdAdmin(args[1:], stdout, stderr)
 	case "check-config":
 		err = cmdCheckConfig(args[1:], stdout, stderr)
+	case "healthcheck":
+		err = cmdHealthcheck(args[1:], stderr)
 	default:
 		fmt.Fprintf(stderr, "gallant: unknown command %q\n\n%s", args[0], usage)
 		return 2
@@ -179,4 +187,24 @@ func cmdCheckConfig(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "configuration OK: store %s, %d carriers, %d routes, durability %s\n",
 		cfg.Store.Driver, len(cfg.Carriers), len(cfg.Routes), cfg.Durability)
 	return nil
+}
+
+// cmdHealthcheck is a container's HEALTHCHECK: GET /healthz at --url, or
+// at the address the configuration (file and GALLANT_ variables) listens on.
+func cmdHealthcheck(args []string, stderr io.Writer) error {
+	var url *string
+	var timeout *time.Duration
+	cfg, err := loadFromFlags("healthcheck", args, stderr, false, func(fs *flag.FlagSet) {
+		url = fs.String("url", "", "the /healthz address (default: from http.listen)")
+		timeout = fs.Duration("timeout", 3*time.Second, "how long to wait for the answer")
+	})
+	if err != nil {
+		return err
+	}
+	if *url == "" {
+		if *url, err = appsvc.HealthURL(cfg.HTTP.Listen, cfg.HTTP.TLSCert != ""); err != nil {
+			return err
+		}
+	}
+	return appsvc.Healthcheck(context.Background(), *url, *timeout)
 }
