@@ -33,6 +33,9 @@ COPY --from=build /out/gallant /out/smscsim /usr/local/bin/
 COPY --from=build --chown=65532:65532 /rootfs/var/lib/gallant /var/lib/gallant
 COPY --from=build /rootfs/etc/gallant /etc/gallant
 USER 65532:65532
+# The node lock (a restart after a crash resumes its node at once) lives
+# in the cache directory: keep it on the volume.
+ENV XDG_CACHE_HOME=/var/lib/gallant/cache
 WORKDIR /var/lib/gallant
 VOLUME ["/var/lib/gallant"]
 # HTTP API and dashboard, SMPP, Prometheus metrics.
