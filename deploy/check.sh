@@ -33,7 +33,7 @@ trap cleanup EXIT
 grep -Eq '^RUN make build-static OUT=/out VERSION="\$VERSION"' Dockerfile ||
   fail "the Dockerfile no longer builds with make build-static: keep it and this check in step"
 grep -q '^FROM gcr.io/distroless/static' Dockerfile || fail "the Dockerfile's runtime is no longer distroless static"
-grep -Eq '^HEALTHCHECK .*gallant", "healthcheck"' Dockerfile || fail "the Dockerfile's HEALTHCHECK no longer runs gallant healthcheck"
+grep -A1 '^HEALTHCHECK ' Dockerfile | grep -q '"/usr/local/bin/gallant", "healthcheck"' || fail "the Dockerfile's HEALTHCHECK no longer runs gallant healthcheck"
 version=$(git describe --tags --always --dirty 2>/dev/null || echo dev)
 step "make build-static (the Dockerfile's command), version $version"
 make --no-print-directory build-static OUT="$tmp/bin" VERSION="$version" >/dev/null
