@@ -5,6 +5,13 @@ PKGS      := ./...
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 export GALLANT_TEST_MYSQL_DSN ?= root@tcp(127.0.0.1:3306)/test?parseTime=true
 export GALLANT_TEST_REDIS_ADDR ?= 127.0.0.1:6379
+# The version gallant version prints, and the flags of the static release
+# build (build-static): the Dockerfile runs the same target, and
+# package-check builds with it too.
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+STATIC_FLAGS = -trimpath -ldflags "-s -w -X main.version=$(VERSION)"
+# Where build-static writes gallant and smscsim.
+OUT       ?= $(BIN)
 # Fuzz time per target for `make fuzz`.
 FUZZTIME  ?= 30s
 # Directories of the test files built only without the race detector
@@ -15,7 +22,7 @@ NORACE_PKGS = $(sort $(dir $(shell grep -rl --include='*_test.go' --exclude-dir=
 FUZZ_PKGS   = $(sort $(dir $(shell grep -rl --include='*_test.go' --exclude-dir=node_modules '^func Fuzz' .)))
 
 .PHONY: all build build-go run test test-short vet lint tidy-check fuzz bench bench-micro interop clean \
-	web-deps web-build web-client web-client-check web-test sdk-test
+	web-deps web-build web-client web-client-check web-test sdk-test build-static package-check
 
 all: build
 
@@ -25,6 +32,18 @@ build: web-build build-go
 build-go:
 	@mkdir -p $(BIN)
 	$(GO) build -o $(BIN)/ ./cmd/...
+
+## build-static: gallant and smscsim as static binaries (CGO_ENABLED=0, -trimpath, the version
+## stamped) into $(OUT), with whatever dashboard web/dist holds: the Dockerfile's build command
+build-static:
+	@mkdir -p $(OUT)
+	CGO_ENABLED=0 $(GO) build $(STATIC_FLAGS) -o $(OUT)/ ./cmd/gallant ./cmd/smscsim
+
+## package-check: what can be checked of the packaging without a container engine (deploy/check.sh):
+## the static build runs version, demo and healthcheck; promtool checks and tests the alert rules and
+## the Prometheus configuration; compose.yaml, the Grafana JSON and the Dockerfile are checked
+package-check: web-build
+	bash deploy/check.sh
 
 ## web-deps: the dashboard's npm packages, exactly as package-lock.json has them
 web-deps:
@@ -70,7 +89,7 @@ run: build
 ## then once without it the tests that -race leaves out: allocation tests (names containing Alloc) and
 ## resource-budget tests that measure RSS, heap or CPU time (names containing Budget), both `//go:build !race`,
 ## one package at a time (-p 1) so that no two budgets share the two cores
-test: vet interop web-test sdk-test
+test: vet package-check interop web-test sdk-test
 	$(GO) test -race -shuffle=on -timeout 20m $(PKGS)
 	$(GO) test -count=1 -p 1 -timeout 20m -run 'Alloc|Budget' $(NORACE_PKGS)
 

@@ -15,6 +15,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/gallant-sms/gallant/account"
 	"github.com/gallant-sms/gallant/billing"
 	"github.com/gallant-sms/gallant/store"
@@ -64,6 +66,9 @@ type AlertConfig struct {
 	Attempts int
 	// QueueSize bounds the alerts waiting to be sent; 0 means 1,000.
 	QueueSize int
+	// Registerer takes the alerts' counters (gallant_balance_alerts_total,
+	// gallant_balance_alert_deliveries_total); nil registers none.
+	Registerer prometheus.Registerer
 }
 
 // AlertNotifier sends low-balance alerts by webhook and email, from one
@@ -76,6 +81,7 @@ type AlertNotifier struct {
 	st     *store.Store
 	log    *slog.Logger
 	ch     chan billing.LowBalance
+	m      *alertMetrics
 	quit   chan struct{}
 	wg     sync.WaitGroup
 	once   sync.Once
@@ -100,8 +106,12 @@ func NewAlertNotifier(cfg AlertConfig, st *store.Store, logger *slog.Logger) *Al
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &AlertNotifier{cfg: cfg, client: cfg.Guard.NewClient(alertPostTimeout), st: st, log: logger.With("component", "alerts"),
-		ch: make(chan billing.LowBalance, cfg.QueueSize), quit: make(chan struct{}), backoff: time.Second}
+	n := &AlertNotifier{cfg: cfg, client: cfg.Guard.NewClient(alertPostTimeout), st: st, log: logger.With("component", "alerts"),
+		ch: make(chan billing.LowBalance, cfg.QueueSize), quit: make(chan struct{}), backoff: time.Second, m: newAlertMetrics()}
+	if err := n.m.register(cfg.Registerer); err != nil {
+		n.log.Error("low-balance alert metrics not registered", "err", err)
+	}
+	return n
 }
 
 // Start starts the sending goroutine.
@@ -137,8 +147,10 @@ func (n *AlertNotifier) Stop(ctx context.Context) error {
 func (n *AlertNotifier) NotifyLowBalance(_ context.Context, a billing.LowBalance) {
 	select {
 	case n.ch <- a:
+		n.m.queued.Inc()
 	default:
 		n.log.Error("low-balance alert not sent: queue full", "account", a.AccountID)
+		n.m.dropped.Inc()
 	}
 }
 
@@ -156,7 +168,9 @@ func (n *AlertNotifier) run() {
 // send delivers one alert: webhook, then email. Failures are logged.
 func (n *AlertNotifier) send(a billing.LowBalance) {
 	if a.WebhookURL != "" {
-		if err := n.postWebhook(a); err != nil {
+		err := n.postWebhook(a)
+		n.m.delivered(true, err)
+		if err != nil {
 			n.log.Error("low-balance webhook not delivered", "account", a.AccountID, "err", err)
 		}
 	}
@@ -168,6 +182,7 @@ func (n *AlertNotifier) send(a billing.LowBalance) {
 			Body: fmt.Sprintf("The available balance of account %d is %s %s, below your alert threshold of %s %s.\n\n"+
 				"Top up to keep sending messages. You will not be told again until the balance has been above the threshold.\n",
 				a.AccountID, a.Available.String(), a.Currency, a.Threshold.String(), a.Currency)})
+		n.m.delivered(false, err)
 		if err != nil {
 			n.log.Error("low-balance email not sent", "account", a.AccountID, "err", err)
 		}

@@ -14,6 +14,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/gallant-sms/gallant/router"
 	"github.com/gallant-sms/gallant/smpp"
 	"github.com/gallant-sms/gallant/smpp/pdu"
@@ -31,6 +33,9 @@ type carrier struct {
 	// budget is the carrier's TPS shared by every instance (tps.go); nil
 	// without Redis or without a TPS.
 	budget *throttle.Shared
+	// submitLat and receiptLat are this carrier's latency histograms
+	// (gallant_gateway_submit_latency_seconds, receipt_latency_seconds).
+	submitLat, receiptLat prometheus.Observer
 }
 
 // bind adapts one smpp.Client to router.Sender.
@@ -44,7 +49,8 @@ type bind struct {
 var _ router.Sender = (*bind)(nil)
 
 func (s *Service) newCarrier(cc CarrierConfig) (*carrier, error) {
-	c := &carrier{s: s, cfg: cc}
+	c := &carrier{s: s, cfg: cc, submitLat: s.m.submitLatency.WithLabelValues(cc.Name),
+		receiptLat: s.m.receiptLatency.WithLabelValues(cc.Name)}
 	var tc *tls.Config
 	if cc.TLS != nil {
 		tc = cc.TLS.Clone()
@@ -205,6 +211,13 @@ func (b *bind) answered(o *router.Outgoing, h pdu.Header, body []byte, err error
 	}
 	// Record "submitted" before the receipt can be matched, here or on
 	// another bind, so it always comes first.
+	from := m.CreatedAt
+	if m.SendAt.After(from) {
+		from = m.SendAt
+	}
+	if !from.IsZero() {
+		b.c.submitLat.Observe(time.Since(from).Seconds())
+	}
 	q := b.c.s.submitted(m, seq, b.c.cfg.Name, id)
 	b.st.acked.Add(1)
 	if id == "" {
@@ -409,6 +422,9 @@ func (c *carrier) applyReceipt(req carrierReq, ref dlrRef, st sms.Status, code s
 	// about a third of its time (bench/RESULTS.md, "durable rows").
 	ev := sms.Event{MessageID: ref.msg, Status: st, At: time.Now().UTC(),
 		Segment: ref.seg, Carrier: c.cfg.Name, ErrorCode: code}
+	if ref.at != 0 { // 0: matched from the store, sent before this process
+		c.receiptLat.Observe(float64(ev.At.UnixNano()-ref.at) / 1e9)
+	}
 	if s.cfg.Durability == Fast {
 		// Fast mode answers the carrier at once, as it answers customers:
 		// a crash before the event is written loses this receipt (the

@@ -32,6 +32,9 @@ type metrics struct {
 	carrierInboundErrors       *prometheus.CounterVec
 	refundsVec                 *prometheus.CounterVec
 	smppOps                    *prometheus.CounterVec
+	// submitLatency and receiptLatency are by carrier; each carrier
+	// holds its own Observer (carrier.submitLat, carrier.receiptLat).
+	submitLatency, receiptLatency *prometheus.HistogramVec
 }
 
 func newMetrics(reg prometheus.Registerer, d Durability) *metrics {
@@ -88,6 +91,14 @@ func newMetrics(reg prometheus.Registerer, d Durability) *metrics {
 		smppOps: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "smpp_operations_total",
 			Help: "replace_sm from customers and alert_notification from carriers, by operation and result."}, []string{"op", "result"}),
 	}
+	m.submitLatency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: ns, Name: "submit_latency_seconds",
+		Help:    "From a message's acceptance (or its send time, when scheduled) to the carrier's submit_sm_resp accepting a segment, by carrier.",
+		Buckets: prometheus.ExponentialBuckets(0.001, 2, 16), // 1 ms .. 33 s
+	}, []string{"carrier"})
+	m.receiptLatency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: ns, Name: "receipt_latency_seconds",
+		Help:    "From a carrier's submit_sm_resp to its delivery receipt for the segment, by carrier (receipts matched in memory).",
+		Buckets: prometheus.ExponentialBuckets(0.1, 2, 16), // 100 ms .. 55 min
+	}, []string{"carrier"})
 	fast := prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "durability_fast",
 		Help: "1 when the gateway acknowledges before persisting (fast mode), 0 in durable mode."})
 	if d == Fast {
@@ -97,7 +108,7 @@ func newMetrics(reg prometheus.Registerer, d Durability) *metrics {
 		reg.MustRegister(accepted, m.refusedVec, m.submitted, m.failed, m.finalVec, m.receiptVec, m.custReceiptVec,
 			m.heldDelivered, m.mo, m.parked, m.scheduled, m.customerBinds, m.bindGuardRedisErrors, m.bindsEnded, m.bindsUp,
 			m.eventsLost, m.eventsFolded, m.lostFast, m.unmatchable, m.webhooksDropped, m.carrierInboundErrors, m.smppOps, fast)
-		reg.MustRegister(m.refundsVec)
+		reg.MustRegister(m.refundsVec, m.submitLatency, m.receiptLatency)
 	}
 	return m
 }

@@ -16,6 +16,7 @@ type writerMetrics struct {
 	batchRows     prometheus.Histogram
 	batchDuration prometheus.Histogram
 	pending       prometheus.GaugeFunc
+	lag           prometheus.GaugeFunc
 	failed        prometheus.Counter
 	retried       prometheus.Counter
 }
@@ -25,7 +26,7 @@ const (
 	metricsSubsystem = "store_writer"
 )
 
-func newWriterMetrics(reg prometheus.Registerer, pending func() float64) *writerMetrics {
+func newWriterMetrics(reg prometheus.Registerer, pending, lag func() float64) *writerMetrics {
 	opts := func(name, help string) prometheus.Opts {
 		return prometheus.Opts{Namespace: metricsNamespace, Subsystem: metricsSubsystem, Name: name, Help: help}
 	}
@@ -47,6 +48,8 @@ func newWriterMetrics(reg prometheus.Registerer, pending func() float64) *writer
 		}),
 		pending: prometheus.NewGaugeFunc(prometheus.GaugeOpts(opts("pending",
 			"Rows added and not yet done (queued or being written).")), pending),
+		lag: prometheus.NewGaugeFunc(prometheus.GaugeOpts(opts("lag_seconds",
+			"How long the oldest row not yet written has waited (an upper bound); 0 when every row is written.")), lag),
 		failed: prometheus.NewCounter(prometheus.CounterOpts(opts("failed_total",
 			"Rows whose write finally failed."))),
 		retried: prometheus.NewCounter(prometheus.CounterOpts(opts("retried_total",
@@ -55,7 +58,7 @@ func newWriterMetrics(reg prometheus.Registerer, pending func() float64) *writer
 }
 
 func (m *writerMetrics) collectors() []prometheus.Collector {
-	return []prometheus.Collector{m.rows, m.batches, m.batchRows, m.batchDuration, m.pending, m.failed, m.retried}
+	return []prometheus.Collector{m.rows, m.batches, m.batchRows, m.batchDuration, m.pending, m.lag, m.failed, m.retried}
 }
 
 func (m *writerMetrics) register() error {

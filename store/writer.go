@@ -69,6 +69,9 @@ type Writer struct {
 	inflight int // rows taken by workers, not yet done
 	// firstAt is when the oldest queued row's batch started waiting.
 	firstAt time.Time
+	// since[i] is the firstAt of the batch worker i is writing (zero when
+	// it writes none): with firstAt, what the lag gauge reads.
+	since []time.Time
 	// Rows are numbered in the order Add accepted them: added is the
 	// number the next row gets, taken the number of the oldest queued
 	// row. flights holds the first number of each batch being written.
@@ -116,19 +119,20 @@ func NewWriter(s *Store, cfg WriterConfig, reg prometheus.Registerer) (*Writer, 
 		cfg:      cfg,
 		now:      time.Now,
 		ring:     make([]entry, cfg.MaxPending),
+		since:    make([]time.Time, cfg.Workers),
 		wake:     make(chan struct{}, 1),
 		stop:     stop,
 		hardStop: cancel,
 		exited:   make(chan struct{}),
 	}
-	w.m = newWriterMetrics(reg, w.pendingRows)
+	w.m = newWriterMetrics(reg, w.pendingRows, w.lagSeconds)
 	if err := w.m.register(); err != nil {
 		cancel()
 		return nil, err
 	}
 	var wg sync.WaitGroup
-	for range cfg.Workers {
-		wk := newWorker(w)
+	for i := range cfg.Workers {
+		wk := newWorker(w, i)
 		w.workers = append(w.workers, wk)
 		wg.Go(wk.run)
 	}
@@ -279,6 +283,27 @@ func (w *Writer) Pending() int {
 }
 
 func (w *Writer) pendingRows() float64 { return float64(w.Pending()) }
+
+// lagSeconds is how long the oldest row not yet written (queued or in a
+// batch being written) has been waiting, at most: rows left behind by a
+// full batch count from when that batch started waiting. 0 when none.
+func (w *Writer) lagSeconds() float64 {
+	w.mu.Lock()
+	var oldest time.Time
+	if w.queued > 0 {
+		oldest = w.firstAt
+	}
+	for _, s := range w.since {
+		if !s.IsZero() && (oldest.IsZero() || s.Before(oldest)) {
+			oldest = s
+		}
+	}
+	w.mu.Unlock()
+	if oldest.IsZero() {
+		return 0
+	}
+	return max(0, w.now().Sub(oldest).Seconds())
+}
 
 // doneBelowLocked returns n such that every row numbered below n is done.
 // w.mu must be held.

@@ -13,7 +13,9 @@ import (
 // worker is one of a Writer's goroutines: it takes a batch off the queue,
 // writes it, reports each row's outcome, and starts over, until Close.
 type worker struct {
-	w     *Writer
+	w *Writer
+	// idx is the worker's index in w.since.
+	idx   int
 	batch []entry
 	b     *builder
 	// lo is the number of the batch's first row while it is in flight.
@@ -25,9 +27,10 @@ type worker struct {
 	p *prepared
 }
 
-func newWorker(w *Writer) *worker {
+func newWorker(w *Writer, idx int) *worker {
 	wk := &worker{
 		w:     w,
+		idx:   idx,
 		batch: make([]entry, 0, w.cfg.MaxRows),
 		b:     newBuilder(w.d, w.cfg.MaxStatementBytes, w.keys),
 		rows:  map[*Table]prometheus.Counter{},
@@ -129,6 +132,9 @@ func (wk *worker) takeLocked(k int) int {
 			w.head = 0
 		}
 	}
+	if k > 0 {
+		w.since[wk.idx] = w.firstAt
+	}
 	wk.lo = w.taken
 	w.flights = append(w.flights, wk.lo)
 	w.taken += uint64(k)
@@ -187,6 +193,7 @@ func (wk *worker) finish(rows []entry) {
 	clear(rows)
 	w.mu.Lock()
 	w.inflight -= len(rows)
+	w.since[wk.idx] = time.Time{}
 	if i := slices.Index(w.flights, wk.lo); i >= 0 {
 		w.flights = slices.Delete(w.flights, i, i+1)
 	}

@@ -520,7 +520,7 @@ func TestWriterMetricsRegistration(t *testing.T) {
 	for _, mf := range mfs {
 		names[mf.GetName()] = true
 	}
-	for _, n := range []string{"rows_total", "batches_total", "batch_rows", "batch_duration_seconds", "pending",
+	for _, n := range []string{"rows_total", "batches_total", "batch_rows", "batch_duration_seconds", "pending", "lag_seconds",
 		"failed_total", "retried_total"} {
 		if !names["gallant_store_writer_"+n] {
 			t.Errorf("metric gallant_store_writer_%s not registered (have %v)", n, names)

@@ -27,7 +27,8 @@ func (a *app) newAlerts() error {
 	if a.bill == nil {
 		return nil
 	}
-	n := gateway.NewAlertNotifier(gateway.AlertConfig{Secret: a.cfg.Webhooks.Secret, Mailer: a.mailer, Guard: a.hooks.Guard()}, a.st, a.log)
+	n := gateway.NewAlertNotifier(gateway.AlertConfig{Secret: a.cfg.Webhooks.Secret, Mailer: a.mailer, Guard: a.hooks.Guard(),
+		Registerer: a.reg}, a.st, a.log)
 	sw, err := billing.NewAlerter(a.st, n, a.log)
 	if err != nil {
 		return err

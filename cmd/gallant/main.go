@@ -10,6 +10,7 @@
 //	gallant backup --out FILE [--config FILE]
 //	gallant restore --from FILE [--data DIR | --config FILE]
 //	gallant check-config --config FILE
+//	gallant healthcheck [--url URL | --config FILE]
 //	gallant version
 package main
 
@@ -23,6 +24,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	appsvc "github.com/gallant-sms/gallant/app"
 	"github.com/gallant-sms/gallant/internal/config"
@@ -60,6 +62,9 @@ commands:
                                         an account
 ` + appsvc.BackupUsage + `
   check-config --config FILE            load and validate a configuration
+  healthcheck [--url URL] [--config FILE]
+                                        exit 0 when the gateway answers GET /healthz
+                                        (default: the address in http.listen)
   version                               print the version
 
 Every configuration key can be set with a GALLANT_ environment variable,
@@ -91,6 +96,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdCheckConfig(args[1:], stdout, stderr)
 	case "backup", "restore":
 		err = cmdBackup(args, stdout, stderr)
+	case "healthcheck":
+		err = cmdHealthcheck(args[1:], stderr)
 	default:
 		fmt.Fprintf(stderr, "gallant: unknown command %q\n\n%s", args[0], usage)
 		return 2
@@ -210,4 +217,24 @@ func cmdBackup(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	return json.NewEncoder(stdout).Encode(out)
+}
+
+// cmdHealthcheck is a container's HEALTHCHECK: GET /healthz at --url, or
+// at the address the configuration (file and GALLANT_ variables) listens on.
+func cmdHealthcheck(args []string, stderr io.Writer) error {
+	var url *string
+	var timeout *time.Duration
+	cfg, err := loadFromFlags("healthcheck", args, stderr, false, func(fs *flag.FlagSet) {
+		url = fs.String("url", "", "the /healthz address (default: from http.listen)")
+		timeout = fs.Duration("timeout", 3*time.Second, "how long to wait for the answer")
+	})
+	if err != nil {
+		return err
+	}
+	if *url == "" {
+		if *url, err = appsvc.HealthURL(cfg.HTTP.Listen, cfg.HTTP.TLSCert != ""); err != nil {
+			return err
+		}
+	}
+	return appsvc.Healthcheck(context.Background(), *url, *timeout)
 }
