@@ -1,0 +1,427 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/gallant-sms/gallant/sms"
+)
+
+// Retention purges old rows in small batches (see app.Purger). Each call
+// here is one batch: a few queries over a bounded range of primary keys,
+// in one short transaction, so the writer is never held for long. The
+// purger holds a lease ([Store.LeaseRetention]) so that one instance
+// purges at a time.
+//
+// Purged messages leave their totals behind in message_rollups, added to
+// in the transaction that deletes them; usage reports and statements read
+// the rollups for purged messages and the rows for kept ones, so their
+// totals are the same before and after a purge.
+
+// MaxPurgeBatch bounds the rows one purge statement touches.
+const MaxPurgeBatch = 10_000
+
+// retentionRow is the retention_state row of the purger.
+const retentionRow = "purger"
+
+// LeaseRetention takes or renews holder's lease on purging until until.
+// It reports false while another holder's lease is live.
+func (s *Store) LeaseRetention(ctx context.Context, holder string, now, until time.Time) (bool, error) {
+	ins := "INSERT INTO retention_state (name, holder, lease_until, messages_below) VALUES (?, '', 0, 0) ON CONFLICT DO NOTHING"
+	if s.d == dialectMySQL {
+		ins = "INSERT IGNORE INTO retention_state (name, holder, lease_until, messages_below) VALUES (?, '', 0, 0)"
+	}
+	if _, err := s.w.ExecContext(ctx, ins, retentionRow); err != nil {
+		return false, fmt.Errorf("store: lease retention: %w", mapErr(err))
+	}
+	res, err := s.w.ExecContext(ctx, "UPDATE retention_state SET holder = ?, lease_until = ? WHERE name = ? AND (holder = ? OR lease_until <= ?)",
+		holder, until.UnixMicro(), retentionRow, holder, now.UnixMicro())
+	if err != nil {
+		return false, fmt.Errorf("store: lease retention: %w", mapErr(err))
+	}
+	if _, err := res.RowsAffected(); err != nil {
+		return false, fmt.Errorf("store: lease retention: %w", mapErr(err))
+	}
+	var h string
+	if err := s.w.GetContext(ctx, &h, "SELECT holder FROM retention_state WHERE name = ?", retentionRow); err != nil {
+		return false, fmt.Errorf("store: lease retention: %w", mapErr(err))
+	}
+	return h == holder, nil
+}
+
+// ReleaseRetention ends holder's lease on purging, if it holds it.
+func (s *Store) ReleaseRetention(ctx context.Context, holder string) error {
+	if _, err := s.w.ExecContext(ctx, "UPDATE retention_state SET holder = '', lease_until = 0 WHERE name = ? AND holder = ?",
+		retentionRow, holder); err != nil {
+		return fmt.Errorf("store: release retention: %w", mapErr(err))
+	}
+	return nil
+}
+
+// messagesBelow returns the id below which final messages may have been
+// purged (0: none ever was).
+func (s *Store) messagesBelow(ctx context.Context, q sqlx.QueryerContext) (sms.ID, error) {
+	var ids []dbID
+	if err := sqlx.SelectContext(ctx, q, &ids, "SELECT messages_below FROM retention_state WHERE name = ?", retentionRow); err != nil {
+		return 0, fmt.Errorf("store: retention state: %w", mapErr(err))
+	}
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	return sms.ID(ids[0]), nil
+}
+
+// tailCheckpoint returns the last id campaign statistics tail name has
+// read, or the largest int64 when there is no such tail (nothing waits
+// to read the table). Rows above it are never purged: their counts are
+// not taken yet.
+func (s *Store) tailCheckpoint(ctx context.Context, q sqlx.QueryerContext, name string) (int64, error) {
+	var last []int64
+	if err := sqlx.SelectContext(ctx, q, &last, "SELECT last_id FROM campaign_tails WHERE name = ?", name); err != nil {
+		return 0, fmt.Errorf("store: campaign tail %s: %w", name, mapErr(err))
+	}
+	if len(last) == 0 {
+		return math.MaxInt64, nil
+	}
+	return last[0], nil
+}
+
+// PurgedMessages is what one batch of [Store.PurgeMessages] did.
+type PurgedMessages struct {
+	// Scanned counts the messages read; Next is the cursor for the next
+	// batch (the last id read), and Done is true when the range is
+	// exhausted.
+	Scanned int
+	Next    sms.ID
+	Done    bool
+	// Messages, Events and HeldReceipts count the rows deleted.
+	Messages     int64
+	Events       int64
+	HeldReceipts int64
+}
+
+// purgeCandidate is one message read by PurgeMessages.
+type purgeCandidate struct {
+	ID         dbID   `db:"id"`
+	AccountID  int64  `db:"account_id"`
+	Dest       string `db:"dest"`
+	Segments   int    `db:"segments"`
+	Price      int64  `db:"price_micros"`
+	Status     uint8  `db:"cur_status"`
+	RegDlr     uint8  `db:"registered_delivery"`
+	ValidUntil dbTime `db:"valid_until"`
+	Scheduled  bool   `db:"sched"`
+	Late       bool   `db:"late"`
+	Unfinished bool   `db:"unfinished"`
+}
+
+// purgeable reports whether message c, older than the retention, may be
+// purged: no further change of it is expected. A message waiting in the
+// schedule, one the gateway has not finished sending (recovery would
+// send it), and one with status events the campaign statistics have not
+// counted yet are kept. A message is done when its status is final, or
+// when a carrier took all of it and either no receipt was asked for or
+// its validity ran out before the cutoff.
+func (c *purgeCandidate) purgeable(before time.Time) bool {
+	if c.Scheduled || c.Late || c.Unfinished {
+		return false
+	}
+	st := sms.Status(c.Status)
+	if st.Final() {
+		return true
+	}
+	if st != sms.StatusSubmitted {
+		return false
+	}
+	return c.RegDlr&3 == 0 || (!c.ValidUntil.IsZero() && c.ValidUntil.Before(before))
+}
+
+// rollupKey is a message_rollups row's key.
+type rollupKey struct {
+	account  int64
+	day      int64
+	dest     string
+	status   uint8
+	segments int
+	price    int64
+}
+
+// rollupSums are a message_rollups row's sums.
+type rollupSums struct{ messages, charges, charged, refunded int64 }
+
+// PurgeMessages purges one batch: it reads up to batch (1 to
+// [MaxPurgeBatch]) messages with ids above after and below the ids of
+// before, and deletes those that are done (see purgeable) with their
+// status events and held receipts, adding their totals to the rollups in
+// the same transaction. Inbound messages are purged by [Store.PurgeInbound].
+// Call it again with Next until Done.
+func (s *Store) PurgeMessages(ctx context.Context, before time.Time, after sms.ID, batch int) (PurgedMessages, error) {
+	var out PurgedMessages
+	if batch < 1 || batch > MaxPurgeBatch {
+		return out, fmt.Errorf("%w: purge batch %d not in 1..%d", ErrInvalid, batch, MaxPurgeBatch)
+	}
+	below := IDAt(before)
+	tx, err := s.w.BeginTxx(ctx, nil)
+	if err != nil {
+		return out, fmt.Errorf("store: purge messages: %w", mapErr(err))
+	}
+	defer tx.Rollback()
+	tail, err := s.tailCheckpoint(ctx, tx, tailEvents)
+	if err != nil {
+		return out, err
+	}
+	var cands []purgeCandidate
+	q := "SELECT m.id, m.account_id, SUBSTR(m.dst_addr, 1, 3) AS dest, m.segments, m.price_micros, " +
+		"COALESCE(e.status, m.status) AS cur_status, m.registered_delivery, m.valid_until, " +
+		"EXISTS (SELECT 1 FROM scheduled_messages s WHERE s.message_id = m.id) AS sched, " +
+		"EXISTS (SELECT 1 FROM message_events x WHERE x.message_id = m.id AND x.id > ?) AS late, " +
+		"(" + unfinishedCond + ") AS unfinished " +
+		"FROM messages m LEFT JOIN message_events e ON e.id = (" + latestEventID + ") " +
+		"WHERE m.id > ? AND m.id < ? ORDER BY m.id LIMIT ?"
+	if err := tx.SelectContext(ctx, &cands, q, tail, s.idArg(after), s.idArg(below), batch); err != nil {
+		return out, fmt.Errorf("store: purge messages: %w", mapErr(err))
+	}
+	out.Scanned, out.Next, out.Done = len(cands), after, len(cands) < batch
+	if len(cands) > 0 {
+		out.Next = sms.ID(cands[len(cands)-1].ID)
+	}
+	byAccount := map[int64][]dbID{}
+	var ids []dbID
+	for i := range cands {
+		if c := &cands[i]; c.purgeable(before) {
+			byAccount[c.AccountID] = append(byAccount[c.AccountID], c.ID)
+			ids = append(ids, c.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	// The ledger's charges and refunds of the purged messages (the
+	// ledger itself is kept).
+	type ledgerSum struct {
+		MessageID dbID  `db:"message_id"`
+		Charges   int64 `db:"charges"`
+		Charged   int64 `db:"charged"`
+		Refunded  int64 `db:"refunded"`
+	}
+	sums := map[sms.ID]ledgerSum{}
+	for acc, mids := range byAccount {
+		var ls []ledgerSum
+		if err := tx.SelectContext(ctx, &ls, "SELECT message_id, "+
+			"COALESCE(SUM(CASE WHEN kind = 'charge' THEN 1 ELSE 0 END), 0) AS charges, "+
+			"COALESCE(SUM(CASE WHEN kind = 'charge' THEN -amount ELSE 0 END), 0) AS charged, "+
+			"COALESCE(SUM(CASE WHEN kind = 'refund' THEN amount ELSE 0 END), 0) AS refunded "+
+			"FROM billing_ledger WHERE account_id = ? AND message_id IN ("+s.idList(mids)+") "+
+			"AND kind IN ('charge', 'refund') GROUP BY message_id", acc); err != nil {
+			return out, fmt.Errorf("store: purge messages: ledger of account %d: %w", acc, mapErr(err))
+		}
+		for _, l := range ls {
+			sums[sms.ID(l.MessageID)] = l
+		}
+	}
+	roll := map[rollupKey]*rollupSums{}
+	var keys []rollupKey
+	for i := range cands {
+		c := &cands[i]
+		if !c.purgeable(before) {
+			continue
+		}
+		k := rollupKey{account: c.AccountID, day: rollupDay(sms.ID(c.ID)), dest: c.Dest, status: c.Status,
+			segments: c.Segments, price: c.Price}
+		r := roll[k]
+		if r == nil {
+			r = &rollupSums{}
+			roll[k] = r
+			keys = append(keys, k)
+		}
+		l := sums[sms.ID(c.ID)]
+		r.messages++
+		r.charges += l.Charges
+		r.charged += l.Charged
+		r.refunded += l.Refunded
+	}
+	if err := s.addRollups(ctx, tx, keys, roll); err != nil {
+		return out, err
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE retention_state SET messages_below = ? WHERE name = ? AND messages_below < ?",
+		s.idArg(below), retentionRow, s.idArg(below)); err != nil {
+		return out, fmt.Errorf("store: purge messages: mark: %w", mapErr(err))
+	}
+	list := s.idList(ids)
+	if out.Events, err = execCount(ctx, tx, "DELETE FROM message_events WHERE message_id IN ("+list+")"); err != nil {
+		return out, fmt.Errorf("store: purge messages: events: %w", err)
+	}
+	if out.HeldReceipts, err = execCount(ctx, tx, "DELETE FROM held_receipts WHERE message_id IN ("+list+")"); err != nil {
+		return out, fmt.Errorf("store: purge messages: held receipts: %w", err)
+	}
+	if out.Messages, err = execCount(ctx, tx, "DELETE FROM messages WHERE id IN ("+list+")"); err != nil {
+		return out, fmt.Errorf("store: purge messages: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return PurgedMessages{}, fmt.Errorf("store: purge messages: %w", mapErr(err))
+	}
+	return out, nil
+}
+
+// rollupDay is the UTC day (days since [sms.Epoch]) of message id, as
+// [Store.Usage] buckets it.
+func rollupDay(id sms.ID) int64 {
+	return int64(uint64(id)>>(sms.NodeBits+sms.SeqBits)) / msPerDay
+}
+
+// rollupRowsPerInsert bounds one upsert (10 parameters a row).
+const rollupRowsPerInsert = 500
+
+// addRollups adds sums to the message_rollups rows of keys.
+func (s *Store) addRollups(ctx context.Context, tx *sqlx.Tx, keys []rollupKey, sums map[rollupKey]*rollupSums) error {
+	for len(keys) > 0 {
+		n := min(len(keys), rollupRowsPerInsert)
+		var b strings.Builder
+		b.WriteString("INSERT INTO message_rollups (account_id, day, dest, status, segments, price_micros, messages, charges, charged, refunded) VALUES ")
+		args := make([]any, 0, n*10)
+		for i, k := range keys[:n] {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			r := sums[k]
+			args = append(args, k.account, k.day, k.dest, k.status, k.segments, k.price, r.messages, r.charges, r.charged, r.refunded)
+		}
+		if s.d == dialectMySQL {
+			b.WriteString(" ON DUPLICATE KEY UPDATE messages = messages + VALUES(messages), charges = charges + VALUES(charges), " +
+				"charged = charged + VALUES(charged), refunded = refunded + VALUES(refunded)")
+		} else {
+			b.WriteString(" ON CONFLICT (account_id, day, dest, status, segments, price_micros) DO UPDATE SET " +
+				"messages = messages + excluded.messages, charges = charges + excluded.charges, " +
+				"charged = charged + excluded.charged, refunded = refunded + excluded.refunded")
+		}
+		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+			return fmt.Errorf("store: purge messages: rollups: %w", mapErr(err))
+		}
+		keys = keys[n:]
+	}
+	return nil
+}
+
+// execCount runs a statement and returns the rows it changed.
+func execCount(ctx context.Context, e sqlx.ExecerContext, q string, args ...any) (int64, error) {
+	res, err := e.ExecContext(ctx, q, args...)
+	if err != nil {
+		return 0, mapErr(err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, mapErr(err)
+	}
+	return n, nil
+}
+
+// PurgeEvents purges one batch of status history: of the messages with
+// ids at or above after and below the ids of before whose status is
+// final, it deletes up to batch (1 to [MaxPurgeBatch]) events of the
+// steps before the carrier took them (accepted, scheduled, queued). The
+// carrier's acknowledgements (which receipts are matched by and margins
+// count) and the final status stay, so the message's current status and
+// every report are unchanged. It returns the rows deleted and the cursor
+// for the next batch; fewer than batch deleted means the range is done.
+func (s *Store) PurgeEvents(ctx context.Context, before time.Time, after sms.ID, batch int) (int64, sms.ID, error) {
+	if batch < 1 || batch > MaxPurgeBatch {
+		return 0, after, fmt.Errorf("%w: purge batch %d not in 1..%d", ErrInvalid, batch, MaxPurgeBatch)
+	}
+	tail, err := s.tailCheckpoint(ctx, s.w, tailEvents)
+	if err != nil {
+		return 0, after, err
+	}
+	var evs []struct {
+		ID        int64 `db:"id"`
+		MessageID dbID  `db:"message_id"`
+	}
+	if err := s.w.SelectContext(ctx, &evs, "SELECT e.id, e.message_id FROM message_events e "+
+		"WHERE e.message_id >= ? AND e.message_id < ? AND e.status < "+submittedStatus+" AND e.id <= ? "+
+		"AND EXISTS (SELECT 1 FROM message_events x WHERE x.message_id = e.message_id AND x.status >= "+finalStatus+") "+
+		"ORDER BY e.message_id, e.id LIMIT ?",
+		s.idArg(after), s.idArg(IDAt(before)), tail, batch); err != nil {
+		return 0, after, fmt.Errorf("store: purge events: %w", mapErr(err))
+	}
+	if len(evs) == 0 {
+		return 0, after, nil
+	}
+	q := make([]byte, 0, 40+len(evs)*20)
+	q = append(q, "DELETE FROM message_events WHERE id IN ("...)
+	for i, e := range evs {
+		if i > 0 {
+			q = append(q, ',')
+		}
+		q = strconv.AppendInt(q, e.ID, 10)
+	}
+	q = append(q, ')')
+	n, err := execCount(ctx, s.w, string(q))
+	if err != nil {
+		return 0, after, fmt.Errorf("store: purge events: %w", err)
+	}
+	return n, sms.ID(evs[len(evs)-1].MessageID), nil
+}
+
+// PurgeInbound deletes up to batch (1 to [MaxPurgeBatch]) inbound
+// messages (MOs) received before before (by their time-ordered ids),
+// leaving those the campaign statistics have not read yet. Fewer than
+// batch deleted means none is left.
+func (s *Store) PurgeInbound(ctx context.Context, before time.Time, batch int) (int64, error) {
+	if batch < 1 || batch > MaxPurgeBatch {
+		return 0, fmt.Errorf("%w: purge batch %d not in 1..%d", ErrInvalid, batch, MaxPurgeBatch)
+	}
+	tail, err := s.tailCheckpoint(ctx, s.w, tailReplies)
+	if err != nil {
+		return 0, err
+	}
+	var ids []dbID
+	if err := s.w.SelectContext(ctx, &ids, "SELECT id FROM mo_messages WHERE id < ? AND id <= ? ORDER BY id LIMIT ?",
+		s.idArg(IDAt(before)), tail, batch); err != nil {
+		return 0, fmt.Errorf("store: purge inbound: %w", mapErr(err))
+	}
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	n, err := execCount(ctx, s.w, "DELETE FROM mo_messages WHERE id IN ("+s.idList(ids)+")")
+	if err != nil {
+		return 0, fmt.Errorf("store: purge inbound: %w", err)
+	}
+	return n, nil
+}
+
+// PurgeWebhookAttempts deletes up to batch (1 to [MaxPurgeBatch])
+// webhook delivery attempts made before before. Fewer than batch deleted
+// means none is left.
+func (s *Store) PurgeWebhookAttempts(ctx context.Context, before time.Time, batch int) (int64, error) {
+	if batch < 1 || batch > MaxPurgeBatch {
+		return 0, fmt.Errorf("%w: purge batch %d not in 1..%d", ErrInvalid, batch, MaxPurgeBatch)
+	}
+	var ids []int64
+	if err := s.w.SelectContext(ctx, &ids, "SELECT id FROM webhook_attempts WHERE at < ? ORDER BY at LIMIT ?",
+		s.timeArg(before), batch); err != nil {
+		return 0, fmt.Errorf("store: purge webhook attempts: %w", mapErr(err))
+	}
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	q := make([]byte, 0, 40+len(ids)*20)
+	q = append(q, "DELETE FROM webhook_attempts WHERE id IN ("...)
+	for i, id := range ids {
+		if i > 0 {
+			q = append(q, ',')
+		}
+		q = strconv.AppendInt(q, id, 10)
+	}
+	q = append(q, ')')
+	n, err := execCount(ctx, s.w, string(q))
+	if err != nil {
+		return 0, fmt.Errorf("store: purge webhook attempts: %w", err)
+	}
+	return n, nil
+}
