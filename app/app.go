@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/gallant-sms/gallant/account"
 	"github.com/gallant-sms/gallant/billing"
 	"github.com/gallant-sms/gallant/campaign"
@@ -49,6 +51,12 @@ type Deps struct {
 	ImportDir string
 	// Campaigns configures the campaign engine (campaigns.* settings).
 	Campaigns campaign.Config
+	// Retention is how long records live (retention.* settings): the
+	// Purger deletes older ones; nil leaves it out.
+	Retention *RetentionPolicy
+	// Registerer receives the metrics of the background services (nil:
+	// none).
+	Registerer prometheus.Registerer
 }
 
 // App holds the use cases. A service that its dependencies do not allow
@@ -84,6 +92,9 @@ type App struct {
 	// Operator is the platform admins' view of carriers and routes
 	// (app/operator.go); never nil.
 	Operator *Operator
+	// Purger deletes records past their retention (app/retention.go);
+	// nil without Deps.Retention. StartBackground starts it.
+	Purger *Purger
 }
 
 // New builds the use cases over d.
@@ -133,6 +144,9 @@ func New(d Deps) *App {
 		a.Campaigns = newCampaigns(d, a.ShortLinks)
 	}
 	a.Operator = NewOperator(d.Accounts, d.Gateway, nil)
+	if d.Retention != nil {
+		a.Purger = NewPurger(d.Store, *d.Retention, d.Log, d.Registerer)
+	}
 	if d.Billing != nil {
 		a.Operator.pricer = d.Billing.Pricer
 		a.Accounts.pricer, a.Accounts.balances = d.Billing.Pricer, d.Billing.Balances
@@ -148,10 +162,13 @@ func New(d Deps) *App {
 const DefaultCurrency = "EUR"
 
 // StartBackground starts the work the use cases do on their own: the
-// campaign engine (when there is one).
+// campaign engine (when there is one) and the retention purger.
 func (a *App) StartBackground() {
 	if a.Campaigns != nil {
 		a.Campaigns.Start()
+	}
+	if a.Purger != nil {
+		a.Purger.Start()
 	}
 }
 
@@ -164,6 +181,11 @@ func (a *App) StopBackground(ctx context.Context) error {
 	}
 	if a.ContactImports != nil {
 		a.ContactImports.Close()
+	}
+	if a.Purger != nil {
+		if err := a.Purger.Stop(ctx); err != nil {
+			return err
+		}
 	}
 	if a.Campaigns != nil {
 		if err := a.Campaigns.Stop(ctx); err != nil {

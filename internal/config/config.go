@@ -22,6 +22,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/gallant-sms/gallant/api"
+	"github.com/gallant-sms/gallant/app"
 	"github.com/gallant-sms/gallant/gateway"
 	"github.com/gallant-sms/gallant/smpp"
 	"github.com/gallant-sms/gallant/store"
@@ -890,4 +891,11 @@ func (r *RetentionConfig) validate() error {
 		return fmt.Errorf("config: retention.purge_batch %d: want 1 to 10000 (default 1000)", r.PurgeBatch)
 	}
 	return nil
+}
+
+// RetentionPolicy returns the retention.* settings for the purger.
+func (c *Config) RetentionPolicy() *app.RetentionPolicy {
+	r := c.Retention
+	return &app.RetentionPolicy{Messages: r.Messages, Events: r.Events, WebhookAttempts: r.WebhookAttempts,
+		Interval: r.PurgeInterval, Batch: r.PurgeBatch}
 }
