@@ -33,12 +33,8 @@ const retentionRow = "purger"
 // LeaseRetention takes or renews holder's lease on purging until until.
 // It reports false while another holder's lease is live.
 func (s *Store) LeaseRetention(ctx context.Context, holder string, now, until time.Time) (bool, error) {
-	ins := "INSERT INTO retention_state (name, holder, lease_until, messages_below) VALUES (?, '', 0, 0) ON CONFLICT DO NOTHING"
-	if s.d == dialectMySQL {
-		ins = "INSERT IGNORE INTO retention_state (name, holder, lease_until, messages_below) VALUES (?, '', 0, 0)"
-	}
-	if _, err := s.w.ExecContext(ctx, ins, retentionRow); err != nil {
-		return false, fmt.Errorf("store: lease retention: %w", mapErr(err))
+	if err := s.ensureRetentionRow(ctx, s.w); err != nil {
+		return false, err
 	}
 	res, err := s.w.ExecContext(ctx, "UPDATE retention_state SET holder = ?, lease_until = ? WHERE name = ? AND (holder = ? OR lease_until <= ?)",
 		holder, until.UnixMicro(), retentionRow, holder, now.UnixMicro())
@@ -53,6 +49,18 @@ func (s *Store) LeaseRetention(ctx context.Context, holder string, now, until ti
 		return false, fmt.Errorf("store: lease retention: %w", mapErr(err))
 	}
 	return h == holder, nil
+}
+
+// ensureRetentionRow creates the purger's retention_state row.
+func (s *Store) ensureRetentionRow(ctx context.Context, e sqlx.ExecerContext) error {
+	ins := "INSERT INTO retention_state (name, holder, lease_until, messages_below) VALUES (?, '', 0, 0) ON CONFLICT DO NOTHING"
+	if s.d == dialectMySQL {
+		ins = "INSERT IGNORE INTO retention_state (name, holder, lease_until, messages_below) VALUES (?, '', 0, 0)"
+	}
+	if _, err := e.ExecContext(ctx, ins, retentionRow); err != nil {
+		return fmt.Errorf("store: retention state: %w", mapErr(err))
+	}
+	return nil
 }
 
 // ReleaseRetention ends holder's lease on purging, if it holds it.
@@ -247,6 +255,9 @@ func (s *Store) PurgeMessages(ctx context.Context, before time.Time, after sms.I
 		r.refunded += l.Refunded
 	}
 	if err := s.addRollups(ctx, tx, keys, roll); err != nil {
+		return out, err
+	}
+	if err := s.ensureRetentionRow(ctx, tx); err != nil {
 		return out, err
 	}
 	if _, err := tx.ExecContext(ctx, "UPDATE retention_state SET messages_below = ? WHERE name = ? AND messages_below < ?",
