@@ -196,9 +196,6 @@ func (p *Purger) Run(ctx context.Context) (PurgeRun, error) {
 	took := time.Since(start)
 	p.m.duration.Set(took.Seconds())
 	p.m.lastRun.Set(float64(p.now().Unix()))
-	for table, n := range run.Rows {
-		p.m.rows.WithLabelValues(table).Add(float64(n))
-	}
 	attrs := []any{"took", took.Round(time.Millisecond), "batches", run.Batches, "messages", run.Rows[PurgeMessages],
 		"events", run.Rows[PurgeEvents], "held_receipts", run.Rows[PurgeHeldReceipts], "inbound", run.Rows[PurgeInbound],
 		"webhook_attempts", run.Rows[PurgeWebhookAttempts]}
@@ -218,6 +215,13 @@ var errLeaseLost = errors.New("retention lease lost")
 // purge runs the batches of one run.
 func (p *Purger) purge(ctx context.Context, run *PurgeRun) error {
 	renewed := p.now()
+	// add counts rows deleted, in the run and (at once) in the metrics.
+	add := func(table string, n int64) {
+		if n > 0 {
+			run.Rows[table] += n
+			p.m.rows.WithLabelValues(table).Add(float64(n))
+		}
+	}
 	// step rests between batches and renews the lease when half of it
 	// has passed.
 	step := func() error {
@@ -248,9 +252,9 @@ func (p *Purger) purge(ctx context.Context, run *PurgeRun) error {
 			if err != nil {
 				return err
 			}
-			run.Rows[PurgeMessages] += b.Messages
-			run.Rows[PurgeEvents] += b.Events
-			run.Rows[PurgeHeldReceipts] += b.HeldReceipts
+			add(PurgeMessages, b.Messages)
+			add(PurgeEvents, b.Events)
+			add(PurgeHeldReceipts, b.HeldReceipts)
 			if err := step(); err != nil {
 				return err
 			}
@@ -264,7 +268,7 @@ func (p *Purger) purge(ctx context.Context, run *PurgeRun) error {
 			if err != nil {
 				return err
 			}
-			run.Rows[PurgeInbound] += n
+			add(PurgeInbound, n)
 			if err := step(); err != nil {
 				return err
 			}
@@ -281,7 +285,7 @@ func (p *Purger) purge(ctx context.Context, run *PurgeRun) error {
 			if err != nil {
 				return err
 			}
-			run.Rows[PurgeEvents] += n
+			add(PurgeEvents, n)
 			if err := step(); err != nil {
 				return err
 			}
@@ -297,7 +301,7 @@ func (p *Purger) purge(ctx context.Context, run *PurgeRun) error {
 			if err != nil {
 				return err
 			}
-			run.Rows[PurgeWebhookAttempts] += n
+			add(PurgeWebhookAttempts, n)
 			if err := step(); err != nil {
 				return err
 			}
