@@ -436,3 +436,39 @@ func (s *Store) PurgeWebhookAttempts(ctx context.Context, before time.Time, batc
 	}
 	return n, nil
 }
+
+// RolledUpUsage sums the purged messages of one account in a period (see
+// [Store.ChildRollups]).
+type RolledUpUsage struct {
+	AccountID int64 `db:"account_id"`
+	Messages  int64 `db:"messages"`
+	Segments  int64 `db:"segs"`
+	// Charged and Refunded are what the ledger charged and refunded for
+	// them, positive micros.
+	Charged  int64 `db:"charged"`
+	Refunded int64 `db:"refunded"`
+	// Billable counts those charged more than refunded (by their rollup
+	// rows: messages of one day, destination prefix, status, size and
+	// price).
+	Billable int64 `db:"billable"`
+}
+
+// ChildRollups returns, per direct sub-account of parent, the totals of
+// its purged messages accepted on the UTC days that start in [from,
+// until): what [Store.EachChildMessage] no longer reads.
+func (s *Store) ChildRollups(ctx context.Context, parent int64, from, until time.Time) ([]RolledUpUsage, error) {
+	if err := checkRange(from, until); err != nil {
+		return nil, err
+	}
+	lo, hi := rollupDays(from, until)
+	var out []RolledUpUsage
+	if err := s.r.SelectContext(ctx, &out, "SELECT r.account_id, SUM(r.messages) AS messages, SUM(r.messages * r.segments) AS segs, "+
+		"SUM(r.charged) AS charged, SUM(r.refunded) AS refunded, "+
+		"SUM(CASE WHEN r.charged > r.refunded THEN r.messages ELSE 0 END) AS billable "+
+		"FROM account_parents p JOIN message_rollups r ON r.account_id = p.account_id "+
+		"WHERE p.parent_id = ? AND r.day >= ? AND r.day < ? GROUP BY r.account_id ORDER BY r.account_id",
+		parent, lo, hi); err != nil {
+		return nil, fmt.Errorf("store: rollups of sub-accounts of %d: %w", parent, mapErr(err))
+	}
+	return out, nil
+}

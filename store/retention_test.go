@@ -13,6 +13,9 @@ import (
 type reportsOf struct {
 	byDay, byDest []UsageRow
 	statement     *StatementData
+	// children sums the sub-accounts' messages (the account as a
+	// parent): kept ones read one by one, purged ones from rollups.
+	children RolledUpUsage
 }
 
 func readReports(t *testing.T, s *Store, account int64) reportsOf {
@@ -29,6 +32,25 @@ func readReports(t *testing.T, s *Store, account int64) reportsOf {
 	}
 	if r.statement, err = s.Statement(ctx, account, reportDay, reportDay.AddDate(0, 1, 0)); err != nil {
 		t.Fatal(err)
+	}
+	if err := s.EachChildMessage(ctx, account, from, until, 100, func(m *BilledMessage) error {
+		r.children.Messages++
+		r.children.Segments += int64(m.Segments)
+		r.children.Charged += m.Charged
+		r.children.Refunded += m.Refunded
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	rolled, err := s.ChildRollups(ctx, account, from, until)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range rolled {
+		r.children.Messages += u.Messages
+		r.children.Segments += u.Segments
+		r.children.Charged += u.Charged
+		r.children.Refunded += u.Refunded
 	}
 	return r
 }
@@ -93,7 +115,10 @@ func TestPurgeMessagesKeepsTotals(t *testing.T) {
 		if _, err := s.w.ExecContext(ctx, qInsertLedger, f.a, string(LedgerCharge), -30_000, 0, 0, s.idArg(m5), "", s.timeArg(m5.Time())); err != nil {
 			t.Fatal(err)
 		}
-		beforeA, beforeB := readReports(t, s, f.a), readReports(t, s, f.b)
+		beforeA, beforeB, beforeR := readReports(t, s, f.a), readReports(t, s, f.b), readReports(t, s, f.r)
+		if c := beforeR.children; c.Messages != 6 || c.Charged != 100_000 || c.Refunded != 20_000 {
+			t.Fatalf("reseller's sub-account sums before the purge %+v: want a's 6 messages, 100000 charged, 20000 refunded", c)
+		}
 
 		sum, batches := purgeAll(t, s, cutoff, 2)
 		if sum.Messages != 3 || sum.Events != 7 || sum.HeldReceipts != 1 {
@@ -125,6 +150,11 @@ func TestPurgeMessagesKeepsTotals(t *testing.T) {
 		afterA, afterB := readReports(t, s, f.a), readReports(t, s, f.b)
 		sameReports(t, "a", beforeA, afterA)
 		sameReports(t, "b", beforeB, afterB)
+		sameReports(t, "reseller", beforeR, readReports(t, s, f.r))
+		rolled, err := s.ChildRollups(ctx, f.r, reportDay, reportDay.AddDate(0, 1, 0))
+		if err != nil || len(rolled) != 1 || rolled[0].AccountID != f.a || rolled[0].Messages != 3 || rolled[0].Billable != 2 {
+			t.Fatalf("reseller's rollups %+v, %v: want a's 3 purged messages, 2 billable (m1, m5; m2 was refunded)", rolled, err)
+		}
 
 		// Idempotent: a second purge finds nothing and the totals hold.
 		again, _ := purgeAll(t, s, cutoff, 2)
@@ -142,6 +172,9 @@ func sameReports(t *testing.T, who string, want, got reportsOf) {
 	}
 	if !reflect.DeepEqual(want.byDest, got.byDest) {
 		t.Errorf("%s usage by destination\n got %+v\nwant %+v", who, got.byDest, want.byDest)
+	}
+	if want.children != got.children {
+		t.Errorf("%s sub-accounts\n got %+v\nwant %+v", who, got.children, want.children)
 	}
 	if !reflect.DeepEqual(want.statement, got.statement) {
 		t.Errorf("%s statement\n got %+v\nwant %+v", who, got.statement, want.statement)
