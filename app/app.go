@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -182,15 +183,14 @@ func (a *App) StopBackground(ctx context.Context) error {
 	if a.ContactImports != nil {
 		a.ContactImports.Close()
 	}
+	var errs []error
 	if a.Purger != nil {
-		if err := a.Purger.Stop(ctx); err != nil {
-			return err
-		}
+		errs = append(errs, a.Purger.Stop(ctx))
 	}
 	if a.Campaigns != nil {
 		if err := a.Campaigns.Stop(ctx); err != nil {
-			return fmt.Errorf("campaigns: %w", err)
+			errs = append(errs, fmt.Errorf("campaigns: %w", err))
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
