@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -61,21 +62,41 @@ func TestE2EIdempotencyRetention(t *testing.T) {
 
 // TestE2EMessageRetention: a gateway with retention.messages of a few
 // seconds purges delivered messages (GET answers 404 afterwards) while
-// the usage report keeps counting them, and /metrics counts the purge.
+// the usage report keeps counting them, purges the webhook attempts after
+// retention.webhook_attempts, and /metrics counts the purge.
 func TestE2EMessageRetention(t *testing.T) {
 	t.Parallel()
 	eachDriver(t, func(t *testing.T, driver string) {
 		c := newCarrier(t, nil)
 		cfg := testConfig(t, driver, c.Addr())
 		cfg.Retention.Messages, cfg.Retention.Events, cfg.Retention.PurgeInterval = 3*time.Second, 2*time.Second, time.Second
+		cfg.Retention.WebhookAttempts = 3 * time.Second
 		a := startApp(t, cfg)
+		h := newHooks(t)
 		cust := a.customer(t, "Acme", noOwnSecret)
 		var ids []string
 		for i := range 2 {
-			s := a.send(t, cust.APIKey, map[string]any{"to": "447700900125", "text": fmt.Sprint("kept in the totals ", i)})
+			s := a.send(t, cust.APIKey, map[string]any{"to": "447700900125", "text": fmt.Sprint("kept in the totals ", i),
+				"callback_url": h.URL})
 			a.waitStatus(t, cust.APIKey, s.ID, "delivered")
 			ids = append(ids, s.ID)
 		}
+		attempts := func() int {
+			t.Helper()
+			r := a.do(t, http.MethodGet, "/v1/webhooks/deliveries", cust.APIKey, "")
+			if r.status != http.StatusOK {
+				t.Fatalf("deliveries: %d %s", r.status, r.body)
+			}
+			var page struct {
+				Items []json.RawMessage `json:"items"`
+			}
+			r.json(t, &page)
+			return len(page.Items)
+		}
+		eventually(t, "webhook attempts recorded", func() (bool, string) {
+			n := attempts()
+			return n > 0, fmt.Sprint(n, " attempts")
+		})
 		day := time.Now().UTC().Truncate(24 * time.Hour)
 		usage := func() (messages, delivered int64) {
 			t.Helper()
@@ -105,6 +126,10 @@ func TestE2EMessageRetention(t *testing.T) {
 		if m, d := usage(); m != 2 || d != 2 {
 			t.Fatalf("usage after the purge: %d messages, %d delivered; want 2 and 2 (from the rollups)", m, d)
 		}
+		eventually(t, "webhook attempts purged", func() (bool, string) {
+			n := attempts()
+			return n == 0, fmt.Sprint(n, " attempts left")
+		})
 		if n := scrapeMetric(t, "http://"+a.metricsAddr.String()+"/metrics", "gallant_retention_purged_rows_total"); n < 2 {
 			t.Errorf("/metrics counts %v purged rows, want at least the 2 messages", n)
 		}
