@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -26,6 +27,10 @@ import (
 
 // MaxPurgeBatch bounds the rows one purge statement touches.
 const MaxPurgeBatch = 10_000
+
+// ErrPurgeRace means another purge deleted messages of the same batch
+// first (its lease ran out mid-run): this batch rolled back; run again.
+var ErrPurgeRace = errors.New("store: messages purged concurrently")
 
 // retentionRow is the retention_state row of the purger.
 const retentionRow = "purger"
@@ -210,6 +215,17 @@ func (s *Store) PurgeMessages(ctx context.Context, before time.Time, after sms.I
 	if len(ids) == 0 {
 		return out, nil
 	}
+	// The messages go first: their rows are then locked by this
+	// transaction, and a concurrent purge of the same batch (a lease that
+	// ran out mid-batch) deletes fewer than it read and rolls back instead
+	// of adding the same totals twice.
+	list := s.idList(ids)
+	if out.Messages, err = execCount(ctx, tx, "DELETE FROM messages WHERE id IN ("+list+")"); err != nil {
+		return out, fmt.Errorf("store: purge messages: %w", err)
+	}
+	if out.Messages != int64(len(ids)) {
+		return PurgedMessages{}, fmt.Errorf("store: purge messages: %d of %d already gone: %w", int64(len(ids))-out.Messages, len(ids), ErrPurgeRace)
+	}
 	// The ledger's charges and refunds of the purged messages (the
 	// ledger itself is kept).
 	type ledgerSum struct {
@@ -264,15 +280,11 @@ func (s *Store) PurgeMessages(ctx context.Context, before time.Time, after sms.I
 		s.idArg(below), retentionRow, s.idArg(below)); err != nil {
 		return out, fmt.Errorf("store: purge messages: mark: %w", mapErr(err))
 	}
-	list := s.idList(ids)
 	if out.Events, err = execCount(ctx, tx, "DELETE FROM message_events WHERE message_id IN ("+list+")"); err != nil {
 		return out, fmt.Errorf("store: purge messages: events: %w", err)
 	}
 	if out.HeldReceipts, err = execCount(ctx, tx, "DELETE FROM held_receipts WHERE message_id IN ("+list+")"); err != nil {
 		return out, fmt.Errorf("store: purge messages: held receipts: %w", err)
-	}
-	if out.Messages, err = execCount(ctx, tx, "DELETE FROM messages WHERE id IN ("+list+")"); err != nil {
-		return out, fmt.Errorf("store: purge messages: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return PurgedMessages{}, fmt.Errorf("store: purge messages: %w", mapErr(err))
