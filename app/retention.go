@@ -189,6 +189,7 @@ func (p *Purger) Run(ctx context.Context) (PurgeRun, error) {
 	}
 	if !ok {
 		p.m.runs.WithLabelValues("not_leased").Inc()
+		p.log.Debug("retention purge skipped: another instance holds the lease")
 		return run, nil
 	}
 	run.Leased = true
