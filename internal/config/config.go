@@ -561,8 +561,8 @@ func Default() Config {
 		Messages: MessageConfig{DefaultValidity: 48 * time.Hour, MaxValidity: 72 * time.Hour,
 			ScheduleHorizon: gateway.DefaultScheduleHorizon, ScheduleMemory: gateway.DefaultScheduleMemory,
 			MaxScheduledPerAccount: gateway.DefaultMaxScheduledPerAccount, MaxScheduleAhead: gateway.DefaultMaxScheduleAhead},
-		Billing:   BillingConfig{Currency: "EUR", AlertInterval: 10 * time.Second},
-		Redis:     RedisConfig{Prefix: "gallant:"},
+		Billing: BillingConfig{Currency: "EUR", AlertInterval: 10 * time.Second},
+		Redis:   RedisConfig{Prefix: "gallant:"},
 		Retention: RetentionConfig{IdempotencyKeys: 24 * time.Hour, WebhookAttempts: 30 * 24 * time.Hour,
 			PurgeInterval: 5 * time.Minute, PurgeBatch: 1000},
 	}
