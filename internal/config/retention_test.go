@@ -1,6 +1,8 @@
 package config
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -23,6 +25,22 @@ func TestRetentionConfig(t *testing.T) {
 	if r := cfg.Retention; r.Messages != 180*24*time.Hour || r.Events != 30*24*time.Hour || r.WebhookAttempts != 48*time.Hour ||
 		r.PurgeInterval != time.Minute || r.PurgeBatch != 5000 {
 		t.Errorf("overrides %+v", r)
+	}
+	// A file setting one key keeps the others' defaults.
+	path := filepath.Join(t.TempDir(), "r.yaml")
+	if err := os.WriteFile(path, []byte("retention:\n  messages: 4320h\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err = Load(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := cfg.Retention; r.Messages != 180*24*time.Hour || r.WebhookAttempts != 30*24*time.Hour || r.PurgeBatch != 1000 ||
+		r.IdempotencyKeys != 24*time.Hour {
+		t.Errorf("from a file with retention.messages only: %+v", r)
+	}
+	if p := cfg.RetentionPolicy(); p.Messages != 180*24*time.Hour || p.Batch != 1000 || p.Interval != 5*time.Minute {
+		t.Errorf("policy %+v", p)
 	}
 	for _, bad := range []struct{ env, want string }{
 		{"GALLANT_RETENTION_MESSAGES=1h", "retention.messages"},
