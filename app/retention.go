@@ -23,8 +23,9 @@ type RetentionPolicy struct {
 	// Messages is how long messages, both ways, are kept (with their
 	// status history and held receipts); their totals stay in rollups.
 	Messages time.Duration
-	// Events is how long a finished message's steps before the carrier
-	// took it are kept.
+	// Events is how long a message's status history is kept row by row;
+	// after it, finished segments' acknowledgements are folded into their
+	// final events.
 	Events time.Duration
 	// WebhookAttempts is how long webhook delivery attempts are kept.
 	WebhookAttempts time.Duration
@@ -282,18 +283,18 @@ func (p *Purger) purge(ctx context.Context, run *PurgeRun) error {
 		before := now.Add(-d)
 		var after sms.ID
 		for {
-			n, next, err := p.st.PurgeEvents(ctx, before, after, p.pol.Batch)
+			b, err := p.st.PurgeEvents(ctx, before, after, p.pol.Batch)
 			if err != nil {
 				return err
 			}
-			add(PurgeEvents, n)
+			add(PurgeEvents, b.Deleted)
 			if err := step(); err != nil {
 				return err
 			}
-			if n < int64(p.pol.Batch) {
+			if b.Done {
 				break
 			}
-			after = next
+			after = b.Next
 		}
 	}
 	if d := p.pol.WebhookAttempts; d > 0 {

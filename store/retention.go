@@ -345,50 +345,128 @@ func execCount(ctx context.Context, e sqlx.ExecerContext, q string, args ...any)
 	return n, nil
 }
 
-// PurgeEvents purges one batch of status history: of the messages with
-// ids at or above after and below the ids of before whose status is
-// final, it deletes up to batch (1 to [MaxPurgeBatch]) events of the
-// steps before the carrier took them (accepted, scheduled, queued). The
-// carrier's acknowledgements (which receipts are matched by and margins
-// count) and the final status stay, so the message's current status and
-// every report are unchanged. It returns the rows deleted and the cursor
-// for the next batch; fewer than batch deleted means the range is done.
-func (s *Store) PurgeEvents(ctx context.Context, before time.Time, after sms.ID, batch int) (int64, sms.ID, error) {
+// PurgedEvents is what one batch of [Store.PurgeEvents] did.
+type PurgedEvents struct {
+	// Deleted counts the events deleted (each folded into its segment's
+	// final event first).
+	Deleted int64
+	// Next is the cursor for the next batch; Done is true when the range
+	// is exhausted.
+	Next sms.ID
+	Done bool
+}
+
+// historyEvent is one event read by PurgeEvents.
+type historyEvent struct {
+	ID           int64  `db:"id"`
+	MessageID    dbID   `db:"message_id"`
+	Segment      int    `db:"segment"`
+	Status       uint8  `db:"status"`
+	Carrier      string `db:"carrier"`
+	CarrierMsgID string `db:"carrier_msg_id"`
+	At           dbTime `db:"at"`
+	SubmittedAt  dbTime `db:"submitted_at"`
+}
+
+// PurgeEvents compacts one batch of status history: of the events of
+// the messages with ids at or above after and below the ids of before (up
+// to batch, 1 to [MaxPurgeBatch], events read), a segment whose history
+// is exactly one carrier acknowledgement ("submitted") and one final
+// status from the same carrier has the acknowledgement folded into the
+// final event (its submitted_at, as the gateway itself folds them under
+// load) and deleted. Readers show a folded submission as its own event,
+// the margin report counts it, and the message's status and settledness
+// are unchanged; any other history (resubmissions, failovers) is kept
+// whole. Events the campaign statistics have not read yet are left.
+func (s *Store) PurgeEvents(ctx context.Context, before time.Time, after sms.ID, batch int) (PurgedEvents, error) {
+	out := PurgedEvents{Next: after}
 	if batch < 1 || batch > MaxPurgeBatch {
-		return 0, after, fmt.Errorf("%w: purge batch %d not in 1..%d", ErrInvalid, batch, MaxPurgeBatch)
+		return out, fmt.Errorf("%w: purge batch %d not in 1..%d", ErrInvalid, batch, MaxPurgeBatch)
 	}
-	tail, err := s.tailCheckpoint(ctx, s.w, tailEvents)
+	tx, err := s.w.BeginTxx(ctx, nil)
 	if err != nil {
-		return 0, after, err
+		return out, fmt.Errorf("store: purge events: %w", mapErr(err))
 	}
-	var evs []struct {
-		ID        int64 `db:"id"`
-		MessageID dbID  `db:"message_id"`
+	defer tx.Rollback()
+	tail, err := s.tailCheckpoint(ctx, tx, tailEvents)
+	if err != nil {
+		return out, err
 	}
-	if err := s.w.SelectContext(ctx, &evs, "SELECT e.id, e.message_id FROM message_events e "+
-		"WHERE e.message_id >= ? AND e.message_id < ? AND e.status < "+submittedStatus+" AND e.id <= ? "+
-		"AND EXISTS (SELECT 1 FROM message_events x WHERE x.message_id = e.message_id AND x.status >= "+finalStatus+") "+
-		"ORDER BY e.message_id, e.id LIMIT ?",
+	var evs []historyEvent
+	if err := tx.SelectContext(ctx, &evs, "SELECT id, message_id, segment, status, carrier, carrier_msg_id, at, submitted_at FROM message_events "+
+		"WHERE message_id >= ? AND message_id < ? AND id <= ? ORDER BY message_id, id LIMIT ?",
 		s.idArg(after), s.idArg(IDAt(before)), tail, batch); err != nil {
-		return 0, after, fmt.Errorf("store: purge events: %w", mapErr(err))
+		return out, fmt.Errorf("store: purge events: %w", mapErr(err))
 	}
+	out.Done = len(evs) < batch
 	if len(evs) == 0 {
-		return 0, after, nil
+		return out, nil
 	}
-	q := make([]byte, 0, 40+len(evs)*20)
-	q = append(q, "DELETE FROM message_events WHERE id IN ("...)
-	for i, e := range evs {
-		if i > 0 {
-			q = append(q, ',')
+	last := sms.ID(evs[len(evs)-1].MessageID)
+	if !out.Done {
+		// The last message may have more events past the page: it is
+		// read again whole by the next batch, unless it fills the page
+		// alone (then it is left as it is).
+		keep := len(evs)
+		for keep > 0 && sms.ID(evs[keep-1].MessageID) == last {
+			keep--
 		}
-		q = strconv.AppendInt(q, e.ID, 10)
+		if keep == 0 {
+			out.Next = last + 1
+			return out, nil
+		}
+		evs = evs[:keep]
 	}
-	q = append(q, ')')
-	n, err := execCount(ctx, s.w, string(q))
-	if err != nil {
-		return 0, after, fmt.Errorf("store: purge events: %w", err)
+	out.Next = last
+	if out.Done {
+		out.Next = last + 1
 	}
-	return n, sms.ID(evs[len(evs)-1].MessageID), nil
+	type segKey struct {
+		msg dbID
+		seg int
+	}
+	groups := map[segKey][]historyEvent{}
+	var order []segKey
+	for _, e := range evs {
+		k := segKey{e.MessageID, e.Segment}
+		if groups[k] == nil {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], e)
+	}
+	var del []byte
+	for _, k := range order {
+		g := groups[k]
+		if len(g) != 2 {
+			continue
+		}
+		sub, fin := g[0], g[1]
+		if sms.Status(sub.Status) != sms.StatusSubmitted || !sms.Status(fin.Status).Final() || sub.Carrier != fin.Carrier ||
+			(fin.CarrierMsgID != "" && fin.CarrierMsgID != sub.CarrierMsgID) || !sub.SubmittedAt.IsZero() || !fin.SubmittedAt.IsZero() {
+			continue
+		}
+		// A folded row holds the submission's carrier id (receipts are
+		// matched by it), as the gateway's own folding does.
+		if _, err := tx.ExecContext(ctx, "UPDATE message_events SET submitted_at = ?, carrier_msg_id = ? WHERE id = ?",
+			s.timeArg(sub.At.Time), sub.CarrierMsgID, fin.ID); err != nil {
+			return out, fmt.Errorf("store: purge events: fold: %w", mapErr(err))
+		}
+		if len(del) > 0 {
+			del = append(del, ',')
+		}
+		del = strconv.AppendInt(del, sub.ID, 10)
+	}
+	if len(del) > 0 {
+		n, err := execCount(ctx, tx, "DELETE FROM message_events WHERE id IN ("+string(del)+")")
+		if err != nil {
+			return out, fmt.Errorf("store: purge events: %w", err)
+		}
+		out.Deleted = n
+	}
+	if err := tx.Commit(); err != nil {
+		return PurgedEvents{}, fmt.Errorf("store: purge events: %w", mapErr(err))
+	}
+	return out, nil
 }
 
 // PurgeInbound deletes up to batch (1 to [MaxPurgeBatch]) inbound

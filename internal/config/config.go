@@ -70,10 +70,10 @@ type RetentionConfig struct {
 	// day).
 	Messages time.Duration `yaml:"messages"`
 	// Events is how long the full status history of a message is kept:
-	// after it, the steps before a carrier took a finished message
-	// (accepted, scheduled, queued) are purged; its carrier
-	// acknowledgements and final status stay while the message does. 0,
-	// the default, keeps them; otherwise at least MinRetention.
+	// after it, a segment's carrier acknowledgement is folded into its
+	// final status event (as the gateway folds them under load) and its
+	// own row deleted; readers still show it as a step. 0, the default,
+	// keeps every row; otherwise at least MinRetention.
 	Events time.Duration `yaml:"events"`
 	// WebhookAttempts is how long the record of each webhook delivery
 	// attempt is kept; default 30 days, at least MinRetention.
