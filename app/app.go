@@ -2,9 +2,12 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/gallant-sms/gallant/account"
 	"github.com/gallant-sms/gallant/billing"
@@ -49,6 +52,12 @@ type Deps struct {
 	ImportDir string
 	// Campaigns configures the campaign engine (campaigns.* settings).
 	Campaigns campaign.Config
+	// Retention is how long records live (retention.* settings): the
+	// Purger deletes older ones; nil leaves it out.
+	Retention *RetentionPolicy
+	// Registerer receives the metrics of the background services (nil:
+	// none).
+	Registerer prometheus.Registerer
 }
 
 // App holds the use cases. A service that its dependencies do not allow
@@ -86,6 +95,9 @@ type App struct {
 	Operator *Operator
 	// Privacy answers data-subject requests (app/privacy.go); never nil.
 	Privacy *Privacy
+	// Purger deletes records past their retention (app/retention.go);
+	// nil without Deps.Retention. StartBackground starts it.
+	Purger *Purger
 }
 
 // New builds the use cases over d.
@@ -139,6 +151,9 @@ func New(d Deps) *App {
 	if d.Gateway != nil {
 		a.Privacy.cancel = d.Gateway
 	}
+	if d.Retention != nil {
+		a.Purger = NewPurger(d.Store, *d.Retention, d.Log, d.Registerer)
+	}
 	if d.Billing != nil {
 		a.Operator.pricer = d.Billing.Pricer
 		a.Accounts.pricer, a.Accounts.balances = d.Billing.Pricer, d.Billing.Balances
@@ -154,10 +169,13 @@ func New(d Deps) *App {
 const DefaultCurrency = "EUR"
 
 // StartBackground starts the work the use cases do on their own: the
-// campaign engine (when there is one).
+// campaign engine (when there is one) and the retention purger.
 func (a *App) StartBackground() {
 	if a.Campaigns != nil {
 		a.Campaigns.Start()
+	}
+	if a.Purger != nil {
+		a.Purger.Start()
 	}
 }
 
@@ -171,10 +189,14 @@ func (a *App) StopBackground(ctx context.Context) error {
 	if a.ContactImports != nil {
 		a.ContactImports.Close()
 	}
+	var errs []error
+	if a.Purger != nil {
+		errs = append(errs, a.Purger.Stop(ctx))
+	}
 	if a.Campaigns != nil {
 		if err := a.Campaigns.Stop(ctx); err != nil {
-			return fmt.Errorf("campaigns: %w", err)
+			errs = append(errs, fmt.Errorf("campaigns: %w", err))
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }

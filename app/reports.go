@@ -214,6 +214,14 @@ func (r Reports) SubAccountUsage(ctx context.Context, p Principal, id int64, fro
 	if err != nil {
 		return SubAccountReport{}, reportError(err)
 	}
+	// Messages purged by retention count from their rollups.
+	rolled, err := r.st.ChildRollups(ctx, id, from, until)
+	if err != nil {
+		return SubAccountReport{}, reportError(err)
+	}
+	for i := range rolled {
+		sum.AddRolledUp(&rolled[i])
+	}
 	subs, total := sum.Result()
 	out := SubAccountReport{AccountID: id, From: from, Until: until, Currency: resellerCur,
 		SubAccounts: make([]SubAccountUsage, len(subs)), Total: subAccountUsage(total)}

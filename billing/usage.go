@@ -214,6 +214,20 @@ func (r *ResellerUsage) Add(m *store.BilledMessage) {
 	u.Cost += c
 }
 
+// AddRolledUp counts the purged messages of a sub-account from their
+// rollups ([store.Store.ChildRollups]): messages, segments and money are
+// exact, but a rollup does not keep each message's destination, so the
+// reseller's cost of the billable ones is unknown: they count as unpriced
+// and the margin is not given.
+func (r *ResellerUsage) AddRolledUp(u *store.RolledUpUsage) {
+	r.Include(u.AccountID)
+	s := r.rows[u.AccountID]
+	s.Messages += u.Messages
+	s.Segments += u.Segments
+	s.Charged += Micros(u.Charged - u.Refunded)
+	s.Unpriced += u.Billable
+}
+
 // Result returns the sub-accounts by id, and their total.
 func (r *ResellerUsage) Result() ([]SubAccountUsage, SubAccountUsage) {
 	out := make([]SubAccountUsage, 0, len(r.rows))

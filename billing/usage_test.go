@@ -131,6 +131,30 @@ func TestResellerUsage(t *testing.T) {
 	}
 }
 
+// TestResellerUsageRolledUp: purged messages add their counts and money
+// from the rollups; the billable ones are unpriced (their destinations
+// are gone), so the margin is not given, while an account with nothing
+// billable purged keeps its margin.
+func TestResellerUsageRolledUp(t *testing.T) {
+	r := NewResellerUsage(func(string, int, time.Time) (Micros, error) { return 10_000, nil })
+	r.Add(&store.BilledMessage{AccountID: 5, ID: store.IDAt(time.Now()), Dest: "447700900001", Segments: 1, Charged: 50_000})
+	r.AddRolledUp(&store.RolledUpUsage{AccountID: 5, Messages: 3, Segments: 4, Charged: 90_000, Refunded: 30_000, Billable: 2})
+	r.AddRolledUp(&store.RolledUpUsage{AccountID: 6, Messages: 1, Segments: 1, Charged: 10_000, Refunded: 10_000})
+	subs, total := r.Result()
+	if len(subs) != 2 {
+		t.Fatalf("sub-accounts = %+v", subs)
+	}
+	if a := subs[0]; a.Messages != 4 || a.Segments != 5 || a.Charged != 110_000 || a.Cost != 10_000 || a.Unpriced != 2 || a.MarginKnown {
+		t.Fatalf("account 5 = %+v: want 4 messages, 5 segments, 110000 net, the kept one's cost, 2 unpriced", a)
+	}
+	if b := subs[1]; b.Messages != 1 || b.Charged != 0 || b.Unpriced != 0 || !b.MarginKnown {
+		t.Fatalf("account 6 = %+v: a refunded purged message is not billable", b)
+	}
+	if total.Messages != 5 || total.Charged != 110_000 || total.MarginKnown {
+		t.Fatalf("total = %+v", total)
+	}
+}
+
 func TestMarginReport(t *testing.T) {
 	at := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
 	rate := func(carrier, dest string, when time.Time) (Money, error) {

@@ -1,9 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/gallant-sms/gallant/sms"
@@ -192,6 +195,48 @@ func (s *Store) Usage(ctx context.Context, accountID int64, from, until time.Tim
 	if len(rows) > maxGroupRows {
 		return nil, fmt.Errorf("%w: usage of account %d has more than %d buckets", ErrReportTooLarge, accountID, maxGroupRows)
 	}
+	// Purged messages count from their rollups (see PurgeMessages).
+	rbucket := "dest"
+	if key == UsageByDay {
+		rbucket = "day"
+	}
+	dLo, dHi := rollupDays(from, until)
+	var rolled []struct {
+		Bucket   string `db:"bucket"`
+		Status   uint8  `db:"cur_status"`
+		Messages int64  `db:"messages"`
+		Segments int64  `db:"segs"`
+		Charged  int64  `db:"charged"`
+		Refunded int64  `db:"refunded"`
+	}
+	if err := s.r.SelectContext(ctx, &rolled, "SELECT "+rbucket+" AS bucket, status AS cur_status, SUM(messages) AS messages, "+
+		"SUM(messages * segments) AS segs, SUM(charged) AS charged, SUM(refunded) AS refunded FROM message_rollups "+
+		"WHERE account_id = ? AND day >= ? AND day < ? GROUP BY "+rbucket+", status LIMIT ?",
+		accountID, dLo, dHi, maxGroupRows+1); err != nil {
+		return nil, fmt.Errorf("store: usage rollups of account %d: %w", accountID, mapErr(err))
+	}
+	type bucketKey struct {
+		bucket string
+		status uint8
+	}
+	index := make(map[bucketKey]int, len(rows))
+	for i, r := range rows {
+		index[bucketKey{r.Bucket, r.Status}] = i
+	}
+	for _, r := range rolled {
+		if i, ok := index[bucketKey{r.Bucket, r.Status}]; ok {
+			rows[i].Messages += r.Messages
+			rows[i].Segments += r.Segments
+			rows[i].Charged += r.Charged
+			rows[i].Refunded += r.Refunded
+			continue
+		}
+		index[bucketKey{r.Bucket, r.Status}] = len(rows)
+		rows = append(rows, r)
+	}
+	if len(rows) > maxGroupRows {
+		return nil, fmt.Errorf("%w: usage of account %d has more than %d buckets", ErrReportTooLarge, accountID, maxGroupRows)
+	}
 	out := make([]UsageRow, len(rows))
 	for i, r := range rows {
 		u := UsageRow{Status: sms.Status(r.Status), Messages: r.Messages, Segments: r.Segments,
@@ -207,7 +252,29 @@ func (s *Store) Usage(ctx context.Context, accountID int64, from, until time.Tim
 		}
 		out[i] = u
 	}
+	slices.SortFunc(out, func(a, b UsageRow) int {
+		if c := a.Day.Compare(b.Day); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Dest, b.Dest); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Status, b.Status)
+	})
 	return out, nil
+}
+
+// rollupDays returns the range [lo, hi) of rollup days (see rollupDay)
+// that start in [from, until): purged messages count by whole UTC days.
+func rollupDays(from, until time.Time) (lo, hi int64) {
+	day := func(t time.Time) int64 {
+		d := t.Sub(sms.Epoch)
+		if d <= 0 {
+			return 0
+		}
+		return int64((d + 24*time.Hour - 1) / (24 * time.Hour))
+	}
+	return day(from), day(until)
 }
 
 // Statement returns what account accountID's statement of [from, until)
@@ -217,6 +284,10 @@ func (s *Store) Usage(ctx context.Context, accountID int64, from, until time.Tim
 // their created_at.
 func (s *Store) Statement(ctx context.Context, accountID int64, from, until time.Time) (*StatementData, error) {
 	if err := checkRange(from, until); err != nil {
+		return nil, err
+	}
+	below, err := s.messagesBelow(ctx, s.r)
+	if err != nil {
 		return nil, err
 	}
 	out := &StatementData{}
@@ -242,22 +313,52 @@ func (s *Store) Statement(ctx context.Context, accountID int64, from, until time
 	for _, k := range kinds {
 		out.Kinds = append(out.Kinds, LedgerKindSum{Kind: LedgerKind(k.Kind), Credits: k.Credits, Debits: k.Debits, Rows: k.Rows})
 	}
-	var lines []struct {
-		Dest     string `db:"pfx"`
-		Segments int64  `db:"segs"`
-		Price    int64  `db:"price"`
-		Messages int64  `db:"messages"`
-		Amount   int64  `db:"amount"`
-	}
+	var lines []chargeLineRow
 	if err := s.r.SelectContext(ctx, &lines,
 		"SELECT COALESCE(SUBSTR(m.dst_addr, 1, 3), '') AS pfx, COALESCE(m.segments, 0) AS segs, "+
 			"COALESCE(m.price_micros, 0) AS price, COUNT(*) AS messages, COALESCE(SUM(-l.amount), 0) AS amount "+
 			"FROM billing_ledger l LEFT JOIN messages m ON m.id = l.message_id AND m.account_id = l.account_id "+
 			"WHERE l.account_id = ? AND l.kind = 'charge' AND l.created_at >= ? AND l.created_at < ? "+
+			// A purged message's charges are in the rollups.
+			"AND (m.id IS NOT NULL OR l.message_id = 0 OR l.message_id >= ?) "+
 			"GROUP BY pfx, segs, price ORDER BY pfx, segs, price LIMIT ?",
-		accountID, s.timeArg(from), s.timeArg(until), maxGroupRows+1); err != nil {
+		accountID, s.timeArg(from), s.timeArg(until), s.idArg(below), maxGroupRows+1); err != nil {
 		return nil, fmt.Errorf("store: charges of account %d: %w", accountID, mapErr(err))
 	}
+	dLo, dHi := rollupDays(from, until)
+	var rolled []chargeLineRow
+	if err := s.r.SelectContext(ctx, &rolled, "SELECT dest AS pfx, segments AS segs, price_micros AS price, "+
+		"SUM(charges) AS messages, SUM(charged) AS amount FROM message_rollups "+
+		"WHERE account_id = ? AND day >= ? AND day < ? AND charges > 0 GROUP BY dest, segments, price_micros LIMIT ?",
+		accountID, dLo, dHi, maxGroupRows+1); err != nil {
+		return nil, fmt.Errorf("store: charge rollups of account %d: %w", accountID, mapErr(err))
+	}
+	type lineKey struct {
+		dest        string
+		segs, price int64
+	}
+	index := make(map[lineKey]int, len(lines))
+	for i, l := range lines {
+		index[lineKey{l.Dest, l.Segments, l.Price}] = i
+	}
+	for _, r := range rolled {
+		if i, ok := index[lineKey{r.Dest, r.Segments, r.Price}]; ok {
+			lines[i].Messages += r.Messages
+			lines[i].Amount += r.Amount
+			continue
+		}
+		index[lineKey{r.Dest, r.Segments, r.Price}] = len(lines)
+		lines = append(lines, r)
+	}
+	slices.SortFunc(lines, func(a, b chargeLineRow) int {
+		if c := strings.Compare(a.Dest, b.Dest); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.Segments, b.Segments); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Price, b.Price)
+	})
 	if len(lines) > maxGroupRows {
 		return nil, fmt.Errorf("%w: charges of account %d have more than %d lines", ErrReportTooLarge, accountID, maxGroupRows)
 	}
@@ -265,6 +366,15 @@ func (s *Store) Statement(ctx context.Context, accountID int64, from, until time
 		out.Lines = append(out.Lines, ChargeLine(l))
 	}
 	return out, nil
+}
+
+// chargeLineRow is a scanned [ChargeLine].
+type chargeLineRow struct {
+	Dest     string `db:"pfx"`
+	Segments int64  `db:"segs"`
+	Price    int64  `db:"price"`
+	Messages int64  `db:"messages"`
+	Amount   int64  `db:"amount"`
 }
 
 // ledgerOfMessage sums the charges or the refunds of message m (as

@@ -181,7 +181,8 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, 
 	}
 	svc := appsvc.New(appsvc.Deps{Store: st, Accounts: a.acc, Users: a.users, Gateway: a.gw, Billing: a.bill,
 		URLs: a.hooks.Guard(), Currency: cfg.BillingCurrency(), IdempotencyRetention: cfg.Retention.IdempotencyKeys,
-		OptOuts: a.optouts, Log: logger, LinksDomain: cfg.Links.Domain, Campaigns: cfg.CampaignEngine()})
+		OptOuts: a.optouts, Log: logger, LinksDomain: cfg.Links.Domain, Campaigns: cfg.CampaignEngine(),
+		Retention: cfg.RetentionPolicy(), Registerer: a.reg})
 	dashboard, _ := web.App() // without a build, a page saying how to build it
 	apiDeps := api.Deps{Dashboard: dashboard, Limiter: limiter, Auth: svc.Auth, Identity: svc.Identity, Messages: svc.Messages, Health: a.gw,
 		Idempotency: svc.Idempotency, Operator: svc.Operator, Accounts: svc.Accounts, Reports: svc.Reports, DistLists: svc.DistLists, Links: svc.Links,

@@ -22,6 +22,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/gallant-sms/gallant/api"
+	"github.com/gallant-sms/gallant/app"
 	"github.com/gallant-sms/gallant/gateway"
 	"github.com/gallant-sms/gallant/smpp"
 	"github.com/gallant-sms/gallant/store"
@@ -103,7 +104,34 @@ type RetentionConfig struct {
 	// Idempotency-Key is kept for replay; a key reused after that sends
 	// again. Default 24h; expired records are purged every few minutes.
 	IdempotencyKeys time.Duration `yaml:"idempotency_keys"`
+	// Messages is how long sent and received messages are kept, counted
+	// from acceptance (or receipt): older ones whose fate is settled are
+	// purged with their status history and held receipts, their totals
+	// kept in daily rollups for usage reports and statements. 0, the
+	// default, keeps them forever; otherwise at least MinRetention (1
+	// day).
+	Messages time.Duration `yaml:"messages"`
+	// Events is how long the full status history of a message is kept:
+	// after it, a segment's carrier acknowledgement is folded into its
+	// final status event (as the gateway folds them under load) and its
+	// own row deleted; readers still show it as a step. 0, the default,
+	// keeps every row; otherwise at least MinRetention.
+	Events time.Duration `yaml:"events"`
+	// WebhookAttempts is how long the record of each webhook delivery
+	// attempt is kept; default 30 days, at least MinRetention.
+	WebhookAttempts time.Duration `yaml:"webhook_attempts"`
+	// PurgeInterval is how often the purger runs (default 5m, at least
+	// 1s); PurgeBatch is the most rows one purge statement touches
+	// (default 1,000, 1 to 10,000).
+	PurgeInterval time.Duration `yaml:"purge_interval"`
+	PurgeBatch    int           `yaml:"purge_batch"`
 }
+
+// MinRetention is the shortest retention.messages, retention.events and
+// retention.webhook_attempts a configuration may set. It is a variable
+// only so that end-to-end tests can purge within seconds; nothing else
+// may change it.
+var MinRetention = 24 * time.Hour
 
 // BillingConfig turns prepaid billing on: every message is priced by the
 // account's plan and reserved from its balance at accept.
@@ -575,9 +603,10 @@ func Default() Config {
 		Messages: MessageConfig{DefaultValidity: 48 * time.Hour, MaxValidity: 72 * time.Hour,
 			ScheduleHorizon: gateway.DefaultScheduleHorizon, ScheduleMemory: gateway.DefaultScheduleMemory,
 			MaxScheduledPerAccount: gateway.DefaultMaxScheduledPerAccount, MaxScheduleAhead: gateway.DefaultMaxScheduleAhead},
-		Billing:   BillingConfig{Currency: "EUR", AlertInterval: 10 * time.Second},
-		Redis:     RedisConfig{Prefix: "gallant:"},
-		Retention: RetentionConfig{IdempotencyKeys: 24 * time.Hour},
+		Billing: BillingConfig{Currency: "EUR", AlertInterval: 10 * time.Second},
+		Redis:   RedisConfig{Prefix: "gallant:"},
+		Retention: RetentionConfig{IdempotencyKeys: 24 * time.Hour, WebhookAttempts: 30 * 24 * time.Hour,
+			PurgeInterval: 5 * time.Minute, PurgeBatch: 1000},
 	}
 }
 
@@ -648,6 +677,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Retention.IdempotencyKeys < time.Second {
 		return fmt.Errorf("config: retention.idempotency_keys %v: want at least 1s (default 24h)", c.Retention.IdempotencyKeys)
+	}
+	if err := c.Retention.validate(); err != nil {
+		return err
 	}
 	if c.Messages.MaxInFlight < 0 {
 		return fmt.Errorf("config: messages.max_in_flight %d: want 0 (the default) or more", c.Messages.MaxInFlight)
@@ -882,4 +914,33 @@ func setScalar(v reflect.Value, val string) error {
 		return errNoKey
 	}
 	return nil
+}
+
+// validate checks the retention periods and the purger's settings.
+func (r *RetentionConfig) validate() error {
+	for _, p := range []struct {
+		key string
+		v   time.Duration
+	}{{"messages", r.Messages}, {"events", r.Events}} {
+		if p.v != 0 && p.v < MinRetention {
+			return fmt.Errorf("config: retention.%s %v: want 0 (keep forever, the default) or at least %v", p.key, p.v, MinRetention)
+		}
+	}
+	if r.WebhookAttempts < MinRetention {
+		return fmt.Errorf("config: retention.webhook_attempts %v: want at least %v (default 720h)", r.WebhookAttempts, MinRetention)
+	}
+	if r.PurgeInterval < time.Second {
+		return fmt.Errorf("config: retention.purge_interval %v: want at least 1s (default 5m)", r.PurgeInterval)
+	}
+	if r.PurgeBatch < 1 || r.PurgeBatch > 10_000 {
+		return fmt.Errorf("config: retention.purge_batch %d: want 1 to 10000 (default 1000)", r.PurgeBatch)
+	}
+	return nil
+}
+
+// RetentionPolicy returns the retention.* settings for the purger.
+func (c *Config) RetentionPolicy() *app.RetentionPolicy {
+	r := c.Retention
+	return &app.RetentionPolicy{Messages: r.Messages, Events: r.Events, WebhookAttempts: r.WebhookAttempts,
+		Interval: r.PurgeInterval, Batch: r.PurgeBatch}
 }
