@@ -47,7 +47,7 @@ type customers struct {
 	// elsewhere for customers bound here (handoff.go).
 	ho   *handoff
 	quit chan struct{}
-	wg             sync.WaitGroup
+	wg   sync.WaitGroup
 
 	// guard is the failed-bind limiter; refusals logs refused
 	// connections and binds at a bounded rate.
