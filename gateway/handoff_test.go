@@ -2,8 +2,12 @@ package gateway_test
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/gallant-sms/gallant/gateway"
 	"github.com/gallant-sms/gallant/smpp"
@@ -72,5 +76,89 @@ func TestHeldRowsTwoInstances(t *testing.T) {
 			t.Errorf("both gateways should have flushed: store-check flushes %v and %v, deliver_sm %d and %d", p1, p2, len(d1), len(d2))
 		}
 		t.Logf("%d rows: %d through the first gateway, %d through the second", n, len(d1), len(d2))
+	})
+}
+
+// TestHeldNoticeResubscribes: a customer submits through one gateway and
+// receives on another, both on one Redis. Its receipts reach it through
+// the Redis notice; after Redis drops the receiving gateway's
+// subscription, the gateway subscribes again and later receipts still
+// come through notices, not only through the store check.
+func TestHeldNoticeResubscribes(t *testing.T) {
+	eachDriver(t, func(t *testing.T, driver string) {
+		ctx := testContext(t)
+		name := fmt.Sprintf("gallant-test-held-%d-%d", time.Now().UnixNano(), rand.Uint64())
+		rdb := redis.NewClient(&redis.Options{Addr: testRedisAddr(), ClientName: name, ContextTimeoutEnabled: true,
+			DialTimeout: time.Second})
+		t.Cleanup(func() { _ = rdb.Close() })
+		if err := rdb.Ping(ctx).Err(); err != nil {
+			t.Fatalf("redis at %s (GALLANT_TEST_REDIS_ADDR): %v", testRedisAddr(), err)
+		}
+		withRedis := func(d *gateway.Deps) { d.HeldRedis, d.HeldChannel = rdb, name }
+		scfg := storetest.Config(t, driver)
+		c := newCarrier(t, carrierOpts{})
+		sender := startGatewayDeps(t, scfg, store.WriterConfig{}, gateway.Config{
+			Carriers: []gateway.CarrierConfig{carrierConfig("c1", c.Addr())}}, routeAll("c1"),
+			func(d *gateway.Deps) { withRedis(d); d.Node = 2 })
+		sender.waitReady(t)
+		receiver := startGatewayDeps(t, scfg, store.WriterConfig{}, gateway.Config{}, nil, withRedis)
+		cust := sender.customer(t, "Notice")
+		rx := receiver.bind(t, cust, smpp.Receiver)
+		tx := sender.bind(t, cust, smpp.Transmitter)
+		notified := func() float64 {
+			return receiver.metric(t, "gallant_gateway_held_flushes_triggered_total", "trigger", "notification")
+		}
+		subscribers := func() int64 {
+			n, err := rdb.PubSubNumSub(ctx, name).Result()
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n[name]
+		}
+		eventually(t, "both gateways subscribed", func() (bool, string) {
+			return subscribers() == 2, fmt.Sprint(subscribers())
+		})
+		sendAndWait := func(k int) {
+			t.Helper()
+			before := len(rx.Delivers())
+			for i := range k {
+				submit(t, tx, textSM(fmt.Sprintf("notice %d", i)))
+			}
+			if _, err := rx.WaitDelivers(ctx, before+k); err != nil {
+				t.Fatalf("receipts at the other gateway: %v", err)
+			}
+		}
+		sendAndWait(5)
+		first := notified()
+		if first == 0 {
+			t.Fatal("no flush started by a notice")
+		}
+		// Drop the receiving gateway's subscription (the sender's too:
+		// both share the client name).
+		list, err := rdb.ClientList(ctx).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		killed := 0
+		for _, line := range strings.Split(list, "\n") {
+			if !strings.Contains(" "+line+" ", " name="+name+" ") || strings.Contains(line, " sub=0 ") {
+				continue
+			}
+			id, _, _ := strings.Cut(strings.TrimPrefix(line, "id="), " ")
+			if err := rdb.Do(ctx, "CLIENT", "KILL", "ID", id).Err(); err != nil {
+				t.Fatal(err)
+			}
+			killed++
+		}
+		if killed != 2 {
+			t.Fatalf("killed %d subscriptions, want 2:\n%s", killed, list)
+		}
+		eventually(t, "both gateways subscribed again", func() (bool, string) {
+			return subscribers() == 2, fmt.Sprint(subscribers())
+		})
+		sendAndWait(5)
+		if notified() <= first {
+			t.Errorf("after resubscribing, no flush was started by a notice (%v before, %v after)", first, notified())
+		}
 	})
 }
