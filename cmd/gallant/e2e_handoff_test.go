@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 	"slices"
 	"testing"
 	"time"
@@ -30,21 +31,37 @@ const handOffBound = 3 * time.Second
 // through a transmitter on B and receives on a receiver bound only on A;
 // B's carrier sends each receipt, and an MO, on B's bind. Each reaches the
 // receiver on A once, within handOffBound of the carrier sending it:
-// through the Redis notice, and with no Redis through the store check.
+// through the Redis notice, and through the store check with Redis
+// configured but not answering, and with no Redis at all.
 // Bound nowhere, an MO is held, and sent when the customer binds again.
 // (Before: B held them, and A sent them only when the customer bound
 // again.)
 func TestE2EReceiptHandOff(t *testing.T) {
-	for _, withRedis := range []bool{true, false} {
-		name := "redis"
-		if !withRedis {
-			name = "store-check"
-		}
-		t.Run(storetest.MySQL+"/"+name, func(t *testing.T) { testReceiptHandOff(t, withRedis) })
+	for _, mode := range []string{handOffRedis, handOffRedisDown, handOffStore} {
+		t.Run(storetest.MySQL+"/"+mode, func(t *testing.T) { testReceiptHandOff(t, mode) })
 	}
 }
 
-func testReceiptHandOff(t *testing.T, withRedis bool) {
+// How the instances of TestE2EReceiptHandOff learn of held rows.
+const (
+	handOffRedis     = "redis"       // Redis notices
+	handOffRedisDown = "redis-down"  // Redis configured, not answering: the store check
+	handOffStore     = "store-check" // no Redis: the store check
+)
+
+// closedAddr returns a loopback address nothing listens on.
+func closedAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+func testReceiptHandOff(t *testing.T, mode string) {
 	ctx := testContext(t)
 	carrierA := newCarrier(t, nil)
 	carrierB := smpptest.NewUnstartedServer() // Receipts off: the test sends them, timed
@@ -54,8 +71,11 @@ func testReceiptHandOff(t *testing.T, withRedis bool) {
 	t.Cleanup(func() { carrierB.Close() })
 
 	cfgA := testConfig(t, storetest.MySQL, carrierA.Addr())
-	if withRedis {
+	switch mode {
+	case handOffRedis:
 		cfgA.Redis.Addr, cfgA.Redis.Prefix = testRedisAddr(), testRedisPrefix()
+	case handOffRedisDown:
+		cfgA.Redis.Addr, cfgA.Redis.Prefix = closedAddr(t), testRedisPrefix()
 	}
 	cfgB := cfgA
 	cfgB.Carriers = slices.Clone(cfgA.Carriers)
@@ -160,11 +180,17 @@ func testReceiptHandOff(t *testing.T, withRedis bool) {
 	}
 	notified := heldFlushes(t, a.reg, "notification")
 	polled := heldFlushes(t, a.reg, "poll")
-	if withRedis && notified == 0 {
+	if mode == handOffRedis && notified == 0 {
 		t.Errorf("no flush on A was started by a Redis notice (%v by the store check)", polled)
 	}
-	if !withRedis && (notified != 0 || polled == 0) {
-		t.Errorf("without Redis: %v flushes by notice, %v by the store check", notified, polled)
+	if mode != handOffRedis && (notified != 0 || polled == 0) {
+		t.Errorf("%s: %v flushes by notice, %v by the store check", mode, notified, polled)
+	}
+	if lost := gathered(t, b.reg, "gallant_gateway_held_notifications_publish_errors_total"); mode == handOffRedisDown && lost == 0 {
+		t.Error("Redis down: no notice counted as not published on B")
+	}
+	if up := gathered(t, a.reg, "gallant_gateway_held_notifications_subscribed"); (mode == handOffRedis) != (up == 1) {
+		t.Errorf("%s: subscribed gauge on A is %v", mode, up)
 	}
 	t.Logf("%d receipts and %d MOs from B's carrier to A's receiver: worst %v, mean %v; flushes on A started by notice %v, by the store check %v",
 		n, mos, worst.Round(time.Millisecond), (total / time.Duration(len(sentAt))).Round(time.Millisecond), notified, polled)
@@ -204,6 +230,23 @@ func heldRows(t testing.TB, st *store.Store, accountID int64, systemID string) i
 		t.Fatal(err)
 	}
 	return len(held)
+}
+
+// gathered is the value of the unlabelled counter or gauge name in reg
+// (0 when absent).
+func gathered(t testing.TB, reg prometheus.Gatherer, name string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == name && len(mf.GetMetric()) == 1 {
+			m := mf.GetMetric()[0]
+			return m.GetCounter().GetValue() + m.GetGauge().GetValue()
+		}
+	}
+	return 0
 }
 
 // heldFlushes is gallant_gateway_held_flushes_triggered_total{trigger}.
