@@ -803,7 +803,7 @@ func (c *customers) flushHeld(ctx context.Context, b account.Binding, systemID s
 		token := c.ho.token()
 		held, err := c.s.st.ClaimHeldReceipts(ctx, b.AccountID, systemID, token, heldClaimTTL, 500)
 		if err != nil {
-			c.s.log.Warn("claim held receipts", "system_id", b.SystemID, "err", err)
+			c.ho.warn("claim held receipts", "system_id", b.SystemID, "err", err)
 			return true
 		}
 		if len(held) == 0 {
@@ -856,15 +856,19 @@ func (c *customers) flushHeld(ctx context.Context, b account.Binding, systemID s
 // another instance. A release that fails leaves them until the claim
 // expires.
 func (c *customers) releaseHeld(token string, held []store.HeldReceipt, taken []int64) {
+	took := make(map[int64]bool, len(taken))
+	for _, id := range taken {
+		took[id] = true
+	}
 	rest := make([]int64, 0, len(held)-len(taken))
 	for _, h := range held {
-		if !slices.Contains(taken, h.ID) {
+		if !took[h.ID] {
 			rest = append(rest, h.ID)
 		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if _, err := c.s.st.ReleaseHeldReceipts(ctx, token, rest); err != nil {
-		c.s.log.Warn("release held receipts", "count", len(rest), "err", err)
+		c.ho.warn("release held receipts", "count", len(rest), "err", err)
 	}
 }

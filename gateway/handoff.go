@@ -159,8 +159,10 @@ type handoff struct {
 	pending map[heldKey]struct{} // to publish
 	wake    chan struct{}
 
-	// seen is the store check's last look; only the flush loop touches it.
-	seen map[heldKey]heldSeen
+	// seen is the store check's last look, and warned when each warning
+	// was last logged; only the flush loop touches them.
+	seen   map[heldKey]heldSeen
+	warned map[string]time.Time
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -175,7 +177,8 @@ func newHandoff(node int, rdb redis.UniversalClient, channel string, logger *slo
 	}
 	h := &handoff{rdb: rdb, channel: channel, log: logger.With("component", "held-handoff"), m: newHandoffMetrics(reg),
 		tokenPrefix: strconv.Itoa(node) + "-" + strconv.FormatInt(time.Now().UnixNano(), 36) + "-",
-		pending:     map[heldKey]struct{}{}, wake: make(chan struct{}, 1), seen: map[heldKey]heldSeen{}}
+		pending:     map[heldKey]struct{}{}, wake: make(chan struct{}, 1),
+		seen: map[heldKey]heldSeen{}, warned: map[string]time.Time{}}
 	h.ctx, h.cancel = context.WithCancel(context.Background())
 	return h
 }
@@ -199,6 +202,21 @@ func (h *handoff) stop() {
 	}
 	h.subMu.Unlock()
 	h.wg.Wait()
+}
+
+// warnEvery bounds how often the flush loop logs one warning: a store
+// outage would otherwise log one every second.
+const warnEvery = 30 * time.Second
+
+// warn logs msg unless it was logged within warnEvery. Only the flush
+// loop calls it.
+func (h *handoff) warn(msg string, args ...any) {
+	now := time.Now()
+	if now.Sub(h.warned[msg]) < warnEvery {
+		return
+	}
+	h.warned[msg] = now
+	h.log.Warn(msg, args...)
 }
 
 // token returns a claim token no other claim has.
@@ -429,7 +447,7 @@ func (c *customers) checkHeld() {
 		got, err := c.s.st.HeldOwners(ctx, ids, accounts)
 		if err != nil {
 			cancel()
-			c.s.log.Warn("check held receipts of bound customers", "err", err)
+			h.warn("check held receipts of bound customers", "err", err)
 			return
 		}
 		owners = append(owners, got...)
