@@ -58,8 +58,9 @@ const (
 	// its rows to another.
 	heldClaimTTL = 2 * time.Minute
 	// heldRecheck is how long the store check leaves a customer whose
-	// held rows did not change since it last tried them.
-	heldRecheck = 30 * time.Second
+	// held rows did not change since it last tried them (the customer
+	// refused them, or the store failed mid-flush).
+	heldRecheck = 10 * time.Second
 	// publishEvery paces the publisher: one Redis round trip per batch.
 	publishEvery = 20 * time.Millisecond
 	// maxPendingNotices bounds the customers waiting to be published;
