@@ -61,8 +61,11 @@ const (
 	// held rows did not change since it last tried them (the customer
 	// refused them, or the store failed mid-flush).
 	heldRecheck = 10 * time.Second
-	// publishEvery paces the publisher: one Redis round trip per batch.
-	publishEvery = 20 * time.Millisecond
+	// publishEvery paces the publisher: one Redis round trip per batch;
+	// publishTimeout bounds one (go-redis retries a refused dial until
+	// then), and so the stop's last publish while Redis is down.
+	publishEvery   = 20 * time.Millisecond
+	publishTimeout = 250 * time.Millisecond
 	// maxPendingNotices bounds the customers waiting to be published;
 	// beyond it they are left to the store check.
 	maxPendingNotices = 10_000
@@ -282,7 +285,7 @@ func (h *handoff) publish() {
 	if len(batch) == 0 {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), publishTimeout)
 	defer cancel()
 	pipe := h.rdb.Pipeline()
 	for k := range batch {

@@ -187,7 +187,7 @@ func testReceiptHandOff(t *testing.T, mode string) {
 		t.Errorf("%s: %v flushes by notice, %v by the store check", mode, notified, polled)
 	}
 	if mode == handOffRedisDown {
-		// Each batch gives up after its one-second deadline at most.
+		// Each batch gives up after its deadline (a quarter second).
 		eventually(t, "notices counted as not published on B", func() (bool, string) {
 			lost := gathered(t, b.reg, "gallant_gateway_held_notifications_publish_errors_total")
 			return lost > 0, fmt.Sprint(lost)
