@@ -204,8 +204,8 @@ func (e *Engine) Start() {
 }
 
 // Stop stops the engine: the submission in flight finishes and is
-// recorded (within ctx), then the campaign leases are released so
-// another instance takes over at once.
+// recorded (within ctx), then the campaign leases and the statistics
+// tails' lease are released so another instance takes over at once.
 func (e *Engine) Stop(ctx context.Context) error {
 	e.mu.Lock()
 	if !e.started {
@@ -228,6 +228,12 @@ func (e *Engine) Stop(ctx context.Context) error {
 		}
 	}
 	clear(e.runs)
+	if !e.tails.IsZero() {
+		if err := e.st.ReleaseCampaignTails(ctx, e.holder); err != nil {
+			errs = append(errs, err)
+		}
+		e.tails = time.Time{}
+	}
 	return errors.Join(errs...)
 }
 

@@ -43,8 +43,11 @@ type customers struct {
 	// flush loop then looks for held receipts of every bound customer
 	// instead of waiting for the next bind.
 	heldWhileBound atomic.Bool
-	quit           chan struct{}
-	wg             sync.WaitGroup
+	// ho tells other instances of rows held here, and flushes rows held
+	// elsewhere for customers bound here (handoff.go).
+	ho   *handoff
+	quit chan struct{}
+	wg   sync.WaitGroup
 
 	// guard is the failed-bind limiter; refusals logs refused
 	// connections and binds at a bounded rate.
@@ -61,8 +64,8 @@ type customers struct {
 // customer holds up at most its own receipts for a while.
 const receiptWorkers = 4
 
-func newCustomers(s *Service, guard *bindGuard) *customers {
-	c := &customers{s: s,
+func newCustomers(s *Service, guard *bindGuard, ho *handoff) *customers {
+	c := &customers{s: s, ho: ho,
 		queue: make(chan *custReceipt, s.cfg.ReceiptQueue), flushes: make(chan account.Binding, 1024), quit: make(chan struct{}),
 		guard: guard, refusals: newRefusalLog(s.log.With("component", "smpp-server"))}
 	c.alerts = make(chan *carrierAlert, alertQueue)
@@ -84,6 +87,8 @@ func newCustomers(s *Service, guard *bindGuard) *customers {
 		c.wg.Add(1)
 		go c.sendLoop()
 	}
+	ho.c = c
+	ho.start()
 	c.wg.Add(1)
 	go c.flushLoop()
 	c.wg.Add(1)
@@ -99,14 +104,15 @@ func (c *customers) stop() {
 	close(c.quit)
 	c.wg.Wait()
 	// Receipts still queued are held for the next run.
-	for {
+	for held := true; held; {
 		select {
 		case r := <-c.queue:
 			c.hold(r)
 		default:
-			return
+			held = false
 		}
 	}
+	c.ho.stop()
 }
 
 // authenticate checks a customer's bind against its SMPP credential,
@@ -730,8 +736,10 @@ const heldRetry = time.Second
 
 // flushLoop sends held receipts to customers that bound, and, after
 // receipts were held for want of room in the send queue, to every bound
-// customer. Flushes run one at a time here, so no held receipt is read
-// and sent by two flushes at once.
+// customer; otherwise, every heldRetry, to the bound customers another
+// instance held rows for (checkHeld), and whenever a notice says so
+// (wakeFor). Flushes run one at a time here; each claims its rows in the
+// store, so no held row is sent by two flushes, here or elsewhere.
 func (c *customers) flushLoop() {
 	defer c.wg.Done()
 	t := time.NewTicker(heldRetry)
@@ -743,11 +751,14 @@ func (c *customers) flushLoop() {
 		case b := <-c.flushes:
 			c.flush(b)
 		case <-t.C:
-			if c.heldWhileBound.Swap(false) {
-				for _, b := range c.receivers() {
-					if c.flush(b) {
-						c.heldWhileBound.Store(true) // try again next tick
-					}
+			if !c.heldWhileBound.Swap(false) {
+				// Rows other instances held for customers bound here.
+				c.checkHeld()
+				continue
+			}
+			for _, b := range c.receivers() {
+				if c.flush(b) {
+					c.heldWhileBound.Store(true) // try again next tick
 				}
 			}
 		}
@@ -784,11 +795,15 @@ func (c *customers) flush(b account.Binding) (left bool) {
 }
 
 // flushHeld delivers the rows held under systemID for b's account on
-// b's system_id's binds.
+// b's system_id's binds. It claims each page in the store first, so
+// another instance flushing the same customer sends other rows; it
+// deletes the rows the customer took and releases the others' claims.
 func (c *customers) flushHeld(ctx context.Context, b account.Binding, systemID string) (left bool) {
 	for ctx.Err() == nil {
-		held, err := c.s.st.HeldReceipts(ctx, b.AccountID, systemID, 500)
+		token := c.ho.token()
+		held, err := c.s.st.ClaimHeldReceipts(ctx, b.AccountID, systemID, token, heldClaimTTL, 500)
 		if err != nil {
+			c.ho.warn("claim held receipts", "system_id", b.SystemID, "err", err)
 			return true
 		}
 		if len(held) == 0 {
@@ -817,10 +832,14 @@ func (c *customers) flushHeld(ctx context.Context, b account.Binding, systemID s
 		ok := page.ok
 		if len(ok) > 0 {
 			if _, err := c.s.st.DeleteHeldReceipts(ctx, ok); err != nil {
+				// Sent, and claimed until heldClaimTTL: sent again after.
 				c.s.log.Error("delete delivered held receipts", "err", err)
 				return true
 			}
 			c.s.m.heldDelivered.Add(float64(len(ok)))
+		}
+		if len(ok) < len(held) {
+			c.releaseHeld(token, held, ok)
 		}
 		if fail || len(ok) < len(held) {
 			return true
@@ -830,4 +849,26 @@ func (c *customers) flushHeld(ctx context.Context, b account.Binding, systemID s
 		}
 	}
 	return true
+}
+
+// releaseHeld hands back the claim on the rows of held the customer did
+// not take (taken lists those it did), for the next flush here or on
+// another instance. A release that fails leaves them until the claim
+// expires.
+func (c *customers) releaseHeld(token string, held []store.HeldReceipt, taken []int64) {
+	took := make(map[int64]bool, len(taken))
+	for _, id := range taken {
+		took[id] = true
+	}
+	rest := make([]int64, 0, len(held)-len(taken))
+	for _, h := range held {
+		if !took[h.ID] {
+			rest = append(rest, h.ID)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := c.s.st.ReleaseHeldReceipts(ctx, token, rest); err != nil {
+		c.ho.warn("release held receipts", "count", len(rest), "err", err)
+	}
 }

@@ -612,7 +612,9 @@ func (in *inbound) hold(mo *store.InboundMO, body []byte) {
 		Payload: body, ExpiresAt: time.Now().Add(in.cfg.HoldValidity)}, store.CommitterFunc(func(err error) {
 		if err != nil {
 			in.s.log.Error("MO for a customer not held", "id", mo.ID, "err", err)
+			return
 		}
+		in.s.customers.ho.held(heldKey{account: mo.AccountID, systemID: moHoldSystemID})
 	}))
 	if err != nil {
 		in.m.delivered("smpp-dropped")

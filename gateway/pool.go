@@ -221,5 +221,11 @@ func (r *custReceipt) release() {
 }
 
 // Stored is told the outcome of a held receipt's row: the Writer is done
-// reading its payload (r.body), so hold's reference is dropped.
-func (r *custReceipt) Stored(error) { r.release() }
+// reading its payload (r.body), so hold's reference is dropped. A row
+// stored is announced to the other instances (handoff.go).
+func (r *custReceipt) Stored(err error) {
+	if err == nil {
+		r.c.ho.held(heldKey{account: r.account, systemID: r.systemID})
+	}
+	r.release()
+}

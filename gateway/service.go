@@ -65,6 +65,14 @@ type Deps struct {
 	// would hold binds for its read timeout.
 	BindGuardRedis  redis.UniversalClient
 	BindGuardPrefix string
+	// HeldRedis, if set, carries the notices that rows were held for a
+	// customer (a receipt or MO that came here for a customer bound on
+	// another instance) on the pub/sub channel HeldChannel (default
+	// "gallant:held"), so the instance with the bind sends them within a
+	// second; without it (or while Redis is down) each instance finds
+	// them by a store check every second (handoff.go).
+	HeldRedis   redis.UniversalClient
+	HeldChannel string
 	// Keywords, if set, applies the keyword rules (STOP, START, HELP) to
 	// every routed MO once it is stored, before it is delivered; an
 	// Outcome's Reply is sent from the MO's number to its sender.
@@ -189,7 +197,8 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 		return nil, errors.New("gateway: BindGuardRedis needs ContextTimeoutEnabled")
 	}
 	s.customers = newCustomers(s, newBindGuard(cfg.BindGuard, deps.BindGuardRedis, deps.BindGuardPrefix,
-		logger.With("component", "bind-guard"), s.m.bindGuardRedisErrors.Inc))
+		logger.With("component", "bind-guard"), s.m.bindGuardRedisErrors.Inc),
+		newHandoff(deps.Node, deps.HeldRedis, deps.HeldChannel, logger, reg))
 	s.in = newInbound(s, deps.Keywords, reg)
 	s.sched = newScheduler(s, deps.Node)
 	s.rec = newRecovery(s, deps.Node, deps.NodeName, deps.NodeTTL)

@@ -54,6 +54,16 @@ func (s *Store) LeaseCampaignTails(ctx context.Context, holder string, now, unti
 	return mine == 3, nil
 }
 
+// ReleaseCampaignTails gives up holder's lease on the statistics tails
+// (a clean shutdown), so another instance takes them at its next pass
+// instead of when the lease would have expired.
+func (s *Store) ReleaseCampaignTails(ctx context.Context, holder string) error {
+	if _, err := s.w.ExecContext(ctx, "UPDATE campaign_tails SET holder = '', lease_until = 0 WHERE holder = ?", holder); err != nil {
+		return fmt.Errorf("store: release campaign tails: %w", mapErr(err))
+	}
+	return nil
+}
+
 func (s *Store) insertIgnoreTail() string {
 	if s.d == dialectMySQL {
 		return "INSERT IGNORE INTO campaign_tails (name, last_id, holder, lease_until) VALUES (?, ?, '', 0)"

@@ -192,6 +192,10 @@ func TestSealedAtRest(t *testing.T) {
 		if err != nil || len(held) != 1 || !bytes.Contains(held[0].Payload, []byte("555555")) {
 			t.Fatalf("HeldReceipts = %+v, %v", held, err)
 		}
+		claimed, err := s.ClaimHeldReceipts(ctx, acct.ID, "sys", "tok", time.Minute, 10)
+		if err != nil || len(claimed) != 1 || !bytes.Contains(claimed[0].Payload, []byte("555555")) {
+			t.Fatalf("ClaimHeldReceipts = %+v, %v", claimed, err)
+		}
 		hooks, err := s.ClaimWebhooks(ctx, "me", time.Minute, nil, 10)
 		if err != nil || len(hooks) != 1 || string(hooks[0].Body) != `{"text":"666666"}` {
 			t.Fatalf("ClaimWebhooks = %+v, %v", hooks, err)

@@ -160,6 +160,7 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, 
 			ContextTimeoutEnabled: true})
 		deps.Redis = throttle.NewRedis(a.redis, cfg.Redis.Prefix+"limit:")
 		deps.BindGuardRedis, deps.BindGuardPrefix = a.redis, cfg.Redis.Prefix+"bindguard:"
+		deps.HeldRedis, deps.HeldChannel = a.redis, cfg.Redis.Prefix+"held"
 	}
 	a.gw, err = gateway.New(gcfg, deps, logger, a.reg)
 	if err != nil {

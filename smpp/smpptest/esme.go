@@ -18,6 +18,7 @@ type Deliver struct {
 	Header pdu.Header
 	DM     pdu.DeliverSM
 	Body   []byte
+	At     time.Time // when it arrived
 }
 
 // ESME is a fake ESME: one bound session that submits messages and
@@ -148,7 +149,7 @@ func (e *ESME) handle(s *smpp.Session, h pdu.Header, body []byte) {
 		}
 	}
 	if h.ID == pdu.DeliverSMID {
-		d := Deliver{Header: h, Body: bytes.Clone(body)}
+		d := Deliver{Header: h, Body: bytes.Clone(body), At: time.Now()}
 		if err := d.DM.Decode(d.Body); err != nil {
 			st = pdu.StatusOf(err)
 		} else {
