@@ -69,6 +69,11 @@ type Deps struct {
 	// every routed MO once it is stored, before it is delivered; an
 	// Outcome's Reply is sent from the MO's number to its sender.
 	Keywords consent.KeywordHandler
+	// Config, if set, is polled every ConfigPoll (0: DefaultConfigPoll)
+	// for changes of the carriers and routes, which apply without a
+	// restart (hotconfig.go).
+	Config     ConfigSource
+	ConfigPoll time.Duration
 }
 
 // Service is the gateway core. Build it with New, start it with Start,
@@ -127,6 +132,8 @@ type Service struct {
 	stop    chan struct{}
 	wg      sync.WaitGroup
 	started bool
+
+	hot *hotConfig // nil without Deps.Config
 }
 
 // New builds a Service. reg may be nil.
@@ -217,6 +224,9 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 		return nil, fmt.Errorf("gateway: %w", err)
 	}
 	s.rt = rt
+	if deps.Config != nil {
+		s.hot = newHotConfig(s, deps.Config, deps.ConfigPoll)
+	}
 	return s, nil
 }
 
@@ -255,6 +265,9 @@ func (s *Service) Start(ctx context.Context) error {
 	go s.rec.loop()
 	if s.carrierOptOuts != nil {
 		s.wg.Go(func() { s.carrierOptOuts.loop(s.stop) })
+	}
+	if s.hot != nil {
+		s.wg.Go(s.hot.loop)
 	}
 	return nil
 }

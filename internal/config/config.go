@@ -53,6 +53,11 @@ type Config struct {
 	Retention  RetentionConfig `yaml:"retention"`
 	Links      LinksConfig     `yaml:"links"`     // tracked short links (links.go)
 	Campaigns  CampaignsConfig `yaml:"campaigns"` // the campaign engine (campaigns.go)
+
+	// demoCarriers: the file's carriers are the demo's in-process
+	// simulator, on a new port each start; FromStore points the stored
+	// carrier of the same name at it (storeconfig.go).
+	demoCarriers bool `yaml:"-"`
 }
 
 // RetentionConfig says how long records kept only for a while live.

@@ -1,0 +1,172 @@
+package gateway
+
+import (
+	"context"
+	"crypto/tls"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/gallant-sms/gallant/router"
+)
+
+// ConfigSource is where the carriers and routes are kept (the store):
+// Version grows with every change, and Load reads them all. The Service
+// polls Version and applies what Load returns when it changed.
+type ConfigSource interface {
+	Version(ctx context.Context) (int64, error)
+	Load(ctx context.Context) (Plans, error)
+}
+
+// Plans are the carriers and the route plans of a ConfigSource.
+type Plans struct {
+	Carriers      []CarrierConfig
+	Routes        []router.Route
+	AccountRoutes map[int64][]router.Route
+}
+
+// DefaultConfigPoll is how often the Service looks at its ConfigSource's
+// version when Deps.ConfigPoll is 0: one indexed single-row read every
+// two seconds is nothing for the store, and a change applies on every
+// instance within about that.
+const DefaultConfigPoll = 2 * time.Second
+
+// hotConfig applies the ConfigSource's changes while the Service runs.
+type hotConfig struct {
+	s    *Service
+	src  ConfigSource
+	poll time.Duration
+
+	mu      sync.Mutex
+	version int64    // last applied; -1: none yet
+	pending []string // carriers whose stored settings differ from the running ones
+}
+
+func newHotConfig(s *Service, src ConfigSource, poll time.Duration) *hotConfig {
+	if poll <= 0 {
+		poll = DefaultConfigPoll
+	}
+	return &hotConfig{s: s, src: src, poll: poll, version: -1}
+}
+
+// loop polls until the Service stops. The first poll applies whatever
+// changed between the Service's build and its start.
+func (h *hotConfig) loop() {
+	t := time.NewTicker(h.poll)
+	defer t.Stop()
+	for {
+		select {
+		case <-h.s.stop:
+			return
+		case <-t.C:
+			h.check()
+		}
+	}
+}
+
+// check reloads and applies the plans when the version moved.
+func (h *hotConfig) check() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	v, err := h.src.Version(ctx)
+	if err != nil {
+		h.s.log.Warn("config: read the version of carriers and routes", "err", err)
+		return
+	}
+	h.mu.Lock()
+	same := v == h.version
+	h.mu.Unlock()
+	if same {
+		return
+	}
+	p, err := h.src.Load(ctx)
+	if err != nil {
+		h.s.log.Warn("config: load carriers and routes", "version", v, "err", err)
+		return
+	}
+	h.apply(v, p)
+}
+
+// apply swaps the route plans in at once (jobs already queued keep their
+// carrier) and refreshes the buy rates. Carriers whose connection
+// settings changed, and carriers added or removed, are reported: this
+// release applies those on the next start.
+func (h *hotConfig) apply(v int64, p Plans) {
+	s := h.s
+	var pending []string
+	running := make(map[string]bool, len(s.carriers))
+	for _, c := range s.carriers {
+		running[c.cfg.Name] = true
+	}
+	for _, nc := range p.Carriers {
+		c, ok := s.byName[nc.Name]
+		switch {
+		case !ok:
+			pending = append(pending, nc.Name)
+			s.log.Warn("config: carrier added in the store; it binds and takes traffic after this instance restarts", "carrier", nc.Name)
+		case !sameCarrier(c.cfg, nc):
+			pending = append(pending, nc.Name)
+			s.log.Warn("config: carrier settings changed in the store; they apply when this instance restarts", "carrier", nc.Name)
+		}
+		delete(running, nc.Name)
+	}
+	for name := range running {
+		pending = append(pending, name)
+		s.log.Warn("config: carrier removed from the store; no route names it, and its binds close when this instance restarts", "carrier", name)
+	}
+	slices.Sort(pending)
+	routesOK := true
+	if err := s.rt.SetRoutes(p.Routes, p.AccountRoutes); err != nil {
+		routesOK = false
+		s.log.Error("config: the stored routes cannot apply on this instance; the previous routes stay", "version", v, "err", err)
+	}
+	if err := s.RefreshBuyRates(); err != nil {
+		s.log.Warn("config: buy rates", "err", err)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.pending = pending
+	if routesOK {
+		h.version = v
+		s.log.Info("config: routes applied", "version", v, "routes", len(p.Routes), "account_plans", len(p.AccountRoutes))
+	}
+}
+
+// sameCarrier reports whether a running carrier's settings equal b's.
+func sameCarrier(a, b CarrierConfig) bool {
+	return a.Name == b.Name && a.Addr == b.Addr && a.SystemID == b.SystemID && a.Password == b.Password &&
+		a.SystemType == b.SystemType && a.BindType == b.BindType && a.Binds == b.Binds && a.Window == b.Window &&
+		a.TPS == b.TPS && a.MaxInbound == b.MaxInbound && a.OutbindListen == b.OutbindListen &&
+		slices.Equal(a.OptOutErrors, b.OptOutErrors) && sameTLS(a.TLS, b.TLS)
+}
+
+func sameTLS(a, b *tls.Config) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.ServerName == b.ServerName && a.InsecureSkipVerify == b.InsecureSkipVerify &&
+		(a.RootCAs == nil) == (b.RootCAs == nil) && (a.RootCAs == nil || a.RootCAs.Equal(b.RootCAs))
+}
+
+// ConfigApplied returns the version of the carriers and routes this
+// instance routes by (-1 before the first apply, or without a
+// ConfigSource) and the carriers whose stored settings it does not run
+// with yet (added, changed or removed since it started: they apply on
+// its next start).
+func (s *Service) ConfigApplied() (version int64, restartFor []string) {
+	if s.hot == nil {
+		return -1, nil
+	}
+	s.hot.mu.Lock()
+	defer s.hot.mu.Unlock()
+	return s.hot.version, slices.Clone(s.hot.pending)
+}
+
+// CarrierNames returns the names of the carriers this instance runs.
+func (s *Service) CarrierNames() []string {
+	out := make([]string, 0, len(s.carriers))
+	for _, c := range s.carriers {
+		out = append(out, c.cfg.Name)
+	}
+	return out
+}
