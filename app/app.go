@@ -84,6 +84,9 @@ type App struct {
 	// Operator is the platform admins' view of carriers and routes
 	// (app/operator.go); never nil.
 	Operator *Operator
+	// CarrierConfigs edits the stored carriers and route plans
+	// (app/carriers_config.go); never nil.
+	CarrierConfigs *CarrierConfigs
 }
 
 // New builds the use cases over d.
@@ -133,6 +136,7 @@ func New(d Deps) *App {
 		a.Campaigns = newCampaigns(d, a.ShortLinks)
 	}
 	a.Operator = NewOperator(d.Accounts, d.Gateway, nil)
+	a.CarrierConfigs = NewCarrierConfigs(d.Store, d.Accounts, d.Gateway, d.Log.With("component", "carriers"))
 	if d.Billing != nil {
 		a.Operator.pricer = d.Billing.Pricer
 		a.Accounts.pricer, a.Accounts.balances = d.Billing.Pricer, d.Billing.Balances
