@@ -80,6 +80,9 @@ type Deps struct {
 	// Operator serves the platform admins' views of carriers and routes
 	// (api/operator.go); nil answers them 404.
 	Operator Operator
+	// CarrierConfigs edits the stored carriers and route plans
+	// (api/carriers_config.go); nil answers them 404.
+	CarrierConfigs CarrierConfigs
 	// Idempotency stores answers to POSTs with an Idempotency-Key.
 	// Required.
 	Idempotency Idempotency
@@ -326,6 +329,7 @@ func (s *Server) routes() *router.Router {
 	s.contactExportRoutes(r)
 	s.campaignRoutes(r)
 	s.operatorRoutes(r)
+	s.carrierConfigRoutes(r)
 
 	r.GET("/healthz", s.instrument("GET /healthz", s.healthz))
 	r.GET("/readyz", s.instrument("GET /readyz", s.readyz))

@@ -223,6 +223,18 @@ var isoRoutes = map[string]isoRoute{
 	"POST /v1/campaigns/{id}/winner":    {body: `{"variant":1}`},
 	"GET /v1/campaigns/{id}/stats":      {},
 	"GET /v1/campaigns/{id}/recipients": {},
+	// Carriers and the default route plan: platform admins only (403 for
+	// every other caller, checked below and by TestE2ECarrierConfigAPI).
+	"GET /v1/carriers":           {},
+	"POST /v1/carriers":          {},
+	"GET /v1/carriers/{name}":    {},
+	"PATCH /v1/carriers/{name}":  {},
+	"DELETE /v1/carriers/{name}": {},
+	"GET /v1/routes":             {},
+	"PUT /v1/routes":             {},
+	// An account's own route plan: admins, and the reseller above it.
+	"GET /v1/accounts/{id}/routes": {scoped: true},
+	"PUT /v1/accounts/{id}/routes": {body: `{"routes":[]}`, scoped: true},
 }
 
 // TestE2EIsolation: no caller reaches data outside the accounts it may
@@ -400,7 +412,8 @@ func TestE2EIsolation(t *testing.T) {
 					}
 				}
 			}
-			for _, admins := range []string{"/v1/reports/margin", "/v1/operator/carriers", "/v1/operator/routes", "/v1/operator/audit"} {
+			for _, admins := range []string{"/v1/reports/margin", "/v1/operator/carriers", "/v1/operator/routes", "/v1/operator/audit",
+				"/v1/carriers", "/v1/carriers/c1", "/v1/routes"} {
 				if r := a.do(t, "GET", admins, c.token, ""); r.status != http.StatusForbidden {
 					t.Errorf("%s: GET %s (platform admins only): %d, want 403", c.name, admins, r.status)
 				}

@@ -185,7 +185,8 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, 
 	apiDeps := api.Deps{Dashboard: dashboard, Limiter: limiter, Auth: svc.Auth, Identity: svc.Identity, Messages: svc.Messages, Health: a.gw,
 		Idempotency: svc.Idempotency, Operator: svc.Operator, Accounts: svc.Accounts, Reports: svc.Reports, DistLists: svc.DistLists, Links: svc.Links,
 		Keywords: svc.Keywords, Numbers: svc.Numbers, Inbound: svc.Inbound, Contacts: svc.Contacts, Lists: svc.Lists, Templates: svc.Templates,
-		Segments: svc.Segments, ContactImports: svc.ContactImports, ContactExport: svc.ContactExport, Campaigns: svc.Campaigns}
+		Segments: svc.Segments, ContactImports: svc.ContactImports, ContactExport: svc.ContactExport, Campaigns: svc.Campaigns,
+		CarrierConfigs: svc.CarrierConfigs}
 	a.svc = svc
 	if svc.Billing != nil { // nil pointers would be non-nil interfaces
 		apiDeps.Billing, apiDeps.Alerts = svc.Billing, svc.Alerts
