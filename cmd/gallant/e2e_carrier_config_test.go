@@ -1,0 +1,184 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/gallant-sms/gallant/internal/config"
+	"github.com/gallant-sms/gallant/smpp/pdu"
+	"github.com/gallant-sms/gallant/store/storetest"
+)
+
+// countingCarrier is a carrier simulator that counts the submits it took.
+func countingCarrier(t *testing.T) (addr string, n *atomic.Int64) {
+	n = new(atomic.Int64)
+	c := newCarrier(t, func(_ int, _ *pdu.SubmitSM) pdu.Status {
+		n.Add(1)
+		return pdu.StatusOK
+	})
+	return c.Addr(), n
+}
+
+// twoCarrierConfig is testConfig with a second carrier "c2" at addr2
+// that no route names.
+func twoCarrierConfig(t *testing.T, driver, addr1, addr2 string) config.Config {
+	cfg := testConfig(t, driver, addr1)
+	cfg.HTTP.RateLimitPerKey, cfg.HTTP.RateLimitPerIP = 0, 0
+	cfg.Carriers = append(cfg.Carriers, config.CarrierConfig{Name: "c2", Address: addr2, SystemID: "gallant",
+		Password: "secret", Binds: 1, Window: 10})
+	return cfg
+}
+
+// appliedVersion waits until a's gateway routes by the store's version
+// of the carriers and routes (or a newer one).
+func appliedVersion(t *testing.T, a *testApp) {
+	t.Helper()
+	want, err := a.st.ConfigVersion(testContext(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, fmt.Sprintf("config version %d applied", want), func() (bool, string) {
+		v, _ := a.gw.ConfigApplied()
+		return v >= want, fmt.Sprintf("applied %d", v)
+	})
+}
+
+// sendN sends n messages with key and waits until each is delivered.
+func sendN(t *testing.T, a *testApp, key string, n int) {
+	t.Helper()
+	for i := range n {
+		m := a.send(t, key, map[string]any{"to": "+447700900123", "text": fmt.Sprintf("route test %d", i)})
+		a.waitStatus(t, key, m.ID, "delivered")
+	}
+}
+
+// TestE2ECarrierConfigAPI: the YAML's carriers and routes are imported on
+// the first start; a route changed through the API sends the next
+// messages to the other carrier without a restart; bad changes are
+// refused with problems; only platform admins reach the carriers; the
+// audit log shows the changes and no password; a restart does not import
+// the YAML again (the store's routes stay), and applies a changed TPS.
+func TestE2ECarrierConfigAPI(t *testing.T) {
+	eachDriver(t, func(t *testing.T, driver string) {
+		addr1, n1 := countingCarrier(t)
+		addr2, n2 := countingCarrier(t)
+		cfg := twoCarrierConfig(t, driver, addr1, addr2)
+		a := startApp(t, cfg)
+		_, admin := a.platformAdmin(t, "ops")
+		cust := a.customer(t, "Shop", "")
+
+		list := mustStatus(t, a.do(t, "GET", "/v1/carriers", admin, ""), 200, "list carriers")
+		if strings.Contains(string(list.body), "secret") || !strings.Contains(string(list.body), `"password_set":true`) ||
+			!strings.Contains(string(list.body), `"name":"c2"`) {
+			t.Fatalf("carriers imported from the file: %s", list.body)
+		}
+		for _, call := range [][3]string{{"GET", "/v1/carriers", ""}, {"GET", "/v1/routes", ""},
+			{"PUT", "/v1/routes", `{"routes":[]}`}, {"PATCH", "/v1/carriers/c1", `{"tps":5}`}, {"DELETE", "/v1/carriers/c2", ""}} {
+			if r := a.do(t, call[0], call[1], cust.APIKey, call[2]); r.status != http.StatusForbidden {
+				t.Fatalf("customer %s %s: %d %s, want 403", call[0], call[1], r.status, r.body)
+			}
+		}
+
+		appliedVersion(t, a)
+		sendN(t, a, cust.APIKey, 3)
+		if n1.Load() != 3 || n2.Load() != 0 {
+			t.Fatalf("before the change: c1 %d, c2 %d; want 3, 0", n1.Load(), n2.Load())
+		}
+
+		for _, bad := range []struct{ method, path, body string }{
+			{"PUT", "/v1/routes", `{"routes":[{"prefix":"","carriers":[{"carrier":"ghost"}]}]}`},
+			{"PUT", "/v1/routes", `{"routes":[{"prefix":"44x","carriers":[{"carrier":"c2"}]}]}`},
+			{"PUT", "/v1/routes", `{"routes":[{"prefix":"4","carriers":[{"carrier":"c2"}]},{"prefix":"+4","carriers":[{"carrier":"c1"}]}]}`},
+			{"POST", "/v1/carriers", `{"name":"c3","address":"127.0.0.1:1","system_id":"x","tps":0}`},
+			{"POST", "/v1/carriers", `{"name":"c1","address":"127.0.0.1:1","system_id":"x","tps":10,"window":0}`},
+		} {
+			r := a.do(t, bad.method, bad.path, admin, bad.body)
+			if r.status != http.StatusBadRequest || !strings.Contains(r.header.Get("Content-Type"), "problem+json") {
+				t.Fatalf("%s %s %s: %d %s, want a 400 problem", bad.method, bad.path, bad.body, r.status, r.body)
+			}
+		}
+		if r := a.do(t, "POST", "/v1/carriers", admin, `{"name":"c1","address":"127.0.0.1:1","system_id":"x","tps":10}`); r.status != http.StatusConflict {
+			t.Fatalf("duplicate carrier: %d %s", r.status, r.body)
+		}
+		if r := a.do(t, "DELETE", "/v1/carriers/c1", admin, ""); r.status != http.StatusConflict {
+			t.Fatalf("delete a routed carrier: %d %s", r.status, r.body)
+		}
+
+		mustStatus(t, a.do(t, "PUT", "/v1/routes", admin, `{"routes":[{"prefix":"","carriers":[{"carrier":"c2","weight":1}]}]}`), 200, "route to c2")
+		appliedVersion(t, a) // within DefaultConfigPoll, no restart
+		sendN(t, a, cust.APIKey, 3)
+		if n1.Load() != 3 || n2.Load() != 3 {
+			t.Fatalf("after the change: c1 %d, c2 %d; want 3, 3", n1.Load(), n2.Load())
+		}
+
+		mustStatus(t, a.do(t, "PATCH", "/v1/carriers/c2", admin, `{"tps":40,"password":"n3wpass"}`), 200, "change c2")
+		var one struct {
+			TPS            float64 `json:"tps"`
+			RestartPending bool    `json:"restart_pending"`
+		}
+		appliedVersion(t, a)
+		if err := json.Unmarshal(mustStatus(t, a.do(t, "GET", "/v1/carriers/c2", admin, ""), 200, "read c2").body, &one); err != nil ||
+			one.TPS != 40 || !one.RestartPending {
+			t.Fatalf("c2 after PATCH = %+v, %v; want tps 40 pending a restart", one, err)
+		}
+
+		audit := string(mustStatus(t, a.do(t, "GET", "/v1/operator/audit", admin, ""), 200, "audit").body)
+		for _, want := range []string{"routes.set", "carrier.update", "password=(set)", "tps=40"} {
+			if !strings.Contains(audit, want) {
+				t.Fatalf("audit log lacks %q: %s", want, audit)
+			}
+		}
+		if strings.Contains(audit, "n3wpass") {
+			t.Fatalf("audit log shows the password: %s", audit)
+		}
+
+		// A restart: the file still routes everything to c1, but the
+		// store is the source now.
+		a.stop()
+		b := startApp(t, cfg)
+		appliedVersion(t, b)
+		sendN(t, b, cust.APIKey, 2)
+		if n1.Load() != 3 || n2.Load() != 5 {
+			t.Fatalf("after a restart: c1 %d, c2 %d; want 3, 5 (the file's routes not imported again)", n1.Load(), n2.Load())
+		}
+		var view struct {
+			Carriers []struct {
+				Name     string  `json:"name"`
+				TPSLimit float64 `json:"tps_limit"`
+			} `json:"carriers"`
+		}
+		mustStatus(t, b.do(t, "GET", "/v1/operator/carriers", admin, ""), 200, "operator carriers").json(t, &view)
+		for _, c := range view.Carriers {
+			if c.Name == "c2" && c.TPSLimit != 40 {
+				t.Fatalf("c2 runs at %v msg/s after the restart, want 40", c.TPSLimit)
+			}
+		}
+		if err := json.Unmarshal(mustStatus(t, b.do(t, "GET", "/v1/carriers/c2", admin, ""), 200, "read c2").body, &one); err != nil || one.RestartPending {
+			t.Fatalf("c2 after the restart = %+v, %v; want applied", one, err)
+		}
+	})
+}
+
+// TestE2ERoutesTwoInstances: two instances on one MariaDB both apply a
+// route change made through one of them within seconds.
+func TestE2ERoutesTwoInstances(t *testing.T) {
+	addr1, n1 := countingCarrier(t)
+	addr2, n2 := countingCarrier(t)
+	cfg := twoCarrierConfig(t, storetest.MySQL, addr1, addr2)
+	a1 := startApp(t, cfg)
+	a2 := startApp(t, cfg)
+	_, admin := a1.platformAdmin(t, "ops")
+	cust := a1.customer(t, "Shop", "")
+	mustStatus(t, a1.do(t, "PUT", "/v1/routes", admin, `{"routes":[{"prefix":"","carriers":[{"carrier":"c2"}]}]}`), 200, "route to c2")
+	appliedVersion(t, a1)
+	appliedVersion(t, a2)
+	sendN(t, a1, cust.APIKey, 2)
+	sendN(t, a2, cust.APIKey, 2)
+	if n1.Load() != 0 || n2.Load() != 4 {
+		t.Fatalf("c1 %d, c2 %d; want 0, 4", n1.Load(), n2.Load())
+	}
+}
