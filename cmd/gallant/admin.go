@@ -32,7 +32,7 @@ const adminUsage = `usage:
   gallant admin user create --email EMAIL --password PASSWORD --account ID --role admin|reseller|owner|member
                             [--can-send] [--config FILE]
   gallant admin dnd import FILE --country CC [--config FILE]
-` + appsvc.NumberUsage
+` + appsvc.NumberUsage + "\n" + appsvc.CarrierUsage
 
 // maxReference is the longest top-up reference, the length of the
 // ledger's reason column.
@@ -77,6 +77,12 @@ func (e adminEnv) run(ctx context.Context, args []string) error {
 		return e.buyRateAdd(ctx, args[2:])
 	case len(args) >= 2 && args[0] == "dnd" && args[1] == "import":
 		return e.dndImport(ctx, args[2:])
+	case len(args) >= 1 && (args[0] == "carrier" || args[0] == "route"):
+		path, run, err := appsvc.CarrierCommand(args, e.stderr)
+		if err != nil {
+			return usageError{err}
+		}
+		return e.withStore(ctx, path, func(_ config.Config, st *store.Store) (any, error) { return run(ctx, st) })
 	case len(args) >= 1 && args[0] == "number":
 		path, run, err := appsvc.NumberCommand(args[1:], e.stderr)
 		if err != nil {
