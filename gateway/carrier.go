@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -28,7 +29,13 @@ type carrier struct {
 	cfg   CarrierConfig
 	binds []*bind
 	ob    *outbindListener // nil without OutbindListen (outbind.go)
+	// tpsBits is the rate in force (math.Float64bits): cfg.TPS, or what
+	// the store changed it to since (hotconfig.go).
+	tpsBits atomic.Uint64
 }
+
+// tps is the carrier's rate in force (0: unlimited).
+func (c *carrier) tps() float64 { return math.Float64frombits(c.tpsBits.Load()) }
 
 // bind adapts one smpp.Client to router.Sender.
 type bind struct {
@@ -42,6 +49,7 @@ var _ router.Sender = (*bind)(nil)
 
 func (s *Service) newCarrier(cc CarrierConfig) (*carrier, error) {
 	c := &carrier{s: s, cfg: cc}
+	c.tpsBits.Store(math.Float64bits(cc.TPS))
 	var tc *tls.Config
 	if cc.TLS != nil {
 		tc = cc.TLS.Clone()

@@ -88,7 +88,7 @@ func (s *Service) CarrierStatus() []CarrierStatus {
 	queues := s.rt.Status()
 	out := make([]CarrierStatus, 0, len(s.carriers))
 	for i, c := range s.carriers {
-		cs := CarrierStatus{Name: c.cfg.Name, TPS: c.cfg.TPS, Binds: make([]BindStatus, 0, len(c.binds))}
+		cs := CarrierStatus{Name: c.cfg.Name, TPS: c.tps(), Binds: make([]BindStatus, 0, len(c.binds))}
 		if i < len(queues) && queues[i].Name == c.cfg.Name {
 			cs.Queued, cs.Capacity, cs.Reserved = queues[i].Queued, queues[i].Capacity, queues[i].Reserved
 		}

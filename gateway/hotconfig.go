@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"crypto/tls"
+	"math"
 	"slices"
 	"sync"
 	"time"
@@ -88,9 +89,10 @@ func (h *hotConfig) check() {
 }
 
 // apply swaps the route plans in at once (jobs already queued keep their
-// carrier) and refreshes the buy rates. Carriers whose connection
-// settings changed, and carriers added or removed, are reported: this
-// release applies those on the next start.
+// carrier), refreshes the buy rates and applies a changed carrier TPS to
+// its binds' limiters. Carriers whose other settings changed (address,
+// credentials, binds, window, TLS), and carriers added or removed, are
+// reported: this release applies those on the next start.
 func (h *hotConfig) apply(v int64, p Plans) {
 	s := h.s
 	var pending []string
@@ -104,7 +106,10 @@ func (h *hotConfig) apply(v int64, p Plans) {
 		case !ok:
 			pending = append(pending, nc.Name)
 			s.log.Warn("config: carrier added in the store; it binds and takes traffic after this instance restarts", "carrier", nc.Name)
-		case !sameCarrier(c.cfg, nc):
+		case !sameCarrier(c.running(), nc):
+			if h.applyTPS(c, nc) {
+				break
+			}
 			pending = append(pending, nc.Name)
 			s.log.Warn("config: carrier settings changed in the store; they apply when this instance restarts", "carrier", nc.Name)
 		}
@@ -130,6 +135,32 @@ func (h *hotConfig) apply(v int64, p Plans) {
 		h.version = v
 		s.log.Info("config: routes applied", "version", v, "routes", len(p.Routes), "account_plans", len(p.AccountRoutes))
 	}
+}
+
+// applyTPS applies nc to the running carrier c when its rate is all
+// that changed (from one limit to another: an unlimited carrier has no
+// limiters to change), and reports whether it did.
+func (h *hotConfig) applyTPS(c *carrier, nc CarrierConfig) bool {
+	run := c.running()
+	run.TPS = nc.TPS
+	if !sameCarrier(run, nc) || c.tps() <= 0 || nc.TPS <= 0 {
+		return false
+	}
+	if err := h.s.rt.SetCarrierTPS(nc.Name, nc.TPS); err != nil {
+		h.s.log.Warn("config: carrier tps", "carrier", nc.Name, "err", err)
+		return false
+	}
+	old := c.tps()
+	c.tpsBits.Store(math.Float64bits(nc.TPS))
+	h.s.log.Info("config: carrier tps applied", "carrier", nc.Name, "from", old, "to", nc.TPS)
+	return true
+}
+
+// running is c's configuration with the rate in force.
+func (c *carrier) running() CarrierConfig {
+	cc := c.cfg
+	cc.TPS = c.tps()
+	return cc
 }
 
 // sameCarrier reports whether a running carrier's settings equal b's.

@@ -24,12 +24,12 @@ func countingCarrier(t *testing.T) (addr string, n *atomic.Int64) {
 }
 
 // twoCarrierConfig is testConfig with a second carrier "c2" at addr2
-// that no route names.
+// (at 100 msg/s) that no route names.
 func twoCarrierConfig(t *testing.T, driver, addr1, addr2 string) config.Config {
 	cfg := testConfig(t, driver, addr1)
 	cfg.HTTP.RateLimitPerKey, cfg.HTTP.RateLimitPerIP = 0, 0
 	cfg.Carriers = append(cfg.Carriers, config.CarrierConfig{Name: "c2", Address: addr2, SystemID: "gallant",
-		Password: "secret", Binds: 1, Window: 10})
+		Password: "secret", Binds: 1, Window: 10, TPS: 100})
 	return cfg
 }
 
@@ -115,24 +115,36 @@ func TestE2ECarrierConfigAPI(t *testing.T) {
 			t.Fatalf("after the change: c1 %d, c2 %d; want 3, 3", n1.Load(), n2.Load())
 		}
 
-		mustStatus(t, a.do(t, "PATCH", "/v1/carriers/c2", admin, `{"tps":40,"password":"n3wpass"}`), 200, "change c2")
+		// A new TPS applies to the running binds; a new bind count waits
+		// for a restart, and says so.
+		mustStatus(t, a.do(t, "PATCH", "/v1/carriers/c2", admin, `{"tps":40}`), 200, "change c2's tps")
+		appliedVersion(t, a)
+		if got := carrierTPS(t, a, admin, "c2"); got != 40 {
+			t.Fatalf("c2 runs at %v msg/s after the change, want 40 without a restart", got)
+		}
 		var one struct {
 			TPS            float64 `json:"tps"`
+			Binds          int     `json:"binds"`
 			RestartPending bool    `json:"restart_pending"`
 		}
+		mustStatus(t, a.do(t, "GET", "/v1/carriers/c2", admin, ""), 200, "read c2").json(t, &one)
+		if one.TPS != 40 || one.RestartPending {
+			t.Fatalf("c2 after the tps change = %+v; want tps 40 applied", one)
+		}
+		mustStatus(t, a.do(t, "PATCH", "/v1/carriers/c2", admin, `{"binds":2,"password":"secret"}`), 200, "change c2's binds")
 		appliedVersion(t, a)
-		if err := json.Unmarshal(mustStatus(t, a.do(t, "GET", "/v1/carriers/c2", admin, ""), 200, "read c2").body, &one); err != nil ||
-			one.TPS != 40 || !one.RestartPending {
-			t.Fatalf("c2 after PATCH = %+v, %v; want tps 40 pending a restart", one, err)
+		mustStatus(t, a.do(t, "GET", "/v1/carriers/c2", admin, ""), 200, "read c2").json(t, &one)
+		if one.Binds != 2 || !one.RestartPending {
+			t.Fatalf("c2 after the binds change = %+v; want 2 binds pending a restart", one)
 		}
 
 		audit := string(mustStatus(t, a.do(t, "GET", "/v1/operator/audit", admin, ""), 200, "audit").body)
-		for _, want := range []string{"routes.set", "carrier.update", "password=(set)", "tps=40"} {
+		for _, want := range []string{"routes.set", "carrier.update", "password=(set)", "tps=40", "binds=2"} {
 			if !strings.Contains(audit, want) {
 				t.Fatalf("audit log lacks %q: %s", want, audit)
 			}
 		}
-		if strings.Contains(audit, "n3wpass") {
+		if strings.Contains(audit, "password=secret") {
 			t.Fatalf("audit log shows the password: %s", audit)
 		}
 
@@ -145,22 +157,48 @@ func TestE2ECarrierConfigAPI(t *testing.T) {
 		if n1.Load() != 3 || n2.Load() != 5 {
 			t.Fatalf("after a restart: c1 %d, c2 %d; want 3, 5 (the file's routes not imported again)", n1.Load(), n2.Load())
 		}
-		var view struct {
-			Carriers []struct {
-				Name     string  `json:"name"`
-				TPSLimit float64 `json:"tps_limit"`
-			} `json:"carriers"`
+		if got := carrierTPS(t, b, admin, "c2"); got != 40 {
+			t.Fatalf("c2 runs at %v msg/s after the restart, want 40", got)
 		}
-		mustStatus(t, b.do(t, "GET", "/v1/operator/carriers", admin, ""), 200, "operator carriers").json(t, &view)
-		for _, c := range view.Carriers {
-			if c.Name == "c2" && c.TPSLimit != 40 {
-				t.Fatalf("c2 runs at %v msg/s after the restart, want 40", c.TPSLimit)
-			}
+		if n := carrierBinds(t, b, admin, "c2"); n != 2 {
+			t.Fatalf("c2 runs %d binds after the restart, want 2", n)
 		}
-		if err := json.Unmarshal(mustStatus(t, b.do(t, "GET", "/v1/carriers/c2", admin, ""), 200, "read c2").body, &one); err != nil || one.RestartPending {
-			t.Fatalf("c2 after the restart = %+v, %v; want applied", one, err)
+		mustStatus(t, b.do(t, "GET", "/v1/carriers/c2", admin, ""), 200, "read c2").json(t, &one)
+		if one.RestartPending {
+			t.Fatalf("c2 after the restart = %+v; want applied", one)
 		}
 	})
+}
+
+// operatorCarrier is a carrier of GET /v1/operator/carriers.
+type operatorCarrier struct {
+	Name     string            `json:"name"`
+	TPSLimit float64           `json:"tps_limit"`
+	Binds    []json.RawMessage `json:"binds"`
+}
+
+// operatorView reads the named carrier of a's GET /v1/operator/carriers.
+func operatorView(t *testing.T, a *testApp, admin, name string) operatorCarrier {
+	t.Helper()
+	var view struct {
+		Carriers []operatorCarrier `json:"carriers"`
+	}
+	mustStatus(t, a.do(t, "GET", "/v1/operator/carriers", admin, ""), 200, "operator carriers").json(t, &view)
+	for _, c := range view.Carriers {
+		if c.Name == name {
+			return c
+		}
+	}
+	t.Fatalf("carrier %s not running", name)
+	return operatorCarrier{}
+}
+
+func carrierTPS(t *testing.T, a *testApp, admin, name string) float64 {
+	return operatorView(t, a, admin, name).TPSLimit
+}
+
+func carrierBinds(t *testing.T, a *testApp, admin, name string) int {
+	return len(operatorView(t, a, admin, name).Binds)
 }
 
 // TestE2ERoutesTwoInstances: two instances on one MariaDB both apply a
