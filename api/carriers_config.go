@@ -11,9 +11,9 @@ import (
 	"github.com/gallant-sms/gallant/app"
 )
 
-// CarrierConfigs is the service behind /v1/carriers, /v1/routes and
-// /v1/accounts/{id}/routes: the carriers and route plans kept in the
-// store. Carriers and the default plan are for platform admins; a
+// CarrierConfigs is the service behind /v1/carriers, /v1/routes,
+// /v1/accounts/{id}/routes and /v1/buy-rates: the carriers, route plans
+// and buy rates kept in the store. Carriers and the default plan are for platform admins; a
 // reseller reads and sets its sub-accounts' plans. Refusals are
 // [*Error]s; anything else is answered as internal.
 type CarrierConfigs interface {
@@ -24,6 +24,9 @@ type CarrierConfigs interface {
 	Delete(ctx context.Context, p Principal, name, ip string) error
 	Routes(ctx context.Context, p Principal, accountID int64) (app.RoutePlan, error)
 	SetRoutes(ctx context.Context, p Principal, accountID int64, routes []app.RouteInput, ip string) (app.RoutePlan, error)
+	BuyRates(ctx context.Context, p Principal) (app.BuyRateList, error)
+	AddBuyRate(ctx context.Context, p Principal, in app.BuyRateInput, ip string) (app.BuyRateItem, error)
+	DeleteBuyRate(ctx context.Context, p Principal, id, ip string) error
 }
 
 // routesBody is the body of PUT /v1/routes and /v1/accounts/{id}/routes.
@@ -85,6 +88,31 @@ func (s *Server) carrierConfigRoutes(r *router.Router) {
 			return
 		}
 		s.putRoutes(ctx, sctx, p, id)
+	})
+	s.buyRateRoutes(r)
+}
+
+// buyRateRoutes registers /v1/buy-rates.
+func (s *Server) buyRateRoutes(r *router.Router) {
+	s.carrierEndpoint(r, http.MethodGet, "/v1/buy-rates", ScopeRead, func(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
+		v, err := s.deps.CarrierConfigs.BuyRates(sctx, p)
+		s.answer(ctx, fasthttp.StatusOK, v, err)
+	})
+	s.carrierEndpoint(r, http.MethodPost, "/v1/buy-rates", ScopeAdmin, func(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
+		var in app.BuyRateInput
+		if !decodeObject(ctx, &in) {
+			return
+		}
+		v, err := s.deps.CarrierConfigs.AddBuyRate(sctx, p, in, clientIP(ctx))
+		s.answer(ctx, fasthttp.StatusCreated, v, err)
+	})
+	s.carrierEndpoint(r, http.MethodDelete, "/v1/buy-rates/{id}", ScopeAdmin, func(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
+		id, _ := ctx.UserValue("id").(string)
+		if err := s.deps.CarrierConfigs.DeleteBuyRate(sctx, p, id, clientIP(ctx)); err != nil {
+			s.fail(ctx, err)
+			return
+		}
+		ctx.SetStatusCode(fasthttp.StatusNoContent)
 	})
 }
 

@@ -137,6 +137,7 @@ func New(d Deps) *App {
 	}
 	a.Operator = NewOperator(d.Accounts, d.Gateway, nil)
 	a.CarrierConfigs = NewCarrierConfigs(d.Store, d.Accounts, d.Gateway, d.Log.With("component", "carriers"))
+	a.CarrierConfigs.currency = d.Currency
 	if d.Billing != nil {
 		a.Operator.pricer = d.Billing.Pricer
 		a.Accounts.pricer, a.Accounts.balances = d.Billing.Pricer, d.Billing.Balances

@@ -33,6 +33,8 @@ type CarrierConfigs struct {
 	acc *account.Service // nil: the CLI, without reseller checks
 	gw  *gateway.Service // nil: no running instance (the CLI)
 	log *slog.Logger
+	// currency is that of buy rates added without one ("": required).
+	currency string
 }
 
 // NewCarrierConfigs returns the editor over st; acc and gw may be nil

@@ -134,3 +134,61 @@ func TestCarrierConfigs(t *testing.T) {
 		}
 	})
 }
+
+// TestBuyRatesAPI: platform admins add, list and delete buy rates of
+// stored carriers, audited; bad input and other callers are refused.
+func TestBuyRatesAPI(t *testing.T) {
+	forEachDriver(t, func(t *testing.T, driver string) {
+		f := newFixture(t, driver, "EUR")
+		ctx := context.Background()
+		cc := f.app.CarrierConfigs
+		if _, err := cc.Create(ctx, f.admin, CarrierInput{Name: ptr("uk1"), Address: ptr("127.0.0.1:2776"), SystemID: ptr("gw"), TPS: ptr(10.0)}, ""); err != nil {
+			t.Fatal(err)
+		}
+		r, err := cc.AddBuyRate(ctx, f.admin, BuyRateInput{Carrier: "uk1", Prefix: "+44", Price: "0.0042"}, "192.0.2.1")
+		if err != nil || r.PriceMicros != 4200 || r.Currency != "EUR" || r.Prefix != "44" || r.ID == "" || r.ValidTo != nil {
+			t.Fatalf("add = %+v, %v", r, err)
+		}
+		for field, bad := range map[string]BuyRateInput{
+			"carrier":  {Carrier: "ghost", Prefix: "44", Price: "1"},
+			"prefix":   {Carrier: "uk1", Prefix: "4x", Price: "1"},
+			"price":    {Carrier: "uk1", Prefix: "44", Price: "-1"},
+			"currency": {Carrier: "uk1", Prefix: "44", Price: "1", Currency: "EURO"},
+		} {
+			if _, err := cc.AddBuyRate(ctx, f.admin, bad, ""); KindOf(err) != KindInvalid || !strings.Contains(err.Error(), field) {
+				t.Errorf("bad %s: %v", field, err)
+			}
+		}
+		if _, err := cc.AddBuyRate(ctx, f.reseller, BuyRateInput{Carrier: "uk1", Prefix: "44", Price: "1"}, ""); KindOf(err) != KindForbidden {
+			t.Fatalf("reseller adds a buy rate: %v", err)
+		}
+		list, err := cc.BuyRates(ctx, f.admin)
+		if err != nil || len(list.BuyRates) != 1 || list.BuyRates[0].ID != r.ID || list.BuyRates[0].Price != r.Price {
+			t.Fatalf("list = %+v, %v", list, err)
+		}
+		if err := cc.DeleteBuyRate(ctx, f.admin, "1-44-uk1", ""); KindOf(err) != KindNotFound {
+			t.Fatalf("delete unknown: %v", err)
+		}
+		if err := cc.DeleteBuyRate(ctx, f.admin, "garbage", ""); KindOf(err) != KindNotFound {
+			t.Fatalf("delete garbage id: %v", err)
+		}
+		if err := cc.DeleteBuyRate(ctx, f.admin, r.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		if list, err := cc.BuyRates(ctx, f.admin); err != nil || len(list.BuyRates) != 0 {
+			t.Fatalf("after delete: %+v, %v", list, err)
+		}
+		audit, err := f.st.ListAudit(ctx, store.AuditAllAccounts, 0, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var add, del bool
+		for _, e := range audit {
+			add = add || (e.Action == "buy_rate.add" && strings.Contains(e.Details, "price=0.0042"))
+			del = del || (e.Action == "buy_rate.delete" && e.Target == "buy_rate:"+r.ID)
+		}
+		if !add || !del {
+			t.Fatalf("audit log lacks the buy rate changes: %+v", audit)
+		}
+	})
+}

@@ -85,6 +85,13 @@ func (h *hotConfig) check() {
 		h.s.log.Warn("config: load carriers and routes", "version", v, "err", err)
 		return
 	}
+	if s := h.s; s.bill != nil {
+		// Buy rates changed through the store reach least-cost routes now,
+		// not at the next periodic reload.
+		if err := s.bill.Pricer.Reload(ctx); err != nil {
+			s.log.Warn("config: reload buy rates", "err", err)
+		}
+	}
 	h.apply(v, p)
 }
 

@@ -408,3 +408,45 @@ func (s *Store) configTx(ctx context.Context, f func(tx *sqlx.Tx) error) error {
 	}
 	return nil
 }
+
+// ListBuyRates returns every stored buy rate, by carrier, prefix and
+// start.
+func (s *Store) ListBuyRates(ctx context.Context) ([]BuyRate, error) {
+	var rows []struct {
+		Carrier   string `db:"carrier"`
+		Prefix    string `db:"prefix"`
+		Price     int64  `db:"price_micros"`
+		Currency  string `db:"currency"`
+		ValidFrom dbTime `db:"valid_from"`
+		ValidTo   dbTime `db:"valid_to"`
+	}
+	if err := s.r.SelectContext(ctx, &rows, qLoadBuyRates); err != nil {
+		return nil, fmt.Errorf("store: list buy rates: %w", mapErr(err))
+	}
+	out := make([]BuyRate, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, BuyRate{Carrier: r.Carrier, Prefix: r.Prefix, PriceMicros: r.Price, Currency: r.Currency,
+			ValidFrom: r.ValidFrom.Time, ValidTo: r.ValidTo.Time})
+	}
+	return out, nil
+}
+
+// DeleteBuyRate deletes the buy rate of carrier for prefix starting at
+// validFrom (to the microsecond); none is [ErrNotFound].
+func (s *Store) DeleteBuyRate(ctx context.Context, carrier, prefix string, validFrom time.Time) error {
+	err := s.configTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, "DELETE FROM billing_buy_rates WHERE carrier = ? AND prefix = ? AND valid_from = ?",
+			carrier, prefix, s.timeArg(validFrom.UTC().Truncate(time.Microsecond)))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return bumpConfig(ctx, tx)
+	})
+	if err != nil {
+		return fmt.Errorf("store: delete buy rate %s/%s: %w", carrier, prefix, err)
+	}
+	return nil
+}

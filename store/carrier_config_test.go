@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"testing"
+	"time"
 )
 
 // TestCarrierConfigCRUD: carriers and routes are created, read, updated
@@ -107,6 +108,28 @@ func TestCarrierConfigCRUD(t *testing.T) {
 		v3, _ := s.ConfigVersion(ctx)
 		if v3 <= v2 {
 			t.Fatalf("version %d after routes and delete, was %d", v3, v2)
+		}
+
+		from := time.Now().UTC().Add(-time.Hour).Truncate(time.Microsecond)
+		if err := s.AddBuyRate(ctx, &BuyRate{Carrier: "beta", Prefix: "44", PriceMicros: 4200, Currency: "EUR", ValidFrom: from}); err != nil {
+			t.Fatal(err)
+		}
+		v4, _ := s.ConfigVersion(ctx)
+		rates, err := s.ListBuyRates(ctx)
+		if err != nil || len(rates) != 1 || rates[0].PriceMicros != 4200 || !rates[0].ValidFrom.Equal(from) || v4 <= v3 {
+			t.Fatalf("buy rates = %+v, %v (version %d after %d)", rates, err, v4, v3)
+		}
+		if err := s.DeleteBuyRate(ctx, "beta", "44", from.Add(time.Microsecond)); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("delete another start: %v", err)
+		}
+		if err := s.DeleteBuyRate(ctx, "beta", "44", rates[0].ValidFrom); err != nil {
+			t.Fatal(err)
+		}
+		if rates, err := s.ListBuyRates(ctx); err != nil || len(rates) != 0 {
+			t.Fatalf("after delete: %+v, %v", rates, err)
+		}
+		if v5, _ := s.ConfigVersion(ctx); v5 <= v4 {
+			t.Fatalf("version %d after the delete, was %d", v5, v4)
 		}
 	})
 }

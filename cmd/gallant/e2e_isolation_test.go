@@ -232,6 +232,9 @@ var isoRoutes = map[string]isoRoute{
 	"DELETE /v1/carriers/{name}": {},
 	"GET /v1/routes":             {},
 	"PUT /v1/routes":             {},
+	"GET /v1/buy-rates":          {},
+	"POST /v1/buy-rates":         {},
+	"DELETE /v1/buy-rates/{id}":  {},
 	// An account's own route plan: admins, and the reseller above it.
 	"GET /v1/accounts/{id}/routes": {scoped: true},
 	"PUT /v1/accounts/{id}/routes": {body: `{"routes":[]}`, scoped: true},
@@ -413,7 +416,7 @@ func TestE2EIsolation(t *testing.T) {
 				}
 			}
 			for _, admins := range []string{"/v1/reports/margin", "/v1/operator/carriers", "/v1/operator/routes", "/v1/operator/audit",
-				"/v1/carriers", "/v1/carriers/c1", "/v1/routes"} {
+				"/v1/carriers", "/v1/carriers/c1", "/v1/routes", "/v1/buy-rates"} {
 				if r := a.do(t, "GET", admins, c.token, ""); r.status != http.StatusForbidden {
 					t.Errorf("%s: GET %s (platform admins only): %d, want 403", c.name, admins, r.status)
 				}
