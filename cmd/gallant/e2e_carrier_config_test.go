@@ -7,9 +7,11 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gallant-sms/gallant/internal/config"
 	"github.com/gallant-sms/gallant/smpp/pdu"
+	"github.com/gallant-sms/gallant/store"
 	"github.com/gallant-sms/gallant/store/storetest"
 )
 
@@ -219,4 +221,45 @@ func TestE2ERoutesTwoInstances(t *testing.T) {
 	if n1.Load() != 0 || n2.Load() != 4 {
 		t.Fatalf("c1 %d, c2 %d; want 0, 4", n1.Load(), n2.Load())
 	}
+}
+
+// TestE2EBuyRatesLeastCost: buy rates added through the API steer a
+// least-cost route within seconds, without a restart.
+func TestE2EBuyRatesLeastCost(t *testing.T) {
+	eachDriver(t, func(t *testing.T, driver string) {
+		ctx := testContext(t)
+		addr1, n1 := countingCarrier(t)
+		addr2, n2 := countingCarrier(t)
+		cfg := twoCarrierConfig(t, driver, addr1, addr2)
+		cfg.Routes = []config.RouteConfig{{Prefix: "", LeastCost: true,
+			Carriers: []config.RouteCarrier{{Carrier: "c1", Weight: 1}, {Carrier: "c2", Weight: 1}}}}
+		cfg.Billing.Enabled = true
+		st := storetest.OpenConfig(t, store.Config{Driver: cfg.Store.Driver, DSN: cfg.Store.DSN})
+		if err := st.CreatePricePlan(ctx, &store.PricePlan{Name: "std", Currency: "EUR", Default: true,
+			ValidFrom: time.Now().Add(-time.Hour), Prices: []store.PlanPrice{{Prefix: "44", PriceMicros: 10_000}}}); err != nil {
+			t.Fatal(err)
+		}
+		a := startApp(t, cfg)
+		_, admin := a.platformAdmin(t, "ops")
+		c := a.customer(t, "Lcr", "")
+		payer(t, st, c, 1_000_000)
+
+		mustStatus(t, a.do(t, "POST", "/v1/buy-rates", admin, `{"carrier":"c1","prefix":"44","price":"0.005","currency":"EUR"}`), 201, "c1's rate")
+		cheap := mustStatus(t, a.do(t, "POST", "/v1/buy-rates", admin, `{"carrier":"c2","prefix":"44","price":"0.003","currency":"EUR"}`), 201, "c2's rate")
+		appliedVersion(t, a)
+		sendN(t, a, c.APIKey, 4)
+		if n1.Load() != 0 || n2.Load() != 4 {
+			t.Fatalf("with c2 cheaper: c1 %d, c2 %d; want 0, 4", n1.Load(), n2.Load())
+		}
+		var rate struct {
+			ID string `json:"id"`
+		}
+		cheap.json(t, &rate)
+		mustStatus(t, a.do(t, "DELETE", "/v1/buy-rates/"+rate.ID, admin, ""), 204, "delete c2's rate")
+		appliedVersion(t, a)
+		sendN(t, a, c.APIKey, 4)
+		if n1.Load() != 4 || n2.Load() != 4 {
+			t.Fatalf("with c2 unpriced: c1 %d, c2 %d; want 4, 4 (a priced carrier before unpriced ones)", n1.Load(), n2.Load())
+		}
+	})
 }
