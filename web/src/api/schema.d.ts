@@ -691,6 +691,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/buy-rates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the carriers' buy rates
+         * @description Platform admins only (admin scope); every change is audited without the password. Least-cost routes compare them.
+         */
+        get: operations["listBuyRates"];
+        put?: never;
+        /**
+         * Add a carrier's buy rate
+         * @description Platform admins only (admin scope); every change is audited without the password. Audited (buy_rate.add). In force from valid_from (default now) until a later rate of the same carrier and prefix starts; every instance's least-cost routes use it within seconds. The carrier must be stored; the currency defaults to billing.currency. A rate with the same carrier, prefix and start is 409.
+         */
+        post: operations["addBuyRate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/buy-rates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a buy rate
+         * @description Platform admins only (admin scope); every change is audited without the password. Audited (buy_rate.delete).
+         */
+        delete: operations["deleteBuyRate"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/campaigns": {
         parameters: {
             query?: never;
@@ -2405,6 +2449,39 @@ export interface components {
                 error: components["schemas"]["Problem"];
             })[];
             rejected: number;
+        };
+        BuyRate: {
+            carrier: string;
+            currency: string;
+            /** @description "<valid_from in microseconds since 1970>-<prefix>-<carrier>", for DELETE. */
+            id: string;
+            prefix: string;
+            /** @description Decimal amount per segment. */
+            price: string;
+            /** @description The price in micro-units. */
+            price_micros: number;
+            /** Format: date-time */
+            valid_from: string;
+            /** Format: date-time */
+            valid_to: string | null;
+        };
+        BuyRateInput: {
+            /** @description A stored carrier. */
+            carrier: string;
+            /** @description ISO 4217; default billing.currency. */
+            currency?: string;
+            /** @description E.164 digits. */
+            prefix: string;
+            /** @description Per segment, a decimal amount such as "0.0042". */
+            price: string;
+            /**
+             * Format: date-time
+             * @description Default now.
+             */
+            valid_from?: string;
+        };
+        BuyRateList: {
+            buy_rates: components["schemas"]["BuyRate"][];
         };
         Campaign: {
             ab?: components["schemas"]["ABTest"];
@@ -5146,6 +5223,87 @@ export interface operations {
                     "application/json": components["schemas"]["Balance"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            500: components["responses"]["Problem"];
+        };
+    };
+    listBuyRates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every buy rate. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuyRateList"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            500: components["responses"]["Problem"];
+        };
+    };
+    addBuyRate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BuyRateInput"];
+            };
+        };
+        responses: {
+            /** @description The rate. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuyRate"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            500: components["responses"]["Problem"];
+        };
+    };
+    deleteBuyRate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The buy rate's id, as listed. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
