@@ -40,6 +40,7 @@ type hotConfig struct {
 
 	mu      sync.Mutex
 	version int64    // last applied; -1: none yet
+	failed  int64    // last version whose routes could not apply (logged once)
 	pending []string // carriers whose stored settings differ from the running ones
 }
 
@@ -47,7 +48,7 @@ func newHotConfig(s *Service, src ConfigSource, poll time.Duration) *hotConfig {
 	if poll <= 0 {
 		poll = DefaultConfigPoll
 	}
-	return &hotConfig{s: s, src: src, poll: poll, version: -1}
+	return &hotConfig{s: s, src: src, poll: poll, version: -1, failed: -1}
 }
 
 // loop polls until the Service stops. The first poll applies whatever
@@ -75,7 +76,7 @@ func (h *hotConfig) check() {
 		return
 	}
 	h.mu.Lock()
-	same := v == h.version
+	same := v == h.version || v == h.failed
 	h.mu.Unlock()
 	if same {
 		return
@@ -138,7 +139,9 @@ func (h *hotConfig) apply(v int64, p Plans) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.pending = pending
-	if routesOK {
+	if !routesOK {
+		h.failed = v
+	} else {
 		h.version = v
 		s.log.Info("config: routes applied", "version", v, "routes", len(p.Routes), "account_plans", len(p.AccountRoutes))
 	}

@@ -70,8 +70,9 @@ type Deps struct {
 	// Outcome's Reply is sent from the MO's number to its sender.
 	Keywords consent.KeywordHandler
 	// Config, if set, is polled every ConfigPoll (0: DefaultConfigPoll)
-	// for changes of the carriers and routes, which apply without a
-	// restart (hotconfig.go).
+	// for changes of the carriers and routes: route plans, buy rates and
+	// a carrier's TPS apply without a restart; other carrier changes are
+	// reported by ConfigApplied until the next start (hotconfig.go).
 	Config     ConfigSource
 	ConfigPoll time.Duration
 }
