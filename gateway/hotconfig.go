@@ -136,6 +136,7 @@ func (h *hotConfig) apply(v int64, p Plans) {
 	if err := s.RefreshBuyRates(); err != nil {
 		s.log.Warn("config: buy rates", "err", err)
 	}
+	s.m.configRestart.Set(float64(len(pending)))
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.pending = pending
@@ -143,6 +144,7 @@ func (h *hotConfig) apply(v int64, p Plans) {
 		h.failed = v
 	} else {
 		h.version = v
+		s.m.configVersion.Set(float64(v))
 		s.log.Info("config: routes applied", "version", v, "routes", len(p.Routes), "account_plans", len(p.AccountRoutes))
 	}
 }

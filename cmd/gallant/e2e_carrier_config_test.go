@@ -139,6 +139,9 @@ func TestE2ECarrierConfigAPI(t *testing.T) {
 		if one.Binds != 2 || !one.RestartPending {
 			t.Fatalf("c2 after the binds change = %+v; want 2 binds pending a restart", one)
 		}
+		if m := a.metrics(t); !strings.Contains(m, "gallant_gateway_carriers_restart_pending 1") {
+			t.Fatalf("metrics lack one carrier pending a restart:\n%s", grepLines(m, "gallant_gateway_c"))
+		}
 
 		audit := string(mustStatus(t, a.do(t, "GET", "/v1/operator/audit", admin, ""), 200, "audit").body)
 		for _, want := range []string{"routes.set", "carrier.update", "password=(set)", "tps=40", "binds=2"} {
@@ -170,6 +173,17 @@ func TestE2ECarrierConfigAPI(t *testing.T) {
 			t.Fatalf("c2 after the restart = %+v; want applied", one)
 		}
 	})
+}
+
+// grepLines returns the lines of text containing sub.
+func grepLines(text, sub string) string {
+	var out []string
+	for _, l := range strings.Split(text, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 // operatorCarrier is a carrier of GET /v1/operator/carriers.
