@@ -1,9 +1,11 @@
 package router
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 )
 
 // ErrUnlimitedCarrier is returned by Router.SetCarrierTPS for a carrier
@@ -25,14 +27,14 @@ func (r *Router) SetCarrierTPS(name string, tps float64) error {
 	if !(tps > 0) || math.IsInf(tps, 0) {
 		return fmt.Errorf("router: set tps of %q to %v: %w", name, tps, ErrUnlimitedCarrier)
 	}
-	c := r.carriers[i]
-	share := tps / float64(len(c.binds))
-	for _, b := range c.binds {
+	binds := r.carriers[i].bindList()
+	share := tps / float64(len(binds))
+	for _, b := range binds {
 		if b.limiter == nil {
 			return fmt.Errorf("router: set tps of %q: %w", name, ErrUnlimitedCarrier)
 		}
 	}
-	for _, b := range c.binds {
+	for _, b := range binds {
 		b.mu.Lock()
 		b.target, b.rate, b.reduced, b.clean = share, share, false, 0
 		b.limiter.SetRate(share)
@@ -49,10 +51,68 @@ func (r *Router) CarrierTPS(name string) float64 {
 		return -1
 	}
 	var sum float64
-	for _, b := range r.carriers[i].binds {
+	for _, b := range r.carriers[i].bindList() {
 		b.mu.Lock()
 		sum += b.target
 		b.mu.Unlock()
 	}
 	return sum
+}
+
+// ReplaceBinds gives the named carrier new binds over senders, sharing
+// tps (0: unlimited), while the router runs: the new binds start taking
+// segments from the carrier's queue at once, and the old ones stop
+// taking any (a segment one holds goes back to the queue). Segments the
+// old binds have in flight still complete through them: the caller keeps
+// their Senders open until wait returns (their goroutines have ended)
+// and then closes them gracefully, answering what is outstanding; the
+// router records those answers until Stop. Nothing is sent twice or
+// lost. It refuses an unknown carrier, no senders, or a stopped router.
+// Calls for one carrier must not overlap, nor overlap SetCarrierTPS.
+func (r *Router) ReplaceBinds(name string, senders []Sender, tps float64) (wait func(ctx context.Context) error, err error) {
+	i, ok := r.byName[name]
+	if !ok {
+		return nil, fmt.Errorf("router: replace binds: unknown carrier %q", name)
+	}
+	if len(senders) == 0 || slices.Contains(senders, nil) || tps < 0 || math.IsNaN(tps) || math.IsInf(tps, 0) {
+		return nil, fmt.Errorf("router: replace binds of %q: want senders and a tps >= 0", name)
+	}
+	c := r.carriers[i]
+	binds, err := r.newBinds(c, senders, tps)
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.stopped {
+		return nil, ErrStopped
+	}
+	if r.started {
+		for _, b := range binds {
+			r.startBindLocked(b)
+		}
+	}
+	old := *c.binds.Swap(&binds)
+	c.rmu.Lock()
+	c.retired = append(c.retired, old...)
+	c.rmu.Unlock()
+	for _, b := range old {
+		if b.cancel != nil {
+			b.cancel()
+		}
+	}
+	c.q.signal() // the new binds look at the queue now
+	return func(ctx context.Context) error {
+		for _, b := range old {
+			if b.exited == nil {
+				continue
+			}
+			select {
+			case <-b.exited:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		return nil
+	}, nil
 }
