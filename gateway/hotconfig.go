@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"math"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -97,10 +98,11 @@ func (h *hotConfig) check() {
 }
 
 // apply swaps the route plans in at once (jobs already queued keep their
-// carrier), refreshes the buy rates and applies a changed carrier TPS to
-// its binds' limiters. Carriers whose other settings changed (address,
-// credentials, binds, window, TLS), and carriers added or removed, are
-// reported: this release applies those on the next start.
+// carrier), refreshes the buy rates, applies a changed carrier TPS to its
+// binds' limiters and replaces the binds of a carrier whose connection
+// settings changed (replaceBinds). Carriers added or removed, and
+// changes of outbind_listen or optout_errors, are reported: this release
+// applies those on the next start.
 func (h *hotConfig) apply(v int64, p Plans) {
 	s := h.s
 	var pending []string
@@ -115,7 +117,7 @@ func (h *hotConfig) apply(v int64, p Plans) {
 			pending = append(pending, nc.Name)
 			s.log.Warn("config: carrier added in the store; it binds and takes traffic after this instance restarts", "carrier", nc.Name)
 		case !sameCarrier(c.running(), nc):
-			if h.applyTPS(c, nc) {
+			if h.applyTPS(c, nc) || h.replaceBinds(c, nc) {
 				break
 			}
 			pending = append(pending, nc.Name)
@@ -168,11 +170,83 @@ func (h *hotConfig) applyTPS(c *carrier, nc CarrierConfig) bool {
 	return true
 }
 
-// running is c's configuration with the rate in force.
+// running is c's configuration with the connection settings and the
+// rate in force.
 func (c *carrier) running() CarrierConfig {
-	cc := c.cfg
+	c.mu.Lock()
+	cc := c.live
+	c.mu.Unlock()
 	cc.TPS = c.tps()
 	return cc
+}
+
+// retireTimeout bounds how long replaced binds take to stop taking
+// segments and answer what they have in flight before they are closed.
+const retireTimeout = time.Minute
+
+// replaceBinds gives the running carrier c new binds with nc's
+// connection settings (address, credentials, bind type, binds, window,
+// TPS, max_inbound, TLS) when only those changed, and reports whether it
+// did. The new binds connect first; the router then sends on them, and
+// the old ones, which take no new segment from then on, unbind once the
+// carrier answered every submit they have in flight (their receipts and
+// MOs are answered or left for the carrier to send again, as at
+// shutdown). Nothing is lost or sent twice.
+func (h *hotConfig) replaceBinds(c *carrier, nc CarrierConfig) bool {
+	s := h.s
+	run := c.running()
+	if run.OutbindListen != nc.OutbindListen || !slices.Equal(run.OptOutErrors, nc.OptOutErrors) {
+		return false // built once with the carrier: a restart applies them
+	}
+	binds, err := c.makeBinds(nc)
+	if err != nil {
+		s.log.Warn("config: new binds", "carrier", nc.Name, "err", err)
+		return false
+	}
+	for _, b := range binds {
+		b.cl.Start()
+	}
+	senders := make([]router.Sender, len(binds))
+	for i, b := range binds {
+		senders[i] = b
+	}
+	wait, err := s.rt.ReplaceBinds(nc.Name, senders, nc.TPS)
+	if err != nil {
+		for _, b := range binds {
+			b.cl.Close()
+		}
+		s.log.Warn("config: replace binds", "carrier", nc.Name, "err", err)
+		return false
+	}
+	c.mu.Lock()
+	old := c.binds
+	c.binds, c.live = binds, nc
+	closing := c.closing
+	c.mu.Unlock()
+	c.tpsBits.Store(math.Float64bits(nc.TPS))
+	if closing {
+		// Shutdown took the old list already: these are closed below too.
+		old = append(old, binds...)
+	}
+	s.log.Info("config: carrier binds replaced", "carrier", nc.Name, "binds", len(binds), "window", nc.Window, "tps", nc.TPS)
+	s.wg.Go(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), retireTimeout)
+		defer cancel()
+		if err := wait(ctx); err != nil {
+			s.log.Warn("config: old binds did not stop in time", "carrier", nc.Name, "err", err)
+		}
+		var unbinds sync.WaitGroup
+		for _, b := range old {
+			unbinds.Go(func() {
+				if err := b.cl.Unbind(ctx); err != nil {
+					b.cl.Close()
+				}
+				s.m.bindsUp.DeleteLabelValues(nc.Name, strconv.Itoa(b.idx))
+			})
+		}
+		unbinds.Wait()
+	})
+	return true
 }
 
 // sameCarrier reports whether a running carrier's settings equal b's.

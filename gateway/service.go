@@ -211,7 +211,7 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 		s.carriers = append(s.carriers, c)
 		s.byName[cc.Name] = c
 		rc := router.Carrier{Name: cc.Name, TPS: cc.TPS}
-		for _, b := range c.binds {
+		for _, b := range c.bindList() {
 			rc.Binds = append(rc.Binds, b)
 		}
 		rcfg.Carriers = append(rcfg.Carriers, rc)
@@ -373,7 +373,7 @@ func (s *Service) Ready(ctx context.Context) error {
 		return nil
 	}
 	for _, c := range s.carriers {
-		for _, b := range c.binds {
+		for _, b := range c.bindList() {
 			if b.Bound() {
 				return nil
 			}
