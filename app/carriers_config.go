@@ -20,8 +20,10 @@ import (
 
 // CarrierConfigs edits the carriers and route plans kept in the store
 // (GET/POST /v1/carriers, /v1/routes, /v1/accounts/{id}/routes, gallant
-// admin carrier|route). Every gateway instance polls the store and swaps
-// changed routes in within seconds; carrier settings apply on each
+// admin carrier|route). Every gateway instance polls the store and, within
+// seconds, swaps changed routes in and applies a carrier's new TPS and
+// connection settings (its binds replaced gracefully); a carrier added or
+// removed, or new outbind_listen or optout_errors, apply on each
 // instance's next start (see [gateway.Service.ConfigApplied]).
 //
 // Carriers and the default plan are for platform admins. A reseller sets

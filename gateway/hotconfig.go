@@ -268,8 +268,8 @@ func sameTLS(a, b *tls.Config) bool {
 // ConfigApplied returns the version of the carriers and routes this
 // instance routes by (-1 before the first apply, or without a
 // ConfigSource) and the carriers whose stored settings it does not run
-// with yet (added, changed or removed since it started: they apply on
-// its next start).
+// with yet (added or removed since it started, or with a new
+// outbind_listen or optout_errors: they apply on its next start).
 func (s *Service) ConfigApplied() (version int64, restartFor []string) {
 	if s.hot == nil {
 		return -1, nil

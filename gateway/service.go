@@ -71,8 +71,9 @@ type Deps struct {
 	Keywords consent.KeywordHandler
 	// Config, if set, is polled every ConfigPoll (0: DefaultConfigPoll)
 	// for changes of the carriers and routes: route plans, buy rates and
-	// a carrier's TPS apply without a restart; other carrier changes are
-	// reported by ConfigApplied until the next start (hotconfig.go).
+	// a carrier's TPS and connection settings apply without a restart;
+	// carriers added or removed are reported by ConfigApplied until the
+	// next start (hotconfig.go).
 	Config     ConfigSource
 	ConfigPoll time.Duration
 }

@@ -265,7 +265,7 @@ export interface paths {
         get: operations["getAccountRoutes"];
         /**
          * Replace an account's own route plan
-         * @description Platform admins for any account; a reseller for its sub-accounts (not its own), naming only carriers the platform offers it: those of the default plan. An empty routes array removes the plan. Audited (routes.set, under the account). Every gateway instance polls the store every 2 s and swaps changed routes in at once; changed carrier settings, and carriers added or removed, take effect on each instance's next start (restart_pending says which).
+         * @description Platform admins for any account; a reseller for its sub-accounts (not its own), naming only carriers the platform offers it: those of the default plan. An empty routes array removes the plan. Audited (routes.set, under the account). Every gateway instance polls the store every 2 s and swaps changed routes in at once; a carrier's new tps and connection settings (address, credentials, bind_type, binds, window, max_inbound, TLS) apply within seconds, its binds replaced gracefully (in-flight submits finish on the old ones); carriers added or removed, and new outbind_listen or optout_errors, take effect on each instance's next start (restart_pending says which).
          */
         put: operations["setAccountRoutes"];
         post?: never;
@@ -956,13 +956,13 @@ export interface paths {
         };
         /**
          * List the carriers kept in the store
-         * @description Platform admins only (admin scope); every change is audited without the password. The password is never returned: password_set says whether one is stored. Every gateway instance polls the store every 2 s and swaps changed routes in at once; changed carrier settings, and carriers added or removed, take effect on each instance's next start (restart_pending says which).
+         * @description Platform admins only (admin scope); every change is audited without the password. The password is never returned: password_set says whether one is stored. Every gateway instance polls the store every 2 s and swaps changed routes in at once; a carrier's new tps and connection settings (address, credentials, bind_type, binds, window, max_inbound, TLS) apply within seconds, its binds replaced gracefully (in-flight submits finish on the old ones); carriers added or removed, and new outbind_listen or optout_errors, take effect on each instance's next start (restart_pending says which).
          */
         get: operations["listCarriers"];
         put?: never;
         /**
          * Add a carrier
-         * @description Platform admins only (admin scope); every change is audited without the password. Audited (carrier.create). A name in use is 409. Every gateway instance polls the store every 2 s and swaps changed routes in at once; changed carrier settings, and carriers added or removed, take effect on each instance's next start (restart_pending says which).
+         * @description Platform admins only (admin scope); every change is audited without the password. Audited (carrier.create). A name in use is 409. Every gateway instance polls the store every 2 s and swaps changed routes in at once; a carrier's new tps and connection settings (address, credentials, bind_type, binds, window, max_inbound, TLS) apply within seconds, its binds replaced gracefully (in-flight submits finish on the old ones); carriers added or removed, and new outbind_listen or optout_errors, take effect on each instance's next start (restart_pending says which).
          */
         post: operations["createCarrier"];
         delete?: never;
@@ -994,7 +994,7 @@ export interface paths {
         head?: never;
         /**
          * Change a carrier's settings
-         * @description Platform admins only (admin scope); every change is audited without the password. Members left out keep their values; the name cannot change. Audited (carrier.update). Every gateway instance polls the store every 2 s and swaps changed routes in at once; changed carrier settings, and carriers added or removed, take effect on each instance's next start (restart_pending says which).
+         * @description Platform admins only (admin scope); every change is audited without the password. Members left out keep their values; the name cannot change. Audited (carrier.update). Every gateway instance polls the store every 2 s and swaps changed routes in at once; a carrier's new tps and connection settings (address, credentials, bind_type, binds, window, max_inbound, TLS) apply within seconds, its binds replaced gracefully (in-flight submits finish on the old ones); carriers added or removed, and new outbind_listen or optout_errors, take effect on each instance's next start (restart_pending says which).
          */
         patch: operations["updateCarrier"];
         trace?: never;
@@ -1921,7 +1921,7 @@ export interface paths {
         get: operations["getRoutes"];
         /**
          * Replace the default route plan
-         * @description Platform admins only (admin scope); every change is audited without the password. Routes name stored carriers running on the instances; a prefix is up to 15 E.164 digits ("" matches every destination), once per plan. Audited (routes.set). Every gateway instance polls the store every 2 s and swaps changed routes in at once; changed carrier settings, and carriers added or removed, take effect on each instance's next start (restart_pending says which).
+         * @description Platform admins only (admin scope); every change is audited without the password. Routes name stored carriers running on the instances; a prefix is up to 15 E.164 digits ("" matches every destination), once per plan. Audited (routes.set). Every gateway instance polls the store every 2 s and swaps changed routes in at once; a carrier's new tps and connection settings (address, credentials, bind_type, binds, window, max_inbound, TLS) apply within seconds, its binds replaced gracefully (in-flight submits finish on the old ones); carriers added or removed, and new outbind_listen or optout_errors, take effect on each instance's next start (restart_pending says which).
          */
         put: operations["setRoutes"];
         post?: never;
