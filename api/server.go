@@ -83,6 +83,9 @@ type Deps struct {
 	// Privacy serves the data-subject requests (api/privacy.go); nil
 	// answers them 404.
 	Privacy Privacy
+	// CarrierConfigs edits the stored carriers and route plans
+	// (api/carriers_config.go); nil answers them 404.
+	CarrierConfigs CarrierConfigs
 	// Idempotency stores answers to POSTs with an Idempotency-Key.
 	// Required.
 	Idempotency Idempotency
@@ -330,6 +333,7 @@ func (s *Server) routes() *router.Router {
 	s.campaignRoutes(r)
 	s.operatorRoutes(r)
 	s.privacyRoutes(r)
+	s.carrierConfigRoutes(r)
 
 	r.GET("/healthz", s.instrument("GET /healthz", s.healthz))
 	r.GET("/readyz", s.instrument("GET /readyz", s.readyz))

@@ -98,6 +98,9 @@ type App struct {
 	// Purger deletes records past their retention (app/retention.go);
 	// nil without Deps.Retention. StartBackground starts it.
 	Purger *Purger
+	// CarrierConfigs edits the stored carriers and route plans
+	// (app/carriers_config.go); never nil.
+	CarrierConfigs *CarrierConfigs
 }
 
 // New builds the use cases over d.
@@ -154,6 +157,8 @@ func New(d Deps) *App {
 	if d.Retention != nil {
 		a.Purger = NewPurger(d.Store, *d.Retention, d.Log, d.Registerer)
 	}
+	a.CarrierConfigs = NewCarrierConfigs(d.Store, d.Accounts, d.Gateway, d.Log.With("component", "carriers"))
+	a.CarrierConfigs.currency = d.Currency
 	if d.Billing != nil {
 		a.Operator.pricer = d.Billing.Pricer
 		a.Accounts.pricer, a.Accounts.balances = d.Billing.Pricer, d.Billing.Balances

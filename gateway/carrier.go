@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -26,22 +27,42 @@ import (
 
 // carrier is one SMSC with its persistent binds.
 type carrier struct {
-	s     *Service
-	cfg   CarrierConfig
-	binds []*bind
-	ob    *outbindListener // nil without OutbindListen (outbind.go)
+	s   *Service
+	cfg CarrierConfig    // as built; live has the connection settings in force
+	ob  *outbindListener // nil without OutbindListen (outbind.go)
+	// tpsBits is the rate in force (math.Float64bits): cfg.TPS, or what
+	// the store changed it to since (hotconfig.go).
+	tpsBits atomic.Uint64
 	// budget is the carrier's TPS shared by every instance (tps.go); nil
 	// without Redis or without a TPS.
 	budget *throttle.Shared
 	// submitLat and receiptLat are this carrier's latency histograms
 	// (gallant_gateway_submit_latency_seconds, receipt_latency_seconds).
 	submitLat, receiptLat prometheus.Observer
+
+	mu       sync.Mutex // guards the fields below
+	binds    []*bind    // the binds in use; replaced as a whole (hotconfig.go)
+	live     CarrierConfig
+	nextBind int  // index of the next bind made, for logs and metrics
+	closing  bool // unbind has begun: no more replacements
+}
+
+// tps is the carrier's rate in force (0: unlimited).
+func (c *carrier) tps() float64 { return math.Float64frombits(c.tpsBits.Load()) }
+
+// bindList returns the binds in use.
+func (c *carrier) bindList() []*bind {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.binds
 }
 
 // bind adapts one smpp.Client to router.Sender.
 type bind struct {
 	c       *carrier
 	cl      *smpp.Client
+	idx     int       // the carrier's bind number in logs and metrics
+	window  int       // outstanding submits it may have
 	scratch []byte    // encoding buffer: Submit is called from one router goroutine
 	st      bindStats // what the operator sees (carrier_status.go)
 }
@@ -49,8 +70,21 @@ type bind struct {
 var _ router.Sender = (*bind)(nil)
 
 func (s *Service) newCarrier(cc CarrierConfig) (*carrier, error) {
-	c := &carrier{s: s, cfg: cc, submitLat: s.m.submitLatency.WithLabelValues(cc.Name),
+	c := &carrier{s: s, cfg: cc, live: cc, submitLat: s.m.submitLatency.WithLabelValues(cc.Name),
 		receiptLat: s.m.receiptLatency.WithLabelValues(cc.Name)}
+	c.tpsBits.Store(math.Float64bits(cc.TPS))
+	binds, err := c.makeBinds(cc)
+	if err != nil {
+		return nil, err
+	}
+	c.binds = binds
+	return c, nil
+}
+
+// makeBinds makes cc.Binds binds (not started) with cc's connection
+// settings.
+func (c *carrier) makeBinds(cc CarrierConfig) ([]*bind, error) {
+	s := c.s
 	var tc *tls.Config
 	if cc.TLS != nil {
 		tc = cc.TLS.Clone()
@@ -60,7 +94,13 @@ func (s *Service) newCarrier(cc CarrierConfig) (*carrier, error) {
 				"carrier", cc.Name)
 		}
 	}
-	for i := range cc.Binds {
+	c.mu.Lock()
+	first := c.nextBind
+	c.nextBind += max(cc.Binds, 1)
+	c.mu.Unlock()
+	var binds []*bind
+	for k := range max(cc.Binds, 1) {
+		i := first + k
 		sc := cc.Session
 		if cc.Window > 0 {
 			sc.Window = cc.Window
@@ -68,7 +108,7 @@ func (s *Service) newCarrier(cc CarrierConfig) (*carrier, error) {
 		sc.MaxInbound = cmp.Or(cc.MaxInbound, sc.MaxInbound, DefaultCarrierMaxInbound)
 		sc.InboundFull = smpp.InboundBackpressure
 		sc.OnInboundError = c.inboundError
-		b := &bind{c: c}
+		b := &bind{c: c, idx: i, window: cmp.Or(sc.Window, smpp.DefaultWindow)}
 		cl, err := smpp.NewClient(smpp.ClientConfig{
 			Addr: cc.Addr, TLSConfig: tc, BindType: cc.BindType, SystemID: cc.SystemID, Password: cc.Password,
 			SystemType: cc.SystemType, Session: sc, Handler: smpp.HandlerFunc(c.handle),
@@ -84,12 +124,15 @@ func (s *Service) newCarrier(cc CarrierConfig) (*carrier, error) {
 			},
 		}, s.log.With("carrier", cc.Name, "bind", i))
 		if err != nil {
+			for _, b := range binds {
+				b.cl.Close()
+			}
 			return nil, fmt.Errorf("gateway: carrier %s: %w", cc.Name, err)
 		}
 		b.cl = cl
-		c.binds = append(c.binds, b)
+		binds = append(binds, b)
 	}
-	return c, nil
+	return binds, nil
 }
 
 // inboundError counts a carrier request answered with an error (the
@@ -99,7 +142,7 @@ func (c *carrier) inboundError(cmd pdu.CommandID, st pdu.Status) {
 }
 
 func (c *carrier) start() {
-	for _, b := range c.binds {
+	for _, b := range c.bindList() {
 		b.cl.Start()
 	}
 }
@@ -112,7 +155,11 @@ func (c *carrier) start() {
 // requests it holds are answered or abandoned, or closes when ctx ends.
 func (c *carrier) unbind(ctx context.Context, wg *sync.WaitGroup) {
 	wg.Go(func() { c.ob.stop(ctx) })
-	for _, b := range c.binds {
+	c.mu.Lock()
+	c.closing = true
+	binds := c.binds
+	c.mu.Unlock()
+	for _, b := range binds {
 		wg.Go(func() {
 			if err := b.cl.Unbind(ctx); err != nil {
 				b.cl.Close()

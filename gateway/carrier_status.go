@@ -88,19 +88,13 @@ func (s *Service) CarrierStatus() []CarrierStatus {
 	queues := s.rt.Status()
 	out := make([]CarrierStatus, 0, len(s.carriers))
 	for i, c := range s.carriers {
-		cs := CarrierStatus{Name: c.cfg.Name, TPS: c.cfg.TPS, Binds: make([]BindStatus, 0, len(c.binds))}
+		binds := c.bindList()
+		cs := CarrierStatus{Name: c.cfg.Name, TPS: c.tps(), Binds: make([]BindStatus, 0, len(binds))}
 		if i < len(queues) && queues[i].Name == c.cfg.Name {
 			cs.Queued, cs.Capacity, cs.Reserved = queues[i].Queued, queues[i].Capacity, queues[i].Reserved
 		}
-		window := c.cfg.Window
-		if window <= 0 {
-			window = c.cfg.Session.Window
-		}
-		if window <= 0 {
-			window = smpp.DefaultWindow
-		}
-		for _, b := range c.binds {
-			bs := BindStatus{State: stateName(b.cl.State()), Submitted: b.st.acked.Load(), Window: window}
+		for _, b := range binds {
+			bs := BindStatus{State: stateName(b.cl.State()), Submitted: b.st.acked.Load(), Window: b.window}
 			b.st.mu.Lock()
 			bs.Since, bs.LastError = b.st.since, b.st.lastErr
 			b.st.mu.Unlock()

@@ -35,6 +35,10 @@ type metrics struct {
 	// submitLatency and receiptLatency are by carrier; each carrier
 	// holds its own Observer (carrier.submitLat, carrier.receiptLat).
 	submitLatency, receiptLatency *prometheus.HistogramVec
+	// configVersion is the version of the stored carriers and routes the
+	// instance routes by; configRestart the carriers whose stored
+	// settings it runs only after a restart (hotconfig.go).
+	configVersion, configRestart prometheus.Gauge
 }
 
 func newMetrics(reg prometheus.Registerer, d Durability) *metrics {
@@ -104,7 +108,13 @@ func newMetrics(reg prometheus.Registerer, d Durability) *metrics {
 	if d == Fast {
 		fast.Set(1)
 	}
+	m.configVersion = prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "config_version_applied",
+		Help: "Version of the stored carriers and routes this instance routes by (-1: none applied yet)."})
+	m.configVersion.Set(-1)
+	m.configRestart = prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "carriers_restart_pending",
+		Help: "Carriers whose stored settings (added, changed or removed) apply only when this instance restarts."})
 	if reg != nil {
+		reg.MustRegister(m.configVersion, m.configRestart)
 		reg.MustRegister(accepted, m.refusedVec, m.submitted, m.failed, m.finalVec, m.receiptVec, m.custReceiptVec,
 			m.heldDelivered, m.mo, m.parked, m.scheduled, m.customerBinds, m.bindGuardRedisErrors, m.bindsEnded, m.bindsUp,
 			m.eventsLost, m.eventsFolded, m.lostFast, m.unmatchable, m.webhooksDropped, m.carrierInboundErrors, m.smppOps, fast)

@@ -77,6 +77,13 @@ type Deps struct {
 	// every routed MO once it is stored, before it is delivered; an
 	// Outcome's Reply is sent from the MO's number to its sender.
 	Keywords consent.KeywordHandler
+	// Config, if set, is polled every ConfigPoll (0: DefaultConfigPoll)
+	// for changes of the carriers and routes: route plans, buy rates and
+	// a carrier's TPS and connection settings apply without a restart;
+	// carriers added or removed are reported by ConfigApplied until the
+	// next start (hotconfig.go).
+	Config     ConfigSource
+	ConfigPoll time.Duration
 }
 
 // Service is the gateway core. Build it with New, start it with Start,
@@ -137,6 +144,8 @@ type Service struct {
 	stop    chan struct{}
 	wg      sync.WaitGroup
 	started bool
+
+	hot *hotConfig // nil without Deps.Config
 }
 
 // New builds a Service. reg may be nil.
@@ -214,7 +223,7 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 		s.carriers = append(s.carriers, c)
 		s.byName[cc.Name] = c
 		rc := router.Carrier{Name: cc.Name, TPS: cc.TPS}
-		for _, b := range c.binds {
+		for _, b := range c.bindList() {
 			rc.Binds = append(rc.Binds, b)
 		}
 		rcfg.Carriers = append(rcfg.Carriers, rc)
@@ -245,6 +254,9 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 		return nil, fmt.Errorf("gateway: %w", err)
 	}
 	s.rt = rt
+	if deps.Config != nil {
+		s.hot = newHotConfig(s, deps.Config, deps.ConfigPoll)
+	}
 	return s, nil
 }
 
@@ -288,6 +300,9 @@ func (s *Service) Start(ctx context.Context) error {
 	go s.rec.loop()
 	if s.carrierOptOuts != nil {
 		s.wg.Go(func() { s.carrierOptOuts.loop(s.stop) })
+	}
+	if s.hot != nil {
+		s.wg.Go(s.hot.loop)
 	}
 	return nil
 }
@@ -393,7 +408,7 @@ func (s *Service) Ready(ctx context.Context) error {
 		return nil
 	}
 	for _, c := range s.carriers {
-		for _, b := range c.binds {
+		for _, b := range c.bindList() {
 			if b.Bound() {
 				return nil
 			}

@@ -22,6 +22,8 @@ type bind struct {
 	target  float64 // the bind's share of the carrier's TPS
 
 	freed       chan struct{} // cap 1: a completion arrived
+	cancel      context.CancelFunc
+	exited      chan struct{} // closed when run returned; nil if never started
 	pausedUntil atomic.Int64  // router clock; 0 or past: not paused
 
 	mu      sync.Mutex // guards the fields below
@@ -42,6 +44,9 @@ func (b *bind) run(ctx context.Context) {
 	t.Stop()
 	defer t.Stop()
 	q := b.c.q
+	// A bind stopped alone (ReplaceBinds) may have taken the queue's
+	// wake-up: hand it on to the binds that stay.
+	defer b.passOn()
 	var lastSweep time.Time
 	var expired []*Outgoing
 	for ctx.Err() == nil {

@@ -1,6 +1,9 @@
 package router
 
-import "sync/atomic"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // carrier is one carrier at run time: its queue, its binds and the
 // reservation counter that bounds how many segments it holds.
@@ -9,8 +12,13 @@ type carrier struct {
 	idx   int32
 	q     *queue
 	limit int64 // QueueSize
-	binds []*bind
+	// binds are the binds taking segments now; Router.ReplaceBinds swaps
+	// in a new list.
+	binds atomic.Pointer[[]*bind]
 	m     *carrierMetrics
+
+	rmu     sync.Mutex // guards retired
+	retired []*bind    // replaced binds, still completing what they sent
 
 	// reserved counts segments assigned to the carrier and not yet
 	// answered: queued, waiting for a retry, or in flight.
@@ -37,10 +45,13 @@ func (c *carrier) release(n int) { c.reserved.Add(-int64(n)) }
 
 // anyBound reports whether some bind of c is bound.
 func (c *carrier) anyBound() bool {
-	for _, b := range c.binds {
+	for _, b := range c.bindList() {
 		if b.sender.Bound() {
 			return true
 		}
 	}
 	return false
 }
+
+// bindList returns the binds taking segments now.
+func (c *carrier) bindList() []*bind { return *c.binds.Load() }

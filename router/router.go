@@ -47,9 +47,10 @@ type Router struct {
 	accountRoutes map[int64][]Route
 	rates         map[string][]BuyRate
 
-	mu       sync.Mutex // guards started, stopped, cancel
+	mu       sync.Mutex // guards started, stopped, ctx, cancel
 	started  bool
 	stopped  bool
+	ctx      context.Context // the binds' parent, once started
 	cancel   context.CancelFunc
 	stopping atomic.Bool
 	wg       sync.WaitGroup
@@ -98,23 +99,11 @@ func New(cfg Config, rec Recorder, logger *slog.Logger, reg prometheus.Registere
 		c := &carrier{name: cc.Name, idx: int32(i), limit: int64(cc.queueSize())}
 		c.q = newQueue(int(c.limit))
 		c.m = r.m.forCarrier(c)
-		share := cc.TPS / float64(len(cc.Binds))
-		for k, s := range cc.Binds {
-			var l Limiter
-			if cc.TPS > 0 {
-				if cfg.NewCarrierLimiter != nil {
-					l = cfg.NewCarrierLimiter(cc.Name, share)
-				} else if cfg.NewLimiter != nil {
-					l = cfg.NewLimiter(share)
-				} else {
-					l = newGCRA(share)
-				}
-				if l == nil {
-					return nil, fmt.Errorf("router: carrier %q: NewLimiter returned nil", cc.Name)
-				}
-			}
-			c.binds = append(c.binds, newBind(r, c, k, s, l, share))
+		binds, err := r.newBinds(c, cc.Binds, cc.TPS)
+		if err != nil {
+			return nil, err
 		}
+		c.binds.Store(&binds)
 		r.carriers = append(r.carriers, c)
 		r.byName[cc.Name] = int32(i)
 	}
@@ -144,17 +133,53 @@ func (r *Router) Start() {
 	}
 	r.started = true
 	ctx, cancel := context.WithCancel(context.Background())
-	r.cancel = cancel
+	r.ctx, r.cancel = ctx, cancel
 	for _, s := range r.shards {
 		labels := pprof.Labels("router", "shard", "shard", strconv.Itoa(s.idx))
 		r.wg.Go(func() { pprof.Do(ctx, labels, s.run) })
 	}
 	for _, c := range r.carriers {
-		for _, b := range c.binds {
-			labels := pprof.Labels("router", "bind", "carrier", c.name, "bind", strconv.Itoa(b.idx))
-			r.wg.Go(func() { pprof.Do(ctx, labels, b.run) })
+		for _, b := range c.bindList() {
+			r.startBindLocked(b)
 		}
 	}
+}
+
+// startBindLocked starts b's goroutine under a context of its own, so
+// that ReplaceBinds can stop it alone. r.mu must be held, the router
+// started.
+func (r *Router) startBindLocked(b *bind) {
+	bctx, cancel := context.WithCancel(r.ctx)
+	b.cancel, b.exited = cancel, make(chan struct{})
+	labels := pprof.Labels("router", "bind", "carrier", b.c.name, "bind", strconv.Itoa(b.idx))
+	r.wg.Go(func() {
+		defer close(b.exited)
+		pprof.Do(bctx, labels, b.run)
+	})
+}
+
+// newBinds makes the binds of carrier c over senders, sharing tps (0:
+// unlimited) evenly.
+func (r *Router) newBinds(c *carrier, senders []Sender, tps float64) ([]*bind, error) {
+	share := tps / float64(len(senders))
+	binds := make([]*bind, 0, len(senders))
+	for k, s := range senders {
+		var l Limiter
+		if tps > 0 {
+			if r.cfg.NewCarrierLimiter != nil {
+				l = r.cfg.NewCarrierLimiter(c.name, share)
+			} else if r.cfg.NewLimiter != nil {
+				l = r.cfg.NewLimiter(share)
+			} else {
+				l = newGCRA(share)
+			}
+			if l == nil {
+				return nil, fmt.Errorf("router: carrier %q: NewLimiter returned nil", c.name)
+			}
+		}
+		binds = append(binds, newBind(r, c, k, s, l, share))
+	}
+	return binds, nil
 }
 
 // Dispatch hands job to the router. It never blocks: it finds the

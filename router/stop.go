@@ -46,9 +46,14 @@ func (r *Router) Stop(ctx context.Context) ([]*Job, error) {
 		r.wg.Wait()
 	}
 	for _, c := range r.carriers {
-		for _, b := range c.binds {
+		for _, b := range c.bindList() {
 			b.close()
 		}
+		c.rmu.Lock()
+		for _, b := range c.retired {
+			b.close()
+		}
+		c.rmu.Unlock()
 	}
 	unsent := r.collectUnsent()
 	r.m.unregister()

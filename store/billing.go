@@ -574,9 +574,16 @@ func (s *Store) AddBuyRate(ctx context.Context, r *BuyRate) error {
 		!validCurrency(r.Currency) || r.ValidFrom.IsZero() {
 		return fmt.Errorf("%w: buy rate needs a carrier, a prefix, a price, a currency and ValidFrom", ErrInvalid)
 	}
-	if _, err := s.w.ExecContext(ctx, qInsertBuyRate, r.Carrier, r.Prefix, r.PriceMicros, r.Currency,
-		s.timeArg(r.ValidFrom), s.timeArg(r.ValidTo)); err != nil {
-		return fmt.Errorf("store: add buy rate %s/%s: %w", r.Carrier, r.Prefix, mapErr(err))
+	// The configuration version grows with it, so running instances
+	// refresh the rates of least-cost routes within seconds.
+	if err := s.configTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, qInsertBuyRate, r.Carrier, r.Prefix, r.PriceMicros, r.Currency,
+			s.timeArg(r.ValidFrom), s.timeArg(r.ValidTo)); err != nil {
+			return err
+		}
+		return bumpConfig(ctx, tx)
+	}); err != nil {
+		return fmt.Errorf("store: add buy rate %s/%s: %w", r.Carrier, r.Prefix, err)
 	}
 	return nil
 }

@@ -104,10 +104,8 @@ type Shared struct {
 	logger *slog.Logger
 	now    Clock
 
-	k        int   // tokens per lease
-	low      int64 // book when the pool is at or below this
-	burst    int   // the Redis bucket's depth: Backlog of Rate, at least k
-	interval int64 // ns per token at Rate
+	// p is what the rate sets (SetRate replaces it while the budget runs).
+	p atomic.Pointer[sharedParams]
 
 	tokens atomic.Int64
 	demand chan struct{} // cap 1: wakes the booker
@@ -157,17 +155,14 @@ func NewShared(r *Redis, cfg SharedConfig) (*Shared, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	k := max(int(math.Ceil(cfg.Rate*cfg.Lease.Seconds())), 1)
 	s := &Shared{
 		redis: r, cfg: cfg, logger: logger, now: MonotonicClock(),
-		k: k, low: int64(k / 2),
-		burst:    max(int(math.Ceil(cfg.Rate*cfg.Backlog.Seconds())), 2*k),
-		interval: max(int64(math.Round(1e9/cfg.Rate)), 1),
 		demand:   make(chan struct{}, 1),
 		ready:    make(chan struct{}),
 		stop:     make(chan struct{}),
 		done:     make(chan struct{}),
 	}
+	s.p.Store(newSharedParams(cfg.Rate, cfg))
 	if r == nil {
 		s.local.Store(true)
 	}
@@ -175,8 +170,39 @@ func NewShared(r *Redis, cfg SharedConfig) (*Shared, error) {
 	return s, nil
 }
 
+// sharedParams is what a budget's rate sets.
+type sharedParams struct {
+	rate     float64
+	k        int   // tokens per lease
+	low      int64 // book when the pool is at or below this
+	burst    int   // the Redis bucket's depth: Backlog of rate, at least k
+	interval int64 // ns per token at rate
+}
+
+func newSharedParams(rate float64, cfg SharedConfig) *sharedParams {
+	k := max(int(math.Ceil(rate*cfg.Lease.Seconds())), 1)
+	return &sharedParams{rate: rate, k: k, low: int64(k / 2),
+		burst:    max(int(math.Ceil(rate*cfg.Backlog.Seconds())), 2*k),
+		interval: max(int64(math.Round(1e9/rate)), 1)}
+}
+
+// SetRate changes the budget's rate while it runs (a carrier's TPS
+// changed through the API): the next lease is booked at it. Every
+// instance sharing the budget should get the same rate, as each does
+// within its configuration poll.
+func (s *Shared) SetRate(rate float64) error {
+	if !(rate > 0 && rate <= MaxRate) {
+		return fmt.Errorf("%w: %v tokens/s", ErrInvalidRate, rate)
+	}
+	s.p.Store(newSharedParams(rate, s.cfg))
+	return nil
+}
+
+// Rate returns the budget's rate.
+func (s *Shared) Rate() float64 { return s.p.Load().rate }
+
 // LeaseSize returns the number of tokens one booking takes.
-func (s *Shared) LeaseSize() int { return s.k }
+func (s *Shared) LeaseSize() int { return s.p.Load().k }
 
 // Wait takes one token, waiting for a lease when the pool is empty. It
 // returns ctx.Err() when ctx ends first and [ErrClosed] once the budget
@@ -212,7 +238,7 @@ func (s *Shared) take() bool {
 			return false
 		}
 		if s.tokens.CompareAndSwap(v, v-1) {
-			if v-1 <= s.low {
+			if v-1 <= s.p.Load().low {
 				s.wake()
 			}
 			return true
@@ -241,8 +267,8 @@ func (s *Shared) run() {
 		case <-s.stop:
 			return
 		}
-		for s.tokens.Load() <= s.low {
-			wait, ok := s.book()
+		for s.tokens.Load() <= s.p.Load().low {
+			wait, k, ok := s.book()
 			if !ok { // the backlog is full: ask again when it has room
 				if !s.sleep(t, wait) {
 					return
@@ -252,7 +278,7 @@ func (s *Shared) run() {
 			if wait > 0 && !s.sleep(t, wait) {
 				return
 			}
-			s.tokens.Add(int64(s.k))
+			s.tokens.Add(int64(k))
 			s.mu.Lock()
 			close(s.ready)
 			s.ready = make(chan struct{})
@@ -273,9 +299,11 @@ func (s *Shared) sleep(t *time.Timer, d time.Duration) bool {
 	}
 }
 
-// book books the next lease and returns how long until its slot; ok
-// false means no lease was booked and the booker asks again after wait.
-func (s *Shared) book() (wait time.Duration, ok bool) {
+// book books the next lease and returns how long until its slot and
+// its tokens; ok false means no lease was booked and the booker asks
+// again after wait.
+func (s *Shared) book() (wait time.Duration, k int, ok bool) {
+	p := s.p.Load()
 	now := s.now()
 	if s.redis != nil && s.local.Load() && now >= s.nextProbe && s.probing.CompareAndSwap(false, true) {
 		// Probe on the side: a slow or failing Redis must not hold the
@@ -285,16 +313,16 @@ func (s *Shared) book() (wait time.Duration, ok bool) {
 	}
 	if s.redis != nil && !s.local.Load() {
 		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.Timeout)
-		res, err := s.redis.Allow(ctx, s.cfg.Key, s.cfg.Rate, s.burst, s.k)
+		res, err := s.redis.Allow(ctx, s.cfg.Key, p.rate, p.burst, p.k)
 		cancel()
 		if err == nil {
 			if !res.Allowed {
-				return max(res.RetryAfter, time.Millisecond), false
+				return max(res.RetryAfter, time.Millisecond), 0, false
 			}
 			s.leases.Add(1)
 			// ResetAfter is the bucket's debt after this lease; the slot
 			// is where the debt before it ended.
-			return max(res.ResetAfter-time.Duration(int64(s.k)*s.interval), 0), true
+			return max(res.ResetAfter-time.Duration(int64(p.k)*p.interval), 0), p.k, true
 		}
 		s.redisErrs.Add(1)
 		s.nextProbe = s.now() + int64(s.cfg.ProbeInterval)
@@ -307,10 +335,10 @@ func (s *Shared) book() (wait time.Duration, ok bool) {
 		now = s.now()
 	}
 	// In process, at this instance's share of the rate.
-	interval := s.interval * int64(s.instances())
+	interval := p.interval * int64(s.instances())
 	slot := max(s.localTAT, now)
-	s.localTAT = slot + int64(s.k)*interval
-	return time.Duration(slot - now), true
+	s.localTAT = slot + int64(p.k)*interval
+	return time.Duration(slot - now), p.k, true
 }
 
 // probe asks Redis for the budget's state (taking nothing) and switches
@@ -318,7 +346,8 @@ func (s *Shared) book() (wait time.Duration, ok bool) {
 func (s *Shared) probe() {
 	defer s.probing.Store(false)
 	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.Timeout)
-	_, err := s.redis.Allow(ctx, s.cfg.Key, s.cfg.Rate, s.burst, 0)
+	p := s.p.Load()
+	_, err := s.redis.Allow(ctx, s.cfg.Key, p.rate, p.burst, 0)
 	cancel()
 	if err != nil {
 		s.redisErrs.Add(1)

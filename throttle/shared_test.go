@@ -243,3 +243,28 @@ func TestSharedConfigInvalid(t *testing.T) {
 		}
 	}
 }
+
+// TestSharedBudgetSetRate: a budget's rate changed while it runs (a
+// carrier's TPS changed through the API) paces the next leases: 200
+// tokens, 20 s at the first rate, come well within 5 s at the new one;
+// a bad rate is refused and changes nothing.
+func TestSharedBudgetSetRate(t *testing.T) {
+	b, err := NewShared(nil, SharedConfig{Key: "k", Rate: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if err := b.SetRate(0); err == nil || b.Rate() != 10 {
+		t.Fatalf("SetRate(0) = %v, rate %v", err, b.Rate())
+	}
+	if err := b.SetRate(2000); err != nil || b.Rate() != 2000 || b.LeaseSize() != 40 {
+		t.Fatalf("SetRate(2000) = %v, rate %v, lease %d (want 40: 20 ms of 2,000/s)", err, b.Rate(), b.LeaseSize())
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for i := range 200 {
+		if err := b.Wait(ctx); err != nil {
+			t.Fatalf("token %d: %v: the new rate is not in force", i, err)
+		}
+	}
+}

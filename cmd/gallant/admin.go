@@ -33,7 +33,7 @@ const adminUsage = `usage:
                             [--can-send] [--config FILE]
   gallant admin dnd import FILE --country CC [--config FILE]
   gallant admin rotate-key [--batch N] [--pause DURATION] [--config FILE]
-` + appsvc.NumberUsage
+` + appsvc.NumberUsage + "\n" + appsvc.CarrierUsage
 
 // maxReference is the longest top-up reference, the length of the
 // ledger's reason column.
@@ -80,6 +80,12 @@ func (e adminEnv) run(ctx context.Context, args []string) error {
 		return e.dndImport(ctx, args[2:])
 	case len(args) >= 1 && args[0] == "rotate-key":
 		return e.rotateKey(ctx, args[1:])
+	case len(args) >= 1 && (args[0] == "carrier" || args[0] == "route"):
+		path, run, err := appsvc.CarrierCommand(args, e.stderr)
+		if err != nil {
+			return usageError{err}
+		}
+		return e.withStore(ctx, path, func(_ config.Config, st *store.Store) (any, error) { return run(ctx, st) })
 	case len(args) >= 1 && args[0] == "number":
 		path, run, err := appsvc.NumberCommand(args[1:], e.stderr)
 		if err != nil {

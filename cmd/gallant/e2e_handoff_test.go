@@ -13,6 +13,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/gallant-sms/gallant/internal/config"
 	"github.com/gallant-sms/gallant/smpp"
 	"github.com/gallant-sms/gallant/smpp/pdu"
 	"github.com/gallant-sms/gallant/smpp/smpptest"
@@ -77,11 +78,22 @@ func testReceiptHandOff(t *testing.T, mode string) {
 	case handOffRedisDown:
 		cfgA.Redis.Addr, cfgA.Redis.Prefix = closedAddr(t), testRedisPrefix()
 	}
+	// Carriers and routes live in the store, the same for every
+	// instance: B starts first and imports both carriers, the customer's
+	// traffic routed to carrier B. Carrier B then refuses binds, so A
+	// binds carrier A alone and carrier B's receipts and MOs can only
+	// arrive on B.
 	cfgB := cfgA
-	cfgB.Carriers = slices.Clone(cfgA.Carriers)
-	cfgB.Carriers[0].Address = carrierB.Addr()
-	a := startApp(t, cfgA)
+	cfgB.Carriers = append(slices.Clone(cfgA.Carriers), cfgA.Carriers[0])
+	cfgB.Carriers[1].Name, cfgB.Carriers[1].Address = "c2", carrierB.Addr()
+	cfgB.Routes = []config.RouteConfig{{Prefix: "", Carriers: []config.RouteCarrier{{Carrier: "c2"}}}}
 	b := startApp(t, cfgB)
+	eventually(t, "B bound to carrier B", func() (bool, string) {
+		n := len(carrierB.Sessions())
+		return n >= cfgB.Carriers[1].Binds, fmt.Sprint(n)
+	})
+	carrierB.SetRefuseBinds(pdu.StatusBindFail)
+	a := startApp(t, cfgA)
 
 	cust := a.customer(t, "Handoff", "")
 	const moNumber = "447700900999"

@@ -229,6 +229,21 @@ var isoRoutes = map[string]isoRoute{
 	"GET /v1/privacy/export":   {},
 	"POST /v1/privacy/erase":   {},
 	"GET /v1/privacy/requests": {},
+	// Carriers and the default route plan: platform admins only (403 for
+	// every other caller, checked below and by TestE2ECarrierConfigAPI).
+	"GET /v1/carriers":           {},
+	"POST /v1/carriers":          {},
+	"GET /v1/carriers/{name}":    {},
+	"PATCH /v1/carriers/{name}":  {},
+	"DELETE /v1/carriers/{name}": {},
+	"GET /v1/routes":             {},
+	"PUT /v1/routes":             {},
+	"GET /v1/buy-rates":          {},
+	"POST /v1/buy-rates":         {},
+	"DELETE /v1/buy-rates/{id}":  {},
+	// An account's own route plan: admins, and the reseller above it.
+	"GET /v1/accounts/{id}/routes": {scoped: true},
+	"PUT /v1/accounts/{id}/routes": {body: `{"routes":[]}`, scoped: true},
 }
 
 // TestE2EIsolation: no caller reaches data outside the accounts it may
@@ -406,7 +421,8 @@ func TestE2EIsolation(t *testing.T) {
 					}
 				}
 			}
-			for _, admins := range []string{"/v1/reports/margin", "/v1/operator/carriers", "/v1/operator/routes", "/v1/operator/audit"} {
+			for _, admins := range []string{"/v1/reports/margin", "/v1/operator/carriers", "/v1/operator/routes", "/v1/operator/audit",
+				"/v1/carriers", "/v1/carriers/c1", "/v1/routes", "/v1/buy-rates"} {
 				if r := a.do(t, "GET", admins, c.token, ""); r.status != http.StatusForbidden {
 					t.Errorf("%s: GET %s (platform admins only): %d, want 403", c.name, admins, r.status)
 				}

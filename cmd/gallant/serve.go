@@ -123,6 +123,9 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, 
 	if a.hooks, err = webhook.New(cfg.WebhookDispatcher(st), gateway.WebhookRecorder{W: a.w}, logger.With("component", "webhook"), a.reg); err != nil {
 		return nil, err
 	}
+	if err := cfg.FromStore(ctx, st, logger); err != nil { // carriers and routes: the store's, seeded from the file once
+		return nil, err
+	}
 	gcfg, routes, acctRoutes, err := cfg.Gateway()
 	if err != nil {
 		return nil, err
@@ -137,7 +140,7 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, 
 	}
 	deps := gateway.Deps{Store: st, Writer: a.w, Accounts: a.acc, Webhooks: a.hooks, Consent: a.optouts.Index(), OptOutLedger: a.optouts,
 		Keywords: consent.NewKeywords(a.optouts, st, consent.StoreSettings{Store: st}),
-		Routes:   routes, AccountRoutes: acctRoutes, Node: a.node, NodeName: name, NodeTTL: cfg.Store.LeaseTTL()}
+		Routes:   routes, AccountRoutes: acctRoutes, Config: config.StoreSource{Store: st}, Node: a.node, NodeName: name, NodeTTL: cfg.Store.LeaseTTL()}
 	if cfg.Billing.Enabled {
 		pricer := billing.NewPricer(st)
 		if err := pricer.Reload(ctx); err != nil {
@@ -188,7 +191,8 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, 
 	apiDeps := api.Deps{Dashboard: dashboard, Limiter: limiter, Auth: svc.Auth, Identity: svc.Identity, Messages: svc.Messages, Health: a.gw,
 		Idempotency: svc.Idempotency, Operator: svc.Operator, Accounts: svc.Accounts, Reports: svc.Reports, DistLists: svc.DistLists, Links: svc.Links,
 		Keywords: svc.Keywords, Numbers: svc.Numbers, Inbound: svc.Inbound, Contacts: svc.Contacts, Lists: svc.Lists, Templates: svc.Templates,
-		Segments: svc.Segments, ContactImports: svc.ContactImports, ContactExport: svc.ContactExport, Campaigns: svc.Campaigns}
+		Segments: svc.Segments, ContactImports: svc.ContactImports, ContactExport: svc.ContactExport, Campaigns: svc.Campaigns,
+		CarrierConfigs: svc.CarrierConfigs}
 	apiDeps.Privacy = svc.Privacy
 	a.svc = svc
 	if svc.Billing != nil { // nil pointers would be non-nil interfaces

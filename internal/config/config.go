@@ -55,6 +55,11 @@ type Config struct {
 	Links      LinksConfig     `yaml:"links"`     // tracked short links (links.go)
 	Campaigns  CampaignsConfig `yaml:"campaigns"` // the campaign engine (campaigns.go)
 	Secrets    SecretsConfig   `yaml:"secrets"`   // keys sealing data at rest
+
+	// demoCarriers: the file's carriers are the demo's in-process
+	// simulator, on a new port each start; FromStore points the stored
+	// carrier of the same name at it (storeconfig.go).
+	demoCarriers bool `yaml:"-"`
 }
 
 // SecretsConfig holds the keys that seal data at rest: message and MO

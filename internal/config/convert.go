@@ -37,6 +37,18 @@ func (cfg Config) Gateway() (gateway.Config, []router.Route, map[int64][]router.
 		BindGuard: gateway.BindGuardConfig{MaxFailuresPerAddress: offIfZero(cfg.SMPP.FailedBinds.PerIP),
 			MaxFailuresPerSystemID: offIfZero(cfg.SMPP.FailedBinds.PerSystemID), Block: cfg.SMPP.FailedBinds.Block,
 			MaxBlock: cfg.SMPP.FailedBinds.MaxBlock, Window: cfg.SMPP.FailedBinds.Window}}
+	var routes []router.Route
+	var acct map[int64][]router.Route
+	if g.Carriers, routes, acct, err = cfg.gatewayCarriers(); err != nil {
+		return gateway.Config{}, nil, nil, err
+	}
+	return g, routes, acct, nil
+}
+
+// gatewayCarriers translates the carriers and routes sections for
+// package gateway.
+func (cfg Config) gatewayCarriers() ([]gateway.CarrierConfig, []router.Route, map[int64][]router.Route, error) {
+	var out []gateway.CarrierConfig
 	for _, c := range cfg.Carriers {
 		bt := smpp.Transceiver
 		switch c.BindType {
@@ -47,26 +59,14 @@ func (cfg Config) Gateway() (gateway.Config, []router.Route, map[int64][]router.
 		}
 		tc, err := carrierTLS(c)
 		if err != nil {
-			return gateway.Config{}, nil, nil, err
+			return nil, nil, nil, err
 		}
-		g.Carriers = append(g.Carriers, gateway.CarrierConfig{Name: c.Name, Addr: c.Address, SystemID: c.SystemID,
+		out = append(out, gateway.CarrierConfig{Name: c.Name, Addr: c.Address, SystemID: c.SystemID,
 			Password: c.Password, SystemType: c.SystemType, BindType: bt, Binds: c.Binds, Window: c.Window, TPS: c.TPS,
 			MaxInbound: c.MaxInbound, TLS: tc, OutbindListen: c.OutbindListen, OptOutErrors: c.OptOutErrors})
 	}
-	var routes []router.Route
-	acct := map[int64][]router.Route{}
-	for _, r := range cfg.Routes {
-		rr := router.Route{Prefix: r.Prefix, LeastCost: r.LeastCost, SenderTPS: r.SenderTPS}
-		for _, c := range r.Carriers {
-			rr.Carriers = append(rr.Carriers, router.Choice{Carrier: c.Carrier, Priority: c.Priority, Weight: c.Weight})
-		}
-		if r.Account != 0 {
-			acct[r.Account] = append(acct[r.Account], rr)
-		} else {
-			routes = append(routes, rr)
-		}
-	}
-	return g, routes, acct, nil
+	routes, acct := cfg.routerRoutes()
+	return out, routes, acct, nil
 }
 
 // offIfZero maps a configured limit where 0 means off to gateway's

@@ -19,5 +19,6 @@ func Demo(dir, httpAddr, smppAddr, metricsAddr, durability, simAddr string) Conf
 	cfg.Carriers = []CarrierConfig{{Name: "sim", Address: simAddr, SystemID: "gallant", Password: "secret",
 		BindType: "transceiver", Binds: 2, Window: 100}}
 	cfg.Routes = []RouteConfig{{Prefix: "", Carriers: []RouteCarrier{{Carrier: "sim", Weight: 1}}}}
+	cfg.demoCarriers = true
 	return cfg
 }

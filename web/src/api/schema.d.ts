@@ -251,6 +251,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/accounts/{id}/routes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read an account's own route plan
+         * @description Platform admins for any account; a reseller for its sub-accounts. Destinations no route of the plan matches use the default plan.
+         */
+        get: operations["getAccountRoutes"];
+        /**
+         * Replace an account's own route plan
+         * @description Platform admins for any account; a reseller for its sub-accounts (not its own), naming only carriers the platform offers it: those of the default plan. An empty routes array removes the plan. Audited (routes.set, under the account). Every gateway instance polls the store every 2 s and swaps changed routes in at once; a carrier's new tps and connection settings (address, credentials, bind_type, binds, window, max_inbound, TLS) apply within seconds, its binds replaced gracefully (in-flight submits finish on the old ones); carriers added or removed, and new outbind_listen or optout_errors, take effect on each instance's next start (restart_pending says which).
+         */
+        put: operations["setAccountRoutes"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/accounts/{id}/smpp-credentials": {
         parameters: {
             query?: never;
@@ -667,6 +691,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/buy-rates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the carriers' buy rates
+         * @description Platform admins only (admin scope); every change is audited without the password. Least-cost routes compare them.
+         */
+        get: operations["listBuyRates"];
+        put?: never;
+        /**
+         * Add a carrier's buy rate
+         * @description Platform admins only (admin scope); every change is audited without the password. Audited (buy_rate.add). In force from valid_from (default now) until a later rate of the same carrier and prefix starts; every instance's least-cost routes use it within seconds. The carrier must be stored; the currency defaults to billing.currency. A rate with the same carrier, prefix and start is 409.
+         */
+        post: operations["addBuyRate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/buy-rates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a buy rate
+         * @description Platform admins only (admin scope); every change is audited without the password. Audited (buy_rate.delete).
+         */
+        delete: operations["deleteBuyRate"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/campaigns": {
         parameters: {
             query?: never;
@@ -877,6 +945,58 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/v1/carriers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the carriers kept in the store
+         * @description Platform admins only (admin scope); every change is audited without the password. The password is never returned: password_set says whether one is stored. Every gateway instance polls the store every 2 s and swaps changed routes in at once; a carrier's new tps and connection settings (address, credentials, bind_type, binds, window, max_inbound, TLS) apply within seconds, its binds replaced gracefully (in-flight submits finish on the old ones); carriers added or removed, and new outbind_listen or optout_errors, take effect on each instance's next start (restart_pending says which).
+         */
+        get: operations["listCarriers"];
+        put?: never;
+        /**
+         * Add a carrier
+         * @description Platform admins only (admin scope); every change is audited without the password. Audited (carrier.create). A name in use is 409. Every gateway instance polls the store every 2 s and swaps changed routes in at once; a carrier's new tps and connection settings (address, credentials, bind_type, binds, window, max_inbound, TLS) apply within seconds, its binds replaced gracefully (in-flight submits finish on the old ones); carriers added or removed, and new outbind_listen or optout_errors, take effect on each instance's next start (restart_pending says which).
+         */
+        post: operations["createCarrier"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/carriers/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a carrier
+         * @description Platform admins only (admin scope); every change is audited without the password.
+         */
+        get: operations["getCarrier"];
+        put?: never;
+        post?: never;
+        /**
+         * Remove a carrier
+         * @description Platform admins only (admin scope); every change is audited without the password. A carrier that a route still names is 409: change those routes first. Audited (carrier.delete). Its binds close on each instance's next start.
+         */
+        delete: operations["deleteCarrier"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a carrier's settings
+         * @description Platform admins only (admin scope); every change is audited without the password. Members left out keep their values; the name cannot change. Audited (carrier.update). Every gateway instance polls the store every 2 s and swaps changed routes in at once; a carrier's new tps and connection settings (address, credentials, bind_type, binds, window, max_inbound, TLS) apply within seconds, its binds replaced gracefully (in-flight submits finish on the old ones); carriers added or removed, and new outbind_listen or optout_errors, take effect on each instance's next start (restart_pending says which).
+         */
+        patch: operations["updateCarrier"];
         trace?: never;
     };
     "/v1/contact-fields": {
@@ -1847,6 +1967,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/routes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the default route plan
+         * @description Platform admins only (admin scope); every change is audited without the password.
+         */
+        get: operations["getRoutes"];
+        /**
+         * Replace the default route plan
+         * @description Platform admins only (admin scope); every change is audited without the password. Routes name stored carriers running on the instances; a prefix is up to 15 E.164 digits ("" matches every destination), once per plan. Audited (routes.set). Every gateway instance polls the store every 2 s and swaps changed routes in at once; a carrier's new tps and connection settings (address, credentials, bind_type, binds, window, max_inbound, TLS) apply within seconds, its binds replaced gracefully (in-flight submits finish on the old ones); carriers added or removed, and new outbind_listen or optout_errors, take effect on each instance's next start (restart_pending says which).
+         */
+        put: operations["setRoutes"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/segments": {
         parameters: {
             query?: never;
@@ -2366,6 +2510,39 @@ export interface components {
             })[];
             rejected: number;
         };
+        BuyRate: {
+            carrier: string;
+            currency: string;
+            /** @description "<valid_from in microseconds since 1970>-<prefix>-<carrier>", for DELETE. */
+            id: string;
+            prefix: string;
+            /** @description Decimal amount per segment. */
+            price: string;
+            /** @description The price in micro-units. */
+            price_micros: number;
+            /** Format: date-time */
+            valid_from: string;
+            /** Format: date-time */
+            valid_to: string | null;
+        };
+        BuyRateInput: {
+            /** @description A stored carrier. */
+            carrier: string;
+            /** @description ISO 4217; default billing.currency. */
+            currency?: string;
+            /** @description E.164 digits. */
+            prefix: string;
+            /** @description Per segment, a decimal amount such as "0.0042". */
+            price: string;
+            /**
+             * Format: date-time
+             * @description Default now.
+             */
+            valid_from?: string;
+        };
+        BuyRateList: {
+            buy_rates: components["schemas"]["BuyRate"][];
+        };
         Campaign: {
             ab?: components["schemas"]["ABTest"];
             audience: components["schemas"]["CampaignAudience"];
@@ -2501,6 +2678,95 @@ export interface components {
             }[];
             state: string;
             totals: components["schemas"]["CampaignCounts"];
+        };
+        CarrierConfig: {
+            /** @description host:port of the SMSC. */
+            address: string;
+            /**
+             * @description Default transceiver.
+             * @enum {string}
+             */
+            bind_type: "transceiver" | "transmitter" | "receiver";
+            /** @description Persistent binds (default 1). */
+            binds: number;
+            /** Format: date-time */
+            created_at: string;
+            /** @description Unanswered receipts and MOs a bind holds (default 1000). */
+            max_inbound: number;
+            name: string;
+            /** @description Error codes meaning the recipient opted out ("0x45", "005"). */
+            optout_errors: string[];
+            /** @description host:port to accept the carrier's outbind on. */
+            outbind_listen: string;
+            /** @description Whether a password is stored. */
+            password_set: boolean;
+            /** @description The answering instance does not run these settings yet (they apply on its next start). */
+            restart_pending: boolean;
+            /** @description The bind's system_id (1 to 15 characters). */
+            system_id: string;
+            /** @description The bind's system_type. */
+            system_type: string;
+            /** @description Connect over TLS 1.2 or later. */
+            tls: boolean;
+            /** @description PEM file of the CAs to trust, on the gateway's machines. */
+            tls_ca: string;
+            /** @description Test rigs only: no certificate verification. */
+            tls_insecure_skip_verify: boolean;
+            /** @description Name to verify (default: the host of address). */
+            tls_server_name: string;
+            /** @description Segments per second over all binds. */
+            tps: number;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description Outstanding submit_sm per bind (default 10). */
+            window: number;
+        };
+        /** @description On creation name, address, system_id and tps are required. */
+        CarrierInput: {
+            /** @description host:port of the SMSC. */
+            address?: string;
+            /**
+             * @description Default transceiver.
+             * @enum {string}
+             */
+            bind_type?: "transceiver" | "transmitter" | "receiver";
+            /** @description Persistent binds (default 1). */
+            binds?: number;
+            /** @description Unanswered receipts and MOs a bind holds (default 1000). */
+            max_inbound?: number;
+            /** @description Required on creation; cannot change. */
+            name?: string;
+            /** @description Error codes meaning the recipient opted out ("0x45", "005"). */
+            optout_errors?: string[];
+            /** @description host:port to accept the carrier's outbind on. */
+            outbind_listen?: string;
+            /** @description Write-only: stored as given (no encryption key yet), never returned, never logged or audited. */
+            password?: string;
+            /** @description The bind's system_id (1 to 15 characters). */
+            system_id?: string;
+            /** @description The bind's system_type. */
+            system_type?: string;
+            /** @description Connect over TLS 1.2 or later. */
+            tls?: boolean;
+            /** @description PEM file of the CAs to trust, on the gateway's machines. */
+            tls_ca?: string;
+            /** @description Test rigs only: no certificate verification. */
+            tls_insecure_skip_verify?: boolean;
+            /** @description Name to verify (default: the host of address). */
+            tls_server_name?: string;
+            /** @description Segments per second over all binds. */
+            tps?: number;
+            /** @description Outstanding submit_sm per bind (default 10). */
+            window?: number;
+        };
+        CarrierList: {
+            /** @description The version the answering instance routes by (-1: none yet). */
+            applied_version: number;
+            carriers: components["schemas"]["CarrierConfig"][];
+            /** @description Carriers added, changed or removed since the answering instance started. */
+            restart_pending: string[];
+            /** @description The configuration's version in the store: it grows with every change. */
+            version: number;
         };
         Contact: {
             /** Format: date-time */
@@ -3635,6 +3901,33 @@ export interface components {
             /** Format: int64 */
             segments: number;
         };
+        Route: {
+            carriers: components["schemas"]["RouteChoice"][];
+            /** @description Among the best available priority, try the carrier with the lowest buy rate first. */
+            least_cost?: boolean;
+            /** @description E.164 digits; the longest matching prefix wins; "" matches every destination. */
+            prefix: string;
+            /** @description Segments per second per source address on this route (0: no limit). */
+            sender_tps?: number;
+        };
+        RouteChoice: {
+            /** @description A stored carrier. */
+            carrier: string;
+            /** @description Lower first; higher ones only when the lower ones fail or have no bind up. */
+            priority?: number;
+            /** @description Share among carriers of equal priority (0 means 1). */
+            weight?: number;
+        };
+        RoutePlan: {
+            /** @description "0" for the default plan. */
+            account_id: string;
+            routes: components["schemas"]["Route"][];
+            /** @description The configuration's version in the store. */
+            version: number;
+        };
+        RoutesBody: {
+            routes: components["schemas"]["Route"][];
+        };
         Segment: {
             /** Format: date-time */
             created_at?: string;
@@ -4350,6 +4643,66 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AccountsAccount"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            500: components["responses"]["Problem"];
+        };
+    };
+    getAccountRoutes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account's plan. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoutePlan"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            500: components["responses"]["Problem"];
+        };
+    };
+    setAccountRoutes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoutesBody"];
+            };
+        };
+        responses: {
+            /** @description The plan as stored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoutePlan"];
                 };
             };
             400: components["responses"]["Problem"];
@@ -5094,6 +5447,87 @@ export interface operations {
                     "application/json": components["schemas"]["Balance"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            500: components["responses"]["Problem"];
+        };
+    };
+    listBuyRates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every buy rate. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuyRateList"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            500: components["responses"]["Problem"];
+        };
+    };
+    addBuyRate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BuyRateInput"];
+            };
+        };
+        responses: {
+            /** @description The rate. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuyRate"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            500: components["responses"]["Problem"];
+        };
+    };
+    deleteBuyRate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The buy rate's id, as listed. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
@@ -5890,6 +6324,148 @@ export interface operations {
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            500: components["responses"]["Problem"];
+        };
+    };
+    listCarriers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The carriers. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CarrierList"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            500: components["responses"]["Problem"];
+        };
+    };
+    createCarrier: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CarrierInput"];
+            };
+        };
+        responses: {
+            /** @description The carrier. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CarrierConfig"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            500: components["responses"]["Problem"];
+        };
+    };
+    getCarrier: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The carrier's name. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The carrier. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CarrierConfig"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            500: components["responses"]["Problem"];
+        };
+    };
+    deleteCarrier: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The carrier's name. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            500: components["responses"]["Problem"];
+        };
+    };
+    updateCarrier: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The carrier's name. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CarrierInput"];
+            };
+        };
+        responses: {
+            /** @description The carrier. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CarrierConfig"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
             500: components["responses"]["Problem"];
         };
     };
@@ -8538,6 +9114,60 @@ export interface operations {
             404: components["responses"]["Problem"];
             500: components["responses"]["Problem"];
             503: components["responses"]["Retry"];
+        };
+    };
+    getRoutes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The default plan (account_id "0"). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoutePlan"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            500: components["responses"]["Problem"];
+        };
+    };
+    setRoutes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoutesBody"];
+            };
+        };
+        responses: {
+            /** @description The plan as stored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoutePlan"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            500: components["responses"]["Problem"];
         };
     };
     listSegments: {
