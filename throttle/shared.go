@@ -157,10 +157,10 @@ func NewShared(r *Redis, cfg SharedConfig) (*Shared, error) {
 	}
 	s := &Shared{
 		redis: r, cfg: cfg, logger: logger, now: MonotonicClock(),
-		demand:   make(chan struct{}, 1),
-		ready:    make(chan struct{}),
-		stop:     make(chan struct{}),
-		done:     make(chan struct{}),
+		demand: make(chan struct{}, 1),
+		ready:  make(chan struct{}),
+		stop:   make(chan struct{}),
+		done:   make(chan struct{}),
 	}
 	s.p.Store(newSharedParams(cfg.Rate, cfg))
 	if r == nil {
