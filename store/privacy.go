@@ -635,39 +635,50 @@ func withoutNumber(list, phone string) ([]string, bool) {
 
 // eraseFromOutbox deletes the account's queued webhooks whose body
 // mentions phone. The bodies may be sealed (seal.go), so they are opened
-// and searched here rather than matched with LIKE; the outbox holds only
-// what is waiting to be posted.
+// and searched here rather than matched with LIKE, a page of
+// outboxErasePage rows at a time so that a long backlog is never read
+// into memory at once.
 func (s *Store) eraseFromOutbox(ctx context.Context, tx *sqlx.Tx, c EraseCounts, accountID int64, phone string) error {
-	var rows []struct {
-		ID   int64  `db:"id"`
-		Body []byte `db:"body"`
-	}
-	if err := tx.SelectContext(ctx, &rows, "SELECT id, body FROM webhook_outbox WHERE account_id = ?", accountID); err != nil {
-		return fmt.Errorf("store: erase a number from webhook_outbox of account %d: %w", accountID, mapErr(err))
-	}
-	var ids []int64
-	for _, r := range rows {
-		body, err := s.keys.Open(r.Body)
-		if err != nil {
-			return fmt.Errorf("store: erase a number from webhook %d: %w", r.ID, err)
+	var after int64
+	for {
+		var rows []struct {
+			ID   int64  `db:"id"`
+			Body []byte `db:"body"`
 		}
-		if bytes.Contains(body, []byte(phone)) {
-			ids = append(ids, r.ID)
+		if err := tx.SelectContext(ctx, &rows, "SELECT id, body FROM webhook_outbox WHERE account_id = ? AND id > ? ORDER BY id LIMIT ?",
+			accountID, after, outboxErasePage); err != nil {
+			return fmt.Errorf("store: erase a number from webhook_outbox of account %d: %w", accountID, mapErr(err))
 		}
+		var ids []int64
+		for _, r := range rows {
+			body, err := s.keys.Open(r.Body)
+			if err != nil {
+				return fmt.Errorf("store: erase a number from webhook %d: %w", r.ID, err)
+			}
+			if bytes.Contains(body, []byte(phone)) {
+				ids = append(ids, r.ID)
+			}
+		}
+		if len(ids) > 0 {
+			q := make([]byte, 0, 64+len(ids)*12)
+			q = append(q, "DELETE FROM webhook_outbox WHERE id IN ("...)
+			q = appendInts(q, ids)
+			q = append(q, ')')
+			res, err := tx.ExecContext(ctx, string(q))
+			if err != nil {
+				return fmt.Errorf("store: erase a number from webhook_outbox of account %d: %w", accountID, mapErr(err))
+			}
+			if n, err := res.RowsAffected(); err == nil {
+				c["webhook_outbox"] += n
+			}
+		}
+		if len(rows) < outboxErasePage {
+			return nil
+		}
+		after = rows[len(rows)-1].ID
 	}
-	if len(ids) == 0 {
-		return nil
-	}
-	q := make([]byte, 0, 64+len(ids)*12)
-	q = append(q, "DELETE FROM webhook_outbox WHERE id IN ("...)
-	q = appendInts(q, ids)
-	q = append(q, ')')
-	res, err := tx.ExecContext(ctx, string(q))
-	if err != nil {
-		return fmt.Errorf("store: erase a number from webhook_outbox of account %d: %w", accountID, mapErr(err))
-	}
-	if n, err := res.RowsAffected(); err == nil {
-		c["webhook_outbox"] += n
-	}
-	return nil
 }
+
+// outboxErasePage is how many queued webhooks eraseFromOutbox reads at a
+// time (a variable for tests).
+var outboxErasePage = 1000

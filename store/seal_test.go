@@ -292,15 +292,19 @@ func TestEraseNumberSealed(t *testing.T) {
 		if err := s.SaveWebhooks(ctx, []OutboxWebhook{
 			{AccountID: 1, MessageID: m.ID, URL: "https://example.com/h", Body: []byte(`{"to":"` + phone + `"}`)},
 			{AccountID: 1, MessageID: other.ID, URL: "https://example.com/h", Body: []byte(`{"to":"447700900000"}`)},
+			{AccountID: 1, MessageID: m.ID, URL: "https://example.com/h", Body: []byte(`{"to":"` + phone + `","status":"delivered"}`)},
 		}); err != nil {
 			t.Fatal(err)
 		}
+		// Pages of one webhook, so the erasure reads several pages.
+		defer func(n int) { outboxErasePage = n }(outboxErasePage)
+		outboxErasePage = 1
 		got, err := s.EraseNumber(ctx, 1, phone, "447*0123456789abcdef", 10)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got["webhook_outbox"] != 1 {
-			t.Fatalf("erase counts %v: want the one queued webhook naming the number", got)
+		if got["webhook_outbox"] != 2 {
+			t.Fatalf("erase counts %v: want the two queued webhooks naming the number", got)
 		}
 		if n := countRows(t, s, "webhook_outbox", ""); n != 1 {
 			t.Fatalf("%d queued webhooks left, want the other one", n)
