@@ -282,6 +282,13 @@ func (s *Store) auditWhere(ctx context.Context, cond string, args []any, before 
 	if limit < 1 || limit > maxListLimit {
 		return nil, fmt.Errorf("%w: audit limit %d not in 1..%d", ErrInvalid, limit, maxListLimit)
 	}
+	return s.selectAudit(ctx, "audit of a subject", cond, args, before, limit)
+}
+
+// selectAudit reads up to limit audit entries matching cond (with args)
+// whose ids are below before (0: any), newest first; what names the read
+// in errors.
+func (s *Store) selectAudit(ctx context.Context, what, cond string, args []any, before int64, limit int) ([]AuditEntry, error) {
 	if before <= 0 {
 		before = 1<<63 - 1
 	}
@@ -298,7 +305,7 @@ func (s *Store) auditWhere(ctx context.Context, cond string, args []any, before 
 	q := "SELECT id, account_id, actor_user_id, action, target, details, ip, at FROM audit_log WHERE id < ? AND " +
 		cond + " ORDER BY id DESC LIMIT ?"
 	if err := s.r.SelectContext(ctx, &rows, q, append(append([]any{before}, args...), limit)...); err != nil {
-		return nil, fmt.Errorf("store: audit of a subject: %w", mapErr(err))
+		return nil, fmt.Errorf("store: %s: %w", what, mapErr(err))
 	}
 	out := make([]AuditEntry, len(rows))
 	for i, r := range rows {

@@ -770,36 +770,11 @@ func (s *Store) ListAudit(ctx context.Context, accountID, beforeID int64, limit 
 	if limit <= 0 || limit > 1000 {
 		limit = 1000
 	}
-	if beforeID <= 0 {
-		beforeID = 1<<63 - 1
-	}
-	q := "SELECT id, account_id, actor_user_id, action, target, details, ip, at FROM audit_log WHERE id < ?"
-	args := []any{beforeID}
+	cond, args := "1 = 1", []any(nil)
 	if accountID != AuditAllAccounts {
-		q += " AND account_id = ?"
-		args = append(args, accountID)
+		cond, args = "account_id = ?", []any{accountID}
 	}
-	q += " ORDER BY id DESC LIMIT ?"
-	args = append(args, limit)
-	var rows []struct {
-		ID          int64  `db:"id"`
-		AccountID   int64  `db:"account_id"`
-		ActorUserID int64  `db:"actor_user_id"`
-		Action      string `db:"action"`
-		Target      string `db:"target"`
-		Details     string `db:"details"`
-		IP          string `db:"ip"`
-		At          dbTime `db:"at"`
-	}
-	if err := s.r.SelectContext(ctx, &rows, q, args...); err != nil {
-		return nil, fmt.Errorf("store: list audit: %w", mapErr(err))
-	}
-	out := make([]AuditEntry, len(rows))
-	for i, r := range rows {
-		out[i] = AuditEntry{ID: r.ID, AccountID: r.AccountID, ActorUserID: r.ActorUserID, Action: r.Action,
-			Target: r.Target, Details: r.Details, IP: r.IP, At: r.At.Time}
-	}
-	return out, nil
+	return s.selectAudit(ctx, "list audit", cond, args, beforeID, limit)
 }
 
 // cut shortens s to at most n bytes without splitting a UTF-8 sequence.

@@ -9,11 +9,9 @@ import (
 	"io"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/gallant-sms/gallant/account"
 	appsvc "github.com/gallant-sms/gallant/app"
-	"github.com/gallant-sms/gallant/billing"
 	"github.com/gallant-sms/gallant/consent"
 	"github.com/gallant-sms/gallant/internal/config"
 	"github.com/gallant-sms/gallant/store"
@@ -23,21 +21,13 @@ import (
 const adminUsage = `usage:
   gallant admin account create --name NAME [--kind customer|reseller|platform] [--parent ID] [--config FILE]
   gallant admin account suspend|activate ID [--config FILE]
-  gallant admin topup --account ID --amount AMOUNT [--reference REF] [--config FILE]
-  gallant admin balance --account ID [--config FILE]
-  gallant admin plan create --name NAME [--currency CUR] [--default] [--account ID]
-                            [--refund-undelivered] --price PREFIX=AMOUNT [--price ...] [--config FILE]
+` + appsvc.BillingUsage + `
   gallant admin buyrate add --carrier NAME --prefix PREFIX --price AMOUNT [--currency CUR] [--config FILE]
   gallant admin plan assign --account ID --plan ID [--config FILE]
   gallant admin user create --email EMAIL --password PASSWORD --account ID --role admin|reseller|owner|member
                             [--can-send] [--config FILE]
   gallant admin dnd import FILE --country CC [--config FILE]
-  gallant admin rotate-key [--batch N] [--pause DURATION] [--config FILE]
-` + appsvc.NumberUsage + "\n" + appsvc.CarrierUsage
-
-// maxReference is the longest top-up reference, the length of the
-// ledger's reason column.
-const maxReference = 255
+` + appsvc.RotateKeyUsage + "\n" + appsvc.NumberUsage + "\n" + appsvc.CarrierUsage
 
 // adminEnv is what the admin subcommands run with: where they print, and
 // how they load the configuration named by --config (empty: defaults and
@@ -60,12 +50,13 @@ func (e adminEnv) run(ctx context.Context, args []string) error {
 	switch {
 	case len(args) >= 2 && args[0] == "account" && args[1] == "create":
 		return e.accountCreate(ctx, args[2:])
-	case len(args) >= 1 && args[0] == "topup":
-		return e.topUp(ctx, args[1:])
-	case len(args) >= 1 && args[0] == "balance":
-		return e.balance(ctx, args[1:])
-	case len(args) >= 2 && args[0] == "plan" && args[1] == "create":
-		return e.planCreate(ctx, args[2:])
+	case len(args) >= 1 && (args[0] == "topup" || args[0] == "balance"),
+		len(args) >= 2 && args[0] == "plan" && args[1] == "create":
+		path, run, err := appsvc.BillingCommand(args, e.stderr)
+		if err != nil {
+			return asUsage(err)
+		}
+		return e.withAdmin(ctx, path, func(_ config.Config, ad *appsvc.Admin) (any, error) { return run(ctx, ad) })
 	case len(args) >= 2 && args[0] == "account" && args[1] == "suspend":
 		return e.accountSetStatus(ctx, args[2:], store.AccountSuspended)
 	case len(args) >= 2 && args[0] == "account" && args[1] == "activate":
@@ -79,21 +70,43 @@ func (e adminEnv) run(ctx context.Context, args []string) error {
 	case len(args) >= 2 && args[0] == "dnd" && args[1] == "import":
 		return e.dndImport(ctx, args[2:])
 	case len(args) >= 1 && args[0] == "rotate-key":
-		return e.rotateKey(ctx, args[1:])
+		path, run, err := appsvc.RotateKeyCommand(args[1:], e.stderr, e.stderr)
+		if err != nil {
+			return asUsage(err)
+		}
+		return e.withStore(ctx, path, func(_ config.Config, st *store.Store) (any, error) { return run(ctx, st) })
 	case len(args) >= 1 && (args[0] == "carrier" || args[0] == "route"):
 		path, run, err := appsvc.CarrierCommand(args, e.stderr)
 		if err != nil {
-			return usageError{err}
+			return asUsage(err)
 		}
 		return e.withStore(ctx, path, func(_ config.Config, st *store.Store) (any, error) { return run(ctx, st) })
 	case len(args) >= 1 && args[0] == "number":
 		path, run, err := appsvc.NumberCommand(args[1:], e.stderr)
 		if err != nil {
-			return usageError{err}
+			return asUsage(err)
 		}
 		return e.withStore(ctx, path, func(cfg config.Config, st *store.Store) (any, error) { return run(ctx, st, cfg.Webhooks.Policy()) })
 	}
 	return usageError{fmt.Errorf("admin: unknown subcommand %q\n%s", strings.Join(args, " "), adminUsage)}
+}
+
+// asUsage marks a command-line mistake returned by an app command
+// parser as a usage error (exit status 2); a request for help stays as is.
+func asUsage(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return usageError{err}
+}
+
+// requireAccount checks an --account flag's value; 0 means it was not
+// given.
+func requireAccount(name string, id int64) error {
+	if id <= 0 {
+		return usageError{fmt.Errorf("admin %s: --account must be a positive account id", name)}
+	}
+	return nil
 }
 
 // parse parses the flags of subcommand name, defined by define, plus
@@ -189,203 +202,6 @@ func (e adminEnv) accountCreate(ctx context.Context, args []string) error {
 	})
 }
 
-// balanceOut is a billing account as the admin commands print it. Amounts
-// are given both as decimal text and in micros.
-type balanceOut struct {
-	AccountID         int64  `json:"account_id"`
-	Currency          string `json:"currency"`
-	Balance           string `json:"balance"`
-	BalanceMicros     int64  `json:"balance_micros"`
-	Held              string `json:"held"`
-	HeldMicros        int64  `json:"held_micros"`
-	CreditLimit       string `json:"credit_limit"`
-	CreditLimitMicros int64  `json:"credit_limit_micros"`
-	Available         string `json:"available"`
-	AvailableMicros   int64  `json:"available_micros"`
-}
-
-func newBalanceOut(a *store.BillingAccount) balanceOut {
-	return balanceOut{
-		AccountID: a.AccountID, Currency: a.Currency,
-		Balance: billing.Micros(a.Balance).String(), BalanceMicros: a.Balance,
-		Held: billing.Micros(a.Held).String(), HeldMicros: a.Held,
-		CreditLimit: billing.Micros(a.CreditLimit).String(), CreditLimitMicros: a.CreditLimit,
-		Available: billing.Micros(a.Available()).String(), AvailableMicros: a.Available(),
-	}
-}
-
-// topUpOut is the output of "admin topup": the ledger row written and the
-// balance read right after it.
-type topUpOut struct {
-	LedgerID     int64      `json:"ledger_id"`
-	Amount       string     `json:"amount"`
-	AmountMicros int64      `json:"amount_micros"`
-	Reference    string     `json:"reference,omitempty"`
-	Account      balanceOut `json:"account"`
-}
-
-// requireAccount checks an --account flag's value; 0 means it was not
-// given.
-func requireAccount(name string, id int64) error {
-	if id <= 0 {
-		return usageError{fmt.Errorf("admin %s: --account must be a positive account id", name)}
-	}
-	return nil
-}
-
-// topUp adds money to an account's balance with a top-up ledger row.
-func (e adminEnv) topUp(ctx context.Context, args []string) error {
-	var (
-		id             int64
-		amount, reason string
-	)
-	path, err := e.parse("topup", args, func(fs *flag.FlagSet) {
-		fs.Int64Var(&id, "account", 0, "the account to top up")
-		fs.StringVar(&amount, "amount", "", "the amount in currency units, e.g. 12.50")
-		fs.StringVar(&reason, "reference", "", "a reference, such as a bank transfer's")
-	})
-	if err != nil {
-		return err
-	}
-	if err := requireAccount("topup", id); err != nil {
-		return err
-	}
-	if amount == "" {
-		return usageError{errors.New("admin topup: --amount is required")}
-	}
-	m, err := billing.ParseMicros(amount)
-	if err != nil {
-		return usageError{fmt.Errorf("admin topup: --amount: %w", err)}
-	}
-	if m <= 0 {
-		return usageError{fmt.Errorf("admin topup: --amount %s must be positive", amount)}
-	}
-	if len(reason) > maxReference {
-		return usageError{fmt.Errorf("admin topup: --reference is longer than %d bytes", maxReference)}
-	}
-	return e.withAdmin(ctx, path, func(_ config.Config, ad *appsvc.Admin) (any, error) {
-		if reason == "" {
-			reason = "admin top-up"
-		}
-		pay, a, err := ad.TopUp(ctx, id, m, reason)
-		if err != nil {
-			return nil, err
-		}
-		return topUpOut{LedgerID: pay.LedgerID, Amount: m.String(), AmountMicros: int64(m), Reference: pay.Reference,
-			Account: newBalanceOut(a)}, nil
-	})
-}
-
-// balance prints an account's balance.
-func (e adminEnv) balance(ctx context.Context, args []string) error {
-	var id int64
-	path, err := e.parse("balance", args, func(fs *flag.FlagSet) {
-		fs.Int64Var(&id, "account", 0, "the account")
-	})
-	if err != nil {
-		return err
-	}
-	if err := requireAccount("balance", id); err != nil {
-		return err
-	}
-	return e.withStore(ctx, path, func(_ config.Config, st *store.Store) (any, error) {
-		a, err := st.GetBillingAccount(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		return newBalanceOut(a), nil
-	})
-}
-
-// priceFlags collects repeated --price PREFIX=AMOUNT flags.
-type priceFlags []store.PlanPrice
-
-// String implements flag.Value.
-func (p *priceFlags) String() string {
-	parts := make([]string, len(*p))
-	for i, pr := range *p {
-		parts[i] = pr.Prefix + "=" + billing.Micros(pr.PriceMicros).String()
-	}
-	return strings.Join(parts, " ")
-}
-
-// Set implements flag.Value: it parses one PREFIX=AMOUNT.
-func (p *priceFlags) Set(s string) error {
-	pr, err := appsvc.ParsePlanPrice(s, *p)
-	if err != nil {
-		return err
-	}
-	*p = append(*p, pr)
-	return nil
-}
-
-// planOut is the output of "admin plan create".
-type planOut struct {
-	PlanID   int64  `json:"plan_id"`
-	Name     string `json:"name"`
-	Currency string `json:"currency"`
-	Default  bool   `json:"default"`
-	// RefundUndelivered: the plan refunds messages not delivered.
-	RefundUndelivered bool       `json:"refund_undelivered"`
-	ValidFrom         time.Time  `json:"valid_from"`
-	Prices            []priceOut `json:"prices"`
-	// AccountID is the account the plan was assigned to; 0 for none.
-	AccountID int64 `json:"account_id,omitempty"`
-}
-
-// priceOut is one price of a plan.
-type priceOut struct {
-	Prefix      string `json:"prefix"`
-	Price       string `json:"price"`
-	PriceMicros int64  `json:"price_micros"`
-}
-
-// planCreate creates a price plan in force from now and optionally
-// assigns it to an account.
-func (e adminEnv) planCreate(ctx context.Context, args []string) error {
-	var (
-		name, currency string
-		isDefault      bool
-		refund         bool
-		id             int64
-		prices         priceFlags
-	)
-	path, err := e.parse("plan create", args, func(fs *flag.FlagSet) {
-		fs.StringVar(&name, "name", "", "the plan's name")
-		fs.StringVar(&currency, "currency", "", "ISO 4217 currency (default billing.currency of the configuration)")
-		fs.BoolVar(&isDefault, "default", false, "make it the default plan")
-		fs.BoolVar(&refund, "refund-undelivered", false, "refund messages whose final status is not delivered")
-		fs.Int64Var(&id, "account", 0, "assign the plan to this account")
-		fs.Var(&prices, "price", "PREFIX=AMOUNT, the price per segment of destinations starting with PREFIX (repeatable)")
-	})
-	if err != nil {
-		return err
-	}
-	switch {
-	case strings.TrimSpace(name) == "":
-		return usageError{errors.New("admin plan create: --name is required")}
-	case currency != "" && !billing.ValidCurrency(currency):
-		return usageError{fmt.Errorf("admin plan create: --currency %q is not an ISO 4217 code such as EUR", currency)}
-	case id < 0:
-		return usageError{errors.New("admin plan create: --account must be a positive account id")}
-	case len(prices) == 0:
-		return usageError{errors.New("admin plan create: at least one --price PREFIX=AMOUNT is required")}
-	}
-	return e.withAdmin(ctx, path, func(_ config.Config, ad *appsvc.Admin) (any, error) {
-		p := &store.PricePlan{Name: name, Currency: currency, Default: isDefault, RefundUndelivered: refund,
-			ValidFrom: time.Now().UTC().Truncate(time.Microsecond), Prices: prices}
-		if err := ad.CreatePlan(ctx, p, id); err != nil {
-			return nil, fmt.Errorf("admin plan create: %w", err)
-		}
-		out := planOut{PlanID: p.ID, Name: p.Name, Currency: p.Currency, Default: p.Default, RefundUndelivered: p.RefundUndelivered, ValidFrom: p.ValidFrom,
-			Prices: make([]priceOut, len(p.Prices)), AccountID: max(id, 0)}
-		for i, pr := range p.Prices {
-			out.Prices[i] = priceOut{Prefix: pr.Prefix, Price: billing.Micros(pr.PriceMicros).String(), PriceMicros: pr.PriceMicros}
-		}
-		return out, nil
-	})
-}
-
 // dndImport replaces a country's do-not-disturb registry with FILE (one
 // number per line, or CSV with the number first); running instances
 // enforce it within seconds.
@@ -407,28 +223,5 @@ func (e adminEnv) dndImport(ctx context.Context, args []string) error {
 	defer f.Close()
 	return e.withStore(ctx, path, func(_ config.Config, st *store.Store) (any, error) {
 		return consent.ImportRegistry(ctx, st, country, f)
-	})
-}
-
-// rotateKey seals every sealed column again under the first key of
-// secrets.key (store.Reseal), while gateways may serve.
-func (e adminEnv) rotateKey(ctx context.Context, args []string) error {
-	var batch int
-	var pause time.Duration
-	path, err := e.parse("rotate-key", args, func(fs *flag.FlagSet) {
-		fs.IntVar(&batch, "batch", 1000, "rows per transaction (1 to 10000)")
-		fs.DurationVar(&pause, "pause", 20*time.Millisecond, "pause between batches")
-	})
-	if err != nil {
-		return err
-	}
-	var last time.Time
-	return e.withStore(ctx, path, func(_ config.Config, st *store.Store) (any, error) {
-		return st.Reseal(ctx, batch, pause, func(p store.ResealProgress) {
-			if time.Since(last) >= 5*time.Second { // progress every few seconds; the totals print at the end
-				last = time.Now()
-				fmt.Fprintf(e.stderr, "%s: %d read, %d sealed again\n", p.Table, p.Read, p.Resealed)
-			}
-		})
 	})
 }

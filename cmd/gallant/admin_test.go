@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gallant-sms/gallant/account"
+	appsvc "github.com/gallant-sms/gallant/app"
 	"github.com/gallant-sms/gallant/internal/config"
 	"github.com/gallant-sms/gallant/store"
 	"github.com/gallant-sms/gallant/store/storetest"
@@ -103,14 +104,14 @@ func testAdminCommands(t *testing.T, driver string) {
 		t.Fatalf("billing account after create = %+v, %v", ba, err)
 	}
 
-	var top topUpOut
+	var top appsvc.TopUpOut
 	f.ok(&top, "topup", "--account", idArg, "--amount", "12.50", "--reference", "INV-1")
 	if top.LedgerID <= 0 || top.Amount != "12.500000" || top.AmountMicros != 12_500_000 || top.Reference != "INV-1" ||
 		top.Account.AccountID != id || top.Account.BalanceMicros != 12_500_000 || top.Account.Balance != "12.500000" ||
 		top.Account.Currency != "GBP" {
 		t.Fatalf("topup = %+v", top)
 	}
-	var top2 topUpOut
+	var top2 appsvc.TopUpOut
 	f.ok(&top2, "topup", "--account", idArg, "--amount", "0.000125")
 	if top2.LedgerID <= top.LedgerID || top2.AmountMicros != 125 || top2.Account.BalanceMicros != 12_500_125 ||
 		top2.Reference != "admin top-up" {
@@ -128,9 +129,9 @@ func testAdminCommands(t *testing.T, driver string) {
 	if err := st.SetCreditLimit(ctx, id, -5_000_000); err != nil {
 		t.Fatal(err)
 	}
-	var bal balanceOut
+	var bal appsvc.BalanceOut
 	f.ok(&bal, "balance", "--account", idArg)
-	want := balanceOut{AccountID: id, Currency: "GBP", Balance: "12.500125", BalanceMicros: 12_500_125,
+	want := appsvc.BalanceOut{AccountID: id, Currency: "GBP", Balance: "12.500125", BalanceMicros: 12_500_125,
 		Held: "0.000000", CreditLimit: "-5.000000", CreditLimitMicros: -5_000_000,
 		Available: "17.500125", AvailableMicros: 17_500_125}
 	if bal != want {
@@ -138,18 +139,18 @@ func testAdminCommands(t *testing.T, driver string) {
 	}
 
 	before := time.Now().Add(-time.Second)
-	var plan planOut
+	var plan appsvc.PlanOut
 	f.ok(&plan, "plan", "create", "--name", "retail", "--default", "--account", idArg,
 		"--price", "44=0.035", "--price", "1=0.01")
 	if plan.PlanID <= 0 || plan.Name != "retail" || plan.Currency != "GBP" || !plan.Default || plan.AccountID != id ||
 		plan.ValidFrom.Before(before) || plan.ValidFrom.After(time.Now()) || len(plan.Prices) != 2 ||
-		plan.Prices[0] != (priceOut{"44", "0.035000", 35_000}) || plan.Prices[1] != (priceOut{"1", "0.010000", 10_000}) {
+		plan.Prices[0] != (appsvc.PriceOut{Prefix: "44", Price: "0.035000", PriceMicros: 35_000}) || plan.Prices[1] != (appsvc.PriceOut{Prefix: "1", Price: "0.010000", PriceMicros: 10_000}) {
 		t.Fatalf("plan create = %+v", plan)
 	}
-	var eur planOut
+	var eur appsvc.PlanOut
 	f.ok(&eur, "plan", "create", "--name", "euro", "--currency", "EUR", "--price", "49=0")
 	if eur.PlanID <= plan.PlanID || eur.Currency != "EUR" || eur.Default || eur.AccountID != 0 ||
-		len(eur.Prices) != 1 || eur.Prices[0] != (priceOut{"49", "0.000000", 0}) {
+		len(eur.Prices) != 1 || eur.Prices[0] != (appsvc.PriceOut{Prefix: "49", Price: "0.000000", PriceMicros: 0}) {
 		t.Fatalf("second plan = %+v", eur)
 	}
 	pr, err := st.LoadPricing(ctx)
@@ -183,7 +184,7 @@ func testAdminCommands(t *testing.T, driver string) {
 	if _, err := st.GetBillingAccount(ctx, legacy.AccountID); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("legacy account's balance: %v, want ErrNotFound", err)
 	}
-	var top3 topUpOut
+	var top3 appsvc.TopUpOut
 	f.ok(&top3, "topup", "--account", jsonInt(legacy.AccountID), "--amount", "3")
 	if top3.Account.AccountID != legacy.AccountID || top3.Account.BalanceMicros != 3_000_000 || top3.Account.Currency != "GBP" {
 		t.Fatalf("top-up of a legacy account = %+v", top3)

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/gallant-sms/gallant/account"
+	appsvc "github.com/gallant-sms/gallant/app"
 	"github.com/gallant-sms/gallant/smpp"
 	"github.com/gallant-sms/gallant/smpp/pdu"
 	"github.com/gallant-sms/gallant/smpp/smpptest"
@@ -263,14 +264,14 @@ func TestAdminAccountTree(t *testing.T) {
 		if a, err := st.GetAccount(ctx, cust.AccountID); err != nil || a.Status != store.AccountActive {
 			t.Fatalf("after activate: %+v, %v", a, err)
 		}
-		var plan planOut
+		var plan appsvc.PlanOut
 		f.ok(&plan, "plan", "create", "--name", "retail", "--price", "44=0.05")
 		var as planAssignOut
 		f.ok(&as, "plan", "assign", "--account", cid, "--plan", fmt.Sprint(plan.PlanID))
 		if plans, err := st.PricePlansOfAccount(ctx, cust.AccountID); err != nil || len(plans) != 1 || plans[0].ID != plan.PlanID {
 			t.Fatalf("plans after assign: %+v, %v", plans, err)
 		}
-		var eur planOut
+		var eur appsvc.PlanOut
 		f.ok(&eur, "plan", "create", "--name", "euro", "--currency", "EUR", "--price", "44=0.05")
 		if _, err := f.run("plan", "assign", "--account", cid, "--plan", fmt.Sprint(eur.PlanID)); err == nil ||
 			!strings.Contains(err.Error(), "bills in GBP") {
