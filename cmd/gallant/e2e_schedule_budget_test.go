@@ -226,7 +226,6 @@ func postScheduled(client *http.Client, base, key string, to []string, sendAt st
 	return nil
 }
 
-
 // rssWatch samples a process's resident memory.
 type rssWatch struct {
 	pid  int
