@@ -202,8 +202,15 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 	if s.optouts == nil {
 		s.optouts = &consent.Index{}
 	}
-	if c, ok := deps.BindGuardRedis.(*redis.Client); ok && !c.Options().ContextTimeoutEnabled {
-		return nil, errors.New("gateway: BindGuardRedis needs ContextTimeoutEnabled")
+	switch c := deps.BindGuardRedis.(type) {
+	case *redis.Client:
+		if !c.Options().ContextTimeoutEnabled {
+			return nil, errors.New("gateway: BindGuardRedis needs ContextTimeoutEnabled")
+		}
+	case *redis.ClusterClient:
+		if !c.Options().ContextTimeoutEnabled {
+			return nil, errors.New("gateway: BindGuardRedis needs ContextTimeoutEnabled")
+		}
 	}
 	s.customers = newCustomers(s, newBindGuard(cfg.BindGuard, deps.BindGuardRedis, deps.BindGuardPrefix,
 		logger.With("component", "bind-guard"), s.m.bindGuardRedisErrors.Inc),

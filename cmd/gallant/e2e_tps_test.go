@@ -17,6 +17,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/gallant-sms/gallant/internal/redistest"
 	"github.com/gallant-sms/gallant/smpp/pdu"
 	"github.com/gallant-sms/gallant/store/storetest"
 )
@@ -53,14 +54,18 @@ func gaugeValue(t testing.TB, reg prometheus.Gatherer, name, carrier string) flo
 // fair part of it. With Redis refusing connections, each instance falls
 // back to 300/3 and the total stays about 300.
 func TestE2ECarrierTPSAcrossInstances(t *testing.T) {
-	for _, mode := range []string{"redis", "redis down"} {
+	for _, mode := range []string{"redis", "redis cluster", "redis down"} {
 		t.Run(mode, func(t *testing.T) {
-			testCarrierTPSAcrossInstances(t, mode == "redis")
+			testCarrierTPSAcrossInstances(t, mode)
 		})
 	}
 }
 
-func testCarrierTPSAcrossInstances(t *testing.T, redisUp bool) {
+// testCarrierTPSAcrossInstances runs the test with Redis in mode: one
+// server ("redis"), a Redis Cluster of three primaries ("redis cluster"),
+// or an address that refuses connections ("redis down").
+func testCarrierTPSAcrossInstances(t *testing.T, mode string) {
+	redisUp := mode != "redis down"
 	const (
 		tps       = 300
 		instances = 3
@@ -83,6 +88,9 @@ func testCarrierTPSAcrossInstances(t *testing.T, redisUp bool) {
 	cfg.Carriers[0].TPS, cfg.Carriers[0].Binds, cfg.Carriers[0].Window = tps, 2, 50
 	cfg.Redis.Addr = testRedisAddr()
 	cfg.Redis.Prefix = fmt.Sprintf("gallant:test:tps:%d:", time.Now().UnixNano())
+	if mode == "redis cluster" {
+		cfg.Redis.Addr, cfg.Redis.Cluster = "", redistest.StartCluster(t, 3)
+	}
 	if !redisUp {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {

@@ -44,10 +44,10 @@ type app struct {
 	hooks *webhook.Dispatcher
 	gw    *gateway.Service
 	api   *api.Server
-	redis *redis.Client    // nil without redis.addr
-	bill  *gateway.Billing // nil without billing.enabled
-	pprof *http.Server     // nil without debug.pprof_listen
-	prom  *http.Server     // the metrics listener; nil without metrics.listen
+	redis redis.UniversalClient // nil without redis (addr, cluster or sentinel)
+	bill  *gateway.Billing      // nil without billing.enabled
+	pprof *http.Server          // nil without debug.pprof_listen
+	prom  *http.Server          // the metrics listener; nil without metrics.listen
 	node  int
 	// optouts keeps the gateway's consent index equal to the store's
 	// opt-out ledger.
@@ -156,11 +156,7 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, 
 			return nil, err
 		}
 	}
-	if cfg.Redis.Addr != "" {
-		// ContextTimeoutEnabled makes go-redis honour the limiter's short
-		// deadline, so a hung Redis falls back to local limits at once.
-		a.redis = redis.NewClient(&redis.Options{Addr: cfg.Redis.Addr, Password: cfg.Redis.Password, DB: cfg.Redis.DB,
-			ContextTimeoutEnabled: true})
+	if a.redis = cfg.Redis.Client(); a.redis != nil {
 		deps.Redis = throttle.NewRedis(a.redis, cfg.Redis.Prefix+"limit:")
 		deps.BindGuardRedis, deps.BindGuardPrefix = a.redis, cfg.Redis.Prefix+"bindguard:"
 		deps.HeldRedis, deps.HeldChannel = a.redis, cfg.Redis.Prefix+"held"

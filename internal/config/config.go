@@ -466,16 +466,6 @@ func (c StoreConfig) LeaseTTL() time.Duration {
 	return c.NodeLeaseTTL
 }
 
-// RedisConfig points at Redis; an empty Addr keeps limits in process.
-type RedisConfig struct {
-	Addr     string `yaml:"addr"`
-	Password string `yaml:"password"`
-	DB       int    `yaml:"db"`
-	// Prefix starts every key the gateway keeps in Redis, so several
-	// deployments can share one server; default "gallant:".
-	Prefix string `yaml:"prefix"`
-}
-
 // LogConfig sets the log level (debug, info, warn, error) and format
 // (text or json).
 type LogConfig struct {
@@ -698,6 +688,9 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if err := c.Campaigns.validate(); err != nil {
+		return err
+	}
+	if err := c.Redis.validate(); err != nil {
 		return err
 	}
 	switch c.Store.Driver {
