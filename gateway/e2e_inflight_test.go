@@ -1,6 +1,8 @@
 package gateway_test
 
 import (
+	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/gallant-sms/gallant/gateway"
@@ -69,4 +71,43 @@ func TestE2ESaturatedRefusesBeforeBuilding(t *testing.T) {
 	if n := g.metric(t, "gallant_gateway_refused_total", "reason", gateway.ProblemBackpressure); n != before+1 {
 		t.Fatalf("backpressure refusals %v → %v, want one more", before, n)
 	}
+}
+
+// TestE2ECarrierInFlightMetric: gallant_gateway_carrier_in_flight counts
+// the submits a carrier has not answered, and carrier_window the room its
+// bound binds have; both are read at scrape time.
+func TestE2ECarrierInFlightMetric(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	var once sync.Once
+	free := func() { once.Do(func() { close(release) }) }
+	t.Cleanup(free)
+	c := newCarrier(t, carrierOpts{noReceipts: true, decide: func(int, *pdu.SubmitSM) pdu.Status {
+		<-release // the carrier holds its answers
+		return pdu.StatusOK
+	}})
+	cc := carrierConfig("c1", c.Addr())
+	cc.Binds, cc.Window = 2, 7
+	g := startGateway(t, storetest.Config(t, "sqlite"), gateway.Config{Carriers: []gateway.CarrierConfig{cc}}, routeAll("c1"))
+	g.waitReady(t)
+	eventually(t, "both binds counted in the window", func() (bool, string) {
+		w := g.metric(t, "gallant_gateway_carrier_window", "carrier", "c1")
+		return w == 14, fmt.Sprint(w)
+	})
+	e := g.bind(t, g.customer(t, "Acme"), smpp.Transceiver)
+	ctx := testContext(t)
+	for i := range 3 {
+		if _, err := e.Submit(ctx, textSM(gsmText(40+i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eventually(t, "three submits in flight at the carrier", func() (bool, string) {
+		n := g.metric(t, "gallant_gateway_carrier_in_flight", "carrier", "c1")
+		return n == 3, fmt.Sprint(n)
+	})
+	free()
+	eventually(t, "nothing in flight once the carrier answered", func() (bool, string) {
+		n := g.metric(t, "gallant_gateway_carrier_in_flight", "carrier", "c1")
+		return n == 0 && len(c.Submits()) == 3, fmt.Sprint(n, " in flight, ", len(c.Submits()), " submits")
+	})
 }

@@ -181,7 +181,8 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "gallant_gateway",
 			Name: "carrier_requests_unanswered_total",
 			Help: "Carrier receipts and MOs left unanswered at shutdown, for the carriers to send again on a new bind."},
-			func() float64 { return float64(s.abandoned.Load()) }))
+			func() float64 { return float64(s.abandoned.Load()) }),
+			newInFlightCollector(s))
 	}
 	if deps.Redis != nil {
 		fb, err := throttle.NewFallback(deps.Redis, limits, throttle.FallbackConfig{Timeout: deps.RedisTimeout, Logger: logger})
