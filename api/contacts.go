@@ -36,6 +36,9 @@ type (
 type Contacts interface {
 	// Create stores a new contact.
 	Create(ctx context.Context, p Principal, in ContactInput) (Contact, error)
+	// Upsert creates or updates the contact in names by external id or
+	// phone; created says which.
+	Upsert(ctx context.Context, p Principal, in ContactInput) (c Contact, created bool, err error)
 	// Get returns contact id.
 	Get(ctx context.Context, p Principal, id int64) (Contact, error)
 	// Update applies the changes in to contact id.
@@ -65,8 +68,12 @@ func (s *Server) contactRoutes(r *router.Router) {
 		fields   = "/v1/contact-fields"
 		field    = fields + "/{name}"
 		settings = "/v1/contact-settings"
+		// upsert is a custom method in the AIP-136 style: the colon is
+		// part of the literal path.
+		upsert = base + ":upsert"
 	)
 	s.post(r, base, s.cfg.MaxBodyBytes, s.createContact)
+	s.post(r, upsert, s.cfg.MaxBodyBytes, s.upsertContact)
 	s.get(r, base, s.listContacts)
 	s.get(r, one, s.getContact)
 	r.PATCH(one, s.instrument("PATCH "+one, s.authed(ScopeSend, s.patchContact)))
@@ -97,6 +104,28 @@ func (s *Server) createContact(ctx *fasthttp.RequestCtx, sctx context.Context, p
 		return
 	}
 	s.writeJSON(ctx, fasthttp.StatusCreated, c)
+}
+
+// upsertContact answers POST /v1/contacts:upsert: 201 with a contact it
+// created, 200 with one it updated.
+func (s *Server) upsertContact(ctx *fasthttp.RequestCtx, sctx context.Context, p Principal) {
+	if s.contactsOff(ctx) {
+		return
+	}
+	var in ContactInput
+	if !decodeObject(ctx, &in) {
+		return
+	}
+	c, created, err := s.deps.Contacts.Upsert(sctx, p, in)
+	if err != nil {
+		s.fail(ctx, err)
+		return
+	}
+	code := fasthttp.StatusOK
+	if created {
+		code = fasthttp.StatusCreated
+	}
+	s.writeJSON(ctx, code, c)
 }
 
 // parseContactQuery reads the query of GET /v1/contacts. Unknown

@@ -123,6 +123,13 @@ func (s *Contacts) apply(ctx context.Context, p Principal, c *store.Contact, in 
 		// Not given, cleared, or derived from a number that changed.
 		c.TimeZone = contact.TimeZoneOf(c.Phone)
 	}
+	if in.ExternalID != nil {
+		id := strings.TrimSpace(*in.ExternalID)
+		if err := checkExternalID(id); err != nil {
+			return err
+		}
+		c.ExternalID = id
+	}
 	if in.Tags != nil {
 		tags, err := contact.NormalizeTags(*in.Tags)
 		if err != nil {
@@ -160,7 +167,7 @@ func (s *Contacts) Create(ctx context.Context, p Principal, in ContactInput) (Co
 	}
 	err := s.st.CreateContact(ctx, &c)
 	if errors.Is(err, store.ErrDuplicate) {
-		return Contact{}, refuse(KindConflict, "phone", "the account has a contact with this phone already: PATCH it")
+		return Contact{}, s.duplicate(ctx, p, c, "the account has a contact with this phone already: PATCH it")
 	}
 	if err != nil {
 		return Contact{}, fmt.Errorf("create contact: %w", err)
@@ -203,7 +210,7 @@ func (s *Contacts) Update(ctx context.Context, p Principal, id int64, in Contact
 	err = s.st.UpdateContact(ctx, &c)
 	switch {
 	case errors.Is(err, store.ErrDuplicate):
-		return Contact{}, refuse(KindConflict, "phone", "another contact of the account has this phone")
+		return Contact{}, s.duplicate(ctx, p, c, "another contact of the account has this phone")
 	case errors.Is(err, store.ErrNotFound):
 		return Contact{}, NotFound("no such contact")
 	case err != nil:
@@ -368,7 +375,7 @@ func (s *Contacts) views(ctx context.Context, p Principal, cs []store.Contact) (
 		c := &cs[i]
 		v := Contact{ID: c.ID, Phone: c.Phone, FirstName: c.FirstName, LastName: c.LastName, Email: c.Email,
 			Language: c.Language, TimeZone: c.TimeZone, Fields: contact.Fields(decl, c.Fields), Tags: c.Tags,
-			Lists: lists[c.ID], CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, OptedOut: opted[c.Phone]}
+			ExternalID: c.ExternalID, Lists: lists[c.ID], CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, OptedOut: opted[c.Phone]}
 		if v.TimeZone == "" { // stored without one (an import): the number's
 			v.TimeZone = contact.TimeZoneOf(c.Phone)
 		}

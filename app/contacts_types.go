@@ -16,6 +16,9 @@ type Contact struct {
 	// Fields are the custom values, typed as their fields are declared.
 	Fields map[string]any `json:"fields"`
 	Tags   []string       `json:"tags"`
+	// ExternalID is the contact's id in another system (a CRM's record
+	// id), unique in the account; "" for none.
+	ExternalID string `json:"external_id"`
 	// Lists are the ids of the lists the contact is a member of.
 	Lists     []int64   `json:"lists"`
 	CreatedAt time.Time `json:"created_at"`
@@ -48,6 +51,9 @@ type ContactInput struct {
 	Fields map[string]any `json:"fields"`
 	// Tags replace the contact's tags.
 	Tags *[]string `json:"tags"`
+	// ExternalID sets the contact's id in another system (1 to 128
+	// printable characters, unique in the account); "" removes it.
+	ExternalID *string `json:"external_id"`
 }
 
 // ContactQuery selects contacts for a listing.

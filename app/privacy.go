@@ -429,7 +429,7 @@ func (s *Privacy) exportPhone(ctx context.Context, jw *jsonWriter, sc privacySco
 			}
 			v := PrivacyContact{ID: c.ID, AccountID: c.AccountID, Phone: "+" + c.Phone, FirstName: c.FirstName,
 				LastName: c.LastName, Email: c.Email, Language: c.Language, TimeZone: c.TimeZone,
-				Fields: json.RawMessage(c.Fields), Tags: c.Tags, Lists: []PrivacyList{}, CreatedAt: c.CreatedAt.UTC(),
+				Fields: json.RawMessage(c.Fields), Tags: c.Tags, ExternalID: c.ExternalID, Lists: []PrivacyList{}, CreatedAt: c.CreatedAt.UTC(),
 				UpdatedAt: c.UpdatedAt.UTC()}
 			if !json.Valid(v.Fields) {
 				v.Fields = json.RawMessage("{}")

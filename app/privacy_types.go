@@ -73,9 +73,11 @@ type PrivacyContact struct {
 	TimeZone  string          `json:"time_zone,omitempty"`
 	Fields    json.RawMessage `json:"fields"`
 	Tags      []string        `json:"tags"`
-	Lists     []PrivacyList   `json:"lists"`
-	CreatedAt time.Time       `json:"created_at"`
-	UpdatedAt time.Time       `json:"updated_at"`
+	// ExternalID is the contact's id in another system, if any.
+	ExternalID string        `json:"external_id,omitempty"`
+	Lists      []PrivacyList `json:"lists"`
+	CreatedAt  time.Time     `json:"created_at"`
+	UpdatedAt  time.Time     `json:"updated_at"`
 }
 
 // PrivacyRecipient is the subject as a campaign's recipient.

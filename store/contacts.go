@@ -27,10 +27,13 @@ type Contact struct {
 	TimeZone  string
 	// Fields are the account's custom fields, as a JSON object ("{}"
 	// when none).
-	Fields    string
-	Tags      []string
-	CreatedAt time.Time // zero: when written
-	UpdatedAt time.Time // zero: when written
+	Fields string
+	Tags   []string
+	// ExternalID is the contact's id in another system (a CRM's), unique
+	// in the account; "" for none.
+	ExternalID string
+	CreatedAt  time.Time // zero: when written
+	UpdatedAt  time.Time // zero: when written
 }
 
 // Column bounds of the contacts table.
@@ -39,6 +42,8 @@ const (
 	maxContactName  = 100
 	maxContactEmail = 254
 	maxContactTags  = 1024
+	// MaxContactExternalID bounds Contact.ExternalID (VARCHAR(128)).
+	MaxContactExternalID = 128
 	// MySQL VARCHAR(16) and VARCHAR(64).
 	maxContactLanguage = 16
 	maxContactTimeZone = 64
@@ -106,8 +111,20 @@ func checkContact(c *Contact) error {
 		return fmt.Errorf("%w: contact %s: custom fields longer than %d bytes", ErrInvalid, c.Phone, maxContactFields)
 	case len(strings.Join(c.Tags, ",")) > maxContactTags:
 		return fmt.Errorf("%w: contact %s: tags longer than %d bytes", ErrInvalid, c.Phone, maxContactTags)
+	case len(c.ExternalID) > MaxContactExternalID:
+		return fmt.Errorf("%w: contact %s: external id longer than %d bytes", ErrInvalid, c.Phone, MaxContactExternalID)
 	}
 	return nil
+}
+
+// externalIDArg is c's external id as stored: NULL for none, so that the
+// unique index (account_id, external_id) admits any number of contacts
+// without one.
+func externalIDArg(id string) any {
+	if id == "" {
+		return nil
+	}
+	return id
 }
 
 // UpsertContacts stores contacts of account accountID in one
@@ -356,15 +373,16 @@ func (s *Store) ContactByPhone(ctx context.Context, accountID int64, phone strin
 // contactColumns are the contacts table's columns as [contactRow] reads
 // them, over the table aliased "c".
 const contactColumns = "c.id, c.account_id, c.phone, c.first_name, c.last_name, c.email, c.language, c.time_zone, " +
-	"c.fields, c.tags, c.created_at, c.updated_at"
+	"c.fields, c.tags, COALESCE(c.external_id, '') AS external_id, c.created_at, c.updated_at"
 
 const (
 	qContactByPhone = "SELECT " + contactColumns + " FROM contacts c WHERE c.account_id = ? AND c.phone = ?"
 	qContactByID    = "SELECT " + contactColumns + " FROM contacts c WHERE c.account_id = ? AND c.id = ?"
+	qContactByExtID = "SELECT " + contactColumns + " FROM contacts c WHERE c.account_id = ? AND c.external_id = ?"
 	qInsertContact  = "INSERT INTO contacts (account_id, phone, first_name, last_name, email, language, time_zone, " +
-		"fields, tags, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+		"fields, tags, external_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 	qUpdateContact = "UPDATE contacts SET phone = ?, first_name = ?, last_name = ?, email = ?, language = ?, " +
-		"time_zone = ?, fields = ?, tags = ?, updated_at = ? WHERE account_id = ? AND id = ?"
+		"time_zone = ?, fields = ?, tags = ?, external_id = ?, updated_at = ? WHERE account_id = ? AND id = ?"
 	qDeleteContact        = "DELETE FROM contacts WHERE account_id = ? AND id = ?"
 	qDeleteContactMembers = "DELETE FROM contact_list_members WHERE contact_id = ?"
 	// link_codes.recipient_id is a campaign_recipients id (campaign
@@ -377,24 +395,35 @@ const (
 
 // contactRow is a contacts row as read.
 type contactRow struct {
-	ID        int64  `db:"id"`
-	AccountID int64  `db:"account_id"`
-	Phone     string `db:"phone"`
-	FirstName string `db:"first_name"`
-	LastName  string `db:"last_name"`
-	Email     string `db:"email"`
-	Language  string `db:"language"`
-	TimeZone  string `db:"time_zone"`
-	Fields    string `db:"fields"`
-	Tags      string `db:"tags"`
-	CreatedAt dbTime `db:"created_at"`
-	UpdatedAt dbTime `db:"updated_at"`
+	ID         int64  `db:"id"`
+	AccountID  int64  `db:"account_id"`
+	Phone      string `db:"phone"`
+	FirstName  string `db:"first_name"`
+	LastName   string `db:"last_name"`
+	Email      string `db:"email"`
+	Language   string `db:"language"`
+	TimeZone   string `db:"time_zone"`
+	Fields     string `db:"fields"`
+	Tags       string `db:"tags"`
+	ExternalID string `db:"external_id"`
+	CreatedAt  dbTime `db:"created_at"`
+	UpdatedAt  dbTime `db:"updated_at"`
 }
 
 func (r *contactRow) contact() Contact {
 	return Contact{ID: r.ID, AccountID: r.AccountID, Phone: r.Phone, FirstName: r.FirstName, LastName: r.LastName,
 		Email: r.Email, Language: r.Language, TimeZone: r.TimeZone, Fields: r.Fields, Tags: splitWords(r.Tags, ","),
-		CreatedAt: r.CreatedAt.Time, UpdatedAt: r.UpdatedAt.Time}
+		ExternalID: r.ExternalID, CreatedAt: r.CreatedAt.Time, UpdatedAt: r.UpdatedAt.Time}
+}
+
+// ContactByExternalID returns account accountID's contact whose
+// external id is id, or [ErrNotFound].
+func (s *Store) ContactByExternalID(ctx context.Context, accountID int64, id string) (Contact, error) {
+	var r contactRow
+	if err := s.w.GetContext(ctx, &r, qContactByExtID, accountID, id); err != nil {
+		return Contact{}, fmt.Errorf("store: contact with external id %q: %w", id, mapErr(err))
+	}
+	return r.contact(), nil
 }
 
 // ContactByID returns account accountID's contact id; a contact of
@@ -418,7 +447,7 @@ func (s *Store) CreateContact(ctx context.Context, c *Contact) error {
 		c.Fields = "{}"
 	}
 	res, err := s.w.ExecContext(ctx, qInsertContact, c.AccountID, c.Phone, c.FirstName, c.LastName, c.Email, c.Language,
-		c.TimeZone, c.Fields, strings.Join(c.Tags, ","), s.timeArg(now), s.timeArg(now))
+		c.TimeZone, c.Fields, strings.Join(c.Tags, ","), externalIDArg(c.ExternalID), s.timeArg(now), s.timeArg(now))
 	if err != nil {
 		return fmt.Errorf("store: create contact of account %d: %w", c.AccountID, mapErr(err))
 	}
@@ -442,7 +471,7 @@ func (s *Store) UpdateContact(ctx context.Context, c *Contact) error {
 	}
 	now := s.now().UTC().Truncate(time.Microsecond)
 	if _, err := s.w.ExecContext(ctx, qUpdateContact, c.Phone, c.FirstName, c.LastName, c.Email, c.Language, c.TimeZone,
-		c.Fields, strings.Join(c.Tags, ","), s.timeArg(now), c.AccountID, c.ID); err != nil {
+		c.Fields, strings.Join(c.Tags, ","), externalIDArg(c.ExternalID), s.timeArg(now), c.AccountID, c.ID); err != nil {
 		return fmt.Errorf("store: update contact %d of account %d: %w", c.ID, c.AccountID, mapErr(err))
 	}
 	got, err := s.ContactByID(ctx, c.AccountID, c.ID)

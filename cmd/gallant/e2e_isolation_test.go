@@ -156,9 +156,11 @@ var isoRoutes = map[string]isoRoute{
 	// Contacts, custom fields, contact settings and lists: the caller's
 	// account's, by id or name (TestE2EContactsAPI checks that another
 	// account's contact or list is not found and that listings show only
-	// the caller's; TestContactsAPI and TestListsAPI in package api too).
+	// the caller's; TestContactsAPI and TestListsAPI in package api too;
+	// TestContactsUpsert that an upsert finds only the caller's).
 	"GET /v1/contacts":                 {},
 	"POST /v1/contacts":                {},
+	"POST /v1/contacts:upsert":         {},
 	"GET /v1/contacts/{id}":            {},
 	"PATCH /v1/contacts/{id}":          {},
 	"DELETE /v1/contacts/{id}":         {},

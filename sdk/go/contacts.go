@@ -22,6 +22,9 @@ type Contact struct {
 	// string, a float64 (numbers), a bool, or a "YYYY-MM-DD" string (dates).
 	Fields map[string]any `json:"fields"`
 	Tags   []string       `json:"tags"`
+	// ExternalID is the contact's id in another system (a CRM's); "" for
+	// none.
+	ExternalID string `json:"external_id"`
 	// Lists are the ids of the lists the contact is in.
 	Lists     []int64   `json:"lists"`
 	CreatedAt time.Time `json:"created_at"`
@@ -47,6 +50,9 @@ type ContactInput struct {
 	TimeZone       string         `json:"time_zone,omitempty"`
 	Fields         map[string]any `json:"fields,omitempty"`
 	Tags           []string       `json:"tags,omitempty"`
+	// ExternalID is the contact's id in another system, unique in the
+	// account: [Client.UpsertContact] finds the contact by it.
+	ExternalID string `json:"external_id,omitempty"`
 }
 
 // ContactUpdate changes a contact ([Client.UpdateContact]): nil members
@@ -63,6 +69,8 @@ type ContactUpdate struct {
 	TimeZone       *string        `json:"time_zone,omitempty"`
 	Fields         map[string]any `json:"fields,omitempty"`
 	Tags           []string       `json:"tags,omitzero"`
+	// ExternalID sets the contact's id in another system; "" removes it.
+	ExternalID *string `json:"external_id,omitempty"`
 }
 
 // ContactPage is one page of contacts in id order.
@@ -91,6 +99,19 @@ type ListContactsParams struct {
 func (c *Client) CreateContact(ctx context.Context, in *ContactInput, opts ...CallOption) (*Contact, error) {
 	var out Contact
 	if err := c.do(ctx, http.MethodPost, "/v1/contacts", nil, in, &out, opts); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// UpsertContact creates or updates one contact (POST
+// /v1/contacts:upsert), found by in.ExternalID when set, else by
+// in.Phone: what a CRM sync calls for each of its records, as often as it
+// likes. A contact found is updated with in's non-zero members; none
+// found, one is created (in.Phone then required).
+func (c *Client) UpsertContact(ctx context.Context, in *ContactInput, opts ...CallOption) (*Contact, error) {
+	var out Contact
+	if err := c.do(ctx, http.MethodPost, "/v1/contacts:upsert", nil, in, &out, opts); err != nil {
 		return nil, err
 	}
 	return &out, nil

@@ -294,6 +294,22 @@ func TestLiveContactsAndLists(t *testing.T) {
 	if err != nil || len(page.Data) != 1 || page.Data[0].ID != ct.ID {
 		t.Fatalf("search %+v, %v", page, err)
 	}
+	// A CRM sync: the first upsert links the contact found by phone to the
+	// record's id; the next finds it by that id, whatever the phone says.
+	crm := fmt.Sprintf("crm-%d", rand.Int64())
+	linked, err := c.UpsertContact(ctx, &ContactInput{Phone: p, ExternalID: crm, Email: "ada@example.com"})
+	if err != nil || linked.ID != ct.ID || linked.ExternalID != crm || linked.Email != "ada@example.com" || linked.LastName != "King" {
+		t.Fatalf("upsert by phone %+v, %v", linked, err)
+	}
+	p2 := phone()
+	moved, err := c.UpsertContact(ctx, &ContactInput{Phone: p2, ExternalID: crm})
+	if err != nil || moved.ID != ct.ID || moved.Phone != strings.TrimPrefix(p2, "+") {
+		t.Fatalf("upsert by external id %+v, %v", moved, err)
+	}
+	fresh, err := c.UpsertContact(ctx, &ContactInput{Phone: phone(), ExternalID: crm + "-new"})
+	if err != nil || fresh.ID == ct.ID || fresh.ExternalID != crm+"-new" {
+		t.Fatalf("upsert of a new record %+v, %v", fresh, err)
+	}
 
 	l, err := c.CreateList(ctx, fmt.Sprintf("sdk-go-%d", rand.Int64()))
 	if err != nil || l.ID == 0 || l.Count != 0 {

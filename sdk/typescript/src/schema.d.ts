@@ -1223,6 +1223,26 @@ export interface paths {
         patch: operations["updateContact"];
         trace?: never;
     };
+    "/v1/contacts:upsert": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create or update a contact by external id or phone
+         * @description Needs the send scope. What a CRM sync calls for each of its records, as often as it likes: the contact is found by external_id when the body gives one (not empty), else by phone (read as in POST /v1/contacts). A contact found is updated with the members given, as PATCH /v1/contacts/{id} does (custom fields merged, absent members kept, an external_id set on a contact that had none), and answered 200; none found, one is created from the body (phone required) and answered 201. Conflicts (409): the phone belongs to a contact with another external_id, or the new phone of the contact found is another contact's. Concurrent upserts of one new record make one contact. Honours Idempotency-Key.
+         */
+        post: operations["upsertContact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/conversations": {
         parameters: {
             query?: never;
@@ -2772,6 +2792,8 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             email: string;
+            /** @description The contact's id in another system (a CRM's record id), unique in the account; empty for none. */
+            external_id: string;
             /** @description Custom values by field name, typed as declared. */
             fields: {
                 [key: string]: unknown;
@@ -2860,6 +2882,8 @@ export interface components {
             /** @description ISO 3166 alpha-2; reads a national phone. */
             default_country?: string;
             email?: string;
+            /** @description The contact's id in another system (1 to 128 printable characters, unique in the account: another contact's answers 409 with field external_id); "" removes it. */
+            external_id?: string;
             fields?: {
                 [key: string]: unknown;
             };
@@ -7277,6 +7301,47 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            500: components["responses"]["Problem"];
+        };
+    };
+    upsertContact: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried POST return the first answer instead of sending again. 1 to 255 printable ASCII characters, unique per account. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactInput"];
+            };
+        };
+        responses: {
+            /** @description The contact found, as updated. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contact"];
+                };
+            };
+            /** @description The contact created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contact"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
             500: components["responses"]["Problem"];
         };
