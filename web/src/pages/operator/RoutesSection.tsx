@@ -104,7 +104,8 @@ function AccountPicker() {
 
 /** RoutesSection edits the default plan and accounts' own plans, and shows the account plans in force on this instance. */
 export function RoutesSection() {
-  const live = useQuery({ queryKey: ['operator', 'routes'], queryFn: async () => unwrap(await api.GET('/v1/operator/routes')) });
+  // Instances pick a change up within seconds: read what this one routes by again now and then.
+  const live = useQuery({ queryKey: ['operator', 'routes'], queryFn: async () => unwrap(await api.GET('/v1/operator/routes')), refetchInterval: 5_000 });
   return (
     <Stack spacing={3}>
       <DefaultRoutes />

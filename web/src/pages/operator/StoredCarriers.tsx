@@ -11,9 +11,18 @@ import { ProblemAlert } from '../../components/ProblemAlert';
 import { CarrierDialog, carriersKey } from './CarrierDialog';
 import type { Carrier } from './config';
 
-/** useCarriers reads the stored carriers (GET /v1/carriers: platform admins only; enabled false skips it). */
-export function useCarriers(enabled = true) {
-  return useQuery({ queryKey: [...carriersKey, 'list'], queryFn: async () => unwrap(await api.GET('/v1/carriers')), enabled });
+/**
+ * useCarriers reads the stored carriers (GET /v1/carriers: platform admins
+ * only; enabled false skips it), again every refetchMs when given (the
+ * instance applies changes within seconds).
+ */
+export function useCarriers(enabled = true, refetchMs?: number) {
+  return useQuery({
+    queryKey: [...carriersKey, 'list'],
+    queryFn: async () => unwrap(await api.GET('/v1/carriers')),
+    enabled,
+    refetchInterval: refetchMs,
+  });
 }
 
 /**
@@ -23,7 +32,7 @@ export function useCarriers(enabled = true) {
  */
 export function StoredCarriers() {
   const qc = useQueryClient();
-  const q = useCarriers();
+  const q = useCarriers(true, 3_000);
   const [dialog, setDialog] = useState<{ editing: Carrier | null } | null>(null);
   const [deleting, setDeleting] = useState<Carrier | null>(null);
   const del = useMutation({

@@ -1,12 +1,12 @@
 import { useState } from 'react';
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Paper, Stack, TextField, Typography } from '@mui/material';
 import DownloadIcon from '@mui/icons-material/DownloadOutlined';
 import { api } from '../../api/client';
 import { unwrap } from '../../api/problem';
 import { fieldError, ProblemAlert } from '../../components/ProblemAlert';
 import { saveBlob } from '../../lib/download';
-import { EraseDialog } from './EraseDialog';
+import { EraseDialog, privacyRequestsKey } from './EraseDialog';
 import { accountIdError, type EraseResult, eraseSummary, exportName, phoneError, subjectQuery } from './privacy';
 
 /**
@@ -15,6 +15,7 @@ import { accountIdError, type EraseResult, eraseSummary, exportName, phoneError,
  * file, or erases it after a confirmation.
  */
 export function SubjectForm({ pickAccount, platform }: { pickAccount: boolean; platform: boolean }) {
+  const qc = useQueryClient();
   const [phone, setPhone] = useState('');
   const [accountId, setAccountId] = useState('');
   const [touched, setTouched] = useState(false);
@@ -25,6 +26,7 @@ export function SubjectForm({ pickAccount, platform }: { pickAccount: boolean; p
       const blob = unwrap(await api.GET('/v1/privacy/export', { params: { query: subjectQuery(phone, accountId) }, parseAs: 'blob' })) as Blob;
       saveBlob(blob, exportName(phone));
     },
+    onSettled: () => void qc.invalidateQueries({ queryKey: privacyRequestsKey }),
   });
   const phoneErr = (touched && phoneError(phone)) || fieldError(exp.error, 'phone');
   const accountErr = (touched && accountIdError(accountId)) || fieldError(exp.error, 'account_id');
