@@ -7,6 +7,8 @@
 // route from the accounts grid; add and delete a buy rate. Then send a
 // message to a number, export what is held about it (the JSON file), erase
 // it, see the request listed and the message's number redacted in Messages.
+// Last, a reseller routes a sub-account: a carrier the platform does not
+// offer is refused (the problem shown), an offered one is saved.
 import { readFileSync } from 'node:fs';
 import { assert, axe, shot, signIn, waitFor } from '../harness.mjs';
 
@@ -239,6 +241,35 @@ export default async function ({ browser, demo }) {
     await messages.getByRole('row', { name: new RegExp(`\\+${shown.replace('*', '\\*')}`) }).waitFor({ timeout: 15_000 });
     assert(!(await messages.textContent()).includes('7700900777'), 'the number is gone from the messages');
     await shot(page, 'flow-privacy-messages');
+    assert(s.errors.length === 0, `no console errors, got:\n${s.errors.join('\n')}`);
+  } finally {
+    await s.ctx.close();
+  }
+
+  // A reseller routes its sub-account, among the carriers offered (those of the default routes).
+  const stamp = Date.now().toString(36);
+  const made = await call(demo.base, token, 'POST', '/v1/accounts', { name: `Resell ${stamp}`, kind: 'reseller' });
+  const reseller = { base: demo.base, email: `reseller-${stamp}@example.com`, password: `reseller-pw-${stamp}` };
+  await call(demo.base, token, 'POST', `/v1/accounts/${made.account.id}/users`, { email: reseller.email, password: reseller.password, role: 'reseller' });
+  const rtoken = await login(demo.base, reseller.email, reseller.password);
+  const shop = await call(demo.base, rtoken, 'POST', '/v1/accounts', { name: `Shop ${stamp}` });
+  s = await session(browser, reseller, '/reseller');
+  try {
+    const { page } = s;
+    await page.getByRole('button', { name: `Routes of Shop ${stamp}` }).click();
+    const dialog = page.getByRole('dialog', { name: `Routes of Shop ${stamp}` });
+    await dialog.getByRole('button', { name: 'Add a route' }).click();
+    await dialog.getByRole('textbox', { name: 'Prefix of route 1' }).fill('44');
+    const carrier = dialog.getByRole('textbox', { name: 'Carrier 1 of route 1', exact: true });
+    await carrier.fill('elsewhere');
+    await dialog.getByRole('button', { name: 'Save routes' }).click();
+    await dialog.getByRole('alert').getByText(/unknown carrier "elsewhere"/).waitFor({ timeout: 15_000 });
+    await carrier.fill('sim');
+    await dialog.getByRole('button', { name: 'Save routes' }).click();
+    await dialog.waitFor({ state: 'detached', timeout: 15_000 });
+    const plan = await call(demo.base, rtoken, 'GET', `/v1/accounts/${shop.account.id}/routes`);
+    assert(plan.routes.length === 1 && plan.routes[0].prefix === '44' && plan.routes[0].carriers[0].carrier === 'sim',
+      `the sub-account's plan is saved: ${JSON.stringify(plan)}`);
     assert(s.errors.length === 0, `no console errors, got:\n${s.errors.join('\n')}`);
   } finally {
     await s.ctx.close();

@@ -93,7 +93,7 @@ export function StoredCarriers() {
                   <TableCell>
                     {c.binds} × {c.bind_type}, window {c.window}
                   </TableCell>
-                  <TableCell align="right">{c.tps}</TableCell>
+                  <TableCell align="right">{c.tps || 'no limit'}</TableCell>
                   <TableCell>
                     <Stack direction="row" spacing={1}>
                       <Button size="small" onClick={() => setDialog({ editing: c })} aria-label={`Edit carrier ${c.name}`}>
