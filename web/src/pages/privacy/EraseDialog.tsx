@@ -46,12 +46,13 @@ export function EraseDialog(props: {
     >
       <ProblemAlert error={m.error} />
       <p>
-        From {where}: its scheduled messages are cancelled; the number is replaced by a token in messages, receipts and inbound
-        messages, and their texts are removed; its contacts, campaign recipients and audit entries naming it are erased.
+        From {where}: its scheduled messages are cancelled and refunded; the number becomes a token in messages, inbound messages,
+        campaign recipients and audit entries, and the message texts are removed; its contact, held receipts and short links are
+        deleted.
       </p>
       <p>
-        Kept, without the number: amounts charged, message counts and statuses (billing and reports stay right), and its opt-outs,
-        so it stays blocked. This cannot be undone.
+        Kept: amounts charged, segment counts, statuses and times (so billing and reports stay right), and its opt-outs, so the
+        number stays blocked. This cannot be undone.
       </p>
     </ConfirmDialog>
   );
