@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
-  Button, Chip, Paper, Skeleton, Stack, Table, TableBody, TableCell, TableHead, TableRow, Typography,
+  Button, Chip, Paper, Skeleton, Stack, Table, TableBody, TableCell, TableHead, TableRow, Typography, useMediaQuery, useTheme,
 } from '@mui/material';
 import { api } from '../../api/client';
 import { unwrap } from '../../api/problem';
@@ -32,6 +32,8 @@ export function useCarriers(enabled = true, refetchMs?: number) {
  */
 export function StoredCarriers() {
   const qc = useQueryClient();
+  const theme = useTheme();
+  const narrow = useMediaQuery(theme.breakpoints.down('sm'));
   const q = useCarriers(true, 3_000);
   const [dialog, setDialog] = useState<{ editing: Carrier | null } | null>(null);
   const [deleting, setDeleting] = useState<Carrier | null>(null);
@@ -43,6 +45,18 @@ export function StoredCarriers() {
     },
   });
   const carriers = q.data?.carriers ?? [];
+  const actions = (c: Carrier) => (
+    <Stack direction="row" spacing={1}>
+      <Button size="small" onClick={() => setDialog({ editing: c })} aria-label={`Edit carrier ${c.name}`}>
+        Edit
+      </Button>
+      <Button size="small" color="error" onClick={() => setDeleting(c)} aria-label={`Delete carrier ${c.name}`}>
+        Delete
+      </Button>
+    </Stack>
+  );
+  const pending = (c: Carrier) => c.restart_pending && <Chip size="small" label="restart pending" color="warning" variant="outlined" sx={{ ml: 1 }} />;
+  const binds = (c: Carrier) => `${c.binds} × ${c.bind_type}, window ${c.window}`;
   return (
     <section aria-labelledby="stored-carriers">
       <Stack direction="row" spacing={2} sx={{ mb: 1, alignItems: 'center' }}>
@@ -62,7 +76,24 @@ export function StoredCarriers() {
         </Typography>
       )}
       {q.data && carriers.length === 0 && <EmptyState title="No carriers stored">Add one with New carrier.</EmptyState>}
-      {carriers.length > 0 && (
+      {carriers.length > 0 && narrow && (
+        <Stack spacing={1} role="list" aria-label="Stored carriers">
+          {carriers.map((c) => (
+            <Paper key={c.name} variant="outlined" role="listitem" sx={{ p: 1.5 }}>
+              <Typography variant="subtitle2">
+                {c.name}
+                {pending(c)}
+              </Typography>
+              <Typography variant="body2" color="text.secondary" sx={{ overflowWrap: 'anywhere' }}>
+                {c.address}
+                {c.tls ? ' (TLS)' : ''} · {c.system_id} · {binds(c)} · {c.tps ? `${c.tps} segments/s` : 'no rate limit'}
+              </Typography>
+              {actions(c)}
+            </Paper>
+          ))}
+        </Stack>
+      )}
+      {carriers.length > 0 && !narrow && (
         <Paper variant="outlined" sx={{ overflowX: 'auto' }}>
           <Table size="small" aria-label="Stored carriers">
             <TableHead>
@@ -80,7 +111,7 @@ export function StoredCarriers() {
                 <TableRow key={c.name}>
                   <TableCell>
                     {c.name}
-                    {c.restart_pending && <Chip size="small" label="restart pending" color="warning" variant="outlined" sx={{ ml: 1 }} />}
+                    {pending(c)}
                   </TableCell>
                   <TableCell sx={{ overflowWrap: 'anywhere' }}>
                     {c.address}
@@ -90,20 +121,9 @@ export function StoredCarriers() {
                     {c.system_id}
                     {c.password_set ? '' : ' (no password)'}
                   </TableCell>
-                  <TableCell>
-                    {c.binds} × {c.bind_type}, window {c.window}
-                  </TableCell>
+                  <TableCell>{binds(c)}</TableCell>
                   <TableCell align="right">{c.tps || 'no limit'}</TableCell>
-                  <TableCell>
-                    <Stack direction="row" spacing={1}>
-                      <Button size="small" onClick={() => setDialog({ editing: c })} aria-label={`Edit carrier ${c.name}`}>
-                        Edit
-                      </Button>
-                      <Button size="small" color="error" onClick={() => setDeleting(c)} aria-label={`Delete carrier ${c.name}`}>
-                        Delete
-                      </Button>
-                    </Stack>
-                  </TableCell>
+                  <TableCell>{actions(c)}</TableCell>
                 </TableRow>
               ))}
             </TableBody>
