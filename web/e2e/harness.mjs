@@ -44,28 +44,42 @@ export async function waitFor(what, fn, timeoutMs = 20_000, everyMs = 100) {
 
 /**
  * startDemo runs `gallant demo` in a new data directory and returns its
- * address, the printed API key and dashboard login, and stop().
+ * address, the printed API key and dashboard login, restart() (stop it and
+ * start it again on the same data and ports: what a new carrier needs
+ * before routes may name it) and stop().
  */
 export async function startDemo(binary = join(repoDir, 'bin', 'gallant')) {
   const data = mkdtempSync(join(tmpdir(), 'gallant-e2e-'));
   const [http, smpp] = [await freePort(), await freePort()];
-  const proc = spawn(binary, ['demo', '--data', data, '--http', `127.0.0.1:${http}`, '--smpp', `127.0.0.1:${smpp}`, '--metrics', ''], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const base = `http://127.0.0.1:${http}`;
   let out = '';
   let err = '';
-  proc.stdout.on('data', (b) => (out += b));
-  proc.stderr.on('data', (b) => (err += b));
-  const exited = new Promise((r) => proc.once('exit', r));
-  const base = `http://127.0.0.1:${http}`;
-  try {
-    await waitFor('the demo to print its credentials', () => /Stop with Ctrl-C/.test(out) || proc.exitCode !== null, 60_000);
-    if (proc.exitCode !== null) throw new Error(`gallant demo exited ${proc.exitCode}: ${err.slice(-2000)}`);
-    await waitFor('/readyz', async () => (await fetch(`${base}/readyz`)).ok);
-  } catch (e) {
-    proc.kill('SIGKILL');
-    throw e;
-  }
+  let proc;
+  let exited;
+  const launch = async () => {
+    out = '';
+    proc = spawn(binary, ['demo', '--data', data, '--http', `127.0.0.1:${http}`, '--smpp', `127.0.0.1:${smpp}`, '--metrics', ''], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    proc.stdout.on('data', (b) => (out += b));
+    proc.stderr.on('data', (b) => (err += b));
+    exited = new Promise((r) => proc.once('exit', r));
+    try {
+      await waitFor('the demo to print its credentials', () => /Stop with Ctrl-C/.test(out) || proc.exitCode !== null, 60_000);
+      if (proc.exitCode !== null) throw new Error(`gallant demo exited ${proc.exitCode}: ${err.slice(-2000)}`);
+      await waitFor('/readyz', async () => (await fetch(`${base}/readyz`)).ok);
+    } catch (e) {
+      proc.kill('SIGKILL');
+      throw e;
+    }
+  };
+  const halt = async () => {
+    proc.kill('SIGTERM');
+    const t = setTimeout(() => proc.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(t);
+  };
+  await launch();
   const apiKey = out.match(/API key\s+(gal_\S+)/)?.[1];
   const user = out.match(/sign in as (\S+) \/ (\S+)\)/);
   if (!apiKey || !user) throw new Error(`cannot read the demo's credentials from:\n${out}`);
@@ -76,11 +90,12 @@ export async function startDemo(binary = join(repoDir, 'bin', 'gallant')) {
     password: user[2],
     output: () => out,
     logs: () => err,
+    async restart() {
+      await halt();
+      await launch();
+    },
     async stop() {
-      proc.kill('SIGTERM');
-      const t = setTimeout(() => proc.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(t);
+      await halt();
       rmSync(data, { recursive: true, force: true });
     },
   };

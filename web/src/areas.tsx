@@ -13,6 +13,7 @@ import ReceiptLongIcon from '@mui/icons-material/ReceiptLongOutlined';
 import GroupIcon from '@mui/icons-material/GroupOutlined';
 import StorefrontIcon from '@mui/icons-material/StorefrontOutlined';
 import RouterIcon from '@mui/icons-material/RouterOutlined';
+import PrivacyIcon from '@mui/icons-material/PrivacyTipOutlined';
 import type { Me } from './auth/AuthProvider';
 
 /** Area is one page of the console: its route, its place in the navigation, who sees it. */
@@ -30,6 +31,8 @@ export interface Area {
 const isOperator = (me: Me) => me.role === 'admin';
 /** isReseller: resellers, and platform admins (who act as the resellers' reseller). */
 const isReseller = (me: Me) => me.role === 'reseller' || me.role === 'admin';
+/** canPrivacy: data-subject requests need the admin scope (owners, resellers, platform admins). */
+const canPrivacy = (me: Me) => me.scopes.includes('admin');
 
 /**
  * areas lists the console's pages in navigation order. Each page lives in
@@ -47,9 +50,10 @@ export const areas: Area[] = [
   { path: 'opt-outs', label: 'Opt-outs', icon: BlockIcon, page: lazy(() => import('./pages/optouts/OptOutsPage')) },
   { path: 'developers', label: 'Developers', icon: CodeIcon, page: lazy(() => import('./pages/developers/DevelopersPage')) },
   { path: 'billing', label: 'Billing', icon: ReceiptLongIcon, page: lazy(() => import('./pages/billing/BillingPage')) },
+  { path: 'privacy', label: 'Privacy', icon: PrivacyIcon, page: lazy(() => import('./pages/privacy/PrivacyPage')), visible: canPrivacy },
   { path: 'team', label: 'Team', icon: GroupIcon, page: lazy(() => import('./pages/team/TeamPage')) },
   { path: 'reseller', label: 'Reseller', icon: StorefrontIcon, page: lazy(() => import('./pages/reseller/ResellerPage')), visible: isReseller },
   { path: 'operator', label: 'Operator', icon: RouterIcon, page: lazy(() => import('./pages/operator/OperatorPage')), visible: isOperator },
 ];
 
-export { isOperator, isReseller };
+export { canPrivacy, isOperator, isReseller };

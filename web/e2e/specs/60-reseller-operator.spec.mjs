@@ -188,7 +188,7 @@ export default async function ({ browser, demo }) {
   // Both desks at once (each on a desktop, then a phone): the spec has 120 s in all.
   await Promise.all([
     tour(browser, reseller, 'reseller', ['/reseller?tab=accounts', '/reseller?tab=plans', '/reseller?tab=usage']),
-    tour(browser, operator, 'operator', ['/operator?tab=carriers', '/operator?tab=routes', '/operator?tab=accounts',
+    tour(browser, operator, 'operator', ['/operator?tab=carriers', '/operator?tab=routes', '/operator?tab=buy-rates', '/operator?tab=accounts',
       '/operator?tab=audit']),
   ]);
 }

@@ -9,6 +9,7 @@ import { EmptyState } from '../../components/EmptyState';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { formatCount, formatTime } from '../../lib/format';
 import { type BindState, bindColour, fill, forHowLong, formatRate } from './live';
+import { StoredCarriers } from './StoredCarriers';
 
 type Carrier = Schemas['OperatorCarrier'];
 type Bind = Schemas['OperatorBind'];
@@ -34,8 +35,23 @@ function BindChip({ b }: { b: Bind }) {
   return <Chip size="small" variant="outlined" label={b.state} color={bindColour(b.state as BindState)} title={b.last_error} />;
 }
 
-/** CarriersSection shows each carrier of the answering instance, live: binds, throughput, queue and in-flight submits. */
+/** CarriersSection shows the stored carriers (to create, edit and delete) and each carrier of the answering instance, live. */
 export function CarriersSection() {
+  return (
+    <Stack spacing={4}>
+      <StoredCarriers />
+      <section aria-labelledby="live-carriers">
+        <Typography id="live-carriers" variant="h6" component="h2" sx={{ mb: 1 }}>
+          Live status
+        </Typography>
+        <LiveCarriers />
+      </section>
+    </Stack>
+  );
+}
+
+/** LiveCarriers shows each carrier of the answering instance, live: binds, throughput, queue and in-flight submits. */
+function LiveCarriers() {
   const q = useQuery({
     queryKey: ['operator', 'carriers'],
     queryFn: async () => unwrap(await api.GET('/v1/operator/carriers')),
@@ -53,7 +69,7 @@ export function CarriersSection() {
         </Typography>
       )}
       {q.data && carriers.length === 0 && (
-        <EmptyState title="No carriers configured">Add carriers under carriers: in the configuration and restart the gateway.</EmptyState>
+        <EmptyState title="No carriers running">Add a carrier with New carrier and restart the gateway.</EmptyState>
       )}
       <Stack spacing={2}>
         {carriers.map((c) => (
@@ -72,7 +88,7 @@ function CarrierCard({ c }: { c: Carrier }) {
     <Card variant="outlined" component="section" aria-label={`Carrier ${c.name}`}>
       <CardContent>
         <Stack direction="row" spacing={1} sx={{ alignItems: 'center', mb: 2 }}>
-          <Typography variant="h6" component="h2" sx={{ flexGrow: 1 }}>
+          <Typography variant="h6" component="h3" sx={{ flexGrow: 1 }}>
             {c.name}
           </Typography>
           <Chip size="small" label={`${bound} of ${c.binds.length} bound`} color={bound === c.binds.length ? 'success' : bound ? 'warning' : 'error'} />

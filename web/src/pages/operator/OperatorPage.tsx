@@ -7,13 +7,14 @@ import { AccountsGrid } from '../reseller/AccountsGrid';
 import { CreateAccountDialog } from '../reseller/CreateAccountDialog';
 import { TopUpRequestsSection } from '../reseller/TopUpRequestsSection';
 import { AuditSection } from './AuditSection';
+import { BuyRatesSection } from './BuyRatesSection';
 import { CarriersSection } from './CarriersSection';
 import { RoutesSection } from './RoutesSection';
 
-const tabs = ['carriers', 'routes', 'accounts', 'audit'] as const;
+const tabs = ['carriers', 'routes', 'buy-rates', 'accounts', 'audit'] as const;
 type TabName = (typeof tabs)[number];
 
-/** OperatorPage is the platform operator's console: live carriers, routes, every account and the audit log. */
+/** OperatorPage is the platform operator's console: carriers (configured and live), routes, buy rates, every account and the audit log. */
 export default function OperatorPage() {
   const { me } = useAuth();
   const [params, setParams] = useSearchParams();
@@ -26,7 +27,7 @@ export default function OperatorPage() {
     <>
       <PageHeader
         title="Operator"
-        subtitle="Carriers, routes, accounts and the audit log of the platform"
+        subtitle="Carriers, routes, buy rates, accounts and the audit log of the platform"
         actions={
           tab === 'accounts' ? (
             <Button variant="contained" onClick={() => setCreating(true)}>
@@ -38,12 +39,14 @@ export default function OperatorPage() {
       <Tabs value={tab} onChange={(_e, v: TabName) => go(v)} aria-label="Operator sections" sx={{ mb: 2 }} variant="scrollable" allowScrollButtonsMobile>
         <Tab value="carriers" label="Carriers" id="tab-carriers" aria-controls="panel-carriers" />
         <Tab value="routes" label="Routes" id="tab-routes" aria-controls="panel-routes" />
+        <Tab value="buy-rates" label="Buy rates" id="tab-buy-rates" aria-controls="panel-buy-rates" />
         <Tab value="accounts" label="Accounts" id="tab-accounts" aria-controls="panel-accounts" />
         <Tab value="audit" label="Audit log" id="tab-audit" aria-controls="panel-audit" />
       </Tabs>
       <Box role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
         {tab === 'carriers' && <CarriersSection />}
         {tab === 'routes' && <RoutesSection />}
+        {tab === 'buy-rates' && <BuyRatesSection />}
         {tab === 'accounts' && (
           <Stack spacing={3}>
             <TopUpRequestsSection admin />

@@ -9,6 +9,7 @@ import { EmptyState } from '../../components/EmptyState';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { formatMoney, formatTime } from '../../lib/format';
 import { type Account, accountsKey, fetchAccounts, setStatus } from './accountsApi';
+import { AccountRoutesDialog } from './AccountRoutesDialog';
 import { TopUpDialog } from './TopUpDialog';
 
 /** StatusChip shows whether an account is active or suspended. */
@@ -25,6 +26,7 @@ export function AccountsGrid({ me, onAudit, emptyHint }: { me: Me; onAudit?: (a:
   const qc = useQueryClient();
   const [topUp, setTopUp] = useState<Account | null>(null);
   const [confirm, setConfirm] = useState<Account | null>(null);
+  const [routes, setRoutes] = useState<Account | null>(null);
   const status = useMutation({
     mutationFn: (a: Account) => setStatus(a.id, a.status === 'active'),
     onSuccess: () => {
@@ -48,6 +50,9 @@ export function AccountsGrid({ me, onAudit, emptyHint }: { me: Me; onAudit?: (a:
           aria-label={`${a.status === 'active' ? 'Suspend' : 'Activate'} ${a.name}`}>
           {a.status === 'active' ? 'Suspend' : 'Activate'}
         </Button>
+        <Button size="small" onClick={() => setRoutes(a)} aria-label={`Routes of ${a.name}`}>
+          Routes
+        </Button>
         {onAudit && (
           <Button size="small" onClick={() => onAudit(a)} aria-label={`Audit log of ${a.name}`}>
             Audit
@@ -66,7 +71,7 @@ export function AccountsGrid({ me, onAudit, emptyHint }: { me: Me; onAudit?: (a:
       valueGetter: (_v, row) => row.balance?.balance, valueFormatter: (_v, row) => formatMoney(row.balance?.balance, row.balance?.currency),
     },
     { field: 'created_at', headerName: 'Created', width: 170, valueFormatter: (v: string) => formatTime(v) },
-    { field: 'actions', headerName: 'Actions', width: 260, sortable: false, renderCell: (p) => <Box sx={{ height: '100%', display: 'flex', alignItems: 'center' }}>{actions(p.row)}</Box> },
+    { field: 'actions', headerName: 'Actions', width: 330, sortable: false, renderCell: (p) => <Box sx={{ height: '100%', display: 'flex', alignItems: 'center' }}>{actions(p.row)}</Box> },
   ];
 
   const suspending = confirm?.status === 'active';
@@ -93,6 +98,7 @@ export function AccountsGrid({ me, onAudit, emptyHint }: { me: Me; onAudit?: (a:
         )}
         empty={<EmptyState title="No accounts yet">{emptyHint}</EmptyState>}
       />
+      <AccountRoutesDialog account={routes} admin={me.role === 'admin'} onClose={() => setRoutes(null)} />
       <TopUpDialog account={topUp} transfer={me.role === 'reseller'} onClose={() => setTopUp(null)} />
       <ConfirmDialog
         open={confirm !== null}
