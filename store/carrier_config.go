@@ -15,9 +15,10 @@ import (
 var ErrReferenced = errors.New("store: still in use")
 
 // CarrierConfig is a carrier as stored (table carrier_configs): every
-// setting of the YAML carriers section. Password is stored as given (no
-// key infrastructure for encryption at rest exists yet); the API never
-// returns it and nothing logs it.
+// setting of the YAML carriers section. Password is sealed at rest when
+// the store has a key (see [Keyring]; rows written before a key was
+// configured are read as they are, and [Store.Reseal] seals them); the
+// API never returns it and nothing logs it.
 type CarrierConfig struct {
 	Name     string `json:"-"`
 	Password string `json:"-"`
@@ -154,7 +155,7 @@ func (s *Store) ListCarrierConfigs(ctx context.Context) ([]CarrierConfig, error)
 	}
 	out := make([]CarrierConfig, 0, len(rows))
 	for _, r := range rows {
-		c, err := r.config()
+		c, err := r.config(s.keys)
 		if err != nil {
 			return nil, err
 		}
@@ -169,7 +170,7 @@ func (s *Store) CarrierConfigByName(ctx context.Context, name string) (CarrierCo
 	if err := s.r.GetContext(ctx, &r, "SELECT name, settings, password, created_at, updated_at FROM carrier_configs WHERE name = ?", name); err != nil {
 		return CarrierConfig{}, fmt.Errorf("store: carrier %q: %w", name, mapErr(err))
 	}
-	return r.config()
+	return r.config(s.keys)
 }
 
 type carrierRow struct {
@@ -180,12 +181,18 @@ type carrierRow struct {
 	UpdatedAt dbTime `db:"updated_at"`
 }
 
-func (r carrierRow) config() (CarrierConfig, error) {
+// config decodes r, opening its sealed password with keys (nil: only a
+// password stored in clear opens).
+func (r carrierRow) config(keys *Keyring) (CarrierConfig, error) {
 	var c CarrierConfig
 	if err := json.Unmarshal([]byte(r.Settings), &c); err != nil {
 		return CarrierConfig{}, fmt.Errorf("store: carrier %q: settings: %w", r.Name, err)
 	}
-	c.Name, c.Password, c.CreatedAt, c.UpdatedAt = r.Name, r.Password, r.CreatedAt.Time, r.UpdatedAt.Time
+	password, err := keys.OpenText(r.Password)
+	if err != nil {
+		return CarrierConfig{}, fmt.Errorf("store: carrier %q: password: %w", r.Name, err)
+	}
+	c.Name, c.Password, c.CreatedAt, c.UpdatedAt = r.Name, password, r.CreatedAt.Time, r.UpdatedAt.Time
 	return c, nil
 }
 
@@ -214,7 +221,7 @@ func (s *Store) insertCarrier(ctx context.Context, tx *sqlx.Tx, c *CarrierConfig
 	}
 	now := s.now().UTC().Truncate(time.Microsecond)
 	if _, err := tx.ExecContext(ctx, "INSERT INTO carrier_configs (name, settings, password, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
-		c.Name, string(settings), c.Password, s.timeArg(now), s.timeArg(now)); err != nil {
+		c.Name, string(settings), s.sealText(c.Password), s.timeArg(now), s.timeArg(now)); err != nil {
 		return err
 	}
 	c.CreatedAt, c.UpdatedAt = now, now
@@ -234,7 +241,7 @@ func (s *Store) UpdateCarrierConfig(ctx context.Context, c *CarrierConfig) error
 	now := s.now().UTC().Truncate(time.Microsecond)
 	err = s.configTx(ctx, func(tx *sqlx.Tx) error {
 		res, err := tx.ExecContext(ctx, "UPDATE carrier_configs SET settings = ?, password = ?, updated_at = ? WHERE name = ?",
-			string(settings), c.Password, s.timeArg(now), c.Name)
+			string(settings), s.sealText(c.Password), s.timeArg(now), c.Name)
 		if err != nil {
 			return err
 		}

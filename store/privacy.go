@@ -27,14 +27,16 @@ const privacySaltLen = 32
 
 // PrivacySalt returns the installation's random privacy salt, making it
 // on first use. Every instance reads the same one: the first to insert
-// it wins and the others read it back.
+// it wins and the others read it back. The salt keys the hashes of
+// numbers, so it is sealed at rest when the store has a key (one stored
+// before a key was configured is read as it is; [Store.Reseal] seals it).
 func (s *Store) PrivacySalt(ctx context.Context) ([]byte, error) {
-	var salt []byte
-	err := s.r.GetContext(ctx, &salt, "SELECT salt FROM privacy_keys WHERE id = 1")
-	if err == nil && len(salt) == privacySaltLen {
-		return salt, nil
+	var stored []byte
+	err := s.r.GetContext(ctx, &stored, "SELECT salt FROM privacy_keys WHERE id = 1")
+	if err == nil {
+		return s.openSalt(stored)
 	}
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	if !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: privacy salt: %w", mapErr(err))
 	}
 	fresh := make([]byte, privacySaltLen)
@@ -45,11 +47,20 @@ func (s *Store) PrivacySalt(ctx context.Context) ([]byte, error) {
 	if s.d == dialectMySQL {
 		q = "INSERT IGNORE INTO privacy_keys (id, salt, created_at) VALUES (1, ?, ?)"
 	}
-	if _, err := s.w.ExecContext(ctx, q, fresh, s.timeArg(s.now().UTC())); err != nil {
+	if _, err := s.w.ExecContext(ctx, q, s.seal(fresh), s.timeArg(s.now().UTC())); err != nil {
 		return nil, fmt.Errorf("store: make privacy salt: %w", mapErr(err))
 	}
-	if err := s.w.GetContext(ctx, &salt, "SELECT salt FROM privacy_keys WHERE id = 1"); err != nil {
+	if err := s.w.GetContext(ctx, &stored, "SELECT salt FROM privacy_keys WHERE id = 1"); err != nil {
 		return nil, fmt.Errorf("store: privacy salt: %w", mapErr(err))
+	}
+	return s.openSalt(stored)
+}
+
+// openSalt opens the stored privacy salt and checks its size.
+func (s *Store) openSalt(stored []byte) ([]byte, error) {
+	salt, err := s.keys.Open(stored)
+	if err != nil {
+		return nil, fmt.Errorf("store: privacy salt: %w", err)
 	}
 	if len(salt) != privacySaltLen {
 		return nil, fmt.Errorf("store: privacy salt of %d bytes", len(salt))

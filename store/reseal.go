@@ -13,6 +13,7 @@ import (
 type sealedColumn struct {
 	table, column string
 	text          bool // sealed text (SealText), else sealed bytes
+	byName        bool // rows are keyed by a text column name, else by an integer id
 }
 
 // sealedColumns are every column the store seals (see [Keyring]).
@@ -22,6 +23,8 @@ var sealedColumns = []sealedColumn{
 	{table: "held_receipts", column: "payload"},
 	{table: "webhook_outbox", column: "body"},
 	{table: "accounts", column: "webhook_secret", text: true},
+	{table: "carrier_configs", column: "password", text: true, byName: true},
+	{table: "privacy_keys", column: "salt"},
 }
 
 // ResealProgress is what [Store.Reseal] did to one table so far.
@@ -37,8 +40,8 @@ var ErrNoKeys = errors.New("store: no secrets key configured (secrets.key or GAL
 // Reseal seals again, under the current key, every sealed column's value
 // that another key sealed or that was stored in clear (rows written before
 // a key was configured), so that the old key can then be dropped. It
-// walks each table by id in batches of batch rows (1 to 10,000), one
-// short transaction each, pausing pause between batches so that a
+// walks each table by its key (id, or a carrier's name) in batches of
+// batch rows (1 to 10,000), one short transaction each, pausing pause between batches so that a
 // serving gateway's writer is not starved, and calls progress (if not
 // nil) after each batch. A value changed meanwhile (a replaced message)
 // is left as its writer sealed it: each update applies only if the value
@@ -66,17 +69,21 @@ func (s *Store) Reseal(ctx context.Context, batch int, pause time.Duration, prog
 // resealColumn is [Store.Reseal] for one column.
 func (s *Store) resealColumn(ctx context.Context, c sealedColumn, batch int, pause time.Duration, progress func(ResealProgress)) (ResealProgress, error) {
 	p := ResealProgress{Table: c.table}
-	sel := "SELECT id, " + c.column + " AS v FROM " + c.table
-	upd := "UPDATE " + c.table + " SET " + c.column + " = ? WHERE id = ? AND " + c.column + " = ?"
-	var after sms.ID
-	first := true
+	key := "id"
+	if c.byName {
+		key = "name"
+	}
+	sel := "SELECT " + key + ", " + c.column + " AS v FROM " + c.table
+	upd := "UPDATE " + c.table + " SET " + c.column + " = ? WHERE " + key + " = ? AND " + c.column + " = ?"
+	var after any // the last key read: nil before the first batch
 	for {
-		q, args := sel+" ORDER BY id LIMIT ?", []any{batch}
-		if !first {
-			q, args = sel+" WHERE id > ? ORDER BY id LIMIT ?", []any{s.idArg(after), batch}
+		q, args := sel+" ORDER BY "+key+" LIMIT ?", []any{batch}
+		if after != nil {
+			q, args = sel+" WHERE "+key+" > ? ORDER BY "+key+" LIMIT ?", []any{after, batch}
 		}
 		var rows []struct {
 			ID    dbID   `db:"id"`
+			Name  string `db:"name"`
 			Value []byte `db:"v"`
 		}
 		if err := s.w.SelectContext(ctx, &rows, q, args...); err != nil {
@@ -85,17 +92,24 @@ func (s *Store) resealColumn(ctx context.Context, c sealedColumn, batch int, pau
 		if len(rows) == 0 {
 			return p, nil
 		}
-		first, after = false, sms.ID(rows[len(rows)-1].ID)
+		rowKey := func(i int) (arg any, name string) {
+			if c.byName {
+				return rows[i].Name, fmt.Sprintf("%q", rows[i].Name)
+			}
+			return s.idArg(sms.ID(rows[i].ID)), sms.ID(rows[i].ID).String()
+		}
+		after, _ = rowKey(len(rows) - 1)
 		tx, err := s.w.BeginTxx(ctx, nil)
 		if err != nil {
 			return p, fmt.Errorf("store: reseal %s: %w", c.table, mapErr(err))
 		}
-		for _, r := range rows {
+		for i, r := range rows {
 			p.Read++
+			arg, name := rowKey(i)
 			next, again, err := s.resealValue(r.Value, c.text)
 			if err != nil {
 				tx.Rollback()
-				return p, fmt.Errorf("store: reseal %s %d: %w", c.table, sms.ID(r.ID), err)
+				return p, fmt.Errorf("store: reseal %s %s: %w", c.table, name, err)
 			}
 			if !again {
 				continue
@@ -104,7 +118,7 @@ func (s *Store) resealColumn(ctx context.Context, c sealedColumn, batch int, pau
 			if c.text {
 				old = string(r.Value)
 			}
-			res, err := tx.ExecContext(ctx, upd, next, s.idArg(sms.ID(r.ID)), old)
+			res, err := tx.ExecContext(ctx, upd, next, arg, old)
 			if err != nil {
 				tx.Rollback()
 				return p, fmt.Errorf("store: reseal %s: %w", c.table, mapErr(err))

@@ -19,10 +19,10 @@ import (
 // about 2^32 values before a new key is due (NIST SP 800-38D's bound);
 // rotating yearly at this gateway's rates stays far below it.
 //
-// Sealed bytes (message and MO bodies, held receipts, webhook payloads)
-// are sealMagic, the key id (2 bytes, big endian), the nonce, then the
+// Sealed bytes (message and MO bodies, held receipts, webhook payloads,
+// the privacy salt) are sealMagic, the key id (2 bytes, big endian), the nonce, then the
 // ciphertext and its tag: 34 bytes more than the plaintext. Sealed text
-// (webhook secrets) is sealTextPrefix and the same bytes after the magic
+// (webhook secrets, carrier passwords) is sealTextPrefix and the same bytes after the magic
 // in unpadded base64url. Values without the magic are plaintext, as rows
 // written before a key was configured are: they are read as they are.
 //

@@ -110,8 +110,8 @@ func TestKeyringSealOpen(t *testing.T) {
 }
 
 // TestSealedAtRest: with a key, message and MO bodies, held receipts,
-// queued webhooks and webhook secrets are sealed in the database and read
-// back in clear; a store without the key cannot read them; rows written
+// queued webhooks, webhook secrets, carrier passwords and the privacy salt
+// are sealed in the database and read back in clear; a store without the key cannot read them; rows written
 // in clear before the key stay readable; Reseal moves everything to a new
 // key (and seals the clear rows), after which the old key can go.
 func TestSealedAtRest(t *testing.T) {
@@ -126,6 +126,10 @@ func TestSealedAtRest(t *testing.T) {
 		old := testMessage(1, 5001)
 		old.Body = []byte("written in clear 111")
 		if err := clear.Insert(ctx, old); err != nil {
+			t.Fatal(err)
+		}
+		oldCarrier := &CarrierConfig{Name: "old", Address: "127.0.0.1:2775", SystemID: "gw", Password: "clearpw777"}
+		if err := clear.CreateCarrierConfig(ctx, oldCarrier); err != nil {
 			t.Fatal(err)
 		}
 
@@ -151,7 +155,26 @@ func TestSealedAtRest(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		secrets := []string{"333333", "444444", "555555", "666666", "whsec_secret_222"}
+		// A carrier password of the longest size fits its column sealed.
+		longPW := strings.Repeat("p", maxCarrierSecret-3) + "888"
+		if err := s.CreateCarrierConfig(ctx, &CarrierConfig{Name: "sealed", Address: "127.0.0.1:2775", SystemID: "gw",
+			Password: longPW}); err != nil {
+			t.Fatal(err)
+		}
+		upd := &CarrierConfig{Name: "old", Address: "127.0.0.1:2775", SystemID: "gw", Password: "updatedpw999"}
+		if err := s.UpdateCarrierConfig(ctx, upd); err != nil {
+			t.Fatal(err)
+		}
+		if err := clear.CreateCarrierConfig(ctx, &CarrierConfig{Name: "written-clear", Address: "127.0.0.1:2775",
+			SystemID: "gw", Password: "clearpw777"}); err != nil {
+			t.Fatal(err)
+		}
+		salt, err := s.PrivacySalt(ctx)
+		if err != nil || len(salt) != privacySaltLen {
+			t.Fatalf("PrivacySalt = %x, %v", salt, err)
+		}
+
+		secrets := []string{"333333", "444444", "555555", "666666", "whsec_secret_222", "888", "updatedpw999", string(salt)}
 		rawHas := func(t *testing.T, needle string) bool {
 			t.Helper()
 			for _, c := range sealedColumns {
@@ -172,8 +195,8 @@ func TestSealedAtRest(t *testing.T) {
 				t.Errorf("%q is in the database in clear", x)
 			}
 		}
-		if !rawHas(t, "written in clear 111") {
-			t.Fatal("the row written before the key is not as it was written")
+		if !rawHas(t, "written in clear 111") || !rawHas(t, "clearpw777") {
+			t.Fatal("the rows written before the key are not as they were written")
 		}
 
 		// Read back in clear through the keyed store.
@@ -203,6 +226,26 @@ func TestSealedAtRest(t *testing.T) {
 		if a, err := s.GetAccount(ctx, acct.ID); err != nil || a.WebhookSecret != "whsec_secret_222" {
 			t.Fatalf("GetAccount = %+v, %v", a, err)
 		}
+		wantPW := map[string]string{"old": "updatedpw999", "sealed": longPW, "written-clear": "clearpw777"}
+		checkCarriers := func(t *testing.T, st *Store) {
+			t.Helper()
+			cs, err := st.ListCarrierConfigs(ctx)
+			if err != nil || len(cs) != len(wantPW) {
+				t.Fatalf("ListCarrierConfigs = %+v, %v", cs, err)
+			}
+			for _, c := range cs {
+				if c.Password != wantPW[c.Name] || c.SystemID != "gw" {
+					t.Errorf("carrier %s: password %q, want %q", c.Name, c.Password, wantPW[c.Name])
+				}
+			}
+			if c, err := st.CarrierConfigByName(ctx, "sealed"); err != nil || c.Password != longPW {
+				t.Fatalf("CarrierConfigByName = %+v, %v", c, err)
+			}
+			if again, err := st.PrivacySalt(ctx); err != nil || !bytes.Equal(again, salt) {
+				t.Fatalf("PrivacySalt read back %x, %v; want %x", again, err, salt)
+			}
+		}
+		checkCarriers(t, s)
 
 		// Without the key: a clear error, never the ciphertext as text.
 		if _, _, err := clear.GetMessage(ctx, acct.ID, m.ID); !errors.Is(err, ErrUnknownKey) {
@@ -210,6 +253,15 @@ func TestSealedAtRest(t *testing.T) {
 		}
 		if _, err := clear.GetAccount(ctx, acct.ID); !errors.Is(err, ErrUnknownKey) {
 			t.Fatalf("GetAccount without the key: %v", err)
+		}
+		if _, err := clear.CarrierConfigByName(ctx, "sealed"); !errors.Is(err, ErrUnknownKey) {
+			t.Fatalf("CarrierConfigByName without the key: %v", err)
+		}
+		if _, err := clear.ListCarrierConfigs(ctx); !errors.Is(err, ErrUnknownKey) {
+			t.Fatalf("ListCarrierConfigs without the key: %v", err)
+		}
+		if _, err := clear.PrivacySalt(ctx); !errors.Is(err, ErrUnknownKey) {
+			t.Fatalf("PrivacySalt without the key: %v", err)
 		}
 
 		// Rotate: key 2 seals, key 1 still opens; Reseal moves every row.
@@ -225,14 +277,16 @@ func TestSealedAtRest(t *testing.T) {
 		for _, p := range rep {
 			resealed[p.Table] = p.Resealed
 		}
-		// messages: the sealed one and the clear one; accounts: the one secret.
-		want := map[string]int64{"messages": 2, "mo_messages": 1, "held_receipts": 1, "webhook_outbox": 1, "accounts": 1}
+		// messages: the sealed one and the clear one; accounts: the one
+		// secret; carriers: the three (one written in clear).
+		want := map[string]int64{"messages": 2, "mo_messages": 1, "held_receipts": 1, "webhook_outbox": 1, "accounts": 1,
+			"carrier_configs": 3, "privacy_keys": 1}
 		for table, n := range want {
 			if resealed[table] != n {
 				t.Errorf("%s: %d resealed, want %d (%+v)", table, resealed[table], n, rep)
 			}
 		}
-		if batches < 6 {
+		if batches < 10 {
 			t.Errorf("%d batches of one row, want at least one per row", batches)
 		}
 		if again, err := rot.Reseal(ctx, 100, 0, nil); err != nil {
@@ -244,8 +298,8 @@ func TestSealedAtRest(t *testing.T) {
 				}
 			}
 		}
-		if rawHas(t, "written in clear 111") {
-			t.Error("the clear row is still in clear after Reseal")
+		if rawHas(t, "written in clear 111") || rawHas(t, "clearpw777") {
+			t.Error("a clear row is still in clear after Reseal")
 		}
 
 		// Key 1 is gone: everything still reads.
@@ -263,6 +317,7 @@ func TestSealedAtRest(t *testing.T) {
 		if a, err := only.GetAccount(ctx, acct.ID); err != nil || a.WebhookSecret != "whsec_secret_222" {
 			t.Fatalf("secret after rotation: %+v, %v", a, err)
 		}
+		checkCarriers(t, only)
 		if _, err := clear.Reseal(ctx, 10, 0, nil); !errors.Is(err, ErrNoKeys) {
 			t.Fatalf("Reseal without a key: %v", err)
 		}

@@ -2760,7 +2760,7 @@ export interface components {
             optout_errors?: string[];
             /** @description host:port to accept the carrier's outbind on. */
             outbind_listen?: string;
-            /** @description Write-only: stored as given (no encryption key yet), never returned, never logged or audited. */
+            /** @description Write-only: sealed at rest when secrets.key is set, never returned, never logged or audited. */
             password?: string;
             /** @description The bind's system_id (1 to 15 characters). */
             system_id?: string;
