@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"net/netip"
 	"time"
 
 	"github.com/gallant-sms/gallant/smpp"
@@ -86,6 +87,15 @@ type Config struct {
 	// BindGuard tunes the failed-bind limiter; the zero value takes its
 	// defaults.
 	BindGuard BindGuardConfig
+	// ProxyTrusted lists the networks of the TCP load balancers in front
+	// of the customer SMPP listener that send a PROXY protocol header
+	// (nginx stream's proxy_protocol, HAProxy's send-proxy-v2): a
+	// connection from one of them must start with one, and the client it
+	// names is the address allowed_cidrs, MaxConnectionsPerIP, the
+	// failed-bind limiter and the logs judge. Connections from elsewhere
+	// are judged by their peer address, any header unread. Empty: no
+	// header is read.
+	ProxyTrusted []netip.Prefix
 	// WebhookSecret signs callbacks to per-message callback URLs of
 	// accounts that have no secret of their own.
 	WebhookSecret string

@@ -16,6 +16,7 @@ import (
 	"github.com/gallant-sms/gallant/smpp"
 	"github.com/gallant-sms/gallant/smpp/pdu"
 	"github.com/gallant-sms/gallant/smpp/pdutext"
+	"github.com/gallant-sms/gallant/smpp/proxyproto"
 	"github.com/gallant-sms/gallant/sms"
 	"github.com/gallant-sms/gallant/store"
 )
@@ -77,6 +78,7 @@ func newCustomers(s *Service, guard *bindGuard, ho *handoff) *customers {
 		MaxConnections:      max(s.cfg.MaxConnections, 0),
 		MaxConnectionsPerIP: max(s.cfg.MaxConnectionsPerIP, 0),
 		OnRefuse:            c.connRefused,
+		ProxyProtocol:       proxyproto.Config{Trusted: s.cfg.ProxyTrusted},
 		Session:             sc,
 		Logger:              s.log.With("component", "smpp-server"),
 		SystemID:            s.cfg.SystemID,

@@ -22,11 +22,12 @@ const (
 	refusedBadCredentials                    // unknown system_id or wrong password
 	refusedNotAllowed                        // account suspended, or address outside the credential's ranges
 	refusedBindLimit                         // the credential's bind limit reached
+	refusedProxyHeader                       // a trusted balancer sent no valid PROXY header
 	numRefusals
 )
 
 var refusalNames = [numRefusals]string{"max_connections", "max_connections_per_ip", "bind_timeout",
-	"bind_blocked", "bad_credentials", "not_allowed", "bind_limit"}
+	"bind_blocked", "bad_credentials", "not_allowed", "bind_limit", "proxy_header"}
 
 func (r smppRefusal) String() string { return refusalNames[r] }
 
@@ -37,6 +38,8 @@ func refusalOf(r smpp.RefuseReason) smppRefusal {
 		return refusedMaxConnections
 	case smpp.RefuseMaxConnectionsPerIP:
 		return refusedPerIP
+	case smpp.RefuseProxyHeader:
+		return refusedProxyHeader
 	}
 	return refusedBindTimeout
 }
@@ -47,7 +50,7 @@ func newRefusalCounters(reg prometheus.Registerer) [numRefusals]prometheus.Count
 	vec := prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "gallant_gateway", Name: "smpp_refused_total",
 		Help: "Customer SMPP connections and binds refused, by reason: max_connections, max_connections_per_ip, " +
 			"bind_timeout, bind_blocked (failed-bind limiter), bad_credentials, not_allowed (suspended account or " +
-			"address), bind_limit."}, []string{"reason"})
+			"address), bind_limit, proxy_header (a trusted load balancer sent no valid PROXY protocol header)."}, []string{"reason"})
 	var out [numRefusals]prometheus.Counter
 	for i := range out {
 		out[i] = vec.WithLabelValues(refusalNames[i])

@@ -19,10 +19,14 @@ const (
 	// RefuseBindTimeout: the connection sent no acceptable bind within
 	// SessionConfig.BindTimeout and was closed.
 	RefuseBindTimeout
+	// RefuseProxyHeader: a trusted load balancer's connection sent no
+	// valid PROXY protocol header in time and was closed (see
+	// Server.ProxyProtocol).
+	RefuseProxyHeader
 )
 
 // String returns the reason as a metric label: max_connections,
-// max_connections_per_ip or bind_timeout.
+// max_connections_per_ip, bind_timeout or proxy_header.
 func (r RefuseReason) String() string {
 	switch r {
 	case RefuseMaxConnections:
@@ -31,6 +35,8 @@ func (r RefuseReason) String() string {
 		return "max_connections_per_ip"
 	case RefuseBindTimeout:
 		return "bind_timeout"
+	case RefuseProxyHeader:
+		return "proxy_header"
 	}
 	return "refuse_reason(" + strconv.Itoa(int(r)) + ")"
 }

@@ -5,12 +5,14 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"sync"
 	"time"
 
 	"github.com/gallant-sms/gallant/smpp/pdu"
+	"github.com/gallant-sms/gallant/smpp/proxyproto"
 )
 
 // DefaultServerSystemID is the system_id a Server sends in bind_*_resp
@@ -52,12 +54,26 @@ type Server struct {
 	// address, as [ClientKey] names it (an IPv4 address, or an IPv6 /64),
 	// the same way. 0 means unlimited.
 	MaxConnectionsPerIP int
+	// ProxyProtocol, when its Trusted list is not empty, makes Serve
+	// and ServeTLS read a PROXY protocol header (version 1 or 2) from
+	// every connection whose peer is a trusted load balancer, before
+	// anything else (and before TLS): the client address it names is the
+	// connection's RemoteAddr from then on, for MaxConnectionsPerIP,
+	// the Authenticator ([BindRequest].RemoteAddr), OnRefuse and the
+	// logs. A trusted peer that sends no valid header within its Timeout
+	// is closed (reported to OnRefuse as RefuseProxyHeader, unless it
+	// closed without sending a byte, as a TCP health check does).
+	// Connections from other peers are not parsed. Its OnError is the
+	// server's own.
+	ProxyProtocol proxyproto.Config
 	// OnRefuse, if set, is told of every connection the server turned
 	// away: at accept time for RefuseMaxConnections and
-	// RefuseMaxConnectionsPerIP (on the accept goroutine), and when a
-	// session ends without having bound within SessionConfig.BindTimeout
-	// for RefuseBindTimeout (on the session's reader goroutine). It must
-	// not block. Binds the Authenticator refuses are not reported here:
+	// RefuseMaxConnectionsPerIP (on the accept goroutine), when a
+	// trusted balancer's PROXY header could not be read for
+	// RefuseProxyHeader (on the header's goroutine, with the balancer's
+	// address), and when a session ends without having bound within
+	// SessionConfig.BindTimeout for RefuseBindTimeout (on the session's
+	// reader goroutine). It must not block. Binds the Authenticator refuses are not reported here:
 	// the Authenticator knows of them.
 	OnRefuse func(remote net.Addr, reason RefuseReason)
 	// MaxBindsPerSystemID caps concurrent binds per system_id; an excess
@@ -115,12 +131,34 @@ func (srv *Server) ListenAndServe() error {
 // which it returns ErrServerClosed. Temporary accept errors are retried
 // after a backoff from 5 ms doubling to 1 s. Serve closes l.
 func (srv *Server) Serve(l net.Listener) error {
+	return srv.serve(l, srv.TLSConfig)
+}
+
+// ServeTLS is Serve speaking TLS under config on l, whatever TLSConfig
+// says: one server may serve a plain and a TLS listener. l is a plain TCP
+// listener: the PROXY protocol header, if any, comes before the TLS
+// handshake.
+func (srv *Server) ServeTLS(l net.Listener, config *tls.Config) error {
+	if config == nil {
+		_ = l.Close()
+		return errors.New("smpp: ServeTLS without a TLS configuration")
+	}
+	return srv.serve(l, config)
+}
+
+// serve is Serve with TLS under tlsConfig (nil: none).
+func (srv *Server) serve(l net.Listener, tlsConfig *tls.Config) error {
 	if err := srv.Session.Validate(); err != nil {
 		_ = l.Close()
 		return err
 	}
-	if srv.TLSConfig != nil {
-		l = tls.NewListener(l, srv.TLSConfig)
+	if len(srv.ProxyProtocol.Trusted) > 0 {
+		cfg := srv.ProxyProtocol
+		cfg.OnError = srv.proxyFailed
+		l = proxyproto.NewListener(l, cfg)
+	}
+	if tlsConfig != nil {
+		l = tls.NewListener(l, tlsConfig)
 	}
 	if !srv.track(l) {
 		_ = l.Close()
@@ -192,6 +230,18 @@ func (srv *Server) ServeConn(conn net.Conn) {
 	srv.perIP[key]++
 	srv.mu.Unlock()
 	s.run()
+}
+
+// proxyFailed is the PROXY listener's OnError: a trusted balancer's
+// connection closed for want of a header. One closed before its first
+// byte is a health check, logged at debug level only.
+func (srv *Server) proxyFailed(peer net.Addr, err error) {
+	if errors.Is(err, io.EOF) {
+		srv.logger().Debug("smpp: balancer connection closed before a PROXY header", "remote", addrString(peer))
+		return
+	}
+	srv.logger().Debug("smpp: balancer connection without a valid PROXY header closed", "remote", addrString(peer), "err", err)
+	srv.refused(peer, RefuseProxyHeader)
 }
 
 // admitLocked reports why a new connection from key must be refused, or 0

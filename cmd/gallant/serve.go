@@ -239,12 +239,14 @@ func (a *app) start(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("smpp tls: %w", err)
 		}
-		tl, err := tls.Listen("tcp", a.cfg.SMPP.TLSListen, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+		// Plain TCP under ServeTLS: a balancer's PROXY header comes before TLS.
+		tl, err := net.Listen("tcp", a.cfg.SMPP.TLSListen)
 		if err != nil {
 			return fmt.Errorf("smpp tls listen: %w", err)
 		}
 		a.tlsAddr = tl.Addr()
-		a.serve("smpp-tls", func() error { return a.gw.SMPPServer().Serve(tl) }, smpp.ErrServerClosed)
+		tc := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		a.serve("smpp-tls", func() error { return a.gw.SMPPServer().ServeTLS(tl, tc) }, smpp.ErrServerClosed)
 	}
 	httpLn, err := net.Listen("tcp", a.cfg.HTTP.Listen)
 	if err != nil {

@@ -25,6 +25,7 @@ import (
 	"github.com/gallant-sms/gallant/app"
 	"github.com/gallant-sms/gallant/gateway"
 	"github.com/gallant-sms/gallant/smpp"
+	"github.com/gallant-sms/gallant/smpp/proxyproto"
 	"github.com/gallant-sms/gallant/store"
 	"github.com/gallant-sms/gallant/webhook"
 )
@@ -406,6 +407,23 @@ type SMPPConfig struct {
 	// FailedBinds is the failed-bind limiter: clients that keep failing
 	// to bind are refused ESME_RBINDFAIL without a password check.
 	FailedBinds FailedBindsConfig `yaml:"failed_binds"`
+	// ProxyProtocol is for TCP load balancers in front of the SMPP
+	// listeners that send a PROXY protocol header.
+	ProxyProtocol ProxyProtocolConfig `yaml:"proxy_protocol"`
+}
+
+// ProxyProtocolConfig lists the load balancers whose PROXY protocol
+// header (version 1 or 2: nginx stream's proxy_protocol on, HAProxy's
+// send-proxy or send-proxy-v2) the SMPP listeners read.
+type ProxyProtocolConfig struct {
+	// Trusted lists their addresses and CIDR networks. A connection from
+	// one of them must start with a header (else it is closed), and the
+	// client the header names is the address that allowed_cidrs,
+	// max_connections_per_ip, the failed-bind limiter and the logs use.
+	// A connection from any other address is judged by its own address;
+	// a header it sends is not read as one. Empty (the default): no
+	// header is read.
+	Trusted []string `yaml:"trusted"`
 }
 
 // FailedBindsConfig tunes the failed-bind limiter (shared by every
@@ -438,6 +456,9 @@ func (c SMPPConfig) validate() error {
 		return errors.New("config: smpp.failed_binds.per_ip and per_system_id must not be negative (0 turns one off)")
 	case c.FailedBinds.Block <= 0 || c.FailedBinds.MaxBlock < c.FailedBinds.Block || c.FailedBinds.Window <= 0:
 		return errors.New("config: smpp.failed_binds: block and window must be positive, max_block at least block")
+	}
+	if _, err := proxyproto.ParseTrusted(c.ProxyProtocol.Trusted); err != nil {
+		return fmt.Errorf("config: smpp.proxy_protocol.trusted: %w", err)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -70,6 +71,44 @@ smpp:
 		_, err := Load(writeConfig(t, c.yaml), nil)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%q: err %v, want mention of %q", c.yaml, err, c.want)
+		}
+	}
+}
+
+// TestSMPPProxyProtocolConfig: smpp.proxy_protocol.trusted is empty by
+// default (no header is read), is read from YAML and from
+// GALLANT_SMPP_PROXY_PROTOCOL_TRUSTED, reaches the gateway as networks,
+// and a bad entry is refused with the key's name.
+func TestSMPPProxyProtocolConfig(t *testing.T) {
+	cfg, err := Load("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, _, _, err := cfg.Gateway()
+	if err != nil || len(g.ProxyTrusted) != 0 {
+		t.Fatalf("default: %v, %v", g.ProxyTrusted, err)
+	}
+	cfg, err = Load(writeConfig(t, "smpp:\n  proxy_protocol:\n    trusted: [10.0.0.0/8, 192.0.2.1, \"2001:db8::/32\"]\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g, _, _, err = cfg.Gateway(); err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(g.ProxyTrusted); got != "[10.0.0.0/8 192.0.2.1/32 2001:db8::/32]" {
+		t.Fatalf("from the file: %s", got)
+	}
+	cfg, err = Load("", []string{"GALLANT_SMPP_PROXY_PROTOCOL_TRUSTED=[172.16.0.0/12]"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g, _, _, err = cfg.Gateway(); err != nil || fmt.Sprint(g.ProxyTrusted) != "[172.16.0.0/12]" {
+		t.Fatalf("from the environment: %v, %v", g.ProxyTrusted, err)
+	}
+	for _, bad := range []string{"[lb.internal]", "[10.0.0.0/33]", "[\"\"]"} {
+		_, err := Load(writeConfig(t, "smpp:\n  proxy_protocol:\n    trusted: "+bad+"\n"), nil)
+		if err == nil || !strings.Contains(err.Error(), "smpp.proxy_protocol.trusted") {
+			t.Errorf("%s: %v, want an error naming smpp.proxy_protocol.trusted", bad, err)
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/gallant-sms/gallant/gateway"
 	"github.com/gallant-sms/gallant/router"
 	"github.com/gallant-sms/gallant/smpp"
+	"github.com/gallant-sms/gallant/smpp/proxyproto"
 )
 
 // Gateway translates the file's messages, smpp, carriers and routes
@@ -37,6 +38,9 @@ func (cfg Config) Gateway() (gateway.Config, []router.Route, map[int64][]router.
 		BindGuard: gateway.BindGuardConfig{MaxFailuresPerAddress: offIfZero(cfg.SMPP.FailedBinds.PerIP),
 			MaxFailuresPerSystemID: offIfZero(cfg.SMPP.FailedBinds.PerSystemID), Block: cfg.SMPP.FailedBinds.Block,
 			MaxBlock: cfg.SMPP.FailedBinds.MaxBlock, Window: cfg.SMPP.FailedBinds.Window}}
+	if g.ProxyTrusted, err = proxyproto.ParseTrusted(cfg.SMPP.ProxyProtocol.Trusted); err != nil {
+		return gateway.Config{}, nil, nil, fmt.Errorf("config: smpp.proxy_protocol.trusted: %w", err)
+	}
 	var routes []router.Route
 	var acct map[int64][]router.Route
 	if g.Carriers, routes, acct, err = cfg.gatewayCarriers(); err != nil {
