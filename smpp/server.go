@@ -48,7 +48,8 @@ type Server struct {
 	// MaxConnections caps the connections the server holds open, bound
 	// or not. A connection beyond it is closed as soon as it is
 	// accepted, before anything is read from it (and, on TLS, before the
-	// handshake). 0 means unlimited.
+	// handshake; from a trusted balancer, once its PROXY header is read:
+	// see ProxyProtocol). 0 means unlimited.
 	MaxConnections int
 	// MaxConnectionsPerIP caps the open connections from one client
 	// address, as [ClientKey] names it (an IPv4 address, or an IPv6 /64),
