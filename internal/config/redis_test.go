@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -102,12 +103,13 @@ func TestRedisClientTopologies(t *testing.T) {
 					t.Fatalf("%s: a cluster client without ContextTimeoutEnabled", tc.name)
 				}
 				// Every primary holds a share of the keys the limiter writes.
-				shards := 0
+				// ForEachMaster calls back on a goroutine per primary.
+				var shards atomic.Int32
 				if err := cc.ForEachMaster(ctx, func(ctx context.Context, m *redis.Client) error {
-					shards++
+					shards.Add(1)
 					return m.Ping(ctx).Err()
-				}); err != nil || shards != 3 {
-					t.Fatalf("primaries: %d, %v", shards, err)
+				}); err != nil || shards.Load() != 3 {
+					t.Fatalf("primaries: %d, %v", shards.Load(), err)
 				}
 			case *redis.Client:
 				if tc.name != "sentinel" || !cc.Options().ContextTimeoutEnabled {
