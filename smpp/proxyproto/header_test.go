@@ -277,3 +277,29 @@ func drain(br *bufio.Reader) int {
 	n, _ := io.Copy(io.Discard, br)
 	return int(n)
 }
+
+// BenchmarkReadHeader: the cost of reading one header (the bufio.Reader
+// reused, as one per connection would be made once).
+func BenchmarkReadHeader(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		in   []byte
+	}{
+		{"v1", []byte("PROXY TCP4 192.0.2.10 10.0.0.5 51000 2775\r\n")},
+		{"v2", v2(0x21, 0x11, inet4)},
+		{"v2_inet6_tlv", v2(0x21, 0x21, append(bytes.Clone(inet6), 4, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8))},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			r := bytes.NewReader(bc.in)
+			br := bufio.NewReaderSize(r, 256)
+			b.ReportAllocs()
+			for b.Loop() {
+				r.Reset(bc.in)
+				br.Reset(r)
+				if _, err := ReadHeader(br); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
