@@ -46,6 +46,15 @@ func storeUnfinished(t *testing.T, st *store.Store, node int, account int64, pre
 	if err != nil {
 		t.Fatal(err)
 	}
+	return storeUnfinishedIDs(t, st, ids, account, prefix, n)
+}
+
+// storeUnfinishedIDs is storeUnfinished with the ids drawn from ids: a
+// test that stores more messages of the node later draws them from the
+// same generator, since two generators of one node may draw the same id
+// within a millisecond.
+func storeUnfinishedIDs(t *testing.T, st *store.Store, ids *sms.IDGenerator, account int64, prefix string, n int) []string {
+	t.Helper()
 	now := time.Now().UTC()
 	var rows []store.Row
 	var texts []string
@@ -86,10 +95,13 @@ func TestRecoveryOnlyOfNodesNobodyServes(t *testing.T) {
 		const per = 40
 		ownTexts := storeUnfinished(t, setup, own.node, acct.AccountID, "own", per)
 		liveTexts := storeUnfinished(t, setup, live.node, acct.AccountID, "live", per)
-		stoppingTexts := storeUnfinished(t, setup, stopping.node, acct.AccountID, "stopping", per)
+		sched, err := sms.NewIDGenerator(stopping.node, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stoppingTexts := storeUnfinishedIDs(t, setup, sched, acct.AccountID, "stopping", per)
 		killedTexts := storeUnfinished(t, setup, killed.node, acct.AccountID, "killed", per)
 		// A scheduled message of the stopping node, still waiting.
-		sched, _ := sms.NewIDGenerator(stopping.node, 0)
 		now := time.Now().UTC()
 		if err := setup.Insert(ctx, &sms.Message{ID: sched.Next(), AccountID: acct.AccountID, Ingress: sms.IngressHTTP,
 			Source: sms.Address{TON: 5, Addr: "Acme"}, Dest: sms.Address{TON: 1, NPI: 1, Addr: "447700900123"},
