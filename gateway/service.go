@@ -116,10 +116,10 @@ type Service struct {
 	cclosed bool
 	// retiring tracks the binds and outbind listeners being closed after
 	// a change (hotconfig.go); Shutdown waits for them.
-	retiring sync.WaitGroup
-	reg      prometheus.Registerer // nil: no metrics
-	redis    *throttle.Redis       // for the TPS budgets of carriers added later
-	tr       *tracker
+	retiring  sync.WaitGroup
+	reg       prometheus.Registerer // nil: no metrics
+	redis     *throttle.Redis       // for the TPS budgets of carriers added later
+	tr        *tracker
 	keyed     *throttle.Keyed
 	limits    rateLimiter
 	live      liveInstances // counted for the carrier TPS fallback share (tps.go)

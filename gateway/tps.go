@@ -134,23 +134,23 @@ func (c *carrier) registerBudgetMetrics(reg prometheus.Registerer) {
 	}
 	labels := prometheus.Labels{"carrier": c.cfg.Name}
 	c.budgetMetrics = []prometheus.Collector{
-			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "gallant_gateway", Name: "carrier_tps_shared",
-				Help:        "1 while the carrier's TPS is a budget shared by every instance through Redis, 0 while this instance sends at its share (TPS / live instances) because Redis does not answer.",
-				ConstLabels: labels},
-				func() float64 {
-					if b.Stats().Local {
-						return 0
-					}
-					return 1
-				}),
-			prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "gallant_gateway", Name: "carrier_tps_fallbacks_total",
-				Help:        "Times the carrier's shared TPS budget fell back to this instance's share because Redis failed or timed out.",
-				ConstLabels: labels},
-				func() float64 { return float64(b.Stats().Fallbacks) }),
-			prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "gallant_gateway", Name: "carrier_tps_leases_total",
-				Help:        "Leases of the carrier's TPS budget booked in Redis (one round trip each, 20 ms of the TPS).",
-				ConstLabels: labels},
-				func() float64 { return float64(b.Stats().Leases) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "gallant_gateway", Name: "carrier_tps_shared",
+			Help:        "1 while the carrier's TPS is a budget shared by every instance through Redis, 0 while this instance sends at its share (TPS / live instances) because Redis does not answer.",
+			ConstLabels: labels},
+			func() float64 {
+				if b.Stats().Local {
+					return 0
+				}
+				return 1
+			}),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "gallant_gateway", Name: "carrier_tps_fallbacks_total",
+			Help:        "Times the carrier's shared TPS budget fell back to this instance's share because Redis failed or timed out.",
+			ConstLabels: labels},
+			func() float64 { return float64(b.Stats().Fallbacks) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "gallant_gateway", Name: "carrier_tps_leases_total",
+			Help:        "Leases of the carrier's TPS budget booked in Redis (one round trip each, 20 ms of the TPS).",
+			ConstLabels: labels},
+			func() float64 { return float64(b.Stats().Leases) }),
 	}
 	for _, k := range c.budgetMetrics {
 		if err := reg.Register(k); err != nil {

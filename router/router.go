@@ -27,21 +27,21 @@ const pickSalt = 0x6a09e667f3bcc909
 // Start, feed it with Dispatch and stop it with Stop. Its methods are
 // safe for concurrent use.
 type Router struct {
-	cfg      Config
-	rec      Recorder
-	log      *slog.Logger
+	cfg Config
+	rec Recorder
+	log *slog.Logger
 	// set is the carriers, copied on write: AddCarrier appends one,
 	// RemoveCarrier takes its name out of the index but leaves it in the
 	// list, so a carrier index stays valid (and is never reused) for the
 	// router's life.
-	set      atomic.Pointer[carrierSet]
-	shards   []*shard
-	mask     uint64
-	table    atomic.Pointer[table]
-	senders  SenderLimiter
-	jobs     sync.Pool
-	epoch    time.Time
-	m        *metrics
+	set     atomic.Pointer[carrierSet]
+	shards  []*shard
+	mask    uint64
+	table   atomic.Pointer[table]
+	senders SenderLimiter
+	jobs    sync.Pool
+	epoch   time.Time
+	m       *metrics
 
 	// tmu serialises table rebuilds and carrier changes, and guards
 	// routes, accountRoutes and rates, the inputs of the table in use.
@@ -85,12 +85,12 @@ func New(cfg Config, rec Recorder, logger *slog.Logger, reg prometheus.Registere
 	}
 	cfg.Shards = n
 	r := &Router{
-		cfg:    cfg,
-		rec:    rec,
-		log:    logger,
-		mask:   uint64(n - 1),
-		epoch:  time.Now(),
-		m:      newMetrics(reg),
+		cfg:   cfg,
+		rec:   rec,
+		log:   logger,
+		mask:  uint64(n - 1),
+		epoch: time.Now(),
+		m:     newMetrics(reg),
 	}
 	r.jobs.New = func() any { return new(Job) }
 	r.senders = cfg.SenderLimiter
