@@ -4,15 +4,20 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/gallant-sms/gallant/consent"
 	"github.com/gallant-sms/gallant/gateway"
 	"github.com/gallant-sms/gallant/router"
 	"github.com/gallant-sms/gallant/smpp"
+	"github.com/gallant-sms/gallant/smpp/pdu"
+	"github.com/gallant-sms/gallant/sms"
 	"github.com/gallant-sms/gallant/store"
 	"github.com/gallant-sms/gallant/store/storetest"
+	"github.com/gallant-sms/gallant/throttle"
 )
 
 // memConfig is a ConfigSource kept in memory: set stores a new version.
@@ -200,5 +205,153 @@ func TestE2EHotCarrierRemovedUnderLoad(t *testing.T) {
 			q := g.metric(t, "gallant_router_queue_depth", "carrier", "c1")
 			return up == 0 && q == 0, fmt.Sprintf("bind_up %v, queue_depth %v", up, q)
 		})
+	})
+}
+
+// TestE2EHotOutbindListen: a carrier's outbind_listen set through the
+// ConfigSource starts a listener without a restart (the carrier's outbind
+// gets a receiver bind that brings receipts); cleared, the listener stops
+// and the outbind session unbinds.
+func TestE2EHotOutbindListen(t *testing.T) {
+	t.Parallel()
+	c := newCarrier(t, carrierOpts{})
+	cc := carrierConfig("c1", c.Addr())
+	cc.BindType = smpp.Transmitter
+	src := &memConfig{}
+	g := startHotGateway(t, "sqlite", src, []gateway.CarrierConfig{cc}, routeAll("c1"))
+	if g.svc.OutbindAddr("c1") != nil {
+		t.Fatal("an outbind listener before one was configured")
+	}
+	withOutbind := cc
+	withOutbind.OutbindListen = "127.0.0.1:0"
+	waitApplied(t, g, src.set([]gateway.CarrierConfig{withOutbind}, routeAll("c1")))
+	addr := g.svc.OutbindAddr("c1")
+	if addr == nil {
+		t.Fatal("no outbind listener after the change")
+	}
+	if err := c.Outbind(testContext(t), addr.String(), "gallant", "secret"); err != nil {
+		t.Fatalf("outbind: %v", err)
+	}
+	receivers := func() int {
+		n := 0
+		for _, s := range c.Sessions() {
+			if s.State().Bound() && s.BindType() == smpp.Receiver {
+				n++
+			}
+		}
+		return n
+	}
+	eventually(t, "the receiver bind made after the outbind", func() (bool, string) {
+		return receivers() == 1, fmt.Sprintf("%d receiver binds", receivers())
+	})
+	e := g.bind(t, g.customer(t, "Acme"), smpp.Transceiver)
+	id := submit(t, e, textSM("receipt by outbind"))
+	if r := waitReceipts(t, e, 1)[0]; r.id != id {
+		t.Fatalf("receipt for %q, want %q", r.id, id)
+	}
+
+	waitApplied(t, g, src.set([]gateway.CarrierConfig{cc}, routeAll("c1")))
+	if g.svc.OutbindAddr("c1") != nil {
+		t.Fatal("the outbind listener stayed after it was cleared")
+	}
+	eventually(t, "the outbind session unbound", func() (bool, string) {
+		for _, end := range c.SessionEnds() {
+			if end.Reason == smpp.ClosePeerUnbind {
+				return receivers() == 0, fmt.Sprintf("%d receiver binds", receivers())
+			}
+		}
+		return false, fmt.Sprint(c.SessionEnds())
+	})
+}
+
+// TestE2EHotOptOutCodes: a carrier's optout_errors changed through the
+// ConfigSource count from the next answer, without a restart.
+func TestE2EHotOptOutCodes(t *testing.T) {
+	t.Parallel()
+	const before, after = "447700900501", "447700900502"
+	c := newCarrier(t, carrierOpts{decide: func(_ int, sm *pdu.SubmitSM) pdu.Status {
+		if a := string(sm.Dest.Addr); a == before || a == after {
+			return 0x45
+		}
+		return pdu.StatusOK
+	}})
+	cc := carrierConfig("c1", c.Addr())
+	src := &memConfig{}
+	src.set([]gateway.CarrierConfig{cc}, routeAll("c1"))
+	var ledger *consent.Ledger
+	g := startGatewayDeps(t, storetest.Config(t, "sqlite"), store.WriterConfig{},
+		gateway.Config{Carriers: []gateway.CarrierConfig{cc}}, routeAll("c1"), func(d *gateway.Deps) {
+			ledger = consent.NewLedger(d.Store, &consent.Index{}, consent.LedgerConfig{})
+			d.OptOutLedger, d.Consent = ledger, ledger.Index()
+			d.Config, d.ConfigPoll = src, 20*time.Millisecond
+		})
+	g.waitReady(t)
+	cust := g.customer(t, "Acme")
+	e := g.bind(t, cust, smpp.Transceiver)
+	send := func(to string) sms.ID {
+		sm := textSM("to " + to)
+		sm.Dest.Addr = []byte(to)
+		id, err := sms.ParseID(submit(t, e, sm))
+		if err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, "message to "+to+" failed", func() (bool, string) {
+			m, _, err := g.svc.Message(testContext(t), cust.AccountID, id)
+			return err == nil && m.Status.Final(), fmt.Sprint(m, err)
+		})
+		return id
+	}
+	send(before)
+	withCodes := cc
+	withCodes.OptOutErrors = []string{"0x45"}
+	waitApplied(t, g, src.set([]gateway.CarrierConfig{withCodes}, routeAll("c1")))
+	send(after)
+	eventually(t, "the carrier's opt-out recorded", func() (bool, string) {
+		_, ok := ledger.Index().Blocked(cust.AccountID, "x", after)
+		return ok, "not yet"
+	})
+	if _, ok := ledger.Index().Blocked(cust.AccountID, "x", before); ok {
+		t.Fatal("an answer before the codes were set opted its number out")
+	}
+}
+
+// TestE2EHotCarrierSharedTPS: with Redis, a carrier added through the
+// ConfigSource draws on its TPS budget shared by every instance (its
+// binds book leases in Redis), and its budget's metrics come and go
+// with it.
+func TestE2EHotCarrierSharedTPS(t *testing.T) {
+	t.Parallel()
+	c1 := newCarrier(t, carrierOpts{})
+	c2 := newCarrier(t, carrierOpts{})
+	rc := testRedisClient(t, testRedisAddr())
+	prefix := "gallant-test-hotcarrier-" + strconv.FormatInt(time.Now().UnixNano(), 36) + ":"
+	cc1, cc2 := carrierConfig("c1", c1.Addr()), carrierConfig("c2", c2.Addr())
+	cc2.TPS = 50
+	src := &memConfig{}
+	src.set([]gateway.CarrierConfig{cc1}, routeAll("c1"))
+	g := startGatewayDeps(t, storetest.Config(t, "sqlite"), store.WriterConfig{},
+		gateway.Config{Carriers: []gateway.CarrierConfig{cc1}}, routeAll("c1"), func(d *gateway.Deps) {
+			d.Redis = throttle.NewRedis(rc, prefix)
+			d.RedisTimeout = 5 * time.Second
+			d.Config, d.ConfigPoll = src, 20*time.Millisecond
+		})
+	g.waitReady(t)
+	waitApplied(t, g, src.set([]gateway.CarrierConfig{cc1, cc2}, routeAll("c2")))
+	e := g.bind(t, g.customer(t, "Acme"), smpp.Transceiver)
+	checkAllDelivered(t, e, submitMany(t, e, uniqueTexts("shared", 5), 5))
+	if len(c2.accepted()) != 5 {
+		t.Fatalf("c2 accepted %v", c2.accepted())
+	}
+	if n := g.metric(t, "gallant_gateway_carrier_tps_shared", "carrier", "c2"); n != 1 {
+		t.Fatalf("carrier_tps_shared{c2} = %v, want 1", n)
+	}
+	if n := g.metric(t, "gallant_gateway_carrier_tps_leases_total", "carrier", "c2"); n < 1 {
+		t.Fatalf("carrier_tps_leases_total{c2} = %v, want leases booked in Redis", n)
+	}
+	waitApplied(t, g, src.set([]gateway.CarrierConfig{cc1}, routeAll("c1")))
+	eventually(t, "c2's budget metrics gone", func() (bool, string) {
+		// The leases counted above go with the collector.
+		n := g.metric(t, "gallant_gateway_carrier_tps_leases_total", "carrier", "c2")
+		return n == 0, fmt.Sprint(n)
 	})
 }
