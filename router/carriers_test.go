@@ -225,3 +225,44 @@ func TestRemoveCarrierNoRouteLeft(t *testing.T) {
 		t.Fatal("A sent while unbound")
 	}
 }
+
+// TestRemoveCarrierLeastCost: once a carrier of a lower index is
+// removed, least-cost routes still find the buy rates of the others by
+// name (carrier indexes have a hole).
+func TestRemoveCarrierLeastCost(t *testing.T) {
+	a, b, c := newFakeSender("a", 0, 0), newFakeSender("b", 0, 0), newFakeSender("c", 0, 0)
+	rec := newRecorder(t, 10)
+	r := startRouter(t, Config{
+		Carriers: []Carrier{carrierCfg("A", 0, 0, a), carrierCfg("B", 0, 0, b), carrierCfg("C", 0, 0, c)},
+		Routes:   []Route{{Prefix: "", Carriers: []Choice{{Carrier: "A"}}}},
+		BuyRates: map[string][]BuyRate{"B": {{Prefix: "44", Price: 5}}, "C": {{Prefix: "44", Price: 3}}},
+		Shards:   1,
+	}, rec, nil)
+	defer stopAll(r, a, b, c)
+	lcr := []Route{{Prefix: "", LeastCost: true, Carriers: []Choice{{Carrier: "B", Weight: 1}, {Carrier: "C", Weight: 1}}}}
+	if err := r.SetRoutes(lcr, nil); err != nil {
+		t.Fatal(err)
+	}
+	wait, err := r.RemoveCarrier("A")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.SetBuyRates(map[string][]BuyRate{"B": {{Prefix: "44", Price: 2}}, "C": {{Prefix: "44", Price: 3}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.SetRoutes(lcr, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids(4) {
+		if err := r.Dispatch(newJob(r, id, 1, "4477009", 1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec.waitDone(t, 4, 10*time.Second)
+	if len(b.submits()) != 4 || len(c.submits()) != 0 {
+		t.Fatalf("B %d, C %d; want all 4 on B, now the cheaper", len(b.submits()), len(c.submits()))
+	}
+}
