@@ -21,10 +21,13 @@ import (
 // CarrierConfigs edits the carriers and route plans kept in the store
 // (GET/POST /v1/carriers, /v1/routes, /v1/accounts/{id}/routes, gallant
 // admin carrier|route). Every gateway instance polls the store and, within
-// seconds, swaps changed routes in and applies a carrier's new TPS and
-// connection settings (its binds replaced gracefully); a carrier added or
-// removed, or new outbind_listen or optout_errors, apply on each
-// instance's next start (see [gateway.Service.ConfigApplied]).
+// seconds and without a restart, puts carriers added into service before
+// it swaps in routes that name them, swaps changed routes in at once,
+// takes carriers removed out of service once no route names them (their
+// binds unbind gracefully), and applies a carrier's new TPS, connection
+// settings (its binds replaced gracefully), outbind_listen and
+// optout_errors (see [gateway.Service.ConfigApplied] for what could not
+// apply).
 //
 // Carriers and the default plan are for platform admins. A reseller sets
 // the plans of its sub-accounts, naming only carriers the platform
@@ -91,8 +94,9 @@ type CarrierConfigView struct {
 	OutbindListen         string    `json:"outbind_listen"`
 	CreatedAt             time.Time `json:"created_at"`
 	UpdatedAt             time.Time `json:"updated_at"`
-	// RestartPending says that the instance that answered does not run
-	// these settings yet (added or changed since it started).
+	// RestartPending says that the instance that answered could not
+	// apply these settings (see gateway.Service.ConfigApplied); the next
+	// change or its next start tries again.
 	RestartPending bool `json:"restart_pending"`
 }
 
@@ -104,7 +108,7 @@ type CarrierList struct {
 	Version int64 `json:"version"`
 	Applied int64 `json:"applied_version"`
 	// RestartPending names carriers whose stored settings the answering
-	// instance does not run (added, changed or removed since it started).
+	// instance could not apply (added, changed or removed).
 	RestartPending []string `json:"restart_pending"`
 }
 
@@ -537,13 +541,6 @@ func (c *CarrierConfigs) SetRoutes(ctx context.Context, p Principal, accountID i
 			}
 		}
 	}
-	var running map[string]bool
-	if c.gw != nil {
-		running = map[string]bool{}
-		for _, n := range c.gw.CarrierNames() {
-			running[n] = true
-		}
-	}
 	out := make([]store.RouteConfig, 0, len(routes))
 	prefixes := map[string]bool{}
 	for i, r := range routes {
@@ -570,8 +567,6 @@ func (c *CarrierConfigs) SetRoutes(ctx context.Context, p Principal, accountID i
 				return RoutePlan{}, Invalid(field+".carriers", "unknown carrier "+strconv.Quote(ch.Carrier))
 			case offered != nil && !offered[ch.Carrier]:
 				return RoutePlan{}, Invalid(field+".carriers", "carrier "+strconv.Quote(ch.Carrier)+" is not offered to resellers (only carriers of the default routes are)")
-			case running != nil && !running[ch.Carrier]:
-				return RoutePlan{}, Invalid(field+".carriers", "carrier "+strconv.Quote(ch.Carrier)+" was added after the gateway started: restart the instances before routing to it")
 			case seen[ch.Carrier]:
 				return RoutePlan{}, Invalid(field+".carriers", "carrier "+strconv.Quote(ch.Carrier)+" is listed twice")
 			case ch.Weight < 0 || ch.Weight > maxRouteWeight:

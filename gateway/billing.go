@@ -317,7 +317,7 @@ func (s *Service) RefreshBuyRates() error {
 	in := s.bill.Pricer.BuyRatesAt(time.Now())
 	rates := make(map[string][]router.BuyRate, len(in))
 	for carrier, list := range in {
-		if _, ok := s.byName[carrier]; !ok {
+		if s.carrierNamed(carrier) == nil {
 			continue
 		}
 		out := make([]router.BuyRate, len(list))

@@ -28,8 +28,7 @@ import (
 // carrier is one SMSC with its persistent binds.
 type carrier struct {
 	s   *Service
-	cfg CarrierConfig    // as built; live has the connection settings in force
-	ob  *outbindListener // nil without OutbindListen (outbind.go)
+	cfg CarrierConfig // as built; live has the settings in force
 	// tpsBits is the rate in force (math.Float64bits): cfg.TPS, or what
 	// the store changed it to since (hotconfig.go).
 	tpsBits atomic.Uint64
@@ -39,9 +38,17 @@ type carrier struct {
 	// submitLat and receiptLat are this carrier's latency histograms
 	// (gallant_gateway_submit_latency_seconds, receipt_latency_seconds).
 	submitLat, receiptLat prometheus.Observer
+	// lastInbound is when the carrier last sent a request (UnixNano):
+	// binds being retired wait for a quiet moment (carriers.go).
+	lastInbound atomic.Int64
 
-	mu       sync.Mutex // guards the fields below
-	binds    []*bind    // the binds in use; replaced as a whole (hotconfig.go)
+	// budgetMetrics are the collectors of budget, unregistered with the
+	// carrier (tps.go).
+	budgetMetrics []prometheus.Collector
+
+	mu       sync.Mutex       // guards the fields below
+	binds    []*bind          // the binds in use; replaced as a whole (hotconfig.go)
+	ob       *outbindListener // nil without OutbindListen (outbind.go)
 	live     CarrierConfig
 	nextBind int  // index of the next bind made, for logs and metrics
 	closing  bool // unbind has begun: no more replacements
@@ -49,6 +56,22 @@ type carrier struct {
 
 // tps is the carrier's rate in force (0: unlimited).
 func (c *carrier) tps() float64 { return math.Float64frombits(c.tpsBits.Load()) }
+
+// outbind returns the outbind listener in use (nil: none).
+func (c *carrier) outbind() *outbindListener {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.ob
+}
+
+// routerCarrier is c as the router takes it: its name, rate and binds.
+func (c *carrier) routerCarrier() router.Carrier {
+	rc := router.Carrier{Name: c.cfg.Name, TPS: c.tps()}
+	for _, b := range c.bindList() {
+		rc.Binds = append(rc.Binds, b)
+	}
+	return rc
+}
 
 // bindList returns the binds in use.
 func (c *carrier) bindList() []*bind {
@@ -78,6 +101,7 @@ func (s *Service) newCarrier(cc CarrierConfig) (*carrier, error) {
 		return nil, err
 	}
 	c.binds = binds
+	c.ob = newOutbindListener(c, cc)
 	return c, nil
 }
 
@@ -154,11 +178,11 @@ func (c *carrier) start() {
 // new bind; see smpp.InboundBackpressure), and each sends unbind once the
 // requests it holds are answered or abandoned, or closes when ctx ends.
 func (c *carrier) unbind(ctx context.Context, wg *sync.WaitGroup) {
-	wg.Go(func() { c.ob.stop(ctx) })
 	c.mu.Lock()
 	c.closing = true
-	binds := c.binds
+	binds, ob := c.binds, c.ob
 	c.mu.Unlock()
+	wg.Go(func() { ob.stop(ctx) })
 	for _, b := range binds {
 		wg.Go(func() {
 			if err := b.cl.Unbind(ctx); err != nil {
@@ -310,6 +334,7 @@ func appendCarrierKey(dst, id []byte) []byte {
 
 // handle takes the carrier's requests: receipts and MO messages.
 func (c *carrier) handle(sess *smpp.Session, h pdu.Header, body []byte) {
+	c.lastInbound.Store(time.Now().UnixNano())
 	switch h.ID {
 	case pdu.DeliverSMID:
 		var dm pdu.DeliverSM

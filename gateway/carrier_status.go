@@ -85,13 +85,17 @@ func stateName(st smpp.BindState) string {
 // submits in flight, and the carrier's queue. The figures are this
 // instance's only (every instance keeps its own binds and queues).
 func (s *Service) CarrierStatus() []CarrierStatus {
-	queues := s.rt.Status()
-	out := make([]CarrierStatus, 0, len(s.carriers))
-	for i, c := range s.carriers {
+	queues := make(map[string]router.CarrierStatus)
+	for _, q := range s.rt.Status() {
+		queues[q.Name] = q
+	}
+	carriers := s.carrierList()
+	out := make([]CarrierStatus, 0, len(carriers))
+	for _, c := range carriers {
 		binds := c.bindList()
 		cs := CarrierStatus{Name: c.cfg.Name, TPS: c.tps(), Binds: make([]BindStatus, 0, len(binds))}
-		if i < len(queues) && queues[i].Name == c.cfg.Name {
-			cs.Queued, cs.Capacity, cs.Reserved = queues[i].Queued, queues[i].Capacity, queues[i].Reserved
+		if q, ok := queues[c.cfg.Name]; ok {
+			cs.Queued, cs.Capacity, cs.Reserved = q.Queued, q.Capacity, q.Reserved
 		}
 		for _, b := range binds {
 			bs := BindStatus{State: stateName(b.cl.State()), Submitted: b.st.acked.Load(), Window: b.window}

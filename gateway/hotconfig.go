@@ -97,44 +97,60 @@ func (h *hotConfig) check() {
 	h.apply(v, p)
 }
 
-// apply swaps the route plans in at once (jobs already queued keep their
-// carrier), refreshes the buy rates, applies a changed carrier TPS to its
-// binds' limiters and replaces the binds of a carrier whose connection
-// settings changed (replaceBinds). Carriers added or removed, and
-// changes of outbind_listen or optout_errors, are reported: this release
-// applies those on the next start.
+// apply applies a version of the carriers and routes: carriers added
+// in the store go into service first (addCarrier), then the route plans
+// are swapped in at once (jobs already queued keep their carrier), then
+// carriers removed from the store are taken out of service
+// (removeCarrier: what was queued for them follows the new routes, their
+// binds unbind once their submits in flight are answered). A changed
+// carrier gets its new TPS (applyTPS), outbind listener and opt-out
+// codes (applyExtras) and connection settings (replaceBinds) on its
+// running binds. Whatever could not apply (a carrier that cannot be
+// built, an outbind address that cannot be listened on, a removed
+// carrier that the routes in force still name because the stored routes
+// could not apply) is logged and reported by ConfigApplied, and tried
+// again with the next version or restart.
 func (h *hotConfig) apply(v int64, p Plans) {
 	s := h.s
 	var pending []string
-	running := make(map[string]bool, len(s.carriers))
-	for _, c := range s.carriers {
-		running[c.cfg.Name] = true
+	gone := make(map[string]*carrier, len(s.carrierList()))
+	for _, c := range s.carrierList() {
+		gone[c.cfg.Name] = c
 	}
 	for _, nc := range p.Carriers {
-		c, ok := s.byName[nc.Name]
+		c, ok := gone[nc.Name]
+		delete(gone, nc.Name)
 		switch {
 		case !ok:
-			pending = append(pending, nc.Name)
-			s.log.Warn("config: carrier added in the store; it binds and takes traffic after this instance restarts", "carrier", nc.Name)
+			if err := s.addCarrier(nc); err != nil {
+				pending = append(pending, nc.Name)
+				s.log.Error("config: carrier added in the store cannot start on this instance", "carrier", nc.Name, "err", err)
+				break
+			}
+			s.log.Info("config: carrier added", "carrier", nc.Name, "binds", max(nc.Binds, 1), "tps", nc.TPS)
 		case !sameCarrier(c.running(), nc):
-			if h.applyTPS(c, nc) || h.replaceBinds(c, nc) {
+			h.applyExtras(c, nc)
+			if sameCarrier(c.running(), nc) || h.applyTPS(c, nc) || h.replaceBinds(c, nc) {
 				break
 			}
 			pending = append(pending, nc.Name)
-			s.log.Warn("config: carrier settings changed in the store; they apply when this instance restarts", "carrier", nc.Name)
+			s.log.Warn("config: carrier settings changed in the store could not apply; the next change or a restart tries again", "carrier", nc.Name)
 		}
-		delete(running, nc.Name)
 	}
-	for name := range running {
-		pending = append(pending, name)
-		s.log.Warn("config: carrier removed from the store; no route names it, and its binds close when this instance restarts", "carrier", name)
-	}
-	slices.Sort(pending)
 	routesOK := true
 	if err := s.rt.SetRoutes(p.Routes, p.AccountRoutes); err != nil {
 		routesOK = false
 		s.log.Error("config: the stored routes cannot apply on this instance; the previous routes stay", "version", v, "err", err)
 	}
+	for name, c := range gone {
+		if err := s.removeCarrier(c); err != nil {
+			pending = append(pending, name)
+			s.log.Error("config: carrier removed from the store stays in service here", "carrier", name, "err", err)
+			continue
+		}
+		s.log.Info("config: carrier removed; its binds unbind once their submits in flight are answered", "carrier", name)
+	}
+	slices.Sort(pending)
 	if err := s.RefreshBuyRates(); err != nil {
 		s.log.Warn("config: buy rates", "err", err)
 	}
@@ -149,6 +165,51 @@ func (h *hotConfig) apply(v int64, p Plans) {
 		s.m.configVersion.Set(float64(v))
 		s.log.Info("config: routes applied", "version", v, "routes", len(p.Routes), "account_plans", len(p.AccountRoutes))
 	}
+}
+
+// applyExtras applies nc's outbind_listen and optout_errors to the
+// running carrier c when they changed: the new opt-out codes count from
+// the next answer; a new outbind listener starts before the old one
+// stops (its sessions unbind gracefully, in the background). It reports
+// false when the new listener cannot listen (the old one stays).
+func (h *hotConfig) applyExtras(c *carrier, nc CarrierConfig) bool {
+	s := h.s
+	run := c.running()
+	if !slices.Equal(run.OptOutErrors, nc.OptOutErrors) {
+		s.carrierOptOuts.set(nc.Name, nc.OptOutErrors)
+		c.mu.Lock()
+		c.live.OptOutErrors = slices.Clone(nc.OptOutErrors)
+		c.mu.Unlock()
+		s.log.Info("config: carrier opt-out codes applied", "carrier", nc.Name, "codes", nc.OptOutErrors)
+	}
+	if run.OutbindListen == nc.OutbindListen {
+		return true
+	}
+	lc := run
+	lc.OutbindListen = nc.OutbindListen
+	ob := newOutbindListener(c, lc)
+	if err := ob.start(); err != nil {
+		s.log.Warn("config: new outbind listener", "carrier", nc.Name, "err", err)
+		return false
+	}
+	c.mu.Lock()
+	if c.closing {
+		c.mu.Unlock()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		ob.stop(ctx)
+		return false
+	}
+	old := c.ob
+	c.ob, c.live.OutbindListen = ob, nc.OutbindListen
+	c.mu.Unlock()
+	s.retiring.Go(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), retireTimeout)
+		defer cancel()
+		old.stop(ctx)
+	})
+	s.log.Info("config: carrier outbind listener applied", "carrier", nc.Name, "listen", nc.OutbindListen)
+	return true
 }
 
 // applyTPS applies nc to the running carrier c when its rate is all
@@ -211,7 +272,7 @@ func (h *hotConfig) replaceBinds(c *carrier, nc CarrierConfig) bool {
 	s := h.s
 	run := c.running()
 	if run.OutbindListen != nc.OutbindListen || !slices.Equal(run.OptOutErrors, nc.OptOutErrors) {
-		return false // built once with the carrier: a restart applies them
+		return false // applyExtras could not apply them
 	}
 	binds, err := c.makeBinds(nc)
 	if err != nil {
@@ -245,12 +306,13 @@ func (h *hotConfig) replaceBinds(c *carrier, nc CarrierConfig) bool {
 		old = append(old, binds...)
 	}
 	s.log.Info("config: carrier binds replaced", "carrier", nc.Name, "binds", len(binds), "window", nc.Window, "tps", nc.TPS)
-	s.wg.Go(func() {
+	s.retiring.Go(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), retireTimeout)
 		defer cancel()
 		if err := wait(ctx); err != nil {
 			s.log.Warn("config: old binds did not stop in time", "carrier", nc.Name, "err", err)
 		}
+		c.awaitQuiet(ctx, old)
 		var unbinds sync.WaitGroup
 		for _, b := range old {
 			unbinds.Go(func() {
@@ -284,8 +346,8 @@ func sameTLS(a, b *tls.Config) bool {
 // ConfigApplied returns the version of the carriers and routes this
 // instance routes by (-1 before the first apply, or without a
 // ConfigSource) and the carriers whose stored settings it does not run
-// with yet (added or removed since it started, or with a new
-// outbind_listen or optout_errors: they apply on its next start).
+// with (a change that could not apply here: see hotConfig.apply; the
+// next change or start tries again).
 func (s *Service) ConfigApplied() (version int64, restartFor []string) {
 	if s.hot == nil {
 		return -1, nil
@@ -297,8 +359,9 @@ func (s *Service) ConfigApplied() (version int64, restartFor []string) {
 
 // CarrierNames returns the names of the carriers this instance runs.
 func (s *Service) CarrierNames() []string {
-	out := make([]string, 0, len(s.carriers))
-	for _, c := range s.carriers {
+	carriers := s.carrierList()
+	out := make([]string, 0, len(carriers))
+	for _, c := range carriers {
 		out = append(out, c.cfg.Name)
 	}
 	return out

@@ -112,7 +112,7 @@ func newMetrics(reg prometheus.Registerer, d Durability) *metrics {
 		Help: "Version of the stored carriers and routes this instance routes by (-1: none applied yet)."})
 	m.configVersion.Set(-1)
 	m.configRestart = prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "carriers_restart_pending",
-		Help: "Carriers whose stored settings (added, changed or removed) apply only when this instance restarts."})
+		Help: "Carriers whose stored settings (added, changed or removed) could not apply on this instance (see its log); the next change or a restart tries again."})
 	if reg != nil {
 		reg.MustRegister(m.configVersion, m.configRestart)
 		reg.MustRegister(accepted, m.refusedVec, m.submitted, m.failed, m.finalVec, m.receiptVec, m.custReceiptVec,

@@ -3,6 +3,9 @@ package gateway
 import (
 	"context"
 	"log/slog"
+	"maps"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gallant-sms/gallant/consent"
@@ -14,10 +17,12 @@ import (
 // submit_sm_resp's command_status as "0x45", or a receipt's err field
 // as it came), as an account opt-out with source carrier. The carrier's
 // reader goroutine only queues them (bounded; a full queue drops and
-// logs), one goroutine writes them.
+// logs), one goroutine writes them. A carrier's codes change while the
+// gateway runs (set, from the ConfigSource).
 type carrierOptOuts struct {
 	ledger *consent.Ledger
-	codes  map[string]map[string]bool // carrier -> codes
+	codes  atomic.Pointer[map[string]map[string]bool] // carrier -> codes, copied on write
+	mu     sync.Mutex                                 // serialises set
 	q      chan consent.Record
 	log    *slog.Logger
 }
@@ -26,26 +31,42 @@ type carrierOptOuts struct {
 const carrierOptOutQueue = 4096
 
 func newCarrierOptOuts(ledger *consent.Ledger, carriers []CarrierConfig, log *slog.Logger) *carrierOptOuts {
-	c := &carrierOptOuts{ledger: ledger, codes: map[string]map[string]bool{}, log: log}
-	for _, cc := range carriers {
-		for _, code := range cc.OptOutErrors {
-			if c.codes[cc.Name] == nil {
-				c.codes[cc.Name] = map[string]bool{}
-			}
-			c.codes[cc.Name][code] = true
-		}
-	}
-	if ledger == nil || len(c.codes) == 0 {
+	if ledger == nil {
 		return nil
+	}
+	c := &carrierOptOuts{ledger: ledger, log: log}
+	codes := map[string]map[string]bool{}
+	c.codes.Store(&codes)
+	for _, cc := range carriers {
+		c.set(cc.Name, cc.OptOutErrors)
 	}
 	c.q = make(chan consent.Record, carrierOptOutQueue)
 	return c
 }
 
+// set makes codes the named carrier's opt-out codes (none: nil). A nil
+// carrierOptOuts does nothing.
+func (c *carrierOptOuts) set(carrier string, codes []string) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	next := maps.Clone(*c.codes.Load())
+	delete(next, carrier)
+	if len(codes) > 0 {
+		next[carrier] = make(map[string]bool, len(codes))
+		for _, code := range codes {
+			next[carrier][code] = true
+		}
+	}
+	c.codes.Store(&next)
+}
+
 // seen queues an opt-out of m's recipient when carrier's code says so. A
 // nil carrierOptOuts records nothing.
 func (c *carrierOptOuts) seen(m *sms.Message, carrier, code string) {
-	if c == nil || code == "" || !c.codes[carrier][code] {
+	if c == nil || code == "" || !(*c.codes.Load())[carrier][code] {
 		return
 	}
 	rec := consent.Record{Change: consent.Change{Entry: consent.Entry{Scope: consent.ScopeAccount, Account: m.AccountID,

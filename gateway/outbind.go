@@ -21,22 +21,23 @@ import (
 // outbindListener serves one carrier's outbinds.
 type outbindListener struct {
 	c      *carrier
+	cc     CarrierConfig // the settings it listens and binds with
 	cancel context.CancelFunc
 	done   chan struct{}
-	addr   net.Addr
 
-	mu       sync.Mutex
+	mu       sync.Mutex // guards addr, sessions
+	addr     net.Addr
 	sessions map[*smpp.Session]struct{}
 	wg       sync.WaitGroup // one watcher per session, until it ends
 }
 
-// newOutbindListener returns c's outbind listener, or nil when c has no
-// OutbindListen.
-func newOutbindListener(c *carrier) *outbindListener {
-	if c.cfg.OutbindListen == "" {
+// newOutbindListener returns c's outbind listener with cc's settings, or
+// nil when cc has no OutbindListen.
+func newOutbindListener(c *carrier, cc CarrierConfig) *outbindListener {
+	if cc.OutbindListen == "" {
 		return nil
 	}
-	return &outbindListener{c: c, sessions: map[*smpp.Session]struct{}{}}
+	return &outbindListener{c: c, cc: cc, sessions: map[*smpp.Session]struct{}{}}
 }
 
 // start listens and serves outbinds until stop. A nil listener does
@@ -45,12 +46,14 @@ func (o *outbindListener) start() error {
 	if o == nil {
 		return nil
 	}
-	cc := o.c.cfg
+	cc := o.cc
 	l, err := net.Listen("tcp", cc.OutbindListen)
 	if err != nil {
 		return fmt.Errorf("gateway: carrier %s: outbind listen: %w", cc.Name, err)
 	}
+	o.mu.Lock()
 	o.addr = l.Addr()
+	o.mu.Unlock()
 	sc := cc.Session
 	if cc.Window > 0 {
 		sc.Window = cc.Window
@@ -66,7 +69,7 @@ func (o *outbindListener) start() error {
 			log.Error("outbind listener stopped", "err", err)
 		}
 	}()
-	log.Info("listening for outbind", "addr", o.addr.String())
+	log.Info("listening for outbind", "addr", l.Addr().String())
 	return nil
 }
 
@@ -76,7 +79,7 @@ func (o *outbindListener) bound(s *smpp.Session) {
 	o.sessions[s] = struct{}{}
 	o.wg.Add(1)
 	o.mu.Unlock()
-	o.c.s.log.Info("carrier bound by outbind", "carrier", o.c.cfg.Name, "remote", s.RemoteAddr().String())
+	o.c.s.log.Info("carrier bound by outbind", "carrier", o.cc.Name, "remote", s.RemoteAddr().String())
 	go func() {
 		defer o.wg.Done()
 		<-s.Done()
@@ -111,9 +114,15 @@ func (o *outbindListener) stop(ctx context.Context) {
 // OutbindAddr returns the address the named carrier's outbind listener
 // listens on, or nil when it has none (or the gateway has not started).
 func (s *Service) OutbindAddr(carrier string) net.Addr {
-	c := s.byName[carrier]
-	if c == nil || c.ob == nil {
+	c := s.carrierNamed(carrier)
+	if c == nil {
 		return nil
 	}
-	return c.ob.addr
+	ob := c.outbind()
+	if ob == nil {
+		return nil
+	}
+	ob.mu.Lock()
+	defer ob.mu.Unlock()
+	return ob.addr
 }

@@ -79,9 +79,9 @@ type Deps struct {
 	Keywords consent.KeywordHandler
 	// Config, if set, is polled every ConfigPoll (0: DefaultConfigPoll)
 	// for changes of the carriers and routes: route plans, buy rates and
-	// a carrier's TPS and connection settings apply without a restart;
-	// carriers added or removed are reported by ConfigApplied until the
-	// next start (hotconfig.go).
+	// carriers added or removed and a carrier's TPS, connection settings,
+	// outbind_listen and optout_errors apply without a restart
+	// (hotconfig.go).
 	Config     ConfigSource
 	ConfigPoll time.Duration
 }
@@ -107,8 +107,18 @@ type Service struct {
 	// carrier's request that would wait there is abandoned instead.
 	ovClosed bool // guarded by ovMu
 
-	carriers  []*carrier
-	byName    map[string]*carrier
+	// carriers are the carriers in service, copied on write (carriers.go):
+	// the ConfigSource adds and removes them while the Service runs.
+	carriers atomic.Pointer[carrierSet]
+	// cmu serialises changes of carriers; cclosed (guarded by it) is set
+	// when Shutdown took the carriers to unbind: none is added after.
+	cmu     sync.Mutex
+	cclosed bool
+	// retiring tracks the binds and outbind listeners being closed after
+	// a change (hotconfig.go); Shutdown waits for them.
+	retiring  sync.WaitGroup
+	reg       prometheus.Registerer // nil: no metrics
+	redis     *throttle.Redis       // for the TPS budgets of carriers added later
 	tr        *tracker
 	keyed     *throttle.Keyed
 	limits    rateLimiter
@@ -174,7 +184,7 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 	}
 	s := &Service{
 		cfg: cfg, log: logger, st: deps.Store, w: deps.Writer, acc: deps.Accounts, hook: deps.Webhooks,
-		ids: ids, m: newMetrics(reg, cfg.Durability), byName: map[string]*carrier{},
+		ids: ids, m: newMetrics(reg, cfg.Durability), reg: reg, redis: deps.Redis,
 		tr: newTracker(2_000_000), keyed: limits, limits: localLimiter{limits}, stop: make(chan struct{}),
 	}
 	if reg != nil {
@@ -222,20 +232,17 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 
 	rcfg := router.DefaultConfig()
 	rcfg.Routes, rcfg.AccountRoutes = deps.Routes, deps.AccountRoutes
+	set := &carrierSet{byName: make(map[string]*carrier, len(cfg.Carriers))}
 	for _, cc := range cfg.Carriers {
 		c, err := s.newCarrier(cc)
 		if err != nil {
 			return nil, err
 		}
-		c.ob = newOutbindListener(c)
-		s.carriers = append(s.carriers, c)
-		s.byName[cc.Name] = c
-		rc := router.Carrier{Name: cc.Name, TPS: cc.TPS}
-		for _, b := range c.bindList() {
-			rc.Binds = append(rc.Binds, b)
-		}
-		rcfg.Carriers = append(rcfg.Carriers, rc)
+		set.list = append(set.list, c)
+		set.byName[cc.Name] = c
+		rcfg.Carriers = append(rcfg.Carriers, c.routerCarrier())
 	}
+	s.carriers.Store(set)
 	rcfg.NewLimiter = newBindLimiter
 	if deps.Redis != nil {
 		s.countLive = true
@@ -275,10 +282,11 @@ func (s *Service) Start(ctx context.Context) error {
 		return errors.New("gateway: already started")
 	}
 	s.started = true
-	for i, c := range s.carriers {
-		if err := c.ob.start(); err != nil {
-			for _, d := range s.carriers[:i] {
-				d.ob.stop(ctx)
+	carriers := s.carrierList()
+	for i, c := range carriers {
+		if err := c.outbind().start(); err != nil {
+			for _, d := range carriers[:i] {
+				d.outbind().stop(ctx)
 			}
 			return err
 		}
@@ -292,7 +300,7 @@ func (s *Service) Start(ctx context.Context) error {
 		go s.loop(s.countInstances, instancesRefresh)
 	}
 	s.rt.Start()
-	for _, c := range s.carriers {
+	for _, c := range carriers {
 		c.start()
 	}
 	s.wg.Add(4)
@@ -373,7 +381,10 @@ func (s *Service) Shutdown(ctx context.Context) error {
 	// here: those already read are stored and answered below, or
 	// abandoned (dropLate, dropOverflow), so that each bind can unbind.
 	var unbinds sync.WaitGroup
-	for _, c := range s.carriers {
+	s.cmu.Lock()
+	s.cclosed = true // no carrier is added from here
+	s.cmu.Unlock()
+	for _, c := range s.carrierList() {
 		c.unbind(ctx, &unbinds)
 	}
 	close(s.stop)
@@ -394,6 +405,7 @@ func (s *Service) Shutdown(ctx context.Context) error {
 		errs = append(errs, fmt.Errorf("writer: %w", err))
 	}
 	unbinds.Wait()
+	s.retiring.Wait()
 	if s.started {
 		// After every bind closed and a last flush: what the carriers
 		// acknowledged is settled in the store, and the rest is left to
@@ -412,10 +424,11 @@ func (s *Service) Ready(ctx context.Context) error {
 	if err := s.st.Ping(ctx); err != nil {
 		return fmt.Errorf("gateway: store: %w", err)
 	}
-	if len(s.carriers) == 0 {
+	carriers := s.carrierList()
+	if len(carriers) == 0 {
 		return nil
 	}
-	for _, c := range s.carriers {
+	for _, c := range carriers {
 		for _, b := range c.bindList() {
 			if b.Bound() {
 				return nil

@@ -51,29 +51,42 @@ func (s *Service) countInstances() {
 // newBudgets makes the shared budget of every carrier with a TPS, under
 // r's prefix; the caller closes them (closeBudgets).
 func (s *Service) newBudgets(r *throttle.Redis) error {
-	for _, c := range s.carriers {
-		if c.cfg.TPS <= 0 {
-			continue
-		}
-		b, err := throttle.NewShared(r, throttle.SharedConfig{
-			Key: "carrier:" + c.cfg.Name, Rate: c.cfg.TPS,
-			Instances: s.live.get, Logger: s.log.With("carrier", c.cfg.Name),
-		})
-		if err != nil {
+	for _, c := range s.carrierList() {
+		if err := c.newBudget(r); err != nil {
 			s.closeBudgets()
 			return err
 		}
-		c.budget = b
 	}
+	return nil
+}
+
+// newBudget makes c's shared budget when it has a TPS.
+func (c *carrier) newBudget(r *throttle.Redis) error {
+	if c.cfg.TPS <= 0 {
+		return nil
+	}
+	b, err := throttle.NewShared(r, throttle.SharedConfig{
+		Key: "carrier:" + c.cfg.Name, Rate: c.cfg.TPS,
+		Instances: c.s.live.get, Logger: c.s.log.With("carrier", c.cfg.Name),
+	})
+	if err != nil {
+		return err
+	}
+	c.budget = b
 	return nil
 }
 
 // closeBudgets stops every carrier's budget (idempotent).
 func (s *Service) closeBudgets() {
-	for _, c := range s.carriers {
-		if c.budget != nil {
-			c.budget.Close()
-		}
+	for _, c := range s.carrierList() {
+		c.closeBudget()
+	}
+}
+
+// closeBudget stops c's budget (idempotent).
+func (c *carrier) closeBudget() {
+	if c.budget != nil {
+		c.budget.Close()
 	}
 }
 
@@ -81,7 +94,7 @@ func (s *Service) closeBudgets() {
 // bucket, behind the carrier's shared budget when it has one.
 func (s *Service) newCarrierLimiter(carrier string, perSecond float64) router.Limiter {
 	l := newBindLimiter(perSecond).(bucketLimiter)
-	if c := s.byName[carrier]; c != nil && c.budget != nil {
+	if c := s.carrierNamed(carrier); c != nil && c.budget != nil {
 		return sharedLimiter{l, c.budget}
 	}
 	return l
@@ -104,33 +117,53 @@ func (l sharedLimiter) Wait(ctx context.Context) error {
 
 // registerBudgetMetrics exports each shared budget's mode and counters.
 func (s *Service) registerBudgetMetrics(reg prometheus.Registerer) {
-	for _, c := range s.carriers {
-		b := c.budget
-		if b == nil {
-			continue
-		}
-		labels := prometheus.Labels{"carrier": c.cfg.Name}
-		reg.MustRegister(
-			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "gallant_gateway", Name: "carrier_tps_shared",
-				Help:        "1 while the carrier's TPS is a budget shared by every instance through Redis, 0 while this instance sends at its share (TPS / live instances) because Redis does not answer.",
-				ConstLabels: labels},
-				func() float64 {
-					if b.Stats().Local {
-						return 0
-					}
-					return 1
-				}),
-			prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "gallant_gateway", Name: "carrier_tps_fallbacks_total",
-				Help:        "Times the carrier's shared TPS budget fell back to this instance's share because Redis failed or timed out.",
-				ConstLabels: labels},
-				func() float64 { return float64(b.Stats().Fallbacks) }),
-			prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "gallant_gateway", Name: "carrier_tps_leases_total",
-				Help:        "Leases of the carrier's TPS budget booked in Redis (one round trip each, 20 ms of the TPS).",
-				ConstLabels: labels},
-				func() float64 { return float64(b.Stats().Leases) }),
-		)
+	for _, c := range s.carrierList() {
+		c.registerBudgetMetrics(reg)
 	}
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "gallant_gateway", Name: "live_instances",
 		Help: "Live instances on the store (node leases), which a carrier's TPS is divided by while Redis does not answer."},
 		func() float64 { return float64(s.live.get()) }))
+}
+
+// registerBudgetMetrics exports c's budget's mode and counters, when it
+// has a budget; unregisterBudgetMetrics takes them away.
+func (c *carrier) registerBudgetMetrics(reg prometheus.Registerer) {
+	b := c.budget
+	if b == nil || reg == nil {
+		return
+	}
+	labels := prometheus.Labels{"carrier": c.cfg.Name}
+	c.budgetMetrics = []prometheus.Collector{
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "gallant_gateway", Name: "carrier_tps_shared",
+			Help:        "1 while the carrier's TPS is a budget shared by every instance through Redis, 0 while this instance sends at its share (TPS / live instances) because Redis does not answer.",
+			ConstLabels: labels},
+			func() float64 {
+				if b.Stats().Local {
+					return 0
+				}
+				return 1
+			}),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "gallant_gateway", Name: "carrier_tps_fallbacks_total",
+			Help:        "Times the carrier's shared TPS budget fell back to this instance's share because Redis failed or timed out.",
+			ConstLabels: labels},
+			func() float64 { return float64(b.Stats().Fallbacks) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "gallant_gateway", Name: "carrier_tps_leases_total",
+			Help:        "Leases of the carrier's TPS budget booked in Redis (one round trip each, 20 ms of the TPS).",
+			ConstLabels: labels},
+			func() float64 { return float64(b.Stats().Leases) }),
+	}
+	for _, k := range c.budgetMetrics {
+		if err := reg.Register(k); err != nil {
+			c.s.log.Warn("carrier tps budget metrics", "carrier", c.cfg.Name, "err", err)
+		}
+	}
+}
+
+func (c *carrier) unregisterBudgetMetrics(reg prometheus.Registerer) {
+	if reg == nil {
+		return
+	}
+	for _, k := range c.budgetMetrics {
+		reg.Unregister(k)
+	}
 }

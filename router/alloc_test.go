@@ -96,7 +96,7 @@ func TestSenderTPSDoesNotAllocate(t *testing.T) {
 	for range 100 {
 		run()
 	}
-	waits := r.carriers[0].m.senderWaits
+	waits := r.carrier(0).m.senderWaits
 	before := counterNow(waits)
 	allocs := testing.AllocsPerRun(500, run)
 	if allocs > 0.05 {

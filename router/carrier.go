@@ -20,6 +20,10 @@ type carrier struct {
 	rmu     sync.Mutex // guards retired
 	retired []*bind    // replaced binds, still completing what they sent
 
+	// removed is set by RemoveCarrier: the carrier takes no new job and
+	// its queue hands whatever comes to it back to the shards.
+	removed atomic.Bool
+
 	// reserved counts segments assigned to the carrier and not yet
 	// answered: queued, waiting for a retry, or in flight.
 	reserved atomic.Int64

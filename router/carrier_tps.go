@@ -20,14 +20,14 @@ var ErrUnlimitedCarrier = errors.New("router: carrier without a rate limit")
 // starts again from the new share). Segments queued or in flight are not
 // touched. The queue's bound (Carrier.QueueSize) stays as built.
 func (r *Router) SetCarrierTPS(name string, tps float64) error {
-	i, ok := r.byName[name]
-	if !ok {
+	c := r.active(name)
+	if c == nil {
 		return fmt.Errorf("router: set tps: unknown carrier %q", name)
 	}
 	if !(tps > 0) || math.IsInf(tps, 0) {
 		return fmt.Errorf("router: set tps of %q to %v: %w", name, tps, ErrUnlimitedCarrier)
 	}
-	binds := r.carriers[i].bindList()
+	binds := c.bindList()
 	share := tps / float64(len(binds))
 	for _, b := range binds {
 		if b.limiter == nil {
@@ -46,12 +46,12 @@ func (r *Router) SetCarrierTPS(name string, tps float64) error {
 // CarrierTPS returns the named carrier's rate in force: its binds'
 // shares added up (0: unlimited; -1: no such carrier).
 func (r *Router) CarrierTPS(name string) float64 {
-	i, ok := r.byName[name]
-	if !ok {
+	c := r.active(name)
+	if c == nil {
 		return -1
 	}
 	var sum float64
-	for _, b := range r.carriers[i].bindList() {
+	for _, b := range c.bindList() {
 		b.mu.Lock()
 		sum += b.target
 		b.mu.Unlock()
@@ -70,14 +70,13 @@ func (r *Router) CarrierTPS(name string) float64 {
 // lost. It refuses an unknown carrier, no senders, or a stopped router.
 // Calls for one carrier must not overlap, nor overlap SetCarrierTPS.
 func (r *Router) ReplaceBinds(name string, senders []Sender, tps float64) (wait func(ctx context.Context) error, err error) {
-	i, ok := r.byName[name]
-	if !ok {
+	c := r.active(name)
+	if c == nil {
 		return nil, fmt.Errorf("router: replace binds: unknown carrier %q", name)
 	}
 	if len(senders) == 0 || slices.Contains(senders, nil) || tps < 0 || math.IsNaN(tps) || math.IsInf(tps, 0) {
 		return nil, fmt.Errorf("router: replace binds of %q: want senders and a tps >= 0", name)
 	}
-	c := r.carriers[i]
 	binds, err := r.newBinds(c, senders, tps)
 	if err != nil {
 		return nil, err
@@ -86,6 +85,9 @@ func (r *Router) ReplaceBinds(name string, senders []Sender, tps float64) (wait 
 	defer r.mu.Unlock()
 	if r.stopped {
 		return nil, ErrStopped
+	}
+	if c.removed.Load() {
+		return nil, fmt.Errorf("router: replace binds: carrier %q removed", name)
 	}
 	if r.started {
 		for _, b := range binds {

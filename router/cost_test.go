@@ -40,13 +40,13 @@ func pickFor(r *Router, id sms.ID, dest string, exclude ...string) string {
 	rt := r.table.Load().lookup(0, dest)
 	j := &Job{Msg: m, hash: mix(uint64(id) ^ r.cfg.Seed ^ pickSalt)}
 	for _, e := range exclude {
-		j.excluded = append(j.excluded, r.byName[e])
+		j.excluded = append(j.excluded, r.set.Load().byName[e])
 	}
 	c := r.pick(rt, j)
 	if c < 0 {
 		return "-"
 	}
-	return r.carriers[c].name
+	return r.carrier(c).name
 }
 
 func TestLeastCostPick(t *testing.T) {

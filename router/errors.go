@@ -36,6 +36,10 @@ var (
 // validity ran out before it could be sent.
 var errExpired = errors.New("router: validity period expired")
 
+// errRetired is the internal outcome of a segment that came to the queue
+// of a carrier RemoveCarrier retired: it is routed again.
+var errRetired = errors.New("router: carrier removed")
+
 // ErrorKind says what the router does after a failed submit.
 type ErrorKind uint8
 

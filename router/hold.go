@@ -52,7 +52,7 @@ func (r *Router) Hold(id sms.ID, accountID int64) (Held, bool) {
 	if j == nil || j.held || len(j.outs) == 0 {
 		return Held{}, false
 	}
-	for _, c := range r.carriers {
+	for _, c := range r.set.Load().list {
 		q := c.q
 		q.mu.Lock()
 		n := q.countLocked(j)
@@ -92,7 +92,7 @@ func (r *Router) Resume(h Held, m *sms.Message, segs []Segment) bool {
 		return false // collected by Stop
 	}
 	j.held = false
-	c := r.carriers[h.c]
+	c := r.carrier(h.c)
 	if m != nil {
 		old := len(j.outs)
 		tickets := make([]uint64, old)
@@ -176,6 +176,13 @@ func (q *queue) removeLocked(j *Job) {
 // requeueAll puts outs back at their places, by the tickets they have.
 func (q *queue) requeueAll(outs []Outgoing) {
 	q.mu.Lock()
+	if q.retired {
+		q.mu.Unlock()
+		for i := range outs {
+			q.retiredTo(&outs[i])
+		}
+		return
+	}
 	for i := range outs {
 		q.front = append(q.front, &outs[i])
 		heapUp(q.front, len(q.front)-1)

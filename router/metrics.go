@@ -3,6 +3,7 @@ package router
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -29,6 +30,8 @@ type metrics struct {
 
 // carrierMetrics are one carrier's counters.
 type carrierMetrics struct {
+	collectors []prometheus.Collector // registered with the carrier, unregistered with it
+
 	queued, submitted, failed, throttled prometheus.Counter
 	senderWaits                          prometheus.Counter
 	retried                              [Permanent + 1]prometheus.Counter
@@ -49,14 +52,15 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	return m
 }
 
-// forCarrier builds the collectors of carrier c.
+// forCarrier builds the collectors of carrier c (not registered).
 func (m *metrics) forCarrier(c *carrier) *carrierMetrics {
 	labels := prometheus.Labels{"carrier": c.name}
+	var collectors []prometheus.Collector
 	counter := func(name, help string) prometheus.Counter {
 		k := prometheus.NewCounter(prometheus.CounterOpts{
 			Namespace: namespace, Subsystem: subsystem, Name: name, Help: help, ConstLabels: labels,
 		})
-		m.collectors = append(m.collectors, k)
+		collectors = append(collectors, k)
 		return k
 	}
 	cm := &carrierMetrics{
@@ -74,7 +78,7 @@ func (m *metrics) forCarrier(c *carrier) *carrierMetrics {
 	for k := Temporary; k <= Permanent; k++ {
 		cm.retried[k] = retried.WithLabelValues(k.String())
 	}
-	m.collectors = append(m.collectors,
+	cm.collectors = append(collectors,
 		retried,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Namespace: namespace, Subsystem: subsystem, Name: "queue_depth", ConstLabels: labels,
@@ -92,15 +96,44 @@ func (m *metrics) forCarrier(c *carrier) *carrierMetrics {
 	return cm
 }
 
-// register registers every collector, or none.
-func (m *metrics) register() error {
+// register registers every collector, the router's and carriers', or
+// none.
+func (m *metrics) register(carriers []*carrier) error {
 	if m.reg == nil {
 		return nil
 	}
-	for i, c := range m.collectors {
-		if err := m.reg.Register(c); err != nil {
-			for _, done := range m.collectors[:i] {
-				m.reg.Unregister(done)
+	all := slices.Clone(m.collectors)
+	for _, c := range carriers {
+		all = append(all, c.m.collectors...)
+	}
+	return registerAll(m.reg, all)
+}
+
+// registerCarrier registers the collectors of one carrier added at run
+// time, or none.
+func (m *metrics) registerCarrier(cm *carrierMetrics) error {
+	if m.reg == nil {
+		return nil
+	}
+	return registerAll(m.reg, cm.collectors)
+}
+
+// unregisterCarrier removes one carrier's collectors from the registry.
+func (m *metrics) unregisterCarrier(cm *carrierMetrics) {
+	if m.reg == nil {
+		return
+	}
+	for _, c := range cm.collectors {
+		m.reg.Unregister(c)
+	}
+}
+
+// registerAll registers every collector of list with reg, or none.
+func registerAll(reg prometheus.Registerer, list []prometheus.Collector) error {
+	for i, c := range list {
+		if err := reg.Register(c); err != nil {
+			for _, done := range list[:i] {
+				reg.Unregister(done)
 			}
 			var are prometheus.AlreadyRegisteredError
 			if errors.As(err, &are) {
@@ -112,12 +145,19 @@ func (m *metrics) register() error {
 	return nil
 }
 
-// unregister removes every collector from the registry.
-func (m *metrics) unregister() {
+// unregister removes every collector from the registry: the router's
+// and those of carriers, the carriers in service (removed ones are
+// already gone).
+func (m *metrics) unregister(carriers []*carrier) {
 	if m.reg == nil {
 		return
 	}
 	for _, c := range m.collectors {
 		m.reg.Unregister(c)
+	}
+	for _, c := range carriers {
+		if !c.removed.Load() {
+			m.unregisterCarrier(c.m)
+		}
 	}
 }

@@ -100,7 +100,7 @@ func (r *Router) eligible(c int32, j *Job, needBound bool) bool {
 	if j.isExcluded(c) {
 		return false
 	}
-	return !needBound || r.carriers[c].anyBound()
+	return !needBound || r.carrier(c).anyBound()
 }
 
 // mix is the splitmix64 finaliser: it spreads sequential message ids

@@ -28,6 +28,11 @@ type queue struct {
 	// takes the token and pops passes it on while segments remain, so one
 	// push wakes as many idle binds as it needs, one after another.
 	notify chan struct{}
+
+	// retired (RemoveCarrier) makes the queue hold nothing: a segment
+	// pushed to it goes to retiredTo instead, outside q.mu.
+	retired   bool
+	retiredTo func(*Outgoing)
 }
 
 // ticketStep spaces the tickets handed out, so that a job changed while
@@ -55,6 +60,14 @@ func (q *queue) signal() {
 // pushJob queues every segment of a freshly dispatched job for carrier c.
 func (q *queue) pushJob(outs []Outgoing, c int32) {
 	q.mu.Lock()
+	if q.retired {
+		q.mu.Unlock()
+		for i := range outs {
+			outs[i].carrier = c
+			q.retiredTo(&outs[i])
+		}
+		return
+	}
 	for i := range outs {
 		o := &outs[i]
 		o.carrier = c
@@ -71,6 +84,11 @@ func (q *queue) pushJob(outs []Outgoing, c int32) {
 // moved here from another carrier).
 func (q *queue) pushBack(o *Outgoing) {
 	q.mu.Lock()
+	if q.retired {
+		q.mu.Unlock()
+		q.retiredTo(o)
+		return
+	}
 	o.ticket = q.ticket
 	q.ticket += ticketStep
 	q.pushRingLocked(o)
@@ -82,6 +100,11 @@ func (q *queue) pushBack(o *Outgoing) {
 // requeue puts o back at its place, by the ticket it already has.
 func (q *queue) requeue(o *Outgoing) {
 	q.mu.Lock()
+	if q.retired {
+		q.mu.Unlock()
+		q.retiredTo(o)
+		return
+	}
 	q.front = append(q.front, o)
 	heapUp(q.front, len(q.front)-1)
 	q.depth.Store(int64(q.n + len(q.front)))
@@ -173,6 +196,24 @@ func (q *queue) pushRingLocked(o *Outgoing) {
 	}
 	q.ring[(q.head+q.n)&(len(q.ring)-1)] = o
 	q.n++
+}
+
+// retire makes q hand every segment pushed from now on to retiredTo,
+// and hands it those it holds, in order.
+func (q *queue) retire() {
+	q.mu.Lock()
+	q.retired = true
+	taken := make([]*Outgoing, 0, q.n+len(q.front))
+	mask := len(q.ring) - 1
+	for i := 0; i < q.n; i++ {
+		taken = append(taken, q.ring[(q.head+i)&mask])
+	}
+	taken = append(taken, q.front...)
+	q.drainLocked()
+	q.mu.Unlock()
+	for _, o := range taken {
+		q.retiredTo(o)
+	}
 }
 
 // drainLocked empties the queue, for Stop. q.mu must be held.

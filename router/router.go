@@ -27,21 +27,24 @@ const pickSalt = 0x6a09e667f3bcc909
 // Start, feed it with Dispatch and stop it with Stop. Its methods are
 // safe for concurrent use.
 type Router struct {
-	cfg      Config
-	rec      Recorder
-	log      *slog.Logger
-	carriers []*carrier
-	byName   map[string]int32
-	shards   []*shard
-	mask     uint64
-	table    atomic.Pointer[table]
-	senders  SenderLimiter
-	jobs     sync.Pool
-	epoch    time.Time
-	m        *metrics
+	cfg Config
+	rec Recorder
+	log *slog.Logger
+	// set is the carriers, copied on write: AddCarrier appends one,
+	// RemoveCarrier takes its name out of the index but leaves it in the
+	// list, so a carrier index stays valid (and is never reused) for the
+	// router's life.
+	set     atomic.Pointer[carrierSet]
+	shards  []*shard
+	mask    uint64
+	table   atomic.Pointer[table]
+	senders SenderLimiter
+	jobs    sync.Pool
+	epoch   time.Time
+	m       *metrics
 
-	// tmu serialises table rebuilds and guards routes, accountRoutes and
-	// rates, the inputs of the table in use.
+	// tmu serialises table rebuilds and carrier changes, and guards
+	// routes, accountRoutes and rates, the inputs of the table in use.
 	tmu           sync.Mutex
 	routes        []Route
 	accountRoutes map[int64][]Route
@@ -82,32 +85,29 @@ func New(cfg Config, rec Recorder, logger *slog.Logger, reg prometheus.Registere
 	}
 	cfg.Shards = n
 	r := &Router{
-		cfg:    cfg,
-		rec:    rec,
-		log:    logger,
-		byName: make(map[string]int32, len(cfg.Carriers)),
-		mask:   uint64(n - 1),
-		epoch:  time.Now(),
-		m:      newMetrics(reg),
+		cfg:   cfg,
+		rec:   rec,
+		log:   logger,
+		mask:  uint64(n - 1),
+		epoch: time.Now(),
+		m:     newMetrics(reg),
 	}
 	r.jobs.New = func() any { return new(Job) }
 	r.senders = cfg.SenderLimiter
 	if r.senders == nil {
 		r.senders = newSenderGCRA(r.now)
 	}
+	set := &carrierSet{byName: make(map[string]int32, len(cfg.Carriers))}
 	for i, cc := range cfg.Carriers {
-		c := &carrier{name: cc.Name, idx: int32(i), limit: int64(cc.queueSize())}
-		c.q = newQueue(int(c.limit))
-		c.m = r.m.forCarrier(c)
-		binds, err := r.newBinds(c, cc.Binds, cc.TPS)
+		c, err := r.newCarrier(cc, int32(i))
 		if err != nil {
 			return nil, err
 		}
-		c.binds.Store(&binds)
-		r.carriers = append(r.carriers, c)
-		r.byName[cc.Name] = int32(i)
+		set.list = append(set.list, c)
+		set.byName[cc.Name] = int32(i)
 	}
-	t, err := buildTableRates(cfg.Routes, cfg.AccountRoutes, r.byName, cfg.BuyRates)
+	r.set.Store(set)
+	t, err := buildTableRates(cfg.Routes, cfg.AccountRoutes, set.byName, cfg.BuyRates)
 	if err != nil {
 		return nil, fmt.Errorf("router: build routes: %w", err)
 	}
@@ -116,7 +116,7 @@ func New(cfg Config, rec Recorder, logger *slog.Logger, reg prometheus.Registere
 	for i := range n {
 		r.shards = append(r.shards, newShard(r, i))
 	}
-	if err := r.m.register(); err != nil {
+	if err := r.m.register(set.list); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -138,7 +138,10 @@ func (r *Router) Start() {
 		labels := pprof.Labels("router", "shard", "shard", strconv.Itoa(s.idx))
 		r.wg.Go(func() { pprof.Do(ctx, labels, s.run) })
 	}
-	for _, c := range r.carriers {
+	for _, c := range r.set.Load().list {
+		if c.removed.Load() {
+			continue
+		}
 		for _, b := range c.bindList() {
 			r.startBindLocked(b)
 		}
@@ -209,14 +212,17 @@ func (r *Router) Dispatch(job *Job) error {
 	job.reset()
 	job.senderTPS, job.senderRoute = rt.senderTPS, rt.prefix
 	n := len(job.Segments)
+	// The set is loaded after the table: a table names only carriers of
+	// a set stored before it (AddCarrier), so ci is within list.
+	list := r.set.Load().list
 	ci := r.pick(rt, job) // never -1: nothing is excluded yet
-	c := r.carriers[ci]
+	c := list[ci]
 	if !c.reserve(n) {
 		if ci = r.spill(rt, job, ci, n); ci < 0 {
 			r.m.rejected[rejectBackpressure].Inc()
 			return ErrBackpressure
 		}
-		c = r.carriers[ci]
+		c = list[ci]
 	}
 	job.carrier = ci
 	s := r.shards[mix(id)&r.mask]
@@ -247,7 +253,7 @@ func (r *Router) spill(rt *route, job *Job, full int32, n int) int32 {
 		if ci < 0 || rt.priorityOf(ci) != prio {
 			return -1
 		}
-		if r.carriers[ci].reserve(n) {
+		if r.carrier(ci).reserve(n) {
 			return ci
 		}
 		full = ci
@@ -259,8 +265,11 @@ func (r *Router) spill(rt *route, job *Job, full int32, n int) int32 {
 // the router's carriers; on error the old ones stay. Jobs already
 // dispatched keep their carrier; failovers use the new plans.
 func (r *Router) SetRoutes(routes []Route, accountRoutes map[int64][]Route) error {
-	names := make(map[string]bool, len(r.byName))
-	for n := range r.byName {
+	r.tmu.Lock()
+	defer r.tmu.Unlock()
+	index := r.set.Load().byName
+	names := make(map[string]bool, len(index))
+	for n := range index {
 		names[n] = true
 	}
 	errs := validatePlan("default plan", routes, names)
@@ -270,9 +279,7 @@ func (r *Router) SetRoutes(routes []Route, accountRoutes map[int64][]Route) erro
 	if len(errs) > 0 {
 		return fmt.Errorf("router: set routes: %w", errors.Join(errs...))
 	}
-	r.tmu.Lock()
-	defer r.tmu.Unlock()
-	t, err := buildTableRates(routes, accountRoutes, r.byName, r.rates)
+	t, err := buildTableRates(routes, accountRoutes, index, r.rates)
 	if err != nil {
 		return fmt.Errorf("router: set routes: %w", err)
 	}
@@ -286,12 +293,13 @@ func (r *Router) SetRoutes(routes []Route, accountRoutes map[int64][]Route) erro
 // prefix, a negative price, a prefix rated twice for one carrier) the old
 // rates stay. Jobs already dispatched keep their carrier.
 func (r *Router) SetBuyRates(rates map[string][]BuyRate) error {
-	if err := validateRates(rates, r.byName); err != nil {
-		return fmt.Errorf("router: set buy rates: %w", err)
-	}
 	r.tmu.Lock()
 	defer r.tmu.Unlock()
-	t, err := buildTableRates(r.routes, r.accountRoutes, r.byName, rates)
+	index := r.set.Load().byName
+	if err := validateRates(rates, index); err != nil {
+		return fmt.Errorf("router: set buy rates: %w", err)
+	}
+	t, err := buildTableRates(r.routes, r.accountRoutes, index, rates)
 	if err != nil {
 		return fmt.Errorf("router: set buy rates: %w", err)
 	}
@@ -303,11 +311,11 @@ func (r *Router) SetBuyRates(rates map[string][]BuyRate) error {
 // QueueDepth returns the number of segments waiting in the named
 // carrier's queue for a bind, or -1 for an unknown carrier.
 func (r *Router) QueueDepth(carrier string) int {
-	i, ok := r.byName[carrier]
-	if !ok {
+	c := r.active(carrier)
+	if c == nil {
 		return -1
 	}
-	return r.carriers[i].q.len()
+	return c.q.len()
 }
 
 // AcquireJob returns an empty Job, reused when possible. Fill Msg and

@@ -151,7 +151,7 @@ func (s *shard) handleAll() {
 // handle acts on the outcome of one attempt.
 func (s *shard) handle(o *Outgoing) {
 	r := s.r
-	c := r.carriers[o.carrier]
+	c := r.carrier(o.carrier)
 	err := o.err
 	o.err = nil
 	if err == nil {
@@ -171,9 +171,13 @@ func (s *shard) handle(o *Outgoing) {
 		s.fail(o, 0, sms.StatusExpired)
 		return
 	}
+	if err == errRetired {
+		s.reroute(o, 0, false)
+		return
+	}
 	kind, code := classify(err)
 	if kind == Permanent {
-		s.failover(o, code)
+		s.reroute(o, code, true)
 		return
 	}
 	if kind == Throttled {
@@ -193,11 +197,12 @@ func (s *shard) handle(o *Outgoing) {
 	c.q.requeue(o) // Throttled, ConnectionLost: at once, at its place
 }
 
-// failover moves o to the next carrier of its job's route after a
-// permanent failure, or fails it when none is left. The job's later
-// segments follow it (they go to j.carrier), so one job's segments stay
-// on one carrier unless some were already sent.
-func (s *shard) failover(o *Outgoing, code uint32) {
+// reroute moves o to the next carrier of its job's route after a
+// permanent failure (failover), or after its carrier was removed, or
+// fails it when none is left. The job's later segments follow it (they
+// go to j.carrier), so one job's segments stay on one carrier unless
+// some were already sent.
+func (s *shard) reroute(o *Outgoing, code uint32, failover bool) {
 	r := s.r
 	j := o.job
 	if !j.isExcluded(o.carrier) {
@@ -215,11 +220,13 @@ func (s *shard) failover(o *Outgoing, code uint32) {
 		}
 		return
 	}
-	from, to := r.carriers[o.carrier], r.carriers[j.carrier]
+	from, to := r.carrier(o.carrier), r.carrier(j.carrier)
 	if r.log.Enabled(context.Background(), slog.LevelDebug) {
 		r.log.Debug("router: failover", "message", j.Msg.ID, "seg", o.seg, "from", from.name, "to", to.name, "status", code)
 	}
-	from.m.retried[Permanent].Inc()
+	if failover {
+		from.m.retried[Permanent].Inc()
+	}
 	from.release(1)
 	to.reserved.Add(1) // may pass QueueSize: the segment was admitted already
 	to.m.queued.Inc()
@@ -230,7 +237,7 @@ func (s *shard) failover(o *Outgoing, code uint32) {
 
 // fail records the final failure of o.
 func (s *shard) fail(o *Outgoing, code uint32, status sms.Status) {
-	c := s.r.carriers[o.carrier]
+	c := s.r.carrier(o.carrier)
 	c.m.failed.Inc()
 	s.r.rec.Failed(o.job, int(o.seg), c.name, code, status)
 	s.finish(o)
@@ -241,7 +248,7 @@ func (s *shard) fail(o *Outgoing, code uint32, status sms.Status) {
 func (s *shard) finish(o *Outgoing) {
 	o.final = true
 	o.bind = nil
-	s.r.carriers[o.carrier].release(1)
+	s.r.carrier(o.carrier).release(1)
 	j := o.job
 	j.remaining--
 	if j.remaining > 0 {
@@ -282,7 +289,7 @@ func (s *shard) fireRetries() {
 		s.retries[last] = nil
 		s.retries = s.retries[:last]
 		dueDown(s.retries, 0)
-		s.r.carriers[o.carrier].q.requeue(o)
+		s.r.carrier(o.carrier).q.requeue(o)
 	}
 }
 

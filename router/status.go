@@ -20,12 +20,17 @@ type CarrierStatus struct {
 }
 
 // Status returns a snapshot of every carrier's queue, in configuration
-// order. It takes no lock: each figure is read atomically, so they may
-// come from slightly different instants.
+// order (carriers added at run time last, removed ones left out). It
+// takes no lock: each figure is read atomically, so they may come from
+// slightly different instants.
 func (r *Router) Status() []CarrierStatus {
-	out := make([]CarrierStatus, len(r.carriers))
-	for i, c := range r.carriers {
-		out[i] = CarrierStatus{Name: c.name, Queued: c.q.len(), Capacity: int(c.limit), Reserved: int(c.reserved.Load())}
+	list := r.set.Load().list
+	out := make([]CarrierStatus, 0, len(list))
+	for _, c := range list {
+		if c.removed.Load() {
+			continue
+		}
+		out = append(out, CarrierStatus{Name: c.name, Queued: c.q.len(), Capacity: int(c.limit), Reserved: int(c.reserved.Load())})
 	}
 	return out
 }

@@ -45,7 +45,7 @@ func (r *Router) Stop(ctx context.Context) ([]*Job, error) {
 		cancel()
 		r.wg.Wait()
 	}
-	for _, c := range r.carriers {
+	for _, c := range r.set.Load().list {
 		for _, b := range c.bindList() {
 			b.close()
 		}
@@ -56,7 +56,7 @@ func (r *Router) Stop(ctx context.Context) ([]*Job, error) {
 		c.rmu.Unlock()
 	}
 	unsent := r.collectUnsent()
-	r.m.unregister()
+	r.m.unregister(r.set.Load().list)
 	if len(unsent) > 0 {
 		r.log.Warn("router: stopped with unsent jobs", "jobs", len(unsent), "cause", cause)
 		return unsent, fmt.Errorf("router: stop: %d jobs not sent: %w", len(unsent), cause)
@@ -100,7 +100,7 @@ func (r *Router) collectUnsent() []*Job {
 		s.live, s.nlive = nil, 0
 		s.mu.Unlock()
 	}
-	for _, c := range r.carriers {
+	for _, c := range r.set.Load().list {
 		c.q.mu.Lock()
 		c.q.drainLocked()
 		c.q.mu.Unlock()

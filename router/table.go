@@ -46,11 +46,14 @@ func buildTable(def []Route, accounts map[int64][]Route, index map[string]int32)
 // buildTableRates is buildTable with buy rates for least-cost routes.
 func buildTableRates(def []Route, accounts map[int64][]Route, index map[string]int32, rates map[string][]BuyRate) (*table, error) {
 	t := &table{}
-	names := make([]string, len(index))
+	// Indexes may have holes (RemoveCarrier leaves its index unused).
+	size := 0
+	for _, i := range index {
+		size = max(size, int(i)+1)
+	}
+	names := make([]string, size)
 	for n, i := range index {
-		if int(i) < len(names) {
-			names[i] = n
-		}
+		names[i] = n
 	}
 	buildPlan := func(routes []Route, index map[string]int32) (*plan, error) {
 		return buildPlanRates(routes, index, names, rates)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gallant-sms/gallant/internal/config"
+	"github.com/gallant-sms/gallant/smpp"
 	"github.com/gallant-sms/gallant/smpp/pdu"
 	"github.com/gallant-sms/gallant/store"
 	"github.com/gallant-sms/gallant/store/storetest"
@@ -61,8 +62,8 @@ func sendN(t *testing.T, a *testApp, key string, n int) {
 
 // TestE2ECarrierConfigAPI: the YAML's carriers and routes are imported on
 // the first start; a route changed through the API sends the next
-// messages to the other carrier without a restart; a carrier's TPS, binds
-// and window apply without a restart, its opt-out codes after one; bad
+// messages to the other carrier without a restart; a carrier's TPS, binds,
+// window and opt-out codes apply without a restart; bad
 // changes are refused with problems; only platform admins reach the
 // carriers; the audit log shows the changes and no password; a restart
 // does not import the YAML again (the store's routes stay).
@@ -119,8 +120,7 @@ func TestE2ECarrierConfigAPI(t *testing.T) {
 			t.Fatalf("after the change: c1 %d, c2 %d; want 3, 3", n1.Load(), n2.Load())
 		}
 
-		// A new TPS applies to the running binds; a new bind count waits
-		// for a restart, and says so.
+		// A new TPS applies to the running binds.
 		mustStatus(t, a.do(t, "PATCH", "/v1/carriers/c2", admin, `{"tps":40}`), 200, "change c2's tps")
 		appliedVersion(t, a)
 		if got := carrierTPS(t, a, admin, "c2"); got != 40 {
@@ -136,7 +136,7 @@ func TestE2ECarrierConfigAPI(t *testing.T) {
 			t.Fatalf("c2 after the tps change = %+v; want tps 40 applied", one)
 		}
 		// New binds and window replace the running binds; new opt-out
-		// codes wait for a restart, and say so.
+		// codes apply too.
 		mustStatus(t, a.do(t, "PATCH", "/v1/carriers/c2", admin, `{"binds":2,"window":20,"password":"secret"}`), 200, "change c2's binds")
 		appliedVersion(t, a)
 		eventually(t, "c2 on 2 binds", func() (bool, string) {
@@ -146,11 +146,11 @@ func TestE2ECarrierConfigAPI(t *testing.T) {
 		mustStatus(t, a.do(t, "PATCH", "/v1/carriers/c2", admin, `{"optout_errors":["0x45"]}`), 200, "change c2's opt-out codes")
 		appliedVersion(t, a)
 		mustStatus(t, a.do(t, "GET", "/v1/carriers/c2", admin, ""), 200, "read c2").json(t, &one)
-		if one.Binds != 2 || !one.RestartPending {
-			t.Fatalf("c2 after the opt-out codes change = %+v; want pending a restart", one)
+		if one.Binds != 2 || one.RestartPending {
+			t.Fatalf("c2 after the opt-out codes change = %+v; want applied", one)
 		}
-		if m := a.metrics(t); !strings.Contains(m, "gallant_gateway_carriers_restart_pending 1") {
-			t.Fatalf("metrics lack one carrier pending a restart:\n%s", grepLines(m, "gallant_gateway_c"))
+		if m := a.metrics(t); !strings.Contains(m, "gallant_gateway_carriers_restart_pending 0") {
+			t.Fatalf("metrics show carriers pending a restart:\n%s", grepLines(m, "gallant_gateway_c"))
 		}
 
 		audit := string(mustStatus(t, a.do(t, "GET", "/v1/operator/audit", admin, ""), 200, "audit").body)
@@ -182,6 +182,71 @@ func TestE2ECarrierConfigAPI(t *testing.T) {
 		if one.RestartPending {
 			t.Fatalf("c2 after the restart = %+v; want applied", one)
 		}
+	})
+}
+
+// TestE2ECarrierAddedAndRemovedLive: on a running serve, a carrier
+// created through /v1/carriers and named by a route through /v1/routes
+// takes traffic within seconds, without a restart; routed away and
+// deleted, it leaves service (its binds unbind) and the traffic goes on
+// through the other carrier.
+func TestE2ECarrierAddedAndRemovedLive(t *testing.T) {
+	eachDriver(t, func(t *testing.T, driver string) {
+		addr1, n1 := countingCarrier(t)
+		c2 := newCarrier(t, nil)
+		cfg := testConfig(t, driver, addr1)
+		cfg.HTTP.RateLimitPerKey, cfg.HTTP.RateLimitPerIP = 0, 0
+		a := startApp(t, cfg)
+		_, admin := a.platformAdmin(t, "ops")
+		cust := a.customer(t, "Shop", "")
+		appliedVersion(t, a)
+		sendN(t, a, cust.APIKey, 2)
+
+		mustStatus(t, a.do(t, "POST", "/v1/carriers", admin,
+			`{"name":"c2","address":"`+c2.Addr()+`","system_id":"gallant","password":"secret","tps":100}`), 201, "create c2")
+		mustStatus(t, a.do(t, "PUT", "/v1/routes", admin, `{"routes":[{"prefix":"","carriers":[{"carrier":"c2"}]}]}`), 200, "route to c2")
+		appliedVersion(t, a)
+		sendN(t, a, cust.APIKey, 3)
+		if n1.Load() != 2 || len(c2.Submits()) != 3 {
+			t.Fatalf("after adding c2: c1 %d, c2 %d; want 2, 3", n1.Load(), len(c2.Submits()))
+		}
+		if got := carrierTPS(t, a, admin, "c2"); got != 100 {
+			t.Fatalf("c2 runs at %v msg/s, want 100", got)
+		}
+		var list struct {
+			RestartPending []string `json:"restart_pending"`
+		}
+		mustStatus(t, a.do(t, "GET", "/v1/carriers", admin, ""), 200, "list").json(t, &list)
+		if len(list.RestartPending) != 0 {
+			t.Fatalf("restart pending for %v", list.RestartPending)
+		}
+
+		mustStatus(t, a.do(t, "PUT", "/v1/routes", admin, `{"routes":[{"prefix":"","carriers":[{"carrier":"c1"}]}]}`), 200, "route to c1")
+		mustStatus(t, a.do(t, "DELETE", "/v1/carriers/c2", admin, ""), 204, "delete c2")
+		appliedVersion(t, a)
+		eventually(t, "c2 unbound", func() (bool, string) {
+			for _, end := range c2.SessionEnds() {
+				if end.Reason == smpp.ClosePeerUnbind {
+					return true, ""
+				}
+			}
+			return false, fmt.Sprint(c2.SessionEnds())
+		})
+		var view struct {
+			Carriers []operatorCarrier `json:"carriers"`
+		}
+		mustStatus(t, a.do(t, "GET", "/v1/operator/carriers", admin, ""), 200, "operator carriers").json(t, &view)
+		if len(view.Carriers) != 1 || view.Carriers[0].Name != "c1" {
+			t.Fatalf("running carriers %+v, want c1 only", view.Carriers)
+		}
+		sendN(t, a, cust.APIKey, 2)
+		if n1.Load() != 4 || len(c2.Submits()) != 3 {
+			t.Fatalf("after removing c2: c1 %d, c2 %d; want 4, 3", n1.Load(), len(c2.Submits()))
+		}
+		eventually(t, "c2's metrics gone", func() (bool, string) {
+			m := grepLines(a.metrics(t), `carrier="c2"`)
+			return m == "", m
+		})
 	})
 }
 

@@ -226,6 +226,7 @@ func postScheduled(client *http.Client, base, key string, to []string, sendAt st
 	return nil
 }
 
+
 // rssWatch samples a process's resident memory.
 type rssWatch struct {
 	pid  int

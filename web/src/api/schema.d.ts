@@ -265,7 +265,7 @@ export interface paths {
         get: operations["getAccountRoutes"];
         /**
          * Replace an account's own route plan
-         * @description Platform admins for any account; a reseller for its sub-accounts (not its own), naming only carriers the platform offers it: those of the default plan. An empty routes array removes the plan. Audited (routes.set, under the account). Every gateway instance polls the store every 2 s and swaps changed routes in at once; a carrier's new tps and connection settings (address, credentials, bind_type, binds, window, max_inbound, TLS) apply within seconds, its binds replaced gracefully (in-flight submits finish on the old ones); carriers added or removed, and new outbind_listen or optout_errors, take effect on each instance's next start (restart_pending says which).
+         * @description Platform admins for any account; a reseller for its sub-accounts (not its own), naming only carriers the platform offers it: those of the default plan. An empty routes array removes the plan. Audited (routes.set, under the account). Every gateway instance polls the store every 2 s and applies changes within seconds, without a restart: a carrier added binds (before routes naming it swap in), routes swap in at once, a carrier removed (once no route names it) takes no new message, what was queued for it follows the new routes and its binds unbind gracefully once their submits in flight are answered; a carrier's new tps, connection settings (address, credentials, bind_type, binds, window, max_inbound, TLS: its binds replaced gracefully, in-flight submits finish on the old ones), outbind_listen and optout_errors apply to the running carrier. restart_pending names carriers whose stored settings the answering instance could not apply (see its log).
          */
         put: operations["setAccountRoutes"];
         post?: never;
@@ -956,13 +956,13 @@ export interface paths {
         };
         /**
          * List the carriers kept in the store
-         * @description Platform admins only (admin scope); every change is audited without the password. The password is never returned: password_set says whether one is stored. Every gateway instance polls the store every 2 s and swaps changed routes in at once; a carrier's new tps and connection settings (address, credentials, bind_type, binds, window, max_inbound, TLS) apply within seconds, its binds replaced gracefully (in-flight submits finish on the old ones); carriers added or removed, and new outbind_listen or optout_errors, take effect on each instance's next start (restart_pending says which).
+         * @description Platform admins only (admin scope); every change is audited without the password. The password is never returned: password_set says whether one is stored. Every gateway instance polls the store every 2 s and applies changes within seconds, without a restart: a carrier added binds (before routes naming it swap in), routes swap in at once, a carrier removed (once no route names it) takes no new message, what was queued for it follows the new routes and its binds unbind gracefully once their submits in flight are answered; a carrier's new tps, connection settings (address, credentials, bind_type, binds, window, max_inbound, TLS: its binds replaced gracefully, in-flight submits finish on the old ones), outbind_listen and optout_errors apply to the running carrier. restart_pending names carriers whose stored settings the answering instance could not apply (see its log).
          */
         get: operations["listCarriers"];
         put?: never;
         /**
          * Add a carrier
-         * @description Platform admins only (admin scope); every change is audited without the password. Audited (carrier.create). A name in use is 409. Every gateway instance polls the store every 2 s and swaps changed routes in at once; a carrier's new tps and connection settings (address, credentials, bind_type, binds, window, max_inbound, TLS) apply within seconds, its binds replaced gracefully (in-flight submits finish on the old ones); carriers added or removed, and new outbind_listen or optout_errors, take effect on each instance's next start (restart_pending says which).
+         * @description Platform admins only (admin scope); every change is audited without the password. Audited (carrier.create). A name in use is 409. Every gateway instance polls the store every 2 s and applies changes within seconds, without a restart: a carrier added binds (before routes naming it swap in), routes swap in at once, a carrier removed (once no route names it) takes no new message, what was queued for it follows the new routes and its binds unbind gracefully once their submits in flight are answered; a carrier's new tps, connection settings (address, credentials, bind_type, binds, window, max_inbound, TLS: its binds replaced gracefully, in-flight submits finish on the old ones), outbind_listen and optout_errors apply to the running carrier. restart_pending names carriers whose stored settings the answering instance could not apply (see its log).
          */
         post: operations["createCarrier"];
         delete?: never;
@@ -994,7 +994,7 @@ export interface paths {
         head?: never;
         /**
          * Change a carrier's settings
-         * @description Platform admins only (admin scope); every change is audited without the password. Members left out keep their values; the name cannot change. Audited (carrier.update). Every gateway instance polls the store every 2 s and swaps changed routes in at once; a carrier's new tps and connection settings (address, credentials, bind_type, binds, window, max_inbound, TLS) apply within seconds, its binds replaced gracefully (in-flight submits finish on the old ones); carriers added or removed, and new outbind_listen or optout_errors, take effect on each instance's next start (restart_pending says which).
+         * @description Platform admins only (admin scope); every change is audited without the password. Members left out keep their values; the name cannot change. Audited (carrier.update). Every gateway instance polls the store every 2 s and applies changes within seconds, without a restart: a carrier added binds (before routes naming it swap in), routes swap in at once, a carrier removed (once no route names it) takes no new message, what was queued for it follows the new routes and its binds unbind gracefully once their submits in flight are answered; a carrier's new tps, connection settings (address, credentials, bind_type, binds, window, max_inbound, TLS: its binds replaced gracefully, in-flight submits finish on the old ones), outbind_listen and optout_errors apply to the running carrier. restart_pending names carriers whose stored settings the answering instance could not apply (see its log).
          */
         patch: operations["updateCarrier"];
         trace?: never;
@@ -2001,7 +2001,7 @@ export interface paths {
         get: operations["getRoutes"];
         /**
          * Replace the default route plan
-         * @description Platform admins only (admin scope); every change is audited without the password. Routes name stored carriers running on the instances; a prefix is up to 15 E.164 digits ("" matches every destination), once per plan. Audited (routes.set). Every gateway instance polls the store every 2 s and swaps changed routes in at once; a carrier's new tps and connection settings (address, credentials, bind_type, binds, window, max_inbound, TLS) apply within seconds, its binds replaced gracefully (in-flight submits finish on the old ones); carriers added or removed, and new outbind_listen or optout_errors, take effect on each instance's next start (restart_pending says which).
+         * @description Platform admins only (admin scope); every change is audited without the password. Routes name stored carriers; a prefix is up to 15 E.164 digits ("" matches every destination), once per plan. Audited (routes.set). Every gateway instance polls the store every 2 s and applies changes within seconds, without a restart: a carrier added binds (before routes naming it swap in), routes swap in at once, a carrier removed (once no route names it) takes no new message, what was queued for it follows the new routes and its binds unbind gracefully once their submits in flight are answered; a carrier's new tps, connection settings (address, credentials, bind_type, binds, window, max_inbound, TLS: its binds replaced gracefully, in-flight submits finish on the old ones), outbind_listen and optout_errors apply to the running carrier. restart_pending names carriers whose stored settings the answering instance could not apply (see its log).
          */
         put: operations["setRoutes"];
         post?: never;
@@ -2720,7 +2720,7 @@ export interface components {
             outbind_listen: string;
             /** @description Whether a password is stored. */
             password_set: boolean;
-            /** @description The answering instance does not run these settings yet (they apply on its next start). */
+            /** @description The answering instance could not apply these settings (see its log); the next change or its next start tries again. */
             restart_pending: boolean;
             /** @description The bind's system_id (1 to 15 characters). */
             system_id: string;
@@ -2783,7 +2783,7 @@ export interface components {
             /** @description The version the answering instance routes by (-1: none yet). */
             applied_version: number;
             carriers: components["schemas"]["CarrierConfig"][];
-            /** @description Carriers added, changed or removed since the answering instance started. */
+            /** @description Carriers whose stored settings (added, changed or removed) the answering instance could not apply (see its log). */
             restart_pending: string[];
             /** @description The configuration's version in the store: it grows with every change. */
             version: number;

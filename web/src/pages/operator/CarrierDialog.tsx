@@ -61,8 +61,8 @@ function CarrierEditor({ editing, onClose }: { editing: Carrier | null; onClose:
           <ProblemAlert error={m.error} />
           <Typography variant="body2" color="text.secondary">
             {creating
-              ? 'A new carrier binds when the gateway instances restart; route to it after that.'
-              : 'Connection and throughput changes apply within seconds: the binds are replaced gracefully.'}
+              ? 'A new carrier binds on every gateway instance within seconds, without a restart; routes may name it at once.'
+              : 'Changes apply within seconds, without a restart: the binds are replaced gracefully.'}
           </Typography>
           <Grid container spacing={2}>
             {creating && (
@@ -105,10 +105,10 @@ function CarrierEditor({ editing, onClose }: { editing: Carrier | null; onClose:
               <TextField {...props('max_inbound', 'Max inbound', 'Unanswered receipts and MOs per bind')} slotProps={{ htmlInput: { inputMode: 'numeric' } }} />
             </Grid>
             <Grid size={{ xs: 12, sm: 4 }}>
-              <TextField {...props('optout_errors', 'Opt-out error codes', 'Such as 0x45, 005 (after a restart)')} />
+              <TextField {...props('optout_errors', 'Opt-out error codes', 'Such as 0x45, 005')} />
             </Grid>
             <Grid size={{ xs: 12, sm: 6 }}>
-              <TextField {...props('outbind_listen', 'Outbind listen', 'host:port to accept outbinds on (after a restart)')} />
+              <TextField {...props('outbind_listen', 'Outbind listen', 'host:port to accept outbinds on')} />
             </Grid>
             <Grid size={12}>
               <FormControlLabel control={<Checkbox checked={f.tls} onChange={(e) => set({ tls: e.target.checked })} />} label="Connect over TLS" />

@@ -69,7 +69,7 @@ function LiveCarriers() {
         </Typography>
       )}
       {q.data && carriers.length === 0 && (
-        <EmptyState title="No carriers running">Add a carrier with New carrier and restart the gateway.</EmptyState>
+        <EmptyState title="No carriers running">Add a carrier with New carrier: every instance binds to it within seconds, without a restart.</EmptyState>
       )}
       <Stack spacing={2}>
         {carriers.map((c) => (

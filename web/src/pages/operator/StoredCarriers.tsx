@@ -55,7 +55,10 @@ export function StoredCarriers() {
       </Button>
     </Stack>
   );
-  const pending = (c: Carrier) => c.restart_pending && <Chip size="small" label="restart pending" color="warning" variant="outlined" sx={{ ml: 1 }} />;
+  const pending = (c: Carrier) =>
+    c.restart_pending && (
+      <Chip size="small" label="not applied" title="This instance could not apply these settings: see its log" color="warning" variant="outlined" sx={{ ml: 1 }} />
+    );
   const binds = (c: Carrier) => `${c.binds} × ${c.bind_type}, window ${c.window}`;
   return (
     <section aria-labelledby="stored-carriers">
@@ -72,7 +75,7 @@ export function StoredCarriers() {
       {q.data && (
         <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
           Configuration version {q.data.version}; this instance routes by version {q.data.applied_version}.
-          {q.data.restart_pending.length > 0 && ` Waiting for a restart: ${q.data.restart_pending.join(', ')}.`}
+          {q.data.restart_pending.length > 0 && ` Not applied on this instance (see its log): ${q.data.restart_pending.join(', ')}.`}
         </Typography>
       )}
       {q.data && carriers.length === 0 && <EmptyState title="No carriers stored">Add one with New carrier.</EmptyState>}
@@ -143,7 +146,8 @@ export function StoredCarriers() {
         }}
       >
         <ProblemAlert error={del.error} />
-        A carrier that a route still names cannot be deleted: change the routes first. Its binds close when the instances restart.
+        A carrier that a route still names cannot be deleted: change the routes first. Its binds unbind within seconds, once the
+        carrier answered the submits in flight.
       </ConfirmDialog>
     </section>
   );
