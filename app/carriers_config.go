@@ -365,8 +365,8 @@ func validateCarrier(sc store.CarrierConfig) error {
 	if sc.Window < 1 || sc.Window > maxCarrierWindow {
 		return Invalid("window", fmt.Sprintf("window is 1 to %d outstanding submits per bind", maxCarrierWindow))
 	}
-	if !(sc.TPS > 0) || sc.TPS > maxCarrierTPS || math.IsInf(sc.TPS, 0) {
-		return Invalid("tps", fmt.Sprintf("tps is above 0 and at most %d segments per second over all binds", maxCarrierTPS))
+	if !(sc.TPS >= 0) || sc.TPS > maxCarrierTPS || math.IsInf(sc.TPS, 0) {
+		return Invalid("tps", fmt.Sprintf("tps is 0 (no limit, as in the configuration file) to %d segments per second over all binds", maxCarrierTPS))
 	}
 	if sc.MaxInbound < 1 || sc.MaxInbound > 100_000 {
 		return Invalid("max_inbound", "max_inbound is 1 to 100000")

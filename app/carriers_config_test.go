@@ -29,7 +29,7 @@ func TestCarrierConfigs(t *testing.T) {
 			t.Fatalf("duplicate name: %v", err)
 		}
 		for name, bad := range map[string]CarrierInput{
-			"tps":      {Name: ptr("b1"), Address: ptr("h:1"), SystemID: ptr("x"), TPS: ptr(0.0)},
+			"tps":      {Name: ptr("b1"), Address: ptr("h:1"), SystemID: ptr("x"), TPS: ptr(-1.0)},
 			"window":   {Name: ptr("b2"), Address: ptr("h:1"), SystemID: ptr("x"), TPS: ptr(1.0), Window: ptr(5000)},
 			"address":  {Name: ptr("b3"), Address: ptr("nohost"), SystemID: ptr("x"), TPS: ptr(1.0)},
 			"name":     {Name: ptr("bad name"), Address: ptr("h:1"), SystemID: ptr("x"), TPS: ptr(1.0)},

@@ -98,7 +98,7 @@ func TestE2ECarrierConfigAPI(t *testing.T) {
 			{"PUT", "/v1/routes", `{"routes":[{"prefix":"","carriers":[{"carrier":"ghost"}]}]}`},
 			{"PUT", "/v1/routes", `{"routes":[{"prefix":"44x","carriers":[{"carrier":"c2"}]}]}`},
 			{"PUT", "/v1/routes", `{"routes":[{"prefix":"4","carriers":[{"carrier":"c2"}]},{"prefix":"+4","carriers":[{"carrier":"c1"}]}]}`},
-			{"POST", "/v1/carriers", `{"name":"c3","address":"127.0.0.1:1","system_id":"x","tps":0}`},
+			{"POST", "/v1/carriers", `{"name":"c3","address":"127.0.0.1:1","system_id":"x","tps":-1}`},
 			{"POST", "/v1/carriers", `{"name":"c1","address":"127.0.0.1:1","system_id":"x","tps":10,"window":0}`},
 		} {
 			r := a.do(t, bad.method, bad.path, admin, bad.body)

@@ -2734,7 +2734,7 @@ export interface components {
             tls_insecure_skip_verify: boolean;
             /** @description Name to verify (default: the host of address). */
             tls_server_name: string;
-            /** @description Segments per second over all binds. */
+            /** @description Segments per second over all binds; 0: no limit (as tps 0 in the configuration file). Required on creation. */
             tps: number;
             /** Format: date-time */
             updated_at: string;
@@ -2774,7 +2774,7 @@ export interface components {
             tls_insecure_skip_verify?: boolean;
             /** @description Name to verify (default: the host of address). */
             tls_server_name?: string;
-            /** @description Segments per second over all binds. */
+            /** @description Segments per second over all binds; 0: no limit (as tps 0 in the configuration file). Required on creation. */
             tps?: number;
             /** @description Outstanding submit_sm per bind (default 10). */
             window?: number;

@@ -19,7 +19,7 @@ describe('carrier form', () => {
   it('checks each field as the API does', () => {
     const e = carrierErrors(
       { ...emptyCarrier, name: 'bad name', address: 'nohost', system_id: 'x'.repeat(16), password: '123456789', binds: '0',
-        window: '1001', tps: '0', max_inbound: '100001', tls_ca: '/etc/ca.pem', outbind_listen: 'x' },
+        window: '1001', tps: '-1', max_inbound: '100001', tls_ca: '/etc/ca.pem', outbind_listen: 'x' },
       true,
     );
     expect(Object.keys(e).sort()).toEqual(
@@ -28,6 +28,7 @@ describe('carrier form', () => {
     expect(carrierErrors({ ...good, address: 'smsc:70000' }, true).address).toMatch(/port/);
     expect(carrierErrors({ ...good, tps: '100001' }, true).tps).toBeTruthy();
     expect(carrierErrors({ ...good, tps: '0.5' }, true).tps).toBeUndefined();
+    expect(carrierErrors({ ...good, tps: '0' }, true).tps).toBeUndefined(); // no limit, as tps 0 in the configuration file
     expect(carrierErrors({ ...good, address: '[::1]:2775' }, true).address).toBeUndefined();
   });
   it('does not check the name of a carrier being edited (it cannot change)', () => {

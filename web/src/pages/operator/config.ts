@@ -87,7 +87,7 @@ export function carrierErrors(f: CarrierForm, creating: boolean): CarrierErrors 
   if (intIn(f.binds, 1, 64) === undefined) e.binds = '1 to 64';
   if (intIn(f.window, 1, 1000) === undefined) e.window = '1 to 1,000';
   const tps = Number(f.tps.trim());
-  if (f.tps.trim() === '' || !Number.isFinite(tps) || tps <= 0 || tps > 100_000) e.tps = 'Above 0, at most 100,000';
+  if (f.tps.trim() === '' || !Number.isFinite(tps) || tps < 0 || tps > 100_000) e.tps = '0 (no limit) to 100,000';
   if (intIn(f.max_inbound, 1, 100_000) === undefined) e.max_inbound = '1 to 100,000';
   const codes = splitCodes(f.optout_errors);
   if (codes.length > 32 || codes.some((c) => c.length > 16)) e.optout_errors = 'At most 32 codes of up to 16 characters';
