@@ -79,9 +79,9 @@ const (
 // SMSC; an unanswered one, after a lost connection, it sends again). On
 // each instance an SMPP customer submits through a transmitter, and
 // binds a receiver on every instance, and an HTTP customer POSTs
-// /v1/messages, 3,600 messages at 600 msg/s in all. Once it holds 150
-// acknowledged messages the carrier has not received, one instance is
-// killed (SIGKILL): its customers rebind their transmitter to
+// /v1/messages, 3,600 messages at 600 msg/s in all. About two seconds in,
+// once it holds acknowledged messages the carrier has not received, one
+// instance is killed (SIGKILL): its customers rebind their transmitter to
 // the next instance (as a client with a list of addresses does) and its
 // HTTP traffic goes to the next one (as a load balancer does); once the
 // carrier has taken a second's worth of messages from the survivors, it
