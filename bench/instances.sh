@@ -30,8 +30,10 @@
 # Each smppbench waits BENCH_RECEIPT_WAIT (default 120s) after its last
 # response for missing receipts: in a trial on a loaded machine, three
 # instances at ~9,000 msg/s got their receipts back at ~1,500/s (median
-# 33 s late; the hand-over's held rows hit MariaDB deadlocks), so a
-# shorter wait fails the row.
+# 33 s late), so a 60 s wait failed the row. Not yet explained: receipts
+# arriving on another instance than their message's take the late path
+# (gateway/late.go: store reads one after the other), and the hand-over's
+# held rows met MariaDB deadlocks (logged as errors).
 #
 # Needs: the binaries in ./bin (make build); MariaDB at
 # GALLANT_BENCH_MYSQL_DSN (default root@tcp(127.0.0.1:3306)/) and Redis at
