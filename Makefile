@@ -21,7 +21,7 @@ FUZZTIME  ?= 30s
 NORACE_PKGS = $(sort $(dir $(shell grep -rl --include='*_test.go' --exclude-dir=node_modules '^//go:build !race' .)))
 FUZZ_PKGS   = $(sort $(dir $(shell grep -rl --include='*_test.go' --exclude-dir=node_modules '^func Fuzz' .)))
 
-.PHONY: all build build-go run test test-short vet lint tidy-check fuzz bench bench-micro interop clean \
+.PHONY: all build build-go run test test-short vet lint tidy-check fuzz bench bench-instances bench-micro interop clean \
 	web-deps web-build web-client web-client-check web-test sdk-test build-static package-check
 
 all: build
@@ -134,6 +134,10 @@ bench-import:
 ## bench: end to end: smscsim + gateway (SQLite, MySQL, fast, HTTP) + smppbench, one table
 bench: build
 	bash bench/run.sh
+
+## bench-instances: aggregate msg/s of 1, 2 and 3 gateways on one MariaDB and one Redis (bench/instances.sh)
+bench-instances: build
+	bash bench/instances.sh
 
 clean:
 	rm -rf $(BIN)

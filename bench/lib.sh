@@ -1,6 +1,7 @@
-# Shared by bench/run.sh and bench/httpcost.sh (sourced): waiting for a
-# port, the gateway's benchmark configuration, starting it with an
-# account. The caller sets BIN, WORK, PIDS, SIM_PORT, SMPP_PORT,
+# Shared by bench/run.sh, bench/httpcost.sh and bench/instances.sh
+# (sourced): waiting for a port, the carrier simulator, the gateway's
+# benchmark configuration, starting it with an account, reading
+# smppbench's JSON. The caller sets BIN, WORK, PIDS, SIM_PORT, SMPP_PORT,
 # HTTP_PORT and METRICS_PORT.
 
 log() { printf '[bench] %s\n' "$*" >&2; }
@@ -61,4 +62,29 @@ start_gateway() {
   wait_port "$SMPP_PORT"
   wait_port "$HTTP_PORT"
   sleep 1 # carrier binds
+}
+
+# The carrier behaves as real SMSCs do: at most 100 receipts unanswered
+# per bind, each a second after its submit_sm_resp, and a receipt answered
+# with an error is dropped, never sent again (BENCH_SIM_ARGS overrides).
+SIM_ARGS=${BENCH_SIM_ARGS:-"--receipt-window 100 --receipt-delay 1s --no-resend"}
+
+# start_sim: starts smscsim on SIM_PORT with SIM_ARGS; sets SIM_PID.
+start_sim() {
+  # shellcheck disable=SC2086 # SIM_ARGS is a list of flags
+  "$BIN/smscsim" --listen 127.0.0.1:$SIM_PORT $SIM_ARGS --log-level warn \
+    --max-pending-receipts 5000000 >"$WORK/sim.json" 2>"$WORK/sim.log" &
+  SIM_PID=$!; PIDS+=("$SIM_PID")
+  wait_port $SIM_PORT
+}
+
+stop_pid() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+
+# field FILE KEY: a number from smppbench's JSON (first occurrence).
+field() { { grep -o "\"$2\":[0-9.e+-]*" "$1" 2>/dev/null || true; } | head -1 | cut -d: -f2; }
+
+# msgs_of FILE: accepted messages per second of an SMPP run (accepted
+# submit_sm scaled by the mix's messages per submit_sm).
+msgs_of() {
+  awk "BEGIN{s=$(field "$1" submit_sm); print (s>0 ? $(field "$1" accepted_per_second)*$(field "$1" messages)/s : 0)}"
 }

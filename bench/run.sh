@@ -60,21 +60,6 @@ trap cleanup EXIT INT TERM
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
 
-# The carrier behaves as real SMSCs do: at most 100 receipts unanswered
-# per bind, each a second after its submit_sm_resp, and a receipt answered
-# with an error is dropped, never sent again (BENCH_SIM_ARGS overrides).
-SIM_ARGS=${BENCH_SIM_ARGS:-"--receipt-window 100 --receipt-delay 1s --no-resend"}
-
-start_sim() {
-  # shellcheck disable=SC2086 # SIM_ARGS is a list of flags
-  "$BIN/smscsim" --listen 127.0.0.1:$SIM_PORT $SIM_ARGS --log-level warn \
-    --max-pending-receipts 5000000 >"$WORK/sim.json" 2>"$WORK/sim.log" &
-  SIM_PID=$!; PIDS+=("$SIM_PID")
-  wait_port $SIM_PORT
-}
-
-stop_pid() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
-
 # stop_sim: stops smscsim and fails the last row when it dropped receipts
 # (refused ones, with --no-resend): each is one a customer never gets.
 stop_sim() {
@@ -156,15 +141,6 @@ for s in $SCENARIOS; do
   *) log "unknown scenario $s" ;;
   esac
 done
-
-# field FILE KEY: a number from smppbench's JSON (first occurrence).
-field() { { grep -o "\"$2\":[0-9.e+-]*" "$1" 2>/dev/null || true; } | head -1 | cut -d: -f2; }
-
-# msgs_of FILE: accepted messages per second of an SMPP run (accepted
-# submit_sm scaled by the mix's messages per submit_sm).
-msgs_of() {
-  awk "BEGIN{s=$(field "$1" submit_sm); print (s>0 ? $(field "$1" accepted_per_second)*$(field "$1" messages)/s : 0)}"
-}
 
 # The raw ceiling of this run, when it ran: every other row is also given
 # as a share of it (messages per second).

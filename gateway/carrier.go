@@ -497,6 +497,18 @@ func (c *carrier) applyReceipt(req carrierReq, ref dlrRef, st sms.Status, code s
 	if ref.at != 0 { // 0: matched from the store, sent before this process
 		c.receiptLat.Observe(float64(ev.At.UnixNano()-ref.at) / 1e9)
 	}
+	// A message this instance does not track (another instance sent it,
+	// or a previous life) is read from the store to tell its sender. Read
+	// it before the receipt's event is written: the carrier is answered
+	// once that is stored, and a process killed between that answer and
+	// the read would lose the customer's receipt for good, the carrier not
+	// sending it again (TestE2EThreeInstancesKillRestart).
+	var stored *sms.Message
+	if ref.at == 0 && !s.tr.with(ref.msg, func(*flight) bool { return false }) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		stored, _, _ = s.st.GetMessage(ctx, ref.account, ref.msg) // on failure segmentFinal reads it again
+		cancel()
+	}
 	if s.cfg.Durability == Fast {
 		// Fast mode answers the carrier at once, as it answers customers:
 		// a crash before the event is written loses this receipt (the
@@ -512,7 +524,7 @@ func (c *carrier) applyReceipt(req carrierReq, ref dlrRef, st sms.Status, code s
 			s.recordLater(ref.account, ev, req) // answered once stored
 		}
 	}
-	s.segmentFinal(ref.msg, ref.account, ref.seg, st, code, c.cfg.Name)
+	s.segmentFinal(ref.msg, ref.account, ref.seg, st, code, c.cfg.Name, stored)
 }
 
 // statusOfState maps a receipt's message_state to our status; ok is false

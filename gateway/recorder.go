@@ -50,7 +50,7 @@ func (r *recorder) Failed(job *router.Job, seg int, carrier string, code uint32,
 	s.record(m, sms.Event{MessageID: m.ID, Status: status, At: time.Now().UTC(),
 		Segment: n, Carrier: carrier, ErrorCode: ec})
 	s.m.failed.Inc()
-	s.segmentFinal(m.ID, m.AccountID, n, status, ec, carrier)
+	s.segmentFinal(m.ID, m.AccountID, n, status, ec, carrier, nil)
 }
 
 // Done ends the router's part of a job; the message lives on in the
@@ -60,8 +60,10 @@ func (r *recorder) Done(job *router.Job) { (*Service)(r).refund(job.Msg.ID) }
 
 // segmentFinal notes the final status of segment n (1-based) of message
 // id; when every segment of the message is final it records the message's
-// own final status and tells its sender.
-func (s *Service) segmentFinal(id sms.ID, accountID int64, n int, st sms.Status, code, carrier string) {
+// own final status and tells its sender. A message this instance does not
+// track is read from the store, unless stored is that message, read
+// already.
+func (s *Service) segmentFinal(id sms.ID, accountID int64, n int, st sms.Status, code, carrier string, stored *sms.Message) {
 	var m *sms.Message
 	var final sms.Status
 	var charged bool
@@ -81,11 +83,15 @@ func (s *Service) segmentFinal(id sms.ID, accountID int64, n int, st sms.Status,
 		return true
 	})
 	if !found {
-		// Not tracked (a restart, or an old message): read it back.
-		msg, _, err := s.st.GetMessage(context.Background(), accountID, id)
-		if err != nil {
-			s.log.Warn("receipt for a message not found", "id", id, "err", err)
-			return
+		// Not tracked (another instance's, a restart, or an old message):
+		// read it back.
+		msg := stored
+		if msg == nil {
+			var err error
+			if msg, _, err = s.st.GetMessage(context.Background(), accountID, id); err != nil {
+				s.log.Warn("receipt for a message not found", "id", id, "err", err)
+				return
+			}
 		}
 		if msg.Segments > 1 && !msg.HasUDH() {
 			// A multi-part message restarted mid-way: report this part

@@ -344,7 +344,18 @@ func carrierReceipt(sub smpptest.Submit) *pdu.DeliverSM {
 // store with one carrier at carrierAddr and the given node lease ttl.
 func writeServeConfig(t *testing.T, scfg store.Config, carrierAddr, leaseTTL string) string {
 	t.Helper()
-	cfg := map[string]any{
+	path := filepath.Join(t.TempDir(), "gallant.yaml")
+	writeJSONConfig(t, path, serveConfig(scfg, carrierAddr, leaseTTL, 1))
+	return path
+}
+
+// serveConfig is a configuration for `gallant serve` on scfg's store,
+// durable, listening on free loopback ports, logging JSON at info, with
+// one carrier "c1" at carrierAddr (binds connections of window 20) that
+// takes every route, and the given node lease ttl. Write it with
+// writeJSONConfig (JSON is YAML).
+func serveConfig(scfg store.Config, carrierAddr, leaseTTL string, binds int) map[string]any {
+	return map[string]any{
 		"http":       map[string]any{"listen": "127.0.0.1:0"},
 		"metrics":    map[string]any{"listen": "127.0.0.1:0"},
 		"smpp":       map[string]any{"listen": "127.0.0.1:0"},
@@ -352,18 +363,9 @@ func writeServeConfig(t *testing.T, scfg store.Config, carrierAddr, leaseTTL str
 		"durability": "durable",
 		"log":        map[string]any{"level": "info", "format": "json"},
 		"carriers": []any{map[string]any{"name": "c1", "address": carrierAddr, "system_id": carrierSystemID,
-			"password": "secret", "binds": 1, "window": 20}},
+			"password": "secret", "binds": binds, "window": 20}},
 		"routes": []any{map[string]any{"prefix": "", "carriers": []string{"c1"}}},
 	}
-	b, err := json.Marshal(cfg) // JSON is YAML
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "gallant.yaml")
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }
 
 // TestE2ECleanRestartRecoversAtOnce: a gateway stopped (cleanly, with a

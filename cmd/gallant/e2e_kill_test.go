@@ -195,25 +195,8 @@ func newDurabilityEnv(t *testing.T, driver string) *durabilityEnv {
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
-	cfg := map[string]any{
-		"http":       map[string]any{"listen": "127.0.0.1:0"},
-		"metrics":    map[string]any{"listen": "127.0.0.1:0"},
-		"smpp":       map[string]any{"listen": "127.0.0.1:0"},
-		"store":      map[string]any{"driver": env.scfg.Driver, "dsn": env.scfg.DSN, "node_lease_ttl": "3s"},
-		"durability": "durable",
-		"log":        map[string]any{"level": "info", "format": "json"},
-		"carriers": []any{map[string]any{"name": "c1", "address": env.carrier.Addr(), "system_id": carrierSystemID,
-			"password": "secret", "binds": durabilityBinds, "window": 20}},
-		"routes": []any{map[string]any{"prefix": "", "carriers": []string{"c1"}}},
-	}
-	b, err := json.Marshal(cfg) // JSON is YAML
-	if err != nil {
-		t.Fatal(err)
-	}
 	env.cfgPath = filepath.Join(t.TempDir(), "gallant.yaml")
-	if err := os.WriteFile(env.cfgPath, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	writeJSONConfig(t, env.cfgPath, serveConfig(env.scfg, env.carrier.Addr(), "3s", durabilityBinds))
 	return env
 }
 

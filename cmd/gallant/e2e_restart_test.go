@@ -19,10 +19,15 @@ type arrivalCarrier struct {
 }
 
 func (c *arrivalCarrier) decide(_ int, sm *pdu.SubmitSM) pdu.Status {
-	c.mu.Lock()
-	c.at[string(sm.Payload())] = append(c.at[string(sm.Payload())], time.Now())
-	c.mu.Unlock()
+	c.record(string(sm.Payload()))
 	return pdu.StatusOK
+}
+
+// record notes that text arrived now.
+func (c *arrivalCarrier) record(text string) {
+	c.mu.Lock()
+	c.at[text] = append(c.at[text], time.Now())
+	c.mu.Unlock()
 }
 
 func (c *arrivalCarrier) arrivals(text string) []time.Time {
