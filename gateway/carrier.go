@@ -467,18 +467,6 @@ func (c *carrier) receipt(sess *smpp.Session, h pdu.Header, tlvs pdu.TLVs, text 
 	c.applyReceipt(carrierReq{sess: sess, h: h}, ref, st, code)
 }
 
-// storedDLR looks up a carrier message id in the store (a message sent
-// before a restart, or whose correlation was swept).
-func (c *carrier) storedDLR(id string) (dlrRef, bool) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	mid, acct, seg, err := c.s.st.LookupCarrierMessage(ctx, c.cfg.Name, id)
-	if err != nil {
-		return dlrRef{}, false
-	}
-	return dlrRef{msg: mid, account: acct, seg: seg}, true
-}
-
 // applyReceipt records a matched receipt and, when its message is
 // complete, tells the sender; the carrier is answered once the event is
 // stored (durable) or taken (fast). A receipt is never refused because
@@ -487,6 +475,12 @@ func (c *carrier) storedDLR(id string) (dlrRef, bool) {
 // room in the bind's MaxInbound, so that a busy store slows the carrier
 // down through TCP instead of losing what it will not send again.
 func (c *carrier) applyReceipt(req carrierReq, ref dlrRef, st sms.Status, code string) {
+	c.applyReceiptStored(req, ref, st, code, nil)
+}
+
+// applyReceiptStored is applyReceipt with the message read from the store
+// already (stored, when not nil), as matchStored reads them in batches.
+func (c *carrier) applyReceiptStored(req carrierReq, ref dlrRef, st sms.Status, code string, stored *sms.Message) {
 	s := c.s
 	s.m.receipts("matched")
 	// The carrier's message id stays on the segment's "submitted" event
@@ -503,8 +497,7 @@ func (c *carrier) applyReceipt(req carrierReq, ref dlrRef, st sms.Status, code s
 	// once that is stored, and a process killed between that answer and
 	// the read would lose the customer's receipt for good, the carrier not
 	// sending it again (TestE2EThreeInstancesKillRestart).
-	var stored *sms.Message
-	if ref.at == 0 && !s.tr.with(ref.msg, func(*flight) bool { return false }) {
+	if stored == nil && ref.at == 0 && !s.tr.with(ref.msg, func(*flight) bool { return false }) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		stored, _, _ = s.st.GetMessage(ctx, ref.account, ref.msg) // on failure segmentFinal reads it again
 		cancel()

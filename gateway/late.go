@@ -1,10 +1,12 @@
 package gateway
 
 import (
+	"context"
 	"time"
 
 	"github.com/gallant-sms/gallant/smpp/pdu"
 	"github.com/gallant-sms/gallant/sms"
+	"github.com/gallant-sms/gallant/store"
 )
 
 // A carrier may send a receipt on another bind than the submit_sm's,
@@ -95,30 +97,82 @@ func (s *Service) retryLate() {
 		return
 	}
 	now := time.Now()
-	var keep []*lateReceipt
+	var keep, ask []*lateReceipt
 	for _, r := range list {
-		ref, ok := s.tr.takeDLR(r.c.cfg.Name, normalizeCarrierID(r.id))
-		if !ok && ((!r.storeAsked && now.After(r.storeAt)) || now.After(r.until)) {
-			r.storeAsked = true
-			ref, ok = r.c.storedDLR(r.id)
-			if !ok && now.After(r.until) {
-				s.lateDone(r)
-				s.unmatched(r)
-				continue
-			}
-		}
-		if !ok {
-			keep = append(keep, r)
+		if ref, ok := s.tr.takeDLR(r.c.cfg.Name, normalizeCarrierID(r.id)); ok {
+			s.lateDone(r)
+			r.c.applyReceipt(r.req, ref, r.st, r.code)
 			continue
 		}
-		s.lateDone(r)
-		r.c.applyReceipt(r.req, ref, r.st, r.code)
+		if (!r.storeAsked && now.After(r.storeAt)) || now.After(r.until) {
+			ask = append(ask, r)
+			continue
+		}
+		keep = append(keep, r)
+	}
+	if len(ask) > 0 {
+		keep = append(keep, s.matchStored(ask, now)...)
 	}
 	if len(keep) > 0 {
 		s.lateMu.Lock()
 		s.late = append(keep, s.late...)
 		s.lateMu.Unlock()
 	}
+}
+
+// matchStored matches held receipts from the store: one lookup per
+// carrier for all of them, and one read of the messages this instance
+// does not track, instead of two queries a receipt (receipts for
+// another instance's messages come by the thousand a second when a
+// carrier spreads receipts over every bind of the platform). A receipt
+// not found is held again until its wait ends, then answered as
+// unknown; it returns those held again.
+func (s *Service) matchStored(ask []*lateReceipt, now time.Time) (keep []*lateReceipt) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	ids := make(map[*carrier][]string)
+	for _, r := range ask {
+		r.storeAsked = true
+		ids[r.c] = append(ids[r.c], r.id)
+	}
+	found := make(map[*carrier]map[string]store.CarrierMatch, len(ids))
+	for c, list := range ids {
+		m, err := s.st.LookupCarrierMessages(ctx, c.cfg.Name, list)
+		if err != nil {
+			s.log.Warn("match receipts from the store", "carrier", c.cfg.Name, "receipts", len(list), "err", err)
+		}
+		found[c] = m // nil on failure: none found this time
+	}
+	var untracked []sms.ID
+	for _, r := range ask {
+		if mt, ok := found[r.c][r.id]; ok && !s.tr.with(mt.MessageID, func(*flight) bool { return false }) {
+			untracked = append(untracked, mt.MessageID)
+		}
+	}
+	var msgs map[sms.ID]*sms.Message
+	if len(untracked) > 0 {
+		var err error
+		if msgs, err = s.st.MessagesByID(ctx, untracked); err != nil {
+			// applyReceipt reads each one itself.
+			s.log.Warn("read the messages of receipts", "messages", len(untracked), "err", err)
+		}
+	}
+	for _, r := range ask {
+		mt, ok := found[r.c][r.id]
+		if !ok {
+			if now.After(r.until) {
+				s.lateDone(r)
+				s.unmatched(r)
+			} else {
+				keep = append(keep, r)
+			}
+			continue
+		}
+		s.lateDone(r)
+		ref := dlrRef{msg: mt.MessageID, account: mt.AccountID, seg: mt.Segment}
+		r.c.applyReceiptStored(r.req, ref, r.st, r.code, msgs[mt.MessageID])
+	}
+	return keep
 }
 
 // unmatched answers a receipt for a message we do not know: it is

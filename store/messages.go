@@ -235,3 +235,81 @@ func (s *Store) LookupCarrierMessage(ctx context.Context, carrier, carrierMsgID 
 	}
 	return sms.ID(row.MessageID), row.AccountID, row.Segment, nil
 }
+
+// CarrierMatch is the message segment a carrier's message id belongs to
+// (see [Store.LookupCarrierMessages]).
+type CarrierMatch struct {
+	MessageID sms.ID
+	AccountID int64
+	Segment   int
+}
+
+// maxLookupBatch bounds the ids of one IN list in the batched lookups.
+const maxLookupBatch = 500
+
+// LookupCarrierMessages is [Store.LookupCarrierMessage] for many ids of
+// one carrier at once, a query per 500: the receipts a busy instance
+// must match from the store (another instance sent their messages) come
+// by the thousand a second, more than one query each can keep up with.
+// Ids no event carries are absent from the map.
+func (s *Store) LookupCarrierMessages(ctx context.Context, carrier string, carrierMsgIDs []string) (map[string]CarrierMatch, error) {
+	out := make(map[string]CarrierMatch, len(carrierMsgIDs))
+	best := make(map[string]int64, len(carrierMsgIDs)) // the event id of out's entry: the most recent wins
+	for len(carrierMsgIDs) > 0 {
+		n := min(len(carrierMsgIDs), maxLookupBatch)
+		args := make([]any, 0, n+1)
+		args = append(args, carrier)
+		for _, id := range carrierMsgIDs[:n] {
+			args = append(args, id)
+		}
+		carrierMsgIDs = carrierMsgIDs[n:]
+		var rows []struct {
+			ID           int64  `db:"id"`
+			CarrierMsgID string `db:"carrier_msg_id"`
+			MessageID    dbID   `db:"message_id"`
+			AccountID    int64  `db:"account_id"`
+			Segment      int    `db:"segment"`
+		}
+		if err := s.r.SelectContext(ctx, &rows,
+			"SELECT id, carrier_msg_id, message_id, account_id, segment FROM message_events "+
+				"WHERE carrier = ? AND carrier_msg_id IN "+placeholders(n), args...); err != nil {
+			return nil, fmt.Errorf("store: look up %d %s messages: %w", n, carrier, mapErr(err))
+		}
+		for _, r := range rows {
+			if prev, ok := best[r.CarrierMsgID]; ok && prev > r.ID {
+				continue
+			}
+			best[r.CarrierMsgID] = r.ID
+			out[r.CarrierMsgID] = CarrierMatch{MessageID: sms.ID(r.MessageID), AccountID: r.AccountID, Segment: r.Segment}
+		}
+	}
+	return out, nil
+}
+
+// MessagesByID reads the messages ids (of any account), a query per 500,
+// without their status history: Status is the status each was accepted
+// with. Ids not stored are absent from the map.
+func (s *Store) MessagesByID(ctx context.Context, ids []sms.ID) (map[sms.ID]*sms.Message, error) {
+	out := make(map[sms.ID]*sms.Message, len(ids))
+	for len(ids) > 0 {
+		n := min(len(ids), maxLookupBatch)
+		args := make([]any, n)
+		for i, id := range ids[:n] {
+			args[i] = s.idArg(id)
+		}
+		ids = ids[n:]
+		var rows []messageRow
+		if err := s.r.SelectContext(ctx, &rows,
+			"SELECT "+messageColumns+" FROM messages m WHERE m.id IN "+placeholders(n), args...); err != nil {
+			return nil, fmt.Errorf("store: read %d messages: %w", n, mapErr(err))
+		}
+		for i := range rows {
+			m, err := rows[i].message(s.keys)
+			if err != nil {
+				return nil, err
+			}
+			out[m.ID] = &m
+		}
+	}
+	return out, nil
+}

@@ -2,6 +2,8 @@ package store
 
 import (
 	"errors"
+	"fmt"
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -336,6 +338,43 @@ func TestUnfinished(t *testing.T) {
 		}
 		if _, err := s.Unfinished(ctx, 0, 0); !errors.Is(err, ErrInvalid) {
 			t.Fatalf("limit 0: %v", err)
+		}
+	})
+}
+
+// TestLookupCarrierMessagesBatch: the batched lookups find what the
+// one-at-a-time ones find (the newest reuse of an id, case kept), across
+// IN lists of more than one query, and leave out what is not stored.
+func TestLookupCarrierMessagesBatch(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, driver string) {
+		s := newTestStore(t, driver)
+		ctx := testCtx(t)
+		if err := s.Insert(ctx,
+			testMessage(7, 10), testMessage(9, 12), testMessage(9, 13),
+			ev(7, 10, sms.StatusSubmitted, base, 2, "carrierA", "abc", ""),
+			ev(8, 11, sms.StatusSubmitted, base, 1, "carrierB", "abc", ""),
+			ev(9, 12, sms.StatusSubmitted, base, 1, "carrierA", "ABC", ""),
+			ev(9, 13, sms.StatusSubmitted, base, 3, "carrierB", "abc", ""),
+		); err != nil {
+			t.Fatal(err)
+		}
+		ids := []string{"abc", "ABC"}
+		for i := range 1200 { // three IN lists
+			ids = append(ids, fmt.Sprintf("none-%d", i))
+		}
+		got, err := s.LookupCarrierMessages(ctx, "carrierA", ids)
+		want := map[string]CarrierMatch{"abc": {MessageID: 10, AccountID: 7, Segment: 2}, "ABC": {MessageID: 12, AccountID: 9, Segment: 1}}
+		if err != nil || !maps.Equal(got, want) {
+			t.Fatalf("carrierA: %v, %v; want %v", got, err, want)
+		}
+		got, err = s.LookupCarrierMessages(ctx, "carrierB", []string{"abc", "ABC"})
+		if want := map[string]CarrierMatch{"abc": {MessageID: 13, AccountID: 9, Segment: 3}}; err != nil || !maps.Equal(got, want) {
+			t.Fatalf("carrierB (the newest reuse wins): %v, %v; want %v", got, err, want)
+		}
+		msgs, err := s.MessagesByID(ctx, []sms.ID{10, 12, 13, 99})
+		if err != nil || len(msgs) != 3 || msgs[10].AccountID != 7 || msgs[13].AccountID != 9 || msgs[99] != nil ||
+			msgs[12].ID != 12 || msgs[12].Dest.Addr == "" {
+			t.Fatalf("MessagesByID: %v, %v", msgs, err)
 		}
 	})
 }
