@@ -238,10 +238,11 @@ func (h *Hooks) Wants(account int64, ev HookEvent) bool {
 
 // Publish posts event ev of account, with data as the envelope's data,
 // to each of the account's hooks subscribed to it; messageID (zero when
-// the event is not about a message) labels the attempts. It returns how
+// the event is not about a message) labels the attempts, and id is the
+// envelope's id (empty: a new one from [NewEventID]). It returns how
 // many deliveries it queued; one the dispatcher refuses (a URL no longer
 // allowed, a full backlog) is logged and counted in Dropped.
-func (h *Hooks) Publish(account int64, ev HookEvent, messageID sms.ID, data any) int {
+func (h *Hooks) Publish(account int64, ev HookEvent, messageID sms.ID, id string, data any) int {
 	if !h.Wants(account, ev) {
 		return 0
 	}
@@ -251,7 +252,10 @@ func (h *Hooks) Publish(account int64, ev HookEvent, messageID sms.ID, data any)
 		h.log.Warn("hook event not sent: the account has no webhook secret", "account", account, "type", ev.String())
 		return 0
 	}
-	body, err := json.Marshal(HookEnvelope{ID: newEventID(), Type: ev.String(), CreatedAt: time.Now().UTC(), Data: data})
+	if id == "" {
+		id = newEventID()
+	}
+	body, err := json.Marshal(HookEnvelope{ID: id, Type: ev.String(), CreatedAt: time.Now().UTC(), Data: data})
 	if err != nil {
 		h.dropped.Add(1)
 		h.log.Warn("hook event not encoded", "account", account, "type", ev.String(), "err", err)
@@ -279,3 +283,6 @@ func (h *Hooks) Dropped() int64 { return h.dropped.Load() }
 // Guard returns the address guard of the dispatcher the hooks post
 // through, to judge a URL when it is subscribed.
 func (h *Hooks) Guard() *Guard { return h.d.Guard() }
+
+// NewEventID returns a new event id: 32 random hex digits.
+func NewEventID() string { return newEventID() }

@@ -74,7 +74,7 @@ func TestHooksPublish(t *testing.T) {
 	if !h.Wants(1, HookContactCreated) || !h.Wants(1, HookBalanceLow) || h.Wants(1, HookMessageInbound) || h.Wants(3, HookContactCreated) {
 		t.Fatal("Wants does not match the subscriptions")
 	}
-	if n := h.Publish(1, HookContactCreated, 0, map[string]string{"phone": "447700900123"}); n != 2 {
+	if n := h.Publish(1, HookContactCreated, 0, "", map[string]string{"phone": "447700900123"}); n != 2 {
 		t.Fatalf("queued %d deliveries, want 2", n)
 	}
 	rec.waitFor(t, "two deliveries", func(as []Attempt) bool { return finished(as) == 2 })
@@ -107,11 +107,11 @@ func TestHooksPublish(t *testing.T) {
 	if err := h.Reload(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if h.Wants(1, HookBalanceLow) || h.Publish(1, HookContactCreated, 0, struct{}{}) != 1 || h.Publish(2, HookContactCreated, 0, nil) != 0 {
+	if h.Wants(1, HookBalanceLow) || h.Publish(1, HookContactCreated, 0, "e2", struct{}{}) != 1 || h.Publish(2, HookContactCreated, 0, "", nil) != 0 {
 		t.Fatal("a removed hook still gets events")
 	}
 	var nilHooks *Hooks
-	if nilHooks.Wants(1, HookMessageStatus) || nilHooks.Publish(1, HookMessageStatus, 0, nil) != 0 {
+	if nilHooks.Wants(1, HookMessageStatus) || nilHooks.Publish(1, HookMessageStatus, 0, "", nil) != 0 {
 		t.Fatal("a nil Hooks wants events")
 	}
 }
