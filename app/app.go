@@ -131,7 +131,7 @@ func New(d Deps) *App {
 	if d.Gateway != nil {
 		fan = d.Gateway.Hooks()
 	}
-	a.Hooks, a.Contacts.hooks = NewHooks(d.Store, fan), fan
+	a.Hooks, a.Contacts.hooks = NewHooks(d.Store, fan, d.URLs), fan
 	if d.OptOuts != nil && fan != nil {
 		d.OptOuts.OnRecorded(optOutHooks(fan))
 	}

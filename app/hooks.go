@@ -47,13 +47,30 @@ type HookList struct {
 // read). A hook made or removed here takes effect on this instance at
 // once, on others within the fan-out's TTL (5 s).
 type Hooks struct {
-	st  *store.Store
-	fan *webhook.Hooks
+	st   *store.Store
+	fan  *webhook.Hooks
+	urls *webhook.Guard
 }
 
 // NewHooks returns the hooks use case over st, publishing through fan
-// (nil: hooks are stored, and sent by no one here).
-func NewHooks(st *store.Store, fan *webhook.Hooks) *Hooks { return &Hooks{st: st, fan: fan} }
+// (nil: hooks are stored, and sent by no one here) and judging URLs with
+// urls (the dispatcher's guard; nil: the default policy, public
+// addresses only).
+func NewHooks(st *store.Store, fan *webhook.Hooks, urls *webhook.Guard) *Hooks {
+	if urls == nil {
+		urls = publicOnly
+	}
+	return &Hooks{st: st, fan: fan, urls: urls}
+}
+
+// publicOnly is the default address policy's guard.
+var publicOnly = func() *webhook.Guard {
+	g, err := webhook.NewGuard(webhook.AddressPolicy{}, nil)
+	if err != nil {
+		panic("app: the zero address policy is invalid: " + err.Error())
+	}
+	return g
+}()
 
 // mayChangeHooks refuses a caller that may not change the account's
 // hooks: the callers that may send for it.
@@ -88,10 +105,8 @@ func (s *Hooks) Create(ctx context.Context, p Principal, in HookInput) (Hook, er
 	if len(in.Description) > store.MaxHookDescription {
 		return Hook{}, Invalid("description", fmt.Sprintf("at most %d bytes", store.MaxHookDescription))
 	}
-	if s.fan != nil {
-		if err := s.fan.Guard().CheckStoredURL(ctx, url); err != nil {
-			return Hook{}, invalidURL("url", err)
-		}
+	if err := s.urls.CheckStoredURL(ctx, url); err != nil {
+		return Hook{}, invalidURL("url", err)
 	}
 	h := store.Hook{AccountID: p.AccountID, URL: url, Events: events, Description: in.Description}
 	err = s.st.CreateHook(ctx, &h)

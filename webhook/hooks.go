@@ -280,9 +280,5 @@ func (h *Hooks) Publish(account int64, ev HookEvent, messageID sms.ID, id string
 // Dropped returns how many deliveries Publish could not queue.
 func (h *Hooks) Dropped() int64 { return h.dropped.Load() }
 
-// Guard returns the address guard of the dispatcher the hooks post
-// through, to judge a URL when it is subscribed.
-func (h *Hooks) Guard() *Guard { return h.d.Guard() }
-
 // NewEventID returns a new event id: 32 random hex digits.
 func NewEventID() string { return newEventID() }

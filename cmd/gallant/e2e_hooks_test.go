@@ -235,5 +235,27 @@ func TestE2EHooks(t *testing.T) {
 		if n := len(rc.of("/a", "contact.created")); n != before {
 			t.Errorf("the removed hook got %d contact.created after unsubscribing", n-before)
 		}
+
+		// A campaign that finishes is one campaign.completed event.
+		must(a.do(t, "POST", "/v1/hooks", acme.APIKey, `{"url":"`+rc.URL+`/c","events":["campaign.completed"]}`), 201, "a campaign hook")
+		camp := a.createCampaign(t, acme.APIKey, map[string]any{"name": "Hooked", "text": "Hi", "kind": "transactional",
+			"audience": map[string]any{"numbers": []string{"+447900100001", "+447900100002", "+447900100003"}}})
+		must(a.do(t, "POST", fmt.Sprintf("/v1/campaigns/%d/launch", camp), acme.APIKey, ""), 200, "launch")
+		eventually(t, "campaign.completed", func() (bool, string) {
+			n := len(rc.of("/c", "campaign.completed"))
+			return n == 1, fmt.Sprint(n)
+		})
+		var cv struct {
+			ID    int64  `json:"id"`
+			Name  string `json:"name"`
+			State string `json:"state"`
+		}
+		d := rc.of("/c", "campaign.completed")[0]
+		if err := json.Unmarshal(d.env.Data, &cv); err != nil || cv.ID != camp || cv.Name != "Hooked" || cv.State != "completed" {
+			t.Errorf("campaign.completed data %s: %v", d.env.Data, err)
+		}
+		if err := webhook.Verify(secret, d.sig, d.body, time.Now(), 0); err != nil {
+			t.Errorf("campaign.completed not signed with Acme's secret: %v", err)
+		}
 	})
 }
