@@ -153,7 +153,7 @@ func TestE2EHooks(t *testing.T) {
 		eventually(t, "Acme's events at the hook", func() (bool, string) {
 			st := rc.of("/a", "message.status")
 			return len(rc.of("/a", "message.inbound")) >= 1 && len(rc.of("/a", "contact.created")) >= 1 &&
-				len(rc.of("/a", "contact.opted_out")) >= 1 && len(st) >= 2,
+					len(rc.of("/a", "contact.opted_out")) >= 1 && len(st) >= 2,
 				fmt.Sprintf("%d deliveries", len(rc.all()))
 		})
 		eventually(t, "the dispatcher idle", func() (bool, string) {
