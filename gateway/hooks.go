@@ -2,7 +2,10 @@ package gateway
 
 import (
 	"context"
+	"errors"
 	"log/slog"
+
+	"github.com/gallant-sms/gallant/account"
 
 	"github.com/gallant-sms/gallant/store"
 	"github.com/gallant-sms/gallant/webhook"
@@ -10,11 +13,22 @@ import (
 
 // newHooks returns the fan-out of the hooks stored in st through d,
 // signed with each account's webhook secret (def for an account without
-// one), as status callbacks are.
-func newHooks(st *store.Store, d *webhook.Dispatcher, def string, logger *slog.Logger) (*webhook.Hooks, error) {
+// one) read from the account cache, as status callbacks are: a reload
+// reads the secrets of the accounts with hooks from memory, a rotation
+// reaching it within the cache's life.
+func newHooks(st *store.Store, acc *account.Service, d *webhook.Dispatcher, def string, logger *slog.Logger) (*webhook.Hooks, error) {
 	return webhook.NewHooks(webhook.HooksConfig{
-		Load:   func(ctx context.Context) ([]webhook.Subscription, error) { return LoadHooks(ctx, st) },
-		Secret: WebhookSecrets{St: st, Default: def}.Secret,
+		Load: func(ctx context.Context) ([]webhook.Subscription, error) { return LoadHooks(ctx, st) },
+		Secret: func(ctx context.Context, id int64) (string, error) {
+			a, err := acc.Account(ctx, id)
+			switch {
+			case errors.Is(err, store.ErrNotFound):
+				return def, nil
+			case err != nil:
+				return "", err
+			}
+			return webhookSecret(a, def), nil
+		},
 	}, d, logger.With("component", "hooks"))
 }
 

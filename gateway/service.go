@@ -201,7 +201,7 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 		s.bill = deps.Billing
 	}
 	if s.hook != nil {
-		if s.hooks, err = newHooks(deps.Store, s.hook, cfg.WebhookSecret, logger); err != nil {
+		if s.hooks, err = newHooks(deps.Store, deps.Accounts, s.hook, cfg.WebhookSecret, logger); err != nil {
 			return nil, fmt.Errorf("gateway: %w", err)
 		}
 	}
