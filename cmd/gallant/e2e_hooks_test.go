@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gallant-sms/gallant/account"
 	"github.com/gallant-sms/gallant/smpp/pdu"
 	"github.com/gallant-sms/gallant/webhook"
 )
@@ -82,7 +83,9 @@ func (h *hookReceiver) all() []hookDelivery {
 // signed with the account's webhook secret (checked as a customer
 // would) and in the envelope; another account's events never do, nor
 // can it see or remove the hook; a private address is refused at
-// subscribe time; once unsubscribed, the hook gets nothing more.
+// subscribe time, a read key may not subscribe; once unsubscribed, the
+// hook gets nothing more; a campaign that finishes is one
+// campaign.completed event.
 func TestE2EHooks(t *testing.T) {
 	t.Parallel()
 	eachDriver(t, func(t *testing.T, driver string) {
@@ -119,6 +122,14 @@ func TestE2EHooks(t *testing.T) {
 			t.Fatalf("hook = %+v", hook)
 		}
 		hookPath := "/v1/hooks/" + strconv.FormatInt(hook.ID, 10)
+		// A read key reads hooks, and may not subscribe or unsubscribe.
+		readKey, err := a.acc.CreateAPIKey(ctx, acme.AccountID, "read only", []string{account.ScopeRead})
+		if err != nil {
+			t.Fatal(err)
+		}
+		must(a.do(t, "GET", "/v1/hooks", readKey, ""), 200, "a read key lists")
+		must(a.do(t, "POST", "/v1/hooks", readKey, `{"url":"`+rc.URL+`/r","events":["message.inbound"]}`), 403, "a read key subscribes")
+		must(a.do(t, "DELETE", hookPath, readKey, ""), 403, "a read key unsubscribes")
 		must(a.do(t, "GET", hookPath, acme.APIKey, ""), 200, "Acme reads its hook")
 		must(a.do(t, "GET", hookPath, other.APIKey, ""), 404, "Other reads Acme's hook")
 		must(a.do(t, "DELETE", hookPath, other.APIKey, ""), 404, "Other removes Acme's hook")
