@@ -84,8 +84,8 @@ func (h *hookReceiver) all() []hookDelivery {
 // would) and in the envelope; another account's events never do, nor
 // can it see or remove the hook; a private address is refused at
 // subscribe time, a read key may not subscribe; once unsubscribed, the
-// hook gets nothing more; a campaign that finishes is one
-// campaign.completed event.
+// hook gets nothing more; a STOP keyword is a contact.opted_out event;
+// a campaign that finishes is one campaign.completed event.
 func TestE2EHooks(t *testing.T) {
 	t.Parallel()
 	eachDriver(t, func(t *testing.T, driver string) {
@@ -245,6 +245,22 @@ func TestE2EHooks(t *testing.T) {
 		})
 		if n := len(rc.of("/a", "contact.created")); n != before {
 			t.Errorf("the removed hook got %d contact.created after unsubscribing", n-before)
+		}
+
+		// A STOP keyword from a handset is a contact.opted_out event too.
+		must(a.do(t, "POST", "/v1/hooks", acme.APIKey, `{"url":"`+rc.URL+`/s","events":["contact.opted_out"]}`), 201, "an opt-out hook")
+		h, err = carrier.Deliver(ctx, "gallant", &pdu.DeliverSM{Source: pdu.Address{TON: 1, NPI: 1, Addr: []byte("447700900128")},
+			Dest: pdu.Address{TON: 1, NPI: 1, Addr: []byte("447700900999")}, ShortMessage: []byte("STOP")})
+		if err != nil || h.Status != pdu.StatusOK {
+			t.Fatalf("STOP MO: %v %v", h.Status, err)
+		}
+		eventually(t, "the STOP's contact.opted_out", func() (bool, string) {
+			n := len(rc.of("/s", "contact.opted_out"))
+			return n == 1, fmt.Sprint(n)
+		})
+		if err := json.Unmarshal(rc.of("/s", "contact.opted_out")[0].env.Data, &oo); err != nil || oo.Number != "447700900128" ||
+			oo.Source != "keyword" || !oo.OptedOut {
+			t.Errorf("STOP's contact.opted_out data %+v: %v", oo, err)
 		}
 
 		// A campaign that finishes is one campaign.completed event.
