@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gallant-sms/gallant/gateway"
 	"github.com/gallant-sms/gallant/store"
 	"github.com/gallant-sms/gallant/webhook"
 )
@@ -95,8 +96,8 @@ func (s *Hooks) Create(ctx context.Context, p Principal, in HookInput) (Hook, er
 	if url == "" {
 		return Hook{}, Invalid("url", "required")
 	}
-	if len(url) > webhook.MaxURLLength {
-		return Hook{}, Invalid("url", fmt.Sprintf("at most %d bytes", webhook.MaxURLLength))
+	if len(url) > gateway.MaxCallbackURL {
+		return Hook{}, Invalid("url", fmt.Sprintf("at most %d bytes", gateway.MaxCallbackURL))
 	}
 	events, err := hookEvents(in.Events)
 	if err != nil {

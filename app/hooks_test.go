@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gallant-sms/gallant/gateway"
 	"github.com/gallant-sms/gallant/internal/testutil"
 	"github.com/gallant-sms/gallant/store"
 	"github.com/gallant-sms/gallant/webhook"
@@ -23,6 +24,9 @@ import (
 // least one, kept once each in a fixed order), and the account's limit;
 // hooks are read and removed only by their own account.
 func TestHooksUseCase(t *testing.T) {
+	if store.MaxHookURL != gateway.MaxCallbackURL {
+		t.Fatalf("the hooks column holds %d bytes, a callback URL may have %d", store.MaxHookURL, gateway.MaxCallbackURL)
+	}
 	forEachDriver(t, func(t *testing.T, driver string) {
 		f := newFixture(t, driver, "")
 		ctx := context.Background()
@@ -52,7 +56,7 @@ func TestHooksUseCase(t *testing.T) {
 			{"a private network", owner, HookInput{URL: "http://10.1.2.3/hook", Events: []string{"message.inbound"}}, KindInvalidURL},
 			{"localhost", owner, HookInput{URL: "http://localhost/hook", Events: []string{"message.inbound"}}, KindInvalidURL},
 			{"no URL", owner, HookInput{Events: []string{"message.inbound"}}, KindInvalid},
-			{"a long URL", owner, HookInput{URL: public + "/" + strings.Repeat("a", webhook.MaxURLLength), Events: []string{"message.inbound"}}, KindInvalid},
+			{"a long URL", owner, HookInput{URL: public + "/" + strings.Repeat("a", gateway.MaxCallbackURL), Events: []string{"message.inbound"}}, KindInvalid},
 			{"no events", owner, HookInput{URL: public}, KindInvalid},
 			{"an unknown event", owner, HookInput{URL: public, Events: []string{"message.inbound", "message.sent"}}, KindInvalid},
 			{"a long description", owner, HookInput{URL: public, Events: []string{"balance.low"}, Description: strings.Repeat("d", 256)}, KindInvalid},
