@@ -22,7 +22,7 @@ NORACE_PKGS = $(sort $(dir $(shell grep -rl --include='*_test.go' --exclude-dir=
 FUZZ_PKGS   = $(sort $(dir $(shell grep -rl --include='*_test.go' --exclude-dir=node_modules '^func Fuzz' .)))
 
 .PHONY: all build build-go run test test-short vet lint tidy-check fuzz bench bench-instances bench-micro interop clean \
-	web-deps web-build web-client web-client-check web-test sdk-test build-static package-check
+	web-deps web-build web-client web-client-check web-test sdk-test build-static package-check integrations-test
 
 all: build
 
@@ -89,9 +89,13 @@ run: build
 ## then once without it the tests that -race leaves out: allocation tests (names containing Alloc) and
 ## resource-budget tests that measure RSS, heap or CPU time (names containing Budget), both `//go:build !race`,
 ## one package at a time (-p 1) so that no two budgets share the two cores
-test: vet package-check interop web-test sdk-test
+test: vet package-check interop web-test sdk-test integrations-test
 	$(GO) test -race -shuffle=on -timeout 20m $(PKGS)
 	$(GO) test -count=1 -p 1 -timeout 20m -run 'Alloc|Budget' $(NORACE_PKGS)
+
+## integrations-test: the Zapier app definition's unit tests (node --test, no dependencies installed)
+integrations-test:
+	cd integrations/zapier && node --test test/
 
 test-short:
 	$(GO) test -short $(PKGS)

@@ -63,6 +63,9 @@ type Deps struct {
 	// Lists serves the static contact lists (api/lists.go); nil answers
 	// them 404.
 	Lists Lists
+	// Hooks serves the event subscriptions /v1/hooks (api/hooks.go); nil
+	// answers them 404.
+	Hooks Hooks
 	// Templates serves the message templates (api/templates.go); nil
 	// answers them 404.
 	Templates Templates
@@ -324,6 +327,7 @@ func (s *Server) routes() *router.Router {
 	s.numberRoutes(r)
 	s.inboundRoutes(r)
 	s.contactRoutes(r)
+	s.hookRoutes(r)
 	s.listRoutes(r)
 	s.templateRoutes(r)
 	s.linkRoutes(r)

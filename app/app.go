@@ -101,6 +101,10 @@ type App struct {
 	// CarrierConfigs edits the stored carriers and route plans
 	// (app/carriers_config.go); never nil.
 	CarrierConfigs *CarrierConfigs
+	// Hooks are the accounts' event subscriptions (app/hooks.go); never
+	// nil. Without a gateway (and its webhook dispatcher) they are
+	// stored and posted by no one.
+	Hooks *Hooks
 }
 
 // New builds the use cases over d.
@@ -123,6 +127,14 @@ func New(d Deps) *App {
 		Contacts:  &Contacts{st: d.Store},
 	}
 	a.Lists = &Lists{st: d.Store, contacts: a.Contacts}
+	var fan *webhook.Hooks
+	if d.Gateway != nil {
+		fan = d.Gateway.Hooks()
+	}
+	a.Hooks, a.Contacts.hooks = NewHooks(d.Store, fan, d.URLs), fan
+	if d.OptOuts != nil && fan != nil {
+		d.OptOuts.OnRecorded(optOutHooks(fan))
+	}
 	if d.LinksDomain != "" {
 		l, err := campaign.NewLinks(d.Store, d.LinksDomain)
 		if err != nil { // the configuration checks it first

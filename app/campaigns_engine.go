@@ -3,11 +3,14 @@ package app
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"time"
 
 	"github.com/gallant-sms/gallant/account"
 	"github.com/gallant-sms/gallant/campaign"
 	"github.com/gallant-sms/gallant/gateway"
+	"github.com/gallant-sms/gallant/store"
+	"github.com/gallant-sms/gallant/webhook"
 )
 
 // campaignSubmitter feeds the campaign engine's messages to the gateway
@@ -98,6 +101,9 @@ func newCampaigns(d Deps, links *campaign.Links) *Campaigns {
 			return out, nil
 		}
 	}
+	if fan := d.Gateway.Hooks(); fan != nil {
+		cfg.Finished = campaignHooks(d.Store, fan, d.Log)
+	}
 	e, err := campaign.NewEngine(d.Store, campaignSubmitter{gw: d.Gateway, acc: d.Accounts}, d.Gateway.OptOuts(), cfg,
 		d.Log.With("component", "campaign-engine"))
 	if err != nil {
@@ -140,4 +146,21 @@ type QuietRule = campaign.QuietRule
 func CheckQuietHours(rules []QuietRule) error {
 	_, err := campaign.NewQuietHours(rules)
 	return err
+}
+
+// campaignHooks returns the engine's Finished: a campaign.completed
+// event, its data the campaign as GET /v1/campaigns/{id} shows it once
+// completed.
+func campaignHooks(st *store.Store, fan *webhook.Hooks, log *slog.Logger) func(context.Context, store.Campaign) {
+	return func(ctx context.Context, c store.Campaign) {
+		if !fan.Wants(c.AccountID, webhook.HookCampaignCompleted) {
+			return
+		}
+		fresh, err := st.CampaignByID(ctx, c.AccountID, c.ID)
+		if err != nil {
+			log.Warn("campaign.completed hook: campaign not read", "campaign", c.ID, "err", err)
+			return
+		}
+		fan.Publish(c.AccountID, webhook.HookCampaignCompleted, 0, "", campaignView(&fresh))
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/gallant-sms/gallant/consent"
 	"github.com/gallant-sms/gallant/contact"
 	"github.com/gallant-sms/gallant/store"
+	"github.com/gallant-sms/gallant/webhook"
 )
 
 // Contacts manages the caller's account's contacts, their custom field
@@ -21,6 +22,9 @@ import (
 // its list memberships go; messages sent to it keep the number as sent.
 type Contacts struct {
 	st *store.Store
+	// hooks gets a contact.created event for each contact created here
+	// (nil: none).
+	hooks *webhook.Hooks
 }
 
 // Limits of the contacts API.
@@ -172,7 +176,11 @@ func (s *Contacts) Create(ctx context.Context, p Principal, in ContactInput) (Co
 	if err != nil {
 		return Contact{}, fmt.Errorf("create contact: %w", err)
 	}
-	return s.one(ctx, p, c)
+	out, err := s.one(ctx, p, c)
+	if err == nil && s.hooks.Wants(p.AccountID, webhook.HookContactCreated) {
+		s.hooks.Publish(p.AccountID, webhook.HookContactCreated, 0, "", out)
+	}
+	return out, err
 }
 
 // Get returns the caller's account's contact id.

@@ -14,6 +14,7 @@ import (
 	"github.com/gallant-sms/gallant/consent"
 	"github.com/gallant-sms/gallant/gateway"
 	"github.com/gallant-sms/gallant/store"
+	"github.com/gallant-sms/gallant/webhook"
 )
 
 // OptOuts manages opt-outs through the API: an account records that
@@ -89,6 +90,26 @@ const optOutHistoryLen = 100
 func entryOf(r *store.OptOut) OptOutEntry {
 	return OptOutEntry{Number: r.Number, Scope: consent.Scope(r.Scope).String(), Sender: r.Sender, OptedOut: r.OptedOut,
 		Source: r.Source, Keyword: r.Keyword, At: r.CreatedAt}
+}
+
+// optOutHooks returns what the consent ledger calls with the rows it
+// recorded: each opt-out of one account's (account or sender scope) is a
+// contact.opted_out event of that account, its data an [OptOutEntry].
+// Opt-ins again and platform-wide entries are no event.
+func optOutHooks(fan *webhook.Hooks) func([]store.OptOut) {
+	return func(rows []store.OptOut) {
+		for i := range rows {
+			r := &rows[i]
+			if !r.OptedOut || r.AccountID == 0 || !fan.Wants(r.AccountID, webhook.HookContactOptedOut) {
+				continue
+			}
+			e := entryOf(r)
+			if e.At.IsZero() {
+				e.At = time.Now().UTC()
+			}
+			fan.Publish(r.AccountID, webhook.HookContactOptedOut, 0, "", e)
+		}
+	}
 }
 
 // mayChange refuses a caller that may not change the account's opt-outs:

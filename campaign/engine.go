@@ -53,6 +53,10 @@ type Config struct {
 	// store.CampaignClicksByVariant here). Without it such a test is
 	// judged by delivery rate, and says so.
 	Clicks func(ctx context.Context, accountID, campaignID int64) (map[int]int64, error)
+	// Finished, when set, is told of each campaign this engine completed
+	// (once per campaign, by the instance that completed it), from the
+	// engine's goroutine: it must not block for long.
+	Finished func(ctx context.Context, c store.Campaign)
 }
 
 func (c Config) withDefaults() Config {
@@ -503,7 +507,11 @@ func (e *Engine) drive(ctx context.Context, r *run, share float64, now time.Time
 		if err := e.abStep(ctx, r, now); err != nil {
 			return 0, 0, err
 		}
-		if _, err := e.st.FinishCampaign(ctx, r.c.ID); err != nil && !errors.Is(err, store.ErrCampaignState) {
+		done, err := e.st.FinishCampaign(ctx, r.c.ID)
+		if done && e.cfg.Finished != nil {
+			e.cfg.Finished(ctx, r.c)
+		}
+		if err != nil && !errors.Is(err, store.ErrCampaignState) {
 			return 0, 0, err
 		}
 		return 0, 0, nil

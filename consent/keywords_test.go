@@ -167,3 +167,44 @@ func TestKeywordsSharedCode(t *testing.T) {
 		t.Fatalf("ledger: %+v, %v", rows, err)
 	}
 }
+
+// TestLedgerOnRecorded: the ledger tells its observer of every change it
+// records (a STOP keyword's opt-out, a START's opt-in again), with the
+// rows as stored, once each and only on the ledger that recorded them;
+// a nil observer stops it.
+func TestLedgerOnRecorded(t *testing.T) {
+	cfg := storetest.Config(t, storetest.SQLite)
+	st := openStore(t, cfg)
+	l := consent.NewLedger(st, &consent.Index{}, consent.LedgerConfig{})
+	other := consent.NewLedger(st, &consent.Index{}, consent.LedgerConfig{})
+	ctx := context.Background()
+	var got, elsewhere []store.OptOut
+	l.OnRecorded(func(rows []store.OptOut) { got = append(got, rows...) })
+	other.OnRecorded(func(rows []store.OptOut) { elsewhere = append(elsewhere, rows...) })
+	k := consent.NewKeywords(l, st, nil)
+	const from = "447700900002"
+	if _, err := k.HandleInbound(ctx, consent.Inbound{Account: 7, From: from, To: "12345", Text: "STOP", MOID: 9}); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].AccountID != 7 || got[0].Number != from || !got[0].OptedOut || got[0].Source != "keyword" ||
+		got[0].Keyword != "STOP" || got[0].MOID != 9 {
+		t.Fatalf("after STOP: %+v", got)
+	}
+	if _, err := k.HandleInbound(ctx, consent.Inbound{Account: 7, From: from, To: "12345", Text: "START", MOID: 10}); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[1].OptedOut || got[1].Number != from {
+		t.Fatalf("after START: %+v", got)
+	}
+	if _, err := other.Sync(ctx); err != nil || len(elsewhere) != 0 {
+		t.Fatalf("another ledger reading the tail reported %+v, %v", elsewhere, err)
+	}
+	l.OnRecorded(nil)
+	if err := l.Record(ctx, consent.Record{Change: consent.Change{Entry: consent.Entry{Scope: consent.ScopeAccount, Account: 7,
+		Number: "447700900003"}, OptOut: true}, Source: consent.SourceAPI}); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 {
+		t.Fatalf("a removed observer was told: %+v", got)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gallant-sms/gallant/sms"
@@ -63,6 +64,9 @@ type Ledger struct {
 	// they were first missed.
 	last  int64
 	holes map[int64]time.Time
+
+	// recorded, when set, is told of each Record (OnRecorded).
+	recorded atomic.Pointer[func([]store.OptOut)]
 }
 
 // DefaultPoll is LedgerConfig.Poll's default: how often each instance
@@ -232,10 +236,26 @@ func (l *Ledger) Record(ctx context.Context, recs ...Record) error {
 	// Under the tail's lock: a read of the tail that saw an older row of
 	// the same number, but not these, cannot apply it after them.
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	if err := l.st.AddOptOuts(ctx, rows); err != nil {
+		l.mu.Unlock()
 		return fmt.Errorf("consent: record: %w", err)
 	}
 	l.idx.Apply(changes...)
+	l.mu.Unlock()
+	if f := l.recorded.Load(); f != nil {
+		(*f)(rows)
+	}
 	return nil
+}
+
+// OnRecorded has f told of the rows of every later [Ledger.Record] on
+// this ledger once they are stored (on this instance only: what others
+// record is not reported here, so each change is reported once, by the
+// instance that made it). f must not block for long; nil stops it.
+func (l *Ledger) OnRecorded(f func(rows []store.OptOut)) {
+	if f == nil {
+		l.recorded.Store(nil)
+		return
+	}
+	l.recorded.Store(&f)
 }

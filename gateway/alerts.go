@@ -61,6 +61,9 @@ type AlertConfig struct {
 	// the default policy, public addresses only, with its refusals
 	// counted nowhere.
 	Guard *webhook.Guard
+	// Hooks, if set, also posts each alert as a balance.low event to
+	// the hooks the account subscribed (Service.Hooks).
+	Hooks *webhook.Hooks
 	// Attempts bounds the posts of one webhook (retried on network
 	// errors, 5xx and 429, after 1 s, 2 s, 4 s ...). 0 means 4.
 	Attempts int
@@ -167,6 +170,11 @@ func (n *AlertNotifier) run() {
 
 // send delivers one alert: webhook, then email. Failures are logged.
 func (n *AlertNotifier) send(a billing.LowBalance) {
+	if n.cfg.Hooks.Wants(a.AccountID, webhook.HookBalanceLow) {
+		ev := BalanceLowEvent{Type: EventBalanceLow, AccountID: a.AccountID, Balance: a.Available.String(),
+			Threshold: a.Threshold.String(), Currency: a.Currency, At: a.At.UTC(), EventID: webhook.NewEventID()}
+		n.cfg.Hooks.Publish(a.AccountID, webhook.HookBalanceLow, 0, ev.EventID, ev)
+	}
 	if a.WebhookURL != "" {
 		err := n.postWebhook(a)
 		n.m.delivered(true, err)

@@ -2,6 +2,9 @@ package gateway
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -136,5 +139,79 @@ func TestAlertWebhookRedirectNotFollowed(t *testing.T) {
 	}
 	if h, th := hits.Load(), targetHits.Load(); h != 1 || th != 0 {
 		t.Fatalf("receiver got %d requests (want 1), redirect target %d (want 0)", h, th)
+	}
+}
+
+// TestAlertHooksBalanceLow: a low-balance alert is also a balance.low
+// event to the hooks its account subscribed, in the envelope and signed
+// with the account's secret, even without an alert webhook or email of
+// its own; another account's alert is not.
+func TestAlertHooksBalanceLow(t *testing.T) {
+	var mu sync.Mutex
+	var got [][]byte
+	var sigs []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		got, sigs = append(got, b), append(sigs, r.Header.Get(webhook.SignatureHeader))
+		mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(srv.Close)
+	d, err := webhook.New(webhook.Config{Policy: webhook.AddressPolicy{AllowPrivate: true}}, nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Start()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), testutil.WaitLong)
+		defer cancel()
+		if _, err := d.Stop(ctx); err != nil {
+			t.Error(err)
+		}
+	})
+	hooks, err := webhook.NewHooks(webhook.HooksConfig{
+		Load: func(context.Context) ([]webhook.Subscription, error) {
+			return []webhook.Subscription{{ID: 1, AccountID: 7, URL: srv.URL + "/low", Events: webhook.HookBalanceLow}}, nil
+		},
+		Secret: func(context.Context, int64) (string, error) { return "whsec_seven", nil },
+	}, d, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := hooks.Reload(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	n := NewAlertNotifier(AlertConfig{Secret: "whsec_test", Hooks: hooks}, nil, slog.New(&logRecords{}))
+	n.Start()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), testutil.WaitLong)
+		defer cancel()
+		if err := n.Stop(ctx); err != nil {
+			t.Error(err)
+		}
+	})
+	other := lowBalance("")
+	other.AccountID = 8
+	n.NotifyLowBalance(context.Background(), other)
+	n.NotifyLowBalance(context.Background(), lowBalance(""))
+	testutil.Eventually(t, "the balance.low event", func() (bool, string) {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(got) == 1, fmt.Sprint(len(got))
+	})
+	var env struct {
+		ID   string          `json:"id"`
+		Type string          `json:"type"`
+		Data BalanceLowEvent `json:"data"`
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if err := webhook.Verify("whsec_seven", sigs[0], got[0], time.Now(), 0); err != nil {
+		t.Fatalf("signature: %v", err)
+	}
+	if err := json.Unmarshal(got[0], &env); err != nil || env.Type != "balance.low" || env.ID == "" || env.ID != env.Data.EventID ||
+		env.Data.AccountID != 7 || env.Data.Balance != "4.950000" || env.Data.Threshold != "5.000000" || env.Data.Currency != "EUR" {
+		t.Fatalf("event %s: %v", got[0], err)
 	}
 }

@@ -486,6 +486,18 @@ func (in *inbound) deliver(a *inboundAck) {
 	if a.num.WebhookURL != "" {
 		in.toWebhook(a)
 	}
+	if in.s.hooks.Wants(mo.AccountID, webhook.HookMessageInbound) {
+		ev := inboundEvent(a)
+		in.s.hooks.Publish(mo.AccountID, webhook.HookMessageInbound, mo.ID, ev.EventID, ev)
+	}
+}
+
+// inboundEvent is the inbound webhook's body for the MO a answers.
+func inboundEvent(a *inboundAck) InboundEvent {
+	mo := a.mo
+	return InboundEvent{Type: EventInbound, ID: mo.ID, From: mo.Source.Addr, To: mo.Dest.Addr,
+		Text: a.text, Encoding: MOEncoding(mo.DataCoding), Parts: max(mo.Parts, 1), Partial: mo.Partial,
+		ReceivedAt: mo.ReceivedAt.UTC(), Keyword: mo.Keyword, EventID: "mo-" + mo.ID.String()}
 }
 
 // reply sends an auto-reply from the MO's number to its sender, on the
@@ -547,9 +559,7 @@ func (in *inbound) toWebhook(a *inboundAck) {
 	if err != nil {
 		acct = nil
 	}
-	body, err := json.Marshal(InboundEvent{Type: EventInbound, ID: mo.ID, From: mo.Source.Addr, To: mo.Dest.Addr,
-		Text: a.text, Encoding: MOEncoding(mo.DataCoding), Parts: max(mo.Parts, 1), Partial: mo.Partial,
-		ReceivedAt: mo.ReceivedAt.UTC(), Keyword: mo.Keyword, EventID: "mo-" + mo.ID.String()})
+	body, err := json.Marshal(inboundEvent(a))
 	if err != nil {
 		return
 	}

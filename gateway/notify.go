@@ -27,6 +27,11 @@ func (s *Service) notifyStatus(m *sms.Message, st sms.Status, code, carrier stri
 	if s.hook == nil {
 		return
 	}
+	if s.hooks.Wants(m.AccountID, webhook.HookMessageStatus) {
+		ev := webhook.NewEvent(m, sms.Event{MessageID: m.ID, Status: st, At: time.Now().UTC(), Carrier: carrier, ErrorCode: code})
+		ev.EventID = webhook.NewEventID()
+		s.hooks.Publish(m.AccountID, webhook.HookMessageStatus, m.ID, ev.EventID, ev)
+	}
 	// The account's URL and secret come from the account service's
 	// cache (a 30-second life; a change made on this instance at once).
 	a, err := s.acc.Account(context.Background(), m.AccountID)

@@ -95,9 +95,12 @@ type Service struct {
 	w    *store.Writer
 	acc  *account.Service
 	hook *webhook.Dispatcher
-	rt   *router.Router
-	ids  *sms.IDGenerator
-	m    *metrics
+	// hooks fans events out to the hooks accounts subscribed (hooks.go);
+	// nil without a dispatcher.
+	hooks *webhook.Hooks
+	rt    *router.Router
+	ids   *sms.IDGenerator
+	m     *metrics
 
 	// Status events waiting for room in the writer (overflow.go).
 	ovMu       sync.Mutex
@@ -206,6 +209,11 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 			return nil, errors.New("gateway: Billing needs a Pricer and Balances")
 		}
 		s.bill = deps.Billing
+	}
+	if s.hook != nil {
+		if s.hooks, err = newHooks(deps.Store, deps.Accounts, s.hook, cfg.WebhookSecret, logger); err != nil {
+			return nil, fmt.Errorf("gateway: %w", err)
+		}
 	}
 	s.res = newReservations()
 	s.optouts = deps.Consent
@@ -320,6 +328,9 @@ func (s *Service) Start(ctx context.Context) error {
 	if s.hot != nil {
 		s.wg.Go(s.hot.loop)
 	}
+	if s.hooks != nil {
+		s.hooks.Start(ctx)
+	}
 	return nil
 }
 
@@ -389,6 +400,9 @@ func (s *Service) Shutdown(ctx context.Context) error {
 	}
 	close(s.stop)
 	s.wg.Wait()
+	if s.hooks != nil {
+		s.hooks.Stop()
+	}
 	s.dropLate()
 	s.retryOverflow()
 	s.dropOverflow()

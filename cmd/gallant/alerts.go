@@ -27,7 +27,7 @@ func (a *app) newAlerts() error {
 	if a.bill == nil {
 		return nil
 	}
-	n := gateway.NewAlertNotifier(gateway.AlertConfig{Secret: a.cfg.Webhooks.Secret, Mailer: a.mailer, Guard: a.hooks.Guard(),
+	n := gateway.NewAlertNotifier(gateway.AlertConfig{Secret: a.cfg.Webhooks.Secret, Mailer: a.mailer, Guard: a.hooks.Guard(), Hooks: a.gw.Hooks(),
 		Registerer: a.reg}, a.st, a.log)
 	sw, err := billing.NewAlerter(a.st, n, a.log)
 	if err != nil {

@@ -177,6 +177,13 @@ var isoRoutes = map[string]isoRoute{
 	"GET /v1/lists/{id}/contacts":      {},
 	"POST /v1/lists/{id}/contacts":     {},
 	"DELETE /v1/lists/{id}/contacts":   {},
+	// Hooks: the caller's account's, by id (TestE2EHooks checks that
+	// another account's hook is not found, not listed, and never gets
+	// the caller's events).
+	"GET /v1/hooks":         {},
+	"POST /v1/hooks":        {},
+	"GET /v1/hooks/{id}":    {},
+	"DELETE /v1/hooks/{id}": {},
 	// Templates: the caller's account's, by id; another account's is
 	// not found (api TestTemplatesAPI, TestE2ETemplates).
 	"GET /v1/templates":               {},

@@ -152,9 +152,6 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, 
 		}
 		a.bill = &gateway.Billing{Pricer: pricer, Balances: balances}
 		deps.Billing = a.bill
-		if err := a.newAlerts(); err != nil {
-			return nil, err
-		}
 	}
 	if a.redis = cfg.Redis.Client(); a.redis != nil {
 		deps.Redis = throttle.NewRedis(a.redis, cfg.Redis.Prefix+"limit:")
@@ -163,6 +160,9 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, 
 	}
 	a.gw, err = gateway.New(gcfg, deps, logger, a.reg)
 	if err != nil {
+		return nil, err
+	}
+	if err := a.newAlerts(); err != nil { // after the gateway: alerts go to its hooks too
 		return nil, err
 	}
 	acfg, err := cfg.HTTP.API()
@@ -188,7 +188,7 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, 
 		Idempotency: svc.Idempotency, Operator: svc.Operator, Accounts: svc.Accounts, Reports: svc.Reports, DistLists: svc.DistLists, Links: svc.Links,
 		Keywords: svc.Keywords, Numbers: svc.Numbers, Inbound: svc.Inbound, Contacts: svc.Contacts, Lists: svc.Lists, Templates: svc.Templates,
 		Segments: svc.Segments, ContactImports: svc.ContactImports, ContactExport: svc.ContactExport, Campaigns: svc.Campaigns,
-		CarrierConfigs: svc.CarrierConfigs}
+		CarrierConfigs: svc.CarrierConfigs, Hooks: svc.Hooks}
 	apiDeps.Privacy = svc.Privacy
 	a.svc = svc
 	if svc.Billing != nil { // nil pointers would be non-nil interfaces

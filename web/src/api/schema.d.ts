@@ -1335,6 +1335,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/hooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the account's hooks
+         * @description Needs the read scope. Every hook of the account (at most 50), oldest first.
+         */
+        get: operations["listHooks"];
+        put?: never;
+        /**
+         * Subscribe a URL to events (REST hook)
+         * @description Needs the send scope. Subscribes url to the account's events of the types in events: message.status, message.inbound, contact.created, contact.opted_out, campaign.completed, balance.low. Each event is posted as JSON {"id","type","created_at","data"} through the status callbacks' dispatcher: signed with the account's webhook secret (X-Gallant-Signature), retried, queued fairly and kept in the outbox. The URL must be one callbacks may reach (public addresses only unless the operator allows others): a private address answers 400 invalid-url. An account has at most 50 hooks (422 past it). The answer's id is what an automation platform stores to unsubscribe (DELETE /v1/hooks/{id}). Honours Idempotency-Key.
+         */
+        post: operations["createHook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/hooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a hook
+         * @description Needs the read scope. Another account's hook, like one that does not exist, answers 404.
+         */
+        get: operations["getHook"];
+        put?: never;
+        post?: never;
+        /**
+         * Unsubscribe a hook
+         * @description Needs the send scope. No event is posted to the hook from then on (on this instance at once, on others within 5 seconds; deliveries already queued still go). Another account's hook, like one that does not exist, answers 404.
+         */
+        delete: operations["deleteHook"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/inbound": {
         parameters: {
             query?: never;
@@ -3057,6 +3105,39 @@ export interface components {
         Health: {
             /** @enum {string} */
             status?: "ok" | "ready";
+        };
+        Hook: {
+            /** Format: date-time */
+            created_at: string;
+            description: string;
+            /** @description Each once, in the order of the list of event types. */
+            events: ("message.status" | "message.inbound" | "contact.created" | "contact.opted_out" | "campaign.completed" | "balance.low")[];
+            /** Format: int64 */
+            id: number;
+            url: string;
+        };
+        /** @description The body of every hook delivery. data is, by type: message.status the status callback's body; message.inbound the inbound webhook's body; contact.created the contact (as GET /v1/contacts/{id}); contact.opted_out an opt-out entry (as in GET /v1/opt-outs/{number}'s history); campaign.completed the campaign (as GET /v1/campaigns/{id}); balance.low the low-balance alert's body. */
+        HookEvent: {
+            /** Format: date-time */
+            created_at: string;
+            data: Record<string, never>;
+            /** @description The event's id: the same in every delivery and retry of one event. */
+            id: string;
+            /** @enum {string} */
+            type: "message.status" | "message.inbound" | "contact.created" | "contact.opted_out" | "campaign.completed" | "balance.low";
+        };
+        HookInput: {
+            /** @description The subscriber's own note. */
+            description?: string;
+            events: ("message.status" | "message.inbound" | "contact.created" | "contact.opted_out" | "campaign.completed" | "balance.low")[];
+            /**
+             * Format: uri
+             * @description Absolute http or https URL the events are posted to.
+             */
+            url: string;
+        };
+        HookList: {
+            data: components["schemas"]["Hook"][];
         };
         IdentityAuthConfig: {
             /** @description Sign-up (POST /v1/auth/register) is open. */
@@ -7567,6 +7648,153 @@ export interface operations {
                 };
                 content?: never;
             };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            500: components["responses"]["Problem"];
+        };
+    };
+    listHooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The hooks. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "created_at": "2026-12-08T10:00:00Z",
+                     *           "description": "Zap 123",
+                     *           "events": [
+                     *             "message.inbound",
+                     *             "contact.opted_out"
+                     *           ],
+                     *           "id": 7,
+                     *           "url": "https://hooks.zapier.com/hooks/standard/123/abc/"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["HookList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["Problem"];
+        };
+    };
+    createHook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried POST return the first answer instead of sending again. 1 to 255 printable ASCII characters, unique per account. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HookInput"];
+            };
+        };
+        responses: {
+            /** @description The hook as stored. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-12-08T10:00:00Z",
+                     *       "description": "Zap 123",
+                     *       "events": [
+                     *         "message.inbound",
+                     *         "contact.opted_out"
+                     *       ],
+                     *       "id": 7,
+                     *       "url": "https://hooks.zapier.com/hooks/standard/123/abc/"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Hook"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            500: components["responses"]["Problem"];
+        };
+    };
+    getHook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The hook's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The hook. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-12-08T10:00:00Z",
+                     *       "description": "Zap 123",
+                     *       "events": [
+                     *         "message.inbound",
+                     *         "contact.opted_out"
+                     *       ],
+                     *       "id": 7,
+                     *       "url": "https://hooks.zapier.com/hooks/standard/123/abc/"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Hook"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["Problem"];
+            500: components["responses"]["Problem"];
+        };
+    };
+    deleteHook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The hook's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unsubscribed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
