@@ -23,9 +23,17 @@ const (
 	// lateRetry is how often held receipts are matched again.
 	lateRetry = 20 * time.Millisecond
 	// lateStore is how long a held receipt is matched in memory only
-	// before the store is asked once (a receipt older than this process,
-	// after a restart); the store is asked again when lateWait ends.
-	lateStore = 100 * time.Millisecond
+	// before the store is asked (a message another instance sent, or one
+	// older than this process); the store is asked again after twice as
+	// long each time, up to lateStoreMax apart, and once more when
+	// lateWait ends. Short, because a receipt waiting here keeps its room
+	// in the carrier's receipt window: with several instances most
+	// receipts are for another instance's messages, and a 100 ms wait for
+	// each held a carrier with a window of 100 to 1,000 receipts a second
+	// a bind (bench/RESULTS.md, "several instances").
+	lateStore = 20 * time.Millisecond
+	// lateStoreMax bounds the time between two asks of the store.
+	lateStoreMax = time.Second
 	// maxLate bounds the held receipts that do not count against their
 	// bind's MaxInbound (see holdLate). A carrier's window bounds them
 	// anyway.
@@ -40,9 +48,10 @@ type lateReceipt struct {
 	st    sms.Status
 	code  string
 	until time.Time
-	// storeAt is when the store is asked; storeAsked records that it was.
+	// storeAt is when the store is asked next, storeEvery the wait
+	// after that ask.
 	storeAt    time.Time
-	storeAsked bool
+	storeEvery time.Duration
 }
 
 // holdLate keeps r to be matched again. Up to maxLate held receipts are
@@ -56,7 +65,7 @@ type lateReceipt struct {
 // bind would wait for its answer to unbind.
 func (s *Service) holdLate(r *lateReceipt) {
 	now := time.Now()
-	r.until, r.storeAt = now.Add(lateWait), now.Add(lateStore)
+	r.until, r.storeAt, r.storeEvery = now.Add(lateWait), now.Add(lateStore), 2*lateStore
 	s.lateMu.Lock()
 	if s.lateClosed {
 		s.lateMu.Unlock()
@@ -104,7 +113,7 @@ func (s *Service) retryLate() {
 			r.c.applyReceipt(r.req, ref, r.st, r.code)
 			continue
 		}
-		if (!r.storeAsked && now.After(r.storeAt)) || now.After(r.until) {
+		if now.After(r.storeAt) || now.After(r.until) {
 			ask = append(ask, r)
 			continue
 		}
@@ -132,7 +141,8 @@ func (s *Service) matchStored(ask []*lateReceipt, now time.Time) (keep []*lateRe
 	defer cancel()
 	ids := make(map[*carrier][]string)
 	for _, r := range ask {
-		r.storeAsked = true
+		r.storeAt = now.Add(r.storeEvery)
+		r.storeEvery = min(2*r.storeEvery, lateStoreMax)
 		ids[r.c] = append(ids[r.c], r.id)
 	}
 	found := make(map[*carrier]map[string]store.CarrierMatch, len(ids))

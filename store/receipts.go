@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strconv"
 	"time"
@@ -102,7 +103,15 @@ func (s *Store) DeleteHeldReceipts(ctx context.Context, ids []int64) (int64, err
 			q = strconv.AppendInt(q, id, 10)
 		}
 		q = append(q, ')')
-		res, err := s.w.ExecContext(ctx, string(q))
+		// Instances claiming, deleting and the writers inserting held rows
+		// meet InnoDB deadlocks under load: a deadlocked statement was
+		// rolled back whole and runs again, rather than leaving sent rows
+		// claimed, to be sent again when the claim expires.
+		var res sql.Result
+		err := retryLockConflicts(ctx, func() (err error) {
+			res, err = s.w.ExecContext(ctx, string(q))
+			return err
+		})
 		if err != nil {
 			return total, fmt.Errorf("store: delete held receipts: %w", mapErr(err))
 		}
@@ -160,7 +169,11 @@ func (s *Store) ClaimHeldReceipts(ctx context.Context, accountID int64, systemID
 		q = "UPDATE held_receipts SET claim_token = ?, claim_until = ? WHERE id IN (SELECT id FROM held_receipts WHERE " +
 			free + " ORDER BY id LIMIT ?)"
 	}
-	res, err := s.w.ExecContext(ctx, q, args...)
+	var res sql.Result
+	err := retryLockConflicts(ctx, func() (err error) {
+		res, err = s.w.ExecContext(ctx, q, args...)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("store: claim held receipts: %w", mapErr(err))
 	}
@@ -215,7 +228,11 @@ func (s *Store) ReleaseHeldReceipts(ctx context.Context, token string, ids []int
 			q = strconv.AppendInt(q, id, 10)
 		}
 		q = append(q, ')')
-		res, err := s.w.ExecContext(ctx, string(q), token)
+		var res sql.Result
+		err := retryLockConflicts(ctx, func() (err error) {
+			res, err = s.w.ExecContext(ctx, string(q), token)
+			return err
+		})
 		if err != nil {
 			return total, fmt.Errorf("store: release held receipts: %w", mapErr(err))
 		}
