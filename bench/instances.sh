@@ -28,12 +28,8 @@
 # msg/s, the worst p99 submit latency, the worst median receipt latency
 # (submit_sm sent to receipt received), receipts matched of expected.
 # Each smppbench waits BENCH_RECEIPT_WAIT (default 120s) after its last
-# response for missing receipts: in a trial on a loaded machine, three
-# instances at ~9,000 msg/s got their receipts back at ~1,500/s (median
-# 33 s late), so a 60 s wait failed the row. Not yet explained: receipts
-# arriving on another instance than their message's take the late path
-# (gateway/late.go: store reads one after the other), and the hand-over's
-# held rows met MariaDB deadlocks (logged as errors).
+# response for missing receipts: flat out on one 2-core machine the
+# receipts trail the submits (bench/RESULTS.md, "1, 2 and 3 instances").
 #
 # Needs: the binaries in ./bin (make build); MariaDB at
 # GALLANT_BENCH_MYSQL_DSN (default root@tcp(127.0.0.1:3306)/) and Redis at
