@@ -21,6 +21,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -498,5 +499,84 @@ func TestLiveWebhookDelivery(t *testing.T) {
 	req.Header.Set(SignatureHeader, d.header)
 	if body, err := VerifyWebhookRequest(req, secret, 0); err != nil || string(body) != string(d.body) {
 		t.Fatalf("VerifyWebhookRequest: %v", err)
+	}
+}
+
+// TestLiveHooks: a hook subscribed to contact.created receives the
+// contact the account creates, signed with the account's secret; once
+// deleted it is gone from the list.
+func TestLiveHooks(t *testing.T) {
+	c := live(t)
+	secret := os.Getenv("GALLANT_SDK_TEST_WEBHOOK_SECRET")
+	if secret == "" {
+		t.Fatal("GALLANT_SDK_TEST_WEBHOOK_SECRET is not set: run sdk/test.sh (it reads the demo's demo-account.json)")
+	}
+	ctx := ctxT(t, 30*time.Second)
+	var mu sync.Mutex
+	var got []HookEvent
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := VerifyWebhookRequest(r, secret, 0)
+		if err != nil {
+			t.Errorf("hook delivery: %v", err)
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		var ev HookEvent
+		if err := json.Unmarshal(body, &ev); err != nil {
+			t.Errorf("hook delivery %s: %v", body, err)
+		}
+		mu.Lock()
+		got = append(got, ev)
+		mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Listener = ln
+	srv.Start()
+	t.Cleanup(srv.Close)
+
+	h, err := c.CreateHook(ctx, &HookInput{URL: srv.URL + "/zap", Events: []string{EventContactCreated}, Description: "sdk-go"})
+	if err != nil || h.ID == 0 || len(h.Events) != 1 || h.Events[0] != EventContactCreated {
+		t.Fatalf("create hook %+v, %v", h, err)
+	}
+	_, err = c.CreateHook(ctx, &HookInput{URL: srv.URL, Events: []string{"contact.deleted"}})
+	var ge *Error
+	if !errors.As(err, &ge) || ge.Status != 400 {
+		t.Fatalf("an unknown event: %#v", err)
+	}
+	ct, err := c.CreateContact(ctx, &ContactInput{Phone: phone(), FirstName: "Hooked"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 20*time.Second, "the contact.created delivery", func() (bool, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, ev := range got {
+			var data Contact
+			if ev.Type == EventContactCreated && json.Unmarshal(ev.Data, &data) == nil && data.ID == ct.ID {
+				if ev.ID == "" || data.FirstName != "Hooked" {
+					return false, fmt.Errorf("event %+v", ev)
+				}
+				return true, nil
+			}
+		}
+		return false, nil
+	})
+	hooks, err := c.ListHooks(ctx)
+	if err != nil || !slices.ContainsFunc(hooks, func(x Hook) bool { return x.ID == h.ID }) {
+		t.Fatalf("list %+v, %v", hooks, err)
+	}
+	if err := c.DeleteHook(ctx, h.ID); err != nil {
+		t.Fatal(err)
+	}
+	hooks, err = c.ListHooks(ctx)
+	if err != nil || slices.ContainsFunc(hooks, func(x Hook) bool { return x.ID == h.ID }) {
+		t.Fatalf("after delete %+v, %v", hooks, err)
+	}
+	if err := c.DeleteHook(ctx, h.ID); !errors.As(err, &ge) || ge.Status != 404 {
+		t.Fatalf("delete twice: %#v", err)
 	}
 }
