@@ -5,8 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"strings"
 	"time"
+
+	"github.com/gallant-sms/gallant/internal/cidr"
 )
 
 // Config tunes the HTTP server. A zero field takes its default from
@@ -182,26 +183,9 @@ func setDefault[T int | time.Duration](v *T, d T) {
 // parseTrusted parses TrustedProxies: addresses (a host's /32 or /128)
 // and CIDR networks.
 func parseTrusted(list []string) ([]netip.Prefix, error) {
-	out := make([]netip.Prefix, 0, len(list))
-	for _, s := range list {
-		s = strings.TrimSpace(s)
-		if strings.Contains(s, "/") {
-			p, err := netip.ParsePrefix(s)
-			if err != nil {
-				return nil, fmt.Errorf("api: config: trusted_proxies: %q: %w", s, err)
-			}
-			if p.Addr().Is4In6() {
-				p = netip.PrefixFrom(p.Addr().Unmap(), max(p.Bits()-96, 0))
-			}
-			out = append(out, p.Masked())
-			continue
-		}
-		a, err := netip.ParseAddr(s)
-		if err != nil {
-			return nil, fmt.Errorf("api: config: trusted_proxies: %q is neither an address nor a CIDR network", s)
-		}
-		a = a.Unmap()
-		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	out, err := cidr.ParseList(list)
+	if err != nil {
+		return nil, fmt.Errorf("api: config: trusted_proxies: %w", err)
 	}
 	return out, nil
 }

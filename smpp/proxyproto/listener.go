@@ -7,9 +7,10 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/gallant-sms/gallant/internal/cidr"
 )
 
 // Defaults of [Config].
@@ -48,34 +49,11 @@ type Config struct {
 // /128) and CIDR networks, for [Config.Trusted]. IPv4-mapped IPv6 forms
 // are read as IPv4.
 func ParseTrusted(list []string) ([]netip.Prefix, error) {
-	out := make([]netip.Prefix, 0, len(list))
-	for _, s := range list {
-		s = strings.TrimSpace(s)
-		if strings.Contains(s, "/") {
-			p, err := netip.ParsePrefix(s)
-			if err != nil {
-				return nil, fmt.Errorf("proxyproto: trusted %q: %w", s, err)
-			}
-			out = append(out, normalize(p))
-			continue
-		}
-		a, err := netip.ParseAddr(s)
-		if err != nil || a.Zone() != "" {
-			return nil, fmt.Errorf("proxyproto: trusted %q is neither an address nor a CIDR network", s)
-		}
-		a = a.Unmap()
-		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	out, err := cidr.ParseList(list)
+	if err != nil {
+		return nil, fmt.Errorf("proxyproto: trusted %w", err)
 	}
 	return out, nil
-}
-
-// normalize makes p an IPv4 prefix when it is an IPv4-mapped one, and
-// masks it.
-func normalize(p netip.Prefix) netip.Prefix {
-	if p.Addr().Is4In6() {
-		p = netip.PrefixFrom(p.Addr().Unmap(), max(p.Bits()-96, 0))
-	}
-	return p.Masked()
 }
 
 // Listener is a [net.Listener] that reads the PROXY protocol header of
@@ -124,7 +102,7 @@ func NewListener(l net.Listener, cfg Config) *Listener {
 	pl.slots = make(chan struct{}, n)
 	for _, p := range cfg.Trusted {
 		if p.IsValid() {
-			pl.trusted = append(pl.trusted, normalize(p))
+			pl.trusted = append(pl.trusted, cidr.Normalize(p))
 		}
 	}
 	pl.wg.Add(1)
