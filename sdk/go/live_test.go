@@ -443,13 +443,7 @@ func TestLiveWebhookDelivery(t *testing.T) {
 		mu.Unlock()
 		w.WriteHeader(http.StatusNoContent)
 	}))
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Listener = ln
-	srv.Start()
-	t.Cleanup(srv.Close)
+	startOnLoopback(t, srv)
 
 	res, err := c.SendMessage(ctx, &SendRequest{To: phone(), Text: "webhook test", ClientRef: "hook-go",
 		CallbackURL: srv.URL + "/hooks/gallant"})
@@ -530,13 +524,7 @@ func TestLiveHooks(t *testing.T) {
 		mu.Unlock()
 		w.WriteHeader(http.StatusNoContent)
 	}))
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Listener = ln
-	srv.Start()
-	t.Cleanup(srv.Close)
+	startOnLoopback(t, srv)
 
 	h, err := c.CreateHook(ctx, &HookInput{URL: srv.URL + "/zap", Events: []string{EventContactCreated}, Description: "sdk-go"})
 	if err != nil || h.ID == 0 || len(h.Events) != 1 || h.Events[0] != EventContactCreated {
@@ -579,4 +567,17 @@ func TestLiveHooks(t *testing.T) {
 	if err := c.DeleteHook(ctx, h.ID); !errors.As(err, &ge) || ge.Status != 404 {
 		t.Fatalf("delete twice: %#v", err)
 	}
+}
+
+// startOnLoopback starts srv on a free port of 127.0.0.1, where the
+// demo's webhook client may post, until the test ends.
+func startOnLoopback(t *testing.T, srv *httptest.Server) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Listener = ln
+	srv.Start()
+	t.Cleanup(srv.Close)
 }
