@@ -335,6 +335,17 @@ class Client:
         return self.request("POST", "/v1/contacts", body=_clean(dict(fields, phone=phone)),
                             idempotency_key=idempotency_key)
 
+    def upsert_contact(self, *, external_id: Optional[str] = None, phone: Optional[str] = None,
+                       idempotency_key: Optional[str] = None, **fields: Any) -> dict:
+        """Creates or updates one contact (``POST /v1/contacts:upsert``), found
+        by ``external_id`` (another system's id, such as a CRM's) when given,
+        else by ``phone``: what a CRM sync calls for each record, as often as
+        it likes. Other members as in :meth:`create_contact`; a contact found
+        is updated with them, absent ones kept."""
+        return self.request("POST", "/v1/contacts:upsert",
+                            body=_clean(dict(fields, external_id=external_id, phone=phone)),
+                            idempotency_key=idempotency_key)
+
     def get_contact(self, contact_id: int) -> dict:
         """Reads one contact (``GET /v1/contacts/{id}``)."""
         return self.request("GET", f"/v1/contacts/{int(contact_id)}")
@@ -356,6 +367,25 @@ class Client:
     def delete_contact(self, contact_id: int) -> None:
         """Erases a contact (``DELETE /v1/contacts/{id}``)."""
         self.request("DELETE", f"/v1/contacts/{int(contact_id)}")
+
+    # -- event hooks ------------------------------------------------------
+
+    def create_hook(self, url: str, events: Sequence[str], *, description: Optional[str] = None) -> dict:
+        """Subscribes ``url`` to events of the account (``POST /v1/hooks``):
+        ``message.status``, ``message.inbound``, ``contact.created``,
+        ``contact.opted_out``, ``campaign.completed``, ``balance.low``. Each
+        delivery is ``{"id", "type", "created_at", "data"}``, signed as every
+        webhook (:func:`verify_webhook`). Keep the hook's ``id`` to unsubscribe."""
+        return self.request("POST", "/v1/hooks", body=_clean({"url": url, "events": list(events),
+                                                              "description": description}))
+
+    def list_hooks(self) -> list:
+        """The account's hooks (``GET /v1/hooks``)."""
+        return self.request("GET", "/v1/hooks")["data"]
+
+    def delete_hook(self, hook_id: int) -> None:
+        """Unsubscribes (``DELETE /v1/hooks/{id}``)."""
+        self.request("DELETE", f"/v1/hooks/{int(hook_id)}")
 
     def create_list(self, name: str, *, idempotency_key: Optional[str] = None) -> dict:
         """Creates a list (``POST /v1/lists``); a name in use raises a 409."""

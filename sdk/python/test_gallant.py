@@ -267,6 +267,12 @@ class LiveTest(unittest.TestCase):
         self.assertEqual((up["first_name"], up["last_name"], up["tags"]), ("Ada", "King", ["vip"]))
         self.assertEqual(self.c.get_contact(ct["id"])["last_name"], "King")
         self.assertEqual([x["id"] for x in self.c.list_contacts(q=p)["data"]], [ct["id"]])
+        # A CRM sync: linked by phone first, then found by its external id.
+        crm = "crm-py-%d" % random.getrandbits(62)
+        linked = self.c.upsert_contact(external_id=crm, phone=p, email="ada@example.com")
+        self.assertEqual((linked["id"], linked["external_id"], linked["last_name"]), (ct["id"], crm, "King"))
+        again = self.c.upsert_contact(external_id=crm, first_name="Augusta")
+        self.assertEqual((again["id"], again["first_name"], again["email"]), (ct["id"], "Augusta", "ada@example.com"))
         lst = self.c.create_list("sdk-py-%d" % random.getrandbits(62))
         self.assertEqual(lst["count"], 0)
         bob = self.c.create_contact(_phone(), first_name="Bob")
@@ -281,6 +287,19 @@ class LiveTest(unittest.TestCase):
         self.assertEqual(cm.exception.status, 404)
         self.assertEqual(self.c.get_list(lst["id"])["count"], 0)
         self.c.delete_list(lst["id"])
+
+    def test_hooks(self):
+        hook = self.c.create_hook("http://127.0.0.1:9/never", ["contact.created", "message.inbound"], description="sdk-py")
+        self.assertEqual(hook["events"], ["message.inbound", "contact.created"])
+        self.assertIn(hook["id"], [h["id"] for h in self.c.list_hooks()])
+        with self.assertRaises(gallant.GallantError) as cm:
+            self.c.create_hook("http://127.0.0.1:9/never", ["contact.deleted"])
+        self.assertEqual(cm.exception.status, 400)
+        self.c.delete_hook(hook["id"])
+        self.assertNotIn(hook["id"], [h["id"] for h in self.c.list_hooks()])
+        with self.assertRaises(gallant.GallantError) as cm:
+            self.c.delete_hook(hook["id"])
+        self.assertEqual(cm.exception.status, 404)
 
     def test_campaign(self):
         lst = self.c.create_list("sdk-py-campaign-%d" % random.getrandbits(62))
