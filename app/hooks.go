@@ -59,19 +59,10 @@ type Hooks struct {
 // addresses only).
 func NewHooks(st *store.Store, fan *webhook.Hooks, urls *webhook.Guard) *Hooks {
 	if urls == nil {
-		urls = publicOnly
+		urls = webhook.PublicOnly()
 	}
 	return &Hooks{st: st, fan: fan, urls: urls}
 }
-
-// publicOnly is the default address policy's guard.
-var publicOnly = func() *webhook.Guard {
-	g, err := webhook.NewGuard(webhook.AddressPolicy{}, nil)
-	if err != nil {
-		panic("app: the zero address policy is invalid: " + err.Error())
-	}
-	return g
-}()
 
 // mayChangeHooks refuses a caller that may not change the account's
 // hooks: the callers that may send for it.

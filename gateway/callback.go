@@ -15,13 +15,7 @@ const ProblemInvalidURL = "invalid-url"
 
 // publicOnly judges callback URLs when the service has no dispatcher:
 // the default policy, public addresses only, counted nowhere.
-var publicOnly = func() *webhook.Guard {
-	g, err := webhook.NewGuard(webhook.AddressPolicy{}, nil)
-	if err != nil {
-		panic("gateway: the zero address policy is invalid: " + err.Error())
-	}
-	return g
-}()
+var publicOnly = webhook.PublicOnly()
 
 // urlGuard is the guard of the dispatcher the service posts through.
 func (s *Service) urlGuard() *webhook.Guard {

@@ -90,12 +90,27 @@ func (s *Store) HeldReceipts(ctx context.Context, accountID int64, systemID stri
 // DeleteHeldReceipts deletes the held receipts with the given ids (those
 // already gone are ignored) and returns how many it deleted.
 func (s *Store) DeleteHeldReceipts(ctx context.Context, ids []int64) (int64, error) {
+	n, err := s.execHeldIDs(ctx, "DELETE FROM held_receipts WHERE id IN (", ids)
+	if err != nil {
+		return n, fmt.Errorf("store: delete held receipts: %w", err)
+	}
+	return n, nil
+}
+
+// execHeldIDs runs stmt, a statement on held_receipts ending in "id IN (",
+// with ids written into its list, maxIDsPerDelete at a time, args before
+// them, and returns the rows it affected. Instances claiming, deleting and
+// releasing held rows, and the writers inserting them, meet InnoDB
+// deadlocks under load: a deadlocked statement was rolled back whole and
+// runs again, rather than leaving sent rows claimed, to be sent again
+// when the claim expires.
+func (s *Store) execHeldIDs(ctx context.Context, stmt string, ids []int64, args ...any) (int64, error) {
 	var total int64
-	q := make([]byte, 0, 64+min(len(ids), maxIDsPerDelete)*12)
+	q := make([]byte, 0, len(stmt)+min(len(ids), maxIDsPerDelete)*12+1)
 	for len(ids) > 0 {
 		chunk := ids[:min(len(ids), maxIDsPerDelete)]
 		ids = ids[len(chunk):]
-		q = append(q[:0], "DELETE FROM held_receipts WHERE id IN ("...)
+		q = append(q[:0], stmt...)
 		for i, id := range chunk {
 			if i > 0 {
 				q = append(q, ',')
@@ -103,21 +118,17 @@ func (s *Store) DeleteHeldReceipts(ctx context.Context, ids []int64) (int64, err
 			q = strconv.AppendInt(q, id, 10)
 		}
 		q = append(q, ')')
-		// Instances claiming, deleting and the writers inserting held rows
-		// meet InnoDB deadlocks under load: a deadlocked statement was
-		// rolled back whole and runs again, rather than leaving sent rows
-		// claimed, to be sent again when the claim expires.
 		var res sql.Result
 		err := retryLockConflicts(ctx, func() (err error) {
-			res, err = s.w.ExecContext(ctx, string(q))
+			res, err = s.w.ExecContext(ctx, string(q), args...)
 			return err
 		})
 		if err != nil {
-			return total, fmt.Errorf("store: delete held receipts: %w", mapErr(err))
+			return total, mapErr(err)
 		}
 		n, err := res.RowsAffected()
 		if err != nil {
-			return total, fmt.Errorf("store: delete held receipts: %w", mapErr(err))
+			return total, mapErr(err)
 		}
 		total += n
 	}
@@ -215,34 +226,11 @@ func (s *Store) ClaimHeldReceipts(ctx context.Context, accountID int64, systemID
 // next flush, on any instance, claims them at once. Rows another claim
 // holds are left alone.
 func (s *Store) ReleaseHeldReceipts(ctx context.Context, token string, ids []int64) (int64, error) {
-	var total int64
-	q := make([]byte, 0, 96+min(len(ids), maxIDsPerDelete)*12)
-	for len(ids) > 0 {
-		chunk := ids[:min(len(ids), maxIDsPerDelete)]
-		ids = ids[len(chunk):]
-		q = append(q[:0], "UPDATE held_receipts SET claim_token = NULL, claim_until = NULL WHERE claim_token = ? AND id IN ("...)
-		for i, id := range chunk {
-			if i > 0 {
-				q = append(q, ',')
-			}
-			q = strconv.AppendInt(q, id, 10)
-		}
-		q = append(q, ')')
-		var res sql.Result
-		err := retryLockConflicts(ctx, func() (err error) {
-			res, err = s.w.ExecContext(ctx, string(q), token)
-			return err
-		})
-		if err != nil {
-			return total, fmt.Errorf("store: release held receipts: %w", mapErr(err))
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return total, fmt.Errorf("store: release held receipts: %w", mapErr(err))
-		}
-		total += n
+	n, err := s.execHeldIDs(ctx, "UPDATE held_receipts SET claim_token = NULL, claim_until = NULL WHERE claim_token = ? AND id IN (", ids, token)
+	if err != nil {
+		return n, fmt.Errorf("store: release held receipts: %w", err)
 	}
-	return total, nil
+	return n, nil
 }
 
 // HeldOwner is a customer with rows held for it: a system_id of an

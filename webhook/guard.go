@@ -42,6 +42,13 @@ type Guard struct {
 	lookup func(ctx context.Context, network, host string) ([]netip.Addr, error)
 }
 
+// PublicOnly returns a Guard of the default policy (the zero
+// AddressPolicy: public addresses only), counting its refusals nowhere:
+// for callers that check URLs with no dispatcher of their own.
+func PublicOnly() *Guard {
+	return newGuard(AddressPolicy{})
+}
+
 // NewGuard returns a Guard enforcing p, counting its refusals in
 // gallant_webhook_url_refused_total{stage,reason} registered with reg
 // (nil: not registered). Guards sharing a registry share that counter. It
@@ -50,20 +57,7 @@ func NewGuard(p AddressPolicy, reg prometheus.Registerer) (*Guard, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	g := &Guard{open: p.AllowPrivate, names: map[string]bool{}, lookup: net.DefaultResolver.LookupNetIP}
-	for _, h := range p.AllowHosts {
-		prefix, name, _ := parseAllowEntry(h)
-		if name != "" {
-			g.names[name] = true
-		} else {
-			g.prefixes = append(g.prefixes, prefix)
-		}
-	}
-	g.refused = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Namespace: "gallant", Subsystem: "webhook", Name: "url_refused_total",
-		Help: "Callback URLs and addresses refused by the address policy (webhooks.allow_private, webhooks.allow_hosts), " +
-			"by stage (entry: a URL given, stored or queued; dial: an address about to be connected) and reason.",
-	}, []string{"stage", "reason"})
+	g := newGuard(p)
 	if reg != nil {
 		if err := reg.Register(g.refused); err != nil {
 			are, ok := errors.AsType[prometheus.AlreadyRegisteredError](err)
@@ -78,6 +72,26 @@ func NewGuard(p AddressPolicy, reg prometheus.Registerer) (*Guard, error) {
 		}
 	}
 	return g, nil
+}
+
+// newGuard builds the Guard of p, a valid policy, with its refusal
+// counter not registered anywhere.
+func newGuard(p AddressPolicy) *Guard {
+	g := &Guard{open: p.AllowPrivate, names: map[string]bool{}, lookup: net.DefaultResolver.LookupNetIP}
+	for _, h := range p.AllowHosts {
+		prefix, name, _ := parseAllowEntry(h)
+		if name != "" {
+			g.names[name] = true
+		} else {
+			g.prefixes = append(g.prefixes, prefix)
+		}
+	}
+	g.refused = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: "gallant", Subsystem: "webhook", Name: "url_refused_total",
+		Help: "Callback URLs and addresses refused by the address policy (webhooks.allow_private, webhooks.allow_hosts), " +
+			"by stage (entry: a URL given, stored or queued; dial: an address about to be connected) and reason.",
+	}, []string{"stage", "reason"})
+	return g
 }
 
 // CheckURL checks raw, a callback URL, without a DNS lookup: its form
